@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs every Debian package hpsearch needs, and nothing that is already there.
+#
+#   scripts/setup.sh            build + test + runtime packages (developers, CI)
+#   scripts/setup.sh --runtime  only what the built binaries need at run time (Docker image)
+#   scripts/setup.sh --print    print the package list and exit
+#
+# Idempotent: when every package is installed it does not touch apt at all.
+# Works as root or through sudo; never prompts.
+set -euo pipefail
+
+RUNTIME_PACKAGES=(
+  libgrpc++1.51 libprotobuf32 libtbb12 libsqlite3-0
+  libyaml-cpp0.7 zlib1g ca-certificates tini dataset-fashion-mnist
+)
+BUILD_PACKAGES=(
+  g++ cmake ninja-build pkg-config git
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libtbb-dev libsqlitecpp-dev libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  iproute2 python3 python3-yaml
+)
+
+mode=all
+case "${1:-}" in
+  --runtime) mode=runtime ;;
+  --print) mode=print ;;
+  "") ;;
+  *) echo "usage: $0 [--runtime|--print]" >&2; exit 2 ;;
+esac
+
+packages=("${RUNTIME_PACKAGES[@]}")
+[ "$mode" = runtime ] || packages+=("${BUILD_PACKAGES[@]}")
+if [ "$mode" = print ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  SUDO=(sudo)
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

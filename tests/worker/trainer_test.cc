@@ -1,0 +1,167 @@
+#include "trainer/trainer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "data/dataset_loader.h"
+
+namespace hpsearch::trainer {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::shared_ptr<const data::Dataset> Load(const std::string& name, int64_t samples = 0) {
+  data::DatasetOptions o;
+  o.name = name;
+  o.samples = samples;
+  auto d = data::LoadDataset(o, {});
+  EXPECT_TRUE(d.ok()) << d.status();
+  return *d;
+}
+
+TrialConfig Config(nlohmann::json j) {
+  auto c = ParseTrialConfig(j);
+  EXPECT_TRUE(c.ok()) << c.status();
+  return *c;
+}
+
+TEST(Trainer, LearnsXor) {
+  auto d = Load("xor", 1000);
+  auto r = Train(Config({{"hidden", {16}}, {"activation", "tanh"}, {"init", "xavier_normal"},
+                         {"optimizer", "adam"}, {"lr", 0.02}, {"epochs", 40}, {"batch_size", 32}}),
+                 *d, {});
+  ASSERT_EQ(r.outcome, TrialOutcome::kCompleted) << r.reason;
+  EXPECT_GT(r.metrics["val_accuracy"], 0.9);  // labels near the axes are noisy
+}
+
+TEST(Trainer, LearnsSpiral) {
+  auto d = Load("spiral", 1500);
+  auto r = Train(Config({{"hidden", {64, 64}}, {"optimizer", "adam"}, {"lr", 0.01}, {"epochs", 40},
+                         {"batch_size", 32}}),
+                 *d, {.seed = 3});
+  ASSERT_EQ(r.outcome, TrialOutcome::kCompleted) << r.reason;
+  EXPECT_GT(r.metrics["val_accuracy"], 0.9);
+  EXPECT_EQ(r.epochs.size(), 40u);
+  EXPECT_EQ(r.diagnostics.size(), 41u);  // init + each epoch
+  EXPECT_EQ(r.diagnostics[0].mean.size(), 2u);
+}
+
+TEST(Trainer, EveryOptimizerTrainsIris) {
+  auto d = Load("iris");
+  for (const char* opt : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"}) {
+    nlohmann::json j = {{"hidden", {16}}, {"optimizer", opt}, {"epochs", 60}, {"batch_size", 16}};
+    if (std::string(opt) == "sgd" || std::string(opt) == "momentum" || std::string(opt) == "nesterov" ||
+        std::string(opt) == "adagrad")
+      j["lr"] = 0.05;
+    if (std::string(opt) == "rmsprop" || std::string(opt) == "adam") j["lr"] = 0.01;
+    auto r = Train(Config(j), *d, {});
+    ASSERT_EQ(r.outcome, TrialOutcome::kCompleted) << opt << ": " << r.reason;
+    EXPECT_GT(r.metrics["test_accuracy"], 0.8) << opt;
+  }
+}
+
+TEST(Trainer, RegressionReportsMseAndR2) {
+  auto d = Load("regression", 2000);
+  auto r = Train(Config({{"hidden", {64}}, {"optimizer", "adam"}, {"lr", 0.01}, {"epochs", 40}}), *d, {});
+  ASSERT_EQ(r.outcome, TrialOutcome::kCompleted) << r.reason;
+  EXPECT_GT(r.metrics["val_r2"], 0.9);
+  EXPECT_NEAR(r.metrics["val_loss"], r.metrics["val_mse"] / 2, 1e-9);  // ½‖·‖² vs mean square
+  auto diabetes = Load("diabetes");
+  auto r2 = Train(Config({{"hidden", {32}}, {"lr", 0.01}, {"epochs", 30}}), *diabetes, {});
+  ASSERT_EQ(r2.outcome, TrialOutcome::kCompleted) << r2.reason;
+  EXPECT_TRUE(r2.metrics.count("test_r2"));
+  auto wrong = Train(Config({{"loss", "hinge"}}), *diabetes, {});
+  EXPECT_EQ(wrong.outcome, TrialOutcome::kFailed);
+  EXPECT_THAT(wrong.reason, HasSubstr("loss: hinge needs a classification dataset"));
+}
+
+TEST(Trainer, EveryRegularizerAndPreprocessingRuns) {
+  auto d = Load("digits");
+  const std::vector<nlohmann::json> variants = {
+      {{"l2", 1e-3}}, {{"l1", 1e-4}}, {{"dropout", 0.3}}, {{"batch_norm", true}},
+      {{"label_smoothing", 0.1}}, {{"input_noise", 0.1}}, {{"augment_shift", 1}},
+      {{"preprocess", "pca"}, {"pca_components", 20}}, {{"preprocess", "pca_whiten"}},
+      {{"preprocess", "minmax"}}, {{"preprocess", "center"}}, {{"loss", "hinge"}}, {{"loss", "mse"}},
+      {{"schedule", "cosine"}, {"lr_min", 1e-4}}, {{"batch_size", 0}, {"lr", 0.01}, {"epochs", 30}},
+      {{"batch_size", 1}, {"epochs", 2}, {"lr", 0.001}}};
+  for (const auto& v : variants) {
+    nlohmann::json j = {{"hidden", {64}}, {"epochs", 8}, {"lr", 0.003}};
+    j.update(v);
+    auto r = Train(Config(j), *d, {});
+    ASSERT_EQ(r.outcome, TrialOutcome::kCompleted) << v.dump() << ": " << r.reason;
+    EXPECT_GT(r.metrics["test_accuracy"], 0.8) << v.dump() << " " << nlohmann::json(r.metrics).dump();
+  }
+}
+
+TEST(Trainer, DeterministicWhateverElseRuns) {
+  auto d = Load("spiral", 600);
+  TrialConfig c = Config({{"hidden", {32}}, {"dropout", 0.2}, {"epochs", 5}});
+  auto a = Train(c, *d, {.seed = 5});
+  std::vector<TrainResult> parallel(2);
+  std::thread t1([&] { parallel[0] = Train(c, *d, {.seed = 5}); });
+  std::thread t2([&] { parallel[1] = Train(c, *d, {.seed = 6}); });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(a.metrics, parallel[0].metrics);
+  EXPECT_NE(a.metrics, parallel[1].metrics);
+}
+
+TEST(Trainer, DivergenceFailsAtOnceAndKeepsHistory) {
+  auto d = Load("blobs", 500);
+  auto r = Train(Config({{"init", "large_normal"}, {"optimizer", "sgd"}, {"lr", 1000},
+                         {"hidden", {64, 64}}, {"epochs", 5}, {"loss", "mse"}}),
+                 *d, {});
+  ASSERT_EQ(r.outcome, TrialOutcome::kFailed);
+  EXPECT_THAT(r.reason, ::testing::MatchesRegex("diverged at epoch [0-9]+, step [0-9]+.*"));
+  EXPECT_LT(r.epochs.size(), 5u);
+}
+
+TEST(Trainer, EarlyStoppingRestoresBestWeights) {
+  auto d = Load("moons", 300);
+  auto r = Train(Config({{"hidden", {128, 128}}, {"lr", 0.05}, {"epochs", 200}, {"early_stopping", true},
+                         {"patience", 3}}),
+                 *d, {.monitor = "val_loss"});
+  ASSERT_EQ(r.outcome, TrialOutcome::kCompleted);
+  EXPECT_LT(r.epochs.size(), 200u);
+  EXPECT_EQ(r.epochs.size(), static_cast<std::size_t>(r.best_epoch + 3));
+  EXPECT_EQ(r.metrics["val_loss"], r.epochs[r.best_epoch - 1].metrics.at("val_loss"));
+  for (const auto& e : r.epochs) EXPECT_GE(e.metrics.at("val_loss"), r.metrics["val_loss"]);
+}
+
+TEST(Trainer, CallbackStopsTraining) {
+  auto d = Load("xor", 200);
+  TrainOptions o;
+  o.on_epoch = [](const EpochRecord& e, const LayerStats&) { return e.epoch < 2; };
+  auto r = Train(Config({{"epochs", 10}}), *d, o);
+  EXPECT_EQ(r.outcome, TrialOutcome::kStopped);
+  EXPECT_EQ(r.epochs.size(), 2u);
+}
+
+TEST(Trainer, MemoryGuardRefusesHugeNetworks) {
+  auto d = Load("iris");
+  auto r = Train(Config({{"hidden", {65536, 65536}}}), *d, {});
+  EXPECT_EQ(r.outcome, TrialOutcome::kFailed);
+  EXPECT_THAT(r.reason, HasSubstr("exceeds the per-trial limit"));
+  EXPECT_TRUE(r.epochs.empty());
+  auto bytes = EstimateTrialMemory(Config({{"hidden", {65536, 65536}}}), *d);
+  EXPECT_GT(*bytes, std::size_t{16} << 30);
+}
+
+TEST(Trainer, FashionMnistSmoke) {
+  data::DatasetOptions o;
+  o.name = "fashion-mnist";
+  o.samples = 6000;
+  auto d = data::LoadDataset(o, {});
+  ASSERT_TRUE(d.ok()) << d.status();
+  auto r = Train(Config({{"hidden", {128}}, {"epochs", 3}, {"lr", 0.001}, {"batch_size", 64},
+                         {"preprocess", "center"}}),
+                 **d, {});
+  ASSERT_EQ(r.outcome, TrialOutcome::kCompleted) << r.reason;
+  EXPECT_GT(r.metrics["test_accuracy"], 0.75);
+  EXPECT_EQ(r.parameter_count, 784 * 128 + 128 + 128 * 10 + 10);
+}
+
+}  // namespace
+}  // namespace hpsearch::trainer

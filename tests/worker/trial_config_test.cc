@@ -1,0 +1,59 @@
+#include "trainer/trial_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "runtime/trial_file.h"
+#include "trainer/vocabulary.h"
+
+namespace hpsearch::trainer {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Error(const char* json) {
+  auto c = ParseTrialConfig(nlohmann::json::parse(json));
+  return c.ok() ? "" : std::string(c.status().message());
+}
+
+TEST(TrialConfig, Defaults) {
+  auto c = ParseTrialConfig(nlohmann::json::object());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->hidden, std::vector<int>{128});
+  EXPECT_EQ(c->optimizer.kind, optim::OptimizerKind::kAdam);
+  EXPECT_DOUBLE_EQ(c->LearningRate(), 0.001);
+  EXPECT_EQ(c->batch_size, 64);
+}
+
+TEST(TrialConfig, ErrorsNameTheSetting) {
+  EXPECT_THAT(Error(R"({"optimiser": "adam"})"), HasSubstr("optimiser: unknown trainer setting 'optimiser' (did you mean 'optimizer'?)"));
+  EXPECT_THAT(Error(R"({"optimizer": "adamw"})"), HasSubstr("optimizer: unknown value 'adamw' (did you mean 'adam'?)"));
+  EXPECT_THAT(Error(R"({"lr": -1})"), HasSubstr("lr: must be in (0, 1000], got -1"));
+  EXPECT_THAT(Error(R"({"lr": "fast"})"), HasSubstr("lr: must be a number"));
+  EXPECT_THAT(Error(R"({"hidden": [128, 0]})"), HasSubstr("hidden: must be in [1, 65536], got 0"));
+  EXPECT_THAT(Error(R"({"hidden": 128})"), HasSubstr("hidden: must be a list of integers"));
+  EXPECT_THAT(Error(R"({"epochs": 2.5})"), HasSubstr("epochs: must be an integer"));
+  EXPECT_THAT(Error(R"({"batch_norm": "yes"})"), HasSubstr("batch_norm: must be true or false"));
+  EXPECT_THAT(Error(R"({"dropout": 1.0})"), HasSubstr("dropout: must be in [0, 0.95]"));
+  EXPECT_THAT(Error(R"({"loss": "hinge", "label_smoothing": 0.1})"), HasSubstr("label_smoothing"));
+}
+
+TEST(TrialFile, ParsesDatasetSeedAndSettings) {
+  auto t = runtime::ParseTrialFile(
+      nlohmann::json::parse(R"({"dataset": {"name": "iris"}, "seed": 4, "optimizer": "sgd", "lr": 0.1})"),
+      "t.yaml");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->seed, 4u);
+  EXPECT_EQ(t->dataset.name, "iris");
+  EXPECT_DOUBLE_EQ(t->config.lr, 0.1);
+  auto bad = runtime::ParseTrialFile(nlohmann::json::parse(R"({"seed": 1})"), "t.yaml");
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("t.yaml: dataset: is required"));
+}
+
+TEST(Vocabulary, EveryNameIsUnique) {
+  std::set<std::string> names;
+  for (const auto& p : Vocabulary()) EXPECT_TRUE(names.insert(p.name).second) << p.name;
+}
+
+}  // namespace
+}  // namespace hpsearch::trainer

@@ -1,0 +1,10 @@
+# Writes OUT: a C++ file exposing each data/NAME.csv as a string (BuiltinCsv).
+set(body "// Generated from data/*.csv by embed_csv.cmake. Do not edit.\n#include \"data/builtin_data.h\"\n\nnamespace hpsearch::data {\nnamespace {\n")
+set(lookup "")
+foreach(name ${NAMES})
+  file(READ ${DATA_DIR}/${name}.csv content)
+  string(APPEND body "constexpr char k_${name}[] = R\"hpsearch_csv(${content})hpsearch_csv\";\n")
+  string(APPEND lookup "  if (name == \"${name}\") return {k_${name}, sizeof(k_${name}) - 1};\n")
+endforeach()
+string(APPEND body "}  // namespace\n\nstd::string_view BuiltinCsv(std::string_view name) {\n${lookup}  return {};\n}\n\n}  // namespace hpsearch::data\n")
+file(WRITE ${OUT} "${body}")

@@ -1,0 +1,102 @@
+// A fully connected network (MLP): hidden layers of Dense → [BatchNorm] → activation
+// → [dropout], then a linear output layer.
+//
+// All learnable parameters live in one flat buffer and all gradients in another, in
+// the same layout (per layer: W, b, [γ, β]), so an optimizer is one loop over them.
+// Batch-norm running statistics live in a third buffer (`state`). Every workspace is
+// allocated in the constructor for up to `max_rows` rows: Forward/Backward never
+// allocate.
+//
+// Thread-safety: none; one Network per trial.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include <Eigen/StdVector>
+
+#include "nn/activation.h"
+#include "nn/batch_norm.h"
+#include "nn/init.h"
+#include "nn/regularizer.h"
+#include "nn/tensor.h"
+#include "util/rng.h"
+
+namespace hpsearch::nn {
+
+struct NetworkConfig {
+  int inputs = 0;
+  std::vector<int> hidden;
+  int outputs = 0;
+  Activation activation;
+  bool batch_norm = false;
+  BatchNormConfig bn;
+  float dropout = 0;  // hidden layers only
+};
+
+class Network {
+ public:
+  Network(const NetworkConfig& config, int max_rows);
+
+  // Weights from `init`, biases `bias_init`, γ = 1, β = 0, running stats (0, 1).
+  void Initialize(InitKind init, float bias_init, Rng& rng);
+
+  std::span<float> params() { return params_; }
+  std::span<const float> params() const { return params_; }
+  std::span<float> grads() { return grads_; }
+  std::span<float> state() { return state_; }
+  std::span<const float> state() const { return state_; }
+  std::size_t num_params() const { return params_.size(); }
+  int num_layers() const { return static_cast<int>(layers_.size()); }
+  int max_rows() const { return max_rows_; }
+  const NetworkConfig& config() const { return config_; }
+
+  // x: n x inputs, n <= max_rows. Training mode uses batch statistics and dropout
+  // (drawing masks from `rng`); evaluation mode neither. Returns the n x outputs
+  // result, valid until the next call.
+  ConstMatrixMap Forward(ConstMatrixMap x, bool training, Rng* rng);
+
+  // After a training Forward on the same x: gradients of the loss whose output
+  // gradient is `dout` (n x outputs). Overwrites grads().
+  void Backward(ConstMatrixMap x, ConstMatrixMap dout);
+
+  // Weight penalty, and its gradient added to grads().
+  double Penalty(const Regularizer& reg) const;
+  void AddPenaltyGradient(const Regularizer& reg);
+
+  // Hidden layer `l`'s activations (before dropout) of the last Forward of n rows.
+  ConstMatrixMap HiddenActivations(int l, Eigen::Index n) const;
+
+  // Bytes the network would allocate (parameters, gradients, state, workspace).
+  static std::size_t EstimateBytes(const NetworkConfig& config, int max_rows);
+
+ private:
+  struct Layer {
+    int in = 0, out = 0;
+    bool hidden = false;
+    std::size_t w = 0, b = 0, gamma = 0, beta = 0;  // offsets in params_/grads_
+    std::size_t mean = 0, var = 0;                  // offsets in state_
+    Matrix z;        // pre-activation (after batch norm when on)
+    Matrix a;        // activation output (hidden layers)
+    Matrix dropped;  // a ⊙ mask (dropout only)
+    Matrix mask;
+    Matrix xhat;     // batch norm
+    RowVector inv_std;
+  };
+  ConstMatrixMap CP(std::size_t off, int rows, int cols) const {
+    return {params_.data() + off, rows, cols};
+  }
+  MatrixMap G(std::size_t off, int rows, int cols) { return {grads_.data() + off, rows, cols}; }
+
+  NetworkConfig config_;
+  int max_rows_;
+  std::vector<Layer> layers_;
+  // 64-byte aligned, so vectorised reductions peel the same way in every run (the
+  // results do not depend on where malloc put the buffer).
+  using AlignedFloats = std::vector<float, Eigen::aligned_allocator<float>>;
+  AlignedFloats params_, grads_, state_;
+  Matrix back_a_, back_b_;  // ping-pong gradient buffers
+};
+
+}  // namespace hpsearch::nn

@@ -1,0 +1,14 @@
+#include "optim/momentum.h"
+
+namespace hpsearch::optim {
+
+void Momentum::Step(std::span<float> w, std::span<const float> g, float lr) {
+  float* v = v_.data();
+  const std::size_t n = w.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    v[i] = mu_ * v[i] - lr * g[i];
+    w[i] += v[i];
+  }
+}
+
+}  // namespace hpsearch::optim

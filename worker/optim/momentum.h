@@ -1,0 +1,19 @@
+// Momentum (heavy ball): v ← μv − lr·g;  w ← w + v.
+#pragma once
+#include <vector>
+#include "optim/optimizer.h"
+
+namespace hpsearch::optim {
+
+class Momentum final : public Optimizer {
+ public:
+  Momentum(std::size_t size, float mu) : v_(size, 0.0f), mu_(mu) {}
+  void Step(std::span<float> w, std::span<const float> g, float lr) override;
+  int StateSlots() const override { return 1; }
+
+ private:
+  std::vector<float> v_;
+  float mu_;
+};
+
+}  // namespace hpsearch::optim

@@ -1,0 +1,70 @@
+#include "optim/optimizer.h"
+
+#include "absl/strings/str_cat.h"
+#include "optim/adadelta.h"
+#include "optim/adagrad.h"
+#include "optim/adam.h"
+#include "optim/momentum.h"
+#include "optim/nesterov.h"
+#include "optim/rmsprop.h"
+#include "optim/sgd.h"
+
+namespace hpsearch::optim {
+
+namespace {
+constexpr std::pair<OptimizerKind, std::string_view> kNames[] = {
+    {OptimizerKind::kSgd, "sgd"},         {OptimizerKind::kMomentum, "momentum"},
+    {OptimizerKind::kNesterov, "nesterov"}, {OptimizerKind::kAdagrad, "adagrad"},
+    {OptimizerKind::kRmsprop, "rmsprop"}, {OptimizerKind::kAdadelta, "adadelta"},
+    {OptimizerKind::kAdam, "adam"},
+};
+}  // namespace
+
+absl::StatusOr<OptimizerKind> ParseOptimizer(std::string_view name) {
+  for (const auto& [kind, n] : kNames)
+    if (n == name) return kind;
+  return absl::InvalidArgumentError(absl::StrCat("unknown optimizer '", std::string(name), "'"));
+}
+
+std::string_view OptimizerName(OptimizerKind kind) {
+  for (const auto& [k, n] : kNames)
+    if (k == kind) return n;
+  return "?";
+}
+
+double DefaultLearningRate(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::kAdadelta: return 1.0;
+    case OptimizerKind::kAdam:
+    case OptimizerKind::kRmsprop: return 0.001;
+    default: return 0.01;
+  }
+}
+
+int OptimizerStateSlots(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::kSgd: return 0;
+    case OptimizerKind::kAdadelta:
+    case OptimizerKind::kAdam: return 2;
+    default: return 1;
+  }
+}
+
+std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c, std::size_t size) {
+  const float mu = static_cast<float>(c.momentum);
+  const bool delta = c.kind == OptimizerKind::kAdadelta;
+  const float eps = static_cast<float>(c.eps >= 0 ? c.eps : (delta ? 1e-6 : 1e-8));
+  const float rho = static_cast<float>(c.rho >= 0 ? c.rho : (delta ? 0.95 : 0.9));
+  switch (c.kind) {
+    case OptimizerKind::kSgd: return std::make_unique<Sgd>();
+    case OptimizerKind::kMomentum: return std::make_unique<Momentum>(size, mu);
+    case OptimizerKind::kNesterov: return std::make_unique<Nesterov>(size, mu);
+    case OptimizerKind::kAdagrad: return std::make_unique<Adagrad>(size, eps);
+    case OptimizerKind::kRmsprop: return std::make_unique<Rmsprop>(size, rho, eps);
+    case OptimizerKind::kAdadelta: return std::make_unique<Adadelta>(size, rho, eps);
+    case OptimizerKind::kAdam: return std::make_unique<Adam>(size, c.beta1, c.beta2, eps);
+  }
+  return nullptr;
+}
+
+}  // namespace hpsearch::optim

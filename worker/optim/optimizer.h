@@ -1,0 +1,45 @@
+// Update rules over flat parameter / gradient buffers. Each rule is a small class
+// that owns its per-parameter state, allocated once at construction; Step() never
+// allocates. The gradient passed in already contains the regularisation terms.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace hpsearch::optim {
+
+enum class OptimizerKind { kSgd, kMomentum, kNesterov, kAdagrad, kRmsprop, kAdadelta, kAdam };
+
+absl::StatusOr<OptimizerKind> ParseOptimizer(std::string_view name);
+std::string_view OptimizerName(OptimizerKind kind);
+// Default learning rate: 1.0 for adadelta, 0.001 for adam and rmsprop, 0.01 otherwise.
+double DefaultLearningRate(OptimizerKind kind);
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::kSgd;
+  double momentum = 0.9;  // momentum, nesterov
+  double rho = -1;        // rmsprop (0.9), adadelta (0.95); <0 = that default
+  double eps = -1;        // adadelta 1e-6, others 1e-8; <0 = that default
+  double beta1 = 0.9;     // adam
+  double beta2 = 0.999;   // adam
+};
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  // w ← update(w, g) with learning rate `lr`. REQUIRES: sizes equal the size given
+  // at construction.
+  virtual void Step(std::span<float> w, std::span<const float> g, float lr) = 0;
+  // Number of floats of state per parameter (for memory estimates).
+  virtual int StateSlots() const = 0;
+};
+
+// Builds the rule for `size` parameters.
+std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& config, std::size_t size);
+int OptimizerStateSlots(OptimizerKind kind);
+
+}  // namespace hpsearch::optim

@@ -1,0 +1,10 @@
+#include "optim/sgd.h"
+
+namespace hpsearch::optim {
+
+void Sgd::Step(std::span<float> w, std::span<const float> g, float lr) {
+  const std::size_t n = w.size();
+  for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+}
+
+}  // namespace hpsearch::optim

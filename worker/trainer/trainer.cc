@@ -1,0 +1,373 @@
+#include "trainer/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "nn/network.h"
+#include "optim/optimizer.h"
+#include "trainer/batch_source.h"
+
+namespace hpsearch::trainer {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kEvalRows = 256;   // evaluation chunk
+constexpr int kProbeRows = 256;  // diagnostics probe batch
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Settings resolved against the dataset.
+struct Plan {
+  data::PreprocessKind preprocess;
+  int pca_components;
+  nn::LossKind loss;
+  int batch;     // rows per training step
+  int max_rows;  // workspace rows
+  nn::NetworkConfig net;
+};
+
+absl::StatusOr<Plan> MakePlan(const TrialConfig& c, const data::Dataset& d) {
+  Plan p;
+  const bool regression = d.task == data::Task::kRegression;
+  p.preprocess = c.preprocess_auto
+                     ? (d.is_image() ? data::PreprocessKind::kNone : data::PreprocessKind::kStandardize)
+                     : c.preprocess;
+  p.pca_components = c.pca_components > 0 ? std::min(c.pca_components, d.features())
+                                          : std::min(d.features(), 50);
+  p.loss = c.loss_set ? c.loss : (regression ? nn::LossKind::kMse : nn::LossKind::kCrossEntropy);
+  if (regression && p.loss != nn::LossKind::kMse)
+    return absl::InvalidArgumentError(
+        absl::StrCat("loss: ", std::string(nn::LossName(p.loss)), " needs a classification dataset; ",
+                     d.name, " is a regression dataset (use mse)"));
+  if (regression && c.label_smoothing > 0)
+    return absl::InvalidArgumentError("label_smoothing: only applies to classification");
+  if ((c.augment.active()) && !d.is_image())
+    return absl::InvalidArgumentError(
+        absl::StrCat("augment_shift/augment_hflip: dataset ", d.name, " is not image data"));
+  const int n_train = static_cast<int>(d.train_rows.size());
+  p.batch = c.batch_size == 0 ? n_train : std::min(c.batch_size, n_train);
+  p.max_rows = std::max(p.batch, std::min(kEvalRows, std::max<int>(n_train, 1)));
+  const bool pca = p.preprocess == data::PreprocessKind::kPca ||
+                   p.preprocess == data::PreprocessKind::kPcaWhiten;
+  p.net.inputs = pca ? p.pca_components : d.features();
+  p.net.hidden = c.hidden;
+  p.net.outputs = d.outputs();
+  p.net.activation = c.activation;
+  p.net.batch_norm = c.batch_norm;
+  p.net.bn = c.bn;
+  p.net.dropout = c.dropout;
+  return p;
+}
+
+std::string HumanBytes(double b) {
+  if (b >= 1 << 30) return absl::StrCat(std::round(b / (1 << 30) * 10) / 10, " GiB");
+  return absl::StrCat(std::round(b / (1 << 20) * 10) / 10, " MiB");
+}
+
+std::size_t PlanBytes(const Plan& p, const TrialConfig& c, const data::Dataset& d) {
+  const std::size_t params = nn::Network::EstimateBytes(p.net, p.max_rows);
+  std::size_t nparams = 0;
+  int in = p.net.inputs;
+  for (int h : p.net.hidden) {
+    nparams += static_cast<std::size_t>(in) * h + h;
+    in = h;
+  }
+  nparams += static_cast<std::size_t>(in) * p.net.outputs + p.net.outputs;
+  const std::size_t extra_params =
+      nparams * sizeof(float) * (optim::OptimizerStateSlots(c.optimizer.kind) + 1);
+  const std::size_t batch = static_cast<std::size_t>(p.max_rows) * sizeof(float) *
+                            (d.features() + p.net.inputs + 2 * p.net.outputs + 1);
+  std::size_t pca = 0;
+  if (p.preprocess == data::PreprocessKind::kPca || p.preprocess == data::PreprocessKind::kPcaWhiten)
+    pca = static_cast<std::size_t>(d.features()) * d.features() * sizeof(double) * 3;
+  return params + extra_params + batch + d.train_rows.size() * sizeof(int32_t) + pca;
+}
+
+// Accumulates loss / accuracy / squared error over batches.
+struct MetricSum {
+  double loss = 0;  // Σ batch_loss·rows
+  int64_t correct = 0;
+  double sq_error = 0;
+  int64_t rows = 0;
+
+  void Add(const nn::LossResult& r, int64_t n, double sq) {
+    loss += r.loss * n;
+    correct += r.correct;
+    sq_error += sq;
+    rows += n;
+  }
+  // Adds prefix_loss, prefix_accuracy / prefix_mse, prefix_r2.
+  void Write(const std::string& prefix, const data::Dataset& d, double target_var,
+             std::map<std::string, double>& out) const {
+    if (rows == 0) return;
+    out[prefix + "_loss"] = loss / rows;
+    if (d.task == data::Task::kClassification) {
+      out[prefix + "_accuracy"] = static_cast<double>(correct) / rows;
+    } else {
+      const double mse = sq_error / (static_cast<double>(rows) * d.outputs());
+      out[prefix + "_mse"] = mse;
+      out[prefix + "_r2"] = target_var > 0 ? 1.0 - mse / target_var : 0.0;
+    }
+  }
+};
+
+double TargetVariance(const nn::Matrix& t, const std::vector<int32_t>* rows) {
+  if (t.size() == 0) return 0;
+  double sum = 0, sq = 0;
+  int64_t n = 0;
+  auto add = [&](Eigen::Index r) {
+    for (Eigen::Index j = 0; j < t.cols(); ++j) {
+      sum += t(r, j);
+      sq += static_cast<double>(t(r, j)) * t(r, j);
+      ++n;
+    }
+  };
+  if (rows) for (int32_t r : *rows) add(r);
+  else for (Eigen::Index r = 0; r < t.rows(); ++r) add(r);
+  if (n == 0) return 0;
+  const double mean = sum / n;
+  return sq / n - mean * mean;
+}
+
+class Session {
+ public:
+  Session(const TrialConfig& c, const data::Dataset& d, const TrainOptions& o, Plan plan)
+      : c_(c), d_(d), o_(o), plan_(std::move(plan)), rng_(o.seed),
+        pre_(data::Preprocessor::Fit(plan_.preprocess, d.x, d.train_rows, plan_.pca_components)),
+        net_(plan_.net, plan_.max_rows),
+        batches_(d, pre_, plan_.max_rows, c.augment, c.input_noise),
+        dout_(plan_.max_rows, plan_.net.outputs),
+        order_(d.train_rows) {
+    net_.Initialize(c.init, c.bias_init, rng_);
+    optimizer_ = optim::MakeOptimizer(c.optimizer, net_.num_params());
+    train_src_ = {&d.x, regression() ? nullptr : &d.labels, regression() ? &d.targets : nullptr};
+    test_src_ = {&d.x_test, regression() ? nullptr : &d.test_labels,
+                 regression() ? &d.test_targets : nullptr};
+    train_var_ = TargetVariance(d.targets, &d.train_rows);
+    val_var_ = TargetVariance(d.targets, &d.val_rows);
+    test_var_ = TargetVariance(d.test_targets, nullptr);
+    const std::size_t probe = std::min<std::size_t>(kProbeRows, d.train_rows.size());
+    probe_rows_.assign(d.train_rows.begin(), d.train_rows.begin() + static_cast<std::ptrdiff_t>(probe));
+    if (c.early_stopping) {
+      best_params_.resize(net_.num_params());
+      best_state_.resize(net_.state().size());
+    }
+  }
+
+  TrainResult Run();
+
+ private:
+  bool regression() const { return d_.task == data::Task::kRegression; }
+  // One epoch of training; false when the loss diverged (result_.reason set).
+  bool TrainEpoch(int epoch, float lr, MetricSum& sum);
+  MetricSum Evaluate(const RowSource& src, const std::vector<int32_t>* rows, int64_t count);
+  LayerStats Probe(int epoch);
+  nn::LossResult Loss(nn::ConstMatrixMap out, nn::MatrixMap* grad, double* sq);
+  bool Improved(double value) const {
+    return best_epoch_ == 0 || (o_.maximize ? value > best_value_ : value < best_value_);
+  }
+
+  const TrialConfig& c_;
+  const data::Dataset& d_;
+  const TrainOptions& o_;
+  Plan plan_;
+  Rng rng_;
+  data::Preprocessor pre_;
+  nn::Network net_;
+  std::unique_ptr<optim::Optimizer> optimizer_;
+  BatchSource batches_;
+  nn::Matrix dout_;
+  std::vector<int32_t> order_;
+  std::vector<int32_t> probe_rows_;
+  RowSource train_src_, test_src_;
+  double train_var_ = 0, val_var_ = 0, test_var_ = 0;
+  std::vector<float, Eigen::aligned_allocator<float>> best_params_, best_state_;
+  int best_epoch_ = 0;
+  double best_value_ = 0;
+  TrainResult result_;
+};
+
+nn::LossResult Session::Loss(nn::ConstMatrixMap out, nn::MatrixMap* grad, double* sq) {
+  if (regression()) return nn::RegressionLoss(out, batches_.targets(), grad, sq);
+  *sq = 0;
+  return nn::ClassificationLoss(plan_.loss, c_.label_smoothing, out, batches_.labels(), grad);
+}
+
+bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
+  // Fisher–Yates with the trial's generator.
+  for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.Below(i)]);
+  const std::size_t n = order_.size();
+  int step = 0;
+  for (std::size_t start = 0; start < n; start += plan_.batch) {
+    ++step;
+    const std::size_t count = std::min<std::size_t>(plan_.batch, n - start);
+    batches_.Load(train_src_, std::span<const int32_t>(order_).subspan(start, count), true, rng_);
+    const auto rows = static_cast<Eigen::Index>(count);
+    nn::ConstMatrixMap out = net_.Forward(batches_.inputs(), true, &rng_);
+    nn::MatrixMap grad(dout_.data(), rows, dout_.cols());
+    double sq = 0;
+    const nn::LossResult r = Loss(out, &grad, &sq);
+    if (!std::isfinite(r.loss)) {
+      result_.reason = absl::StrCat("diverged at epoch ", epoch, ", step ", step);
+      return false;
+    }
+    sum.Add(r, rows, sq);
+    net_.Backward(batches_.inputs(), nn::Const(grad));
+    if (c_.regularizer.active()) net_.AddPenaltyGradient(c_.regularizer);
+    optimizer_->Step(net_.params(), net_.grads(), lr);
+  }
+  return true;
+}
+
+MetricSum Session::Evaluate(const RowSource& src, const std::vector<int32_t>* rows, int64_t count) {
+  MetricSum sum;
+  for (int64_t start = 0; start < count; start += plan_.max_rows) {
+    const int64_t m = std::min<int64_t>(plan_.max_rows, count - start);
+    if (rows) {
+      batches_.Load(src, std::span<const int32_t>(*rows).subspan(start, m), false, rng_);
+    } else {
+      batches_.LoadRange(src, start, m);
+    }
+    nn::ConstMatrixMap out = net_.Forward(batches_.inputs(), false, nullptr);
+    double sq = 0;
+    const nn::LossResult r = Loss(out, nullptr, &sq);
+    sum.Add(r, m, sq);
+  }
+  return sum;
+}
+
+LayerStats Session::Probe(int epoch) {
+  LayerStats s;
+  s.epoch = epoch;
+  batches_.Load(train_src_, probe_rows_, false, rng_);
+  net_.Forward(batches_.inputs(), false, nullptr);
+  const auto n = static_cast<Eigen::Index>(probe_rows_.size());
+  for (int l = 0; l + 1 < net_.num_layers(); ++l) {
+    nn::ConstMatrixMap a = net_.HiddenActivations(l, n);
+    const double mean = a.cast<double>().mean();
+    const double var = (a.cast<double>().array() - mean).square().mean();
+    s.mean.push_back(mean);
+    s.std.push_back(std::sqrt(var));
+  }
+  return s;
+}
+
+TrainResult Session::Run() {
+  const auto start = Clock::now();
+  result_.parameter_count = static_cast<int64_t>(net_.num_params());
+  result_.diagnostics.push_back(Probe(0));
+  const bool has_val = !d_.val_rows.empty();
+  std::string monitor = o_.monitor.empty() ? (has_val ? "val_loss" : "train_loss") : o_.monitor;
+  const double base_lr = c_.LearningRate();
+  for (int epoch = 1; epoch <= c_.epochs; ++epoch) {
+    const auto t0 = Clock::now();
+    EpochRecord rec;
+    rec.epoch = epoch;
+    rec.lr = c_.schedule.LearningRate(base_lr, epoch - 1, c_.epochs);
+    MetricSum train;
+    if (!TrainEpoch(epoch, static_cast<float>(rec.lr), train)) {
+      result_.outcome = TrialOutcome::kFailed;
+      break;
+    }
+    train.Write("train", d_, train_var_, rec.metrics);
+    if (has_val) {
+      Evaluate(train_src_, &d_.val_rows, static_cast<int64_t>(d_.val_rows.size()))
+          .Write("val", d_, val_var_, rec.metrics);
+      if (!std::isfinite(rec.metrics["val_loss"])) {
+        result_.outcome = TrialOutcome::kFailed;
+        result_.reason = absl::StrCat("diverged at epoch ", epoch, " (validation loss is not finite)");
+        break;
+      }
+    }
+    rec.seconds = Seconds(t0);
+    result_.epochs.push_back(rec);
+    result_.diagnostics.push_back(Probe(epoch));
+    auto it = rec.metrics.find(monitor);
+    const double value = it != rec.metrics.end() ? it->second : rec.metrics["train_loss"];
+    if (Improved(value)) {
+      best_epoch_ = epoch;
+      best_value_ = value;
+      if (c_.early_stopping) {
+        std::copy(net_.params().begin(), net_.params().end(), best_params_.begin());
+        std::copy(net_.state().begin(), net_.state().end(), best_state_.begin());
+      }
+    }
+    if (o_.on_epoch && !o_.on_epoch(rec, result_.diagnostics.back())) {
+      result_.outcome = TrialOutcome::kStopped;
+      result_.reason = "stopped by the scheduler";
+      break;
+    }
+    if (c_.early_stopping && epoch - best_epoch_ >= c_.patience) break;
+  }
+  if (result_.outcome == TrialOutcome::kCompleted) {
+    int kept = static_cast<int>(result_.epochs.size());
+    if (c_.early_stopping && best_epoch_ > 0) {
+      std::copy(best_params_.begin(), best_params_.end(), net_.params().begin());
+      std::copy(best_state_.begin(), best_state_.end(), net_.state().begin());
+      kept = best_epoch_;
+    }
+    result_.best_epoch = kept;
+    if (kept > 0) result_.metrics = result_.epochs[kept - 1].metrics;
+    if (d_.x_test.rows() > 0)
+      Evaluate(test_src_, nullptr, d_.x_test.rows()).Write("test", d_, test_var_, result_.metrics);
+  }
+  result_.seconds = Seconds(start);
+  return result_;
+}
+
+}  // namespace
+
+absl::StatusOr<std::size_t> EstimateTrialMemory(const TrialConfig& config,
+                                                const data::Dataset& dataset) {
+  auto plan = MakePlan(config, dataset);
+  if (!plan.ok()) return plan.status();
+  return PlanBytes(*plan, config, dataset);
+}
+
+double TrainFlopsPerSample(const TrialConfig& config, int inputs, int outputs) {
+  double fwd = 0, back = 0;
+  int in = inputs;
+  std::vector<int> widths = config.hidden;
+  widths.push_back(outputs);
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    const double mm = 2.0 * in * widths[i];
+    fwd += mm;
+    back += mm * (i == 0 ? 1 : 2);  // dW, and dX except for the first layer
+    in = widths[i];
+  }
+  return fwd + back;
+}
+
+TrainResult Train(const TrialConfig& config, const data::Dataset& dataset,
+                  const TrainOptions& options) {
+  TrainResult failed;
+  failed.outcome = TrialOutcome::kFailed;
+  auto plan = MakePlan(config, dataset);
+  if (!plan.ok()) {
+    failed.reason = std::string(plan.status().message());
+    return failed;
+  }
+  const std::size_t bytes = PlanBytes(*plan, config, dataset);
+  if (bytes > options.memory_limit_bytes) {
+    failed.reason = absl::StrCat(
+        "estimated memory ", HumanBytes(static_cast<double>(bytes)), " exceeds the per-trial limit of ",
+        HumanBytes(static_cast<double>(options.memory_limit_bytes)), " (hidden [",
+        absl::StrJoin(config.hidden, ", "), "], batch_size ", plan->batch, ")");
+    return failed;
+  }
+  try {
+    Session session(config, dataset, options, std::move(*plan));
+    return session.Run();
+  } catch (const std::bad_alloc&) {
+    failed.reason = "out of memory";
+    return failed;
+  }
+}
+
+}  // namespace hpsearch::trainer

@@ -1,0 +1,46 @@
+// Trains one trial: a TrialConfig on a Dataset, one thread, deterministic.
+//
+// Re-entrant: any number of Train calls may run at once on different threads and
+// share the same (read-only) Dataset. Same config + dataset + seed ⇒ identical
+// results, whatever else runs.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "data/dataset.h"
+#include "trainer/train_result.h"
+#include "trainer/trial_config.h"
+
+namespace hpsearch::trainer {
+
+struct TrainOptions {
+  uint64_t seed = 0;
+  // Metric early stopping watches (and that picks the best epoch): the sweep's
+  // objective. Default: val_loss (train_loss without a validation split).
+  std::string monitor;
+  bool maximize = false;
+  // Called after every epoch; return false to stop training (the result is then
+  // kStopped with the epochs so far).
+  std::function<bool(const EpochRecord&, const LayerStats&)> on_epoch;
+  // A trial whose estimated memory exceeds this fails before allocating.
+  std::size_t memory_limit_bytes = std::size_t{2} << 30;
+};
+
+// Estimated peak bytes of training `config` on `dataset` (excluding the shared
+// dataset itself). Errors when the config does not fit the dataset (e.g. hinge loss
+// on regression).
+absl::StatusOr<std::size_t> EstimateTrialMemory(const TrialConfig& config,
+                                                const data::Dataset& dataset);
+
+// Never throws; configuration problems and divergence come back as kFailed.
+TrainResult Train(const TrialConfig& config, const data::Dataset& dataset,
+                  const TrainOptions& options);
+
+// Floating-point operations of one training sample (forward + backward) and of one
+// evaluation sample (forward).
+double TrainFlopsPerSample(const TrialConfig& config, int inputs, int outputs);
+
+}  // namespace hpsearch::trainer

@@ -1,0 +1,55 @@
+// One trial's settings, parsed from a parameter map (JSON object of vocabulary names).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "data/augment.h"
+#include "data/preprocessor.h"
+#include "nlohmann/json.hpp"
+#include "nn/activation.h"
+#include "nn/batch_norm.h"
+#include "nn/init.h"
+#include "nn/loss.h"
+#include "nn/regularizer.h"
+#include "optim/optimizer.h"
+#include "optim/schedule.h"
+
+namespace hpsearch::trainer {
+
+struct TrialConfig {
+  std::vector<int> hidden = {128};
+  nn::Activation activation;
+  nn::InitKind init = nn::InitKind::kHeNormal;
+  float bias_init = 0;
+  optim::OptimizerConfig optimizer{optim::OptimizerKind::kAdam};
+  double lr = -1;  // <0: the optimizer's default
+  optim::Schedule schedule;
+  int batch_size = 64;  // 0 = full batch
+  int epochs = 10;
+  nn::Regularizer regularizer;
+  float dropout = 0;
+  bool batch_norm = false;
+  nn::BatchNormConfig bn;
+  bool early_stopping = false;
+  int patience = 5;
+  float label_smoothing = 0;
+  float input_noise = 0;
+  data::Augment augment;
+  bool loss_set = false;
+  nn::LossKind loss = nn::LossKind::kCrossEntropy;
+  bool preprocess_auto = true;
+  data::PreprocessKind preprocess = data::PreprocessKind::kNone;
+  int pca_components = 0;  // 0: min(features, 50)
+
+  double LearningRate() const {
+    return lr > 0 ? lr : optim::DefaultLearningRate(optimizer.kind);
+  }
+};
+
+// Every key must be a vocabulary name with a valid value; the error names the key
+// (e.g. "lr: must be in (0, 1000], got -1"). Cross-field rules are checked too.
+absl::StatusOr<TrialConfig> ParseTrialConfig(const nlohmann::json& params);
+
+}  // namespace hpsearch::trainer
