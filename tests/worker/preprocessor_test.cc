@@ -100,7 +100,9 @@ TEST(Augment, ShiftAndFlipMovePixels) {
     AugmentBatch(shift, 3, 3, rng, nn::MatrixMap(m.data(), 1, 9), scratch.data());
     EXPECT_LE(m.sum(), 1.0f);  // shifted out of the frame, or to a neighbour
     for (int p = 0; p < 9; ++p)
-      if (m(0, p) == 1.0f) EXPECT_TRUE(p == 0 || p == 1 || p == 3 || p == 4) << p;
+      if (m(0, p) == 1.0f) {
+        EXPECT_TRUE(p == 0 || p == 1 || p == 3 || p == 4) << p;
+      }
   }
 }
 

@@ -1,0 +1,56 @@
+#include "client/format.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace hpsearch::client {
+
+std::string Cell(const nlohmann::json& v) {
+  if (v.is_null()) return "-";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  if (v.is_number()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", v.get<double>());
+    return buf;
+  }
+  if (v.is_array()) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + Cell(v[i]);
+    return s + "]";
+  }
+  return v.dump();
+}
+
+namespace {
+bool Numeric(const std::string& s) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end && *end == '\0';
+}
+}  // namespace
+
+void PrintTable(std::ostream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    width[c] = header[c].size();
+    for (const auto& r : rows) width[c] = std::max(width[c], r[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& cells, bool is_header) {
+    std::string s;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::size_t pad = width[c] - cells[c].size();
+      const bool right = !is_header && Numeric(cells[c]);
+      if (c) s += "  ";
+      s += right ? std::string(pad, ' ') + cells[c] : cells[c] + (c + 1 < cells.size() ? std::string(pad, ' ') : "");
+    }
+    out << s << "\n";
+  };
+  line(header, true);
+  for (const auto& r : rows) line(r, false);
+}
+
+}  // namespace hpsearch::client

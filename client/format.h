@@ -1,0 +1,20 @@
+// Terminal output helpers: aligned tables and number formatting.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+
+namespace hpsearch::client {
+
+// A JSON scalar or list as a table cell: numbers with 4 significant digits
+// (integers exactly), strings bare, lists as [a, b].
+std::string Cell(const nlohmann::json& v);
+
+// Prints rows under a header; cells that look numeric are right-aligned.
+void PrintTable(std::ostream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace hpsearch::client

@@ -1,0 +1,92 @@
+#include "search/grid_strategy.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace hpsearch::search {
+
+namespace {
+constexpr uint64_t kSaturated = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+
+uint64_t MulSat(uint64_t a, uint64_t b) {
+  unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+  return p > kSaturated ? kSaturated : static_cast<uint64_t>(p);
+}
+uint64_t AddSat(uint64_t a, uint64_t b) { return a + b > kSaturated || a + b < a ? kSaturated : a + b; }
+}  // namespace
+
+GridStrategy::GridStrategy(SearchSpace space, int64_t limit) : space_(std::move(space)), limit_(limit) {
+  for (const auto& d : space_.dims()) values_.push_back(d.GridValues());
+  BuildBlocks();
+}
+
+void GridStrategy::BuildBlocks() {
+  const auto& dims = space_.dims();
+  std::vector<int> parents;
+  for (int d : space_.order())
+    if (dims[d].is_parent) parents.push_back(d);
+  // Depth-first over the parents' values (parents ordered before their children); an
+  // inactive parent contributes a single "absent" branch.
+  Params chosen = nlohmann::json::object();
+  Block current;
+  std::function<void(std::size_t)> walk = [&](std::size_t k) {
+    if (k == parents.size()) {
+      Block b = current;
+      b.size = 1;
+      for (int d : space_.order()) {
+        if (dims[d].is_parent || !space_.Active(d, chosen)) continue;
+        b.free.push_back(d);
+        b.size = MulSat(b.size, values_[d].size());
+      }
+      blocks_.push_back(std::move(b));
+      return;
+    }
+    const int d = parents[k];
+    if (!space_.Active(d, chosen)) {
+      walk(k + 1);
+      return;
+    }
+    for (int v = 0; v < static_cast<int>(values_[d].size()); ++v) {
+      chosen[dims[d].name] = values_[d][v];
+      current.parents.emplace_back(d, v);
+      walk(k + 1);
+      current.parents.pop_back();
+      chosen.erase(dims[d].name);
+    }
+  };
+  walk(0);
+  for (const auto& b : blocks_) {
+    starts_.push_back(size_);
+    size_ = AddSat(size_, b.size);
+  }
+}
+
+int64_t GridStrategy::total() const {
+  const auto n = static_cast<int64_t>(size_);
+  return limit_ > 0 ? std::min(n, limit_) : n;
+}
+
+Params GridStrategy::At(uint64_t i) const {
+  const auto it = std::upper_bound(starts_.begin(), starts_.end(), i);
+  const Block& b = blocks_[static_cast<std::size_t>(it - starts_.begin() - 1)];
+  uint64_t rest = i - *(it - 1);
+  Params p = space_.fixed();
+  const auto& dims = space_.dims();
+  for (const auto& [d, v] : b.parents) p[dims[d].name] = values_[d][v];
+  // Mixed radix: the last free dimension varies fastest.
+  std::vector<std::size_t> digits(b.free.size());
+  for (std::size_t k = b.free.size(); k-- > 0;) {
+    const uint64_t n = values_[b.free[k]].size();
+    digits[k] = static_cast<std::size_t>(rest % n);
+    rest /= n;
+  }
+  for (std::size_t k = 0; k < b.free.size(); ++k) p[dims[b.free[k]].name] = values_[b.free[k]][digits[k]];
+  return p;
+}
+
+std::optional<Params> GridStrategy::Next() {
+  if (next_ >= static_cast<uint64_t>(total())) return std::nullopt;
+  return At(next_++);
+}
+
+}  // namespace hpsearch::search

@@ -1,0 +1,207 @@
+#include "search/search_space.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <limits>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+
+namespace hpsearch::search {
+
+nlohmann::json ValueToJson(const google::protobuf::Value& v) {
+  switch (v.kind_case()) {
+    case google::protobuf::Value::kNumberValue: {
+      const double d = v.number_value();
+      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15)
+        return static_cast<int64_t>(d);
+      return d;
+    }
+    case google::protobuf::Value::kStringValue: return v.string_value();
+    case google::protobuf::Value::kBoolValue: return v.bool_value();
+    case google::protobuf::Value::kListValue: {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& e : v.list_value().values()) a.push_back(ValueToJson(e));
+      return a;
+    }
+    case google::protobuf::Value::kStructValue: {
+      nlohmann::json o = nlohmann::json::object();
+      for (const auto& [k, e] : v.struct_value().fields()) o[k] = ValueToJson(e);
+      return o;
+    }
+    default: return nullptr;
+  }
+}
+
+google::protobuf::Value JsonToValue(const nlohmann::json& j) {
+  google::protobuf::Value v;
+  if (j.is_number()) v.set_number_value(j.get<double>());
+  else if (j.is_string()) v.set_string_value(j.get<std::string>());
+  else if (j.is_boolean()) v.set_bool_value(j.get<bool>());
+  else if (j.is_array()) {
+    auto* list = v.mutable_list_value();
+    for (const auto& e : j) *list->add_values() = JsonToValue(e);
+  } else if (j.is_object()) {
+    auto* s = v.mutable_struct_value();
+    for (const auto& [k, e] : j.items()) (*s->mutable_fields())[k] = JsonToValue(e);
+  } else {
+    v.set_null_value(google::protobuf::NULL_VALUE);
+  }
+  return v;
+}
+
+namespace {
+
+nlohmann::json Number(double v, bool integer) {
+  if (integer) return static_cast<int64_t>(std::llround(v));
+  return v;
+}
+
+// min + k·step without binary noise (0.15, not 0.15000000000000002).
+double Quantised(double min, double step, int64_t k) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.12g", min + static_cast<double>(k) * step);
+  return std::strtod(buf, nullptr);
+}
+
+// Index k of `count` evenly spaced points in [min, max] (log-spaced when `log`).
+double Spaced(double min, double max, int64_t k, int64_t count, bool log) {
+  if (count <= 1) return min;
+  const double t = static_cast<double>(k) / static_cast<double>(count - 1);
+  if (k == 0) return min;
+  if (k == count - 1) return max;
+  if (log) return std::exp(std::log(min) + t * (std::log(max) - std::log(min)));
+  return min + t * (max - min);
+}
+
+int64_t StepCount(double min, double max, double step) {
+  return static_cast<int64_t>(std::floor((max - min) / step + 1e-9)) + 1;
+}
+
+}  // namespace
+
+bool Dimension::Discrete() const {
+  return kind != Kind::kRange || integer || step.has_value();
+}
+
+uint64_t Dimension::GridSize() const {
+  if (kind != Kind::kRange) return values.size();
+  if (count) return static_cast<uint64_t>(*count);
+  if (step) return static_cast<uint64_t>(StepCount(min, max, *step));
+  return static_cast<uint64_t>(std::llround(max) - std::llround(min) + 1);  // integers
+}
+
+std::vector<nlohmann::json> Dimension::GridValues() const {
+  if (kind != Kind::kRange) return values;
+  std::vector<nlohmann::json> out;
+  const int64_t n = static_cast<int64_t>(GridSize());
+  out.reserve(static_cast<std::size_t>(n));
+  for (int64_t k = 0; k < n; ++k) {
+    double v;
+    if (count) v = Spaced(min, max, k, *count, log);
+    else if (step) v = Quantised(min, *step, k);
+    else v = std::round(min) + static_cast<double>(k);
+    nlohmann::json j = Number(v, integer);
+    if (!out.empty() && out.back() == j) continue;  // log-spaced integers may repeat
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+nlohmann::json Dimension::Sample(Rng& rng) const {
+  if (kind != Kind::kRange) return values[rng.Below(values.size())];
+  if (step) {
+    const int64_t n = StepCount(min, max, *step);
+    return Number(Quantised(min, *step, static_cast<int64_t>(rng.Below(static_cast<uint64_t>(n)))), integer);
+  }
+  if (integer && !log) {
+    const int64_t lo = std::llround(min), hi = std::llround(max);
+    return lo + static_cast<int64_t>(rng.Below(static_cast<uint64_t>(hi - lo + 1)));
+  }
+  if (integer) {
+    // Log-uniform integers: sample in [min − ½, max + ½) so both ends are reachable.
+    const double lo = std::log(std::max(min - 0.5, 0.5)), hi = std::log(max + 0.5);
+    return Number(std::clamp(std::round(std::exp(rng.Uniform(lo, hi))), min, max), true);
+  }
+  const double v = log ? std::exp(rng.Uniform(std::log(min), std::log(max))) : rng.Uniform(min, max);
+  return std::clamp(v, min, max);
+}
+
+absl::StatusOr<SearchSpace> SearchSpace::Build(const hpsearch::v1::SweepSpec& spec) {
+  SearchSpace s;
+  s.fixed_ = nlohmann::json::object();
+  for (const auto& [k, v] : spec.fixed().fields()) s.fixed_[k] = ValueToJson(v);
+  std::map<std::string, int> index;
+  for (const auto& p : spec.parameters()) {
+    Dimension d;
+    d.name = p.name();
+    switch (p.domain_case()) {
+      case hpsearch::v1::Parameter::kValues:
+        d.kind = Dimension::Kind::kCategorical;
+        for (const auto& v : p.values().values()) d.values.push_back(ValueToJson(v));
+        break;
+      case hpsearch::v1::Parameter::kRange: {
+        const auto& r = p.range();
+        d.kind = Dimension::Kind::kRange;
+        d.min = r.min();
+        d.max = r.max();
+        d.log = r.scale() == hpsearch::v1::LOG;
+        d.integer = r.type() == hpsearch::v1::INT;
+        if (r.has_step()) d.step = r.step();
+        if (r.has_count()) d.count = r.count();
+        break;
+      }
+      case hpsearch::v1::Parameter::kValue:
+        d.kind = Dimension::Kind::kConstant;
+        d.values.push_back(ValueToJson(p.value()));
+        break;
+      default:
+        return absl::InvalidArgumentError(absl::StrCat("parameters.", p.name(), ": has no domain"));
+    }
+    index[d.name] = static_cast<int>(s.dims_.size());
+    s.dims_.push_back(std::move(d));
+  }
+  for (int i = 0; i < spec.parameters_size(); ++i) {
+    for (const auto& c : spec.parameters(i).when()) {
+      auto it = index.find(c.parent());
+      if (it == index.end())
+        return absl::InvalidArgumentError(
+            absl::StrCat("parameters.", spec.parameters(i).name(), ".when.", c.parent(), ": unknown parameter"));
+      Dimension::Condition cond{it->second, {}};
+      for (const auto& v : c.values()) cond.values.push_back(ValueToJson(v));
+      s.dims_[it->second].is_parent = true;
+      s.dims_[i].when.push_back(std::move(cond));
+    }
+  }
+  // Topological order (validation rejected cycles; guard anyway).
+  std::vector<int> state(s.dims_.size(), 0);
+  std::function<bool(int)> visit = [&](int d) {
+    if (state[d] == 2) return true;
+    if (state[d] == 1) return false;
+    state[d] = 1;
+    for (const auto& c : s.dims_[d].when)
+      if (!visit(c.parent)) return false;
+    state[d] = 2;
+    s.order_.push_back(d);
+    return true;
+  };
+  for (int d = 0; d < static_cast<int>(s.dims_.size()); ++d)
+    if (!visit(d))
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameters.", s.dims_[d].name, ".when: conditions form a cycle"));
+  return s;
+}
+
+bool SearchSpace::Active(int d, const Params& chosen) const {
+  for (const auto& c : dims_[d].when) {
+    const auto it = chosen.find(dims_[c.parent].name);
+    if (it == chosen.end()) return false;  // the parent itself is inactive
+    if (std::find(c.values.begin(), c.values.end(), *it) == c.values.end()) return false;
+  }
+  return true;
+}
+
+}  // namespace hpsearch::search

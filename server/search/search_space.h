@@ -1,0 +1,67 @@
+// The searched parameters of a validated spec, compiled for the strategies:
+// domains, per-parameter grid values, and the `when` conditions in dependency order.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "hpsearch/v1/spec.pb.h"
+#include "search/params.h"
+#include "util/rng.h"
+
+namespace hpsearch::search {
+
+struct Dimension {
+  enum class Kind { kCategorical, kRange, kConstant };
+  std::string name;
+  Kind kind = Kind::kConstant;
+  std::vector<nlohmann::json> values;  // categorical (also a constant's single value)
+  double min = 0, max = 0;
+  bool log = false;
+  bool integer = false;
+  std::optional<double> step;
+  std::optional<int64_t> count;
+  // Conditions: active only when each parent holds one of the listed values.
+  struct Condition {
+    int parent;  // index into SearchSpace::dims
+    std::vector<nlohmann::json> values;
+  };
+  std::vector<Condition> when;
+  bool is_parent = false;  // some other dimension's condition names this one
+
+  // The grid's points for this dimension (REQUIRES: discrete — categorical,
+  // constant, or a range with count/step, or an integer range).
+  std::vector<nlohmann::json> GridValues() const;
+  // Number of grid points, without materialising (saturates at INT64_MAX).
+  uint64_t GridSize() const;
+  // Whether a random draw can only produce finitely many values.
+  bool Discrete() const;
+  nlohmann::json Sample(Rng& rng) const;
+};
+
+class SearchSpace {
+ public:
+  // REQUIRES: `spec` passed ValidateSpec.
+  static absl::StatusOr<SearchSpace> Build(const hpsearch::v1::SweepSpec& spec);
+
+  const std::vector<Dimension>& dims() const { return dims_; }
+  // Dimensions in an order where parents come before their children.
+  const std::vector<int>& order() const { return order_; }
+  const Params& fixed() const { return fixed_; }
+  // Whether dims_[d] is active given the values chosen so far (parents first).
+  bool Active(int d, const Params& chosen) const;
+
+ private:
+  std::vector<Dimension> dims_;
+  std::vector<int> order_;
+  Params fixed_;
+};
+
+// Converts google.protobuf.Value ↔ JSON (integral numbers become JSON integers).
+nlohmann::json ValueToJson(const google::protobuf::Value& v);
+google::protobuf::Value JsonToValue(const nlohmann::json& j);
+
+}  // namespace hpsearch::search

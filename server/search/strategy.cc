@@ -1,0 +1,22 @@
+#include "search/strategy.h"
+
+#include "search/grid_strategy.h"
+#include "search/random_strategy.h"
+
+namespace hpsearch::search {
+
+void Strategy::Skip(int64_t n) {
+  for (int64_t i = 0; i < n && Next().has_value(); ++i) {
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(const hpsearch::v1::SweepSpec& spec) {
+  auto space = SearchSpace::Build(spec);
+  if (!space.ok()) return space.status();
+  if (spec.method() == hpsearch::v1::GRID)
+    return std::unique_ptr<Strategy>(std::make_unique<GridStrategy>(std::move(*space), spec.budget().max_trials()));
+  const int64_t trials = spec.budget().max_trials() > 0 ? spec.budget().max_trials() : kDefaultRandomTrials;
+  return std::unique_ptr<Strategy>(std::make_unique<RandomStrategy>(std::move(*space), spec.seed(), trials));
+}
+
+}  // namespace hpsearch::search

@@ -1,0 +1,237 @@
+// Property tests of the search strategies.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "search/grid_strategy.h"
+#include "search/spec_parser.h"
+#include "search/spec_validator.h"
+#include "search/strategy.h"
+
+namespace hpsearch::search {
+namespace {
+
+hpsearch::v1::SweepSpec Spec(const std::string& yaml) {
+  auto s = ParseSpecYaml(yaml);
+  EXPECT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(ValidateSpec(*s, {}).ok()) << ValidateSpec(*s, {});
+  return *s;
+}
+
+std::vector<Params> Generate(const hpsearch::v1::SweepSpec& spec, int64_t limit = 1 << 20) {
+  auto st = MakeStrategy(spec);
+  EXPECT_TRUE(st.ok()) << st.status();
+  std::vector<Params> out;
+  while (static_cast<int64_t>(out.size()) < limit) {
+    auto p = (*st)->Next();
+    if (!p) break;
+    out.push_back(*p);
+  }
+  return out;
+}
+
+const char* kRandom = R"(
+dataset: iris
+method: random
+seed: 11
+budget: {max_trials: 4000}
+parameters:
+  lr: {min: 1.0e-4, max: 1.0, scale: log}
+  l2: {min: 0.0, max: 0.5}
+  epochs: {min: 1, max: 5, type: int}
+  optimizer: {values: [sgd, momentum, adam, rmsprop]}
+  dropout: {min: 0.0, max: 0.5, step: 0.1}
+  patience: {min: 1, max: 100, type: int, scale: log}
+)";
+
+TEST(RandomSearch, BoundsRespectedAndDistributionsRight) {
+  auto trials = Generate(Spec(kRandom));
+  ASSERT_EQ(trials.size(), 4000u);
+  std::vector<double> lrs;
+  std::map<int64_t, int> epochs;
+  std::map<std::string, int> opts;
+  std::set<double> dropouts;
+  std::set<int64_t> patience;
+  for (const auto& t : trials) {
+    const double lr = t["lr"];
+    EXPECT_GE(lr, 1e-4);
+    EXPECT_LE(lr, 1.0);
+    lrs.push_back(lr);
+    EXPECT_GE(t["l2"].get<double>(), 0.0);
+    EXPECT_LE(t["l2"].get<double>(), 0.5);
+    ASSERT_TRUE(t["epochs"].is_number_integer());
+    epochs[t["epochs"].get<int64_t>()]++;
+    opts[t["optimizer"]]++;
+    dropouts.insert(t["dropout"].get<double>());
+    patience.insert(t["patience"].get<int64_t>());
+  }
+  // Log-uniform: the median is the geometric mean of the bounds (1e-2).
+  std::nth_element(lrs.begin(), lrs.begin() + 2000, lrs.end());
+  EXPECT_NEAR(std::log10(lrs[2000]), -2.0, 0.15);
+  // Integers: both ends reachable, roughly uniform.
+  EXPECT_EQ(epochs.size(), 5u);
+  for (auto [v, n] : epochs) EXPECT_NEAR(n, 800, 120) << v;
+  EXPECT_TRUE(patience.contains(1));
+  EXPECT_TRUE(patience.contains(100));
+  // Categorical near uniform.
+  for (auto [v, n] : opts) EXPECT_NEAR(n, 1000, 130) << v;
+  // Quantised to the step, both ends included.
+  EXPECT_EQ(dropouts, (std::set<double>{0.0, 0.1, 0.2, 0.3, 0.4, 0.5}));
+}
+
+TEST(RandomSearch, DeterministicAndSeedDependent) {
+  auto spec = Spec(kRandom);
+  auto a = Generate(spec, 50), b = Generate(spec, 50);
+  EXPECT_EQ(a, b);
+  spec.set_seed(12);
+  EXPECT_NE(Generate(spec, 50), a);
+}
+
+TEST(RandomSearch, NeverEmitsDuplicatesAndExhaustsFiniteSpaces) {
+  auto spec = Spec(R"(
+dataset: iris
+budget: {max_trials: 100}
+parameters:
+  optimizer: {values: [sgd, adam]}
+  batch_size: {values: [16, 32, 64]}
+  dropout: {min: 0.0, max: 0.2, step: 0.1}
+)");
+  auto st = MakeStrategy(spec);
+  EXPECT_EQ((*st)->total(), 18);
+  EXPECT_THAT((*st)->note(), ::testing::HasSubstr("only 18 distinct configurations"));
+  auto trials = Generate(spec);
+  ASSERT_EQ(trials.size(), 18u);
+  std::set<std::string> seen;
+  for (const auto& t : trials) EXPECT_TRUE(seen.insert(t.dump()).second) << t.dump();
+  // A larger finite space sampled with de-duplication.
+  auto big = Spec(R"(
+dataset: iris
+budget: {max_trials: 150}
+parameters:
+  epochs: {min: 1, max: 20, type: int}
+  batch_size: {values: [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]}
+)");
+  auto t2 = Generate(big);
+  ASSERT_EQ(t2.size(), 150u);
+  std::set<std::string> s2;
+  for (const auto& t : t2) EXPECT_TRUE(s2.insert(t.dump()).second);
+}
+
+TEST(RandomSearch, ConditionalParametersOnlyWhenActive) {
+  auto trials = Generate(Spec(R"(
+dataset: iris
+budget: {max_trials: 300}
+parameters:
+  optimizer: {values: [sgd, momentum, nesterov, adam]}
+  momentum: {min: 0.5, max: 0.99, when: {optimizer: [momentum, nesterov]}}
+  beta1: {min: 0.8, max: 0.99, when: {optimizer: adam}}
+)"));
+  int with_momentum = 0;
+  for (const auto& t : trials) {
+    const std::string o = t["optimizer"];
+    EXPECT_EQ(t.contains("momentum"), o == "momentum" || o == "nesterov") << t.dump();
+    EXPECT_EQ(t.contains("beta1"), o == "adam") << t.dump();
+    with_momentum += t.contains("momentum");
+  }
+  EXPECT_GT(with_momentum, 100);
+}
+
+TEST(GridSearch, CountsOrderAndLogSpacing) {
+  auto trials = Generate(Spec(R"(
+dataset: iris
+method: grid
+parameters:
+  optimizer: {values: [sgd, adam]}
+  lr: {min: 1.0e-4, max: 1.0e-1, scale: log, count: 4}
+  batch_size: {min: 16, max: 48, step: 16, type: int}
+)"));
+  ASSERT_EQ(trials.size(), 2u * 4 * 3);
+  // Spec order, last parameter fastest.
+  EXPECT_EQ(trials[0]["optimizer"], "sgd");
+  EXPECT_EQ(trials[0]["batch_size"], 16);
+  EXPECT_EQ(trials[1]["batch_size"], 32);
+  EXPECT_EQ(trials[3]["lr"].get<double>(), trials[4]["lr"].get<double>());
+  EXPECT_EQ(trials[12]["optimizer"], "adam");
+  const double lrs[4] = {trials[0]["lr"], trials[3]["lr"], trials[6]["lr"], trials[9]["lr"]};
+  EXPECT_DOUBLE_EQ(lrs[0], 1e-4);
+  EXPECT_DOUBLE_EQ(lrs[3], 1e-1);
+  for (int i = 1; i < 4; ++i) EXPECT_NEAR(lrs[i] / lrs[i - 1], 10.0, 1e-9);
+  std::set<std::string> seen;
+  for (const auto& t : trials) EXPECT_TRUE(seen.insert(t.dump()).second);
+}
+
+TEST(GridSearch, ConditionalParametersDoNotMultiplyWhereInactive) {
+  auto trials = Generate(Spec(R"(
+dataset: iris
+method: grid
+parameters:
+  optimizer: {values: [sgd, momentum, adam]}
+  momentum: {values: [0.5, 0.9, 0.99], when: {optimizer: momentum}}
+  batch_size: {values: [32, 64]}
+)"));
+  // sgd: 2, momentum: 3×2, adam: 2.
+  ASSERT_EQ(trials.size(), 10u);
+  int with = 0;
+  for (const auto& t : trials) {
+    EXPECT_EQ(t.contains("momentum"), t["optimizer"] == "momentum");
+    with += t.contains("momentum");
+  }
+  EXPECT_EQ(with, 6);
+}
+
+TEST(GridSearch, HugeGridIsLazyAndFast) {
+  auto spec = Spec(R"(
+dataset: iris
+method: grid
+parameters:
+  lr: {min: 1.0e-5, max: 1.0, scale: log, count: 1000}
+  l2: {min: 1.0e-6, max: 1.0e-1, scale: log, count: 1000}
+  l1: {min: 0.0, max: 1.0e-2, count: 1000}
+  dropout: {min: 0.0, max: 0.5, count: 1000}
+)");
+  const auto start = std::chrono::steady_clock::now();
+  auto st = MakeStrategy(spec);
+  EXPECT_EQ((*st)->total(), 1'000'000'000'000);
+  auto g = dynamic_cast<GridStrategy*>(st->get());
+  ASSERT_NE(g, nullptr);
+  Params last = g->At(999'999'999'999ull);
+  EXPECT_DOUBLE_EQ(last["lr"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(last["dropout"].get<double>(), 0.5);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
+}
+
+TEST(GridSearch, SizeSaturatesInsteadOfOverflowing) {
+  std::string yaml = "dataset: iris\nmethod: grid\nparameters:\n";
+  for (const char* p : {"lr", "l2", "l1", "dropout", "input_noise", "label_smoothing", "bias_init"})
+    yaml += std::string("  ") + p + ": {min: 0.0001, max: 0.5, count: 1000000}\n";
+  auto spec = Spec(yaml);
+  GridStrategy g(*SearchSpace::Build(spec), 0);
+  EXPECT_EQ(g.size(), static_cast<uint64_t>(INT64_MAX));
+  spec.mutable_budget()->set_max_trials(5);
+  EXPECT_EQ(Generate(spec).size(), 5u);
+}
+
+TEST(Strategy, SkipResumesTheSameSequence) {
+  auto spec = Spec(kRandom);
+  auto all = Generate(spec, 30);
+  auto st = MakeStrategy(spec);
+  (*st)->Skip(20);
+  EXPECT_EQ(*(*st)->Next(), all[20]);
+}
+
+TEST(Params, CanonicalHashIgnoresInsertionOrder) {
+  Params a = {{"b", 1}, {"a", "x"}};
+  Params b;
+  b["a"] = "x";
+  b["b"] = 1;
+  EXPECT_EQ(ConfigHash(a), ConfigHash(b));
+  b["b"] = 2;
+  EXPECT_NE(ConfigHash(a), ConfigHash(b));
+}
+
+}  // namespace
+}  // namespace hpsearch::search
