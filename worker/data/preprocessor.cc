@@ -3,29 +3,21 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 
-#include "absl/strings/str_cat.h"
+#include "util/enum_names.h"
 
 namespace hpsearch::data {
 
 namespace {
-constexpr std::pair<PreprocessKind, std::string_view> kNames[] = {
+constexpr NameTable<PreprocessKind, 6> kNames = {
     {PreprocessKind::kNone, "none"},         {PreprocessKind::kCenter, "center"},
     {PreprocessKind::kStandardize, "standardize"}, {PreprocessKind::kMinmax, "minmax"},
     {PreprocessKind::kPca, "pca"},           {PreprocessKind::kPcaWhiten, "pca_whiten"},
 };
 }  // namespace
 
-absl::StatusOr<PreprocessKind> ParsePreprocess(std::string_view name) {
-  for (const auto& [k, n] : kNames)
-    if (n == name) return k;
-  return absl::InvalidArgumentError(absl::StrCat("unknown preprocess '", std::string(name), "'"));
-}
+absl::StatusOr<PreprocessKind> ParsePreprocess(std::string_view name) { return ParseName(kNames, name, "preprocess"); }
 
-std::string_view PreprocessName(PreprocessKind kind) {
-  for (const auto& [k, n] : kNames)
-    if (k == kind) return n;
-  return "?";
-}
+std::string_view PreprocessName(PreprocessKind kind) { return NameOf(kNames, kind); }
 
 Preprocessor Preprocessor::Fit(PreprocessKind kind, const nn::Matrix& x,
                                std::span<const int32_t> rows, int components) {

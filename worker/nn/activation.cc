@@ -1,30 +1,22 @@
 #include "nn/activation.h"
 
-#include "absl/strings/str_cat.h"
+#include "util/enum_names.h"
 
 namespace hpsearch::nn {
 
+namespace {
+constexpr NameTable<ActivationKind, 6> kNames = {
+    {ActivationKind::kIdentity, "identity"}, {ActivationKind::kSigmoid, "sigmoid"},
+    {ActivationKind::kTanh, "tanh"},         {ActivationKind::kRelu, "relu"},
+    {ActivationKind::kLeakyRelu, "leaky_relu"}, {ActivationKind::kElu, "elu"},
+};
+}  // namespace
+
 absl::StatusOr<ActivationKind> ParseActivation(std::string_view name) {
-  if (name == "sigmoid") return ActivationKind::kSigmoid;
-  if (name == "tanh") return ActivationKind::kTanh;
-  if (name == "relu") return ActivationKind::kRelu;
-  if (name == "leaky_relu") return ActivationKind::kLeakyRelu;
-  if (name == "elu") return ActivationKind::kElu;
-  if (name == "identity") return ActivationKind::kIdentity;
-  return absl::InvalidArgumentError(absl::StrCat("unknown activation '", std::string(name), "'"));
+  return ParseName(kNames, name, "activation");
 }
 
-std::string_view ActivationName(ActivationKind kind) {
-  switch (kind) {
-    case ActivationKind::kIdentity: return "identity";
-    case ActivationKind::kSigmoid: return "sigmoid";
-    case ActivationKind::kTanh: return "tanh";
-    case ActivationKind::kRelu: return "relu";
-    case ActivationKind::kLeakyRelu: return "leaky_relu";
-    case ActivationKind::kElu: return "elu";
-  }
-  return "?";
-}
+std::string_view ActivationName(ActivationKind kind) { return NameOf(kNames, kind); }
 
 void ActivationForward(const Activation& act, ConstMatrixMap z, MatrixMap a) {
   auto za = z.array();

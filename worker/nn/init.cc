@@ -2,12 +2,12 @@
 
 #include <cmath>
 
-#include "absl/strings/str_cat.h"
+#include "util/enum_names.h"
 
 namespace hpsearch::nn {
 
 namespace {
-constexpr std::pair<InitKind, std::string_view> kNames[] = {
+constexpr NameTable<InitKind, 7> kNames = {
     {InitKind::kZeros, "zeros"},
     {InitKind::kSmallNormal, "small_normal"},
     {InitKind::kLargeNormal, "large_normal"},
@@ -18,17 +18,9 @@ constexpr std::pair<InitKind, std::string_view> kNames[] = {
 };
 }  // namespace
 
-absl::StatusOr<InitKind> ParseInit(std::string_view name) {
-  for (const auto& [kind, n] : kNames)
-    if (n == name) return kind;
-  return absl::InvalidArgumentError(absl::StrCat("unknown init '", std::string(name), "'"));
-}
+absl::StatusOr<InitKind> ParseInit(std::string_view name) { return ParseName(kNames, name, "init"); }
 
-std::string_view InitName(InitKind kind) {
-  for (const auto& [k, n] : kNames)
-    if (k == kind) return n;
-  return "?";
-}
+std::string_view InitName(InitKind kind) { return NameOf(kNames, kind); }
 
 void InitWeights(InitKind kind, int fan_in, int fan_out, Rng& rng, std::span<float> w) {
   auto normal = [&](double stddev) {

@@ -2,25 +2,18 @@
 
 #include <cmath>
 
-#include "absl/strings/str_cat.h"
+#include "util/enum_names.h"
 
 namespace hpsearch::nn {
 
-absl::StatusOr<LossKind> ParseLoss(std::string_view name) {
-  if (name == "cross_entropy") return LossKind::kCrossEntropy;
-  if (name == "mse") return LossKind::kMse;
-  if (name == "hinge") return LossKind::kHinge;
-  return absl::InvalidArgumentError(absl::StrCat("unknown loss '", std::string(name), "'"));
-}
+namespace {
+constexpr NameTable<LossKind, 3> kLossNames = {
+    {LossKind::kCrossEntropy, "cross_entropy"}, {LossKind::kMse, "mse"}, {LossKind::kHinge, "hinge"}};
+}  // namespace
 
-std::string_view LossName(LossKind kind) {
-  switch (kind) {
-    case LossKind::kCrossEntropy: return "cross_entropy";
-    case LossKind::kMse: return "mse";
-    case LossKind::kHinge: return "hinge";
-  }
-  return "?";
-}
+absl::StatusOr<LossKind> ParseLoss(std::string_view name) { return ParseName(kLossNames, name, "loss"); }
+
+std::string_view LossName(LossKind kind) { return NameOf(kLossNames, kind); }
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include "optim/optimizer.h"
 
-#include "absl/strings/str_cat.h"
+#include "util/enum_names.h"
 #include "optim/adadelta.h"
 #include "optim/adagrad.h"
 #include "optim/adam.h"
@@ -12,7 +12,7 @@
 namespace hpsearch::optim {
 
 namespace {
-constexpr std::pair<OptimizerKind, std::string_view> kNames[] = {
+constexpr NameTable<OptimizerKind, 7> kNames = {
     {OptimizerKind::kSgd, "sgd"},         {OptimizerKind::kMomentum, "momentum"},
     {OptimizerKind::kNesterov, "nesterov"}, {OptimizerKind::kAdagrad, "adagrad"},
     {OptimizerKind::kRmsprop, "rmsprop"}, {OptimizerKind::kAdadelta, "adadelta"},
@@ -20,17 +20,9 @@ constexpr std::pair<OptimizerKind, std::string_view> kNames[] = {
 };
 }  // namespace
 
-absl::StatusOr<OptimizerKind> ParseOptimizer(std::string_view name) {
-  for (const auto& [kind, n] : kNames)
-    if (n == name) return kind;
-  return absl::InvalidArgumentError(absl::StrCat("unknown optimizer '", std::string(name), "'"));
-}
+absl::StatusOr<OptimizerKind> ParseOptimizer(std::string_view name) { return ParseName(kNames, name, "optimizer"); }
 
-std::string_view OptimizerName(OptimizerKind kind) {
-  for (const auto& [k, n] : kNames)
-    if (k == kind) return n;
-  return "?";
-}
+std::string_view OptimizerName(OptimizerKind kind) { return NameOf(kNames, kind); }
 
 double DefaultLearningRate(OptimizerKind kind) {
   switch (kind) {

@@ -3,12 +3,12 @@
 #include <cmath>
 #include <numbers>
 
-#include "absl/strings/str_cat.h"
+#include "util/enum_names.h"
 
 namespace hpsearch::optim {
 
 namespace {
-constexpr std::pair<ScheduleKind, std::string_view> kNames[] = {
+constexpr NameTable<ScheduleKind, 5> kNames = {
     {ScheduleKind::kConstant, "constant"},
     {ScheduleKind::kStep, "step"},
     {ScheduleKind::kExponential, "exponential"},
@@ -17,17 +17,9 @@ constexpr std::pair<ScheduleKind, std::string_view> kNames[] = {
 };
 }  // namespace
 
-absl::StatusOr<ScheduleKind> ParseSchedule(std::string_view name) {
-  for (const auto& [kind, n] : kNames)
-    if (n == name) return kind;
-  return absl::InvalidArgumentError(absl::StrCat("unknown schedule '", std::string(name), "'"));
-}
+absl::StatusOr<ScheduleKind> ParseSchedule(std::string_view name) { return ParseName(kNames, name, "schedule"); }
 
-std::string_view ScheduleName(ScheduleKind kind) {
-  for (const auto& [k, n] : kNames)
-    if (k == kind) return n;
-  return "?";
-}
+std::string_view ScheduleName(ScheduleKind kind) { return NameOf(kNames, kind); }
 
 double Schedule::LearningRate(double lr, int epoch, int epochs) const {
   auto gamma = [&](double dflt) { return decay_rate >= 0 ? decay_rate : dflt; };
