@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--fashion-mnist-dir", train.fashion_mnist_dir,
                         "Fashion-MNIST IDX files")
       ->envname("HPSEARCH_FASHION_MNIST_DIR");
+  train_cmd->add_option("--memory-limit-mb", train.memory_limit_mb,
+                        "Refuse trials whose estimated memory exceeds this")
+      ->check(CLI::PositiveNumber);
   train_cmd->footer("Example:\n  hpsearch-worker train --config examples/trial.yaml");
 
   hpsearch::runtime::BenchOptions bench;

@@ -42,6 +42,7 @@ int RunTrainCommand(const TrainCommandOptions& o, std::ostream& out, std::ostrea
   options.seed = trial->seed;
   options.monitor = trial->monitor;
   options.maximize = trial->maximize;
+  options.memory_limit_bytes = static_cast<std::size_t>(o.memory_limit_mb * (1 << 20));
   const int epochs = trial->config.epochs;
   options.on_epoch = [&](const trainer::EpochRecord& e, const trainer::LayerStats&) {
     progress << absl::StrFormat("epoch %*d/%d  lr %.3g%s  (%.2fs)\n", std::to_string(epochs).size(),

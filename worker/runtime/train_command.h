@@ -12,6 +12,7 @@ struct TrainCommandOptions {
   bool json = false;
   std::string data_dir;  // where relative csv paths resolve ("" = current directory)
   std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
+  double memory_limit_mb = 2048;  // a trial estimated above this is refused
 };
 
 // Returns the process exit code: 0 completed, 1 the trial failed, 2 bad config.

@@ -1,0 +1,72 @@
+// `hpsearch plan` as a user runs it: the real binary, real example files.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "nlohmann/json.hpp"
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+};
+
+Result RunCli(const std::string& args) {
+  const std::string cmd = std::string(HPSEARCH_BIN_DIR) + "/hpsearch " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string Example(const char* name) { return std::string(HPSEARCH_SOURCE_DIR) + "/examples/" + name; }
+
+TEST(PlanCommand, EveryExampleIsValid) {
+  for (const char* f : {"quickstart.yaml", "fashion-mnist.yaml", "optimizers-grid.yaml", "init-study.yaml"}) {
+    Result r = RunCli("plan " + Example(f));
+    EXPECT_EQ(r.code, 0) << f << "\n" << r.out;
+    EXPECT_THAT(r.out, ::testing::HasSubstr("is valid")) << f;
+  }
+}
+
+TEST(PlanCommand, JsonShape) {
+  Result r = RunCli("plan " + Example("optimizers-grid.yaml") + " -o json --limit 3");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["total_trials"], 42);
+  ASSERT_EQ(j["trials"].size(), 3u);
+  EXPECT_EQ(j["trials"][0]["optimizer"], "sgd");
+  EXPECT_EQ(j["trials"][0]["epochs"], 5);  // fixed settings merged in
+}
+
+TEST(PlanCommand, InvalidSpecExitsTwoWithTheFieldPath) {
+  const std::string path = ::testing::TempDir() + "/bad_spec.yaml";
+  std::ofstream(path) << "dataset: iris\nparameters:\n  lr: {min: 0, max: 0.1, scale: log}\n";
+  Result r = RunCli("plan " + path);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, ::testing::HasSubstr("parameters.lr.min: must be > 0 with scale: log"));
+  EXPECT_EQ(RunCli("plan /nonexistent.yaml").code, 2);
+  EXPECT_EQ(RunCli("plan").code, 2);  // usage error
+}
+
+TEST(PlanCommand, TrillionPointGridAnswersQuickly) {
+  const std::string path = ::testing::TempDir() + "/huge_grid.yaml";
+  std::ofstream(path) << "dataset: iris\nmethod: grid\nparameters:\n"
+                         "  lr: {min: 1.0e-5, max: 1.0, scale: log, count: 1000}\n"
+                         "  l2: {min: 1.0e-6, max: 0.1, scale: log, count: 1000}\n"
+                         "  l1: {min: 0.0, max: 0.01, count: 1000}\n"
+                         "  dropout: {min: 0.0, max: 0.5, count: 1000}\n";
+  Result r = RunCli("plan " + path + " -o json --limit 2");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["total_trials"], 1000000000000);
+}
+
+}  // namespace
