@@ -11,6 +11,7 @@
 #include "hpsearch/v1/spec.pb.h"
 #include "search/params.h"
 #include "util/rng.h"
+#include "util/value_json.h"
 
 namespace hpsearch::search {
 
@@ -60,8 +61,7 @@ class SearchSpace {
   Params fixed_;
 };
 
-// Converts google.protobuf.Value ↔ JSON (integral numbers become JSON integers).
-nlohmann::json ValueToJson(const google::protobuf::Value& v);
-google::protobuf::Value JsonToValue(const nlohmann::json& j);
+using hpsearch::JsonToValue;
+using hpsearch::ValueToJson;
 
 }  // namespace hpsearch::search

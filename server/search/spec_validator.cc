@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "data/dataset_options.h"
+#include "util/dataset_spec_json.h"
 #include "search/grid_strategy.h"
 #include "search/search_space.h"
 #include "trainer/vocabulary.h"
@@ -175,21 +176,7 @@ absl::Status CheckNetworkSize(const v1::SweepSpec& spec, const SpecLimits& limit
 
 }  // namespace
 
-nlohmann::json DatasetToJson(const v1::DatasetSpec& d) {
-  nlohmann::json j = nlohmann::json::object();
-  j["name"] = d.name();
-  if (d.has_validation()) j["validation"] = d.validation();
-  if (d.has_test()) j["test"] = d.test();
-  if (d.has_noise()) j["noise"] = d.noise();
-  if (!d.path().empty()) j["path"] = d.path();
-  if (!d.target().empty()) j["target"] = d.target();
-  if (!d.task().empty()) j["task"] = d.task();
-  if (d.samples() != 0) j["samples"] = d.samples();
-  if (d.classes() != 0) j["classes"] = d.classes();
-  if (d.features() != 0) j["features"] = d.features();
-  if (d.seed() != 0) j["seed"] = d.seed();
-  return j;
-}
+nlohmann::json DatasetToJson(const v1::DatasetSpec& d) { return DatasetSpecToJson(d); }
 
 int KnownInputs(const std::string& name, int features) {
   static const std::map<std::string, int> inputs = {

@@ -1,0 +1,66 @@
+// hpsearch-server: the sweep service with its embedded worker slots.
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "service/server_app.h"
+
+namespace {
+
+// Flags fall back to HPSEARCH_* environment variables (flag > variable > default).
+template <typename T>
+CLI::Option* Flag(CLI::App& app, const std::string& name, T& value, const std::string& help,
+                  const std::string& env) {
+  return app.add_option(name, value, help)->envname(env)->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  hpsearch::service::ServerConfig c;
+  CLI::App app{"hpsearch-server: hyperparameter search service (gRPC) with embedded workers"};
+  app.footer("Example:\n  hpsearch-server --listen 127.0.0.1:50051 --db ./hpsearch.db --workers 2");
+  Flag(app, "--listen", c.listen, "Address to serve on (port 0: any free port)", "HPSEARCH_LISTEN");
+  Flag(app, "--port-file", c.port_file, "Write the bound port to this file once serving", "HPSEARCH_PORT_FILE");
+  Flag(app, "--db", c.db, "SQLite database file", "HPSEARCH_DB");
+  app.add_flag("--sync-full", c.sync_full, "fsync every commit (survives power loss; slower)")
+      ->envname("HPSEARCH_SYNC_FULL");
+  Flag(app, "--workers", c.workers, "Embedded trial slots (0 = one per core)", "HPSEARCH_WORKERS")
+      ->check(CLI::NonNegativeNumber);
+  Flag(app, "--data-dir", c.data_dir, "Directory user CSV datasets are confined to", "HPSEARCH_DATA_DIR");
+  Flag(app, "--fashion-mnist-dir", c.fashion_mnist_dir, "Fashion-MNIST IDX files", "HPSEARCH_FASHION_MNIST_DIR");
+  Flag(app, "--max-trials", c.max_trials, "Most trials one sweep may have", "HPSEARCH_MAX_TRIALS")
+      ->check(CLI::PositiveNumber);
+  Flag(app, "--max-network-params", c.max_network_params, "Largest network (parameters) a trial may build",
+       "HPSEARCH_MAX_NETWORK_PARAMS")
+      ->check(CLI::PositiveNumber);
+  Flag(app, "--max-concurrent", c.max_concurrent, "Cap on a spec's parallelism.max_concurrent",
+       "HPSEARCH_MAX_CONCURRENT")
+      ->check(CLI::PositiveNumber);
+  Flag(app, "--max-active-sweeps", c.max_active_sweeps, "Unfinished sweeps at once", "HPSEARCH_MAX_ACTIVE_SWEEPS")
+      ->check(CLI::PositiveNumber);
+  Flag(app, "--max-message-bytes", c.max_message_bytes, "Largest gRPC message in either direction",
+       "HPSEARCH_MAX_MESSAGE_BYTES")
+      ->check(CLI::Range(1024, 1 << 30));
+  Flag(app, "--lease-seconds", c.lease_seconds, "A trial's lease lasts this long past its last report",
+       "HPSEARCH_LEASE_SECONDS")
+      ->check(CLI::Range(0.1, 86400.0));
+  Flag(app, "--max-attempts", c.max_attempts, "Lost leases before a trial fails", "HPSEARCH_MAX_ATTEMPTS")
+      ->check(CLI::PositiveNumber);
+  Flag(app, "--memory-limit-mb", c.memory_limit_mb, "Estimated memory one trial may use", "HPSEARCH_MEMORY_LIMIT_MB")
+      ->check(CLI::PositiveNumber);
+  Flag(app, "--shutdown-grace", c.shutdown_grace_seconds, "Seconds running trials get to finish on SIGTERM",
+       "HPSEARCH_SHUTDOWN_GRACE")
+      ->check(CLI::Range(0.0, 60.0));
+  app.add_flag("--reflection", c.reflection, "Enable gRPC server reflection")->envname("HPSEARCH_REFLECTION");
+  Flag(app, "--log-level", c.log_level, "debug, info, warn or error", "HPSEARCH_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return hpsearch::service::RunServer(c);
+}

@@ -1,0 +1,73 @@
+// What the scheduler keeps in memory about one unfinished sweep. The database is the
+// record; this is the working copy that makes scheduling decisions cheap, rebuilt
+// from the database on restart (Scheduler::Recover).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "hpsearch/v1/trial.pb.h"
+#include "nlohmann/json.hpp"
+#include "search/strategy.h"
+
+namespace hpsearch::scheduler {
+
+// A trial waiting to run again (its earlier attempt lost its lease or was handed back).
+struct QueuedTrial {
+  int64_t trial_id = 0;
+  int32_t attempt = 1;  // the attempt it will run as
+  int32_t lost = 0;
+  nlohmann::json params;
+  uint64_t seed = 0;
+};
+
+struct RunningTrial {
+  int64_t trial_id = 0;
+  int32_t attempt = 1;
+  int32_t lost = 0;
+  std::string worker;
+  int64_t started_ms = 0;
+  int64_t expires_ms = 0;
+  nlohmann::json params;
+  uint64_t seed = 0;
+  int32_t epochs = 0;  // reported so far
+};
+
+struct SweepState {
+  int64_t rowid = 0;
+  std::string id;  // "s-000001"
+  hpsearch::v1::SweepSpec spec;
+  std::unique_ptr<search::Strategy> strategy;
+  std::string metric;
+  bool maximize = false;
+  int64_t created_ms = 0;
+  int64_t deadline_ms = 0;  // 0: no max_duration
+  int64_t max_failed = 0;   // 0: unlimited
+  int32_t max_concurrent = 0;  // 0: as many as there are slots
+
+  int64_t total = 0;        // trials the sweep will run
+  int64_t next_index = 0;   // next never-created trial
+  std::map<int64_t, QueuedTrial> queued;    // by trial index: retries first, lowest index first
+  std::map<int64_t, RunningTrial> running;  // by trial index
+  hpsearch::v1::TrialCounts done;           // completed, failed, pruned, cancelled
+  std::optional<double> best;
+  int64_t best_trial = -1;
+  std::string last_failure;
+  int64_t last_served = 0;  // acquire sequence number, for round-robin ties
+
+  // Set once the sweep is winding down: nothing new starts.
+  bool ending = false;
+  hpsearch::v1::SweepStatus end_status = hpsearch::v1::SWEEP_COMPLETED;
+  std::string end_reason;
+
+  int64_t unstarted() const { return ending ? 0 : total - next_index; }
+  bool has_work() const { return !ending && (!queued.empty() || next_index < total); }
+  bool better(double objective) const {
+    return !best || (maximize ? objective > *best : objective < *best);
+  }
+};
+
+}  // namespace hpsearch::scheduler

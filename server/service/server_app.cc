@@ -1,0 +1,155 @@
+#include "service/server_app.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "data/dataset_loader.h"
+#include "scheduler/embedded_pool.h"
+#include "scheduler/scheduler.h"
+#include "service/sweep_service.h"
+#include "service/worker_service.h"
+#include "store/store.h"
+#include "util/log.h"
+
+namespace hpsearch::service {
+
+namespace {
+
+// Blocks SIGTERM/SIGINT in every thread started after this, so sigwait sees them.
+sigset_t BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+void SetServing(grpc::Server& server, bool serving) {
+  auto* health = server.GetHealthCheckService();
+  if (!health) return;
+  health->SetServingStatus(serving);
+  health->SetServingStatus("hpsearch.v1.SweepService", serving);
+  health->SetServingStatus("hpsearch.v1.WorkerService", serving);
+}
+
+}  // namespace
+
+int RunServer(const ServerConfig& c) {
+  if (c.log_level == "debug") log::SetMinLevel(log::Level::kDebug);
+  if (c.log_level == "warn") log::SetMinLevel(log::Level::kWarn);
+  if (c.log_level == "error") log::SetMinLevel(log::Level::kError);
+  const sigset_t signals = BlockShutdownSignals();
+  const auto started = std::chrono::steady_clock::now();
+
+  store::StoreOptions so;
+  so.path = c.db;
+  so.sync_full = c.sync_full;
+  auto store = store::Store::Open(so);
+  if (!store.ok()) {
+    log::Error(store.status().message());
+    return 1;
+  }
+  scheduler::SchedulerOptions sched;
+  sched.limits.max_trials = c.max_trials;
+  sched.limits.max_network_params = c.max_network_params;
+  sched.limits.max_concurrent = c.max_concurrent;
+  sched.max_active_sweeps = c.max_active_sweeps;
+  sched.lease_ms = static_cast<int64_t>(c.lease_seconds * 1000);
+  sched.max_attempts = c.max_attempts;
+  scheduler::Scheduler scheduler(**store, sched);
+
+  data::DatasetCache datasets(data::DataEnvironment{c.data_dir, c.fashion_mnist_dir});
+  scheduler::PoolOptions po;
+  po.slots = c.workers > 0 ? c.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  po.memory_limit_bytes = static_cast<std::size_t>(c.memory_limit_mb) << 20;
+  po.heartbeat = std::chrono::milliseconds(std::max<int64_t>(200, sched.lease_ms / 4));
+  scheduler::EmbeddedPool pool(scheduler, datasets, po);
+
+  SweepServiceImpl sweeps(scheduler, **store);
+  WorkerServiceImpl workers(scheduler);
+  grpc::EnableDefaultHealthCheckService(true);
+  if (c.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(c.listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&sweeps);
+  builder.RegisterService(&workers);
+  builder.SetMaxReceiveMessageSize(c.max_message_bytes);
+  builder.SetMaxSendMessageSize(c.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, c.max_watch_streams + 64);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    log::Error("cannot listen on ", c.listen, " (address in use, or not an address?)");
+    return 1;
+  }
+  SetServing(*server, false);
+  const std::string host = c.listen.substr(0, c.listen.rfind(':'));
+  log::Info("hpsearch-server listening on ", host, ":", port, ", database ", c.db, " (schema v",
+            (*store)->schema_version(), "), ", po.slots, " embedded worker slots, data dir ", c.data_dir,
+            ", auth off, TLS off", c.reflection ? ", reflection on" : "");
+
+  if (auto st = scheduler.Recover(); !st.ok()) {
+    log::Error("recovery failed: ", st.message());
+    server->Shutdown();
+    return 1;
+  }
+  pool.Start();
+  std::mutex tick_mu;
+  std::condition_variable tick_cv;
+  bool stop_ticking = false;
+  std::thread ticker([&] {
+    std::unique_lock lock(tick_mu);
+    while (!tick_cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return stop_ticking; })) {
+      lock.unlock();
+      scheduler.Tick();
+      lock.lock();
+    }
+  });
+  SetServing(*server, true);
+  if (!c.port_file.empty()) {
+    std::ofstream(c.port_file) << port << "\n";
+  }
+  log::Info("serving (ready in ",
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count(),
+            " ms)");
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  const auto stopping = std::chrono::steady_clock::now();
+  log::Info("received ", sig == SIGTERM ? "SIGTERM" : "SIGINT", ": not serving, no new trials; running trials get ",
+            c.shutdown_grace_seconds, "s to finish");
+  SetServing(*server, false);
+  scheduler.Drain();
+  const bool clean = pool.Stop(std::chrono::milliseconds(static_cast<int64_t>(c.shutdown_grace_seconds * 1000)),
+                               std::chrono::seconds(2));
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+  {
+    std::lock_guard lock(tick_mu);
+    stop_ticking = true;
+  }
+  tick_cv.notify_all();
+  ticker.join();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopping).count();
+  if (!clean) {
+    // A trial is stuck inside a long epoch; it has been handed back, and SQLite's
+    // journal makes leaving now safe.
+    log::Warn("stopped in ", ms, " ms with a trial still inside an epoch; it will run again on restart");
+    std::_Exit(0);
+  }
+  log::Info("stopped in ", ms, " ms");
+  return 0;
+}
+
+}  // namespace hpsearch::service

@@ -1,0 +1,35 @@
+// hpsearch-server as a whole: store, scheduler, embedded pool and gRPC server,
+// started in order and stopped in reverse on SIGTERM/SIGINT.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace hpsearch::service {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:50051";  // port 0: pick a free one
+  std::string port_file;                   // write the bound port here once serving
+  std::string db = "hpsearch.db";
+  bool sync_full = false;
+  int workers = 0;  // embedded slots; 0 = one per core
+  std::string data_dir = ".";
+  std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
+  int64_t max_trials = 100'000;          // per sweep
+  int64_t max_network_params = 50'000'000;
+  int32_t max_concurrent = 1024;         // cap on a spec's parallelism.max_concurrent
+  int32_t max_active_sweeps = 100;
+  int32_t max_message_bytes = 4 << 20;
+  int32_t max_watch_streams = 1000;
+  double lease_seconds = 30;
+  int32_t max_attempts = 3;
+  int64_t memory_limit_mb = 2048;        // per trial
+  double shutdown_grace_seconds = 6;     // running trials may finish within this
+  bool reflection = false;
+  std::string log_level = "info";
+};
+
+// Runs until SIGTERM or SIGINT. Returns the process exit code.
+int RunServer(const ServerConfig& config);
+
+}  // namespace hpsearch::service

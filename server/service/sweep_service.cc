@@ -1,0 +1,147 @@
+#include "service/sweep_service.h"
+
+#include <charconv>
+
+#include "absl/strings/str_cat.h"
+#include "service/status_convert.h"
+#include "service/watch_stream.h"
+
+namespace hpsearch::service {
+
+namespace v1 = hpsearch::v1;
+
+namespace {
+
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* ctx, const absl::Status& st) {
+  auto* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpc(st));
+  return reactor;
+}
+
+absl::StatusOr<int32_t> PageSize(int32_t requested, int32_t fallback, int32_t max, const char* field) {
+  if (requested < 0) return absl::InvalidArgumentError(absl::StrCat(field, ": must be >= 0"));
+  if (requested == 0) return fallback;
+  return std::min(requested, max);
+}
+
+// Page tokens are opaque to clients; here they are the decimal offset of the page.
+absl::StatusOr<int64_t> Offset(const std::string& token) {
+  if (token.empty()) return 0;
+  int64_t v = -1;
+  auto [p, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
+  if (ec != std::errc() || p != token.data() + token.size() || v < 0) {
+    return absl::InvalidArgumentError("page_token: not a token from a previous response");
+  }
+  return v;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* SweepServiceImpl::SubmitSweep(grpc::CallbackServerContext* ctx,
+                                                        const v1::SubmitSweepRequest* req, v1::Sweep* resp) {
+  auto sweep = scheduler_.Submit(req->spec());
+  if (sweep.ok()) *resp = *std::move(sweep);
+  return Reply(ctx, sweep.status());
+}
+
+grpc::ServerUnaryReactor* SweepServiceImpl::GetSweep(grpc::CallbackServerContext* ctx,
+                                                     const v1::GetSweepRequest* req, v1::Sweep* resp) {
+  auto sweep = scheduler_.GetSweep(req->sweep());
+  if (sweep.ok()) *resp = *std::move(sweep);
+  return Reply(ctx, sweep.status());
+}
+
+grpc::ServerUnaryReactor* SweepServiceImpl::ListSweeps(grpc::CallbackServerContext* ctx,
+                                                       const v1::ListSweepsRequest* req,
+                                                       v1::ListSweepsResponse* resp) {
+  auto size = PageSize(req->page_size(), 50, 1000, "page_size");
+  if (!size.ok()) return Reply(ctx, size.status());
+  auto offset = Offset(req->page_token());
+  if (!offset.ok()) return Reply(ctx, offset.status());
+  auto page = scheduler_.ListSweeps(*offset, *size);
+  if (!page.ok()) return Reply(ctx, page.status());
+  for (auto& s : page->sweeps) *resp->add_sweeps() = std::move(s);
+  if (page->next_offset >= 0) resp->set_next_page_token(std::to_string(page->next_offset));
+  return Reply(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* SweepServiceImpl::CancelSweep(grpc::CallbackServerContext* ctx,
+                                                        const v1::CancelSweepRequest* req, v1::Sweep* resp) {
+  auto sweep = scheduler_.Cancel(req->sweep(), req->graceful());
+  if (sweep.ok()) *resp = *std::move(sweep);
+  return Reply(ctx, sweep.status());
+}
+
+grpc::ServerUnaryReactor* SweepServiceImpl::ListTrials(grpc::CallbackServerContext* ctx,
+                                                       const v1::ListTrialsRequest* req,
+                                                       v1::ListTrialsResponse* resp) {
+  if (!v1::TrialStatus_IsValid(req->status())) {
+    return Reply(ctx, absl::InvalidArgumentError(absl::StrCat("status: unknown value ", req->status())));
+  }
+  auto size = PageSize(req->page_size(), 100, 1000, "page_size");
+  if (!size.ok()) return Reply(ctx, size.status());
+  auto offset = Offset(req->page_token());
+  if (!offset.ok()) return Reply(ctx, offset.status());
+  auto rec = scheduler_.Resolve(req->sweep());
+  if (!rec.ok()) return Reply(ctx, rec.status());
+  store::TrialQuery q;
+  q.status = req->status();
+  q.sort_by = req->sort_by().empty() ? "index" : req->sort_by();
+  q.descending = req->descending();
+  q.offset = *offset;
+  q.limit = *size;
+  absl::StatusOr<store::TrialPage> page;
+  auto st = store_.Read([&](store::ReadTxn& r) {
+    page = r.ListTrials(rec->rowid, q);
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return Reply(ctx, st);
+  if (!page.ok()) return Reply(ctx, page.status());
+  for (auto& t : page->trials) *resp->add_trials() = std::move(t);
+  resp->set_total(page->total);
+  const int64_t next = *offset + resp->trials_size();
+  if (resp->trials_size() == *size && next < page->total) resp->set_next_page_token(std::to_string(next));
+  return Reply(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* SweepServiceImpl::GetTrial(grpc::CallbackServerContext* ctx,
+                                                     const v1::GetTrialRequest* req, v1::Trial* resp) {
+  auto rec = scheduler_.Resolve(req->sweep());
+  if (!rec.ok()) return Reply(ctx, rec.status());
+  std::optional<v1::Trial> trial;
+  auto st = store_.Read([&](store::ReadTxn& r) {
+    trial = r.GetTrial(rec->rowid, req->index());
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return Reply(ctx, st);
+  if (!trial) {
+    const bool unstarted = req->index() >= 0 && req->index() < rec->sweep.total_trials();
+    return Reply(ctx, absl::NotFoundError(absl::StrCat(
+                          "sweep ", rec->sweep.id(), " has no trial ", req->index(),
+                          unstarted ? " yet (it has not started)" : "",
+                          unstarted ? "" : absl::StrCat(" (it has ", rec->sweep.total_trials(), " trials)"))));
+  }
+  *resp = *std::move(trial);
+  return Reply(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* SweepServiceImpl::GetBestTrials(grpc::CallbackServerContext* ctx,
+                                                          const v1::GetBestTrialsRequest* req,
+                                                          v1::GetBestTrialsResponse* resp) {
+  auto k = PageSize(req->k(), 5, 1000, "k");
+  if (!k.ok()) return Reply(ctx, k.status());
+  auto rec = scheduler_.Resolve(req->sweep());
+  if (!rec.ok()) return Reply(ctx, rec.status());
+  auto st = store_.Read([&](store::ReadTxn& r) {
+    for (auto& t : r.BestTrials(rec->rowid, *k)) *resp->add_trials() = std::move(t);
+    return absl::OkStatus();
+  });
+  return Reply(ctx, st);
+}
+
+grpc::ServerWriteReactor<v1::SweepEvent>* SweepServiceImpl::WatchSweep(grpc::CallbackServerContext*,
+                                                                       const v1::WatchSweepRequest* req) {
+  return new WatchStream(scheduler_, req->sweep(), watch_queue_);
+}
+
+}  // namespace hpsearch::service

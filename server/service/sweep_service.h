@@ -1,0 +1,49 @@
+// hpsearch.v1.SweepService on gRPC's callback API: unary calls answer on the
+// calling thread from the scheduler and the store; WatchSweep streams through a
+// WatchStream reactor, so no stream ever holds a server thread.
+#pragma once
+
+#include <cstddef>
+
+#include "hpsearch/v1/sweep_service.grpc.pb.h"
+#include "scheduler/scheduler.h"
+#include "store/store.h"
+
+namespace hpsearch::service {
+
+class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackService {
+ public:
+  SweepServiceImpl(scheduler::Scheduler& scheduler, store::Store& store, std::size_t watch_queue = 1024)
+      : scheduler_(scheduler), store_(store), watch_queue_(watch_queue) {}
+
+  grpc::ServerUnaryReactor* SubmitSweep(grpc::CallbackServerContext* ctx,
+                                        const hpsearch::v1::SubmitSweepRequest* req,
+                                        hpsearch::v1::Sweep* resp) override;
+  grpc::ServerUnaryReactor* GetSweep(grpc::CallbackServerContext* ctx,
+                                     const hpsearch::v1::GetSweepRequest* req,
+                                     hpsearch::v1::Sweep* resp) override;
+  grpc::ServerUnaryReactor* ListSweeps(grpc::CallbackServerContext* ctx,
+                                       const hpsearch::v1::ListSweepsRequest* req,
+                                       hpsearch::v1::ListSweepsResponse* resp) override;
+  grpc::ServerUnaryReactor* CancelSweep(grpc::CallbackServerContext* ctx,
+                                        const hpsearch::v1::CancelSweepRequest* req,
+                                        hpsearch::v1::Sweep* resp) override;
+  grpc::ServerUnaryReactor* ListTrials(grpc::CallbackServerContext* ctx,
+                                       const hpsearch::v1::ListTrialsRequest* req,
+                                       hpsearch::v1::ListTrialsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetTrial(grpc::CallbackServerContext* ctx,
+                                     const hpsearch::v1::GetTrialRequest* req,
+                                     hpsearch::v1::Trial* resp) override;
+  grpc::ServerUnaryReactor* GetBestTrials(grpc::CallbackServerContext* ctx,
+                                          const hpsearch::v1::GetBestTrialsRequest* req,
+                                          hpsearch::v1::GetBestTrialsResponse* resp) override;
+  grpc::ServerWriteReactor<hpsearch::v1::SweepEvent>* WatchSweep(
+      grpc::CallbackServerContext* ctx, const hpsearch::v1::WatchSweepRequest* req) override;
+
+ private:
+  scheduler::Scheduler& scheduler_;
+  store::Store& store_;
+  std::size_t watch_queue_;
+};
+
+}  // namespace hpsearch::service

@@ -1,0 +1,65 @@
+#include "service/worker_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "service/status_convert.h"
+
+namespace hpsearch::service {
+
+namespace v1 = hpsearch::v1;
+
+namespace {
+
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* ctx, const absl::Status& st) {
+  auto* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpc(st));
+  return reactor;
+}
+
+absl::Status CheckKey(const v1::LeaseKey& key) {
+  if (key.sweep_id().empty()) return absl::InvalidArgumentError("key.sweep_id: required");
+  if (key.index() < 0) return absl::InvalidArgumentError("key.index: must be >= 0");
+  if (key.attempt() < 1) return absl::InvalidArgumentError("key.attempt: must be >= 1");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* WorkerServiceImpl::AcquireTrial(grpc::CallbackServerContext* ctx,
+                                                          const v1::AcquireTrialRequest* req,
+                                                          v1::AcquireTrialResponse* resp) {
+  auto lease = scheduler_.Acquire(req->worker_id(), req->request_id());
+  if (!lease.ok()) return Reply(ctx, lease.status());
+  if (*lease) {
+    *resp->mutable_lease() = **std::move(lease);
+  } else {
+    resp->set_retry_after_ms(retry_after_ms_);
+  }
+  return Reply(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* WorkerServiceImpl::ReportProgress(grpc::CallbackServerContext* ctx,
+                                                            const v1::ReportProgressRequest* req,
+                                                            v1::ReportProgressResponse* resp) {
+  if (auto st = CheckKey(req->key()); !st.ok()) return Reply(ctx, st);
+  auto reply = scheduler_.Report(*req);
+  if (!reply.ok()) return Reply(ctx, reply.status());
+  resp->set_directive(reply->directive);
+  resp->set_reason(reply->reason);
+  resp->set_expires_ms(reply->expires_ms);
+  return Reply(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* WorkerServiceImpl::CompleteTrial(grpc::CallbackServerContext* ctx,
+                                                           const v1::CompleteTrialRequest* req,
+                                                           v1::CompleteTrialResponse*) {
+  if (auto st = CheckKey(req->key()); !st.ok()) return Reply(ctx, st);
+  return Reply(ctx, scheduler_.Complete(*req));
+}
+
+grpc::ServerUnaryReactor* WorkerServiceImpl::FailTrial(grpc::CallbackServerContext* ctx,
+                                                       const v1::FailTrialRequest* req, v1::FailTrialResponse*) {
+  if (auto st = CheckKey(req->key()); !st.ok()) return Reply(ctx, st);
+  return Reply(ctx, scheduler_.Fail(*req));
+}
+
+}  // namespace hpsearch::service

@@ -1,0 +1,128 @@
+#include "store/schema.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace hpsearch::store {
+
+namespace {
+
+// migrations[i] takes the schema from version i to i + 1. Append, never edit.
+constexpr const char* kMigrations[] = {
+    // 0 → 1: sweeps, trials, their epochs and attempts.
+    R"sql(
+CREATE TABLE sweeps (
+  id             INTEGER PRIMARY KEY,      -- public id: "s-" and six digits
+  name           TEXT    NOT NULL,
+  spec           BLOB    NOT NULL,         -- hpsearch.v1.SweepSpec, binary
+  status         INTEGER NOT NULL,         -- hpsearch.v1.SweepStatus
+  status_reason  TEXT    NOT NULL DEFAULT '',
+  total_trials   INTEGER NOT NULL,
+  maximize       INTEGER NOT NULL,
+  created_ms     INTEGER NOT NULL,
+  finished_ms    INTEGER NOT NULL DEFAULT 0,
+  -- Final counters, written when the sweep finishes (the scheduler keeps the live ones).
+  n_pending      INTEGER NOT NULL DEFAULT 0,
+  n_running      INTEGER NOT NULL DEFAULT 0,
+  n_completed    INTEGER NOT NULL DEFAULT 0,
+  n_failed       INTEGER NOT NULL DEFAULT 0,
+  n_pruned       INTEGER NOT NULL DEFAULT 0,
+  n_cancelled    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sweeps_by_name ON sweeps (name, id);
+CREATE INDEX sweeps_by_status ON sweeps (status, id);
+
+CREATE TABLE trials (
+  id               INTEGER PRIMARY KEY,
+  sweep_id         INTEGER NOT NULL REFERENCES sweeps (id),
+  idx              INTEGER NOT NULL,       -- position in the sweep, from 0
+  params           TEXT    NOT NULL,       -- JSON object
+  seed             INTEGER NOT NULL,       -- uint64 stored bit for bit
+  status           INTEGER NOT NULL,       -- hpsearch.v1.TrialStatus
+  attempt          INTEGER NOT NULL,       -- current or last attempt, from 1
+  lost             INTEGER NOT NULL DEFAULT 0,  -- leases lost (counts toward max attempts)
+  worker           TEXT    NOT NULL DEFAULT '',
+  lease_expires_ms INTEGER NOT NULL DEFAULT 0,
+  objective        REAL,                   -- COMPLETED only; always finite
+  rank             REAL,                   -- objective, negated when maximizing
+  metrics          TEXT    NOT NULL DEFAULT '{}',
+  diagnostics      TEXT    NOT NULL DEFAULT '{}',  -- activation stats at init
+  parameter_count  INTEGER NOT NULL DEFAULT 0,
+  failure_reason   TEXT    NOT NULL DEFAULT '',
+  created_ms       INTEGER NOT NULL,
+  started_ms       INTEGER NOT NULL DEFAULT 0,
+  finished_ms      INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (sweep_id, idx)
+);
+-- Best k of a sweep, and trials sorted by objective: an index walk.
+CREATE INDEX trials_by_rank ON trials (sweep_id, rank, idx) WHERE rank IS NOT NULL;
+-- Filter and count by status.
+CREATE INDEX trials_by_status ON trials (sweep_id, status, idx);
+
+CREATE TABLE trial_epochs (
+  trial_id  INTEGER NOT NULL REFERENCES trials (id),
+  epoch     INTEGER NOT NULL,
+  metrics   TEXT    NOT NULL,              -- JSON object of finite numbers
+  lr        REAL    NOT NULL,
+  seconds   REAL    NOT NULL,
+  act_mean  TEXT    NOT NULL DEFAULT '[]', -- per hidden layer
+  act_std   TEXT    NOT NULL DEFAULT '[]',
+  PRIMARY KEY (trial_id, epoch)
+) WITHOUT ROWID;
+
+CREATE TABLE trial_attempts (
+  trial_id    INTEGER NOT NULL REFERENCES trials (id),
+  attempt     INTEGER NOT NULL,
+  worker      TEXT    NOT NULL,
+  started_ms  INTEGER NOT NULL,
+  finished_ms INTEGER NOT NULL DEFAULT 0,
+  outcome     TEXT    NOT NULL DEFAULT '',   -- completed, failed: ..., lease expired, ...
+  PRIMARY KEY (trial_id, attempt)
+) WITHOUT ROWID;
+)sql",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion);
+
+}  // namespace
+
+int SchemaVersion(Connection& conn) {
+  if (!conn.db().tableExists("schema_version")) return 0;
+  SQLite::Statement q(conn.db(), "SELECT version FROM schema_version");
+  return q.executeStep() ? q.getColumn(0).getInt() : 0;
+}
+
+absl::Status Migrate(Connection& conn) {
+  conn.Exec("BEGIN IMMEDIATE");
+  int version = 0;
+  try {
+    conn.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    version = SchemaVersion(conn);
+    if (version == 0) conn.Exec("INSERT INTO schema_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version)");
+    conn.Exec("COMMIT");
+  } catch (...) {
+    conn.Exec("ROLLBACK");
+    throw;
+  }
+  if (version > kSchemaVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database schema version ", version, " is newer than this hpsearch (",
+                     kSchemaVersion, "); upgrade hpsearch or use another --db"));
+  }
+  for (int v = version; v < kSchemaVersion; ++v) {
+    conn.Exec("BEGIN IMMEDIATE");
+    try {
+      conn.Exec(kMigrations[v]);
+      SQLite::Statement set(conn.db(), "UPDATE schema_version SET version = ?");
+      set.bind(1, v + 1);
+      set.exec();
+      conn.Exec("COMMIT");
+    } catch (...) {
+      conn.Exec("ROLLBACK");
+      throw;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace hpsearch::store

@@ -1,0 +1,665 @@
+#include "store/store.h"
+
+#include <cmath>
+#include <cstdio>
+#include <regex>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "search/search_space.h"
+#include "store/schema.h"
+
+namespace hpsearch::store {
+
+namespace v1 = hpsearch::v1;
+using nlohmann::json;
+
+std::string SweepPublicId(int64_t rowid) { return absl::StrFormat("s-%06d", rowid); }
+
+std::optional<int64_t> ParseSweepId(const std::string& text) {
+  if (text.size() < 3 || text.compare(0, 2, "s-") != 0 || text.size() > 20) return std::nullopt;
+  int64_t v = 0;
+  for (size_t i = 2; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    v = v * 10 + (text[i] - '0');
+  }
+  return v;
+}
+
+namespace {
+
+void RequireFinite(double v, const std::string& what) {
+  if (!std::isfinite(v)) throw std::invalid_argument(absl::StrCat(what, " is not finite"));
+}
+
+std::string MetricsText(const std::map<std::string, double>& m) {
+  json j = json::object();
+  for (const auto& [k, v] : m) {
+    RequireFinite(v, k);
+    j[k] = v;
+  }
+  return j.dump();
+}
+
+template <typename Map>
+void MetricsFromText(const std::string& text, Map* out) {
+  const json j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_number()) (*out)[k] = v.template get<double>();
+  }
+}
+
+std::string DoublesText(const google::protobuf::RepeatedField<double>& v) {
+  json j = json::array();
+  for (double x : v) j.push_back(std::isfinite(x) ? json(x) : json(nullptr));
+  return j.dump();
+}
+
+void DoublesFromText(const std::string& text, google::protobuf::RepeatedField<double>* out) {
+  const json j = json::parse(text, nullptr, false);
+  if (!j.is_array()) return;
+  for (const auto& x : j) out->Add(x.is_number() ? x.get<double>() : NAN);
+}
+
+std::string DiagnosticsText(const std::vector<v1::ActivationStats>& stats) {
+  json j = json::array();
+  for (const auto& s : stats) {
+    j.push_back({{"epoch", s.epoch()},
+                 {"mean", json::parse(DoublesText(s.mean()))},
+                 {"std", json::parse(DoublesText(s.std()))}});
+  }
+  return j.dump();
+}
+
+void DiagnosticsFromText(const std::string& text, v1::Trial* t) {
+  const json j = json::parse(text, nullptr, false);
+  if (!j.is_array()) return;
+  for (const auto& e : j) {
+    auto* s = t->add_diagnostics();
+    s->set_epoch(e.value("epoch", 0));
+    DoublesFromText(e.value("mean", json::array()).dump(), s->mutable_mean());
+    DoublesFromText(e.value("std", json::array()).dump(), s->mutable_std());
+  }
+}
+
+// Columns of a sweep row, in the order SweepFromRow reads them.
+constexpr const char* kSweepColumns =
+    "id, name, spec, status, status_reason, total_trials, maximize, created_ms, finished_ms, "
+    "n_pending, n_running, n_completed, n_failed, n_pruned, n_cancelled";
+
+SweepRecord SweepFromRow(SQLite::Statement& q) {
+  SweepRecord r;
+  r.rowid = q.getColumn(0).getInt64();
+  auto& s = r.sweep;
+  s.set_id(SweepPublicId(r.rowid));
+  s.set_name(q.getColumn(1).getString());
+  const SQLite::Column spec = q.getColumn(2);
+  s.mutable_spec()->ParseFromArray(spec.getBlob(), spec.getBytes());
+  s.set_status(static_cast<v1::SweepStatus>(q.getColumn(3).getInt()));
+  s.set_status_reason(q.getColumn(4).getString());
+  s.set_total_trials(q.getColumn(5).getInt64());
+  r.maximize = q.getColumn(6).getInt() != 0;
+  s.set_created_ms(q.getColumn(7).getInt64());
+  s.set_finished_ms(q.getColumn(8).getInt64());
+  auto* c = s.mutable_counts();
+  c->set_pending(q.getColumn(9).getInt64());
+  c->set_running(q.getColumn(10).getInt64());
+  c->set_completed(q.getColumn(11).getInt64());
+  c->set_failed(q.getColumn(12).getInt64());
+  c->set_pruned(q.getColumn(13).getInt64());
+  c->set_cancelled(q.getColumn(14).getInt64());
+  s.set_best_trial(-1);
+  return r;
+}
+
+// Columns of a trial row, in the order TrialFromRow reads them (prefix "t.").
+constexpr const char* kTrialColumns =
+    "t.idx, t.params, t.seed, t.status, t.attempt, t.worker, t.objective, t.metrics, "
+    "t.failure_reason, t.created_ms, t.started_ms, t.finished_ms, t.parameter_count, "
+    "t.diagnostics, t.id";
+
+v1::Trial TrialFromRow(SQLite::Statement& q, const std::string& sweep_id, bool details) {
+  v1::Trial t;
+  t.set_sweep_id(sweep_id);
+  t.set_index(q.getColumn(0).getInt64());
+  const json params = json::parse(q.getColumn(1).getString(), nullptr, false);
+  if (params.is_object()) {
+    for (const auto& [k, v] : params.items()) (*t.mutable_params())[k] = search::JsonToValue(v);
+  }
+  t.set_seed(static_cast<uint64_t>(q.getColumn(2).getInt64()));
+  t.set_status(static_cast<v1::TrialStatus>(q.getColumn(3).getInt()));
+  t.set_attempt(q.getColumn(4).getInt());
+  t.set_worker(q.getColumn(5).getString());
+  if (!q.getColumn(6).isNull()) t.set_objective(q.getColumn(6).getDouble());
+  MetricsFromText(q.getColumn(7).getString(), t.mutable_metrics());
+  t.set_failure_reason(q.getColumn(8).getString());
+  t.set_created_ms(q.getColumn(9).getInt64());
+  t.set_started_ms(q.getColumn(10).getInt64());
+  t.set_finished_ms(q.getColumn(11).getInt64());
+  t.set_parameter_count(q.getColumn(12).getInt64());
+  if (details) DiagnosticsFromText(q.getColumn(13).getString(), &t);
+  return t;
+}
+
+bool IsMetricName(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------- reads
+
+std::optional<SweepRecord> ReadTxn::SweepById(int64_t rowid) {
+  auto& q = conn_.Prepare(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE id = ?"));
+  q.bind(1, rowid);
+  if (!q.executeStep()) return std::nullopt;
+  return SweepFromRow(q);
+}
+
+std::optional<SweepRecord> ReadTxn::FindSweep(const std::string& id_or_name) {
+  if (auto id = ParseSweepId(id_or_name)) {
+    if (auto r = SweepById(*id)) return r;
+  }
+  auto& q = conn_.Prepare(absl::StrCat("SELECT ", kSweepColumns,
+                                       " FROM sweeps WHERE name = ? ORDER BY id DESC LIMIT 1"));
+  q.bind(1, id_or_name);
+  if (!q.executeStep()) return std::nullopt;
+  return SweepFromRow(q);
+}
+
+std::vector<SweepRecord> ReadTxn::ListSweeps(int64_t offset, int32_t limit) {
+  auto& q = conn_.Prepare(
+      absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps ORDER BY id DESC LIMIT ? OFFSET ?"));
+  q.bind(1, limit);
+  q.bind(2, offset);
+  std::vector<SweepRecord> out;
+  while (q.executeStep()) out.push_back(SweepFromRow(q));
+  return out;
+}
+
+int64_t ReadTxn::CountSweeps() {
+  auto& q = conn_.Prepare("SELECT COUNT(*) FROM sweeps");
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+std::vector<SweepRecord> ReadTxn::UnfinishedSweeps() {
+  auto& q = conn_.Prepare(absl::StrCat("SELECT ", kSweepColumns,
+                                       " FROM sweeps WHERE status IN (?, ?) ORDER BY id"));
+  q.bind(1, static_cast<int>(v1::SWEEP_RUNNING));
+  q.bind(2, static_cast<int>(v1::SWEEP_STOPPING));
+  std::vector<SweepRecord> out;
+  while (q.executeStep()) out.push_back(SweepFromRow(q));
+  return out;
+}
+
+std::vector<v1::Trial> ReadTxn::BestTrials(int64_t sweep, int32_t k) {
+  auto& q = conn_.Prepare(absl::StrCat(
+      "SELECT ", kTrialColumns,
+      " FROM trials t WHERE t.sweep_id = ? AND t.rank IS NOT NULL ORDER BY t.rank, t.idx LIMIT ?"));
+  q.bind(1, sweep);
+  q.bind(2, k);
+  std::vector<v1::Trial> out;
+  const std::string id = SweepPublicId(sweep);
+  while (q.executeStep()) out.push_back(TrialFromRow(q, id, false));
+  return out;
+}
+
+absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& query) {
+  const bool by_status = query.status != v1::TRIAL_STATUS_UNSPECIFIED;
+  const std::string where = by_status ? " WHERE t.sweep_id = ?1 AND t.status = ?2" : " WHERE t.sweep_id = ?1";
+  const std::string dir = query.descending ? " DESC" : "";
+  const std::string id = SweepPublicId(sweep);
+  TrialPage page;
+  {
+    auto& c = conn_.Prepare(absl::StrCat("SELECT COUNT(*) FROM trials t", where));
+    c.bind(1, sweep);
+    if (by_status) c.bind(2, static_cast<int>(query.status));
+    c.executeStep();
+    page.total = c.getColumn(0).getInt64();
+  }
+  auto run = [&](const std::string& sql, int64_t offset, int64_t limit,
+                 const std::optional<std::string>& path) {
+    auto& q = conn_.Prepare(sql);
+    q.bind(1, sweep);
+    if (by_status) q.bind(2, static_cast<int>(query.status));
+    q.bind(3, limit);
+    q.bind(4, offset);
+    if (path) q.bind(5, *path);
+    while (q.executeStep()) page.trials.push_back(TrialFromRow(q, id, false));
+  };
+  const std::string select = absl::StrCat("SELECT ", kTrialColumns, " FROM trials t");
+  if (query.sort_by.empty() || query.sort_by == "index") {
+    run(absl::StrCat(select, where, " ORDER BY t.idx", dir, " LIMIT ?3 OFFSET ?4"), query.offset,
+        query.limit, std::nullopt);
+    return page;
+  }
+  if (query.sort_by == "objective") {
+    // Ranked trials walk the rank index; the rest (no objective) follow by index.
+    int64_t ranked = 0;
+    {
+      auto& c = conn_.Prepare(
+          absl::StrCat("SELECT COUNT(*) FROM trials t", where, " AND t.rank IS NOT NULL"));
+      c.bind(1, sweep);
+      if (by_status) c.bind(2, static_cast<int>(query.status));
+      c.executeStep();
+      ranked = c.getColumn(0).getInt64();
+    }
+    if (query.offset < ranked) {
+      run(absl::StrCat(select, where, " AND t.rank IS NOT NULL ORDER BY t.rank", dir, ", t.idx",
+                       dir, " LIMIT ?3 OFFSET ?4"),
+          query.offset, query.limit, std::nullopt);
+    }
+    const int64_t have = static_cast<int64_t>(page.trials.size());
+    if (have < query.limit) {
+      run(absl::StrCat(select, where, " AND t.rank IS NULL ORDER BY t.idx", dir,
+                       " LIMIT ?3 OFFSET ?4"),
+          std::max<int64_t>(0, query.offset - ranked), query.limit - have, std::nullopt);
+    }
+    return page;
+  }
+  if (!IsMetricName(query.sort_by)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sort_by: '", query.sort_by,
+        "' is not index, objective or a metric name (letters, digits and _)"));
+  }
+  // Not indexed: a metric sort reads every trial of the sweep.
+  run(absl::StrCat(select, where, " ORDER BY json_extract(t.metrics, ?5) IS NULL, ",
+                   "json_extract(t.metrics, ?5)", dir, ", t.idx LIMIT ?3 OFFSET ?4"),
+      query.offset, query.limit, absl::StrCat("$.\"", query.sort_by, "\""));
+  return page;
+}
+
+std::vector<v1::Attempt> ReadTxn::Attempts(int64_t trial_id) {
+  auto& q = conn_.Prepare(
+      "SELECT attempt, worker, started_ms, finished_ms, outcome FROM trial_attempts "
+      "WHERE trial_id = ? ORDER BY attempt");
+  q.bind(1, trial_id);
+  std::vector<v1::Attempt> out;
+  while (q.executeStep()) {
+    v1::Attempt a;
+    a.set_attempt(q.getColumn(0).getInt());
+    a.set_worker(q.getColumn(1).getString());
+    a.set_started_ms(q.getColumn(2).getInt64());
+    a.set_finished_ms(q.getColumn(3).getInt64());
+    a.set_outcome(q.getColumn(4).getString());
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::optional<v1::Trial> ReadTxn::GetTrial(int64_t sweep, int64_t index) {
+  auto& q = conn_.Prepare(absl::StrCat("SELECT ", kTrialColumns,
+                                       " FROM trials t WHERE t.sweep_id = ? AND t.idx = ?"));
+  q.bind(1, sweep);
+  q.bind(2, index);
+  if (!q.executeStep()) return std::nullopt;
+  v1::Trial t = TrialFromRow(q, SweepPublicId(sweep), true);
+  const int64_t trial_id = q.getColumn(14).getInt64();
+  auto& e = conn_.Prepare(
+      "SELECT epoch, metrics, lr, seconds, act_mean, act_std FROM trial_epochs "
+      "WHERE trial_id = ? ORDER BY epoch");
+  e.bind(1, trial_id);
+  while (e.executeStep()) {
+    auto* m = t.add_epochs();
+    m->set_epoch(e.getColumn(0).getInt());
+    MetricsFromText(e.getColumn(1).getString(), m->mutable_metrics());
+    m->set_lr(e.getColumn(2).getDouble());
+    m->set_seconds(e.getColumn(3).getDouble());
+    const std::string mean = e.getColumn(4).getString();
+    if (mean != "[]") {
+      auto* s = t.add_diagnostics();
+      s->set_epoch(m->epoch());
+      DoublesFromText(mean, s->mutable_mean());
+      DoublesFromText(e.getColumn(5).getString(), s->mutable_std());
+    }
+  }
+  for (auto& a : Attempts(trial_id)) *t.add_attempts() = std::move(a);
+  return t;
+}
+
+std::vector<OpenTrial> ReadTxn::OpenTrials(int64_t sweep) {
+  auto& q = conn_.Prepare(
+      "SELECT id, idx, status, params, seed, attempt, lost, worker, started_ms FROM trials "
+      "WHERE sweep_id = ? AND status IN (?, ?) ORDER BY idx");
+  q.bind(1, sweep);
+  q.bind(2, static_cast<int>(v1::PENDING));
+  q.bind(3, static_cast<int>(v1::RUNNING));
+  std::vector<OpenTrial> out;
+  while (q.executeStep()) {
+    OpenTrial t;
+    t.trial_id = q.getColumn(0).getInt64();
+    t.index = q.getColumn(1).getInt64();
+    t.status = static_cast<v1::TrialStatus>(q.getColumn(2).getInt());
+    t.params = json::parse(q.getColumn(3).getString(), nullptr, false);
+    t.seed = static_cast<uint64_t>(q.getColumn(4).getInt64());
+    t.attempt = q.getColumn(5).getInt();
+    t.lost = q.getColumn(6).getInt();
+    t.worker = q.getColumn(7).getString();
+    t.started_ms = q.getColumn(8).getInt64();
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+int64_t ReadTxn::TrialsCreated(int64_t sweep) {
+  auto& q = conn_.Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM trials WHERE sweep_id = ?");
+  q.bind(1, sweep);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+v1::TrialCounts ReadTxn::CountByStatus(int64_t sweep) {
+  auto& q = conn_.Prepare("SELECT status, COUNT(*) FROM trials WHERE sweep_id = ? GROUP BY status");
+  q.bind(1, sweep);
+  v1::TrialCounts c;
+  while (q.executeStep()) {
+    const int64_t n = q.getColumn(1).getInt64();
+    switch (q.getColumn(0).getInt()) {
+      case v1::PENDING: c.set_pending(n); break;
+      case v1::RUNNING: c.set_running(n); break;
+      case v1::COMPLETED: c.set_completed(n); break;
+      case v1::FAILED: c.set_failed(n); break;
+      case v1::PRUNED: c.set_pruned(n); break;
+      case v1::CANCELLED: c.set_cancelled(n); break;
+      default: break;
+    }
+  }
+  return c;
+}
+
+// --------------------------------------------------------------------------- writes
+
+int64_t WriteTxn::InsertSweep(const v1::SweepSpec& spec, int64_t total, bool maximize,
+                              int64_t now_ms) {
+  auto& q = conn_.Prepare(
+      "INSERT INTO sweeps (name, spec, status, total_trials, maximize, created_ms, n_pending) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  const std::string bytes = spec.SerializeAsString();
+  q.bind(1, spec.name());
+  q.bind(2, bytes.data(), static_cast<int>(bytes.size()));
+  q.bind(3, static_cast<int>(v1::SWEEP_RUNNING));
+  q.bind(4, total);
+  q.bind(5, maximize ? 1 : 0);
+  q.bind(6, now_ms);
+  q.bind(7, total);
+  q.exec();
+  return conn_.db().getLastInsertRowid();
+}
+
+void WriteTxn::SetSweepStatus(int64_t sweep, v1::SweepStatus status, const std::string& reason) {
+  auto& q = conn_.Prepare("UPDATE sweeps SET status = ?, status_reason = ? WHERE id = ?");
+  q.bind(1, static_cast<int>(status));
+  q.bind(2, reason);
+  q.bind(3, sweep);
+  q.exec();
+}
+
+void WriteTxn::SetSweepTotal(int64_t sweep, int64_t total) {
+  auto& q = conn_.Prepare("UPDATE sweeps SET total_trials = ? WHERE id = ?");
+  q.bind(1, total);
+  q.bind(2, sweep);
+  q.exec();
+}
+
+void WriteTxn::FinishSweep(int64_t sweep, v1::SweepStatus status, const std::string& reason,
+                           const v1::TrialCounts& c, int64_t now_ms) {
+  auto& q = conn_.Prepare(
+      "UPDATE sweeps SET status = ?, status_reason = ?, finished_ms = ?, n_pending = ?, "
+      "n_running = ?, n_completed = ?, n_failed = ?, n_pruned = ?, n_cancelled = ? WHERE id = ?");
+  q.bind(1, static_cast<int>(status));
+  q.bind(2, reason);
+  q.bind(3, now_ms);
+  q.bind(4, c.pending());
+  q.bind(5, c.running());
+  q.bind(6, c.completed());
+  q.bind(7, c.failed());
+  q.bind(8, c.pruned());
+  q.bind(9, c.cancelled());
+  q.bind(10, sweep);
+  q.exec();
+}
+
+int64_t WriteTxn::InsertTrial(int64_t sweep, int64_t index, const json& params, uint64_t seed,
+                              int64_t now_ms) {
+  auto& q = conn_.Prepare(
+      "INSERT INTO trials (sweep_id, idx, params, seed, status, attempt, created_ms) "
+      "VALUES (?, ?, ?, ?, ?, 1, ?)");
+  q.bind(1, sweep);
+  q.bind(2, index);
+  q.bind(3, params.dump());
+  q.bind(4, static_cast<int64_t>(seed));
+  q.bind(5, static_cast<int>(v1::PENDING));
+  q.bind(6, now_ms);
+  q.exec();
+  return conn_.db().getLastInsertRowid();
+}
+
+void WriteTxn::StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker,
+                            int64_t expires_ms, int64_t now_ms) {
+  auto& t = conn_.Prepare(
+      "UPDATE trials SET status = ?, attempt = ?, worker = ?, lease_expires_ms = ?, "
+      "started_ms = ? WHERE id = ?");
+  t.bind(1, static_cast<int>(v1::RUNNING));
+  t.bind(2, attempt);
+  t.bind(3, worker);
+  t.bind(4, expires_ms);
+  t.bind(5, now_ms);
+  t.bind(6, trial_id);
+  t.exec();
+  auto& a = conn_.Prepare(
+      "INSERT OR REPLACE INTO trial_attempts (trial_id, attempt, worker, started_ms) "
+      "VALUES (?, ?, ?, ?)");
+  a.bind(1, trial_id);
+  a.bind(2, attempt);
+  a.bind(3, worker);
+  a.bind(4, now_ms);
+  a.exec();
+  if (attempt > 1) {
+    auto& d = conn_.Prepare("DELETE FROM trial_epochs WHERE trial_id = ?");
+    d.bind(1, trial_id);
+    d.exec();
+  }
+}
+
+void WriteTxn::ExtendLease(int64_t trial_id, int64_t expires_ms) {
+  auto& q = conn_.Prepare("UPDATE trials SET lease_expires_ms = ? WHERE id = ?");
+  q.bind(1, expires_ms);
+  q.bind(2, trial_id);
+  q.exec();
+}
+
+void WriteTxn::InsertEpoch(int64_t trial_id, const v1::EpochMetrics& epoch,
+                           const v1::ActivationStats* stats) {
+  std::map<std::string, double> m(epoch.metrics().begin(), epoch.metrics().end());
+  RequireFinite(epoch.lr(), "lr");
+  auto& q = conn_.Prepare(
+      "INSERT OR REPLACE INTO trial_epochs (trial_id, epoch, metrics, lr, seconds, act_mean, "
+      "act_std) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, trial_id);
+  q.bind(2, epoch.epoch());
+  q.bind(3, MetricsText(m));
+  q.bind(4, epoch.lr());
+  q.bind(5, std::isfinite(epoch.seconds()) ? epoch.seconds() : 0.0);
+  q.bind(6, stats ? DoublesText(stats->mean()) : std::string("[]"));
+  q.bind(7, stats ? DoublesText(stats->std()) : std::string("[]"));
+  q.exec();
+}
+
+namespace {
+
+void CloseAttempt(Connection& conn, int64_t trial_id, int32_t attempt, const std::string& outcome,
+                  int64_t now_ms) {
+  auto& q = conn.Prepare(
+      "UPDATE trial_attempts SET finished_ms = ?, outcome = ? WHERE trial_id = ? AND attempt = ?");
+  q.bind(1, now_ms);
+  q.bind(2, outcome);
+  q.bind(3, trial_id);
+  q.bind(4, attempt);
+  q.exec();
+}
+
+}  // namespace
+
+void WriteTxn::CompleteTrial(int64_t trial_id, int32_t attempt, double objective, bool maximize,
+                             const std::map<std::string, double>& metrics,
+                             const std::vector<v1::ActivationStats>& diagnostics,
+                             int64_t parameter_count, int64_t now_ms) {
+  RequireFinite(objective, "objective");
+  auto& q = conn_.Prepare(
+      "UPDATE trials SET status = ?, objective = ?, rank = ?, metrics = ?, diagnostics = ?, "
+      "parameter_count = ?, finished_ms = ?, lease_expires_ms = 0 WHERE id = ?");
+  q.bind(1, static_cast<int>(v1::COMPLETED));
+  q.bind(2, objective);
+  q.bind(3, maximize ? -objective : objective);
+  q.bind(4, MetricsText(metrics));
+  q.bind(5, DiagnosticsText(diagnostics));
+  q.bind(6, parameter_count);
+  q.bind(7, now_ms);
+  q.bind(8, trial_id);
+  q.exec();
+  CloseAttempt(conn_, trial_id, attempt, "completed", now_ms);
+}
+
+void WriteTxn::EndTrial(int64_t trial_id, int32_t attempt, v1::TrialStatus status,
+                        const std::string& reason, int64_t now_ms) {
+  auto& q = conn_.Prepare(
+      "UPDATE trials SET status = ?, failure_reason = ?, finished_ms = ?, lease_expires_ms = 0 "
+      "WHERE id = ?");
+  q.bind(1, static_cast<int>(status));
+  q.bind(2, reason);
+  q.bind(3, now_ms);
+  q.bind(4, trial_id);
+  q.exec();
+  if (attempt > 0) {
+    const std::string outcome = status == v1::FAILED      ? absl::StrCat("failed: ", reason)
+                                : status == v1::PRUNED    ? std::string("pruned")
+                                                          : absl::StrCat("cancelled: ", reason);
+    CloseAttempt(conn_, trial_id, attempt, outcome, now_ms);
+  }
+}
+
+void WriteTxn::RequeueTrial(int64_t trial_id, int32_t attempt, int32_t lost,
+                            const std::string& outcome, int64_t now_ms) {
+  auto& q = conn_.Prepare(
+      "UPDATE trials SET status = ?, attempt = ?, lost = ?, worker = '', lease_expires_ms = 0 "
+      "WHERE id = ?");
+  q.bind(1, static_cast<int>(v1::PENDING));
+  q.bind(2, attempt + 1);
+  q.bind(3, lost);
+  q.bind(4, trial_id);
+  q.exec();
+  CloseAttempt(conn_, trial_id, attempt, outcome, now_ms);
+}
+
+void WriteTxn::CancelPendingTrials(int64_t sweep, const std::string& reason, int64_t now_ms) {
+  auto& q = conn_.Prepare(
+      "UPDATE trials SET status = ?, failure_reason = ?, finished_ms = ? "
+      "WHERE sweep_id = ? AND status = ?");
+  q.bind(1, static_cast<int>(v1::CANCELLED));
+  q.bind(2, reason);
+  q.bind(3, now_ms);
+  q.bind(4, sweep);
+  q.bind(5, static_cast<int>(v1::PENDING));
+  q.exec();
+}
+
+// ---------------------------------------------------------------------------- store
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store(options));
+  try {
+    store->writer_ = std::make_unique<Connection>(options.path, false, options.sync_full,
+                                                  options.busy_timeout_ms);
+    if (auto st = Migrate(*store->writer_); !st.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(options.path, ": ", st.message()));
+    }
+    if (!store->in_memory()) {
+      for (int i = 0; i < std::max(1, options.readers); ++i) {
+        store->idle_readers_.push_back(
+            std::make_unique<Connection>(options.path, true, false, options.busy_timeout_ms));
+      }
+    }
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("cannot open database ", options.path, ": ", e.what()));
+  }
+  return store;
+}
+
+Store::~Store() = default;
+
+int Store::schema_version() {
+  std::lock_guard lock(write_mu_);
+  return SchemaVersion(*writer_);
+}
+
+absl::Status Store::Write(const std::function<absl::Status(WriteTxn&)>& body) {
+  std::lock_guard lock(write_mu_);
+  Connection& conn = *writer_;
+  try {
+    conn.Exec("BEGIN IMMEDIATE");
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("database ", options_.path, ": ", e.what()));
+  }
+  absl::Status st;
+  try {
+    WriteTxn txn(conn);
+    st = body(txn);
+    if (st.ok()) {
+      conn.Exec("COMMIT");
+      return st;
+    }
+  } catch (const std::exception& e) {
+    st = absl::InternalError(absl::StrCat("database ", options_.path, ": ", e.what()));
+  }
+  try {
+    conn.Exec("ROLLBACK");
+  } catch (...) {
+  }
+  return st;
+}
+
+absl::Status Store::Read(const std::function<absl::Status(ReadTxn&)>& body) {
+  if (in_memory()) {
+    std::lock_guard lock(write_mu_);
+    try {
+      ReadTxn txn(*writer_);
+      return body(txn);
+    } catch (const std::exception& e) {
+      return absl::InternalError(absl::StrCat("database ", options_.path, ": ", e.what()));
+    }
+  }
+  std::unique_ptr<Connection> conn;
+  {
+    std::unique_lock lock(readers_mu_);
+    readers_cv_.wait(lock, [&] { return !idle_readers_.empty(); });
+    conn = std::move(idle_readers_.back());
+    idle_readers_.pop_back();
+  }
+  absl::Status st;
+  try {
+    conn->Exec("BEGIN");
+    ReadTxn txn(*conn);
+    st = body(txn);
+    conn->Exec("COMMIT");
+  } catch (const std::exception& e) {
+    st = absl::InternalError(absl::StrCat("database ", options_.path, ": ", e.what()));
+    try {
+      conn->Exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  {
+    std::lock_guard lock(readers_mu_);
+    idle_readers_.push_back(std::move(conn));
+  }
+  readers_cv_.notify_one();
+  return st;
+}
+
+}  // namespace hpsearch::store

@@ -1,0 +1,170 @@
+// The SQLite store: sweeps, trials, their per-epoch curves and attempt history.
+//
+// One writer connection, serialised by a mutex: every Write is one
+// `BEGIN IMMEDIATE … COMMIT` transaction, rolled back when the body fails. Reads run
+// on a pool of read-only connections in WAL mode, each in its own read transaction
+// (a consistent snapshot), so they never block the writer and the writer never
+// blocks them. A `:memory:` database has a single connection shared by both.
+//
+// Numbers: every stored metric is finite. The scheduler fails a trial that reports
+// NaN or ±inf (docs/architecture.md, "Non-finite metrics") before it reaches here,
+// and the store refuses a non-finite value as a last line of defence.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "hpsearch/v1/trial.pb.h"
+#include "nlohmann/json.hpp"
+#include "store/connection.h"
+
+namespace hpsearch::store {
+
+struct StoreOptions {
+  std::string path = "hpsearch.db";  // or ":memory:"
+  // FULL: fsync at every commit (survives power loss). NORMAL (default): survives a
+  // crash or kill -9 of the process; a power cut may lose the last commits.
+  bool sync_full = false;
+  int readers = 4;
+  int busy_timeout_ms = 5000;
+};
+
+// "s-000042" ⇄ 42.
+std::string SweepPublicId(int64_t rowid);
+std::optional<int64_t> ParseSweepId(const std::string& text);
+
+struct SweepRecord {
+  int64_t rowid = 0;
+  bool maximize = false;
+  hpsearch::v1::Sweep sweep;  // counters as stored (final once finished)
+};
+
+// A PENDING or RUNNING trial, as the scheduler needs it to resume a sweep.
+struct OpenTrial {
+  int64_t trial_id = 0;
+  int64_t index = 0;
+  hpsearch::v1::TrialStatus status{};
+  nlohmann::json params;
+  uint64_t seed = 0;
+  int32_t attempt = 0;
+  int32_t lost = 0;
+  std::string worker;
+  int64_t started_ms = 0;
+};
+
+struct TrialQuery {
+  hpsearch::v1::TrialStatus status = hpsearch::v1::TRIAL_STATUS_UNSPECIFIED;  // any
+  // "index" (default), "objective" (best first), or a metric name ([A-Za-z0-9_]+).
+  std::string sort_by = "index";
+  bool descending = false;
+  int64_t offset = 0;
+  int32_t limit = 100;
+};
+
+struct TrialPage {
+  std::vector<hpsearch::v1::Trial> trials;
+  int64_t total = 0;  // trials matching the filter
+};
+
+// Queries. Valid only inside Store::Read or Store::Write.
+class ReadTxn {
+ public:
+  explicit ReadTxn(Connection& conn) : conn_(conn) {}
+
+  // By public id ("s-000001") or by name (the newest sweep of that name).
+  std::optional<SweepRecord> FindSweep(const std::string& id_or_name);
+  std::optional<SweepRecord> SweepById(int64_t rowid);
+  // Newest first.
+  std::vector<SweepRecord> ListSweeps(int64_t offset, int32_t limit);
+  int64_t CountSweeps();
+  // Sweeps that are RUNNING or STOPPING, oldest first.
+  std::vector<SweepRecord> UnfinishedSweeps();
+
+  // Best COMPLETED trials (objective order, ties by index), best first.
+  std::vector<hpsearch::v1::Trial> BestTrials(int64_t sweep, int32_t k);
+  // INVALID_ARGUMENT for a sort key that is neither a keyword nor a metric name.
+  absl::StatusOr<TrialPage> ListTrials(int64_t sweep, const TrialQuery& q);
+  // With its per-epoch curve, diagnostics and attempt history.
+  std::optional<hpsearch::v1::Trial> GetTrial(int64_t sweep, int64_t index);
+  std::vector<hpsearch::v1::Attempt> Attempts(int64_t trial_id);
+
+  std::vector<OpenTrial> OpenTrials(int64_t sweep);
+  int64_t TrialsCreated(int64_t sweep);  // = the next trial index
+  hpsearch::v1::TrialCounts CountByStatus(int64_t sweep);
+
+ protected:
+  Connection& conn_;
+};
+
+// Writes, plus every query (reads see the transaction's own writes).
+class WriteTxn : public ReadTxn {
+ public:
+  using ReadTxn::ReadTxn;
+
+  int64_t InsertSweep(const hpsearch::v1::SweepSpec& spec, int64_t total, bool maximize,
+                      int64_t now_ms);
+  void SetSweepStatus(int64_t sweep, hpsearch::v1::SweepStatus status, const std::string& reason);
+  void SetSweepTotal(int64_t sweep, int64_t total);
+  void FinishSweep(int64_t sweep, hpsearch::v1::SweepStatus status, const std::string& reason,
+                   const hpsearch::v1::TrialCounts& counts, int64_t now_ms);
+
+  // A new PENDING trial at attempt 1; returns its row id.
+  int64_t InsertTrial(int64_t sweep, int64_t index, const nlohmann::json& params, uint64_t seed,
+                      int64_t now_ms);
+  // RUNNING under `attempt` for `worker`; starts its attempt record and a fresh curve.
+  void StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker,
+                    int64_t expires_ms, int64_t now_ms);
+  void ExtendLease(int64_t trial_id, int64_t expires_ms);
+  void InsertEpoch(int64_t trial_id, const hpsearch::v1::EpochMetrics& epoch,
+                   const hpsearch::v1::ActivationStats* stats);
+  void CompleteTrial(int64_t trial_id, int32_t attempt, double objective, bool maximize,
+                     const std::map<std::string, double>& metrics,
+                     const std::vector<hpsearch::v1::ActivationStats>& diagnostics,
+                     int64_t parameter_count, int64_t now_ms);
+  // FAILED, PRUNED or CANCELLED. attempt > 0 also closes that attempt's record.
+  void EndTrial(int64_t trial_id, int32_t attempt, hpsearch::v1::TrialStatus status,
+                const std::string& reason, int64_t now_ms);
+  // Back to PENDING: closes `attempt` with `outcome`, next run is attempt + 1.
+  void RequeueTrial(int64_t trial_id, int32_t attempt, int32_t lost, const std::string& outcome,
+                    int64_t now_ms);
+  // Every PENDING trial of the sweep → CANCELLED.
+  void CancelPendingTrials(int64_t sweep, const std::string& reason, int64_t now_ms);
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) and migrates. Errors name the path.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~Store();
+
+  // Runs `body` in one BEGIN IMMEDIATE transaction; commits when it returns OK,
+  // rolls back when it returns an error or throws (SQLite errors become INTERNAL).
+  absl::Status Write(const std::function<absl::Status(WriteTxn&)>& body);
+  // Runs `body` in a read transaction on a reader connection.
+  absl::Status Read(const std::function<absl::Status(ReadTxn&)>& body);
+
+  const std::string& path() const { return options_.path; }
+  int schema_version();
+
+ private:
+  explicit Store(StoreOptions options) : options_(std::move(options)) {}
+  bool in_memory() const { return options_.path == ":memory:"; }
+
+  StoreOptions options_;
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
+};
+
+}  // namespace hpsearch::store

@@ -1,0 +1,41 @@
+// Runs one leased trial: parameters → TrialConfig, dataset from the shared cache,
+// training with a report after every epoch, then completion or failure.
+//
+// The same code serves the server's embedded pool (the sink calls the scheduler in
+// process) and remote hpsearch-worker processes (the sink calls WorkerService), so
+// both paths behave identically.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+
+#include "data/dataset_loader.h"
+#include "hpsearch/v1/worker_service.pb.h"
+
+namespace hpsearch::runtime {
+
+class TrialSink {
+ public:
+  virtual ~TrialSink() = default;
+  // After every epoch. Returns false to stop training (the trial was cancelled or
+  // pruned, or its lease is gone); the runner then reports nothing more.
+  virtual bool OnEpoch(const hpsearch::v1::EpochMetrics& epoch,
+                       const hpsearch::v1::ActivationStats& stats) = 0;
+  // `result` has everything but its key.
+  virtual void OnComplete(const hpsearch::v1::CompleteTrialRequest& result) = 0;
+  // permanent: the trial's own fault (bad config, diverged, too big); otherwise the
+  // trial is handed back to run again elsewhere (the runner was aborted).
+  virtual void OnFail(const std::string& reason, bool permanent) = 0;
+};
+
+struct RunnerOptions {
+  std::size_t memory_limit_bytes = std::size_t{2} << 30;
+  // Set to stop the trial at its next epoch boundary and hand it back (shutdown).
+  const std::atomic<bool>* abort = nullptr;
+};
+
+void RunLease(const hpsearch::v1::Lease& lease, data::DatasetCache& datasets,
+              const RunnerOptions& options, TrialSink& sink);
+
+}  // namespace hpsearch::runtime
