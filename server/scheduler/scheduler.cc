@@ -30,12 +30,15 @@ int64_t SystemMs() {
 
 std::string Num(double v) { return absl::StrFormat("%.6g", v); }
 
-// The first non-finite value of a metric map, described ("val_loss is nan").
+// The first (by name) non-finite value of a metric map, described ("val_loss is nan").
 std::optional<std::string> NonFinite(const google::protobuf::Map<std::string, double>& m) {
+  std::optional<std::string> first;
   for (const auto& [k, v] : m) {
-    if (!std::isfinite(v)) return absl::StrCat(k, " is ", std::isnan(v) ? "nan" : (v > 0 ? "+inf" : "-inf"));
+    if (!std::isfinite(v) && (!first || k < *first)) first = k;
   }
-  return std::nullopt;
+  if (!first) return std::nullopt;
+  const double v = m.at(*first);
+  return absl::StrCat(*first, " is ", std::isnan(v) ? "nan" : (v > 0 ? "+inf" : "-inf"));
 }
 
 }  // namespace

@@ -34,4 +34,8 @@ SQLite::Statement& Connection::Prepare(const std::string& sql) {
   return *it->second;
 }
 
+void Connection::ResetAll() {
+  for (auto& [sql, stmt] : statements_) stmt->reset();
+}
+
 }  // namespace hpsearch::store

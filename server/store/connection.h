@@ -23,6 +23,9 @@ class Connection {
   // A prepared statement, reset with its bindings cleared, ready to bind and step.
   SQLite::Statement& Prepare(const std::string& sql);
   void Exec(const char* sql) { db_.exec(sql); }
+  // Resets every cached statement. A statement left mid-result keeps its read
+  // snapshot open past COMMIT, so transactions end with this.
+  void ResetAll();
 
  private:
   SQLite::Database db_;

@@ -610,6 +610,7 @@ absl::Status Store::Write(const std::function<absl::Status(WriteTxn&)>& body) {
   try {
     WriteTxn txn(conn);
     st = body(txn);
+    conn.ResetAll();
     if (st.ok()) {
       conn.Exec("COMMIT");
       return st;
@@ -618,6 +619,7 @@ absl::Status Store::Write(const std::function<absl::Status(WriteTxn&)>& body) {
     st = absl::InternalError(absl::StrCat("database ", options_.path, ": ", e.what()));
   }
   try {
+    conn.ResetAll();
     conn.Exec("ROLLBACK");
   } catch (...) {
   }
@@ -629,7 +631,9 @@ absl::Status Store::Read(const std::function<absl::Status(ReadTxn&)>& body) {
     std::lock_guard lock(write_mu_);
     try {
       ReadTxn txn(*writer_);
-      return body(txn);
+      absl::Status st = body(txn);
+      writer_->ResetAll();
+      return st;
     } catch (const std::exception& e) {
       return absl::InternalError(absl::StrCat("database ", options_.path, ": ", e.what()));
     }
@@ -646,10 +650,12 @@ absl::Status Store::Read(const std::function<absl::Status(ReadTxn&)>& body) {
     conn->Exec("BEGIN");
     ReadTxn txn(*conn);
     st = body(txn);
+    conn->ResetAll();
     conn->Exec("COMMIT");
   } catch (const std::exception& e) {
     st = absl::InternalError(absl::StrCat("database ", options_.path, ": ", e.what()));
     try {
+      conn->ResetAll();
       conn->Exec("ROLLBACK");
     } catch (...) {
     }

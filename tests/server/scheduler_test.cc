@@ -1,0 +1,509 @@
+// The scheduler with a fake trainer (the test plays the worker) and a fake clock.
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "data/dataset_loader.h"
+#include "gtest/gtest.h"
+#include "scheduler/embedded_pool.h"
+#include "scheduler/scheduler.h"
+#include "search/spec_parser.h"
+
+namespace hpsearch::scheduler {
+namespace {
+
+namespace v1 = hpsearch::v1;
+
+v1::SweepSpec Spec(const std::string& yaml) {
+  auto spec = search::ParseSpecYaml(yaml);
+  EXPECT_TRUE(spec.ok()) << spec.status();
+  return *spec;
+}
+
+// 6 grid trials on xor, minimising val_loss.
+const std::string kGrid = std::string("objective: {metric: val_loss, goal: minimize}\n") + R"(
+name: grid6
+dataset: {name: xor}
+method: grid
+fixed: {epochs: 2, hidden: [4]}
+parameters:
+  lr: {values: [0.1, 0.01, 0.001]}
+  optimizer: {values: [sgd, adam]}
+)";
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(":memory:"); }
+
+  void Open(const std::string& path, SchedulerOptions o = {}) {
+    scheduler_.reset();
+    store_.reset();
+    store::StoreOptions so;
+    so.path = path;
+    auto s = store::Store::Open(so);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+    o.clock = [this] { return now_; };
+    if (o.lease_ms == 30'000) o.lease_ms = 1000;
+    options_ = o;
+    scheduler_ = std::make_unique<Scheduler>(*store_, o);
+    ASSERT_TRUE(scheduler_->Recover().ok());
+  }
+
+  v1::Sweep Submit(const std::string& yaml) {
+    auto s = scheduler_->Submit(Spec(yaml));
+    EXPECT_TRUE(s.ok()) << s.status();
+    return *s;
+  }
+
+  std::optional<v1::Lease> Acquire(const std::string& worker = "w1", const std::string& req = "") {
+    auto l = scheduler_->Acquire(worker, req);
+    EXPECT_TRUE(l.ok()) << l.status();
+    return l.ok() ? *l : std::nullopt;
+  }
+
+  absl::StatusOr<ProgressReply> Epoch(const v1::Lease& l, int epoch, double val_loss) {
+    v1::ReportProgressRequest r;
+    *r.mutable_key() = l.key();
+    r.mutable_epoch()->set_epoch(epoch);
+    (*r.mutable_epoch()->mutable_metrics())["val_loss"] = val_loss;
+    (*r.mutable_epoch()->mutable_metrics())["train_loss"] = val_loss;
+    r.mutable_epoch()->set_lr(0.1);
+    return scheduler_->Report(r);
+  }
+
+  absl::Status Complete(const v1::Lease& l, double val_loss) {
+    v1::CompleteTrialRequest r;
+    *r.mutable_key() = l.key();
+    (*r.mutable_metrics())["val_loss"] = val_loss;
+    (*r.mutable_metrics())["val_accuracy"] = 1 - val_loss;
+    (*r.mutable_metrics())["test_accuracy"] = 0.5;
+    r.set_parameter_count(17);
+    return scheduler_->Complete(r);
+  }
+
+  absl::Status Fail(const v1::Lease& l, const std::string& reason, bool permanent = true) {
+    v1::FailTrialRequest r;
+    *r.mutable_key() = l.key();
+    r.set_reason(reason);
+    r.set_permanent(permanent);
+    return scheduler_->Fail(r);
+  }
+
+  v1::Sweep Get(const std::string& id) {
+    auto s = scheduler_->GetSweep(id);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return *s;
+  }
+
+  int64_t now_ = 1'000'000;
+  SchedulerOptions options_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Scheduler> scheduler_;
+};
+
+TEST_F(SchedulerTest, RunsEveryTrialOnceAndRecordsTheBest) {
+  const v1::Sweep s = Submit(kGrid);
+  EXPECT_EQ(s.total_trials(), 6);
+  EXPECT_EQ(s.counts().pending(), 6);
+  std::set<int64_t> seen;
+  for (int i = 0; i < 6; ++i) {
+    auto l = Acquire();
+    ASSERT_TRUE(l.has_value());
+    EXPECT_TRUE(seen.insert(l->key().index()).second);
+    EXPECT_EQ(l->key().attempt(), 1);
+    EXPECT_EQ(l->objective_metric(), "val_loss");
+    EXPECT_FALSE(l->objective_maximize());
+    EXPECT_EQ(l->dataset().name(), "xor");
+    EXPECT_EQ(l->params().at("epochs").number_value(), 2);
+    ASSERT_TRUE(Epoch(*l, 1, 1.0).ok());
+    ASSERT_TRUE(Complete(*l, 0.9 - 0.1 * ((l->key().index() * 5) % 6)).ok());
+  }
+  EXPECT_FALSE(Acquire().has_value());
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_COMPLETED);
+  EXPECT_EQ(done.counts().completed(), 6);
+  EXPECT_EQ(done.counts().pending(), 0);
+  EXPECT_GT(done.finished_ms(), 0);
+  EXPECT_NEAR(done.best_objective(), 0.4, 1e-12);
+  EXPECT_EQ(done.best_trial(), 1);  // (1*5)%6 = 5 → 0.4
+  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
+                      auto best = r.BestTrials(*store::ParseSweepId(s.id()), 6);
+                      EXPECT_EQ(best.size(), 6u);
+                      for (size_t i = 1; i < best.size(); ++i) EXPECT_LE(best[i - 1].objective(), best[i].objective());
+                      EXPECT_EQ(best[0].metrics().at("test_accuracy"), 0.5);
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_F(SchedulerTest, SameSpecSameTrialsAndSeeds) {
+  const v1::Sweep a = Submit(kGrid);
+  std::vector<std::string> first;
+  for (int i = 0; i < 6; ++i) {
+    auto l = Acquire();
+    first.push_back(l->params().at("lr").DebugString() + l->params().at("optimizer").DebugString() +
+                    std::to_string(l->seed()));
+    ASSERT_TRUE(Complete(*l, 0.5).ok());
+  }
+  Submit(kGrid);
+  for (int i = 0; i < 6; ++i) {
+    auto l = Acquire();
+    EXPECT_EQ(first[i], l->params().at("lr").DebugString() + l->params().at("optimizer").DebugString() +
+                            std::to_string(l->seed()));
+    ASSERT_TRUE(Complete(*l, 0.5).ok());
+  }
+}
+
+TEST_F(SchedulerTest, MaxConcurrentAndFairSharingBetweenSweeps) {
+  const v1::Sweep a = Submit(std::string(kGrid) + "parallelism: {max_concurrent: 1}\n");
+  const v1::Sweep b = Submit(kGrid);
+  std::map<std::string, int> per_sweep;
+  std::vector<v1::Lease> held;
+  for (int i = 0; i < 4; ++i) {
+    auto l = Acquire("w" + std::to_string(i));
+    ASSERT_TRUE(l.has_value());
+    per_sweep[l->key().sweep_id()]++;
+    held.push_back(*l);
+  }
+  EXPECT_EQ(per_sweep[a.id()], 1);  // capped
+  EXPECT_EQ(per_sweep[b.id()], 3);
+  EXPECT_EQ(Get(a.id()).counts().running(), 1);
+  // When a's trial finishes, a is served next (fewest running).
+  for (const auto& l : held) {
+    if (l.key().sweep_id() == a.id()) ASSERT_TRUE(Complete(l, 0.5).ok());
+  }
+  auto next = Acquire("w9");
+  EXPECT_EQ(next->key().sweep_id(), a.id());
+}
+
+TEST_F(SchedulerTest, AcquireIsIdempotentPerRequestId) {
+  Submit(kGrid);
+  auto l1 = Acquire("w1", "req-1");
+  auto again = Acquire("w1", "req-1");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->key().index(), l1->key().index());
+  EXPECT_EQ(again->key().attempt(), l1->key().attempt());
+  auto l2 = Acquire("w1", "req-2");
+  EXPECT_NE(l2->key().index(), l1->key().index());
+  EXPECT_EQ(Acquire("w2", "req-1")->key().index(), 2);  // another worker: its own request
+}
+
+TEST_F(SchedulerTest, ExpiredLeaseRequeuesWithTheNextAttemptAndFencesTheOldOne) {
+  const v1::Sweep s = Submit(kGrid);
+  auto old = Acquire("slow");
+  ASSERT_TRUE(Epoch(*old, 1, 0.8).ok());
+  now_ += 1500;  // past the 1 s lease
+  scheduler_->Tick();
+  EXPECT_EQ(Get(s.id()).counts().running(), 0);
+  auto retry = Acquire("fast");
+  EXPECT_EQ(retry->key().index(), old->key().index());  // retries first
+  EXPECT_EQ(retry->key().attempt(), 2);
+  EXPECT_EQ(retry->params().at("lr").number_value(), old->params().at("lr").number_value());
+  EXPECT_EQ(retry->seed(), old->seed());
+  // The paused worker wakes up: refused, and nothing changes.
+  auto late = Epoch(*old, 2, 0.1);
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Complete(*old, 0.01).code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Complete(*retry, 0.3).ok());
+  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
+                      auto t = r.GetTrial(*store::ParseSweepId(s.id()), old->key().index());
+                      EXPECT_EQ(t->objective(), 0.3);
+                      EXPECT_EQ(t->attempts_size(), 2);
+                      EXPECT_EQ(t->attempts(0).outcome(), "lease expired (worker slow)");
+                      EXPECT_EQ(t->epochs_size(), 0);  // the old attempt's curve is gone
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_F(SchedulerTest, ReportsExtendTheLease) {
+  Submit(kGrid);
+  auto l = Acquire();
+  for (int i = 0; i < 5; ++i) {
+    now_ += 800;
+    scheduler_->Tick();
+    auto r = Epoch(*l, i + 1, 0.5);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->expires_ms, now_ + 1000);
+  }
+}
+
+TEST_F(SchedulerTest, ATrialThatKeepsLosingItsLeaseFails) {
+  const v1::Sweep s = Submit(kGrid);
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    auto l = Acquire();
+    ASSERT_EQ(l->key().index(), 0);
+    EXPECT_EQ(l->key().attempt(), attempt);
+    now_ += 2000;
+    scheduler_->Tick();
+  }
+  const v1::Sweep after = Get(s.id());
+  EXPECT_EQ(after.counts().failed(), 1);
+  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
+                      auto t = r.GetTrial(*store::ParseSweepId(s.id()), 0);
+                      EXPECT_EQ(t->status(), v1::FAILED);
+                      EXPECT_NE(t->failure_reason().find("lost its lease 3 times"), std::string::npos);
+                      EXPECT_EQ(t->attempts_size(), 3);
+                      return absl::OkStatus();
+                    }).ok());
+  EXPECT_EQ(Acquire()->key().index(), 1);
+}
+
+TEST_F(SchedulerTest, HandingBackDoesNotCountAsALostLease) {
+  Submit(kGrid);
+  for (int i = 0; i < 5; ++i) {
+    auto l = Acquire();
+    ASSERT_EQ(l->key().index(), 0);
+    ASSERT_TRUE(Fail(*l, "worker shutting down", false).ok());
+  }
+  auto l = Acquire();
+  EXPECT_EQ(l->key().index(), 0);
+  EXPECT_EQ(l->key().attempt(), 6);
+}
+
+TEST_F(SchedulerTest, CancelStopsRunningTrialsAtTheirNextReport) {
+  const v1::Sweep s = Submit(kGrid);
+  auto l = Acquire();
+  auto c = scheduler_->Cancel(s.name(), false);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->status(), v1::SWEEP_CANCELLED);
+  EXPECT_EQ(c->counts().cancelled(), 6);
+  auto r = Epoch(*l, 1, 0.5);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->directive, v1::STOP);
+  EXPECT_EQ(Complete(*l, 0.1).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(Acquire().has_value());
+  EXPECT_EQ(scheduler_->Cancel(s.id(), false).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(scheduler_->Cancel("nope", false).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SchedulerTest, StopLetsRunningTrialsFinish) {
+  const v1::Sweep s = Submit(kGrid);
+  auto a = Acquire();
+  auto b = Acquire();
+  auto st = scheduler_->Cancel(s.id(), true);
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->status(), v1::SWEEP_STOPPING);
+  EXPECT_FALSE(Acquire().has_value());
+  EXPECT_EQ(Epoch(*a, 1, 0.5)->directive, v1::CONTINUE);
+  ASSERT_TRUE(Complete(*a, 0.5).ok());
+  ASSERT_TRUE(Complete(*b, 0.4).ok());
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_CANCELLED);
+  EXPECT_EQ(done.status_reason(), "stopped by request");
+  EXPECT_EQ(done.counts().completed(), 2);
+  EXPECT_EQ(done.counts().cancelled(), 4);
+  EXPECT_EQ(done.best_trial(), b->key().index());
+}
+
+TEST_F(SchedulerTest, MaxFailedFailsTheSweepWithAReason) {
+  const v1::Sweep s = Submit(std::string(kGrid) + "budget: {max_failed: 2}\n");
+  auto a = Acquire();
+  auto b = Acquire();
+  auto c = Acquire();
+  ASSERT_TRUE(Fail(*a, "diverged at epoch 1, step 3").ok());
+  EXPECT_EQ(Get(s.id()).status(), v1::SWEEP_RUNNING);
+  ASSERT_TRUE(Fail(*b, "diverged at epoch 2, step 9").ok());
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_FAILED);
+  EXPECT_NE(done.status_reason().find("2 trials failed (budget.max_failed is 2)"), std::string::npos);
+  EXPECT_NE(done.status_reason().find("diverged at epoch 2"), std::string::npos);
+  EXPECT_EQ(done.counts().cancelled(), 4);  // c and the 3 never started
+  EXPECT_EQ(Epoch(*c, 1, 0.3)->directive, v1::STOP);
+}
+
+TEST_F(SchedulerTest, EveryTrialFailingFailsTheSweep) {
+  const v1::Sweep s = Submit(kGrid);
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(Fail(*Acquire(), "bad data").ok());
+  EXPECT_EQ(Get(s.id()).status(), v1::SWEEP_FAILED);
+}
+
+TEST_F(SchedulerTest, TargetEndsTheSweepEarly) {
+  const v1::Sweep s = Submit(kGrid.substr(kGrid.find('\n') + 1) + "objective: {metric: val_loss, goal: minimize, target: 0.1}\n");
+  auto a = Acquire();
+  auto b = Acquire();
+  ASSERT_TRUE(Complete(*a, 0.5).ok());
+  ASSERT_TRUE(Complete(*b, 0.05).ok());
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_COMPLETED);
+  EXPECT_NE(done.status_reason().find("target val_loss 0.1 reached by trial 1"), std::string::npos);
+  EXPECT_EQ(done.counts().completed(), 2);
+  EXPECT_EQ(done.counts().cancelled(), 4);
+}
+
+TEST_F(SchedulerTest, MaxDurationEndsTheSweep) {
+  const v1::Sweep s = Submit(std::string(kGrid) + "budget: {max_duration: 10s}\n");
+  auto a = Acquire();
+  ASSERT_TRUE(Complete(*a, 0.5).ok());
+  auto b = Acquire();
+  now_ += 11'000;
+  EXPECT_FALSE(Acquire().has_value());
+  EXPECT_EQ(Epoch(*b, 1, 0.4)->directive, v1::STOP);
+  scheduler_->Tick();
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_COMPLETED);
+  EXPECT_NE(done.status_reason().find("max_duration of 10s reached"), std::string::npos);
+  EXPECT_EQ(done.counts().completed(), 1);
+  EXPECT_EQ(done.counts().cancelled(), 5);
+}
+
+TEST_F(SchedulerTest, NonFiniteMetricsFailTheTrialAndAreNeverStored) {
+  const v1::Sweep s = Submit(kGrid);
+  auto a = Acquire();
+  ASSERT_TRUE(Epoch(*a, 1, 0.5).ok());
+  auto r = Epoch(*a, 2, std::nan(""));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->directive, v1::STOP);
+  EXPECT_EQ(r->reason, "diverged: train_loss is nan at epoch 2");
+  auto b = Acquire();
+  EXPECT_TRUE(Complete(*b, INFINITY).ok());  // recorded as a failure
+  auto c = Acquire();
+  v1::CompleteTrialRequest no_objective;
+  *no_objective.mutable_key() = c->key();
+  (*no_objective.mutable_metrics())["val_accuracy"] = 0.9;
+  EXPECT_TRUE(scheduler_->Complete(no_objective).ok());
+  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
+                      const int64_t id = *store::ParseSweepId(s.id());
+                      auto ta = r.GetTrial(id, a->key().index());
+                      EXPECT_EQ(ta->status(), v1::FAILED);
+                      EXPECT_EQ(ta->epochs_size(), 1);
+                      auto tb = r.GetTrial(id, b->key().index());
+                      EXPECT_EQ(tb->status(), v1::FAILED);
+                      EXPECT_EQ(tb->failure_reason(), "diverged: final val_accuracy is -inf");
+                      EXPECT_FALSE(tb->has_objective());
+                      auto tc = r.GetTrial(id, c->key().index());
+                      EXPECT_NE(tc->failure_reason().find("objective metric val_loss was not reported"),
+                                std::string::npos);
+                      return absl::OkStatus();
+                    }).ok());
+  EXPECT_EQ(Get(s.id()).counts().failed(), 3);
+}
+
+TEST_F(SchedulerTest, BadSpecsAndLimitsAreRefusedWithTheRightCode) {
+  auto bad = scheduler_->Submit(Spec("dataset: {name: xor}\nparameters:\n  lr: {min: 0, max: 1, scale: log}\n"));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("parameters.lr"), std::string::npos);
+  SchedulerOptions o;
+  o.max_active_sweeps = 1;
+  Open(":memory:", o);
+  Submit(kGrid);
+  EXPECT_EQ(scheduler_->Submit(Spec(kGrid)).status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST_F(SchedulerTest, WatchersGetASnapshotThenEveryChangeThenTheEnd) {
+  const v1::Sweep s = Submit(kGrid);
+  std::vector<v1::SweepEvent> events;
+  auto w = scheduler_->StartWatch(s.id(), [&](const v1::SweepEvent& e) { events.push_back(e); });
+  ASSERT_TRUE(w.ok());
+  EXPECT_NE(w->id, 0u);
+  EXPECT_EQ(w->snapshot.counts().pending(), 6);
+  for (int i = 0; i < 6; ++i) {
+    auto l = Acquire();
+    ASSERT_TRUE(Epoch(*l, 1, 0.5).ok());
+    ASSERT_TRUE(Complete(*l, 0.5).ok());
+  }
+  // Per trial: RUNNING, one epoch, COMPLETED; then the final sweep event.
+  ASSERT_EQ(events.size(), 6u * 3 + 1);
+  EXPECT_EQ(events[0].trial().status(), v1::RUNNING);
+  EXPECT_TRUE(events[1].has_epoch());
+  EXPECT_EQ(events[2].trial().status(), v1::COMPLETED);
+  EXPECT_EQ(events[2].trial().objective(), 0.5);
+  EXPECT_EQ(events[2].sweep().counts().completed(), 1);
+  EXPECT_EQ(events.back().sweep().status(), v1::SWEEP_COMPLETED);
+  auto after = scheduler_->StartWatch(s.id(), [&](const v1::SweepEvent&) { FAIL(); });
+  EXPECT_EQ(after->id, 0u);  // finished: the snapshot says it all
+  EXPECT_EQ(after->snapshot.status(), v1::SWEEP_COMPLETED);
+}
+
+TEST_F(SchedulerTest, RestartResumesWithoutRerunningOrLosingTrials) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-sched-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "r.db").string();
+  Open(db);
+  const v1::Sweep s = Submit(std::string(kGrid) + "method: random\nbudget: {max_trials: 5}\n");
+  std::map<int64_t, std::string> params;
+  auto a = Acquire("embedded-0");
+  ASSERT_TRUE(Complete(*a, 0.7).ok());
+  auto b = Acquire("embedded-1");  // running in-process when the server dies
+  auto c = Acquire("remote-1");    // running on a remote worker
+  for (const auto* l : {&*a, &*b, &*c}) params[l->key().index()] = l->params().at("lr").DebugString();
+  // "kill -9": drop everything without a clean shutdown.
+  Open(db);
+  v1::Sweep resumed = Get(s.id());
+  EXPECT_EQ(resumed.status(), v1::SWEEP_RUNNING);
+  EXPECT_EQ(resumed.counts().completed(), 1);
+  EXPECT_EQ(resumed.counts().running(), 1);  // the remote trial keeps its lease
+  EXPECT_EQ(resumed.counts().pending(), 3);
+  // The remote worker carries on under its attempt.
+  ASSERT_TRUE(Epoch(*c, 1, 0.6).ok());
+  ASSERT_TRUE(Complete(*c, 0.6).ok());
+  std::set<int64_t> ran;
+  while (auto l = Acquire("embedded-0")) {
+    EXPECT_NE(l->key().index(), a->key().index());
+    if (l->key().index() == b->key().index()) {
+      EXPECT_EQ(l->key().attempt(), 2);
+      EXPECT_EQ(l->params().at("lr").DebugString(), params[b->key().index()]);
+    }
+    EXPECT_TRUE(ran.insert(l->key().index()).second);
+    ASSERT_TRUE(Complete(*l, 0.1 * l->key().index()).ok());
+  }
+  EXPECT_EQ(ran.size(), 3u);  // b again, plus the two never started
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_COMPLETED);
+  EXPECT_EQ(done.counts().completed(), 5);
+  scheduler_.reset();
+  store_.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(SchedulerTest, EmbeddedPoolTrainsARealSweepOnTwoSlots) {
+  data::DatasetCache datasets(data::DataEnvironment{});
+  options_.clock = nullptr;
+  SchedulerOptions o;
+  o.lease_ms = 30'000;
+  store::StoreOptions so;
+  so.path = ":memory:";
+  auto st = store::Store::Open(so);
+  ASSERT_TRUE(st.ok());
+  Scheduler scheduler(**st, o);
+  ASSERT_TRUE(scheduler.Recover().ok());
+  auto s = scheduler.Submit(Spec(R"(
+name: pool
+dataset: {name: xor, samples: 200, test: 0.2}
+objective: {metric: val_accuracy, goal: maximize}
+method: grid
+fixed: {epochs: 3, hidden: [8], lr: 0.05}
+parameters:
+  optimizer: {values: [sgd, momentum, adam, rmsprop]}
+)"));
+  ASSERT_TRUE(s.ok()) << s.status();
+  PoolOptions po;
+  po.slots = 2;
+  EmbeddedPool pool(scheduler, datasets, po);
+  pool.Start();
+  v1::Sweep now;
+  for (int i = 0; i < 600; ++i) {
+    now = *scheduler.GetSweep(s->id());
+    if (now.status() != v1::SWEEP_RUNNING) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
+  EXPECT_EQ(now.status(), v1::SWEEP_COMPLETED) << now.status_reason();
+  EXPECT_EQ(now.counts().completed(), 4);
+  ASSERT_TRUE((*st)->Read([&](store::ReadTxn& r) {
+                       auto best = r.BestTrials(*store::ParseSweepId(s->id()), 4);
+                       EXPECT_EQ(best.size(), 4u);
+                       for (size_t i = 1; i < best.size(); ++i) EXPECT_GE(best[i - 1].objective(), best[i].objective());
+                       auto t = r.GetTrial(*store::ParseSweepId(s->id()), 0);
+                       EXPECT_EQ(t->epochs_size(), 3);
+                       EXPECT_TRUE(t->metrics().count("test_accuracy"));
+                       EXPECT_GT(t->parameter_count(), 0);
+                       EXPECT_TRUE(absl::StartsWith(t->worker(), "embedded-"));
+                       return absl::OkStatus();
+                     }).ok());
+}
+
+}  // namespace
+}  // namespace hpsearch::scheduler

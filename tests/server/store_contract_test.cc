@@ -1,0 +1,424 @@
+// The store's contract, run against both a private :memory: database and a WAL file.
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+namespace hpsearch::store {
+namespace {
+
+namespace v1 = hpsearch::v1;
+using nlohmann::json;
+
+class StoreContract : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam()) {
+      dir_ = std::filesystem::temp_directory_path() /
+             ("hpsearch-store-" + std::to_string(getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      std::filesystem::remove_all(dir_);
+      std::filesystem::create_directories(dir_);
+      options_.path = (dir_ / "t.db").string();
+    } else {
+      options_.path = ":memory:";
+    }
+    auto s = Store::Open(options_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+  void TearDown() override {
+    store_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  v1::SweepSpec Spec(const std::string& name) {
+    v1::SweepSpec spec;
+    spec.set_name(name);
+    spec.mutable_dataset()->set_name("xor");
+    return spec;
+  }
+
+  int64_t AddSweep(const std::string& name, bool maximize = false, int64_t total = 10) {
+    int64_t id = 0;
+    EXPECT_TRUE(store_->Write([&](WriteTxn& w) {
+                        id = w.InsertSweep(Spec(name), total, maximize, 1000);
+                        return absl::OkStatus();
+                      }).ok());
+    return id;
+  }
+
+  // Creates trial `index`, runs it as attempt 1 and completes it with `objective`.
+  int64_t AddCompleted(int64_t sweep, int64_t index, double objective, bool maximize = false) {
+    int64_t tid = 0;
+    EXPECT_TRUE(store_->Write([&](WriteTxn& w) {
+                        tid = w.InsertTrial(sweep, index, json{{"lr", 0.1 * (index + 1)}}, 7 + index, 2000);
+                        w.StartAttempt(tid, 1, "embedded-0", 9999, 2001);
+                        w.CompleteTrial(tid, 1, objective, maximize,
+                                        {{"val_loss", objective}, {"val_accuracy", 1 - objective}}, {}, 42, 2002);
+                        return absl::OkStatus();
+                      }).ok());
+    return tid;
+  }
+
+  StoreOptions options_;
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContract, NewDatabaseIsAtTheCurrentSchemaVersion) {
+  EXPECT_EQ(store_->schema_version(), kSchemaVersion);
+}
+
+TEST_P(StoreContract, SweepRoundTripsAndIsFoundByIdOrNewestName) {
+  const int64_t a = AddSweep("fashion");
+  const int64_t b = AddSweep("fashion");
+  const int64_t c = AddSweep("other");
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      auto by_id = r.FindSweep(SweepPublicId(a));
+                      EXPECT_TRUE(by_id.has_value());
+                      EXPECT_EQ(by_id->rowid, a);
+                      EXPECT_EQ(by_id->sweep.spec().dataset().name(), "xor");
+                      EXPECT_EQ(by_id->sweep.status(), v1::SWEEP_RUNNING);
+                      EXPECT_EQ(by_id->sweep.total_trials(), 10);
+                      EXPECT_EQ(r.FindSweep("fashion")->rowid, b);  // newest of that name
+                      EXPECT_EQ(r.FindSweep("other")->rowid, c);
+                      EXPECT_FALSE(r.FindSweep("nope").has_value());
+                      EXPECT_FALSE(r.FindSweep("s-999999").has_value());
+                      auto list = r.ListSweeps(0, 2);
+                      EXPECT_EQ(list.size(), 2u);
+                      EXPECT_EQ(list[0].rowid, c);  // newest first
+                      EXPECT_EQ(r.CountSweeps(), 3);
+                      EXPECT_EQ(r.UnfinishedSweeps().size(), 3u);
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_P(StoreContract, NamesAreDataNeverSql) {
+  const std::string evil = "x'; DROP TABLE trials; --";
+  const int64_t id = AddSweep(evil);
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      auto s = r.FindSweep(evil);
+                      EXPECT_TRUE(s.has_value());
+                      EXPECT_EQ(s->rowid, id);
+                      EXPECT_EQ(s->sweep.name(), evil);
+                      return absl::OkStatus();
+                    }).ok());
+  AddCompleted(id, 0, 0.5);  // the trials table is still there
+}
+
+TEST_P(StoreContract, BestTrialsAreSortedByObjectiveForBothGoals) {
+  const int64_t lo = AddSweep("min", false);
+  const int64_t hi = AddSweep("max", true);
+  const double values[] = {0.5, 0.2, 0.9, 0.2, 0.7};
+  for (int i = 0; i < 5; ++i) {
+    AddCompleted(lo, i, values[i], false);
+    AddCompleted(hi, i, values[i], true);
+  }
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      auto best = r.BestTrials(lo, 3);
+                      EXPECT_EQ(best.size(), 3u);
+                      EXPECT_EQ(best[0].index(), 1);  // 0.2, ties by index
+                      EXPECT_EQ(best[1].index(), 3);
+                      EXPECT_EQ(best[2].index(), 0);
+                      EXPECT_DOUBLE_EQ(best[0].objective(), 0.2);
+                      auto top = r.BestTrials(hi, 2);
+                      EXPECT_EQ(top[0].index(), 2);  // 0.9
+                      EXPECT_EQ(top[1].index(), 4);  // 0.7
+                      EXPECT_DOUBLE_EQ(top[0].objective(), 0.9);
+                      EXPECT_EQ(top[0].metrics().at("val_loss"), 0.9);
+                      EXPECT_EQ(top[0].params().at("lr").number_value(), 0.30000000000000004);
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_P(StoreContract, BestTrialsUseTheRankIndex) {
+  const int64_t s = AddSweep("plan");
+  (void)s;
+  ASSERT_TRUE(store_->Read([&](ReadTxn&) { return absl::OkStatus(); }).ok());
+  // EXPLAIN QUERY PLAN through a raw connection on the same file/memory is not
+  // possible for :memory:, so open the schema in a scratch connection.
+  Connection conn(":memory:", false, false, 1000);
+  ASSERT_TRUE(Migrate(conn).ok());
+  SQLite::Statement q(conn.db(),
+                      "EXPLAIN QUERY PLAN SELECT idx FROM trials t WHERE t.sweep_id = 1 AND t.rank IS NOT NULL "
+                      "ORDER BY t.rank, t.idx LIMIT 10");
+  std::string plan;
+  while (q.executeStep()) plan += q.getColumn(3).getString() + "\n";
+  EXPECT_NE(plan.find("trials_by_rank"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort step
+}
+
+TEST_P(StoreContract, ListTrialsFiltersSortsAndPages) {
+  const int64_t s = AddSweep("list");
+  for (int i = 0; i < 6; ++i) AddCompleted(s, i, 1.0 - 0.1 * i);  // best is index 5
+  ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
+                      const int64_t t6 = w.InsertTrial(s, 6, json::object(), 1, 3000);
+                      w.StartAttempt(t6, 1, "w", 9999, 3000);
+                      const int64_t t7 = w.InsertTrial(s, 7, json::object(), 1, 3000);
+                      w.StartAttempt(t7, 1, "w", 9999, 3000);
+                      w.EndTrial(t7, 1, v1::FAILED, "diverged", 3001);
+                      return absl::OkStatus();
+                    }).ok());
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      TrialQuery q;
+                      q.limit = 3;
+                      auto p1 = r.ListTrials(s, q);
+                      EXPECT_TRUE(p1.ok());
+                      EXPECT_EQ(p1->total, 8);
+                      EXPECT_EQ(p1->trials.size(), 3u);
+                      EXPECT_EQ(p1->trials[0].index(), 0);
+                      q.offset = 6;
+                      auto p3 = r.ListTrials(s, q);
+                      EXPECT_EQ(p3->trials.size(), 2u);
+                      EXPECT_EQ(p3->trials[1].index(), 7);
+                      EXPECT_EQ(p3->trials[1].status(), v1::FAILED);
+                      EXPECT_EQ(p3->trials[1].failure_reason(), "diverged");
+
+                      TrialQuery by_obj;
+                      by_obj.sort_by = "objective";
+                      by_obj.offset = 4;
+                      by_obj.limit = 3;  // spans ranked (4, 5) and unranked (6) rows
+                      auto o = r.ListTrials(s, by_obj);
+                      EXPECT_EQ(o->trials.size(), 3u);
+                      EXPECT_EQ(o->trials[0].index(), 1);
+                      EXPECT_EQ(o->trials[1].index(), 0);
+                      EXPECT_EQ(o->trials[2].index(), 6);
+                      EXPECT_FALSE(o->trials[2].has_objective());
+
+                      TrialQuery by_metric;
+                      by_metric.sort_by = "val_accuracy";
+                      by_metric.descending = true;
+                      by_metric.limit = 2;
+                      auto m = r.ListTrials(s, by_metric);
+                      EXPECT_EQ(m->trials[0].index(), 5);
+
+                      TrialQuery failed;
+                      failed.status = v1::FAILED;
+                      auto f = r.ListTrials(s, failed);
+                      EXPECT_EQ(f->total, 1);
+                      EXPECT_EQ(f->trials[0].index(), 7);
+
+                      TrialQuery bad;
+                      bad.sort_by = "val_loss; DROP TABLE trials";
+                      auto b = r.ListTrials(s, bad);
+                      EXPECT_EQ(b.status().code(), absl::StatusCode::kInvalidArgument);
+                      EXPECT_NE(b.status().message().find("sort_by"), std::string::npos);
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_P(StoreContract, TrialKeepsItsCurveDiagnosticsAndAttempts) {
+  const int64_t s = AddSweep("curve");
+  ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
+                      const int64_t t = w.InsertTrial(s, 0, json{{"hidden", json::array({8, 4})}}, 99, 100);
+                      w.StartAttempt(t, 1, "remote-a", 500, 101);
+                      v1::EpochMetrics e;
+                      e.set_epoch(1);
+                      (*e.mutable_metrics())["val_loss"] = 0.9;
+                      e.set_lr(0.01);
+                      e.set_seconds(0.5);
+                      w.InsertEpoch(t, e, nullptr);
+                      w.RequeueTrial(t, 1, 1, "lease expired (worker remote-a)", 600);
+                      w.StartAttempt(t, 2, "remote-b", 900, 601);  // a fresh curve
+                      for (int ep = 1; ep <= 2; ++ep) {
+                        e.set_epoch(ep);
+                        (*e.mutable_metrics())["val_loss"] = 1.0 / ep;
+                        v1::ActivationStats st;
+                        st.set_epoch(ep);
+                        st.add_mean(0.1 * ep);
+                        st.add_std(1.0);
+                        w.InsertEpoch(t, e, &st);
+                      }
+                      v1::ActivationStats init;
+                      init.set_epoch(0);
+                      init.add_mean(0.0);
+                      init.add_std(0.8);
+                      w.CompleteTrial(t, 2, 0.5, false, {{"val_loss", 0.5}, {"test_loss", 0.55}}, {init}, 60, 700);
+                      return absl::OkStatus();
+                    }).ok());
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      auto t = r.GetTrial(s, 0);
+                      EXPECT_TRUE(t.has_value());
+                      EXPECT_EQ(t->status(), v1::COMPLETED);
+                      EXPECT_EQ(t->attempt(), 2);
+                      EXPECT_EQ(t->seed(), 99u);
+                      EXPECT_EQ(t->epochs_size(), 2);
+                      EXPECT_DOUBLE_EQ(t->epochs(1).metrics().at("val_loss"), 0.5);
+                      EXPECT_EQ(t->diagnostics_size(), 3);  // init + 2 epochs
+                      EXPECT_EQ(t->diagnostics(0).epoch(), 0);
+                      EXPECT_DOUBLE_EQ(t->diagnostics(2).mean(0), 0.2);
+                      EXPECT_EQ(t->attempts_size(), 2);
+                      EXPECT_EQ(t->attempts(0).outcome(), "lease expired (worker remote-a)");
+                      EXPECT_EQ(t->attempts(1).worker(), "remote-b");
+                      EXPECT_EQ(t->attempts(1).outcome(), "completed");
+                      EXPECT_EQ(t->metrics().at("test_loss"), 0.55);
+                      EXPECT_EQ(t->parameter_count(), 60);
+                      EXPECT_EQ(t->params().at("hidden").list_value().values(1).number_value(), 4);
+                      EXPECT_FALSE(r.GetTrial(s, 1).has_value());
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_P(StoreContract, NonFiniteValuesAreRefusedAndTheTransactionRollsBack) {
+  const int64_t s = AddSweep("nan");
+  int64_t t = 0;
+  ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
+                      t = w.InsertTrial(s, 0, json::object(), 1, 1);
+                      w.StartAttempt(t, 1, "w", 10, 1);
+                      return absl::OkStatus();
+                    }).ok());
+  auto st = store_->Write([&](WriteTxn& w) {
+    w.CompleteTrial(t, 1, std::nan(""), false, {}, {}, 0, 2);
+    return absl::OkStatus();
+  });
+  EXPECT_FALSE(st.ok());
+  st = store_->Write([&](WriteTxn& w) {
+    w.InsertTrial(s, 1, json::object(), 1, 1);  // rolled back with the next line
+    w.CompleteTrial(t, 1, 0.5, false, {{"val_loss", INFINITY}}, {}, 0, 2);
+    return absl::OkStatus();
+  });
+  EXPECT_FALSE(st.ok());
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      EXPECT_EQ(r.GetTrial(s, 0)->status(), v1::RUNNING);
+                      EXPECT_FALSE(r.GetTrial(s, 1).has_value());
+                      EXPECT_EQ(r.TrialsCreated(s), 1);
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_P(StoreContract, AnErrorFromTheBodyRollsBack) {
+  const int64_t s = AddSweep("rollback");
+  auto st = store_->Write([&](WriteTxn& w) {
+    w.InsertTrial(s, 0, json::object(), 1, 1);
+    return absl::AbortedError("changed my mind");
+  });
+  EXPECT_EQ(st.code(), absl::StatusCode::kAborted);
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      EXPECT_EQ(r.TrialsCreated(s), 0);
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_P(StoreContract, OpenTrialsCountsAndCancellingPending) {
+  const int64_t s = AddSweep("open");
+  AddCompleted(s, 0, 0.3);
+  ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
+                      const int64_t t1 = w.InsertTrial(s, 1, json{{"a", 1}}, 5, 1);
+                      w.StartAttempt(t1, 1, "embedded-0", 10, 1);
+                      const int64_t t2 = w.InsertTrial(s, 2, json{{"a", 2}}, 6, 1);
+                      w.StartAttempt(t2, 1, "embedded-1", 10, 1);
+                      w.RequeueTrial(t2, 1, 1, "lease expired", 5);
+                      return absl::OkStatus();
+                    }).ok());
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      auto open = r.OpenTrials(s);
+                      EXPECT_EQ(open.size(), 2u);
+                      EXPECT_EQ(open[0].status, v1::RUNNING);
+                      EXPECT_EQ(open[0].worker, "embedded-0");
+                      EXPECT_EQ(open[1].status, v1::PENDING);
+                      EXPECT_EQ(open[1].attempt, 2);
+                      EXPECT_EQ(open[1].lost, 1);
+                      EXPECT_EQ(open[1].params["a"], 2);
+                      auto c = r.CountByStatus(s);
+                      EXPECT_EQ(c.completed(), 1);
+                      EXPECT_EQ(c.running(), 1);
+                      EXPECT_EQ(c.pending(), 1);
+                      EXPECT_EQ(r.TrialsCreated(s), 3);
+                      return absl::OkStatus();
+                    }).ok());
+  ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
+                      w.CancelPendingTrials(s, "cancelled by request", 9);
+                      v1::TrialCounts c;
+                      c.set_completed(1);
+                      c.set_cancelled(9);
+                      w.FinishSweep(s, v1::SWEEP_CANCELLED, "cancelled by request", c, 10);
+                      return absl::OkStatus();
+                    }).ok());
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      EXPECT_EQ(r.CountByStatus(s).cancelled(), 1);
+                      auto rec = r.SweepById(s);
+                      EXPECT_EQ(rec->sweep.status(), v1::SWEEP_CANCELLED);
+                      EXPECT_EQ(rec->sweep.counts().cancelled(), 9);
+                      EXPECT_EQ(rec->sweep.finished_ms(), 10);
+                      EXPECT_TRUE(r.UnfinishedSweeps().empty());
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_P(StoreContract, ReadersSeeCommittedDataWhileAWriterIsBusy) {
+  const int64_t s = AddSweep("concurrent");
+  AddCompleted(s, 0, 0.5);
+  std::atomic<bool> stop{false};
+  std::atomic<int> reads{0};
+  std::thread reader([&] {
+    while (!stop) {
+      ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                          EXPECT_GE(r.BestTrials(s, 1).size(), 1u);
+                          return absl::OkStatus();
+                        }).ok());
+      ++reads;
+    }
+  });
+  for (int i = 1; i < 200; ++i) AddCompleted(s, i, 1.0 / (i + 1));
+  stop = true;
+  reader.join();
+  EXPECT_GT(reads.load(), 0);
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      EXPECT_EQ(r.BestTrials(s, 1)[0].index(), 199);
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(MemoryAndFile, StoreContract, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "File" : "Memory"; });
+
+TEST(StoreFile, SurvivesReopeningAndRefusesANewerSchema) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-reopen-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  StoreOptions o;
+  o.path = (dir / "r.db").string();
+  {
+    auto s = Store::Open(o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Write([](WriteTxn& w) {
+                      v1::SweepSpec spec;
+                      spec.set_name("kept");
+                      w.InsertSweep(spec, 3, false, 1);
+                      return absl::OkStatus();
+                    }).ok());
+  }
+  {
+    auto s = Store::Open(o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Read([](ReadTxn& r) {
+                      EXPECT_TRUE(r.FindSweep("kept").has_value());
+                      return absl::OkStatus();
+                    }).ok());
+  }
+  {
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE schema_version SET version = 99");
+  }
+  auto s = Store::Open(o);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.status().message().find("newer"), std::string::npos);
+  EXPECT_NE(s.status().message().find(o.path), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(StoreFile, AnUnwritableLocationNamesThePath) {
+  StoreOptions o;
+  o.path = "/proc/hpsearch/no/such/dir/x.db";
+  auto s = Store::Open(o);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find(o.path), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hpsearch::store
