@@ -53,4 +53,29 @@ void PrintTable(std::ostream& out, const std::vector<std::string>& header,
   for (const auto& r : rows) line(r, false);
 }
 
+namespace {
+
+std::string CsvField(const std::string& f) {
+  if (f.find_first_of(",\"\n\r") == std::string::npos) return f;
+  std::string q = "\"";
+  for (char c : f) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + "\"";
+}
+
+void CsvRow(std::ostream& out, const std::vector<std::string>& row) {
+  for (size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << CsvField(row[i]);
+  out << "\n";
+}
+
+}  // namespace
+
+void PrintCsv(std::ostream& out, const std::vector<std::string>& header,
+              const std::vector<std::vector<std::string>>& rows) {
+  CsvRow(out, header);
+  for (const auto& r : rows) CsvRow(out, r);
+}
+
 }  // namespace hpsearch::client

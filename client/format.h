@@ -17,4 +17,8 @@ std::string Cell(const nlohmann::json& v);
 void PrintTable(std::ostream& out, const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows);
 
+// RFC 4180 CSV: a header row, then one row per record; fields quoted when needed.
+void PrintCsv(std::ostream& out, const std::vector<std::string>& header,
+              const std::vector<std::vector<std::string>>& rows);
+
 }  // namespace hpsearch::client

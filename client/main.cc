@@ -1,31 +1,127 @@
 // hpsearch: the command-line client.
+#include <cstdlib>
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "client/commands/commands.h"
 #include "client/commands/plan_command.h"
+#include "client/connection.h"
+
+namespace {
+
+CLI::App* Command(CLI::App& app, const std::string& name, const std::string& help, const std::string& example) {
+  auto* cmd = app.add_subcommand(name, help);
+  cmd->footer("Example:\n  " + example);
+  return cmd;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"hpsearch: hyperparameter search"};
+  using namespace hpsearch::client;
+  CLI::App app{"hpsearch: submit, watch and query hyperparameter sweeps"};
   app.require_subcommand(1);
-  std::string output = "table";
-  app.add_option("-o,--output", output, "Output format")->check(CLI::IsMember({"table", "json", "csv"}));
+  app.fallthrough();
+  app.footer(
+      "Environment: HPSEARCH_SERVER (default 127.0.0.1:50051), HPSEARCH_TOKEN.\n"
+      "Exit codes: 0 ok, 1 server error, 2 usage or invalid spec, 3 server unreachable,\n"
+      "4 not serving, 5 the watched sweep failed.");
+  GlobalOptions g;
+  app.add_option("--server", g.server, "Server address host:port")->envname("HPSEARCH_SERVER")->capture_default_str();
+  app.add_option("--token", g.token, "Bearer token")->envname("HPSEARCH_TOKEN");
+  app.add_option("-o,--output", g.output, "Output format: table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  app.add_option("--timeout", g.timeout_seconds, "Seconds per call")->check(CLI::PositiveNumber)->capture_default_str();
 
-  hpsearch::client::PlanOptions plan;
-  auto* plan_cmd = app.add_subcommand("plan", "Validate a sweep spec and preview its trials (offline)");
+  PlanOptions plan;
+  auto* plan_cmd = Command(app, "plan", "Validate a sweep spec and preview its trials (offline)",
+                           "hpsearch plan examples/quickstart.yaml --limit 5");
   plan_cmd->add_option("spec", plan.spec_path, "Sweep spec (YAML)")->required();
   plan_cmd->add_option("--limit", plan.limit, "Trials to show")->check(CLI::NonNegativeNumber);
-  plan_cmd->add_option("-o,--output", output, "table or json")->check(CLI::IsMember({"table", "json"}));
-  plan_cmd->footer("Example:\n  hpsearch plan examples/quickstart.yaml --limit 5");
+
+  SubmitOptions submit;
+  auto* submit_cmd = Command(app, "submit", "Submit a sweep; prints its id", "hpsearch submit examples/quickstart.yaml --watch");
+  submit_cmd->add_option("spec", submit.spec_path, "Sweep spec (YAML)")->required();
+  submit_cmd->add_option("--name", submit.name, "Name the sweep (overrides the spec's name)");
+  submit_cmd->add_flag("--watch", submit.watch, "Watch it until it ends");
+
+  int32_t list_limit = 0;
+  auto* list_cmd = Command(app, "list", "Sweeps, newest first", "hpsearch list -o json");
+  list_cmd->add_option("--limit", list_limit, "Most sweeps to show (0 = all)")->check(CLI::NonNegativeNumber);
+
+  std::string sweep;
+  auto* status_cmd = Command(app, "status", "One sweep: counts, best so far, elapsed, ETA", "hpsearch status quickstart");
+  status_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
+
+  TrialsOptions trials;
+  auto* trials_cmd = Command(app, "trials", "A sweep's trials with their parameters",
+                             "hpsearch trials quickstart --status completed --sort objective --limit 10");
+  trials_cmd->add_option("sweep", trials.sweep, "Sweep id or name")->required();
+  trials_cmd->add_option("--status", trials.status, "pending, running, completed, failed, pruned or cancelled");
+  trials_cmd->add_option("--sort", trials.sort, "index, objective or a metric name")->capture_default_str();
+  trials_cmd->add_flag("--desc", trials.descending, "Reverse the order");
+  trials_cmd->add_option("--limit", trials.limit, "Most trials to show (0 = all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+
+  int64_t index = 0;
+  auto* trial_cmd = Command(app, "trial", "One trial: parameters, attempts, metrics and learning curve",
+                            "hpsearch trial quickstart 3");
+  trial_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
+  trial_cmd->add_option("index", index, "Trial index (from 0)")->required()->check(CLI::NonNegativeNumber);
+
+  int32_t k = 5;
+  auto* best_cmd = Command(app, "best", "The best trials by the sweep's objective, with test metrics",
+                           "hpsearch best quickstart -k 3");
+  best_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
+  best_cmd->add_option("-k", k, "How many")->check(CLI::Range(1, 1000))->capture_default_str();
+
+  auto* watch_cmd = Command(app, "watch", "Live progress until the sweep ends (Ctrl-C leaves it running)",
+                            "hpsearch watch quickstart");
+  watch_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
+
+  auto* stop_cmd = Command(app, "stop", "Start nothing new; running trials finish", "hpsearch stop quickstart");
+  stop_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
+  auto* cancel_cmd = Command(app, "cancel", "Cancel: running trials stop within an epoch", "hpsearch cancel quickstart");
+  cancel_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
+
+  std::string file;
+  auto* export_cmd = Command(app, "export", "Every trial as CSV (default) or JSON",
+                             "hpsearch export quickstart -o csv --file results.csv");
+  export_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
+  export_cmd->add_option("--file", file, "Write here instead of stdout");
+
+  Command(app, "health", "Is the server serving? (usable as a Docker HEALTHCHECK)", "hpsearch health");
+  Command(app, "version", "Print the version", "hpsearch version");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    return code == 0 ? kExitOk : kExitUsage;
   }
   if (*plan_cmd) {
-    plan.output = output;
-    return hpsearch::client::RunPlan(plan, std::cout, std::cerr);
+    plan.output = g.output == "csv" ? "table" : g.output;
+    return RunPlan(plan, std::cout, std::cerr);
   }
-  return 2;
+  if (app.got_subcommand("version")) {
+    std::cout << "hpsearch " << HPSEARCH_VERSION << "\n";
+    return kExitOk;
+  }
+  // export defaults to CSV, everything else to a table.
+  if (*export_cmd && app.count("--output") == 0 && export_cmd->count("--output") == 0) g.output = "csv";
+  if (*export_cmd && g.output == "table") g.output = "csv";
+  Connection c(g);
+  if (*submit_cmd) return RunSubmit(c, submit, std::cout, std::cerr);
+  if (*list_cmd) return RunList(c, list_limit, std::cout, std::cerr);
+  if (*status_cmd) return RunStatus(c, sweep, std::cout, std::cerr);
+  if (*trials_cmd) return RunTrials(c, trials, std::cout, std::cerr);
+  if (*trial_cmd) return RunTrial(c, sweep, index, std::cout, std::cerr);
+  if (*best_cmd) return RunBest(c, sweep, k, std::cout, std::cerr);
+  if (*watch_cmd) return RunWatch(c, sweep, std::cout, std::cerr);
+  if (*stop_cmd) return RunCancel(c, sweep, true, std::cout, std::cerr);
+  if (*cancel_cmd) return RunCancel(c, sweep, false, std::cout, std::cerr);
+  if (*export_cmd) return RunExport(c, sweep, file, std::cout, std::cerr);
+  if (app.got_subcommand("health")) return RunHealth(c, std::cout, std::cerr);
+  return kExitUsage;
 }

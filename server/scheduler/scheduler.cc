@@ -178,8 +178,8 @@ absl::StatusOr<v1::Sweep> Scheduler::Submit(const v1::SweepSpec& spec) {
   if (!st.ok()) return st;
   state->rowid = rowid;
   state->id = store::SweepPublicId(rowid);
-  log::Info("sweep ", state->id, " '", spec.name(), "' submitted: ", state->total, " trials, ",
-            state->strategy->note().empty() ? "" : state->strategy->note());
+  log::Info("sweep ", state->id, " '", spec.name(), "' submitted: ", state->total, " trials",
+            state->strategy->note().empty() ? "" : absl::StrCat(" (", state->strategy->note(), ")"));
   SweepState& s = *state;
   active_.emplace(rowid, std::move(state));
   v1::Sweep out = SweepProto(s, true);

@@ -1,0 +1,42 @@
+// The server-side commands of the hpsearch CLI. Each prints data on `out`, one-line
+// errors on `err`, and returns the exit code (client/connection.h).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "client/connection.h"
+
+namespace hpsearch::client {
+
+struct SubmitOptions {
+  std::string spec_path;
+  std::string name;  // overrides the spec's name
+  bool watch = false;
+};
+int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ostream& err);
+
+int RunList(Connection& c, int32_t limit, std::ostream& out, std::ostream& err);
+int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err);
+// graceful: stop (running trials finish); otherwise cancel.
+int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostream& out, std::ostream& err);
+
+struct TrialsOptions {
+  std::string sweep;
+  std::string status;  // "" = all
+  std::string sort = "index";
+  bool descending = false;
+  int64_t limit = 50;  // 0 = all
+};
+int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ostream& err);
+int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostream& out, std::ostream& err);
+int RunBest(Connection& c, const std::string& sweep, int32_t k, std::ostream& out, std::ostream& err);
+// Every trial; to `file` when set (else stdout). Format: json or csv.
+int RunExport(Connection& c, const std::string& sweep, const std::string& file, std::ostream& out,
+              std::ostream& err);
+
+int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err);
+int RunHealth(Connection& c, std::ostream& out, std::ostream& err);
+
+}  // namespace hpsearch::client

@@ -1,0 +1,167 @@
+// submit, list, status, stop, cancel.
+#include <iostream>
+
+#include "absl/strings/str_format.h"
+#include "client/commands/commands.h"
+#include "client/format.h"
+#include "client/views.h"
+#include "search/spec_parser.h"
+#include "search/spec_validator.h"
+
+namespace hpsearch::client {
+
+namespace v1 = hpsearch::v1;
+using nlohmann::json;
+
+namespace {
+
+std::string Progress(const v1::Sweep& s) {
+  const auto& c = s.counts();
+  return absl::StrFormat("%d/%d", c.completed() + c.failed() + c.pruned() + c.cancelled(), s.total_trials());
+}
+
+std::string Best(const v1::Sweep& s) {
+  return s.has_best_objective() ? Cell(s.best_objective()) : "-";
+}
+
+void PrintSweepLine(const v1::Sweep& s, const std::string& output, std::ostream& out) {
+  if (output == "json") {
+    out << SweepJson(s).dump() << "\n";
+  } else {
+    out << s.id() << " " << s.name() << " (" << s.total_trials() << " trials)\n";
+  }
+}
+
+}  // namespace
+
+int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ostream& err) {
+  auto spec = search::LoadSpecFile(o.spec_path);
+  if (!spec.ok()) {
+    err << "error: " << spec.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (!o.name.empty()) spec->set_name(o.name);
+  // Validate locally first for a fast answer; the server validates again.
+  if (auto st = search::ValidateSpec(*spec, search::SpecLimits{}); !st.ok()) {
+    err << "error: " << o.spec_path << ": " << st.message() << "\n";
+    return kExitUsage;
+  }
+  v1::SubmitSweepRequest req;
+  *req.mutable_spec() = *spec;
+  v1::Sweep sweep;
+  auto ctx = c.Call();
+  grpc::Status st = c.sweeps().SubmitSweep(ctx.get(), req, &sweep);
+  if (!st.ok()) return ReportError(st, c.options(), err);
+  if (o.watch) {
+    if (c.options().output != "json") PrintSweepLine(sweep, "table", out);
+    return RunWatch(c, sweep.id(), out, err);
+  }
+  PrintSweepLine(sweep, c.options().output, out);
+  return kExitOk;
+}
+
+int RunList(Connection& c, int32_t limit, std::ostream& out, std::ostream& err) {
+  std::vector<v1::Sweep> sweeps;
+  std::string token;
+  do {
+    v1::ListSweepsRequest req;
+    req.set_page_size(limit > 0 ? std::min(limit - static_cast<int32_t>(sweeps.size()), 1000) : 1000);
+    req.set_page_token(token);
+    v1::ListSweepsResponse resp;
+    auto ctx = c.Call();
+    grpc::Status st = c.sweeps().ListSweeps(ctx.get(), req, &resp);
+    if (!st.ok()) return ReportError(st, c.options(), err);
+    for (const auto& s : resp.sweeps()) sweeps.push_back(s);
+    token = resp.next_page_token();
+  } while (!token.empty() && (limit == 0 || static_cast<int32_t>(sweeps.size()) < limit));
+  const std::string& output = c.options().output;
+  if (output == "json") {
+    json a = json::array();
+    for (const auto& s : sweeps) a.push_back(SweepJson(s));
+    out << a.dump(2) << "\n";
+    return kExitOk;
+  }
+  const int64_t now = NowMs();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : sweeps) {
+    rows.push_back({s.id(), s.name(), StatusName(s.status()), Progress(s), std::to_string(s.counts().running()),
+                    std::to_string(s.counts().failed()), Best(s), Age(s.created_ms(), now)});
+  }
+  const std::vector<std::string> header = {"ID", "NAME", "STATUS", "DONE", "RUNNING", "FAILED", "BEST", "CREATED"};
+  if (output == "csv") {
+    PrintCsv(out, header, rows);
+  } else if (rows.empty()) {
+    out << "no sweeps yet: submit one with `hpsearch submit SPEC.yaml`\n";
+  } else {
+    PrintTable(out, header, rows);
+  }
+  return kExitOk;
+}
+
+int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err) {
+  v1::GetSweepRequest req;
+  req.set_sweep(sweep);
+  v1::Sweep s;
+  auto ctx = c.Call();
+  grpc::Status st = c.sweeps().GetSweep(ctx.get(), req, &s);
+  if (!st.ok()) return ReportError(st, c.options(), err);
+  const auto& k = s.counts();
+  const int64_t now = NowMs();
+  const int64_t end = s.finished_ms() > 0 ? s.finished_ms() : now;
+  const double elapsed = (end - s.created_ms()) / 1000.0;
+  const int64_t done = k.completed() + k.failed() + k.pruned() + k.cancelled();
+  json j = SweepJson(s);
+  j["elapsed_seconds"] = elapsed;
+  std::string eta = "-";
+  if (s.finished_ms() == 0 && done > 0 && done < s.total_trials()) {
+    const double remaining = elapsed / static_cast<double>(done) * static_cast<double>(s.total_trials() - done);
+    j["eta_seconds"] = remaining;
+    eta = Duration(remaining);
+  } else {
+    j["eta_seconds"] = nullptr;
+  }
+  if (c.options().output == "json") {
+    out << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"sweep", s.id() + " " + s.name()},
+      {"status", StatusName(s.status()) + (s.status_reason().empty() ? "" : " (" + s.status_reason() + ")")},
+      {"objective", ObjectiveLabel(s)},
+      {"progress", absl::StrFormat("%d/%d done", done, s.total_trials())},
+      {"trials", absl::StrFormat("%d pending, %d running, %d completed, %d failed, %d pruned, %d cancelled",
+                                 k.pending(), k.running(), k.completed(), k.failed(), k.pruned(), k.cancelled())},
+      {"best", s.has_best_objective() ? absl::StrFormat("%s (trial %d)", Cell(s.best_objective()), s.best_trial())
+                                      : "-"},
+      {"elapsed", Duration(elapsed)},
+      {"eta", eta},
+  };
+  if (c.options().output == "csv") {
+    PrintCsv(out, {"field", "value"}, rows);
+  } else {
+    for (const auto& r : rows) out << absl::StrFormat("%-10s %s\n", r[0] + ":", r[1]);
+  }
+  return kExitOk;
+}
+
+int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostream& out, std::ostream& err) {
+  v1::CancelSweepRequest req;
+  req.set_sweep(sweep);
+  req.set_graceful(graceful);
+  v1::Sweep s;
+  auto ctx = c.Call();
+  grpc::Status st = c.sweeps().CancelSweep(ctx.get(), req, &s);
+  if (!st.ok()) return ReportError(st, c.options(), err);
+  if (c.options().output == "json") {
+    out << SweepJson(s).dump() << "\n";
+  } else {
+    out << s.id() << " " << StatusName(s.status())
+        << (graceful && s.status() == v1::SWEEP_STOPPING
+                ? absl::StrFormat(": %d running trials will finish", s.counts().running())
+                : "")
+        << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace hpsearch::client

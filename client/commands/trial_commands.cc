@@ -1,0 +1,305 @@
+// trials, trial, best, export.
+#include <cmath>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/str_format.h"
+#include "client/commands/commands.h"
+#include "client/format.h"
+#include "client/views.h"
+
+namespace hpsearch::client {
+
+namespace v1 = hpsearch::v1;
+using nlohmann::json;
+
+namespace {
+
+// Exact text of a JSON value for CSV (numbers round-trip; lists as JSON).
+std::string Exact(const json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// Pages through ListTrials until `limit` trials (0: all).
+grpc::Status FetchTrials(Connection& c, v1::ListTrialsRequest req, int64_t limit, std::vector<v1::Trial>* out,
+                         int64_t* total) {
+  std::string token;
+  do {
+    const int64_t want = limit > 0 ? limit - static_cast<int64_t>(out->size()) : 1000;
+    req.set_page_size(static_cast<int32_t>(std::min<int64_t>(want, 1000)));
+    req.set_page_token(token);
+    v1::ListTrialsResponse resp;
+    auto ctx = c.Call();
+    grpc::Status st = c.sweeps().ListTrials(ctx.get(), req, &resp);
+    if (!st.ok()) return st;
+    for (const auto& t : resp.trials()) out->push_back(t);
+    *total = resp.total();
+    token = resp.next_page_token();
+  } while (!token.empty() && (limit == 0 || static_cast<int64_t>(out->size()) < limit));
+  return grpc::Status::OK;
+}
+
+std::string Seconds(const v1::Trial& t) {
+  if (t.started_ms() == 0) return "-";
+  const int64_t end = t.finished_ms() > 0 ? t.finished_ms() : NowMs();
+  return absl::StrFormat("%.1f", (end - t.started_ms()) / 1000.0);
+}
+
+// A trial table: index, status, objective, the parameters, then chosen metrics.
+void PrintTrialTable(const std::vector<v1::Trial>& trials, const std::vector<std::string>& metrics,
+                     bool rank, const std::string& output, std::ostream& out) {
+  std::vector<std::string> params = ParamNames(trials);
+  if (output == "table" && trials.size() > 1) {
+    // Settings every row shares (the spec's fixed block) are noise in a table.
+    std::erase_if(params, [&](const std::string& p) {
+      const auto first = trials[0].params().find(p);
+      for (const auto& t : trials) {
+        const auto it = t.params().find(p);
+        if (it == t.params().end() || first == trials[0].params().end() ||
+            it->second.DebugString() != first->second.DebugString()) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+  std::vector<std::string> header;
+  if (rank) header.push_back("RANK");
+  for (const char* h : {"TRIAL", "STATUS", "OBJECTIVE"}) header.push_back(h);
+  for (const auto& p : params) header.push_back(p);
+  for (const auto& m : metrics) header.push_back(m);
+  header.push_back("SECONDS");
+  std::vector<std::vector<std::string>> rows;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    const auto& t = trials[i];
+    const json j = TrialJson(t);
+    std::vector<std::string> row;
+    if (rank) row.push_back(std::to_string(i + 1));
+    row.push_back(std::to_string(t.index()));
+    row.push_back(StatusName(t.status()));
+    row.push_back(t.has_objective() ? Cell(t.objective()) : "-");
+    for (const auto& p : params) row.push_back(j["params"].contains(p) ? Cell(j["params"][p]) : "-");
+    for (const auto& m : metrics) row.push_back(t.metrics().count(m) ? Cell(t.metrics().at(m)) : "-");
+    row.push_back(Seconds(t));
+    rows.push_back(std::move(row));
+  }
+  if (output == "csv") {
+    PrintCsv(out, header, rows);
+  } else {
+    PrintTable(out, header, rows);
+  }
+}
+
+// One line per metric: first value, a sparkline over the epochs, last value.
+void PrintCurves(const v1::Trial& t, std::ostream& out) {
+  static const char* kBars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  std::vector<std::string> names;
+  for (const auto& e : t.epochs()) {
+    for (const auto& [k, v] : e.metrics()) {
+      if (std::find(names.begin(), names.end(), k) == names.end()) names.push_back(k);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    std::vector<double> v;
+    for (const auto& e : t.epochs()) {
+      auto it = e.metrics().find(name);
+      if (it != e.metrics().end()) v.push_back(it->second);
+    }
+    if (v.empty()) continue;
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    std::string line;
+    for (double x : v) {
+      const int b = *hi > *lo ? static_cast<int>(std::lround((x - *lo) / (*hi - *lo) * 7)) : 3;
+      line += kBars[std::clamp(b, 0, 7)];
+    }
+    out << absl::StrFormat("  %-16s %9s %s %-9s (min %s, max %s)\n", name, Cell(v.front()), line, Cell(v.back()),
+                           Cell(*lo), Cell(*hi));
+  }
+}
+
+}  // namespace
+
+int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ostream& err) {
+  v1::ListTrialsRequest req;
+  req.set_sweep(o.sweep);
+  if (!o.status.empty()) {
+    const v1::TrialStatus s = ParseTrialStatus(o.status);
+    if (s == v1::TRIAL_STATUS_UNSPECIFIED) {
+      err << "error: --status: '" << o.status << "' is not one of pending, running, completed, failed, pruned, cancelled\n";
+      return kExitUsage;
+    }
+    req.set_status(s);
+  }
+  req.set_sort_by(o.sort);
+  req.set_descending(o.descending);
+  std::vector<v1::Trial> trials;
+  int64_t total = 0;
+  grpc::Status st = FetchTrials(c, req, o.limit, &trials, &total);
+  if (!st.ok()) return ReportError(st, c.options(), err);
+  if (c.options().output == "json") {
+    json a = json::array();
+    for (const auto& t : trials) a.push_back(TrialJson(t));
+    out << a.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (trials.empty() && c.options().output == "table") {
+    out << "no trials" << (o.status.empty() ? "" : " with status " + o.status) << " yet\n";
+    return kExitOk;
+  }
+  PrintTrialTable(trials, {}, false, c.options().output, out);
+  if (c.options().output == "table" && static_cast<int64_t>(trials.size()) < total) {
+    out << absl::StrFormat("(%d of %d trials; --limit 0 shows all)\n", trials.size(), total);
+  }
+  return kExitOk;
+}
+
+int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostream& out, std::ostream& err) {
+  v1::GetTrialRequest req;
+  req.set_sweep(sweep);
+  req.set_index(index);
+  v1::Trial t;
+  auto ctx = c.Call();
+  grpc::Status st = c.sweeps().GetTrial(ctx.get(), req, &t);
+  if (!st.ok()) return ReportError(st, c.options(), err);
+  const json j = TrialDetailJson(t);
+  if (c.options().output == "json") {
+    out << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (c.options().output == "csv") {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& e : t.epochs()) {
+      std::vector<std::string> row = {std::to_string(e.epoch()), Exact(e.lr()), Exact(e.seconds())};
+      for (const char* m : {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}) {
+        row.push_back(e.metrics().count(m) ? Exact(e.metrics().at(m)) : "");
+      }
+      rows.push_back(std::move(row));
+    }
+    PrintCsv(out, {"epoch", "lr", "seconds", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}, rows);
+    return kExitOk;
+  }
+  out << absl::StrFormat("trial %d of %s: %s", t.index(), t.sweep_id(), StatusName(t.status()));
+  if (t.has_objective()) out << "  objective " << Cell(t.objective());
+  out << "\n";
+  if (!t.failure_reason().empty()) out << "  reason: " << t.failure_reason() << "\n";
+  out << "parameters:\n";
+  for (const auto& [k, v] : j["params"].items()) out << absl::StrFormat("  %-16s %s\n", k, Cell(v));
+  out << absl::StrFormat("run: attempt %d on %s, %s s, %d network parameters, seed %d\n", t.attempt(),
+                         t.worker().empty() ? "-" : t.worker(), Seconds(t), t.parameter_count(), t.seed());
+  for (const auto& a : t.attempts()) {
+    out << absl::StrFormat("  attempt %d  %-14s %s\n", a.attempt(), a.worker(),
+                           a.outcome().empty() ? "running" : a.outcome());
+  }
+  if (t.metrics_size() > 0) {
+    out << "final metrics:\n";
+    std::map<std::string, double> m(t.metrics().begin(), t.metrics().end());
+    for (const auto& [k, v] : m) out << absl::StrFormat("  %-16s %s\n", k, Cell(v));
+  }
+  if (t.epochs_size() > 0) {
+    out << absl::StrFormat("learning curve (%d epochs):\n", t.epochs_size());
+    PrintCurves(t, out);
+  }
+  if (t.diagnostics_size() > 0) {
+    out << "activations (mean ± std per hidden layer):\n";
+    for (const auto& d : t.diagnostics()) {
+      std::string layers;
+      for (int i = 0; i < d.mean_size() && i < d.std_size(); ++i) {
+        layers += absl::StrFormat("  %s±%s", Cell(d.mean(i)), Cell(d.std(i)));
+      }
+      out << absl::StrFormat("  epoch %-3d%s\n", d.epoch(), layers);
+    }
+  }
+  return kExitOk;
+}
+
+int RunBest(Connection& c, const std::string& sweep, int32_t k, std::ostream& out, std::ostream& err) {
+  v1::GetBestTrialsRequest req;
+  req.set_sweep(sweep);
+  req.set_k(k);
+  v1::GetBestTrialsResponse resp;
+  auto ctx = c.Call();
+  grpc::Status st = c.sweeps().GetBestTrials(ctx.get(), req, &resp);
+  if (!st.ok()) return ReportError(st, c.options(), err);
+  std::vector<v1::Trial> trials(resp.trials().begin(), resp.trials().end());
+  if (c.options().output == "json") {
+    json a = json::array();
+    for (const auto& t : trials) a.push_back(TrialJson(t));
+    out << a.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (trials.empty()) {
+    if (c.options().output == "table") out << "no completed trials yet\n";
+    else PrintCsv(out, {"RANK", "TRIAL", "STATUS", "OBJECTIVE"}, {});
+    return kExitOk;
+  }
+  // Test metrics (held out, never searched on) next to the objective.
+  std::vector<std::string> metrics;
+  for (const auto& m : MetricNames(trials)) {
+    if (m.rfind("test_", 0) == 0) metrics.push_back(m);
+  }
+  PrintTrialTable(trials, metrics, true, c.options().output, out);
+  return kExitOk;
+}
+
+int RunExport(Connection& c, const std::string& sweep, const std::string& file, std::ostream& out,
+              std::ostream& err) {
+  v1::ListTrialsRequest req;
+  req.set_sweep(sweep);
+  req.set_sort_by("index");
+  std::vector<v1::Trial> trials;
+  int64_t total = 0;
+  grpc::Status st = FetchTrials(c, req, 0, &trials, &total);
+  if (!st.ok()) return ReportError(st, c.options(), err);
+  std::ofstream f;
+  std::ostream* sink = &out;
+  if (!file.empty()) {
+    f.open(file);
+    if (!f) {
+      err << "error: --file: cannot write " << file << "\n";
+      return kExitUsage;
+    }
+    sink = &f;
+  }
+  if (c.options().output == "json") {
+    json a = json::array();
+    for (const auto& t : trials) a.push_back(TrialJson(t));
+    *sink << a.dump(2) << "\n";
+  } else {
+    const auto params = ParamNames(trials);
+    const auto metrics = MetricNames(trials);
+    std::vector<std::string> header = {"trial", "status", "objective"};
+    for (const auto& p : params) header.push_back(p);
+    for (const auto& m : metrics) header.push_back(m);
+    for (const char* h : {"attempt", "worker", "started_ms", "finished_ms", "seconds", "parameter_count",
+                          "failure_reason"}) {
+      header.push_back(h);
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& t : trials) {
+      const json j = TrialJson(t);
+      std::vector<std::string> row = {std::to_string(t.index()), j["status"], Exact(j["objective"])};
+      for (const auto& p : params) row.push_back(j["params"].contains(p) ? Exact(j["params"][p]) : "");
+      for (const auto& m : metrics) row.push_back(j["metrics"].contains(m) ? Exact(j["metrics"][m]) : "");
+      for (const char* h : {"attempt", "worker", "started_ms", "finished_ms", "seconds", "parameter_count",
+                            "failure_reason"}) {
+        row.push_back(Exact(j[h]));
+      }
+      rows.push_back(std::move(row));
+    }
+    PrintCsv(*sink, header, rows);
+  }
+  if (!file.empty()) {
+    f.close();
+    if (!f) {
+      err << "error: --file: writing " << file << " failed\n";
+      return kExitServerError;
+    }
+    err << "exported " << trials.size() << " trials to " << file << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace hpsearch::client

@@ -1,0 +1,55 @@
+// The CLI's connection to hpsearch-server: channel, per-call deadline and
+// credentials, and the mapping from a failed call to an exit code and one line on
+// stderr.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "hpsearch/v1/sweep_service.grpc.pb.h"
+
+namespace hpsearch::client {
+
+// Exit codes (docs/cli.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitServerError = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnreachable = 3;
+inline constexpr int kExitNotServing = 4;
+inline constexpr int kExitSweepFailed = 5;
+
+struct GlobalOptions {
+  std::string server = "127.0.0.1:50051";  // HPSEARCH_SERVER
+  std::string token;                       // HPSEARCH_TOKEN
+  std::string output = "table";            // table | json | csv
+  double timeout_seconds = 10;             // per call (streams: to connect)
+};
+
+class Connection {
+ public:
+  explicit Connection(const GlobalOptions& options);
+
+  hpsearch::v1::SweepService::Stub& sweeps() { return *sweeps_; }
+  grpc::health::v1::Health::Stub& health() { return *health_; }
+  // A context with the deadline and credentials of one unary call.
+  std::unique_ptr<grpc::ClientContext> Call() const;
+  // A context for a stream: no deadline, but it must connect within the timeout.
+  std::unique_ptr<grpc::ClientContext> Stream() const;
+  const GlobalOptions& options() const { return options_; }
+
+ private:
+  GlobalOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<hpsearch::v1::SweepService::Stub> sweeps_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+};
+
+// Prints "error: <message>" (naming the server when it cannot be reached) and
+// returns the exit code for the failure.
+int ReportError(const grpc::Status& status, const GlobalOptions& options, std::ostream& err);
+
+}  // namespace hpsearch::client

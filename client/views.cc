@@ -1,0 +1,170 @@
+#include "client/views.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
+#include "search/spec_validator.h"
+#include "util/value_json.h"
+
+namespace hpsearch::client {
+
+namespace v1 = hpsearch::v1;
+using nlohmann::json;
+
+std::string StatusName(v1::TrialStatus s) {
+  switch (s) {
+    case v1::PENDING: return "pending";
+    case v1::RUNNING: return "running";
+    case v1::COMPLETED: return "completed";
+    case v1::FAILED: return "failed";
+    case v1::PRUNED: return "pruned";
+    case v1::CANCELLED: return "cancelled";
+    default: return "unknown";
+  }
+}
+
+std::string StatusName(v1::SweepStatus s) {
+  switch (s) {
+    case v1::SWEEP_RUNNING: return "running";
+    case v1::SWEEP_STOPPING: return "stopping";
+    case v1::SWEEP_COMPLETED: return "completed";
+    case v1::SWEEP_FAILED: return "failed";
+    case v1::SWEEP_CANCELLED: return "cancelled";
+    default: return "unknown";
+  }
+}
+
+v1::TrialStatus ParseTrialStatus(const std::string& name) {
+  const std::string n = absl::AsciiStrToLower(name);
+  for (int s = v1::PENDING; s <= v1::CANCELLED; ++s) {
+    if (StatusName(static_cast<v1::TrialStatus>(s)) == n) return static_cast<v1::TrialStatus>(s);
+  }
+  return v1::TRIAL_STATUS_UNSPECIFIED;
+}
+
+json TrialJson(const v1::Trial& t) {
+  json params = json::object();
+  for (const auto& [k, v] : t.params()) params[k] = ValueToJson(v);
+  json metrics = json::object();
+  for (const auto& [k, v] : t.metrics()) metrics[k] = v;
+  json j = {{"trial", t.index()},
+            {"status", StatusName(t.status())},
+            {"objective", t.has_objective() ? json(t.objective()) : json(nullptr)},
+            {"params", params},
+            {"metrics", metrics},
+            {"attempt", t.attempt()},
+            {"worker", t.worker()},
+            {"started_ms", t.started_ms()},
+            {"finished_ms", t.finished_ms()},
+            {"seconds", t.finished_ms() > 0 && t.started_ms() > 0
+                            ? json((t.finished_ms() - t.started_ms()) / 1000.0)
+                            : json(nullptr)},
+            {"failure_reason", t.failure_reason()},
+            {"parameter_count", t.parameter_count()}};
+  return j;
+}
+
+json TrialDetailJson(const v1::Trial& t) {
+  json j = TrialJson(t);
+  j["seed"] = t.seed();
+  json epochs = json::array();
+  for (const auto& e : t.epochs()) {
+    json m = json::object();
+    for (const auto& [k, v] : e.metrics()) m[k] = v;
+    epochs.push_back({{"epoch", e.epoch()}, {"metrics", m}, {"lr", e.lr()}, {"seconds", e.seconds()}});
+  }
+  j["epochs"] = epochs;
+  json diag = json::array();
+  for (const auto& d : t.diagnostics()) {
+    diag.push_back({{"epoch", d.epoch()},
+                    {"mean", std::vector<double>(d.mean().begin(), d.mean().end())},
+                    {"std", std::vector<double>(d.std().begin(), d.std().end())}});
+  }
+  j["diagnostics"] = diag;
+  json attempts = json::array();
+  for (const auto& a : t.attempts()) {
+    attempts.push_back({{"attempt", a.attempt()},
+                        {"worker", a.worker()},
+                        {"started_ms", a.started_ms()},
+                        {"finished_ms", a.finished_ms()},
+                        {"outcome", a.outcome()}});
+  }
+  j["attempts"] = attempts;
+  return j;
+}
+
+std::string ObjectiveLabel(const v1::Sweep& s) {
+  if (!s.has_spec()) return "objective";
+  return search::ObjectiveMetric(s.spec()) + (search::ObjectiveMaximized(s.spec()) ? " (maximize)" : " (minimize)");
+}
+
+json SweepJson(const v1::Sweep& s) {
+  const auto& c = s.counts();
+  const int64_t done = c.completed() + c.failed() + c.pruned() + c.cancelled();
+  return {{"id", s.id()},
+          {"name", s.name()},
+          {"status", StatusName(s.status())},
+          {"reason", s.status_reason()},
+          {"total", s.total_trials()},
+          {"done", done},
+          {"counts",
+           {{"pending", c.pending()},
+            {"running", c.running()},
+            {"completed", c.completed()},
+            {"failed", c.failed()},
+            {"pruned", c.pruned()},
+            {"cancelled", c.cancelled()}}},
+          {"objective", s.has_spec() ? json{{"metric", search::ObjectiveMetric(s.spec())},
+                                            {"goal", search::ObjectiveMaximized(s.spec()) ? "maximize" : "minimize"}}
+                                      : json(nullptr)},
+          {"best_objective", s.has_best_objective() ? json(s.best_objective()) : json(nullptr)},
+          {"best_trial", s.best_trial() >= 0 ? json(s.best_trial()) : json(nullptr)},
+          {"created_ms", s.created_ms()},
+          {"finished_ms", s.finished_ms()}};
+}
+
+std::vector<std::string> ParamNames(const std::vector<v1::Trial>& trials) {
+  std::set<std::string> names;
+  for (const auto& t : trials) {
+    for (const auto& [k, v] : t.params()) names.insert(k);
+  }
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> MetricNames(const std::vector<v1::Trial>& trials) {
+  std::set<std::string> names;
+  for (const auto& t : trials) {
+    for (const auto& [k, v] : t.metrics()) names.insert(k);
+  }
+  return {names.begin(), names.end()};
+}
+
+std::string Duration(double s) {
+  if (s < 0) s = 0;
+  if (s < 60) return absl::StrFormat("%.1fs", s);
+  const int64_t t = static_cast<int64_t>(s);
+  if (t < 3600) return absl::StrFormat("%dm%02ds", t / 60, t % 60);
+  if (t < 86400) return absl::StrFormat("%dh%02dm", t / 3600, (t % 3600) / 60);
+  return absl::StrFormat("%dd%02dh", t / 86400, (t % 86400) / 3600);
+}
+
+std::string Age(int64_t since_ms, int64_t now_ms) {
+  if (since_ms <= 0) return "-";
+  const double s = (now_ms - since_ms) / 1000.0;
+  if (s < 60) return absl::StrFormat("%ds ago", static_cast<int64_t>(std::max(0.0, s)));
+  std::string d = Duration(s);
+  // Coarse: "5m ago", "2h ago".
+  const auto cut = d.find_first_of("mhd");
+  return d.substr(0, cut + 1) + " ago";
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace hpsearch::client

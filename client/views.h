@@ -1,0 +1,36 @@
+// How sweeps and trials look in the CLI's output: the stable JSON shapes of
+// docs/cli.md, flattened rows for tables and CSV, and human formatting of times.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hpsearch/v1/trial.pb.h"
+#include "nlohmann/json.hpp"
+
+namespace hpsearch::client {
+
+std::string StatusName(hpsearch::v1::TrialStatus s);   // "completed"
+std::string StatusName(hpsearch::v1::SweepStatus s);   // "running"
+// "completed" → COMPLETED; UNSPECIFIED for an unknown name.
+hpsearch::v1::TrialStatus ParseTrialStatus(const std::string& name);
+
+// {"trial", "status", "objective", "params", "metrics", "attempt", "worker",
+//  "started_ms", "finished_ms", "seconds", "failure_reason", "parameter_count"}
+nlohmann::json TrialJson(const hpsearch::v1::Trial& t);
+// With "epochs", "diagnostics" and "attempts" (the `trial` command).
+nlohmann::json TrialDetailJson(const hpsearch::v1::Trial& t);
+nlohmann::json SweepJson(const hpsearch::v1::Sweep& s);
+
+// Union of parameter (or metric) names over trials, sorted.
+std::vector<std::string> ParamNames(const std::vector<hpsearch::v1::Trial>& trials);
+std::vector<std::string> MetricNames(const std::vector<hpsearch::v1::Trial>& trials);
+
+std::string Duration(double seconds);     // "1h02m", "3m05s", "4.2s"
+std::string Age(int64_t since_ms, int64_t now_ms);  // "5m ago"
+int64_t NowMs();
+// Objective of a sweep for headers: "val_accuracy (maximize)".
+std::string ObjectiveLabel(const hpsearch::v1::Sweep& s);
+
+}  // namespace hpsearch::client
