@@ -108,8 +108,7 @@ int main(int argc, char** argv) {
     std::cout << "hpsearch " << HPSEARCH_VERSION << "\n";
     return kExitOk;
   }
-  // export defaults to CSV, everything else to a table.
-  if (*export_cmd && app.count("--output") == 0 && export_cmd->count("--output") == 0) g.output = "csv";
+  // export writes CSV unless asked for JSON.
   if (*export_cmd && g.output == "table") g.output = "csv";
   Connection c(g);
   if (*submit_cmd) return RunSubmit(c, submit, std::cout, std::cerr);

@@ -1,0 +1,279 @@
+// End to end: the real hpsearch-server process on 127.0.0.1 with a real SQLite file,
+// driven by the real hpsearch CLI (and, for streams, a gRPC client).
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "hpsearch/v1/sweep_service.grpc.pb.h"
+#include "nlohmann/json.hpp"
+#include "testing/process.h"
+
+namespace hpsearch::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+namespace v1 = hpsearch::v1;
+
+// 10 digits trials of ~0.5-1 s each: long enough to interrupt, short enough for CI.
+const char* kSlowSpec = R"(name: slow
+dataset: {name: digits, validation: 0.2}
+objective: {metric: val_accuracy, goal: maximize}
+method: random
+seed: 3
+budget: {max_trials: 10}
+fixed: {epochs: 16, hidden: [256, 256], batch_size: 8, optimizer: adam}
+parameters:
+  lr: {min: 1.0e-4, max: 1.0e-2, scale: log}
+)";
+
+const char* kFastSpec = R"(name: fast
+dataset: {name: iris, validation: 0.2}
+objective: {metric: val_accuracy, goal: maximize}
+method: grid
+fixed: {epochs: 20, hidden: [8]}
+parameters:
+  optimizer: {values: [sgd, momentum, adam, rmsprop]}
+  lr: {values: [0.003, 0.03]}
+)";
+
+class ServerE2E : public ::testing::Test {
+ protected:
+  ServerE2E() : dir_("e2e") {}
+
+  std::string WriteSpec(const std::string& name, const std::string& text) {
+    const std::string path = dir_ / name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  json Json(const Result& r) {
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    auto j = json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out;
+    return j;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(ServerE2E, SubmitRunsEveryTrialAndTheBestAreSorted) {
+  ServerProcess server(dir_ / "a.db", {"--workers", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  EXPECT_EQ(server.Cli({"health"}).out, "SERVING\n");
+
+  const Result submitted = server.Cli({"submit", WriteSpec("fast.yaml", kFastSpec), "-o", "json"});
+  const json sweep = Json(submitted);
+  EXPECT_EQ(sweep["total"], 8);
+  const std::string id = sweep["id"];
+  EXPECT_THAT(id, ::testing::StartsWith("s-"));
+
+  const Result watched = server.Cli({"watch", id});
+  EXPECT_EQ(watched.code, 0) << watched.out << watched.err;
+  EXPECT_THAT(watched.out, HasSubstr(id + " completed"));
+
+  const json status = Json(server.Cli({"status", "fast", "-o", "json"}));  // by name
+  EXPECT_EQ(status["status"], "completed");
+  EXPECT_EQ(status["counts"]["completed"], 8);
+  EXPECT_EQ(status["done"], 8);
+
+  const json best = Json(server.Cli({"best", id, "-k", "5", "-o", "json"}));
+  ASSERT_EQ(best.size(), 5u);
+  for (size_t i = 1; i < best.size(); ++i) {
+    EXPECT_GE(best[i - 1]["objective"].get<double>(), best[i]["objective"].get<double>());
+  }
+  EXPECT_EQ(best[0]["status"], "completed");
+  EXPECT_TRUE(best[0]["metrics"].contains("test_accuracy"));  // iris has a test split
+  EXPECT_EQ(best[0]["objective"], best[0]["metrics"]["val_accuracy"]);
+  EXPECT_EQ(best[0]["trial"], status["best_trial"]);
+
+  const json all = Json(server.Cli({"trials", id, "--limit", "0", "-o", "json"}));
+  ASSERT_EQ(all.size(), 8u);
+  std::set<std::string> configs;
+  for (const auto& t : all) configs.insert(t["params"].dump());
+  EXPECT_EQ(configs.size(), 8u);  // the full grid, each point once
+
+  const Result csv = server.Cli({"export", id});
+  EXPECT_EQ(csv.code, 0);
+  EXPECT_THAT(csv.out, ::testing::StartsWith("trial,status,objective,"));
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 9);
+
+  const json trial = Json(server.Cli({"trial", id, "0", "-o", "json"}));
+  EXPECT_EQ(trial["epochs"].size(), 20u);
+  EXPECT_EQ(trial["attempts"].size(), 1u);
+  EXPECT_EQ(trial["attempts"][0]["outcome"], "completed");
+  EXPECT_GE(trial["diagnostics"].size(), 1u);
+
+  server.Kill(SIGTERM);
+  EXPECT_EQ(server.Wait(std::chrono::seconds(10)), 0) << server.log();
+}
+
+TEST_F(ServerE2E, KillNineMidSweepThenRestartFinishesEveryTrialExactlyOnce) {
+  const std::string db = dir_ / "crash.db";
+  ServerProcess server(db, {"--workers", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string id = Json(server.Cli({"submit", WriteSpec("slow.yaml", kSlowSpec), "-o", "json"}))["id"];
+
+  // Wait until some trials are done and others are running, then kill -9.
+  json before;
+  for (int i = 0; i < 600; ++i) {
+    before = Json(server.Cli({"status", id, "-o", "json"}));
+    if (before["counts"]["completed"] >= 3 && before["counts"]["running"] >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(before["counts"]["completed"].get<int>(), 3);
+  ASSERT_LT(before["counts"]["completed"].get<int>(), 10) << "the sweep finished before the kill";
+  const json done_before = Json(server.Cli({"trials", id, "--status", "completed", "--limit", "0", "-o", "json"}));
+  server.Kill(SIGKILL);
+
+  ServerProcess again(db, {"--workers", "2"});
+  ASSERT_TRUE(again.Start()) << again.log();
+  EXPECT_THAT(again.log(), HasSubstr("resumed"));
+  const Result watched = again.Cli({"watch", id});
+  EXPECT_EQ(watched.code, 0) << watched.out << watched.err;
+
+  const json after = Json(again.Cli({"status", id, "-o", "json"}));
+  EXPECT_EQ(after["status"], "completed");
+  EXPECT_EQ(after["counts"]["completed"], 10);
+  EXPECT_EQ(after["counts"]["failed"], 0);
+  const json trials = Json(again.Cli({"trials", id, "--limit", "0", "-o", "json"}));
+  ASSERT_EQ(trials.size(), 10u);
+  std::map<int64_t, json> by_index;
+  for (const auto& t : trials) by_index[t["trial"]] = t;
+  EXPECT_EQ(by_index.size(), 10u);
+  EXPECT_EQ(by_index.begin()->first, 0);
+  EXPECT_EQ(by_index.rbegin()->first, 9);
+  // Completed before the crash: untouched (same attempt, same finish time).
+  for (const auto& t : done_before) {
+    const json& now = by_index[t["trial"]];
+    EXPECT_EQ(now["attempt"], 1);
+    EXPECT_EQ(now["finished_ms"], t["finished_ms"]);
+    EXPECT_EQ(now["objective"], t["objective"]);
+  }
+  // The ones interrupted ran again as attempt 2, with the restart on record.
+  int retried = 0;
+  for (const auto& [index, t] : by_index) {
+    if (t["attempt"] == 2) {
+      ++retried;
+      const json detail = Json(again.Cli({"trial", id, std::to_string(index), "-o", "json"}));
+      EXPECT_EQ(detail["attempts"][0]["outcome"], "server restarted");
+      EXPECT_EQ(detail["attempts"][1]["outcome"], "completed");
+    }
+  }
+  EXPECT_GE(retried, 1);
+  again.Kill(SIGTERM);
+  EXPECT_EQ(again.Wait(std::chrono::seconds(10)), 0);
+}
+
+TEST_F(ServerE2E, SigtermStopsWithinTenSecondsAndHandsTrialsBack) {
+  const std::string db = dir_ / "term.db";
+  // A grace of 0 s: running trials stop at their next epoch and go back to PENDING.
+  ServerProcess server(db, {"--workers", "2", "--shutdown-grace", "0"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string id = Json(server.Cli({"submit", WriteSpec("slow.yaml", kSlowSpec), "-o", "json"}))["id"];
+  for (int i = 0; i < 200; ++i) {
+    if (Json(server.Cli({"status", id, "-o", "json"}))["counts"]["running"] >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  server.Kill(SIGTERM);
+  EXPECT_EQ(server.Wait(std::chrono::seconds(10)), 0) << server.log();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_THAT(server.log(), HasSubstr("received SIGTERM"));
+  EXPECT_THAT(server.log(), HasSubstr("stopped in"));
+
+  ServerProcess again(db, {"--workers", "2"});
+  ASSERT_TRUE(again.Start()) << again.log();
+  EXPECT_EQ(again.Cli({"watch", id}).code, 0);
+  const json trials = Json(again.Cli({"trials", id, "--limit", "0", "-o", "json"}));
+  int handed_back = 0;
+  for (const auto& t : trials) {
+    EXPECT_EQ(t["status"], "completed");
+    if (t["attempt"] == 2) {
+      const json d = Json(again.Cli({"trial", id, std::to_string(t["trial"].get<int>()), "-o", "json"}));
+      EXPECT_THAT(d["attempts"][0]["outcome"].get<std::string>(), HasSubstr("handed back"));
+      ++handed_back;
+    }
+  }
+  EXPECT_GE(handed_back, 1);
+  EXPECT_EQ(trials.size(), 10u);
+}
+
+TEST_F(ServerE2E, ErrorsCarryTheRightStatusAndExitCode) {
+  ServerProcess server(dir_ / "err.db", {"--workers", "1", "--max-trials", "5"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  // Valid locally, over this server's limit: the server's INVALID_ARGUMENT names the field.
+  Result r = server.Cli({"submit", WriteSpec("big.yaml", kSlowSpec)});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("budget.max_trials: must be <= 5"));
+  // Invalid locally: exit 2 with the field path, nothing sent.
+  r = server.Cli({"submit", WriteSpec("bad.yaml", "dataset: {name: iris}\nparameters:\n  lr: {min: -1, max: 1, scale: log}\n")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("parameters.lr"));
+  r = server.Cli({"status", "no-such-sweep"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("sweep 'no-such-sweep' not found"));
+  r = server.Cli({"trials", "s-000001", "--sort", "val_loss); DROP TABLE trials; --"});
+  EXPECT_EQ(r.code, 1) << r.err;  // not found: nothing was submitted
+  r = server.Cli({"trials", "x", "--status", "sleeping"});
+  EXPECT_EQ(r.code, 2);
+  r = server.Cli({"bogus-command"});
+  EXPECT_EQ(r.code, 2);
+  r = RunProcess({Bin("hpsearch"), "--server", "127.0.0.1:1", "--timeout", "2", "list"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_THAT(r.err, HasSubstr("cannot reach hpsearch-server at 127.0.0.1:1"));
+  EXPECT_EQ(RunProcess({Bin("hpsearch"), "--server", "127.0.0.1:1", "--timeout", "2", "health"}).code, 3);
+  // A finished sweep cannot be cancelled.
+  const std::string id = Json(server.Cli({"submit", WriteSpec("f.yaml", std::string(kFastSpec) + "budget: {max_trials: 2}\n"), "-o", "json"}))["id"];
+  EXPECT_EQ(server.Cli({"watch", id}).code, 0);
+  r = server.Cli({"cancel", id});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("already finished"));
+  // A sort key that is not a metric name is refused with the field.
+  r = server.Cli({"trials", id, "--sort", "val_loss); DROP TABLE trials; --"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("sort_by"));
+  EXPECT_EQ(server.Cli({"trials", id, "-o", "json"}).code, 0);  // the table is still there
+}
+
+TEST_F(ServerE2E, AHundredWatchStreamsWhileTraining) {
+  ServerProcess server(dir_ / "watch.db", {"--workers", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string id = Json(server.Cli({"submit", WriteSpec("slow.yaml", kSlowSpec), "-o", "json"}))["id"];
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  auto stub = v1::SweepService::NewStub(channel);
+  constexpr int kStreams = 100;
+  std::atomic<int> ended{0}, with_events{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStreams; ++i) {
+    threads.emplace_back([&] {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+      v1::WatchSweepRequest req;
+      req.set_sweep(id);
+      auto reader = stub->WatchSweep(&ctx, req);
+      v1::SweepEvent e;
+      int n = 0;
+      v1::SweepStatus last = v1::SWEEP_STATUS_UNSPECIFIED;
+      while (reader->Read(&e)) {
+        ++n;
+        last = e.sweep().status();
+      }
+      if (reader->Finish().ok() && last == v1::SWEEP_COMPLETED) ++ended;
+      if (n > 2) ++with_events;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ended.load(), kStreams);
+  EXPECT_EQ(with_events.load(), kStreams);
+  const json status = Json(server.Cli({"status", id, "-o", "json"}));
+  EXPECT_EQ(status["counts"]["completed"], 10);
+}
+
+}  // namespace
+}  // namespace hpsearch::testing

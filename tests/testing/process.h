@@ -1,0 +1,159 @@
+// Real processes for end-to-end tests: the CLI as a user runs it, and
+// hpsearch-server on a free loopback port with its own SQLite file.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace hpsearch::testing {
+
+inline std::string Bin(const std::string& name) { return std::string(HPSEARCH_BIN_DIR) + "/" + name; }
+inline std::string Source(const std::string& rel) { return std::string(HPSEARCH_SOURCE_DIR) + "/" + rel; }
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// A fresh directory under the test temp dir, removed by the destructor.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name) {
+    path_ = std::filesystem::path(::testing::TempDir()) / (name + "-" + std::to_string(getpid()));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string operator/(const std::string& f) const { return (path_ / f).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Starts argv[0] with stdout/stderr redirected to files; returns the pid.
+inline pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs a command to completion.
+inline Result RunProcess(const std::vector<std::string>& args) {
+  static int counter = 0;
+  const std::string base = ::testing::TempDir() + "/run-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  const pid_t pid = Spawn(args, base + ".out", base + ".err");
+  Result r;
+  if (pid < 0) return r;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(base + ".out");
+  r.err = ReadFile(base + ".err");
+  std::filesystem::remove(base + ".out");
+  std::filesystem::remove(base + ".err");
+  return r;
+}
+
+// hpsearch-server on 127.0.0.1 with a free port.
+class ServerProcess {
+ public:
+  ServerProcess(std::string db, std::vector<std::string> extra = {}) : db_(std::move(db)), extra_(std::move(extra)) {}
+  ~ServerProcess() { Kill(SIGKILL); }
+
+  // Starts and waits until it serves; false (with the log in `log()`) otherwise.
+  bool Start() {
+    port_file_ = db_ + ".port";
+    log_ = db_ + ".log." + std::to_string(starts_++);
+    std::filesystem::remove(port_file_);
+    std::vector<std::string> args = {Bin("hpsearch-server"), "--listen", "127.0.0.1:0", "--port-file", port_file_,
+                                     "--db", db_};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    pid_ = Spawn(args, log_ + ".out", log_);
+    for (int i = 0; i < 300 && pid_ > 0; ++i) {
+      std::ifstream f(port_file_);
+      int port = 0;
+      if (f >> port && port > 0) {
+        address_ = "127.0.0.1:" + std::to_string(port);
+        return true;
+      }
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  void Kill(int sig) {
+    if (pid_ <= 0) return;
+    kill(pid_, sig);
+    if (sig == SIGKILL) Wait(std::chrono::seconds(10));
+  }
+
+  // Waits for the process to exit; returns its exit code (128 + signal), or -1 on timeout.
+  int Wait(std::chrono::milliseconds timeout) {
+    if (pid_ <= 0) return exit_code_;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return exit_code_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+
+  const std::string& address() const { return address_; }
+  std::string log() const { return ReadFile(log_); }
+
+  // The CLI against this server.
+  Result Cli(std::vector<std::string> args) const {
+    args.insert(args.begin(), {Bin("hpsearch"), "--server", address_});
+    return RunProcess(args);
+  }
+
+ private:
+  std::string db_;
+  std::vector<std::string> extra_;
+  std::string port_file_, log_, address_;
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+  int starts_ = 0;
+};
+
+}  // namespace hpsearch::testing
