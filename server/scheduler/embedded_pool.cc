@@ -63,7 +63,6 @@ EmbeddedPool::EmbeddedPool(Scheduler& scheduler, data::DatasetCache& datasets, P
       std::max<std::size_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism),
                             static_cast<std::size_t>(options_.slots) + 1));
   arena_ = std::make_unique<tbb::task_arena>(options_.slots, 0);
-  for (int i = options_.slots - 1; i >= 0; --i) free_slots_.push_back(i);
 }
 
 EmbeddedPool::~EmbeddedPool() {
@@ -71,7 +70,16 @@ EmbeddedPool::~EmbeddedPool() {
 }
 
 void EmbeddedPool::Start() {
-  driver_ = std::thread([this] { Drive(); });
+  {
+    std::lock_guard lock(mu_);
+    live_slots_ = options_.slots;
+  }
+  // One long-running task per slot: each slot leases, trains and reports on its own
+  // thread, so a trial never waits for a hand-off between threads.
+  for (int slot = 0; slot < options_.slots; ++slot) {
+    arena_->enqueue([this, slot] { SlotLoop(slot); });
+  }
+  driver_ = std::thread([this] { HeartbeatLoop(); });
 }
 
 int EmbeddedPool::busy() const {
@@ -79,30 +87,22 @@ int EmbeddedPool::busy() const {
   return static_cast<int>(in_flight_.size());
 }
 
-void EmbeddedPool::Drive() {
-  auto last_beat = std::chrono::steady_clock::now();
+void EmbeddedPool::HeartbeatLoop() {
+  std::unique_lock lock(mu_);
   while (!stopping_) {
-    if (std::chrono::steady_clock::now() - last_beat >= options_.heartbeat) {
-      Heartbeat();
-      last_beat = std::chrono::steady_clock::now();
-    }
-    int slot = -1;
-    {
-      std::unique_lock lock(mu_);
-      if (free_slots_.empty()) {
-        cv_.wait_for(lock, std::chrono::milliseconds(200),
-                     [&] { return stopping_ || !free_slots_.empty(); });
-        continue;
-      }
-      slot = free_slots_.back();
-      free_slots_.pop_back();
-    }
-    auto lease = scheduler_.Acquire(absl::StrCat(options_.worker_prefix, slot), "");
+    cv_.wait_for(lock, options_.heartbeat, [&] { return stopping_.load(); });
+    if (stopping_) break;
+    lock.unlock();
+    Heartbeat();
+    lock.lock();
+  }
+}
+
+void EmbeddedPool::SlotLoop(int slot) {
+  const std::string worker = absl::StrCat(options_.worker_prefix, slot);
+  while (!stopping_) {
+    auto lease = scheduler_.Acquire(worker, "");
     if (!lease.ok() || !lease->has_value()) {
-      {
-        std::lock_guard lock(mu_);
-        free_slots_.push_back(slot);
-      }
       if (!lease.ok()) log::Warn("embedded slot ", slot, ": cannot lease a trial: ", lease.status().message());
       scheduler_.WaitForWork(std::chrono::milliseconds(200));
       continue;
@@ -113,33 +113,32 @@ void EmbeddedPool::Drive() {
       in_flight_[slot] = (*lease)->key();
       stop_flags_[slot] = stop;
     }
-    auto shared = std::make_shared<const v1::Lease>(std::move(**lease));
-    arena_->enqueue([this, shared, slot] { Run(*shared, slot); });
+    Run(**lease, slot, stop);
+    {
+      std::lock_guard lock(mu_);
+      in_flight_.erase(slot);
+      stop_flags_.erase(slot);
+    }
+    cv_.notify_all();
   }
-}
-
-void EmbeddedPool::Run(const v1::Lease& lease, int slot) {
-  std::shared_ptr<std::atomic<bool>> stop;
   {
     std::lock_guard lock(mu_);
-    stop = stop_flags_[slot];
+    --live_slots_;
   }
-  Sink sink(scheduler_, lease.key(), stop);
+  cv_.notify_all();
+}
+
+void EmbeddedPool::Run(const v1::Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop) {
+  Sink sink(scheduler_, lease.key(), std::move(stop));
   runtime::RunnerOptions options;
   options.memory_limit_bytes = options_.memory_limit_bytes;
   options.abort = &abort_;
   try {
     runtime::RunLease(lease, datasets_, options, sink);
   } catch (const std::exception& e) {
+    log::Error("embedded slot ", slot, ": trial ", lease.key().sweep_id(), "/", lease.key().index(), ": ", e.what());
     sink.OnFail(absl::StrCat("internal error: ", e.what()), true);
   }
-  {
-    std::lock_guard lock(mu_);
-    in_flight_.erase(slot);
-    stop_flags_.erase(slot);
-    free_slots_.push_back(slot);
-  }
-  cv_.notify_all();
 }
 
 void EmbeddedPool::Heartbeat() {
@@ -165,12 +164,13 @@ void EmbeddedPool::Heartbeat() {
 
 bool EmbeddedPool::WaitIdle(std::chrono::steady_clock::time_point until) {
   std::unique_lock lock(mu_);
-  return cv_.wait_until(lock, until, [&] { return in_flight_.empty(); });
+  return cv_.wait_until(lock, until, [&] { return live_slots_ == 0; });
 }
 
 bool EmbeddedPool::Stop(std::chrono::milliseconds grace, std::chrono::milliseconds hard) {
   stopping_ = true;
   cv_.notify_all();
+  scheduler_.Drain();  // wakes idle slots; they see stopping_ and leave
   if (driver_.joinable()) driver_.join();
   const auto start = std::chrono::steady_clock::now();
   if (WaitIdle(start + grace)) return true;

@@ -46,9 +46,10 @@ class EmbeddedPool {
 
  private:
   class Sink;
-  void Drive();
+  void SlotLoop(int slot);
+  void HeartbeatLoop();
   void Heartbeat();
-  void Run(const hpsearch::v1::Lease& lease, int slot);
+  void Run(const hpsearch::v1::Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop);
   bool WaitIdle(std::chrono::steady_clock::time_point until);
 
   Scheduler& scheduler_;
@@ -56,13 +57,13 @@ class EmbeddedPool {
   PoolOptions options_;
   std::unique_ptr<tbb::global_control> parallelism_;
   std::unique_ptr<tbb::task_arena> arena_;
-  std::thread driver_;
+  std::thread driver_;  // heartbeats
   std::atomic<bool> stopping_{false};
   std::atomic<bool> abort_{false};
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<int> free_slots_;
+  int live_slots_ = 0;
   std::map<int, hpsearch::v1::LeaseKey> in_flight_;  // by slot
   std::map<int, std::shared_ptr<std::atomic<bool>>> stop_flags_;
 };

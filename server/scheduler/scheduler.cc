@@ -41,6 +41,11 @@ std::optional<std::string> NonFinite(const google::protobuf::Map<std::string, do
   return absl::StrCat(*first, " is ", std::isnan(v) ? "nan" : (v > 0 ? "+inf" : "-inf"));
 }
 
+// Writes a running trial's buffered epochs (inside the caller's transaction).
+void FlushEpochs(WriteTxn& w, const RunningTrial& r) {
+  for (const auto& e : r.unflushed) w.InsertEpoch(r.trial_id, e.metrics, e.stats ? &*e.stats : nullptr);
+}
+
 }  // namespace
 
 Scheduler::Scheduler(store::Store& store, SchedulerOptions options)
@@ -220,7 +225,10 @@ void Scheduler::EndSweep(SweepState& s, v1::SweepStatus status, const std::strin
   auto st = store_.Write([&](WriteTxn& w) {
     w.CancelPendingTrials(s.rowid, reason, now);
     if (stop_running) {
-      for (const auto& [index, r] : s.running) w.EndTrial(r.trial_id, r.attempt, v1::CANCELLED, reason, now);
+      for (const auto& [index, r] : s.running) {
+        FlushEpochs(w, r);
+        w.EndTrial(r.trial_id, r.attempt, v1::CANCELLED, reason, now);
+      }
     }
     if (!s.running.empty() && !stop_running) w.SetSweepStatus(s.rowid, v1::SWEEP_STOPPING, reason);
     return absl::OkStatus();
@@ -375,6 +383,7 @@ absl::StatusOr<std::optional<v1::Lease>> Scheduler::Acquire(const std::string& w
     }
     r.worker = worker_id;
     r.started_ms = now;
+    r.flushed_ms = now;
     r.expires_ms = now + options_.lease_ms;
     auto st = store_.Write([&](WriteTxn& w) {
       if (insert) r.trial_id = w.InsertTrial(s.rowid, index, r.params, r.seed, now);
@@ -459,11 +468,20 @@ absl::StatusOr<ProgressReply> Scheduler::Report(const v1::ReportProgressRequest&
       reply.reason = reason;
       return reply;
     }
-    auto st = store_.Write([&](WriteTxn& w) {
-      w.InsertEpoch(r->trial_id, e, request.has_diagnostics() ? &request.diagnostics() : nullptr);
-      return absl::OkStatus();
-    });
-    if (!st.ok()) return st;
+    r->unflushed.push_back(RunningTrial::Epoch{
+        e, request.has_diagnostics() ? std::optional<v1::ActivationStats>(request.diagnostics()) : std::nullopt});
+    if (now - r->flushed_ms >= kEpochFlushMs) {
+      auto st = store_.Write([&](WriteTxn& w) {
+        FlushEpochs(w, *r);
+        return absl::OkStatus();
+      });
+      if (!st.ok()) {
+        r->unflushed.pop_back();
+        return st;
+      }
+      r->unflushed.clear();
+      r->flushed_ms = now;
+    }
     r->epochs = std::max(r->epochs, e.epoch());
     if (Watched(s->rowid)) {
       v1::SweepEvent event;
@@ -506,6 +524,7 @@ absl::Status Scheduler::Complete(const v1::CompleteTrialRequest& request) {
   const std::vector<v1::ActivationStats> diagnostics(request.diagnostics().begin(), request.diagnostics().end());
   const int64_t now = now_ms();
   auto st = store_.Write([&](WriteTxn& w) {
+    FlushEpochs(w, *r);
     w.CompleteTrial(r->trial_id, r->attempt, objective, s->maximize, metrics, diagnostics,
                     request.parameter_count(), now);
     return absl::OkStatus();
@@ -555,6 +574,7 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
   RunningTrial& r = s.running.at(index);
   const int64_t now = now_ms();
   auto st = store_.Write([&](WriteTxn& w) {
+    FlushEpochs(w, r);
     w.EndTrial(r.trial_id, r.attempt, v1::FAILED, reason, now);
     return absl::OkStatus();
   });

@@ -44,6 +44,9 @@ struct SchedulerOptions {
   std::function<int64_t()> clock;  // unix ms; default: the system clock
 };
 
+// A running trial's epochs are written at most this often (and always when it ends).
+inline constexpr int64_t kEpochFlushMs = 1000;
+
 struct ProgressReply {
   hpsearch::v1::Directive directive = hpsearch::v1::CONTINUE;
   std::string reason;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hpsearch/v1/trial.pb.h"
 #include "nlohmann/json.hpp"
@@ -34,6 +35,15 @@ struct RunningTrial {
   nlohmann::json params;
   uint64_t seed = 0;
   int32_t epochs = 0;  // reported so far
+  // Epochs not yet written. A running trial's curve is written at most once a
+  // second and always with its end; if the server dies first, the trial runs again
+  // from the start anyway, so nothing a user could see is lost.
+  struct Epoch {
+    hpsearch::v1::EpochMetrics metrics;
+    std::optional<hpsearch::v1::ActivationStats> stats;
+  };
+  std::vector<Epoch> unflushed;
+  int64_t flushed_ms = 0;
 };
 
 struct SweepState {

@@ -81,6 +81,31 @@ CREATE TABLE trial_attempts (
   PRIMARY KEY (trial_id, attempt)
 ) WITHOUT ROWID;
 )sql",
+    // 1 → 2: per-sweep trial counts by status, kept by triggers, so a page of
+    // ListTrials knows its total without counting rows.
+    R"sql(
+CREATE TABLE trial_counts (
+  sweep_id INTEGER NOT NULL,
+  status   INTEGER NOT NULL,
+  n        INTEGER NOT NULL,
+  PRIMARY KEY (sweep_id, status)
+) WITHOUT ROWID;
+INSERT INTO trial_counts (sweep_id, status, n)
+  SELECT sweep_id, status, COUNT(*) FROM trials GROUP BY sweep_id, status;
+CREATE TRIGGER trial_counts_insert AFTER INSERT ON trials BEGIN
+  INSERT INTO trial_counts (sweep_id, status, n) VALUES (NEW.sweep_id, NEW.status, 1)
+    ON CONFLICT (sweep_id, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER trial_counts_update AFTER UPDATE OF status ON trials
+  WHEN OLD.status != NEW.status BEGIN
+  UPDATE trial_counts SET n = n - 1 WHERE sweep_id = OLD.sweep_id AND status = OLD.status;
+  INSERT INTO trial_counts (sweep_id, status, n) VALUES (NEW.sweep_id, NEW.status, 1)
+    ON CONFLICT (sweep_id, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER trial_counts_delete AFTER DELETE ON trials BEGIN
+  UPDATE trial_counts SET n = n - 1 WHERE sweep_id = OLD.sweep_id AND status = OLD.status;
+END;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -142,6 +142,18 @@ v1::Trial TrialFromRow(SQLite::Statement& q, const std::string& sweep_id, bool d
   return t;
 }
 
+int64_t StatusCount(const v1::TrialCounts& c, v1::TrialStatus s) {
+  switch (s) {
+    case v1::PENDING: return c.pending();
+    case v1::RUNNING: return c.running();
+    case v1::COMPLETED: return c.completed();
+    case v1::FAILED: return c.failed();
+    case v1::PRUNED: return c.pruned();
+    case v1::CANCELLED: return c.cancelled();
+    default: return 0;
+  }
+}
+
 bool IsMetricName(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
@@ -216,13 +228,10 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
   const std::string dir = query.descending ? " DESC" : "";
   const std::string id = SweepPublicId(sweep);
   TrialPage page;
-  {
-    auto& c = conn_.Prepare(absl::StrCat("SELECT COUNT(*) FROM trials t", where));
-    c.bind(1, sweep);
-    if (by_status) c.bind(2, static_cast<int>(query.status));
-    c.executeStep();
-    page.total = c.getColumn(0).getInt64();
-  }
+  const v1::TrialCounts counts = CountByStatus(sweep);
+  const int64_t all = counts.pending() + counts.running() + counts.completed() + counts.failed() +
+                      counts.pruned() + counts.cancelled();
+  page.total = by_status ? StatusCount(counts, query.status) : all;
   auto run = [&](const std::string& sql, int64_t offset, int64_t limit,
                  const std::optional<std::string>& path) {
     auto& q = conn_.Prepare(sql);
@@ -240,16 +249,9 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
     return page;
   }
   if (query.sort_by == "objective") {
-    // Ranked trials walk the rank index; the rest (no objective) follow by index.
-    int64_t ranked = 0;
-    {
-      auto& c = conn_.Prepare(
-          absl::StrCat("SELECT COUNT(*) FROM trials t", where, " AND t.rank IS NOT NULL"));
-      c.bind(1, sweep);
-      if (by_status) c.bind(2, static_cast<int>(query.status));
-      c.executeStep();
-      ranked = c.getColumn(0).getInt64();
-    }
+    // Ranked (COMPLETED) trials walk the rank index; the rest follow by index.
+    const int64_t ranked =
+        !by_status || query.status == v1::COMPLETED ? counts.completed() : 0;
     if (query.offset < ranked) {
       run(absl::StrCat(select, where, " AND t.rank IS NOT NULL ORDER BY t.rank", dir, ", t.idx",
                        dir, " LIMIT ?3 OFFSET ?4"),
@@ -355,7 +357,7 @@ int64_t ReadTxn::TrialsCreated(int64_t sweep) {
 }
 
 v1::TrialCounts ReadTxn::CountByStatus(int64_t sweep) {
-  auto& q = conn_.Prepare("SELECT status, COUNT(*) FROM trials WHERE sweep_id = ? GROUP BY status");
+  auto& q = conn_.Prepare("SELECT status, n FROM trial_counts WHERE sweep_id = ?");
   q.bind(1, sweep);
   v1::TrialCounts c;
   while (q.executeStep()) {
@@ -584,6 +586,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
         store->idle_readers_.push_back(
             std::make_unique<Connection>(options.path, true, false, options.busy_timeout_ms));
       }
+      store->writer_->Exec("PRAGMA wal_autocheckpoint=0");
+      store->checkpointer_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
     }
   } catch (const std::exception& e) {
     return absl::UnavailableError(absl::StrCat("cannot open database ", options.path, ": ", e.what()));
@@ -591,7 +595,38 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   return store;
 }
 
-Store::~Store() = default;
+Store::~Store() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      closing_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    checkpointer_.join();
+  }
+}
+
+void Store::CheckpointLoop() {
+  std::unique_ptr<Connection> conn;
+  try {
+    conn = std::make_unique<Connection>(options_.path, false, options_.sync_full, options_.busy_timeout_ms);
+  } catch (const std::exception&) {
+    return;
+  }
+  std::unique_lock lock(checkpoint_mu_);
+  for (;;) {
+    const bool closing = checkpoint_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return closing_; });
+    lock.unlock();
+    try {
+      // PASSIVE never blocks the writer or readers; at close, TRUNCATE empties the WAL.
+      conn->Exec(closing ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
+    } catch (const std::exception&) {
+      // Busy or locked: the next round catches up.
+    }
+    if (closing) return;
+    lock.lock();
+  }
+}
 
 int Store::schema_version() {
   std::lock_guard lock(write_mu_);

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -158,6 +159,9 @@ class Store {
  private:
   explicit Store(StoreOptions options) : options_(std::move(options)) {}
   bool in_memory() const { return options_.path == ":memory:"; }
+  // WAL checkpoints (the only fsyncs in synchronous=NORMAL) run on this thread's own
+  // connection, off the writer's path, about once a second.
+  void CheckpointLoop();
 
   StoreOptions options_;
   std::mutex write_mu_;
@@ -165,6 +169,10 @@ class Store {
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool closing_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace hpsearch::store

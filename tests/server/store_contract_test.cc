@@ -365,7 +365,10 @@ TEST_P(StoreContract, ReadersSeeCommittedDataWhileAWriterIsBusy) {
       ++reads;
     }
   });
+  while (reads.load() == 0) std::this_thread::yield();
+  const int before = reads.load();
   for (int i = 1; i < 200; ++i) AddCompleted(s, i, 1.0 / (i + 1));
+  while (reads.load() < before + 5) std::this_thread::yield();  // reads interleave with writes
   stop = true;
   reader.join();
   EXPECT_GT(reads.load(), 0);
@@ -409,6 +412,39 @@ TEST(StoreFile, SurvivesReopeningAndRefusesANewerSchema) {
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(s.status().message().find("newer"), std::string::npos);
   EXPECT_NE(s.status().message().find(o.path), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(StoreFile, MigratesAVersionOneFileForward) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-migrate-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  StoreOptions o;
+  o.path = (dir / "m.db").string();
+  int64_t sweep = 0;
+  {
+    auto s = Store::Open(o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Write([&](WriteTxn& w) {
+                      v1::SweepSpec spec;
+                      sweep = w.InsertSweep(spec, 3, false, 1);
+                      for (int i = 0; i < 3; ++i) w.InsertTrial(sweep, i, json::object(), 1, 1);
+                      return absl::OkStatus();
+                    }).ok());
+  }
+  {
+    // Turn the file back into what version 1 wrote.
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
+    db.exec("DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
+            "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; UPDATE schema_version SET version = 1");
+  }
+  auto s = Store::Open(o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->schema_version(), kSchemaVersion);
+  ASSERT_TRUE((*s)->Read([&](ReadTxn& r) {
+                    EXPECT_EQ(r.CountByStatus(sweep).pending(), 3);  // backfilled
+                    return absl::OkStatus();
+                  }).ok());
+  s->reset();
   std::filesystem::remove_all(dir);
 }
 

@@ -1,0 +1,225 @@
+// Server benchmarks (Google Benchmark). Not part of ctest: run scripts/bench.sh.
+//
+//   BM_TinyTrial            the trainer's cost of one tiny trial (xor, hidden [2], 1 epoch)
+//   BM_Bookkeeping          scheduler + SQLite file per trial: acquire, one epoch, complete
+//   BM_GetBestTrials        best 10 of a 100,000-trial sweep (p50/p99 as counters)
+//   BM_ListTrialsPage       a 100-row page of the same sweep, by index and by objective
+//   BM_EndToEndTinySweep    10,000 tiny trials through a real hpsearch-server process
+#include <benchmark/benchmark.h>
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "data/dataset_loader.h"
+#include "gtest/gtest.h"
+#include "hpsearch/v1/sweep_service.grpc.pb.h"
+#include "runtime/lease_runner.h"
+#include "scheduler/scheduler.h"
+#include "search/spec_parser.h"
+#include "store/store.h"
+#include "testing/process.h"
+
+namespace {
+
+namespace v1 = hpsearch::v1;
+using namespace hpsearch;
+
+const char* kTinySpec = R"(name: tiny
+dataset: {name: xor}
+method: random
+budget: {max_trials: 10000}
+fixed: {epochs: 1, hidden: [2]}
+parameters:
+  lr: {min: 1.0e-4, max: 1.0, scale: log}
+)";
+
+std::string ScratchDir(const std::string& name) {
+  auto p = std::filesystem::temp_directory_path() / ("hpsearch-bench-" + name + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p.string();
+}
+
+class NullSink : public runtime::TrialSink {
+ public:
+  bool OnEpoch(const v1::EpochMetrics&, const v1::ActivationStats&) override { return true; }
+  void OnComplete(const v1::CompleteTrialRequest&) override {}
+  void OnFail(const std::string& reason, bool) override { std::abort(); }
+};
+
+void BM_TinyTrial(benchmark::State& state) {
+  data::DatasetCache cache(data::DataEnvironment{});
+  v1::Lease lease;
+  lease.mutable_dataset()->set_name("xor");
+  (*lease.mutable_params())["epochs"].set_number_value(1);
+  (*lease.mutable_params())["hidden"].mutable_list_value()->add_values()->set_number_value(2);
+  (*lease.mutable_params())["lr"].set_number_value(0.01);
+  lease.set_objective_metric("val_accuracy");
+  lease.set_objective_maximize(true);
+  NullSink sink;
+  for (auto _ : state) {
+    lease.set_seed(lease.seed() + 1);
+    runtime::RunLease(lease, cache, {}, sink);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_TinyTrial)->Unit(benchmark::kMicrosecond);
+
+void BM_Bookkeeping(benchmark::State& state) {
+  const std::string dir = ScratchDir("book");
+  store::StoreOptions so;
+  so.path = dir + "/b.db";
+  so.sync_full = state.range(0) != 0;
+  auto st = store::Store::Open(so);
+  scheduler::SchedulerOptions o;
+  o.limits.max_trials = 0;
+  scheduler::Scheduler s(**st, o);
+  (void)s.Recover();
+  auto spec = search::ParseSpecYaml(std::string(kTinySpec).replace(std::string(kTinySpec).find("10000"), 5, "1000000"));
+  (void)s.Submit(*spec);
+  v1::ReportProgressRequest report;
+  report.mutable_epoch()->set_epoch(1);
+  (*report.mutable_epoch()->mutable_metrics())["val_accuracy"] = 0.5;
+  (*report.mutable_epoch()->mutable_metrics())["val_loss"] = 0.7;
+  v1::CompleteTrialRequest done;
+  (*done.mutable_metrics())["val_accuracy"] = 0.5;
+  (*done.mutable_metrics())["val_loss"] = 0.7;
+  for (auto _ : state) {
+    auto lease = s.Acquire("bench", "");
+    *report.mutable_key() = (*lease)->key();
+    (void)s.Report(report);
+    *done.mutable_key() = (*lease)->key();
+    (void)s.Complete(done);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(so.sync_full ? "synchronous=FULL" : "synchronous=NORMAL");
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_Bookkeeping)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// A 100,000-trial completed sweep, built once.
+struct BigSweep {
+  std::string dir;
+  std::unique_ptr<store::Store> store;
+  int64_t sweep = 0;
+  BigSweep() {
+    dir = ScratchDir("big");
+    store::StoreOptions so;
+    so.path = dir + "/big.db";
+    store = *store::Store::Open(so);
+    (void)store->Write([&](store::WriteTxn& w) {
+      v1::SweepSpec spec;
+      spec.set_name("big");
+      sweep = w.InsertSweep(spec, 100000, true, 1);
+      for (int64_t i = 0; i < 100000; ++i) {
+        const double lr = 1e-4 * (1 + (i * 7919) % 10007);
+        const int64_t t = w.InsertTrial(sweep, i, nlohmann::json{{"lr", lr}, {"optimizer", "adam"}}, i, 2);
+        w.StartAttempt(t, 1, "embedded-0", 10, 3);
+        const double acc = 0.5 + 0.45 * ((i * 104729) % 100003) / 100003.0;
+        w.CompleteTrial(t, 1, acc, true, {{"val_accuracy", acc}, {"val_loss", 1 - acc}, {"test_accuracy", acc - 0.01}},
+                        {}, 1234, 4);
+      }
+      return absl::OkStatus();
+    });
+  }
+  ~BigSweep() {
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+BigSweep& Big() {
+  static BigSweep big;
+  return big;
+}
+
+void Latencies(benchmark::State& state, const std::function<void()>& op) {
+  std::vector<double> us;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    op();
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(us.begin(), us.end());
+  state.counters["p50_us"] = us[us.size() / 2];
+  state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+}
+
+void BM_GetBestTrials(benchmark::State& state) {
+  auto& big = Big();
+  Latencies(state, [&] {
+    (void)big.store->Read([&](store::ReadTxn& r) {
+      benchmark::DoNotOptimize(r.BestTrials(big.sweep, 10));
+      return absl::OkStatus();
+    });
+  });
+}
+BENCHMARK(BM_GetBestTrials)->Unit(benchmark::kMicrosecond);
+
+void BM_ListTrialsPage(benchmark::State& state) {
+  auto& big = Big();
+  store::TrialQuery q;
+  q.sort_by = state.range(0) == 0 ? "index" : "objective";
+  q.offset = state.range(1);
+  q.limit = 100;
+  Latencies(state, [&] {
+    (void)big.store->Read([&](store::ReadTxn& r) {
+      benchmark::DoNotOptimize(r.ListTrials(big.sweep, q));
+      return absl::OkStatus();
+    });
+  });
+  state.SetLabel(q.sort_by + " offset " + std::to_string(q.offset));
+}
+BENCHMARK(BM_ListTrialsPage)->Args({0, 0})->Args({0, 50000})->Args({1, 0})->Args({1, 50000})
+    ->Unit(benchmark::kMicrosecond);
+
+// The real thing: submit 10,000 tiny trials to hpsearch-server --workers 2 over gRPC
+// and wait (polling GetSweep) until the sweep completes. Items/s = trials/s.
+void BM_EndToEndTinySweep(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    const std::string dir = ScratchDir("e2e");
+    hpsearch::testing::ServerProcess server(dir + "/e2e.db", {"--workers", "2", "--max-trials", "1000000"});
+    if (!server.Start()) {
+      state.SkipWithError("server did not start");
+      return;
+    }
+    auto stub = v1::SweepService::NewStub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+    v1::SubmitSweepRequest req;
+    *req.mutable_spec() = *search::ParseSpecYaml(kTinySpec);
+    state.ResumeTiming();
+    const auto t0 = std::chrono::steady_clock::now();
+    v1::Sweep sweep;
+    {
+      grpc::ClientContext ctx;
+      if (!stub->SubmitSweep(&ctx, req, &sweep).ok()) {
+        state.SkipWithError("submit failed");
+        return;
+      }
+    }
+    v1::Sweep now;
+    do {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      grpc::ClientContext ctx;
+      v1::GetSweepRequest get;
+      get.set_sweep(sweep.id());
+      (void)stub->GetSweep(&ctx, get, &now);
+    } while (now.status() == v1::SWEEP_RUNNING);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.PauseTiming();
+    state.counters["trials"] = static_cast<double>(now.counts().completed());
+    state.counters["trials_per_s"] = now.counts().completed() / seconds;
+    server.Kill(SIGTERM);
+    server.Wait(std::chrono::seconds(10));
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_EndToEndTinySweep)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
