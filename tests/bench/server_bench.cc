@@ -220,6 +220,61 @@ void BM_EndToEndTinySweep(benchmark::State& state) {
 }
 BENCHMARK(BM_EndToEndTinySweep)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
+// --workers 2 on a 16-trial Fashion-MNIST sweep: wall time against the sum of the
+// trials' own times / 2. utilization = (sum / 2) / wall; 1.0 is both cores busy.
+void BM_FashionTwoSlots(benchmark::State& state) {
+  const char* spec_text = R"(name: fashion16
+dataset: {name: fashion-mnist, validation: 0.1}
+method: random
+seed: 5
+budget: {max_trials: 16}
+fixed: {epochs: 3, hidden: [128], batch_size: 128, preprocess: center}
+parameters:
+  lr: {min: 1.0e-4, max: 1.0e-2, scale: log}
+  optimizer: {values: [adam, rmsprop, momentum]}
+)";
+  for (auto _ : state) {
+    const std::string dir = ScratchDir("fashion");
+    hpsearch::testing::ServerProcess server(dir + "/f.db", {"--workers", "2"});
+    if (!server.Start()) {
+      state.SkipWithError("server did not start");
+      return;
+    }
+    auto stub = v1::SweepService::NewStub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+    v1::SubmitSweepRequest req;
+    *req.mutable_spec() = *search::ParseSpecYaml(spec_text);
+    const auto t0 = std::chrono::steady_clock::now();
+    v1::Sweep sweep, now;
+    {
+      grpc::ClientContext ctx;
+      (void)stub->SubmitSweep(&ctx, req, &sweep);
+    }
+    do {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      grpc::ClientContext ctx;
+      v1::GetSweepRequest get;
+      get.set_sweep(sweep.id());
+      (void)stub->GetSweep(&ctx, get, &now);
+    } while (now.status() == v1::SWEEP_RUNNING);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    grpc::ClientContext ctx;
+    v1::ListTrialsRequest list;
+    list.set_sweep(sweep.id());
+    v1::ListTrialsResponse trials;
+    (void)stub->ListTrials(&ctx, list, &trials);
+    double sum = 0;
+    for (const auto& t : trials.trials()) sum += (t.finished_ms() - t.started_ms()) / 1000.0;
+    state.counters["wall_s"] = wall;
+    state.counters["sum_trial_s"] = sum;
+    state.counters["utilization"] = sum / 2 / wall;
+    state.counters["completed"] = now.counts().completed();
+    server.Kill(SIGTERM);
+    server.Wait(std::chrono::seconds(10));
+    std::filesystem::remove_all(dir);
+  }
+}
+BENCHMARK(BM_FashionTwoSlots)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+
 }  // namespace
 
 BENCHMARK_MAIN();
