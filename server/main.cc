@@ -26,8 +26,9 @@ int main(int argc, char** argv) {
   Flag(app, "--db", c.db, "SQLite database file", "HPSEARCH_DB");
   app.add_flag("--sync-full", c.sync_full, "fsync every commit (survives power loss; slower)")
       ->envname("HPSEARCH_SYNC_FULL");
-  Flag(app, "--workers", c.workers, "Embedded trial slots (0 = one per core)", "HPSEARCH_WORKERS")
-      ->check(CLI::NonNegativeNumber);
+  Flag(app, "--workers", c.workers, "Embedded trial slots (-1 = one per core; 0 = none, remote workers only)",
+       "HPSEARCH_WORKERS")
+      ->check(CLI::Range(-1, 4096));
   Flag(app, "--data-dir", c.data_dir, "Directory user CSV datasets are confined to", "HPSEARCH_DATA_DIR");
   Flag(app, "--fashion-mnist-dir", c.fashion_mnist_dir, "Fashion-MNIST IDX files", "HPSEARCH_FASHION_MNIST_DIR");
   Flag(app, "--max-trials", c.max_trials, "Most trials one sweep may have", "HPSEARCH_MAX_TRIALS")

@@ -69,10 +69,12 @@ int RunServer(const ServerConfig& c) {
 
   data::DatasetCache datasets(data::DataEnvironment{c.data_dir, c.fashion_mnist_dir});
   scheduler::PoolOptions po;
-  po.slots = c.workers > 0 ? c.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int slots = c.workers >= 0 ? c.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  po.slots = std::max(1, slots);
   po.memory_limit_bytes = static_cast<std::size_t>(c.memory_limit_mb) << 20;
   po.heartbeat = std::chrono::milliseconds(std::max<int64_t>(200, sched.lease_ms / 4));
-  scheduler::EmbeddedPool pool(scheduler, datasets, po);
+  std::unique_ptr<scheduler::EmbeddedPool> pool;
+  if (slots > 0) pool = std::make_unique<scheduler::EmbeddedPool>(scheduler, datasets, po);
 
   SweepServiceImpl sweeps(scheduler, **store);
   WorkerServiceImpl workers(scheduler);
@@ -96,7 +98,7 @@ int RunServer(const ServerConfig& c) {
   SetServing(*server, false);
   const std::string host = c.listen.substr(0, c.listen.rfind(':'));
   log::Info("hpsearch-server listening on ", host, ":", port, ", database ", c.db, " (schema v",
-            (*store)->schema_version(), "), ", po.slots, " embedded worker slots, data dir ", c.data_dir,
+            (*store)->schema_version(), "), ", slots, " embedded worker slots, data dir ", c.data_dir,
             ", auth off, TLS off", c.reflection ? ", reflection on" : "");
 
   if (auto st = scheduler.Recover(); !st.ok()) {
@@ -104,7 +106,7 @@ int RunServer(const ServerConfig& c) {
     server->Shutdown();
     return 1;
   }
-  pool.Start();
+  if (pool) pool->Start();
   std::mutex tick_mu;
   std::condition_variable tick_cv;
   bool stop_ticking = false;
@@ -131,8 +133,9 @@ int RunServer(const ServerConfig& c) {
             c.shutdown_grace_seconds, "s to finish");
   SetServing(*server, false);
   scheduler.Drain();
-  const bool clean = pool.Stop(std::chrono::milliseconds(static_cast<int64_t>(c.shutdown_grace_seconds * 1000)),
-                               std::chrono::seconds(2));
+  const bool clean =
+      !pool || pool->Stop(std::chrono::milliseconds(static_cast<int64_t>(c.shutdown_grace_seconds * 1000)),
+                          std::chrono::seconds(2));
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
   {
     std::lock_guard lock(tick_mu);

@@ -12,7 +12,7 @@ struct ServerConfig {
   std::string port_file;                   // write the bound port here once serving
   std::string db = "hpsearch.db";
   bool sync_full = false;
-  int workers = 0;  // embedded slots; 0 = one per core
+  int workers = -1;  // embedded slots; -1 = one per core, 0 = none (remote workers only)
   std::string data_dir = ".";
   std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
   int64_t max_trials = 100'000;          // per sweep
