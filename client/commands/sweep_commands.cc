@@ -87,10 +87,23 @@ int RunList(Connection& c, int32_t limit, std::ostream& out, std::ostream& err) 
     rows.push_back({s.id(), s.name(), StatusName(s.status()), Progress(s), std::to_string(s.counts().running()),
                     std::to_string(s.counts().failed()), Best(s), Age(s.created_ms(), now)});
   }
-  const std::vector<std::string> header = {"ID", "NAME", "STATUS", "DONE", "RUNNING", "FAILED", "BEST", "CREATED"};
   if (output == "csv") {
-    PrintCsv(out, header, rows);
-  } else if (rows.empty()) {
+    std::vector<std::vector<std::string>> csv;
+    for (const auto& s : sweeps) {
+      const json j = SweepJson(s);
+      csv.push_back({s.id(), s.name(), j["status"], std::to_string(j["done"].get<int64_t>()),
+                     std::to_string(s.total_trials()), std::to_string(s.counts().running()),
+                     std::to_string(s.counts().failed()), j["best_objective"].is_null() ? "" : j["best_objective"].dump(),
+                     j["best_trial"].is_null() ? "" : j["best_trial"].dump(), std::to_string(s.created_ms()),
+                     std::to_string(s.finished_ms())});
+    }
+    PrintCsv(out, {"id", "name", "status", "done", "total", "running", "failed", "best_objective", "best_trial",
+                   "created_ms", "finished_ms"},
+             csv);
+    return kExitOk;
+  }
+  const std::vector<std::string> header = {"ID", "NAME", "STATUS", "DONE", "RUNNING", "FAILED", "BEST", "CREATED"};
+  if (rows.empty()) {
     out << "no sweeps yet: submit one with `hpsearch submit SPEC.yaml`\n";
   } else {
     PrintTable(out, header, rows);

@@ -41,6 +41,29 @@ grpc::Status FetchTrials(Connection& c, v1::ListTrialsRequest req, int64_t limit
   return grpc::Status::OK;
 }
 
+// The one CSV shape of trials (export, trials -o csv, best -o csv): trial, status,
+// objective, a column per parameter and per metric, then run details. Exact numbers.
+void PrintTrialCsv(const std::vector<v1::Trial>& trials, std::ostream& out) {
+  static const char* kTail[] = {"attempt", "worker", "started_ms", "finished_ms", "seconds", "parameter_count",
+                                "failure_reason"};
+  const auto params = ParamNames(trials);
+  const auto metrics = MetricNames(trials);
+  std::vector<std::string> header = {"trial", "status", "objective"};
+  for (const auto& p : params) header.push_back(p);
+  for (const auto& m : metrics) header.push_back(m);
+  for (const char* h : kTail) header.push_back(h);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : trials) {
+    const json j = TrialJson(t);
+    std::vector<std::string> row = {std::to_string(t.index()), j["status"], Exact(j["objective"])};
+    for (const auto& p : params) row.push_back(j["params"].contains(p) ? Exact(j["params"][p]) : "");
+    for (const auto& m : metrics) row.push_back(j["metrics"].contains(m) ? Exact(j["metrics"][m]) : "");
+    for (const char* h : kTail) row.push_back(Exact(j[h]));
+    rows.push_back(std::move(row));
+  }
+  PrintCsv(out, header, rows);
+}
+
 std::string Seconds(const v1::Trial& t) {
   if (t.started_ms() == 0) return "-";
   const int64_t end = t.finished_ms() > 0 ? t.finished_ms() : NowMs();
@@ -50,6 +73,7 @@ std::string Seconds(const v1::Trial& t) {
 // A trial table: index, status, objective, the parameters, then chosen metrics.
 void PrintTrialTable(const std::vector<v1::Trial>& trials, const std::vector<std::string>& metrics,
                      bool rank, const std::string& output, std::ostream& out) {
+  if (output == "csv") return PrintTrialCsv(trials, out);
   std::vector<std::string> params = ParamNames(trials);
   if (output == "table" && trials.size() > 1) {
     // Settings every row shares (the spec's fixed block) are noise in a table.
@@ -85,11 +109,7 @@ void PrintTrialTable(const std::vector<v1::Trial>& trials, const std::vector<std
     row.push_back(Seconds(t));
     rows.push_back(std::move(row));
   }
-  if (output == "csv") {
-    PrintCsv(out, header, rows);
-  } else {
-    PrintTable(out, header, rows);
-  }
+  PrintTable(out, header, rows);
 }
 
 // One line per metric: first value, a sparkline over the epochs, last value.
@@ -230,9 +250,8 @@ int RunBest(Connection& c, const std::string& sweep, int32_t k, std::ostream& ou
     out << a.dump(2) << "\n";
     return kExitOk;
   }
-  if (trials.empty()) {
-    if (c.options().output == "table") out << "no completed trials yet\n";
-    else PrintCsv(out, {"RANK", "TRIAL", "STATUS", "OBJECTIVE"}, {});
+  if (trials.empty() && c.options().output == "table") {
+    out << "no completed trials yet\n";
     return kExitOk;
   }
   // Test metrics (held out, never searched on) next to the objective.
@@ -268,28 +287,7 @@ int RunExport(Connection& c, const std::string& sweep, const std::string& file, 
     for (const auto& t : trials) a.push_back(TrialJson(t));
     *sink << a.dump(2) << "\n";
   } else {
-    const auto params = ParamNames(trials);
-    const auto metrics = MetricNames(trials);
-    std::vector<std::string> header = {"trial", "status", "objective"};
-    for (const auto& p : params) header.push_back(p);
-    for (const auto& m : metrics) header.push_back(m);
-    for (const char* h : {"attempt", "worker", "started_ms", "finished_ms", "seconds", "parameter_count",
-                          "failure_reason"}) {
-      header.push_back(h);
-    }
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& t : trials) {
-      const json j = TrialJson(t);
-      std::vector<std::string> row = {std::to_string(t.index()), j["status"], Exact(j["objective"])};
-      for (const auto& p : params) row.push_back(j["params"].contains(p) ? Exact(j["params"][p]) : "");
-      for (const auto& m : metrics) row.push_back(j["metrics"].contains(m) ? Exact(j["metrics"][m]) : "");
-      for (const char* h : {"attempt", "worker", "started_ms", "finished_ms", "seconds", "parameter_count",
-                            "failure_reason"}) {
-        row.push_back(Exact(j[h]));
-      }
-      rows.push_back(std::move(row));
-    }
-    PrintCsv(*sink, header, rows);
+    PrintTrialCsv(trials, *sink);
   }
   if (!file.empty()) {
     f.close();
