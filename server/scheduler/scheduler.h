@@ -92,8 +92,9 @@ class Scheduler {
   // Stops handing out leases (shutdown). Running trials may still report.
   void Drain();
   bool draining() const;
-  // Waits until a trial may be available, or `timeout`.
+  // Waits until a trial may be available, or `timeout`; WakeWaiters ends every wait.
   void WaitForWork(std::chrono::milliseconds timeout);
+  void WakeWaiters() { work_cv_.notify_all(); }
   // Hands every trial running on a worker whose id starts with `worker_prefix` back
   // to PENDING without counting a lost lease (graceful shutdown).
   void HandBack(const std::string& worker_prefix, const std::string& why);

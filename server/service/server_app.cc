@@ -12,7 +12,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "data/dataset_loader.h"
-#include "scheduler/embedded_pool.h"
+#include "runtime/slot_pool.h"
+#include "scheduler/scheduler_source.h"
 #include "scheduler/scheduler.h"
 #include "service/sweep_service.h"
 #include "service/worker_service.h"
@@ -68,13 +69,15 @@ int RunServer(const ServerConfig& c) {
   scheduler::Scheduler scheduler(**store, sched);
 
   data::DatasetCache datasets(data::DataEnvironment{c.data_dir, c.fashion_mnist_dir});
-  scheduler::PoolOptions po;
+  scheduler::SchedulerSource source(scheduler);
+  runtime::PoolOptions po;
   const int slots = c.workers >= 0 ? c.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   po.slots = std::max(1, slots);
   po.memory_limit_bytes = static_cast<std::size_t>(c.memory_limit_mb) << 20;
   po.heartbeat = std::chrono::milliseconds(std::max<int64_t>(200, sched.lease_ms / 4));
-  std::unique_ptr<scheduler::EmbeddedPool> pool;
-  if (slots > 0) pool = std::make_unique<scheduler::EmbeddedPool>(scheduler, datasets, po);
+  po.worker_prefix = sched.embedded_prefix;
+  std::unique_ptr<runtime::SlotPool> pool;
+  if (slots > 0) pool = std::make_unique<runtime::SlotPool>(source, datasets, po);
 
   SweepServiceImpl sweeps(scheduler, **store);
   WorkerServiceImpl workers(scheduler);
@@ -145,6 +148,7 @@ int RunServer(const ServerConfig& c) {
   ticker.join();
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopping).count();
+  if (!clean) scheduler.HandBack(sched.embedded_prefix, "the server is shutting down");
   if (!clean) {
     // A trial is stuck inside a long epoch; it has been handed back, and SQLite's
     // journal makes leaving now safe.

@@ -8,7 +8,8 @@
 #include "absl/strings/match.h"
 #include "data/dataset_loader.h"
 #include "gtest/gtest.h"
-#include "scheduler/embedded_pool.h"
+#include "runtime/slot_pool.h"
+#include "scheduler/scheduler_source.h"
 #include "scheduler/scheduler.h"
 #include "search/spec_parser.h"
 
@@ -479,9 +480,10 @@ parameters:
   optimizer: {values: [sgd, momentum, adam, rmsprop]}
 )"));
   ASSERT_TRUE(s.ok()) << s.status();
-  PoolOptions po;
+  runtime::PoolOptions po;
   po.slots = 2;
-  EmbeddedPool pool(scheduler, datasets, po);
+  SchedulerSource source(scheduler);
+  runtime::SlotPool pool(source, datasets, po);
   pool.Start();
   v1::Sweep now;
   for (int i = 0; i < 600; ++i) {

@@ -59,7 +59,7 @@ void RunLease(const v1::Lease& lease, data::DatasetCache& datasets, const Runner
   };
   const trainer::TrainResult r = trainer::Train(*config, **dataset, train);
   if (stopped) return;
-  if (aborted) return sink.OnFail("handed back: the worker is shutting down", false);
+  if (aborted) return sink.OnFail("the worker is shutting down", false);
   if (r.outcome != trainer::TrialOutcome::kCompleted) return sink.OnFail(r.reason, true);
   v1::CompleteTrialRequest done;
   for (const auto& [k, v] : r.metrics) (*done.mutable_metrics())[k] = v;

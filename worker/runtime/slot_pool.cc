@@ -1,4 +1,4 @@
-#include "scheduler/embedded_pool.h"
+#include "runtime/slot_pool.h"
 
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
@@ -7,15 +7,15 @@
 #include "runtime/lease_runner.h"
 #include "util/log.h"
 
-namespace hpsearch::scheduler {
+namespace hpsearch::runtime {
 
 namespace v1 = hpsearch::v1;
 
-// Routes one trial's reports to the scheduler.
-class EmbeddedPool::Sink : public runtime::TrialSink {
+// Routes one trial's reports to the source.
+class SlotPool::Sink : public TrialSink {
  public:
-  Sink(Scheduler& scheduler, v1::LeaseKey key, std::shared_ptr<std::atomic<bool>> stop)
-      : scheduler_(scheduler), key_(std::move(key)), stop_(std::move(stop)) {}
+  Sink(TrialSource& source, v1::LeaseKey key, std::shared_ptr<std::atomic<bool>> stop)
+      : source_(source), key_(std::move(key)), stop_(std::move(stop)) {}
 
   bool OnEpoch(const v1::EpochMetrics& epoch, const v1::ActivationStats& stats) override {
     if (stop_->load()) return false;
@@ -23,14 +23,14 @@ class EmbeddedPool::Sink : public runtime::TrialSink {
     *req.mutable_key() = key_;
     *req.mutable_epoch() = epoch;
     *req.mutable_diagnostics() = stats;
-    auto reply = scheduler_.Report(req);
-    return reply.ok() && reply->directive != v1::STOP;
+    auto reply = source_.Report(req);
+    return reply.ok() && reply->directive() != v1::STOP;
   }
 
   void OnComplete(const v1::CompleteTrialRequest& result) override {
     v1::CompleteTrialRequest req = result;
     *req.mutable_key() = key_;
-    if (auto st = scheduler_.Complete(req); !st.ok()) Warn("completion", st);
+    if (auto st = source_.Complete(req); !st.ok()) Warn("completion", st);
   }
 
   void OnFail(const std::string& reason, bool permanent) override {
@@ -38,7 +38,7 @@ class EmbeddedPool::Sink : public runtime::TrialSink {
     *req.mutable_key() = key_;
     req.set_reason(reason);
     req.set_permanent(permanent);
-    if (auto st = scheduler_.Fail(req); !st.ok()) Warn("failure report", st);
+    if (auto st = source_.Fail(req); !st.ok()) Warn("failure report", st);
   }
 
  private:
@@ -49,13 +49,13 @@ class EmbeddedPool::Sink : public runtime::TrialSink {
     }
   }
 
-  Scheduler& scheduler_;
+  TrialSource& source_;
   v1::LeaseKey key_;
   std::shared_ptr<std::atomic<bool>> stop_;
 };
 
-EmbeddedPool::EmbeddedPool(Scheduler& scheduler, data::DatasetCache& datasets, PoolOptions options)
-    : scheduler_(scheduler), datasets_(datasets), options_(std::move(options)) {
+SlotPool::SlotPool(TrialSource& source, data::DatasetCache& datasets, PoolOptions options)
+    : source_(source), datasets_(datasets), options_(std::move(options)) {
   options_.slots = std::max(1, options_.slots);
   // oneTBB sizes its thread pool to the cores; the arena needs one thread per slot.
   parallelism_ = std::make_unique<tbb::global_control>(
@@ -65,11 +65,11 @@ EmbeddedPool::EmbeddedPool(Scheduler& scheduler, data::DatasetCache& datasets, P
   arena_ = std::make_unique<tbb::task_arena>(options_.slots, 0);
 }
 
-EmbeddedPool::~EmbeddedPool() {
+SlotPool::~SlotPool() {
   if (driver_.joinable()) Stop(std::chrono::milliseconds(0), std::chrono::seconds(30));
 }
 
-void EmbeddedPool::Start() {
+void SlotPool::Start() {
   {
     std::lock_guard lock(mu_);
     live_slots_ = options_.slots;
@@ -82,12 +82,12 @@ void EmbeddedPool::Start() {
   driver_ = std::thread([this] { HeartbeatLoop(); });
 }
 
-int EmbeddedPool::busy() const {
+int SlotPool::busy() const {
   std::lock_guard lock(mu_);
   return static_cast<int>(in_flight_.size());
 }
 
-void EmbeddedPool::HeartbeatLoop() {
+void SlotPool::HeartbeatLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     cv_.wait_for(lock, options_.heartbeat, [&] { return stopping_.load(); });
@@ -98,13 +98,13 @@ void EmbeddedPool::HeartbeatLoop() {
   }
 }
 
-void EmbeddedPool::SlotLoop(int slot) {
+void SlotPool::SlotLoop(int slot) {
   const std::string worker = absl::StrCat(options_.worker_prefix, slot);
   while (!stopping_) {
-    auto lease = scheduler_.Acquire(worker, "");
+    auto lease = source_.Acquire(worker, "");
     if (!lease.ok() || !lease->has_value()) {
       if (!lease.ok()) log::Warn("embedded slot ", slot, ": cannot lease a trial: ", lease.status().message());
-      scheduler_.WaitForWork(std::chrono::milliseconds(200));
+      source_.WaitForWork(std::chrono::milliseconds(200));
       continue;
     }
     auto stop = std::make_shared<std::atomic<bool>>(false);
@@ -128,20 +128,20 @@ void EmbeddedPool::SlotLoop(int slot) {
   cv_.notify_all();
 }
 
-void EmbeddedPool::Run(const v1::Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop) {
-  Sink sink(scheduler_, lease.key(), std::move(stop));
-  runtime::RunnerOptions options;
+void SlotPool::Run(const v1::Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop) {
+  Sink sink(source_, lease.key(), std::move(stop));
+  RunnerOptions options;
   options.memory_limit_bytes = options_.memory_limit_bytes;
   options.abort = &abort_;
   try {
-    runtime::RunLease(lease, datasets_, options, sink);
+    RunLease(lease, datasets_, options, sink);
   } catch (const std::exception& e) {
     log::Error("embedded slot ", slot, ": trial ", lease.key().sweep_id(), "/", lease.key().index(), ": ", e.what());
     sink.OnFail(absl::StrCat("internal error: ", e.what()), true);
   }
 }
 
-void EmbeddedPool::Heartbeat() {
+void SlotPool::Heartbeat() {
   std::map<int, v1::LeaseKey> keys;
   {
     std::lock_guard lock(mu_);
@@ -150,8 +150,8 @@ void EmbeddedPool::Heartbeat() {
   for (const auto& [slot, key] : keys) {
     v1::ReportProgressRequest req;
     *req.mutable_key() = key;
-    auto reply = scheduler_.Report(req);
-    if (!reply.ok() || reply->directive == v1::STOP) {
+    auto reply = source_.Report(req);
+    if (!reply.ok() || reply->directive() == v1::STOP) {
       std::lock_guard lock(mu_);
       auto it = stop_flags_.find(slot);
       if (it != stop_flags_.end() && in_flight_.count(slot) && in_flight_[slot].attempt() == key.attempt() &&
@@ -162,23 +162,21 @@ void EmbeddedPool::Heartbeat() {
   }
 }
 
-bool EmbeddedPool::WaitIdle(std::chrono::steady_clock::time_point until) {
+bool SlotPool::WaitIdle(std::chrono::steady_clock::time_point until) {
   std::unique_lock lock(mu_);
   return cv_.wait_until(lock, until, [&] { return live_slots_ == 0; });
 }
 
-bool EmbeddedPool::Stop(std::chrono::milliseconds grace, std::chrono::milliseconds hard) {
+bool SlotPool::Stop(std::chrono::milliseconds grace, std::chrono::milliseconds hard) {
   stopping_ = true;
   cv_.notify_all();
-  scheduler_.Drain();  // wakes idle slots; they see stopping_ and leave
+  source_.Wake();  // idle slots see stopping_ and leave
   if (driver_.joinable()) driver_.join();
   const auto start = std::chrono::steady_clock::now();
   if (WaitIdle(start + grace)) return true;
   log::Info("shutdown: ", busy(), " trials still running; stopping them at their next epoch");
   abort_ = true;
-  if (WaitIdle(start + grace + hard)) return true;
-  scheduler_.HandBack(options_.worker_prefix, "the server is shutting down");
-  return false;
+  return WaitIdle(start + grace + hard);
 }
 
-}  // namespace hpsearch::scheduler
+}  // namespace hpsearch::runtime

@@ -1,6 +1,7 @@
-// The server's own trial slots: N trials at a time on a oneTBB arena, one thread
-// each (a trial is single-threaded), fed by the scheduler through the same
-// Acquire / Report / Complete / Fail calls a remote worker makes.
+// N trial slots on a oneTBB arena, one thread each (a trial is single-threaded):
+// each slot leases a trial from its TrialSource, trains it with RunLease, reports,
+// and repeats. The server's embedded workers and a remote hpsearch-worker are both
+// this pool, with different sources.
 #pragma once
 
 #include <atomic>
@@ -18,29 +19,28 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "data/dataset_loader.h"
-#include "scheduler/scheduler.h"
+#include "runtime/trial_source.h"
 
 
-namespace hpsearch::scheduler {
+namespace hpsearch::runtime {
 
 struct PoolOptions {
   int slots = 1;
   std::size_t memory_limit_bytes = std::size_t{2} << 30;  // per trial
   // Bare progress reports between epochs keep long epochs' leases alive.
   std::chrono::milliseconds heartbeat{5000};
-  std::string worker_prefix = "embedded-";
+  std::string worker_prefix = "embedded-";  // slot k is worker "<prefix>k"
 };
 
-class EmbeddedPool {
+class SlotPool {
  public:
-  EmbeddedPool(Scheduler& scheduler, data::DatasetCache& datasets, PoolOptions options);
-  ~EmbeddedPool();
+  SlotPool(TrialSource& source, data::DatasetCache& datasets, PoolOptions options);
+  ~SlotPool();
 
   void Start();
   // Stops leasing. Running trials get `grace` to finish; the rest stop at their next
-  // epoch and are handed back (PENDING), waiting at most `hard` more. Returns false
-  // if a trial was still inside an epoch when time ran out (it was handed back
-  // anyway; its thread is still busy).
+  // epoch and are handed back (FailTrial, not permanent), waiting at most `hard`
+  // more. Returns false if a trial was still inside an epoch when time ran out.
   bool Stop(std::chrono::milliseconds grace, std::chrono::milliseconds hard);
   int busy() const;
 
@@ -52,7 +52,7 @@ class EmbeddedPool {
   void Run(const hpsearch::v1::Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop);
   bool WaitIdle(std::chrono::steady_clock::time_point until);
 
-  Scheduler& scheduler_;
+  TrialSource& source_;
   data::DatasetCache& datasets_;
   PoolOptions options_;
   std::unique_ptr<tbb::global_control> parallelism_;
@@ -68,4 +68,4 @@ class EmbeddedPool {
   std::map<int, std::shared_ptr<std::atomic<bool>>> stop_flags_;
 };
 
-}  // namespace hpsearch::scheduler
+}  // namespace hpsearch::runtime
