@@ -1,15 +1,50 @@
 // hpsearch-worker: trains trials.
+//   hpsearch-worker --server ADDR [--slots N] [--token T]  remote worker for a server
 //   hpsearch-worker train --config TRIAL.yaml [--json]    one trial, locally
 //   hpsearch-worker bench [--hidden 256,128] ...          trainer throughput
+#include <cstdlib>
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "remote/remote_worker.h"
 #include "runtime/bench_command.h"
 #include "runtime/train_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"hpsearch-worker: trains neural networks for hpsearch"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
+  app.footer(
+      "Examples:\n"
+      "  hpsearch-worker --server 10.0.0.5:50051 --slots 4 --tls-ca ca.pem   # serve a server\n"
+      "  hpsearch-worker train --config examples/trial.yaml                 # one trial, locally");
+  hpsearch::remote::RemoteWorkerConfig remote;
+  auto* server_opt = app.add_option("--server", remote.remote.server, "Run as a remote worker for this server")
+                         ->envname("HPSEARCH_SERVER");
+  app.add_option("--slots", remote.slots, "Trials at once (-1 = one per core)")
+      ->envname("HPSEARCH_SLOTS")
+      ->check(CLI::Range(-1, 4096))
+      ->capture_default_str();
+  app.add_option("--token", remote.remote.token, "Bearer token the server requires")->envname("HPSEARCH_TOKEN");
+  app.add_option("--tls-ca", remote.remote.tls_ca, "Use TLS, trusting this CA certificate (PEM)")
+      ->envname("HPSEARCH_TLS_CA");
+  app.add_option("--id", remote.id, "Worker id (default: hostname-pid)")->envname("HPSEARCH_WORKER_ID");
+  app.add_option("--data-dir", remote.data_dir, "Directory user CSV datasets are confined to")
+      ->envname("HPSEARCH_DATA_DIR")
+      ->capture_default_str();
+  app.add_option("--fashion-mnist-dir", remote.fashion_mnist_dir, "Fashion-MNIST IDX files")
+      ->envname("HPSEARCH_FASHION_MNIST_DIR")
+      ->capture_default_str();
+  app.add_option("--memory-limit-mb", remote.memory_limit_mb, "Estimated memory one trial may use")
+      ->envname("HPSEARCH_MEMORY_LIMIT_MB")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--grace", remote.grace_seconds, "Seconds running trials get to finish on SIGTERM")
+      ->envname("HPSEARCH_SHUTDOWN_GRACE")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  app.add_option("--timeout", remote.remote.call_timeout_seconds, "Deadline of each call to the server (s)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
 
   hpsearch::runtime::TrainCommandOptions train;
   auto* train_cmd = app.add_subcommand("train", "Train one configuration locally");
@@ -43,5 +78,7 @@ int main(int argc, char** argv) {
   }
   if (*train_cmd) return hpsearch::runtime::RunTrainCommand(train, std::cout, std::cerr);
   if (*bench_cmd) return hpsearch::runtime::RunBenchCommand(bench, std::cout, std::cerr);
+  if (server_opt->count() > 0 || std::getenv("HPSEARCH_SERVER")) return hpsearch::remote::RunRemoteWorker(remote);
+  std::cerr << "error: give --server ADDR to serve a server, or a command (train, bench); see --help\n";
   return 2;
 }
