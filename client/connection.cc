@@ -1,6 +1,11 @@
 #include "client/connection.h"
 
 #include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "util/address.h"
 
 namespace hpsearch::client {
 
@@ -8,7 +13,19 @@ Connection::Connection(const GlobalOptions& options) : options_(options) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
-  channel_ = grpc::CreateCustomChannel(options_.server, grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (!options_.tls_ca.empty()) {
+    std::ifstream f(options_.tls_ca);
+    std::stringstream pem;
+    pem << f.rdbuf();
+    if (!f || pem.str().empty()) std::cerr << "warning: --tls-ca: cannot read " << options_.tls_ca << "\n";
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = pem.str();
+    creds = grpc::SslCredentials(ssl);
+  } else if (!options_.token.empty() && !IsLoopback(options_.server)) {
+    std::cerr << "warning: sending the token in plaintext to " << options_.server << "; use --tls-ca\n";
+  }
+  channel_ = grpc::CreateCustomChannel(options_.server, creds, args);
   sweeps_ = hpsearch::v1::SweepService::NewStub(channel_);
   health_ = grpc::health::v1::Health::NewStub(channel_);
 }

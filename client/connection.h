@@ -27,6 +27,7 @@ struct GlobalOptions {
   std::string token;                       // HPSEARCH_TOKEN
   std::string output = "table";            // table | json | csv
   double timeout_seconds = 10;             // per call (streams: to connect)
+  std::string tls_ca;                      // HPSEARCH_TLS_CA: use TLS, trust this CA (PEM)
 };
 
 class Connection {

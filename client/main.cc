@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   app.footer(
-      "Environment: HPSEARCH_SERVER (default 127.0.0.1:50051), HPSEARCH_TOKEN.\n"
+      "Environment: HPSEARCH_SERVER (default 127.0.0.1:50051), HPSEARCH_TOKEN, HPSEARCH_TLS_CA.\n"
       "Exit codes: 0 ok, 1 server error, 2 usage or invalid spec, 3 server unreachable,\n"
       "4 not serving, 5 the watched sweep failed.");
   GlobalOptions g;
@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   app.add_option("-o,--output", g.output, "Output format: table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("--timeout", g.timeout_seconds, "Seconds per call")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--tls-ca", g.tls_ca, "Connect with TLS, trusting this CA certificate (PEM)")->envname("HPSEARCH_TLS_CA");
 
   PlanOptions plan;
   auto* plan_cmd = Command(app, "plan", "Validate a sweep spec and preview its trials (offline)",

@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
        "HPSEARCH_SHUTDOWN_GRACE")
       ->check(CLI::Range(0.0, 60.0));
   app.add_flag("--reflection", c.reflection, "Enable gRPC server reflection")->envname("HPSEARCH_REFLECTION");
+  app.add_option("--token", c.token, "Require authorization: Bearer <token> on every rpc but health")
+      ->envname("HPSEARCH_TOKEN");
+  app.add_option("--tls-cert", c.tls_cert, "Serve TLS with this certificate chain (PEM)")->envname("HPSEARCH_TLS_CERT");
+  app.add_option("--tls-key", c.tls_key, "The certificate's private key (PEM)")->envname("HPSEARCH_TLS_KEY");
   Flag(app, "--log-level", c.log_level, "debug, info, warn or error", "HPSEARCH_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   try {

@@ -151,6 +151,12 @@ absl::StatusOr<SweepPage> Scheduler::ListSweeps(int64_t offset, int32_t limit) {
 
 absl::StatusOr<v1::Sweep> Scheduler::Submit(const v1::SweepSpec& spec) {
   if (auto st = search::ValidateSpec(spec, options_.limits); !st.ok()) return st;
+  if (!spec.dataset().path().empty() && options_.data_env) {
+    auto path = data::ResolveDataPath(spec.dataset().path(), *options_.data_env);
+    if (!path.ok() && (path.status().code() != absl::StatusCode::kNotFound || options_.require_data_files)) {
+      return absl::InvalidArgumentError(path.status().message());
+    }
+  }
   auto strategy = search::MakeStrategy(spec);
   if (!strategy.ok()) return strategy.status();
   auto state = std::make_unique<SweepState>();

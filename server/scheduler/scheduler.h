@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "hpsearch/v1/sweep_service.pb.h"
 #include "hpsearch/v1/worker_service.pb.h"
+#include "data/dataset_loader.h"
 #include "scheduler/sweep_state.h"
 #include "search/spec_validator.h"
 #include "store/store.h"
@@ -42,6 +43,10 @@ struct SchedulerOptions {
   // outlive the process, so on restart they are requeued at once.
   std::string embedded_prefix = "embedded-";
   std::function<int64_t()> clock;  // unix ms; default: the system clock
+  // User CSV paths are checked at submit against this data directory: outside it,
+  // not a regular file (and, with require_data_files, missing) is INVALID_ARGUMENT.
+  std::optional<data::DataEnvironment> data_env;
+  bool require_data_files = true;
 };
 
 // A running trial's epochs are written at most this often (and always when it ends).

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,8 @@
 #include "service/sweep_service.h"
 #include "service/worker_service.h"
 #include "store/store.h"
+#include "service/token_auth.h"
+#include "util/address.h"
 #include "util/log.h"
 
 namespace hpsearch::service {
@@ -32,6 +35,27 @@ sigset_t BlockShutdownSignals() {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+std::string ReadPem(const std::string& path, const char* flag, bool* ok) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  *ok = static_cast<bool>(f) && !s.str().empty();
+  if (!*ok) log::Error(flag, ": cannot read ", path);
+  return s.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const ServerConfig& c) {
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  if (c.tls_cert.empty()) return grpc::InsecureServerCredentials();
+  bool ok_cert = false, ok_key = false;
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({ReadPem(c.tls_key, "--tls-key", &ok_key), ReadPem(c.tls_cert, "--tls-cert", &ok_cert)});
+  if (!ok_cert || !ok_key) return absl::InvalidArgumentError("TLS certificate or key unreadable");
+  return grpc::SslServerCredentials(ssl);
 }
 
 void SetServing(grpc::Server& server, bool serving) {
@@ -66,6 +90,9 @@ int RunServer(const ServerConfig& c) {
   sched.max_active_sweeps = c.max_active_sweeps;
   sched.lease_ms = static_cast<int64_t>(c.lease_seconds * 1000);
   sched.max_attempts = c.max_attempts;
+  sched.data_env = data::DataEnvironment{c.data_dir, c.fashion_mnist_dir};
+  // Without embedded slots the files live on the workers' machines.
+  sched.require_data_files = c.workers != 0;
   scheduler::Scheduler scheduler(**store, sched);
 
   data::DatasetCache datasets(data::DataEnvironment{c.data_dir, c.fashion_mnist_dir});
@@ -79,13 +106,19 @@ int RunServer(const ServerConfig& c) {
   std::unique_ptr<runtime::SlotPool> pool;
   if (slots > 0) pool = std::make_unique<runtime::SlotPool>(source, datasets, po);
 
-  SweepServiceImpl sweeps(scheduler, **store);
-  WorkerServiceImpl workers(scheduler);
+  auto creds = ServerCredentials(c);
+  if (!creds.ok()) {
+    log::Error(creds.status().message());
+    return 2;
+  }
+  TokenAuth auth(c.token);
+  SweepServiceImpl sweeps(scheduler, **store, auth);
+  WorkerServiceImpl workers(scheduler, auth);
   grpc::EnableDefaultHealthCheckService(true);
   if (c.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(c.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(c.listen, *creds, &port);
   builder.RegisterService(&sweeps);
   builder.RegisterService(&workers);
   builder.SetMaxReceiveMessageSize(c.max_message_bytes);
@@ -102,7 +135,11 @@ int RunServer(const ServerConfig& c) {
   const std::string host = c.listen.substr(0, c.listen.rfind(':'));
   log::Info("hpsearch-server listening on ", host, ":", port, ", database ", c.db, " (schema v",
             (*store)->schema_version(), "), ", slots, " embedded worker slots, data dir ", c.data_dir,
-            ", auth off, TLS off", c.reflection ? ", reflection on" : "");
+            auth.enabled() ? ", auth on" : ", auth off", c.tls_cert.empty() ? ", TLS off" : ", TLS on",
+            c.reflection ? ", reflection on" : "");
+  if (auth.enabled() && c.tls_cert.empty() && !IsLoopback(c.listen)) {
+    log::Warn("a token is required but TLS is off: clients send it in plaintext; use --tls-cert/--tls-key");
+  }
 
   if (auto st = scheduler.Recover(); !st.ok()) {
     log::Error("recovery failed: ", st.message());

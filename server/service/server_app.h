@@ -26,6 +26,9 @@ struct ServerConfig {
   int64_t memory_limit_mb = 2048;        // per trial
   double shutdown_grace_seconds = 6;     // running trials may finish within this
   bool reflection = false;
+  std::string token;     // required from every client when set (never logged)
+  std::string tls_cert;  // PEM certificate chain; with tls_key: serve TLS only
+  std::string tls_key;
   std::string log_level = "info";
 };
 

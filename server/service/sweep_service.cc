@@ -39,6 +39,7 @@ absl::StatusOr<int64_t> Offset(const std::string& token) {
 
 grpc::ServerUnaryReactor* SweepServiceImpl::SubmitSweep(grpc::CallbackServerContext* ctx,
                                                         const v1::SubmitSweepRequest* req, v1::Sweep* resp) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   auto sweep = scheduler_.Submit(req->spec());
   if (sweep.ok()) *resp = *std::move(sweep);
   return Reply(ctx, sweep.status());
@@ -46,6 +47,7 @@ grpc::ServerUnaryReactor* SweepServiceImpl::SubmitSweep(grpc::CallbackServerCont
 
 grpc::ServerUnaryReactor* SweepServiceImpl::GetSweep(grpc::CallbackServerContext* ctx,
                                                      const v1::GetSweepRequest* req, v1::Sweep* resp) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   auto sweep = scheduler_.GetSweep(req->sweep());
   if (sweep.ok()) *resp = *std::move(sweep);
   return Reply(ctx, sweep.status());
@@ -54,6 +56,7 @@ grpc::ServerUnaryReactor* SweepServiceImpl::GetSweep(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* SweepServiceImpl::ListSweeps(grpc::CallbackServerContext* ctx,
                                                        const v1::ListSweepsRequest* req,
                                                        v1::ListSweepsResponse* resp) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   auto size = PageSize(req->page_size(), 50, 1000, "page_size");
   if (!size.ok()) return Reply(ctx, size.status());
   auto offset = Offset(req->page_token());
@@ -67,6 +70,7 @@ grpc::ServerUnaryReactor* SweepServiceImpl::ListSweeps(grpc::CallbackServerConte
 
 grpc::ServerUnaryReactor* SweepServiceImpl::CancelSweep(grpc::CallbackServerContext* ctx,
                                                         const v1::CancelSweepRequest* req, v1::Sweep* resp) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   auto sweep = scheduler_.Cancel(req->sweep(), req->graceful());
   if (sweep.ok()) *resp = *std::move(sweep);
   return Reply(ctx, sweep.status());
@@ -75,6 +79,7 @@ grpc::ServerUnaryReactor* SweepServiceImpl::CancelSweep(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* SweepServiceImpl::ListTrials(grpc::CallbackServerContext* ctx,
                                                        const v1::ListTrialsRequest* req,
                                                        v1::ListTrialsResponse* resp) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   if (!v1::TrialStatus_IsValid(req->status())) {
     return Reply(ctx, absl::InvalidArgumentError(absl::StrCat("status: unknown value ", req->status())));
   }
@@ -106,6 +111,7 @@ grpc::ServerUnaryReactor* SweepServiceImpl::ListTrials(grpc::CallbackServerConte
 
 grpc::ServerUnaryReactor* SweepServiceImpl::GetTrial(grpc::CallbackServerContext* ctx,
                                                      const v1::GetTrialRequest* req, v1::Trial* resp) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   auto rec = scheduler_.Resolve(req->sweep());
   if (!rec.ok()) return Reply(ctx, rec.status());
   std::optional<v1::Trial> trial;
@@ -128,6 +134,7 @@ grpc::ServerUnaryReactor* SweepServiceImpl::GetTrial(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* SweepServiceImpl::GetBestTrials(grpc::CallbackServerContext* ctx,
                                                           const v1::GetBestTrialsRequest* req,
                                                           v1::GetBestTrialsResponse* resp) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   auto k = PageSize(req->k(), 5, 1000, "k");
   if (!k.ok()) return Reply(ctx, k.status());
   auto rec = scheduler_.Resolve(req->sweep());
@@ -139,8 +146,9 @@ grpc::ServerUnaryReactor* SweepServiceImpl::GetBestTrials(grpc::CallbackServerCo
   return Reply(ctx, st);
 }
 
-grpc::ServerWriteReactor<v1::SweepEvent>* SweepServiceImpl::WatchSweep(grpc::CallbackServerContext*,
+grpc::ServerWriteReactor<v1::SweepEvent>* SweepServiceImpl::WatchSweep(grpc::CallbackServerContext* ctx,
                                                                        const v1::WatchSweepRequest* req) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return new RejectedStream(ToGrpc(st));
   return new WatchStream(scheduler_, req->sweep(), watch_queue_);
 }
 

@@ -7,14 +7,16 @@
 
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "scheduler/scheduler.h"
+#include "service/token_auth.h"
 #include "store/store.h"
 
 namespace hpsearch::service {
 
 class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackService {
  public:
-  SweepServiceImpl(scheduler::Scheduler& scheduler, store::Store& store, std::size_t watch_queue = 1024)
-      : scheduler_(scheduler), store_(store), watch_queue_(watch_queue) {}
+  SweepServiceImpl(scheduler::Scheduler& scheduler, store::Store& store, const TokenAuth& auth,
+                   std::size_t watch_queue = 1024)
+      : scheduler_(scheduler), store_(store), auth_(auth), watch_queue_(watch_queue) {}
 
   grpc::ServerUnaryReactor* SubmitSweep(grpc::CallbackServerContext* ctx,
                                         const hpsearch::v1::SubmitSweepRequest* req,
@@ -43,6 +45,7 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
  private:
   scheduler::Scheduler& scheduler_;
   store::Store& store_;
+  const TokenAuth& auth_;
   std::size_t watch_queue_;
 };
 

@@ -43,4 +43,11 @@ class WatchStream : public grpc::ServerWriteReactor<hpsearch::v1::SweepEvent> {
   uint64_t watch_id_ = 0;
 };
 
+// A stream refused before it starts (e.g. UNAUTHENTICATED).
+class RejectedStream : public grpc::ServerWriteReactor<hpsearch::v1::SweepEvent> {
+ public:
+  explicit RejectedStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace hpsearch::service

@@ -27,6 +27,7 @@ absl::Status CheckKey(const v1::LeaseKey& key) {
 grpc::ServerUnaryReactor* WorkerServiceImpl::AcquireTrial(grpc::CallbackServerContext* ctx,
                                                           const v1::AcquireTrialRequest* req,
                                                           v1::AcquireTrialResponse* resp) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   auto lease = scheduler_.Acquire(req->worker_id(), req->request_id());
   if (!lease.ok()) return Reply(ctx, lease.status());
   if (*lease) {
@@ -40,6 +41,7 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::AcquireTrial(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* WorkerServiceImpl::ReportProgress(grpc::CallbackServerContext* ctx,
                                                             const v1::ReportProgressRequest* req,
                                                             v1::ReportProgressResponse* resp) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   if (auto st = CheckKey(req->key()); !st.ok()) return Reply(ctx, st);
   auto reply = scheduler_.Report(*req);
   if (!reply.ok()) return Reply(ctx, reply.status());
@@ -52,12 +54,14 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::ReportProgress(grpc::CallbackServer
 grpc::ServerUnaryReactor* WorkerServiceImpl::CompleteTrial(grpc::CallbackServerContext* ctx,
                                                            const v1::CompleteTrialRequest* req,
                                                            v1::CompleteTrialResponse*) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   if (auto st = CheckKey(req->key()); !st.ok()) return Reply(ctx, st);
   return Reply(ctx, scheduler_.Complete(*req));
 }
 
 grpc::ServerUnaryReactor* WorkerServiceImpl::FailTrial(grpc::CallbackServerContext* ctx,
                                                        const v1::FailTrialRequest* req, v1::FailTrialResponse*) {
+  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   if (auto st = CheckKey(req->key()); !st.ok()) return Reply(ctx, st);
   return Reply(ctx, scheduler_.Fail(*req));
 }

@@ -2,7 +2,10 @@
 // hpsearch-server on a free loopback port with its own SQLite file.
 #pragma once
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -84,10 +87,63 @@ inline Result RunProcess(const std::vector<std::string>& args) {
   return r;
 }
 
-// hpsearch-server on 127.0.0.1 with a free port.
+// A port free on 127.0.0.1 right now (for a server that must come back on the same one).
+inline int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A background process with its output in a log file.
+class Process {
+ public:
+  Process() = default;
+  Process(const Process&) = delete;
+  ~Process() { Kill(SIGKILL); }
+  bool Start(const std::vector<std::string>& args, const std::string& log) {
+    log_ = log;
+    pid_ = Spawn(args, log + ".out", log);
+    return pid_ > 0;
+  }
+  void Kill(int sig) {
+    if (pid_ <= 0) return;
+    kill(pid_, sig);
+    if (sig == SIGKILL) Wait(std::chrono::seconds(10));
+  }
+  int Wait(std::chrono::milliseconds timeout) {
+    if (pid_ <= 0) return exit_code_;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return exit_code_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+  pid_t pid() const { return pid_; }
+  std::string log() const { return ReadFile(log_); }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+};
+
+// hpsearch-server on 127.0.0.1 with a free port (or `listen`).
 class ServerProcess {
  public:
-  ServerProcess(std::string db, std::vector<std::string> extra = {}) : db_(std::move(db)), extra_(std::move(extra)) {}
+  ServerProcess(std::string db, std::vector<std::string> extra = {}, std::string listen = "127.0.0.1:0")
+      : db_(std::move(db)), extra_(std::move(extra)), listen_(std::move(listen)) {}
   ~ServerProcess() { Kill(SIGKILL); }
 
   // Starts and waits until it serves; false (with the log in `log()`) otherwise.
@@ -95,7 +151,7 @@ class ServerProcess {
     port_file_ = db_ + ".port";
     log_ = db_ + ".log." + std::to_string(starts_++);
     std::filesystem::remove(port_file_);
-    std::vector<std::string> args = {Bin("hpsearch-server"), "--listen", "127.0.0.1:0", "--port-file", port_file_,
+    std::vector<std::string> args = {Bin("hpsearch-server"), "--listen", listen_, "--port-file", port_file_,
                                      "--db", db_};
     args.insert(args.end(), extra_.begin(), extra_.end());
     pid_ = Spawn(args, log_ + ".out", log_);
@@ -150,6 +206,7 @@ class ServerProcess {
  private:
   std::string db_;
   std::vector<std::string> extra_;
+  std::string listen_;
   std::string port_file_, log_, address_;
   pid_t pid_ = -1;
   int exit_code_ = -1;

@@ -8,20 +8,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/slot_pool.h"
+#include "util/address.h"
 #include "util/log.h"
 
 namespace hpsearch::remote {
-
-bool IsLoopback(const std::string& address) {
-  std::string host = address;
-  if (absl::StartsWith(host, "ipv4:")) host = host.substr(5);
-  if (absl::StartsWith(host, "ipv6:")) host = host.substr(5);
-  if (absl::StartsWith(host, "dns:///")) host = host.substr(7);
-  if (absl::StartsWith(host, "unix:")) return true;
-  if (absl::StartsWith(host, "[")) return absl::StartsWith(host, "[::1]");
-  host = host.substr(0, host.rfind(':'));
-  return host == "localhost" || absl::StartsWith(host, "127.");
-}
 
 int RunRemoteWorker(const RemoteWorkerConfig& c) {
   sigset_t signals;

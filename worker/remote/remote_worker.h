@@ -23,7 +23,4 @@ struct RemoteWorkerConfig {
 
 int RunRemoteWorker(const RemoteWorkerConfig& config);
 
-// True for 127.0.0.0/8, ::1 and "localhost" addresses.
-bool IsLoopback(const std::string& address);
-
 }  // namespace hpsearch::remote

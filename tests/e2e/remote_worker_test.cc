@@ -1,0 +1,196 @@
+// Remote workers as real processes on loopback: lease expiry after a kill -9,
+// fencing of a paused worker, and surviving a server crash.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+
+#include "nlohmann/json.hpp"
+#include "testing/process.h"
+
+namespace hpsearch::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+// 6 digits trials of about 2 s each.
+const char* kSpec = R"(name: remote
+dataset: {name: digits, validation: 0.2}
+objective: {metric: val_accuracy, goal: maximize}
+method: random
+seed: 11
+budget: {max_trials: 6}
+fixed: {epochs: 40, hidden: [256, 256], batch_size: 8, optimizer: adam}
+parameters:
+  lr: {min: 1.0e-4, max: 1.0e-2, scale: log}
+)";
+
+class RemoteWorkers : public ::testing::Test {
+ protected:
+  RemoteWorkers() : dir_("remote") {}
+
+  json Json(const Result& r) {
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    auto j = json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out;
+    return j;
+  }
+
+  std::string Submit(ServerProcess& server) {
+    const std::string path = dir_ / "spec.yaml";
+    std::ofstream(path) << kSpec;
+    return Json(server.Cli({"submit", path, "-o", "json"}))["id"];
+  }
+
+  bool StartWorker(Process& w, const std::string& address, const std::string& name, int slots = 1) {
+    return w.Start({Bin("hpsearch-worker"), "--server", address, "--slots", std::to_string(slots), "--id", name},
+                   dir_ / (name + ".log"));
+  }
+
+  // The running trials as (index → json), via `trials --status running`.
+  std::map<int64_t, json> Running(ServerProcess& server, const std::string& id) {
+    std::map<int64_t, json> out;
+    for (const auto& t : Json(server.Cli({"trials", id, "--status", "running", "--limit", "0", "-o", "json"}))) {
+      out[t["trial"]] = t;
+    }
+    return out;
+  }
+
+  void ExpectEveryTrialOnce(ServerProcess& server, const std::string& id) {
+    const json status = Json(server.Cli({"status", id, "-o", "json"}));
+    EXPECT_EQ(status["status"], "completed");
+    EXPECT_EQ(status["counts"]["completed"], 6);
+    const json trials = Json(server.Cli({"trials", id, "--limit", "0", "-o", "json"}));
+    EXPECT_EQ(trials.size(), 6u);
+    std::set<int64_t> seen;
+    for (const auto& t : trials) {
+      EXPECT_EQ(t["status"], "completed");
+      seen.insert(t["trial"].get<int64_t>());
+    }
+    EXPECT_EQ(seen.size(), 6u);
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(RemoteWorkers, AKilledWorkersTrialIsServedAgainWithinTheLeasePlusFiveSeconds) {
+  ServerProcess server(dir_ / "k.db", {"--workers", "0", "--lease-seconds", "3"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  Process a, b;
+  ASSERT_TRUE(StartWorker(a, server.address(), "worker-a"));
+  const std::string id = Submit(server);
+  std::map<int64_t, json> running;
+  for (int i = 0; i < 400 && running.empty(); ++i) {
+    running = Running(server, id);
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(running.size(), 1u);
+  const int64_t victim = running.begin()->first;
+  EXPECT_EQ(running.begin()->second["worker"], "worker-a/0");
+  a.Kill(SIGKILL);
+  const auto killed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(StartWorker(b, server.address(), "worker-b"));
+  double served_after = -1;
+  for (int i = 0; i < 800; ++i) {
+    const json t = Json(server.Cli({"trial", id, std::to_string(victim), "-o", "json"}));
+    if (t["attempt"] == 2 && t["worker"] == "worker-b/0") {
+      served_after = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_GT(served_after, 0) << "the trial was never served again";
+  EXPECT_LE(served_after, 3 + 5);
+  RecordProperty("served_again_after_seconds", std::to_string(served_after));
+  std::printf("kill -9 of a worker: its trial was served again after %.2f s (lease 3 s)\n", served_after);
+  EXPECT_EQ(server.Cli({"watch", id}).code, 0);
+  ExpectEveryTrialOnce(server, id);
+  const json t = Json(server.Cli({"trial", id, std::to_string(victim), "-o", "json"}));
+  EXPECT_THAT(t["attempts"][0]["outcome"].get<std::string>(), HasSubstr("lease expired (worker worker-a/0)"));
+}
+
+TEST_F(RemoteWorkers, APausedWorkerWakingUpLateCannotOverwriteTheRetry) {
+  ServerProcess server(dir_ / "s.db", {"--workers", "0", "--lease-seconds", "1"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  Process a, b;
+  ASSERT_TRUE(StartWorker(a, server.address(), "sleepy"));
+  const std::string id = Submit(server);
+  std::map<int64_t, json> running;
+  for (int i = 0; i < 400 && running.empty(); ++i) {
+    running = Running(server, id);
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(running.size(), 1u);
+  const int64_t victim = running.begin()->first;
+  a.Kill(SIGSTOP);
+  ASSERT_TRUE(StartWorker(b, server.address(), "fresh"));
+  // The retry runs under attempt 2 on the fresh worker once the 1 s lease is gone.
+  for (int i = 0; i < 800; ++i) {
+    const json t = Json(server.Cli({"trial", id, std::to_string(victim), "-o", "json"}));
+    if (t["attempt"] == 2 && t["status"] == "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  a.Kill(SIGCONT);  // its reports for attempt 1 are refused from now on
+  EXPECT_EQ(server.Cli({"watch", id}).code, 0);
+  ExpectEveryTrialOnce(server, id);
+  const json t = Json(server.Cli({"trial", id, std::to_string(victim), "-o", "json"}));
+  EXPECT_EQ(t["attempt"], 2);
+  EXPECT_EQ(t["worker"], "fresh/0");
+  EXPECT_EQ(t["attempts"][1]["outcome"], "completed");
+  EXPECT_THAT(t["attempts"][0]["outcome"].get<std::string>(), HasSubstr("lease expired"));
+  a.Kill(SIGTERM);
+  EXPECT_EQ(a.Wait(std::chrono::seconds(20)), 0) << a.log();
+}
+
+TEST_F(RemoteWorkers, WorkersRideOutAServerCrash) {
+  const std::string listen = "127.0.0.1:" + std::to_string(FreePort());
+  const std::string db = dir_ / "crash.db";
+  auto server = std::make_unique<ServerProcess>(db, std::vector<std::string>{"--workers", "0"}, listen);
+  ASSERT_TRUE(server->Start()) << server->log();
+  Process a, b;
+  ASSERT_TRUE(StartWorker(a, listen, "w1"));
+  ASSERT_TRUE(StartWorker(b, listen, "w2"));
+  const std::string id = Submit(*server);
+  for (int i = 0; i < 400; ++i) {
+    if (Json(server->Cli({"status", id, "-o", "json"}))["counts"]["completed"] >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  server->Kill(SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // workers see it gone
+  server = std::make_unique<ServerProcess>(db, std::vector<std::string>{"--workers", "0"}, listen);
+  ASSERT_TRUE(server->Start()) << server->log();
+  const Result watched = server->Cli({"watch", id});
+  EXPECT_EQ(watched.code, 0) << watched.out << watched.err;
+  ExpectEveryTrialOnce(*server, id);
+  EXPECT_THAT(a.log() + b.log(), HasSubstr("unreachable"));
+  a.Kill(SIGTERM);
+  b.Kill(SIGTERM);
+  EXPECT_EQ(a.Wait(std::chrono::seconds(20)), 0);
+  EXPECT_EQ(b.Wait(std::chrono::seconds(20)), 0);
+}
+
+TEST_F(RemoteWorkers, SigtermHandsRunningTrialsBack) {
+  ServerProcess server(dir_ / "t.db", {"--workers", "0"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  Process a;
+  ASSERT_TRUE(a.Start({Bin("hpsearch-worker"), "--server", server.address(), "--slots", "1", "--id", "leaving",
+                       "--grace", "0"},
+                      dir_ / "leaving.log"));
+  const std::string id = Submit(server);
+  std::map<int64_t, json> running;
+  for (int i = 0; i < 400 && running.empty(); ++i) {
+    running = Running(server, id);
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(running.size(), 1u);
+  a.Kill(SIGTERM);
+  EXPECT_EQ(a.Wait(std::chrono::seconds(10)), 0) << a.log();
+  const json t = Json(server.Cli({"trial", id, std::to_string(running.begin()->first), "-o", "json"}));
+  EXPECT_EQ(t["status"], "pending");
+  EXPECT_THAT(t["attempts"][0]["outcome"].get<std::string>(), HasSubstr("handed back"));
+}
+
+}  // namespace
+}  // namespace hpsearch::testing
