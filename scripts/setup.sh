@@ -19,7 +19,7 @@ BUILD_PACKAGES=(
   libtbb-dev libsqlitecpp-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  iproute2 python3 python3-yaml
+  iproute2 openssl python3 python3-yaml
 )
 
 mode=all
