@@ -4,6 +4,7 @@
 #   scripts/setup.sh            build + test + runtime packages (developers, CI)
 #   scripts/setup.sh --runtime  only what the built binaries need at run time (Docker image)
 #   scripts/setup.sh --print    print the package list and exit
+#   scripts/setup.sh --print-runtime   print the runtime list (tests/docker checks it)
 #
 # Idempotent: when every package is installed it does not touch apt at all.
 # Works as root or through sudo; never prompts.
@@ -26,11 +27,13 @@ mode=all
 case "${1:-}" in
   --runtime) mode=runtime ;;
   --print) mode=print ;;
+  --print-runtime) mode=print-runtime ;;
   "") ;;
-  *) echo "usage: $0 [--runtime|--print]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--runtime|--print|--print-runtime]" >&2; exit 2 ;;
 esac
 
 packages=("${RUNTIME_PACKAGES[@]}")
+if [ "$mode" = print-runtime ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
 [ "$mode" = runtime ] || packages+=("${BUILD_PACKAGES[@]}")
 if [ "$mode" = print ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
 
