@@ -67,6 +67,12 @@ json TrialJson(const v1::Trial& t) {
   return j;
 }
 
+json TrialsJson(const std::vector<v1::Trial>& trials) {
+  json a = json::array();
+  for (const auto& t : trials) a.push_back(TrialJson(t));
+  return a;
+}
+
 json TrialDetailJson(const v1::Trial& t) {
   json j = TrialJson(t);
   j["seed"] = t.seed();

@@ -19,6 +19,8 @@ hpsearch::v1::TrialStatus ParseTrialStatus(const std::string& name);
 // {"trial", "status", "objective", "params", "metrics", "attempt", "worker",
 //  "started_ms", "finished_ms", "seconds", "failure_reason", "parameter_count"}
 nlohmann::json TrialJson(const hpsearch::v1::Trial& t);
+// A list of trials, in the given order.
+nlohmann::json TrialsJson(const std::vector<hpsearch::v1::Trial>& trials);
 // With "epochs", "diagnostics" and "attempts" (the `trial` command).
 nlohmann::json TrialDetailJson(const hpsearch::v1::Trial& t);
 nlohmann::json SweepJson(const hpsearch::v1::Sweep& s);

@@ -160,9 +160,7 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   grpc::Status st = FetchTrials(c, req, o.limit, &trials, &total);
   if (!st.ok()) return ReportError(st, c.options(), err);
   if (c.options().output == "json") {
-    json a = json::array();
-    for (const auto& t : trials) a.push_back(TrialJson(t));
-    out << a.dump(2) << "\n";
+    out << TrialsJson(trials).dump(2) << "\n";
     return kExitOk;
   }
   if (trials.empty() && c.options().output == "table") {
@@ -245,9 +243,7 @@ int RunBest(Connection& c, const std::string& sweep, int32_t k, std::ostream& ou
   if (!st.ok()) return ReportError(st, c.options(), err);
   std::vector<v1::Trial> trials(resp.trials().begin(), resp.trials().end());
   if (c.options().output == "json") {
-    json a = json::array();
-    for (const auto& t : trials) a.push_back(TrialJson(t));
-    out << a.dump(2) << "\n";
+    out << TrialsJson(trials).dump(2) << "\n";
     return kExitOk;
   }
   if (trials.empty() && c.options().output == "table") {
@@ -283,9 +279,7 @@ int RunExport(Connection& c, const std::string& sweep, const std::string& file, 
     sink = &f;
   }
   if (c.options().output == "json") {
-    json a = json::array();
-    for (const auto& t : trials) a.push_back(TrialJson(t));
-    *sink << a.dump(2) << "\n";
+    *sink << TrialsJson(trials).dump(2) << "\n";
   } else {
     PrintTrialCsv(trials, *sink);
   }

@@ -12,12 +12,6 @@ namespace v1 = hpsearch::v1;
 
 namespace {
 
-grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* ctx, const absl::Status& st) {
-  auto* reactor = ctx->DefaultReactor();
-  reactor->Finish(ToGrpc(st));
-  return reactor;
-}
-
 absl::StatusOr<int32_t> PageSize(int32_t requested, int32_t fallback, int32_t max, const char* field) {
   if (requested < 0) return absl::InvalidArgumentError(absl::StrCat(field, ": must be >= 0"));
   if (requested == 0) return fallback;

@@ -9,12 +9,6 @@ namespace v1 = hpsearch::v1;
 
 namespace {
 
-grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* ctx, const absl::Status& st) {
-  auto* reactor = ctx->DefaultReactor();
-  reactor->Finish(ToGrpc(st));
-  return reactor;
-}
-
 absl::Status CheckKey(const v1::LeaseKey& key) {
   if (key.sweep_id().empty()) return absl::InvalidArgumentError("key.sweep_id: required");
   if (key.index() < 0) return absl::InvalidArgumentError("key.index: must be >= 0");

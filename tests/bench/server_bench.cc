@@ -48,7 +48,7 @@ class NullSink : public runtime::TrialSink {
  public:
   bool OnEpoch(const v1::EpochMetrics&, const v1::ActivationStats&) override { return true; }
   void OnComplete(const v1::CompleteTrialRequest&) override {}
-  void OnFail(const std::string& reason, bool) override { std::abort(); }
+  void OnFail(const std::string&, bool) override { std::abort(); }
 };
 
 void BM_TinyTrial(benchmark::State& state) {
@@ -176,6 +176,19 @@ void BM_ListTrialsPage(benchmark::State& state) {
 BENCHMARK(BM_ListTrialsPage)->Args({0, 0})->Args({0, 50000})->Args({1, 0})->Args({1, 50000})
     ->Unit(benchmark::kMicrosecond);
 
+// Polls GetSweep every 20 ms until the sweep has ended.
+v1::Sweep WaitUntilDone(v1::SweepService::Stub& stub, const std::string& id) {
+  v1::Sweep now;
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    grpc::ClientContext ctx;
+    v1::GetSweepRequest get;
+    get.set_sweep(id);
+    (void)stub.GetSweep(&ctx, get, &now);
+  } while (now.status() == v1::SWEEP_RUNNING);
+  return now;
+}
+
 // The real thing: submit 10,000 tiny trials to hpsearch-server --workers 2 over gRPC
 // and wait (polling GetSweep) until the sweep completes. Items/s = trials/s.
 void BM_EndToEndTinySweep(benchmark::State& state) {
@@ -201,13 +214,7 @@ void BM_EndToEndTinySweep(benchmark::State& state) {
       }
     }
     v1::Sweep now;
-    do {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      grpc::ClientContext ctx;
-      v1::GetSweepRequest get;
-      get.set_sweep(sweep.id());
-      (void)stub->GetSweep(&ctx, get, &now);
-    } while (now.status() == v1::SWEEP_RUNNING);
+    now = WaitUntilDone(*stub, sweep.id());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     state.PauseTiming();
     state.counters["trials"] = static_cast<double>(now.counts().completed());
@@ -249,13 +256,7 @@ parameters:
       grpc::ClientContext ctx;
       (void)stub->SubmitSweep(&ctx, req, &sweep);
     }
-    do {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      grpc::ClientContext ctx;
-      v1::GetSweepRequest get;
-      get.set_sweep(sweep.id());
-      (void)stub->GetSweep(&ctx, get, &now);
-    } while (now.status() == v1::SWEEP_RUNNING);
+    now = WaitUntilDone(*stub, sweep.id());
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     grpc::ClientContext ctx;
     v1::ListTrialsRequest list;

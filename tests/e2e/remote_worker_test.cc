@@ -58,6 +58,16 @@ class RemoteWorkers : public ::testing::Test {
     return out;
   }
 
+  // Waits (up to 10 s) until some trial runs.
+  std::map<int64_t, json> WaitForRunning(ServerProcess& server, const std::string& id) {
+    std::map<int64_t, json> running;
+    for (int i = 0; i < 400 && running.empty(); ++i) {
+      running = Running(server, id);
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return running;
+  }
+
   void ExpectEveryTrialOnce(ServerProcess& server, const std::string& id) {
     const json status = Json(server.Cli({"status", id, "-o", "json"}));
     EXPECT_EQ(status["status"], "completed");
@@ -81,11 +91,7 @@ TEST_F(RemoteWorkers, AKilledWorkersTrialIsServedAgainWithinTheLeasePlusFiveSeco
   Process a, b;
   ASSERT_TRUE(StartWorker(a, server.address(), "worker-a"));
   const std::string id = Submit(server);
-  std::map<int64_t, json> running;
-  for (int i = 0; i < 400 && running.empty(); ++i) {
-    running = Running(server, id);
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+  const std::map<int64_t, json> running = WaitForRunning(server, id);
   ASSERT_EQ(running.size(), 1u);
   const int64_t victim = running.begin()->first;
   EXPECT_EQ(running.begin()->second["worker"], "worker-a/0");
@@ -117,11 +123,7 @@ TEST_F(RemoteWorkers, APausedWorkerWakingUpLateCannotOverwriteTheRetry) {
   Process a, b;
   ASSERT_TRUE(StartWorker(a, server.address(), "sleepy"));
   const std::string id = Submit(server);
-  std::map<int64_t, json> running;
-  for (int i = 0; i < 400 && running.empty(); ++i) {
-    running = Running(server, id);
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+  const std::map<int64_t, json> running = WaitForRunning(server, id);
   ASSERT_EQ(running.size(), 1u);
   const int64_t victim = running.begin()->first;
   a.Kill(SIGSTOP);
@@ -179,11 +181,7 @@ TEST_F(RemoteWorkers, SigtermHandsRunningTrialsBack) {
                        "--grace", "0"},
                       dir_ / "leaving.log"));
   const std::string id = Submit(server);
-  std::map<int64_t, json> running;
-  for (int i = 0; i < 400 && running.empty(); ++i) {
-    running = Running(server, id);
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+  const std::map<int64_t, json> running = WaitForRunning(server, id);
   ASSERT_EQ(running.size(), 1u);
   a.Kill(SIGTERM);
   EXPECT_EQ(a.Wait(std::chrono::seconds(10)), 0) << a.log();

@@ -174,7 +174,9 @@ TEST_F(SchedulerTest, MaxConcurrentAndFairSharingBetweenSweeps) {
   EXPECT_EQ(Get(a.id()).counts().running(), 1);
   // When a's trial finishes, a is served next (fewest running).
   for (const auto& l : held) {
-    if (l.key().sweep_id() == a.id()) ASSERT_TRUE(Complete(l, 0.5).ok());
+    if (l.key().sweep_id() == a.id()) {
+      ASSERT_TRUE(Complete(l, 0.5).ok());
+    }
   }
   auto next = Acquire("w9");
   EXPECT_EQ(next->key().sweep_id(), a.id());

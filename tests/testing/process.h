@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -144,8 +145,6 @@ class ServerProcess {
  public:
   ServerProcess(std::string db, std::vector<std::string> extra = {}, std::string listen = "127.0.0.1:0")
       : db_(std::move(db)), extra_(std::move(extra)), listen_(std::move(listen)) {}
-  ~ServerProcess() { Kill(SIGKILL); }
-
   // Starts and waits until it serves; false (with the log in `log()`) otherwise.
   bool Start() {
     port_file_ = db_ + ".port";
@@ -154,45 +153,25 @@ class ServerProcess {
     std::vector<std::string> args = {Bin("hpsearch-server"), "--listen", listen_, "--port-file", port_file_,
                                      "--db", db_};
     args.insert(args.end(), extra_.begin(), extra_.end());
-    pid_ = Spawn(args, log_ + ".out", log_);
-    for (int i = 0; i < 300 && pid_ > 0; ++i) {
+    process_ = std::make_unique<Process>();
+    if (!process_->Start(args, log_)) return false;
+    for (int i = 0; i < 300; ++i) {
       std::ifstream f(port_file_);
       int port = 0;
       if (f >> port && port > 0) {
         address_ = "127.0.0.1:" + std::to_string(port);
         return true;
       }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (process_->Wait(std::chrono::milliseconds(50)) >= 0) return false;  // exited
     }
     return false;
   }
 
   void Kill(int sig) {
-    if (pid_ <= 0) return;
-    kill(pid_, sig);
-    if (sig == SIGKILL) Wait(std::chrono::seconds(10));
+    if (process_) process_->Kill(sig);
   }
-
-  // Waits for the process to exit; returns its exit code (128 + signal), or -1 on timeout.
-  int Wait(std::chrono::milliseconds timeout) {
-    if (pid_ <= 0) return exit_code_;
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < until) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        return exit_code_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
+  // The exit code (128 + signal), or -1 on timeout.
+  int Wait(std::chrono::milliseconds timeout) { return process_ ? process_->Wait(timeout) : -1; }
 
   const std::string& address() const { return address_; }
   std::string log() const { return ReadFile(log_); }
@@ -208,8 +187,7 @@ class ServerProcess {
   std::vector<std::string> extra_;
   std::string listen_;
   std::string port_file_, log_, address_;
-  pid_t pid_ = -1;
-  int exit_code_ = -1;
+  std::unique_ptr<Process> process_;
   int starts_ = 0;
 };
 
