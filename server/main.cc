@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
   Flag(app, "--max-message-bytes", c.max_message_bytes, "Largest gRPC message in either direction",
        "HPSEARCH_MAX_MESSAGE_BYTES")
       ->check(CLI::Range(1024, 1 << 30));
+  Flag(app, "--max-watch-streams", c.max_watch_streams, "WatchSweep streams open at once",
+       "HPSEARCH_MAX_WATCH_STREAMS")
+      ->check(CLI::PositiveNumber);
   Flag(app, "--lease-seconds", c.lease_seconds, "A trial's lease lasts this long past its last report",
        "HPSEARCH_LEASE_SECONDS")
       ->check(CLI::Range(0.1, 86400.0));

@@ -3,6 +3,8 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 #include <signal.h>
 
 #include <chrono>
@@ -58,6 +60,16 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const
   return grpc::SslServerCredentials(ssl);
 }
 
+// Linking grpc++_reflection registers its plugin in every ServerBuilder; this option
+// takes it out again unless --reflection asked for it.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const auto& p) { return p->name() == "proto_server_reflection"; });
+  }
+};
+
 void SetServing(grpc::Server& server, bool serving) {
   auto* health = server.GetHealthCheckService();
   if (!health) return;
@@ -112,11 +124,12 @@ int RunServer(const ServerConfig& c) {
     return 2;
   }
   TokenAuth auth(c.token);
-  SweepServiceImpl sweeps(scheduler, **store, auth);
+  SweepServiceImpl sweeps(scheduler, **store, auth, c.max_watch_streams);
   WorkerServiceImpl workers(scheduler, auth);
   grpc::EnableDefaultHealthCheckService(true);
   if (c.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  if (!c.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   int port = 0;
   builder.AddListeningPort(c.listen, *creds, &port);
   builder.RegisterService(&sweeps);

@@ -143,7 +143,12 @@ grpc::ServerUnaryReactor* SweepServiceImpl::GetBestTrials(grpc::CallbackServerCo
 grpc::ServerWriteReactor<v1::SweepEvent>* SweepServiceImpl::WatchSweep(grpc::CallbackServerContext* ctx,
                                                                        const v1::WatchSweepRequest* req) {
   if (auto st = auth_.Check(ctx); !st.ok()) return new RejectedStream(ToGrpc(st));
-  return new WatchStream(scheduler_, req->sweep(), watch_queue_);
+  if (open_streams_.fetch_add(1) >= max_watch_streams_) {
+    open_streams_.fetch_sub(1);
+    return new RejectedStream(ToGrpc(absl::ResourceExhaustedError(absl::StrCat(
+        max_watch_streams_, " WatchSweep streams are open, the server's limit (--max-watch-streams)"))));
+  }
+  return new WatchStream(scheduler_, req->sweep(), watch_queue_, &open_streams_);
 }
 
 }  // namespace hpsearch::service

@@ -3,6 +3,7 @@
 // WatchStream reactor, so no stream ever holds a server thread.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
@@ -14,9 +15,12 @@ namespace hpsearch::service {
 
 class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackService {
  public:
+  // max_watch_streams: WatchSweep streams open at once, server-wide
+  // (RESOURCE_EXHAUSTED beyond); watch_queue: events a slow stream may fall behind.
   SweepServiceImpl(scheduler::Scheduler& scheduler, store::Store& store, const TokenAuth& auth,
-                   std::size_t watch_queue = 1024)
-      : scheduler_(scheduler), store_(store), auth_(auth), watch_queue_(watch_queue) {}
+                   int max_watch_streams = 1000, std::size_t watch_queue = 1024)
+      : scheduler_(scheduler), store_(store), auth_(auth), max_watch_streams_(max_watch_streams),
+        watch_queue_(watch_queue) {}
 
   grpc::ServerUnaryReactor* SubmitSweep(grpc::CallbackServerContext* ctx,
                                         const hpsearch::v1::SubmitSweepRequest* req,
@@ -46,7 +50,9 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
   scheduler::Scheduler& scheduler_;
   store::Store& store_;
   const TokenAuth& auth_;
+  int max_watch_streams_;
   std::size_t watch_queue_;
+  std::atomic<int> open_streams_{0};
 };
 
 }  // namespace hpsearch::service

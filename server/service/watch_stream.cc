@@ -15,8 +15,9 @@ bool Terminal(const v1::Sweep& s) {
 
 }  // namespace
 
-WatchStream::WatchStream(scheduler::Scheduler& scheduler, const std::string& sweep, std::size_t max_queue)
-    : scheduler_(scheduler), max_queue_(max_queue) {
+WatchStream::WatchStream(scheduler::Scheduler& scheduler, const std::string& sweep, std::size_t max_queue,
+                         std::atomic<int>* open)
+    : scheduler_(scheduler), max_queue_(max_queue), open_(open) {
   auto watch = scheduler_.StartWatch(sweep, [this](const v1::SweepEvent& e) { Push(e); });
   if (!watch.ok()) {
     closing_ = finish_called_ = true;
@@ -100,6 +101,7 @@ void WatchStream::OnDone() {
     id = watch_id_;
   }
   if (id != 0) scheduler_.StopWatch(id);
+  if (open_) open_->fetch_sub(1);
   delete this;
 }
 

@@ -7,6 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <cstddef>
 #include <deque>
 #include <mutex>
@@ -19,7 +20,10 @@ namespace hpsearch::service {
 
 class WatchStream : public grpc::ServerWriteReactor<hpsearch::v1::SweepEvent> {
  public:
-  WatchStream(scheduler::Scheduler& scheduler, const std::string& sweep, std::size_t max_queue);
+  // `open` counts the server's streams; this one is already counted and is
+  // subtracted when it ends.
+  WatchStream(scheduler::Scheduler& scheduler, const std::string& sweep, std::size_t max_queue,
+              std::atomic<int>* open);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -33,6 +37,7 @@ class WatchStream : public grpc::ServerWriteReactor<hpsearch::v1::SweepEvent> {
 
   scheduler::Scheduler& scheduler_;
   std::size_t max_queue_;
+  std::atomic<int>* open_;
   std::mutex mu_;
   std::deque<hpsearch::v1::SweepEvent> queue_;
   hpsearch::v1::SweepEvent current_;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "hpsearch/v1/worker_service.grpc.pb.h"
@@ -149,6 +150,57 @@ TEST_F(Security, OversizedMessagesAreRefused) {
   EXPECT_EQ(server.Cli({"list"}).code, 0);
 }
 
+TEST_F(Security, WatchStreamsAreCapped) {
+  ServerProcess server(dir_ / "streams.db", {"--workers", "1", "--max-watch-streams", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string spec = dir_ / "w.yaml";
+  std::ofstream(spec) << "name: w\ndataset: {name: digits}\nbudget: {max_trials: 50}\n"
+                         "fixed: {epochs: 40, hidden: [256, 256], batch_size: 8}\n";
+  ASSERT_EQ(server.Cli({"submit", spec}).code, 0);
+  auto stub = v1::SweepService::NewStub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+  v1::WatchSweepRequest req;
+  req.set_sweep("w");
+  grpc::ClientContext c1, c2, c3, c4;
+  v1::SweepEvent e;
+  auto s1 = stub->WatchSweep(&c1, req);
+  auto s2 = stub->WatchSweep(&c2, req);
+  ASSERT_TRUE(s1->Read(&e));  // the snapshots: both streams are open
+  ASSERT_TRUE(s2->Read(&e));
+  auto s3 = stub->WatchSweep(&c3, req);
+  EXPECT_FALSE(s3->Read(&e));
+  const grpc::Status refused = s3->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("--max-watch-streams"));
+  c1.TryCancel();
+  s1->Finish();
+  bool reopened = false;
+  for (int i = 0; i < 100 && !reopened; ++i) {  // the server notices the cancel shortly
+    grpc::ClientContext c;
+    auto s = stub->WatchSweep(&c, req);
+    reopened = s->Read(&e);
+    c.TryCancel();
+    s->Finish();
+    if (!reopened) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(reopened);
+  c2.TryCancel();
+  s2->Finish();
+  (void)c4;
+}
+
+TEST_F(Security, ReflectionOnlyWhenAskedFor) {
+  const std::string method = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
+  ServerProcess off(dir_ / "r1.db", {"--workers", "0"});
+  ASSERT_TRUE(off.Start()) << off.log();
+  grpc::GenericStub a(grpc::CreateChannel(off.address(), grpc::InsecureChannelCredentials()));
+  EXPECT_EQ(CallRaw(a, method, "").error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  ServerProcess on(dir_ / "r2.db", {"--workers", "0", "--reflection"});
+  ASSERT_TRUE(on.Start()) << on.log();
+  grpc::GenericStub b(grpc::CreateChannel(on.address(), grpc::InsecureChannelCredentials()));
+  EXPECT_NE(CallRaw(b, method, "").error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_THAT(on.log(), HasSubstr("reflection on"));
+}
+
 TEST_F(Security, SqlLookingNamesRoundTripLiterally) {
   ServerProcess server(dir_ / "sql.db", {"--workers", "1"});
   ASSERT_TRUE(server.Start()) << server.log();
@@ -194,6 +246,17 @@ TEST_F(Security, DatasetPathsStayInsideTheDataDirectory) {
   }
   const Result ok = submit("ok.csv");
   EXPECT_EQ(ok.code, 0) << ok.err;
+  // Bad data inside the directory: the trial fails with the file and line; the
+  // server carries on.
+  std::ofstream(data / "bad.csv") << "a,b,label\n1,2,0\n3,oops,1\n";
+  const Result bad = submit("bad.csv");
+  ASSERT_EQ(bad.code, 0) << bad.err;
+  const std::string id = bad.out.substr(0, bad.out.find(' '));
+  server.Cli({"watch", id});
+  const json t = json::parse(server.Cli({"trial", id, "0", "-o", "json"}).out);
+  EXPECT_EQ(t["status"], "failed");
+  EXPECT_THAT(t["failure_reason"].get<std::string>(), HasSubstr("bad.csv:3"));
+  EXPECT_EQ(server.Cli({"health"}).out, "SERVING\n");
 }
 
 }  // namespace
