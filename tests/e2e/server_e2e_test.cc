@@ -241,6 +241,57 @@ TEST_F(ServerE2E, ErrorsCarryTheRightStatusAndExitCode) {
   EXPECT_EQ(server.Cli({"trials", id, "-o", "json"}).code, 0);  // the table is still there
 }
 
+TEST_F(ServerE2E, CancelStopsRunningTrialsAndStopLetsThemFinish) {
+  ServerProcess server(dir_ / "cancel.db", {"--workers", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string spec = WriteSpec("slow.yaml", kSlowSpec);
+  const std::string a = Json(server.Cli({"submit", spec, "--name", "to-cancel", "-o", "json"}))["id"];
+  for (int i = 0; i < 400; ++i) {
+    if (Json(server.Cli({"status", a, "-o", "json"}))["counts"]["running"] >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  const Result cancelled = server.Cli({"cancel", "to-cancel"});
+  EXPECT_EQ(cancelled.code, 0) << cancelled.err;
+  EXPECT_EQ(cancelled.out, a + " cancelled\n");
+  const json s = Json(server.Cli({"status", a, "-o", "json"}));
+  EXPECT_EQ(s["status"], "cancelled");
+  EXPECT_EQ(s["counts"]["running"], 0);
+  EXPECT_EQ(s["counts"]["pending"], 0);
+  EXPECT_EQ(s["counts"]["cancelled"].get<int>() + s["counts"]["completed"].get<int>(), 10);
+  EXPECT_EQ(server.Cli({"watch", a}).code, 0);  // a finished sweep: the snapshot, then the end
+
+  const std::string b = Json(server.Cli({"submit", spec, "--name", "to-stop", "-o", "json"}))["id"];
+  int running = 0;
+  for (int i = 0; i < 400 && running == 0; ++i) {
+    running = Json(server.Cli({"status", b, "-o", "json"}))["counts"]["running"];
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  const Result stopped = server.Cli({"stop", b});
+  EXPECT_EQ(stopped.code, 0) << stopped.err;
+  EXPECT_THAT(stopped.out, HasSubstr("stopping"));
+  EXPECT_EQ(server.Cli({"watch", b}).code, 0);
+  const json t = Json(server.Cli({"status", b, "-o", "json"}));
+  EXPECT_EQ(t["status"], "cancelled");
+  EXPECT_EQ(t["reason"], "stopped by request");
+  EXPECT_GE(t["counts"]["completed"].get<int>(), running);  // the running ones finished
+  EXPECT_EQ(t["counts"]["failed"], 0);
+}
+
+TEST_F(ServerE2E, WatchOnATerminalDrawsAProgressLine) {
+  ServerProcess server(dir_ / "tty.db", {"--workers", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string id = Json(server.Cli({"submit", WriteSpec("fast.yaml", kFastSpec), "-o", "json"}))["id"];
+  // `script` gives the CLI a pseudo-terminal, as a user's shell would.
+  const Result r = RunProcess({"/usr/bin/script", "-qefc",
+                               Bin("hpsearch") + " --server " + server.address() + " watch " + id, "/dev/null"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\r\033[K"));  // redrawn in place
+  EXPECT_THAT(r.out, HasSubstr("trials/min"));
+  EXPECT_THAT(r.out, HasSubstr("8/8"));
+  EXPECT_THAT(r.out, HasSubstr("new best: trial"));
+  EXPECT_THAT(r.out, HasSubstr(id + " completed; best val_accuracy (maximize)"));
+}
+
 TEST_F(ServerE2E, AHundredWatchStreamsWhileTraining) {
   ServerProcess server(dir_ / "watch.db", {"--workers", "2"});
   ASSERT_TRUE(server.Start()) << server.log();
