@@ -176,6 +176,40 @@ void BM_ListTrialsPage(benchmark::State& state) {
 BENCHMARK(BM_ListTrialsPage)->Args({0, 0})->Args({0, 50000})->Args({1, 0})->Args({1, 50000})
     ->Unit(benchmark::kMicrosecond);
 
+// The same queries through a real hpsearch-server process and gRPC on loopback.
+void BM_QueriesOverGrpc(benchmark::State& state) {
+  auto& big = Big();
+  hpsearch::testing::ServerProcess server(big.dir + "/big.db", {"--workers", "0"});
+  if (!server.Start()) {
+    state.SkipWithError("server did not start");
+    return;
+  }
+  auto stub = v1::SweepService::NewStub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+  const std::string id = store::SweepPublicId(big.sweep);
+  const bool best = state.range(0) == 0;
+  Latencies(state, [&] {
+    grpc::ClientContext ctx;
+    if (best) {
+      v1::GetBestTrialsRequest req;
+      req.set_sweep(id);
+      req.set_k(10);
+      v1::GetBestTrialsResponse resp;
+      if (!stub->GetBestTrials(&ctx, req, &resp).ok() || resp.trials_size() != 10) std::abort();
+    } else {
+      v1::ListTrialsRequest req;
+      req.set_sweep(id);
+      req.set_page_size(100);
+      req.set_sort_by("objective");
+      v1::ListTrialsResponse resp;
+      if (!stub->ListTrials(&ctx, req, &resp).ok() || resp.trials_size() != 100) std::abort();
+    }
+  });
+  state.SetLabel(best ? "GetBestTrials k=10" : "ListTrials 100 rows by objective");
+  server.Kill(SIGTERM);
+  server.Wait(std::chrono::seconds(10));
+}
+BENCHMARK(BM_QueriesOverGrpc)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
 // Polls GetSweep every 20 ms until the sweep has ended.
 v1::Sweep WaitUntilDone(v1::SweepService::Stub& stub, const std::string& id) {
   v1::Sweep now;
