@@ -90,6 +90,7 @@ int RunServer(const ServerConfig& c) {
   store::StoreOptions so;
   so.path = c.db;
   so.sync_full = c.sync_full;
+  so.exclusive = true;
   auto store = store::Store::Open(so);
   if (!store.ok()) {
     log::Error(store.status().message());

@@ -1,6 +1,12 @@
 #include "store/store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <regex>
 
@@ -575,6 +581,18 @@ void WriteTxn::CancelPendingTrials(int64_t sweep, const std::string& reason, int
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store(options));
+  if (options.exclusive && !store->in_memory()) {
+    const std::string lock = options.path + ".lock";
+    store->lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (store->lock_fd_ < 0) {
+      return absl::UnavailableError(absl::StrCat("cannot open database ", options.path, ": cannot create ", lock, ": ",
+                                                 std::strerror(errno)));
+    }
+    if (::flock(store->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      return absl::FailedPreconditionError(absl::StrCat("database ", options.path,
+                                                        " is in use by another hpsearch-server (it holds ", lock, ")"));
+    }
+  }
   try {
     store->writer_ = std::make_unique<Connection>(options.path, false, options.sync_full,
                                                   options.busy_timeout_ms);
@@ -604,6 +622,9 @@ Store::~Store() {
     checkpoint_cv_.notify_all();
     checkpointer_.join();
   }
+  idle_readers_.clear();
+  writer_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock once the file is closed
 }
 
 void Store::CheckpointLoop() {

@@ -37,6 +37,9 @@ struct StoreOptions {
   bool sync_full = false;
   int readers = 4;
   int busy_timeout_ms = 5000;
+  // Hold an exclusive lock (`<path>.lock`, flock) for the store's lifetime, so a
+  // second server on the same file refuses to start instead of fighting the first.
+  bool exclusive = false;
 };
 
 // "s-000042" ⇄ 42.
@@ -164,6 +167,7 @@ class Store {
   void CheckpointLoop();
 
   StoreOptions options_;
+  int lock_fd_ = -1;
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;
   std::mutex readers_mu_;

@@ -204,6 +204,20 @@ TEST_F(ServerE2E, SigtermStopsWithinTenSecondsAndHandsTrialsBack) {
   EXPECT_EQ(trials.size(), 10u);
 }
 
+TEST_F(ServerE2E, ASecondServerOnTheSameDatabaseRefusesToStart) {
+  ServerProcess first(dir_ / "shared.db", {"--workers", "1"});
+  ASSERT_TRUE(first.Start()) << first.log();
+  ServerProcess second(dir_ / "shared.db", {"--workers", "1"});
+  EXPECT_FALSE(second.Start());
+  EXPECT_EQ(second.Wait(std::chrono::seconds(10)), 1);
+  EXPECT_THAT(second.log(), HasSubstr("is in use by another hpsearch-server"));
+  EXPECT_EQ(first.Cli({"health"}).out, "SERVING\n");
+  first.Kill(SIGTERM);
+  EXPECT_EQ(first.Wait(std::chrono::seconds(10)), 0);
+  ServerProcess third(dir_ / "shared.db", {"--workers", "1"});  // free again
+  EXPECT_TRUE(third.Start()) << third.log();
+}
+
 TEST_F(ServerE2E, ErrorsCarryTheRightStatusAndExitCode) {
   ServerProcess server(dir_ / "err.db", {"--workers", "1", "--max-trials", "5"});
   ASSERT_TRUE(server.Start()) << server.log();
