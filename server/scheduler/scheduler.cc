@@ -437,7 +437,7 @@ absl::Status Scheduler::StaleLease(const v1::LeaseKey& key, const std::string& w
       " no longer holds a lease (it expired, was retried, or the trial has ended)"));
 }
 
-absl::StatusOr<ProgressReply> Scheduler::Report(const v1::ReportProgressRequest& request) {
+absl::StatusOr<v1::ReportProgressResponse> Scheduler::Report(const v1::ReportProgressRequest& request) {
   const auto& key = request.key();
   Lock lock(mu_);
   auto held = Held(key);
@@ -455,23 +455,24 @@ absl::StatusOr<ProgressReply> Scheduler::Report(const v1::ReportProgressRequest&
     }
     if (t && t->attempt() == key.attempt() &&
         (t->status() == v1::CANCELLED || t->status() == v1::PRUNED || t->status() == v1::FAILED)) {
-      ProgressReply reply;
-      reply.directive = v1::STOP;
-      reply.reason = absl::StrCat(v1::TrialStatus_Name(t->status()), ": ", t->failure_reason());
+      v1::ReportProgressResponse reply;
+      reply.set_directive(v1::STOP);
+      reply.set_reason(absl::StrCat(v1::TrialStatus_Name(t->status()), ": ", t->failure_reason()));
       return reply;
     }
     return StaleLease(key, "progress report");
   }
   auto [s, r] = *held;
   const int64_t now = now_ms();
-  ProgressReply reply;
+  v1::ReportProgressResponse reply;
+  reply.set_directive(v1::CONTINUE);
   if (request.has_epoch()) {
     const auto& e = request.epoch();
     if (auto bad = NonFinite(e.metrics())) {
       const std::string reason = absl::StrCat("diverged: ", *bad, " at epoch ", e.epoch());
       if (auto st = FailTrial(*s, key.index(), reason); !st.ok()) return st;
-      reply.directive = v1::STOP;
-      reply.reason = reason;
+      reply.set_directive(v1::STOP);
+      reply.set_reason(reason);
       return reply;
     }
     r->unflushed.push_back(RunningTrial::Epoch{
@@ -488,7 +489,6 @@ absl::StatusOr<ProgressReply> Scheduler::Report(const v1::ReportProgressRequest&
       r->unflushed.clear();
       r->flushed_ms = now;
     }
-    r->epochs = std::max(r->epochs, e.epoch());
     if (Watched(s->rowid)) {
       v1::SweepEvent event;
       event.set_time_ms(now);
@@ -499,12 +499,12 @@ absl::StatusOr<ProgressReply> Scheduler::Report(const v1::ReportProgressRequest&
     }
   }
   r->expires_ms = now + options_.lease_ms;
-  reply.expires_ms = r->expires_ms;
+  reply.set_expires_ms(r->expires_ms);
   if (s->deadline_ms > 0 && now >= s->deadline_ms && !s->ending) {
     EndSweep(*s, v1::SWEEP_COMPLETED,
              absl::StrCat("max_duration of ", Num(s->spec.budget().max_duration_seconds()), "s reached"), true);
-    reply.directive = v1::STOP;
-    reply.reason = "max_duration reached";
+    reply.set_directive(v1::STOP);
+    reply.set_reason("max_duration reached");
   }
   return reply;
 }
@@ -737,7 +737,7 @@ absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read
       continue;
     }
     RunningTrial r{t.trial_id, t.attempt, t.lost, t.worker, t.started_ms, now + options_.lease_ms,
-                   std::move(t.params), t.seed, 0};
+                   std::move(t.params), t.seed};
     s.running.emplace(t.index, std::move(r));
   }
   log::Info("sweep ", s.id, " resumed: ", s.next_index, " of ", s.total, " trials started, ",

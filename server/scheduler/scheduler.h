@@ -52,12 +52,6 @@ struct SchedulerOptions {
 // A running trial's epochs are written at most this often (and always when it ends).
 inline constexpr int64_t kEpochFlushMs = 1000;
 
-struct ProgressReply {
-  hpsearch::v1::Directive directive = hpsearch::v1::CONTINUE;
-  std::string reason;
-  int64_t expires_ms = 0;
-};
-
 struct SweepPage {
   std::vector<hpsearch::v1::Sweep> sweeps;
   int64_t next_offset = -1;  // -1: last page
@@ -87,7 +81,7 @@ class Scheduler {
   // per (worker_id, request_id).
   absl::StatusOr<std::optional<hpsearch::v1::Lease>> Acquire(const std::string& worker_id,
                                                              const std::string& request_id);
-  absl::StatusOr<ProgressReply> Report(const hpsearch::v1::ReportProgressRequest& request);
+  absl::StatusOr<hpsearch::v1::ReportProgressResponse> Report(const hpsearch::v1::ReportProgressRequest& request);
   absl::Status Complete(const hpsearch::v1::CompleteTrialRequest& request);
   absl::Status Fail(const hpsearch::v1::FailTrialRequest& request);
 

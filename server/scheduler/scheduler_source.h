@@ -17,13 +17,7 @@ class SchedulerSource final : public runtime::TrialSource {
   }
   absl::StatusOr<hpsearch::v1::ReportProgressResponse> Report(
       const hpsearch::v1::ReportProgressRequest& request) override {
-    auto reply = scheduler_.Report(request);
-    if (!reply.ok()) return reply.status();
-    hpsearch::v1::ReportProgressResponse r;
-    r.set_directive(reply->directive);
-    r.set_reason(reply->reason);
-    r.set_expires_ms(reply->expires_ms);
-    return r;
+    return scheduler_.Report(request);
   }
   absl::Status Complete(const hpsearch::v1::CompleteTrialRequest& request) override {
     return scheduler_.Complete(request);

@@ -34,7 +34,6 @@ struct RunningTrial {
   int64_t expires_ms = 0;
   nlohmann::json params;
   uint64_t seed = 0;
-  int32_t epochs = 0;  // reported so far
   // Epochs not yet written. A running trial's curve is written at most once a
   // second and always with its end; if the server dies first, the trial runs again
   // from the start anyway, so nothing a user could see is lost.

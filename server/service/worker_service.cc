@@ -38,11 +38,8 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::ReportProgress(grpc::CallbackServer
   if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
   if (auto st = CheckKey(req->key()); !st.ok()) return Reply(ctx, st);
   auto reply = scheduler_.Report(*req);
-  if (!reply.ok()) return Reply(ctx, reply.status());
-  resp->set_directive(reply->directive);
-  resp->set_reason(reply->reason);
-  resp->set_expires_ms(reply->expires_ms);
-  return Reply(ctx, absl::OkStatus());
+  if (reply.ok()) *resp = *std::move(reply);
+  return Reply(ctx, reply.status());
 }
 
 grpc::ServerUnaryReactor* WorkerServiceImpl::CompleteTrial(grpc::CallbackServerContext* ctx,

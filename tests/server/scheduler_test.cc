@@ -66,7 +66,7 @@ class SchedulerTest : public ::testing::Test {
     return l.ok() ? *l : std::nullopt;
   }
 
-  absl::StatusOr<ProgressReply> Epoch(const v1::Lease& l, int epoch, double val_loss) {
+  absl::StatusOr<v1::ReportProgressResponse> Epoch(const v1::Lease& l, int epoch, double val_loss) {
     v1::ReportProgressRequest r;
     *r.mutable_key() = l.key();
     r.mutable_epoch()->set_epoch(epoch);
@@ -229,7 +229,7 @@ TEST_F(SchedulerTest, ReportsExtendTheLease) {
     scheduler_->Tick();
     auto r = Epoch(*l, i + 1, 0.5);
     ASSERT_TRUE(r.ok()) << r.status();
-    EXPECT_EQ(r->expires_ms, now_ + 1000);
+    EXPECT_EQ(r->expires_ms(), now_ + 1000);
   }
 }
 
@@ -275,7 +275,7 @@ TEST_F(SchedulerTest, CancelStopsRunningTrialsAtTheirNextReport) {
   EXPECT_EQ(c->counts().cancelled(), 6);
   auto r = Epoch(*l, 1, 0.5);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->directive, v1::STOP);
+  EXPECT_EQ(r->directive(), v1::STOP);
   EXPECT_EQ(Complete(*l, 0.1).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_FALSE(Acquire().has_value());
   EXPECT_EQ(scheduler_->Cancel(s.id(), false).status().code(), absl::StatusCode::kFailedPrecondition);
@@ -290,7 +290,7 @@ TEST_F(SchedulerTest, StopLetsRunningTrialsFinish) {
   ASSERT_TRUE(st.ok());
   EXPECT_EQ(st->status(), v1::SWEEP_STOPPING);
   EXPECT_FALSE(Acquire().has_value());
-  EXPECT_EQ(Epoch(*a, 1, 0.5)->directive, v1::CONTINUE);
+  EXPECT_EQ(Epoch(*a, 1, 0.5)->directive(), v1::CONTINUE);
   ASSERT_TRUE(Complete(*a, 0.5).ok());
   ASSERT_TRUE(Complete(*b, 0.4).ok());
   const v1::Sweep done = Get(s.id());
@@ -314,7 +314,7 @@ TEST_F(SchedulerTest, MaxFailedFailsTheSweepWithAReason) {
   EXPECT_NE(done.status_reason().find("2 trials failed (budget.max_failed is 2)"), std::string::npos);
   EXPECT_NE(done.status_reason().find("diverged at epoch 2"), std::string::npos);
   EXPECT_EQ(done.counts().cancelled(), 4);  // c and the 3 never started
-  EXPECT_EQ(Epoch(*c, 1, 0.3)->directive, v1::STOP);
+  EXPECT_EQ(Epoch(*c, 1, 0.3)->directive(), v1::STOP);
 }
 
 TEST_F(SchedulerTest, EveryTrialFailingFailsTheSweep) {
@@ -343,7 +343,7 @@ TEST_F(SchedulerTest, MaxDurationEndsTheSweep) {
   auto b = Acquire();
   now_ += 11'000;
   EXPECT_FALSE(Acquire().has_value());
-  EXPECT_EQ(Epoch(*b, 1, 0.4)->directive, v1::STOP);
+  EXPECT_EQ(Epoch(*b, 1, 0.4)->directive(), v1::STOP);
   scheduler_->Tick();
   const v1::Sweep done = Get(s.id());
   EXPECT_EQ(done.status(), v1::SWEEP_COMPLETED);
@@ -358,8 +358,8 @@ TEST_F(SchedulerTest, NonFiniteMetricsFailTheTrialAndAreNeverStored) {
   ASSERT_TRUE(Epoch(*a, 1, 0.5).ok());
   auto r = Epoch(*a, 2, std::nan(""));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->directive, v1::STOP);
-  EXPECT_EQ(r->reason, "diverged: train_loss is nan at epoch 2");
+  EXPECT_EQ(r->directive(), v1::STOP);
+  EXPECT_EQ(r->reason(), "diverged: train_loss is nan at epoch 2");
   auto b = Acquire();
   EXPECT_TRUE(Complete(*b, INFINITY).ok());  // recorded as a failure
   auto c = Acquire();
