@@ -82,14 +82,30 @@ TEST_F(Security, EveryRpcOfEveryServiceRequiresTheToken) {
     const grpc::Status right = CallRaw(stub, m, std::string("Bearer ") + kToken);
     EXPECT_NE(right.error_code(), grpc::StatusCode::UNAUTHENTICATED) << m << ": " << right.error_message();
   }
-  // Refused calls changed nothing; health needs no token; the token is in no log line.
+  // Refused calls change nothing: a real sweep, then real requests without the token.
+  const std::string spec = dir_ / "t.yaml";
+  std::ofstream(spec) << "name: guarded\ndataset: {name: iris}\nbudget: {max_trials: 3}\n";
+  const std::vector<std::string> cli = {Bin("hpsearch"), "--server", server.address()};
+  auto run = [&](std::vector<std::string> args, bool token) {
+    std::vector<std::string> all = cli;
+    if (token) all.insert(all.end(), {"--token", kToken});
+    all.insert(all.end(), args.begin(), args.end());
+    return RunProcess(all);
+  };
+  ASSERT_EQ(run({"submit", spec}, true).code, 0);
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"submit", spec}, {"cancel", "guarded"}, {"stop", "guarded"}, {"list"}, {"status", "guarded"}}) {
+    const Result r = run(args, false);
+    EXPECT_EQ(r.code, 1) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("not authenticated")) << args[0];
+  }
+  const Result list = run({"list", "-o", "json"}, true);
+  ASSERT_EQ(list.code, 0) << list.err;
+  const json sweeps = json::parse(list.out);
+  ASSERT_EQ(sweeps.size(), 1u);  // the refused submit added nothing
+  EXPECT_EQ(sweeps[0]["status"], "running");  // the refused cancel and stop did nothing (no workers)
+  // Health needs no token; the token is in no log line.
   EXPECT_EQ(RunProcess({Bin("hpsearch"), "--server", server.address(), "health"}).out, "SERVING\n");
-  Result list = RunProcess({Bin("hpsearch"), "--server", server.address(), "list", "-o", "json"});
-  EXPECT_EQ(list.code, 1);
-  EXPECT_THAT(list.err, HasSubstr("not authenticated"));
-  list = RunProcess({Bin("hpsearch"), "--server", server.address(), "--token", kToken, "list", "-o", "json"});
-  EXPECT_EQ(list.code, 0) << list.err;
-  EXPECT_EQ(json::parse(list.out).size(), 0u);
   server.Kill(SIGTERM);
   server.Wait(std::chrono::seconds(10));
   EXPECT_THAT(server.log(), HasSubstr("auth on"));
