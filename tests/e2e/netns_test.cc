@@ -15,6 +15,17 @@ namespace {
 
 using nlohmann::json;
 
+// iproute2's `ip`, wherever this Debian keeps it.
+const std::string& IpPath() {
+  static const std::string path = [] {
+    for (const char* p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
+      if (access(p, X_OK) == 0) return std::string(p);
+    }
+    return std::string("/usr/sbin/ip");
+  }();
+  return path;
+}
+
 class NetNamespaces : public ::testing::Test {
  protected:
   NetNamespaces() : dir_("netns") {
@@ -24,15 +35,15 @@ class NetNamespaces : public ::testing::Test {
     b_ns_ = "hps" + tag + "b";
   }
   ~NetNamespaces() override {
-    for (const auto& ns : {server_ns_, a_ns_, b_ns_}) RunProcess({"/usr/sbin/ip", "netns", "del", ns});
+    for (const auto& ns : {server_ns_, a_ns_, b_ns_}) RunProcess({IpPath(), "netns", "del", ns});
   }
 
   Result Ip(std::vector<std::string> args) {
-    args.insert(args.begin(), "/usr/sbin/ip");
+    args.insert(args.begin(), IpPath());
     return RunProcess(args);
   }
   Result In(const std::string& ns, std::vector<std::string> args) {
-    args.insert(args.begin(), {"/usr/sbin/ip", "netns", "exec", ns});
+    args.insert(args.begin(), {IpPath(), "netns", "exec", ns});
     return RunProcess(args);
   }
   // veth pair: `host` end in the worker namespace, the other in the server's.
@@ -40,11 +51,11 @@ class NetNamespaces : public ::testing::Test {
     const std::string peer = dev + "s";
     for (auto r : {Ip({"link", "add", dev, "type", "veth", "peer", "name", peer}),
                    Ip({"link", "set", dev, "netns", ns}), Ip({"link", "set", peer, "netns", server_ns_}),
-                   In(server_ns_, {"/usr/sbin/ip", "addr", "add", net + ".1/24", "dev", peer}),
-                   In(ns, {"/usr/sbin/ip", "addr", "add", net + ".2/24", "dev", dev}),
-                   In(server_ns_, {"/usr/sbin/ip", "link", "set", peer, "up"}),
-                   In(ns, {"/usr/sbin/ip", "link", "set", dev, "up"}),
-                   In(ns, {"/usr/sbin/ip", "link", "set", "lo", "up"})}) {
+                   In(server_ns_, {IpPath(), "addr", "add", net + ".1/24", "dev", peer}),
+                   In(ns, {IpPath(), "addr", "add", net + ".2/24", "dev", dev}),
+                   In(server_ns_, {IpPath(), "link", "set", peer, "up"}),
+                   In(ns, {IpPath(), "link", "set", dev, "up"}),
+                   In(ns, {IpPath(), "link", "set", "lo", "up"})}) {
       if (r.code != 0) {
         failure_ = r.err;
         return false;
@@ -53,7 +64,7 @@ class NetNamespaces : public ::testing::Test {
     return true;
   }
   json Cli(std::vector<std::string> args) {
-    args.insert(args.begin(), {"/usr/sbin/ip", "netns", "exec", server_ns_, Bin("hpsearch"), "--server",
+    args.insert(args.begin(), {IpPath(), "netns", "exec", server_ns_, Bin("hpsearch"), "--server",
                                "127.0.0.1:50051", "-o", "json"});
     const Result r = RunProcess(args);
     EXPECT_EQ(r.code, 0) << r.err;
@@ -73,19 +84,19 @@ TEST_F(NetNamespaces, CuttingAWorkersLinkRequeuesItsTrialAndRestoringItRejoins) 
   if (!Link(a_ns_, "hpsva" + a_ns_.substr(3, 5), "10.231.1") || !Link(b_ns_, "hpsvb" + b_ns_.substr(3, 5), "10.231.2")) {
     GTEST_SKIP() << "cannot create veth links here: " << failure_;
   }
-  ASSERT_EQ(In(server_ns_, {"/usr/sbin/ip", "link", "set", "lo", "up"}).code, 0);
+  ASSERT_EQ(In(server_ns_, {IpPath(), "link", "set", "lo", "up"}).code, 0);
   Process server, a, b;
-  ASSERT_TRUE(server.Start({"/usr/sbin/ip", "netns", "exec", server_ns_, Bin("hpsearch-server"), "--listen",
+  ASSERT_TRUE(server.Start({IpPath(), "netns", "exec", server_ns_, Bin("hpsearch-server"), "--listen",
                             "0.0.0.0:50051", "--db", dir_ / "n.db", "--workers", "0", "--lease-seconds", "3"},
                            dir_ / "server.log"));
   for (int i = 0; i < 100 && server.log().find("serving (ready") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   const std::string dev_a = "hpsva" + a_ns_.substr(3, 5);
-  ASSERT_TRUE(a.Start({"/usr/sbin/ip", "netns", "exec", a_ns_, Bin("hpsearch-worker"), "--server", "10.231.1.1:50051",
+  ASSERT_TRUE(a.Start({IpPath(), "netns", "exec", a_ns_, Bin("hpsearch-worker"), "--server", "10.231.1.1:50051",
                        "--slots", "1", "--id", "host-a", "--timeout", "2"},
                       dir_ / "a.log"));
-  ASSERT_TRUE(b.Start({"/usr/sbin/ip", "netns", "exec", b_ns_, Bin("hpsearch-worker"), "--server", "10.231.2.1:50051",
+  ASSERT_TRUE(b.Start({IpPath(), "netns", "exec", b_ns_, Bin("hpsearch-worker"), "--server", "10.231.2.1:50051",
                        "--slots", "1", "--id", "host-b", "--timeout", "2"},
                       dir_ / "b.log"));
   const std::string spec = dir_ / "spec.yaml";
@@ -108,7 +119,7 @@ parameters:
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   ASSERT_GE(victim, 0) << server.log();
-  ASSERT_EQ(In(a_ns_, {"/usr/sbin/ip", "link", "set", dev_a, "down"}).code, 0);
+  ASSERT_EQ(In(a_ns_, {IpPath(), "link", "set", dev_a, "down"}).code, 0);
   const auto cut = std::chrono::steady_clock::now();
   double requeued_after = -1;
   for (int i = 0; i < 600 && requeued_after < 0; ++i) {
@@ -121,7 +132,7 @@ parameters:
   EXPECT_LE(requeued_after, 3 + 5);
   std::printf("link cut: trial requeued after %.2f s (lease 3 s)\n", requeued_after);
   // Restore the link: host-a rejoins and runs trials again.
-  ASSERT_EQ(In(a_ns_, {"/usr/sbin/ip", "link", "set", dev_a, "up"}).code, 0);
+  ASSERT_EQ(In(a_ns_, {IpPath(), "link", "set", dev_a, "up"}).code, 0);
   bool rejoined = false;
   for (int i = 0; i < 1200 && !rejoined; ++i) {
     for (const auto& t : Cli({"trials", id, "--limit", "0"})) {
