@@ -726,6 +726,8 @@ absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read
     s.best_trial = best[0].index();
   }
   if (rec.sweep.status() == v1::SWEEP_STOPPING) {
+    // The trials never started were cancelled by the stop (they have no rows).
+    s.done.set_cancelled(s.done.cancelled() + (s.total - s.next_index));
     s.ending = true;
     s.end_status = v1::SWEEP_CANCELLED;
     s.end_reason = rec.sweep.status_reason();
@@ -773,18 +775,20 @@ absl::Status Scheduler::Recover() {
     }
   }
   // The server's own slots died with the previous process: their trials run again.
-  for (auto& [rowid, s] : active_) {
-    std::vector<int64_t> lost;
-    for (const auto& [index, r] : s->running) {
-      if (absl::StartsWith(r.worker, options_.embedded_prefix)) lost.push_back(index);
-    }
-    for (int64_t index : lost) {
-      (void)LoseLease(*s, index, "server restarted", true);
-    }
-  }
+  // (LoseLease may finish and remove a sweep, so walk ids, not the map.)
   std::vector<int64_t> ids;
   for (const auto& [rowid, s] : active_) ids.push_back(rowid);
   for (int64_t rowid : ids) {
+    std::vector<int64_t> lost;
+    if (SweepState* s = Active(rowid)) {
+      for (const auto& [index, r] : s->running) {
+        if (absl::StartsWith(r.worker, options_.embedded_prefix)) lost.push_back(index);
+      }
+    }
+    for (int64_t index : lost) {
+      SweepState* s = Active(rowid);
+      if (s && s->running.count(index)) (void)LoseLease(*s, index, "server restarted", true);
+    }
     if (SweepState* s = Active(rowid)) MaybeFinish(*s);
   }
   recovered_ = true;

@@ -461,6 +461,34 @@ TEST_F(SchedulerTest, RestartResumesWithoutRerunningOrLosingTrials) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_F(SchedulerTest, RestartFinishesAStoppingSweepWhoseLastTrialDiedWithTheServer) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-stop-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "s.db").string();
+  Open(db);
+  const v1::Sweep stopping = Submit(kGrid);
+  ASSERT_TRUE(Acquire("embedded-0").has_value());
+  ASSERT_EQ(scheduler_->Cancel(stopping.id(), true)->status(), v1::SWEEP_STOPPING);
+  const v1::Sweep other = Submit(kGrid);  // keeps running across the restart
+  auto o = Acquire("embedded-1");
+  ASSERT_EQ(o->key().sweep_id(), other.id());
+  Open(db);  // crash and restart: both sweeps had a trial on an embedded slot
+  const v1::Sweep s = Get(stopping.id());
+  EXPECT_EQ(s.status(), v1::SWEEP_CANCELLED);
+  EXPECT_EQ(s.status_reason(), "stopped by request");
+  EXPECT_EQ(s.counts().cancelled(), 6);
+  const v1::Sweep still = Get(other.id());
+  EXPECT_EQ(still.status(), v1::SWEEP_RUNNING);
+  EXPECT_EQ(still.counts().pending(), 6);  // its interrupted trial is pending again
+  auto retry = Acquire("embedded-0");
+  EXPECT_EQ(retry->key().sweep_id(), other.id());
+  EXPECT_EQ(retry->key().index(), o->key().index());
+  EXPECT_EQ(retry->key().attempt(), 2);
+  scheduler_.reset();
+  store_.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(SchedulerTest, EmbeddedPoolTrainsARealSweepOnTwoSlots) {
   data::DatasetCache datasets(data::DataEnvironment{});
   options_.clock = nullptr;
