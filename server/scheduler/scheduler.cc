@@ -211,11 +211,13 @@ absl::StatusOr<v1::Sweep> Scheduler::Cancel(const std::string& sweep, bool grace
     return absl::FailedPreconditionError(absl::StrCat("sweep ", rec->sweep.id(), " has already finished (",
                                                       v1::SweepStatus_Name(rec->sweep.status()), ")"));
   }
+  absl::Status ended;
   if (graceful) {
-    if (!s->ending) EndSweep(*s, v1::SWEEP_CANCELLED, "stopped by request", false);
+    if (!s->ending) ended = EndSweep(*s, v1::SWEEP_CANCELLED, "stopped by request", false);
   } else {
-    EndSweep(*s, v1::SWEEP_CANCELLED, "cancelled by request", true);
+    ended = EndSweep(*s, v1::SWEEP_CANCELLED, "cancelled by request", true);
   }
+  if (!ended.ok()) return ended;
   Overlay(&rec->sweep);
   if (Active(rec->rowid) == nullptr) {
     // Finished within EndSweep: return the final record.
@@ -225,8 +227,8 @@ absl::StatusOr<v1::Sweep> Scheduler::Cancel(const std::string& sweep, bool grace
   return std::move(rec->sweep);
 }
 
-void Scheduler::EndSweep(SweepState& s, v1::SweepStatus status, const std::string& reason,
-                         bool stop_running) {
+absl::Status Scheduler::EndSweep(SweepState& s, v1::SweepStatus status, const std::string& reason,
+                                 bool stop_running) {
   const int64_t now = now_ms();
   auto st = store_.Write([&](WriteTxn& w) {
     w.CancelPendingTrials(s.rowid, reason, now);
@@ -241,7 +243,7 @@ void Scheduler::EndSweep(SweepState& s, v1::SweepStatus status, const std::strin
   });
   if (!st.ok()) {
     log::Error("sweep ", s.id, ": cannot record its end (", reason, "): ", st.message());
-    return;
+    return st;
   }
   s.done.set_cancelled(s.done.cancelled() + s.unstarted() + static_cast<int64_t>(s.queued.size()));
   for (const auto& [index, q] : s.queued) EmitTrial(s, index, v1::CANCELLED, nullptr, reason, nullptr);
@@ -261,6 +263,7 @@ void Scheduler::EndSweep(SweepState& s, v1::SweepStatus status, const std::strin
   }
   log::Info("sweep ", s.id, ": ", reason, stop_running || s.running.empty() ? "" : "; running trials finish");
   MaybeFinish(s);
+  return absl::OkStatus();
 }
 
 void Scheduler::MaybeFinish(SweepState& s) {
@@ -501,8 +504,8 @@ absl::StatusOr<v1::ReportProgressResponse> Scheduler::Report(const v1::ReportPro
   r->expires_ms = now + options_.lease_ms;
   reply.set_expires_ms(r->expires_ms);
   if (s->deadline_ms > 0 && now >= s->deadline_ms && !s->ending) {
-    EndSweep(*s, v1::SWEEP_COMPLETED,
-             absl::StrCat("max_duration of ", Num(s->spec.budget().max_duration_seconds()), "s reached"), true);
+    (void)EndSweep(*s, v1::SWEEP_COMPLETED,
+                   absl::StrCat("max_duration of ", Num(s->spec.budget().max_duration_seconds()), "s reached"), true);
     reply.set_directive(v1::STOP);
     reply.set_reason("max_duration reached");
   }
@@ -549,7 +552,7 @@ absl::Status Scheduler::Complete(const v1::CompleteTrialRequest& request) {
   const auto& target = s->spec.objective();
   if (target.has_target() && !s->ending &&
       (s->maximize ? objective >= target.target() : objective <= target.target())) {
-    EndSweep(*s, v1::SWEEP_COMPLETED,
+    (void)EndSweep(*s, v1::SWEEP_COMPLETED,
              absl::StrCat("target ", s->metric, " ", Num(target.target()), " reached by trial ", index,
                           " (", Num(objective), ")"),
              true);
@@ -593,7 +596,7 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
   log::Info("trial ", s.id, "/", index, " failed: ", reason);
   EmitTrial(s, index, v1::FAILED, &gone, reason, nullptr);
   if (s.max_failed > 0 && s.done.failed() >= s.max_failed && !s.ending) {
-    EndSweep(s, v1::SWEEP_FAILED,
+    (void)EndSweep(s, v1::SWEEP_FAILED,
              absl::StrCat(s.done.failed(), " trials failed (budget.max_failed is ", s.max_failed,
                           "); last: ", reason),
              true);
@@ -656,8 +659,9 @@ void Scheduler::Tick() {
       freed = true;
     }
     if ((s = Active(rowid)) && s->deadline_ms > 0 && now >= s->deadline_ms && !s->ending) {
-      EndSweep(*s, v1::SWEEP_COMPLETED,
-               absl::StrCat("max_duration of ", Num(s->spec.budget().max_duration_seconds()), "s reached"), true);
+      (void)EndSweep(*s, v1::SWEEP_COMPLETED,
+                     absl::StrCat("max_duration of ", Num(s->spec.budget().max_duration_seconds()), "s reached"),
+                     true);
       freed = true;
     }
   }

@@ -124,8 +124,8 @@ class Scheduler {
   // Each of these writes the store, then updates memory; errors leave memory as it was.
   absl::Status FailTrial(SweepState& s, int64_t index, const std::string& reason);
   absl::Status LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts);
-  void EndSweep(SweepState& s, hpsearch::v1::SweepStatus status, const std::string& reason,
-                bool stop_running);
+  absl::Status EndSweep(SweepState& s, hpsearch::v1::SweepStatus status, const std::string& reason,
+                        bool stop_running);
   void MaybeFinish(SweepState& s);
   absl::Status ResumeSweep(const store::SweepRecord& rec, store::ReadTxn& read);
 
