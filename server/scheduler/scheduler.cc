@@ -53,16 +53,6 @@ Scheduler::Scheduler(store::Store& store, SchedulerOptions options)
   if (!options_.clock) options_.clock = SystemMs;
 }
 
-bool Scheduler::recovered() const {
-  Lock lock(mu_);
-  return recovered_;
-}
-
-bool Scheduler::draining() const {
-  Lock lock(mu_);
-  return draining_;
-}
-
 // ------------------------------------------------------------------------ helpers
 
 SweepState* Scheduler::Active(int64_t rowid) {

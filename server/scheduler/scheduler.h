@@ -64,7 +64,6 @@ class Scheduler {
   // Resumes every unfinished sweep from the store; until it has run, the scheduler
   // answers UNAVAILABLE.
   absl::Status Recover();
-  bool recovered() const;
 
   // ------------------------------------------------------------------ user API
   absl::StatusOr<hpsearch::v1::Sweep> Submit(const hpsearch::v1::SweepSpec& spec);
@@ -90,7 +89,6 @@ class Scheduler {
   void Tick();
   // Stops handing out leases (shutdown). Running trials may still report.
   void Drain();
-  bool draining() const;
   // Waits until a trial may be available, or `timeout`; WakeWaiters ends every wait.
   void WaitForWork(std::chrono::milliseconds timeout);
   void WakeWaiters() { work_cv_.notify_all(); }

@@ -475,13 +475,6 @@ void WriteTxn::StartAttempt(int64_t trial_id, int32_t attempt, const std::string
   }
 }
 
-void WriteTxn::ExtendLease(int64_t trial_id, int64_t expires_ms) {
-  auto& q = conn_.Prepare("UPDATE trials SET lease_expires_ms = ? WHERE id = ?");
-  q.bind(1, expires_ms);
-  q.bind(2, trial_id);
-  q.exec();
-}
-
 void WriteTxn::InsertEpoch(int64_t trial_id, const v1::EpochMetrics& epoch,
                            const v1::ActivationStats* stats) {
   std::map<std::string, double> m(epoch.metrics().begin(), epoch.metrics().end());

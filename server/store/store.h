@@ -127,7 +127,6 @@ class WriteTxn : public ReadTxn {
   // RUNNING under `attempt` for `worker`; starts its attempt record and a fresh curve.
   void StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker,
                     int64_t expires_ms, int64_t now_ms);
-  void ExtendLease(int64_t trial_id, int64_t expires_ms);
   void InsertEpoch(int64_t trial_id, const hpsearch::v1::EpochMetrics& epoch,
                    const hpsearch::v1::ActivationStats* stats);
   void CompleteTrial(int64_t trial_id, int32_t attempt, double objective, bool maximize,

@@ -110,16 +110,20 @@ parameters:
   lr: {min: 1.0e-4, max: 1.0e-2, scale: log}
 )";
   const std::string id = Cli({"submit", spec})["id"];
-  // Wait for host-a to be running a trial, then cut its link.
-  int64_t victim = -1;
-  for (int i = 0; i < 400 && victim < 0; ++i) {
+  // Wait for host-a to be running a trial, then cut its link. The victim is what
+  // the server still counts as running on host-a after the cut (a trial that
+  // finished just before it would never be requeued).
+  auto running_on_a = [&] {
+    int64_t found = -1;
     for (const auto& t : Cli({"trials", id, "--status", "running", "--limit", "0"})) {
-      if (t["worker"] == "host-a/0") victim = t["trial"];
+      if (t["worker"] == "host-a/0") found = t["trial"];
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  ASSERT_GE(victim, 0) << server.log();
+    return found;
+  };
+  for (int i = 0; i < 400 && running_on_a() < 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   ASSERT_EQ(In(a_ns_, {IpPath(), "link", "set", dev_a, "down"}).code, 0);
+  const int64_t victim = running_on_a();
+  ASSERT_GE(victim, 0) << "host-a was between two trials when its link was cut\n" << server.log();
   const auto cut = std::chrono::steady_clock::now();
   double requeued_after = -1;
   for (int i = 0; i < 600 && requeued_after < 0; ++i) {

@@ -91,12 +91,15 @@ TEST_F(RemoteWorkers, AKilledWorkersTrialIsServedAgainWithinTheLeasePlusFiveSeco
   Process a, b;
   ASSERT_TRUE(StartWorker(a, server.address(), "worker-a"));
   const std::string id = Submit(server);
-  const std::map<int64_t, json> running = WaitForRunning(server, id);
-  ASSERT_EQ(running.size(), 1u);
-  const int64_t victim = running.begin()->first;
-  EXPECT_EQ(running.begin()->second["worker"], "worker-a/0");
+  ASSERT_EQ(WaitForRunning(server, id).size(), 1u);
   a.Kill(SIGKILL);
   const auto killed = std::chrono::steady_clock::now();
+  // The victim is what the server still counts as running on worker-a (until the
+  // lease runs out), not what ran a moment before the kill: that may have finished.
+  const std::map<int64_t, json> running = Running(server, id);
+  ASSERT_EQ(running.size(), 1u) << "worker-a died between two trials";
+  const int64_t victim = running.begin()->first;
+  EXPECT_EQ(running.begin()->second["worker"], "worker-a/0");
   ASSERT_TRUE(StartWorker(b, server.address(), "worker-b"));
   double served_after = -1;
   for (int i = 0; i < 800; ++i) {
@@ -123,10 +126,11 @@ TEST_F(RemoteWorkers, APausedWorkerWakingUpLateCannotOverwriteTheRetry) {
   Process a, b;
   ASSERT_TRUE(StartWorker(a, server.address(), "sleepy"));
   const std::string id = Submit(server);
-  const std::map<int64_t, json> running = WaitForRunning(server, id);
-  ASSERT_EQ(running.size(), 1u);
-  const int64_t victim = running.begin()->first;
+  ASSERT_EQ(WaitForRunning(server, id).size(), 1u);
   a.Kill(SIGSTOP);
+  const std::map<int64_t, json> running = Running(server, id);  // what it holds while paused
+  ASSERT_EQ(running.size(), 1u) << "sleepy was paused between two trials";
+  const int64_t victim = running.begin()->first;
   ASSERT_TRUE(StartWorker(b, server.address(), "fresh"));
   // The retry runs under attempt 2 on the fresh worker once the 1 s lease is gone.
   for (int i = 0; i < 800; ++i) {
@@ -181,11 +185,14 @@ TEST_F(RemoteWorkers, SigtermHandsRunningTrialsBack) {
                        "--grace", "0"},
                       dir_ / "leaving.log"));
   const std::string id = Submit(server);
-  const std::map<int64_t, json> running = WaitForRunning(server, id);
-  ASSERT_EQ(running.size(), 1u);
+  ASSERT_EQ(WaitForRunning(server, id).size(), 1u);
   a.Kill(SIGTERM);
   EXPECT_EQ(a.Wait(std::chrono::seconds(10)), 0) << a.log();
-  const json t = Json(server.Cli({"trial", id, std::to_string(running.begin()->first), "-o", "json"}));
+  // The trial it was running when the signal came is pending again, as attempt 2.
+  const json pending = Json(server.Cli({"trials", id, "--status", "pending", "--limit", "0", "-o", "json"}));
+  ASSERT_EQ(pending.size(), 1u) << a.log();
+  EXPECT_EQ(pending[0]["attempt"], 2);
+  const json t = Json(server.Cli({"trial", id, std::to_string(pending[0]["trial"].get<int64_t>()), "-o", "json"}));
   EXPECT_EQ(t["status"], "pending");
   EXPECT_THAT(t["attempts"][0]["outcome"].get<std::string>(), HasSubstr("handed back"));
 }
