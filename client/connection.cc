@@ -3,7 +3,11 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sstream>
+#include <thread>
+
+#include "absl/strings/str_format.h"
 
 #include "util/address.h"
 
@@ -13,6 +17,12 @@ Connection::Connection(const GlobalOptions& options) : options_(options) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  // Pings on quiet connections (a watch between events), so a server that vanished
+  // without closing the connection is noticed.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
   if (!options_.tls_ca.empty()) {
     std::ifstream f(options_.tls_ca);
@@ -42,6 +52,37 @@ std::unique_ptr<grpc::ClientContext> Connection::Stream() const {
   auto ctx = std::make_unique<grpc::ClientContext>();
   if (!options_.token.empty()) ctx->AddMetadata("authorization", "Bearer " + options_.token);
   return ctx;
+}
+
+std::string NewRequestId() {
+  std::random_device rd;
+  std::string id;
+  for (int i = 0; i < 4; ++i) id += absl::StrFormat("%08x", rd());
+  return id;
+}
+
+bool Transient(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+grpc::Status WithRetries(Connection& c, std::ostream& err,
+                         const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
+  const auto until = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(static_cast<int64_t>(std::max(c.options().timeout_seconds, 1.0) * 1000));
+  std::chrono::milliseconds backoff(200);
+  bool said = false;
+  for (;;) {
+    auto ctx = c.Call();
+    grpc::Status st = rpc(ctx.get());
+    if (!Transient(st) || std::chrono::steady_clock::now() + backoff > until) return st;
+    if (!said) {
+      err << "server " << c.options().server << " unavailable (" << st.error_message() << "); retrying\n";
+      said = true;
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+  }
 }
 
 int ReportError(const grpc::Status& status, const GlobalOptions& options, std::ostream& err) {

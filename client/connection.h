@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -52,5 +53,18 @@ class Connection {
 // Prints "error: <message>" (naming the server when it cannot be reached) and
 // returns the exit code for the failure.
 int ReportError(const grpc::Status& status, const GlobalOptions& options, std::ostream& err);
+
+// 128 random bits as hex: a request id for an rpc that must not take effect twice.
+std::string NewRequestId();
+
+// True for failures that a retry of the same call may get past (the server is
+// restarting, overloaded, or the connection dropped).
+bool Transient(const grpc::Status& status);
+
+// Calls `rpc` (with a fresh unary context each time) until it succeeds, fails for
+// good, or about the --timeout has passed in retries of transient failures; says
+// once on `err` that it is retrying.
+grpc::Status WithRetries(Connection& c, std::ostream& err,
+                         const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
 
 }  // namespace hpsearch::client

@@ -5,6 +5,7 @@
 
 #include "CLI/CLI.hpp"
 #include "service/server_app.h"
+#include "util/failpoint.h"
 
 namespace {
 
@@ -64,11 +65,24 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", c.tls_key, "The certificate's private key (PEM)")->envname("HPSEARCH_TLS_KEY");
   Flag(app, "--log-level", c.log_level, "debug, info, warn or error", "HPSEARCH_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  Flag(app, "--rpc-threads", c.rpc_threads, "Threads that run rpc handlers' store and scheduler work",
+       "HPSEARCH_RPC_THREADS")
+      ->check(CLI::Range(1, 256));
+  bool list_failpoints = false;
+  app.add_flag("--list-failpoints", list_failpoints,
+               "Print every fail point (for HPSEARCH_FAILPOINTS=name[@n],...) and exit");
+  bool check_db = false;
+  app.add_flag("--check-db", check_db, "Check the --db file's integrity (read-only; exit 1 on a violation) and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  if (list_failpoints) {
+    for (std::string_view name : hpsearch::failpoint::Names()) std::cout << name << "\n";
+    return 0;
+  }
+  if (check_db) return hpsearch::service::CheckDatabase(c.db, std::cout, std::cerr);
   return hpsearch::service::RunServer(c);
 }

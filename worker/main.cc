@@ -9,6 +9,7 @@
 #include "remote/remote_worker.h"
 #include "runtime/bench_command.h"
 #include "runtime/train_command.h"
+#include "util/failpoint.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"hpsearch-worker: trains neural networks for hpsearch"};
@@ -46,6 +47,10 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
 
+  bool list_failpoints = false;
+  app.add_flag("--list-failpoints", list_failpoints,
+               "Print every fail point (for HPSEARCH_FAILPOINTS=name[@n],...) and exit");
+
   hpsearch::runtime::TrainCommandOptions train;
   auto* train_cmd = app.add_subcommand("train", "Train one configuration locally");
   train_cmd->add_option("--config", train.config_path, "TRIAL.yaml: dataset, seed and settings")
@@ -75,6 +80,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  }
+  if (list_failpoints) {
+    for (std::string_view name : hpsearch::failpoint::Names()) std::cout << name << "\n";
+    return 0;
   }
   if (*train_cmd) return hpsearch::runtime::RunTrainCommand(train, std::cout, std::cerr);
   if (*bench_cmd) return hpsearch::runtime::RunBenchCommand(bench, std::cout, std::cerr);

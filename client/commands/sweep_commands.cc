@@ -48,9 +48,14 @@ int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ost
   }
   v1::SubmitSweepRequest req;
   *req.mutable_spec() = *spec;
+  // One id for this submission and all its retries: if the server stored the sweep
+  // but the reply was lost (a restart, a dropped connection), the retry returns that
+  // sweep instead of making a second one.
+  req.set_request_id(NewRequestId());
   v1::Sweep sweep;
-  auto ctx = c.Call();
-  grpc::Status st = c.sweeps().SubmitSweep(ctx.get(), req, &sweep);
+  grpc::Status st = WithRetries(c, err, [&](grpc::ClientContext* ctx) {
+    return c.sweeps().SubmitSweep(ctx, req, &sweep);
+  });
   if (!st.ok()) return ReportError(st, c.options(), err);
   if (o.watch) {
     if (c.options().output != "json") PrintSweepLine(sweep, "table", out);

@@ -3,10 +3,15 @@
 // On a terminal: a progress line redrawn in place, and a line each time the best
 // trial improves. Otherwise: one line per trial state change. With -o json: every
 // event as one JSON object per line. Ends when the sweep ends (exit 5 if it
-// failed); Ctrl-C leaves the sweep running.
+// failed); Ctrl-C leaves the sweep running. Reconnects (for up to a minute) when the
+// server restarts, and looks the sweep up itself when the stream stays quiet.
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <iostream>
 
 #include "absl/strings/str_format.h"
@@ -48,6 +53,9 @@ json EventJson(const v1::SweepEvent& e) {
     for (const auto& [k, v] : e.epoch().metrics().metrics()) m[k] = v;
     j["event"] = "epoch";
     j["epoch"] = {{"trial", e.epoch().trial()}, {"epoch", e.epoch().metrics().epoch()}, {"metrics", m}};
+  } else if (e.skipped() > 0) {
+    j["event"] = "catch_up";
+    j["skipped"] = e.skipped();
   } else {
     j["event"] = Terminal(e.sweep().status()) ? "end" : "snapshot";
   }
@@ -56,11 +64,76 @@ json EventJson(const v1::SweepEvent& e) {
 
 }  // namespace
 
+namespace {
+
+// How long a stream may stay quiet before the sweep is looked up directly (a lost
+// final event, or a server that vanished without closing the connection).
+constexpr auto kQuiet = std::chrono::seconds(5);
+// How long watch keeps reconnecting to a server that has gone away.
+constexpr auto kReconnectFor = std::chrono::seconds(60);
+
+// Polls GetSweep while the stream is quiet; when the sweep has ended, remembers its
+// final record and cancels the stream.
+class QuietWatcher {
+ public:
+  QuietWatcher(Connection& c, std::string sweep) : c_(c), sweep_(std::move(sweep)), thread_([this] { Loop(); }) {}
+  ~QuietWatcher() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void Attach(grpc::ClientContext* ctx) {
+    std::lock_guard lock(mu_);
+    ctx_ = ctx;
+    heard_ = std::chrono::steady_clock::now();
+  }
+  void Heard() {
+    std::lock_guard lock(mu_);
+    heard_ = std::chrono::steady_clock::now();
+  }
+  std::optional<v1::Sweep> ended() {
+    std::lock_guard lock(mu_);
+    return ended_;
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (!done_) {
+      cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return done_; });
+      if (done_ || ended_ || std::chrono::steady_clock::now() - heard_ < kQuiet) continue;
+      heard_ = std::chrono::steady_clock::now();
+      lock.unlock();
+      v1::GetSweepRequest req;
+      req.set_sweep(sweep_);
+      v1::Sweep s;
+      auto ctx = c_.Call();
+      const bool ok = c_.sweeps().GetSweep(ctx.get(), req, &s).ok();
+      lock.lock();
+      if (ok && Terminal(s.status())) {
+        ended_ = s;
+        if (ctx_) ctx_->TryCancel();
+      }
+    }
+  }
+
+  Connection& c_;
+  std::string sweep_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  grpc::ClientContext* ctx_ = nullptr;
+  std::chrono::steady_clock::time_point heard_ = std::chrono::steady_clock::now();
+  std::optional<v1::Sweep> ended_;
+  std::thread thread_;
+};
+
+}  // namespace
+
 int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err) {
-  v1::WatchSweepRequest req;
-  req.set_sweep(sweep);
-  auto ctx = c.Stream();
-  auto reader = c.sweeps().WatchSweep(ctx.get(), req);
   const bool json_out = c.options().output == "json";
   const bool tty = !json_out && isatty(STDOUT_FILENO) && &out == &std::cout;
   v1::SweepEvent e;
@@ -70,48 +143,92 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
   const auto started = std::chrono::steady_clock::now();
   int64_t done_at_start = 0;
   v1::SweepSpec spec;  // the snapshot carries it; later events do not
-  while (reader->Read(&e)) {
-    if (first) spec = e.sweep().spec();
-    last = e.sweep();
-    if (!last.has_spec()) *last.mutable_spec() = spec;
-    const auto& k = last.counts();
-    const int64_t done = k.completed() + k.failed() + k.pruned() + k.cancelled();
-    if (first) done_at_start = done;
-    if (json_out) {
-      out << EventJson(e).dump() << "\n" << std::flush;
-    } else if (tty) {
-      if (last.has_best_objective() && (!shown_best || *shown_best != last.best_objective())) {
-        shown_best = last.best_objective();
-        out << "\r\033[K" << absl::StrFormat("new best: trial %d  %s %s\n", last.best_trial(), ObjectiveLabel(last),
-                                             Cell(last.best_objective()));
+  QuietWatcher quiet(c, sweep);
+  grpc::Status st;
+  auto lost_since = std::chrono::steady_clock::now();
+  for (int connection = 0;; ++connection) {
+    v1::WatchSweepRequest req;
+    req.set_sweep(sweep);
+    auto ctx = c.Stream();
+    quiet.Attach(ctx.get());
+    auto reader = c.sweeps().WatchSweep(ctx.get(), req);
+    bool heard = false;
+    while (reader->Read(&e)) {
+      quiet.Heard();
+      if (!heard && connection > 0) {
+        if (tty) out << "\r\033[K";
+        err << "reconnected to " << c.options().server << "\n";
       }
-      const double minutes =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
-      const double rate = minutes > 0 ? (done - done_at_start) / minutes : 0;
-      std::string eta = "-";
-      if (rate > 0 && done < last.total_trials()) eta = Duration((last.total_trials() - done) / rate * 60.0);
-      out << "\r\033[K"
-          << absl::StrFormat("%s %s %d/%d  %d running  %d failed  %.1f trials/min  ETA %s", last.id(), Bar(last, 24),
-                             done, last.total_trials(), k.running(), k.failed(), rate, eta)
-          << std::flush;
-    } else if (first) {
-      out << absl::StrFormat("%s %s: %s, %d/%d done, %d running\n", last.id(), last.name(),
-                             StatusName(last.status()), done, last.total_trials(), k.running());
-    } else if (e.has_trial()) {
-      const auto& t = e.trial();
-      std::string line = absl::StrFormat("trial %d %s", t.index(), StatusName(t.status()));
-      if (t.has_objective()) line += " objective " + Cell(t.objective());
-      if (!t.failure_reason().empty()) line += " (" + t.failure_reason() + ")";
-      line += absl::StrFormat("  [%d/%d done", done, last.total_trials());
-      if (last.has_best_objective()) line += absl::StrFormat(", best %s trial %d", Cell(last.best_objective()), last.best_trial());
-      out << line << "]\n" << std::flush;
+      heard = true;
+      if (e.sweep().has_spec()) spec = e.sweep().spec();
+      last = e.sweep();
+      if (!last.has_spec()) *last.mutable_spec() = spec;
+      const auto& k = last.counts();
+      const int64_t done = k.completed() + k.failed() + k.pruned() + k.cancelled();
+      if (first) done_at_start = done;
+      if (json_out) {
+        out << EventJson(e).dump() << "\n" << std::flush;
+      } else if (tty) {
+        if (last.has_best_objective() && (!shown_best || *shown_best != last.best_objective())) {
+          shown_best = last.best_objective();
+          out << "\r\033[K" << absl::StrFormat("new best: trial %d  %s %s\n", last.best_trial(), ObjectiveLabel(last),
+                                               Cell(last.best_objective()));
+        }
+        const double minutes =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
+        const double rate = minutes > 0 ? (done - done_at_start) / minutes : 0;
+        std::string eta = "-";
+        if (rate > 0 && done < last.total_trials()) eta = Duration((last.total_trials() - done) / rate * 60.0);
+        out << "\r\033[K"
+            << absl::StrFormat("%s %s %d/%d  %d running  %d failed  %.1f trials/min  ETA %s", last.id(),
+                               Bar(last, 24), done, last.total_trials(), k.running(), k.failed(), rate, eta)
+            << std::flush;
+      } else if (first) {
+        out << absl::StrFormat("%s %s: %s, %d/%d done, %d running\n", last.id(), last.name(),
+                               StatusName(last.status()), done, last.total_trials(), k.running());
+      } else if (e.has_trial()) {
+        const auto& t = e.trial();
+        std::string line = absl::StrFormat("trial %d %s", t.index(), StatusName(t.status()));
+        if (t.has_objective()) line += " objective " + Cell(t.objective());
+        if (!t.failure_reason().empty()) line += " (" + t.failure_reason() + ")";
+        line += absl::StrFormat("  [%d/%d done", done, last.total_trials());
+        if (last.has_best_objective()) {
+          line += absl::StrFormat(", best %s trial %d", Cell(last.best_objective()), last.best_trial());
+        }
+        out << line << "]\n" << std::flush;
+      } else if (e.skipped() > 0) {
+        out << absl::StrFormat("(%d events skipped: this watch fell behind)  [%d/%d done]\n", e.skipped(), done,
+                               last.total_trials())
+            << std::flush;
+      }
+      first = false;
+      if (Terminal(last.status())) break;
     }
-    first = false;
-    if (Terminal(last.status())) break;
+    if (Terminal(last.status())) {
+      ctx->TryCancel();
+      reader->Finish();
+      break;
+    }
+    st = reader->Finish();
+    if (auto ended = quiet.ended()) {  // the stream went quiet and the sweep had ended
+      last = *ended;
+      break;
+    }
+    if (st.ok() || !Transient(st)) break;
+    // The server restarted or the connection dropped: reconnect and resume from a
+    // fresh snapshot.
+    const auto now = std::chrono::steady_clock::now();
+    if (heard || connection == 0) lost_since = now;
+    if (now - lost_since > kReconnectFor) break;
+    if (heard || connection == 0) {
+      if (tty) out << "\r\033[K";
+      err << "lost the connection to " << c.options().server << " (" << st.error_message() << "); reconnecting\n";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  grpc::Status st = reader->Finish();
-  if (!st.ok() && !Terminal(last.status())) {
+  if (!Terminal(last.status())) {
     if (tty) out << "\n";
+    if (st.ok()) st = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream ended before the sweep did");
     return ReportError(st, c.options(), err);
   }
   if (!json_out) {

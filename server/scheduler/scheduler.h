@@ -1,11 +1,16 @@
 // The scheduler: the one place where trials change state.
 //
 // PENDING → RUNNING → COMPLETED | FAILED | PRUNED | CANCELLED, and RUNNING → PENDING
-// (attempt + 1) when a lease is lost or handed back. Every change is written to the
-// store in one transaction before it takes effect in memory, so a crash at any
-// point leaves a consistent record that Recover() resumes from.
+// (attempt + 1) when a lease is lost or handed back.
 //
-// In-process slots (EmbeddedPool) and remote workers (WorkerService) call the same
+// One event, one transaction: everything an event does — to the trial, to the
+// sweep's budget, to the other trials it stops, and the sweep's end when it is the
+// last thing left — is written to the store in a single transaction before any of it
+// takes effect in memory. A failed write leaves memory exactly as it was (the event
+// can be retried); a crash at any point leaves a record that Recover() resumes into
+// the state the sweep was heading for (docs/architecture.md, "Invariants").
+//
+// In-process slots (SchedulerSource) and remote workers (WorkerService) call the same
 // Acquire / Report / Complete / Fail operations: there is one code path.
 //
 // Thread-safe. Event listeners run with the scheduler's lock held and must only
@@ -21,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -42,7 +48,11 @@ struct SchedulerOptions {
   // Worker ids with this prefix are the server's own slots: their trials cannot
   // outlive the process, so on restart they are requeued at once.
   std::string embedded_prefix = "embedded-";
-  std::function<int64_t()> clock;  // unix ms; default: the system clock
+  // Unix ms, for timestamps users see. Default: the system clock.
+  std::function<int64_t()> clock;
+  // Milliseconds on a clock that never steps, for leases and max_duration.
+  // Default: std::chrono::steady_clock.
+  std::function<int64_t()> monotonic_clock;
   // User CSV paths are checked at submit against this data directory: outside it,
   // not a regular file (and, with require_data_files, missing) is INVALID_ARGUMENT.
   std::optional<data::DataEnvironment> data_env;
@@ -51,6 +61,8 @@ struct SchedulerOptions {
 
 // A running trial's epochs are written at most this often (and always when it ends).
 inline constexpr int64_t kEpochFlushMs = 1000;
+// Longest worker id or request id accepted (bytes).
+inline constexpr size_t kMaxIdBytes = 256;
 
 struct SweepPage {
   std::vector<hpsearch::v1::Sweep> sweeps;
@@ -61,18 +73,23 @@ class Scheduler {
  public:
   Scheduler(store::Store& store, SchedulerOptions options);
 
-  // Resumes every unfinished sweep from the store; until it has run, the scheduler
-  // answers UNAVAILABLE.
+  // Resumes every unfinished sweep from the store; until it has run, the worker and
+  // submit calls answer UNAVAILABLE.
   absl::Status Recover();
 
   // ------------------------------------------------------------------ user API
-  absl::StatusOr<hpsearch::v1::Sweep> Submit(const hpsearch::v1::SweepSpec& spec);
+  // `request_id` (optional) makes a retry idempotent: a second Submit with the same
+  // id returns the sweep the first made (ALREADY_EXISTS if the spec differs).
+  absl::StatusOr<hpsearch::v1::Sweep> Submit(const hpsearch::v1::SweepSpec& spec,
+                                             const std::string& request_id = "");
   // graceful: running trials finish (stop); otherwise they stop within an epoch.
+  // FAILED_PRECONDITION (naming the final status) once the sweep has finished.
   absl::StatusOr<hpsearch::v1::Sweep> Cancel(const std::string& sweep, bool graceful);
   // By id or name, with live counters.
   absl::StatusOr<hpsearch::v1::Sweep> GetSweep(const std::string& sweep);
   absl::StatusOr<SweepPage> ListSweeps(int64_t offset, int32_t limit);
-  // The stored sweep an id or name refers to (NOT_FOUND otherwise).
+  // The stored sweep an id or name refers to (NOT_FOUND otherwise). Its counters and
+  // status may be stale for a running sweep: use GetSweep for live ones.
   absl::StatusOr<store::SweepRecord> Resolve(const std::string& sweep);
 
   // ----------------------------------------------------------- worker protocol
@@ -81,11 +98,14 @@ class Scheduler {
   absl::StatusOr<std::optional<hpsearch::v1::Lease>> Acquire(const std::string& worker_id,
                                                              const std::string& request_id);
   absl::StatusOr<hpsearch::v1::ReportProgressResponse> Report(const hpsearch::v1::ReportProgressRequest& request);
+  // UNAVAILABLE when the result could not be written yet: the lease is kept alive and
+  // the worker should retry the same call.
   absl::Status Complete(const hpsearch::v1::CompleteTrialRequest& request);
   absl::Status Fail(const hpsearch::v1::FailTrialRequest& request);
 
   // ---------------------------------------------------------------- lifecycle
-  // Expires leases and enforces max_duration. Call every few hundred ms.
+  // Expires leases, enforces max_duration and finishes sweeps with nothing left to
+  // run whose end could not be written before. Call every few hundred ms.
   void Tick();
   // Stops handing out leases (shutdown). Running trials may still report.
   void Drain();
@@ -105,32 +125,85 @@ class Scheduler {
   };
   // Registers `listener` for one sweep's events and returns the current snapshot
   // atomically with the registration (no event is missed or duplicated). The last
-  // event of a sweep carries its final status; the listener is then dropped.
+  // event of a sweep carries its final status; the listener is then dropped. For a
+  // sweep that has already finished, id is 0 and the snapshot is its final record.
   absl::StatusOr<Watch> StartWatch(const std::string& sweep, Listener listener);
   void StopWatch(uint64_t id);
 
  private:
   using Lock = std::unique_lock<std::mutex>;
+  // How a sweep winds down.
+  struct Ending {
+    hpsearch::v1::SweepStatus status{};  // the status it finishes with
+    std::string reason;
+    bool stop_running = false;  // running trials are cancelled now (else they may finish)
+  };
+  // What one event does to its sweep beyond its own trial (sweep_ending.cc).
+  struct Plan {
+    bool begin = false;           // the sweep starts ending with `ending`
+    Ending ending;
+    bool cancel_pending = false;  // queued trials (and, with begin, never-started ones) → CANCELLED
+    std::vector<int64_t> stop;    // other running trials cancelled now
+    bool finish = false;          // nothing runs any more: the sweep ends in this transaction
+    hpsearch::v1::SweepStatus final_status{};
+    std::string final_reason;
+  };
+  // The fail points around one kind of transaction.
+  struct Commit {
+    std::string_view before, after;
+  };
 
-  hpsearch::v1::Sweep SweepProto(const SweepState& s, bool with_spec) const;
-  void Overlay(hpsearch::v1::Sweep* stored) const;  // live counters over a stored row
+  // ------------------------------------------------------------ scheduler.cc
+  int64_t mono_ms() const { return options_.monotonic_clock(); }
   SweepState* Active(int64_t rowid);
+  hpsearch::v1::Sweep SweepProto(const SweepState& s, bool with_spec) const;
+  // The sweep as users see it now: live for an active sweep, else its final record,
+  // read after taking the lock so a sweep that just finished is never shown running.
+  absl::StatusOr<hpsearch::v1::Sweep> Current(const store::SweepRecord& rec, Lock& lock);
+  absl::StatusOr<store::SweepRecord> Reread(int64_t rowid);
+  void AddBest(store::ReadTxn& r, store::SweepRecord* rec);
+
+  // -------------------------------------------------------- sweep_ending.cc
+  // What an event does to its sweep's end: decided from memory before the write.
+  // `leaving`: the trial this event takes out of `running` (-1: none); `requeued`:
+  // it goes back to the queue; `done_after`: the sweep's counts once it has left;
+  // `failure`: its failure reason, if it failed.
+  Plan PlanEvent(const SweepState& s, int64_t leaving, bool requeued, const Ending* ending,
+                 const hpsearch::v1::TrialCounts& done_after, const std::string& failure) const;
+  // Writes the plan (inside the event's transaction) / applies it after the commit.
+  void WritePlan(store::WriteTxn& w, const SweepState& s, const Plan& p, int64_t now) const;
+  // Returns true when the sweep finished: `s` is then gone.
+  bool ApplyPlan(SweepState& s, const Plan& p);
+  // Each of these is one event and one transaction; an error leaves memory as it was.
+  absl::Status FailTrial(SweepState& s, int64_t index, const std::string& reason);
+  absl::Status LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts);
+  absl::Status EndSweep(SweepState& s, const Ending& ending, const Commit& points);
+  absl::Status FinishIfDone(SweepState& s);
+  // Runs `body` in one store transaction between the fail points of `points`, and
+  // logs when the store starts and stops failing.
+  absl::Status Write(const Commit& points, const std::function<void(store::WriteTxn&)>& body);
+
+  // -------------------------------------------------------------- leases.cc
   absl::StatusOr<std::pair<SweepState*, RunningTrial*>> Held(const hpsearch::v1::LeaseKey& key);
   absl::Status StaleLease(const hpsearch::v1::LeaseKey& key, const std::string& what);
   hpsearch::v1::Lease MakeLease(const SweepState& s, int64_t index, const RunningTrial& r) const;
+  absl::StatusOr<std::optional<hpsearch::v1::Lease>> LeaseNext(const std::string& worker_id,
+                                                               const std::string& request_id);
+  absl::StatusOr<hpsearch::v1::ReportProgressResponse> StoppedReply(const hpsearch::v1::LeaseKey& key, Lock& lock);
+  void BufferEpoch(SweepState& s, RunningTrial& r, const hpsearch::v1::ReportProgressRequest& request);
+  int64_t ExpiresWall(const RunningTrial& r) const;
 
-  // Each of these writes the store, then updates memory; errors leave memory as it was.
-  absl::Status FailTrial(SweepState& s, int64_t index, const std::string& reason);
-  absl::Status LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts);
-  absl::Status EndSweep(SweepState& s, hpsearch::v1::SweepStatus status, const std::string& reason,
-                        bool stop_running);
-  void MaybeFinish(SweepState& s);
+  // ------------------------------------------------------------- recover.cc
   absl::Status ResumeSweep(const store::SweepRecord& rec, store::ReadTxn& read);
+  absl::Status AbandonSweep(const store::SweepRecord& rec, const std::string& why);
+  absl::Status SettleSweep(int64_t rowid);
 
+  // -------------------------------------------------------------- events.cc
   void EmitTrial(const SweepState& s, int64_t index, hpsearch::v1::TrialStatus status,
                  const RunningTrial* r, const std::string& reason,
                  const std::map<std::string, double>* metrics);
   void Emit(const SweepState& s, hpsearch::v1::SweepEvent event);
+  void DropWatchers(int64_t rowid);
   bool Watched(int64_t rowid) const { return watchers_by_sweep_.count(rowid) > 0; }
 
   store::Store& store_;
@@ -141,6 +214,8 @@ class Scheduler {
   bool recovered_ = false;
   bool draining_ = false;
   int64_t serve_seq_ = 0;
+  int64_t failed_writes_ = 0;         // consecutive failed transactions
+  int64_t failing_since_ms_ = 0;      // when they began
   std::map<int64_t, std::unique_ptr<SweepState>> active_;  // by sweep rowid
   struct LastRequest {
     std::string request_id;

@@ -30,19 +30,20 @@ struct RunningTrial {
   int32_t attempt = 1;
   int32_t lost = 0;
   std::string worker;
-  int64_t started_ms = 0;
-  int64_t expires_ms = 0;
+  int64_t started_ms = 0;    // unix ms
+  int64_t expires_mono = 0;  // monotonic ms: the lease ends here unless a report extends it
   nlohmann::json params;
   uint64_t seed = 0;
-  // Epochs not yet written. A running trial's curve is written at most once a
-  // second and always with its end; if the server dies first, the trial runs again
-  // from the start anyway, so nothing a user could see is lost.
+  // Epochs not yet written, one per epoch number (a retried report replaces its
+  // epoch). A running trial's curve is written at most once a second and always with
+  // its end; if the server dies first, the trial runs again from the start anyway, so
+  // nothing a user could see is lost. A failed write keeps them for the next one.
   struct Epoch {
     hpsearch::v1::EpochMetrics metrics;
     std::optional<hpsearch::v1::ActivationStats> stats;
   };
   std::vector<Epoch> unflushed;
-  int64_t flushed_ms = 0;
+  int64_t flushed_mono = 0;
 };
 
 struct SweepState {
@@ -52,8 +53,8 @@ struct SweepState {
   std::unique_ptr<search::Strategy> strategy;
   std::string metric;
   bool maximize = false;
-  int64_t created_ms = 0;
-  int64_t deadline_ms = 0;  // 0: no max_duration
+  int64_t created_ms = 0;    // unix ms
+  int64_t deadline_mono = 0;  // monotonic ms; 0: no max_duration
   int64_t max_failed = 0;   // 0: unlimited
   int32_t max_concurrent = 0;  // 0: as many as there are slots
 
@@ -67,7 +68,8 @@ struct SweepState {
   std::string last_failure;
   int64_t last_served = 0;  // acquire sequence number, for round-robin ties
 
-  // Set once the sweep is winding down: nothing new starts.
+  // Set once the sweep is winding down: nothing new starts, never-started and pending
+  // trials count as cancelled, and it finishes with end_status once none runs.
   bool ending = false;
   hpsearch::v1::SweepStatus end_status = hpsearch::v1::SWEEP_COMPLETED;
   std::string end_reason;

@@ -1,5 +1,6 @@
 #include "search/spec_validator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -178,6 +179,11 @@ absl::Status CheckNetworkSize(const v1::SweepSpec& spec, const SpecLimits& limit
 
 nlohmann::json DatasetToJson(const v1::DatasetSpec& d) { return DatasetSpecToJson(d); }
 
+bool LooksLikeSweepId(const std::string& name) {
+  if (name.size() < 3 || name.compare(0, 2, "s-") != 0) return false;
+  return std::all_of(name.begin() + 2, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 int KnownInputs(const std::string& name, int features) {
   static const std::map<std::string, int> inputs = {
       {"spiral", 2}, {"moons", 2}, {"circles", 2}, {"xor", 2}, {"fashion-mnist", 784}, {"iris", 4},
@@ -203,6 +209,9 @@ bool ObjectiveMaximized(const v1::SweepSpec& spec) {
 
 absl::Status ValidateSpec(const v1::SweepSpec& spec, const SpecLimits& limits) {
   if (spec.name().size() > 200) return Bad("name", "must be at most 200 characters");
+  if (LooksLikeSweepId(spec.name()))
+    return Bad("name", absl::StrCat("'", spec.name(), "' looks like a sweep id (s-NNNNNN), which would hide the "
+                                    "sweep when looked up by name; choose another name"));
   if (!spec.has_dataset() || spec.dataset().name().empty()) return Bad("dataset.name", "is required");
   if (auto d = data::ParseDatasetOptions(DatasetToJson(spec.dataset())); !d.ok()) return d.status();
   // Objective.
@@ -220,6 +229,8 @@ absl::Status ValidateSpec(const v1::SweepSpec& spec, const SpecLimits& limits) {
   if (spec.budget().max_failed() < 0) return Bad("budget.max_failed", "must be >= 0");
   if (spec.budget().max_duration_seconds() < 0 || !std::isfinite(spec.budget().max_duration_seconds()))
     return Bad("budget.max_duration", "must be a positive duration");
+  if (spec.budget().max_duration_seconds() > kMaxDurationSeconds)
+    return Bad("budget.max_duration", "must be at most 100 years (36500d)");
   if (spec.parallelism().max_concurrent() < 0) return Bad("parallelism.max_concurrent", "must be >= 1");
   if (spec.parallelism().max_concurrent() > limits.max_concurrent)
     return Bad("parallelism.max_concurrent",

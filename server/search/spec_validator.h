@@ -29,6 +29,10 @@ bool KnownRegression(const std::string& dataset);
 
 // The objective metric of a spec after defaults (val_accuracy or val_loss) and goal.
 std::string ObjectiveMetric(const hpsearch::v1::SweepSpec& spec);
+// "s-" and digits: the form of sweep ids, which names may not take.
+bool LooksLikeSweepId(const std::string& name);
+// Longest budget.max_duration accepted: 100 years.
+inline constexpr double kMaxDurationSeconds = 100.0 * 365 * 86400;
 bool ObjectiveMaximized(const hpsearch::v1::SweepSpec& spec);
 
 }  // namespace hpsearch::search

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <condition_variable>
 #include <fstream>
 #include <sstream>
@@ -18,11 +19,15 @@
 #include "runtime/slot_pool.h"
 #include "scheduler/scheduler_source.h"
 #include "scheduler/scheduler.h"
+#include "service/executor.h"
 #include "service/sweep_service.h"
 #include "service/worker_service.h"
+#include "store/integrity.h"
+#include "store/schema.h"
 #include "store/store.h"
 #include "service/token_auth.h"
 #include "util/address.h"
+#include "util/failpoint.h"
 #include "util/log.h"
 
 namespace hpsearch::service {
@@ -84,6 +89,13 @@ int RunServer(const ServerConfig& c) {
   if (c.log_level == "debug") log::SetMinLevel(log::Level::kDebug);
   if (c.log_level == "warn") log::SetMinLevel(log::Level::kWarn);
   if (c.log_level == "error") log::SetMinLevel(log::Level::kError);
+  if (auto st = failpoint::ArmFromEnvironment(); !st.ok()) {
+    log::Error(st.message());
+    return 2;
+  }
+  // A file-size limit (or a full disk) must fail the write, not kill the server: the
+  // store reports it, callers retry, and nothing is lost.
+  signal(SIGXFSZ, SIG_IGN);
   const sigset_t signals = BlockShutdownSignals();
   const auto started = std::chrono::steady_clock::now();
 
@@ -114,7 +126,6 @@ int RunServer(const ServerConfig& c) {
   const int slots = c.workers >= 0 ? c.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   po.slots = std::max(1, slots);
   po.memory_limit_bytes = static_cast<std::size_t>(c.memory_limit_mb) << 20;
-  po.heartbeat = std::chrono::milliseconds(std::max<int64_t>(200, sched.lease_ms / 4));
   po.worker_prefix = sched.embedded_prefix;
   std::unique_ptr<runtime::SlotPool> pool;
   if (slots > 0) pool = std::make_unique<runtime::SlotPool>(source, datasets, po);
@@ -125,8 +136,11 @@ int RunServer(const ServerConfig& c) {
     return 2;
   }
   TokenAuth auth(c.token);
-  SweepServiceImpl sweeps(scheduler, **store, auth, c.max_watch_streams);
-  WorkerServiceImpl workers(scheduler, auth);
+  // Handlers' blocking work (store reads, the scheduler's lock) runs here, off
+  // gRPC's threads. It outlives the server below: queued calls still finish.
+  Executor executor(c.rpc_threads, 10'000);
+  SweepServiceImpl sweeps(scheduler, **store, auth, executor, c.max_watch_streams);
+  WorkerServiceImpl workers(scheduler, auth, executor);
   grpc::EnableDefaultHealthCheckService(true);
   if (c.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -140,6 +154,10 @@ int RunServer(const ServerConfig& c) {
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, c.max_watch_streams + 64);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  // The server pings idle connections too, so a client that died, hung or lost its
+  // network (a watch stream among them) is dropped within about a minute.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     log::Error("cannot listen on ", c.listen, " (address in use, or not an address?)");
@@ -208,6 +226,37 @@ int RunServer(const ServerConfig& c) {
   }
   log::Info("stopped in ", ms, " ms");
   return 0;
+}
+
+int CheckDatabase(const std::string& db, std::ostream& out, std::ostream& err) {
+  if (!std::filesystem::exists(db)) {
+    err << "error: " << db << ": no such file\n";
+    return 2;
+  }
+  try {
+    store::Connection conn(db, true, false, 5000);
+    const int version = store::SchemaVersion(conn);
+    if (version != store::kSchemaVersion) {
+      err << "error: " << db << " is at schema v" << version << "; this hpsearch checks v" << store::kSchemaVersion
+          << (version < store::kSchemaVersion ? " (start hpsearch-server on it once to migrate it)" : "") << "\n";
+      return 2;
+    }
+    conn.Exec("BEGIN");
+    store::ReadTxn read(conn);
+    const std::vector<std::string> found = store::CheckIntegrity(read, 1000);
+    conn.ResetAll();
+    conn.Exec("COMMIT");
+    for (const auto& line : found) out << line << "\n";
+    if (found.empty()) {
+      out << db << ": sound (schema v" << version << ")\n";
+      return 0;
+    }
+    err << db << ": " << found.size() << (found.size() == 1000 ? "+" : "") << " violations\n";
+    return 1;
+  } catch (const std::exception& e) {
+    err << "error: " << db << ": " << e.what() << "\n";
+    return 2;
+  }
 }
 
 }  // namespace hpsearch::service

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 
 namespace hpsearch::service {
@@ -21,6 +22,7 @@ struct ServerConfig {
   int32_t max_active_sweeps = 100;
   int32_t max_message_bytes = 4 << 20;
   int32_t max_watch_streams = 1000;
+  int32_t rpc_threads = 4;               // threads that run rpc handlers' blocking work
   double lease_seconds = 30;
   int32_t max_attempts = 3;
   int64_t memory_limit_mb = 2048;        // per trial
@@ -34,5 +36,9 @@ struct ServerConfig {
 
 // Runs until SIGTERM or SIGINT. Returns the process exit code.
 int RunServer(const ServerConfig& config);
+
+// `--check-db`: opens `db` read-only and prints every integrity violation
+// (store/integrity.h). 0 when sound, 1 when not, 2 when it cannot be read.
+int CheckDatabase(const std::string& db, std::ostream& out, std::ostream& err);
 
 }  // namespace hpsearch::service

@@ -1,6 +1,6 @@
-// hpsearch.v1.SweepService on gRPC's callback API: unary calls answer on the
-// calling thread from the scheduler and the store; WatchSweep streams through a
-// WatchStream reactor, so no stream ever holds a server thread.
+// hpsearch.v1.SweepService on gRPC's callback API: unary calls run on the server's
+// Executor (never on gRPC's threads) against the scheduler and the store; WatchSweep
+// streams through a WatchStream reactor, so no stream ever holds a thread.
 #pragma once
 
 #include <atomic>
@@ -8,6 +8,7 @@
 
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "scheduler/scheduler.h"
+#include "service/executor.h"
 #include "service/token_auth.h"
 #include "store/store.h"
 
@@ -18,9 +19,12 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
   // max_watch_streams: WatchSweep streams open at once, server-wide
   // (RESOURCE_EXHAUSTED beyond); watch_queue: events a slow stream may fall behind.
   SweepServiceImpl(scheduler::Scheduler& scheduler, store::Store& store, const TokenAuth& auth,
-                   int max_watch_streams = 1000, std::size_t watch_queue = 1024)
-      : scheduler_(scheduler), store_(store), auth_(auth), max_watch_streams_(max_watch_streams),
-        watch_queue_(watch_queue) {}
+                   Executor& executor, int max_watch_streams = 1000, std::size_t watch_queue = 1024)
+      : scheduler_(scheduler), store_(store), auth_(auth), executor_(executor),
+        max_watch_streams_(max_watch_streams), watch_queue_(watch_queue) {}
+
+  // Streams open now.
+  int open_streams() const { return open_streams_.load(); }
 
   grpc::ServerUnaryReactor* SubmitSweep(grpc::CallbackServerContext* ctx,
                                         const hpsearch::v1::SubmitSweepRequest* req,
@@ -50,6 +54,7 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
   scheduler::Scheduler& scheduler_;
   store::Store& store_;
   const TokenAuth& auth_;
+  Executor& executor_;
   int max_watch_streams_;
   std::size_t watch_queue_;
   std::atomic<int> open_streams_{0};

@@ -9,49 +9,71 @@ namespace v1 = hpsearch::v1;
 namespace {
 
 bool Terminal(const v1::Sweep& s) {
-  return s.status() == v1::SWEEP_COMPLETED || s.status() == v1::SWEEP_FAILED ||
-         s.status() == v1::SWEEP_CANCELLED;
+  return s.status() == v1::SWEEP_COMPLETED || s.status() == v1::SWEEP_FAILED || s.status() == v1::SWEEP_CANCELLED;
 }
 
 }  // namespace
 
-WatchStream::WatchStream(scheduler::Scheduler& scheduler, const std::string& sweep, std::size_t max_queue,
-                         std::atomic<int>* open)
-    : scheduler_(scheduler), max_queue_(max_queue), open_(open) {
-  auto watch = scheduler_.StartWatch(sweep, [this](const v1::SweepEvent& e) { Push(e); });
-  if (!watch.ok()) {
+WatchStream::WatchStream(scheduler::Scheduler& scheduler, Executor& executor, const std::string& sweep,
+                         std::size_t max_queue, std::atomic<int>* open)
+    : scheduler_(scheduler), executor_(executor), max_queue_(std::max<std::size_t>(2, max_queue)), open_(open) {
+  if (!executor_.Post([this, sweep] { Begin(sweep); })) {
     closing_ = finish_called_ = true;
-    Finish(ToGrpc(watch.status()));
-    return;
+    Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is overloaded; retry"));
   }
-  v1::SweepEvent snapshot;
-  snapshot.set_time_ms(scheduler_.now_ms());
-  *snapshot.mutable_sweep() = std::move(watch->snapshot);
+}
+
+void WatchStream::Begin(const std::string& sweep) {
+  auto watch = scheduler_.StartWatch(sweep, [this](const v1::SweepEvent& e) { Push(e); });
   bool start = false;
+  bool finish = false;
+  grpc::Status status = grpc::Status::CANCELLED;
   {
     std::lock_guard lock(mu_);
-    watch_id_ = watch->id;
-    queue_.push_front(std::move(snapshot));
-    started_ = true;
-    start = NextLocked();
+    if (watch.ok()) watch_id_ = watch->id;
+    if (closing_ || !watch.ok()) {
+      // Cancelled before the watch began, or it could not begin.
+      closing_ = true;
+      finish = !finish_called_;
+      finish_called_ = true;
+      if (!watch.ok()) status = ToGrpc(watch.status());
+    } else {
+      v1::SweepEvent snapshot;
+      snapshot.set_time_ms(scheduler_.now_ms());
+      *snapshot.mutable_sweep() = std::move(watch->snapshot);
+      queue_.push_front(std::move(snapshot));
+      started_ = true;
+      start = NextLocked();
+      // Already finished: the snapshot is the final record and nothing follows.
+      if (watch->id == 0) last_ = true;
+    }
   }
-  if (start) Write();
+  if (finish) Finish(status);
+  if (start) StartWrite(&current_);
 }
 
 void WatchStream::Push(const v1::SweepEvent& event) {
   bool start = false;
   {
     std::lock_guard lock(mu_);
-    if (closing_) return;
+    if (closing_ || last_) return;
     if (queue_.size() >= max_queue_) {
-      // Shed per-epoch progress first; state changes always go through.
-      std::erase_if(queue_, [](const v1::SweepEvent& e) { return e.has_epoch(); });
-      if (event.has_epoch()) return;
+      // The client is far behind: everything it has not read collapses into one
+      // catch-up event with the newest counters (terminal if this event is).
+      int64_t skipped = 1;  // this event
+      for (const auto& e : queue_) skipped += 1 + e.skipped();
+      v1::SweepEvent catch_up;
+      catch_up.set_time_ms(event.time_ms());
+      *catch_up.mutable_sweep() = event.sweep();
+      catch_up.set_skipped(skipped);
+      queue_.clear();
+      queue_.push_back(std::move(catch_up));
+    } else {
+      queue_.push_back(event);
     }
-    queue_.push_back(event);
     start = NextLocked();
   }
-  if (start) Write();
+  if (start) StartWrite(&current_);
 }
 
 bool WatchStream::NextLocked() {
@@ -62,15 +84,13 @@ bool WatchStream::NextLocked() {
   return true;
 }
 
-void WatchStream::Write() { StartWrite(&current_); }
-
 void WatchStream::OnWriteDone(bool ok) {
   bool start = false;
   bool finish = false;
   {
     std::lock_guard lock(mu_);
     writing_ = false;
-    if (!ok || closing_ || Terminal(current_.sweep())) {
+    if (!ok || closing_ || Terminal(current_.sweep()) || (last_ && queue_.empty())) {
       closing_ = true;
       finish = !finish_called_;
       finish_called_ = true;
@@ -79,7 +99,7 @@ void WatchStream::OnWriteDone(bool ok) {
     }
   }
   if (finish) Finish(ok ? grpc::Status::OK : grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
-  if (start) Write();
+  if (start) StartWrite(&current_);
 }
 
 void WatchStream::OnCancel() {
@@ -87,8 +107,9 @@ void WatchStream::OnCancel() {
   {
     std::lock_guard lock(mu_);
     closing_ = true;
-    // A write in flight completes (ok = false) and finishes the stream there.
-    if (!writing_ && !finish_called_) finish = finish_called_ = true;
+    // A write in flight completes (ok = false) and finishes the stream there; a watch
+    // still beginning on the executor finishes it in Begin.
+    if (started_ && !writing_ && !finish_called_) finish = finish_called_ = true;
   }
   if (finish) Finish(grpc::Status::CANCELLED);
 }
@@ -100,9 +121,12 @@ void WatchStream::OnDone() {
     closing_ = true;
     id = watch_id_;
   }
-  if (id != 0) scheduler_.StopWatch(id);
-  if (open_) open_->fetch_sub(1);
-  delete this;
+  auto done = [this, id] {
+    if (id != 0) scheduler_.StopWatch(id);
+    if (open_) open_->fetch_sub(1);
+    delete this;
+  };
+  if (!executor_.Post(done)) done();
 }
 
 }  // namespace hpsearch::service

@@ -106,6 +106,25 @@ CREATE TRIGGER trial_counts_delete AFTER DELETE ON trials BEGIN
   UPDATE trial_counts SET n = n - 1 WHERE sweep_id = OLD.sweep_id AND status = OLD.status;
 END;
 )sql",
+    // 2 → 3: submit request ids (a retried SubmitSweep returns the sweep it made),
+    // the status an ending sweep is heading for, and one row per (trial, final
+    // metric) so listings sorted by a metric walk an index page by page.
+    R"sql(
+ALTER TABLE sweeps ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sweeps ADD COLUMN ending_status INTEGER NOT NULL DEFAULT 0;  -- 0: not ending
+CREATE UNIQUE INDEX sweeps_by_request ON sweeps (request_id) WHERE request_id != '';
+CREATE TABLE trial_metrics (
+  sweep_id INTEGER NOT NULL,
+  name     TEXT    NOT NULL,
+  idx      INTEGER NOT NULL,
+  value    REAL    NOT NULL,             -- always finite
+  PRIMARY KEY (sweep_id, name, idx)
+) WITHOUT ROWID;
+CREATE INDEX trial_metrics_by_value ON trial_metrics (sweep_id, name, value, idx);
+INSERT INTO trial_metrics (sweep_id, name, idx, value)
+  SELECT t.sweep_id, j.key, t.idx, j.value FROM trials t, json_each(t.metrics) j
+  WHERE j.type IN ('integer', 'real');
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

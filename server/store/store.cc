@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "search/search_space.h"
+#include "sqlite3.h"
+#include "store/columns.h"
 #include "store/schema.h"
 
 namespace hpsearch::store {
@@ -32,149 +34,20 @@ std::optional<int64_t> ParseSweepId(const std::string& text) {
   return v;
 }
 
-namespace {
-
-void RequireFinite(double v, const std::string& what) {
-  if (!std::isfinite(v)) throw std::invalid_argument(absl::StrCat(what, " is not finite"));
-}
-
-std::string MetricsText(const std::map<std::string, double>& m) {
-  json j = json::object();
-  for (const auto& [k, v] : m) {
-    RequireFinite(v, k);
-    j[k] = v;
-  }
-  return j.dump();
-}
-
-template <typename Map>
-void MetricsFromText(const std::string& text, Map* out) {
-  const json j = json::parse(text, nullptr, false);
-  if (!j.is_object()) return;
-  for (const auto& [k, v] : j.items()) {
-    if (v.is_number()) (*out)[k] = v.template get<double>();
-  }
-}
-
-std::string DoublesText(const google::protobuf::RepeatedField<double>& v) {
-  json j = json::array();
-  for (double x : v) j.push_back(std::isfinite(x) ? json(x) : json(nullptr));
-  return j.dump();
-}
-
-void DoublesFromText(const std::string& text, google::protobuf::RepeatedField<double>* out) {
-  const json j = json::parse(text, nullptr, false);
-  if (!j.is_array()) return;
-  for (const auto& x : j) out->Add(x.is_number() ? x.get<double>() : NAN);
-}
-
-std::string DiagnosticsText(const std::vector<v1::ActivationStats>& stats) {
-  json j = json::array();
-  for (const auto& s : stats) {
-    j.push_back({{"epoch", s.epoch()},
-                 {"mean", json::parse(DoublesText(s.mean()))},
-                 {"std", json::parse(DoublesText(s.std()))}});
-  }
-  return j.dump();
-}
-
-void DiagnosticsFromText(const std::string& text, v1::Trial* t) {
-  const json j = json::parse(text, nullptr, false);
-  if (!j.is_array()) return;
-  for (const auto& e : j) {
-    auto* s = t->add_diagnostics();
-    s->set_epoch(e.value("epoch", 0));
-    DoublesFromText(e.value("mean", json::array()).dump(), s->mutable_mean());
-    DoublesFromText(e.value("std", json::array()).dump(), s->mutable_std());
-  }
-}
-
-// Columns of a sweep row, in the order SweepFromRow reads them.
-constexpr const char* kSweepColumns =
-    "id, name, spec, status, status_reason, total_trials, maximize, created_ms, finished_ms, "
-    "n_pending, n_running, n_completed, n_failed, n_pruned, n_cancelled";
-
-SweepRecord SweepFromRow(SQLite::Statement& q) {
-  SweepRecord r;
-  r.rowid = q.getColumn(0).getInt64();
-  auto& s = r.sweep;
-  s.set_id(SweepPublicId(r.rowid));
-  s.set_name(q.getColumn(1).getString());
-  const SQLite::Column spec = q.getColumn(2);
-  s.mutable_spec()->ParseFromArray(spec.getBlob(), spec.getBytes());
-  s.set_status(static_cast<v1::SweepStatus>(q.getColumn(3).getInt()));
-  s.set_status_reason(q.getColumn(4).getString());
-  s.set_total_trials(q.getColumn(5).getInt64());
-  r.maximize = q.getColumn(6).getInt() != 0;
-  s.set_created_ms(q.getColumn(7).getInt64());
-  s.set_finished_ms(q.getColumn(8).getInt64());
-  auto* c = s.mutable_counts();
-  c->set_pending(q.getColumn(9).getInt64());
-  c->set_running(q.getColumn(10).getInt64());
-  c->set_completed(q.getColumn(11).getInt64());
-  c->set_failed(q.getColumn(12).getInt64());
-  c->set_pruned(q.getColumn(13).getInt64());
-  c->set_cancelled(q.getColumn(14).getInt64());
-  s.set_best_trial(-1);
-  return r;
-}
-
-// Columns of a trial row, in the order TrialFromRow reads them (prefix "t.").
-constexpr const char* kTrialColumns =
-    "t.idx, t.params, t.seed, t.status, t.attempt, t.worker, t.objective, t.metrics, "
-    "t.failure_reason, t.created_ms, t.started_ms, t.finished_ms, t.parameter_count, "
-    "t.diagnostics, t.id";
-
-v1::Trial TrialFromRow(SQLite::Statement& q, const std::string& sweep_id, bool details) {
-  v1::Trial t;
-  t.set_sweep_id(sweep_id);
-  t.set_index(q.getColumn(0).getInt64());
-  const json params = json::parse(q.getColumn(1).getString(), nullptr, false);
-  if (params.is_object()) {
-    for (const auto& [k, v] : params.items()) (*t.mutable_params())[k] = search::JsonToValue(v);
-  }
-  t.set_seed(static_cast<uint64_t>(q.getColumn(2).getInt64()));
-  t.set_status(static_cast<v1::TrialStatus>(q.getColumn(3).getInt()));
-  t.set_attempt(q.getColumn(4).getInt());
-  t.set_worker(q.getColumn(5).getString());
-  if (!q.getColumn(6).isNull()) t.set_objective(q.getColumn(6).getDouble());
-  MetricsFromText(q.getColumn(7).getString(), t.mutable_metrics());
-  t.set_failure_reason(q.getColumn(8).getString());
-  t.set_created_ms(q.getColumn(9).getInt64());
-  t.set_started_ms(q.getColumn(10).getInt64());
-  t.set_finished_ms(q.getColumn(11).getInt64());
-  t.set_parameter_count(q.getColumn(12).getInt64());
-  if (details) DiagnosticsFromText(q.getColumn(13).getString(), &t);
-  return t;
-}
-
-int64_t StatusCount(const v1::TrialCounts& c, v1::TrialStatus s) {
-  switch (s) {
-    case v1::PENDING: return c.pending();
-    case v1::RUNNING: return c.running();
-    case v1::COMPLETED: return c.completed();
-    case v1::FAILED: return c.failed();
-    case v1::PRUNED: return c.pruned();
-    case v1::CANCELLED: return c.cancelled();
-    default: return 0;
-  }
-}
-
-bool IsMetricName(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------- reads
 
 std::optional<SweepRecord> ReadTxn::SweepById(int64_t rowid) {
   auto& q = conn_.Prepare(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE id = ?"));
   q.bind(1, rowid);
+  if (!q.executeStep()) return std::nullopt;
+  return SweepFromRow(q);
+}
+
+std::optional<SweepRecord> ReadTxn::SweepByRequest(const std::string& request_id) {
+  if (request_id.empty()) return std::nullopt;
+  auto& q = conn_.Prepare(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE request_id = ?"));
+  q.bind(1, request_id);
   if (!q.executeStep()) return std::nullopt;
   return SweepFromRow(q);
 }
@@ -226,61 +99,6 @@ std::vector<v1::Trial> ReadTxn::BestTrials(int64_t sweep, int32_t k) {
   const std::string id = SweepPublicId(sweep);
   while (q.executeStep()) out.push_back(TrialFromRow(q, id, false));
   return out;
-}
-
-absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& query) {
-  const bool by_status = query.status != v1::TRIAL_STATUS_UNSPECIFIED;
-  const std::string where = by_status ? " WHERE t.sweep_id = ?1 AND t.status = ?2" : " WHERE t.sweep_id = ?1";
-  const std::string dir = query.descending ? " DESC" : "";
-  const std::string id = SweepPublicId(sweep);
-  TrialPage page;
-  const v1::TrialCounts counts = CountByStatus(sweep);
-  const int64_t all = counts.pending() + counts.running() + counts.completed() + counts.failed() +
-                      counts.pruned() + counts.cancelled();
-  page.total = by_status ? StatusCount(counts, query.status) : all;
-  auto run = [&](const std::string& sql, int64_t offset, int64_t limit,
-                 const std::optional<std::string>& path) {
-    auto& q = conn_.Prepare(sql);
-    q.bind(1, sweep);
-    if (by_status) q.bind(2, static_cast<int>(query.status));
-    q.bind(3, limit);
-    q.bind(4, offset);
-    if (path) q.bind(5, *path);
-    while (q.executeStep()) page.trials.push_back(TrialFromRow(q, id, false));
-  };
-  const std::string select = absl::StrCat("SELECT ", kTrialColumns, " FROM trials t");
-  if (query.sort_by.empty() || query.sort_by == "index") {
-    run(absl::StrCat(select, where, " ORDER BY t.idx", dir, " LIMIT ?3 OFFSET ?4"), query.offset,
-        query.limit, std::nullopt);
-    return page;
-  }
-  if (query.sort_by == "objective") {
-    // Ranked (COMPLETED) trials walk the rank index; the rest follow by index.
-    const int64_t ranked =
-        !by_status || query.status == v1::COMPLETED ? counts.completed() : 0;
-    if (query.offset < ranked) {
-      run(absl::StrCat(select, where, " AND t.rank IS NOT NULL ORDER BY t.rank", dir, ", t.idx",
-                       dir, " LIMIT ?3 OFFSET ?4"),
-          query.offset, query.limit, std::nullopt);
-    }
-    const int64_t have = static_cast<int64_t>(page.trials.size());
-    if (have < query.limit) {
-      run(absl::StrCat(select, where, " AND t.rank IS NULL ORDER BY t.idx", dir,
-                       " LIMIT ?3 OFFSET ?4"),
-          std::max<int64_t>(0, query.offset - ranked), query.limit - have, std::nullopt);
-    }
-    return page;
-  }
-  if (!IsMetricName(query.sort_by)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "sort_by: '", query.sort_by,
-        "' is not index, objective or a metric name (letters, digits and _)"));
-  }
-  // Not indexed: a metric sort reads every trial of the sweep.
-  run(absl::StrCat(select, where, " ORDER BY json_extract(t.metrics, ?5) IS NULL, ",
-                   "json_extract(t.metrics, ?5)", dir, ", t.idx LIMIT ?3 OFFSET ?4"),
-      query.offset, query.limit, absl::StrCat("$.\"", query.sort_by, "\""));
-  return page;
 }
 
 std::vector<v1::Attempt> ReadTxn::Attempts(int64_t trial_id) {
@@ -384,10 +202,10 @@ v1::TrialCounts ReadTxn::CountByStatus(int64_t sweep) {
 // --------------------------------------------------------------------------- writes
 
 int64_t WriteTxn::InsertSweep(const v1::SweepSpec& spec, int64_t total, bool maximize,
-                              int64_t now_ms) {
+                              int64_t now_ms, const std::string& request_id) {
   auto& q = conn_.Prepare(
-      "INSERT INTO sweeps (name, spec, status, total_trials, maximize, created_ms, n_pending) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO sweeps (name, spec, status, total_trials, maximize, created_ms, n_pending, request_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   const std::string bytes = spec.SerializeAsString();
   q.bind(1, spec.name());
   q.bind(2, bytes.data(), static_cast<int>(bytes.size()));
@@ -396,40 +214,41 @@ int64_t WriteTxn::InsertSweep(const v1::SweepSpec& spec, int64_t total, bool max
   q.bind(5, maximize ? 1 : 0);
   q.bind(6, now_ms);
   q.bind(7, total);
+  q.bind(8, request_id);
   q.exec();
   return conn_.db().getLastInsertRowid();
 }
 
-void WriteTxn::SetSweepStatus(int64_t sweep, v1::SweepStatus status, const std::string& reason) {
-  auto& q = conn_.Prepare("UPDATE sweeps SET status = ?, status_reason = ? WHERE id = ?");
-  q.bind(1, static_cast<int>(status));
+void WriteTxn::MarkStopping(int64_t sweep, v1::SweepStatus heading, const std::string& reason) {
+  auto& q = conn_.Prepare("UPDATE sweeps SET status = ?, status_reason = ?, ending_status = ? WHERE id = ?");
+  q.bind(1, static_cast<int>(v1::SWEEP_STOPPING));
   q.bind(2, reason);
-  q.bind(3, sweep);
+  q.bind(3, static_cast<int>(heading));
+  q.bind(4, sweep);
   q.exec();
 }
 
-void WriteTxn::SetSweepTotal(int64_t sweep, int64_t total) {
-  auto& q = conn_.Prepare("UPDATE sweeps SET total_trials = ? WHERE id = ?");
-  q.bind(1, total);
-  q.bind(2, sweep);
-  q.exec();
-}
-
-void WriteTxn::FinishSweep(int64_t sweep, v1::SweepStatus status, const std::string& reason,
-                           const v1::TrialCounts& c, int64_t now_ms) {
+void WriteTxn::FinishSweep(int64_t sweep, v1::SweepStatus status, const std::string& reason, int64_t total,
+                           int64_t unstarted, int64_t now_ms) {
+  // ?1 sweep; the counters come from trial_counts, which this transaction keeps.
   auto& q = conn_.Prepare(
-      "UPDATE sweeps SET status = ?, status_reason = ?, finished_ms = ?, n_pending = ?, "
-      "n_running = ?, n_completed = ?, n_failed = ?, n_pruned = ?, n_cancelled = ? WHERE id = ?");
-  q.bind(1, static_cast<int>(status));
-  q.bind(2, reason);
-  q.bind(3, now_ms);
-  q.bind(4, c.pending());
-  q.bind(5, c.running());
-  q.bind(6, c.completed());
-  q.bind(7, c.failed());
-  q.bind(8, c.pruned());
-  q.bind(9, c.cancelled());
-  q.bind(10, sweep);
+      "UPDATE sweeps SET status = ?2, status_reason = ?3, finished_ms = ?4, total_trials = ?5, "
+      "ending_status = 0, "
+      "n_pending = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 1), 0), "
+      "n_running = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 2), 0), "
+      "n_completed = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 3), 0), "
+      "n_failed = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 4), 0), "
+      "n_pruned = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 5), 0), "
+      "n_cancelled = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 6), 0) + ?6 "
+      "WHERE id = ?1");
+  static_assert(v1::PENDING == 1 && v1::RUNNING == 2 && v1::COMPLETED == 3 && v1::FAILED == 4 &&
+                v1::PRUNED == 5 && v1::CANCELLED == 6);
+  q.bind(1, sweep);
+  q.bind(2, static_cast<int>(status));
+  q.bind(3, reason);
+  q.bind(4, now_ms);
+  q.bind(5, total);
+  q.bind(6, unstarted);
   q.exec();
 }
 
@@ -472,6 +291,10 @@ void WriteTxn::StartAttempt(int64_t trial_id, int32_t attempt, const std::string
     auto& d = conn_.Prepare("DELETE FROM trial_epochs WHERE trial_id = ?");
     d.bind(1, trial_id);
     d.exec();
+    auto& m = conn_.Prepare(
+        "DELETE FROM trial_metrics WHERE (sweep_id, idx) = (SELECT sweep_id, idx FROM trials WHERE id = ?)");
+    m.bind(1, trial_id);
+    m.exec();
   }
 }
 
@@ -524,11 +347,21 @@ void WriteTxn::CompleteTrial(int64_t trial_id, int32_t attempt, double objective
   q.bind(7, now_ms);
   q.bind(8, trial_id);
   q.exec();
+  auto& m = conn_.Prepare(
+      "INSERT OR REPLACE INTO trial_metrics (sweep_id, name, idx, value) "
+      "SELECT sweep_id, ?, idx, ? FROM trials WHERE id = ?");
+  for (const auto& [name, value] : metrics) {
+    m.reset();
+    m.bind(1, name);
+    m.bind(2, value);
+    m.bind(3, trial_id);
+    m.exec();
+  }
   CloseAttempt(conn_, trial_id, attempt, "completed", now_ms);
 }
 
 void WriteTxn::EndTrial(int64_t trial_id, int32_t attempt, v1::TrialStatus status,
-                        const std::string& reason, int64_t now_ms) {
+                        const std::string& reason, int64_t now_ms, const std::string& outcome_override) {
   auto& q = conn_.Prepare(
       "UPDATE trials SET status = ?, failure_reason = ?, finished_ms = ?, lease_expires_ms = 0 "
       "WHERE id = ?");
@@ -538,7 +371,8 @@ void WriteTxn::EndTrial(int64_t trial_id, int32_t attempt, v1::TrialStatus statu
   q.bind(4, trial_id);
   q.exec();
   if (attempt > 0) {
-    const std::string outcome = status == v1::FAILED      ? absl::StrCat("failed: ", reason)
+    const std::string outcome = !outcome_override.empty() ? outcome_override
+                                : status == v1::FAILED    ? absl::StrCat("failed: ", reason)
                                 : status == v1::PRUNED    ? std::string("pruned")
                                                           : absl::StrCat("cancelled: ", reason);
     CloseAttempt(conn_, trial_id, attempt, outcome, now_ms);
@@ -567,6 +401,26 @@ void WriteTxn::CancelPendingTrials(int64_t sweep, const std::string& reason, int
   q.bind(3, now_ms);
   q.bind(4, sweep);
   q.bind(5, static_cast<int>(v1::PENDING));
+  q.exec();
+}
+
+void WriteTxn::CancelRunningTrials(int64_t sweep, const std::string& reason, int64_t now_ms) {
+  auto& a = conn_.Prepare(
+      "UPDATE trial_attempts SET finished_ms = ?1, outcome = ?2 WHERE finished_ms = 0 AND (trial_id, attempt) IN "
+      "(SELECT id, attempt FROM trials WHERE sweep_id = ?3 AND status = ?4)");
+  a.bind(1, now_ms);
+  a.bind(2, absl::StrCat("cancelled: ", reason));
+  a.bind(3, sweep);
+  a.bind(4, static_cast<int>(v1::RUNNING));
+  a.exec();
+  auto& q = conn_.Prepare(
+      "UPDATE trials SET status = ?, failure_reason = ?, finished_ms = ?, lease_expires_ms = 0 "
+      "WHERE sweep_id = ? AND status = ?");
+  q.bind(1, static_cast<int>(v1::CANCELLED));
+  q.bind(2, reason);
+  q.bind(3, now_ms);
+  q.bind(4, sweep);
+  q.bind(5, static_cast<int>(v1::RUNNING));
   q.exec();
 }
 
@@ -642,6 +496,30 @@ void Store::CheckpointLoop() {
   }
 }
 
+namespace {
+
+// SQLite failures that go away by themselves (space freed, I/O back, a lock
+// released) are UNAVAILABLE, so callers retry; the rest are bugs or damage.
+absl::Status StoreError(const std::string& path, const std::exception& e) {
+  if (const auto* sq = dynamic_cast<const SQLite::Exception*>(&e)) {
+    switch (sq->getErrorCode()) {
+      case SQLITE_FULL:
+      case SQLITE_IOERR:
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+      case SQLITE_NOMEM:
+      case SQLITE_CANTOPEN:
+      case SQLITE_PROTOCOL:
+        return absl::UnavailableError(absl::StrCat("database ", path, ": ", e.what()));
+      default:
+        break;
+    }
+  }
+  return absl::InternalError(absl::StrCat("database ", path, ": ", e.what()));
+}
+
+}  // namespace
+
 int Store::schema_version() {
   std::lock_guard lock(write_mu_);
   return SchemaVersion(*writer_);
@@ -653,19 +531,20 @@ absl::Status Store::Write(const std::function<absl::Status(WriteTxn&)>& body) {
   try {
     conn.Exec("BEGIN IMMEDIATE");
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("database ", options_.path, ": ", e.what()));
+    return StoreError(options_.path, e);
   }
   absl::Status st;
   try {
     WriteTxn txn(conn);
     st = body(txn);
     conn.ResetAll();
+    if (st.ok() && options_.before_commit) st = options_.before_commit();
     if (st.ok()) {
       conn.Exec("COMMIT");
       return st;
     }
   } catch (const std::exception& e) {
-    st = absl::InternalError(absl::StrCat("database ", options_.path, ": ", e.what()));
+    st = StoreError(options_.path, e);
   }
   try {
     conn.ResetAll();
@@ -684,7 +563,7 @@ absl::Status Store::Read(const std::function<absl::Status(ReadTxn&)>& body) {
       writer_->ResetAll();
       return st;
     } catch (const std::exception& e) {
-      return absl::InternalError(absl::StrCat("database ", options_.path, ": ", e.what()));
+      return StoreError(options_.path, e);
     }
   }
   std::unique_ptr<Connection> conn;
@@ -702,7 +581,7 @@ absl::Status Store::Read(const std::function<absl::Status(ReadTxn&)>& body) {
     conn->ResetAll();
     conn->Exec("COMMIT");
   } catch (const std::exception& e) {
-    st = absl::InternalError(absl::StrCat("database ", options_.path, ": ", e.what()));
+    st = StoreError(options_.path, e);
     try {
       conn->ResetAll();
       conn->Exec("ROLLBACK");

@@ -40,6 +40,9 @@ struct StoreOptions {
   // Hold an exclusive lock (`<path>.lock`, flock) for the store's lifetime, so a
   // second server on the same file refuses to start instead of fighting the first.
   bool exclusive = false;
+  // Fault injection for tests: called before every COMMIT; an error rolls the
+  // transaction back and is what Write returns (as a crash or a full disk would).
+  std::function<absl::Status()> before_commit;
 };
 
 // "s-000042" ⇄ 42.
@@ -50,6 +53,9 @@ struct SweepRecord {
   int64_t rowid = 0;
   bool maximize = false;
   hpsearch::v1::Sweep sweep;  // counters as stored (final once finished)
+  std::string request_id;     // the SubmitSweep request that made it ("" if none given)
+  // SWEEP_STOPPING: the status it finishes with (SWEEP_CANCELLED for a stop).
+  hpsearch::v1::SweepStatus ending_status = hpsearch::v1::SWEEP_STATUS_UNSPECIFIED;
 };
 
 // A PENDING or RUNNING trial, as the scheduler needs it to resume a sweep.
@@ -65,18 +71,24 @@ struct OpenTrial {
   int64_t started_ms = 0;
 };
 
+// One page of a sweep's trials. Pages are keyset-paginated: `cursor` is the
+// `next_cursor` of the previous page (empty for the first), so every page costs an
+// index walk of its own rows, however deep it is, and trials added between pages
+// neither repeat nor vanish.
 struct TrialQuery {
   hpsearch::v1::TrialStatus status = hpsearch::v1::TRIAL_STATUS_UNSPECIFIED;  // any
-  // "index" (default), "objective" (best first), or a metric name ([A-Za-z0-9_]+).
+  // "index" (default), "objective" (best first; trials without one follow by index),
+  // or a final metric name ([A-Za-z0-9_]+; trials without it follow by index).
   std::string sort_by = "index";
   bool descending = false;
-  int64_t offset = 0;
+  std::string cursor;
   int32_t limit = 100;
 };
 
 struct TrialPage {
   std::vector<hpsearch::v1::Trial> trials;
-  int64_t total = 0;  // trials matching the filter
+  int64_t total = 0;        // trials matching the filter
+  std::string next_cursor;  // empty on the last page
 };
 
 // Queries. Valid only inside Store::Read or Store::Write.
@@ -87,6 +99,8 @@ class ReadTxn {
   // By public id ("s-000001") or by name (the newest sweep of that name).
   std::optional<SweepRecord> FindSweep(const std::string& id_or_name);
   std::optional<SweepRecord> SweepById(int64_t rowid);
+  // The sweep a SubmitSweep request id made, if any.
+  std::optional<SweepRecord> SweepByRequest(const std::string& request_id);
   // Newest first.
   std::vector<SweepRecord> ListSweeps(int64_t offset, int32_t limit);
   int64_t CountSweeps();
@@ -95,7 +109,8 @@ class ReadTxn {
 
   // Best COMPLETED trials (objective order, ties by index), best first.
   std::vector<hpsearch::v1::Trial> BestTrials(int64_t sweep, int32_t k);
-  // INVALID_ARGUMENT for a sort key that is neither a keyword nor a metric name.
+  // INVALID_ARGUMENT for a sort key that is neither a keyword nor a metric name, or
+  // a cursor this query did not make (trial_query.cc).
   absl::StatusOr<TrialPage> ListTrials(int64_t sweep, const TrialQuery& q);
   // With its per-epoch curve, diagnostics and attempt history.
   std::optional<hpsearch::v1::Trial> GetTrial(int64_t sweep, int64_t index);
@@ -104,6 +119,9 @@ class ReadTxn {
   std::vector<OpenTrial> OpenTrials(int64_t sweep);
   int64_t TrialsCreated(int64_t sweep);  // = the next trial index
   hpsearch::v1::TrialCounts CountByStatus(int64_t sweep);
+
+  // For whole-database queries that belong to no one method (integrity.cc).
+  Connection& connection() { return conn_; }
 
  protected:
   Connection& conn_;
@@ -115,11 +133,13 @@ class WriteTxn : public ReadTxn {
   using ReadTxn::ReadTxn;
 
   int64_t InsertSweep(const hpsearch::v1::SweepSpec& spec, int64_t total, bool maximize,
-                      int64_t now_ms);
-  void SetSweepStatus(int64_t sweep, hpsearch::v1::SweepStatus status, const std::string& reason);
-  void SetSweepTotal(int64_t sweep, int64_t total);
+                      int64_t now_ms, const std::string& request_id = "");
+  // SWEEP_STOPPING, heading for `heading` once its running trials end.
+  void MarkStopping(int64_t sweep, hpsearch::v1::SweepStatus heading, const std::string& reason);
+  // Final: status, reason, total, and counters taken from the trial rows in this
+  // very transaction, plus `unstarted` never-started trials counted as cancelled.
   void FinishSweep(int64_t sweep, hpsearch::v1::SweepStatus status, const std::string& reason,
-                   const hpsearch::v1::TrialCounts& counts, int64_t now_ms);
+                   int64_t total, int64_t unstarted, int64_t now_ms);
 
   // A new PENDING trial at attempt 1; returns its row id.
   int64_t InsertTrial(int64_t sweep, int64_t index, const nlohmann::json& params, uint64_t seed,
@@ -133,14 +153,17 @@ class WriteTxn : public ReadTxn {
                      const std::map<std::string, double>& metrics,
                      const std::vector<hpsearch::v1::ActivationStats>& diagnostics,
                      int64_t parameter_count, int64_t now_ms);
-  // FAILED, PRUNED or CANCELLED. attempt > 0 also closes that attempt's record.
+  // FAILED, PRUNED or CANCELLED. attempt > 0 also closes that attempt's record, with
+  // `outcome` or, when empty, one derived from the status and reason.
   void EndTrial(int64_t trial_id, int32_t attempt, hpsearch::v1::TrialStatus status,
-                const std::string& reason, int64_t now_ms);
+                const std::string& reason, int64_t now_ms, const std::string& outcome = "");
   // Back to PENDING: closes `attempt` with `outcome`, next run is attempt + 1.
   void RequeueTrial(int64_t trial_id, int32_t attempt, int32_t lost, const std::string& outcome,
                     int64_t now_ms);
   // Every PENDING trial of the sweep → CANCELLED.
   void CancelPendingTrials(int64_t sweep, const std::string& reason, int64_t now_ms);
+  // Every RUNNING trial of the sweep → CANCELLED, its attempt closed with `reason`.
+  void CancelRunningTrials(int64_t sweep, const std::string& reason, int64_t now_ms);
 };
 
 class Store {
@@ -150,7 +173,9 @@ class Store {
   ~Store();
 
   // Runs `body` in one BEGIN IMMEDIATE transaction; commits when it returns OK,
-  // rolls back when it returns an error or throws (SQLite errors become INTERNAL).
+  // rolls back when it returns an error or throws. SQLite errors that pass (disk
+  // full, I/O errors, busy, out of memory) come back UNAVAILABLE, naming the cause;
+  // the rest (constraints, corruption, misuse) INTERNAL.
   absl::Status Write(const std::function<absl::Status(WriteTxn&)>& body);
   // Runs `body` in a read transaction on a reader connection.
   absl::Status Read(const std::function<absl::Status(ReadTxn&)>& body);

@@ -3,7 +3,8 @@
 //   BM_TinyTrial            the trainer's cost of one tiny trial (xor, hidden [2], 1 epoch)
 //   BM_Bookkeeping          scheduler + SQLite file per trial: acquire, one epoch, complete
 //   BM_GetBestTrials        best 10 of a 100,000-trial sweep (p50/p99 as counters)
-//   BM_ListTrialsPage       a 100-row page of the same sweep, by index and by objective
+//   BM_ListTrialsPage       a 100-row page of the same sweep, by index, objective or a metric, first or deep
+//   BM_HealthUnderListingLoad  health-check latency while clients list that sweep by a metric
 //   BM_EndToEndTinySweep    10,000 tiny trials through a real hpsearch-server process
 #include <benchmark/benchmark.h>
 #include <grpcpp/grpcpp.h>
@@ -16,6 +17,7 @@
 
 #include "data/dataset_loader.h"
 #include "gtest/gtest.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "runtime/lease_runner.h"
 #include "scheduler/scheduler.h"
@@ -159,11 +161,18 @@ void BM_GetBestTrials(benchmark::State& state) {
 }
 BENCHMARK(BM_GetBestTrials)->Unit(benchmark::kMicrosecond);
 
+const char* SortName(int64_t mode) { return mode == 0 ? "index" : mode == 1 ? "objective" : "val_loss"; }
+
+// A 100-row page `depth` rows deep (the cursor is found first, untimed).
 void BM_ListTrialsPage(benchmark::State& state) {
   auto& big = Big();
   store::TrialQuery q;
-  q.sort_by = state.range(0) == 0 ? "index" : "objective";
-  q.offset = state.range(1);
+  q.sort_by = SortName(state.range(0));
+  q.limit = 1000;
+  (void)big.store->Read([&](store::ReadTxn& r) {
+    for (int64_t skipped = 0; skipped < state.range(1); skipped += q.limit) q.cursor = r.ListTrials(big.sweep, q)->next_cursor;
+    return absl::OkStatus();
+  });
   q.limit = 100;
   Latencies(state, [&] {
     (void)big.store->Read([&](store::ReadTxn& r) {
@@ -171,10 +180,63 @@ void BM_ListTrialsPage(benchmark::State& state) {
       return absl::OkStatus();
     });
   });
-  state.SetLabel(q.sort_by + " offset " + std::to_string(q.offset));
+  state.SetLabel(q.sort_by + " at row " + std::to_string(state.range(1)));
 }
-BENCHMARK(BM_ListTrialsPage)->Args({0, 0})->Args({0, 50000})->Args({1, 0})->Args({1, 50000})
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ListTrialsPage)->Args({0, 0})->Args({0, 50000})->Args({1, 0})->Args({1, 50000})->Args({2, 0})
+    ->Args({2, 50000})->Unit(benchmark::kMicrosecond);
+
+// `hpsearch health` latency while 3 clients list the whole 100,000-trial sweep by a
+// metric, page after page, over gRPC: handlers' store work must not hold up the
+// threads that answer health checks.
+void BM_HealthUnderListingLoad(benchmark::State& state) {
+  auto& big = Big();
+  hpsearch::testing::ServerProcess server(big.dir + "/big.db", {"--workers", "0"});
+  if (!server.Start()) {
+    state.SkipWithError("server did not start");
+    return;
+  }
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> pages{0};
+  std::vector<std::thread> listers;
+  for (int i = 0; i < static_cast<int>(state.range(0)); ++i) {
+    listers.emplace_back([&] {
+      // Each lister has its own connection, as separate CLI processes would.
+      grpc::ChannelArguments args;
+      args.SetInt("lister", i);
+      auto stub = v1::SweepService::NewStub(
+          grpc::CreateCustomChannel(server.address(), grpc::InsecureChannelCredentials(), args));
+      std::string token;
+      while (!stop) {
+        grpc::ClientContext ctx;
+        v1::ListTrialsRequest req;
+        req.set_sweep(store::SweepPublicId(big.sweep));
+        req.set_sort_by("val_loss");
+        req.set_page_size(1000);
+        req.set_page_token(token);
+        v1::ListTrialsResponse resp;
+        if (!stub->ListTrials(&ctx, req, &resp).ok()) break;
+        token = resp.next_page_token();
+        pages++;
+      }
+    });
+  }
+  Latencies(state, [&] {
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    if (!health->Check(&ctx, req, &resp).ok()) std::abort();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  });
+  stop = true;
+  for (auto& t : listers) t.join();
+  state.counters["listing_pages"] = static_cast<double>(pages.load());
+  state.SetLabel(std::to_string(state.range(0)) + " clients listing by val_loss");
+  server.Kill(SIGTERM);
+  server.Wait(std::chrono::seconds(10));
+}
+BENCHMARK(BM_HealthUnderListingLoad)->Arg(0)->Arg(3)->Unit(benchmark::kMicrosecond)->Iterations(200);
 
 // The same queries through a real hpsearch-server process and gRPC on loopback.
 void BM_QueriesOverGrpc(benchmark::State& state) {

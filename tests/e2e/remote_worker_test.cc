@@ -100,11 +100,13 @@ TEST_F(RemoteWorkers, AKilledWorkersTrialIsServedAgainWithinTheLeasePlusFiveSeco
   ASSERT_EQ(running.size(), 1u) << "worker-a died between two trials";
   const int64_t victim = running.begin()->first;
   EXPECT_EQ(running.begin()->second["worker"], "worker-a/0");
-  ASSERT_TRUE(StartWorker(b, server.address(), "worker-b"));
+  // Enough slots that one is idle when the victim comes back: what is measured is the
+  // server giving the trial out again, not how long a busy slot takes to free up.
+  ASSERT_TRUE(StartWorker(b, server.address(), "worker-b", 6));
   double served_after = -1;
   for (int i = 0; i < 800; ++i) {
     const json t = Json(server.Cli({"trial", id, std::to_string(victim), "-o", "json"}));
-    if (t["attempt"] == 2 && t["worker"] == "worker-b/0") {
+    if (t["attempt"] == 2 && t["worker"].get<std::string>().rfind("worker-b/", 0) == 0) {
       served_after = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
       break;
     }

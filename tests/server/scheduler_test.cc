@@ -12,6 +12,7 @@
 #include "scheduler/scheduler_source.h"
 #include "scheduler/scheduler.h"
 #include "search/spec_parser.h"
+#include "store/integrity.h"
 
 namespace hpsearch::scheduler {
 namespace {
@@ -44,10 +45,12 @@ class SchedulerTest : public ::testing::Test {
     store_.reset();
     store::StoreOptions so;
     so.path = path;
+    so.before_commit = [this] { return store_fault_ ? absl::UnavailableError("database is full") : absl::OkStatus(); };
     auto s = store::Store::Open(so);
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = *std::move(s);
-    o.clock = [this] { return now_; };
+    o.clock = [this] { return now_ + wall_step_; };  // the wall clock may step
+    o.monotonic_clock = [this] { return now_; };
     if (o.lease_ms == 30'000) o.lease_ms = 1000;
     options_ = o;
     scheduler_ = std::make_unique<Scheduler>(*store_, o);
@@ -101,6 +104,8 @@ class SchedulerTest : public ::testing::Test {
   }
 
   int64_t now_ = 1'000'000;
+  int64_t wall_step_ = 0;
+  bool store_fault_ = false;  // every commit fails while set (a full disk)
   SchedulerOptions options_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Scheduler> scheduler_;
@@ -487,6 +492,256 @@ TEST_F(SchedulerTest, RestartFinishesAStoppingSweepWhoseLastTrialDiedWithTheServ
   scheduler_.reset();
   store_.reset();
   std::filesystem::remove_all(dir);
+}
+
+TEST_F(SchedulerTest, ANonFiniteLearningRateFailsTheTrialNotTheSweep) {
+  const v1::Sweep s = Submit(kGrid);
+  auto a = Acquire();
+  auto b = Acquire();
+  v1::ReportProgressRequest r;
+  *r.mutable_key() = a->key();
+  r.mutable_epoch()->set_epoch(1);
+  (*r.mutable_epoch()->mutable_metrics())["val_loss"] = 0.5;
+  r.mutable_epoch()->set_lr(std::nan(""));
+  auto reply = scheduler_->Report(r);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->directive(), v1::STOP);
+  EXPECT_EQ(reply->reason(), "diverged: lr is nan at epoch 1");
+  r.mutable_epoch()->set_lr(0.1);
+  r.mutable_epoch()->set_seconds(-1);
+  *r.mutable_key() = b->key();
+  reply = scheduler_->Report(r);
+  EXPECT_EQ(reply->reason(), "invalid report: seconds is -1 at epoch 1");
+  // Every later call of the sweep works: nothing is stuck in a buffer.
+  for (int i = 0; i < 4; ++i) {
+    auto l = Acquire();
+    ASSERT_TRUE(l.has_value());
+    ASSERT_TRUE(Epoch(*l, 1, 0.5).ok());
+    ASSERT_TRUE(Complete(*l, 0.5).ok());
+  }
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_COMPLETED);
+  EXPECT_EQ(done.counts().failed(), 2);
+  EXPECT_EQ(done.counts().completed(), 4);
+}
+
+TEST_F(SchedulerTest, AStoreOutageIsUnavailableAndLosesNothing) {
+  const v1::Sweep s = Submit(kGrid);
+  auto l = Acquire();
+  ASSERT_TRUE(Epoch(*l, 1, 0.9).ok());
+  store_fault_ = true;
+  now_ += 1500;  // the next report wants to write its epochs, and cannot
+  auto r = Epoch(*l, 2, 0.8);
+  ASSERT_TRUE(r.ok()) << r.status();  // kept in memory; training goes on
+  EXPECT_EQ(r->directive(), v1::CONTINUE);
+  auto r2 = Epoch(*l, 2, 0.8);  // a retried report replaces its epoch
+  ASSERT_TRUE(r2.ok());
+  const absl::Status done = Complete(*l, 0.7);
+  EXPECT_EQ(done.code(), absl::StatusCode::kUnavailable) << done;  // transient: the worker retries
+  EXPECT_EQ(scheduler_->Acquire("w2", "").status().code(), absl::StatusCode::kUnavailable);
+  now_ += 900;  // within the lease the failed completion renewed
+  scheduler_->Tick();
+  EXPECT_EQ(Get(s.id()).counts().running(), 1);
+  store_fault_ = false;
+  ASSERT_TRUE(Complete(*l, 0.7).ok());  // the retry lands
+  ASSERT_TRUE(store_->Read([&](store::ReadTxn& rd) {
+                      auto t = rd.GetTrial(*store::ParseSweepId(s.id()), l->key().index());
+                      EXPECT_EQ(t->status(), v1::COMPLETED);
+                      EXPECT_EQ(t->objective(), 0.7);
+                      EXPECT_EQ(t->epochs_size(), 2);  // both epochs, once each
+                      EXPECT_EQ(t->attempts_size(), 1);
+                      for (const auto& v : store::CheckIntegrity(rd)) ADD_FAILURE() << v;
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_F(SchedulerTest, LeasesFollowTheMonotonicClockNotTheWallClock) {
+  const v1::Sweep s = Submit(kGrid);
+  auto l = Acquire();
+  wall_step_ = 3'600'000;  // the wall clock jumps an hour (NTP, a VM resumed)
+  scheduler_->Tick();
+  EXPECT_EQ(Get(s.id()).counts().running(), 1);
+  auto r = Epoch(*l, 1, 0.5);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->expires_ms(), now_ + wall_step_ + 1000);  // shown on the wall clock
+  EXPECT_EQ(r->lease_ms(), 1000);
+  now_ += 1001;  // real time passes: now it expires
+  scheduler_->Tick();
+  EXPECT_EQ(Get(s.id()).counts().running(), 0);
+}
+
+TEST_F(SchedulerTest, ASubmissionRetriedWithItsRequestIdMakesOneSweep) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-req-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "q.db").string();
+  Open(db);
+  auto first = scheduler_->Submit(Spec(kGrid), "req-7");
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto again = scheduler_->Submit(Spec(kGrid), "req-7");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->id(), first->id());
+  EXPECT_EQ(again->spec().name(), "grid6");
+  Open(db);  // the reply was lost in a crash; the client retries after the restart
+  auto after = scheduler_->Submit(Spec(kGrid), "req-7");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->id(), first->id());
+  EXPECT_EQ(scheduler_->Submit(Spec(kGrid + "seed: 9\n"), "req-7").status().code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(scheduler_->Submit(Spec(kGrid), "req-8")->id(), first->id());
+  auto page = scheduler_->ListSweeps(0, 10);
+  EXPECT_EQ(page->sweeps.size(), 2u);
+  EXPECT_EQ(scheduler_->Submit(Spec(kGrid), std::string(300, 'x')).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  scheduler_.reset();
+  store_.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(SchedulerTest, WorkerCallsBeforeRecoveryAreUnavailableNotRefused) {
+  Submit(kGrid);
+  auto l = Acquire("remote-1");
+  Scheduler fresh(*store_, options_);  // a restart: not recovered yet
+  v1::ReportProgressRequest r;
+  *r.mutable_key() = l->key();
+  EXPECT_EQ(fresh.Report(r).status().code(), absl::StatusCode::kUnavailable);
+  v1::CompleteTrialRequest c;
+  *c.mutable_key() = l->key();
+  EXPECT_EQ(fresh.Complete(c).code(), absl::StatusCode::kUnavailable);
+  v1::FailTrialRequest f;
+  *f.mutable_key() = l->key();
+  EXPECT_EQ(fresh.Fail(f).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(fresh.Acquire("w", "").status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(fresh.Submit(Spec(kGrid)).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(SchedulerTest, ALostLeaseInAStoppingSweepCancelsTheTrialInOneTransaction) {
+  const v1::Sweep s = Submit(kGrid);
+  auto a = Acquire("remote-a");
+  ASSERT_EQ(scheduler_->Cancel(s.id(), true)->status(), v1::SWEEP_STOPPING);
+  now_ += 1500;
+  scheduler_->Tick();  // the worker died: its trial is cancelled, not left pending
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_CANCELLED);
+  EXPECT_EQ(done.counts().cancelled(), 6);
+  EXPECT_EQ(done.counts().pending(), 0);
+  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
+                      auto t = r.GetTrial(*store::ParseSweepId(s.id()), a->key().index());
+                      EXPECT_EQ(t->status(), v1::CANCELLED);
+                      EXPECT_EQ(t->attempt(), 1);
+                      EXPECT_EQ(t->attempts(0).outcome(), "lease expired (worker remote-a)");
+                      for (const auto& v : store::CheckIntegrity(r)) ADD_FAILURE() << v;
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+TEST_F(SchedulerTest, RecoveryCancelsWhatAStoppingSweepLeftPending) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-pend-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "p.db").string();
+  Open(db);
+  const v1::Sweep s = Submit(kGrid);
+  auto a = Acquire("remote-a");
+  ASSERT_EQ(scheduler_->Cancel(s.id(), true)->status(), v1::SWEEP_STOPPING);
+  // What an earlier hpsearch could leave behind: the stopping sweep's trial requeued.
+  ASSERT_TRUE(store_->Write([&](store::WriteTxn& w) {
+                      auto open = w.OpenTrials(*store::ParseSweepId(s.id()));
+                      w.RequeueTrial(open[0].trial_id, 1, 1, "lease expired", now_);
+                      return absl::OkStatus();
+                    }).ok());
+  Open(db);
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_CANCELLED);
+  EXPECT_EQ(done.counts().cancelled(), 6);
+  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
+                      for (const auto& v : store::CheckIntegrity(r)) ADD_FAILURE() << v;
+                      return absl::OkStatus();
+                    }).ok());
+  EXPECT_FALSE(Acquire().has_value());
+  scheduler_.reset();
+  store_.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(SchedulerTest, ASweepThatCannotResumeIsFailedWithEveryTrialEnded) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-abandon-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "a.db").string();
+  Open(db);
+  const v1::Sweep s = Submit(kGrid);
+  auto a = Acquire("remote-a");
+  auto b = Acquire("remote-b");
+  ASSERT_TRUE(Fail(*b, "worker going away", false).ok());  // b is pending again
+  // A spec this build can no longer turn into a strategy (a parameter with no domain).
+  v1::SweepSpec broken = Spec(kGrid);
+  broken.add_parameters()->set_name("momentum");
+  const std::string blob = broken.SerializeAsString();
+  ASSERT_TRUE(store_->Write([&](store::WriteTxn& w) {
+                      auto& q = w.connection().Prepare("UPDATE sweeps SET spec = ? WHERE id = ?");
+                      q.bind(1, blob.data(), static_cast<int>(blob.size()));
+                      q.bind(2, *store::ParseSweepId(s.id()));
+                      q.exec();
+                      return absl::OkStatus();
+                    }).ok());
+  Open(db);
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_FAILED);
+  EXPECT_NE(done.status_reason().find("cannot resume after restart"), std::string::npos);
+  EXPECT_EQ(done.counts().cancelled(), 6);
+  EXPECT_EQ(done.counts().running() + done.counts().pending(), 0);
+  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
+                      for (const auto& v : store::CheckIntegrity(r)) ADD_FAILURE() << v;
+                      return absl::OkStatus();
+                    }).ok());
+  scheduler_.reset();
+  store_.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(SchedulerTest, ATickFinishesASweepWhoseEndCouldNotBeWritten) {
+  // One value only: the random search finds its space exhausted after one trial.
+  const v1::Sweep s = Submit(R"(name: one
+dataset: {name: xor}
+method: random
+budget: {max_trials: 5}
+fixed: {epochs: 1, hidden: [2]}
+parameters:
+  dropout: {min: 0.1, max: 0.1}
+)");
+  auto l = Acquire();
+  ASSERT_TRUE(Complete(*l, 0.5).ok());
+  store_fault_ = true;
+  EXPECT_FALSE(Acquire().has_value());  // exhausted; its end cannot be written
+  EXPECT_EQ(Get(s.id()).status(), v1::SWEEP_RUNNING);
+  store_fault_ = false;
+  scheduler_->Tick();
+  const v1::Sweep done = Get(s.id());
+  EXPECT_EQ(done.status(), v1::SWEEP_COMPLETED);
+  EXPECT_EQ(done.total_trials(), 1);
+  EXPECT_NE(done.status_reason().find("exhausted"), std::string::npos);
+}
+
+TEST_F(SchedulerTest, OversizedIdsAreRefused) {
+  Submit(kGrid);
+  EXPECT_EQ(scheduler_->Acquire(std::string(3 << 20, 'w'), "").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(scheduler_->Acquire("w", std::string(300, 'r')).status().code(), absl::StatusCode::kInvalidArgument);
+  auto l = Acquire();
+  EXPECT_EQ(l->key().index(), 0);  // nothing was leased to the refused calls
+}
+
+TEST_F(SchedulerTest, AFinishedSweepIsShownFinishedWhereverItIsRead) {
+  const v1::Sweep s = Submit(kGrid.substr(kGrid.find('\n') + 1) + "budget: {max_trials: 1}\nmethod: random\n");
+  auto l = Acquire();
+  const auto rec = scheduler_->Resolve(s.id());  // read while it still runs
+  ASSERT_TRUE(Complete(*l, 0.5).ok());
+  EXPECT_EQ(rec->sweep.status(), v1::SWEEP_RUNNING);
+  EXPECT_EQ(Get(s.id()).status(), v1::SWEEP_COMPLETED);
+  auto cancel = scheduler_->Cancel(s.id(), false);
+  EXPECT_EQ(cancel.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(cancel.status().message().find("SWEEP_COMPLETED"), std::string::npos) << cancel.status();
+  auto w = scheduler_->StartWatch(s.id(), [](const v1::SweepEvent&) { FAIL(); });
+  EXPECT_EQ(w->id, 0u);
+  EXPECT_EQ(w->snapshot.status(), v1::SWEEP_COMPLETED);
+  EXPECT_EQ(w->snapshot.counts().completed(), 1);
 }
 
 TEST_F(SchedulerTest, EmbeddedPoolTrainsARealSweepOnTwoSlots) {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "store/integrity.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -173,23 +174,39 @@ TEST_P(StoreContract, ListTrialsFiltersSortsAndPages) {
                       EXPECT_EQ(p1->total, 8);
                       EXPECT_EQ(p1->trials.size(), 3u);
                       EXPECT_EQ(p1->trials[0].index(), 0);
-                      q.offset = 6;
+                      q.cursor = p1->next_cursor;
+                      auto p2 = r.ListTrials(s, q);
+                      EXPECT_EQ(p2->trials[0].index(), 3);
+                      q.cursor = p2->next_cursor;
                       auto p3 = r.ListTrials(s, q);
                       EXPECT_EQ(p3->trials.size(), 2u);
                       EXPECT_EQ(p3->trials[1].index(), 7);
                       EXPECT_EQ(p3->trials[1].status(), v1::FAILED);
                       EXPECT_EQ(p3->trials[1].failure_reason(), "diverged");
+                      EXPECT_EQ(p3->next_cursor, "");  // the last page
 
                       TrialQuery by_obj;
                       by_obj.sort_by = "objective";
-                      by_obj.offset = 4;
-                      by_obj.limit = 3;  // spans ranked (4, 5) and unranked (6) rows
+                      by_obj.limit = 4;  // ranked 5, 4, 3, 2
+                      auto first = r.ListTrials(s, by_obj);
+                      EXPECT_EQ(first->trials[0].index(), 5);
+                      by_obj.cursor = first->next_cursor;
+                      by_obj.limit = 3;  // spans ranked (1, 0) and unranked (6) rows
                       auto o = r.ListTrials(s, by_obj);
                       EXPECT_EQ(o->trials.size(), 3u);
                       EXPECT_EQ(o->trials[0].index(), 1);
                       EXPECT_EQ(o->trials[1].index(), 0);
                       EXPECT_EQ(o->trials[2].index(), 6);
                       EXPECT_FALSE(o->trials[2].has_objective());
+                      by_obj.cursor = o->next_cursor;
+                      auto tail = r.ListTrials(s, by_obj);
+                      EXPECT_EQ(tail->trials.size(), 1u);
+                      if (!tail->trials.empty()) {
+                        EXPECT_EQ(tail->trials[0].index(), 7);
+                      }
+                      EXPECT_EQ(tail->next_cursor, "");
+                      by_obj.sort_by = "val_loss";  // a cursor of another order is refused
+                      EXPECT_EQ(r.ListTrials(s, by_obj).status().code(), absl::StatusCode::kInvalidArgument);
 
                       TrialQuery by_metric;
                       by_metric.sort_by = "val_accuracy";
@@ -334,17 +351,23 @@ TEST_P(StoreContract, OpenTrialsCountsAndCancellingPending) {
                     }).ok());
   ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
                       w.CancelPendingTrials(s, "cancelled by request", 9);
-                      v1::TrialCounts c;
-                      c.set_completed(1);
-                      c.set_cancelled(9);
-                      w.FinishSweep(s, v1::SWEEP_CANCELLED, "cancelled by request", c, 10);
+                      w.CancelRunningTrials(s, "cancelled by request", 9);
+                      // Counters come from the rows: 1 completed, 2 cancelled, 7 never started.
+                      w.FinishSweep(s, v1::SWEEP_CANCELLED, "cancelled by request", 10, 7, 10);
                       return absl::OkStatus();
                     }).ok());
   ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
-                      EXPECT_EQ(r.CountByStatus(s).cancelled(), 1);
+                      EXPECT_EQ(r.CountByStatus(s).cancelled(), 2);
+                      EXPECT_EQ(r.CountByStatus(s).running(), 0);
                       auto rec = r.SweepById(s);
                       EXPECT_EQ(rec->sweep.status(), v1::SWEEP_CANCELLED);
+                      EXPECT_EQ(rec->sweep.counts().completed(), 1);
                       EXPECT_EQ(rec->sweep.counts().cancelled(), 9);
+                      EXPECT_EQ(rec->sweep.counts().running(), 0);
+                      auto t1 = r.GetTrial(s, 1);
+                      EXPECT_EQ(t1->status(), v1::CANCELLED);
+                      EXPECT_EQ(t1->attempts(0).outcome(), "cancelled: cancelled by request");
+                      EXPECT_TRUE(CheckIntegrity(r).empty());
                       EXPECT_EQ(rec->sweep.finished_ms(), 10);
                       EXPECT_TRUE(r.UnfinishedSweeps().empty());
                       return absl::OkStatus();
@@ -428,20 +451,37 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
                       v1::SweepSpec spec;
                       sweep = w.InsertSweep(spec, 3, false, 1);
                       for (int i = 0; i < 3; ++i) w.InsertTrial(sweep, i, json::object(), 1, 1);
+                      for (int i = 3; i < 5; ++i) {
+                        const int64_t t = w.InsertTrial(sweep, i, json::object(), 1, 1);
+                        w.StartAttempt(t, 1, "w", 10, 1);
+                        w.CompleteTrial(t, 1, 0.1 * i, false, {{"val_loss", 0.1 * i}, {"val_mse", 1.0 - 0.1 * i}},
+                                        {}, 7, 2);
+                      }
                       return absl::OkStatus();
                     }).ok());
   }
   {
     // Turn the file back into what version 1 wrote.
     SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
-    db.exec("DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
+    db.exec("DROP INDEX sweeps_by_request; ALTER TABLE sweeps DROP COLUMN request_id; "
+            "ALTER TABLE sweeps DROP COLUMN ending_status; DROP TABLE trial_metrics; "
+            "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
             "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; UPDATE schema_version SET version = 1");
   }
   auto s = Store::Open(o);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ((*s)->schema_version(), kSchemaVersion);
   ASSERT_TRUE((*s)->Read([&](ReadTxn& r) {
-                    EXPECT_EQ(r.CountByStatus(sweep).pending(), 3);  // backfilled
+                    EXPECT_EQ(r.CountByStatus(sweep).pending(), 3);  // backfilled (v2)
+                    EXPECT_EQ(r.CountByStatus(sweep).completed(), 2);
+                    TrialQuery by_mse;  // backfilled (v3): metric rows from the metrics JSON
+                    by_mse.sort_by = "val_mse";
+                    auto page = r.ListTrials(sweep, by_mse);
+                    EXPECT_EQ(page->trials.size(), 5u);
+                    EXPECT_EQ(page->trials[0].index(), 4);  // 0.6 < 0.7
+                    EXPECT_EQ(page->trials[1].index(), 3);
+                    EXPECT_EQ(page->trials[2].index(), 0);  // then the rest, by index
+                    EXPECT_TRUE(CheckIntegrity(r).empty());
                     return absl::OkStatus();
                   }).ok());
   s->reset();

@@ -9,11 +9,16 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/slot_pool.h"
 #include "util/address.h"
+#include "util/failpoint.h"
 #include "util/log.h"
 
 namespace hpsearch::remote {
 
 int RunRemoteWorker(const RemoteWorkerConfig& c) {
+  if (auto st = failpoint::ArmFromEnvironment(); !st.ok()) {
+    log::Error(st.message());
+    return 2;
+  }
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -39,7 +44,6 @@ int RunRemoteWorker(const RemoteWorkerConfig& c) {
   runtime::PoolOptions po;
   po.slots = c.slots > 0 ? c.slots : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   po.memory_limit_bytes = static_cast<std::size_t>(c.memory_limit_mb) << 20;
-  po.heartbeat = std::chrono::seconds(5);
   po.worker_prefix = id + "/";
   runtime::SlotPool pool(source, datasets, po);
   log::Info("hpsearch-worker ", id, ": ", po.slots, " slots, server ", c.remote.server,

@@ -3,19 +3,27 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "runtime/lease_runner.h"
+#include "util/failpoint.h"
 #include "util/log.h"
 
 namespace hpsearch::runtime {
 
 namespace v1 = hpsearch::v1;
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds HeartbeatInterval(int64_t lease_ms) {
+  return std::chrono::milliseconds(std::clamp<int64_t>(lease_ms / 3, 50, 5000));
+}
 
 // Routes one trial's reports to the source.
 class SlotPool::Sink : public TrialSink {
  public:
-  Sink(TrialSource& source, v1::LeaseKey key, std::shared_ptr<std::atomic<bool>> stop)
-      : source_(source), key_(std::move(key)), stop_(std::move(stop)) {}
+  Sink(SlotPool& pool, int slot, v1::LeaseKey key, std::shared_ptr<std::atomic<bool>> stop)
+      : pool_(pool), slot_(slot), key_(std::move(key)), stop_(std::move(stop)) {}
 
   bool OnEpoch(const v1::EpochMetrics& epoch, const v1::ActivationStats& stats) override {
     if (stop_->load()) return false;
@@ -23,14 +31,24 @@ class SlotPool::Sink : public TrialSink {
     *req.mutable_key() = key_;
     *req.mutable_epoch() = epoch;
     *req.mutable_diagnostics() = stats;
-    auto reply = source_.Report(req);
-    return reply.ok() && reply->directive() != v1::STOP;
+    failpoint::Point("slot.epoch.before_report");
+    auto reply = pool_.source_.Report(req);
+    if (reply.ok()) {
+      pool_.Heard(slot_, reply->lease_ms());
+      return reply->directive() != v1::STOP;
+    }
+    // Unreachable for now: train on (the completion carries the final metrics);
+    // anything else means the lease is gone.
+    return reply.status().code() == absl::StatusCode::kUnavailable;
   }
 
   void OnComplete(const v1::CompleteTrialRequest& result) override {
     v1::CompleteTrialRequest req = result;
     *req.mutable_key() = key_;
-    if (auto st = source_.Complete(req); !st.ok()) Warn("completion", st);
+    failpoint::Point("slot.complete.before_report");
+    auto st = Retrying([&] { return pool_.source_.Complete(req); });
+    failpoint::Point("slot.complete.after_report");
+    if (!st.ok()) Warn("completion", st);
   }
 
   void OnFail(const std::string& reason, bool permanent) override {
@@ -38,10 +56,27 @@ class SlotPool::Sink : public TrialSink {
     *req.mutable_key() = key_;
     req.set_reason(reason);
     req.set_permanent(permanent);
-    if (auto st = source_.Fail(req); !st.ok()) Warn("failure report", st);
+    if (auto st = Retrying([&] { return pool_.source_.Fail(req); }); !st.ok()) Warn("failure report", st);
   }
 
  private:
+  // While the source cannot record the report yet (UNAVAILABLE: its database is
+  // failing, or it is restarting), the slot keeps the result and asks again.
+  template <typename Call>
+  absl::Status Retrying(Call call) {
+    const auto until = Clock::now() + pool_.options_.report_retry;
+    std::chrono::milliseconds backoff(100);
+    for (;;) {
+      absl::Status st = call();
+      if (st.code() != absl::StatusCode::kUnavailable || pool_.abort_.load() || Clock::now() + backoff > until) {
+        return st;
+      }
+      pool_.Heard(slot_, 0);  // the source is alive and holds the lease for us
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    }
+  }
+
   void Warn(const char* what, const absl::Status& st) {
     // A stale lease is expected after a cancel or a shutdown hand-back.
     if (st.code() != absl::StatusCode::kFailedPrecondition) {
@@ -49,7 +84,8 @@ class SlotPool::Sink : public TrialSink {
     }
   }
 
-  TrialSource& source_;
+  SlotPool& pool_;
+  int slot_;
   v1::LeaseKey key_;
   std::shared_ptr<std::atomic<bool>> stop_;
 };
@@ -87,10 +123,21 @@ int SlotPool::busy() const {
   return static_cast<int>(in_flight_.size());
 }
 
+void SlotPool::Heard(int slot, int64_t lease_ms) {
+  std::lock_guard lock(mu_);
+  auto it = in_flight_.find(slot);
+  if (it == in_flight_.end()) return;
+  it->second.heard = Clock::now();
+  if (lease_ms > 0) it->second.lease_ms = lease_ms;
+}
+
 void SlotPool::HeartbeatLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, options_.heartbeat, [&] { return stopping_.load(); });
+    // Wake for the trial whose lease needs a word soonest.
+    auto next = Clock::now() + std::chrono::seconds(5);
+    for (const auto& [slot, f] : in_flight_) next = std::min(next, f.heard + HeartbeatInterval(f.lease_ms));
+    cv_.wait_until(lock, next, [&] { return stopping_.load(); });
     if (stopping_) break;
     lock.unlock();
     Heartbeat();
@@ -103,21 +150,20 @@ void SlotPool::SlotLoop(int slot) {
   while (!stopping_) {
     auto lease = source_.Acquire(worker, "");
     if (!lease.ok() || !lease->has_value()) {
-      if (!lease.ok()) log::Warn("embedded slot ", slot, ": cannot lease a trial: ", lease.status().message());
+      if (!lease.ok()) log::Warn("slot ", slot, ": cannot lease a trial: ", lease.status().message());
       source_.WaitForWork(std::chrono::milliseconds(200));
       continue;
     }
     auto stop = std::make_shared<std::atomic<bool>>(false);
     {
       std::lock_guard lock(mu_);
-      in_flight_[slot] = (*lease)->key();
-      stop_flags_[slot] = stop;
+      in_flight_[slot] = InFlight{(*lease)->key(), stop, (*lease)->lease_ms(), Clock::now()};
     }
+    cv_.notify_all();  // the heartbeat loop learns the lease length
     Run(**lease, slot, stop);
     {
       std::lock_guard lock(mu_);
       in_flight_.erase(slot);
-      stop_flags_.erase(slot);
     }
     cv_.notify_all();
   }
@@ -129,40 +175,47 @@ void SlotPool::SlotLoop(int slot) {
 }
 
 void SlotPool::Run(const v1::Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop) {
-  Sink sink(source_, lease.key(), std::move(stop));
+  Sink sink(*this, slot, lease.key(), std::move(stop));
   RunnerOptions options;
   options.memory_limit_bytes = options_.memory_limit_bytes;
   options.abort = &abort_;
   try {
     RunLease(lease, datasets_, options, sink);
   } catch (const std::exception& e) {
-    log::Error("embedded slot ", slot, ": trial ", lease.key().sweep_id(), "/", lease.key().index(), ": ", e.what());
+    log::Error("slot ", slot, ": trial ", lease.key().sweep_id(), "/", lease.key().index(), ": ", e.what());
     sink.OnFail(absl::StrCat("internal error: ", e.what()), true);
   }
 }
 
 void SlotPool::Heartbeat() {
-  std::map<int, v1::LeaseKey> keys;
+  // Trials not heard from within their interval get a bare report (an epoch longer
+  // than the interval would otherwise let the lease lapse).
+  std::map<int, v1::LeaseKey> due;
   {
     std::lock_guard lock(mu_);
-    keys = in_flight_;
+    const auto now = Clock::now();
+    for (const auto& [slot, f] : in_flight_) {
+      if (now >= f.heard + HeartbeatInterval(f.lease_ms)) due.emplace(slot, f.key);
+    }
   }
-  for (const auto& [slot, key] : keys) {
+  for (const auto& [slot, key] : due) {
     v1::ReportProgressRequest req;
     *req.mutable_key() = key;
     auto reply = source_.Report(req);
+    if (reply.ok()) Heard(slot, reply->lease_ms());
     if (!reply.ok() || reply->directive() == v1::STOP) {
       std::lock_guard lock(mu_);
-      auto it = stop_flags_.find(slot);
-      if (it != stop_flags_.end() && in_flight_.count(slot) && in_flight_[slot].attempt() == key.attempt() &&
-          in_flight_[slot].sweep_id() == key.sweep_id() && in_flight_[slot].index() == key.index()) {
-        it->second->store(true);
+      auto it = in_flight_.find(slot);
+      if (it != in_flight_.end() && it->second.key.attempt() == key.attempt() &&
+          it->second.key.sweep_id() == key.sweep_id() && it->second.key.index() == key.index()) {
+        // Unreachable or refused: keep trying at the next interval unless told to stop.
+        if (reply.ok() || reply.status().code() != absl::StatusCode::kUnavailable) it->second.stop->store(true);
       }
     }
   }
 }
 
-bool SlotPool::WaitIdle(std::chrono::steady_clock::time_point until) {
+bool SlotPool::WaitIdle(Clock::time_point until) {
   std::unique_lock lock(mu_);
   return cv_.wait_until(lock, until, [&] { return live_slots_ == 0; });
 }
@@ -172,7 +225,7 @@ bool SlotPool::Stop(std::chrono::milliseconds grace, std::chrono::milliseconds h
   cv_.notify_all();
   source_.Wake();  // idle slots see stopping_ and leave
   if (driver_.joinable()) driver_.join();
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   if (WaitIdle(start + grace)) return true;
   log::Info("shutdown: ", busy(), " trials still running; stopping them at their next epoch");
   abort_ = true;

@@ -27,10 +27,15 @@ namespace hpsearch::runtime {
 struct PoolOptions {
   int slots = 1;
   std::size_t memory_limit_bytes = std::size_t{2} << 30;  // per trial
-  // Bare progress reports between epochs keep long epochs' leases alive.
-  std::chrono::milliseconds heartbeat{5000};
   std::string worker_prefix = "embedded-";  // slot k is worker "<prefix>k"
+  // How long a completion or failure report keeps being retried while the source
+  // answers UNAVAILABLE (its store cannot be written); the result is kept meanwhile.
+  std::chrono::milliseconds report_retry{std::chrono::minutes(10)};
 };
+
+// How often a trial must be heard from to keep a lease of `lease_ms`: a third of it
+// (two reports may be lost before it expires), at least every 50 ms, at most every 5 s.
+std::chrono::milliseconds HeartbeatInterval(int64_t lease_ms);
 
 class SlotPool {
  public:
@@ -51,6 +56,9 @@ class SlotPool {
   void Heartbeat();
   void Run(const hpsearch::v1::Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop);
   bool WaitIdle(std::chrono::steady_clock::time_point until);
+  // A report reached the source for `slot`'s trial (its lease is fresh until one
+  // interval from now); lease_ms > 0 updates the lease length.
+  void Heard(int slot, int64_t lease_ms);
 
   TrialSource& source_;
   data::DatasetCache& datasets_;
@@ -64,8 +72,13 @@ class SlotPool {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   int live_slots_ = 0;
-  std::map<int, hpsearch::v1::LeaseKey> in_flight_;  // by slot
-  std::map<int, std::shared_ptr<std::atomic<bool>>> stop_flags_;
+  struct InFlight {
+    hpsearch::v1::LeaseKey key;
+    std::shared_ptr<std::atomic<bool>> stop;
+    int64_t lease_ms = 0;
+    std::chrono::steady_clock::time_point heard;  // last report that reached the source
+  };
+  std::map<int, InFlight> in_flight_;  // by slot
 };
 
 }  // namespace hpsearch::runtime

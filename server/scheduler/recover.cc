@@ -1,0 +1,148 @@
+// Restart: every unfinished sweep is rebuilt from the store and settled into the
+// state it was heading for.
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "scheduler/scheduler.h"
+#include "util/log.h"
+
+namespace hpsearch::scheduler {
+
+namespace v1 = hpsearch::v1;
+using store::ReadTxn;
+using store::WriteTxn;
+
+absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read) {
+  auto state = std::make_unique<SweepState>();
+  SweepState& s = *state;
+  s.rowid = rec.rowid;
+  s.id = rec.sweep.id();
+  s.spec = rec.sweep.spec();
+  s.metric = search::ObjectiveMetric(s.spec);
+  s.maximize = rec.maximize;
+  s.max_failed = s.spec.budget().max_failed();
+  s.max_concurrent = s.spec.parallelism().max_concurrent();
+  s.created_ms = rec.sweep.created_ms();
+  if (s.spec.budget().max_duration_seconds() > 0) {
+    // The deadline is wall-clock from the sweep's creation; from here on, monotonic.
+    const int64_t left = s.created_ms + static_cast<int64_t>(s.spec.budget().max_duration_seconds() * 1000) - now_ms();
+    s.deadline_mono = mono_ms() + std::max<int64_t>(left, 0);
+  }
+  auto strategy = search::MakeStrategy(s.spec);
+  if (!strategy.ok()) return strategy.status();
+  s.strategy = *std::move(strategy);
+  s.total = std::min(rec.sweep.total_trials(), s.strategy->total());
+  s.next_index = read.TrialsCreated(s.rowid);
+  s.strategy->Skip(s.next_index);
+  const v1::TrialCounts c = read.CountByStatus(s.rowid);
+  s.done.set_completed(c.completed());
+  s.done.set_failed(c.failed());
+  s.done.set_pruned(c.pruned());
+  s.done.set_cancelled(c.cancelled());
+  auto best = read.BestTrials(s.rowid, 1);
+  if (!best.empty()) {
+    s.best = best[0].objective();
+    s.best_trial = best[0].index();
+  }
+  if (rec.sweep.status() == v1::SWEEP_STOPPING) {
+    // The trials never started were cancelled when the sweep began ending (they have no rows).
+    s.done.set_cancelled(s.done.cancelled() + (s.total - s.next_index));
+    s.ending = true;
+    s.end_status = rec.ending_status != v1::SWEEP_STATUS_UNSPECIFIED ? rec.ending_status : v1::SWEEP_CANCELLED;
+    s.end_reason = rec.sweep.status_reason();
+  }
+  const int64_t mono = mono_ms();
+  for (auto& t : read.OpenTrials(s.rowid)) {
+    if (t.status == v1::PENDING) {
+      s.queued[t.index] = QueuedTrial{t.trial_id, t.attempt, t.lost, std::move(t.params), t.seed};
+      continue;
+    }
+    RunningTrial r;
+    r.trial_id = t.trial_id;
+    r.attempt = t.attempt;
+    r.lost = t.lost;
+    r.worker = t.worker;
+    r.started_ms = t.started_ms;
+    r.expires_mono = mono + options_.lease_ms;  // a remote worker gets one more lease to report
+    r.params = std::move(t.params);
+    r.seed = t.seed;
+    r.flushed_mono = mono;
+    s.running.emplace(t.index, std::move(r));
+  }
+  log::Info("sweep ", s.id, " resumed: ", s.next_index, " of ", s.total, " trials started, ", s.done.completed(),
+            " completed, ", s.running.size(), " were running", s.ending ? " (stopping)" : "");
+  active_.emplace(s.rowid, std::move(state));
+  return absl::OkStatus();
+}
+
+absl::Status Scheduler::AbandonSweep(const store::SweepRecord& rec, const std::string& why) {
+  static const Commit kRecover{"scheduler.recover.before_commit", "scheduler.recover.after_commit"};
+  log::Error("sweep ", rec.sweep.id(), " cannot resume: ", why);
+  const std::string reason = absl::StrCat("cannot resume after restart: ", why);
+  const int64_t now = now_ms();
+  return Write(kRecover, [&](WriteTxn& w) {
+    w.CancelPendingTrials(rec.rowid, reason, now);
+    w.CancelRunningTrials(rec.rowid, reason, now);
+    const int64_t created = w.TrialsCreated(rec.rowid);
+    w.FinishSweep(rec.rowid, v1::SWEEP_FAILED, reason, rec.sweep.total_trials(),
+                  std::max<int64_t>(0, rec.sweep.total_trials() - created), now);
+  });
+}
+
+absl::Status Scheduler::SettleSweep(int64_t rowid) {
+  // The server's own slots died with the previous process: their trials run again
+  // (each hand-back is its own event; LoseLease may even finish the sweep).
+  std::vector<int64_t> lost;
+  if (SweepState* s = Active(rowid)) {
+    for (const auto& [index, r] : s->running) {
+      if (absl::StartsWith(r.worker, options_.embedded_prefix)) lost.push_back(index);
+    }
+  }
+  for (int64_t index : lost) {
+    SweepState* s = Active(rowid);
+    if (!s || !s->running.count(index)) continue;
+    if (auto st = LoseLease(*s, index, "server restarted", true); !st.ok()) return st;
+  }
+  SweepState* s = Active(rowid);
+  if (!s) return absl::OkStatus();
+  // A stopping sweep starts nothing: trials left pending are cancelled, and with
+  // nothing running it ends — as it would have had the server not stopped.
+  const Plan p = PlanEvent(*s, -1, false, nullptr, s->done, "");
+  if (!p.cancel_pending && !p.finish) return absl::OkStatus();
+  static const Commit kRecover{"scheduler.recover.before_commit", "scheduler.recover.after_commit"};
+  const int64_t now = now_ms();
+  if (auto st = Write(kRecover, [&](WriteTxn& w) { WritePlan(w, *s, p, now); }); !st.ok()) return st;
+  ApplyPlan(*s, p);
+  return absl::OkStatus();
+}
+
+absl::Status Scheduler::Recover() {
+  Lock lock(mu_);
+  std::vector<store::SweepRecord> unfinished;
+  auto st = store_.Read([&](ReadTxn& r) {
+    unfinished = r.UnfinishedSweeps();
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  for (const auto& rec : unfinished) {
+    absl::Status resumed;
+    auto read = store_.Read([&](ReadTxn& r) {
+      resumed = ResumeSweep(rec, r);
+      return absl::OkStatus();
+    });
+    if (!read.ok()) return read;
+    if (!resumed.ok()) {
+      if (auto ab = AbandonSweep(rec, std::string(resumed.message())); !ab.ok()) return ab;
+    }
+  }
+  std::vector<int64_t> ids;
+  for (const auto& [rowid, s] : active_) ids.push_back(rowid);
+  for (int64_t rowid : ids) {
+    if (auto settled = SettleSweep(rowid); !settled.ok()) return settled;
+  }
+  recovered_ = true;
+  lock.unlock();
+  work_cv_.notify_all();
+  return absl::OkStatus();
+}
+
+}  // namespace hpsearch::scheduler

@@ -1,0 +1,236 @@
+// How trials and sweeps end: one event, one transaction.
+//
+// An event (a trial completes, fails or loses its lease; a user stops or cancels; a
+// budget runs out) is planned from memory first — which other trials it stops,
+// whether the sweep starts ending, whether the sweep is over — then the whole plan is
+// written in the event's own transaction, and only after the commit applied to
+// memory. So a crash never separates a cause from its effect (a cancel from the
+// sweep's end, a lost lease from its cancellation in a stopping sweep).
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "scheduler/scheduler.h"
+#include "util/failpoint.h"
+#include "util/log.h"
+
+namespace hpsearch::scheduler {
+
+namespace v1 = hpsearch::v1;
+using store::WriteTxn;
+
+namespace {
+
+void FlushEpochs(WriteTxn& w, const RunningTrial& r) {
+  for (const auto& e : r.unflushed) w.InsertEpoch(r.trial_id, e.metrics, e.stats ? &*e.stats : nullptr);
+}
+
+std::string Num(double v) { return absl::StrFormat("%.6g", v); }
+
+}  // namespace
+
+absl::Status Scheduler::Write(const Commit& points, const std::function<void(WriteTxn&)>& body) {
+  auto st = store_.Write([&](WriteTxn& w) {
+    body(w);
+    failpoint::Point(points.before);
+    return absl::OkStatus();
+  });
+  if (!st.ok()) {
+    if (failed_writes_++ == 0) {
+      failing_since_ms_ = now_ms();
+      log::Error("cannot write the database: ", st.message(),
+                 "; changes wait in memory and workers keep their results until it can be written");
+    } else {
+      log::Debug("database write failed again (", failed_writes_, "): ", st.message());
+    }
+    return st;
+  }
+  if (failed_writes_ > 0) {
+    log::Info("the database is writable again after ", failed_writes_, " failed writes over ",
+              (now_ms() - failing_since_ms_) / 1000, " s");
+    failed_writes_ = 0;
+  }
+  failpoint::Point(points.after);
+  return absl::OkStatus();
+}
+
+Scheduler::Plan Scheduler::PlanEvent(const SweepState& s, int64_t leaving, bool requeued, const Ending* ending,
+                                     const v1::TrialCounts& done_after, const std::string& failure) const {
+  Plan p;
+  p.begin = ending != nullptr && !s.ending;
+  if (ending) p.ending = *ending;
+  if (ending && ending->stop_running) {
+    for (const auto& [index, r] : s.running) {
+      if (index != leaving) p.stop.push_back(index);
+    }
+  }
+  const bool ending_after = s.ending || p.begin;
+  // Nothing new starts in an ending sweep: what waits in the queue is cancelled.
+  p.cancel_pending = p.begin || (ending_after && !s.queued.empty());
+  const size_t running_after = s.running.size() - (leaving >= 0 ? 1 : 0) - p.stop.size();
+  const bool queue_after = !ending_after && (!s.queued.empty() || requeued);
+  const bool unstarted_after = !ending_after && s.next_index < s.total;
+  p.finish = running_after == 0 && !queue_after && !unstarted_after;
+  if (!p.finish) return p;
+  if (ending_after) {
+    p.final_status = s.ending ? s.end_status : ending->status;
+    p.final_reason = s.ending ? s.end_reason : ending->reason;
+  } else if (done_after.completed() == 0 && done_after.failed() > 0) {
+    p.final_status = v1::SWEEP_FAILED;
+    p.final_reason = absl::StrCat("every trial failed; last: ", failure.empty() ? s.last_failure : failure);
+  } else {
+    p.final_status = v1::SWEEP_COMPLETED;
+    p.final_reason = s.strategy->note();
+  }
+  return p;
+}
+
+void Scheduler::WritePlan(WriteTxn& w, const SweepState& s, const Plan& p, int64_t now) const {
+  const std::string& reason = s.ending ? s.end_reason : p.ending.reason;
+  if (p.cancel_pending) w.CancelPendingTrials(s.rowid, reason, now);
+  for (int64_t index : p.stop) {
+    const RunningTrial& r = s.running.at(index);
+    FlushEpochs(w, r);
+    w.EndTrial(r.trial_id, r.attempt, v1::CANCELLED, p.ending.reason, now);
+  }
+  if (p.finish) {
+    w.FinishSweep(s.rowid, p.final_status, p.final_reason, s.total, s.total - s.next_index, now);
+  } else if (p.begin) {
+    w.MarkStopping(s.rowid, p.ending.status, p.ending.reason);
+  }
+}
+
+bool Scheduler::ApplyPlan(SweepState& s, const Plan& p) {
+  if (p.begin) {
+    s.done.set_cancelled(s.done.cancelled() + (s.total - s.next_index));
+    s.ending = true;
+    s.end_status = p.ending.status;
+    s.end_reason = p.ending.reason;
+  }
+  if (p.cancel_pending) {
+    s.done.set_cancelled(s.done.cancelled() + static_cast<int64_t>(s.queued.size()));
+    for (const auto& [index, q] : s.queued) EmitTrial(s, index, v1::CANCELLED, nullptr, s.end_reason, nullptr);
+    s.queued.clear();
+  }
+  for (int64_t index : p.stop) {
+    RunningTrial r = std::move(s.running.at(index));
+    s.running.erase(index);
+    s.done.set_cancelled(s.done.cancelled() + 1);
+    EmitTrial(s, index, v1::CANCELLED, &r, p.ending.reason, nullptr);
+  }
+  if (p.begin || !p.stop.empty()) {
+    log::Info("sweep ", s.id, ": ", p.ending.reason, p.finish || s.running.empty() ? "" : "; running trials finish");
+  }
+  if (!p.finish) return false;
+
+  const int64_t now = now_ms();
+  v1::Sweep final_state = SweepProto(s, false);
+  final_state.mutable_counts()->set_pending(0);
+  final_state.mutable_counts()->set_running(0);
+  final_state.set_status(p.final_status);
+  final_state.set_status_reason(p.final_reason);
+  final_state.set_finished_ms(now);
+  log::Info("sweep ", s.id, " ", v1::SweepStatus_Name(p.final_status), ": ", s.done.completed(), " completed, ",
+            s.done.failed(), " failed, ", s.done.cancelled(), " cancelled",
+            s.best ? absl::StrCat("; best ", s.metric, " ", Num(*s.best), " (trial ", s.best_trial, ")") : "",
+            p.final_reason.empty() ? "" : absl::StrCat(" — ", p.final_reason));
+  v1::SweepEvent event;
+  event.set_time_ms(now);
+  *event.mutable_sweep() = std::move(final_state);
+  Emit(s, std::move(event));
+  const int64_t rowid = s.rowid;
+  DropWatchers(rowid);
+  active_.erase(rowid);  // s is gone
+  work_cv_.notify_all();
+  return true;
+}
+
+absl::Status Scheduler::EndSweep(SweepState& s, const Ending& ending, const Commit& points) {
+  const Plan p = PlanEvent(s, -1, false, &ending, s.done, "");
+  const int64_t now = now_ms();
+  auto st = Write(points, [&](WriteTxn& w) { WritePlan(w, s, p, now); });
+  if (!st.ok()) return st;
+  ApplyPlan(s, p);
+  return absl::OkStatus();
+}
+
+absl::Status Scheduler::FinishIfDone(SweepState& s) {
+  if (!s.running.empty() || s.has_work()) return absl::OkStatus();
+  static const Commit kFinish{"scheduler.finish.before_commit", "scheduler.finish.after_commit"};
+  const Plan p = PlanEvent(s, -1, false, nullptr, s.done, "");
+  const int64_t now = now_ms();
+  auto st = Write(kFinish, [&](WriteTxn& w) { WritePlan(w, s, p, now); });
+  if (!st.ok()) return st;  // Tick tries again
+  ApplyPlan(s, p);
+  return absl::OkStatus();
+}
+
+absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::string& reason) {
+  RunningTrial& r = s.running.at(index);
+  v1::TrialCounts done_after = s.done;
+  done_after.set_failed(done_after.failed() + 1);
+  const bool out_of_budget = s.max_failed > 0 && done_after.failed() >= s.max_failed && !s.ending;
+  const Ending budget{v1::SWEEP_FAILED,
+                      absl::StrCat(done_after.failed(), " trials failed (budget.max_failed is ", s.max_failed,
+                                   "); last: ", reason),
+                      true};
+  const Plan p = PlanEvent(s, index, false, out_of_budget ? &budget : nullptr, done_after, reason);
+  const int64_t now = now_ms();
+  static const Commit kFail{"scheduler.fail.before_commit", "scheduler.fail.after_commit"};
+  auto st = Write(kFail, [&](WriteTxn& w) {
+    FlushEpochs(w, r);
+    w.EndTrial(r.trial_id, r.attempt, v1::FAILED, reason, now);
+    WritePlan(w, s, p, now);
+  });
+  if (!st.ok()) return st;
+  RunningTrial gone = std::move(r);
+  s.running.erase(index);
+  s.done = done_after;
+  s.last_failure = reason;
+  s.strategy->Observe(index, std::nullopt);
+  log::Info("trial ", s.id, "/", index, " failed: ", reason);
+  EmitTrial(s, index, v1::FAILED, &gone, reason, nullptr);
+  ApplyPlan(s, p);
+  return absl::OkStatus();
+}
+
+absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts) {
+  RunningTrial& r = s.running.at(index);
+  const int32_t lost = r.lost + (counts ? 1 : 0);
+  if (counts && lost >= options_.max_attempts) {
+    return FailTrial(s, index, absl::StrCat("lost its lease ", lost, " times (max attempts ",
+                                            options_.max_attempts, "); last: ", outcome));
+  }
+  const int64_t now = now_ms();
+  static const Commit kLoseLease{"scheduler.lose_lease.before_commit", "scheduler.lose_lease.after_commit"};
+  if (s.ending) {
+    // Nothing new starts: instead of going back to the queue, the trial is cancelled
+    // with the rest, in this same transaction.
+    v1::TrialCounts done_after = s.done;
+    done_after.set_cancelled(done_after.cancelled() + 1);
+    const Plan p = PlanEvent(s, index, false, nullptr, done_after, "");
+    auto st = Write(kLoseLease, [&](WriteTxn& w) {
+      FlushEpochs(w, r);
+      w.EndTrial(r.trial_id, r.attempt, v1::CANCELLED, s.end_reason, now, outcome);
+      WritePlan(w, s, p, now);
+    });
+    if (!st.ok()) return st;
+    RunningTrial gone = std::move(r);
+    s.running.erase(index);
+    s.done = done_after;
+    log::Info("trial ", s.id, "/", index, " attempt ", gone.attempt, " cancelled: ", outcome);
+    EmitTrial(s, index, v1::CANCELLED, &gone, s.end_reason, nullptr);
+    ApplyPlan(s, p);
+    return absl::OkStatus();
+  }
+  auto st = Write(kLoseLease, [&](WriteTxn& w) { w.RequeueTrial(r.trial_id, r.attempt, lost, outcome, now); });
+  if (!st.ok()) return st;
+  RunningTrial gone = std::move(r);
+  s.running.erase(index);
+  log::Info("trial ", s.id, "/", index, " attempt ", gone.attempt, " back to pending: ", outcome);
+  EmitTrial(s, index, v1::PENDING, &gone, outcome, nullptr);
+  s.queued[index] = QueuedTrial{gone.trial_id, gone.attempt + 1, lost, std::move(gone.params), gone.seed};
+  return absl::OkStatus();
+}
+
+}  // namespace hpsearch::scheduler
