@@ -89,8 +89,14 @@ int ReportError(const grpc::Status& status, const GlobalOptions& options, std::o
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      err << "error: cannot reach hpsearch-server at " << options.server << ": " << status.error_message()
-          << "\n";
+      if (status.error_message().rfind("database ", 0) == 0) {
+        // The server answered: its store cannot be written just now (disk full, I/O).
+        err << "error: hpsearch-server at " << options.server << " cannot write its database now ("
+            << status.error_message() << "); retry later\n";
+      } else {
+        err << "error: cannot reach hpsearch-server at " << options.server << ": " << status.error_message()
+            << "\n";
+      }
       return kExitUnreachable;
     case grpc::StatusCode::INVALID_ARGUMENT:
       err << "error: " << status.error_message() << "\n";

@@ -114,8 +114,14 @@ class QuietWatcher {
       const bool ok = c_.sweeps().GetSweep(ctx.get(), req, &s).ok();
       lock.lock();
       if (ok && Terminal(s.status())) {
-        ended_ = s;
-        if (ctx_) ctx_->TryCancel();
+        // Ended; but the stream may only be behind (a reader resumed after a pause
+        // has events waiting). Give it a moment to deliver the end itself.
+        const auto asked = std::chrono::steady_clock::now();
+        cv_.wait_for(lock, std::chrono::seconds(2), [&] { return done_; });
+        if (!done_ && heard_ < asked) {
+          ended_ = s;
+          if (ctx_) ctx_->TryCancel();
+        }
       }
     }
   }

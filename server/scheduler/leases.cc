@@ -154,7 +154,7 @@ absl::StatusOr<std::optional<v1::Lease>> Scheduler::LeaseNext(const std::string&
     const int64_t expires_wall = now + options_.lease_ms;
     auto st = Write(kAcquire, [&](WriteTxn& w) {
       if (insert) r.trial_id = w.InsertTrial(s.rowid, index, r.params, r.seed, now);
-      w.StartAttempt(r.trial_id, r.attempt, worker_id, expires_wall, now);
+      w.StartAttempt(r.trial_id, r.attempt, worker_id, expires_wall, now, request_id);
     });
     if (!st.ok()) {
       if (!from_queue) {
@@ -197,18 +197,25 @@ absl::Status Scheduler::StaleLease(const v1::LeaseKey& key, const std::string& w
       " no longer holds a lease (it expired, was retried, or the trial has ended)"));
 }
 
+absl::StatusOr<std::optional<v1::Trial>> Scheduler::StoredTrial(const v1::LeaseKey& key, Lock& lock) {
+  lock.unlock();
+  std::optional<v1::Trial> t;
+  auto rowid = store::ParseSweepId(key.sweep_id());
+  if (!rowid) return t;
+  auto st = store_.Read([&](ReadTxn& r) {
+    t = r.GetTrial(*rowid, key.index());
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return t;
+}
+
 absl::StatusOr<v1::ReportProgressResponse> Scheduler::StoppedReply(const v1::LeaseKey& key, Lock& lock) {
   // A trial stopped under this very attempt (cancelled, pruned, failed) is told to
   // stop; anything else is a stale attempt.
-  lock.unlock();
-  std::optional<v1::Trial> t;
-  if (auto rowid = store::ParseSweepId(key.sweep_id())) {
-    auto st = store_.Read([&](ReadTxn& r) {
-      t = r.GetTrial(*rowid, key.index());
-      return absl::OkStatus();
-    });
-    if (!st.ok()) return st;
-  }
+  auto stored = StoredTrial(key, lock);
+  if (!stored.ok()) return stored.status();
+  const std::optional<v1::Trial>& t = *stored;
   if (t && t->attempt() == key.attempt() &&
       (t->status() == v1::CANCELLED || t->status() == v1::PRUNED || t->status() == v1::FAILED)) {
     v1::ReportProgressResponse reply;
@@ -281,12 +288,24 @@ absl::StatusOr<v1::ReportProgressResponse> Scheduler::Report(const v1::ReportPro
   return reply;
 }
 
+absl::Status Scheduler::AlreadyRecorded(const v1::LeaseKey& key, Lock& lock, const std::string& what,
+                                        const std::function<bool(const v1::Trial&)>& recorded) {
+  auto t = StoredTrial(key, lock);
+  if (!t.ok()) return t.status();
+  if (*t && recorded(**t)) return absl::OkStatus();
+  return StaleLease(key, what);
+}
+
 absl::Status Scheduler::Complete(const v1::CompleteTrialRequest& request) {
   const auto& key = request.key();
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError(kStarting);
   auto held = Held(key);
-  if (!held.ok()) return StaleLease(key, "completion");
+  if (!held.ok()) {
+    return AlreadyRecorded(key, lock, "completion", [&](const v1::Trial& t) {
+      return t.status() == v1::COMPLETED && t.attempt() == key.attempt();
+    });
+  }
   auto [s, r] = *held;
   const int64_t index = key.index();
   if (auto bad = NonFinite(request.metrics())) return FailTrial(*s, index, absl::StrCat("diverged: final ", *bad));
@@ -346,7 +365,16 @@ absl::Status Scheduler::Fail(const v1::FailTrialRequest& request) {
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError(kStarting);
   auto held = Held(key);
-  if (!held.ok()) return StaleLease(key, "failure report");
+  if (!held.ok()) {
+    return AlreadyRecorded(key, lock, "failure report", [&](const v1::Trial& t) {
+      if (request.permanent()) return t.status() == v1::FAILED && t.attempt() == key.attempt();
+      // Handed back: that attempt is closed with the hand-back as its outcome.
+      for (const auto& a : t.attempts()) {
+        if (a.attempt() == key.attempt()) return absl::StartsWith(a.outcome(), "handed back");
+      }
+      return false;
+    });
+  }
   SweepState& s = *held->first;
   const std::string reason = request.reason().empty() ? "failed (no reason given)" : Bounded(request.reason());
   absl::Status st = request.permanent()

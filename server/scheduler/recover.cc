@@ -66,6 +66,14 @@ absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read
     r.params = std::move(t.params);
     r.seed = t.seed;
     r.flushed_mono = mono;
+    if (!t.request_id.empty()) {
+      // A worker retrying the AcquireTrial whose reply the crash swallowed gets this lease.
+      v1::LeaseKey key;
+      key.set_sweep_id(s.id);
+      key.set_index(t.index);
+      key.set_attempt(t.attempt);
+      last_request_[t.worker] = LastRequest{t.request_id, key};
+    }
     s.running.emplace(t.index, std::move(r));
   }
   log::Info("sweep ", s.id, " resumed: ", s.next_index, " of ", s.total, " trials started, ", s.done.completed(),
@@ -75,11 +83,10 @@ absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read
 }
 
 absl::Status Scheduler::AbandonSweep(const store::SweepRecord& rec, const std::string& why) {
-  static const Commit kRecover{"scheduler.recover.before_commit", "scheduler.recover.after_commit"};
   log::Error("sweep ", rec.sweep.id(), " cannot resume: ", why);
   const std::string reason = absl::StrCat("cannot resume after restart: ", why);
   const int64_t now = now_ms();
-  return Write(kRecover, [&](WriteTxn& w) {
+  return Write(kRecoverPoints, [&](WriteTxn& w) {
     w.CancelPendingTrials(rec.rowid, reason, now);
     w.CancelRunningTrials(rec.rowid, reason, now);
     const int64_t created = w.TrialsCreated(rec.rowid);
@@ -100,7 +107,7 @@ absl::Status Scheduler::SettleSweep(int64_t rowid) {
   for (int64_t index : lost) {
     SweepState* s = Active(rowid);
     if (!s || !s->running.count(index)) continue;
-    if (auto st = LoseLease(*s, index, "server restarted", true); !st.ok()) return st;
+    if (auto st = LoseLease(*s, index, "server restarted", true, &kRecoverPoints); !st.ok()) return st;
   }
   SweepState* s = Active(rowid);
   if (!s) return absl::OkStatus();
@@ -108,9 +115,8 @@ absl::Status Scheduler::SettleSweep(int64_t rowid) {
   // nothing running it ends — as it would have had the server not stopped.
   const Plan p = PlanEvent(*s, -1, false, nullptr, s->done, "");
   if (!p.cancel_pending && !p.finish) return absl::OkStatus();
-  static const Commit kRecover{"scheduler.recover.before_commit", "scheduler.recover.after_commit"};
   const int64_t now = now_ms();
-  if (auto st = Write(kRecover, [&](WriteTxn& w) { WritePlan(w, *s, p, now); }); !st.ok()) return st;
+  if (auto st = Write(kRecoverPoints, [&](WriteTxn& w) { WritePlan(w, *s, p, now); }); !st.ok()) return st;
   ApplyPlan(*s, p);
   return absl::OkStatus();
 }

@@ -176,12 +176,16 @@ class Scheduler {
   bool ApplyPlan(SweepState& s, const Plan& p);
   // Each of these is one event and one transaction; an error leaves memory as it was.
   absl::Status FailTrial(SweepState& s, int64_t index, const std::string& reason);
-  absl::Status LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts);
+  // `points`: the fail points of its transaction (recovery has its own).
+  absl::Status LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts,
+                         const Commit* points = nullptr);
   absl::Status EndSweep(SweepState& s, const Ending& ending, const Commit& points);
   absl::Status FinishIfDone(SweepState& s);
   // Runs `body` in one store transaction between the fail points of `points`, and
   // logs when the store starts and stops failing.
   absl::Status Write(const Commit& points, const std::function<void(store::WriteTxn&)>& body);
+
+  static const Commit kRecoverPoints;
 
   // -------------------------------------------------------------- leases.cc
   absl::StatusOr<std::pair<SweepState*, RunningTrial*>> Held(const hpsearch::v1::LeaseKey& key);
@@ -189,7 +193,13 @@ class Scheduler {
   hpsearch::v1::Lease MakeLease(const SweepState& s, int64_t index, const RunningTrial& r) const;
   absl::StatusOr<std::optional<hpsearch::v1::Lease>> LeaseNext(const std::string& worker_id,
                                                                const std::string& request_id);
+  // The stored trial a key names (nullopt: none); unlocks `lock` to read.
+  absl::StatusOr<std::optional<hpsearch::v1::Trial>> StoredTrial(const hpsearch::v1::LeaseKey& key, Lock& lock);
   absl::StatusOr<hpsearch::v1::ReportProgressResponse> StoppedReply(const hpsearch::v1::LeaseKey& key, Lock& lock);
+  // For a Complete or Fail whose attempt holds no lease: OK when it is a retry of one
+  // already recorded (the reply was lost), else FAILED_PRECONDITION.
+  absl::Status AlreadyRecorded(const hpsearch::v1::LeaseKey& key, Lock& lock, const std::string& what,
+                               const std::function<bool(const hpsearch::v1::Trial&)>& recorded);
   void BufferEpoch(SweepState& s, RunningTrial& r, const hpsearch::v1::ReportProgressRequest& request);
   int64_t ExpiresWall(const RunningTrial& r) const;
 

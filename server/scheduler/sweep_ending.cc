@@ -194,7 +194,10 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
   return absl::OkStatus();
 }
 
-absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts) {
+const Scheduler::Commit Scheduler::kRecoverPoints{"scheduler.recover.before_commit", "scheduler.recover.after_commit"};
+
+absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts,
+                                  const Commit* points) {
   RunningTrial& r = s.running.at(index);
   const int32_t lost = r.lost + (counts ? 1 : 0);
   if (counts && lost >= options_.max_attempts) {
@@ -202,7 +205,8 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
                                             options_.max_attempts, "); last: ", outcome));
   }
   const int64_t now = now_ms();
-  static const Commit kLoseLease{"scheduler.lose_lease.before_commit", "scheduler.lose_lease.after_commit"};
+  static const Commit kLoseLeasePoints{"scheduler.lose_lease.before_commit", "scheduler.lose_lease.after_commit"};
+  const Commit& kLoseLease = points ? *points : kLoseLeasePoints;
   if (s.ending) {
     // Nothing new starts: instead of going back to the queue, the trial is cancelled
     // with the rest, in this same transaction.

@@ -106,12 +106,15 @@ CREATE TRIGGER trial_counts_delete AFTER DELETE ON trials BEGIN
   UPDATE trial_counts SET n = n - 1 WHERE sweep_id = OLD.sweep_id AND status = OLD.status;
 END;
 )sql",
-    // 2 → 3: submit request ids (a retried SubmitSweep returns the sweep it made),
+    // 2 → 3: submit and acquire request ids (a retried call returns what the first made),
     // the status an ending sweep is heading for, and one row per (trial, final
     // metric) so listings sorted by a metric walk an index page by page.
     R"sql(
 ALTER TABLE sweeps ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE sweeps ADD COLUMN ending_status INTEGER NOT NULL DEFAULT 0;  -- 0: not ending
+-- The AcquireTrial request that started an attempt: its retry after a restart gets
+-- the same lease back instead of a second trial.
+ALTER TABLE trial_attempts ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX sweeps_by_request ON sweeps (request_id) WHERE request_id != '';
 CREATE TABLE trial_metrics (
   sweep_id INTEGER NOT NULL,

@@ -151,11 +151,13 @@ std::optional<v1::Trial> ReadTxn::GetTrial(int64_t sweep, int64_t index) {
 
 std::vector<OpenTrial> ReadTxn::OpenTrials(int64_t sweep) {
   auto& q = conn_.Prepare(
-      "SELECT id, idx, status, params, seed, attempt, lost, worker, started_ms FROM trials "
-      "WHERE sweep_id = ? AND status IN (?, ?) ORDER BY idx");
-  q.bind(1, sweep);
-  q.bind(2, static_cast<int>(v1::PENDING));
-  q.bind(3, static_cast<int>(v1::RUNNING));
+      "SELECT t.id, t.idx, t.status, t.params, t.seed, t.attempt, t.lost, t.worker, t.started_ms, "
+      "COALESCE(a.request_id, '') FROM trials t LEFT JOIN trial_attempts a ON a.trial_id = t.id AND "
+      "a.attempt = t.attempt AND t.status = ? WHERE t.sweep_id = ? AND t.status IN (?, ?) ORDER BY t.idx");
+  q.bind(1, static_cast<int>(v1::RUNNING));
+  q.bind(2, sweep);
+  q.bind(3, static_cast<int>(v1::PENDING));
+  q.bind(4, static_cast<int>(v1::RUNNING));
   std::vector<OpenTrial> out;
   while (q.executeStep()) {
     OpenTrial t;
@@ -168,6 +170,7 @@ std::vector<OpenTrial> ReadTxn::OpenTrials(int64_t sweep) {
     t.lost = q.getColumn(6).getInt();
     t.worker = q.getColumn(7).getString();
     t.started_ms = q.getColumn(8).getInt64();
+    t.request_id = q.getColumn(9).getString();
     out.push_back(std::move(t));
   }
   return out;
@@ -268,7 +271,7 @@ int64_t WriteTxn::InsertTrial(int64_t sweep, int64_t index, const json& params, 
 }
 
 void WriteTxn::StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker,
-                            int64_t expires_ms, int64_t now_ms) {
+                            int64_t expires_ms, int64_t now_ms, const std::string& request_id) {
   auto& t = conn_.Prepare(
       "UPDATE trials SET status = ?, attempt = ?, worker = ?, lease_expires_ms = ?, "
       "started_ms = ? WHERE id = ?");
@@ -280,12 +283,13 @@ void WriteTxn::StartAttempt(int64_t trial_id, int32_t attempt, const std::string
   t.bind(6, trial_id);
   t.exec();
   auto& a = conn_.Prepare(
-      "INSERT OR REPLACE INTO trial_attempts (trial_id, attempt, worker, started_ms) "
-      "VALUES (?, ?, ?, ?)");
+      "INSERT OR REPLACE INTO trial_attempts (trial_id, attempt, worker, started_ms, request_id) "
+      "VALUES (?, ?, ?, ?, ?)");
   a.bind(1, trial_id);
   a.bind(2, attempt);
   a.bind(3, worker);
   a.bind(4, now_ms);
+  a.bind(5, request_id);
   a.exec();
   if (attempt > 1) {
     auto& d = conn_.Prepare("DELETE FROM trial_epochs WHERE trial_id = ?");
@@ -392,16 +396,25 @@ void WriteTxn::RequeueTrial(int64_t trial_id, int32_t attempt, int32_t lost,
   CloseAttempt(conn_, trial_id, attempt, outcome, now_ms);
 }
 
-void WriteTxn::CancelPendingTrials(int64_t sweep, const std::string& reason, int64_t now_ms) {
-  auto& q = conn_.Prepare(
-      "UPDATE trials SET status = ?, failure_reason = ?, finished_ms = ? "
+namespace {
+
+// Every trial of `sweep` in `from` → CANCELLED with `reason`.
+void CancelTrials(Connection& conn, int64_t sweep, v1::TrialStatus from, const std::string& reason, int64_t now_ms) {
+  auto& q = conn.Prepare(
+      "UPDATE trials SET status = ?, failure_reason = ?, finished_ms = ?, lease_expires_ms = 0 "
       "WHERE sweep_id = ? AND status = ?");
   q.bind(1, static_cast<int>(v1::CANCELLED));
   q.bind(2, reason);
   q.bind(3, now_ms);
   q.bind(4, sweep);
-  q.bind(5, static_cast<int>(v1::PENDING));
+  q.bind(5, static_cast<int>(from));
   q.exec();
+}
+
+}  // namespace
+
+void WriteTxn::CancelPendingTrials(int64_t sweep, const std::string& reason, int64_t now_ms) {
+  CancelTrials(conn_, sweep, v1::PENDING, reason, now_ms);
 }
 
 void WriteTxn::CancelRunningTrials(int64_t sweep, const std::string& reason, int64_t now_ms) {
@@ -413,15 +426,7 @@ void WriteTxn::CancelRunningTrials(int64_t sweep, const std::string& reason, int
   a.bind(3, sweep);
   a.bind(4, static_cast<int>(v1::RUNNING));
   a.exec();
-  auto& q = conn_.Prepare(
-      "UPDATE trials SET status = ?, failure_reason = ?, finished_ms = ?, lease_expires_ms = 0 "
-      "WHERE sweep_id = ? AND status = ?");
-  q.bind(1, static_cast<int>(v1::CANCELLED));
-  q.bind(2, reason);
-  q.bind(3, now_ms);
-  q.bind(4, sweep);
-  q.bind(5, static_cast<int>(v1::RUNNING));
-  q.exec();
+  CancelTrials(conn_, sweep, v1::RUNNING, reason, now_ms);
 }
 
 // ---------------------------------------------------------------------------- store

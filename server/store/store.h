@@ -69,6 +69,7 @@ struct OpenTrial {
   int32_t lost = 0;
   std::string worker;
   int64_t started_ms = 0;
+  std::string request_id;  // of the AcquireTrial that started the current attempt
 };
 
 // One page of a sweep's trials. Pages are keyset-paginated: `cursor` is the
@@ -144,9 +145,10 @@ class WriteTxn : public ReadTxn {
   // A new PENDING trial at attempt 1; returns its row id.
   int64_t InsertTrial(int64_t sweep, int64_t index, const nlohmann::json& params, uint64_t seed,
                       int64_t now_ms);
-  // RUNNING under `attempt` for `worker`; starts its attempt record and a fresh curve.
+  // RUNNING under `attempt` for `worker` (leased by its `request_id`); starts its
+  // attempt record and a fresh curve.
   void StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker,
-                    int64_t expires_ms, int64_t now_ms);
+                    int64_t expires_ms, int64_t now_ms, const std::string& request_id = "");
   void InsertEpoch(int64_t trial_id, const hpsearch::v1::EpochMetrics& epoch,
                    const hpsearch::v1::ActivationStats* stats);
   void CompleteTrial(int64_t trial_id, int32_t attempt, double objective, bool maximize,

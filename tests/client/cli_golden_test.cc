@@ -96,6 +96,9 @@ class FakeSweeps final : public v1::SweepService::Service {
   }
 
   grpc::Status Find(const std::string& sweep) {
+    if (sweep == "disk-full") {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "database /data/hpsearch.db: database or disk is full");
+    }
     if (sweep == "s-000007" || sweep == "demo") return grpc::Status::OK;
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "sweep '" + sweep + "' not found");
   }
@@ -343,6 +346,11 @@ TEST_F(CliGolden, ExitCodesForEachFailureClass) {
   err.str("");
   EXPECT_EQ(RunHealth(dead, out, err), kExitUnreachable);
   EXPECT_THAT(err.str(), ::testing::StartsWith("error: cannot reach hpsearch-server at 127.0.0.1:1"));
+  // Reachable, but its database cannot be written just now: transient (3), and said so.
+  err.str("");
+  EXPECT_EQ(RunStatus(c, "disk-full", out, err), kExitUnreachable);
+  EXPECT_THAT(err.str(), ::testing::HasSubstr("cannot write its database now (database /data/hpsearch.db: "
+                                              "database or disk is full); retry later"));
 }
 
 TEST_F(CliGolden, ServerSideInvalidArgumentExitsTwo) {

@@ -47,6 +47,8 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"dataset: iris\nparameters:\n  lr: {min: 0.001, max: .inf}\n", "parameters.lr.max: must be a finite number"},
         Bad{"dataset: iris\nbudget: {max_trials: -3}\n", "budget.max_trials: must be > 0"},
         Bad{"dataset: iris\nbudget: {max_failed: -1}\n", "budget.max_failed: must be >= 0"},
+        Bad{"dataset: iris\nbudget: {max_duration: 1e300}\n", "budget.max_duration: must be at most 100 years"},
+        Bad{"name: s-000001\ndataset: iris\n", "name: 's-000001' looks like a sweep id"},
         Bad{"dataset: iris\nparallelism: {max_concurrent: 5000}\n", "parallelism.max_concurrent: must be <= 1024"},
         Bad{"dataset: iris\nobjective: {metric: val_accuracy, goal: 0.9}\n", "objective.goal: must be minimize or maximize, not a number (did you mean `target`?)"},
         Bad{"dataset: fashion-mnist\nparameters:\n  hidden: {values: [[128], [20000, 20000]]}\n", "parameters.hidden.values[1]: a network of"},

@@ -465,6 +465,7 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
     SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
     db.exec("DROP INDEX sweeps_by_request; ALTER TABLE sweeps DROP COLUMN request_id; "
             "ALTER TABLE sweeps DROP COLUMN ending_status; DROP TABLE trial_metrics; "
+            "ALTER TABLE trial_attempts DROP COLUMN request_id; "
             "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
             "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; UPDATE schema_version SET version = 1");
   }

@@ -50,8 +50,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// Starts argv[0] with stdout/stderr redirected to files; returns the pid.
-inline pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+// Starts argv[0] with stdout/stderr redirected to files and `env` ("NAME=value")
+// added to this process's environment; returns the pid.
+inline pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err,
+                   const std::vector<std::string>& env = {}) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -60,8 +62,12 @@ inline pid_t Spawn(const std::vector<std::string>& args, const std::string& out,
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) != 0) pid = -1;
   posix_spawn_file_actions_destroy(&actions);
   return pid;
 }
@@ -88,6 +94,45 @@ inline Result RunProcess(const std::vector<std::string>& args) {
   return r;
 }
 
+// Runs a command to completion or for at most `timeout` (then kills it: code -1).
+inline Result RunProcessFor(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  static int counter = 0;
+  const std::string base = ::testing::TempDir() + "/runfor-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  const pid_t pid = Spawn(args, base + ".out", base + ".err");
+  Result r;
+  if (pid < 0) return r;
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  for (;;) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (std::chrono::steady_clock::now() > until) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      r.code = -1;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  r.out = ReadFile(base + ".out");
+  r.err = ReadFile(base + ".err");
+  std::filesystem::remove(base + ".out");
+  std::filesystem::remove(base + ".err");
+  return r;
+}
+
+// Resident memory of a process, in bytes (0 if it cannot be read).
+inline int64_t ResidentBytes(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
 // A port free on 127.0.0.1 right now (for a server that must come back on the same one).
 inline int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -107,9 +152,9 @@ class Process {
   Process() = default;
   Process(const Process&) = delete;
   ~Process() { Kill(SIGKILL); }
-  bool Start(const std::vector<std::string>& args, const std::string& log) {
+  bool Start(const std::vector<std::string>& args, const std::string& log, const std::vector<std::string>& env = {}) {
     log_ = log;
-    pid_ = Spawn(args, log + ".out", log);
+    pid_ = Spawn(args, log + ".out", log, env);
     return pid_ > 0;
   }
   void Kill(int sig) {
@@ -120,16 +165,16 @@ class Process {
   int Wait(std::chrono::milliseconds timeout) {
     if (pid_ <= 0) return exit_code_;
     const auto until = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < until) {
+    for (;;) {  // checks at least once, even with a zero timeout
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
         exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         return exit_code_;
       }
+      if (std::chrono::steady_clock::now() >= until) return -1;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    return -1;
   }
   pid_t pid() const { return pid_; }
   std::string log() const { return ReadFile(log_); }
@@ -145,6 +190,8 @@ class ServerProcess {
  public:
   ServerProcess(std::string db, std::vector<std::string> extra = {}, std::string listen = "127.0.0.1:0")
       : db_(std::move(db)), extra_(std::move(extra)), listen_(std::move(listen)) {}
+  // Environment ("NAME=value") for the next Start only.
+  void SetNextEnv(std::vector<std::string> env) { next_env_ = std::move(env); }
   // Starts and waits until it serves; false (with the log in `log()`) otherwise.
   bool Start() {
     port_file_ = db_ + ".port";
@@ -154,7 +201,9 @@ class ServerProcess {
                                      "--db", db_};
     args.insert(args.end(), extra_.begin(), extra_.end());
     process_ = std::make_unique<Process>();
-    if (!process_->Start(args, log_)) return false;
+    const bool started = process_->Start(args, log_, next_env_);
+    next_env_.clear();
+    if (!started) return false;
     for (int i = 0; i < 300; ++i) {
       std::ifstream f(port_file_);
       int port = 0;
@@ -175,6 +224,16 @@ class ServerProcess {
 
   const std::string& address() const { return address_; }
   std::string log() const { return ReadFile(log_); }
+  // Every start's log, oldest first.
+  std::string logs() const {
+    std::string all;
+    for (int i = 0; i < starts_; ++i) all += ReadFile(db_ + ".log." + std::to_string(i));
+    return all;
+  }
+  // The exit code if the process has ended (it is reaped), else -1.
+  int Exited() { return process_ ? process_->Wait(std::chrono::milliseconds(0)) : -1; }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
+  const std::string& db() const { return db_; }
 
   // The CLI against this server.
   Result Cli(std::vector<std::string> args) const {
@@ -188,6 +247,7 @@ class ServerProcess {
   std::string listen_;
   std::string port_file_, log_, address_;
   std::unique_ptr<Process> process_;
+  std::vector<std::string> next_env_;
   int starts_ = 0;
 };
 

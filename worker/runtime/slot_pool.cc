@@ -137,7 +137,7 @@ void SlotPool::HeartbeatLoop() {
     // Wake for the trial whose lease needs a word soonest.
     auto next = Clock::now() + std::chrono::seconds(5);
     for (const auto& [slot, f] : in_flight_) next = std::min(next, f.heard + HeartbeatInterval(f.lease_ms));
-    cv_.wait_until(lock, next, [&] { return stopping_.load(); });
+    cv_.wait_until(lock, next);  // or until a slot starts a trial (its lease may be short)
     if (stopping_) break;
     lock.unlock();
     Heartbeat();
