@@ -116,14 +116,14 @@ ALTER TABLE sweeps ADD COLUMN ending_status INTEGER NOT NULL DEFAULT 0;  -- 0: n
 -- the same lease back instead of a second trial.
 ALTER TABLE trial_attempts ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX sweeps_by_request ON sweeps (request_id) WHERE request_id != '';
+-- One b-tree, in sort order: a listing by a metric is a walk of it.
 CREATE TABLE trial_metrics (
   sweep_id INTEGER NOT NULL,
   name     TEXT    NOT NULL,
-  idx      INTEGER NOT NULL,
   value    REAL    NOT NULL,             -- always finite
-  PRIMARY KEY (sweep_id, name, idx)
+  idx      INTEGER NOT NULL,
+  PRIMARY KEY (sweep_id, name, value, idx)
 ) WITHOUT ROWID;
-CREATE INDEX trial_metrics_by_value ON trial_metrics (sweep_id, name, value, idx);
 INSERT INTO trial_metrics (sweep_id, name, idx, value)
   SELECT t.sweep_id, j.key, t.idx, j.value FROM trials t, json_each(t.metrics) j
   WHERE j.type IN ('integer', 'real');

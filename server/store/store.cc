@@ -295,8 +295,10 @@ void WriteTxn::StartAttempt(int64_t trial_id, int32_t attempt, const std::string
     auto& d = conn_.Prepare("DELETE FROM trial_epochs WHERE trial_id = ?");
     d.bind(1, trial_id);
     d.exec();
+    // The earlier attempt's final metrics, if it left any (by their exact keys).
     auto& m = conn_.Prepare(
-        "DELETE FROM trial_metrics WHERE (sweep_id, idx) = (SELECT sweep_id, idx FROM trials WHERE id = ?)");
+        "DELETE FROM trial_metrics WHERE (sweep_id, name, value, idx) IN "
+        "(SELECT t.sweep_id, j.key, j.value, t.idx FROM trials t, json_each(t.metrics) j WHERE t.id = ?)");
     m.bind(1, trial_id);
     m.exec();
   }
@@ -351,16 +353,12 @@ void WriteTxn::CompleteTrial(int64_t trial_id, int32_t attempt, double objective
   q.bind(7, now_ms);
   q.bind(8, trial_id);
   q.exec();
+  // One row per final metric, from the JSON just written (one statement for all).
   auto& m = conn_.Prepare(
-      "INSERT OR REPLACE INTO trial_metrics (sweep_id, name, idx, value) "
-      "SELECT sweep_id, ?, idx, ? FROM trials WHERE id = ?");
-  for (const auto& [name, value] : metrics) {
-    m.reset();
-    m.bind(1, name);
-    m.bind(2, value);
-    m.bind(3, trial_id);
-    m.exec();
-  }
+      "INSERT OR IGNORE INTO trial_metrics (sweep_id, name, value, idx) "
+      "SELECT t.sweep_id, j.key, j.value, t.idx FROM trials t, json_each(t.metrics) j WHERE t.id = ?");
+  m.bind(1, trial_id);
+  m.exec();
   CloseAttempt(conn_, trial_id, attempt, "completed", now_ms);
 }
 

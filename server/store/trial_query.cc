@@ -2,7 +2,7 @@
 // objective or by a final metric, one keyset page at a time.
 //
 // Every order is an index walk: `trials (sweep_id, idx)`, `trials_by_rank` for the
-// objective, `trial_metrics_by_value` for a metric. Trials with no value to sort by
+// objective, `trial_metrics` (its key is the sort order) for a metric. Trials with no value to sort by
 // (no objective yet, or no such metric) follow, by index, in the same direction. A
 // cursor names the order it belongs to, the phase (valued rows, then the rest) and
 // the last row's (value, index); a page resumes strictly after it.
@@ -109,7 +109,8 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
   const std::string id = SweepPublicId(sweep);
   std::vector<Row> rows;
 
-  // ?1 sweep, ?2 status, ?3 limit, ?4 cursor value, ?5 cursor index, ?6 metric name.
+  // ?1 sweep, ?2 status, ?3 limit, ?4 cursor value, ?5 cursor index, ?6 metric name,
+  // ?7 its JSON path.
   auto run = [&](const std::string& sql, int phase, bool resume, bool valued) {
     auto& s = conn_.Prepare(sql);
     s.bind(1, sweep);
@@ -119,7 +120,10 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
       if (valued) s.bind(4, cursor->value);
       s.bind(5, cursor->idx);
     }
-    if (!by_index && !by_objective) s.bind(6, sort);
+    if (!by_index && !by_objective) {
+      if (phase == 1) s.bind(6, sort);
+      if (phase == 2) s.bind(7, absl::StrCat("$.\"", sort, "\""));
+    }
     while (s.executeStep()) {
       Row r{TrialFromRow(s, id, false), Cursor{phase, 0, 0}};
       r.at.idx = r.trial.index();
@@ -154,9 +158,8 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
       }
     }
     if (static_cast<int64_t>(rows.size()) < want) {
-      rest(by_objective ? " AND t.rank IS NULL"
-                        : " AND NOT EXISTS (SELECT 1 FROM trial_metrics m WHERE m.sweep_id = t.sweep_id "
-                          "AND m.name = ?6 AND m.idx = t.idx)");
+      // Without the metric: its JSON has no such key (evaluated only on this walk).
+      rest(by_objective ? " AND t.rank IS NULL" : " AND json_extract(t.metrics, ?7) IS NULL");
     }
   }
 
