@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "convert/spec_convert.h"
+#include "convert/value_convert.h"
 #include "search/spec_validator.h"
 #include "util/value_json.h"
 
@@ -47,7 +50,10 @@ v1::TrialStatus ParseTrialStatus(const std::string& name) {
 
 json TrialJson(const v1::Trial& t) {
   json params = json::object();
-  for (const auto& [k, v] : t.params()) params[k] = ValueToJson(v);
+  for (const auto& [k, v] : t.params()) {
+    auto value = convert::FromProto(v, k);
+    params[k] = value.ok() ? ToJson(*value) : json(nullptr);
+  }
   json metrics = json::object();
   for (const auto& [k, v] : t.metrics()) metrics[k] = v;
   json j = {{"trial", t.index()},
@@ -102,13 +108,27 @@ json TrialDetailJson(const v1::Trial& t) {
   return j;
 }
 
+namespace {
+
+// The sweep's objective metric and goal, from the spec it carries.
+std::optional<std::pair<std::string, bool>> Objective(const v1::Sweep& s) {
+  if (!s.has_spec()) return std::nullopt;
+  auto spec = convert::FromProto(s.spec());
+  if (!spec.ok()) return std::nullopt;
+  return std::make_pair(search::ObjectiveMetric(*spec), search::ObjectiveMaximized(*spec));
+}
+
+}  // namespace
+
 std::string ObjectiveLabel(const v1::Sweep& s) {
-  if (!s.has_spec()) return "objective";
-  return search::ObjectiveMetric(s.spec()) + (search::ObjectiveMaximized(s.spec()) ? " (maximize)" : " (minimize)");
+  auto o = Objective(s);
+  if (!o) return "objective";
+  return o->first + (o->second ? " (maximize)" : " (minimize)");
 }
 
 json SweepJson(const v1::Sweep& s) {
   const auto& c = s.counts();
+  const auto objective = Objective(s);
   const int64_t done = c.completed() + c.failed() + c.pruned() + c.cancelled();
   return {{"id", s.id()},
           {"name", s.name()},
@@ -123,9 +143,9 @@ json SweepJson(const v1::Sweep& s) {
             {"failed", c.failed()},
             {"pruned", c.pruned()},
             {"cancelled", c.cancelled()}}},
-          {"objective", s.has_spec() ? json{{"metric", search::ObjectiveMetric(s.spec())},
-                                            {"goal", search::ObjectiveMaximized(s.spec()) ? "maximize" : "minimize"}}
-                                      : json(nullptr)},
+          {"objective", objective ? json{{"metric", objective->first},
+                                         {"goal", objective->second ? "maximize" : "minimize"}}
+                                   : json(nullptr)},
           {"best_objective", s.has_best_objective() ? json(s.best_objective()) : json(nullptr)},
           {"best_trial", s.best_trial() >= 0 ? json(s.best_trial()) : json(nullptr)},
           {"created_ms", s.created_ms()},

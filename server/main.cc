@@ -4,7 +4,8 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "service/server_app.h"
+#include "service/check_db.h"
+#include "service/server.h"
 #include "util/failpoint.h"
 
 namespace {
@@ -84,5 +85,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (check_db) return hpsearch::service::CheckDatabase(c.db, std::cout, std::cerr);
-  return hpsearch::service::RunServer(c);
+  hpsearch::service::Server server(c);
+  return server.Run();
 }

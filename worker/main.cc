@@ -7,8 +7,8 @@
 
 #include "CLI/CLI.hpp"
 #include "remote/remote_worker.h"
-#include "runtime/bench_command.h"
-#include "runtime/train_command.h"
+#include "commands/bench_command.h"
+#include "commands/train_command.h"
 #include "util/failpoint.h"
 
 int main(int argc, char** argv) {
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   app.add_flag("--list-failpoints", list_failpoints,
                "Print every fail point (for HPSEARCH_FAILPOINTS=name[@n],...) and exit");
 
-  hpsearch::runtime::TrainCommandOptions train;
+  hpsearch::commands::TrainCommandOptions train;
   auto* train_cmd = app.add_subcommand("train", "Train one configuration locally");
   train_cmd->add_option("--config", train.config_path, "TRIAL.yaml: dataset, seed and settings")
       ->required();
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   train_cmd->footer("Example:\n  hpsearch-worker train --config examples/trial.yaml");
 
-  hpsearch::runtime::BenchOptions bench;
+  hpsearch::commands::BenchOptions bench;
   auto* bench_cmd = app.add_subcommand("bench", "Measure training throughput (JSON)");
   bench_cmd->add_option("--hidden", bench.hidden, "Hidden widths, e.g. 256,128")->delimiter(',');
   bench_cmd->add_option("--batch", bench.batch, "Batch size");
@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
     for (std::string_view name : hpsearch::failpoint::Names()) std::cout << name << "\n";
     return 0;
   }
-  if (*train_cmd) return hpsearch::runtime::RunTrainCommand(train, std::cout, std::cerr);
-  if (*bench_cmd) return hpsearch::runtime::RunBenchCommand(bench, std::cout, std::cerr);
+  if (*train_cmd) return hpsearch::commands::RunTrainCommand(train, std::cout, std::cerr);
+  if (*bench_cmd) return hpsearch::commands::RunBenchCommand(bench, std::cout, std::cerr);
   if (server_opt->count() > 0 || std::getenv("HPSEARCH_SERVER")) return hpsearch::remote::RunRemoteWorker(remote);
   std::cerr << "error: give --server ADDR to serve a server, or a command (train, bench); see --help\n";
   return 2;

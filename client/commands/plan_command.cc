@@ -4,14 +4,15 @@
 #include <set>
 
 #include "client/format.h"
-#include "search/spec_parser.h"
+#include "client/spec_file.h"
 #include "search/spec_validator.h"
 #include "search/strategy.h"
+#include "util/value_json.h"
 
 namespace hpsearch::client {
 
 int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
-  auto spec = search::LoadSpecFile(o.spec_path);
+  auto spec = LoadSpecFile(o.spec_path);
   if (!spec.ok()) {
     err << "error: " << o.spec_path << ": " << spec.status().message() << "\n";
     return 2;
@@ -25,7 +26,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     err << "error: " << o.spec_path << ": " << strategy.status().message() << "\n";
     return 2;
   }
-  std::vector<search::Params> trials;
+  std::vector<Params> trials;
   for (int64_t i = 0; i < o.limit; ++i) {
     auto p = (*strategy)->Next();
     if (!p) break;
@@ -34,8 +35,10 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   const int64_t total = (*strategy)->total();
   const std::string note = (*strategy)->note();
   if (o.output == "json") {
-    nlohmann::json j = {{"total_trials", total}, {"trials", trials},
-                        {"method", spec->method() == hpsearch::v1::GRID ? "grid" : "random"},
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& t : trials) list.push_back(ToJson(t));
+    nlohmann::json j = {{"total_trials", total}, {"trials", list},
+                        {"method", spec->method == search::Method::kGrid ? "grid" : "random"},
                         {"objective", {{"metric", search::ObjectiveMetric(*spec)},
                                        {"goal", search::ObjectiveMaximized(*spec) ? "maximize" : "minimize"}}}};
     if (!note.empty()) j["note"] = note;
@@ -43,19 +46,19 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     return 0;
   }
   out << "spec " << o.spec_path << " is valid: " << total << " trial" << (total == 1 ? "" : "s") << " ("
-      << (spec->method() == hpsearch::v1::GRID ? "grid" : "random") << "), objective "
+      << (spec->method == search::Method::kGrid ? "grid" : "random") << "), objective "
       << (search::ObjectiveMaximized(*spec) ? "maximize " : "minimize ") << search::ObjectiveMetric(*spec) << "\n";
   if (!note.empty()) out << "note: " << note << "\n";
   if (trials.empty()) return 0;
   // Columns: searched parameters (those that vary or are conditional) in spec order.
   std::vector<std::string> cols;
-  for (const auto& p : spec->parameters()) cols.push_back(p.name());
+  for (const auto& p : spec->parameters) cols.push_back(p.name);
   std::vector<std::string> header = {"trial"};
   header.insert(header.end(), cols.begin(), cols.end());
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < trials.size(); ++i) {
     std::vector<std::string> row = {std::to_string(i)};
-    for (const auto& c : cols) row.push_back(trials[i].contains(c) ? Cell(trials[i][c]) : "-");
+    for (const auto& c : cols) row.push_back(trials[i].contains(c) ? Cell(ToJson(trials[i].at(c))) : "-");
     rows.push_back(std::move(row));
   }
   out << "\n";

@@ -5,7 +5,8 @@
 #include "client/commands/commands.h"
 #include "client/format.h"
 #include "client/views.h"
-#include "search/spec_parser.h"
+#include "client/spec_file.h"
+#include "convert/spec_convert.h"
 #include "search/spec_validator.h"
 
 namespace hpsearch::client {
@@ -35,19 +36,19 @@ void PrintSweepLine(const v1::Sweep& s, const std::string& output, std::ostream&
 }  // namespace
 
 int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ostream& err) {
-  auto spec = search::LoadSpecFile(o.spec_path);
+  auto spec = LoadSpecFile(o.spec_path);
   if (!spec.ok()) {
     err << "error: " << spec.status().message() << "\n";
     return kExitUsage;
   }
-  if (!o.name.empty()) spec->set_name(o.name);
+  if (!o.name.empty()) spec->name = o.name;
   // Validate locally first for a fast answer; the server validates again.
   if (auto st = search::ValidateSpec(*spec, search::SpecLimits{}); !st.ok()) {
     err << "error: " << o.spec_path << ": " << st.message() << "\n";
     return kExitUsage;
   }
   v1::SubmitSweepRequest req;
-  *req.mutable_spec() = *spec;
+  *req.mutable_spec() = convert::ToProto(*spec);
   // One id for this submission and all its retries: if the server stored the sweep
   // but the reply was lost (a restart, a dropped connection), the retry returns that
   // sweep instead of making a second one.

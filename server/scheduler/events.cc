@@ -1,52 +1,43 @@
-// Watchers: each registered listener gets its sweep's events, in order, under the
-// scheduler's lock (listeners only queue).
+// The scheduler's side of watching: events built from its state and handed to the
+// EventHub, and the atomic snapshot-plus-registration of StartWatch.
 #include "scheduler/scheduler.h"
-#include "util/value_json.h"
 
 namespace hpsearch::scheduler {
 
-namespace v1 = hpsearch::v1;
-
-void Scheduler::EmitTrial(const SweepState& s, int64_t index, v1::TrialStatus status, const RunningTrial* r,
+void Scheduler::EmitTrial(const SweepState& s, const store::TrialRecord& trial, TrialStatus status,
                           const std::string& reason, const std::map<std::string, double>* metrics) {
-  if (!Watched(s.rowid)) return;
-  v1::SweepEvent event;
+  if (!events_.Watched(s.rowid)) return;
+  SweepEvent event;
   const int64_t now = now_ms();
-  event.set_time_ms(now);
-  auto* t = event.mutable_trial();
-  t->set_sweep_id(s.id);
-  t->set_index(index);
-  t->set_status(status);
-  if (r) {
-    for (const auto& [k, v] : r->params.items()) (*t->mutable_params())[k] = JsonToValue(v);
-    t->set_seed(r->seed);
-    t->set_attempt(r->attempt);
-    t->set_worker(r->worker);
-    t->set_started_ms(r->started_ms);
-  }
-  if (status != v1::RUNNING && status != v1::PENDING) t->set_finished_ms(now);
+  event.time_ms = now;
+  store::TrialRecord t;
+  t.sweep_id = s.id;
+  t.index = trial.index;
+  t.status = status;
+  t.params = trial.params;
+  t.seed = trial.seed;
+  t.attempt = trial.attempt;
+  t.worker = trial.worker;
+  t.started_ms = trial.started_ms;
+  if (Finished(status)) t.finished_ms = now;
   if (metrics) {
-    for (const auto& [k, v] : *metrics) (*t->mutable_metrics())[k] = v;
+    t.metrics = *metrics;
     auto it = metrics->find(s.metric);
-    if (it != metrics->end()) t->set_objective(it->second);
+    if (it != metrics->end()) t.objective = it->second;
   }
-  t->set_failure_reason(reason);
-  *event.mutable_sweep() = SweepProto(s, false);
-  Emit(s, std::move(event));
+  t.failure_reason = reason;
+  event.trial = std::move(t);
+  event.sweep = LiveRecord(s, false);
+  events_.Emit(s.rowid, event);
 }
 
-void Scheduler::Emit(const SweepState& s, v1::SweepEvent event) {
-  auto range = watchers_by_sweep_.equal_range(s.rowid);
-  for (auto it = range.first; it != range.second; ++it) {
-    auto w = watchers_.find(it->second);
-    if (w != watchers_.end()) w->second.listener(event);
-  }
-}
-
-void Scheduler::DropWatchers(int64_t rowid) {
-  auto range = watchers_by_sweep_.equal_range(rowid);
-  for (auto it = range.first; it != range.second; ++it) watchers_.erase(it->second);
-  watchers_by_sweep_.erase(rowid);
+void Scheduler::EmitEpoch(const SweepState& s, int64_t index, const EpochMetrics& metrics) {
+  if (!events_.Watched(s.rowid)) return;
+  SweepEvent event;
+  event.time_ms = now_ms();
+  event.epoch = SweepEvent::Epoch{index, metrics};
+  event.sweep = LiveRecord(s, false);
+  events_.Emit(s.rowid, event);
 }
 
 absl::StatusOr<Scheduler::Watch> Scheduler::StartWatch(const std::string& sweep, Listener listener) {
@@ -56,33 +47,22 @@ absl::StatusOr<Scheduler::Watch> Scheduler::StartWatch(const std::string& sweep,
   if (!recovered_) return absl::UnavailableError("the server is starting (recovering sweeps); retry");
   Watch w;
   if (const SweepState* s = Active(rec->rowid)) {
-    w.snapshot = SweepProto(*s, true);
-    w.snapshot.set_name(rec->sweep.name());
-    w.id = next_watch_++;
-    watchers_.emplace(w.id, Watcher{rec->rowid, std::move(listener)});
-    watchers_by_sweep_.emplace(rec->rowid, w.id);
+    w.snapshot = LiveRecord(*s, true);
+    w.snapshot.name = rec->name;
+    w.id = events_.Add(rec->rowid, std::move(listener));
     return w;
   }
   // Finished, possibly between the lookup and the lock: its final record.
   auto final_state = Current(*rec, lock);
   if (!final_state.ok()) return final_state.status();
   w.snapshot = *std::move(final_state);
-  *w.snapshot.mutable_spec() = rec->sweep.spec();
+  w.snapshot.spec = rec->spec;
   return w;
 }
 
 void Scheduler::StopWatch(uint64_t id) {
   Lock lock(mu_);
-  auto it = watchers_.find(id);
-  if (it == watchers_.end()) return;
-  auto range = watchers_by_sweep_.equal_range(it->second.sweep);
-  for (auto r = range.first; r != range.second; ++r) {
-    if (r->second == id) {
-      watchers_by_sweep_.erase(r);
-      break;
-    }
-  }
-  watchers_.erase(it);
+  events_.Remove(id);
 }
 
 }  // namespace hpsearch::scheduler

@@ -7,91 +7,86 @@
 
 namespace hpsearch::scheduler {
 
-namespace v1 = hpsearch::v1;
 using store::ReadTxn;
 using store::WriteTxn;
 
 absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read) {
+  if (!options_.decode_spec) return absl::FailedPreconditionError("no spec decoder configured");
+  auto spec = options_.decode_spec(rec.spec);
+  if (!spec.ok()) return spec.status();
   auto state = std::make_unique<SweepState>();
   SweepState& s = *state;
   s.rowid = rec.rowid;
-  s.id = rec.sweep.id();
-  s.spec = rec.sweep.spec();
+  s.id = rec.id;
+  s.spec = *std::move(spec);
+  s.spec_bytes = rec.spec;
   s.metric = search::ObjectiveMetric(s.spec);
   s.maximize = rec.maximize;
-  s.max_failed = s.spec.budget().max_failed();
-  s.max_concurrent = s.spec.parallelism().max_concurrent();
-  s.created_ms = rec.sweep.created_ms();
-  if (s.spec.budget().max_duration_seconds() > 0) {
+  s.max_failed = s.spec.budget.max_failed;
+  s.max_concurrent = s.spec.max_concurrent;
+  s.created_ms = rec.created_ms;
+  if (s.spec.budget.max_duration_seconds > 0) {
     // The deadline is wall-clock from the sweep's creation; from here on, monotonic.
-    const int64_t left = s.created_ms + static_cast<int64_t>(s.spec.budget().max_duration_seconds() * 1000) - now_ms();
+    const int64_t left = s.created_ms + static_cast<int64_t>(s.spec.budget.max_duration_seconds * 1000) - now_ms();
     s.deadline_mono = mono_ms() + std::max<int64_t>(left, 0);
   }
   auto strategy = search::MakeStrategy(s.spec);
   if (!strategy.ok()) return strategy.status();
   s.strategy = *std::move(strategy);
-  s.total = std::min(rec.sweep.total_trials(), s.strategy->total());
+  s.total = std::min(rec.total_trials, s.strategy->total());
   s.next_index = read.TrialsCreated(s.rowid);
   s.strategy->Skip(s.next_index);
-  const v1::TrialCounts c = read.CountByStatus(s.rowid);
-  s.done.set_completed(c.completed());
-  s.done.set_failed(c.failed());
-  s.done.set_pruned(c.pruned());
-  s.done.set_cancelled(c.cancelled());
+  const store::TrialCounts c = read.CountByStatus(s.rowid);
+  s.done.completed = c.completed;
+  s.done.failed = c.failed;
+  s.done.pruned = c.pruned;
+  s.done.cancelled = c.cancelled;
   auto best = read.BestTrials(s.rowid, 1);
   if (!best.empty()) {
-    s.best = best[0].objective();
-    s.best_trial = best[0].index();
+    s.best = best[0].objective;
+    s.best_trial = best[0].index;
   }
-  if (rec.sweep.status() == v1::SWEEP_STOPPING) {
+  if (rec.status == SweepStatus::kStopping) {
     // The trials never started were cancelled when the sweep began ending (they have no rows).
-    s.done.set_cancelled(s.done.cancelled() + (s.total - s.next_index));
+    s.done.cancelled += s.total - s.next_index;
     s.ending = true;
-    s.end_status = rec.ending_status != v1::SWEEP_STATUS_UNSPECIFIED ? rec.ending_status : v1::SWEEP_CANCELLED;
-    s.end_reason = rec.sweep.status_reason();
+    s.end_status = rec.ending_status != SweepStatus::kUnspecified ? rec.ending_status : SweepStatus::kCancelled;
+    s.end_reason = rec.status_reason;
   }
   const int64_t mono = mono_ms();
   for (auto& t : read.OpenTrials(s.rowid)) {
-    if (t.status == v1::PENDING) {
-      s.queued[t.index] = QueuedTrial{t.trial_id, t.attempt, t.lost, std::move(t.params), t.seed};
+    if (t.status == TrialStatus::kPending) {
+      const int64_t index = t.index;
+      s.queued[index] = std::move(t);
       continue;
     }
-    RunningTrial r;
-    r.trial_id = t.trial_id;
-    r.attempt = t.attempt;
-    r.lost = t.lost;
-    r.worker = t.worker;
-    r.started_ms = t.started_ms;
-    r.expires_mono = mono + options_.lease_ms;  // a remote worker gets one more lease to report
-    r.params = std::move(t.params);
-    r.seed = t.seed;
-    r.flushed_mono = mono;
     if (!t.request_id.empty()) {
       // A worker retrying the AcquireTrial whose reply the crash swallowed gets this lease.
-      v1::LeaseKey key;
-      key.set_sweep_id(s.id);
-      key.set_index(t.index);
-      key.set_attempt(t.attempt);
-      last_request_[t.worker] = LastRequest{t.request_id, key};
+      last_request_[t.worker] = LastRequest{t.request_id, LeaseKey{s.id, t.index, t.attempt}};
     }
-    s.running.emplace(t.index, std::move(r));
+    RunningTrial r;
+    r.expires_mono = mono + options_.lease_ms;  // a remote worker gets one more lease to report
+    r.flushed_mono = mono;
+    const int64_t index = t.index;
+    r.trial = std::move(t);
+    s.running.emplace(index, std::move(r));
   }
-  log::Info("sweep ", s.id, " resumed: ", s.next_index, " of ", s.total, " trials started, ", s.done.completed(),
+  log::Info("sweep ", s.id, " resumed: ", s.next_index, " of ", s.total, " trials started, ", s.done.completed,
             " completed, ", s.running.size(), " were running", s.ending ? " (stopping)" : "");
   active_.emplace(s.rowid, std::move(state));
   return absl::OkStatus();
 }
 
 absl::Status Scheduler::AbandonSweep(const store::SweepRecord& rec, const std::string& why) {
-  log::Error("sweep ", rec.sweep.id(), " cannot resume: ", why);
+  log::Error("sweep ", rec.id, " cannot resume: ", why);
   const std::string reason = absl::StrCat("cannot resume after restart: ", why);
   const int64_t now = now_ms();
   return Write(kRecoverPoints, [&](WriteTxn& w) {
     w.CancelPendingTrials(rec.rowid, reason, now);
     w.CancelRunningTrials(rec.rowid, reason, now);
     const int64_t created = w.TrialsCreated(rec.rowid);
-    w.FinishSweep(rec.rowid, v1::SWEEP_FAILED, reason, rec.sweep.total_trials(),
-                  std::max<int64_t>(0, rec.sweep.total_trials() - created), now);
+    w.FinishSweep(rec.rowid, SweepStatus::kFailed, reason, rec.total_trials,
+                  std::max<int64_t>(0, rec.total_trials - created), now);
   });
 }
 
@@ -101,7 +96,7 @@ absl::Status Scheduler::SettleSweep(int64_t rowid) {
   std::vector<int64_t> lost;
   if (SweepState* s = Active(rowid)) {
     for (const auto& [index, r] : s->running) {
-      if (absl::StartsWith(r.worker, options_.embedded_prefix)) lost.push_back(index);
+      if (absl::StartsWith(r.trial.worker, options_.embedded_prefix)) lost.push_back(index);
     }
   }
   for (int64_t index : lost) {

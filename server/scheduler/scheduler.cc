@@ -6,18 +6,16 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "util/log.h"
 #include "util/rng.h"
 
 namespace hpsearch::scheduler {
 
-namespace v1 = hpsearch::v1;
 using store::ReadTxn;
 using store::WriteTxn;
 
-uint64_t TrialSeed(const v1::SweepSpec& spec, int64_t index) {
-  return DeriveSeed(spec.seed(), static_cast<uint64_t>(index));
+uint64_t TrialSeed(const search::Spec& spec, int64_t index) {
+  return DeriveSeed(spec.seed, static_cast<uint64_t>(index));
 }
 
 namespace {
@@ -32,7 +30,7 @@ int64_t SteadyMs() {
       .count();
 }
 
-bool Unfinished(const v1::Sweep& s) { return s.status() == v1::SWEEP_RUNNING || s.status() == v1::SWEEP_STOPPING; }
+bool Unfinished(const store::SweepRecord& s) { return !Finished(s.status); }
 
 }  // namespace
 
@@ -48,29 +46,30 @@ SweepState* Scheduler::Active(int64_t rowid) {
   return it == active_.end() ? nullptr : it->second.get();
 }
 
-v1::Sweep Scheduler::SweepProto(const SweepState& s, bool with_spec) const {
-  v1::Sweep p;
-  p.set_id(s.id);
-  p.set_name(s.spec.name());
-  if (with_spec) *p.mutable_spec() = s.spec;
-  p.set_status(s.ending && !s.running.empty() ? v1::SWEEP_STOPPING : v1::SWEEP_RUNNING);
-  if (s.ending) p.set_status_reason(s.end_reason);
-  p.set_total_trials(s.total);
-  auto* c = p.mutable_counts();
-  *c = s.done;
-  c->set_pending(s.unstarted() + static_cast<int64_t>(s.queued.size()));
-  c->set_running(static_cast<int64_t>(s.running.size()));
-  if (s.best) p.set_best_objective(*s.best);
-  p.set_best_trial(s.best_trial);
-  p.set_created_ms(s.created_ms);
-  return p;
+store::SweepRecord Scheduler::LiveRecord(const SweepState& s, bool with_spec) const {
+  store::SweepRecord r;
+  r.rowid = s.rowid;
+  r.id = s.id;
+  r.name = s.spec.name;
+  if (with_spec) r.spec = s.spec_bytes;
+  r.status = s.ending && !s.running.empty() ? SweepStatus::kStopping : SweepStatus::kRunning;
+  if (s.ending) r.status_reason = s.end_reason;
+  r.total_trials = s.total;
+  r.maximize = s.maximize;
+  r.created_ms = s.created_ms;
+  r.counts = s.done;
+  r.counts.pending = s.unstarted() + static_cast<int64_t>(s.queued.size());
+  r.counts.running = static_cast<int64_t>(s.running.size());
+  r.best_objective = s.best;
+  r.best_trial = s.best_trial;
+  return r;
 }
 
 void Scheduler::AddBest(ReadTxn& r, store::SweepRecord* rec) {
   auto best = r.BestTrials(rec->rowid, 1);
   if (!best.empty()) {
-    rec->sweep.set_best_objective(best[0].objective());
-    rec->sweep.set_best_trial(best[0].index());
+    rec->best_objective = best[0].objective;
+    rec->best_trial = best[0].index;
   }
 }
 
@@ -99,25 +98,25 @@ absl::StatusOr<store::SweepRecord> Scheduler::Reread(int64_t rowid) {
   return *std::move(rec);
 }
 
-absl::StatusOr<v1::Sweep> Scheduler::Current(const store::SweepRecord& rec, Lock& lock) {
+absl::StatusOr<store::SweepRecord> Scheduler::Current(const store::SweepRecord& rec, Lock& lock) {
   if (const SweepState* s = Active(rec.rowid)) {
-    v1::Sweep live = SweepProto(*s, false);
-    live.set_name(rec.sweep.name());
-    *live.mutable_spec() = rec.sweep.spec();
+    store::SweepRecord live = LiveRecord(*s, false);
+    live.name = rec.name;
+    live.spec = rec.spec;
+    live.request_id = rec.request_id;
     return live;
   }
   // Not active: finished, perhaps after `rec` was read. A sweep leaves active_ only
   // after its final record committed, so a fresh read has it (before recovery, the
   // stored record is all there is).
-  if (!Unfinished(rec.sweep) || !recovered_) return rec.sweep;
+  if (!Unfinished(rec) || !recovered_) return rec;
   lock.unlock();
   auto fresh = Reread(rec.rowid);
   lock.lock();
-  if (!fresh.ok()) return fresh.status();
-  return std::move(fresh->sweep);
+  return fresh;
 }
 
-absl::StatusOr<v1::Sweep> Scheduler::GetSweep(const std::string& sweep) {
+absl::StatusOr<store::SweepRecord> Scheduler::GetSweep(const std::string& sweep) {
   auto rec = Resolve(sweep);
   if (!rec.ok()) return rec.status();
   Lock lock(mu_);
@@ -147,27 +146,26 @@ absl::StatusOr<SweepPage> Scheduler::ListSweeps(int64_t offset, int32_t limit) {
 
 // ------------------------------------------------------------------------- submit
 
-absl::StatusOr<v1::Sweep> Scheduler::Submit(const v1::SweepSpec& spec, const std::string& request_id) {
+absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& spec, const std::string& encoded,
+                                                     const std::string& request_id) {
   if (request_id.size() > kMaxIdBytes) {
     return absl::InvalidArgumentError(absl::StrCat("request_id: at most ", kMaxIdBytes, " bytes"));
   }
   if (auto st = search::ValidateSpec(spec, options_.limits); !st.ok()) return st;
-  if (!spec.dataset().path().empty() && options_.data_env) {
-    auto path = data::ResolveDataPath(spec.dataset().path(), *options_.data_env);
-    if (!path.ok() && (path.status().code() != absl::StatusCode::kNotFound || options_.require_data_files)) {
-      return absl::InvalidArgumentError(path.status().message());
-    }
+  if (options_.check_dataset) {
+    if (auto st = options_.check_dataset(spec.dataset); !st.ok()) return absl::InvalidArgumentError(st.message());
   }
   auto strategy = search::MakeStrategy(spec);
   if (!strategy.ok()) return strategy.status();
   auto state = std::make_unique<SweepState>();
   state->spec = spec;
+  state->spec_bytes = encoded;
   state->strategy = *std::move(strategy);
   state->total = state->strategy->total();
   state->metric = search::ObjectiveMetric(spec);
   state->maximize = search::ObjectiveMaximized(spec);
-  state->max_failed = spec.budget().max_failed();
-  state->max_concurrent = spec.parallelism().max_concurrent();
+  state->max_failed = spec.budget.max_failed;
+  state->max_concurrent = spec.max_concurrent;
 
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError("the server is starting (recovering sweeps)");
@@ -182,13 +180,11 @@ absl::StatusOr<v1::Sweep> Scheduler::Submit(const v1::SweepSpec& spec, const std
     });
     if (!st.ok()) return st;
     if (made) {
-      if (!google::protobuf::util::MessageDifferencer::Equals(made->sweep.spec(), spec)) {
+      if (made->spec != encoded) {
         return absl::AlreadyExistsError(absl::StrCat("request_id '", request_id, "' already submitted sweep ",
-                                                     made->sweep.id(), " with a different spec"));
+                                                     made->id, " with a different spec"));
       }
-      auto current = Current(*made, lock);
-      if (current.ok()) *current->mutable_spec() = made->sweep.spec();
-      return current;
+      return Current(*made, lock);
     }
   }
   if (static_cast<int32_t>(active_.size()) >= options_.max_active_sweeps) {
@@ -198,22 +194,23 @@ absl::StatusOr<v1::Sweep> Scheduler::Submit(const v1::SweepSpec& spec, const std
   }
   const int64_t now = now_ms();
   state->created_ms = now;
-  if (spec.budget().max_duration_seconds() > 0) {
-    state->deadline_mono = mono_ms() + static_cast<int64_t>(spec.budget().max_duration_seconds() * 1000);
+  if (spec.budget.max_duration_seconds > 0) {
+    state->deadline_mono = mono_ms() + static_cast<int64_t>(spec.budget.max_duration_seconds * 1000);
   }
   int64_t rowid = 0;
   static const Commit kSubmit{"scheduler.submit.before_commit", "scheduler.submit.after_commit"};
   auto st = Write(kSubmit, [&](WriteTxn& w) {
-    rowid = w.InsertSweep(spec, state->total, state->maximize, now, request_id);
+    rowid = w.InsertSweep(spec.name, encoded, state->total, state->maximize, now, request_id);
   });
   if (!st.ok()) return st;
   state->rowid = rowid;
   state->id = store::SweepPublicId(rowid);
-  log::Info("sweep ", state->id, " '", spec.name(), "' submitted: ", state->total, " trials",
+  log::Info("sweep ", state->id, " '", spec.name, "' submitted: ", state->total, " trials",
             state->strategy->note().empty() ? "" : absl::StrCat(" (", state->strategy->note(), ")"));
   SweepState& s = *state;
   active_.emplace(rowid, std::move(state));
-  v1::Sweep out = SweepProto(s, true);
+  store::SweepRecord out = LiveRecord(s, true);
+  out.request_id = request_id;
   (void)FinishIfDone(s);  // an empty sweep ends at once (or at the next Tick)
   lock.unlock();
   work_cv_.notify_all();
@@ -222,7 +219,7 @@ absl::StatusOr<v1::Sweep> Scheduler::Submit(const v1::SweepSpec& spec, const std
 
 // ------------------------------------------------------------------------- cancel
 
-absl::StatusOr<v1::Sweep> Scheduler::Cancel(const std::string& sweep, bool graceful) {
+absl::StatusOr<store::SweepRecord> Scheduler::Cancel(const std::string& sweep, bool graceful) {
   auto rec = Resolve(sweep);
   if (!rec.ok()) return rec.status();
   Lock lock(mu_);
@@ -231,12 +228,12 @@ absl::StatusOr<v1::Sweep> Scheduler::Cancel(const std::string& sweep, bool grace
   if (!s) {
     auto final_state = Current(*rec, lock);
     if (!final_state.ok()) return final_state.status();
-    return absl::FailedPreconditionError(absl::StrCat("sweep ", final_state->id(), " has already finished (",
-                                                      v1::SweepStatus_Name(final_state->status()), ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("sweep ", final_state->id, " has already finished (", Name(final_state->status), ")"));
   }
   static const Commit kCancel{"scheduler.cancel.before_commit", "scheduler.cancel.after_commit"};
   if (!(graceful && s->ending)) {
-    const Ending ending{v1::SWEEP_CANCELLED, graceful ? "stopped by request" : "cancelled by request", !graceful};
+    const Ending ending{SweepStatus::kCancelled, graceful ? "stopped by request" : "cancelled by request", !graceful};
     if (auto st = EndSweep(*s, ending, kCancel); !st.ok()) return st;
   }
   auto out = Current(*rec, lock);

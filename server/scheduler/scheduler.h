@@ -11,7 +11,8 @@
 // the state the sweep was heading for (docs/architecture.md, "Invariants").
 //
 // In-process slots (SchedulerSource) and remote workers (WorkerService) call the same
-// Acquire / Report / Complete / Fail operations: there is one code path.
+// Acquire / Report / Complete / Fail operations: there is one code path. Plain C++
+// throughout: the service converts to and from the wire.
 //
 // Thread-safe. Event listeners run with the scheduler's lock held and must only
 // queue the event.
@@ -29,11 +30,13 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "hpsearch/v1/sweep_service.pb.h"
-#include "hpsearch/v1/worker_service.pb.h"
-#include "data/dataset_loader.h"
+#include "protocol/epoch_report.h"
+#include "protocol/lease.h"
+#include "protocol/trial_result.h"
+#include "scheduler/event_hub.h"
 #include "scheduler/sweep_state.h"
 #include "search/spec_validator.h"
 #include "store/store.h"
@@ -53,10 +56,13 @@ struct SchedulerOptions {
   // Milliseconds on a clock that never steps, for leases and max_duration.
   // Default: std::chrono::steady_clock.
   std::function<int64_t()> monotonic_clock;
-  // User CSV paths are checked at submit against this data directory: outside it,
-  // not a regular file (and, with require_data_files, missing) is INVALID_ARGUMENT.
-  std::optional<data::DataEnvironment> data_env;
-  bool require_data_files = true;
+  // Turns a stored (encoded) spec back into a Spec, to resume a sweep after a
+  // restart. Required by Recover() when unfinished sweeps exist.
+  std::function<absl::StatusOr<search::Spec>(const std::string& encoded)> decode_spec;
+  // Checks a submitted spec's dataset where the data lives (a CSV path inside the
+  // data directory, ...); its error is the submission's INVALID_ARGUMENT. None: no
+  // check (the server's composition supplies one).
+  std::function<absl::Status(const vocabulary::DatasetOptions&)> check_dataset;
 };
 
 // A running trial's epochs are written at most this often (and always when it ends).
@@ -65,7 +71,7 @@ inline constexpr int64_t kEpochFlushMs = 1000;
 inline constexpr size_t kMaxIdBytes = 256;
 
 struct SweepPage {
-  std::vector<hpsearch::v1::Sweep> sweeps;
+  std::vector<store::SweepRecord> sweeps;
   int64_t next_offset = -1;  // -1: last page
 };
 
@@ -78,15 +84,16 @@ class Scheduler {
   absl::Status Recover();
 
   // ------------------------------------------------------------------ user API
-  // `request_id` (optional) makes a retry idempotent: a second Submit with the same
-  // id returns the sweep the first made (ALREADY_EXISTS if the spec differs).
-  absl::StatusOr<hpsearch::v1::Sweep> Submit(const hpsearch::v1::SweepSpec& spec,
-                                             const std::string& request_id = "");
+  // `encoded`: the spec as it is to be stored and shown back. `request_id`
+  // (optional) makes a retry idempotent: a second Submit with the same id returns
+  // the sweep the first made (ALREADY_EXISTS if the encoded spec differs).
+  absl::StatusOr<store::SweepRecord> Submit(const search::Spec& spec, const std::string& encoded,
+                                            const std::string& request_id = "");
   // graceful: running trials finish (stop); otherwise they stop within an epoch.
   // FAILED_PRECONDITION (naming the final status) once the sweep has finished.
-  absl::StatusOr<hpsearch::v1::Sweep> Cancel(const std::string& sweep, bool graceful);
+  absl::StatusOr<store::SweepRecord> Cancel(const std::string& sweep, bool graceful);
   // By id or name, with live counters.
-  absl::StatusOr<hpsearch::v1::Sweep> GetSweep(const std::string& sweep);
+  absl::StatusOr<store::SweepRecord> GetSweep(const std::string& sweep);
   absl::StatusOr<SweepPage> ListSweeps(int64_t offset, int32_t limit);
   // The stored sweep an id or name refers to (NOT_FOUND otherwise). Its counters and
   // status may be stale for a running sweep: use GetSweep for live ones.
@@ -94,14 +101,13 @@ class Scheduler {
 
   // ----------------------------------------------------------- worker protocol
   // A lease on the next trial, or nullopt when there is nothing to run. Idempotent
-  // per (worker_id, request_id).
-  absl::StatusOr<std::optional<hpsearch::v1::Lease>> Acquire(const std::string& worker_id,
-                                                             const std::string& request_id);
-  absl::StatusOr<hpsearch::v1::ReportProgressResponse> Report(const hpsearch::v1::ReportProgressRequest& request);
+  // per (worker_id, request_id), across restarts too.
+  absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id);
+  absl::StatusOr<ReportReply> Report(const EpochReport& report);
   // UNAVAILABLE when the result could not be written yet: the lease is kept alive and
-  // the worker should retry the same call.
-  absl::Status Complete(const hpsearch::v1::CompleteTrialRequest& request);
-  absl::Status Fail(const hpsearch::v1::FailTrialRequest& request);
+  // the worker should retry the same call (a retry of a recorded one is OK).
+  absl::Status Complete(const TrialResult& result);
+  absl::Status Fail(const TrialFailure& failure);
 
   // ---------------------------------------------------------------- lifecycle
   // Expires leases, enforces max_duration and finishes sweeps with nothing left to
@@ -118,10 +124,10 @@ class Scheduler {
   int64_t now_ms() const { return options_.clock(); }
 
   // -------------------------------------------------------------------- events
-  using Listener = std::function<void(const hpsearch::v1::SweepEvent&)>;
+  using Listener = EventHub::Listener;
   struct Watch {
     uint64_t id = 0;  // 0: the sweep has finished; nothing will follow the snapshot
-    hpsearch::v1::Sweep snapshot;
+    store::SweepRecord snapshot;
   };
   // Registers `listener` for one sweep's events and returns the current snapshot
   // atomically with the registration (no event is missed or duplicated). The last
@@ -134,7 +140,7 @@ class Scheduler {
   using Lock = std::unique_lock<std::mutex>;
   // How a sweep winds down.
   struct Ending {
-    hpsearch::v1::SweepStatus status{};  // the status it finishes with
+    SweepStatus status{};  // the status it finishes with
     std::string reason;
     bool stop_running = false;  // running trials are cancelled now (else they may finish)
   };
@@ -145,7 +151,7 @@ class Scheduler {
     bool cancel_pending = false;  // queued trials (and, with begin, never-started ones) → CANCELLED
     std::vector<int64_t> stop;    // other running trials cancelled now
     bool finish = false;          // nothing runs any more: the sweep ends in this transaction
-    hpsearch::v1::SweepStatus final_status{};
+    SweepStatus final_status{};
     std::string final_reason;
   };
   // The fail points around one kind of transaction.
@@ -155,93 +161,85 @@ class Scheduler {
 
   // ------------------------------------------------------------ scheduler.cc
   int64_t mono_ms() const { return options_.monotonic_clock(); }
-  SweepState* Active(int64_t rowid);
-  hpsearch::v1::Sweep SweepProto(const SweepState& s, bool with_spec) const;
+  SweepState* Active(int64_t rowid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The live record of an active sweep (its spec only `with_spec`).
+  store::SweepRecord LiveRecord(const SweepState& s, bool with_spec) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The sweep as users see it now: live for an active sweep, else its final record,
   // read after taking the lock so a sweep that just finished is never shown running.
-  absl::StatusOr<hpsearch::v1::Sweep> Current(const store::SweepRecord& rec, Lock& lock);
+  absl::StatusOr<store::SweepRecord> Current(const store::SweepRecord& rec, Lock& lock);
   absl::StatusOr<store::SweepRecord> Reread(int64_t rowid);
   void AddBest(store::ReadTxn& r, store::SweepRecord* rec);
 
   // -------------------------------------------------------- sweep_ending.cc
-  // What an event does to its sweep's end: decided from memory before the write.
   // `leaving`: the trial this event takes out of `running` (-1: none); `requeued`:
   // it goes back to the queue; `done_after`: the sweep's counts once it has left;
   // `failure`: its failure reason, if it failed.
   Plan PlanEvent(const SweepState& s, int64_t leaving, bool requeued, const Ending* ending,
-                 const hpsearch::v1::TrialCounts& done_after, const std::string& failure) const;
+                 const store::TrialCounts& done_after, const std::string& failure) const;
   // Writes the plan (inside the event's transaction) / applies it after the commit.
   void WritePlan(store::WriteTxn& w, const SweepState& s, const Plan& p, int64_t now) const;
   // Returns true when the sweep finished: `s` is then gone.
-  bool ApplyPlan(SweepState& s, const Plan& p);
+  bool ApplyPlan(SweepState& s, const Plan& p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Each of these is one event and one transaction; an error leaves memory as it was.
-  absl::Status FailTrial(SweepState& s, int64_t index, const std::string& reason);
+  absl::Status FailTrial(SweepState& s, int64_t index, const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // `points`: the fail points of its transaction (recovery has its own).
   absl::Status LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts,
-                         const Commit* points = nullptr);
-  absl::Status EndSweep(SweepState& s, const Ending& ending, const Commit& points);
-  absl::Status FinishIfDone(SweepState& s);
+                         const Commit* points = nullptr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status EndSweep(SweepState& s, const Ending& ending, const Commit& points) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status FinishIfDone(SweepState& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `body` in one store transaction between the fail points of `points`, and
   // logs when the store starts and stops failing.
-  absl::Status Write(const Commit& points, const std::function<void(store::WriteTxn&)>& body);
-
+  absl::Status Write(const Commit& points, const std::function<void(store::WriteTxn&)>& body)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static const Commit kRecoverPoints;
 
   // -------------------------------------------------------------- leases.cc
-  absl::StatusOr<std::pair<SweepState*, RunningTrial*>> Held(const hpsearch::v1::LeaseKey& key);
-  absl::Status StaleLease(const hpsearch::v1::LeaseKey& key, const std::string& what);
-  hpsearch::v1::Lease MakeLease(const SweepState& s, int64_t index, const RunningTrial& r) const;
-  absl::StatusOr<std::optional<hpsearch::v1::Lease>> LeaseNext(const std::string& worker_id,
-                                                               const std::string& request_id);
+  absl::StatusOr<std::pair<SweepState*, RunningTrial*>> Held(const LeaseKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status StaleLease(const LeaseKey& key, const std::string& what);
+  Lease MakeLease(const SweepState& s, const RunningTrial& r) const;
+  absl::StatusOr<std::optional<Lease>> LeaseNext(const std::string& worker_id, const std::string& request_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The stored trial a key names (nullopt: none); unlocks `lock` to read.
-  absl::StatusOr<std::optional<hpsearch::v1::Trial>> StoredTrial(const hpsearch::v1::LeaseKey& key, Lock& lock);
-  absl::StatusOr<hpsearch::v1::ReportProgressResponse> StoppedReply(const hpsearch::v1::LeaseKey& key, Lock& lock);
+  absl::StatusOr<std::optional<store::TrialRecord>> StoredTrial(const LeaseKey& key, Lock& lock);
+  absl::StatusOr<ReportReply> StoppedReply(const LeaseKey& key, Lock& lock);
   // For a Complete or Fail whose attempt holds no lease: OK when it is a retry of one
   // already recorded (the reply was lost), else FAILED_PRECONDITION.
-  absl::Status AlreadyRecorded(const hpsearch::v1::LeaseKey& key, Lock& lock, const std::string& what,
-                               const std::function<bool(const hpsearch::v1::Trial&)>& recorded);
-  void BufferEpoch(SweepState& s, RunningTrial& r, const hpsearch::v1::ReportProgressRequest& request);
+  absl::Status AlreadyRecorded(const LeaseKey& key, Lock& lock, const std::string& what,
+                               const std::function<bool(const store::TrialRecord&)>& recorded);
+  void BufferEpoch(SweepState& s, RunningTrial& r, const EpochReport& report) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t ExpiresWall(const RunningTrial& r) const;
 
   // ------------------------------------------------------------- recover.cc
-  absl::Status ResumeSweep(const store::SweepRecord& rec, store::ReadTxn& read);
-  absl::Status AbandonSweep(const store::SweepRecord& rec, const std::string& why);
-  absl::Status SettleSweep(int64_t rowid);
+  absl::Status ResumeSweep(const store::SweepRecord& rec, store::ReadTxn& read) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status AbandonSweep(const store::SweepRecord& rec, const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status SettleSweep(int64_t rowid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // -------------------------------------------------------------- events.cc
-  void EmitTrial(const SweepState& s, int64_t index, hpsearch::v1::TrialStatus status,
-                 const RunningTrial* r, const std::string& reason,
-                 const std::map<std::string, double>* metrics);
-  void Emit(const SweepState& s, hpsearch::v1::SweepEvent event);
-  void DropWatchers(int64_t rowid);
-  bool Watched(int64_t rowid) const { return watchers_by_sweep_.count(rowid) > 0; }
+  void EmitTrial(const SweepState& s, const store::TrialRecord& trial, TrialStatus status,
+                 const std::string& reason, const std::map<std::string, double>* metrics)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EmitEpoch(const SweepState& s, int64_t index, const EpochMetrics& metrics) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   store::Store& store_;
   SchedulerOptions options_;
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
-  bool recovered_ = false;
-  bool draining_ = false;
-  int64_t serve_seq_ = 0;
-  int64_t failed_writes_ = 0;         // consecutive failed transactions
-  int64_t failing_since_ms_ = 0;      // when they began
-  std::map<int64_t, std::unique_ptr<SweepState>> active_;  // by sweep rowid
+  bool recovered_ ABSL_GUARDED_BY(mu_) = false;
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t serve_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t failed_writes_ ABSL_GUARDED_BY(mu_) = 0;     // consecutive failed transactions
+  int64_t failing_since_ms_ ABSL_GUARDED_BY(mu_) = 0;  // when they began
+  std::map<int64_t, std::unique_ptr<SweepState>> active_ ABSL_GUARDED_BY(mu_);  // by sweep rowid
   struct LastRequest {
     std::string request_id;
-    hpsearch::v1::LeaseKey key;
+    LeaseKey key;
   };
-  std::map<std::string, LastRequest> last_request_;  // by worker id
-  struct Watcher {
-    int64_t sweep = 0;
-    Listener listener;
-  };
-  uint64_t next_watch_ = 1;
-  std::map<uint64_t, Watcher> watchers_;
-  std::multimap<int64_t, uint64_t> watchers_by_sweep_;
+  std::map<std::string, LastRequest> last_request_ ABSL_GUARDED_BY(mu_);  // by worker id
+  EventHub events_ ABSL_GUARDED_BY(mu_);
 };
 
 // Trials of a sweep's spec: the trial seed is derived from the sweep seed and index.
-uint64_t TrialSeed(const hpsearch::v1::SweepSpec& spec, int64_t index);
+uint64_t TrialSeed(const search::Spec& spec, int64_t index);
 
 }  // namespace hpsearch::scheduler

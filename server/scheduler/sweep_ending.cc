@@ -16,13 +16,12 @@
 
 namespace hpsearch::scheduler {
 
-namespace v1 = hpsearch::v1;
 using store::WriteTxn;
 
 namespace {
 
 void FlushEpochs(WriteTxn& w, const RunningTrial& r) {
-  for (const auto& e : r.unflushed) w.InsertEpoch(r.trial_id, e.metrics, e.stats ? &*e.stats : nullptr);
+  for (const auto& e : r.unflushed) w.InsertEpoch(r.trial.trial_id, e.metrics, e.stats ? &*e.stats : nullptr);
 }
 
 std::string Num(double v) { return absl::StrFormat("%.6g", v); }
@@ -55,7 +54,7 @@ absl::Status Scheduler::Write(const Commit& points, const std::function<void(Wri
 }
 
 Scheduler::Plan Scheduler::PlanEvent(const SweepState& s, int64_t leaving, bool requeued, const Ending* ending,
-                                     const v1::TrialCounts& done_after, const std::string& failure) const {
+                                     const store::TrialCounts& done_after, const std::string& failure) const {
   Plan p;
   p.begin = ending != nullptr && !s.ending;
   if (ending) p.ending = *ending;
@@ -75,11 +74,11 @@ Scheduler::Plan Scheduler::PlanEvent(const SweepState& s, int64_t leaving, bool 
   if (ending_after) {
     p.final_status = s.ending ? s.end_status : ending->status;
     p.final_reason = s.ending ? s.end_reason : ending->reason;
-  } else if (done_after.completed() == 0 && done_after.failed() > 0) {
-    p.final_status = v1::SWEEP_FAILED;
+  } else if (done_after.completed == 0 && done_after.failed > 0) {
+    p.final_status = SweepStatus::kFailed;
     p.final_reason = absl::StrCat("every trial failed; last: ", failure.empty() ? s.last_failure : failure);
   } else {
-    p.final_status = v1::SWEEP_COMPLETED;
+    p.final_status = SweepStatus::kCompleted;
     p.final_reason = s.strategy->note();
   }
   return p;
@@ -91,7 +90,7 @@ void Scheduler::WritePlan(WriteTxn& w, const SweepState& s, const Plan& p, int64
   for (int64_t index : p.stop) {
     const RunningTrial& r = s.running.at(index);
     FlushEpochs(w, r);
-    w.EndTrial(r.trial_id, r.attempt, v1::CANCELLED, p.ending.reason, now);
+    w.EndTrial(r.trial.trial_id, r.trial.attempt, TrialStatus::kCancelled, p.ending.reason, now);
   }
   if (p.finish) {
     w.FinishSweep(s.rowid, p.final_status, p.final_reason, s.total, s.total - s.next_index, now);
@@ -102,21 +101,21 @@ void Scheduler::WritePlan(WriteTxn& w, const SweepState& s, const Plan& p, int64
 
 bool Scheduler::ApplyPlan(SweepState& s, const Plan& p) {
   if (p.begin) {
-    s.done.set_cancelled(s.done.cancelled() + (s.total - s.next_index));
+    s.done.cancelled += s.total - s.next_index;
     s.ending = true;
     s.end_status = p.ending.status;
     s.end_reason = p.ending.reason;
   }
   if (p.cancel_pending) {
-    s.done.set_cancelled(s.done.cancelled() + static_cast<int64_t>(s.queued.size()));
-    for (const auto& [index, q] : s.queued) EmitTrial(s, index, v1::CANCELLED, nullptr, s.end_reason, nullptr);
+    s.done.cancelled += static_cast<int64_t>(s.queued.size());
+    for (const auto& [index, q] : s.queued) EmitTrial(s, q, TrialStatus::kCancelled, s.end_reason, nullptr);
     s.queued.clear();
   }
   for (int64_t index : p.stop) {
     RunningTrial r = std::move(s.running.at(index));
     s.running.erase(index);
-    s.done.set_cancelled(s.done.cancelled() + 1);
-    EmitTrial(s, index, v1::CANCELLED, &r, p.ending.reason, nullptr);
+    s.done.cancelled += 1;
+    EmitTrial(s, r.trial, TrialStatus::kCancelled, p.ending.reason, nullptr);
   }
   if (p.begin || !p.stop.empty()) {
     log::Info("sweep ", s.id, ": ", p.ending.reason, p.finish || s.running.empty() ? "" : "; running trials finish");
@@ -124,22 +123,21 @@ bool Scheduler::ApplyPlan(SweepState& s, const Plan& p) {
   if (!p.finish) return false;
 
   const int64_t now = now_ms();
-  v1::Sweep final_state = SweepProto(s, false);
-  final_state.mutable_counts()->set_pending(0);
-  final_state.mutable_counts()->set_running(0);
-  final_state.set_status(p.final_status);
-  final_state.set_status_reason(p.final_reason);
-  final_state.set_finished_ms(now);
-  log::Info("sweep ", s.id, " ", v1::SweepStatus_Name(p.final_status), ": ", s.done.completed(), " completed, ",
-            s.done.failed(), " failed, ", s.done.cancelled(), " cancelled",
+  SweepEvent event;
+  event.time_ms = now;
+  event.sweep = LiveRecord(s, false);
+  event.sweep.counts.pending = 0;
+  event.sweep.counts.running = 0;
+  event.sweep.status = p.final_status;
+  event.sweep.status_reason = p.final_reason;
+  event.sweep.finished_ms = now;
+  log::Info("sweep ", s.id, " ", Name(p.final_status), ": ", s.done.completed, " completed, ", s.done.failed,
+            " failed, ", s.done.cancelled, " cancelled",
             s.best ? absl::StrCat("; best ", s.metric, " ", Num(*s.best), " (trial ", s.best_trial, ")") : "",
             p.final_reason.empty() ? "" : absl::StrCat(" — ", p.final_reason));
-  v1::SweepEvent event;
-  event.set_time_ms(now);
-  *event.mutable_sweep() = std::move(final_state);
-  Emit(s, std::move(event));
+  events_.Emit(s.rowid, event);
   const int64_t rowid = s.rowid;
-  DropWatchers(rowid);
+  events_.RemoveAll(rowid);
   active_.erase(rowid);  // s is gone
   work_cv_.notify_all();
   return true;
@@ -167,11 +165,11 @@ absl::Status Scheduler::FinishIfDone(SweepState& s) {
 
 absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::string& reason) {
   RunningTrial& r = s.running.at(index);
-  v1::TrialCounts done_after = s.done;
-  done_after.set_failed(done_after.failed() + 1);
-  const bool out_of_budget = s.max_failed > 0 && done_after.failed() >= s.max_failed && !s.ending;
-  const Ending budget{v1::SWEEP_FAILED,
-                      absl::StrCat(done_after.failed(), " trials failed (budget.max_failed is ", s.max_failed,
+  store::TrialCounts done_after = s.done;
+  done_after.failed += 1;
+  const bool out_of_budget = s.max_failed > 0 && done_after.failed >= s.max_failed && !s.ending;
+  const Ending budget{SweepStatus::kFailed,
+                      absl::StrCat(done_after.failed, " trials failed (budget.max_failed is ", s.max_failed,
                                    "); last: ", reason),
                       true};
   const Plan p = PlanEvent(s, index, false, out_of_budget ? &budget : nullptr, done_after, reason);
@@ -179,7 +177,7 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
   static const Commit kFail{"scheduler.fail.before_commit", "scheduler.fail.after_commit"};
   auto st = Write(kFail, [&](WriteTxn& w) {
     FlushEpochs(w, r);
-    w.EndTrial(r.trial_id, r.attempt, v1::FAILED, reason, now);
+    w.EndTrial(r.trial.trial_id, r.trial.attempt, TrialStatus::kFailed, reason, now);
     WritePlan(w, s, p, now);
   });
   if (!st.ok()) return st;
@@ -189,7 +187,7 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
   s.last_failure = reason;
   s.strategy->Observe(index, std::nullopt);
   log::Info("trial ", s.id, "/", index, " failed: ", reason);
-  EmitTrial(s, index, v1::FAILED, &gone, reason, nullptr);
+  EmitTrial(s, gone.trial, TrialStatus::kFailed, reason, nullptr);
   ApplyPlan(s, p);
   return absl::OkStatus();
 }
@@ -199,7 +197,7 @@ const Scheduler::Commit Scheduler::kRecoverPoints{"scheduler.recover.before_comm
 absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts,
                                   const Commit* points) {
   RunningTrial& r = s.running.at(index);
-  const int32_t lost = r.lost + (counts ? 1 : 0);
+  const int32_t lost = r.trial.lost + (counts ? 1 : 0);
   if (counts && lost >= options_.max_attempts) {
     return FailTrial(s, index, absl::StrCat("lost its lease ", lost, " times (max attempts ",
                                             options_.max_attempts, "); last: ", outcome));
@@ -210,30 +208,35 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
   if (s.ending) {
     // Nothing new starts: instead of going back to the queue, the trial is cancelled
     // with the rest, in this same transaction.
-    v1::TrialCounts done_after = s.done;
-    done_after.set_cancelled(done_after.cancelled() + 1);
+    store::TrialCounts done_after = s.done;
+    done_after.cancelled += 1;
     const Plan p = PlanEvent(s, index, false, nullptr, done_after, "");
     auto st = Write(kLoseLease, [&](WriteTxn& w) {
       FlushEpochs(w, r);
-      w.EndTrial(r.trial_id, r.attempt, v1::CANCELLED, s.end_reason, now, outcome);
+      w.EndTrial(r.trial.trial_id, r.trial.attempt, TrialStatus::kCancelled, s.end_reason, now, outcome);
       WritePlan(w, s, p, now);
     });
     if (!st.ok()) return st;
     RunningTrial gone = std::move(r);
     s.running.erase(index);
     s.done = done_after;
-    log::Info("trial ", s.id, "/", index, " attempt ", gone.attempt, " cancelled: ", outcome);
-    EmitTrial(s, index, v1::CANCELLED, &gone, s.end_reason, nullptr);
+    log::Info("trial ", s.id, "/", index, " attempt ", gone.trial.attempt, " cancelled: ", outcome);
+    EmitTrial(s, gone.trial, TrialStatus::kCancelled, s.end_reason, nullptr);
     ApplyPlan(s, p);
     return absl::OkStatus();
   }
-  auto st = Write(kLoseLease, [&](WriteTxn& w) { w.RequeueTrial(r.trial_id, r.attempt, lost, outcome, now); });
+  auto st = Write(kLoseLease,
+                  [&](WriteTxn& w) { w.RequeueTrial(r.trial.trial_id, r.trial.attempt, lost, outcome, now); });
   if (!st.ok()) return st;
   RunningTrial gone = std::move(r);
   s.running.erase(index);
-  log::Info("trial ", s.id, "/", index, " attempt ", gone.attempt, " back to pending: ", outcome);
-  EmitTrial(s, index, v1::PENDING, &gone, outcome, nullptr);
-  s.queued[index] = QueuedTrial{gone.trial_id, gone.attempt + 1, lost, std::move(gone.params), gone.seed};
+  log::Info("trial ", s.id, "/", index, " attempt ", gone.trial.attempt, " back to pending: ", outcome);
+  EmitTrial(s, gone.trial, TrialStatus::kPending, outcome, nullptr);
+  store::TrialRecord next = std::move(gone.trial);
+  next.attempt += 1;
+  next.lost = lost;
+  next.worker.clear();
+  s.queued[index] = std::move(next);
   return absl::OkStatus();
 }
 

@@ -10,37 +10,25 @@
 #include <string>
 #include <vector>
 
-#include "hpsearch/v1/trial.pb.h"
-#include "nlohmann/json.hpp"
+#include "protocol/epoch_report.h"
+#include "search/spec.h"
 #include "search/strategy.h"
+#include "store/records.h"
 
 namespace hpsearch::scheduler {
 
-// A trial waiting to run again (its earlier attempt lost its lease or was handed back).
-struct QueuedTrial {
-  int64_t trial_id = 0;
-  int32_t attempt = 1;  // the attempt it will run as
-  int32_t lost = 0;
-  nlohmann::json params;
-  uint64_t seed = 0;
-};
-
+// A trial holding a lease. `trial` is its record as stored (row id, index, params,
+// seed, attempt, lost leases, worker, start).
 struct RunningTrial {
-  int64_t trial_id = 0;
-  int32_t attempt = 1;
-  int32_t lost = 0;
-  std::string worker;
-  int64_t started_ms = 0;    // unix ms
+  store::TrialRecord trial;
   int64_t expires_mono = 0;  // monotonic ms: the lease ends here unless a report extends it
-  nlohmann::json params;
-  uint64_t seed = 0;
   // Epochs not yet written, one per epoch number (a retried report replaces its
   // epoch). A running trial's curve is written at most once a second and always with
   // its end; if the server dies first, the trial runs again from the start anyway, so
   // nothing a user could see is lost. A failed write keeps them for the next one.
   struct Epoch {
-    hpsearch::v1::EpochMetrics metrics;
-    std::optional<hpsearch::v1::ActivationStats> stats;
+    EpochMetrics metrics;
+    std::optional<ActivationStats> stats;
   };
   std::vector<Epoch> unflushed;
   int64_t flushed_mono = 0;
@@ -48,21 +36,25 @@ struct RunningTrial {
 
 struct SweepState {
   int64_t rowid = 0;
-  std::string id;  // "s-000001"
-  hpsearch::v1::SweepSpec spec;
+  std::string id;           // "s-000001"
+  std::string spec_bytes;   // as submitted (encoded), for the sweep's record
+  search::Spec spec;
   std::unique_ptr<search::Strategy> strategy;
   std::string metric;
   bool maximize = false;
-  int64_t created_ms = 0;    // unix ms
+  int64_t created_ms = 0;     // unix ms
   int64_t deadline_mono = 0;  // monotonic ms; 0: no max_duration
-  int64_t max_failed = 0;   // 0: unlimited
+  int64_t max_failed = 0;     // 0: unlimited
   int32_t max_concurrent = 0;  // 0: as many as there are slots
 
-  int64_t total = 0;        // trials the sweep will run
-  int64_t next_index = 0;   // next never-created trial
-  std::map<int64_t, QueuedTrial> queued;    // by trial index: retries first, lowest index first
+  int64_t total = 0;       // trials the sweep will run
+  int64_t next_index = 0;  // next never-created trial
+  // Trials waiting to run again (an earlier attempt lost its lease or was handed
+  // back, or the drawn configuration could not be written yet: trial_id 0), by
+  // index: retries first, lowest index first. `attempt` is the one they will run as.
+  std::map<int64_t, store::TrialRecord> queued;
   std::map<int64_t, RunningTrial> running;  // by trial index
-  hpsearch::v1::TrialCounts done;           // completed, failed, pruned, cancelled
+  store::TrialCounts done;                  // completed, failed, pruned, cancelled
   std::optional<double> best;
   int64_t best_trial = -1;
   std::string last_failure;
@@ -71,14 +63,12 @@ struct SweepState {
   // Set once the sweep is winding down: nothing new starts, never-started and pending
   // trials count as cancelled, and it finishes with end_status once none runs.
   bool ending = false;
-  hpsearch::v1::SweepStatus end_status = hpsearch::v1::SWEEP_COMPLETED;
+  SweepStatus end_status = SweepStatus::kCompleted;
   std::string end_reason;
 
   int64_t unstarted() const { return ending ? 0 : total - next_index; }
   bool has_work() const { return !ending && (!queued.empty() || next_index < total); }
-  bool better(double objective) const {
-    return !best || (maximize ? objective > *best : objective < *best);
-  }
+  bool better(double objective) const { return !best || (maximize ? objective > *best : objective < *best); }
 };
 
 }  // namespace hpsearch::scheduler

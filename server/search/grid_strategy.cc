@@ -27,7 +27,7 @@ void GridStrategy::BuildBlocks() {
     if (dims[d].is_parent) parents.push_back(d);
   // Depth-first over the parents' values (parents ordered before their children); an
   // inactive parent contributes a single "absent" branch.
-  Params chosen = nlohmann::json::object();
+  Params chosen;
   Block current;
   std::function<void(std::size_t)> walk = [&](std::size_t k) {
     if (k == parents.size()) {

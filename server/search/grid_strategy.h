@@ -34,7 +34,7 @@ class GridStrategy final : public Strategy {
   void BuildBlocks();
 
   SearchSpace space_;
-  std::vector<std::vector<nlohmann::json>> values_;  // grid values per dimension
+  std::vector<std::vector<Value>> values_;  // grid values per dimension
   std::vector<Block> blocks_;
   std::vector<uint64_t> starts_;  // first index of each block
   uint64_t size_ = 0;

@@ -27,10 +27,10 @@ RandomStrategy::RandomStrategy(SearchSpace space, uint64_t seed, int64_t max_tri
 Params RandomStrategy::Draw(uint64_t candidate) const {
   Rng rng(DeriveSeed(seed_, candidate));
   Params p = space_.fixed();
-  Params chosen = nlohmann::json::object();
+  Params chosen;
   for (int d : space_.order()) {
     if (!space_.Active(d, chosen)) continue;
-    nlohmann::json v = space_.dims()[d].Sample(rng);
+    Value v = space_.dims()[d].Sample(rng);
     chosen[space_.dims()[d].name] = v;
     p[space_.dims()[d].name] = std::move(v);
   }

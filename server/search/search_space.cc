@@ -14,9 +14,9 @@ namespace hpsearch::search {
 
 namespace {
 
-nlohmann::json Number(double v, bool integer) {
-  if (integer) return static_cast<int64_t>(std::llround(v));
-  return v;
+Value Number(double v, bool integer) {
+  if (integer) return Value(static_cast<int64_t>(std::llround(v)));
+  return Value(v);
 }
 
 // min + k·step without binary noise (0.15, not 0.15000000000000002).
@@ -53,9 +53,9 @@ uint64_t Dimension::GridSize() const {
   return static_cast<uint64_t>(std::llround(max) - std::llround(min) + 1);  // integers
 }
 
-std::vector<nlohmann::json> Dimension::GridValues() const {
+std::vector<Value> Dimension::GridValues() const {
   if (kind != Kind::kRange) return values;
-  std::vector<nlohmann::json> out;
+  std::vector<Value> out;
   const int64_t n = static_cast<int64_t>(GridSize());
   out.reserve(static_cast<std::size_t>(n));
   for (int64_t k = 0; k < n; ++k) {
@@ -63,14 +63,14 @@ std::vector<nlohmann::json> Dimension::GridValues() const {
     if (count) v = Spaced(min, max, k, *count, log);
     else if (step) v = Quantised(min, *step, k);
     else v = std::round(min) + static_cast<double>(k);
-    nlohmann::json j = Number(v, integer);
+    Value j = Number(v, integer);
     if (!out.empty() && out.back() == j) continue;  // log-spaced integers may repeat
     out.push_back(std::move(j));
   }
   return out;
 }
 
-nlohmann::json Dimension::Sample(Rng& rng) const {
+Value Dimension::Sample(Rng& rng) const {
   if (kind != Kind::kRange) return values[rng.Below(values.size())];
   if (step) {
     const int64_t n = StepCount(min, max, *step);
@@ -78,7 +78,7 @@ nlohmann::json Dimension::Sample(Rng& rng) const {
   }
   if (integer && !log) {
     const int64_t lo = std::llround(min), hi = std::llround(max);
-    return lo + static_cast<int64_t>(rng.Below(static_cast<uint64_t>(hi - lo + 1)));
+    return Value(lo + static_cast<int64_t>(rng.Below(static_cast<uint64_t>(hi - lo + 1))));
   }
   if (integer) {
     // Log-uniform integers: sample in [min − ½, max + ½) so both ends are reachable.
@@ -86,53 +86,50 @@ nlohmann::json Dimension::Sample(Rng& rng) const {
     return Number(std::clamp(std::round(std::exp(rng.Uniform(lo, hi))), min, max), true);
   }
   const double v = log ? std::exp(rng.Uniform(std::log(min), std::log(max))) : rng.Uniform(min, max);
-  return std::clamp(v, min, max);
+  return Value(std::clamp(v, min, max));
 }
 
-absl::StatusOr<SearchSpace> SearchSpace::Build(const hpsearch::v1::SweepSpec& spec) {
+absl::StatusOr<SearchSpace> SearchSpace::Build(const Spec& spec) {
   SearchSpace s;
-  s.fixed_ = nlohmann::json::object();
-  for (const auto& [k, v] : spec.fixed().fields()) s.fixed_[k] = ValueToJson(v);
+  s.fixed_ = spec.fixed;
   std::map<std::string, int> index;
-  for (const auto& p : spec.parameters()) {
+  for (const auto& p : spec.parameters) {
     Dimension d;
-    d.name = p.name();
-    switch (p.domain_case()) {
-      case hpsearch::v1::Parameter::kValues:
+    d.name = p.name;
+    switch (p.domain) {
+      case Parameter::Domain::kValues:
         d.kind = Dimension::Kind::kCategorical;
-        for (const auto& v : p.values().values()) d.values.push_back(ValueToJson(v));
+        d.values = p.values;
         break;
-      case hpsearch::v1::Parameter::kRange: {
-        const auto& r = p.range();
+      case Parameter::Domain::kRange: {
+        const Range& r = p.range;
         d.kind = Dimension::Kind::kRange;
-        d.min = r.min();
-        d.max = r.max();
-        d.log = r.scale() == hpsearch::v1::LOG;
-        d.integer = r.type() == hpsearch::v1::INT;
-        if (r.has_step()) d.step = r.step();
-        if (r.has_count()) d.count = r.count();
+        d.min = r.min;
+        d.max = r.max;
+        d.log = r.scale == Scale::kLog;
+        d.integer = r.integer;
+        d.step = r.step;
+        d.count = r.count;
         break;
       }
-      case hpsearch::v1::Parameter::kValue:
+      case Parameter::Domain::kConstant:
         d.kind = Dimension::Kind::kConstant;
-        d.values.push_back(ValueToJson(p.value()));
+        d.values.push_back(p.value);
         break;
       default:
-        return absl::InvalidArgumentError(absl::StrCat("parameters.", p.name(), ": has no domain"));
+        return absl::InvalidArgumentError(absl::StrCat("parameters.", p.name, ": has no domain"));
     }
     index[d.name] = static_cast<int>(s.dims_.size());
     s.dims_.push_back(std::move(d));
   }
-  for (int i = 0; i < spec.parameters_size(); ++i) {
-    for (const auto& c : spec.parameters(i).when()) {
-      auto it = index.find(c.parent());
+  for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
+    for (const auto& c : spec.parameters[i].when) {
+      auto it = index.find(c.parent);
       if (it == index.end())
         return absl::InvalidArgumentError(
-            absl::StrCat("parameters.", spec.parameters(i).name(), ".when.", c.parent(), ": unknown parameter"));
-      Dimension::Condition cond{it->second, {}};
-      for (const auto& v : c.values()) cond.values.push_back(ValueToJson(v));
+            absl::StrCat("parameters.", spec.parameters[i].name, ".when.", c.parent, ": unknown parameter"));
       s.dims_[it->second].is_parent = true;
-      s.dims_[i].when.push_back(std::move(cond));
+      s.dims_[i].when.push_back(Dimension::Condition{it->second, c.values});
     }
   }
   // Topological order (validation rejected cycles; guard anyway).
@@ -158,7 +155,7 @@ bool SearchSpace::Active(int d, const Params& chosen) const {
   for (const auto& c : dims_[d].when) {
     const auto it = chosen.find(dims_[c.parent].name);
     if (it == chosen.end()) return false;  // the parent itself is inactive
-    if (std::find(c.values.begin(), c.values.end(), *it) == c.values.end()) return false;
+    if (std::find(c.values.begin(), c.values.end(), it->second) == c.values.end()) return false;
   }
   return true;
 }

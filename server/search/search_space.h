@@ -8,10 +8,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "hpsearch/v1/spec.pb.h"
-#include "search/params.h"
+#include "search/spec.h"
 #include "util/rng.h"
-#include "util/value_json.h"
+#include "util/value.h"
 
 namespace hpsearch::search {
 
@@ -19,7 +18,7 @@ struct Dimension {
   enum class Kind { kCategorical, kRange, kConstant };
   std::string name;
   Kind kind = Kind::kConstant;
-  std::vector<nlohmann::json> values;  // categorical (also a constant's single value)
+  std::vector<Value> values;  // categorical (also a constant's single value)
   double min = 0, max = 0;
   bool log = false;
   bool integer = false;
@@ -28,25 +27,25 @@ struct Dimension {
   // Conditions: active only when each parent holds one of the listed values.
   struct Condition {
     int parent;  // index into SearchSpace::dims
-    std::vector<nlohmann::json> values;
+    std::vector<Value> values;
   };
   std::vector<Condition> when;
   bool is_parent = false;  // some other dimension's condition names this one
 
   // The grid's points for this dimension (REQUIRES: discrete — categorical,
   // constant, or a range with count/step, or an integer range).
-  std::vector<nlohmann::json> GridValues() const;
+  std::vector<Value> GridValues() const;
   // Number of grid points, without materialising (saturates at INT64_MAX).
   uint64_t GridSize() const;
   // Whether a random draw can only produce finitely many values.
   bool Discrete() const;
-  nlohmann::json Sample(Rng& rng) const;
+  Value Sample(Rng& rng) const;
 };
 
 class SearchSpace {
  public:
   // REQUIRES: `spec` passed ValidateSpec.
-  static absl::StatusOr<SearchSpace> Build(const hpsearch::v1::SweepSpec& spec);
+  static absl::StatusOr<SearchSpace> Build(const Spec& spec);
 
   const std::vector<Dimension>& dims() const { return dims_; }
   // Dimensions in an order where parents come before their children.
@@ -60,8 +59,5 @@ class SearchSpace {
   std::vector<int> order_;
   Params fixed_;
 };
-
-using hpsearch::JsonToValue;
-using hpsearch::ValueToJson;
 
 }  // namespace hpsearch::search

@@ -5,10 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
-#include "hpsearch/v1/spec.pb.h"
-#include "nlohmann/json.hpp"
+#include "search/spec.h"
 
 namespace hpsearch::search {
 
@@ -18,21 +18,16 @@ struct SpecLimits {
   int64_t max_network_params = 50'000'000;  // largest network a trial may build
 };
 
-absl::Status ValidateSpec(const hpsearch::v1::SweepSpec& spec, const SpecLimits& limits);
+absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits);
 
-// The dataset block as the trainer's JSON form (for data::ParseDatasetOptions).
-nlohmann::json DatasetToJson(const hpsearch::v1::DatasetSpec& d);
+// The objective metric of a spec after defaults (val_accuracy or val_loss), and
+// whether it is maximised (the goal, else the metric's natural direction).
+std::string ObjectiveMetric(const Spec& spec);
+bool ObjectiveMaximized(const Spec& spec);
 
-// Input features and task of a built-in dataset (0 / "" when unknown, e.g. csv).
-int KnownInputs(const std::string& dataset, int features_field);
-bool KnownRegression(const std::string& dataset);
-
-// The objective metric of a spec after defaults (val_accuracy or val_loss) and goal.
-std::string ObjectiveMetric(const hpsearch::v1::SweepSpec& spec);
 // "s-" and digits: the form of sweep ids, which names may not take.
 bool LooksLikeSweepId(const std::string& name);
 // Longest budget.max_duration accepted: 100 years.
 inline constexpr double kMaxDurationSeconds = 100.0 * 365 * 86400;
-bool ObjectiveMaximized(const hpsearch::v1::SweepSpec& spec);
 
 }  // namespace hpsearch::search

@@ -10,13 +10,13 @@ void Strategy::Skip(int64_t n) {
   }
 }
 
-absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(const hpsearch::v1::SweepSpec& spec) {
+absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(const Spec& spec) {
   auto space = SearchSpace::Build(spec);
   if (!space.ok()) return space.status();
-  if (spec.method() == hpsearch::v1::GRID)
-    return std::unique_ptr<Strategy>(std::make_unique<GridStrategy>(std::move(*space), spec.budget().max_trials()));
-  const int64_t trials = spec.budget().max_trials() > 0 ? spec.budget().max_trials() : kDefaultRandomTrials;
-  return std::unique_ptr<Strategy>(std::make_unique<RandomStrategy>(std::move(*space), spec.seed(), trials));
+  if (spec.method == Method::kGrid)
+    return std::unique_ptr<Strategy>(std::make_unique<GridStrategy>(std::move(*space), spec.budget.max_trials));
+  const int64_t trials = spec.budget.max_trials > 0 ? spec.budget.max_trials : kDefaultRandomTrials;
+  return std::unique_ptr<Strategy>(std::make_unique<RandomStrategy>(std::move(*space), spec.seed, trials));
 }
 
 }  // namespace hpsearch::search

@@ -12,8 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "hpsearch/v1/spec.pb.h"
-#include "search/params.h"
+#include "search/spec.h"
 #include "search/search_space.h"
 
 namespace hpsearch::search {
@@ -36,7 +35,7 @@ class Strategy {
 };
 
 // Builds the strategy of a validated spec.
-absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(const hpsearch::v1::SweepSpec& spec);
+absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(const Spec& spec);
 
 // Default trial count of a random search without budget.max_trials.
 inline constexpr int64_t kDefaultRandomTrials = 20;

@@ -3,7 +3,9 @@
 #include <charconv>
 
 #include "absl/strings/str_cat.h"
-#include "service/status_convert.h"
+#include "convert/protocol_convert.h"
+#include "convert/spec_convert.h"
+#include "service/convert.h"
 #include "service/watch_stream.h"
 
 namespace hpsearch::service {
@@ -29,40 +31,39 @@ absl::StatusOr<int64_t> Offset(const std::string& token) {
   return v;
 }
 
+// The answer of a call that returns a sweep.
+absl::Status Answer(const absl::StatusOr<store::SweepRecord>& sweep, v1::Sweep* resp) {
+  if (sweep.ok()) *resp = ToProto(*sweep, true);
+  return sweep.status();
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* SweepServiceImpl::SubmitSweep(grpc::CallbackServerContext* ctx,
                                                         const v1::SubmitSweepRequest* req, v1::Sweep* resp) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  return Offload(ctx, executor_, [this, req, resp] {
-    auto sweep = scheduler_.Submit(req->spec(), req->request_id());
-    if (sweep.ok()) *resp = *std::move(sweep);
-    return sweep.status();
+  return gate_.Unary(ctx, [this, req, resp] {
+    auto spec = convert::FromProto(req->spec());
+    if (!spec.ok()) return spec.status();
+    return Answer(scheduler_.Submit(*spec, EncodeSpec(req->spec()), req->request_id()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* SweepServiceImpl::GetSweep(grpc::CallbackServerContext* ctx,
                                                      const v1::GetSweepRequest* req, v1::Sweep* resp) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  return Offload(ctx, executor_, [this, req, resp] {
-    auto sweep = scheduler_.GetSweep(req->sweep());
-    if (sweep.ok()) *resp = *std::move(sweep);
-    return sweep.status();
-  });
+  return gate_.Unary(ctx, [this, req, resp] { return Answer(query_.Sweep(req->sweep()), resp); });
 }
 
 grpc::ServerUnaryReactor* SweepServiceImpl::ListSweeps(grpc::CallbackServerContext* ctx,
                                                        const v1::ListSweepsRequest* req,
                                                        v1::ListSweepsResponse* resp) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  auto size = PageSize(req->page_size(), 50, 1000, "page_size");
-  if (!size.ok()) return Reply(ctx, size.status());
-  auto offset = Offset(req->page_token());
-  if (!offset.ok()) return Reply(ctx, offset.status());
-  return Offload(ctx, executor_, [this, resp, size = *size, offset = *offset] {
-    auto page = scheduler_.ListSweeps(offset, size);
+  return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
+    auto size = PageSize(req->page_size(), 50, 1000, "page_size");
+    if (!size.ok()) return size.status();
+    auto offset = Offset(req->page_token());
+    if (!offset.ok()) return offset.status();
+    auto page = query_.Sweeps(*offset, *size);
     if (!page.ok()) return page.status();
-    for (auto& s : page->sweeps) *resp->add_sweeps() = std::move(s);
+    for (const auto& s : page->sweeps) *resp->add_sweeps() = ToProto(s, true);
     if (page->next_offset >= 0) resp->set_next_page_token(std::to_string(page->next_offset));
     return absl::OkStatus();
   });
@@ -70,40 +71,27 @@ grpc::ServerUnaryReactor* SweepServiceImpl::ListSweeps(grpc::CallbackServerConte
 
 grpc::ServerUnaryReactor* SweepServiceImpl::CancelSweep(grpc::CallbackServerContext* ctx,
                                                         const v1::CancelSweepRequest* req, v1::Sweep* resp) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  return Offload(ctx, executor_, [this, req, resp] {
-    auto sweep = scheduler_.Cancel(req->sweep(), req->graceful());
-    if (sweep.ok()) *resp = *std::move(sweep);
-    return sweep.status();
-  });
+  return gate_.Unary(ctx, [this, req, resp] { return Answer(scheduler_.Cancel(req->sweep(), req->graceful()), resp); });
 }
 
 grpc::ServerUnaryReactor* SweepServiceImpl::ListTrials(grpc::CallbackServerContext* ctx,
                                                        const v1::ListTrialsRequest* req,
                                                        v1::ListTrialsResponse* resp) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  if (!v1::TrialStatus_IsValid(req->status())) {
-    return Reply(ctx, absl::InvalidArgumentError(absl::StrCat("status: unknown value ", req->status())));
-  }
-  auto size = PageSize(req->page_size(), 100, 1000, "page_size");
-  if (!size.ok()) return Reply(ctx, size.status());
-  return Offload(ctx, executor_, [this, req, resp, size = *size] {
-    auto rec = scheduler_.Resolve(req->sweep());
-    if (!rec.ok()) return rec.status();
+  return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
+    if (!v1::TrialStatus_IsValid(req->status())) {
+      return absl::InvalidArgumentError(absl::StrCat("status: unknown value ", req->status()));
+    }
+    auto size = PageSize(req->page_size(), 100, 1000, "page_size");
+    if (!size.ok()) return size.status();
     store::TrialQuery q;
-    q.status = req->status();
+    if (req->status() != v1::TRIAL_STATUS_UNSPECIFIED) q.status = convert::FromProto(req->status());
     q.sort_by = req->sort_by().empty() ? "index" : req->sort_by();
     q.descending = req->descending();
     q.cursor = req->page_token();
-    q.limit = size;
-    absl::StatusOr<store::TrialPage> page;
-    auto st = store_.Read([&](store::ReadTxn& r) {
-      page = r.ListTrials(rec->rowid, q);
-      return absl::OkStatus();
-    });
-    if (!st.ok()) return st;
+    q.limit = *size;
+    auto page = query_.Trials(req->sweep(), q);
     if (!page.ok()) return page.status();
-    for (auto& t : page->trials) *resp->add_trials() = std::move(t);
+    for (const auto& t : page->trials) *resp->add_trials() = ToProto(t);
     resp->set_total(page->total);
     resp->set_next_page_token(page->next_cursor);
     return absl::OkStatus();
@@ -112,52 +100,35 @@ grpc::ServerUnaryReactor* SweepServiceImpl::ListTrials(grpc::CallbackServerConte
 
 grpc::ServerUnaryReactor* SweepServiceImpl::GetTrial(grpc::CallbackServerContext* ctx,
                                                      const v1::GetTrialRequest* req, v1::Trial* resp) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  return Offload(ctx, executor_, [this, req, resp] {
-    auto rec = scheduler_.Resolve(req->sweep());
-    if (!rec.ok()) return rec.status();
-    std::optional<v1::Trial> trial;
-    auto st = store_.Read([&](store::ReadTxn& r) {
-      trial = r.GetTrial(rec->rowid, req->index());
-      return absl::OkStatus();
-    });
-    if (!st.ok()) return st;
-    if (!trial) {
-      const bool unstarted = req->index() >= 0 && req->index() < rec->sweep.total_trials();
-      return absl::NotFoundError(absl::StrCat(
-          "sweep ", rec->sweep.id(), " has no trial ", req->index(), unstarted ? " yet (it has not started)" : "",
-          unstarted ? "" : absl::StrCat(" (it has ", rec->sweep.total_trials(), " trials)")));
-    }
-    *resp = *std::move(trial);
-    return absl::OkStatus();
+  return gate_.Unary(ctx, [this, req, resp] {
+    auto trial = query_.Trial(req->sweep(), req->index());
+    if (trial.ok()) *resp = ToProto(*trial);
+    return trial.status();
   });
 }
 
 grpc::ServerUnaryReactor* SweepServiceImpl::GetBestTrials(grpc::CallbackServerContext* ctx,
                                                           const v1::GetBestTrialsRequest* req,
                                                           v1::GetBestTrialsResponse* resp) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  auto k = PageSize(req->k(), 5, 1000, "k");
-  if (!k.ok()) return Reply(ctx, k.status());
-  return Offload(ctx, executor_, [this, req, resp, k = *k] {
-    auto rec = scheduler_.Resolve(req->sweep());
-    if (!rec.ok()) return rec.status();
-    return store_.Read([&](store::ReadTxn& r) {
-      for (auto& t : r.BestTrials(rec->rowid, k)) *resp->add_trials() = std::move(t);
-      return absl::OkStatus();
-    });
+  return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
+    auto k = PageSize(req->k(), 5, 1000, "k");
+    if (!k.ok()) return k.status();
+    auto best = query_.Best(req->sweep(), *k);
+    if (!best.ok()) return best.status();
+    for (const auto& t : *best) *resp->add_trials() = ToProto(t);
+    return absl::OkStatus();
   });
 }
 
 grpc::ServerWriteReactor<v1::SweepEvent>* SweepServiceImpl::WatchSweep(grpc::CallbackServerContext* ctx,
                                                                        const v1::WatchSweepRequest* req) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return new RejectedStream(ToGrpc(st));
+  if (auto st = gate_.Admit(ctx); !st.ok()) return new RejectedStream(ToGrpc(st));
   if (open_streams_.fetch_add(1) >= max_watch_streams_) {
     open_streams_.fetch_sub(1);
     return new RejectedStream(ToGrpc(absl::ResourceExhaustedError(absl::StrCat(
         max_watch_streams_, " WatchSweep streams are open, the server's limit (--max-watch-streams)"))));
   }
-  return new WatchStream(scheduler_, executor_, req->sweep(), watch_queue_, &open_streams_);
+  return new WatchStream(scheduler_, gate_.executor(), req->sweep(), watch_queue_, &open_streams_);
 }
 
 }  // namespace hpsearch::service

@@ -1,16 +1,16 @@
-// hpsearch.v1.SweepService on gRPC's callback API: unary calls run on the server's
-// Executor (never on gRPC's threads) against the scheduler and the store; WatchSweep
-// streams through a WatchStream reactor, so no stream ever holds a thread.
+// hpsearch.v1.SweepService on gRPC's callback API: each unary handler converts the
+// request, reads or acts through the scheduler's Query and Scheduler on the Gate's
+// executor, and converts back; WatchSweep streams through a WatchStream reactor, so
+// no stream ever holds a thread.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
+#include "scheduler/query.h"
 #include "scheduler/scheduler.h"
-#include "service/executor.h"
-#include "service/token_auth.h"
-#include "store/store.h"
+#include "service/gate.h"
 
 namespace hpsearch::service {
 
@@ -18,43 +18,36 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
  public:
   // max_watch_streams: WatchSweep streams open at once, server-wide
   // (RESOURCE_EXHAUSTED beyond); watch_queue: events a slow stream may fall behind.
-  SweepServiceImpl(scheduler::Scheduler& scheduler, store::Store& store, const TokenAuth& auth,
-                   Executor& executor, int max_watch_streams = 1000, std::size_t watch_queue = 1024)
-      : scheduler_(scheduler), store_(store), auth_(auth), executor_(executor),
-        max_watch_streams_(max_watch_streams), watch_queue_(watch_queue) {}
+  SweepServiceImpl(scheduler::Scheduler& scheduler, scheduler::Query& query, Gate& gate, int max_watch_streams = 1000,
+                   std::size_t watch_queue = 1024)
+      : scheduler_(scheduler), query_(query), gate_(gate), max_watch_streams_(max_watch_streams),
+        watch_queue_(watch_queue) {}
 
   // Streams open now.
   int open_streams() const { return open_streams_.load(); }
 
-  grpc::ServerUnaryReactor* SubmitSweep(grpc::CallbackServerContext* ctx,
-                                        const hpsearch::v1::SubmitSweepRequest* req,
+  grpc::ServerUnaryReactor* SubmitSweep(grpc::CallbackServerContext* ctx, const hpsearch::v1::SubmitSweepRequest* req,
                                         hpsearch::v1::Sweep* resp) override;
-  grpc::ServerUnaryReactor* GetSweep(grpc::CallbackServerContext* ctx,
-                                     const hpsearch::v1::GetSweepRequest* req,
+  grpc::ServerUnaryReactor* GetSweep(grpc::CallbackServerContext* ctx, const hpsearch::v1::GetSweepRequest* req,
                                      hpsearch::v1::Sweep* resp) override;
-  grpc::ServerUnaryReactor* ListSweeps(grpc::CallbackServerContext* ctx,
-                                       const hpsearch::v1::ListSweepsRequest* req,
+  grpc::ServerUnaryReactor* ListSweeps(grpc::CallbackServerContext* ctx, const hpsearch::v1::ListSweepsRequest* req,
                                        hpsearch::v1::ListSweepsResponse* resp) override;
-  grpc::ServerUnaryReactor* CancelSweep(grpc::CallbackServerContext* ctx,
-                                        const hpsearch::v1::CancelSweepRequest* req,
+  grpc::ServerUnaryReactor* CancelSweep(grpc::CallbackServerContext* ctx, const hpsearch::v1::CancelSweepRequest* req,
                                         hpsearch::v1::Sweep* resp) override;
-  grpc::ServerUnaryReactor* ListTrials(grpc::CallbackServerContext* ctx,
-                                       const hpsearch::v1::ListTrialsRequest* req,
+  grpc::ServerUnaryReactor* ListTrials(grpc::CallbackServerContext* ctx, const hpsearch::v1::ListTrialsRequest* req,
                                        hpsearch::v1::ListTrialsResponse* resp) override;
-  grpc::ServerUnaryReactor* GetTrial(grpc::CallbackServerContext* ctx,
-                                     const hpsearch::v1::GetTrialRequest* req,
+  grpc::ServerUnaryReactor* GetTrial(grpc::CallbackServerContext* ctx, const hpsearch::v1::GetTrialRequest* req,
                                      hpsearch::v1::Trial* resp) override;
   grpc::ServerUnaryReactor* GetBestTrials(grpc::CallbackServerContext* ctx,
                                           const hpsearch::v1::GetBestTrialsRequest* req,
                                           hpsearch::v1::GetBestTrialsResponse* resp) override;
-  grpc::ServerWriteReactor<hpsearch::v1::SweepEvent>* WatchSweep(
-      grpc::CallbackServerContext* ctx, const hpsearch::v1::WatchSweepRequest* req) override;
+  grpc::ServerWriteReactor<hpsearch::v1::SweepEvent>* WatchSweep(grpc::CallbackServerContext* ctx,
+                                                                 const hpsearch::v1::WatchSweepRequest* req) override;
 
  private:
   scheduler::Scheduler& scheduler_;
-  store::Store& store_;
-  const TokenAuth& auth_;
-  Executor& executor_;
+  scheduler::Query& query_;
+  Gate& gate_;
   int max_watch_streams_;
   std::size_t watch_queue_;
   std::atomic<int> open_streams_{0};

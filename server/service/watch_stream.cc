@@ -1,5 +1,6 @@
 #include "service/watch_stream.h"
 
+#include "service/convert.h"
 #include "service/status_convert.h"
 
 namespace hpsearch::service {
@@ -24,7 +25,7 @@ WatchStream::WatchStream(scheduler::Scheduler& scheduler, Executor& executor, co
 }
 
 void WatchStream::Begin(const std::string& sweep) {
-  auto watch = scheduler_.StartWatch(sweep, [this](const v1::SweepEvent& e) { Push(e); });
+  auto watch = scheduler_.StartWatch(sweep, [this](const scheduler::SweepEvent& e) { Push(e); });
   bool start = false;
   bool finish = false;
   grpc::Status status = grpc::Status::CANCELLED;
@@ -38,9 +39,9 @@ void WatchStream::Begin(const std::string& sweep) {
       finish_called_ = true;
       if (!watch.ok()) status = ToGrpc(watch.status());
     } else {
-      v1::SweepEvent snapshot;
-      snapshot.set_time_ms(scheduler_.now_ms());
-      *snapshot.mutable_sweep() = std::move(watch->snapshot);
+      scheduler::SweepEvent snapshot;
+      snapshot.time_ms = scheduler_.now_ms();
+      snapshot.sweep = std::move(watch->snapshot);
       queue_.push_front(std::move(snapshot));
       started_ = true;
       start = NextLocked();
@@ -52,7 +53,7 @@ void WatchStream::Begin(const std::string& sweep) {
   if (start) StartWrite(&current_);
 }
 
-void WatchStream::Push(const v1::SweepEvent& event) {
+void WatchStream::Push(const scheduler::SweepEvent& event) {
   bool start = false;
   {
     std::lock_guard lock(mu_);
@@ -61,11 +62,11 @@ void WatchStream::Push(const v1::SweepEvent& event) {
       // The client is far behind: everything it has not read collapses into one
       // catch-up event with the newest counters (terminal if this event is).
       int64_t skipped = 1;  // this event
-      for (const auto& e : queue_) skipped += 1 + e.skipped();
-      v1::SweepEvent catch_up;
-      catch_up.set_time_ms(event.time_ms());
-      *catch_up.mutable_sweep() = event.sweep();
-      catch_up.set_skipped(skipped);
+      for (const auto& e : queue_) skipped += 1 + e.skipped;
+      scheduler::SweepEvent catch_up;
+      catch_up.time_ms = event.time_ms;
+      catch_up.sweep = event.sweep;
+      catch_up.skipped = skipped;
       queue_.clear();
       queue_.push_back(std::move(catch_up));
     } else {
@@ -78,7 +79,7 @@ void WatchStream::Push(const v1::SweepEvent& event) {
 
 bool WatchStream::NextLocked() {
   if (!started_ || writing_ || closing_ || queue_.empty()) return false;
-  current_ = std::move(queue_.front());
+  current_ = ToProto(queue_.front());
   queue_.pop_front();
   writing_ = true;
   return true;

@@ -33,7 +33,7 @@ class WatchStream : public grpc::ServerWriteReactor<hpsearch::v1::SweepEvent> {
 
  private:
   void Begin(const std::string& sweep);
-  void Push(const hpsearch::v1::SweepEvent& event);
+  void Push(const scheduler::SweepEvent& event);
   // Takes the next event into current_ and returns true if a write should start.
   bool NextLocked();
 
@@ -42,7 +42,7 @@ class WatchStream : public grpc::ServerWriteReactor<hpsearch::v1::SweepEvent> {
   std::size_t max_queue_;
   std::atomic<int>* open_;
   std::mutex mu_;
-  std::deque<hpsearch::v1::SweepEvent> queue_;
+  std::deque<scheduler::SweepEvent> queue_;  // converted to the wire as each is written
   hpsearch::v1::SweepEvent current_;
   bool started_ = false;        // the snapshot is queued; writes may begin
   bool writing_ = false;

@@ -1,7 +1,7 @@
 #include "service/worker_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "service/status_convert.h"
+#include "convert/protocol_convert.h"
 
 namespace hpsearch::service {
 
@@ -22,12 +22,11 @@ absl::Status CheckKey(const v1::LeaseKey& key) {
 grpc::ServerUnaryReactor* WorkerServiceImpl::AcquireTrial(grpc::CallbackServerContext* ctx,
                                                           const v1::AcquireTrialRequest* req,
                                                           v1::AcquireTrialResponse* resp) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  return Offload(ctx, executor_, [this, req, resp] {
+  return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
     auto lease = scheduler_.Acquire(req->worker_id(), req->request_id());
     if (!lease.ok()) return lease.status();
     if (*lease) {
-      *resp->mutable_lease() = **std::move(lease);
+      *resp->mutable_lease() = convert::ToProto(**lease);
     } else {
       resp->set_retry_after_ms(retry_after_ms_);
     }
@@ -38,14 +37,11 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::AcquireTrial(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* WorkerServiceImpl::ReportProgress(grpc::CallbackServerContext* ctx,
                                                             const v1::ReportProgressRequest* req,
                                                             v1::ReportProgressResponse* resp) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  if (auto st = CheckKey(req->key()); !st.ok()) return Reply(ctx, st);
-  if (req->has_epoch() && req->epoch().epoch() < 1) {
-    return Reply(ctx, absl::InvalidArgumentError("epoch.epoch: must be >= 1"));
-  }
-  return Offload(ctx, executor_, [this, req, resp] {
-    auto reply = scheduler_.Report(*req);
-    if (reply.ok()) *resp = *std::move(reply);
+  return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
+    if (auto st = CheckKey(req->key()); !st.ok()) return st;
+    if (req->has_epoch() && req->epoch().epoch() < 1) return absl::InvalidArgumentError("epoch.epoch: must be >= 1");
+    auto reply = scheduler_.Report(convert::FromProto(*req));
+    if (reply.ok()) *resp = convert::ToProto(*reply);
     return reply.status();
   });
 }
@@ -53,16 +49,18 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::ReportProgress(grpc::CallbackServer
 grpc::ServerUnaryReactor* WorkerServiceImpl::CompleteTrial(grpc::CallbackServerContext* ctx,
                                                            const v1::CompleteTrialRequest* req,
                                                            v1::CompleteTrialResponse*) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  if (auto st = CheckKey(req->key()); !st.ok()) return Reply(ctx, st);
-  return Offload(ctx, executor_, [this, req] { return scheduler_.Complete(*req); });
+  return gate_.Unary(ctx, [this, req]() -> absl::Status {
+    if (auto st = CheckKey(req->key()); !st.ok()) return st;
+    return scheduler_.Complete(convert::FromProto(*req));
+  });
 }
 
 grpc::ServerUnaryReactor* WorkerServiceImpl::FailTrial(grpc::CallbackServerContext* ctx,
                                                        const v1::FailTrialRequest* req, v1::FailTrialResponse*) {
-  if (auto st = auth_.Check(ctx); !st.ok()) return Reply(ctx, st);
-  if (auto st = CheckKey(req->key()); !st.ok()) return Reply(ctx, st);
-  return Offload(ctx, executor_, [this, req] { return scheduler_.Fail(*req); });
+  return gate_.Unary(ctx, [this, req]() -> absl::Status {
+    if (auto st = CheckKey(req->key()); !st.ok()) return st;
+    return scheduler_.Fail(convert::FromProto(*req));
+  });
 }
 
 }  // namespace hpsearch::service

@@ -24,9 +24,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "hpsearch/v1/trial.pb.h"
-#include "nlohmann/json.hpp"
 #include "store/connection.h"
+#include "store/ids.h"
+#include "store/records.h"
 
 namespace hpsearch::store {
 
@@ -45,39 +45,12 @@ struct StoreOptions {
   std::function<absl::Status()> before_commit;
 };
 
-// "s-000042" ⇄ 42.
-std::string SweepPublicId(int64_t rowid);
-std::optional<int64_t> ParseSweepId(const std::string& text);
-
-struct SweepRecord {
-  int64_t rowid = 0;
-  bool maximize = false;
-  hpsearch::v1::Sweep sweep;  // counters as stored (final once finished)
-  std::string request_id;     // the SubmitSweep request that made it ("" if none given)
-  // SWEEP_STOPPING: the status it finishes with (SWEEP_CANCELLED for a stop).
-  hpsearch::v1::SweepStatus ending_status = hpsearch::v1::SWEEP_STATUS_UNSPECIFIED;
-};
-
-// A PENDING or RUNNING trial, as the scheduler needs it to resume a sweep.
-struct OpenTrial {
-  int64_t trial_id = 0;
-  int64_t index = 0;
-  hpsearch::v1::TrialStatus status{};
-  nlohmann::json params;
-  uint64_t seed = 0;
-  int32_t attempt = 0;
-  int32_t lost = 0;
-  std::string worker;
-  int64_t started_ms = 0;
-  std::string request_id;  // of the AcquireTrial that started the current attempt
-};
-
 // One page of a sweep's trials. Pages are keyset-paginated: `cursor` is the
 // `next_cursor` of the previous page (empty for the first), so every page costs an
 // index walk of its own rows, however deep it is, and trials added between pages
 // neither repeat nor vanish.
 struct TrialQuery {
-  hpsearch::v1::TrialStatus status = hpsearch::v1::TRIAL_STATUS_UNSPECIFIED;  // any
+  std::optional<TrialStatus> status;  // none: any
   // "index" (default), "objective" (best first; trials without one follow by index),
   // or a final metric name ([A-Za-z0-9_]+; trials without it follow by index).
   std::string sort_by = "index";
@@ -87,12 +60,12 @@ struct TrialQuery {
 };
 
 struct TrialPage {
-  std::vector<hpsearch::v1::Trial> trials;
+  std::vector<TrialRecord> trials;
   int64_t total = 0;        // trials matching the filter
   std::string next_cursor;  // empty on the last page
 };
 
-// Queries. Valid only inside Store::Read or Store::Write.
+// Queries (reads.cc, trial_query.cc). Valid only inside Store::Read or Store::Write.
 class ReadTxn {
  public:
   explicit ReadTxn(Connection& conn) : conn_(conn) {}
@@ -109,17 +82,18 @@ class ReadTxn {
   std::vector<SweepRecord> UnfinishedSweeps();
 
   // Best COMPLETED trials (objective order, ties by index), best first.
-  std::vector<hpsearch::v1::Trial> BestTrials(int64_t sweep, int32_t k);
+  std::vector<TrialRecord> BestTrials(int64_t sweep, int32_t k);
   // INVALID_ARGUMENT for a sort key that is neither a keyword nor a metric name, or
-  // a cursor this query did not make (trial_query.cc).
+  // a cursor this query did not make.
   absl::StatusOr<TrialPage> ListTrials(int64_t sweep, const TrialQuery& q);
   // With its per-epoch curve, diagnostics and attempt history.
-  std::optional<hpsearch::v1::Trial> GetTrial(int64_t sweep, int64_t index);
-  std::vector<hpsearch::v1::Attempt> Attempts(int64_t trial_id);
+  std::optional<TrialRecord> GetTrial(int64_t sweep, int64_t index);
+  std::vector<AttemptRecord> Attempts(int64_t trial_id);
 
-  std::vector<OpenTrial> OpenTrials(int64_t sweep);
+  // The PENDING and RUNNING trials, by index (with lost and request_id).
+  std::vector<TrialRecord> OpenTrials(int64_t sweep);
   int64_t TrialsCreated(int64_t sweep);  // = the next trial index
-  hpsearch::v1::TrialCounts CountByStatus(int64_t sweep);
+  TrialCounts CountByStatus(int64_t sweep);
 
   // For whole-database queries that belong to no one method (integrity.cc).
   Connection& connection() { return conn_; }
@@ -128,40 +102,37 @@ class ReadTxn {
   Connection& conn_;
 };
 
-// Writes, plus every query (reads see the transaction's own writes).
+// Writes (transitions.cc), plus every query (reads see the transaction's own writes).
 class WriteTxn : public ReadTxn {
  public:
   using ReadTxn::ReadTxn;
 
-  int64_t InsertSweep(const hpsearch::v1::SweepSpec& spec, int64_t total, bool maximize,
+  // `spec`: the encoded spec (opaque).
+  int64_t InsertSweep(const std::string& name, const std::string& spec, int64_t total, bool maximize,
                       int64_t now_ms, const std::string& request_id = "");
   // SWEEP_STOPPING, heading for `heading` once its running trials end.
-  void MarkStopping(int64_t sweep, hpsearch::v1::SweepStatus heading, const std::string& reason);
+  void MarkStopping(int64_t sweep, SweepStatus heading, const std::string& reason);
   // Final: status, reason, total, and counters taken from the trial rows in this
   // very transaction, plus `unstarted` never-started trials counted as cancelled.
-  void FinishSweep(int64_t sweep, hpsearch::v1::SweepStatus status, const std::string& reason,
-                   int64_t total, int64_t unstarted, int64_t now_ms);
+  void FinishSweep(int64_t sweep, SweepStatus status, const std::string& reason, int64_t total,
+                   int64_t unstarted, int64_t now_ms);
 
   // A new PENDING trial at attempt 1; returns its row id.
-  int64_t InsertTrial(int64_t sweep, int64_t index, const nlohmann::json& params, uint64_t seed,
-                      int64_t now_ms);
+  int64_t InsertTrial(int64_t sweep, int64_t index, const Params& params, uint64_t seed, int64_t now_ms);
   // RUNNING under `attempt` for `worker` (leased by its `request_id`); starts its
   // attempt record and a fresh curve.
-  void StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker,
-                    int64_t expires_ms, int64_t now_ms, const std::string& request_id = "");
-  void InsertEpoch(int64_t trial_id, const hpsearch::v1::EpochMetrics& epoch,
-                   const hpsearch::v1::ActivationStats* stats);
+  void StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker, int64_t expires_ms,
+                    int64_t now_ms, const std::string& request_id = "");
+  void InsertEpoch(int64_t trial_id, const EpochMetrics& epoch, const ActivationStats* stats);
   void CompleteTrial(int64_t trial_id, int32_t attempt, double objective, bool maximize,
-                     const std::map<std::string, double>& metrics,
-                     const std::vector<hpsearch::v1::ActivationStats>& diagnostics,
+                     const std::map<std::string, double>& metrics, const std::vector<ActivationStats>& diagnostics,
                      int64_t parameter_count, int64_t now_ms);
   // FAILED, PRUNED or CANCELLED. attempt > 0 also closes that attempt's record, with
   // `outcome` or, when empty, one derived from the status and reason.
-  void EndTrial(int64_t trial_id, int32_t attempt, hpsearch::v1::TrialStatus status,
-                const std::string& reason, int64_t now_ms, const std::string& outcome = "");
+  void EndTrial(int64_t trial_id, int32_t attempt, TrialStatus status, const std::string& reason, int64_t now_ms,
+                const std::string& outcome = "");
   // Back to PENDING: closes `attempt` with `outcome`, next run is attempt + 1.
-  void RequeueTrial(int64_t trial_id, int32_t attempt, int32_t lost, const std::string& outcome,
-                    int64_t now_ms);
+  void RequeueTrial(int64_t trial_id, int32_t attempt, int32_t lost, const std::string& outcome, int64_t now_ms);
   // Every PENDING trial of the sweep → CANCELLED.
   void CancelPendingTrials(int64_t sweep, const std::string& reason, int64_t now_ms);
   // Every RUNNING trial of the sweep → CANCELLED, its attempt closed with `reason`.

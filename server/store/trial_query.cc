@@ -15,12 +15,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "store/columns.h"
+#include "store/rows.h"
 #include "store/store.h"
 
 namespace hpsearch::store {
-
-namespace v1 = hpsearch::v1;
 
 namespace {
 
@@ -30,18 +28,6 @@ bool IsMetricName(const std::string& s) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
   }
   return true;
-}
-
-int64_t StatusCount(const v1::TrialCounts& c, v1::TrialStatus s) {
-  switch (s) {
-    case v1::PENDING: return c.pending();
-    case v1::RUNNING: return c.running();
-    case v1::COMPLETED: return c.completed();
-    case v1::FAILED: return c.failed();
-    case v1::PRUNED: return c.pruned();
-    case v1::CANCELLED: return c.cancelled();
-    default: return 0;
-  }
 }
 
 // Where a page starts: after (value, idx) within `phase` (1: rows with a value to
@@ -54,7 +40,7 @@ struct Cursor {
 
 // "<order>|<phase>|<idx>|<value as hex float>"; the order is "<key>:<asc|desc>:<status>".
 std::string OrderTag(const TrialQuery& q) {
-  return absl::StrCat(q.sort_by, ":", q.descending ? "desc" : "asc", ":", static_cast<int>(q.status));
+  return absl::StrCat(q.sort_by, ":", q.descending ? "desc" : "asc", ":", q.status ? static_cast<int>(*q.status) : 0);
 }
 
 std::string Encode(const TrialQuery& q, const Cursor& c) {
@@ -83,7 +69,7 @@ absl::StatusOr<Cursor> Decode(const TrialQuery& q) {
 }
 
 struct Row {
-  v1::Trial trial;
+  TrialRecord trial;
   Cursor at;
 };
 
@@ -102,7 +88,7 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
   auto cursor = Decode(q);
   if (!cursor.ok()) return cursor.status();
   const int64_t want = static_cast<int64_t>(std::max(q.limit, 0)) + 1;  // one more: is there a next page?
-  const bool by_status = q.status != v1::TRIAL_STATUS_UNSPECIFIED;
+  const bool by_status = q.status.has_value();
   const char* dir = q.descending ? " DESC" : "";
   const char* after = q.descending ? "<" : ">";
   const std::string status = by_status ? " AND t.status = ?2" : "";
@@ -114,7 +100,7 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
   auto run = [&](const std::string& sql, int phase, bool resume, bool valued) {
     auto& s = conn_.Prepare(sql);
     s.bind(1, sweep);
-    if (by_status) s.bind(2, static_cast<int>(q.status));
+    if (by_status) s.bind(2, static_cast<int>(*q.status));
     s.bind(3, want - static_cast<int64_t>(rows.size()));
     if (resume) {
       if (valued) s.bind(4, cursor->value);
@@ -126,8 +112,8 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
     }
     while (s.executeStep()) {
       Row r{TrialFromRow(s, id, false), Cursor{phase, 0, 0}};
-      r.at.idx = r.trial.index();
-      if (valued) r.at.value = s.getColumn(15).getDouble();
+      r.at.idx = r.trial.index;
+      if (valued) r.at.value = s.getColumn(kTrialColumnCount).getDouble();
       rows.push_back(std::move(r));
     }
   };
@@ -164,10 +150,8 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
   }
 
   TrialPage page;
-  const v1::TrialCounts counts = CountByStatus(sweep);
-  page.total = by_status ? StatusCount(counts, q.status)
-                         : counts.pending() + counts.running() + counts.completed() + counts.failed() +
-                               counts.pruned() + counts.cancelled();
+  const TrialCounts counts = CountByStatus(sweep);
+  page.total = by_status ? counts.of(*q.status) : counts.total();
   if (static_cast<int64_t>(rows.size()) == want) {
     rows.pop_back();
     if (!rows.empty()) page.next_cursor = Encode(q, rows.back().at);

@@ -21,7 +21,8 @@
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "runtime/lease_runner.h"
 #include "scheduler/scheduler.h"
-#include "search/spec_parser.h"
+#include "client/spec_file.h"
+#include "convert/spec_convert.h"
 #include "store/store.h"
 #include "testing/process.h"
 
@@ -48,23 +49,23 @@ std::string ScratchDir(const std::string& name) {
 
 class NullSink : public runtime::TrialSink {
  public:
-  bool OnEpoch(const v1::EpochMetrics&, const v1::ActivationStats&) override { return true; }
-  void OnComplete(const v1::CompleteTrialRequest&) override {}
+  bool OnEpoch(const EpochMetrics&, const ActivationStats&) override { return true; }
+  void OnComplete(const TrialResult&) override {}
   void OnFail(const std::string&, bool) override { std::abort(); }
 };
 
 void BM_TinyTrial(benchmark::State& state) {
   data::DatasetCache cache(data::DataEnvironment{});
-  v1::Lease lease;
-  lease.mutable_dataset()->set_name("xor");
-  (*lease.mutable_params())["epochs"].set_number_value(1);
-  (*lease.mutable_params())["hidden"].mutable_list_value()->add_values()->set_number_value(2);
-  (*lease.mutable_params())["lr"].set_number_value(0.01);
-  lease.set_objective_metric("val_accuracy");
-  lease.set_objective_maximize(true);
+  Lease lease;
+  lease.dataset.name = "xor";
+  lease.params["epochs"] = Value(int64_t{1});
+  lease.params["hidden"] = Value(std::vector<Value>{Value(int64_t{2})});
+  lease.params["lr"] = Value(0.01);
+  lease.objective_metric = "val_accuracy";
+  lease.objective_maximize = true;
   NullSink sink;
   for (auto _ : state) {
-    lease.set_seed(lease.seed() + 1);
+    ++lease.seed;
     runtime::RunLease(lease, cache, {}, sink);
   }
   state.SetItemsProcessed(state.iterations());
@@ -81,20 +82,19 @@ void BM_Bookkeeping(benchmark::State& state) {
   o.limits.max_trials = 0;
   scheduler::Scheduler s(**st, o);
   (void)s.Recover();
-  auto spec = search::ParseSpecYaml(std::string(kTinySpec).replace(std::string(kTinySpec).find("10000"), 5, "1000000"));
-  (void)s.Submit(*spec);
-  v1::ReportProgressRequest report;
-  report.mutable_epoch()->set_epoch(1);
-  (*report.mutable_epoch()->mutable_metrics())["val_accuracy"] = 0.5;
-  (*report.mutable_epoch()->mutable_metrics())["val_loss"] = 0.7;
-  v1::CompleteTrialRequest done;
-  (*done.mutable_metrics())["val_accuracy"] = 0.5;
-  (*done.mutable_metrics())["val_loss"] = 0.7;
+  const std::string yaml = std::string(kTinySpec).replace(std::string(kTinySpec).find("10000"), 5, "1000000");
+  (void)s.Submit(*client::ParseSpecYaml(yaml), yaml);
+  EpochReport report;
+  report.epoch.emplace();
+  report.epoch->epoch = 1;
+  report.epoch->metrics = {{"val_accuracy", 0.5}, {"val_loss", 0.7}};
+  TrialResult done;
+  done.metrics = {{"val_accuracy", 0.5}, {"val_loss", 0.7}};
   for (auto _ : state) {
     auto lease = s.Acquire("bench", "");
-    *report.mutable_key() = (*lease)->key();
+    report.key = (*lease)->key;
     (void)s.Report(report);
-    *done.mutable_key() = (*lease)->key();
+    done.key = (*lease)->key;
     (void)s.Complete(done);
   }
   state.SetItemsProcessed(state.iterations());
@@ -114,12 +114,10 @@ struct BigSweep {
     so.path = dir + "/big.db";
     store = *store::Store::Open(so);
     (void)store->Write([&](store::WriteTxn& w) {
-      v1::SweepSpec spec;
-      spec.set_name("big");
-      sweep = w.InsertSweep(spec, 100000, true, 1);
+      sweep = w.InsertSweep("big", "name: big\n", 100000, true, 1);
       for (int64_t i = 0; i < 100000; ++i) {
         const double lr = 1e-4 * (1 + (i * 7919) % 10007);
-        const int64_t t = w.InsertTrial(sweep, i, nlohmann::json{{"lr", lr}, {"optimizer", "adam"}}, i, 2);
+        const int64_t t = w.InsertTrial(sweep, i, Params{{"lr", Value(lr)}, {"optimizer", Value(std::string("adam"))}}, i, 2);
         w.StartAttempt(t, 1, "embedded-0", 10, 3);
         const double acc = 0.5 + 0.45 * ((i * 104729) % 100003) / 100003.0;
         w.CompleteTrial(t, 1, acc, true, {{"val_accuracy", acc}, {"val_loss", 1 - acc}, {"test_accuracy", acc - 0.01}},
@@ -304,7 +302,7 @@ void BM_EndToEndTinySweep(benchmark::State& state) {
     }
     auto stub = v1::SweepService::NewStub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
     v1::SubmitSweepRequest req;
-    *req.mutable_spec() = *search::ParseSpecYaml(kTinySpec);
+    *req.mutable_spec() = convert::ToProto(*client::ParseSpecYaml(kTinySpec));
     state.ResumeTiming();
     const auto t0 = std::chrono::steady_clock::now();
     v1::Sweep sweep;
@@ -351,7 +349,7 @@ parameters:
     }
     auto stub = v1::SweepService::NewStub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
     v1::SubmitSweepRequest req;
-    *req.mutable_spec() = *search::ParseSpecYaml(spec_text);
+    *req.mutable_spec() = convert::ToProto(*client::ParseSpecYaml(spec_text));
     const auto t0 = std::chrono::steady_clock::now();
     v1::Sweep sweep, now;
     {

@@ -12,7 +12,8 @@
 
 #include "client/commands/commands.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
-#include "search/spec_parser.h"
+#include "client/spec_file.h"
+#include "convert/spec_convert.h"
 
 namespace hpsearch::client {
 namespace {
@@ -53,8 +54,8 @@ v1::Sweep MakeSweep() {
   v1::Sweep s;
   s.set_id("s-000007");
   s.set_name("demo, \"quoted\"");
-  *s.mutable_spec() = *search::ParseSpecYaml(
-      "name: demo\ndataset: {name: digits}\nobjective: {metric: val_accuracy, goal: maximize}\n");
+  *s.mutable_spec() = convert::ToProto(*ParseSpecYaml(
+      "name: demo\ndataset: {name: digits}\nobjective: {metric: val_accuracy, goal: maximize}\n"));
   s.set_status(v1::SWEEP_COMPLETED);
   s.set_status_reason("target val_accuracy 0.95 reached by trial 2 (0.9625)");
   s.set_total_trials(4);

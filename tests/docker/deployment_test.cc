@@ -13,7 +13,8 @@
 
 #include "nlohmann/json.hpp"
 #include "testing/process.h"
-#include "util/yaml_json.h"
+#include "util/value_json.h"
+#include "util/yaml_value.h"
 
 namespace hpsearch::testing {
 namespace {
@@ -211,10 +212,27 @@ std::vector<std::string> Strings(const json& list) {
   return out;
 }
 
+// A whole YAML document as JSON (manifests hold mappings, which Value does not).
+json ToJson(const YAML::Node& node) {
+  if (node.IsMap()) {
+    json out = json::object();
+    for (const auto& kv : node) out[kv.first.as<std::string>()] = ToJson(kv.second);
+    return out;
+  }
+  if (node.IsSequence()) {
+    json out = json::array();
+    for (const auto& x : node) out.push_back(ToJson(x));
+    return out;
+  }
+  if (!node.IsScalar()) return nullptr;
+  const auto v = TypedScalar(node.Scalar(), node.Tag() == "!");
+  return v ? hpsearch::ToJson(*v) : json(nullptr);
+}
+
 json Yaml(const std::string& rel) {
   auto node = LoadYamlFile(Source(rel));
   EXPECT_TRUE(node.ok()) << node.status();
-  return node.ok() ? YamlToJson(*node) : json();
+  return node.ok() ? ToJson(*node) : json();
 }
 
 TEST(Compose, ParsesAndPassesOnlyKnownFlagsAndVariables) {

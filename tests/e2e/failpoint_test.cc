@@ -13,7 +13,8 @@
 
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "hpsearch/v1/worker_service.grpc.pb.h"
-#include "search/spec_parser.h"
+#include "client/spec_file.h"
+#include "convert/spec_convert.h"
 #include "testing/process.h"
 #include "util/failpoint.h"
 
@@ -388,7 +389,7 @@ class FailPoint : public ::testing::TestWithParam<std::string> {
     if (sc.worker_process) start_worker(on_worker);
 
     v1::SubmitSweepRequest submit;
-    *submit.mutable_spec() = *search::ParseSpecYaml(sc.spec);
+    *submit.mutable_spec() = convert::ToProto(*client::ParseSpecYaml(sc.spec));
     submit.set_request_id("submit-1");
     v1::Sweep sweep;
     const auto submitted = Clock::now();

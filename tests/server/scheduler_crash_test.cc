@@ -12,13 +12,11 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
-#include "search/spec_parser.h"
+#include "client/spec_file.h"
 #include "store/integrity.h"
 
 namespace hpsearch::scheduler {
 namespace {
-
-namespace v1 = hpsearch::v1;
 
 constexpr int64_t kLeaseMs = 1000;
 
@@ -59,6 +57,7 @@ class Harness {
     o.clock = [now] { return *now; };
     o.monotonic_clock = [now] { return *now; };
     o.lease_ms = kLeaseMs;
+    o.decode_spec = [](const std::string& yaml) { return client::ParseSpecYaml(yaml); };
     scheduler_ = std::make_unique<Scheduler>(*store_, o);
     ok_ = scheduler_->Recover().ok();
   }
@@ -73,35 +72,25 @@ class Harness {
   int commits() const { return commits_; }
   void Advance(int64_t ms) { *now_ += ms; }
 
-  std::optional<v1::Lease> Acquire(const std::string& worker) {
+  std::optional<Lease> Acquire(const std::string& worker) {
     auto l = scheduler_->Acquire(worker, "");
     return l.ok() ? *l : std::nullopt;
   }
-  bool Epoch(const v1::Lease& l, int epoch) {
-    v1::ReportProgressRequest r;
-    *r.mutable_key() = l.key();
-    r.mutable_epoch()->set_epoch(epoch);
-    (*r.mutable_epoch()->mutable_metrics())["val_loss"] = Objective(l.key().index()) + 0.1;
-    r.mutable_epoch()->set_lr(0.1);
-    r.mutable_epoch()->set_seconds(0.01);
+  bool Epoch(const Lease& l, int epoch) {
+    EpochReport r;
+    r.key = l.key;
+    r.epoch = EpochMetrics{epoch, {{"val_loss", Objective(l.key.index) + 0.1}}, 0.1, 0.01};
     auto reply = scheduler_->Report(r);
-    return reply.ok() && reply->directive() == v1::CONTINUE;
+    return reply.ok() && !reply->stop;
   }
-  absl::Status Complete(const v1::Lease& l) {
-    v1::CompleteTrialRequest r;
-    *r.mutable_key() = l.key();
-    (*r.mutable_metrics())["val_loss"] = Objective(l.key().index());
-    (*r.mutable_metrics())["val_accuracy"] = 1 - Objective(l.key().index());
-    r.set_parameter_count(17);
+  absl::Status Complete(const Lease& l) {
+    TrialResult r;
+    r.key = l.key;
+    r.metrics = {{"val_loss", Objective(l.key.index)}, {"val_accuracy", 1 - Objective(l.key.index)}};
+    r.parameter_count = 17;
     return scheduler_->Complete(r);
   }
-  absl::Status Fail(const v1::Lease& l) {
-    v1::FailTrialRequest r;
-    *r.mutable_key() = l.key();
-    r.set_reason("diverged: loss is nan");
-    r.set_permanent(true);
-    return scheduler_->Fail(r);
-  }
+  absl::Status Fail(const Lease& l) { return scheduler_->Fail(TrialFailure{l.key, "diverged: loss is nan", true}); }
 
  private:
   int64_t* now_;
@@ -126,7 +115,7 @@ struct Scenario {
   std::function<void(Harness& h, const std::string& sweep, Intent& intent)> drive;
   // How workers treat trial i after the restart (true: fail it).
   std::function<bool(int64_t index)> fails = [](int64_t) { return false; };
-  v1::SweepStatus expect;
+  SweepStatus expect;
   std::string reason;   // the final reason contains this
   int64_t max_rows = 6;  // trials that may ever have started
   Intent intent;         // the user's actions
@@ -147,7 +136,7 @@ std::vector<Scenario> Scenarios() {
                      if (!h.Complete(*l).ok()) return;
                    }
                  },
-                 [](int64_t) { return false; }, v1::SWEEP_COMPLETED, "", 6});
+                 [](int64_t) { return false; }, SweepStatus::kCompleted, "", 6});
   all.push_back({"CancelledMidway", kGrid,
                  [](Harness& h, const std::string& sweep, Intent& intent) {
                    auto a = h.Acquire("remote-a");
@@ -159,7 +148,7 @@ std::vector<Scenario> Scenarios() {
                      EXPECT_FALSE(h.Complete(*b).ok());  // stopped
                    }
                  },
-                 [](int64_t) { return false; }, v1::SWEEP_CANCELLED, "cancelled by request", 3, {.cancel = true}});
+                 [](int64_t) { return false; }, SweepStatus::kCancelled, "cancelled by request", 3, {.cancel = true}});
   all.push_back({"StoppedMidway", kGrid,
                  [](Harness& h, const std::string& sweep, Intent& intent) {
                    auto a = h.Acquire("remote-a");
@@ -169,7 +158,7 @@ std::vector<Scenario> Scenarios() {
                    if (h.dead() || !h.Epoch(*a, 1) || !h.Complete(*a).ok()) return;
                    (void)h.Complete(*b);
                  },
-                 [](int64_t) { return false; }, v1::SWEEP_CANCELLED, "stopped by request", 2, {.stop = true}});
+                 [](int64_t) { return false; }, SweepStatus::kCancelled, "stopped by request", 2, {.stop = true}});
   all.push_back({"EndedByTarget", std::string(kGrid) + "objective: {metric: val_loss, goal: minimize, target: 0.1}\n",
                  [](Harness& h, const std::string&, Intent&) {
                    auto a = h.Acquire("remote-a");
@@ -180,7 +169,7 @@ std::vector<Scenario> Scenarios() {
                      EXPECT_FALSE(h.Complete(*c).ok());  // cancelled by the target
                    }
                  },
-                 [](int64_t) { return false; }, v1::SWEEP_COMPLETED, "target val_loss 0.1 reached by trial 1", 3});
+                 [](int64_t) { return false; }, SweepStatus::kCompleted, "target val_loss 0.1 reached by trial 1", 3});
   all.push_back({"EndedByMaxFailed", std::string(kGrid) + "budget: {max_failed: 2}\n",
                  [](Harness& h, const std::string&, Intent&) {
                    auto a = h.Acquire("remote-a");
@@ -191,7 +180,7 @@ std::vector<Scenario> Scenarios() {
                      EXPECT_FALSE(h.Epoch(*c, 1));  // told to stop
                    }
                  },
-                 [](int64_t index) { return index < 2; }, v1::SWEEP_FAILED, "budget.max_failed is 2", 3});
+                 [](int64_t index) { return index < 2; }, SweepStatus::kFailed, "budget.max_failed is 2", 3});
   all.push_back({"LeaseLostWhileStopping", kGrid,
                  [](Harness& h, const std::string& sweep, Intent& intent) {
                    auto a = h.Acquire("remote-a");
@@ -202,7 +191,7 @@ std::vector<Scenario> Scenarios() {
                    h.Advance(kLeaseMs + 1);
                    h.s().Tick();  // b's lease expires: cancelled, and the sweep ends
                  },
-                 [](int64_t) { return false; }, v1::SWEEP_CANCELLED, "stopped by request", 2, {.stop = true}});
+                 [](int64_t) { return false; }, SweepStatus::kCancelled, "stopped by request", 2, {.stop = true}});
   all.push_back({"EndedByMaxDuration", std::string(kGrid) + "budget: {max_duration: 10s}\n",
                  [](Harness& h, const std::string&, Intent&) {
                    auto a = h.Acquire("remote-a");
@@ -215,7 +204,7 @@ std::vector<Scenario> Scenarios() {
                      EXPECT_FALSE(h.Epoch(*b, 1));
                    }
                  },
-                 [](int64_t) { return false; }, v1::SWEEP_COMPLETED, "max_duration of 10s reached", 2, {}, 11'000});
+                 [](int64_t) { return false; }, SweepStatus::kCompleted, "max_duration of 10s reached", 2, {}, 11'000});
   return all;
 }
 
@@ -241,11 +230,11 @@ class CrashAfterEveryCommit : public ::testing::TestWithParam<Scenario> {
     int commits = 0;
     {
       Harness first(db, crash_at, &now);
-      auto spec = search::ParseSpecYaml(sc.spec);
+      auto spec = client::ParseSpecYaml(sc.spec);
       EXPECT_TRUE(spec.ok()) << spec.status();
-      auto s = first.s().Submit(*spec);
+      auto s = first.s().Submit(*spec, sc.spec);
       if (s.ok()) {
-        sweep = s->id();
+        sweep = s->id;
         sc.drive(first, sweep, intent);
       }
       commits = first.commits();
@@ -261,7 +250,7 @@ class CrashAfterEveryCommit : public ::testing::TestWithParam<Scenario> {
     // Remote workers of the first life are gone: their leases run out first.
     next.Advance(kLeaseMs + 1);
     next.s().Tick();
-    for (int round = 0; round < 50 && next.s().GetSweep(sweep)->status() <= v1::SWEEP_STOPPING; ++round) {
+    for (int round = 0; round < 50 && !Finished(next.s().GetSweep(sweep)->status); ++round) {
       auto l = next.Acquire("remote-after");
       if (!l) {
         next.Advance(kLeaseMs + 1);
@@ -269,20 +258,20 @@ class CrashAfterEveryCommit : public ::testing::TestWithParam<Scenario> {
         continue;
       }
       if (!next.Epoch(*l, 1)) continue;
-      EXPECT_TRUE((sc.fails(l->key().index()) ? next.Fail(*l) : next.Complete(*l)).ok());
+      EXPECT_TRUE((sc.fails(l->key.index) ? next.Fail(*l) : next.Complete(*l)).ok());
     }
-    const v1::Sweep end = *next.s().GetSweep(sweep);
-    EXPECT_EQ(end.status(), sc.expect) << end.status_reason();
-    EXPECT_TRUE(absl::StrContains(end.status_reason(), sc.reason)) << end.status_reason();
+    const store::SweepRecord end = *next.s().GetSweep(sweep);
+    EXPECT_EQ(end.status, sc.expect) << end.status_reason;
+    EXPECT_TRUE(absl::StrContains(end.status_reason, sc.reason)) << end.status_reason;
     EXPECT_TRUE(next.store()
                     .Read([&](store::ReadTxn& r) {
                       const int64_t rowid = *store::ParseSweepId(sweep);
                       for (const auto& v : store::CheckIntegrity(r)) ADD_FAILURE() << v;
                       EXPECT_LE(r.TrialsCreated(rowid), sc.max_rows) << "trials ran after the sweep was ending";
-                      const v1::TrialCounts c = r.CountByStatus(rowid);
-                      EXPECT_EQ(c.pending() + c.running(), 0);
+                      const store::TrialCounts c = r.CountByStatus(rowid);
+                      EXPECT_EQ(c.pending + c.running, 0);
                       for (const auto& t : r.BestTrials(rowid, 100)) {
-                        EXPECT_EQ(t.objective(), Objective(t.index()));
+                        EXPECT_EQ(*t.objective, Objective(t.index));
                       }
                       return absl::OkStatus();
                     })

@@ -7,29 +7,32 @@
 #include <map>
 #include <set>
 
+#include "client/spec_file.h"
 #include "search/grid_strategy.h"
-#include "search/spec_parser.h"
 #include "search/spec_validator.h"
 #include "search/strategy.h"
+#include "util/value_json.h"
 
 namespace hpsearch::search {
 namespace {
 
-hpsearch::v1::SweepSpec Spec(const std::string& yaml) {
-  auto s = ParseSpecYaml(yaml);
+search::Spec Spec(const std::string& yaml) {
+  auto s = client::ParseSpecYaml(yaml);
   EXPECT_TRUE(s.ok()) << s.status();
   EXPECT_TRUE(ValidateSpec(*s, {}).ok()) << ValidateSpec(*s, {});
   return *s;
 }
 
-std::vector<Params> Generate(const hpsearch::v1::SweepSpec& spec, int64_t limit = 1 << 20) {
+// The trials as JSON objects (typed as the Params were), so properties read
+// naturally: t["lr"].
+std::vector<nlohmann::json> Generate(const search::Spec& spec, int64_t limit = 1 << 20) {
   auto st = MakeStrategy(spec);
   EXPECT_TRUE(st.ok()) << st.status();
-  std::vector<Params> out;
+  std::vector<nlohmann::json> out;
   while (static_cast<int64_t>(out.size()) < limit) {
     auto p = (*st)->Next();
     if (!p) break;
-    out.push_back(*p);
+    out.push_back(ToJson(*p));
   }
   return out;
 }
@@ -87,7 +90,7 @@ TEST(RandomSearch, DeterministicAndSeedDependent) {
   auto spec = Spec(kRandom);
   auto a = Generate(spec, 50), b = Generate(spec, 50);
   EXPECT_EQ(a, b);
-  spec.set_seed(12);
+  spec.seed = 12;
   EXPECT_NE(Generate(spec, 50), a);
 }
 
@@ -199,8 +202,8 @@ parameters:
   auto g = dynamic_cast<GridStrategy*>(st->get());
   ASSERT_NE(g, nullptr);
   Params last = g->At(999'999'999'999ull);
-  EXPECT_DOUBLE_EQ(last["lr"].get<double>(), 1.0);
-  EXPECT_DOUBLE_EQ(last["dropout"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(last.at("lr").as_double(), 1.0);
+  EXPECT_DOUBLE_EQ(last.at("dropout").as_double(), 0.5);
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
 }
 
@@ -211,7 +214,7 @@ TEST(GridSearch, SizeSaturatesInsteadOfOverflowing) {
   auto spec = Spec(yaml);
   GridStrategy g(*SearchSpace::Build(spec), 0);
   EXPECT_EQ(g.size(), static_cast<uint64_t>(INT64_MAX));
-  spec.mutable_budget()->set_max_trials(5);
+  spec.budget.max_trials = 5;
   EXPECT_EQ(Generate(spec).size(), 5u);
 }
 
@@ -220,7 +223,7 @@ TEST(Strategy, SkipResumesTheSameSequence) {
   auto all = Generate(spec, 30);
   auto st = MakeStrategy(spec);
   (*st)->Skip(20);
-  EXPECT_EQ(*(*st)->Next(), all[20]);
+  EXPECT_EQ(ToJson(*(*st)->Next()), all[20]);
 }
 
 TEST(Params, CanonicalHashIgnoresInsertionOrder) {

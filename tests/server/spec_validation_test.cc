@@ -2,7 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "search/spec_parser.h"
+#include "client/spec_file.h"
 #include "search/spec_validator.h"
 
 namespace hpsearch::search {
@@ -14,7 +14,7 @@ struct Bad {
 };
 
 std::string Error(const std::string& yaml, SpecLimits limits = {}) {
-  auto spec = ParseSpecYaml(yaml);
+  auto spec = client::ParseSpecYaml(yaml);
   if (!spec.ok()) return std::string(spec.status().message());
   auto st = ValidateSpec(*spec, limits);
   return st.ok() ? "" : std::string(st.message());
@@ -104,12 +104,12 @@ TEST(SpecValidation, ValidSpecsPass) {
 }
 
 TEST(Duration, Parses) {
-  EXPECT_EQ(*ParseDuration("2h"), 7200);
-  EXPECT_EQ(*ParseDuration("1h30m"), 5400);
-  EXPECT_EQ(*ParseDuration("90s"), 90);
-  EXPECT_EQ(*ParseDuration("45"), 45);
-  EXPECT_FALSE(ParseDuration("2x").ok());
-  EXPECT_FALSE(ParseDuration("h").ok());
+  EXPECT_EQ(*client::ParseDuration("2h"), 7200);
+  EXPECT_EQ(*client::ParseDuration("1h30m"), 5400);
+  EXPECT_EQ(*client::ParseDuration("90s"), 90);
+  EXPECT_EQ(*client::ParseDuration("45"), 45);
+  EXPECT_FALSE(client::ParseDuration("2x").ok());
+  EXPECT_FALSE(client::ParseDuration("h").ok());
 }
 
 }  // namespace

@@ -13,8 +13,6 @@
 namespace hpsearch::store {
 namespace {
 
-namespace v1 = hpsearch::v1;
-using nlohmann::json;
 
 class StoreContract : public ::testing::TestWithParam<bool> {
  protected:
@@ -38,17 +36,13 @@ class StoreContract : public ::testing::TestWithParam<bool> {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
-  v1::SweepSpec Spec(const std::string& name) {
-    v1::SweepSpec spec;
-    spec.set_name(name);
-    spec.mutable_dataset()->set_name("xor");
-    return spec;
-  }
+  // A spec as the service would store it: opaque bytes, NULs and all.
+  static std::string Spec(const std::string& name) { return std::string("spec\0of ", 8) + name; }
 
   int64_t AddSweep(const std::string& name, bool maximize = false, int64_t total = 10) {
     int64_t id = 0;
     EXPECT_TRUE(store_->Write([&](WriteTxn& w) {
-                        id = w.InsertSweep(Spec(name), total, maximize, 1000);
+                        id = w.InsertSweep(name, Spec(name), total, maximize, 1000);
                         return absl::OkStatus();
                       }).ok());
     return id;
@@ -58,7 +52,7 @@ class StoreContract : public ::testing::TestWithParam<bool> {
   int64_t AddCompleted(int64_t sweep, int64_t index, double objective, bool maximize = false) {
     int64_t tid = 0;
     EXPECT_TRUE(store_->Write([&](WriteTxn& w) {
-                        tid = w.InsertTrial(sweep, index, json{{"lr", 0.1 * (index + 1)}}, 7 + index, 2000);
+                        tid = w.InsertTrial(sweep, index, Params{{"lr", 0.1 * (index + 1)}}, 7 + index, 2000);
                         w.StartAttempt(tid, 1, "embedded-0", 9999, 2001);
                         w.CompleteTrial(tid, 1, objective, maximize,
                                         {{"val_loss", objective}, {"val_accuracy", 1 - objective}}, {}, 42, 2002);
@@ -84,9 +78,9 @@ TEST_P(StoreContract, SweepRoundTripsAndIsFoundByIdOrNewestName) {
                       auto by_id = r.FindSweep(SweepPublicId(a));
                       EXPECT_TRUE(by_id.has_value());
                       EXPECT_EQ(by_id->rowid, a);
-                      EXPECT_EQ(by_id->sweep.spec().dataset().name(), "xor");
-                      EXPECT_EQ(by_id->sweep.status(), v1::SWEEP_RUNNING);
-                      EXPECT_EQ(by_id->sweep.total_trials(), 10);
+                      EXPECT_EQ(by_id->spec, Spec("fashion"));
+                      EXPECT_EQ(by_id->status, SweepStatus::kRunning);
+                      EXPECT_EQ(by_id->total_trials, 10);
                       EXPECT_EQ(r.FindSweep("fashion")->rowid, b);  // newest of that name
                       EXPECT_EQ(r.FindSweep("other")->rowid, c);
                       EXPECT_FALSE(r.FindSweep("nope").has_value());
@@ -107,7 +101,7 @@ TEST_P(StoreContract, NamesAreDataNeverSql) {
                       auto s = r.FindSweep(evil);
                       EXPECT_TRUE(s.has_value());
                       EXPECT_EQ(s->rowid, id);
-                      EXPECT_EQ(s->sweep.name(), evil);
+                      EXPECT_EQ(s->name, evil);
                       return absl::OkStatus();
                     }).ok());
   AddCompleted(id, 0, 0.5);  // the trials table is still there
@@ -124,16 +118,16 @@ TEST_P(StoreContract, BestTrialsAreSortedByObjectiveForBothGoals) {
   ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
                       auto best = r.BestTrials(lo, 3);
                       EXPECT_EQ(best.size(), 3u);
-                      EXPECT_EQ(best[0].index(), 1);  // 0.2, ties by index
-                      EXPECT_EQ(best[1].index(), 3);
-                      EXPECT_EQ(best[2].index(), 0);
-                      EXPECT_DOUBLE_EQ(best[0].objective(), 0.2);
+                      EXPECT_EQ(best[0].index, 1);  // 0.2, ties by index
+                      EXPECT_EQ(best[1].index, 3);
+                      EXPECT_EQ(best[2].index, 0);
+                      EXPECT_DOUBLE_EQ(best[0].objective.value(), 0.2);
                       auto top = r.BestTrials(hi, 2);
-                      EXPECT_EQ(top[0].index(), 2);  // 0.9
-                      EXPECT_EQ(top[1].index(), 4);  // 0.7
-                      EXPECT_DOUBLE_EQ(top[0].objective(), 0.9);
-                      EXPECT_EQ(top[0].metrics().at("val_loss"), 0.9);
-                      EXPECT_EQ(top[0].params().at("lr").number_value(), 0.30000000000000004);
+                      EXPECT_EQ(top[0].index, 2);  // 0.9
+                      EXPECT_EQ(top[1].index, 4);  // 0.7
+                      EXPECT_DOUBLE_EQ(top[0].objective.value(), 0.9);
+                      EXPECT_EQ(top[0].metrics.at("val_loss"), 0.9);
+                      EXPECT_EQ(top[0].params.at("lr").number(), 0.30000000000000004);
                       return absl::OkStatus();
                     }).ok());
 }
@@ -159,11 +153,11 @@ TEST_P(StoreContract, ListTrialsFiltersSortsAndPages) {
   const int64_t s = AddSweep("list");
   for (int i = 0; i < 6; ++i) AddCompleted(s, i, 1.0 - 0.1 * i);  // best is index 5
   ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
-                      const int64_t t6 = w.InsertTrial(s, 6, json::object(), 1, 3000);
+                      const int64_t t6 = w.InsertTrial(s, 6, Params{}, 1, 3000);
                       w.StartAttempt(t6, 1, "w", 9999, 3000);
-                      const int64_t t7 = w.InsertTrial(s, 7, json::object(), 1, 3000);
+                      const int64_t t7 = w.InsertTrial(s, 7, Params{}, 1, 3000);
                       w.StartAttempt(t7, 1, "w", 9999, 3000);
-                      w.EndTrial(t7, 1, v1::FAILED, "diverged", 3001);
+                      w.EndTrial(t7, 1, TrialStatus::kFailed, "diverged", 3001);
                       return absl::OkStatus();
                     }).ok());
   ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
@@ -173,36 +167,36 @@ TEST_P(StoreContract, ListTrialsFiltersSortsAndPages) {
                       EXPECT_TRUE(p1.ok());
                       EXPECT_EQ(p1->total, 8);
                       EXPECT_EQ(p1->trials.size(), 3u);
-                      EXPECT_EQ(p1->trials[0].index(), 0);
+                      EXPECT_EQ(p1->trials[0].index, 0);
                       q.cursor = p1->next_cursor;
                       auto p2 = r.ListTrials(s, q);
-                      EXPECT_EQ(p2->trials[0].index(), 3);
+                      EXPECT_EQ(p2->trials[0].index, 3);
                       q.cursor = p2->next_cursor;
                       auto p3 = r.ListTrials(s, q);
                       EXPECT_EQ(p3->trials.size(), 2u);
-                      EXPECT_EQ(p3->trials[1].index(), 7);
-                      EXPECT_EQ(p3->trials[1].status(), v1::FAILED);
-                      EXPECT_EQ(p3->trials[1].failure_reason(), "diverged");
+                      EXPECT_EQ(p3->trials[1].index, 7);
+                      EXPECT_EQ(p3->trials[1].status, TrialStatus::kFailed);
+                      EXPECT_EQ(p3->trials[1].failure_reason, "diverged");
                       EXPECT_EQ(p3->next_cursor, "");  // the last page
 
                       TrialQuery by_obj;
                       by_obj.sort_by = "objective";
                       by_obj.limit = 4;  // ranked 5, 4, 3, 2
                       auto first = r.ListTrials(s, by_obj);
-                      EXPECT_EQ(first->trials[0].index(), 5);
+                      EXPECT_EQ(first->trials[0].index, 5);
                       by_obj.cursor = first->next_cursor;
                       by_obj.limit = 3;  // spans ranked (1, 0) and unranked (6) rows
                       auto o = r.ListTrials(s, by_obj);
                       EXPECT_EQ(o->trials.size(), 3u);
-                      EXPECT_EQ(o->trials[0].index(), 1);
-                      EXPECT_EQ(o->trials[1].index(), 0);
-                      EXPECT_EQ(o->trials[2].index(), 6);
-                      EXPECT_FALSE(o->trials[2].has_objective());
+                      EXPECT_EQ(o->trials[0].index, 1);
+                      EXPECT_EQ(o->trials[1].index, 0);
+                      EXPECT_EQ(o->trials[2].index, 6);
+                      EXPECT_FALSE(o->trials[2].objective.has_value());
                       by_obj.cursor = o->next_cursor;
                       auto tail = r.ListTrials(s, by_obj);
                       EXPECT_EQ(tail->trials.size(), 1u);
                       if (!tail->trials.empty()) {
-                        EXPECT_EQ(tail->trials[0].index(), 7);
+                        EXPECT_EQ(tail->trials[0].index, 7);
                       }
                       EXPECT_EQ(tail->next_cursor, "");
                       by_obj.sort_by = "val_loss";  // a cursor of another order is refused
@@ -213,13 +207,13 @@ TEST_P(StoreContract, ListTrialsFiltersSortsAndPages) {
                       by_metric.descending = true;
                       by_metric.limit = 2;
                       auto m = r.ListTrials(s, by_metric);
-                      EXPECT_EQ(m->trials[0].index(), 5);
+                      EXPECT_EQ(m->trials[0].index, 5);
 
                       TrialQuery failed;
-                      failed.status = v1::FAILED;
+                      failed.status = TrialStatus::kFailed;
                       auto f = r.ListTrials(s, failed);
                       EXPECT_EQ(f->total, 1);
-                      EXPECT_EQ(f->trials[0].index(), 7);
+                      EXPECT_EQ(f->trials[0].index, 7);
 
                       TrialQuery bad;
                       bad.sort_by = "val_loss; DROP TABLE trials";
@@ -233,50 +227,44 @@ TEST_P(StoreContract, ListTrialsFiltersSortsAndPages) {
 TEST_P(StoreContract, TrialKeepsItsCurveDiagnosticsAndAttempts) {
   const int64_t s = AddSweep("curve");
   ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
-                      const int64_t t = w.InsertTrial(s, 0, json{{"hidden", json::array({8, 4})}}, 99, 100);
+                      const int64_t t = w.InsertTrial(s, 0, Params{{"hidden", Value(Value::List{Value(8), Value(4)})}}, 99, 100);
                       w.StartAttempt(t, 1, "remote-a", 500, 101);
-                      v1::EpochMetrics e;
-                      e.set_epoch(1);
-                      (*e.mutable_metrics())["val_loss"] = 0.9;
-                      e.set_lr(0.01);
-                      e.set_seconds(0.5);
+                      EpochMetrics e;
+                      e.epoch = 1;
+                      e.metrics["val_loss"] = 0.9;
+                      e.lr = 0.01;
+                      e.seconds = 0.5;
                       w.InsertEpoch(t, e, nullptr);
                       w.RequeueTrial(t, 1, 1, "lease expired (worker remote-a)", 600);
                       w.StartAttempt(t, 2, "remote-b", 900, 601);  // a fresh curve
                       for (int ep = 1; ep <= 2; ++ep) {
-                        e.set_epoch(ep);
-                        (*e.mutable_metrics())["val_loss"] = 1.0 / ep;
-                        v1::ActivationStats st;
-                        st.set_epoch(ep);
-                        st.add_mean(0.1 * ep);
-                        st.add_std(1.0);
+                        e.epoch = ep;
+                        e.metrics["val_loss"] = 1.0 / ep;
+                        const ActivationStats st{ep, {0.1 * ep}, {1.0}};
                         w.InsertEpoch(t, e, &st);
                       }
-                      v1::ActivationStats init;
-                      init.set_epoch(0);
-                      init.add_mean(0.0);
-                      init.add_std(0.8);
+                      const ActivationStats init{0, {0.0}, {0.8}};
                       w.CompleteTrial(t, 2, 0.5, false, {{"val_loss", 0.5}, {"test_loss", 0.55}}, {init}, 60, 700);
                       return absl::OkStatus();
                     }).ok());
   ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
                       auto t = r.GetTrial(s, 0);
                       EXPECT_TRUE(t.has_value());
-                      EXPECT_EQ(t->status(), v1::COMPLETED);
-                      EXPECT_EQ(t->attempt(), 2);
-                      EXPECT_EQ(t->seed(), 99u);
-                      EXPECT_EQ(t->epochs_size(), 2);
-                      EXPECT_DOUBLE_EQ(t->epochs(1).metrics().at("val_loss"), 0.5);
-                      EXPECT_EQ(t->diagnostics_size(), 3);  // init + 2 epochs
-                      EXPECT_EQ(t->diagnostics(0).epoch(), 0);
-                      EXPECT_DOUBLE_EQ(t->diagnostics(2).mean(0), 0.2);
-                      EXPECT_EQ(t->attempts_size(), 2);
-                      EXPECT_EQ(t->attempts(0).outcome(), "lease expired (worker remote-a)");
-                      EXPECT_EQ(t->attempts(1).worker(), "remote-b");
-                      EXPECT_EQ(t->attempts(1).outcome(), "completed");
-                      EXPECT_EQ(t->metrics().at("test_loss"), 0.55);
-                      EXPECT_EQ(t->parameter_count(), 60);
-                      EXPECT_EQ(t->params().at("hidden").list_value().values(1).number_value(), 4);
+                      EXPECT_EQ(t->status, TrialStatus::kCompleted);
+                      EXPECT_EQ(t->attempt, 2);
+                      EXPECT_EQ(t->seed, 99u);
+                      EXPECT_EQ(t->epochs.size(), 2u);
+                      EXPECT_DOUBLE_EQ(t->epochs[1].metrics.at("val_loss"), 0.5);
+                      EXPECT_EQ(t->diagnostics.size(), 3u);  // init + 2 epochs
+                      EXPECT_EQ(t->diagnostics[0].epoch, 0);
+                      EXPECT_DOUBLE_EQ(t->diagnostics[2].mean[0], 0.2);
+                      EXPECT_EQ(t->attempts.size(), 2u);
+                      EXPECT_EQ(t->attempts[0].outcome, "lease expired (worker remote-a)");
+                      EXPECT_EQ(t->attempts[1].worker, "remote-b");
+                      EXPECT_EQ(t->attempts[1].outcome, "completed");
+                      EXPECT_EQ(t->metrics.at("test_loss"), 0.55);
+                      EXPECT_EQ(t->parameter_count, 60);
+                      EXPECT_EQ(t->params.at("hidden").as_list()[1], Value(4));
                       EXPECT_FALSE(r.GetTrial(s, 1).has_value());
                       return absl::OkStatus();
                     }).ok());
@@ -286,7 +274,7 @@ TEST_P(StoreContract, NonFiniteValuesAreRefusedAndTheTransactionRollsBack) {
   const int64_t s = AddSweep("nan");
   int64_t t = 0;
   ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
-                      t = w.InsertTrial(s, 0, json::object(), 1, 1);
+                      t = w.InsertTrial(s, 0, Params{}, 1, 1);
                       w.StartAttempt(t, 1, "w", 10, 1);
                       return absl::OkStatus();
                     }).ok());
@@ -296,13 +284,13 @@ TEST_P(StoreContract, NonFiniteValuesAreRefusedAndTheTransactionRollsBack) {
   });
   EXPECT_FALSE(st.ok());
   st = store_->Write([&](WriteTxn& w) {
-    w.InsertTrial(s, 1, json::object(), 1, 1);  // rolled back with the next line
+    w.InsertTrial(s, 1, Params{}, 1, 1);  // rolled back with the next line
     w.CompleteTrial(t, 1, 0.5, false, {{"val_loss", INFINITY}}, {}, 0, 2);
     return absl::OkStatus();
   });
   EXPECT_FALSE(st.ok());
   ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
-                      EXPECT_EQ(r.GetTrial(s, 0)->status(), v1::RUNNING);
+                      EXPECT_EQ(r.GetTrial(s, 0)->status, TrialStatus::kRunning);
                       EXPECT_FALSE(r.GetTrial(s, 1).has_value());
                       EXPECT_EQ(r.TrialsCreated(s), 1);
                       return absl::OkStatus();
@@ -312,7 +300,7 @@ TEST_P(StoreContract, NonFiniteValuesAreRefusedAndTheTransactionRollsBack) {
 TEST_P(StoreContract, AnErrorFromTheBodyRollsBack) {
   const int64_t s = AddSweep("rollback");
   auto st = store_->Write([&](WriteTxn& w) {
-    w.InsertTrial(s, 0, json::object(), 1, 1);
+    w.InsertTrial(s, 0, Params{}, 1, 1);
     return absl::AbortedError("changed my mind");
   });
   EXPECT_EQ(st.code(), absl::StatusCode::kAborted);
@@ -326,9 +314,9 @@ TEST_P(StoreContract, OpenTrialsCountsAndCancellingPending) {
   const int64_t s = AddSweep("open");
   AddCompleted(s, 0, 0.3);
   ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
-                      const int64_t t1 = w.InsertTrial(s, 1, json{{"a", 1}}, 5, 1);
+                      const int64_t t1 = w.InsertTrial(s, 1, Params{{"a", 1}}, 5, 1);
                       w.StartAttempt(t1, 1, "embedded-0", 10, 1);
-                      const int64_t t2 = w.InsertTrial(s, 2, json{{"a", 2}}, 6, 1);
+                      const int64_t t2 = w.InsertTrial(s, 2, Params{{"a", 2}}, 6, 1);
                       w.StartAttempt(t2, 1, "embedded-1", 10, 1);
                       w.RequeueTrial(t2, 1, 1, "lease expired", 5);
                       return absl::OkStatus();
@@ -336,16 +324,16 @@ TEST_P(StoreContract, OpenTrialsCountsAndCancellingPending) {
   ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
                       auto open = r.OpenTrials(s);
                       EXPECT_EQ(open.size(), 2u);
-                      EXPECT_EQ(open[0].status, v1::RUNNING);
+                      EXPECT_EQ(open[0].status, TrialStatus::kRunning);
                       EXPECT_EQ(open[0].worker, "embedded-0");
-                      EXPECT_EQ(open[1].status, v1::PENDING);
+                      EXPECT_EQ(open[1].status, TrialStatus::kPending);
                       EXPECT_EQ(open[1].attempt, 2);
                       EXPECT_EQ(open[1].lost, 1);
-                      EXPECT_EQ(open[1].params["a"], 2);
+                      EXPECT_EQ(open[1].params.at("a"), Value(2));
                       auto c = r.CountByStatus(s);
-                      EXPECT_EQ(c.completed(), 1);
-                      EXPECT_EQ(c.running(), 1);
-                      EXPECT_EQ(c.pending(), 1);
+                      EXPECT_EQ(c.completed, 1);
+                      EXPECT_EQ(c.running, 1);
+                      EXPECT_EQ(c.pending, 1);
                       EXPECT_EQ(r.TrialsCreated(s), 3);
                       return absl::OkStatus();
                     }).ok());
@@ -353,22 +341,22 @@ TEST_P(StoreContract, OpenTrialsCountsAndCancellingPending) {
                       w.CancelPendingTrials(s, "cancelled by request", 9);
                       w.CancelRunningTrials(s, "cancelled by request", 9);
                       // Counters come from the rows: 1 completed, 2 cancelled, 7 never started.
-                      w.FinishSweep(s, v1::SWEEP_CANCELLED, "cancelled by request", 10, 7, 10);
+                      w.FinishSweep(s, SweepStatus::kCancelled, "cancelled by request", 10, 7, 10);
                       return absl::OkStatus();
                     }).ok());
   ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
-                      EXPECT_EQ(r.CountByStatus(s).cancelled(), 2);
-                      EXPECT_EQ(r.CountByStatus(s).running(), 0);
+                      EXPECT_EQ(r.CountByStatus(s).cancelled, 2);
+                      EXPECT_EQ(r.CountByStatus(s).running, 0);
                       auto rec = r.SweepById(s);
-                      EXPECT_EQ(rec->sweep.status(), v1::SWEEP_CANCELLED);
-                      EXPECT_EQ(rec->sweep.counts().completed(), 1);
-                      EXPECT_EQ(rec->sweep.counts().cancelled(), 9);
-                      EXPECT_EQ(rec->sweep.counts().running(), 0);
+                      EXPECT_EQ(rec->status, SweepStatus::kCancelled);
+                      EXPECT_EQ(rec->counts.completed, 1);
+                      EXPECT_EQ(rec->counts.cancelled, 9);
+                      EXPECT_EQ(rec->counts.running, 0);
                       auto t1 = r.GetTrial(s, 1);
-                      EXPECT_EQ(t1->status(), v1::CANCELLED);
-                      EXPECT_EQ(t1->attempts(0).outcome(), "cancelled: cancelled by request");
+                      EXPECT_EQ(t1->status, TrialStatus::kCancelled);
+                      EXPECT_EQ(t1->attempts[0].outcome, "cancelled: cancelled by request");
                       EXPECT_TRUE(CheckIntegrity(r).empty());
-                      EXPECT_EQ(rec->sweep.finished_ms(), 10);
+                      EXPECT_EQ(rec->finished_ms, 10);
                       EXPECT_TRUE(r.UnfinishedSweeps().empty());
                       return absl::OkStatus();
                     }).ok());
@@ -396,7 +384,7 @@ TEST_P(StoreContract, ReadersSeeCommittedDataWhileAWriterIsBusy) {
   reader.join();
   EXPECT_GT(reads.load(), 0);
   ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
-                      EXPECT_EQ(r.BestTrials(s, 1)[0].index(), 199);
+                      EXPECT_EQ(r.BestTrials(s, 1)[0].index, 199);
                       return absl::OkStatus();
                     }).ok());
 }
@@ -413,9 +401,7 @@ TEST(StoreFile, SurvivesReopeningAndRefusesANewerSchema) {
     auto s = Store::Open(o);
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->Write([](WriteTxn& w) {
-                      v1::SweepSpec spec;
-                      spec.set_name("kept");
-                      w.InsertSweep(spec, 3, false, 1);
+                      w.InsertSweep("kept", "", 3, false, 1);
                       return absl::OkStatus();
                     }).ok());
   }
@@ -448,11 +434,10 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
     auto s = Store::Open(o);
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->Write([&](WriteTxn& w) {
-                      v1::SweepSpec spec;
-                      sweep = w.InsertSweep(spec, 3, false, 1);
-                      for (int i = 0; i < 3; ++i) w.InsertTrial(sweep, i, json::object(), 1, 1);
+                      sweep = w.InsertSweep("", "", 3, false, 1);
+                      for (int i = 0; i < 3; ++i) w.InsertTrial(sweep, i, Params{}, 1, 1);
                       for (int i = 3; i < 5; ++i) {
-                        const int64_t t = w.InsertTrial(sweep, i, json::object(), 1, 1);
+                        const int64_t t = w.InsertTrial(sweep, i, Params{}, 1, 1);
                         w.StartAttempt(t, 1, "w", 10, 1);
                         w.CompleteTrial(t, 1, 0.1 * i, false, {{"val_loss", 0.1 * i}, {"val_mse", 1.0 - 0.1 * i}},
                                         {}, 7, 2);
@@ -473,15 +458,15 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ((*s)->schema_version(), kSchemaVersion);
   ASSERT_TRUE((*s)->Read([&](ReadTxn& r) {
-                    EXPECT_EQ(r.CountByStatus(sweep).pending(), 3);  // backfilled (v2)
-                    EXPECT_EQ(r.CountByStatus(sweep).completed(), 2);
+                    EXPECT_EQ(r.CountByStatus(sweep).pending, 3);  // backfilled (v2)
+                    EXPECT_EQ(r.CountByStatus(sweep).completed, 2);
                     TrialQuery by_mse;  // backfilled (v3): metric rows from the metrics JSON
                     by_mse.sort_by = "val_mse";
                     auto page = r.ListTrials(sweep, by_mse);
                     EXPECT_EQ(page->trials.size(), 5u);
-                    EXPECT_EQ(page->trials[0].index(), 4);  // 0.6 < 0.7
-                    EXPECT_EQ(page->trials[1].index(), 3);
-                    EXPECT_EQ(page->trials[2].index(), 0);  // then the rest, by index
+                    EXPECT_EQ(page->trials[0].index, 4);  // 0.6 < 0.7
+                    EXPECT_EQ(page->trials[1].index, 3);
+                    EXPECT_EQ(page->trials[2].index, 0);  // then the rest, by index
                     EXPECT_TRUE(CheckIntegrity(r).empty());
                     return absl::OkStatus();
                   }).ok());

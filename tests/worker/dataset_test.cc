@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "data/dataset_loader.h"
+#include "util/value_json.h"
 #include "data/split.h"
 
 namespace hpsearch::data {
@@ -146,7 +147,7 @@ TEST(DatasetCache, LoadsOnceAndShares) {
 
 TEST(DatasetOptions, ParseErrorsNameTheField) {
   auto e = [](const char* j) {
-    return std::string(ParseDatasetOptions(nlohmann::json::parse(j)).status().message());
+    return std::string(vocabulary::DatasetFromFields(*ParamsFromJson(nlohmann::json::parse(j))).status().message());
   };
   EXPECT_THAT(e(R"({"name": "fashion_mnist"})"), HasSubstr("did you mean 'fashion-mnist'"));
   EXPECT_THAT(e(R"({"name": "iris", "validaton": 0.2})"), HasSubstr("dataset.validaton: unknown key (did you mean 'validation'?)"));

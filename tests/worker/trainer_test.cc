@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "data/dataset_loader.h"
+#include "util/value_json.h"
 
 namespace hpsearch::trainer {
 namespace {
@@ -22,7 +23,9 @@ std::shared_ptr<const data::Dataset> Load(const std::string& name, int64_t sampl
 }
 
 TrialConfig Config(nlohmann::json j) {
-  auto c = ParseTrialConfig(j);
+  auto params = ParamsFromJson(j);
+  EXPECT_TRUE(params.ok()) << params.status();
+  auto c = ParseTrialConfig(*params);
   EXPECT_TRUE(c.ok()) << c.status();
   return *c;
 }

@@ -3,8 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "runtime/trial_file.h"
-#include "trainer/vocabulary.h"
+#include "commands/trial_file.h"
+#include "util/value_json.h"
+#include "vocabulary/settings.h"
 
 namespace hpsearch::trainer {
 namespace {
@@ -12,12 +13,12 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string Error(const char* json) {
-  auto c = ParseTrialConfig(nlohmann::json::parse(json));
+  auto c = ParseTrialConfig(*ParamsFromJson(nlohmann::json::parse(json)));
   return c.ok() ? "" : std::string(c.status().message());
 }
 
 TEST(TrialConfig, Defaults) {
-  auto c = ParseTrialConfig(nlohmann::json::object());
+  auto c = ParseTrialConfig(Params{});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->hidden, std::vector<int>{128});
   EXPECT_EQ(c->optimizer.kind, optim::OptimizerKind::kAdam);
@@ -38,21 +39,34 @@ TEST(TrialConfig, ErrorsNameTheSetting) {
   EXPECT_THAT(Error(R"({"loss": "hinge", "label_smoothing": 0.1})"), HasSubstr("label_smoothing"));
 }
 
+TEST(TrialConfig, SettingsKeepTheirTypes) {
+  // `lr: 1` is a number setting: a double; `batch_size: 64.0` an integer one.
+  auto t = commands::ParseTrialFile(YAML::Load("dataset: iris\nlr: 1\nbatch_size: 64.0\nhidden: [32.0, 16]\n"),
+                                    "t.yaml");
+  ASSERT_FALSE(t.ok());  // `dataset: iris` is not a mapping in trial files (yet)
+  auto u = commands::ParseTrialFile(
+      YAML::Load("dataset: {name: iris}\nlr: 1\nbatch_size: 64.0\nhidden: [32.0, 16]\n"), "t.yaml");
+  ASSERT_TRUE(u.ok()) << u.status();
+  EXPECT_TRUE(u->params.at("lr").is_double());
+  EXPECT_TRUE(u->params.at("batch_size").is_int());
+  EXPECT_EQ(u->params.at("hidden"), Value(Value::List{Value(32), Value(16)}));
+  EXPECT_EQ(u->config.batch_size, 64);
+}
+
 TEST(TrialFile, ParsesDatasetSeedAndSettings) {
-  auto t = runtime::ParseTrialFile(
-      nlohmann::json::parse(R"({"dataset": {"name": "iris"}, "seed": 4, "optimizer": "sgd", "lr": 0.1})"),
-      "t.yaml");
+  auto t = commands::ParseTrialFile(YAML::Load(R"({"dataset": {"name": "iris"}, "seed": 4, "optimizer": "sgd", "lr": 0.1})"),
+                                    "t.yaml");
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->seed, 4u);
   EXPECT_EQ(t->dataset.name, "iris");
   EXPECT_DOUBLE_EQ(t->config.lr, 0.1);
-  auto bad = runtime::ParseTrialFile(nlohmann::json::parse(R"({"seed": 1})"), "t.yaml");
+  auto bad = commands::ParseTrialFile(YAML::Load(R"({"seed": 1})"), "t.yaml");
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("t.yaml: dataset: is required"));
 }
 
 TEST(Vocabulary, EveryNameIsUnique) {
   std::set<std::string> names;
-  for (const auto& p : Vocabulary()) EXPECT_TRUE(names.insert(p.name).second) << p.name;
+  for (const auto& p : vocabulary::Vocabulary()) EXPECT_TRUE(names.insert(p.name).second) << p.name;
 }
 
 }  // namespace

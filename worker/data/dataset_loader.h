@@ -9,9 +9,11 @@
 
 #include "absl/status/statusor.h"
 #include "data/dataset.h"
-#include "data/dataset_options.h"
+#include "vocabulary/datasets.h"
 
 namespace hpsearch::data {
+
+using vocabulary::DatasetOptions;
 
 struct DataEnvironment {
   // User CSV paths are resolved under this directory and may not leave it.

@@ -10,9 +10,11 @@
 
 #include "absl/status/statusor.h"
 #include "data/dataset.h"
-#include "data/dataset_options.h"
+#include "vocabulary/datasets.h"
 
 namespace hpsearch::data {
+
+using vocabulary::DatasetOptions;
 
 // Fills x and labels/targets of `out` (no split). REQUIRES: options.name is one of
 // the synthetic names.

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "convert/protocol_convert.h"
 #include "util/log.h"
 
 namespace hpsearch::remote {
@@ -90,8 +91,8 @@ grpc::Status GrpcTrialSource::WithRetries(const char* what, std::chrono::millise
   }
 }
 
-absl::StatusOr<std::optional<v1::Lease>> GrpcTrialSource::Acquire(const std::string& worker_id,
-                                                                  const std::string& request_id) {
+absl::StatusOr<std::optional<Lease>> GrpcTrialSource::Acquire(const std::string& worker_id,
+                                                              const std::string& request_id) {
   v1::AcquireTrialRequest req;
   req.set_worker_id(worker_id);
   req.set_request_id(request_id.empty() ? absl::StrCat(worker_id, "#", ++request_seq_) : request_id);
@@ -104,12 +105,15 @@ absl::StatusOr<std::optional<v1::Lease>> GrpcTrialSource::Acquire(const std::str
   if (!st.ok()) return FromGrpc(st);
   if (!resp.has_lease()) {
     retry_after_ms_ = std::clamp<int64_t>(resp.retry_after_ms(), 50, 10'000);
-    return std::optional<v1::Lease>();
+    return std::optional<Lease>();
   }
-  return std::optional<v1::Lease>(resp.lease());
+  auto lease = convert::FromProto(resp.lease());
+  if (!lease.ok()) return lease.status();
+  return std::optional<Lease>(*std::move(lease));
 }
 
-absl::StatusOr<v1::ReportProgressResponse> GrpcTrialSource::Report(const v1::ReportProgressRequest& request) {
+absl::StatusOr<ReportReply> GrpcTrialSource::Report(const EpochReport& report) {
+  const v1::ReportProgressRequest request = convert::ToProto(report);
   v1::ReportProgressResponse resp;
   // Keep trying for about a lease: past that, the server has given the trial away.
   grpc::Status st = WithRetries("progress report", std::chrono::seconds(30), [&] {
@@ -117,10 +121,11 @@ absl::StatusOr<v1::ReportProgressResponse> GrpcTrialSource::Report(const v1::Rep
     return stub_->ReportProgress(ctx.get(), request, &resp);
   });
   if (!st.ok()) return FromGrpc(st);
-  return resp;
+  return convert::FromProto(resp);
 }
 
-absl::Status GrpcTrialSource::Complete(const v1::CompleteTrialRequest& request) {
+absl::Status GrpcTrialSource::Complete(const TrialResult& result) {
+  const v1::CompleteTrialRequest request = convert::ToProto(result);
   v1::CompleteTrialResponse resp;
   const auto budget = std::chrono::milliseconds(static_cast<int64_t>(options_.report_retry_seconds * 1000));
   return FromGrpc(WithRetries("completion", budget, [&] {
@@ -129,7 +134,8 @@ absl::Status GrpcTrialSource::Complete(const v1::CompleteTrialRequest& request) 
   }));
 }
 
-absl::Status GrpcTrialSource::Fail(const v1::FailTrialRequest& request) {
+absl::Status GrpcTrialSource::Fail(const TrialFailure& failure) {
+  const v1::FailTrialRequest request = convert::ToProto(failure);
   v1::FailTrialResponse resp;
   const auto budget = std::chrono::milliseconds(static_cast<int64_t>(options_.report_retry_seconds * 1000));
   return FromGrpc(WithRetries("failure report", budget, [&] {

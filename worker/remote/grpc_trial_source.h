@@ -15,7 +15,7 @@
 #include <string>
 
 #include "hpsearch/v1/worker_service.grpc.pb.h"
-#include "runtime/trial_source.h"
+#include "protocol/trial_source.h"
 
 namespace hpsearch::remote {
 
@@ -31,16 +31,14 @@ struct RemoteOptions {
 // Channel credentials and arguments (keepalive matching the server's policy).
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const RemoteOptions& options);
 
-class GrpcTrialSource final : public runtime::TrialSource {
+class GrpcTrialSource final : public TrialSource {
  public:
   GrpcTrialSource(std::shared_ptr<grpc::Channel> channel, RemoteOptions options);
 
-  absl::StatusOr<std::optional<hpsearch::v1::Lease>> Acquire(const std::string& worker_id,
-                                                             const std::string& request_id) override;
-  absl::StatusOr<hpsearch::v1::ReportProgressResponse> Report(
-      const hpsearch::v1::ReportProgressRequest& request) override;
-  absl::Status Complete(const hpsearch::v1::CompleteTrialRequest& request) override;
-  absl::Status Fail(const hpsearch::v1::FailTrialRequest& request) override;
+  absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id) override;
+  absl::StatusOr<ReportReply> Report(const EpochReport& report) override;
+  absl::Status Complete(const TrialResult& result) override;
+  absl::Status Fail(const TrialFailure& failure) override;
   void WaitForWork(std::chrono::milliseconds timeout) override;
   void Wake() override;
 

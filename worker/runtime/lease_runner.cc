@@ -1,43 +1,30 @@
 #include "runtime/lease_runner.h"
 
 #include "absl/strings/str_cat.h"
-#include "data/dataset_options.h"
 #include "trainer/trainer.h"
 #include "trainer/trial_config.h"
-#include "util/dataset_spec_json.h"
-#include "util/value_json.h"
 
 namespace hpsearch::runtime {
 
-namespace v1 = hpsearch::v1;
-
 namespace {
 
-v1::ActivationStats StatsProto(const trainer::LayerStats& s) {
-  v1::ActivationStats p;
-  p.set_epoch(s.epoch);
-  for (double m : s.mean) p.add_mean(m);
-  for (double x : s.std) p.add_std(x);
-  return p;
+ActivationStats Stats(const trainer::LayerStats& s) {
+  return ActivationStats{s.epoch, std::vector<double>(s.mean.begin(), s.mean.end()),
+                         std::vector<double>(s.std.begin(), s.std.end())};
 }
 
 }  // namespace
 
-void RunLease(const v1::Lease& lease, data::DatasetCache& datasets, const RunnerOptions& options,
-              TrialSink& sink) {
-  nlohmann::json params = nlohmann::json::object();
-  for (const auto& [k, v] : lease.params()) params[k] = ValueToJson(v);
-  auto config = trainer::ParseTrialConfig(params);
+void RunLease(const Lease& lease, data::DatasetCache& datasets, const RunnerOptions& options, TrialSink& sink) {
+  auto config = trainer::ParseTrialConfig(lease.params);
   if (!config.ok()) return sink.OnFail(std::string(config.status().message()), true);
-  auto dataset_options = data::ParseDatasetOptions(DatasetSpecToJson(lease.dataset()));
-  if (!dataset_options.ok()) return sink.OnFail(std::string(dataset_options.status().message()), true);
-  auto dataset = datasets.Get(*dataset_options);
+  auto dataset = datasets.Get(lease.dataset);
   if (!dataset.ok()) return sink.OnFail(std::string(dataset.status().message()), true);
 
   trainer::TrainOptions train;
-  train.seed = lease.seed();
-  train.monitor = lease.objective_metric();
-  train.maximize = lease.objective_maximize();
+  train.seed = lease.seed;
+  train.monitor = lease.objective_metric;
+  train.maximize = lease.objective_maximize;
   train.memory_limit_bytes = options.memory_limit_bytes;
   bool aborted = false;
   bool stopped = false;
@@ -46,12 +33,12 @@ void RunLease(const v1::Lease& lease, data::DatasetCache& datasets, const Runner
       aborted = true;
       return false;
     }
-    v1::EpochMetrics m;
-    m.set_epoch(e.epoch);
-    for (const auto& [k, v] : e.metrics) (*m.mutable_metrics())[k] = v;
-    m.set_lr(e.lr);
-    m.set_seconds(e.seconds);
-    if (!sink.OnEpoch(m, StatsProto(s))) {
+    EpochMetrics m;
+    m.epoch = e.epoch;
+    m.metrics.insert(e.metrics.begin(), e.metrics.end());
+    m.lr = e.lr;
+    m.seconds = e.seconds;
+    if (!sink.OnEpoch(m, Stats(s))) {
       stopped = true;
       return false;
     }
@@ -61,11 +48,11 @@ void RunLease(const v1::Lease& lease, data::DatasetCache& datasets, const Runner
   if (stopped) return;
   if (aborted) return sink.OnFail("the worker is shutting down", false);
   if (r.outcome != trainer::TrialOutcome::kCompleted) return sink.OnFail(r.reason, true);
-  v1::CompleteTrialRequest done;
-  for (const auto& [k, v] : r.metrics) (*done.mutable_metrics())[k] = v;
-  done.set_parameter_count(r.parameter_count);
+  TrialResult done;
+  done.metrics.insert(r.metrics.begin(), r.metrics.end());
+  done.parameter_count = r.parameter_count;
   for (const auto& s : r.diagnostics) {
-    if (s.epoch == 0) *done.add_diagnostics() = StatsProto(s);
+    if (s.epoch == 0) done.diagnostics.push_back(Stats(s));
   }
   sink.OnComplete(done);
 }

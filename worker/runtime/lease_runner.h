@@ -11,7 +11,9 @@
 #include <string>
 
 #include "data/dataset_loader.h"
-#include "hpsearch/v1/worker_service.pb.h"
+#include "protocol/epoch_report.h"
+#include "protocol/lease.h"
+#include "protocol/trial_result.h"
 
 namespace hpsearch::runtime {
 
@@ -20,10 +22,9 @@ class TrialSink {
   virtual ~TrialSink() = default;
   // After every epoch. Returns false to stop training (the trial was cancelled or
   // pruned, or its lease is gone); the runner then reports nothing more.
-  virtual bool OnEpoch(const hpsearch::v1::EpochMetrics& epoch,
-                       const hpsearch::v1::ActivationStats& stats) = 0;
+  virtual bool OnEpoch(const EpochMetrics& epoch, const ActivationStats& stats) = 0;
   // `result` has everything but its key.
-  virtual void OnComplete(const hpsearch::v1::CompleteTrialRequest& result) = 0;
+  virtual void OnComplete(const TrialResult& result) = 0;
   // permanent: the trial's own fault (bad config, diverged, too big); otherwise the
   // trial is handed back to run again elsewhere (the runner was aborted).
   virtual void OnFail(const std::string& reason, bool permanent) = 0;
@@ -35,7 +36,6 @@ struct RunnerOptions {
   const std::atomic<bool>* abort = nullptr;
 };
 
-void RunLease(const hpsearch::v1::Lease& lease, data::DatasetCache& datasets,
-              const RunnerOptions& options, TrialSink& sink);
+void RunLease(const Lease& lease, data::DatasetCache& datasets, const RunnerOptions& options, TrialSink& sink);
 
 }  // namespace hpsearch::runtime

@@ -12,7 +12,6 @@
 
 namespace hpsearch::runtime {
 
-namespace v1 = hpsearch::v1;
 using Clock = std::chrono::steady_clock;
 
 std::chrono::milliseconds HeartbeatInterval(int64_t lease_ms) {
@@ -22,41 +21,35 @@ std::chrono::milliseconds HeartbeatInterval(int64_t lease_ms) {
 // Routes one trial's reports to the source.
 class SlotPool::Sink : public TrialSink {
  public:
-  Sink(SlotPool& pool, int slot, v1::LeaseKey key, std::shared_ptr<std::atomic<bool>> stop)
+  Sink(SlotPool& pool, int slot, LeaseKey key, std::shared_ptr<std::atomic<bool>> stop)
       : pool_(pool), slot_(slot), key_(std::move(key)), stop_(std::move(stop)) {}
 
-  bool OnEpoch(const v1::EpochMetrics& epoch, const v1::ActivationStats& stats) override {
+  bool OnEpoch(const EpochMetrics& epoch, const ActivationStats& stats) override {
     if (stop_->load()) return false;
-    v1::ReportProgressRequest req;
-    *req.mutable_key() = key_;
-    *req.mutable_epoch() = epoch;
-    *req.mutable_diagnostics() = stats;
+    const EpochReport report{key_, epoch, stats};
     failpoint::Point("slot.epoch.before_report");
-    auto reply = pool_.source_.Report(req);
+    auto reply = pool_.source_.Report(report);
     if (reply.ok()) {
-      pool_.Heard(slot_, reply->lease_ms());
-      return reply->directive() != v1::STOP;
+      pool_.Heard(slot_, reply->lease_ms);
+      return !reply->stop;
     }
     // Unreachable for now: train on (the completion carries the final metrics);
     // anything else means the lease is gone.
     return reply.status().code() == absl::StatusCode::kUnavailable;
   }
 
-  void OnComplete(const v1::CompleteTrialRequest& result) override {
-    v1::CompleteTrialRequest req = result;
-    *req.mutable_key() = key_;
+  void OnComplete(const TrialResult& result) override {
+    TrialResult done = result;
+    done.key = key_;
     failpoint::Point("slot.complete.before_report");
-    auto st = Retrying([&] { return pool_.source_.Complete(req); });
+    auto st = Retrying([&] { return pool_.source_.Complete(done); });
     failpoint::Point("slot.complete.after_report");
     if (!st.ok()) Warn("completion", st);
   }
 
   void OnFail(const std::string& reason, bool permanent) override {
-    v1::FailTrialRequest req;
-    *req.mutable_key() = key_;
-    req.set_reason(reason);
-    req.set_permanent(permanent);
-    if (auto st = Retrying([&] { return pool_.source_.Fail(req); }); !st.ok()) Warn("failure report", st);
+    const TrialFailure failure{key_, reason, permanent};
+    if (auto st = Retrying([&] { return pool_.source_.Fail(failure); }); !st.ok()) Warn("failure report", st);
   }
 
  private:
@@ -80,13 +73,13 @@ class SlotPool::Sink : public TrialSink {
   void Warn(const char* what, const absl::Status& st) {
     // A stale lease is expected after a cancel or a shutdown hand-back.
     if (st.code() != absl::StatusCode::kFailedPrecondition) {
-      log::Warn("trial ", key_.sweep_id(), "/", key_.index(), ": ", what, " not recorded: ", st.message());
+      log::Warn("trial ", key_.sweep_id, "/", key_.index, ": ", what, " not recorded: ", st.message());
     }
   }
 
   SlotPool& pool_;
   int slot_;
-  v1::LeaseKey key_;
+  LeaseKey key_;
   std::shared_ptr<std::atomic<bool>> stop_;
 };
 
@@ -157,7 +150,7 @@ void SlotPool::SlotLoop(int slot) {
     auto stop = std::make_shared<std::atomic<bool>>(false);
     {
       std::lock_guard lock(mu_);
-      in_flight_[slot] = InFlight{(*lease)->key(), stop, (*lease)->lease_ms(), Clock::now()};
+      in_flight_[slot] = InFlight{(*lease)->key, stop, (*lease)->lease_ms, Clock::now()};
     }
     cv_.notify_all();  // the heartbeat loop learns the lease length
     Run(**lease, slot, stop);
@@ -174,15 +167,15 @@ void SlotPool::SlotLoop(int slot) {
   cv_.notify_all();
 }
 
-void SlotPool::Run(const v1::Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop) {
-  Sink sink(*this, slot, lease.key(), std::move(stop));
+void SlotPool::Run(const Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop) {
+  Sink sink(*this, slot, lease.key, std::move(stop));
   RunnerOptions options;
   options.memory_limit_bytes = options_.memory_limit_bytes;
   options.abort = &abort_;
   try {
     RunLease(lease, datasets_, options, sink);
   } catch (const std::exception& e) {
-    log::Error("slot ", slot, ": trial ", lease.key().sweep_id(), "/", lease.key().index(), ": ", e.what());
+    log::Error("slot ", slot, ": trial ", lease.key.sweep_id, "/", lease.key.index, ": ", e.what());
     sink.OnFail(absl::StrCat("internal error: ", e.what()), true);
   }
 }
@@ -190,7 +183,7 @@ void SlotPool::Run(const v1::Lease& lease, int slot, std::shared_ptr<std::atomic
 void SlotPool::Heartbeat() {
   // Trials not heard from within their interval get a bare report (an epoch longer
   // than the interval would otherwise let the lease lapse).
-  std::map<int, v1::LeaseKey> due;
+  std::map<int, LeaseKey> due;
   {
     std::lock_guard lock(mu_);
     const auto now = Clock::now();
@@ -199,15 +192,12 @@ void SlotPool::Heartbeat() {
     }
   }
   for (const auto& [slot, key] : due) {
-    v1::ReportProgressRequest req;
-    *req.mutable_key() = key;
-    auto reply = source_.Report(req);
-    if (reply.ok()) Heard(slot, reply->lease_ms());
-    if (!reply.ok() || reply->directive() == v1::STOP) {
+    auto reply = source_.Report(EpochReport{key, std::nullopt, std::nullopt});
+    if (reply.ok()) Heard(slot, reply->lease_ms);
+    if (!reply.ok() || reply->stop) {
       std::lock_guard lock(mu_);
       auto it = in_flight_.find(slot);
-      if (it != in_flight_.end() && it->second.key.attempt() == key.attempt() &&
-          it->second.key.sweep_id() == key.sweep_id() && it->second.key.index() == key.index()) {
+      if (it != in_flight_.end() && it->second.key == key) {
         // Unreachable or refused: keep trying at the next interval unless told to stop.
         if (reply.ok() || reply.status().code() != absl::StatusCode::kUnavailable) it->second.stop->store(true);
       }

@@ -19,7 +19,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "data/dataset_loader.h"
-#include "runtime/trial_source.h"
+#include "protocol/trial_source.h"
 
 
 namespace hpsearch::runtime {
@@ -54,7 +54,7 @@ class SlotPool {
   void SlotLoop(int slot);
   void HeartbeatLoop();
   void Heartbeat();
-  void Run(const hpsearch::v1::Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop);
+  void Run(const Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop);
   bool WaitIdle(std::chrono::steady_clock::time_point until);
   // A report reached the source for `slot`'s trial (its lease is fresh until one
   // interval from now); lease_ms > 0 updates the lease length.
@@ -73,7 +73,7 @@ class SlotPool {
   std::condition_variable cv_;
   int live_slots_ = 0;
   struct InFlight {
-    hpsearch::v1::LeaseKey key;
+    LeaseKey key;
     std::shared_ptr<std::atomic<bool>> stop;
     int64_t lease_ms = 0;
     std::chrono::steady_clock::time_point heard;  // last report that reached the source

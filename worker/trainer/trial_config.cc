@@ -1,20 +1,21 @@
 #include "trainer/trial_config.h"
 
 #include "absl/strings/str_cat.h"
-#include "trainer/vocabulary.h"
+#include "vocabulary/settings.h"
 
 namespace hpsearch::trainer {
 
 namespace {
 
-absl::Status Apply(TrialConfig& c, const std::string& k, const nlohmann::json& v) {
-  auto f = [&] { return v.get<float>(); };
-  auto d = [&] { return v.get<double>(); };
-  auto i = [&] { return static_cast<int>(v.get<double>()); };
-  auto s = [&] { return v.get<std::string>(); };
+// REQUIRES: vocabulary::CheckParam(k, v) passed.
+absl::Status Apply(TrialConfig& c, const std::string& k, const Value& v) {
+  auto f = [&] { return static_cast<float>(v.number()); };
+  auto d = [&] { return v.number(); };
+  auto i = [&] { return static_cast<int>(v.number()); };
+  auto s = [&] { return v.as_string(); };
   if (k == "hidden") {
     c.hidden.clear();
-    for (const auto& e : v) c.hidden.push_back(static_cast<int>(e.get<double>()));
+    for (const auto& e : v.as_list()) c.hidden.push_back(static_cast<int>(e.number()));
   } else if (k == "activation") {
     c.activation.kind = *nn::ParseActivation(s());
   } else if (k == "leaky_slope") c.activation.leaky_slope = f();
@@ -37,14 +38,14 @@ absl::Status Apply(TrialConfig& c, const std::string& k, const nlohmann::json& v
   else if (k == "l2") c.regularizer.l2 = f();
   else if (k == "l1") c.regularizer.l1 = f();
   else if (k == "dropout") c.dropout = f();
-  else if (k == "batch_norm") c.batch_norm = v.get<bool>();
+  else if (k == "batch_norm") c.batch_norm = v.as_bool();
   else if (k == "bn_momentum") c.bn.momentum = f();
-  else if (k == "early_stopping") c.early_stopping = v.get<bool>();
+  else if (k == "early_stopping") c.early_stopping = v.as_bool();
   else if (k == "patience") c.patience = i();
   else if (k == "label_smoothing") c.label_smoothing = f();
   else if (k == "input_noise") c.input_noise = f();
   else if (k == "augment_shift") c.augment.shift = i();
-  else if (k == "augment_hflip") c.augment.hflip = v.get<bool>();
+  else if (k == "augment_hflip") c.augment.hflip = v.as_bool();
   else if (k == "loss") {
     c.loss = *nn::ParseLoss(s());
     c.loss_set = true;
@@ -57,11 +58,10 @@ absl::Status Apply(TrialConfig& c, const std::string& k, const nlohmann::json& v
 
 }  // namespace
 
-absl::StatusOr<TrialConfig> ParseTrialConfig(const nlohmann::json& params) {
-  if (!params.is_object()) return absl::InvalidArgumentError("trial parameters must be a mapping");
+absl::StatusOr<TrialConfig> ParseTrialConfig(const Params& params) {
   TrialConfig c;
-  for (const auto& [k, v] : params.items()) {
-    if (auto st = CheckParam(k, v); !st.ok())
+  for (const auto& [k, v] : params) {
+    if (auto st = vocabulary::CheckParam(k, v); !st.ok())
       return absl::InvalidArgumentError(absl::StrCat(k, ": ", st.message()));
     if (auto st = Apply(c, k, v); !st.ok()) return st;
   }

@@ -1,4 +1,4 @@
-// One trial's settings, parsed from a parameter map (JSON object of vocabulary names).
+// One trial's settings, parsed from its parameters (vocabulary names → values).
 #pragma once
 
 #include <string>
@@ -7,7 +7,6 @@
 #include "absl/status/statusor.h"
 #include "data/augment.h"
 #include "data/preprocessor.h"
-#include "nlohmann/json.hpp"
 #include "nn/activation.h"
 #include "nn/batch_norm.h"
 #include "nn/init.h"
@@ -15,6 +14,7 @@
 #include "nn/regularizer.h"
 #include "optim/optimizer.h"
 #include "optim/schedule.h"
+#include "util/value.h"
 
 namespace hpsearch::trainer {
 
@@ -50,6 +50,6 @@ struct TrialConfig {
 
 // Every key must be a vocabulary name with a valid value; the error names the key
 // (e.g. "lr: must be in (0, 1000], got -1"). Cross-field rules are checked too.
-absl::StatusOr<TrialConfig> ParseTrialConfig(const nlohmann::json& params);
+absl::StatusOr<TrialConfig> ParseTrialConfig(const Params& params);
 
 }  // namespace hpsearch::trainer

@@ -1,49 +1,56 @@
 #include "util/value_json.h"
 
-#include <cmath>
-#include <cstdint>
+#include "absl/strings/str_cat.h"
 
 namespace hpsearch {
 
-nlohmann::json ValueToJson(const google::protobuf::Value& v) {
-  switch (v.kind_case()) {
-    case google::protobuf::Value::kNumberValue: {
-      const double d = v.number_value();
-      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15)
-        return static_cast<int64_t>(d);
-      return d;
-    }
-    case google::protobuf::Value::kStringValue: return v.string_value();
-    case google::protobuf::Value::kBoolValue: return v.bool_value();
-    case google::protobuf::Value::kListValue: {
+nlohmann::json ToJson(const Value& v) {
+  switch (v.type()) {
+    case Value::Type::kInt: return v.as_int();
+    case Value::Type::kDouble: return v.as_double();
+    case Value::Type::kString: return v.as_string();
+    case Value::Type::kBool: return v.as_bool();
+    case Value::Type::kList: {
       nlohmann::json a = nlohmann::json::array();
-      for (const auto& e : v.list_value().values()) a.push_back(ValueToJson(e));
+      for (const auto& e : v.as_list()) a.push_back(ToJson(e));
       return a;
     }
-    case google::protobuf::Value::kStructValue: {
-      nlohmann::json o = nlohmann::json::object();
-      for (const auto& [k, e] : v.struct_value().fields()) o[k] = ValueToJson(e);
-      return o;
-    }
-    default: return nullptr;
   }
+  return nullptr;
 }
 
-google::protobuf::Value JsonToValue(const nlohmann::json& j) {
-  google::protobuf::Value v;
-  if (j.is_number()) v.set_number_value(j.get<double>());
-  else if (j.is_string()) v.set_string_value(j.get<std::string>());
-  else if (j.is_boolean()) v.set_bool_value(j.get<bool>());
-  else if (j.is_array()) {
-    auto* list = v.mutable_list_value();
-    for (const auto& e : j) *list->add_values() = JsonToValue(e);
-  } else if (j.is_object()) {
-    auto* s = v.mutable_struct_value();
-    for (const auto& [k, e] : j.items()) (*s->mutable_fields())[k] = JsonToValue(e);
-  } else {
-    v.set_null_value(google::protobuf::NULL_VALUE);
+nlohmann::json ToJson(const Params& p) {
+  nlohmann::json o = nlohmann::json::object();
+  for (const auto& [k, v] : p) o[k] = ToJson(v);
+  return o;
+}
+
+absl::StatusOr<Value> ValueFromJson(const nlohmann::json& j) {
+  if (j.is_number_integer()) return Value(j.get<int64_t>());
+  if (j.is_number_float()) return Value(j.get<double>());
+  if (j.is_string()) return Value(j.get<std::string>());
+  if (j.is_boolean()) return Value(j.get<bool>());
+  if (j.is_array()) {
+    Value::List list;
+    for (const auto& e : j) {
+      auto v = ValueFromJson(e);
+      if (!v.ok()) return v.status();
+      list.push_back(*std::move(v));
+    }
+    return Value(std::move(list));
   }
-  return v;
+  return absl::InvalidArgumentError(absl::StrCat("not a setting value: ", j.dump()));
+}
+
+absl::StatusOr<Params> ParamsFromJson(const nlohmann::json& j) {
+  if (!j.is_object()) return absl::InvalidArgumentError("parameters must be a mapping");
+  Params p;
+  for (const auto& [k, e] : j.items()) {
+    auto v = ValueFromJson(e);
+    if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(k, ": ", v.status().message()));
+    p.emplace(k, *std::move(v));
+  }
+  return p;
 }
 
 }  // namespace hpsearch

@@ -1,14 +1,19 @@
-// google.protobuf.Value ⇄ JSON: how trial parameters travel on the wire (proto) and
-// how the trainer and the store read them (JSON). Integral numbers become JSON
-// integers, so `batch_size: 64` stays an integer after a round trip.
+// Value ⇄ JSON, for the places parameters are stored or printed as JSON (the store's
+// params column, the CLI's -o json, trial files' --json output). JSON integers are
+// Value ints and JSON numbers with a fraction or exponent are doubles, so the types
+// survive a round trip.
 #pragma once
 
-#include "google/protobuf/struct.pb.h"
+#include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "util/value.h"
 
 namespace hpsearch {
 
-nlohmann::json ValueToJson(const google::protobuf::Value& v);
-google::protobuf::Value JsonToValue(const nlohmann::json& j);
+nlohmann::json ToJson(const Value& v);
+nlohmann::json ToJson(const Params& p);
+// INVALID_ARGUMENT for null, objects or other shapes a Value cannot hold.
+absl::StatusOr<Value> ValueFromJson(const nlohmann::json& j);
+absl::StatusOr<Params> ParamsFromJson(const nlohmann::json& j);
 
 }  // namespace hpsearch

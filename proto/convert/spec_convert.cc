@@ -1,0 +1,146 @@
+#include "convert/spec_convert.h"
+
+#include "absl/strings/str_cat.h"
+#include "convert/dataset_convert.h"
+#include "convert/value_convert.h"
+#include "search/typed_spec.h"
+
+namespace hpsearch::convert {
+
+namespace v1 = hpsearch::v1;
+using search::Parameter;
+
+namespace {
+
+absl::StatusOr<std::vector<Value>> Values(const google::protobuf::RepeatedPtrField<google::protobuf::Value>& values,
+                                          const std::string& field) {
+  std::vector<Value> out;
+  for (int i = 0; i < values.size(); ++i) {
+    auto v = convert::FromProto(values[i], absl::StrCat(field, "[", i, "]"));
+    if (!v.ok()) return v.status();
+    out.push_back(*std::move(v));
+  }
+  return out;
+}
+
+absl::StatusOr<Parameter> FromProto(const v1::Parameter& p) {
+  Parameter out;
+  out.name = p.name();
+  const std::string path = "parameters." + p.name();
+  switch (p.domain_case()) {
+    case v1::Parameter::kValues: {
+      out.domain = Parameter::Domain::kValues;
+      auto values = Values(p.values().values(), path + ".values");
+      if (!values.ok()) return values.status();
+      out.values = *std::move(values);
+      break;
+    }
+    case v1::Parameter::kRange: {
+      out.domain = Parameter::Domain::kRange;
+      const auto& r = p.range();
+      out.range.min = r.min();
+      out.range.max = r.max();
+      out.range.scale = r.scale() == v1::LOG ? search::Scale::kLog : search::Scale::kLinear;
+      out.range.integer = r.type() == v1::INT;
+      if (r.has_step()) out.range.step = r.step();
+      if (r.has_count()) out.range.count = r.count();
+      break;
+    }
+    case v1::Parameter::kValue: {
+      out.domain = Parameter::Domain::kConstant;
+      auto v = convert::FromProto(p.value(), path + ".value");
+      if (!v.ok()) return v.status();
+      out.value = *std::move(v);
+      break;
+    }
+    default: break;  // kNone: the validator names it
+  }
+  for (const auto& c : p.when()) {
+    auto values = Values(c.values(), absl::StrCat(path, ".when.", c.parent()));
+    if (!values.ok()) return values.status();
+    out.when.push_back(search::Condition{c.parent(), *std::move(values)});
+  }
+  return out;
+}
+
+v1::Parameter ToProto(const Parameter& p) {
+  v1::Parameter out;
+  out.set_name(p.name);
+  switch (p.domain) {
+    case Parameter::Domain::kValues:
+      for (const auto& v : p.values) *out.mutable_values()->add_values() = convert::ToProto(v);
+      break;
+    case Parameter::Domain::kRange: {
+      auto* r = out.mutable_range();
+      r->set_min(p.range.min);
+      r->set_max(p.range.max);
+      if (p.range.scale == search::Scale::kLog) r->set_scale(v1::LOG);
+      if (p.range.integer) r->set_type(v1::INT);
+      if (p.range.step) r->set_step(*p.range.step);
+      if (p.range.count) r->set_count(*p.range.count);
+      break;
+    }
+    case Parameter::Domain::kConstant: *out.mutable_value() = convert::ToProto(p.value); break;
+    case Parameter::Domain::kNone: break;
+  }
+  for (const auto& c : p.when) {
+    auto* w = out.add_when();
+    w->set_parent(c.parent);
+    for (const auto& v : c.values) *w->add_values() = convert::ToProto(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<search::Spec> FromProto(const v1::SweepSpec& p) {
+  search::Spec s;
+  s.name = p.name();
+  s.dataset = convert::FromProto(p.dataset());
+  s.objective.metric = p.objective().metric();
+  s.objective.goal = p.objective().goal() == v1::MAXIMIZE   ? search::Goal::kMaximize
+                     : p.objective().goal() == v1::MINIMIZE ? search::Goal::kMinimize
+                                                            : search::Goal::kUnspecified;
+  if (p.objective().has_target()) s.objective.target = p.objective().target();
+  s.method = p.method() == v1::GRID ? search::Method::kGrid
+             : p.method() == v1::RANDOM ? search::Method::kRandom
+                                        : search::Method::kUnspecified;
+  s.seed = p.seed();
+  s.budget.max_trials = p.budget().max_trials();
+  s.budget.max_failed = p.budget().max_failed();
+  s.budget.max_duration_seconds = p.budget().max_duration_seconds();
+  s.max_concurrent = p.parallelism().max_concurrent();
+  for (const auto& [k, v] : p.fixed().fields()) {
+    auto value = convert::FromProto(v, "fixed." + k);
+    if (!value.ok()) return value.status();
+    s.fixed.emplace(k, *std::move(value));
+  }
+  for (const auto& param : p.parameters()) {
+    auto parameter = FromProto(param);
+    if (!parameter.ok()) return parameter.status();
+    s.parameters.push_back(*std::move(parameter));
+  }
+  return search::Typed(std::move(s));
+}
+
+v1::SweepSpec ToProto(const search::Spec& s) {
+  v1::SweepSpec p;
+  p.set_name(s.name);
+  *p.mutable_dataset() = convert::ToProto(s.dataset);
+  if (!s.objective.metric.empty()) p.mutable_objective()->set_metric(s.objective.metric);
+  if (s.objective.goal == search::Goal::kMaximize) p.mutable_objective()->set_goal(v1::MAXIMIZE);
+  if (s.objective.goal == search::Goal::kMinimize) p.mutable_objective()->set_goal(v1::MINIMIZE);
+  if (s.objective.target) p.mutable_objective()->set_target(*s.objective.target);
+  if (s.method == search::Method::kGrid) p.set_method(v1::GRID);
+  if (s.method == search::Method::kRandom) p.set_method(v1::RANDOM);
+  p.set_seed(s.seed);
+  if (s.budget.max_trials) p.mutable_budget()->set_max_trials(s.budget.max_trials);
+  if (s.budget.max_failed) p.mutable_budget()->set_max_failed(s.budget.max_failed);
+  if (s.budget.max_duration_seconds) p.mutable_budget()->set_max_duration_seconds(s.budget.max_duration_seconds);
+  if (s.max_concurrent) p.mutable_parallelism()->set_max_concurrent(s.max_concurrent);
+  for (const auto& [k, v] : s.fixed) (*p.mutable_fixed()->mutable_fields())[k] = convert::ToProto(v);
+  for (const auto& param : s.parameters) *p.add_parameters() = ToProto(param);
+  return p;
+}
+
+}  // namespace hpsearch::convert

@@ -1,0 +1,38 @@
+// The read side of the server: what every edge (the gRPC service today, an HTTP
+// dashboard tomorrow) reads through, so none of them builds store queries itself.
+// Sweeps come with live counters from the scheduler; trials from the store.
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "scheduler/scheduler.h"
+#include "store/store.h"
+
+namespace hpsearch::scheduler {
+
+class Query {
+ public:
+  Query(Scheduler& scheduler, store::Store& store) : scheduler_(scheduler), store_(store) {}
+
+  // By id or name, live. NOT_FOUND naming the sweep.
+  absl::StatusOr<store::SweepRecord> Sweep(const std::string& sweep) { return scheduler_.GetSweep(sweep); }
+  // Newest first.
+  absl::StatusOr<SweepPage> Sweeps(int64_t offset, int32_t limit) { return scheduler_.ListSweeps(offset, limit); }
+  // One keyset page (store::TrialQuery); INVALID_ARGUMENT for a bad sort key or cursor.
+  absl::StatusOr<store::TrialPage> Trials(const std::string& sweep, const store::TrialQuery& query);
+  // With curve, diagnostics and attempts. NOT_FOUND says whether the trial has not
+  // started yet or the sweep has no such trial.
+  absl::StatusOr<store::TrialRecord> Trial(const std::string& sweep, int64_t index);
+  // The k best COMPLETED trials, best first.
+  absl::StatusOr<std::vector<store::TrialRecord>> Best(const std::string& sweep, int32_t k);
+
+ private:
+  Scheduler& scheduler_;
+  store::Store& store_;
+};
+
+}  // namespace hpsearch::scheduler

@@ -1,0 +1,262 @@
+#include "service/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "service/convert.h"
+#include "util/address.h"
+#include "util/failpoint.h"
+#include "util/log.h"
+
+namespace hpsearch::service {
+
+namespace {
+
+// Blocks SIGTERM/SIGINT in every thread started after this, so sigwait sees them.
+sigset_t BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+std::string ReadPem(const std::string& path, const char* flag, bool* ok) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  *ok = static_cast<bool>(f) && !s.str().empty();
+  if (!*ok) log::Error(flag, ": cannot read ", path);
+  return s.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const ServerConfig& c) {
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  if (c.tls_cert.empty()) return grpc::InsecureServerCredentials();
+  bool ok_cert = false, ok_key = false;
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({ReadPem(c.tls_key, "--tls-key", &ok_key), ReadPem(c.tls_cert, "--tls-cert", &ok_cert)});
+  if (!ok_cert || !ok_key) return absl::InvalidArgumentError("TLS certificate or key unreadable");
+  return grpc::SslServerCredentials(ssl);
+}
+
+// Linking grpc++_reflection registers its plugin in every ServerBuilder; this option
+// takes it out again unless --reflection asked for it.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const auto& p) { return p->name() == "proto_server_reflection"; });
+  }
+};
+
+// Where a submitted dataset must be found: CSV paths inside the data directory.
+// Without embedded slots the files live on the workers' machines, so a missing file
+// is not an error (a path that leaves the directory always is).
+absl::Status CheckDataset(const vocabulary::DatasetOptions& d, const data::DataEnvironment& env, bool require_files) {
+  if (d.path.empty()) return absl::OkStatus();
+  auto path = data::ResolveDataPath(d.path, env);
+  if (!path.ok() && (path.status().code() != absl::StatusCode::kNotFound || require_files)) return path.status();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Server::Server(ServerConfig config) : config_(std::move(config)) {}
+
+Server::~Server() {
+  if (ticker_.joinable()) {
+    {
+      std::lock_guard lock(tick_mu_);
+      stop_ticking_ = true;
+    }
+    tick_cv_.notify_all();
+    ticker_.join();
+  }
+}
+
+int Server::Run() {
+  const ServerConfig& c = config_;
+  if (c.log_level == "debug") log::SetMinLevel(log::Level::kDebug);
+  if (c.log_level == "warn") log::SetMinLevel(log::Level::kWarn);
+  if (c.log_level == "error") log::SetMinLevel(log::Level::kError);
+  if (auto st = failpoint::ArmFromEnvironment(); !st.ok()) {
+    log::Error(st.message());
+    return 2;
+  }
+  // A file-size limit (or a full disk) must fail the write, not kill the server: the
+  // store reports it, callers retry, and nothing is lost.
+  signal(SIGXFSZ, SIG_IGN);
+  const sigset_t signals = BlockShutdownSignals();
+  started_ = std::chrono::steady_clock::now();
+  if (int code = Start(); code != 0) return code;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::Info("received ", sig == SIGTERM ? "SIGTERM" : "SIGINT", ": not serving, no new trials; running trials get ",
+            c.shutdown_grace_seconds, "s to finish");
+  Stop();
+  return 0;
+}
+
+absl::Status Server::OpenStore() {
+  store::StoreOptions so;
+  so.path = config_.db;
+  so.sync_full = config_.sync_full;
+  so.exclusive = true;
+  auto store = store::Store::Open(so);
+  if (!store.ok()) return store.status();
+  store_ = *std::move(store);
+  return absl::OkStatus();
+}
+
+void Server::BuildScheduler() {
+  const ServerConfig& c = config_;
+  scheduler::SchedulerOptions o;
+  o.limits.max_trials = c.max_trials;
+  o.limits.max_network_params = c.max_network_params;
+  o.limits.max_concurrent = c.max_concurrent;
+  o.max_active_sweeps = c.max_active_sweeps;
+  o.lease_ms = static_cast<int64_t>(c.lease_seconds * 1000);
+  o.max_attempts = c.max_attempts;
+  o.decode_spec = DecodeSpec;
+  const data::DataEnvironment env{c.data_dir, c.fashion_mnist_dir};
+  const bool require_files = c.workers != 0;
+  o.check_dataset = [env, require_files](const vocabulary::DatasetOptions& d) {
+    return CheckDataset(d, env, require_files);
+  };
+  scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, o);
+  query_ = std::make_unique<scheduler::Query>(*scheduler_, *store_);
+  datasets_ = std::make_unique<data::DatasetCache>(env);
+  source_ = std::make_unique<scheduler::SchedulerSource>(*scheduler_);
+  slots_ = c.workers >= 0 ? c.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (slots_ > 0) {
+    runtime::PoolOptions po;
+    po.slots = slots_;
+    po.memory_limit_bytes = static_cast<std::size_t>(c.memory_limit_mb) << 20;
+    po.worker_prefix = o.embedded_prefix;
+    pool_ = std::make_unique<runtime::SlotPool>(*source_, *datasets_, po);
+  }
+}
+
+absl::Status Server::StartGrpc() {
+  const ServerConfig& c = config_;
+  auto creds = ServerCredentials(c);
+  if (!creds.ok()) return creds.status();
+  auth_ = std::make_unique<TokenAuth>(c.token);
+  executor_ = std::make_unique<Executor>(c.rpc_threads, 10'000);
+  gate_ = std::make_unique<Gate>(*auth_, *executor_);
+  sweeps_ = std::make_unique<SweepServiceImpl>(*scheduler_, *query_, *gate_, c.max_watch_streams);
+  workers_ = std::make_unique<WorkerServiceImpl>(*scheduler_, *gate_);
+  grpc::EnableDefaultHealthCheckService(true);
+  if (c.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  if (!c.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
+  builder.AddListeningPort(c.listen, *creds, &port_);
+  builder.RegisterService(sweeps_.get());
+  builder.RegisterService(workers_.get());
+  builder.SetMaxReceiveMessageSize(c.max_message_bytes);
+  builder.SetMaxSendMessageSize(c.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, c.max_watch_streams + 64);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  // The server pings idle connections too, so a client that died, hung or lost its
+  // network (a watch stream among them) is dropped within about a minute.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  grpc_ = builder.BuildAndStart();
+  if (!grpc_ || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", c.listen, " (address in use, or not an address?)"));
+  }
+  SetServing(false);
+  const std::string host = c.listen.substr(0, c.listen.rfind(':'));
+  log::Info("hpsearch-server listening on ", host, ":", port_, ", database ", c.db, " (schema v",
+            store_->schema_version(), "), ", slots_, " embedded worker slots, data dir ", c.data_dir,
+            auth_->enabled() ? ", auth on" : ", auth off", c.tls_cert.empty() ? ", TLS off" : ", TLS on",
+            c.reflection ? ", reflection on" : "");
+  if (auth_->enabled() && c.tls_cert.empty() && !IsLoopback(c.listen)) {
+    log::Warn("a token is required but TLS is off: clients send it in plaintext; use --tls-cert/--tls-key");
+  }
+  return absl::OkStatus();
+}
+
+void Server::StartTicker() {
+  ticker_ = std::thread([this] {
+    std::unique_lock lock(tick_mu_);
+    while (!tick_cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stop_ticking_; })) {
+      lock.unlock();
+      scheduler_->Tick();
+      lock.lock();
+    }
+  });
+}
+
+int Server::Start() {
+  if (auto st = OpenStore(); !st.ok()) {
+    log::Error(st.message());
+    return 1;
+  }
+  BuildScheduler();
+  if (auto st = StartGrpc(); !st.ok()) {
+    log::Error(st.message());
+    return st.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  if (auto st = scheduler_->Recover(); !st.ok()) {
+    log::Error("recovery failed: ", st.message());
+    grpc_->Shutdown();
+    return 1;
+  }
+  if (pool_) pool_->Start();
+  StartTicker();
+  SetServing(true);
+  if (!config_.port_file.empty()) std::ofstream(config_.port_file) << port_ << "\n";
+  log::Info("serving (ready in ",
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count(),
+            " ms)");
+  return 0;
+}
+
+void Server::Stop() {
+  const auto stopping = std::chrono::steady_clock::now();
+  SetServing(false);
+  scheduler_->Drain();
+  const bool clean = !pool_ || pool_->Stop(std::chrono::milliseconds(
+                                               static_cast<int64_t>(config_.shutdown_grace_seconds * 1000)),
+                                           std::chrono::seconds(2));
+  grpc_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+  {
+    std::lock_guard lock(tick_mu_);
+    stop_ticking_ = true;
+  }
+  tick_cv_.notify_all();
+  ticker_.join();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopping).count();
+  if (!clean) {
+    // A trial is stuck inside a long epoch: hand it back (SQLite's journal makes
+    // leaving now safe) and go.
+    scheduler_->HandBack("embedded-", "the server is shutting down");
+    log::Warn("stopped in ", ms, " ms with a trial still inside an epoch; it will run again on restart");
+    std::_Exit(0);
+  }
+  log::Info("stopped in ", ms, " ms");
+}
+
+void Server::SetServing(bool serving) {
+  auto* health = grpc_ ? grpc_->GetHealthCheckService() : nullptr;
+  if (!health) return;
+  health->SetServingStatus(serving);
+  health->SetServingStatus("hpsearch.v1.SweepService", serving);
+  health->SetServingStatus("hpsearch.v1.WorkerService", serving);
+}
+
+}  // namespace hpsearch::service

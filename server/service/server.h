@@ -1,0 +1,71 @@
+// hpsearch-server as a whole: the store, the scheduler, the embedded slots and the
+// gRPC services, started in order and stopped in reverse.
+//
+//   Server server(config);
+//   return server.Run();   // until SIGTERM/SIGINT; the process exit code
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "data/dataset_loader.h"
+#include "runtime/slot_pool.h"
+#include "scheduler/query.h"
+#include "scheduler/scheduler.h"
+#include "scheduler/scheduler_source.h"
+#include "service/executor.h"
+#include "service/gate.h"
+#include "service/server_config.h"
+#include "service/sweep_service.h"
+#include "service/token_auth.h"
+#include "service/worker_service.h"
+#include "store/store.h"
+
+namespace hpsearch::service {
+
+class Server {
+ public:
+  explicit Server(ServerConfig config);
+  ~Server();
+
+  // Runs until SIGTERM or SIGINT arrives; returns the process exit code (0 after a
+  // clean stop, 1 when it cannot start, 2 for bad settings).
+  int Run();
+
+ private:
+  int Start();          // store, scheduler, slots, gRPC (NOT_SERVING), recovery, SERVING
+  absl::Status OpenStore();
+  void BuildScheduler();
+  absl::Status StartGrpc();
+  void StartTicker();
+  void Stop();          // NOT_SERVING, drain, slots' grace, gRPC down; false: a trial was stuck
+  void SetServing(bool serving);
+
+  ServerConfig config_;
+  std::chrono::steady_clock::time_point started_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<scheduler::Scheduler> scheduler_;
+  std::unique_ptr<scheduler::Query> query_;
+  std::unique_ptr<data::DatasetCache> datasets_;
+  std::unique_ptr<scheduler::SchedulerSource> source_;
+  std::unique_ptr<runtime::SlotPool> pool_;
+  std::unique_ptr<TokenAuth> auth_;
+  // Handlers' blocking work runs here, off gRPC's threads. It outlives the gRPC
+  // server (declared before it): queued calls still finish.
+  std::unique_ptr<Executor> executor_;
+  std::unique_ptr<Gate> gate_;
+  std::unique_ptr<SweepServiceImpl> sweeps_;
+  std::unique_ptr<WorkerServiceImpl> workers_;
+  std::unique_ptr<grpc::Server> grpc_;
+  int port_ = 0;
+  int slots_ = 0;
+  std::mutex tick_mu_;
+  std::condition_variable tick_cv_;
+  bool stop_ticking_ = false;
+  std::thread ticker_;
+};
+
+}  // namespace hpsearch::service

@@ -1,0 +1,153 @@
+// ReadTxn: the store's queries (ListTrials is in trial_query.cc).
+#include "absl/strings/str_cat.h"
+#include "store/columns.h"
+#include "store/rows.h"
+#include "store/store.h"
+
+namespace hpsearch::store {
+
+int64_t& TrialCounts::of(TrialStatus s) {
+  switch (s) {
+    case TrialStatus::kPending: return pending;
+    case TrialStatus::kRunning: return running;
+    case TrialStatus::kCompleted: return completed;
+    case TrialStatus::kFailed: return failed;
+    case TrialStatus::kPruned: return pruned;
+    case TrialStatus::kCancelled: return cancelled;
+  }
+  return cancelled;
+}
+
+namespace {
+
+std::optional<SweepRecord> OneSweep(SQLite::Statement& q) {
+  if (!q.executeStep()) return std::nullopt;
+  return SweepFromRow(q);
+}
+
+std::vector<SweepRecord> Sweeps(SQLite::Statement& q) {
+  std::vector<SweepRecord> out;
+  while (q.executeStep()) out.push_back(SweepFromRow(q));
+  return out;
+}
+
+}  // namespace
+
+std::optional<SweepRecord> ReadTxn::SweepById(int64_t rowid) {
+  return OneSweep(conn_.Query(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE id = ?"), rowid));
+}
+
+std::optional<SweepRecord> ReadTxn::SweepByRequest(const std::string& request_id) {
+  if (request_id.empty()) return std::nullopt;
+  return OneSweep(
+      conn_.Query(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE request_id = ?"), request_id));
+}
+
+std::optional<SweepRecord> ReadTxn::FindSweep(const std::string& id_or_name) {
+  if (auto id = ParseSweepId(id_or_name)) {
+    if (auto r = SweepById(*id)) return r;
+  }
+  return OneSweep(conn_.Query(
+      absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE name = ? ORDER BY id DESC LIMIT 1"), id_or_name));
+}
+
+std::vector<SweepRecord> ReadTxn::ListSweeps(int64_t offset, int32_t limit) {
+  return Sweeps(conn_.Query(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps ORDER BY id DESC LIMIT ? OFFSET ?"),
+                            limit, offset));
+}
+
+int64_t ReadTxn::CountSweeps() {
+  auto& q = conn_.Query("SELECT COUNT(*) FROM sweeps");
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+std::vector<SweepRecord> ReadTxn::UnfinishedSweeps() {
+  return Sweeps(conn_.Query(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE status IN (?, ?) ORDER BY id"),
+                            SweepStatus::kRunning, SweepStatus::kStopping));
+}
+
+std::vector<TrialRecord> ReadTxn::BestTrials(int64_t sweep, int32_t k) {
+  auto& q = conn_.Query(absl::StrCat("SELECT ", kTrialColumns,
+                                     " FROM trials t WHERE t.sweep_id = ? AND t.rank IS NOT NULL "
+                                     "ORDER BY t.rank, t.idx LIMIT ?"),
+                        sweep, k);
+  std::vector<TrialRecord> out;
+  const std::string id = SweepPublicId(sweep);
+  while (q.executeStep()) out.push_back(TrialFromRow(q, id, false));
+  return out;
+}
+
+std::vector<AttemptRecord> ReadTxn::Attempts(int64_t trial_id) {
+  auto& q = conn_.Query(
+      "SELECT attempt, worker, started_ms, finished_ms, outcome FROM trial_attempts WHERE trial_id = ? "
+      "ORDER BY attempt",
+      trial_id);
+  std::vector<AttemptRecord> out;
+  while (q.executeStep()) {
+    out.push_back(AttemptRecord{q.getColumn(0).getInt(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+                                q.getColumn(3).getInt64(), q.getColumn(4).getString()});
+  }
+  return out;
+}
+
+std::optional<TrialRecord> ReadTxn::GetTrial(int64_t sweep, int64_t index) {
+  auto& q = conn_.Query(absl::StrCat("SELECT ", kTrialColumns, " FROM trials t WHERE t.sweep_id = ? AND t.idx = ?"),
+                        sweep, index);
+  if (!q.executeStep()) return std::nullopt;
+  TrialRecord t = TrialFromRow(q, SweepPublicId(sweep), true);
+  auto& e = conn_.Query(
+      "SELECT epoch, metrics, lr, seconds, act_mean, act_std FROM trial_epochs WHERE trial_id = ? ORDER BY epoch",
+      t.trial_id);
+  while (e.executeStep()) {
+    EpochMetrics m;
+    m.epoch = e.getColumn(0).getInt();
+    m.metrics = MetricsFromText(e.getColumn(1).getString());
+    m.lr = e.getColumn(2).getDouble();
+    m.seconds = e.getColumn(3).getDouble();
+    const std::string mean = e.getColumn(4).getString();
+    if (mean != "[]") {
+      t.diagnostics.push_back(
+          ActivationStats{m.epoch, DoublesFromText(mean), DoublesFromText(e.getColumn(5).getString())});
+    }
+    t.epochs.push_back(std::move(m));
+  }
+  t.attempts = Attempts(t.trial_id);
+  return t;
+}
+
+std::vector<TrialRecord> ReadTxn::OpenTrials(int64_t sweep) {
+  auto& q = conn_.Query(absl::StrCat("SELECT ", kTrialColumns,
+                                     ", COALESCE(a.request_id, '') FROM trials t LEFT JOIN trial_attempts a ON "
+                                     "a.trial_id = t.id AND a.attempt = t.attempt AND t.status = ?1 "
+                                     "WHERE t.sweep_id = ?2 AND t.status IN (?3, ?1) ORDER BY t.idx"),
+                        TrialStatus::kRunning, sweep, TrialStatus::kPending);
+  std::vector<TrialRecord> out;
+  const std::string id = SweepPublicId(sweep);
+  while (q.executeStep()) {
+    TrialRecord t = TrialFromRow(q, id, false);
+    t.request_id = q.getColumn(kTrialColumnCount).getString();
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+int64_t ReadTxn::TrialsCreated(int64_t sweep) {
+  auto& q = conn_.Query("SELECT COALESCE(MAX(idx) + 1, 0) FROM trials WHERE sweep_id = ?", sweep);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+TrialCounts ReadTxn::CountByStatus(int64_t sweep) {
+  auto& q = conn_.Query("SELECT status, n FROM trial_counts WHERE sweep_id = ?", sweep);
+  TrialCounts c;
+  while (q.executeStep()) {
+    const int s = q.getColumn(0).getInt();
+    if (s >= static_cast<int>(TrialStatus::kPending) && s <= static_cast<int>(TrialStatus::kCancelled)) {
+      c.of(static_cast<TrialStatus>(s)) = q.getColumn(1).getInt64();
+    }
+  }
+  return c;
+}
+
+}  // namespace hpsearch::store

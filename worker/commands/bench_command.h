@@ -1,0 +1,28 @@
+// `hpsearch-worker bench`: training throughput on synthetic 784-feature, 10-class
+// data (Fashion-MNIST's shape), as one JSON object.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace hpsearch::commands {
+
+struct BenchOptions {
+  std::vector<int> hidden = {256, 128};
+  int batch = 128;
+  std::string optimizer = "adam";
+  std::string activation = "relu";
+  // Independent trainers run at once (one per slot, like the scheduler's pool);
+  // samples_per_sec is their total.
+  int threads = 1;
+  double seconds = 5;
+  int samples = 54000;  // rows of the synthetic training set
+};
+
+// The instruction set the trainer was compiled for, e.g. "avx2+fma".
+std::string CompiledIsa();
+
+int RunBenchCommand(const BenchOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace hpsearch::commands

@@ -1,0 +1,70 @@
+#include "commands/train_command.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "absl/strings/str_format.h"
+#include "data/dataset_loader.h"
+#include "commands/result_json.h"
+#include "commands/trial_file.h"
+#include "trainer/trainer.h"
+#include "util/value_json.h"
+
+namespace hpsearch::commands {
+
+namespace {
+
+std::string FormatMetrics(const std::map<std::string, double>& m) {
+  std::string s;
+  for (const auto& [k, v] : m) absl::StrAppendFormat(&s, "  %s %.4f", k, v);
+  return s;
+}
+
+}  // namespace
+
+int RunTrainCommand(const TrainCommandOptions& o, std::ostream& out, std::ostream& err) {
+  auto trial = LoadTrialFile(o.config_path);
+  if (!trial.ok()) {
+    err << "error: " << trial.status().message() << "\n";
+    return 2;
+  }
+  data::DataEnvironment env{o.data_dir, o.fashion_mnist_dir};
+  auto dataset = data::LoadDataset(trial->dataset, env);
+  if (!dataset.ok()) {
+    err << "error: " << dataset.status().message() << "\n";
+    return 2;
+  }
+  std::ostream& progress = o.json ? err : out;
+  const auto& d = **dataset;
+  progress << absl::StrFormat("dataset %s: %d train, %d validation, %d test rows, %d features\n",
+                              d.name, d.train_rows.size(), d.val_rows.size(), d.x_test.rows(),
+                              d.features());
+  trainer::TrainOptions options;
+  options.seed = trial->seed;
+  options.monitor = trial->monitor;
+  options.maximize = trial->maximize;
+  options.memory_limit_bytes = static_cast<std::size_t>(o.memory_limit_mb * (1 << 20));
+  const int epochs = trial->config.epochs;
+  options.on_epoch = [&](const trainer::EpochRecord& e, const trainer::LayerStats&) {
+    progress << absl::StrFormat("epoch %*d/%d  lr %.3g%s  (%.2fs)\n", std::to_string(epochs).size(),
+                                e.epoch, epochs, e.lr, FormatMetrics(e.metrics), e.seconds);
+    progress.flush();
+    return true;
+  };
+  const trainer::TrainResult r = trainer::Train(trial->config, d, options);
+  if (o.json) {
+    nlohmann::json j = ResultToJson(r);
+    j["params"] = ToJson(trial->params);
+    j["dataset"] = d.name;
+    out << j.dump() << "\n";
+  } else if (r.outcome == trainer::TrialOutcome::kCompleted) {
+    out << absl::StrFormat("completed: %d parameters, best epoch %d, %.1fs\n", r.parameter_count,
+                           r.best_epoch, r.seconds);
+    out << "final:" << FormatMetrics(r.metrics) << "\n";
+  } else {
+    out << "failed: " << r.reason << "\n";
+  }
+  return r.outcome == trainer::TrialOutcome::kCompleted ? 0 : 1;
+}
+
+}  // namespace hpsearch::commands

@@ -1,0 +1,51 @@
+#include "commands/trial_file.h"
+
+#include "absl/strings/str_cat.h"
+#include "util/yaml_value.h"
+#include "vocabulary/metrics.h"
+#include "vocabulary/settings.h"
+
+namespace hpsearch::commands {
+
+absl::StatusOr<TrialFile> ParseTrialFile(const YAML::Node& doc, const std::string& source) {
+  auto bad = [&](const std::string& what) { return absl::InvalidArgumentError(absl::StrCat(source, ": ", what)); };
+  if (!doc.IsMap()) return bad("expected a mapping of settings");
+  if (!doc["dataset"]) return bad("dataset: is required");
+  TrialFile t;
+  for (const auto& kv : doc) {
+    const std::string k = kv.first.as<std::string>();
+    if (k == "dataset") {
+      auto fields = YamlToParams(kv.second);
+      if (!fields.ok()) return bad(absl::StrCat("dataset: ", fields.status().message()));
+      auto ds = vocabulary::DatasetFromFields(*fields);
+      if (!ds.ok()) return bad(std::string(ds.status().message()));
+      t.dataset = *std::move(ds);
+      continue;
+    }
+    auto v = YamlToValue(kv.second);
+    if (!v.ok()) return bad(absl::StrCat(k, ": ", v.status().message()));
+    if (k == "seed") {
+      if (!v->is_int() || v->as_int() < 0) return bad("seed: must be a non-negative integer");
+      t.seed = static_cast<uint64_t>(v->as_int());
+    } else if (k == "objective") {
+      if (!v->is_string()) return bad("objective: must be a metric name");
+      t.monitor = v->as_string();
+      t.maximize = vocabulary::MaximizedByDefault(t.monitor);
+    } else {
+      t.params[k] = *std::move(v);
+    }
+  }
+  auto config = trainer::ParseTrialConfig(t.params);
+  if (!config.ok()) return bad(std::string(config.status().message()));
+  t.params = vocabulary::Typed(std::move(t.params));
+  t.config = *config;
+  return t;
+}
+
+absl::StatusOr<TrialFile> LoadTrialFile(const std::string& path) {
+  auto node = LoadYamlFile(path);
+  if (!node.ok()) return node.status();
+  return ParseTrialFile(*node, path);
+}
+
+}  // namespace hpsearch::commands
