@@ -8,6 +8,7 @@
 #include "search/typed_spec.h"
 #include "util/did_you_mean.h"
 #include "util/yaml_value.h"
+#include "util/status_macros.h"
 
 namespace hpsearch::client {
 
@@ -64,11 +65,6 @@ absl::StatusOr<std::string> Str(const YAML::Node& n, const std::string& path) {
   return n.Scalar();
 }
 
-#define ASSIGN_OR_RETURN(lhs, expr)  \
-  auto lhs##_or = (expr);            \
-  if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = *lhs##_or
-
 absl::Status ParseDataset(const YAML::Node& n, vocabulary::DatasetOptions& d) {
   const std::string p = "dataset";
   if (n.IsScalar()) {  // `dataset: iris`
@@ -82,18 +78,18 @@ absl::Status ParseDataset(const YAML::Node& n, vocabulary::DatasetOptions& d) {
   for (const auto& kv : n) {
     const std::string k = kv.first.as<std::string>(), path = Sub(p, k);
     const YAML::Node& v = kv.second;
-    if (k == "name") { ASSIGN_OR_RETURN(s, Str(v, path)); d.name = s; }
-    else if (k == "path") { ASSIGN_OR_RETURN(s, Str(v, path)); d.path = s; }
-    else if (k == "target") { ASSIGN_OR_RETURN(s, Str(v, path)); d.target = s; }
-    else if (k == "task") { ASSIGN_OR_RETURN(s, Str(v, path)); d.task = s; }
-    else if (k == "validation") { ASSIGN_OR_RETURN(x, Num(v, path)); d.validation = x; }
-    else if (k == "test") { ASSIGN_OR_RETURN(x, Num(v, path)); d.test = x; }
-    else if (k == "noise") { ASSIGN_OR_RETURN(x, Num(v, path)); d.noise = x; }
-    else if (k == "samples") { ASSIGN_OR_RETURN(x, Int(v, path)); d.samples = x; }
-    else if (k == "classes") { ASSIGN_OR_RETURN(x, Int(v, path)); d.classes = static_cast<int>(x); }
-    else if (k == "features") { ASSIGN_OR_RETURN(x, Int(v, path)); d.features = static_cast<int>(x); }
+    if (k == "name") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.name = s; }
+    else if (k == "path") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.path = s; }
+    else if (k == "target") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.target = s; }
+    else if (k == "task") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.task = s; }
+    else if (k == "validation") { ASSIGN_OR_RETURN(auto x, Num(v, path)); d.validation = x; }
+    else if (k == "test") { ASSIGN_OR_RETURN(auto x, Num(v, path)); d.test = x; }
+    else if (k == "noise") { ASSIGN_OR_RETURN(auto x, Num(v, path)); d.noise = x; }
+    else if (k == "samples") { ASSIGN_OR_RETURN(auto x, Int(v, path)); d.samples = x; }
+    else if (k == "classes") { ASSIGN_OR_RETURN(auto x, Int(v, path)); d.classes = static_cast<int>(x); }
+    else if (k == "features") { ASSIGN_OR_RETURN(auto x, Int(v, path)); d.features = static_cast<int>(x); }
     else if (k == "seed") {
-      ASSIGN_OR_RETURN(x, Int(v, path));
+      ASSIGN_OR_RETURN(auto x, Int(v, path));
       if (x < 0) return Err(path, "must be >= 0", v);
       d.seed = static_cast<uint64_t>(x);
     }
@@ -105,12 +101,12 @@ absl::Status ParseObjective(const YAML::Node& n, search::Objective& o) {
   if (auto st = CheckKeys(n, "objective", {"metric", "goal", "target"}); !st.ok()) return st;
   for (const auto& kv : n) {
     const std::string k = kv.first.as<std::string>(), path = Sub("objective", k);
-    if (k == "metric") { ASSIGN_OR_RETURN(s, Str(kv.second, path)); o.metric = s; }
-    else if (k == "target") { ASSIGN_OR_RETURN(x, Num(kv.second, path)); o.target = x; }
+    if (k == "metric") { ASSIGN_OR_RETURN(auto s, Str(kv.second, path)); o.metric = s; }
+    else if (k == "target") { ASSIGN_OR_RETURN(auto x, Num(kv.second, path)); o.target = x; }
     else if (k == "goal") {
       if (auto v = YamlToValue(kv.second); v.ok() && v->is_number())
         return Err(path, "must be minimize or maximize, not a number (did you mean `target`?)", kv.second);
-      ASSIGN_OR_RETURN(s, Str(kv.second, path));
+      ASSIGN_OR_RETURN(auto s, Str(kv.second, path));
       if (s == "minimize" || s == "min") o.goal = Goal::kMinimize;
       else if (s == "maximize" || s == "max") o.goal = Goal::kMaximize;
       else return Err(path, "must be minimize or maximize" + DidYouMean(s, {"minimize", "maximize"}), kv.second);
@@ -123,10 +119,10 @@ absl::Status ParseBudget(const YAML::Node& n, search::Budget& b) {
   if (auto st = CheckKeys(n, "budget", {"max_trials", "max_failed", "max_duration"}); !st.ok()) return st;
   for (const auto& kv : n) {
     const std::string k = kv.first.as<std::string>(), path = Sub("budget", k);
-    if (k == "max_trials") { ASSIGN_OR_RETURN(x, Int(kv.second, path)); b.max_trials = x; }
-    else if (k == "max_failed") { ASSIGN_OR_RETURN(x, Int(kv.second, path)); b.max_failed = x; }
+    if (k == "max_trials") { ASSIGN_OR_RETURN(auto x, Int(kv.second, path)); b.max_trials = x; }
+    else if (k == "max_failed") { ASSIGN_OR_RETURN(auto x, Int(kv.second, path)); b.max_failed = x; }
     else if (k == "max_duration") {
-      ASSIGN_OR_RETURN(s, Str(kv.second, path));
+      ASSIGN_OR_RETURN(auto s, Str(kv.second, path));
       auto d = ParseDuration(s);
       if (!d.ok()) return Err(path, std::string(d.status().message()), kv.second);
       b.max_duration_seconds = *d;
@@ -138,7 +134,7 @@ absl::Status ParseBudget(const YAML::Node& n, search::Budget& b) {
 absl::Status ParseValues(const YAML::Node& n, const std::string& path, std::vector<Value>& out) {
   if (!n.IsSequence()) return Err(path, "must be a list", n);
   for (std::size_t i = 0; i < n.size(); ++i) {
-    ASSIGN_OR_RETURN(v, Val(n[i], absl::StrCat(path, "[", i, "]")));
+    ASSIGN_OR_RETURN(auto v, Val(n[i], absl::StrCat(path, "[", i, "]")));
     out.push_back(std::move(v));
   }
   return absl::OkStatus();
@@ -160,31 +156,31 @@ absl::Status ParseParameter(const std::string& name, const YAML::Node& n, Parame
     if (auto st = ParseValues(n["values"], path + ".values", p.values); !st.ok()) return st;
   } else if (has_value) {
     p.domain = Parameter::Domain::kConstant;
-    ASSIGN_OR_RETURN(v, Val(n["value"], path + ".value"));
+    ASSIGN_OR_RETURN(auto v, Val(n["value"], path + ".value"));
     p.value = std::move(v);
   } else {
     p.domain = Parameter::Domain::kRange;
     auto& r = p.range;
     if (!n["min"].IsDefined()) return Err(path + ".min", "is required with max", n);
     if (!n["max"].IsDefined()) return Err(path + ".max", "is required with min", n);
-    ASSIGN_OR_RETURN(lo, Num(n["min"], path + ".min"));
-    ASSIGN_OR_RETURN(hi, Num(n["max"], path + ".max"));
+    ASSIGN_OR_RETURN(auto lo, Num(n["min"], path + ".min"));
+    ASSIGN_OR_RETURN(auto hi, Num(n["max"], path + ".max"));
     r.min = lo;
     r.max = hi;
-    if (n["step"].IsDefined()) { ASSIGN_OR_RETURN(s, Num(n["step"], path + ".step")); r.step = s; }
-    if (n["count"].IsDefined()) { ASSIGN_OR_RETURN(c, Int(n["count"], path + ".count")); r.count = c; }
+    if (n["step"].IsDefined()) { ASSIGN_OR_RETURN(auto s, Num(n["step"], path + ".step")); r.step = s; }
+    if (n["count"].IsDefined()) { ASSIGN_OR_RETURN(auto c, Int(n["count"], path + ".count")); r.count = c; }
   }
   for (const char* key : {"scale", "type", "step", "count"})
     if (n[key].IsDefined() && !has_range)
       return Err(path + "." + key, "only applies to a min/max range", n[key]);
   if (n["scale"].IsDefined()) {
-    ASSIGN_OR_RETURN(s, Str(n["scale"], path + ".scale"));
+    ASSIGN_OR_RETURN(auto s, Str(n["scale"], path + ".scale"));
     if (s == "log") p.range.scale = Scale::kLog;
     else if (s == "linear") p.range.scale = Scale::kLinear;
     else return Err(path + ".scale", "must be linear or log" + DidYouMean(s, {"linear", "log"}), n["scale"]);
   }
   if (n["type"].IsDefined()) {
-    ASSIGN_OR_RETURN(s, Str(n["type"], path + ".type"));
+    ASSIGN_OR_RETURN(auto s, Str(n["type"], path + ".type"));
     if (s == "int") p.range.integer = true;
     else if (s == "float") p.range.integer = false;
     else return Err(path + ".type", "must be int or float" + DidYouMean(s, {"int", "float"}), n["type"]);
@@ -199,7 +195,7 @@ absl::Status ParseParameter(const std::string& name, const YAML::Node& n, Parame
       if (kv.second.IsSequence()) {
         if (auto st = ParseValues(kv.second, cpath, c.values); !st.ok()) return st;
       } else {
-        ASSIGN_OR_RETURN(v, Val(kv.second, cpath));
+        ASSIGN_OR_RETURN(auto v, Val(kv.second, cpath));
         c.values.push_back(std::move(v));
       }
       p.when.push_back(std::move(c));
@@ -255,23 +251,23 @@ absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
     const std::string k = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     absl::Status st;
-    if (k == "name") { ASSIGN_OR_RETURN(s, Str(v, k)); spec.name = s; }
+    if (k == "name") { ASSIGN_OR_RETURN(auto s, Str(v, k)); spec.name = s; }
     else if (k == "dataset") st = ParseDataset(v, spec.dataset);
     else if (k == "objective") st = ParseObjective(v, spec.objective);
     else if (k == "budget") st = ParseBudget(v, spec.budget);
     else if (k == "method") {
-      ASSIGN_OR_RETURN(s, Str(v, k));
+      ASSIGN_OR_RETURN(auto s, Str(v, k));
       if (s == "grid") spec.method = Method::kGrid;
       else if (s == "random") spec.method = Method::kRandom;
       else return Err(k, "must be grid or random" + DidYouMean(s, {"grid", "random"}), v);
     } else if (k == "seed") {
-      ASSIGN_OR_RETURN(x, Int(v, k));
+      ASSIGN_OR_RETURN(auto x, Int(v, k));
       if (x < 0) return Err(k, "must be >= 0", v);
       spec.seed = static_cast<uint64_t>(x);
     } else if (k == "parallelism") {
       if (auto st2 = CheckKeys(v, k, {"max_concurrent"}); !st2.ok()) return st2;
       if (v["max_concurrent"].IsDefined()) {
-        ASSIGN_OR_RETURN(x, Int(v["max_concurrent"], "parallelism.max_concurrent"));
+        ASSIGN_OR_RETURN(auto x, Int(v["max_concurrent"], "parallelism.max_concurrent"));
         if (x < 0 || x > 1'000'000) return Err("parallelism.max_concurrent", "must be >= 1", v["max_concurrent"]);
         spec.max_concurrent = static_cast<int32_t>(x);
       }
@@ -279,7 +275,7 @@ absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
       if (!v.IsMap()) return Err(k, "must be a mapping of trainer settings", v);
       for (const auto& f : v) {
         const std::string name = f.first.as<std::string>();
-        ASSIGN_OR_RETURN(value, Val(f.second, "fixed." + name));
+        ASSIGN_OR_RETURN(auto value, Val(f.second, "fixed." + name));
         spec.fixed[name] = std::move(value);
       }
     } else if (k == "parameters") {

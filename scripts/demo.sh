@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/build.sh >/dev/null
+echo "== Building hpsearch, hpsearch-server and hpsearch-worker (build/bin/; the tests are built by scripts/test.sh)"
+HPSEARCH_PROGRESS=1 ./scripts/build.sh hpsearch hpsearch-server hpsearch-worker
 BIN="$PWD/build/bin"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-demo.XXXXXX")"
 SERVER_PID=""

@@ -27,8 +27,9 @@ absl::StatusOr<Value> FromProto(const google::protobuf::Value& v, const std::str
   switch (v.kind_case()) {
     case google::protobuf::Value::kNumberValue: {
       const double d = v.number_value();
+      if (!std::isfinite(d)) return absl::InvalidArgumentError(absl::StrCat(field, ": must be a finite number"));
       // No type to go by: an integral number of safe size is an integer.
-      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) return Value(static_cast<int64_t>(d));
+      if (d == std::floor(d) && std::fabs(d) < 9.0e15) return Value(static_cast<int64_t>(d));
       return Value(d);
     }
     case google::protobuf::Value::kStringValue: return Value(v.string_value());

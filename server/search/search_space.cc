@@ -9,6 +9,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "search/conditions.h"
 
 namespace hpsearch::search {
 
@@ -132,22 +133,9 @@ absl::StatusOr<SearchSpace> SearchSpace::Build(const Spec& spec) {
       s.dims_[i].when.push_back(Dimension::Condition{it->second, c.values});
     }
   }
-  // Topological order (validation rejected cycles; guard anyway).
-  std::vector<int> state(s.dims_.size(), 0);
-  std::function<bool(int)> visit = [&](int d) {
-    if (state[d] == 2) return true;
-    if (state[d] == 1) return false;
-    state[d] = 1;
-    for (const auto& c : s.dims_[d].when)
-      if (!visit(c.parent)) return false;
-    state[d] = 2;
-    s.order_.push_back(d);
-    return true;
-  };
-  for (int d = 0; d < static_cast<int>(s.dims_.size()); ++d)
-    if (!visit(d))
-      return absl::InvalidArgumentError(
-          absl::StrCat("parameters.", s.dims_[d].name, ".when: conditions form a cycle"));
+  auto order = ConditionOrder(spec);
+  if (!order.ok()) return order.status();
+  s.order_ = *std::move(order);
   return s;
 }
 

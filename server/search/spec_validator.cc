@@ -1,5 +1,7 @@
 #include "search/spec_validator.h"
 
+#include "search/conditions.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -15,6 +17,7 @@
 #include "vocabulary/metrics.h"
 #include "vocabulary/network_size.h"
 #include "vocabulary/settings.h"
+#include "util/status_macros.h"
 
 namespace hpsearch::search {
 
@@ -26,12 +29,6 @@ using vocabulary::ParamType;
 absl::Status Bad(const std::string& path, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
 }
-
-#define RETURN_IF_ERROR(expr)      \
-  do {                             \
-    absl::Status _st = (expr);     \
-    if (!_st.ok()) return _st;     \
-  } while (0)
 
 absl::Status CheckRange(const Parameter& p, const ParamInfo* info, const Spec& spec) {
   const std::string path = "parameters." + p.name;
@@ -122,19 +119,7 @@ absl::Status CheckConditions(const Spec& spec) {
           return Bad(path, absl::StrCat(v.ToString(), " is not one of ", c.parent, "'s values"));
     }
   }
-  // Cycles: depth-first search over parent links.
-  std::map<std::string, int> state;
-  std::function<absl::Status(const Parameter&)> visit = [&](const Parameter& p) -> absl::Status {
-    int& s = state[p.name];
-    if (s == 2) return absl::OkStatus();
-    if (s == 1) return Bad("parameters." + p.name + ".when", "conditions form a cycle");
-    s = 1;
-    for (const auto& c : p.when) RETURN_IF_ERROR(visit(*by_name[c.parent]));
-    state[p.name] = 2;
-    return absl::OkStatus();
-  };
-  for (const auto& p : spec.parameters) RETURN_IF_ERROR(visit(p));
-  return absl::OkStatus();
+  return ConditionOrder(spec).status();  // cycles
 }
 
 // The largest network any trial of the spec can build, in parameters.

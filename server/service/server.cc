@@ -98,7 +98,6 @@ int Server::Run() {
   // store reports it, callers retry, and nothing is lost.
   signal(SIGXFSZ, SIG_IGN);
   const sigset_t signals = BlockShutdownSignals();
-  started_ = std::chrono::steady_clock::now();
   if (int code = Start(); code != 0) return code;
   int sig = 0;
   sigwait(&signals, &sig);
@@ -201,6 +200,7 @@ void Server::StartTicker() {
 }
 
 int Server::Start() {
+  started_ = std::chrono::steady_clock::now();
   if (auto st = OpenStore(); !st.ok()) {
     log::Error(st.message());
     return 1;

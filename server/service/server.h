@@ -35,13 +35,18 @@ class Server {
   // clean stop, 1 when it cannot start, 2 for bad settings).
   int Run();
 
+  // Run() in two halves, for a server inside another program (the in-process tests):
+  // Start returns once it is serving (0) or the exit code it could not start with;
+  // Stop, after a successful Start, shuts down as SIGTERM would.
+  int Start();  // store, scheduler, slots, gRPC (NOT_SERVING), recovery, SERVING
+  void Stop();  // NOT_SERVING, drain, slots' grace, gRPC down
+  int port() const { return port_; }  // the bound port, once started
+
  private:
-  int Start();          // store, scheduler, slots, gRPC (NOT_SERVING), recovery, SERVING
   absl::Status OpenStore();
   void BuildScheduler();
   absl::Status StartGrpc();
   void StartTicker();
-  void Stop();          // NOT_SERVING, drain, slots' grace, gRPC down; false: a trial was stuck
   void SetServing(bool serving);
 
   ServerConfig config_;

@@ -53,7 +53,9 @@ TEST(Dockerfile, BuildsWithTheScriptsCiRuns) {
   const std::string runtime = df.substr(runtime_at);
   // The build stage: the same two scripts as CI, for x86-64-v3, never -march=native.
   EXPECT_THAT(build, HasSubstr("RUN ./scripts/setup.sh"));
-  EXPECT_THAT(build, HasSubstr("HPSEARCH_ARCH=x86-64-v3 ./scripts/build.sh"));
+  EXPECT_THAT(build, HasSubstr("HPSEARCH_ARCH=x86-64-v3 HPSEARCH_PROGRESS=1 ./scripts/build.sh"));
+  // ... building only the binaries it ships.
+  EXPECT_THAT(build, HasSubstr("./scripts/build.sh \\\n      hpsearch hpsearch-server hpsearch-worker"));
   EXPECT_EQ(df.find("native"), std::string::npos);
   // The runtime stage: runtime packages only, non-root, /data owned before VOLUME.
   EXPECT_THAT(runtime, HasSubstr("/tmp/setup.sh --runtime"));
@@ -296,7 +298,12 @@ TEST(Dockerfile, EnvironmentAndHealthcheckUseRealFlags) {
   std::vector<std::string> env;
   const std::regex var("(HPSEARCH_[A-Z_]+)=");
   for (auto it = std::sregex_iterator(df.begin(), df.end(), var); it != std::sregex_iterator(); ++it) {
-    if ((*it)[1] != "HPSEARCH_ARCH") env.push_back((*it)[1]);  // a build.sh setting
+    // build.sh's own settings are read by the script, not a binary; they must be real too.
+    if ((*it)[1] == "HPSEARCH_ARCH" || (*it)[1] == "HPSEARCH_PROGRESS") {
+      EXPECT_THAT(ReadFile(Source("scripts/build.sh")), HasSubstr((*it)[1].str())) << (*it)[1];
+      continue;
+    }
+    env.push_back((*it)[1]);
   }
   EXPECT_FALSE(env.empty());
   ExpectKnown("Dockerfile", {"hpsearch", "--server", "--timeout"}, env);

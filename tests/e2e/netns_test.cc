@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "nlohmann/json.hpp"
+#include "testing/e2e_fixture.h"
 #include "testing/process.h"
 
 namespace hpsearch::testing {
@@ -26,9 +27,9 @@ const std::string& IpPath() {
   return path;
 }
 
-class NetNamespaces : public ::testing::Test {
+class NetNamespaces : public E2ETest {
  protected:
-  NetNamespaces() : dir_("netns") {
+  NetNamespaces() : E2ETest("netns") {
     const std::string tag = std::to_string(getpid() % 100000);
     server_ns_ = "hps" + tag + "s";
     a_ns_ = "hps" + tag + "a";
@@ -71,7 +72,6 @@ class NetNamespaces : public ::testing::Test {
     return json::parse(r.out, nullptr, false);
   }
 
-  TempDir dir_;
   std::string server_ns_, a_ns_, b_ns_, failure_;
 };
 

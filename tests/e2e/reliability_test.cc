@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "nlohmann/json.hpp"
+#include "testing/e2e_fixture.h"
 #include "testing/process.h"
 
 namespace hpsearch::testing {
@@ -18,38 +19,9 @@ namespace {
 using ::testing::HasSubstr;
 using nlohmann::json;
 
-class Reliability : public ::testing::Test {
+class Reliability : public E2ETest {
  protected:
-  Reliability() : dir_("reliability") {}
-
-  std::string WriteSpec(const std::string& name, const std::string& text) {
-    const std::string path = dir_ / name;
-    std::ofstream(path) << text;
-    return path;
-  }
-  json Json(const Result& r) {
-    EXPECT_EQ(r.code, 0) << r.out << r.err;
-    auto j = json::parse(r.out, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << r.out;
-    return j;
-  }
-  // Waits until the sweep has ended; its status JSON.
-  json WaitForEnd(ServerProcess& server, const std::string& id, std::chrono::seconds limit) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    json s;
-    while (std::chrono::steady_clock::now() < until) {
-      s = Json(server.Cli({"status", id, "-o", "json"}));
-      if (s["status"] != "running" && s["status"] != "stopping") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return s;
-  }
-  void ExpectSound(const std::string& db) {
-    const Result check = RunProcess({Bin("hpsearch-server"), "--check-db", "--db", db});
-    EXPECT_EQ(check.code, 0) << check.out << check.err;
-  }
-
-  TempDir dir_;
+  Reliability() : E2ETest("reliability") {}
 };
 
 // The race: the last trial finishing while the watch starts. Every one must end.

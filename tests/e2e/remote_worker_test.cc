@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "nlohmann/json.hpp"
+#include "testing/e2e_fixture.h"
 #include "testing/process.h"
 
 namespace hpsearch::testing {
@@ -27,26 +28,12 @@ parameters:
   lr: {min: 1.0e-4, max: 1.0e-2, scale: log}
 )";
 
-class RemoteWorkers : public ::testing::Test {
+class RemoteWorkers : public E2ETest {
  protected:
-  RemoteWorkers() : dir_("remote") {}
-
-  json Json(const Result& r) {
-    EXPECT_EQ(r.code, 0) << r.out << r.err;
-    auto j = json::parse(r.out, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << r.out;
-    return j;
-  }
+  RemoteWorkers() : E2ETest("remote") {}
 
   std::string Submit(ServerProcess& server) {
-    const std::string path = dir_ / "spec.yaml";
-    std::ofstream(path) << kSpec;
-    return Json(server.Cli({"submit", path, "-o", "json"}))["id"];
-  }
-
-  bool StartWorker(Process& w, const std::string& address, const std::string& name, int slots = 1) {
-    return w.Start({Bin("hpsearch-worker"), "--server", address, "--slots", std::to_string(slots), "--id", name},
-                   dir_ / (name + ".log"));
+    return Json(server.Cli({"submit", WriteSpec("spec.yaml", kSpec), "-o", "json"}))["id"];
   }
 
   // The running trials as (index → json), via `trials --status running`.
@@ -81,8 +68,6 @@ class RemoteWorkers : public ::testing::Test {
     }
     EXPECT_EQ(seen.size(), 6u);
   }
-
-  TempDir dir_;
 };
 
 TEST_F(RemoteWorkers, AKilledWorkersTrialIsServedAgainWithinTheLeasePlusFiveSeconds) {

@@ -12,6 +12,7 @@
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "hpsearch/v1/worker_service.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "testing/e2e_fixture.h"
 #include "testing/process.h"
 
 namespace hpsearch::testing {
@@ -60,10 +61,9 @@ std::vector<std::string> AllMethods() {
   return out;
 }
 
-class Security : public ::testing::Test {
+class Security : public E2ETest {
  protected:
-  Security() : dir_("security") {}
-  TempDir dir_;
+  Security() : E2ETest("security") {}
 };
 
 TEST_F(Security, EveryRpcOfEveryServiceRequiresTheToken) {

@@ -11,6 +11,7 @@
 
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "testing/e2e_fixture.h"
 #include "testing/process.h"
 
 namespace hpsearch::testing {
@@ -42,24 +43,9 @@ parameters:
   lr: {values: [0.003, 0.03]}
 )";
 
-class ServerE2E : public ::testing::Test {
+class ServerE2E : public E2ETest {
  protected:
-  ServerE2E() : dir_("e2e") {}
-
-  std::string WriteSpec(const std::string& name, const std::string& text) {
-    const std::string path = dir_ / name;
-    std::ofstream(path) << text;
-    return path;
-  }
-
-  json Json(const Result& r) {
-    EXPECT_EQ(r.code, 0) << r.out << r.err;
-    auto j = json::parse(r.out, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << r.out;
-    return j;
-  }
-
-  TempDir dir_;
+  ServerE2E() : E2ETest("e2e") {}
 };
 
 TEST_F(ServerE2E, SubmitRunsEveryTrialAndTheBestAreSorted) {

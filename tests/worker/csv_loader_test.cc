@@ -2,9 +2,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include "testing/status_matchers.h"
 
 namespace hpsearch::data {
 namespace {
+
+using ::hpsearch::testing::StatusIs;
 
 using ::testing::HasSubstr;
 
@@ -66,7 +69,7 @@ TEST(Csv, ErrorsNameFileLineAndColumn) {
 TEST(Csv, MissingFile) {
   Dataset d;
   auto st = LoadCsvFile("/nonexistent/file.csv", {}, d);
-  EXPECT_EQ(st.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(std::string(st.message()), HasSubstr("/nonexistent/file.csv"));
 }
 

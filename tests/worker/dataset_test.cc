@@ -8,9 +8,12 @@
 #include "data/dataset_loader.h"
 #include "util/value_json.h"
 #include "data/split.h"
+#include "testing/status_matchers.h"
 
 namespace hpsearch::data {
 namespace {
+
+using ::hpsearch::testing::StatusIs;
 
 using ::testing::HasSubstr;
 
@@ -114,15 +117,13 @@ class DataDir : public ::testing::Test {
 
 TEST_F(DataDir, PathsAreConfinedToTheDataDirectory) {
   EXPECT_TRUE(ResolveDataPath("sub/ok.csv", env_).ok());
-  EXPECT_EQ(ResolveDataPath("../secret.csv", env_).status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(ResolveDataPath("sub/../../secret.csv", env_).status().code(),
-            absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(ResolveDataPath((root_ / "secret.csv").string(), env_).status().code(),
-            absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(ResolveDataPath("link.csv", env_).status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(ResolveDataPath("/dev/zero", env_).status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(ResolveDataPath("sub", env_).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ResolveDataPath("nope.csv", env_).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(ResolveDataPath("../secret.csv", env_), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(ResolveDataPath("sub/../../secret.csv", env_), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(ResolveDataPath((root_ / "secret.csv").string(), env_), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(ResolveDataPath("link.csv", env_), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(ResolveDataPath("/dev/zero", env_), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(ResolveDataPath("sub", env_), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ResolveDataPath("nope.csv", env_), StatusIs(absl::StatusCode::kNotFound));
   DatasetOptions o = Opt("csv");
   o.path = "sub/ok.csv";
   o.validation = 0.25;

@@ -59,7 +59,7 @@ TEST(TrialFile, ParsesDatasetSeedAndSettings) {
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->seed, 4u);
   EXPECT_EQ(t->dataset.name, "iris");
-  EXPECT_DOUBLE_EQ(t->config.lr, 0.1);
+  EXPECT_DOUBLE_EQ(t->config.lr.value(), 0.1);
   auto bad = commands::ParseTrialFile(YAML::Load(R"({"seed": 1})"), "t.yaml");
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("t.yaml: dataset: is required"));
 }

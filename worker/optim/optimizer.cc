@@ -45,8 +45,8 @@ int OptimizerStateSlots(OptimizerKind kind) {
 std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c, std::size_t size) {
   const float mu = static_cast<float>(c.momentum);
   const bool delta = c.kind == OptimizerKind::kAdadelta;
-  const float eps = static_cast<float>(c.eps >= 0 ? c.eps : (delta ? 1e-6 : 1e-8));
-  const float rho = static_cast<float>(c.rho >= 0 ? c.rho : (delta ? 0.95 : 0.9));
+  const float eps = static_cast<float>(c.eps.value_or(delta ? 1e-6 : 1e-8));
+  const float rho = static_cast<float>(c.rho.value_or(delta ? 0.95 : 0.9));
   switch (c.kind) {
     case OptimizerKind::kSgd: return std::make_unique<Sgd>();
     case OptimizerKind::kMomentum: return std::make_unique<Momentum>(size, mu);

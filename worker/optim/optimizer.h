@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -22,8 +23,8 @@ double DefaultLearningRate(OptimizerKind kind);
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::kSgd;
   double momentum = 0.9;  // momentum, nesterov
-  double rho = -1;        // rmsprop (0.9), adadelta (0.95); <0 = that default
-  double eps = -1;        // adadelta 1e-6, others 1e-8; <0 = that default
+  std::optional<double> rho;  // rmsprop (default 0.9), adadelta (0.95)
+  std::optional<double> eps;  // adadelta (default 1e-6), others (1e-8)
   double beta1 = 0.9;     // adam
   double beta2 = 0.999;   // adam
 };

@@ -22,7 +22,7 @@ absl::StatusOr<ScheduleKind> ParseSchedule(std::string_view name) { return Parse
 std::string_view ScheduleName(ScheduleKind kind) { return NameOf(kNames, kind); }
 
 double Schedule::LearningRate(double lr, int epoch, int epochs) const {
-  auto gamma = [&](double dflt) { return decay_rate >= 0 ? decay_rate : dflt; };
+  auto gamma = [&](double dflt) { return decay_rate.value_or(dflt); };
   switch (kind) {
     case ScheduleKind::kConstant: return lr;
     case ScheduleKind::kStep:

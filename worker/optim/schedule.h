@@ -6,6 +6,7 @@
 //   cosine        lr_min + ½(lr − lr_min)(1 + cos(π·e/(E−1)))   (reaches lr_min at the last epoch)
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -19,7 +20,7 @@ std::string_view ScheduleName(ScheduleKind kind);
 
 struct Schedule {
   ScheduleKind kind = ScheduleKind::kConstant;
-  double decay_rate = -1;  // γ; <0 = the schedule's default
+  std::optional<double> decay_rate;  // γ; none: the schedule's default
   int decay_epochs = 10;
   double lr_min = 0;
 

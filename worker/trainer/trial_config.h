@@ -1,6 +1,7 @@
 // One trial's settings, parsed from its parameters (vocabulary names → values).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,7 @@ struct TrialConfig {
   nn::InitKind init = nn::InitKind::kHeNormal;
   float bias_init = 0;
   optim::OptimizerConfig optimizer{optim::OptimizerKind::kAdam};
-  double lr = -1;  // <0: the optimizer's default
+  std::optional<double> lr;  // none: the optimizer's default
   optim::Schedule schedule;
   int batch_size = 64;  // 0 = full batch
   int epochs = 10;
@@ -44,7 +45,7 @@ struct TrialConfig {
   int pca_components = 0;  // 0: min(features, 50)
 
   double LearningRate() const {
-    return lr > 0 ? lr : optim::DefaultLearningRate(optimizer.kind);
+    return lr.value_or(optim::DefaultLearningRate(optimizer.kind));
   }
 };
 

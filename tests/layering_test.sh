@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Layering, checked on what was built and on the sources (CMake checks the link
+# graph at configure time, CMakeLists.txt "Layering"):
+#   * the CLI binary holds no trainer, runtime, scheduler or store code, and no Eigen;
+#   * the server binary holds no YAML parser (specs arrive as protobuf);
+#   * the plain core (search, store, scheduler, runtime, trainer, vocabulary, util)
+#     includes no protobuf or gRPC header and names no hpsearch::v1 type;
+#   * the CLI's sources include nothing from the trainer, the runtime or the server.
+# Usage: layering_test.sh SOURCE_DIR BIN_DIR
+set -euo pipefail
+src=$1
+bin=$2
+fail=0
+bad() { echo "layering: $*" >&2; fail=1; }
+
+symbols() { nm -C --defined-only "$1" | awk '{ $1 = ""; $2 = ""; print }'; }
+
+cli=$(symbols "$bin/hpsearch")
+for ns in 'hpsearch::trainer::' 'hpsearch::nn::' 'hpsearch::optim::' 'hpsearch::data::' 'hpsearch::runtime::' \
+          'hpsearch::scheduler::' 'hpsearch::store::' 'Eigen::' 'tbb::'; do
+  n=$(grep -c -F -- "$ns" <<<"$cli" || true)
+  [[ $n -eq 0 ]] || bad "bin/hpsearch defines $n symbols of $ns, e.g. $(grep -F -m1 -- "$ns" <<<"$cli")"
+done
+# The CLI does hold the search library (offline validate and plan), as it should.
+grep -q -F 'hpsearch::search::' <<<"$cli" || bad "bin/hpsearch has no hpsearch::search:: symbols: is nm working?"
+
+server=$(symbols "$bin/hpsearch-server")
+n=$(grep -c -E '(^| )YAML::' <<<"$server" || true)
+[[ $n -eq 0 ]] || bad "bin/hpsearch-server defines $n YAML:: symbols"
+
+cd "$src"
+core=(server/search server/store server/scheduler worker/runtime worker/protocol worker/vocabulary
+      worker/trainer worker/nn worker/optim worker/data worker/util)
+if hits=$(grep -rn -E '#include.*(hpsearch/v1/|grpcpp|google/protobuf)|\bv1::' "${core[@]}"); then
+  bad "the plain core touches the wire:"$'\n'"$hits"
+fi
+if hits=$(grep -rn -E '#include "(trainer|nn|optim|data|runtime|scheduler|store|commands|remote)/' client); then
+  bad "the CLI includes code it must not:"$'\n'"$hits"
+fi
+if hits=$(grep -rln -E '#include.*(grpcpp|hpsearch/v1/)' worker --include='*.h' --include='*.cc' | grep -v '^worker/remote/'); then
+  bad "worker code outside worker/remote/ uses gRPC: $hits"
+fi
+[[ $fail -eq 0 ]] && echo "layering ok"
+exit $fail

@@ -1,0 +1,106 @@
+// The scheduler under test with a fake trainer (the test plays the worker), a fake
+// clock that the test advances, and a store whose commits can be made to fail.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "client/spec_file.h"
+#include "gtest/gtest.h"
+#include "scheduler/scheduler.h"
+#include "testing/status_matchers.h"
+
+namespace hpsearch::scheduler::test {
+
+inline search::Spec Spec(const std::string& yaml) {
+  auto spec = client::ParseSpecYaml(yaml);
+  EXPECT_TRUE(spec.ok()) << spec.status();
+  return *spec;
+}
+
+// 6 grid trials on xor, minimising val_loss.
+inline const std::string kGrid = std::string("objective: {metric: val_loss, goal: minimize}\n") + R"(
+name: grid6
+dataset: {name: xor}
+method: grid
+fixed: {epochs: 2, hidden: [4]}
+parameters:
+  lr: {values: [0.1, 0.01, 0.001]}
+  optimizer: {values: [sgd, adam]}
+)";
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(":memory:"); }
+
+  void Open(const std::string& path, SchedulerOptions o = {}) {
+    scheduler_.reset();
+    store_.reset();
+    store::StoreOptions so;
+    so.path = path;
+    so.before_commit = [this] { return store_fault_ ? absl::UnavailableError("database is full") : absl::OkStatus(); };
+    auto s = store::Store::Open(so);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+    o.clock = [this] { return now_ + wall_step_; };  // the wall clock may step
+    o.monotonic_clock = [this] { return now_; };
+    if (o.lease_ms == 30'000) o.lease_ms = 1000;
+    // The test's "encoding" of a spec is its YAML text.
+    o.decode_spec = [](const std::string& yaml) { return client::ParseSpecYaml(yaml); };
+    options_ = o;
+    scheduler_ = std::make_unique<Scheduler>(*store_, o);
+    ASSERT_TRUE(scheduler_->Recover().ok());
+  }
+
+  // The spec of `yaml`, stored as its YAML text.
+  absl::StatusOr<store::SweepRecord> SubmitRaw(const std::string& yaml, const std::string& request_id = "") {
+    return scheduler_->Submit(Spec(yaml), yaml, request_id);
+  }
+
+  store::SweepRecord Submit(const std::string& yaml) {
+    auto s = SubmitRaw(yaml);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return *s;
+  }
+
+  std::optional<Lease> Acquire(const std::string& worker = "w1", const std::string& req = "") {
+    auto l = scheduler_->Acquire(worker, req);
+    EXPECT_TRUE(l.ok()) << l.status();
+    return l.ok() ? *l : std::nullopt;
+  }
+
+  absl::StatusOr<ReportReply> Epoch(const Lease& l, int epoch, double val_loss) {
+    EpochReport r;
+    r.key = l.key;
+    r.epoch = EpochMetrics{epoch, {{"val_loss", val_loss}, {"train_loss", val_loss}}, 0.1, 0};
+    return scheduler_->Report(r);
+  }
+
+  absl::Status Complete(const Lease& l, double val_loss) {
+    TrialResult r;
+    r.key = l.key;
+    r.metrics = {{"val_loss", val_loss}, {"val_accuracy", 1 - val_loss}, {"test_accuracy", 0.5}};
+    r.parameter_count = 17;
+    return scheduler_->Complete(r);
+  }
+
+  absl::Status Fail(const Lease& l, const std::string& reason, bool permanent = true) {
+    return scheduler_->Fail(TrialFailure{l.key, reason, permanent});
+  }
+
+  store::SweepRecord Get(const std::string& id) {
+    auto s = scheduler_->GetSweep(id);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return *s;
+  }
+
+  int64_t now_ = 1'000'000;
+  int64_t wall_step_ = 0;
+  bool store_fault_ = false;  // every commit fails while set (a full disk)
+  SchedulerOptions options_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Scheduler> scheduler_;
+};
+
+}  // namespace hpsearch::scheduler::test

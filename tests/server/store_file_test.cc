@@ -1,0 +1,109 @@
+// The store's file: reopening, schema versions and migrations, unwritable paths.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "SQLiteCpp/SQLiteCpp.h"
+#include "gtest/gtest.h"
+#include "store/integrity.h"
+#include "store/schema.h"
+#include "store/store.h"
+#include "testing/status_matchers.h"
+
+namespace hpsearch::store {
+namespace {
+
+using ::hpsearch::testing::StatusIs;
+
+TEST(StoreFile, SurvivesReopeningAndRefusesANewerSchema) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-reopen-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  StoreOptions o;
+  o.path = (dir / "r.db").string();
+  {
+    auto s = Store::Open(o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Write([](WriteTxn& w) {
+                      w.InsertSweep("kept", "", 3, false, 1);
+                      return absl::OkStatus();
+                    }).ok());
+  }
+  {
+    auto s = Store::Open(o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Read([](ReadTxn& r) {
+                      EXPECT_TRUE(r.FindSweep("kept").has_value());
+                      return absl::OkStatus();
+                    }).ok());
+  }
+  {
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE schema_version SET version = 99");
+  }
+  auto s = Store::Open(o);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_NE(s.status().message().find("newer"), std::string::npos);
+  EXPECT_NE(s.status().message().find(o.path), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(StoreFile, MigratesAVersionOneFileForward) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-migrate-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  StoreOptions o;
+  o.path = (dir / "m.db").string();
+  int64_t sweep = 0;
+  {
+    auto s = Store::Open(o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Write([&](WriteTxn& w) {
+                      sweep = w.InsertSweep("", "", 3, false, 1);
+                      for (int i = 0; i < 3; ++i) w.InsertTrial(sweep, i, Params{}, 1, 1);
+                      for (int i = 3; i < 5; ++i) {
+                        const int64_t t = w.InsertTrial(sweep, i, Params{}, 1, 1);
+                        w.StartAttempt(t, 1, "w", 10, 1);
+                        w.CompleteTrial(t, 1, 0.1 * i, false, {{"val_loss", 0.1 * i}, {"val_mse", 1.0 - 0.1 * i}},
+                                        {}, 7, 2);
+                      }
+                      return absl::OkStatus();
+                    }).ok());
+  }
+  {
+    // Turn the file back into what version 1 wrote.
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
+    db.exec("DROP INDEX sweeps_by_request; ALTER TABLE sweeps DROP COLUMN request_id; "
+            "ALTER TABLE sweeps DROP COLUMN ending_status; DROP TABLE trial_metrics; "
+            "ALTER TABLE trial_attempts DROP COLUMN request_id; "
+            "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
+            "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; UPDATE schema_version SET version = 1");
+  }
+  auto s = Store::Open(o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->schema_version(), kSchemaVersion);
+  ASSERT_TRUE((*s)->Read([&](ReadTxn& r) {
+                    EXPECT_EQ(r.CountByStatus(sweep).pending, 3);  // backfilled (v2)
+                    EXPECT_EQ(r.CountByStatus(sweep).completed, 2);
+                    TrialQuery by_mse;  // backfilled (v3): metric rows from the metrics JSON
+                    by_mse.sort_by = "val_mse";
+                    auto page = r.ListTrials(sweep, by_mse);
+                    EXPECT_EQ(page->trials.size(), 5u);
+                    EXPECT_EQ(page->trials[0].index, 4);  // 0.6 < 0.7
+                    EXPECT_EQ(page->trials[1].index, 3);
+                    EXPECT_EQ(page->trials[2].index, 0);  // then the rest, by index
+                    EXPECT_TRUE(CheckIntegrity(r).empty());
+                    return absl::OkStatus();
+                  }).ok());
+  s->reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(StoreFile, AnUnwritableLocationNamesThePath) {
+  StoreOptions o;
+  o.path = "/proc/hpsearch/no/such/dir/x.db";
+  auto s = Store::Open(o);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find(o.path), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hpsearch::store

@@ -1,0 +1,141 @@
+// SlotPool against a fake source: every lease trained once across the slots, results
+// kept while the source is unavailable, stop directives obeyed, heartbeats while an
+// epoch is slow, and shutdown handing running trials back.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "runtime/slot_pool.h"
+#include "worker/fake_trial_source.h"
+
+namespace hpsearch::runtime {
+namespace {
+
+using ::testing::HasSubstr;
+using test::FakeSource;
+using test::TinyLease;
+
+std::vector<Lease> Leases(int n, int epochs = 2) {
+  std::vector<Lease> out;
+  for (int i = 0; i < n; ++i) out.push_back(TinyLease(i, epochs));
+  return out;
+}
+
+class SlotPoolTest : public ::testing::Test {
+ protected:
+  data::DatasetCache cache_{data::DataEnvironment{}};
+};
+
+TEST(HeartbeatInterval, AThirdOfTheLeaseBetween50msAnd5s) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(HeartbeatInterval(900), milliseconds(300));
+  EXPECT_EQ(HeartbeatInterval(30'000), milliseconds(5000));
+  EXPECT_EQ(HeartbeatInterval(60), milliseconds(50));
+  EXPECT_EQ(HeartbeatInterval(0), milliseconds(50));
+}
+
+TEST_F(SlotPoolTest, TwoSlotsTrainEveryLeaseExactlyOnce) {
+  FakeSource source(Leases(8));
+  PoolOptions o;
+  o.slots = 2;
+  o.worker_prefix = "w-";
+  SlotPool pool(source, cache_, o);
+  source.HoldEpochs(/*until_heartbeat=*/false);
+  pool.Start();
+  // Both slots inside a trial at once, each on its own.
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.held_ == 2; }));
+  source.Release();
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.completed_.size() == 8; }));
+  EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
+  std::set<int64_t> seen;
+  for (const auto& r : source.completed_) {
+    EXPECT_EQ(r.key.sweep_id, "s-000001");
+    EXPECT_TRUE(seen.insert(r.key.index).second) << "trial " << r.key.index << " completed twice";
+    EXPECT_EQ(source.epochs_[r.key.index], (std::vector<int>{1, 2}));
+  }
+  EXPECT_EQ(seen.size(), 8u);
+  EXPECT_TRUE(source.failed_.empty());
+  EXPECT_EQ(source.workers_, (std::set<std::string>{"w-0", "w-1"}));
+}
+
+TEST_F(SlotPoolTest, ACompletionIsKeptAndRetriedWhileTheSourceIsUnavailable) {
+  FakeSource source(Leases(1));
+  source.unavailable_completes_ = 3;
+  SlotPool pool(source, cache_, {});
+  pool.Start();
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.completed_.size() == 1; }));
+  EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
+  EXPECT_EQ(source.complete_calls_, 4);
+  EXPECT_EQ(source.completed_[0].key.index, 0);
+  EXPECT_TRUE(source.completed_[0].metrics.count("val_loss"));
+}
+
+TEST_F(SlotPoolTest, AnUnreachableSourceDuringTrainingDoesNotStopTheTrial) {
+  FakeSource source(Leases(1, 3));
+  source.unavailable_reports_ = 2;  // the first two epoch reports are lost
+  SlotPool pool(source, cache_, {});
+  pool.Start();
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.completed_.size() == 1; }));
+  EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
+  EXPECT_EQ(source.epochs_[0], (std::vector<int>{1, 2, 3}));
+  EXPECT_TRUE(source.failed_.empty());
+}
+
+TEST_F(SlotPoolTest, AStopDirectiveEndsTheTrialWithoutAResult) {
+  FakeSource source(Leases(1, 10));
+  source.stop_at_epoch_ = 2;
+  SlotPool pool(source, cache_, {});
+  pool.Start();
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.epochs_[0].size() == 2; }));
+  EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
+  EXPECT_EQ(source.epochs_[0], (std::vector<int>{1, 2}));
+  EXPECT_TRUE(source.completed_.empty());
+  EXPECT_TRUE(source.failed_.empty());
+}
+
+TEST_F(SlotPoolTest, ASlowEpochIsCoveredByHeartbeats) {
+  FakeSource source(Leases(1));
+  source.lease_ms_ = 150;  // heartbeats every 50 ms
+  source.HoldEpochs(/*until_heartbeat=*/true);
+  Lease l = TinyLease(0);
+  l.lease_ms = 150;
+  source.leases_ = {l};
+  SlotPool pool(source, cache_, {});
+  pool.Start();
+  // The first epoch report is held until a bare heartbeat for the same trial arrives
+  // from the pool's heartbeat thread.
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.heartbeats_[0] > 0; }));
+  source.Release();
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.completed_.size() == 1; }));
+  EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
+}
+
+TEST_F(SlotPoolTest, ShutdownHandsARunningTrialBack) {
+  // 100,000 epochs: the trial cannot finish on its own within the test.
+  FakeSource source({TinyLease(0, 100'000)});
+  SlotPool pool(source, cache_, {});
+  pool.Start();
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return !s.epochs_[0].empty(); }));
+  EXPECT_TRUE(pool.Stop(std::chrono::milliseconds(0), std::chrono::seconds(30)));
+  ASSERT_EQ(source.failed_.size(), 1u);
+  EXPECT_EQ(source.failed_[0].key.index, 0);
+  EXPECT_FALSE(source.failed_[0].permanent);  // handed back, not the trial's fault
+  EXPECT_THAT(source.failed_[0].reason, HasSubstr("shutting down"));
+  EXPECT_TRUE(source.completed_.empty());
+  EXPECT_EQ(pool.busy(), 0);
+}
+
+TEST_F(SlotPoolTest, IdleSlotsPickUpWorkThatArrivesLater) {
+  FakeSource source({});
+  SlotPool pool(source, cache_, {});
+  pool.Start();
+  source.Add(TinyLease(5));
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.completed_.size() == 1; }));
+  EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
+  EXPECT_EQ(source.completed_[0].key.index, 5);
+}
+
+}  // namespace
+}  // namespace hpsearch::runtime
