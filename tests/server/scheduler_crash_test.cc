@@ -13,24 +13,17 @@
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
 #include "client/spec_file.h"
+#include "server/scheduler_fixture.h"
 #include "store/integrity.h"
 
 namespace hpsearch::scheduler {
 namespace {
 
+using test::kGrid;
+
 constexpr int64_t kLeaseMs = 1000;
 
-// 6 grid trials on xor, minimising val_loss; trial i reports Objective(i).
-const char* kGrid = R"(name: crash
-dataset: {name: xor}
-objective: {metric: val_loss, goal: minimize}
-method: grid
-fixed: {epochs: 2, hidden: [4]}
-parameters:
-  lr: {values: [0.1, 0.01, 0.001]}
-  optimizer: {values: [sgd, adam]}
-)";
-
+// The fixture's 6 grid trials (kGrid); trial i reports Objective(i).
 double Objective(int64_t index) { return index == 1 ? 0.05 : 0.3 + 0.01 * index; }
 
 // One life of the server: a store on the test's file and a scheduler over it.
