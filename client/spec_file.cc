@@ -1,5 +1,7 @@
 #include "client/spec_file.h"
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -131,6 +133,71 @@ absl::Status ParseBudget(const YAML::Node& n, search::Budget& b) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> Bool(const YAML::Node& n, const std::string& path) {
+  auto v = YamlToValue(n);
+  if (!v.ok() || !v->is_bool()) return Err(path, "must be true or false", n);
+  return v->as_bool();
+}
+
+absl::StatusOr<int32_t> Int32(const YAML::Node& n, const std::string& path) {
+  ASSIGN_OR_RETURN(int64_t x, Int(n, path));
+  if (x < INT32_MIN || x > INT32_MAX) return Err(path, "is out of range", n);
+  return static_cast<int32_t>(x);
+}
+
+absl::Status ParseTpe(const YAML::Node& n, search::TpeOptions& t) {
+  if (auto st = CheckKeys(n, "tpe", {"startup_trials", "candidates", "multivariate", "constant_liar"}); !st.ok())
+    return st;
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>(), path = Sub("tpe", k);
+    if (k == "startup_trials") { ASSIGN_OR_RETURN(t.startup_trials, Int32(kv.second, path)); }
+    else if (k == "candidates") { ASSIGN_OR_RETURN(t.candidates, Int32(kv.second, path)); }
+    else if (k == "multivariate") { ASSIGN_OR_RETURN(t.multivariate, Bool(kv.second, path)); }
+    else if (k == "constant_liar") { ASSIGN_OR_RETURN(t.constant_liar, Bool(kv.second, path)); }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParsePruning(const YAML::Node& n, search::Pruning& p) {
+  using search::PruningMethod;
+  if (n.IsScalar()) return Err("pruning", "must be a mapping, e.g. {method: asha}", n);
+  if (!n.IsMap()) return Err("pruning", "must be a mapping", n);
+  const YAML::Node m = n["method"];
+  if (!m.IsDefined()) return Err("pruning.method", "is required: median, asha or hyperband", n);
+  ASSIGN_OR_RETURN(auto name, Str(m, "pruning.method"));
+  std::vector<std::string> keys = {"method"};
+  if (name == "median") {
+    p.method = PruningMethod::kMedian;
+    keys.insert(keys.end(), {"startup_trials", "warmup_epochs", "interval"});
+  } else if (name == "asha" || name == "hyperband") {
+    p.method = name == "asha" ? PruningMethod::kAsha : PruningMethod::kHyperband;
+    keys.insert(keys.end(), {"min_epochs", "reduction_factor"});
+  } else if (name == "none") {
+    p.method = PruningMethod::kNone;
+  } else {
+    return Err("pruning.method", "must be median, asha, hyperband or none" +
+                                     DidYouMean(name, {"median", "asha", "hyperband", "none"}), m);
+  }
+  for (const auto& kv : n) {
+    const std::string key = kv.first.as<std::string>();
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+    static const std::vector<std::string> kAll = {"method",        "startup_trials", "warmup_epochs", "interval",
+                                                  "min_epochs",    "reduction_factor"};
+    if (std::find(kAll.begin(), kAll.end(), key) != kAll.end())
+      return Err(Sub("pruning", key), absl::StrCat("does not apply to method ", name), kv.first);
+    return Err(Sub("pruning", key), "unknown key" + DidYouMean(key, keys), kv.first);
+  }
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>(), path = Sub("pruning", k);
+    if (k == "min_epochs") { ASSIGN_OR_RETURN(p.min_epochs, Int32(kv.second, path)); }
+    else if (k == "reduction_factor") { ASSIGN_OR_RETURN(p.reduction_factor, Int32(kv.second, path)); }
+    else if (k == "startup_trials") { ASSIGN_OR_RETURN(p.startup_trials, Int32(kv.second, path)); }
+    else if (k == "warmup_epochs") { ASSIGN_OR_RETURN(p.warmup_epochs, Int32(kv.second, path)); }
+    else if (k == "interval") { ASSIGN_OR_RETURN(p.interval, Int32(kv.second, path)); }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseValues(const YAML::Node& n, const std::string& path, std::vector<Value>& out) {
   if (!n.IsSequence()) return Err(path, "must be a list", n);
   for (std::size_t i = 0; i < n.size(); ++i) {
@@ -244,7 +311,7 @@ absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
   Spec spec;
   if (!n.IsMap()) return absl::InvalidArgumentError("spec: must be a mapping of fields (name, dataset, parameters, ...)");
   if (auto st = CheckKeys(n, "", {"name", "dataset", "objective", "method", "seed", "budget", "parallelism",
-                                  "fixed", "parameters"});
+                                  "fixed", "parameters", "tpe", "pruning"});
       !st.ok())
     return st;
   for (const auto& kv : n) {
@@ -259,7 +326,12 @@ absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
       ASSIGN_OR_RETURN(auto s, Str(v, k));
       if (s == "grid") spec.method = Method::kGrid;
       else if (s == "random") spec.method = Method::kRandom;
-      else return Err(k, "must be grid or random" + DidYouMean(s, {"grid", "random"}), v);
+      else if (s == "tpe") spec.method = Method::kTpe;
+      else return Err(k, "must be grid, random or tpe" + DidYouMean(s, {"grid", "random", "tpe"}), v);
+    } else if (k == "tpe") {
+      st = ParseTpe(v, spec.tpe);
+    } else if (k == "pruning") {
+      st = ParsePruning(v, spec.pruning);
     } else if (k == "seed") {
       ASSIGN_OR_RETURN(auto x, Int(v, k));
       if (x < 0) return Err(k, "must be >= 0", v);
@@ -288,6 +360,8 @@ absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
     }
     if (!st.ok()) return st;
   }
+  if (n["tpe"].IsDefined() && spec.method != Method::kTpe)
+    return Err("tpe", "applies only to method: tpe", n["tpe"]);
   return search::Typed(std::move(spec));
 }
 

@@ -3,13 +3,21 @@
 #include <iostream>
 #include <set>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/format.h"
 #include "client/spec_file.h"
+#include "search/hyperband_pruner.h"
 #include "search/spec_validator.h"
+#include "search/successive_halving.h"
 #include "search/strategy.h"
 #include "util/value_json.h"
 
 namespace hpsearch::client {
+
+namespace {
+std::string PruningSummary(const search::Spec& spec);
+}  // namespace
 
 int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   auto spec = LoadSpecFile(o.spec_path);
@@ -38,7 +46,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& t : trials) list.push_back(ToJson(t));
     nlohmann::json j = {{"total_trials", total}, {"trials", list},
-                        {"method", spec->method == search::Method::kGrid ? "grid" : "random"},
+                        {"method", search::MethodName(spec->method)},
                         {"objective", {{"metric", search::ObjectiveMetric(*spec)},
                                        {"goal", search::ObjectiveMaximized(*spec) ? "maximize" : "minimize"}}}};
     if (!note.empty()) j["note"] = note;
@@ -46,8 +54,13 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     return 0;
   }
   out << "spec " << o.spec_path << " is valid: " << total << " trial" << (total == 1 ? "" : "s") << " ("
-      << (spec->method == search::Method::kGrid ? "grid" : "random") << "), objective "
-      << (search::ObjectiveMaximized(*spec) ? "maximize " : "minimize ") << search::ObjectiveMetric(*spec) << "\n";
+      << search::MethodName(spec->method) << "), objective " << (search::ObjectiveMaximized(*spec) ? "maximize " : "minimize ")
+      << search::ObjectiveMetric(*spec) << "\n";
+  if (spec->method == search::Method::kTpe) {
+    out << "tpe: the first " << spec->tpe.startup_trials
+        << " trials are random (shown below); later ones are chosen from the results so far\n";
+  }
+  if (auto pruning = PruningSummary(*spec); !pruning.empty()) out << "pruning: " << pruning << "\n";
   if (!note.empty()) out << "note: " << note << "\n";
   if (trials.empty()) return 0;
   // Columns: searched parameters (those that vary or are conditional) in spec order.
@@ -66,5 +79,31 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   if (static_cast<int64_t>(trials.size()) < total) out << "... " << (total - static_cast<int64_t>(trials.size())) << " more\n";
   return 0;
 }
+
+namespace {
+
+std::string PruningSummary(const search::Spec& spec) {
+  const search::Pruning& p = spec.pruning;
+  switch (p.method) {
+    case search::PruningMethod::kNone: return "";
+    case search::PruningMethod::kMedian:
+      return absl::StrCat("median: from epoch ", p.warmup_epochs + p.interval, ", every ", p.interval,
+                          " epoch(s), once ", p.startup_trials, " trials completed");
+    case search::PruningMethod::kAsha: {
+      search::SuccessiveHalving sh(p.min_epochs, p.reduction_factor, 0, search::MaxEpochs(spec), "", true);
+      return absl::StrCat("asha: rungs at epochs ", absl::StrJoin(sh.rungs(), ", "), "; the top 1/",
+                          p.reduction_factor, " at each rung go on");
+    }
+    case search::PruningMethod::kHyperband: {
+      search::HyperbandPlan plan(p, search::MaxEpochs(spec));
+      return absl::StrCat("hyperband: ", plan.brackets(), " brackets (trials dealt ",
+                          absl::StrJoin(plan.budgets(), ":"), "), ASHA with η = ", p.reduction_factor,
+                          " within each");
+    }
+  }
+  return "";
+}
+
+}  // namespace
 
 }  // namespace hpsearch::client

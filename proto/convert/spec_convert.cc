@@ -102,9 +102,29 @@ absl::StatusOr<search::Spec> FromProto(const v1::SweepSpec& p) {
                      : p.objective().goal() == v1::MINIMIZE ? search::Goal::kMinimize
                                                             : search::Goal::kUnspecified;
   if (p.objective().has_target()) s.objective.target = p.objective().target();
-  s.method = p.method() == v1::GRID ? search::Method::kGrid
+  s.method = p.method() == v1::GRID     ? search::Method::kGrid
              : p.method() == v1::RANDOM ? search::Method::kRandom
+             : p.method() == v1::TPE    ? search::Method::kTpe
                                         : search::Method::kUnspecified;
+  if (p.has_tpe()) {
+    const v1::TpeOptions& t = p.tpe();
+    if (t.has_startup_trials()) s.tpe.startup_trials = t.startup_trials();
+    if (t.has_candidates()) s.tpe.candidates = t.candidates();
+    if (t.has_multivariate()) s.tpe.multivariate = t.multivariate();
+    if (t.has_constant_liar()) s.tpe.constant_liar = t.constant_liar();
+  }
+  if (p.has_pruning()) {
+    const v1::Pruning& q = p.pruning();
+    s.pruning.method = q.method() == v1::MEDIAN      ? search::PruningMethod::kMedian
+                       : q.method() == v1::ASHA      ? search::PruningMethod::kAsha
+                       : q.method() == v1::HYPERBAND ? search::PruningMethod::kHyperband
+                                                     : search::PruningMethod::kNone;
+    if (q.has_min_epochs()) s.pruning.min_epochs = q.min_epochs();
+    if (q.has_reduction_factor()) s.pruning.reduction_factor = q.reduction_factor();
+    if (q.has_startup_trials()) s.pruning.startup_trials = q.startup_trials();
+    if (q.has_warmup_epochs()) s.pruning.warmup_epochs = q.warmup_epochs();
+    if (q.has_interval()) s.pruning.interval = q.interval();
+  }
   s.seed = p.seed();
   s.budget.max_trials = p.budget().max_trials();
   s.budget.max_failed = p.budget().max_failed();
@@ -133,6 +153,32 @@ v1::SweepSpec ToProto(const search::Spec& s) {
   if (s.objective.target) p.mutable_objective()->set_target(*s.objective.target);
   if (s.method == search::Method::kGrid) p.set_method(v1::GRID);
   if (s.method == search::Method::kRandom) p.set_method(v1::RANDOM);
+  if (s.method == search::Method::kTpe) {
+    p.set_method(v1::TPE);
+    auto* t = p.mutable_tpe();
+    t->set_startup_trials(s.tpe.startup_trials);
+    t->set_candidates(s.tpe.candidates);
+    t->set_multivariate(s.tpe.multivariate);
+    t->set_constant_liar(s.tpe.constant_liar);
+  }
+  if (s.pruning.method != search::PruningMethod::kNone) {
+    auto* q = p.mutable_pruning();
+    switch (s.pruning.method) {
+      case search::PruningMethod::kMedian:
+        q->set_method(v1::MEDIAN);
+        q->set_startup_trials(s.pruning.startup_trials);
+        q->set_warmup_epochs(s.pruning.warmup_epochs);
+        q->set_interval(s.pruning.interval);
+        break;
+      case search::PruningMethod::kAsha:
+      case search::PruningMethod::kHyperband:
+        q->set_method(s.pruning.method == search::PruningMethod::kAsha ? v1::ASHA : v1::HYPERBAND);
+        q->set_min_epochs(s.pruning.min_epochs);
+        q->set_reduction_factor(s.pruning.reduction_factor);
+        break;
+      case search::PruningMethod::kNone: break;
+    }
+  }
   p.set_seed(s.seed);
   if (s.budget.max_trials) p.mutable_budget()->set_max_trials(s.budget.max_trials);
   if (s.budget.max_failed) p.mutable_budget()->set_max_failed(s.budget.max_failed);

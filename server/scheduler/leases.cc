@@ -162,6 +162,7 @@ absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& wor
     auto [it, inserted] = s.running.insert_or_assign(index, std::move(r));
     Lease lease = MakeLease(s, it->second);
     last_request_[worker_id] = LastRequest{request_id, lease.key};
+    s.strategy->Observe(Observed(it->second.trial, search::TrialState::kRunning));
     EmitTrial(s, it->second.trial, TrialStatus::kRunning, "", nullptr);
     return std::optional<Lease>(std::move(lease));
   }
@@ -236,6 +237,21 @@ void Scheduler::BufferEpoch(SweepState& s, RunningTrial& r, const EpochReport& r
   EmitEpoch(s, r.trial.index, e);
 }
 
+std::optional<std::string> Scheduler::MaybePrune(SweepState& s, RunningTrial& r, const EpochMetrics& e) {
+  if (!s.pruner || s.ending) return std::nullopt;
+  const auto value = e.metrics.find(s.metric);
+  if (value == e.metrics.end()) return std::nullopt;
+  // Its last epoch costs nothing more to finish: the trial completes instead.
+  int64_t epochs = search::kDefaultEpochs;
+  if (auto it = r.trial.params.find("epochs"); it != r.trial.params.end() && it->second.is_number())
+    epochs = static_cast<int64_t>(it->second.number());
+  auto why = s.pruner->Report(r.trial.index, e.epoch, value->second);
+  if (!why || e.epoch >= epochs) return std::nullopt;
+  // Not written (the store is failing): the trial goes on, and its next report is judged again.
+  if (!PruneTrial(s, r.trial.index, *why, e, value->second).ok()) return std::nullopt;
+  return why;
+}
+
 absl::StatusOr<ReportReply> Scheduler::Report(const EpochReport& report) {
   const LeaseKey& key = report.key;
   Lock lock(mu_);
@@ -252,6 +268,11 @@ absl::StatusOr<ReportReply> Scheduler::Report(const EpochReport& report) {
       return reply;
     }
     BufferEpoch(*s, *r, report);
+    if (auto pruned = MaybePrune(*s, *r, *report.epoch)) {
+      reply.stop = true;
+      reply.reason = *pruned;
+      return reply;
+    }
   }
   r->expires_mono = mono_ms() + options_.lease_ms;
   reply.expires_ms = ExpiresWall(*r);
@@ -330,7 +351,8 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
     s->best = objective;
     s->best_trial = index;
   }
-  s->strategy->Observe(index, objective);
+  s->strategy->Observe(Observed(done.trial, search::TrialState::kCompleted, objective));
+  if (s->pruner) s->pruner->Finished(index, true);
   EmitTrial(*s, done.trial, TrialStatus::kCompleted, "", &result.metrics);
   ApplyPlan(*s, p);
   lock.unlock();

@@ -35,7 +35,8 @@ absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read
   s.strategy = *std::move(strategy);
   s.total = std::min(rec.total_trials, s.strategy->total());
   s.next_index = read.TrialsCreated(s.rowid);
-  s.strategy->Skip(s.next_index);
+  s.pruner = search::MakePruner(s.spec, s.metric, s.maximize, search::MaxEpochs(s.spec));
+  RestoreSearch(s, read);
   const store::TrialCounts c = read.CountByStatus(s.rowid);
   s.done.completed = c.completed;
   s.done.failed = c.failed;
@@ -75,6 +76,43 @@ absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read
             " completed, ", s.running.size(), " were running", s.ending ? " (stopping)" : "");
   active_.emplace(s.rowid, std::move(state));
   return absl::OkStatus();
+}
+
+void Scheduler::RestoreSearch(SweepState& s, ReadTxn& read) {
+  if (!s.strategy->learns() && !s.pruner) {
+    s.strategy->Skip(s.next_index);  // a blind strategy: its sequence is fixed by the seed
+    return;
+  }
+  using search::TrialState;
+  std::vector<search::Observation> history;
+  for (const auto& [t, curve] : read.History(s.rowid, s.metric)) {
+    std::optional<bool> completed;  // how the pruner sees it; nullopt: still running
+    search::Observation o = Observed(t, TrialState::kFailed);
+    switch (t.status) {
+      case TrialStatus::kRunning: o.state = TrialState::kRunning; break;
+      case TrialStatus::kPending: o.state = TrialState::kWaiting; break;
+      case TrialStatus::kCompleted:
+        o.state = TrialState::kCompleted;
+        o.value = t.objective;
+        completed = true;
+        break;
+      case TrialStatus::kPruned:
+        o.state = TrialState::kPruned;
+        if (auto m = t.metrics.find(s.metric); m != t.metrics.end()) o.value = m->second;
+        o.epoch = curve.empty() ? 0 : curve.back().first;
+        completed = false;
+        break;
+      default: completed = false; break;
+    }
+    history.push_back(std::move(o));
+    // A pending trial's next attempt reports its curve afresh.
+    if (s.pruner && t.status != TrialStatus::kPending) s.pruner->Replay(t.index, curve, completed);
+  }
+  s.strategy->Restore(s.next_index, history);
+  if (s.strategy->learns()) {
+    log::Info("sweep ", s.id, ": ", search::MethodName(s.spec.method), " resumes from ", history.size(),
+              " stored trials");
+  }
 }
 
 absl::Status Scheduler::AbandonSweep(const store::SweepRecord& rec, const std::string& why) {

@@ -166,6 +166,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& spec, c
   state->maximize = search::ObjectiveMaximized(spec);
   state->max_failed = spec.budget.max_failed;
   state->max_concurrent = spec.max_concurrent;
+  state->pruner = search::MakePruner(spec, state->metric, state->maximize, search::MaxEpochs(spec));
 
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError("the server is starting (recovering sweeps)");

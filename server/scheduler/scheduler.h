@@ -182,6 +182,9 @@ class Scheduler {
   bool ApplyPlan(SweepState& s, const Plan& p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Each of these is one event and one transaction; an error leaves memory as it was.
   absl::Status FailTrial(SweepState& s, int64_t index, const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // PRUNED at epoch `last` (its objective `value`), with that epoch's metrics kept.
+  absl::Status PruneTrial(SweepState& s, int64_t index, const std::string& reason, const EpochMetrics& last,
+                          double value) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // `points`: the fail points of its transaction (recovery has its own).
   absl::Status LoseLease(SweepState& s, int64_t index, const std::string& outcome, bool counts,
                          const Commit* points = nullptr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -209,7 +212,14 @@ class Scheduler {
   void BufferEpoch(SweepState& s, RunningTrial& r, const EpochReport& report) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t ExpiresWall(const RunningTrial& r) const;
 
+  // Asks the sweep's pruner about a buffered epoch report; a prune is written at once.
+  // Returns the reason when the trial was pruned.
+  std::optional<std::string> MaybePrune(SweepState& s, RunningTrial& r, const EpochMetrics& e)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // ------------------------------------------------------------- recover.cc
+  // Hands a resumed sweep's stored history to its strategy and pruner.
+  void RestoreSearch(SweepState& s, store::ReadTxn& read);
   absl::Status ResumeSweep(const store::SweepRecord& rec, store::ReadTxn& read) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AbandonSweep(const store::SweepRecord& rec, const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status SettleSweep(int64_t rowid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

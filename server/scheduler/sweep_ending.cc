@@ -115,6 +115,8 @@ bool Scheduler::ApplyPlan(SweepState& s, const Plan& p) {
     RunningTrial r = std::move(s.running.at(index));
     s.running.erase(index);
     s.done.cancelled += 1;
+    s.strategy->Observe(Observed(r.trial, search::TrialState::kFailed));
+    if (s.pruner) s.pruner->Finished(index, false);
     EmitTrial(s, r.trial, TrialStatus::kCancelled, p.ending.reason, nullptr);
   }
   if (p.begin || !p.stop.empty()) {
@@ -185,9 +187,35 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
   s.running.erase(index);
   s.done = done_after;
   s.last_failure = reason;
-  s.strategy->Observe(index, std::nullopt);
+  s.strategy->Observe(Observed(gone.trial, search::TrialState::kFailed));
+  if (s.pruner) s.pruner->Finished(index, false);
   log::Info("trial ", s.id, "/", index, " failed: ", reason);
   EmitTrial(s, gone.trial, TrialStatus::kFailed, reason, nullptr);
+  ApplyPlan(s, p);
+  return absl::OkStatus();
+}
+
+absl::Status Scheduler::PruneTrial(SweepState& s, int64_t index, const std::string& reason, const EpochMetrics& last,
+                                   double value) {
+  RunningTrial& r = s.running.at(index);
+  store::TrialCounts done_after = s.done;
+  done_after.pruned += 1;
+  const Plan p = PlanEvent(s, index, false, nullptr, done_after, "");
+  const int64_t now = now_ms();
+  static const Commit kPrune{"scheduler.prune.before_commit", "scheduler.prune.after_commit"};
+  auto st = Write(kPrune, [&](WriteTxn& w) {
+    FlushEpochs(w, r);
+    w.PruneTrial(r.trial.trial_id, r.trial.attempt, reason, last.metrics, now);
+    WritePlan(w, s, p, now);
+  });
+  if (!st.ok()) return st;
+  RunningTrial gone = std::move(r);
+  s.running.erase(index);
+  s.done = done_after;
+  s.strategy->Observe(Observed(gone.trial, search::TrialState::kPruned, value, last.epoch));
+  s.pruner->Finished(index, false);
+  log::Debug("trial ", s.id, "/", index, " ", reason);
+  EmitTrial(s, gone.trial, TrialStatus::kPruned, reason, &last.metrics);
   ApplyPlan(s, p);
   return absl::OkStatus();
 }
@@ -220,6 +248,8 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
     RunningTrial gone = std::move(r);
     s.running.erase(index);
     s.done = done_after;
+    s.strategy->Observe(Observed(gone.trial, search::TrialState::kFailed));
+    if (s.pruner) s.pruner->Finished(index, false);
     log::Info("trial ", s.id, "/", index, " attempt ", gone.trial.attempt, " cancelled: ", outcome);
     EmitTrial(s, gone.trial, TrialStatus::kCancelled, s.end_reason, nullptr);
     ApplyPlan(s, p);
@@ -230,6 +260,7 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
   if (!st.ok()) return st;
   RunningTrial gone = std::move(r);
   s.running.erase(index);
+  s.strategy->Observe(Observed(gone.trial, search::TrialState::kWaiting));
   log::Info("trial ", s.id, "/", index, " attempt ", gone.trial.attempt, " back to pending: ", outcome);
   EmitTrial(s, gone.trial, TrialStatus::kPending, outcome, nullptr);
   store::TrialRecord next = std::move(gone.trial);

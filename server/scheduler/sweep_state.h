@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/epoch_report.h"
+#include "search/pruner.h"
 #include "search/spec.h"
 #include "search/strategy.h"
 #include "store/records.h"
@@ -40,6 +41,7 @@ struct SweepState {
   std::string spec_bytes;   // as submitted (encoded), for the sweep's record
   search::Spec spec;
   std::unique_ptr<search::Strategy> strategy;
+  std::unique_ptr<search::Pruner> pruner;  // null: no pruning
   std::string metric;
   bool maximize = false;
   int64_t created_ms = 0;     // unix ms
@@ -70,5 +72,11 @@ struct SweepState {
   bool has_work() const { return !ending && (!queued.empty() || next_index < total); }
   bool better(double objective) const { return !best || (maximize ? objective > *best : objective < *best); }
 };
+
+// What the sweep's strategy is told of a trial.
+inline search::Observation Observed(const store::TrialRecord& t, search::TrialState state,
+                                    std::optional<double> value = std::nullopt, int64_t epoch = 0) {
+  return search::Observation{t.index, t.params, state, value, epoch};
+}
 
 }  // namespace hpsearch::scheduler

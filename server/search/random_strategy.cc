@@ -26,15 +26,7 @@ RandomStrategy::RandomStrategy(SearchSpace space, uint64_t seed, int64_t max_tri
 
 Params RandomStrategy::Draw(uint64_t candidate) const {
   Rng rng(DeriveSeed(seed_, candidate));
-  Params p = space_.fixed();
-  Params chosen;
-  for (int d : space_.order()) {
-    if (!space_.Active(d, chosen)) continue;
-    Value v = space_.dims()[d].Sample(rng);
-    chosen[space_.dims()[d].name] = v;
-    p[space_.dims()[d].name] = std::move(v);
-  }
-  return p;
+  return space_.Draw(rng);
 }
 
 std::optional<Params> RandomStrategy::Next() {

@@ -90,6 +90,29 @@ Value Dimension::Sample(Rng& rng) const {
   return Value(std::clamp(v, min, max));
 }
 
+Params SearchSpace::Draw(Rng& rng) const {
+  Params p = fixed_;
+  Params chosen;
+  for (int d : order_) {
+    if (!Active(d, chosen)) continue;
+    Value v = dims_[d].Sample(rng);
+    chosen[dims_[d].name] = v;
+    p[dims_[d].name] = std::move(v);
+  }
+  return p;
+}
+
+Value Dimension::Snap(double v) const {
+  v = std::clamp(v, min, max);
+  if (step) {
+    const int64_t n = StepCount(min, max, *step);
+    const int64_t k = std::clamp<int64_t>(std::llround((v - min) / *step), 0, n - 1);
+    return Number(Quantised(min, *step, k), integer);
+  }
+  if (integer) return Value(static_cast<int64_t>(std::llround(v)));
+  return Value(v);
+}
+
 absl::StatusOr<SearchSpace> SearchSpace::Build(const Spec& spec) {
   SearchSpace s;
   s.fixed_ = spec.fixed;

@@ -40,6 +40,9 @@ struct Dimension {
   // Whether a random draw can only produce finitely many values.
   bool Discrete() const;
   Value Sample(Rng& rng) const;
+  // The value a draw could produce nearest to `v` (a range: on its step or an
+  // integer, clamped to [min, max]).
+  Value Snap(double v) const;
 };
 
 class SearchSpace {
@@ -53,6 +56,9 @@ class SearchSpace {
   const Params& fixed() const { return fixed_; }
   // Whether dims_[d] is active given the values chosen so far (parents first).
   bool Active(int d, const Params& chosen) const;
+  // One random configuration: every active dimension drawn independently, the
+  // fixed settings merged in.
+  Params Draw(Rng& rng) const;
 
  private:
   std::vector<Dimension> dims_;

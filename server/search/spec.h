@@ -15,7 +15,7 @@
 namespace hpsearch::search {
 
 enum class Goal { kUnspecified, kMinimize, kMaximize };
-enum class Method { kUnspecified, kGrid, kRandom };  // unspecified: random
+enum class Method { kUnspecified, kGrid, kRandom, kTpe };  // unspecified: random
 enum class Scale { kLinear, kLog };
 
 // A numeric interval [min, max], both ends inclusive.
@@ -56,6 +56,27 @@ struct Budget {
   double max_duration_seconds = 0;    // 0: none
 };
 
+// `tpe:` (method: tpe): the Tree-structured Parzen Estimator's settings.
+struct TpeOptions {
+  int32_t startup_trials = 10;  // random suggestions until this many trials finished
+  int32_t candidates = 24;      // draws from l(x) per suggestion
+  bool multivariate = true;     // one joint model over the parameters every trial has
+  bool constant_liar = true;    // running trials count as bad ones (parallel diversity)
+};
+
+// `pruning:`: stopping poor trials early, judged on the objective at each epoch.
+enum class PruningMethod { kNone, kMedian, kAsha, kHyperband };
+struct Pruning {
+  PruningMethod method = PruningMethod::kNone;
+  // asha / hyperband
+  int32_t min_epochs = 1;        // r: the first rung
+  int32_t reduction_factor = 3;  // η: keep the top 1/η at each rung
+  // median
+  int32_t startup_trials = 5;  // completed trials before anything is pruned
+  int32_t warmup_epochs = 1;   // epochs never judged
+  int32_t interval = 1;        // judge every this many epochs after the warm-up
+};
+
 struct Spec {
   std::string name;
   vocabulary::DatasetOptions dataset;
@@ -64,6 +85,8 @@ struct Spec {
   uint64_t seed = 0;
   Budget budget;
   int32_t max_concurrent = 0;  // parallelism.max_concurrent; 0: no per-sweep cap
+  TpeOptions tpe;              // method: tpe only
+  Pruning pruning;
   Params fixed;                // settings shared by every trial
   std::vector<Parameter> parameters;  // in spec order (it fixes the grid's order)
 };

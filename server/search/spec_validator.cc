@@ -149,7 +149,62 @@ absl::Status CheckNetworkSize(const Spec& spec, const SpecLimits& limits) {
   return absl::OkStatus();
 }
 
+absl::Status CheckInt(int64_t v, const std::string& path, int64_t lo, int64_t hi) {
+  if (v < lo) return Bad(path, absl::StrCat("must be >= ", lo));
+  if (v > hi) return Bad(path, absl::StrCat("must be <= ", hi));
+  return absl::OkStatus();
+}
+
+absl::Status CheckSearch(const Spec& spec) {
+  if (spec.method == Method::kTpe) {
+    RETURN_IF_ERROR(CheckInt(spec.tpe.startup_trials, "tpe.startup_trials", 0, 1'000'000));
+    RETURN_IF_ERROR(CheckInt(spec.tpe.candidates, "tpe.candidates", 1, 10'000));
+  }
+  const Pruning& p = spec.pruning;
+  switch (p.method) {
+    case PruningMethod::kNone: return absl::OkStatus();
+    case PruningMethod::kMedian:
+      RETURN_IF_ERROR(CheckInt(p.startup_trials, "pruning.startup_trials", 0, 1'000'000));
+      RETURN_IF_ERROR(CheckInt(p.warmup_epochs, "pruning.warmup_epochs", 0, 100'000));
+      return CheckInt(p.interval, "pruning.interval", 1, 100'000);
+    case PruningMethod::kAsha:
+    case PruningMethod::kHyperband: {
+      RETURN_IF_ERROR(CheckInt(p.min_epochs, "pruning.min_epochs", 1, 100'000));
+      RETURN_IF_ERROR(CheckInt(p.reduction_factor, "pruning.reduction_factor", 2, 100));
+      const int64_t epochs = MaxEpochs(spec);
+      if (p.min_epochs >= epochs)
+        return Bad("pruning.min_epochs", absl::StrCat("must be below the trials' epochs (", epochs,
+                                                      "), or no trial is ever judged"));
+      return absl::OkStatus();
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+std::string MethodName(Method m) {
+  switch (m) {
+    case Method::kGrid: return "grid";
+    case Method::kTpe: return "tpe";
+    default: return "random";
+  }
+}
+
+int64_t MaxEpochs(const Spec& spec) {
+  int64_t most = 0;
+  if (auto it = spec.fixed.find("epochs"); it != spec.fixed.end() && it->second.is_number())
+    most = static_cast<int64_t>(it->second.number());
+  for (const auto& p : spec.parameters) {
+    if (p.name != "epochs") continue;
+    if (p.domain == Parameter::Domain::kRange) most = std::max(most, static_cast<int64_t>(p.range.max));
+    if (p.domain == Parameter::Domain::kConstant && p.value.is_number())
+      most = std::max(most, static_cast<int64_t>(p.value.number()));
+    for (const auto& v : p.values)
+      if (v.is_number()) most = std::max(most, static_cast<int64_t>(v.number()));
+  }
+  return most > 0 ? most : kDefaultEpochs;
+}
 
 bool LooksLikeSweepId(const std::string& name) {
   if (name.size() < 3 || name.compare(0, 2, "s-") != 0) return false;
@@ -208,6 +263,7 @@ absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits) {
   }
   RETURN_IF_ERROR(CheckConditions(spec));
   RETURN_IF_ERROR(CheckNetworkSize(spec, limits));
+  RETURN_IF_ERROR(CheckSearch(spec));
   if (spec.method == Method::kGrid && limits.max_trials > 0 && spec.budget.max_trials == 0) {
     auto space = SearchSpace::Build(spec);
     if (!space.ok()) return space.status();

@@ -25,6 +25,14 @@ absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits);
 std::string ObjectiveMetric(const Spec& spec);
 bool ObjectiveMaximized(const Spec& spec);
 
+// "grid", "random" or "tpe".
+std::string MethodName(Method m);
+
+// The most epochs any trial of the spec trains (`epochs` fixed, or the largest
+// searched value; the trainer's default 10 otherwise).
+int64_t MaxEpochs(const Spec& spec);
+inline constexpr int64_t kDefaultEpochs = 10;
+
 // "s-" and digits: the form of sweep ids, which names may not take.
 bool LooksLikeSweepId(const std::string& name);
 // Longest budget.max_duration accepted: 100 years.

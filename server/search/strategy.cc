@@ -1,7 +1,10 @@
 #include "search/strategy.h"
 
 #include "search/grid_strategy.h"
+#include "search/hyperband_pruner.h"
 #include "search/random_strategy.h"
+#include "search/spec_validator.h"
+#include "search/tpe_strategy.h"
 
 namespace hpsearch::search {
 
@@ -16,6 +19,15 @@ absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(const Spec& spec) {
   if (spec.method == Method::kGrid)
     return std::unique_ptr<Strategy>(std::make_unique<GridStrategy>(std::move(*space), spec.budget.max_trials));
   const int64_t trials = spec.budget.max_trials > 0 ? spec.budget.max_trials : kDefaultRandomTrials;
+  if (spec.method == Method::kTpe) {
+    std::function<int(int64_t)> group;
+    if (spec.pruning.method == PruningMethod::kHyperband) {
+      auto plan = std::make_shared<HyperbandPlan>(spec.pruning, MaxEpochs(spec));
+      group = [plan, seed = spec.seed](int64_t index) { return plan->BracketOf(seed, index); };
+    }
+    return std::unique_ptr<Strategy>(std::make_unique<TpeStrategy>(std::move(*space), spec.tpe, spec.seed, trials,
+                                                                   ObjectiveMaximized(spec), std::move(group)));
+  }
   return std::unique_ptr<Strategy>(std::make_unique<RandomStrategy>(std::move(*space), spec.seed, trials));
 }
 

@@ -1,21 +1,34 @@
 // How a sweep decides what to try next.
 //
 // The scheduler asks for trials one at a time, in order; trial i is the i-th
-// configuration Next() returns. An adaptive strategy (successive halving, TPE) can
-// use Observe() — the scheduler reports every finished trial — without any change to
-// the scheduler. Not thread-safe: one caller at a time.
+// configuration Next() returns. It tells the strategy what becomes of every trial
+// (Observe: leased, waiting again, completed, pruned, failed), which an adaptive
+// strategy (TPE) learns from; after a restart it hands over the stored history
+// (Restore) instead of replaying Next(). Not thread-safe: one caller at a time.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "search/spec.h"
 #include "search/search_space.h"
 
 namespace hpsearch::search {
+
+// What the scheduler knows of one trial.
+enum class TrialState { kRunning, kWaiting, kCompleted, kPruned, kFailed };
+struct Observation {
+  int64_t index = 0;
+  Params params;  // as Next() returned them (fixed settings included)
+  TrialState state = TrialState::kRunning;
+  // kCompleted: the objective; kPruned: its last reported value (at `epoch`).
+  std::optional<double> value;
+  int64_t epoch = 0;
+};
 
 class Strategy {
  public:
@@ -26,12 +39,18 @@ class Strategy {
   // The next configuration (the spec's `fixed` settings merged in), or nullopt when
   // the sweep has all its trials. Deterministic: same spec + seed ⇒ same sequence.
   virtual std::optional<Params> Next() = 0;
-  // A finished trial's objective (nullopt: failed). Default: ignored.
-  virtual void Observe(int64_t /*trial*/, std::optional<double> /*objective*/) {}
+  // A trial changed state (a later observation of the same index replaces an
+  // earlier one). Default: ignored.
+  virtual void Observe(const Observation& /*trial*/) {}
   // Why fewer than the asked-for trials will run ("" when not).
   virtual std::string note() const { return ""; }
   // Skips the first n trials (to resume a sweep). Default: calls Next() n times.
   virtual void Skip(int64_t n);
+  // Resumes after a restart: `next_index` trials exist, `history` is what became of
+  // them. Default: Skip(next_index) (a blind strategy's sequence is fixed by its seed).
+  virtual void Restore(int64_t next_index, const std::vector<Observation>& /*history*/) { Skip(next_index); }
+  // Whether Restore needs the history (else the scheduler need not read it).
+  virtual bool learns() const { return false; }
 };
 
 // Builds the strategy of a validated spec.

@@ -132,6 +132,28 @@ std::vector<TrialRecord> ReadTxn::OpenTrials(int64_t sweep) {
   return out;
 }
 
+std::vector<TrialHistory> ReadTxn::History(int64_t sweep, const std::string& metric) {
+  std::vector<TrialHistory> out;
+  const std::string id = SweepPublicId(sweep);
+  {
+    auto& q = conn_.Query(absl::StrCat("SELECT ", kTrialColumns, " FROM trials t WHERE t.sweep_id = ? ORDER BY t.idx"),
+                          sweep);
+    while (q.executeStep()) out.push_back(TrialHistory{TrialFromRow(q, id, false), {}});
+  }
+  auto& q = conn_.Query(
+      "SELECT t.idx, e.epoch, json_extract(e.metrics, ?2) AS v FROM trial_epochs e JOIN trials t ON t.id = e.trial_id "
+      "WHERE t.sweep_id = ?1 AND v IS NOT NULL ORDER BY t.idx, e.epoch",
+      sweep, absl::StrCat("$.", metric));
+  std::size_t at = 0;
+  while (q.executeStep()) {
+    const int64_t index = q.getColumn(0).getInt64();
+    while (at < out.size() && out[at].trial.index < index) ++at;
+    if (at == out.size() || out[at].trial.index != index) continue;
+    out[at].curve.emplace_back(q.getColumn(1).getInt64(), q.getColumn(2).getDouble());
+  }
+  return out;
+}
+
 int64_t ReadTxn::TrialsCreated(int64_t sweep) {
   auto& q = conn_.Query("SELECT COALESCE(MAX(idx) + 1, 0) FROM trials WHERE sweep_id = ?", sweep);
   q.executeStep();

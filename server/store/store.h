@@ -65,6 +65,12 @@ struct TrialPage {
   std::string next_cursor;  // empty on the last page
 };
 
+// A trial with its objective per epoch: what adaptive search and pruning learn from.
+struct TrialHistory {
+  TrialRecord trial;  // without details
+  std::vector<std::pair<int64_t, double>> curve;  // (epoch, value), by epoch
+};
+
 // Queries (reads.cc, trial_query.cc). Valid only inside Store::Read or Store::Write.
 class ReadTxn {
  public:
@@ -93,6 +99,8 @@ class ReadTxn {
   // The PENDING and RUNNING trials, by index (with lost and request_id).
   std::vector<TrialRecord> OpenTrials(int64_t sweep);
   int64_t TrialsCreated(int64_t sweep);  // = the next trial index
+  // Every trial of the sweep by index, with `metric` ([A-Za-z0-9_]+) per epoch.
+  std::vector<TrialHistory> History(int64_t sweep, const std::string& metric);
   TrialCounts CountByStatus(int64_t sweep);
 
   // For whole-database queries that belong to no one method (integrity.cc).
@@ -127,6 +135,9 @@ class WriteTxn : public ReadTxn {
   void CompleteTrial(int64_t trial_id, int32_t attempt, double objective, bool maximize,
                      const std::map<std::string, double>& metrics, const std::vector<ActivationStats>& diagnostics,
                      int64_t parameter_count, int64_t now_ms);
+  // PRUNED, keeping the curve and the last epoch's `metrics` (sortable like final ones).
+  void PruneTrial(int64_t trial_id, int32_t attempt, const std::string& reason,
+                  const std::map<std::string, double>& metrics, int64_t now_ms);
   // FAILED, PRUNED or CANCELLED. attempt > 0 also closes that attempt's record, with
   // `outcome` or, when empty, one derived from the status and reason.
   void EndTrial(int64_t trial_id, int32_t attempt, TrialStatus status, const std::string& reason, int64_t now_ms,

@@ -78,6 +78,15 @@ void CloseAttempt(Connection& conn, int64_t trial_id, int32_t attempt, const std
            outcome, trial_id, attempt);
 }
 
+// One trial_metrics row per final metric, from the trial's metrics JSON (one
+// statement for all), so trials sort by any metric.
+void IndexMetrics(Connection& conn, int64_t trial_id) {
+  conn.Run(
+      "INSERT OR IGNORE INTO trial_metrics (sweep_id, name, value, idx) "
+      "SELECT t.sweep_id, j.key, j.value, t.idx FROM trials t, json_each(t.metrics) j WHERE t.id = ?",
+      trial_id);
+}
+
 // Every trial of `sweep` in `from` → CANCELLED with `reason`.
 void CancelTrials(Connection& conn, int64_t sweep, TrialStatus from, const std::string& reason, int64_t now_ms) {
   conn.Run(
@@ -98,12 +107,18 @@ void WriteTxn::CompleteTrial(int64_t trial_id, int32_t attempt, double objective
       "finished_ms = ?, lease_expires_ms = 0 WHERE id = ?",
       TrialStatus::kCompleted, objective, maximize ? -objective : objective, MetricsText(metrics),
       DiagnosticsText(diagnostics), parameter_count, now_ms, trial_id);
-  // One row per final metric, from the JSON just written (one statement for all).
-  conn_.Run(
-      "INSERT OR IGNORE INTO trial_metrics (sweep_id, name, value, idx) "
-      "SELECT t.sweep_id, j.key, j.value, t.idx FROM trials t, json_each(t.metrics) j WHERE t.id = ?",
-      trial_id);
+  IndexMetrics(conn_, trial_id);
   CloseAttempt(conn_, trial_id, attempt, "completed", now_ms);
+}
+
+void WriteTxn::PruneTrial(int64_t trial_id, int32_t attempt, const std::string& reason,
+                          const std::map<std::string, double>& metrics, int64_t now_ms) {
+  conn_.Run(
+      "UPDATE trials SET status = ?, failure_reason = ?, metrics = ?, finished_ms = ?, lease_expires_ms = 0 "
+      "WHERE id = ?",
+      TrialStatus::kPruned, reason, MetricsText(metrics), now_ms, trial_id);
+  IndexMetrics(conn_, trial_id);
+  CloseAttempt(conn_, trial_id, attempt, absl::StrCat("pruned: ", reason), now_ms);
 }
 
 void WriteTxn::EndTrial(int64_t trial_id, int32_t attempt, TrialStatus status, const std::string& reason,

@@ -95,6 +95,23 @@ parameters:
   }
   {
     Scenario s;
+    s.name = "Pruned";
+    // Trial 0 completes; every later one but trial 1 reports worse at epoch 1 than the
+    // median and is pruned (the finisher's report gets the stop).
+    s.spec = R"(name: fp-pruned
+dataset: {name: xor, samples: 200}
+objective: {metric: val_loss, goal: minimize}
+method: grid
+pruning: {method: median, startup_trials: 1, warmup_epochs: 0}
+fixed: {epochs: 2, hidden: [4]}
+parameters:
+  lr: {values: [0.1, 0.03, 0.01]}
+  optimizer: {values: [sgd, adam]}
+)";
+    all.push_back(s);
+  }
+  {
+    Scenario s;
     s.name = "SearchSpaceExhausted";
     // One distinct configuration: the random search ends after its first trial.
     s.spec = R"(name: one

@@ -250,5 +250,42 @@ parameters:
   EXPECT_EQ(back->max_concurrent, 3);
 }
 
+TEST(SpecConvert, TpeAndEachPruningMethodSurviveTheWire) {
+  for (const char* pruning : {"{method: median, startup_trials: 7, warmup_epochs: 2, interval: 3}",
+                              "{method: asha, min_epochs: 2, reduction_factor: 4}",
+                              "{method: hyperband, min_epochs: 1, reduction_factor: 2}"}) {
+    auto spec = client::ParseSpecYaml(std::string("dataset: iris\nmethod: tpe\n"
+                                                  "tpe: {startup_trials: 3, candidates: 50, multivariate: false, "
+                                                  "constant_liar: false}\npruning: ") +
+                                      pruning + "\nfixed: {epochs: 20}\n");
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    auto back = FromProto(ToProto(*spec));
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(back->method, search::Method::kTpe);
+    EXPECT_EQ(back->tpe.startup_trials, 3);
+    EXPECT_EQ(back->tpe.candidates, 50);
+    EXPECT_FALSE(back->tpe.multivariate);
+    EXPECT_FALSE(back->tpe.constant_liar);
+    EXPECT_EQ(back->pruning.method, spec->pruning.method) << pruning;
+    EXPECT_EQ(back->pruning.min_epochs, spec->pruning.min_epochs);
+    EXPECT_EQ(back->pruning.reduction_factor, spec->pruning.reduction_factor);
+    EXPECT_EQ(back->pruning.startup_trials, spec->pruning.startup_trials);
+    EXPECT_EQ(back->pruning.warmup_epochs, spec->pruning.warmup_epochs);
+    EXPECT_EQ(back->pruning.interval, spec->pruning.interval);
+  }
+  // Unset on the wire: the documented defaults.
+  v1::SweepSpec bare;
+  bare.set_method(v1::TPE);
+  bare.mutable_pruning()->set_method(v1::ASHA);
+  auto d = FromProto(bare);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->tpe.startup_trials, 10);
+  EXPECT_EQ(d->tpe.candidates, 24);
+  EXPECT_TRUE(d->tpe.multivariate);
+  EXPECT_TRUE(d->tpe.constant_liar);
+  EXPECT_EQ(d->pruning.min_epochs, 1);
+  EXPECT_EQ(d->pruning.reduction_factor, 3);
+}
+
 }  // namespace
 }  // namespace hpsearch::convert

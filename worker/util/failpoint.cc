@@ -26,6 +26,7 @@ constexpr std::string_view kFailPointNames[] = {
     "scheduler.epoch_flush.before_commit", "scheduler.epoch_flush.after_commit",
     "scheduler.complete.before_commit",    "scheduler.complete.after_commit",
     "scheduler.fail.before_commit",        "scheduler.fail.after_commit",
+    "scheduler.prune.before_commit",       "scheduler.prune.after_commit",
     "scheduler.lose_lease.before_commit",  "scheduler.lose_lease.after_commit",
     "scheduler.cancel.before_commit",      "scheduler.cancel.after_commit",
     "scheduler.deadline.before_commit",    "scheduler.deadline.after_commit",

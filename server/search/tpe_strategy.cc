@@ -1,0 +1,184 @@
+#include "search/tpe_strategy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+
+namespace hpsearch::search {
+
+namespace {
+
+constexpr uint64_t kModelSalt = 0x7c3a5e1f9b2d4680ull;
+
+// The draw among `candidates` from l with the best log l(x) − log g(x).
+std::vector<double> BestCandidate(const ParzenEstimator& l, const ParzenEstimator& g, int candidates, Rng& rng) {
+  std::vector<double> best;
+  double best_score = -std::numeric_limits<double>::infinity();
+  for (int c = 0; c < candidates; ++c) {
+    std::vector<double> x = l.Sample(rng);
+    const double score = l.LogPdf(x) - g.LogPdf(x);
+    if (best.empty() || score > best_score) {
+      best_score = score;
+      best = std::move(x);
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+TpeStrategy::TpeStrategy(SearchSpace space, const TpeOptions& options, uint64_t seed, int64_t max_trials,
+                         bool maximize, std::function<int(int64_t)> group)
+    : space_(std::move(space)),
+      options_(options),
+      seed_(seed),
+      total_(max_trials),
+      maximize_(maximize),
+      group_(std::move(group)) {
+  for (const auto& d : space_.dims()) {
+    const bool modelled = (d.kind == Dimension::Kind::kRange && d.max > d.min) ||
+                          (d.kind == Dimension::Kind::kCategorical && d.values.size() >= 2);
+    axes_.push_back(modelled ? std::make_unique<Axis>(d) : nullptr);
+  }
+}
+
+Params TpeStrategy::Searched(const Params& p) const {
+  Params out;
+  for (const auto& d : space_.dims()) {
+    if (auto it = p.find(d.name); it != p.end()) out.emplace(it->first, it->second);
+  }
+  return out;
+}
+
+void TpeStrategy::Observe(const Observation& o) {
+  Trial& t = trials_[o.index];
+  t.params = Searched(o.params);
+  t.state = o.state;
+  t.epoch = o.epoch;
+  t.loss = 0;
+  if (o.value) t.loss = maximize_ ? -*o.value : *o.value;
+  if ((o.state == TrialState::kCompleted || o.state == TrialState::kPruned) && (!o.value || !std::isfinite(t.loss)))
+    t.state = TrialState::kFailed;  // nothing to learn from
+}
+
+void TpeStrategy::Restore(int64_t next_index, const std::vector<Observation>& history) {
+  next_ = next_index;
+  for (const auto& o : history) {
+    Observe(o);
+    seen_.insert(ConfigHash(o.params));
+  }
+}
+
+std::optional<Params> TpeStrategy::Suggest(int64_t index, Rng& rng) const {
+  const int group = Group(index);
+  std::vector<std::pair<int64_t, const Trial*>> completed, pruned, running;
+  for (const auto& [i, t] : trials_) {
+    if (Group(i) != group) continue;
+    if (t.state == TrialState::kCompleted) completed.emplace_back(i, &t);
+    if (t.state == TrialState::kPruned) pruned.emplace_back(i, &t);
+    if (t.state == TrialState::kRunning) running.emplace_back(i, &t);
+  }
+  const std::size_t n = completed.size() + pruned.size();
+  if (n < static_cast<std::size_t>(options_.startup_trials)) return std::nullopt;
+
+  // The split: the γ(n) best completed trials, then pruned ones that got furthest.
+  const std::size_t n_below = std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n))), 25);
+  std::stable_sort(completed.begin(), completed.end(), [](const auto& a, const auto& b) {
+    return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
+  });
+  std::stable_sort(pruned.begin(), pruned.end(), [](const auto& a, const auto& b) {
+    if (a.second->epoch != b.second->epoch) return a.second->epoch > b.second->epoch;
+    return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
+  });
+  std::vector<std::pair<int64_t, const Trial*>> below, above;
+  for (const auto& c : completed) (below.size() < n_below ? below : above).push_back(c);
+  for (const auto& p : pruned) (below.size() < n_below ? below : above).push_back(p);
+  if (options_.constant_liar) above.insert(above.end(), running.begin(), running.end());
+  auto by_index = [](const auto& a, const auto& b) { return a.first < b.first; };
+  std::sort(below.begin(), below.end(), by_index);
+  std::sort(above.begin(), above.end(), by_index);
+
+  const auto& dims = space_.dims();
+  auto has = [&](const Trial* t, int d) {
+    auto it = t->params.find(dims[d].name);
+    return it != t->params.end() && (!axes_[d]->categorical() || axes_[d]->Encode(it->second) >= 0);
+  };
+  // Fits l and g over `axes` (dimension indices) from the trials that have all of them.
+  auto fit = [&](const std::vector<int>& ds, const std::vector<std::pair<int64_t, const Trial*>>& trials) {
+    std::vector<const Axis*> axes;
+    for (int d : ds) axes.push_back(axes_[d].get());
+    std::vector<std::vector<double>> points;
+    for (const auto& [i, t] : trials) {
+      if (!std::all_of(ds.begin(), ds.end(), [&](int d) { return has(t, d); })) continue;
+      std::vector<double> x;
+      for (int d : ds) x.push_back(axes_[d]->Encode(t->params.at(dims[d].name)));
+      points.push_back(std::move(x));
+    }
+    return ParzenEstimator(axes, points, RecencyWeights(points.size()));
+  };
+
+  // The joint dimensions: modelled ones every finished trial of the group has.
+  std::vector<int> joint;
+  std::vector<double> joint_x;
+  if (options_.multivariate && n > 0) {
+    for (std::size_t d = 0; d < dims.size(); ++d) {
+      if (!axes_[d]) continue;
+      const int di = static_cast<int>(d);
+      const bool everywhere =
+          std::all_of(completed.begin(), completed.end(), [&](const auto& t) { return has(t.second, di); }) &&
+          std::all_of(pruned.begin(), pruned.end(), [&](const auto& t) { return has(t.second, di); });
+      if (everywhere) joint.push_back(di);
+    }
+    if (!joint.empty()) joint_x = BestCandidate(fit(joint, below), fit(joint, above), options_.candidates, rng);
+  }
+
+  Params p = space_.fixed();
+  Params chosen;
+  for (int d : space_.order()) {
+    if (!space_.Active(d, chosen)) continue;
+    Value v;
+    if (auto it = std::find(joint.begin(), joint.end(), d); it != joint.end()) {
+      v = axes_[d]->Decode(joint_x[static_cast<std::size_t>(it - joint.begin())]);
+    } else if (!axes_[d]) {
+      v = dims[d].Sample(rng);
+    } else {
+      const std::vector<double> x = BestCandidate(fit({d}, below), fit({d}, above), options_.candidates, rng);
+      v = axes_[d]->Decode(x[0]);
+    }
+    chosen[dims[d].name] = v;
+    p[dims[d].name] = std::move(v);
+  }
+  return p;
+}
+
+std::optional<Params> TpeStrategy::Next() {
+  if (next_ >= total_) return std::nullopt;
+  const int64_t index = next_;
+  for (int redraw = 0; redraw < kModelRedraws; ++redraw) {
+    Rng rng(DeriveSeed(seed_ ^ kModelSalt, static_cast<uint64_t>(index) * kModelRedraws + redraw));
+    auto p = Suggest(index, rng);
+    if (!p) break;  // start-up: random
+    if (seen_.insert(ConfigHash(*p)).second) {
+      ++modelled_;
+      ++next_;
+      return p;
+    }
+  }
+  // Random, as a random search's trial `index` would be (redrawn on duplicates).
+  Rng rng(DeriveSeed(seed_, static_cast<uint64_t>(index)));
+  for (int dup = 0; dup < kMaxDuplicateDraws; ++dup) {
+    Params p = space_.Draw(rng);
+    if (seen_.insert(ConfigHash(p)).second) {
+      ++next_;
+      return p;
+    }
+  }
+  note_ = absl::StrCat("the search space looks exhausted after ", next_, " distinct configurations (",
+                       kMaxDuplicateDraws, " duplicate draws in a row)");
+  total_ = next_;
+  return std::nullopt;
+}
+
+}  // namespace hpsearch::search
