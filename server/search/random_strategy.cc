@@ -39,8 +39,7 @@ std::optional<Params> RandomStrategy::Next() {
       return p;
     }
   }
-  note_ = absl::StrCat("the search space looks exhausted after ", emitted_, " distinct configurations (",
-                       kMaxDuplicateDraws, " duplicate draws in a row)");
+  note_ = ExhaustedNote(emitted_);
   total_ = emitted_;
   return std::nullopt;
 }

@@ -20,8 +20,6 @@ class RandomStrategy final : public Strategy {
   std::optional<Params> Next() override;
   std::string note() const override { return note_; }
 
-  // Consecutive duplicate draws after which the space counts as exhausted.
-  static constexpr int kMaxDuplicateDraws = 2000;
 
  private:
   Params Draw(uint64_t candidate) const;

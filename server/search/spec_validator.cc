@@ -172,9 +172,11 @@ absl::Status CheckSearch(const Spec& spec) {
       RETURN_IF_ERROR(CheckInt(p.min_epochs, "pruning.min_epochs", 1, 100'000));
       RETURN_IF_ERROR(CheckInt(p.reduction_factor, "pruning.reduction_factor", 2, 100));
       const int64_t epochs = MaxEpochs(spec);
-      if (p.min_epochs >= epochs)
-        return Bad("pruning.min_epochs", absl::StrCat("must be below the trials' epochs (", epochs,
-                                                      "), or no trial is ever judged"));
+      if (static_cast<int64_t>(p.min_epochs) * p.reduction_factor > epochs)
+        return Bad("pruning.min_epochs",
+                   absl::StrCat("a first rung at epoch ", p.min_epochs, " needs trials of at least ",
+                                static_cast<int64_t>(p.min_epochs) * p.reduction_factor, " epochs (min_epochs × ",
+                                "reduction_factor); these train ", epochs, ", so no trial would ever be judged"));
       return absl::OkStatus();
     }
   }

@@ -1,5 +1,7 @@
 #include "search/strategy.h"
 
+#include "absl/strings/str_cat.h"
+
 #include "search/grid_strategy.h"
 #include "search/hyperband_pruner.h"
 #include "search/random_strategy.h"
@@ -11,6 +13,11 @@ namespace hpsearch::search {
 void Strategy::Skip(int64_t n) {
   for (int64_t i = 0; i < n && Next().has_value(); ++i) {
   }
+}
+
+std::string ExhaustedNote(int64_t distinct) {
+  return absl::StrCat("the search space looks exhausted after ", distinct, " distinct configurations (",
+                      kMaxDuplicateDraws, " duplicate draws in a row)");
 }
 
 absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(const Spec& spec) {

@@ -56,6 +56,11 @@ class Strategy {
 // Builds the strategy of a validated spec.
 absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(const Spec& spec);
 
+// Consecutive duplicate draws after which a sampled space counts as exhausted, and
+// the note a strategy then gives.
+inline constexpr int kMaxDuplicateDraws = 2000;
+std::string ExhaustedNote(int64_t distinct);
+
 // Default trial count of a random search without budget.max_trials.
 inline constexpr int64_t kDefaultRandomTrials = 20;
 

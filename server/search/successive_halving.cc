@@ -10,8 +10,10 @@ SuccessiveHalving::SuccessiveHalving(int64_t min_epochs, int64_t eta, int64_t ra
                                      std::string metric, bool maximize)
     : eta_(eta), metric_(std::move(metric)), maximize_(maximize) {
   int64_t epoch = min_epochs;
-  for (int64_t i = 0; i < rate && epoch < max_epochs; ++i) epoch *= eta;
-  for (; epoch < max_epochs; epoch *= eta) rungs_.push_back(epoch);
+  for (int64_t i = 0; i < rate && epoch <= max_epochs; ++i) epoch *= eta;
+  // A rung is worth judging only when a trial that passes it gets η times the epochs
+  // it has had: Hyperband's top rung is the full budget.
+  for (; epoch * eta <= max_epochs; epoch *= eta) rungs_.push_back(epoch);
   values_.resize(rungs_.size());
 }
 

@@ -175,8 +175,7 @@ std::optional<Params> TpeStrategy::Next() {
       return p;
     }
   }
-  note_ = absl::StrCat("the search space looks exhausted after ", next_, " distinct configurations (",
-                       kMaxDuplicateDraws, " duplicate draws in a row)");
+  note_ = ExhaustedNote(next_);
   total_ = next_;
   return std::nullopt;
 }

@@ -49,7 +49,6 @@ class TpeStrategy final : public Strategy {
 
   // Redraws of a duplicate suggestion before falling back to random ones.
   static constexpr int kModelRedraws = 8;
-  static constexpr int kMaxDuplicateDraws = 2000;
 
  private:
   struct Trial {

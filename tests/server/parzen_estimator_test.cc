@@ -7,19 +7,13 @@
 #include <cmath>
 #include <set>
 
-#include "client/spec_file.h"
+#include "server/search_space_fixture.h"
 #include "search/search_space.h"
 
 namespace hpsearch::search {
 namespace {
 
-SearchSpace Space(const std::string& parameters) {
-  auto spec = client::ParseSpecYaml("dataset: iris\nparameters:\n" + parameters);
-  EXPECT_TRUE(spec.ok()) << spec.status();
-  auto space = SearchSpace::Build(*spec);
-  EXPECT_TRUE(space.ok()) << space.status();
-  return *std::move(space);
-}
+using test::Space;
 
 TEST(Axis, CoordinatesOfEachKindOfRange) {
   SearchSpace s = Space(R"(  a: {min: 0.0, max: 10.0}

@@ -78,16 +78,17 @@ TEST(MedianPruner, ARetriedAttemptStartsItsCurveOver) {
   EXPECT_TRUE(p.Report(1, 1, 0.4).has_value());
 }
 
-TEST(SuccessiveHalving, RungsAtRTimesEtaToTheKBelowTheLastEpoch) {
-  EXPECT_EQ(SuccessiveHalving(1, 3, 0, 10, "m", true).rungs(), (std::vector<int64_t>{1, 3, 9}));
+TEST(SuccessiveHalving, RungsAtRTimesEtaToTheKWhileEtaTimesMoreFits) {
+  EXPECT_EQ(SuccessiveHalving(1, 3, 0, 10, "m", true).rungs(), (std::vector<int64_t>{1, 3}));
   EXPECT_EQ(SuccessiveHalving(1, 3, 0, 9, "m", true).rungs(), (std::vector<int64_t>{1, 3}));
-  EXPECT_EQ(SuccessiveHalving(2, 2, 0, 20, "m", true).rungs(), (std::vector<int64_t>{2, 4, 8, 16}));
-  EXPECT_EQ(SuccessiveHalving(1, 3, 1, 10, "m", true).rungs(), (std::vector<int64_t>{3, 9}));
-  EXPECT_EQ(SuccessiveHalving(1, 3, 2, 10, "m", true).rungs(), (std::vector<int64_t>{9}));
+  EXPECT_EQ(SuccessiveHalving(1, 3, 0, 27, "m", true).rungs(), (std::vector<int64_t>{1, 3, 9}));
+  EXPECT_EQ(SuccessiveHalving(2, 2, 0, 20, "m", true).rungs(), (std::vector<int64_t>{2, 4, 8}));
+  EXPECT_EQ(SuccessiveHalving(1, 3, 1, 10, "m", true).rungs(), (std::vector<int64_t>{3}));
+  EXPECT_TRUE(SuccessiveHalving(1, 3, 2, 10, "m", true).rungs().empty());  // Hyperband's full-budget bracket
 }
 
 TEST(SuccessiveHalving, KeepsTheTopThirdOfEachRung) {
-  SuccessiveHalving sh(1, 3, 0, 10, "val_accuracy", true);
+  SuccessiveHalving sh(1, 3, 0, 27, "val_accuracy", true);
   // Fewer than η at the rung: only the best so far goes on.
   EXPECT_FALSE(sh.Report(0, 1, 0.5).has_value());
   EXPECT_THAT(sh.Report(1, 1, 0.4), Optional(HasSubstr("is not the best of the 2 trials at this rung (0.5)")));
@@ -106,7 +107,7 @@ TEST(SuccessiveHalving, KeepsTheTopThirdOfEachRung) {
 }
 
 TEST(SuccessiveHalving, MinimisingKeepsTheSmallest) {
-  SuccessiveHalving sh(1, 2, 0, 4, "val_loss", false);
+  SuccessiveHalving sh(1, 2, 0, 4, "val_loss", false);  // rungs 1, 2
   EXPECT_FALSE(sh.Report(0, 1, 1.0).has_value());
   EXPECT_FALSE(sh.Report(1, 1, 0.5).has_value());
   EXPECT_TRUE(sh.Report(2, 1, 0.9).has_value());  // top ⌊3/2⌋ = 1: 0.5
@@ -114,13 +115,13 @@ TEST(SuccessiveHalving, MinimisingKeepsTheSmallest) {
 
 TEST(SuccessiveHalving, ARestartMidRungDecidesAsBefore) {
   // The live pruner, and one rebuilt from the stored curves after a crash.
-  SuccessiveHalving live(1, 3, 0, 10, "val_accuracy", true);
+  SuccessiveHalving live(1, 3, 0, 27, "val_accuracy", true);
   const std::vector<std::vector<double>> curves = {
       {0.5, 0.6, 0.7}, {0.4}, {0.6, 0.65, 0.66}, {0.55, 0.7, 0.75}, {0.3}, {0.62, 0.71}};
   for (std::size_t i = 0; i < curves.size(); ++i) {
     for (std::size_t e = 0; e < curves[i].size(); ++e) (void)live.Report(static_cast<int64_t>(i), e + 1, curves[i][e]);
   }
-  SuccessiveHalving rebuilt(1, 3, 0, 10, "val_accuracy", true);
+  SuccessiveHalving rebuilt(1, 3, 0, 27, "val_accuracy", true);
   for (std::size_t i = 0; i < curves.size(); ++i) {
     std::vector<std::pair<int64_t, double>> curve;
     for (std::size_t e = 0; e < curves[i].size(); ++e) curve.emplace_back(e + 1, curves[i][e]);
@@ -156,9 +157,10 @@ TEST(Hyperband, EachTrialCompetesOnlyInItsBracket) {
   p.method = PruningMethod::kHyperband;
   p.min_epochs = 1;
   p.reduction_factor = 3;
-  HyperbandPlan plan(p, 10);
+  HyperbandPlan plan(p, 27);
   HyperbandPruner hb(plan, 42, "val_accuracy", true);
-  // Bracket 0 judges at epoch 1; bracket 1 first at epoch 3; bracket 2 at epoch 9.
+  // Bracket 0 judges at epochs 1, 3, 9; bracket 1 at 3 and 9; bracket 2 at 9; bracket 3 never.
+  ASSERT_EQ(plan.brackets(), 4);
   std::map<int, std::vector<int64_t>> by_bracket;
   for (int64_t i = 0; i < 200; ++i) by_bracket[plan.BracketOf(42, i)].push_back(i);
   ASSERT_GE(by_bracket[1].size(), 2u);

@@ -9,6 +9,7 @@
 #include "client/spec_file.h"
 #include "gtest/gtest.h"
 #include "scheduler/scheduler.h"
+#include "store/integrity.h"
 #include "testing/status_matchers.h"
 
 namespace hpsearch::scheduler::test {
@@ -93,6 +94,14 @@ class SchedulerTest : public ::testing::Test {
     auto s = scheduler_->GetSweep(id);
     EXPECT_TRUE(s.ok()) << s.status();
     return *s;
+  }
+
+  // The store's integrity checker finds nothing wrong.
+  void ExpectSound() {
+    ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
+                      for (const auto& v : store::CheckIntegrity(r)) ADD_FAILURE() << v;
+                      return absl::OkStatus();
+                    }).ok());
   }
 
   int64_t now_ = 1'000'000;

@@ -163,10 +163,7 @@ parameters:
       EXPECT_EQ(judged->reason, twin_judged->reason);
     }
   }
-  EXPECT_TRUE(store_->Read([&](store::ReadTxn& r) {
-                  for (const auto& v : store::CheckIntegrity(r)) ADD_FAILURE() << v;
-                  return absl::OkStatus();
-                }).ok());
+  ExpectSound();
   scheduler_.reset();
   store_.reset();
   std::filesystem::remove_all(dir);

@@ -82,7 +82,7 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"dataset: iris\npruning: {method: asha, reduction_factr: 2}\n", "pruning.reduction_factr: unknown key (did you mean 'reduction_factor'?)"},
         Bad{"dataset: iris\npruning: {method: asha, reduction_factor: 1}\n", "pruning.reduction_factor: must be >= 2"},
         Bad{"dataset: iris\npruning: {method: asha, min_epochs: 0}\n", "pruning.min_epochs: must be >= 1"},
-        Bad{"dataset: iris\nfixed: {epochs: 5}\npruning: {method: hyperband, min_epochs: 5}\n", "pruning.min_epochs: must be below the trials' epochs (5)"},
+        Bad{"dataset: iris\nfixed: {epochs: 5}\npruning: {method: hyperband, min_epochs: 5}\n", "pruning.min_epochs: a first rung at epoch 5 needs trials of at least 15 epochs (min_epochs × reduction_factor); these train 5"},
         Bad{"dataset: iris\npruning: {method: median, interval: 0}\n", "pruning.interval: must be >= 1"},
         Bad{"dataset: iris\npruning: {method: median, warmup_epochs: -1}\n", "pruning.warmup_epochs: must be >= 0"},
         Bad{"dataset: iris\nbudget: {max_duration: 2 hours}\n", "budget.max_duration: bad duration"},

@@ -12,19 +12,13 @@
 #include <functional>
 #include <set>
 
-#include "client/spec_file.h"
+#include "server/search_space_fixture.h"
 #include "search/random_strategy.h"
 
 namespace hpsearch::search {
 namespace {
 
-SearchSpace Space(const std::string& parameters) {
-  auto spec = client::ParseSpecYaml("dataset: iris\nparameters:\n" + parameters);
-  EXPECT_TRUE(spec.ok()) << spec.status();
-  auto space = SearchSpace::Build(*spec);
-  EXPECT_TRUE(space.ok()) << space.status();
-  return *std::move(space);
-}
+using test::Space;
 
 double Num(const Params& p, const std::string& k) { return p.at(k).number(); }
 std::string Str(const Params& p, const std::string& k) { return p.at(k).as_string(); }
