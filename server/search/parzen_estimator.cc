@@ -112,6 +112,7 @@ ParzenEstimator::ParzenEstimator(const std::vector<const Axis*>& axes, const std
   mu_.resize(axes.size());
   sigma_.resize(axes.size());
   log_p_.resize(axes.size());
+  log_norm_.resize(axes.size());
   for (std::size_t a = 0; a < axes.size(); ++a) {
     const Axis& axis = *axes[a];
     if (axis.categorical()) {
@@ -153,8 +154,14 @@ ParzenEstimator::ParzenEstimator(const std::vector<const Axis*>& axes, const std
     const double min_sigma = width / std::min(100.0, static_cast<double>(n) + 2.0);
     for (double& g : sig) g = std::clamp(g, min_sigma, width);
     sig[n] = width;  // the prior
+    std::vector<double> norm(kernels);
+    for (std::size_t k = 0; k < kernels; ++k) {
+      norm[k] = -LogNormalMass((low - mus[k]) / sig[k], (high - mus[k]) / sig[k]);
+      if (!axis.discrete()) norm[k] -= std::log(sig[k]) + kLogSqrt2Pi;
+    }
     mu_[a] = std::move(mus);
     sigma_[a] = std::move(sig);
+    log_norm_[a] = std::move(norm);
   }
 }
 
@@ -198,17 +205,17 @@ double ParzenEstimator::LogPdf(const std::vector<double>& x) const {
       continue;
     }
     const auto [lo, hi] = axis.Cell(x[a]);
-    for (std::size_t k = 0; k < terms.size(); ++k) {
-      const double mu = mu_[a][k], sigma = sigma_[a][k];
-      const double log_z = LogNormalMass((axis.low() - mu) / sigma, (axis.high() - mu) / sigma);
-      double log_p;
-      if (axis.discrete()) {
-        log_p = LogNormalMass((lo - mu) / sigma, (hi - mu) / sigma);
-      } else {
-        const double z = (x[a] - mu) / sigma;
-        log_p = -0.5 * z * z - kLogSqrt2Pi - std::log(sigma);
+    const double* mu = mu_[a].data();
+    const double* sigma = sigma_[a].data();
+    const double* norm = log_norm_[a].data();
+    if (axis.discrete()) {
+      for (std::size_t k = 0; k < terms.size(); ++k)
+        terms[k] += LogNormalMass((lo - mu[k]) / sigma[k], (hi - mu[k]) / sigma[k]) + norm[k];
+    } else {
+      for (std::size_t k = 0; k < terms.size(); ++k) {
+        const double z = (x[a] - mu[k]) / sigma[k];
+        terms[k] += -0.5 * z * z + norm[k];
       }
-      terms[k] += log_p - log_z;
     }
   }
   return LogSumExp(terms);

@@ -75,6 +75,9 @@ class ParzenEstimator {
   std::vector<double> weights_;      // normalised, prior last
   std::vector<double> log_weights_;
   std::vector<std::vector<double>> mu_, sigma_;  // [axis][kernel]; empty for categorical axes
+  // [axis][kernel]: −log of the kernel's mass on the axis (its truncation), and for a
+  // continuous axis also −log σ: what a density term adds besides the exponent.
+  std::vector<std::vector<double>> log_norm_;
   std::vector<std::vector<std::vector<double>>> log_p_;  // [axis][kernel][choice]; categorical axes
 };
 

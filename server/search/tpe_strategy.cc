@@ -44,17 +44,22 @@ TpeStrategy::TpeStrategy(SearchSpace space, const TpeOptions& options, uint64_t 
   }
 }
 
-Params TpeStrategy::Searched(const Params& p) const {
-  Params out;
-  for (const auto& d : space_.dims()) {
-    if (auto it = p.find(d.name); it != p.end()) out.emplace(it->first, it->second);
+std::vector<double> TpeStrategy::Coordinates(const Params& p) const {
+  const auto& dims = space_.dims();
+  std::vector<double> x(dims.size(), std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t d = 0; d < dims.size(); ++d) {
+    if (!axes_[d]) continue;
+    auto it = p.find(dims[d].name);
+    if (it == p.end()) continue;
+    const double v = axes_[d]->Encode(it->second);
+    if (!axes_[d]->categorical() || v >= 0) x[d] = v;
   }
-  return out;
+  return x;
 }
 
 void TpeStrategy::Observe(const Observation& o) {
   Trial& t = trials_[o.index];
-  t.params = Searched(o.params);
+  t.x = Coordinates(o.params);
   t.state = o.state;
   t.epoch = o.epoch;
   t.loss = 0;
@@ -101,10 +106,7 @@ std::optional<Params> TpeStrategy::Suggest(int64_t index, Rng& rng) const {
   std::sort(above.begin(), above.end(), by_index);
 
   const auto& dims = space_.dims();
-  auto has = [&](const Trial* t, int d) {
-    auto it = t->params.find(dims[d].name);
-    return it != t->params.end() && (!axes_[d]->categorical() || axes_[d]->Encode(it->second) >= 0);
-  };
+  auto has = [](const Trial* t, int d) { return !std::isnan(t->x[static_cast<std::size_t>(d)]); };
   // Fits l and g over `axes` (dimension indices) from the trials that have all of them.
   auto fit = [&](const std::vector<int>& ds, const std::vector<std::pair<int64_t, const Trial*>>& trials) {
     std::vector<const Axis*> axes;
@@ -113,7 +115,7 @@ std::optional<Params> TpeStrategy::Suggest(int64_t index, Rng& rng) const {
     for (const auto& [i, t] : trials) {
       if (!std::all_of(ds.begin(), ds.end(), [&](int d) { return has(t, d); })) continue;
       std::vector<double> x;
-      for (int d : ds) x.push_back(axes_[d]->Encode(t->params.at(dims[d].name)));
+      for (int d : ds) x.push_back(t->x[static_cast<std::size_t>(d)]);
       points.push_back(std::move(x));
     }
     return ParzenEstimator(axes, points, RecencyWeights(points.size()));

@@ -52,15 +52,17 @@ class TpeStrategy final : public Strategy {
 
  private:
   struct Trial {
-    Params params;  // searched dimensions only
+    // Per dimension: its value in axis coordinates; NaN where the trial lacks it (an
+    // inactive conditional parameter) or the dimension is not modelled.
+    std::vector<double> x;
     TrialState state = TrialState::kRunning;
     double loss = 0;  // value, negated when maximising (smaller is better)
     int64_t epoch = 0;
   };
   // TPE's suggestion for trial `index`, or nullopt while in start-up.
   std::optional<Params> Suggest(int64_t index, Rng& rng) const;
-  // The searched part of a configuration.
-  Params Searched(const Params& p) const;
+  // A configuration in axis coordinates (Trial::x).
+  std::vector<double> Coordinates(const Params& p) const;
   int Group(int64_t index) const { return group_ ? group_(index) : 0; }
 
   SearchSpace space_;

@@ -6,6 +6,7 @@
 //   BM_ListTrialsPage       a 100-row page of the same sweep, by index, objective or a metric, first or deep
 //   BM_HealthUnderListingLoad  health-check latency while clients list that sweep by a metric
 //   BM_EndToEndTinySweep    10,000 tiny trials through a real hpsearch-server process
+//   BM_TpeSuggest           one TPE suggestion (6 parameters) after N finished trials
 #include <benchmark/benchmark.h>
 #include <grpcpp/grpcpp.h>
 
@@ -23,6 +24,7 @@
 #include "scheduler/scheduler.h"
 #include "client/spec_file.h"
 #include "convert/spec_convert.h"
+#include "search/tpe_strategy.h"
 #include "store/store.h"
 #include "testing/process.h"
 
@@ -377,5 +379,37 @@ parameters:
 BENCHMARK(BM_FashionTwoSlots)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 }  // namespace
+
+// What a TPE suggestion costs the scheduler (it runs under the scheduler's lock) as
+// a sweep's history grows: 6 parameters, 4 of them numeric, with the constant liar.
+void BM_TpeSuggest(benchmark::State& state) {
+  auto spec = hpsearch::client::ParseSpecYaml(R"(dataset: iris
+parameters:
+  optimizer: {values: [sgd, momentum, adam, rmsprop]}
+  lr: {min: 1.0e-4, max: 1.0e-1, scale: log}
+  hidden: {values: [[128], [256, 128]]}
+  batch_size: {values: [32, 64, 128]}
+  dropout: {min: 0.0, max: 0.5, step: 0.05}
+  l2: {min: 1.0e-6, max: 1.0e-2, scale: log}
+)");
+  auto space = hpsearch::search::SearchSpace::Build(*spec);
+  const int64_t n = state.range(0);
+  hpsearch::search::TpeStrategy tpe(*space, {}, 1, n + (1 << 20), false);
+  std::vector<hpsearch::search::Observation> history;
+  hpsearch::Rng rng(5);
+  for (int64_t i = 0; i < n; ++i) {
+    hpsearch::Params p = space->Draw(rng);
+    const double v = std::log(p.at("lr").number()) + p.at("dropout").number();
+    history.push_back({i, p, hpsearch::search::TrialState::kCompleted, v});
+  }
+  tpe.Restore(n, history);
+  int64_t i = n;
+  for (auto _ : state) {
+    auto p = tpe.Next();
+    // Keep the history at n finished trials (plus the ones running now).
+    tpe.Observe({i++, *p, hpsearch::search::TrialState::kFailed});
+  }
+}
+BENCHMARK(BM_TpeSuggest)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();
