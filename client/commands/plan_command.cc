@@ -1,5 +1,6 @@
 #include "client/commands/plan_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 
@@ -35,7 +36,10 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     return 2;
   }
   std::vector<Params> trials;
-  for (int64_t i = 0; i < o.limit; ++i) {
+  // TPE's trials past its start-up depend on results: only the start-up can be shown.
+  const int64_t limit = spec->method == search::Method::kTpe ? std::min<int64_t>(o.limit, spec->tpe.startup_trials)
+                                                              : o.limit;
+  for (int64_t i = 0; i < limit; ++i) {
     auto p = (*strategy)->Next();
     if (!p) break;
     trials.push_back(std::move(*p));
@@ -58,7 +62,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
       << search::ObjectiveMetric(*spec) << "\n";
   if (spec->method == search::Method::kTpe) {
     out << "tpe: the first " << spec->tpe.startup_trials
-        << " trials are random (shown below); later ones are chosen from the results so far\n";
+        << " trials are random (the preview below); later ones are chosen from the results so far\n";
   }
   if (auto pruning = PruningSummary(*spec); !pruning.empty()) out << "pruning: " << pruning << "\n";
   if (!note.empty()) out << "note: " << note << "\n";

@@ -30,7 +30,8 @@ Result RunCli(const std::string& args) {
 std::string Example(const char* name) { return std::string(HPSEARCH_SOURCE_DIR) + "/examples/" + name; }
 
 TEST(PlanCommand, EveryExampleIsValid) {
-  for (const char* f : {"quickstart.yaml", "fashion-mnist.yaml", "optimizers-grid.yaml", "init-study.yaml"}) {
+  for (const char* f :
+       {"quickstart.yaml", "fashion-mnist.yaml", "optimizers-grid.yaml", "init-study.yaml", "fashion-tpe-asha.yaml"}) {
     Result r = RunCli("plan " + Example(f));
     EXPECT_EQ(r.code, 0) << f << "\n" << r.out;
     EXPECT_THAT(r.out, ::testing::HasSubstr("is valid")) << f;
@@ -45,6 +46,18 @@ TEST(PlanCommand, JsonShape) {
   ASSERT_EQ(j["trials"].size(), 3u);
   EXPECT_EQ(j["trials"][0]["optimizer"], "sgd");
   EXPECT_EQ(j["trials"][0]["epochs"], 5);  // fixed settings merged in
+}
+
+TEST(PlanCommand, TpeShowsItsStartUpTrialsAndThePruningRungs) {
+  Result r = RunCli("plan " + Example("fashion-tpe-asha.yaml") + " --limit 50");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("200 trials (tpe)"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("tpe: the first 10 trials are random"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("pruning: asha: rungs at epochs 1, 3; the top 1/3 at each rung go on"));
+  // Only the start-up trials are previewed: the rest depend on results.
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\n    9  "));
+  EXPECT_THAT(r.out, ::testing::Not(::testing::HasSubstr("\n   10  ")));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("... 190 more"));
 }
 
 TEST(PlanCommand, InvalidSpecExitsTwoWithTheFieldPath) {
