@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--optimizer", bench.optimizer, "Optimizer");
   bench_cmd->add_option("--activation", bench.activation, "Activation");
   bench_cmd->add_option("--threads", bench.threads, "Concurrent trainers (one per slot)");
+  bench_cmd->add_flag("--all", bench.all,
+                      "Every optimizer x batch 32/64/128, one and two trainers, as fractions of a GEMM ceiling");
   bench_cmd->add_option("--seconds", bench.seconds, "Measured seconds per trainer");
   bench_cmd->add_option("--samples", bench.samples, "Rows of synthetic training data");
 

@@ -2,10 +2,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <thread>
 
+#include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "trainer/gemm_ceiling.h"
 #include "trainer/trainer.h"
 #include "util/rng.h"
 
@@ -67,9 +70,71 @@ SlotResult RunSlot(const trainer::TrialConfig& c, const data::Dataset& d, double
   return r;
 }
 
+// Samples/s of one trainer (summed over `threads` at once) with `b`'s network.
+absl::StatusOr<double> Throughput(const BenchOptions& b, const data::Dataset& d) {
+  Value::List hidden;
+  for (int w : b.hidden) hidden.emplace_back(w);
+  const Params params = {{"hidden", Value(std::move(hidden))}, {"batch_size", b.batch}, {"optimizer", b.optimizer},
+                         {"activation", b.activation}, {"init", "he_normal"}, {"preprocess", "none"},
+                         {"epochs", 1}};
+  auto config = trainer::ParseTrialConfig(params);
+  if (!config.ok()) return config.status();
+  std::vector<SlotResult> results(b.threads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < b.threads; ++t)
+    threads.emplace_back([&, t] { results[t] = RunSlot(*config, d, b.seconds, t); });
+  for (auto& t : threads) t.join();
+  double sps = 0;
+  for (const auto& r : results)
+    if (r.seconds > 0) sps += r.samples / r.seconds;
+  return sps;
+}
+
+int RunBenchTable(const BenchOptions& b, std::ostream& out, std::ostream& err) {
+  const data::Dataset d = SyntheticImages(b.samples, 42);
+  std::string net = "784";
+  for (int w : b.hidden) net += "-" + std::to_string(w);
+  out << "network " << net << "-10, " << b.activation << ", " << b.samples << " samples per epoch, isa "
+      << CompiledIsa() << "; per trainer: samples/s, GEMM ceiling, fraction\n";
+  char line[160];
+  std::snprintf(line, sizeof line, "%-9s %5s | %10s %10s %6s | %10s %10s %6s\n", "optimizer", "batch", "1 thread",
+                "ceiling", "", "2 threads", "ceiling", "");
+  out << line;
+  for (int batch : {32, 64, 128}) {
+    const double ceiling1 = trainer::GemmCeiling(b.hidden, batch, 1, b.seconds);
+    const double ceiling2 = trainer::GemmCeiling(b.hidden, batch, 2, b.seconds);
+    for (const char* opt : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"}) {
+      BenchOptions one = b;
+      one.batch = batch;
+      one.optimizer = opt;
+      one.threads = 1;
+      BenchOptions two = one;
+      two.threads = 2;
+      auto s1 = Throughput(one, d);
+      auto s2 = Throughput(two, d);
+      if (!s1.ok() || !s2.ok()) {
+        err << "error: " << (s1.ok() ? s2.status() : s1.status()).message() << "\n";
+        return 2;
+      }
+      const double per2 = *s2 / 2;
+      std::snprintf(line, sizeof line, "%-9s %5d | %10.0f %10.0f %5.0f%% | %10.0f %10.0f %5.0f%%\n", opt, batch, *s1,
+                    ceiling1, 100 * *s1 / ceiling1, per2, ceiling2, 100 * per2 / ceiling2);
+      out << line << std::flush;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunBenchCommand(const BenchOptions& b, std::ostream& out, std::ostream& err) {
+  if (b.all) {
+    if (b.seconds <= 0 || b.samples < 128) {
+      err << "error: --seconds > 0 and --samples >= 128 required\n";
+      return 2;
+    }
+    return RunBenchTable(b, out, err);
+  }
   Value::List hidden;
   for (int w : b.hidden) hidden.emplace_back(w);
   const Params params = {{"hidden", Value(std::move(hidden))}, {"batch_size", b.batch}, {"optimizer", b.optimizer},

@@ -18,7 +18,11 @@ struct BenchOptions {
   int threads = 1;
   double seconds = 5;
   int samples = 54000;  // rows of the synthetic training set
+  // The whole table instead: every optimizer × batch 32/64/128 × one and two
+  // trainers at once, each as a fraction of its GEMM ceiling (trainer::GemmCeiling).
+  bool all = false;
 };
+
 
 // The instruction set the trainer was compiled for, e.g. "avx2+fma".
 std::string CompiledIsa();

@@ -1,0 +1,55 @@
+// `hpsearch-worker bench --all`: the table has a row per optimizer and batch, each
+// with a throughput and a fraction of a measured GEMM ceiling (tiny runs: this checks
+// the shape and the arithmetic, never a speed).
+#include "commands/bench_command.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <sstream>
+
+#include "trainer/gemm_ceiling.h"
+
+namespace hpsearch::commands {
+namespace {
+
+TEST(BenchAll, ARowPerOptimizerAndBatchWithFractionsOfTheCeiling) {
+  BenchOptions o;
+  o.all = true;
+  o.seconds = 0.01;
+  o.samples = 256;
+  o.hidden = {16};
+  std::ostringstream out, err;
+  ASSERT_EQ(RunBenchCommand(o, out, err), 0) << err.str();
+  std::istringstream lines(out.str());
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_THAT(line, ::testing::HasSubstr("network 784-16-10"));
+  std::getline(lines, line);  // the column header
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    char opt[16];
+    int batch;
+    double s1, c1, f1, s2, c2, f2;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%15s %d | %lf %lf %lf%% | %lf %lf %lf%%", opt, &batch, &s1, &c1, &f1, &s2, &c2,
+                          &f2),
+              8)
+        << line;
+    EXPECT_TRUE(batch == 32 || batch == 64 || batch == 128) << line;
+    EXPECT_GT(s1, 0);
+    EXPECT_GT(c1, 0);
+    EXPECT_NEAR(f1, 100 * s1 / c1, 0.5 + 1e-9 * f1) << line;
+    EXPECT_NEAR(f2, 100 * s2 / c2, 0.5 + 1e-9 * f2) << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 21);  // 7 optimizers × 3 batch sizes
+}
+
+TEST(GemmCeiling, PositiveForOneAndTwoThreads) {
+  EXPECT_GT(trainer::GemmCeiling({32}, 32, 1, 0.01), 0);
+  EXPECT_GT(trainer::GemmCeiling({32, 16}, 64, 2, 0.01), 0);
+}
+
+}  // namespace
+}  // namespace hpsearch::commands
