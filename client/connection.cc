@@ -13,6 +13,32 @@
 
 namespace hpsearch::client {
 
+std::string ServerAddressProblem(const std::string& server) {
+  for (const char* scheme : {"unix:", "unix-abstract:", "dns:", "ipv4:", "ipv6:"}) {
+    if (server.rfind(scheme, 0) == 0) return "";
+  }
+  if (server.empty()) return "is empty; give host:port, e.g. 127.0.0.1:50051";
+  const auto url = server.find("://");
+  if (url != std::string::npos) {
+    return "'" + server + "' is a URL; give host:port without '" + server.substr(0, url + 3) + "' (e.g. " +
+           server.substr(url + 3) + ")";
+  }
+  const auto colon = server.rfind(':');
+  const bool bracketed = !server.empty() && server[0] == '[';
+  if (colon == std::string::npos || (bracketed && server.find(']') > colon)) {
+    return "'" + server + "' has no port; give host:port, e.g. " + server + ":50051";
+  }
+  const std::string port = server.substr(colon + 1);
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+      std::stoi(port) == 0 || std::stoi(port) > 65535) {
+    return "'" + server + "': the port must be a number from 1 to 65535";
+  }
+  if (!bracketed && server.find(':') != colon) {
+    return "'" + server + "': write an IPv6 address in brackets, e.g. [::1]:50051";
+  }
+  return "";
+}
+
 Connection::Connection(const GlobalOptions& options) : options_(options) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);

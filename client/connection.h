@@ -31,6 +31,11 @@ struct GlobalOptions {
   std::string tls_ca;                      // HPSEARCH_TLS_CA: use TLS, trust this CA (PEM)
 };
 
+// What is wrong with a --server value ("" when it is usable): it must be host:port
+// (a name, an IPv4 address or a bracketed IPv6 one) — or a gRPC target with its own
+// scheme (unix:, dns:, ipv4:, ipv6:) — never a URL.
+std::string ServerAddressProblem(const std::string& server);
+
 class Connection {
  public:
   explicit Connection(const GlobalOptions& options);

@@ -1,4 +1,5 @@
 // hpsearch: the command-line client.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -6,6 +7,7 @@
 #include "client/commands/commands.h"
 #include "client/commands/plan_command.h"
 #include "client/connection.h"
+#include "util/did_you_mean.h"
 
 namespace {
 
@@ -13,6 +15,18 @@ CLI::App* Command(CLI::App& app, const std::string& name, const std::string& hel
   auto* cmd = app.add_subcommand(name, help);
   cmd->footer("Example:\n  " + example);
   return cmd;
+}
+
+// The first word of the command line that names no option or option value: what
+// the user meant as the command ("" if none).
+std::string CommandWord(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("-", 0) != 0) return a;
+    // Global options that take a separate value.
+    if (a == "--server" || a == "--token" || a == "-o" || a == "--output" || a == "--timeout" || a == "--tls-ca") ++i;
+  }
+  return "";
 }
 
 }  // namespace
@@ -95,6 +109,14 @@ int main(int argc, char** argv) {
   Command(app, "health", "Is the server serving? (usable as a Docker HEALTHCHECK)", "hpsearch health");
   Command(app, "version", "Print the version", "hpsearch version");
 
+  std::vector<std::string> commands;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
+  if (const std::string word = CommandWord(argc, argv);
+      !word.empty() && std::find(commands.begin(), commands.end(), word) == commands.end()) {
+    std::cerr << "error: unknown command '" << word << "'" << hpsearch::DidYouMean(word, commands)
+              << "; see hpsearch --help\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -108,6 +130,10 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("version")) {
     std::cout << "hpsearch " << HPSEARCH_VERSION << "\n";
     return kExitOk;
+  }
+  if (const std::string problem = ServerAddressProblem(g.server); !problem.empty()) {
+    std::cerr << "error: --server " << problem << "\n";
+    return kExitUsage;
   }
   // export writes CSV unless asked for JSON.
   if (*export_cmd && g.output == "table") g.output = "csv";

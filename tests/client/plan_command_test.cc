@@ -8,24 +8,13 @@
 #include <fstream>
 #include <string>
 
+#include "client/run_cli.h"
 #include "nlohmann/json.hpp"
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
-
-Result RunCli(const std::string& args) {
-  const std::string cmd = std::string(HPSEARCH_BIN_DIR) + "/hpsearch " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using Result = hpsearch::testing::CliResult;
+using hpsearch::testing::RunCli;
 
 std::string Example(const char* name) { return std::string(HPSEARCH_SOURCE_DIR) + "/examples/" + name; }
 

@@ -1,0 +1,55 @@
+// Usage mistakes a new user makes with the real `hpsearch` binary: a mistyped
+// command, a server address given as a URL or without its port. Each is refused
+// with exit 2 and a message that says what to type instead, before any connection.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "client/connection.h"
+#include "client/run_cli.h"
+
+namespace hpsearch::client {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::RunCli;
+
+TEST(CliUsage, AMistypedCommandGetsADidYouMean) {
+  auto r = RunCli("sumbit spec.yaml");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("error: unknown command 'sumbit' (did you mean 'submit'?)"));
+  r = RunCli("--server 127.0.0.1:1 -o json stauts s-000001");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("unknown command 'stauts' (did you mean 'status'?)"));
+  r = RunCli("frobnicate");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("unknown command 'frobnicate'; see hpsearch --help"));
+}
+
+TEST(CliUsage, ServerAddressesThatCannotWorkAreRefusedWithTheFix) {
+  auto r = RunCli("--server http://127.0.0.1:50051 list");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("--server 'http://127.0.0.1:50051' is a URL; give host:port without 'http://' "
+                               "(e.g. 127.0.0.1:50051)"));
+  r = RunCli("--server 127.0.0.1 list");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("--server '127.0.0.1' has no port; give host:port, e.g. 127.0.0.1:50051"));
+}
+
+TEST(ServerAddress, WhatIsAcceptedAndWhy) {
+  EXPECT_EQ(ServerAddressProblem("127.0.0.1:50051"), "");
+  EXPECT_EQ(ServerAddressProblem("hpsearch.internal:443"), "");
+  EXPECT_EQ(ServerAddressProblem("[::1]:50051"), "");
+  EXPECT_EQ(ServerAddressProblem("unix:/run/hpsearch.sock"), "");
+  EXPECT_EQ(ServerAddressProblem("dns:///hpsearch:50051"), "");
+  EXPECT_THAT(ServerAddressProblem("[::1]"), HasSubstr("has no port"));
+  EXPECT_THAT(ServerAddressProblem("::1"), HasSubstr("IPv6 address in brackets"));
+  EXPECT_THAT(ServerAddressProblem("::1:50051"), HasSubstr("IPv6 address in brackets"));
+  EXPECT_THAT(ServerAddressProblem("host:http"), HasSubstr("the port must be a number"));
+  EXPECT_THAT(ServerAddressProblem("host:70000"), HasSubstr("the port must be a number"));
+  EXPECT_THAT(ServerAddressProblem("host:"), HasSubstr("the port must be a number"));
+  EXPECT_THAT(ServerAddressProblem("grpc://host:1"), HasSubstr("is a URL"));
+  EXPECT_THAT(ServerAddressProblem(""), HasSubstr("is empty"));
+}
+
+}  // namespace
+}  // namespace hpsearch::client
