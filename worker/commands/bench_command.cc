@@ -70,14 +70,19 @@ SlotResult RunSlot(const trainer::TrialConfig& c, const data::Dataset& d, double
   return r;
 }
 
-// Samples/s of one trainer (summed over `threads` at once) with `b`'s network.
-absl::StatusOr<double> Throughput(const BenchOptions& b, const data::Dataset& d) {
+// The one-epoch trial `b` describes.
+absl::StatusOr<trainer::TrialConfig> BenchConfig(const BenchOptions& b) {
   Value::List hidden;
   for (int w : b.hidden) hidden.emplace_back(w);
   const Params params = {{"hidden", Value(std::move(hidden))}, {"batch_size", b.batch}, {"optimizer", b.optimizer},
                          {"activation", b.activation}, {"init", "he_normal"}, {"preprocess", "none"},
                          {"epochs", 1}};
-  auto config = trainer::ParseTrialConfig(params);
+  return trainer::ParseTrialConfig(params);
+}
+
+// Samples/s of `b.threads` trainers at once (their total) with `b`'s network.
+absl::StatusOr<double> Throughput(const BenchOptions& b, const data::Dataset& d) {
+  auto config = BenchConfig(b);
   if (!config.ok()) return config.status();
   std::vector<SlotResult> results(b.threads);
   std::vector<std::thread> threads;
@@ -135,12 +140,7 @@ int RunBenchCommand(const BenchOptions& b, std::ostream& out, std::ostream& err)
     }
     return RunBenchTable(b, out, err);
   }
-  Value::List hidden;
-  for (int w : b.hidden) hidden.emplace_back(w);
-  const Params params = {{"hidden", Value(std::move(hidden))}, {"batch_size", b.batch}, {"optimizer", b.optimizer},
-                         {"activation", b.activation}, {"init", "he_normal"}, {"preprocess", "none"},
-                         {"epochs", 1}};
-  auto config = trainer::ParseTrialConfig(params);
+  auto config = BenchConfig(b);
   if (!config.ok()) {
     err << "error: " << config.status().message() << "\n";
     return 2;
@@ -150,14 +150,12 @@ int RunBenchCommand(const BenchOptions& b, std::ostream& out, std::ostream& err)
     return 2;
   }
   const data::Dataset d = SyntheticImages(b.samples, 42);
-  std::vector<SlotResult> results(b.threads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < b.threads; ++t)
-    threads.emplace_back([&, t] { results[t] = RunSlot(*config, d, b.seconds, t); });
-  for (auto& t : threads) t.join();
-  double sps = 0;
-  for (const auto& r : results)
-    if (r.seconds > 0) sps += r.samples / r.seconds;
+  auto measured = Throughput(b, d);
+  if (!measured.ok()) {
+    err << "error: " << measured.status().message() << "\n";
+    return 2;
+  }
+  const double sps = *measured;
   const double flops = trainer::TrainFlopsPerSample(*config, 784, 10);
   nlohmann::json j = {{"hidden", b.hidden},
                       {"batch", b.batch},
