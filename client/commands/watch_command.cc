@@ -148,6 +148,21 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
   std::optional<double> shown_best;
   const auto started = std::chrono::steady_clock::now();
   int64_t done_at_start = 0;
+  // Text output: trials finished as of the last line printed. A snapshot after a
+  // reconnect, or the final state the quiet fallback fetched, may be ahead of it:
+  // then the user is told what this watch did not see.
+  int64_t shown_done = -1;
+  auto done_of = [](const v1::Sweep& s) {
+    const auto& k = s.counts();
+    return k.completed() + k.failed() + k.pruned() + k.cancelled();
+  };
+  auto note_gap = [&](const v1::Sweep& s) {
+    if (json_out || tty || shown_done < 0 || done_of(s) <= shown_done) return;
+    out << absl::StrFormat("(events skipped: this watch fell behind; %d trials finished meanwhile)  [%d/%d done]\n",
+                           done_of(s) - shown_done, done_of(s), s.total_trials())
+        << std::flush;
+    shown_done = done_of(s);
+  };
   v1::SweepSpec spec;  // the snapshot carries it; later events do not
   QuietWatcher quiet(c, sweep);
   grpc::Status st;
@@ -161,6 +176,7 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
     bool heard = false;
     while (reader->Read(&e)) {
       quiet.Heard();
+      const bool heard_before = heard;
       if (!heard && connection > 0) {
         if (tty) out << "\r\033[K";
         err << "reconnected to " << c.options().server << "\n";
@@ -172,6 +188,7 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
       const auto& k = last.counts();
       const int64_t done = k.completed() + k.failed() + k.pruned() + k.cancelled();
       if (first) done_at_start = done;
+      if (!heard_before && connection > 0) note_gap(last);
       if (json_out) {
         out << EventJson(e).dump() << "\n" << std::flush;
       } else if (tty) {
@@ -192,6 +209,7 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
       } else if (first) {
         out << absl::StrFormat("%s %s: %s, %d/%d done, %d running\n", last.id(), last.name(),
                                StatusName(last.status()), done, last.total_trials(), k.running());
+        shown_done = done;
       } else if (e.has_trial()) {
         const auto& t = e.trial();
         std::string line = absl::StrFormat("trial %d %s", t.index(), StatusName(t.status()));
@@ -202,10 +220,12 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
           line += absl::StrFormat(", best %s trial %d", Cell(last.best_objective()), last.best_trial());
         }
         out << line << "]\n" << std::flush;
+        shown_done = done;
       } else if (e.skipped() > 0) {
         out << absl::StrFormat("(%d events skipped: this watch fell behind)  [%d/%d done]\n", e.skipped(), done,
                                last.total_trials())
             << std::flush;
+        shown_done = done;
       }
       first = false;
       if (Terminal(last.status())) break;
@@ -218,6 +238,7 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
     st = reader->Finish();
     if (auto ended = quiet.ended()) {  // the stream went quiet and the sweep had ended
       last = *ended;
+      note_gap(last);
       break;
     }
     if (st.ok() || !Transient(st)) break;
