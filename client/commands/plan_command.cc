@@ -7,12 +7,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/format.h"
+#include "client/local_dataset.h"
 #include "client/spec_file.h"
 #include "search/hyperband_pruner.h"
 #include "search/spec_validator.h"
 #include "search/successive_halving.h"
 #include "search/strategy.h"
 #include "util/value_json.h"
+#include "vocabulary/metrics.h"
 
 namespace hpsearch::client {
 
@@ -30,6 +32,23 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     err << "error: " << o.spec_path << ": " << st.message() << "\n";
     return 2;
   }
+  std::string dataset_note;
+  if (auto st = CheckLocalDataset(*spec, o.spec_path, dataset_note); !st.ok()) {
+    err << "error: " << o.spec_path << ": " << st.message() << "\n";
+    return 2;
+  }
+  if (auto st = search::ValidateSpec(*spec, {}); !st.ok()) {  // again with the file's task known
+    err << "error: " << o.spec_path << ": " << st.message() << "\n";
+    return 2;
+  }
+  // A csv whose task only the file tells, and the file is not here: the objective's
+  // default is not known yet.
+  const bool objective_open = spec->objective.metric.empty() &&
+                              vocabulary::TaskOf(spec->dataset) == vocabulary::Task::kUnknown;
+  const std::string objective =
+      objective_open ? "maximize val_accuracy (classification) or minimize val_loss (regression), as the file decides"
+                     : absl::StrCat(search::ObjectiveMaximized(*spec) ? "maximize " : "minimize ",
+                                    search::ObjectiveMetric(*spec));
   auto strategy = search::MakeStrategy(*spec);
   if (!strategy.ok()) {
     err << "error: " << o.spec_path << ": " << strategy.status().message() << "\n";
@@ -51,15 +70,20 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     for (const auto& t : trials) list.push_back(ToJson(t));
     nlohmann::json j = {{"total_trials", total}, {"trials", list},
                         {"method", search::MethodName(spec->method)},
-                        {"objective", {{"metric", search::ObjectiveMetric(*spec)},
-                                       {"goal", search::ObjectiveMaximized(*spec) ? "maximize" : "minimize"}}}};
+                        {"objective", objective_open ? nlohmann::json(nullptr)
+                                                     : nlohmann::json{{"metric", search::ObjectiveMetric(*spec)},
+                                                                      {"goal", search::ObjectiveMaximized(*spec)
+                                                                                   ? "maximize"
+                                                                                   : "minimize"}}}};
     if (!note.empty()) j["note"] = note;
+    if (!spec->dataset.task.empty()) j["task"] = spec->dataset.task;
+    if (!dataset_note.empty()) j["dataset_note"] = dataset_note;
     out << j.dump(2) << "\n";
     return 0;
   }
   out << "spec " << o.spec_path << " is valid: " << total << " trial" << (total == 1 ? "" : "s") << " ("
-      << search::MethodName(spec->method) << "), objective " << (search::ObjectiveMaximized(*spec) ? "maximize " : "minimize ")
-      << search::ObjectiveMetric(*spec) << "\n";
+      << search::MethodName(spec->method) << "), objective " << objective << "\n";
+  if (!dataset_note.empty()) out << "dataset: " << dataset_note << "\n";
   if (spec->method == search::Method::kTpe) {
     out << "tpe: the first " << spec->tpe.startup_trials
         << " trials are random (the preview below); later ones are chosen from the results so far\n";

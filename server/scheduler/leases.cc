@@ -310,7 +310,9 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
   }
   auto [s, r] = *held;
   const int64_t index = key.index;
-  if (auto bad = NonFinite(result.metrics)) return FailTrial(*s, index, absl::StrCat("diverged: final ", *bad));
+  if (auto bad = NonFinite(result.metrics)) {
+    return FailTrial(*s, index, absl::StrCat("diverged: final ", *bad), &result.metrics);
+  }
   if (result.parameter_count < 0) {
     return FailTrial(*s, index, absl::StrCat("invalid result: parameter_count is ", result.parameter_count));
   }
@@ -318,8 +320,9 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
   if (obj == result.metrics.end()) {
     std::string have;
     for (const auto& [k, v] : result.metrics) absl::StrAppend(&have, have.empty() ? "" : ", ", k);
-    return FailTrial(*s, index, absl::StrCat("the objective metric ", s->metric, " was not reported (reported: ",
-                                             have, ")"));
+    return FailTrial(*s, index,
+                     absl::StrCat("the objective metric ", s->metric, " was not reported (reported: ", have, ")"),
+                     &result.metrics);
   }
   const double objective = obj->second;
   const auto& target = s->spec.objective.target;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "util/log.h"
 #include "util/rng.h"
+#include "vocabulary/metrics.h"
 
 namespace hpsearch::scheduler {
 
@@ -146,15 +147,40 @@ absl::StatusOr<SweepPage> Scheduler::ListSweeps(int64_t offset, int32_t limit) {
 
 // ------------------------------------------------------------------------- submit
 
-absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& spec, const std::string& encoded,
+absl::StatusOr<std::pair<search::Spec, std::string>> Scheduler::CompleteDataset(const search::Spec& spec,
+                                                                                const std::string& encoded) const {
+  std::pair<search::Spec, std::string> out{spec, encoded};
+  if (!options_.check_dataset) return out;
+  auto dataset = options_.check_dataset(spec.dataset);
+  if (!dataset.ok()) return absl::InvalidArgumentError(dataset.status().message());
+  if (vocabulary::TaskOf(*dataset) == vocabulary::Task::kUnknown && spec.objective.metric.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dataset.task: the server cannot read '", spec.dataset.path,
+        "' (it has no embedded workers; the file is on the workers' machines), so it cannot tell classification "
+        "from regression: set dataset.task, or objective.metric"));
+  }
+  if (dataset->task == spec.dataset.task) return out;
+  out.first.dataset = *std::move(dataset);
+  // The task is now known: the objective's default follows it, and a metric the task
+  // does not report (val_accuracy on a regression file) is refused here, not by every trial.
+  if (auto st = search::ValidateSpec(out.first, options_.limits); !st.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(st.message(), " (", spec.dataset.path, " reads as ",
+                                                   out.first.dataset.task, "; dataset.task overrides that)"));
+  }
+  if (options_.encode_spec) out.second = options_.encode_spec(out.first);
+  return out;
+}
+
+absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& submitted, const std::string& submitted_bytes,
                                                      const std::string& request_id) {
   if (request_id.size() > kMaxIdBytes) {
     return absl::InvalidArgumentError(absl::StrCat("request_id: at most ", kMaxIdBytes, " bytes"));
   }
-  if (auto st = search::ValidateSpec(spec, options_.limits); !st.ok()) return st;
-  if (options_.check_dataset) {
-    if (auto st = options_.check_dataset(spec.dataset); !st.ok()) return absl::InvalidArgumentError(st.message());
-  }
+  if (auto st = search::ValidateSpec(submitted, options_.limits); !st.ok()) return st;
+  auto completed = CompleteDataset(submitted, submitted_bytes);
+  if (!completed.ok()) return completed.status();
+  const search::Spec& spec = completed->first;
+  const std::string& encoded = completed->second;
   auto strategy = search::MakeStrategy(spec);
   if (!strategy.ok()) return strategy.status();
   auto state = std::make_unique<SweepState>();

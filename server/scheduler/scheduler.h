@@ -60,9 +60,13 @@ struct SchedulerOptions {
   // restart. Required by Recover() when unfinished sweeps exist.
   std::function<absl::StatusOr<search::Spec>(const std::string& encoded)> decode_spec;
   // Checks a submitted spec's dataset where the data lives (a CSV path inside the
-  // data directory, ...); its error is the submission's INVALID_ARGUMENT. None: no
-  // check (the server's composition supplies one).
-  std::function<absl::Status(const vocabulary::DatasetOptions&)> check_dataset;
+  // data directory, its file read with the loader's code) and returns it as trials
+  // will load it (a csv's inferred task filled in); its error is the submission's
+  // INVALID_ARGUMENT. None: no check (the server's composition supplies one).
+  std::function<absl::StatusOr<vocabulary::DatasetOptions>(const vocabulary::DatasetOptions&)> check_dataset;
+  // Encodes a spec the way decode_spec reads it back; used to store a spec that
+  // check_dataset completed. None: the submitted encoding is stored as it came.
+  std::function<std::string(const search::Spec&)> encode_spec;
 };
 
 // A running trial's epochs are written at most this often (and always when it ends).
@@ -84,7 +88,8 @@ class Scheduler {
   absl::Status Recover();
 
   // ------------------------------------------------------------------ user API
-  // `encoded`: the spec as it is to be stored and shown back. `request_id`
+  // `encoded`: the spec as it is to be stored and shown back (re-encoded when the
+  // dataset check completes it: a csv's inferred task). `request_id`
   // (optional) makes a retry idempotent: a second Submit with the same id returns
   // the sweep the first made (ALREADY_EXISTS if the encoded spec differs).
   absl::StatusOr<store::SweepRecord> Submit(const search::Spec& spec, const std::string& encoded,
@@ -161,6 +166,10 @@ class Scheduler {
 
   // ------------------------------------------------------------ scheduler.cc
   int64_t mono_ms() const { return options_.monotonic_clock(); }
+  // The submitted spec and its encoding with the dataset as check_dataset returned
+  // it (re-validated and re-encoded when that filled something in).
+  absl::StatusOr<std::pair<search::Spec, std::string>> CompleteDataset(const search::Spec& spec,
+                                                                       const std::string& encoded) const;
   SweepState* Active(int64_t rowid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The live record of an active sweep (its spec only `with_spec`).
   store::SweepRecord LiveRecord(const SweepState& s, bool with_spec) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -181,7 +190,9 @@ class Scheduler {
   // Returns true when the sweep finished: `s` is then gone.
   bool ApplyPlan(SweepState& s, const Plan& p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Each of these is one event and one transaction; an error leaves memory as it was.
-  absl::Status FailTrial(SweepState& s, int64_t index, const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `reported`: final metrics the failed trial sent, kept with it (the finite ones).
+  absl::Status FailTrial(SweepState& s, int64_t index, const std::string& reason,
+                         const std::map<std::string, double>* reported = nullptr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // PRUNED at epoch `last` (its objective `value`), with that epoch's metrics kept.
   absl::Status PruneTrial(SweepState& s, int64_t index, const std::string& reason, const EpochMetrics& last,
                           double value) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

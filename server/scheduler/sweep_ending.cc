@@ -165,7 +165,8 @@ absl::Status Scheduler::FinishIfDone(SweepState& s) {
   return absl::OkStatus();
 }
 
-absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::string& reason) {
+absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::string& reason,
+                                  const std::map<std::string, double>* reported) {
   RunningTrial& r = s.running.at(index);
   store::TrialCounts done_after = s.done;
   done_after.failed += 1;
@@ -177,8 +178,14 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
   const Plan p = PlanEvent(s, index, false, out_of_budget ? &budget : nullptr, done_after, reason);
   const int64_t now = now_ms();
   static const Commit kFail{"scheduler.fail.before_commit", "scheduler.fail.after_commit"};
+  std::map<std::string, double> kept;
+  if (reported) {
+    for (const auto& [k, v] : *reported)
+      if (std::isfinite(v)) kept.emplace(k, v);
+  }
   auto st = Write(kFail, [&](WriteTxn& w) {
     FlushEpochs(w, r);
+    if (!kept.empty()) w.KeepMetrics(r.trial.trial_id, kept);
     w.EndTrial(r.trial.trial_id, r.trial.attempt, TrialStatus::kFailed, reason, now);
     WritePlan(w, s, p, now);
   });

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "convert/spec_convert.h"
+#include "data/csv_dataset_check.h"
 #include "service/convert.h"
 #include "util/address.h"
 #include "util/failpoint.h"
@@ -60,14 +62,24 @@ class WithoutReflection final : public grpc::ServerBuilderOption {
   }
 };
 
-// Where a submitted dataset must be found: CSV paths inside the data directory.
-// Without embedded slots the files live on the workers' machines, so a missing file
-// is not an error (a path that leaves the directory always is).
-absl::Status CheckDataset(const vocabulary::DatasetOptions& d, const data::DataEnvironment& env, bool require_files) {
-  if (d.path.empty()) return absl::OkStatus();
+// Where a submitted dataset must be found: CSV paths inside the data directory, the
+// file read and checked as the loader will (its task inferred now). Without embedded
+// slots the files live on the workers' machines, so a missing file is not an error (a
+// path that leaves the directory always is), and one that is here is still checked.
+absl::StatusOr<vocabulary::DatasetOptions> CheckDataset(const vocabulary::DatasetOptions& d,
+                                                        const data::DataEnvironment& env, bool require_files) {
+  if (d.path.empty()) return d;
   auto path = data::ResolveDataPath(d.path, env);
-  if (!path.ok() && (path.status().code() != absl::StatusCode::kNotFound || require_files)) return path.status();
-  return absl::OkStatus();
+  if (!path.ok()) {
+    if (path.status().code() == absl::StatusCode::kNotFound && !require_files) return d;
+    if (path.status().code() == absl::StatusCode::kNotFound) {
+      return absl::NotFoundError(absl::StrCat(path.status().message(), " in the server's data directory (--data-dir)"));
+    }
+    return path.status();
+  }
+  auto checked = data::CheckCsvDataset(d, *path);
+  if (!checked.ok()) return checked.status();
+  return checked->dataset;
 }
 
 }  // namespace
@@ -133,6 +145,7 @@ void Server::BuildScheduler() {
   o.check_dataset = [env, require_files](const vocabulary::DatasetOptions& d) {
     return CheckDataset(d, env, require_files);
   };
+  o.encode_spec = [](const search::Spec& spec) { return EncodeSpec(convert::ToProto(spec)); };
   scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, o);
   query_ = std::make_unique<scheduler::Query>(*scheduler_, *store_);
   datasets_ = std::make_unique<data::DatasetCache>(env);

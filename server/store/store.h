@@ -138,6 +138,9 @@ class WriteTxn : public ReadTxn {
   // PRUNED, keeping the curve and the last epoch's `metrics` (sortable like final ones).
   void PruneTrial(int64_t trial_id, int32_t attempt, const std::string& reason,
                   const std::map<std::string, double>& metrics, int64_t now_ms);
+  // The final metrics a trial reported although it failed (sortable like a completed
+  // trial's); before EndTrial.
+  void KeepMetrics(int64_t trial_id, const std::map<std::string, double>& metrics);
   // FAILED, PRUNED or CANCELLED. attempt > 0 also closes that attempt's record, with
   // `outcome` or, when empty, one derived from the status and reason.
   void EndTrial(int64_t trial_id, int32_t attempt, TrialStatus status, const std::string& reason, int64_t now_ms,

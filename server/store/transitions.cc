@@ -121,6 +121,11 @@ void WriteTxn::PruneTrial(int64_t trial_id, int32_t attempt, const std::string& 
   CloseAttempt(conn_, trial_id, attempt, absl::StrCat("pruned: ", reason), now_ms);
 }
 
+void WriteTxn::KeepMetrics(int64_t trial_id, const std::map<std::string, double>& metrics) {
+  conn_.Run("UPDATE trials SET metrics = ? WHERE id = ?", MetricsText(metrics), trial_id);
+  IndexMetrics(conn_, trial_id);
+}
+
 void WriteTxn::EndTrial(int64_t trial_id, int32_t attempt, TrialStatus status, const std::string& reason,
                         int64_t now_ms, const std::string& outcome_override) {
   conn_.Run("UPDATE trials SET status = ?, failure_reason = ?, finished_ms = ?, lease_expires_ms = 0 WHERE id = ?",

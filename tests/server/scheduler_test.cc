@@ -291,9 +291,62 @@ TEST_F(SchedulerTest, NonFiniteMetricsFailTheTrialAndAreNeverStored) {
                       auto tc = r.GetTrial(id, c->key.index);
                       EXPECT_NE(tc->failure_reason.find("objective metric val_loss was not reported"),
                                 std::string::npos);
+                      // What a failed trial reported is kept with it (the finite values).
+                      EXPECT_EQ(tc->metrics, (std::map<std::string, double>{{"val_accuracy", 0.9}}));
+                      EXPECT_EQ(tb->metrics, (std::map<std::string, double>{{"test_accuracy", 0.5}}));
                       return absl::OkStatus();
                     }).ok());
   EXPECT_EQ(Get(s.id).counts.failed, 3);
+}
+
+// A csv whose task only the file tells: the dataset check reads the file at submit,
+// so the objective's default follows the task (val_loss for a regression) and the
+// spec is stored completed; a bad file is refused before any trial runs.
+TEST_F(SchedulerTest, TheDatasetCheckCompletesTheSpecBeforeTheObjectiveIsChosen) {
+  SchedulerOptions o;
+  bool files_here = true;
+  o.check_dataset = [&files_here](const vocabulary::DatasetOptions& d) -> absl::StatusOr<vocabulary::DatasetOptions> {
+    if (d.path == "bad.csv") return absl::InvalidArgumentError("bad.csv:3: column 'x' (1): not a number: ''");
+    if (!files_here) return d;
+    vocabulary::DatasetOptions r = d;
+    if (r.task.empty()) r.task = "regression";
+    return r;
+  };
+  o.encode_spec = [](const search::Spec& spec) { return "completed task=" + spec.dataset.task; };
+  Open(":memory:", o);
+  const std::string reg = "name: reg\ndataset: {name: csv, path: reg.csv}\nbudget: {max_trials: 1}\n";
+  auto s = SubmitRaw(reg);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_FALSE(s->maximize);
+  EXPECT_EQ(s->spec, "completed task=regression");
+  auto l = Acquire();
+  ASSERT_TRUE(l);
+  TrialResult r;
+  r.key = l->key;
+  r.metrics = {{"val_loss", 0.25}, {"val_r2", 0.8}, {"val_mse", 0.25}};  // what a regression reports
+  ASSERT_TRUE(scheduler_->Complete(r).ok());
+  const store::SweepRecord done = Get(s->id);
+  EXPECT_EQ(done.counts.completed, 1);
+  EXPECT_EQ(done.best_objective, 0.25);
+  // A spec already complete is stored as it came.
+  const std::string classify = "name: c\ndataset: {name: csv, path: c.csv, task: classification}\n";
+  auto c = SubmitRaw(classify);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->spec, classify);
+  // A metric the file's task does not report, and a bad file: refused now.
+  auto wrong = SubmitRaw("dataset: {name: csv, path: reg.csv}\nobjective: {metric: val_accuracy}\n");
+  EXPECT_THAT(wrong, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(wrong.status().message()), ::testing::HasSubstr("reg.csv reads as regression"));
+  auto bad = SubmitRaw("dataset: {name: csv, path: bad.csv}\n");
+  EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(bad.status().message(), "bad.csv:3: column 'x' (1): not a number: ''");
+  // The file is on remote workers only: the task must be said, or the objective.
+  files_here = false;
+  auto open = SubmitRaw("dataset: {name: csv, path: far.csv}\n");
+  EXPECT_THAT(open, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(open.status().message()), ::testing::HasSubstr("dataset.task"));
+  EXPECT_TRUE(SubmitRaw("dataset: {name: csv, path: far.csv}\nobjective: {metric: val_loss}\n").ok());
+  EXPECT_TRUE(SubmitRaw("dataset: {name: csv, path: far.csv, task: regression}\n").ok());
 }
 
 TEST_F(SchedulerTest, BadSpecsAndLimitsAreRefusedWithTheRightCode) {

@@ -1,26 +1,22 @@
-// Reads a CSV file with a header row into a Dataset: every column but the target is a
-// numeric feature; the target column holds class names (strings or integers) or real
-// values. Errors name the file, the line and the column.
+// Reads a CSV file into a Dataset: data/csv_table parses and checks it (the same code
+// the server and `hpsearch plan` check a CSV with), this turns the table into the
+// trainer's matrices.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "absl/status/statusor.h"
+#include "absl/status/status.h"
+#include "data/csv_table.h"
 #include "data/dataset.h"
 
 namespace hpsearch::data {
 
-struct CsvOptions {
-  std::string target;  // column name; "" = last column
-  std::string task;    // "classification", "regression" or "" (infer)
-};
-
 // Parses CSV text; `source` names it in errors (a file path).
-absl::Status ParseCsv(std::string_view text, std::string_view source, const CsvOptions& options,
-                      Dataset& out);
+absl::Status ParseCsv(std::string_view text, std::string_view source, const CsvOptions& options, Dataset& out);
 
-// Reads and parses a file.
-absl::Status LoadCsvFile(const std::string& path, const CsvOptions& options, Dataset& out);
+// Reads and parses a file; errors name `source` ("" = `path`).
+absl::Status LoadCsvFile(const std::string& path, const CsvOptions& options, Dataset& out,
+                         std::string_view source = {});
 
 }  // namespace hpsearch::data

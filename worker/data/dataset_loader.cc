@@ -113,7 +113,7 @@ absl::Status LoadRaw(const DatasetOptions& o, const DataEnvironment& env, Datase
     auto path = ResolveDataPath(o.path, env);
     if (!path.ok()) return path.status();
     default_test = 0;
-    return LoadCsvFile(*path, csv, d);
+    return LoadCsvFile(*path, csv, d, o.path);
   }
   const std::string_view text = BuiltinCsv(o.name);
   if (text.empty()) return absl::InvalidArgumentError(absl::StrCat("dataset.name: unknown '", o.name, "'"));
