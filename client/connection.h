@@ -26,7 +26,8 @@ inline constexpr int kExitSweepFailed = 5;
 struct GlobalOptions {
   std::string server = "127.0.0.1:50051";  // HPSEARCH_SERVER
   std::string token;                       // HPSEARCH_TOKEN
-  std::string output = "table";            // table | json | csv
+  std::string output = "table";            // table | json | csv (`-o wide` is table with `wide`)
+  bool wide = false;                       // tables with run details (timings, attempts, workers)
   double timeout_seconds = 10;             // per call (streams: to connect)
   std::string tls_ca;                      // HPSEARCH_TLS_CA: use TLS, trust this CA (PEM)
 };

@@ -43,8 +43,8 @@ int main(int argc, char** argv) {
   GlobalOptions g;
   app.add_option("--server", g.server, "Server address host:port")->envname("HPSEARCH_SERVER")->capture_default_str();
   app.add_option("--token", g.token, "Bearer token")->envname("HPSEARCH_TOKEN");
-  app.add_option("-o,--output", g.output, "Output format: table, json or csv")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
+  auto* output_opt = app.add_option("-o,--output", g.output, "Output format: table, wide (a table with run details), json or csv")
+      ->check(CLI::IsMember({"table", "wide", "json", "csv"}));
   app.add_option("--timeout", g.timeout_seconds, "Seconds per call")->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--tls-ca", g.tls_ca, "Connect with TLS, trusting this CA certificate (PEM)")->envname("HPSEARCH_TLS_CA");
 
@@ -73,8 +73,12 @@ int main(int argc, char** argv) {
                              "hpsearch trials quickstart --status completed --sort objective --limit 10");
   trials_cmd->add_option("sweep", trials.sweep, "Sweep id or name")->required();
   trials_cmd->add_option("--status", trials.status, "pending, running, completed, failed, pruned or cancelled");
-  trials_cmd->add_option("--sort", trials.sort, "index, objective or a metric name")->capture_default_str();
-  trials_cmd->add_flag("--desc", trials.descending, "Reverse the order");
+  trials_cmd->add_option("--sort", trials.sort, "index, objective, a metric (best first) or a parameter")
+      ->capture_default_str();
+  bool ascending = false, descending = false;
+  auto* asc_flag = trials_cmd->add_flag("--asc", ascending, "Ascending, whatever the key's natural direction");
+  trials_cmd->add_flag("--desc", descending, "Descending, whatever the key's natural direction")->excludes(asc_flag);
+  trials_cmd->add_flag("--show-fixed", trials.show_fixed, "Columns for the fixed settings too");
   trials_cmd->add_option("--limit", trials.limit, "Most trials to show (0 = all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
@@ -90,6 +94,8 @@ int main(int argc, char** argv) {
                            "hpsearch best quickstart -k 3");
   best_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
   best_cmd->add_option("-k", k, "How many")->check(CLI::Range(1, 1000))->capture_default_str();
+  bool best_fixed = false;
+  best_cmd->add_flag("--show-fixed", best_fixed, "Columns for the fixed settings too");
 
   auto* watch_cmd = Command(app, "watch", "Live progress until the sweep ends (Ctrl-C leaves it running)",
                             "hpsearch watch quickstart");
@@ -124,7 +130,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (*plan_cmd) {
-    plan.output = g.output == "csv" ? "table" : g.output;
+    plan.output = g.output == "wide" ? "table" : g.output;
     return RunPlan(plan, std::cout, std::cerr);
   }
   if (app.got_subcommand("version")) {
@@ -135,15 +141,26 @@ int main(int argc, char** argv) {
     std::cerr << "error: --server " << problem << "\n";
     return kExitUsage;
   }
-  // export writes CSV unless asked for JSON.
+  if (ascending) trials.descending = false;
+  if (descending) trials.descending = true;
+  // export writes CSV unless asked for JSON; a table is what `trials` prints.
+  if (*export_cmd && output_opt->count() > 0 && (g.output == "table" || g.output == "wide")) {
+    std::cerr << "error: export writes csv or json (-o " << g.output << "); for a table of every trial use: hpsearch trials "
+              << sweep << " --limit 0\n";
+    return kExitUsage;
+  }
   if (*export_cmd && g.output == "table") g.output = "csv";
+  if (g.output == "wide") {
+    g.output = "table";
+    g.wide = true;
+  }
   Connection c(g);
   if (*submit_cmd) return RunSubmit(c, submit, std::cout, std::cerr);
   if (*list_cmd) return RunList(c, list_limit, std::cout, std::cerr);
   if (*status_cmd) return RunStatus(c, sweep, std::cout, std::cerr);
   if (*trials_cmd) return RunTrials(c, trials, std::cout, std::cerr);
   if (*trial_cmd) return RunTrial(c, sweep, index, std::cout, std::cerr);
-  if (*best_cmd) return RunBest(c, sweep, k, std::cout, std::cerr);
+  if (*best_cmd) return RunBest(c, sweep, k, best_fixed, std::cout, std::cerr);
   if (*watch_cmd) return RunWatch(c, sweep, std::cout, std::cerr);
   if (*stop_cmd) return RunCancel(c, sweep, true, std::cout, std::cerr);
   if (*cancel_cmd) return RunCancel(c, sweep, false, std::cout, std::cerr);

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <optional>
 #include <set>
+
+#include <cmath>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
@@ -170,6 +173,7 @@ std::vector<std::string> MetricNames(const std::vector<v1::Trial>& trials) {
 
 std::string Duration(double s) {
   if (s < 0) s = 0;
+  if (s < 1) return absl::StrFormat("%dms", static_cast<int64_t>(std::lround(s * 1000)));
   if (s < 60) return absl::StrFormat("%.1fs", s);
   const int64_t t = static_cast<int64_t>(s);
   if (t < 3600) return absl::StrFormat("%dm%02ds", t / 60, t % 60);
@@ -185,6 +189,16 @@ std::string Age(int64_t since_ms, int64_t now_ms) {
   // Coarse: "5m ago", "2h ago".
   const auto cut = d.find_first_of("mhd");
   return d.substr(0, cut + 1) + " ago";
+}
+
+std::string Timestamp(int64_t unix_ms) {
+  if (unix_ms <= 0) return "-";
+  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 int64_t NowMs() {

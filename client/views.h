@@ -29,9 +29,11 @@ nlohmann::json SweepJson(const hpsearch::v1::Sweep& s);
 std::vector<std::string> ParamNames(const std::vector<hpsearch::v1::Trial>& trials);
 std::vector<std::string> MetricNames(const std::vector<hpsearch::v1::Trial>& trials);
 
-std::string Duration(double seconds);     // "1h02m", "3m05s", "4.2s"
+std::string Duration(double seconds);     // "1h02m", "3m05s", "4.2s", "340ms"
 std::string Age(int64_t since_ms, int64_t now_ms);  // "5m ago"
 int64_t NowMs();
+// "2026-11-24T18:50:00Z" ("-" for 0).
+std::string Timestamp(int64_t unix_ms);
 // Objective of a sweep for headers: "val_accuracy (maximize)".
 std::string ObjectiveLabel(const hpsearch::v1::Sweep& s);
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 #include "client/connection.h"
@@ -25,13 +26,14 @@ int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostre
 struct TrialsOptions {
   std::string sweep;
   std::string status;  // "" = all
-  std::string sort = "index";
-  bool descending = false;
+  std::string sort = "index";  // index, objective, a metric or a parameter
+  std::optional<bool> descending;  // none: a metric's natural direction (best first), else ascending
+  bool show_fixed = false;         // columns for the fixed settings too
   int64_t limit = 50;  // 0 = all
 };
 int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ostream& err);
 int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostream& out, std::ostream& err);
-int RunBest(Connection& c, const std::string& sweep, int32_t k, std::ostream& out, std::ostream& err);
+int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed, std::ostream& out, std::ostream& err);
 // Every trial; to `file` when set (else stdout). Format: json or csv.
 int RunExport(Connection& c, const std::string& sweep, const std::string& file, std::ostream& out,
               std::ostream& err);

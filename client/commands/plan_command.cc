@@ -81,6 +81,22 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     out << j.dump(2) << "\n";
     return 0;
   }
+  if (o.output == "csv") {  // the previewed trials, exact values (lists as JSON)
+    std::vector<std::string> header = {"trial"};
+    for (const auto& p : spec->parameters) header.push_back(p.name);
+    std::vector<std::vector<std::string>> rows;
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      std::vector<std::string> row = {std::to_string(i)};
+      for (std::size_t c = 1; c < header.size(); ++c) {
+        const auto it = trials[i].find(header[c]);
+        const nlohmann::json v = it == trials[i].end() ? nlohmann::json() : ToJson(it->second);
+        row.push_back(v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump());
+      }
+      rows.push_back(std::move(row));
+    }
+    PrintCsv(out, header, rows);
+    return 0;
+  }
   out << "spec " << o.spec_path << " is valid: " << total << " trial" << (total == 1 ? "" : "s") << " ("
       << search::MethodName(spec->method) << "), objective " << objective << "\n";
   if (!dataset_note.empty()) out << "dataset: " << dataset_note << "\n";

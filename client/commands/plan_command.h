@@ -10,7 +10,7 @@ namespace hpsearch::client {
 struct PlanOptions {
   std::string spec_path;
   int64_t limit = 10;
-  std::string output = "table";  // table | json
+  std::string output = "table";  // table | json | csv (the previewed trials)
 };
 
 // Exit code: 0 valid, 2 invalid spec or unreadable file.

@@ -1,12 +1,18 @@
 // trials, trial, best, export.
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "client/commands/commands.h"
 #include "client/format.h"
+#include "client/trial_table.h"
 #include "client/views.h"
+#include "convert/spec_convert.h"
+#include "vocabulary/metrics.h"
 
 namespace hpsearch::client {
 
@@ -41,75 +47,17 @@ grpc::Status FetchTrials(Connection& c, v1::ListTrialsRequest req, int64_t limit
   return grpc::Status::OK;
 }
 
-// The one CSV shape of trials (export, trials -o csv, best -o csv): trial, status,
-// objective, a column per parameter and per metric, then run details. Exact numbers.
-void PrintTrialCsv(const std::vector<v1::Trial>& trials, std::ostream& out) {
-  static const char* kTail[] = {"attempt", "worker", "started_ms", "finished_ms", "seconds", "parameter_count",
-                                "failure_reason"};
-  const auto params = ParamNames(trials);
-  const auto metrics = MetricNames(trials);
-  std::vector<std::string> header = {"trial", "status", "objective"};
-  for (const auto& p : params) header.push_back(p);
-  for (const auto& m : metrics) header.push_back(m);
-  for (const char* h : kTail) header.push_back(h);
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& t : trials) {
-    const json j = TrialJson(t);
-    std::vector<std::string> row = {std::to_string(t.index()), j["status"], Exact(j["objective"])};
-    for (const auto& p : params) row.push_back(j["params"].contains(p) ? Exact(j["params"][p]) : "");
-    for (const auto& m : metrics) row.push_back(j["metrics"].contains(m) ? Exact(j["metrics"][m]) : "");
-    for (const char* h : kTail) row.push_back(Exact(j[h]));
-    rows.push_back(std::move(row));
-  }
-  PrintCsv(out, header, rows);
-}
-
-std::string Seconds(const v1::Trial& t) {
-  if (t.started_ms() == 0) return "-";
-  const int64_t end = t.finished_ms() > 0 ? t.finished_ms() : NowMs();
-  return absl::StrFormat("%.1f", (end - t.started_ms()) / 1000.0);
-}
-
-// A trial table: index, status, objective, the parameters, then chosen metrics.
-void PrintTrialTable(const std::vector<v1::Trial>& trials, const std::vector<std::string>& metrics,
-                     bool rank, const std::string& output, std::ostream& out) {
-  if (output == "csv") return PrintTrialCsv(trials, out);
-  std::vector<std::string> params = ParamNames(trials);
-  if (output == "table" && trials.size() > 1) {
-    // Settings every row shares (the spec's fixed block) are noise in a table.
-    std::erase_if(params, [&](const std::string& p) {
-      const auto first = trials[0].params().find(p);
-      for (const auto& t : trials) {
-        const auto it = t.params().find(p);
-        if (it == t.params().end() || first == trials[0].params().end() ||
-            it->second.DebugString() != first->second.DebugString()) {
-          return false;
-        }
-      }
-      return true;
-    });
-  }
-  std::vector<std::string> header;
-  if (rank) header.push_back("RANK");
-  for (const char* h : {"TRIAL", "STATUS", "OBJECTIVE"}) header.push_back(h);
-  for (const auto& p : params) header.push_back(p);
-  for (const auto& m : metrics) header.push_back(m);
-  header.push_back("SECONDS");
-  std::vector<std::vector<std::string>> rows;
-  for (size_t i = 0; i < trials.size(); ++i) {
-    const auto& t = trials[i];
-    const json j = TrialJson(t);
-    std::vector<std::string> row;
-    if (rank) row.push_back(std::to_string(i + 1));
-    row.push_back(std::to_string(t.index()));
-    row.push_back(StatusName(t.status()));
-    row.push_back(t.has_objective() ? Cell(t.objective()) : "-");
-    for (const auto& p : params) row.push_back(j["params"].contains(p) ? Cell(j["params"][p]) : "-");
-    for (const auto& m : metrics) row.push_back(t.metrics().count(m) ? Cell(t.metrics().at(m)) : "-");
-    row.push_back(Seconds(t));
-    rows.push_back(std::move(row));
-  }
-  PrintTable(out, header, rows);
+// The sweep's spec, to lay out its tables (none when it cannot be read: the
+// columns then come from the trials).
+std::optional<search::Spec> SweepSpec(Connection& c, const std::string& sweep) {
+  v1::GetSweepRequest req;
+  req.set_sweep(sweep);
+  v1::Sweep s;
+  auto ctx = c.Call();
+  if (!c.sweeps().GetSweep(ctx.get(), req, &s).ok() || !s.has_spec()) return std::nullopt;
+  auto spec = convert::FromProto(s.spec());
+  if (!spec.ok()) return std::nullopt;
+  return *std::move(spec);
 }
 
 // One line per metric: first value, a sparkline over the epochs, last value.
@@ -153,8 +101,12 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
     }
     req.set_status(s);
   }
-  req.set_sort_by(o.sort);
-  req.set_descending(o.descending);
+  const std::string sort = o.sort.empty() ? "index" : o.sort;
+  req.set_sort_by(sort);
+  // Best first for a metric, by its natural direction (accuracy and r2 descending,
+  // losses ascending); --asc / --desc override.
+  const bool descending = o.descending.value_or(vocabulary::MaximizedByDefault(sort));
+  req.set_descending(descending);
   std::vector<v1::Trial> trials;
   int64_t total = 0;
   grpc::Status st = FetchTrials(c, req, o.limit, &trials, &total);
@@ -167,10 +119,31 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
     out << "no trials" << (o.status.empty() ? "" : " with status " + o.status) << " yet\n";
     return kExitOk;
   }
-  PrintTrialTable(trials, {}, false, c.options().output, out);
-  if (c.options().output == "table" && static_cast<int64_t>(trials.size()) < total) {
-    out << absl::StrFormat("(%d of %d trials; --limit 0 shows all)\n", trials.size(), total);
+  if (c.options().output == "csv") {
+    PrintTrialCsv(trials, out);
+    return kExitOk;
   }
+  const auto spec = SweepSpec(c, o.sweep);
+  TrialColumns cols;
+  cols.params = ParamColumns(spec, trials, o.show_fixed);
+  cols.wide = c.options().wide;
+  const bool by_param = spec && (std::any_of(spec->parameters.begin(), spec->parameters.end(),
+                                             [&](const auto& p) { return p.name == sort; }) ||
+                                 spec->fixed.contains(sort));
+  if (by_param && std::find(cols.params.begin(), cols.params.end(), sort) == cols.params.end()) {
+    cols.params.push_back(sort);  // a fixed setting sorted by is shown
+  }
+  if (!by_param && sort != "index" && sort != "objective") cols.metrics.push_back(sort);
+  PrintTrialTable(trials, cols, out);
+  std::vector<std::string> notes;
+  if (static_cast<int64_t>(trials.size()) < total) {
+    notes.push_back(absl::StrFormat("%d of %d trials; --limit 0 shows all", trials.size(), total));
+  }
+  if (sort != "index") {
+    notes.push_back(absl::StrCat("sorted by ", sort, sort == "objective" ? (descending ? ", worst first" : ", best first")
+                                                                         : (descending ? ", descending" : ", ascending")));
+  }
+  if (!notes.empty()) out << "(" << absl::StrJoin(notes, "; ") << ")\n";
   return kExitOk;
 }
 
@@ -205,8 +178,9 @@ int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostrea
   if (!t.failure_reason().empty()) out << "  reason: " << t.failure_reason() << "\n";
   out << "parameters:\n";
   for (const auto& [k, v] : j["params"].items()) out << absl::StrFormat("  %-16s %s\n", k, Cell(v));
-  out << absl::StrFormat("run: attempt %d on %s, %s s, %d network parameters, seed %d\n", t.attempt(),
-                         t.worker().empty() ? "-" : t.worker(), Seconds(t), t.parameter_count(), t.seed());
+  out << absl::StrFormat("run: attempt %d on %s, %s", t.attempt(), t.worker().empty() ? "-" : t.worker(), RunTime(t));
+  if (t.parameter_count() > 0) out << ", " << t.parameter_count() << " network parameters";
+  out << ", seed " << t.seed() << "\n";
   for (const auto& a : t.attempts()) {
     out << absl::StrFormat("  attempt %d  %-14s %s\n", a.attempt(), a.worker(),
                            a.outcome().empty() ? "running" : a.outcome());
@@ -233,7 +207,7 @@ int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostrea
   return kExitOk;
 }
 
-int RunBest(Connection& c, const std::string& sweep, int32_t k, std::ostream& out, std::ostream& err) {
+int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed, std::ostream& out, std::ostream& err) {
   v1::GetBestTrialsRequest req;
   req.set_sweep(sweep);
   req.set_k(k);
@@ -255,7 +229,16 @@ int RunBest(Connection& c, const std::string& sweep, int32_t k, std::ostream& ou
   for (const auto& m : MetricNames(trials)) {
     if (m.rfind("test_", 0) == 0) metrics.push_back(m);
   }
-  PrintTrialTable(trials, metrics, true, c.options().output, out);
+  if (c.options().output == "csv") {
+    PrintTrialCsv(trials, out);
+    return kExitOk;
+  }
+  TrialColumns cols;
+  cols.params = ParamColumns(SweepSpec(c, sweep), trials, show_fixed);
+  cols.metrics = std::move(metrics);
+  cols.rank = true;
+  cols.wide = c.options().wide;
+  PrintTrialTable(trials, cols, out);
   return kExitOk;
 }
 

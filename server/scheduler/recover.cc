@@ -11,8 +11,7 @@ using store::ReadTxn;
 using store::WriteTxn;
 
 absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read) {
-  if (!options_.decode_spec) return absl::FailedPreconditionError("no spec decoder configured");
-  auto spec = options_.decode_spec(rec.spec);
+  auto spec = DecodeSpec(rec.spec);
   if (!spec.ok()) return spec.status();
   auto state = std::make_unique<SweepState>();
   SweepState& s = *state;

@@ -145,6 +145,11 @@ absl::StatusOr<SweepPage> Scheduler::ListSweeps(int64_t offset, int32_t limit) {
   return page;
 }
 
+absl::StatusOr<search::Spec> Scheduler::DecodeSpec(const std::string& encoded) const {
+  if (!options_.decode_spec) return absl::FailedPreconditionError("no spec decoder configured");
+  return options_.decode_spec(encoded);
+}
+
 // ------------------------------------------------------------------------- submit
 
 absl::StatusOr<std::pair<search::Spec, std::string>> Scheduler::CompleteDataset(const search::Spec& spec,

@@ -103,6 +103,8 @@ class Scheduler {
   // The stored sweep an id or name refers to (NOT_FOUND otherwise). Its counters and
   // status may be stale for a running sweep: use GetSweep for live ones.
   absl::StatusOr<store::SweepRecord> Resolve(const std::string& sweep);
+  // A stored spec read back (SchedulerOptions::decode_spec).
+  absl::StatusOr<search::Spec> DecodeSpec(const std::string& encoded) const;
 
   // ----------------------------------------------------------- worker protocol
   // A lease on the next trial, or nullopt when there is nothing to run. Idempotent

@@ -52,8 +52,11 @@ struct StoreOptions {
 struct TrialQuery {
   std::optional<TrialStatus> status;  // none: any
   // "index" (default), "objective" (best first; trials without one follow by index),
-  // or a final metric name ([A-Za-z0-9_]+; trials without it follow by index).
+  // a final metric name ([A-Za-z0-9_]+; trials without it follow by index), or with
+  // `by_parameter` a parameter's name (numbers by value before strings and lists by
+  // their JSON text; trials without it follow by index).
   std::string sort_by = "index";
+  bool by_parameter = false;
   bool descending = false;
   std::string cursor;
   int32_t limit = 100;

@@ -1,18 +1,21 @@
 // ReadTxn::ListTrials: a sweep's trials filtered by status and sorted by index, by
-// objective or by a final metric, one keyset page at a time.
+// objective, by a final metric or by a parameter, one keyset page at a time.
 //
 // Every order is an index walk: `trials (sweep_id, idx)`, `trials_by_rank` for the
 // objective, `trial_metrics` (its key is the sort order) for a metric. Trials with no value to sort by
 // (no objective yet, or no such metric) follow, by index, in the same direction. A
 // cursor names the order it belongs to, the phase (valued rows, then the rest) and
 // the last row's (value, index); a page resumes strictly after it.
+#include <algorithm>
 #include <cctype>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "store/rows.h"
@@ -31,21 +34,30 @@ bool IsMetricName(const std::string& s) {
 }
 
 // Where a page starts: after (value, idx) within `phase` (1: rows with a value to
-// sort by, 2: the rest). phase 0: the first page.
+// sort by, 2: the rest). phase 0: the first page. A parameter's value may be text.
 struct Cursor {
   int phase = 0;
   double value = 0;
+  std::optional<std::string> text;  // set: the value is this text, not `value`
   int64_t idx = 0;
 };
 
-// "<order>|<phase>|<idx>|<value as hex float>"; the order is "<key>:<asc|desc>:<status>".
+// "<order>|<phase>|<idx>|<value>"; the order is "<key>:<asc|desc>:<status>", the
+// value a hex float or "t" and the text's bytes in hex.
 std::string OrderTag(const TrialQuery& q) {
-  return absl::StrCat(q.sort_by, ":", q.descending ? "desc" : "asc", ":", q.status ? static_cast<int>(*q.status) : 0);
+  return absl::StrCat(q.by_parameter ? "param." : "", q.sort_by, ":", q.descending ? "desc" : "asc", ":",
+                      q.status ? static_cast<int>(*q.status) : 0);
 }
 
 std::string Encode(const TrialQuery& q, const Cursor& c) {
-  char value[64];
-  std::snprintf(value, sizeof value, "%a", c.value);
+  std::string value;
+  if (c.text) {
+    value = absl::StrCat("t", absl::BytesToHexString(*c.text));
+  } else {
+    char hex[64];
+    std::snprintf(hex, sizeof hex, "%a", c.value);
+    value = hex;
+  }
   return absl::StrCat(OrderTag(q), "|", c.phase, "|", c.idx, "|", value);
 }
 
@@ -63,6 +75,15 @@ absl::StatusOr<Cursor> Decode(const TrialQuery& q) {
   if (*end != '\0' || (c.phase != 1 && c.phase != 2)) return bad();
   c.idx = std::strtoll(parts[2].c_str(), &end, 10);
   if (*end != '\0' || c.idx < 0) return bad();
+  if (!parts[3].empty() && parts[3][0] == 't') {
+    const std::string hex = parts[3].substr(1);
+    const bool is_hex = hex.size() % 2 == 0 && std::all_of(hex.begin(), hex.end(), [](char ch) {
+      return std::isxdigit(static_cast<unsigned char>(ch)) != 0;
+    });
+    if (!q.by_parameter || !is_hex) return bad();
+    c.text = absl::HexStringToBytes(hex);
+    return c;
+  }
   c.value = std::strtod(parts[3].c_str(), &end);
   if (*end != '\0' || !std::isfinite(c.value)) return bad();
   return c;
@@ -77,11 +98,12 @@ struct Row {
 
 absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& query) {
   const std::string sort = query.sort_by.empty() ? "index" : query.sort_by;
-  const bool by_index = sort == "index";
-  const bool by_objective = sort == "objective";
+  const bool by_param = query.by_parameter;
+  const bool by_index = sort == "index" && !by_param;
+  const bool by_objective = sort == "objective" && !by_param;
   if (!by_index && !by_objective && !IsMetricName(sort)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "sort_by: '", sort, "' is not index, objective or a metric name (letters, digits and _)"));
+        "sort_by: '", sort, "' is not index, objective or a metric or parameter name (letters, digits and _)"));
   }
   TrialQuery q = query;
   q.sort_by = sort;
@@ -103,17 +125,22 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
     if (by_status) s.bind(2, static_cast<int>(*q.status));
     s.bind(3, want - static_cast<int64_t>(rows.size()));
     if (resume) {
-      if (valued) s.bind(4, cursor->value);
+      if (valued && cursor->text) s.bind(4, *cursor->text);
+      if (valued && !cursor->text) s.bind(4, cursor->value);
       s.bind(5, cursor->idx);
     }
     if (!by_index && !by_objective) {
-      if (phase == 1) s.bind(6, sort);
-      if (phase == 2) s.bind(7, absl::StrCat("$.\"", sort, "\""));
+      if (phase == 1 && !by_param) s.bind(6, sort);
+      if (phase == 2 || by_param) s.bind(7, absl::StrCat("$.\"", sort, "\""));
     }
     while (s.executeStep()) {
-      Row r{TrialFromRow(s, id, false), Cursor{phase, 0, 0}};
+      Row r{TrialFromRow(s, id, false), Cursor{phase, 0, std::nullopt, 0}};
       r.at.idx = r.trial.index;
-      if (valued) r.at.value = s.getColumn(kTrialColumnCount).getDouble();
+      if (valued) {
+        const auto v = s.getColumn(kTrialColumnCount);
+        if (v.isText()) r.at.text = v.getString();
+        else r.at.value = v.getDouble();
+      }
       rows.push_back(std::move(r));
     }
   };
@@ -130,7 +157,15 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
   } else {
     if (cursor->phase <= 1) {
       const bool resume = cursor->phase == 1;
-      if (by_objective) {
+      if (by_param) {
+        // A scan of the sweep's trials (parameters are not indexed): fine for the
+        // sizes a listing pages through.
+        const std::string v = "json_extract(t.params, ?7)";
+        run(absl::StrCat(select, ", ", v, " FROM trials t WHERE t.sweep_id = ?1", status, " AND ", v, " IS NOT NULL",
+                         resume ? absl::StrCat(" AND (", v, ", t.idx) ", after, " (?4, ?5)") : "", " ORDER BY ", v,
+                         dir, ", t.idx", dir, " LIMIT ?3"),
+            1, resume, true);
+      } else if (by_objective) {
         run(absl::StrCat(select, ", t.rank FROM trials t WHERE t.sweep_id = ?1", status, " AND t.rank IS NOT NULL",
                          resume ? absl::StrCat(" AND (t.rank, t.idx) ", after, " (?4, ?5)") : "", " ORDER BY t.rank",
                          dir, ", t.idx", dir, " LIMIT ?3"),
@@ -145,7 +180,9 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
     }
     if (static_cast<int64_t>(rows.size()) < want) {
       // Without the metric: its JSON has no such key (evaluated only on this walk).
-      rest(by_objective ? " AND t.rank IS NULL" : " AND json_extract(t.metrics, ?7) IS NULL");
+      rest(by_objective ? " AND t.rank IS NULL"
+           : by_param   ? " AND json_extract(t.params, ?7) IS NULL"
+                        : " AND json_extract(t.metrics, ?7) IS NULL");
     }
   }
 

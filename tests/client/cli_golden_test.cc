@@ -55,7 +55,9 @@ v1::Sweep MakeSweep() {
   s.set_id("s-000007");
   s.set_name("demo, \"quoted\"");
   *s.mutable_spec() = convert::ToProto(*ParseSpecYaml(
-      "name: demo\ndataset: {name: digits}\nobjective: {metric: val_accuracy, goal: maximize}\n"));
+      "name: demo\ndataset: {name: digits}\nobjective: {metric: val_accuracy, goal: maximize}\n"
+      "fixed: {epochs: 5, hidden: [64, 32]}\n"
+      "parameters:\n  lr: {min: 0.001, max: 5, scale: log}\n  optimizer: {values: [adam, sgd, rmsprop]}\n"));
   s.set_status(v1::SWEEP_COMPLETED);
   s.set_status_reason("target val_accuracy 0.95 reached by trial 2 (0.9625)");
   s.set_total_trials(4);
@@ -225,7 +227,8 @@ class CliGolden : public ::testing::Test {
   GlobalOptions Options(const std::string& output) {
     GlobalOptions g;
     g.server = "127.0.0.1:" + std::to_string(port_);
-    g.output = output;
+    g.output = output == "wide" ? "table" : output;
+    g.wide = output == "wide";
     g.timeout_seconds = 5;
     return g;
   }
@@ -270,7 +273,7 @@ TEST_F(CliGolden, Status) {
 }
 
 TEST_F(CliGolden, Trials) {
-  for (const char* o : {"table", "json", "csv"}) {
+  for (const char* o : {"table", "wide", "json", "csv"}) {
     Golden(std::string("trials.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
       TrialsOptions t;
       t.sweep = "s-000007";
@@ -290,9 +293,13 @@ TEST_F(CliGolden, Trial) {
 TEST_F(CliGolden, Best) {
   for (const char* o : {"table", "json", "csv"}) {
     Golden(std::string("best.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-      return RunBest(c, "demo", 5, out, err);
+      return RunBest(c, "demo", 5, false, out, err);
     }, o);
   }
+  // Every searched parameter is a column even where the rows agree; fixed settings on request.
+  Golden("best.fixed", 0, [](Connection& c, std::ostream& out, std::ostream& err) {
+    return RunBest(c, "demo", 5, true, out, err);
+  });
 }
 
 TEST_F(CliGolden, Export) {

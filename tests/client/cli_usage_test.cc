@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "client/connection.h"
 #include "client/run_cli.h"
 
@@ -33,6 +35,22 @@ TEST(CliUsage, ServerAddressesThatCannotWorkAreRefusedWithTheFix) {
   r = RunCli("--server 127.0.0.1 list");
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.out, HasSubstr("--server '127.0.0.1' has no port; give host:port, e.g. 127.0.0.1:50051"));
+}
+
+// An output format a command cannot write is refused, never silently swapped for
+// another; plan writes CSV of its preview.
+TEST(CliUsage, OutputFormatsAreHonouredOrRefused) {
+  auto r = RunCli("--server 127.0.0.1:1 -o table export s-000001");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("export writes csv or json (-o table); for a table of every trial use: hpsearch "
+                               "trials s-000001 --limit 0"));
+  r = RunCli("-o csv plan " + std::string(HPSEARCH_SOURCE_DIR) + "/examples/optimizers-grid.yaml --limit 2");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_THAT(r.out, ::testing::StartsWith("trial,"));
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
+  r = RunCli("--server 127.0.0.1:1 trials s-000001 --asc --desc");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("excludes"));
 }
 
 TEST(ServerAddress, WhatIsAcceptedAndWhy) {

@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <set>
@@ -88,6 +89,34 @@ TEST_F(ServerE2E, SubmitRunsEveryTrialAndTheBestAreSorted) {
   EXPECT_EQ(csv.code, 0);
   EXPECT_THAT(csv.out, ::testing::StartsWith("trial,status,objective,"));
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 9);
+
+  // Sorting: by a parameter (ascending), by a metric best first in its natural
+  // direction, --asc/--desc to override; an unknown key is an error with a
+  // did-you-mean, never a silent order by index.
+  auto order = [&](std::vector<std::string> args, const std::string& key, bool in_params) {
+    args.insert(args.begin(), {"trials", id, "--limit", "0", "-o", "json"});
+    std::vector<double> v;
+    for (const auto& t : Json(server.Cli(args))) v.push_back(in_params ? t["params"][key].get<double>() : t["metrics"][key].get<double>());
+    return v;
+  };
+  const auto by_lr = order({"--sort", "lr"}, "lr", true);
+  EXPECT_TRUE(std::is_sorted(by_lr.begin(), by_lr.end()));
+  EXPECT_NE(by_lr.front(), by_lr.back());
+  const auto by_acc = order({"--sort", "val_accuracy"}, "val_accuracy", false);
+  EXPECT_TRUE(std::is_sorted(by_acc.rbegin(), by_acc.rend())) << "accuracy: best (highest) first";
+  const auto by_loss = order({"--sort", "val_loss"}, "val_loss", false);
+  EXPECT_TRUE(std::is_sorted(by_loss.begin(), by_loss.end())) << "loss: best (lowest) first";
+  const auto acc_up = order({"--sort", "val_accuracy", "--asc"}, "val_accuracy", false);
+  EXPECT_TRUE(std::is_sorted(acc_up.begin(), acc_up.end()));
+  const auto lr_down = order({"--sort", "lr", "--desc"}, "lr", true);
+  EXPECT_TRUE(std::is_sorted(lr_down.rbegin(), lr_down.rend()));
+  const Result table = server.Cli({"trials", id, "--sort", "val_loss"});
+  EXPECT_THAT(table.out, HasSubstr("val_loss"));  // the sort column is shown
+  EXPECT_THAT(table.out, HasSubstr("(sorted by val_loss, ascending)"));
+  const Result typo = server.Cli({"trials", id, "--sort", "val_acuracy"});
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_THAT(typo.err, HasSubstr("unknown key 'val_acuracy' (did you mean 'val_accuracy'?)"));
+  EXPECT_EQ(server.Cli({"trials", id, "--sort", "foo"}).code, 2);
 
   const json trial = Json(server.Cli({"trial", id, "0", "-o", "json"}));
   EXPECT_EQ(trial["epochs"].size(), 20u);

@@ -227,6 +227,59 @@ TEST_P(StoreContract, ListTrialsFiltersSortsAndPages) {
                     }).ok());
 }
 
+// Sorting by a parameter pages like any other order: numbers by value, then text
+// (strings and lists by their JSON text), then trials without it, by index; a
+// cursor resumes strictly after its row, ties broken by index, both directions.
+TEST_P(StoreContract, ListTrialsSortsByAParameterAcrossPages) {
+  const int64_t s = AddSweep("params");
+  const std::vector<Params> params = {
+      {{"lr", Value(0.1)}, {"opt", Value("sgd")}},  {{"lr", Value(0.001)}, {"opt", Value("adam")}},
+      {{"lr", Value(0.01)}, {"opt", Value("a|b")}}, {{"opt", Value("sgd")}},
+      {{"lr", Value(0.01)}, {"opt", Value("adam")}}, {{"lr", Value(1)}, {"opt", Value("rmsprop")}}};
+  ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
+                      for (std::size_t i = 0; i < params.size(); ++i) w.InsertTrial(s, i, params[i], 1, 100);
+                      return absl::OkStatus();
+                    }).ok());
+  auto walk = [&](const std::string& key, bool descending, int page) {
+    std::vector<int64_t> order;
+    EXPECT_TRUE(store_->Read([&](ReadTxn& r) {
+                        TrialQuery q;
+                        q.sort_by = key;
+                        q.by_parameter = true;
+                        q.descending = descending;
+                        q.limit = page;
+                        for (int guard = 0; guard < 20; ++guard) {
+                          auto p = r.ListTrials(s, q);
+                          EXPECT_TRUE(p.ok()) << p.status();
+                          if (!p.ok()) break;
+                          for (const auto& t : p->trials) order.push_back(t.index);
+                          if (p->next_cursor.empty()) break;
+                          q.cursor = p->next_cursor;
+                        }
+                        return absl::OkStatus();
+                      }).ok());
+    return order;
+  };
+  for (int page : {1, 2, 4, 10}) {
+    EXPECT_EQ(walk("lr", false, page), (std::vector<int64_t>{1, 2, 4, 0, 5, 3})) << page;
+    EXPECT_EQ(walk("lr", true, page), (std::vector<int64_t>{5, 0, 4, 2, 1, 3})) << page;
+    // Text values, one with the cursor's separator in it.
+    EXPECT_EQ(walk("opt", false, page), (std::vector<int64_t>{1, 4, 2, 5, 0, 3})) << page;  // adam < a|b
+  }
+  // A metric's cursor is not a parameter's.
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      TrialQuery q;
+                      q.sort_by = "opt";
+                      q.by_parameter = true;
+                      q.limit = 1;
+                      auto p = r.ListTrials(s, q);
+                      q.by_parameter = false;
+                      q.cursor = p->next_cursor;
+                      EXPECT_THAT(r.ListTrials(s, q), StatusIs(absl::StatusCode::kInvalidArgument));
+                      return absl::OkStatus();
+                    }).ok());
+}
+
 TEST_P(StoreContract, TrialKeepsItsCurveDiagnosticsAndAttempts) {
   const int64_t s = AddSweep("curve");
   ASSERT_TRUE(store_->Write([&](WriteTxn& w) {

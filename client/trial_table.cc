@@ -1,0 +1,99 @@
+#include "client/trial_table.h"
+
+#include <algorithm>
+
+#include "client/format.h"
+#include "client/views.h"
+
+namespace hpsearch::client {
+
+namespace v1 = hpsearch::v1;
+using nlohmann::json;
+
+namespace {
+
+// Exact text of a JSON value for CSV (numbers round-trip; lists as JSON).
+std::string Exact(const json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+}  // namespace
+
+std::vector<std::string> ParamColumns(const std::optional<search::Spec>& spec, const std::vector<v1::Trial>& trials,
+                                      bool show_fixed) {
+  if (!spec) return ParamNames(trials);
+  std::vector<std::string> cols;
+  for (const auto& p : spec->parameters) {
+    if (std::find(cols.begin(), cols.end(), p.name) == cols.end()) cols.push_back(p.name);
+  }
+  if (show_fixed) {
+    for (const auto& [name, v] : spec->fixed) {
+      if (std::find(cols.begin(), cols.end(), name) == cols.end()) cols.push_back(name);
+    }
+  }
+  return cols;
+}
+
+std::string RunTime(const v1::Trial& t) {
+  if (t.started_ms() == 0) return "-";
+  const int64_t end = t.finished_ms() > 0 ? t.finished_ms() : NowMs();
+  return Duration((end - t.started_ms()) / 1000.0);
+}
+
+void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c, std::ostream& out) {
+  std::vector<std::string> header;
+  if (c.rank) header.push_back("RANK");
+  for (const char* h : {"TRIAL", "STATUS", "OBJECTIVE"}) header.push_back(h);
+  for (const auto& p : c.params) header.push_back(p);
+  for (const auto& m : c.metrics) header.push_back(m);
+  header.push_back("TIME");
+  if (c.wide) {
+    for (const char* h : {"STARTED", "ATTEMPT", "WORKER", "NET PARAMS"}) header.push_back(h);
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    const auto& t = trials[i];
+    const json j = TrialJson(t);
+    std::vector<std::string> row;
+    if (c.rank) row.push_back(std::to_string(i + 1));
+    row.push_back(std::to_string(t.index()));
+    row.push_back(StatusName(t.status()));
+    row.push_back(t.has_objective() ? Cell(t.objective()) : "-");
+    for (const auto& p : c.params) row.push_back(j["params"].contains(p) ? Cell(j["params"][p]) : "-");
+    for (const auto& m : c.metrics) row.push_back(t.metrics().count(m) ? Cell(t.metrics().at(m)) : "-");
+    row.push_back(RunTime(t));
+    if (c.wide) {
+      row.push_back(Timestamp(t.started_ms()));
+      row.push_back(t.attempt() > 0 ? std::to_string(t.attempt()) : "-");
+      row.push_back(t.worker().empty() ? "-" : t.worker());
+      row.push_back(t.parameter_count() > 0 ? std::to_string(t.parameter_count()) : "-");
+    }
+    rows.push_back(std::move(row));
+  }
+  PrintTable(out, header, rows);
+}
+
+void PrintTrialCsv(const std::vector<v1::Trial>& trials, std::ostream& out) {
+  static const char* kTail[] = {"attempt", "worker", "started_ms", "finished_ms", "seconds", "parameter_count",
+                                "failure_reason"};
+  const auto params = ParamNames(trials);
+  const auto metrics = MetricNames(trials);
+  std::vector<std::string> header = {"trial", "status", "objective"};
+  for (const auto& p : params) header.push_back(p);
+  for (const auto& m : metrics) header.push_back(m);
+  for (const char* h : kTail) header.push_back(h);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : trials) {
+    const json j = TrialJson(t);
+    std::vector<std::string> row = {std::to_string(t.index()), j["status"], Exact(j["objective"])};
+    for (const auto& p : params) row.push_back(j["params"].contains(p) ? Exact(j["params"][p]) : "");
+    for (const auto& m : metrics) row.push_back(j["metrics"].contains(m) ? Exact(j["metrics"][m]) : "");
+    for (const char* h : kTail) row.push_back(Exact(j[h]));
+    rows.push_back(std::move(row));
+  }
+  PrintCsv(out, header, rows);
+}
+
+}  // namespace hpsearch::client

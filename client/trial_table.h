@@ -1,0 +1,38 @@
+// Trials as a table or CSV: which columns (every parameter the sweep searches, fixed
+// settings on request, the metrics asked for, run details in wide output) and how
+// they print. One shape for `trials`, `best` and `export`.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "hpsearch/v1/trial.pb.h"
+#include "search/spec.h"
+
+namespace hpsearch::client {
+
+struct TrialColumns {
+  std::vector<std::string> params;   // in spec order: searched, then fixed when asked
+  std::vector<std::string> metrics;  // after the parameters
+  bool rank = false;                 // a RANK column first (best)
+  bool wide = false;                 // STARTED, ATTEMPT, WORKER, NET PARAMS after SECONDS
+};
+
+// The parameter columns of a sweep's tables: every searched parameter, even when the
+// shown rows share its value (that is what explains the winners), then the fixed
+// settings with `show_fixed`. Without the spec: every parameter the trials carry.
+std::vector<std::string> ParamColumns(const std::optional<search::Spec>& spec, const std::vector<hpsearch::v1::Trial>& trials,
+                                      bool show_fixed);
+
+void PrintTrialTable(const std::vector<hpsearch::v1::Trial>& trials, const TrialColumns& columns, std::ostream& out);
+
+// The one CSV shape of trials (export, trials -o csv, best -o csv): trial, status,
+// objective, a column per parameter and per metric, then run details. Exact numbers.
+void PrintTrialCsv(const std::vector<hpsearch::v1::Trial>& trials, std::ostream& out);
+
+// A trial's run time so far ("-" before it started), as Duration() prints it.
+std::string RunTime(const hpsearch::v1::Trial& t);
+
+}  // namespace hpsearch::client
