@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "data/csv_dataset_check.h"
+#include "csv/csv_dataset_check.h"
 
 namespace hpsearch::client {
 
@@ -27,7 +27,7 @@ absl::Status CheckLocalDataset(search::Spec& spec, const std::string& spec_path,
   if (!fs::path(d.path).is_absolute() && !fs::path(spec_path).parent_path().empty()) places.push_back(beside.string());
   for (const auto& place : places) {
     if (!IsRegularFile(place)) continue;
-    auto checked = data::CheckCsvDataset(d, place);
+    auto checked = csv::CheckCsvDataset(d, place);
     if (!checked.ok()) return checked.status();
     spec.dataset = checked->dataset;
     note = absl::StrCat(place, " checked here: ", checked->Summary());

@@ -87,7 +87,15 @@ int main(int argc, char** argv) {
   auto* trial_cmd = Command(app, "trial", "One trial: parameters, attempts, metrics and learning curve",
                             "hpsearch trial quickstart 3");
   trial_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
-  trial_cmd->add_option("index", index, "Trial index (from 0)")->required()->check(CLI::NonNegativeNumber);
+  trial_cmd->add_option("index", index, "Trial index (from 0)")
+      ->required()
+      ->check(CLI::Validator(
+          [](const std::string& v) {
+            return !v.empty() && v.size() <= 18 && std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })
+                       ? std::string()
+                       : "'" + v + "' is not a trial index (0, 1, 2, ...: the TRIAL column of `hpsearch trials`)";
+          },
+          "INDEX"));
 
   int32_t k = 5;
   auto* best_cmd = Command(app, "best", "The best trials by the sweep's objective, with test metrics",

@@ -13,6 +13,7 @@
 #include "convert/spec_convert.h"
 #include "convert/value_convert.h"
 #include "search/spec_validator.h"
+#include "search/strategy.h"
 #include "util/value_json.h"
 
 namespace hpsearch::client {
@@ -123,6 +124,14 @@ std::optional<std::pair<std::string, bool>> Objective(const v1::Sweep& s) {
 
 }  // namespace
 
+std::string PlanNote(const v1::Sweep& s) {
+  if (!s.has_spec()) return "";
+  auto spec = convert::FromProto(s.spec());
+  if (!spec.ok()) return "";
+  auto strategy = search::MakeStrategy(*spec);
+  return strategy.ok() ? (*strategy)->note() : "";
+}
+
 std::string ObjectiveLabel(const v1::Sweep& s) {
   auto o = Objective(s);
   if (!o) return "objective";
@@ -145,7 +154,8 @@ json SweepJson(const v1::Sweep& s) {
             {"completed", c.completed()},
             {"failed", c.failed()},
             {"pruned", c.pruned()},
-            {"cancelled", c.cancelled()}}},
+            {"cancelled", c.cancelled()},
+            {"not_started", c.not_started()}}},
           {"objective", objective ? json{{"metric", objective->first},
                                          {"goal", objective->second ? "maximize" : "minimize"}}
                                    : json(nullptr)},

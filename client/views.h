@@ -34,6 +34,9 @@ std::string Age(int64_t since_ms, int64_t now_ms);  // "5m ago"
 int64_t NowMs();
 // "2026-11-24T18:50:00Z" ("-" for 0).
 std::string Timestamp(int64_t unix_ms);
+// What the sweep's strategy notes about its plan ("the first 6 of 12 grid points
+// ..."), from the spec it carries; "" when nothing.
+std::string PlanNote(const hpsearch::v1::Sweep& s);
 // Objective of a sweep for headers: "val_accuracy (maximize)".
 std::string ObjectiveLabel(const hpsearch::v1::Sweep& s);
 

@@ -131,6 +131,11 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
   const int64_t done = k.completed() + k.failed() + k.pruned() + k.cancelled();
   json j = SweepJson(s);
   j["elapsed_seconds"] = elapsed;
+  // What the strategy says about the plan (a grid cut by max_trials, a space too
+  // small for it), unless the final reason already says it.
+  const std::string note = PlanNote(s);
+  const bool show_note = !note.empty() && s.status_reason().find(note) == std::string::npos;
+  if (show_note) j["note"] = note;
   std::string eta = "-";
   if (s.finished_ms() == 0 && done > 0 && done < s.total_trials()) {
     const double remaining = elapsed / static_cast<double>(done) * static_cast<double>(s.total_trials() - done);
@@ -147,7 +152,9 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
       {"sweep", s.id() + " " + s.name()},
       {"status", StatusName(s.status()) + (s.status_reason().empty() ? "" : " (" + s.status_reason() + ")")},
       {"objective", ObjectiveLabel(s)},
-      {"progress", absl::StrFormat("%d/%d done", done, s.total_trials())},
+      {"progress", absl::StrFormat("%d/%d done", done, s.total_trials()) +
+                       (k.not_started() > 0 ? absl::StrFormat(", %d never started (the sweep ended first)", k.not_started())
+                                            : "")},
       {"trials", absl::StrFormat("%d pending, %d running, %d completed, %d failed, %d pruned, %d cancelled",
                                  k.pending(), k.running(), k.completed(), k.failed(), k.pruned(), k.cancelled())},
       {"best", s.has_best_objective() ? absl::StrFormat("%s (trial %d)", Cell(s.best_objective()), s.best_trial())
@@ -155,6 +162,7 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
       {"elapsed", Duration(elapsed)},
       {"eta", eta},
   };
+  if (show_note) rows.push_back({"note", note});
   if (c.options().output == "csv") {
     PrintCsv(out, {"field", "value"}, rows);
   } else {
@@ -170,6 +178,16 @@ int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostre
   v1::Sweep s;
   auto ctx = c.Call();
   grpc::Status st = c.sweeps().CancelSweep(ctx.get(), req, &s);
+  if (st.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+    // Already finished: what the user asked for holds; say so and succeed (like
+    // `kubectl delete --ignore-not-found`, a script may stop a sweep twice).
+    if (c.options().output == "json") {
+      out << json{{"sweep", sweep}, {"already_finished", true}, {"message", st.error_message()}}.dump() << "\n";
+    } else {
+      out << st.error_message() << "; nothing to " << (graceful ? "stop" : "cancel") << "\n";
+    }
+    return kExitOk;
+  }
   if (!st.ok()) return ReportError(st, c.options(), err);
   if (c.options().output == "json") {
     out << SweepJson(s).dump() << "\n";

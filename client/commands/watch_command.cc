@@ -262,6 +262,7 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
     if (tty) out << "\n";
     out << absl::StrFormat("%s %s", last.id(), StatusName(last.status()));
     if (!last.status_reason().empty()) out << ": " << last.status_reason();
+    if (last.counts().not_started() > 0) out << absl::StrFormat(" (%d trials never started)", last.counts().not_started());
     if (last.has_best_objective()) {
       out << absl::StrFormat("; best %s %s (trial %d)", ObjectiveLabel(last), Cell(last.best_objective()),
                              last.best_trial());

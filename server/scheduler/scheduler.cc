@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "util/did_you_mean.h"
 #include "util/log.h"
 #include "util/rng.h"
 #include "vocabulary/metrics.h"
@@ -60,6 +61,8 @@ store::SweepRecord Scheduler::LiveRecord(const SweepState& s, bool with_spec) co
   r.created_ms = s.created_ms;
   r.counts = s.done;
   r.counts.pending = s.unstarted() + static_cast<int64_t>(s.queued.size());
+  // Ending: what was never started will not be.
+  if (s.ending) r.not_started = std::max<int64_t>(0, s.total - s.next_index);
   r.counts.running = static_cast<int64_t>(s.running.size());
   r.best_objective = s.best;
   r.best_trial = s.best_trial;
@@ -77,13 +80,15 @@ void Scheduler::AddBest(ReadTxn& r, store::SweepRecord* rec) {
 absl::StatusOr<store::SweepRecord> Scheduler::Resolve(const std::string& sweep) {
   if (sweep.empty()) return absl::InvalidArgumentError("sweep: required (an id such as s-000001, or a name)");
   std::optional<store::SweepRecord> rec;
+  std::string suggestion;
   auto st = store_.Read([&](ReadTxn& r) {
     rec = r.FindSweep(sweep);
     if (rec) AddBest(r, &*rec);
+    if (!rec && !store::ParseSweepId(sweep)) suggestion = DidYouMean(sweep, r.RecentSweepNames(1000));
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
-  if (!rec) return absl::NotFoundError(absl::StrCat("sweep '", sweep, "' not found"));
+  if (!rec) return absl::NotFoundError(absl::StrCat("sweep '", sweep, "' not found", suggestion));
   return *std::move(rec);
 }
 

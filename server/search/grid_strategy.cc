@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace hpsearch::search {
 
@@ -59,6 +63,28 @@ void GridStrategy::BuildBlocks() {
     starts_.push_back(size_);
     size_ = AddSat(size_, b.size);
   }
+}
+
+namespace {
+
+// 1234567 → "1,234,567"; from 10^15 on, "1.2e+18" (saturated sizes read "at least").
+std::string Count(uint64_t n) {
+  if (n >= kSaturated) return "more than 9.2e+18";
+  if (n >= 1'000'000'000'000'000ull) return absl::StrFormat("%.1e", static_cast<double>(n));
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string GridStrategy::note() const {
+  if (limit_ <= 0 || static_cast<uint64_t>(limit_) >= size_) return "";
+  return absl::StrCat("the first ", Count(static_cast<uint64_t>(limit_)), " of ", Count(size_),
+                      " grid points (budget.max_trials); a random search samples the whole space");
 }
 
 int64_t GridStrategy::total() const {

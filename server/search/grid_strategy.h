@@ -16,6 +16,8 @@ class GridStrategy final : public Strategy {
   GridStrategy(SearchSpace space, int64_t limit);
 
   int64_t total() const override;
+  // A grid cut by budget.max_trials says so: "the first 6 of 1,000,000,000 grid points ...".
+  std::string note() const override;
   std::optional<Params> Next() override;
   void Skip(int64_t n) override { next_ = std::min<uint64_t>(size_, next_ + static_cast<uint64_t>(n)); }
 

@@ -42,7 +42,8 @@ class Strategy {
   // A trial changed state (a later observation of the same index replaces an
   // earlier one). Default: ignored.
   virtual void Observe(const Observation& /*trial*/) {}
-  // Why fewer than the asked-for trials will run ("" when not).
+  // Why fewer (or other) trials run than the spec's words suggest ("" when not): a
+  // space too small for max_trials, a grid cut to its first max_trials points.
   virtual std::string note() const { return ""; }
   // Skips the first n trials (to resume a sweep). Default: calls Next() n times.
   virtual void Skip(int64_t n);

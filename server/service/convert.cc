@@ -41,6 +41,7 @@ v1::Sweep ToProto(const store::SweepRecord& r, bool with_spec) {
   c->set_failed(r.counts.failed);
   c->set_pruned(r.counts.pruned);
   c->set_cancelled(r.counts.cancelled);
+  c->set_not_started(r.not_started);
   if (r.best_objective) p.set_best_objective(*r.best_objective);
   p.set_best_trial(r.best_trial);
   p.set_created_ms(r.created_ms);

@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "convert/spec_convert.h"
-#include "data/csv_dataset_check.h"
+#include "csv/csv_dataset_check.h"
 #include "service/convert.h"
 #include "util/address.h"
 #include "util/failpoint.h"
@@ -77,7 +77,7 @@ absl::StatusOr<vocabulary::DatasetOptions> CheckDataset(const vocabulary::Datase
     }
     return path.status();
   }
-  auto checked = data::CheckCsvDataset(d, *path);
+  auto checked = csv::CheckCsvDataset(d, *path);
   if (!checked.ok()) return checked.status();
   return checked->dataset;
 }

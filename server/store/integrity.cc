@@ -30,15 +30,16 @@ constexpr Rule kRules[] = {
      "(SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id AND t.status = 3) || ', failed ' || s.n_failed || '/' || "
      "(SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id AND t.status = 4) || ', pruned ' || s.n_pruned || '/' || "
      "(SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id AND t.status = 5) || ', cancelled ' || s.n_cancelled || "
-     "'/' || ((SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id AND t.status = 6) + s.total_trials - "
-     "(SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id)) || ', pending ' || s.n_pending || ', running ' || "
+     "'/' || (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id AND t.status = 6) || ', not started ' || "
+     "s.n_not_started || '/' || (s.total_trials - (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id)) || "
+     "', pending ' || s.n_pending || ', running ' || "
      "s.n_running FROM sweeps s WHERE s.status IN (3, 4, 5) AND ("
      "s.n_completed != (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id AND t.status = 3) OR "
      "s.n_failed != (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id AND t.status = 4) OR "
      "s.n_pruned != (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id AND t.status = 5) OR "
-     "s.n_cancelled != (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id AND t.status = 6) + s.total_trials - "
-     "(SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id) OR s.n_pending != 0 OR s.n_running != 0 OR "
-     "s.finished_ms = 0)"},
+     "s.n_cancelled != (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id AND t.status = 6) OR "
+     "s.n_not_started != s.total_trials - (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id) OR "
+     "s.n_pending != 0 OR s.n_running != 0 OR s.finished_ms = 0)"},
     {"a finished sweep has trials beyond its total",
      "SELECT s.id, MAX(t.idx), 'total_trials ' || s.total_trials FROM sweeps s JOIN trials t ON t.sweep_id = s.id "
      "WHERE s.status IN (3, 4, 5) GROUP BY s.id HAVING MAX(t.idx) >= s.total_trials"},

@@ -51,6 +51,13 @@ std::optional<SweepRecord> ReadTxn::FindSweep(const std::string& id_or_name) {
       absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE name = ? ORDER BY id DESC LIMIT 1"), id_or_name));
 }
 
+std::vector<std::string> ReadTxn::RecentSweepNames(int32_t limit) {
+  auto& q = conn_.Query("SELECT name FROM sweeps WHERE name != '' GROUP BY name ORDER BY MAX(id) DESC LIMIT ?", limit);
+  std::vector<std::string> names;
+  while (q.executeStep()) names.push_back(q.getColumn(0).getString());
+  return names;
+}
+
 std::vector<SweepRecord> ReadTxn::ListSweeps(int64_t offset, int32_t limit) {
   return Sweeps(conn_.Query(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps ORDER BY id DESC LIMIT ? OFFSET ?"),
                             limit, offset));

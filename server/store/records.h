@@ -38,6 +38,10 @@ struct SweepRecord {
   int64_t created_ms = 0;   // unix ms
   int64_t finished_ms = 0;  // 0 while unfinished
   TrialCounts counts;       // final once finished (live ones come from the scheduler)
+  // Planned trials that never started because the sweep ended first: they have no
+  // rows (no listing shows them), so they are not in `counts`; total_trials =
+  // counts.total() + not_started once finished.
+  int64_t not_started = 0;
   std::optional<double> best_objective;
   int64_t best_trial = -1;
   std::string request_id;  // the SubmitSweep request that made it ("" if none given)

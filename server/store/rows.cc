@@ -7,7 +7,7 @@ namespace hpsearch::store {
 
 const char* const kSweepColumns =
     "id, name, spec, status, status_reason, total_trials, maximize, created_ms, finished_ms, "
-    "n_pending, n_running, n_completed, n_failed, n_pruned, n_cancelled, request_id, ending_status";
+    "n_pending, n_running, n_completed, n_failed, n_pruned, n_cancelled, request_id, ending_status, n_not_started";
 
 SweepRecord SweepFromRow(SQLite::Statement& q) {
   SweepRecord r;
@@ -30,6 +30,7 @@ SweepRecord SweepFromRow(SQLite::Statement& q) {
   r.counts.cancelled = q.getColumn(14).getInt64();
   r.request_id = q.getColumn(15).getString();
   r.ending_status = static_cast<SweepStatus>(q.getColumn(16).getInt());
+  r.not_started = q.getColumn(17).getInt64();
   return r;
 }
 

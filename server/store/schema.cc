@@ -128,6 +128,18 @@ INSERT INTO trial_metrics (sweep_id, name, idx, value)
   SELECT t.sweep_id, j.key, t.idx, j.value FROM trials t, json_each(t.metrics) j
   WHERE j.type IN ('integer', 'real');
 )sql",
+    // 3 → 4: trials a sweep planned but never started (it ended first) are counted
+    // apart: they have no rows, so they are not "cancelled" trials, and counts agree
+    // with what `trials` and `export` list. Finished sweeps move them out of n_cancelled.
+    R"sql(
+ALTER TABLE sweeps ADD COLUMN n_not_started INTEGER NOT NULL DEFAULT 0;
+UPDATE sweeps SET
+  n_not_started = MAX(0, n_cancelled -
+    COALESCE((SELECT n FROM trial_counts c WHERE c.sweep_id = sweeps.id AND c.status = 6), 0)),
+  n_cancelled = MIN(n_cancelled,
+    COALESCE((SELECT n FROM trial_counts c WHERE c.sweep_id = sweeps.id AND c.status = 6), 0))
+WHERE finished_ms > 0;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

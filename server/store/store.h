@@ -82,6 +82,8 @@ class ReadTxn {
   // By public id ("s-000001") or by name (the newest sweep of that name).
   std::optional<SweepRecord> FindSweep(const std::string& id_or_name);
   std::optional<SweepRecord> SweepById(int64_t rowid);
+  // Distinct sweep names, most recently used first (for a did-you-mean).
+  std::vector<std::string> RecentSweepNames(int32_t limit);
   // The sweep a SubmitSweep request id made, if any.
   std::optional<SweepRecord> SweepByRequest(const std::string& request_id);
   // Newest first.

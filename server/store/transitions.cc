@@ -34,8 +34,8 @@ void WriteTxn::FinishSweep(int64_t sweep, SweepStatus status, const std::string&
       "n_completed = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 3), 0), "
       "n_failed = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 4), 0), "
       "n_pruned = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 5), 0), "
-      "n_cancelled = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 6), 0) + ?6 "
-      "WHERE id = ?1",
+      "n_cancelled = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 6), 0), "
+      "n_not_started = ?6 WHERE id = ?1",
       sweep, status, reason, now_ms, total, unstarted);
 }
 

@@ -329,8 +329,8 @@ TEST_F(CliGolden, ExitCodesForEachFailureClass) {
   EXPECT_EQ(RunStatus(c, "missing", out, err), kExitServerError);
   EXPECT_EQ(err.str(), "error: sweep 'missing' not found\n");
   err.str("");
-  EXPECT_EQ(RunCancel(c, "demo", false, out, err), kExitServerError);
-  EXPECT_THAT(err.str(), ::testing::HasSubstr("already finished"));
+  EXPECT_EQ(RunCancel(c, "demo", false, out, err), kExitOk);
+  EXPECT_THAT(out.str(), ::testing::HasSubstr("already finished (SWEEP_COMPLETED); nothing to cancel"));
   // A spec the server rejects: INVALID_ARGUMENT → 2, with the field path.
   const std::string spec = ::testing::TempDir() + "/nope.yaml";
   std::ofstream(spec) << "name: x\ndataset: {name: iris}\n";

@@ -257,12 +257,25 @@ TEST_F(ServerE2E, ErrorsCarryTheRightStatusAndExitCode) {
   EXPECT_EQ(r.code, 3);
   EXPECT_THAT(r.err, HasSubstr("cannot reach hpsearch-server at 127.0.0.1:1"));
   EXPECT_EQ(RunProcess({Bin("hpsearch"), "--server", "127.0.0.1:1", "--timeout", "2", "health"}).code, 3);
-  // A finished sweep cannot be cancelled.
+  // Stopping or cancelling a finished sweep changes nothing and succeeds, saying so.
+  // Its grid was cut by max_trials: status says so.
   const std::string id = Json(server.Cli({"submit", WriteSpec("f.yaml", std::string(kFastSpec) + "budget: {max_trials: 2}\n"), "-o", "json"}))["id"];
   EXPECT_EQ(server.Cli({"watch", id}).code, 0);
-  r = server.Cli({"cancel", id});
+  // A mistyped sweep name gets a did-you-mean; a negative trial index says what an index is.
+  r = server.Cli({"status", "fsat"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr("already finished"));
+  EXPECT_THAT(r.err, HasSubstr("sweep 'fsat' not found (did you mean 'fast'?)"));
+  r = server.Cli({"trial", id, "-1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("'-1' is not a trial index (0, 1, 2, ...: the TRIAL column of `hpsearch trials`)"));
+  EXPECT_LT(r.err.size(), 300u) << r.err;
+  for (const char* verb : {"cancel", "stop"}) {
+    r = server.Cli({verb, id});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("has already finished (completed); nothing to " + std::string(verb)));
+  }
+  r = server.Cli({"status", id});
+  EXPECT_THAT(r.out, HasSubstr("the first 2 of 8 grid points (budget.max_trials); a random search samples the whole space"));
   // A sort key that is not a metric name is refused with the field.
   r = server.Cli({"trials", id, "--sort", "val_loss); DROP TABLE trials; --"});
   EXPECT_EQ(r.code, 2);
@@ -286,8 +299,18 @@ TEST_F(ServerE2E, CancelStopsRunningTrialsAndStopLetsThemFinish) {
   EXPECT_EQ(s["status"], "cancelled");
   EXPECT_EQ(s["counts"]["running"], 0);
   EXPECT_EQ(s["counts"]["pending"], 0);
-  EXPECT_EQ(s["counts"]["cancelled"].get<int>() + s["counts"]["completed"].get<int>(), 10);
-  EXPECT_EQ(server.Cli({"watch", a}).code, 0);  // a finished sweep: the snapshot, then the end
+  // Counts agree with the listings: cancelled and completed are rows; the trials
+  // that never started are counted apart, and the three make the total.
+  const int cancelled_rows = s["counts"]["cancelled"].get<int>() + s["counts"]["completed"].get<int>();
+  EXPECT_EQ(cancelled_rows + s["counts"]["not_started"].get<int>(), 10) << s.dump();
+  EXPECT_GT(s["counts"]["not_started"].get<int>(), 0) << s.dump();
+  EXPECT_EQ(static_cast<int>(Json(server.Cli({"trials", a, "--limit", "0", "-o", "json"})).size()), cancelled_rows);
+  const std::string export_csv = server.Cli({"export", a}).out;
+  EXPECT_EQ(std::count(export_csv.begin(), export_csv.end(), '\n'), cancelled_rows + 1);
+  EXPECT_THAT(server.Cli({"status", a}).out, HasSubstr(" never started (the sweep ended first)"));
+  const Result watched = server.Cli({"watch", a});  // a finished sweep: the snapshot, then the end
+  EXPECT_EQ(watched.code, 0);
+  EXPECT_THAT(watched.out, HasSubstr("trials never started)"));
 
   const std::string b = Json(server.Cli({"submit", spec, "--name", "to-stop", "-o", "json"}))["id"];
   int running = 0;

@@ -70,7 +70,8 @@ TEST_F(SchedulerTest, RestartFinishesAStoppingSweepWhoseLastTrialDiedWithTheServ
   const store::SweepRecord s = Get(stopping.id);
   EXPECT_EQ(s.status, SweepStatus::kCancelled);
   EXPECT_EQ(s.status_reason, "stopped by request");
-  EXPECT_EQ(s.counts.cancelled, 6);
+  EXPECT_EQ(s.counts.cancelled, 1);  // rows
+  EXPECT_EQ(s.not_started, 5);  // planned, never started
   const store::SweepRecord still = Get(other.id);
   EXPECT_EQ(still.status, SweepStatus::kRunning);
   EXPECT_EQ(still.counts.pending, 6);  // its interrupted trial is pending again
@@ -201,7 +202,8 @@ TEST_F(SchedulerTest, ALostLeaseInAStoppingSweepCancelsTheTrialInOneTransaction)
   scheduler_->Tick();  // the worker died: its trial is cancelled, not left pending
   const store::SweepRecord done = Get(s.id);
   EXPECT_EQ(done.status, SweepStatus::kCancelled);
-  EXPECT_EQ(done.counts.cancelled, 6);
+  EXPECT_EQ(done.counts.cancelled, 1);  // rows
+  EXPECT_EQ(done.not_started, 5);  // planned, never started
   EXPECT_EQ(done.counts.pending, 0);
   ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
                       auto t = r.GetTrial(*store::ParseSweepId(s.id), a->key.index);
@@ -230,7 +232,8 @@ TEST_F(SchedulerTest, RecoveryCancelsWhatAStoppingSweepLeftPending) {
   Open(db);
   const store::SweepRecord done = Get(s.id);
   EXPECT_EQ(done.status, SweepStatus::kCancelled);
-  EXPECT_EQ(done.counts.cancelled, 6);
+  EXPECT_EQ(done.counts.cancelled, 1);  // rows
+  EXPECT_EQ(done.not_started, 5);  // planned, never started
   ExpectSound();
   EXPECT_FALSE(Acquire().has_value());
   scheduler_.reset();
@@ -260,7 +263,8 @@ TEST_F(SchedulerTest, ASweepThatCannotResumeIsFailedWithEveryTrialEnded) {
   const store::SweepRecord done = Get(s.id);
   EXPECT_EQ(done.status, SweepStatus::kFailed);
   EXPECT_NE(done.status_reason.find("cannot resume after restart"), std::string::npos);
-  EXPECT_EQ(done.counts.cancelled, 6);
+  EXPECT_EQ(done.counts.cancelled, 2);  // rows
+  EXPECT_EQ(done.not_started, 4);  // planned, never started
   EXPECT_EQ(done.counts.running + done.counts.pending, 0);
   ExpectSound();
   scheduler_.reset();

@@ -184,7 +184,8 @@ TEST_F(SchedulerTest, CancelStopsRunningTrialsAtTheirNextReport) {
   auto c = scheduler_->Cancel(s.name, false);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->status, SweepStatus::kCancelled);
-  EXPECT_EQ(c->counts.cancelled, 6);
+  EXPECT_EQ(c->counts.cancelled, 1);  // rows
+  EXPECT_EQ(c->not_started, 5);  // planned, never started
   auto r = Epoch(*l, 1, 0.5);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->stop, true);
@@ -209,7 +210,8 @@ TEST_F(SchedulerTest, StopLetsRunningTrialsFinish) {
   EXPECT_EQ(done.status, SweepStatus::kCancelled);
   EXPECT_EQ(done.status_reason, "stopped by request");
   EXPECT_EQ(done.counts.completed, 2);
-  EXPECT_EQ(done.counts.cancelled, 4);
+  EXPECT_EQ(done.counts.cancelled, 0);  // rows
+  EXPECT_EQ(done.not_started, 4);  // planned, never started
   EXPECT_EQ(done.best_trial, b->key.index);
 }
 
@@ -225,7 +227,8 @@ TEST_F(SchedulerTest, MaxFailedFailsTheSweepWithAReason) {
   EXPECT_EQ(done.status, SweepStatus::kFailed);
   EXPECT_NE(done.status_reason.find("2 trials failed (budget.max_failed is 2)"), std::string::npos);
   EXPECT_NE(done.status_reason.find("diverged at epoch 2"), std::string::npos);
-  EXPECT_EQ(done.counts.cancelled, 4);  // c and the 3 never started
+  EXPECT_EQ(done.counts.cancelled, 1);  // rows
+  EXPECT_EQ(done.not_started, 3);  // planned, never started
   EXPECT_EQ(Epoch(*c, 1, 0.3)->stop, true);
 }
 
@@ -245,7 +248,8 @@ TEST_F(SchedulerTest, TargetEndsTheSweepEarly) {
   EXPECT_EQ(done.status, SweepStatus::kCompleted);
   EXPECT_NE(done.status_reason.find("target val_loss 0.1 reached by trial 1"), std::string::npos);
   EXPECT_EQ(done.counts.completed, 2);
-  EXPECT_EQ(done.counts.cancelled, 4);
+  EXPECT_EQ(done.counts.cancelled, 0);  // rows
+  EXPECT_EQ(done.not_started, 4);  // planned, never started
 }
 
 TEST_F(SchedulerTest, MaxDurationEndsTheSweep) {
@@ -261,7 +265,8 @@ TEST_F(SchedulerTest, MaxDurationEndsTheSweep) {
   EXPECT_EQ(done.status, SweepStatus::kCompleted);
   EXPECT_NE(done.status_reason.find("max_duration of 10s reached"), std::string::npos);
   EXPECT_EQ(done.counts.completed, 1);
-  EXPECT_EQ(done.counts.cancelled, 5);
+  EXPECT_EQ(done.counts.cancelled, 1);  // rows
+  EXPECT_EQ(done.not_started, 4);  // planned, never started
 }
 
 TEST_F(SchedulerTest, NonFiniteMetricsFailTheTrialAndAreNeverStored) {

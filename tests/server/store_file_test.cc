@@ -75,7 +75,8 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
             "ALTER TABLE sweeps DROP COLUMN ending_status; DROP TABLE trial_metrics; "
             "ALTER TABLE trial_attempts DROP COLUMN request_id; "
             "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
-            "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; UPDATE schema_version SET version = 1");
+            "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; ALTER TABLE sweeps DROP COLUMN n_not_started; "
+            "UPDATE schema_version SET version = 1");
   }
   auto s = Store::Open(o);
   ASSERT_TRUE(s.ok()) << s.status();
@@ -90,6 +91,47 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
                     EXPECT_EQ(page->trials[0].index, 4);  // 0.6 < 0.7
                     EXPECT_EQ(page->trials[1].index, 3);
                     EXPECT_EQ(page->trials[2].index, 0);  // then the rest, by index
+                    EXPECT_TRUE(CheckIntegrity(r).empty());
+                    return absl::OkStatus();
+                  }).ok());
+  s->reset();
+  std::filesystem::remove_all(dir);
+}
+
+// Version 3 counted a finished sweep's never-started trials as cancelled; version 4
+// counts them apart (rows only in n_cancelled), so counts agree with listings.
+TEST(StoreFile, MigratesVersionThreeCountsOfNeverStartedTrials) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-migrate3-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  StoreOptions o;
+  o.path = (dir / "m.db").string();
+  int64_t sweep = 0;
+  {
+    auto s = Store::Open(o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Write([&](WriteTxn& w) {
+                      sweep = w.InsertSweep("", "", 5, false, 1);
+                      const int64_t done = w.InsertTrial(sweep, 0, Params{}, 1, 1);
+                      w.StartAttempt(done, 1, "w", 10, 1);
+                      w.CompleteTrial(done, 1, 0.5, false, {{"val_loss", 0.5}}, {}, 7, 2);
+                      w.InsertTrial(sweep, 1, Params{}, 1, 1);
+                      w.CancelPendingTrials(sweep, "cancelled by request", 3);
+                      w.FinishSweep(sweep, SweepStatus::kCancelled, "cancelled by request", 5, 3, 3);
+                      return absl::OkStatus();
+                    }).ok());
+  }
+  {
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);  // as version 3 wrote it
+    db.exec("ALTER TABLE sweeps DROP COLUMN n_not_started; UPDATE sweeps SET n_cancelled = 4; "
+            "UPDATE schema_version SET version = 3");
+  }
+  auto s = Store::Open(o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_TRUE((*s)->Read([&](ReadTxn& r) {
+                    auto rec = r.SweepById(sweep);
+                    EXPECT_EQ(rec->counts.cancelled, 1);
+                    EXPECT_EQ(rec->not_started, 3);
+                    EXPECT_EQ(rec->counts.completed, 1);
                     EXPECT_TRUE(CheckIntegrity(r).empty());
                     return absl::OkStatus();
                   }).ok());

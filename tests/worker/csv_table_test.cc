@@ -1,4 +1,4 @@
-#include "data/csv_table.h"
+#include "csv/csv_table.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <fstream>
 
-#include "data/csv_dataset_check.h"
+#include "csv/csv_dataset_check.h"
 #include "testing/status_matchers.h"
 
-namespace hpsearch::data {
+namespace hpsearch::csv {
 namespace {
 
 using ::hpsearch::testing::StatusIs;
@@ -97,4 +97,4 @@ TEST(CsvDatasetCheck, FillsInTheInferredTaskAndSummarises) {
 }
 
 }  // namespace
-}  // namespace hpsearch::data
+}  // namespace hpsearch::csv

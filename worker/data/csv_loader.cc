@@ -2,6 +2,10 @@
 
 namespace hpsearch::data {
 
+using csv::CsvTable;
+using csv::ReadCsvTable;
+using csv::ReadCsvTableFile;
+
 namespace {
 
 void Fill(CsvTable&& t, Dataset& out) {

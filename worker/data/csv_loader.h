@@ -7,10 +7,12 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "data/csv_table.h"
+#include "csv/csv_table.h"
 #include "data/dataset.h"
 
 namespace hpsearch::data {
+
+using csv::CsvOptions;
 
 // Parses CSV text; `source` names it in errors (a file path).
 absl::Status ParseCsv(std::string_view text, std::string_view source, const CsvOptions& options, Dataset& out);

@@ -1,4 +1,4 @@
-#include "data/csv_table.h"
+#include "csv/csv_table.h"
 
 #include <algorithm>
 #include <charconv>
@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "util/did_you_mean.h"
 
-namespace hpsearch::data {
+namespace hpsearch::csv {
 
 namespace {
 
@@ -201,4 +201,4 @@ absl::StatusOr<CsvTable> ReadCsvTableFile(const std::string& path, const CsvOpti
   return ReadCsvTable(ss.str(), name, options);
 }
 
-}  // namespace hpsearch::data
+}  // namespace hpsearch::csv

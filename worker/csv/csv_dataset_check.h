@@ -1,7 +1,7 @@
 // A spec's `dataset: {name: csv}` block checked against its file before any trial
 // runs: the server does it at submit (so a typo'd target column or a missing value
 // is refused with exit 2 instead of failing every trial), `hpsearch plan` on a file it
-// can see. The file is read with the loader's own code (data/csv_table).
+// can see. The file is read with the loader's own code (csv/csv_table).
 #pragma once
 
 #include <string>
@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "vocabulary/datasets.h"
 
-namespace hpsearch::data {
+namespace hpsearch::csv {
 
 struct CheckedCsv {
   // The block with `task` filled in when it was left to inference, so the
@@ -24,4 +24,4 @@ struct CheckedCsv {
 // `file` is where `d.path` resolved to; errors name `d.path` as the user wrote it.
 absl::StatusOr<CheckedCsv> CheckCsvDataset(const vocabulary::DatasetOptions& d, const std::string& file);
 
-}  // namespace hpsearch::data
+}  // namespace hpsearch::csv

@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace hpsearch::data {
+namespace hpsearch::csv {
 
 struct CsvOptions {
   std::string target;  // column name; "" = last column
@@ -48,4 +48,4 @@ absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view so
 absl::StatusOr<CsvTable> ReadCsvTableFile(const std::string& path, const CsvOptions& options,
                                           std::string_view source = {});
 
-}  // namespace hpsearch::data
+}  // namespace hpsearch::csv

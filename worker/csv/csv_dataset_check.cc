@@ -1,9 +1,9 @@
-#include "data/csv_dataset_check.h"
+#include "csv/csv_dataset_check.h"
 
 #include "absl/strings/str_cat.h"
-#include "data/csv_table.h"
+#include "csv/csv_table.h"
 
-namespace hpsearch::data {
+namespace hpsearch::csv {
 
 std::string CheckedCsv::Summary() const {
   return absl::StrCat(rows, " rows, ", features, " features, ",
@@ -18,4 +18,4 @@ absl::StatusOr<CheckedCsv> CheckCsvDataset(const vocabulary::DatasetOptions& d, 
   return out;
 }
 
-}  // namespace hpsearch::data
+}  // namespace hpsearch::csv
