@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
   auto* watch_cmd = Command(app, "watch", "Live progress until the sweep ends (Ctrl-C leaves it running)",
                             "hpsearch watch quickstart");
   watch_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
+  bool watch_starts = false;
+  watch_cmd->add_flag("--starts", watch_starts, "Piped: a line when a trial starts too (default: when one ends)");
 
   auto* stop_cmd = Command(app, "stop", "Start nothing new; running trials finish", "hpsearch stop quickstart");
   stop_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
@@ -169,7 +171,7 @@ int main(int argc, char** argv) {
   if (*trials_cmd) return RunTrials(c, trials, std::cout, std::cerr);
   if (*trial_cmd) return RunTrial(c, sweep, index, std::cout, std::cerr);
   if (*best_cmd) return RunBest(c, sweep, k, best_fixed, std::cout, std::cerr);
-  if (*watch_cmd) return RunWatch(c, sweep, std::cout, std::cerr);
+  if (*watch_cmd) return RunWatch(c, sweep, std::cout, std::cerr, watch_starts);
   if (*stop_cmd) return RunCancel(c, sweep, true, std::cout, std::cerr);
   if (*cancel_cmd) return RunCancel(c, sweep, false, std::cout, std::cerr);
   if (*export_cmd) return RunExport(c, sweep, file, std::cout, std::cerr);

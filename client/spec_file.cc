@@ -7,10 +7,12 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "search/typed_spec.h"
 #include "util/did_you_mean.h"
 #include "util/yaml_value.h"
 #include "util/status_macros.h"
+#include "vocabulary/settings.h"
 
 namespace hpsearch::client {
 
@@ -304,12 +306,34 @@ absl::StatusOr<double> ParseDuration(const std::string& text) {
   return total;
 }
 
+namespace {
+
+// A trial file (hpsearch-worker train --config) given where a spec belongs: its
+// top-level keys are trainer settings. Said as such, with what to do instead of a
+// bare "unknown key".
+absl::Status TrialFileShape(const YAML::Node& n) {
+  std::vector<std::string> settings;
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>();
+    if (k == "parameters" || k == "fixed") return absl::OkStatus();
+    if (vocabulary::FindParam(k)) settings.push_back(k);
+  }
+  if (settings.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "this looks like a trial file (one configuration: ", absl::StrJoin(settings, ", "),
+      "), not a sweep spec: train it with `hpsearch-worker train --config FILE`, or make it a sweep by moving "
+      "those settings under `fixed:` and the ones to search under `parameters:` (docs/spec.md)"));
+}
+
+}  // namespace
+
 absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
   auto root = ParseYaml(text, "spec");
   if (!root.ok()) return root.status();
   const YAML::Node& n = *root;
   Spec spec;
   if (!n.IsMap()) return absl::InvalidArgumentError("spec: must be a mapping of fields (name, dataset, parameters, ...)");
+  if (auto st = TrialFileShape(n); !st.ok()) return st;
   if (auto st = CheckKeys(n, "", {"name", "dataset", "objective", "method", "seed", "budget", "parallelism",
                                   "fixed", "parameters", "tpe", "pruning"});
       !st.ok())

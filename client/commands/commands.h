@@ -38,7 +38,8 @@ int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed,
 int RunExport(Connection& c, const std::string& sweep, const std::string& file, std::ostream& out,
               std::ostream& err);
 
-int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err);
+// `starts`: piped output also gets a line when a trial starts (else only when one ends).
+int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err, bool starts = false);
 int RunHealth(Connection& c, std::ostream& out, std::ostream& err);
 
 }  // namespace hpsearch::client

@@ -221,7 +221,19 @@ int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed,
     return kExitOk;
   }
   if (trials.empty() && c.options().output == "table") {
-    out << "no completed trials yet\n";
+    // Why there are none: still to come, or the sweep ended without one.
+    v1::GetSweepRequest sreq;
+    sreq.set_sweep(sweep);
+    v1::Sweep s;
+    auto sctx = c.Call();
+    const bool known = c.sweeps().GetSweep(sctx.get(), sreq, &s).ok();
+    const bool ended = known && s.status() != v1::SWEEP_RUNNING && s.status() != v1::SWEEP_STOPPING;
+    if (ended) {
+      out << "no completed trials: sweep " << s.id() << " " << StatusName(s.status())
+          << (s.status_reason().empty() ? "" : " (" + s.status_reason() + ")") << "\n";
+    } else {
+      out << "no completed trials yet\n";
+    }
     return kExitOk;
   }
   // Test metrics (held out, never searched on) next to the objective.

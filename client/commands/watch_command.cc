@@ -1,19 +1,23 @@
 // watch: a live view of one sweep over the WatchSweep stream.
 //
 // On a terminal: a progress line redrawn in place, and a line each time the best
-// trial improves. Otherwise: one line per trial state change. With -o json: every
+// trial improves. Otherwise: one line per trial that ends (--starts: and starts). With -o json: every
 // event as one JSON object per line. Ends when the sweep ends (exit 5 if it
 // failed); Ctrl-C leaves the sweep running. Reconnects (for up to a minute) when the
 // server restarts, and looks the sweep up itself when the stream stays quiet.
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "client/commands/commands.h"
 #include "client/format.h"
@@ -43,8 +47,10 @@ std::string Bar(const v1::Sweep& s, int width) {
   return bar;
 }
 
-json EventJson(const v1::SweepEvent& e) {
-  json j = {{"time_ms", e.time_ms()}, {"sweep", SweepJson(e.sweep())}};
+// `sweep`: the event's sweep with the spec of the snapshot (later events do not
+// carry it), so every event names the real objective.
+json EventJson(const v1::SweepEvent& e, const v1::Sweep& sweep) {
+  json j = {{"time_ms", e.time_ms()}, {"sweep", SweepJson(sweep)}};
   if (e.has_trial()) {
     j["event"] = "trial";
     j["trial"] = TrialJson(e.trial());
@@ -139,15 +145,40 @@ class QuietWatcher {
 
 }  // namespace
 
-int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err) {
+namespace {
+
+// What Ctrl-C prints: the progress line cleared, and that the sweep runs on. Built
+// before the handler is installed; the handler only write()s it and exits (130, as
+// shells report SIGINT).
+char interrupt_message[512];
+std::size_t interrupt_length = 0;
+
+void OnInterrupt(int) {
+  [[maybe_unused]] ssize_t n = write(STDERR_FILENO, interrupt_message, interrupt_length);
+  _exit(130);
+}
+
+void LeaveRunningOnInterrupt(const std::string& sweep, bool tty) {
+  const std::string text = absl::StrCat(tty ? "\r\033[K" : "\n", "watch stopped; sweep ", sweep,
+                                        " keeps running (hpsearch stop ", sweep, " to stop it)\n");
+  interrupt_length = std::min(text.size(), sizeof interrupt_message);
+  std::memcpy(interrupt_message, text.data(), interrupt_length);
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+}  // namespace
+
+int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err, bool starts) {
   const bool json_out = c.options().output == "json";
   const bool tty = !json_out && isatty(STDOUT_FILENO) && &out == &std::cout;
+  if (&out == &std::cout) LeaveRunningOnInterrupt(sweep, tty);
   v1::SweepEvent e;
   v1::Sweep last;
   bool first = true;
   std::optional<double> shown_best;
-  const auto started = std::chrono::steady_clock::now();
-  int64_t done_at_start = 0;
   // Text output: trials finished as of the last line printed. A snapshot after a
   // reconnect, or the final state the quiet fallback fetched, may be ahead of it:
   // then the user is told what this watch did not see.
@@ -187,19 +218,19 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
       if (!last.has_spec()) *last.mutable_spec() = spec;
       const auto& k = last.counts();
       const int64_t done = k.completed() + k.failed() + k.pruned() + k.cancelled();
-      if (first) done_at_start = done;
       if (!heard_before && connection > 0) note_gap(last);
       if (json_out) {
-        out << EventJson(e).dump() << "\n" << std::flush;
+        out << EventJson(e, last).dump() << "\n" << std::flush;
       } else if (tty) {
         if (last.has_best_objective() && (!shown_best || *shown_best != last.best_objective())) {
           shown_best = last.best_objective();
           out << "\r\033[K" << absl::StrFormat("new best: trial %d  %s %s\n", last.best_trial(), ObjectiveLabel(last),
                                                Cell(last.best_objective()));
         }
-        const double minutes =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
-        const double rate = minutes > 0 ? (done - done_at_start) / minutes : 0;
+        // The sweep's own rate since it was created, so joining a running sweep shows
+        // the right rate and ETA at once.
+        const double minutes = static_cast<double>(NowMs() - last.created_ms()) / 60'000.0;
+        const double rate = minutes > 0 && last.created_ms() > 0 ? static_cast<double>(done) / minutes : 0;
         std::string eta = "-";
         if (rate > 0 && done < last.total_trials()) eta = Duration((last.total_trials() - done) / rate * 60.0);
         out << "\r\033[K"
@@ -210,7 +241,7 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
         out << absl::StrFormat("%s %s: %s, %d/%d done, %d running\n", last.id(), last.name(),
                                StatusName(last.status()), done, last.total_trials(), k.running());
         shown_done = done;
-      } else if (e.has_trial()) {
+      } else if (e.has_trial() && (starts || e.trial().status() != v1::RUNNING)) {
         const auto& t = e.trial();
         std::string line = absl::StrFormat("trial %d %s", t.index(), StatusName(t.status()));
         if (t.has_objective()) line += " objective " + Cell(t.objective());

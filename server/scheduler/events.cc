@@ -5,7 +5,8 @@
 namespace hpsearch::scheduler {
 
 void Scheduler::EmitTrial(const SweepState& s, const store::TrialRecord& trial, TrialStatus status,
-                          const std::string& reason, const std::map<std::string, double>* metrics) {
+                          const std::string& reason, const std::map<std::string, double>* metrics,
+                          int64_t parameter_count) {
   if (!events_.Watched(s.rowid)) return;
   SweepEvent event;
   const int64_t now = now_ms();
@@ -23,9 +24,10 @@ void Scheduler::EmitTrial(const SweepState& s, const store::TrialRecord& trial, 
   if (metrics) {
     t.metrics = *metrics;
     auto it = metrics->find(s.metric);
-    if (it != metrics->end()) t.objective = it->second;
+    if (it != metrics->end() && status == TrialStatus::kCompleted) t.objective = it->second;
   }
   t.failure_reason = reason;
+  t.parameter_count = parameter_count;
   event.trial = std::move(t);
   event.sweep = LiveRecord(s, false);
   events_.Emit(s.rowid, event);

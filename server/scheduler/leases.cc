@@ -356,7 +356,7 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
   }
   s->strategy->Observe(Observed(done.trial, search::TrialState::kCompleted, objective));
   if (s->pruner) s->pruner->Finished(index, true);
-  EmitTrial(*s, done.trial, TrialStatus::kCompleted, "", &result.metrics);
+  EmitTrial(*s, done.trial, TrialStatus::kCompleted, "", &result.metrics, result.parameter_count);
   ApplyPlan(*s, p);
   lock.unlock();
   work_cv_.notify_all();

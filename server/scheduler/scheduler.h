@@ -238,9 +238,10 @@ class Scheduler {
   absl::Status SettleSweep(int64_t rowid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // -------------------------------------------------------------- events.cc
+  // `metrics`: the final (or, pruned, last) metrics; the objective comes from them.
   void EmitTrial(const SweepState& s, const store::TrialRecord& trial, TrialStatus status,
-                 const std::string& reason, const std::map<std::string, double>* metrics)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                 const std::string& reason, const std::map<std::string, double>* metrics,
+                 int64_t parameter_count = 0) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EmitEpoch(const SweepState& s, int64_t index, const EpochMetrics& metrics) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   store::Store& store_;

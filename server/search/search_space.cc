@@ -27,14 +27,20 @@ double Quantised(double min, double step, int64_t k) {
   return std::strtod(buf, nullptr);
 }
 
-// Index k of `count` evenly spaced points in [min, max] (log-spaced when `log`).
+// Index k of `count` evenly spaced points in [min, max] (log-spaced when `log`),
+// rounded to 12 significant digits so that the points users expect are those
+// decimals exactly: a log grid over [1e-4, 1e-1] is 0.0001, 0.001, 0.01, 0.1, not
+// 0.0010000000000000002 (the exponent's rounding error).
 double Spaced(double min, double max, int64_t k, int64_t count, bool log) {
   if (count <= 1) return min;
   const double t = static_cast<double>(k) / static_cast<double>(count - 1);
   if (k == 0) return min;
   if (k == count - 1) return max;
-  if (log) return std::exp(std::log(min) + t * (std::log(max) - std::log(min)));
-  return min + t * (max - min);
+  const double v = log ? std::pow(10.0, std::log10(min) + t * (std::log10(max) - std::log10(min)))
+                       : min + t * (max - min);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.12g", v);
+  return std::strtod(buf, nullptr);
 }
 
 int64_t StepCount(double min, double max, double step) {

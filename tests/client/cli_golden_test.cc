@@ -314,6 +314,9 @@ TEST_F(CliGolden, WatchEndsWithTheSweep) {
   Golden("watch.lines", 0, [](Connection& c, std::ostream& out, std::ostream& err) {
     return RunWatch(c, "s-000007", out, err);
   });
+  Golden("watch.starts", 0, [](Connection& c, std::ostream& out, std::ostream& err) {
+    return RunWatch(c, "s-000007", out, err, /*starts=*/true);
+  });
   Golden("watch.json", 0, [](Connection& c, std::ostream& out, std::ostream& err) {
     return RunWatch(c, "s-000007", out, err);
   }, "json");

@@ -27,6 +27,15 @@ TEST(PlanCommand, EveryExampleIsValid) {
   }
 }
 
+// A trial file given to plan (or submit) is named for what it is, with how to run it.
+TEST(PlanCommand, ATrialFileIsRecognisedAndPointedToTheTrainer) {
+  Result r = RunCli("plan " + Example("trial.yaml"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, ::testing::HasSubstr("this looks like a trial file (one configuration: "));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("train it with `hpsearch-worker train --config FILE`"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("under `fixed:`"));
+}
+
 TEST(PlanCommand, JsonShape) {
   Result r = RunCli("plan " + Example("optimizers-grid.yaml") + " -o json --limit 3");
   ASSERT_EQ(r.code, 0) << r.out;

@@ -329,6 +329,38 @@ TEST_F(ServerE2E, CancelStopsRunningTrialsAndStopLetsThemFinish) {
   EXPECT_EQ(t["counts"]["failed"], 0);
 }
 
+// Ctrl-C ends the watch, not the sweep, and says so; piped, only ended trials get a
+// line (--starts adds the starts).
+TEST_F(ServerE2E, InterruptingAWatchLeavesTheSweepRunningAndSaysSo) {
+  ServerProcess server(dir_ / "int.db", {"--workers", "1"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string id = Json(server.Cli({"submit", WriteSpec("slow.yaml", kSlowSpec), "-o", "json"}))["id"];
+  Process watch;
+  ASSERT_TRUE(watch.Start({Bin("hpsearch"), "--server", server.address(), "watch", id}, dir_ / "watch.err"));
+  const std::string out_file = dir_ / "watch.err.out";
+  for (int i = 0; i < 400 && ReadFile(out_file).find("trial 0 completed") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  watch.Kill(SIGINT);
+  EXPECT_EQ(watch.Wait(std::chrono::seconds(10)), 130);
+  EXPECT_THAT(watch.log(), HasSubstr("watch stopped; sweep " + id + " keeps running (hpsearch stop " + id +
+                                     " to stop it)"));
+  const std::string lines = ReadFile(out_file);
+  EXPECT_THAT(lines, HasSubstr("trial 0 completed"));
+  EXPECT_THAT(lines, ::testing::Not(HasSubstr("trial 0 running"))) << lines;
+  EXPECT_EQ(Json(server.Cli({"status", id, "-o", "json"}))["status"], "running");
+  EXPECT_EQ(server.Cli({"cancel", id}).code, 0);
+}
+
+TEST_F(ServerE2E, BestWithoutACompletedTrialSaysWhetherTheSweepEnded) {
+  ServerProcess server(dir_ / "none.db", {"--workers", "0"});  // nothing will run
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string id = Json(server.Cli({"submit", WriteSpec("slow.yaml", kSlowSpec), "-o", "json"}))["id"];
+  EXPECT_EQ(server.Cli({"best", id}).out, "no completed trials yet\n");
+  EXPECT_EQ(server.Cli({"cancel", id}).code, 0);
+  EXPECT_EQ(server.Cli({"best", id}).out, "no completed trials: sweep " + id + " cancelled (cancelled by request)\n");
+}
+
 TEST_F(ServerE2E, WatchOnATerminalDrawsAProgressLine) {
   ServerProcess server(dir_ / "tty.db", {"--workers", "2"});
   ASSERT_TRUE(server.Start()) << server.log();

@@ -163,6 +163,10 @@ parameters:
   EXPECT_DOUBLE_EQ(lrs[0], 1e-4);
   EXPECT_DOUBLE_EQ(lrs[3], 1e-1);
   for (int i = 1; i < 4; ++i) EXPECT_NEAR(lrs[i] / lrs[i - 1], 10.0, 1e-9);
+  // The decimals users expect, exactly (printed shortest: 0.001, not 0.0010000000000000002).
+  EXPECT_EQ(lrs[1], 0.001);
+  EXPECT_EQ(lrs[2], 0.01);
+  EXPECT_EQ(trials[3]["lr"].dump(), "0.001");
   std::set<std::string> seen;
   for (const auto& t : trials) EXPECT_TRUE(seen.insert(t.dump()).second);
 }

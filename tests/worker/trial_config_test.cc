@@ -43,7 +43,8 @@ TEST(TrialConfig, SettingsKeepTheirTypes) {
   // `lr: 1` is a number setting: a double; `batch_size: 64.0` an integer one.
   auto t = commands::ParseTrialFile(YAML::Load("dataset: iris\nlr: 1\nbatch_size: 64.0\nhidden: [32.0, 16]\n"),
                                     "t.yaml");
-  ASSERT_FALSE(t.ok());  // `dataset: iris` is not a mapping in trial files (yet)
+  ASSERT_TRUE(t.ok()) << t.status();  // `dataset: iris`, the short form specs take too
+  EXPECT_EQ(t->dataset.name, "iris");
   auto u = commands::ParseTrialFile(
       YAML::Load("dataset: {name: iris}\nlr: 1\nbatch_size: 64.0\nhidden: [32.0, 16]\n"), "t.yaml");
   ASSERT_TRUE(u.ok()) << u.status();

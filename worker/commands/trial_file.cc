@@ -15,7 +15,9 @@ absl::StatusOr<TrialFile> ParseTrialFile(const YAML::Node& doc, const std::strin
   for (const auto& kv : doc) {
     const std::string k = kv.first.as<std::string>();
     if (k == "dataset") {
-      auto fields = YamlToParams(kv.second);
+      // `dataset: wine` as in a spec, or the full block.
+      auto fields = kv.second.IsScalar() ? absl::StatusOr<Params>(Params{{"name", Value(kv.second.Scalar())}})
+                                         : YamlToParams(kv.second);
       if (!fields.ok()) return bad(absl::StrCat("dataset: ", fields.status().message()));
       auto ds = vocabulary::DatasetFromFields(*fields);
       if (!ds.ok()) return bad(std::string(ds.status().message()));
