@@ -1,6 +1,7 @@
 #include "client/format.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace hpsearch::client {
@@ -21,6 +22,18 @@ std::string Cell(const nlohmann::json& v) {
     return s + "]";
   }
   return v.dump();
+}
+
+std::string Sparkline(const std::vector<double>& v) {
+  static const char* kBars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  if (v.empty()) return "";
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  std::string line;
+  for (double x : v) {
+    const int b = *hi > *lo ? static_cast<int>(std::lround((x - *lo) / (*hi - *lo) * 7)) : 3;
+    line += kBars[std::clamp(b, 0, 7)];
+  }
+  return line;
 }
 
 namespace {

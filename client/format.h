@@ -13,6 +13,9 @@ namespace hpsearch::client {
 // (integers exactly), strings bare, lists as [a, b].
 std::string Cell(const nlohmann::json& v);
 
+// A sparkline of `values` (▁..█, scaled between their min and max; flat: ▄).
+std::string Sparkline(const std::vector<double>& values);
+
 // Prints rows under a header; cells that look numeric are right-aligned.
 void PrintTable(std::ostream& out, const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows);

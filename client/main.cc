@@ -116,6 +116,12 @@ int main(int argc, char** argv) {
   auto* cancel_cmd = Command(app, "cancel", "Cancel: running trials stop within an epoch", "hpsearch cancel quickstart");
   cancel_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
 
+  std::vector<int64_t> compare_indices;
+  auto* compare_cmd = Command(app, "compare", "Trials side by side: parameters, metrics (differences marked), curves",
+                              "hpsearch compare quickstart 3 7 12");
+  compare_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
+  compare_cmd->add_option("trials", compare_indices, "Two or more trial indices")->required()->expected(2, 100);
+
   std::string file;
   auto* export_cmd = Command(app, "export", "Every trial as CSV (default) or JSON",
                              "hpsearch export quickstart -o csv --file results.csv");
@@ -123,6 +129,8 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--file", file, "Write here instead of stdout");
 
   Command(app, "health", "Is the server serving? (usable as a Docker HEALTHCHECK)", "hpsearch health");
+  Command(app, "workers", "Workers that can run trials now: embedded slots and remote workers, with their trials",
+          "hpsearch workers");
   Command(app, "version", "Print the version", "hpsearch version");
 
   std::vector<std::string> commands;
@@ -175,6 +183,8 @@ int main(int argc, char** argv) {
   if (*stop_cmd) return RunCancel(c, sweep, true, std::cout, std::cerr);
   if (*cancel_cmd) return RunCancel(c, sweep, false, std::cout, std::cerr);
   if (*export_cmd) return RunExport(c, sweep, file, std::cout, std::cerr);
+  if (*compare_cmd) return RunCompare(c, sweep, compare_indices, std::cout, std::cerr);
   if (app.got_subcommand("health")) return RunHealth(c, std::cout, std::cerr);
+  if (app.got_subcommand("workers")) return RunWorkers(c, std::cout, std::cerr);
   return kExitUsage;
 }

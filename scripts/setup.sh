@@ -12,14 +12,14 @@ set -euo pipefail
 
 RUNTIME_PACKAGES=(
   libgrpc++1.51 libprotobuf32 libtbb12 libsqlite3-0
-  libyaml-cpp0.7 zlib1g libopenblas0-serial ca-certificates tini dataset-fashion-mnist
+  libyaml-cpp0.7 zlib1g libopenblas0-pthread ca-certificates tini dataset-fashion-mnist
 )
 BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libtbb-dev libsqlitecpp-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libeigen3-dev libopenblas-serial-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libeigen3-dev libopenblas-pthread-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   iproute2 openssl python3 python3-yaml
 )
 

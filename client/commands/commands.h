@@ -6,6 +6,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "client/connection.h"
 
@@ -41,5 +42,11 @@ int RunExport(Connection& c, const std::string& sweep, const std::string& file, 
 // `starts`: piped output also gets a line when a trial starts (else only when one ends).
 int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err, bool starts = false);
 int RunHealth(Connection& c, std::ostream& out, std::ostream& err);
+// Trials side by side: parameters and metrics (differences marked), objective curves.
+int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_t>& indices, std::ostream& out,
+               std::ostream& err);
+// The embedded slots and remote workers heard from within a lease, with their trials.
+int RunWorkers(Connection& c, std::ostream& out, std::ostream& err);
+grpc::Status FetchWorkers(Connection& c, std::vector<hpsearch::v1::Worker>* out);
 
 }  // namespace hpsearch::client

@@ -136,6 +136,17 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
   const std::string note = PlanNote(s);
   const bool show_note = !note.empty() && s.status_reason().find(note) == std::string::npos;
   if (show_note) j["note"] = note;
+  // A running sweep with work waiting and nothing running: is any worker there?
+  std::string idle;
+  if (s.status() == v1::SWEEP_RUNNING && k.running() == 0 && k.pending() > 0) {
+    std::vector<v1::Worker> workers;
+    if (FetchWorkers(c, &workers).ok() && workers.empty()) {
+      idle = "no worker is connected, so nothing runs: the server has no embedded workers (--workers 0) and no "
+             "hpsearch-worker called in within a lease; start one with hpsearch-worker --server HOST:PORT";
+      j["workers"] = 0;
+      j["warning"] = idle;
+    }
+  }
   std::string eta = "-";
   if (s.finished_ms() == 0 && done > 0 && done < s.total_trials()) {
     const double remaining = elapsed / static_cast<double>(done) * static_cast<double>(s.total_trials() - done);
@@ -163,6 +174,7 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
       {"eta", eta},
   };
   if (show_note) rows.push_back({"note", note});
+  if (!idle.empty()) rows.push_back({"warning", idle});
   if (c.options().output == "csv") {
     PrintCsv(out, {"field", "value"}, rows);
   } else {

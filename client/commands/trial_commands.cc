@@ -62,7 +62,6 @@ std::optional<search::Spec> SweepSpec(Connection& c, const std::string& sweep) {
 
 // One line per metric: first value, a sparkline over the epochs, last value.
 void PrintCurves(const v1::Trial& t, std::ostream& out) {
-  static const char* kBars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
   std::vector<std::string> names;
   for (const auto& e : t.epochs()) {
     for (const auto& [k, v] : e.metrics()) {
@@ -78,11 +77,7 @@ void PrintCurves(const v1::Trial& t, std::ostream& out) {
     }
     if (v.empty()) continue;
     const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-    std::string line;
-    for (double x : v) {
-      const int b = *hi > *lo ? static_cast<int>(std::lround((x - *lo) / (*hi - *lo) * 7)) : 3;
-      line += kBars[std::clamp(b, 0, 7)];
-    }
+    const std::string line = Sparkline(v);
     out << absl::StrFormat("  %-16s %9s %s %-9s (min %s, max %s)\n", name, Cell(v.front()), line, Cell(v.back()),
                            Cell(*lo), Cell(*hi));
   }

@@ -219,6 +219,13 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
       const auto& k = last.counts();
       const int64_t done = k.completed() + k.failed() + k.pruned() + k.cancelled();
       if (!heard_before && connection > 0) note_gap(last);
+      if (first && last.status() == v1::SWEEP_RUNNING && k.running() == 0 && k.pending() > 0) {
+        std::vector<v1::Worker> workers;
+        if (FetchWorkers(c, &workers).ok() && workers.empty()) {
+          err << "warning: no worker is connected, so nothing runs yet (the server has no embedded workers and no "
+                 "hpsearch-worker called in within a lease); watching anyway\n";
+        }
+      }
       if (json_out) {
         out << EventJson(e, last).dump() << "\n" << std::flush;
       } else if (tty) {

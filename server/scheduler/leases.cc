@@ -81,6 +81,7 @@ absl::StatusOr<std::optional<Lease>> Scheduler::Acquire(const std::string& worke
   }
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError(kStarting);
+  Seen(worker_id);
   if (draining_) return std::optional<Lease>();
   if (!request_id.empty()) {
     auto it = last_request_.find(worker_id);
@@ -257,6 +258,7 @@ absl::StatusOr<ReportReply> Scheduler::Report(const EpochReport& report) {
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError(kStarting);
   auto held = Held(key);
+  if (held.ok()) Seen(held->second->trial.worker);
   if (!held.ok()) return StoppedReply(key, lock);
   auto [s, r] = *held;
   ReportReply reply;
@@ -303,6 +305,7 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError(kStarting);
   auto held = Held(key);
+  if (held.ok()) Seen(held->second->trial.worker);
   if (!held.ok()) {
     return AlreadyRecorded(key, lock, "completion", [&](const store::TrialRecord& t) {
       return t.status == TrialStatus::kCompleted && t.attempt == key.attempt;
@@ -368,6 +371,7 @@ absl::Status Scheduler::Fail(const TrialFailure& failure) {
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError(kStarting);
   auto held = Held(key);
+  if (held.ok()) Seen(held->second->trial.worker);
   if (!held.ok()) {
     return AlreadyRecorded(key, lock, "failure report", [&](const store::TrialRecord& t) {
       if (failure.permanent) return t.status == TrialStatus::kFailed && t.attempt == key.attempt;

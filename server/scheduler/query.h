@@ -27,6 +27,8 @@ class Query {
   // With curve, diagnostics and attempts. NOT_FOUND says whether the trial has not
   // started yet or the sweep has no such trial.
   absl::StatusOr<store::TrialRecord> Trial(const std::string& sweep, int64_t index);
+  // Workers heard from within one lease (Scheduler::Workers).
+  std::vector<WorkerInfo> Workers() { return scheduler_.Workers(); }
   // The k best COMPLETED trials, best first.
   absl::StatusOr<std::vector<store::TrialRecord>> Best(const std::string& sweep, int32_t k);
 

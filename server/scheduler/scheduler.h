@@ -79,6 +79,17 @@ struct SweepPage {
   int64_t next_offset = -1;  // -1: last page
 };
 
+// A worker as the scheduler has heard from it within one lease: the embedded slots
+// ("embedded"), or a remote hpsearch-worker (its slot ids share the part before the
+// last '/': "gpu-host/0", "gpu-host/1" are worker "gpu-host").
+struct WorkerInfo {
+  std::string name;
+  bool embedded = false;
+  std::vector<std::string> slots;  // slot ids heard from, sorted
+  int64_t last_seen_ms = 0;        // unix ms of its latest call
+  std::vector<LeaseKey> running;   // the trials its slots hold now
+};
+
 class Scheduler {
  public:
   Scheduler(store::Store& store, SchedulerOptions options);
@@ -129,6 +140,11 @@ class Scheduler {
   // to PENDING without counting a lost lease (graceful shutdown).
   void HandBack(const std::string& worker_prefix, const std::string& why);
   int64_t now_ms() const { return options_.clock(); }
+
+  // ------------------------------------------------------------------ workers.cc
+  // Every worker that called in (acquire, report, complete, fail) within one lease,
+  // by name.
+  std::vector<WorkerInfo> Workers();
 
   // -------------------------------------------------------------------- events
   using Listener = EventHub::Listener;
@@ -260,6 +276,10 @@ class Scheduler {
     LeaseKey key;
   };
   std::map<std::string, LastRequest> last_request_ ABSL_GUARDED_BY(mu_);  // by worker id
+  // Monotonic ms each worker slot last called in (workers.cc); entries older than a
+  // lease are dropped when read.
+  std::map<std::string, int64_t> seen_ ABSL_GUARDED_BY(mu_);
+  void Seen(const std::string& slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { seen_[slot] = mono_ms(); }
   EventHub events_ ABSL_GUARDED_BY(mu_);
 };
 

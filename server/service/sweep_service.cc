@@ -120,6 +120,26 @@ grpc::ServerUnaryReactor* SweepServiceImpl::GetBestTrials(grpc::CallbackServerCo
   });
 }
 
+grpc::ServerUnaryReactor* SweepServiceImpl::ListWorkers(grpc::CallbackServerContext* ctx,
+                                                        const v1::ListWorkersRequest*, v1::ListWorkersResponse* resp) {
+  return gate_.Unary(ctx, [this, resp]() -> absl::Status {
+    for (const auto& w : query_.Workers()) {
+      v1::Worker* p = resp->add_workers();
+      p->set_name(w.name);
+      p->set_embedded(w.embedded);
+      for (const auto& slot : w.slots) p->add_slots(slot);
+      p->set_last_seen_ms(w.last_seen_ms);
+      for (const auto& k : w.running) {
+        v1::WorkerTrial* t = p->add_running();
+        t->set_sweep_id(k.sweep_id);
+        t->set_index(k.index);
+        t->set_attempt(k.attempt);
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerWriteReactor<v1::SweepEvent>* SweepServiceImpl::WatchSweep(grpc::CallbackServerContext* ctx,
                                                                        const v1::WatchSweepRequest* req) {
   if (auto st = gate_.Admit(ctx); !st.ok()) return new RejectedStream(ToGrpc(st));

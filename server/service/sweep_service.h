@@ -41,6 +41,8 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
   grpc::ServerUnaryReactor* GetBestTrials(grpc::CallbackServerContext* ctx,
                                           const hpsearch::v1::GetBestTrialsRequest* req,
                                           hpsearch::v1::GetBestTrialsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListWorkers(grpc::CallbackServerContext* ctx, const hpsearch::v1::ListWorkersRequest* req,
+                                        hpsearch::v1::ListWorkersResponse* resp) override;
   grpc::ServerWriteReactor<hpsearch::v1::SweepEvent>* WatchSweep(grpc::CallbackServerContext* ctx,
                                                                  const hpsearch::v1::WatchSweepRequest* req) override;
 

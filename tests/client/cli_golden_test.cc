@@ -302,6 +302,19 @@ TEST_F(CliGolden, Best) {
   });
 }
 
+TEST_F(CliGolden, Compare) {
+  for (const char* o : {"table", "json", "csv"}) {
+    Golden(std::string("compare.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
+      return RunCompare(c, "demo", {0, 2}, out, err);
+    }, o);
+  }
+  Connection c(Options("table"));
+  std::ostringstream out, err;
+  EXPECT_EQ(RunCompare(c, "demo", {0}, out, err), kExitUsage);
+  EXPECT_EQ(RunCompare(c, "demo", {0, 9}, out, err), kExitServerError);
+  EXPECT_THAT(err.str(), ::testing::HasSubstr("has no trial 9"));
+}
+
 TEST_F(CliGolden, Export) {
   for (const char* o : {"csv", "json"}) {
     Golden(std::string("export.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {

@@ -107,6 +107,55 @@ TEST_F(RemoteWorkers, AKilledWorkersTrialIsServedAgainWithinTheLeasePlusFiveSeco
   EXPECT_THAT(t["attempts"][0]["outcome"].get<std::string>(), HasSubstr("lease expired (worker worker-a/0)"));
 }
 
+// `hpsearch workers` lists who can run trials: the embedded slots and each remote
+// worker with its slots and trials; a worker that went away drops out after a lease,
+// and `status` warns when a sweep waits with no worker at all.
+TEST_F(RemoteWorkers, WorkersListsEmbeddedAndRemoteWorkersAndStatusWarnsWithNone) {
+  ServerProcess server(dir_ / "w.db", {"--workers", "0", "--lease-seconds", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  EXPECT_THAT(server.Cli({"workers"}).out, HasSubstr("no workers connected"));
+  const std::string id = Submit(server);
+  const Result alone = server.Cli({"status", id});
+  EXPECT_THAT(alone.out, HasSubstr("warning:  no worker is connected, so nothing runs"));
+  Process a;
+  ASSERT_TRUE(StartWorker(a, server.address(), "gpu-host", 2));
+  ASSERT_FALSE(WaitForRunning(server, id).empty());
+  json workers;
+  for (int i = 0; i < 200; ++i) {  // both slots call in
+    workers = Json(server.Cli({"workers", "-o", "json"}));
+    if (workers.size() == 1 && workers[0]["slots"].size() == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(workers.size(), 1u) << workers.dump();
+  EXPECT_EQ(workers[0]["name"], "gpu-host");
+  EXPECT_EQ(workers[0]["embedded"], false);
+  EXPECT_EQ(workers[0]["slots"], json::array({"gpu-host/0", "gpu-host/1"}));
+  EXPECT_GE(workers[0]["running"].size(), 1u);
+  EXPECT_EQ(workers[0]["running"][0]["sweep"], id);
+  const Result table = server.Cli({"workers"});
+  EXPECT_THAT(table.out, HasSubstr("gpu-host"));
+  EXPECT_THAT(table.out, HasSubstr(id + "/"));
+  EXPECT_THAT(server.Cli({"status", id}).out, ::testing::Not(HasSubstr("warning")));
+  a.Kill(SIGKILL);
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {  // within a lease (2 s) and a little
+    gone = Json(server.Cli({"workers", "-o", "json"})).empty();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(gone);
+  ServerProcess embedded(dir_ / "e.db", {"--workers", "2"});
+  ASSERT_TRUE(embedded.Start()) << embedded.log();
+  json e;
+  for (int i = 0; i < 100; ++i) {
+    e = Json(embedded.Cli({"workers", "-o", "json"}));
+    if (e.size() == 1 && e[0]["slots"].size() == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(e.size(), 1u) << e.dump();
+  EXPECT_EQ(e[0]["name"], "embedded");
+  EXPECT_EQ(e[0]["embedded"], true);
+}
+
 TEST_F(RemoteWorkers, APausedWorkerWakingUpLateCannotOverwriteTheRetry) {
   ServerProcess server(dir_ / "s.db", {"--workers", "0", "--lease-seconds", "1"});
   ASSERT_TRUE(server.Start()) << server.log();

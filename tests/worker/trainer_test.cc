@@ -98,17 +98,27 @@ TEST(Trainer, EveryRegularizerAndPreprocessingRuns) {
   }
 }
 
+// Trainers in parallel slots share nothing, the BLAS library included: Debian 12's
+// serial OpenBLAS corrupts concurrent small SGEMMs (1 in ~50 runs of two trainers
+// differed), which is why the trainer links the thread-safe pthread build pinned to
+// one thread per call (nn/blas_threads.h). Four concurrent trainers, several rounds,
+// small batches (the small-matrix kernels), every result bit-identical to a solo run.
 TEST(Trainer, DeterministicWhateverElseRuns) {
   auto d = Load("spiral", 600);
-  TrialConfig c = Config({{"hidden", {32}}, {"dropout", 0.2}, {"epochs", 5}});
-  auto a = Train(c, *d, {.seed = 5});
-  std::vector<TrainResult> parallel(2);
-  std::thread t1([&] { parallel[0] = Train(c, *d, {.seed = 5}); });
-  std::thread t2([&] { parallel[1] = Train(c, *d, {.seed = 6}); });
-  t1.join();
-  t2.join();
-  EXPECT_EQ(a.metrics, parallel[0].metrics);
-  EXPECT_NE(a.metrics, parallel[1].metrics);
+  for (int batch : {8, 32}) {
+    TrialConfig c = Config({{"hidden", {32, 16}}, {"dropout", 0.2}, {"epochs", 5}, {"batch_size", batch}});
+    const auto solo = Train(c, *d, {.seed = 5});
+    for (int round = 0; round < 3; ++round) {
+      std::vector<TrainResult> parallel(4);
+      std::vector<std::thread> threads;
+      for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&, i] { parallel[i] = Train(c, *d, {.seed = static_cast<uint64_t>(i == 3 ? 6 : 5)}); });
+      }
+      for (auto& t : threads) t.join();
+      for (int i = 0; i < 3; ++i) EXPECT_EQ(solo.metrics, parallel[i].metrics) << "batch " << batch << " round " << round;
+      EXPECT_NE(solo.metrics, parallel[3].metrics);
+    }
+  }
 }
 
 TEST(Trainer, DivergenceFailsAtOnceAndKeepsHistory) {

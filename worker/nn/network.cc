@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "nn/blas_threads.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
 
@@ -9,6 +10,7 @@ namespace hpsearch::nn {
 
 Network::Network(const NetworkConfig& config, int max_rows)
     : config_(config), max_rows_(max_rows) {
+  UseOneBlasThreadPerCall();
   std::size_t p = 0, s = 0;
   int in = config.inputs, widest = 1;
   std::vector<int> widths = config.hidden;

@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <thread>
 
+#include "nn/blas_threads.h"
 #include "nn/tensor.h"
 
 namespace hpsearch::trainer {
 
 double GemmCeiling(const std::vector<int>& hidden, int batch, int threads, double seconds) {
+  nn::UseOneBlasThreadPerCall();
   using Mat = nn::Matrix;
   std::vector<int> widths = {784};
   widths.insert(widths.end(), hidden.begin(), hidden.end());

@@ -1,0 +1,124 @@
+// compare: trials of one sweep side by side — every parameter and final metric in a
+// row, rows that differ marked, and each trial's objective curve as a sparkline.
+#include <algorithm>
+#include <iostream>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "client/commands/commands.h"
+#include "client/format.h"
+#include "client/trial_table.h"
+#include "client/views.h"
+#include "convert/spec_convert.h"
+#include "search/spec_validator.h"
+
+namespace hpsearch::client {
+
+namespace v1 = hpsearch::v1;
+using nlohmann::json;
+
+int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_t>& indices, std::ostream& out,
+               std::ostream& err) {
+  if (indices.size() < 2) {
+    err << "error: compare needs at least two trial indices (e.g. hpsearch compare " << sweep << " 3 7)\n";
+    return kExitUsage;
+  }
+  v1::GetSweepRequest sreq;
+  sreq.set_sweep(sweep);
+  v1::Sweep s;
+  auto sctx = c.Call();
+  grpc::Status st = c.sweeps().GetSweep(sctx.get(), sreq, &s);
+  if (!st.ok()) return ReportError(st, c.options(), err);
+  std::optional<search::Spec> spec;
+  if (auto decoded = convert::FromProto(s.spec()); decoded.ok()) spec = *std::move(decoded);
+  std::vector<v1::Trial> trials;
+  for (int64_t index : indices) {
+    v1::GetTrialRequest req;
+    req.set_sweep(sweep);
+    req.set_index(index);
+    v1::Trial t;
+    auto ctx = c.Call();
+    st = c.sweeps().GetTrial(ctx.get(), req, &t);
+    if (!st.ok()) return ReportError(st, c.options(), err);
+    trials.push_back(std::move(t));
+  }
+  // Rows: searched parameters (spec order), the fixed ones, then every final metric.
+  std::vector<std::string> params = ParamColumns(spec, trials, /*show_fixed=*/true);
+  for (const auto& p : ParamNames(trials)) {
+    if (std::find(params.begin(), params.end(), p) == params.end()) params.push_back(p);
+  }
+  const std::vector<std::string> metrics = MetricNames(trials);
+  const std::string curve = spec ? search::ObjectiveMetric(*spec) : "val_loss";
+  std::vector<json> js;
+  for (const auto& t : trials) js.push_back(TrialJson(t));
+  auto values = [&](const std::string& section, const std::string& key) {
+    std::vector<json> v;
+    for (const auto& j : js) v.push_back(j[section].contains(key) ? j[section][key] : json(nullptr));
+    return v;
+  };
+  auto differ = [](const std::vector<json>& v) {
+    return std::any_of(v.begin(), v.end(), [&](const json& x) { return x != v.front(); });
+  };
+  if (c.options().output == "json") {
+    json differs = json::array();
+    for (const auto& p : params) if (differ(values("params", p))) differs.push_back(p);
+    for (const auto& m : metrics) if (differ(values("metrics", m))) differs.push_back(m);
+    out << json{{"trials", js}, {"differs", differs}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::string> header = {"", "KEY"};
+  for (const auto& t : trials) header.push_back(absl::StrCat("TRIAL ", t.index()));
+  std::vector<std::vector<std::string>> rows;
+  auto add = [&](const std::string& key, const std::vector<std::string>& cells, bool differs) {
+    std::vector<std::string> row = {differs ? "*" : "", key};
+    row.insert(row.end(), cells.begin(), cells.end());
+    rows.push_back(std::move(row));
+  };
+  std::vector<std::string> cells;
+  for (const auto& t : trials) cells.push_back(StatusName(t.status()));
+  add("status", cells, std::any_of(trials.begin(), trials.end(), [&](const auto& t) { return t.status() != trials[0].status(); }));
+  cells.clear();
+  std::vector<json> objectives;
+  for (const auto& j : js) objectives.push_back(j["objective"]);
+  for (const auto& o : objectives) cells.push_back(Cell(o));
+  add("objective", cells, differ(objectives));
+  for (const auto& p : params) {
+    const auto v = values("params", p);
+    cells.clear();
+    for (const auto& x : v) cells.push_back(Cell(x));
+    add(p, cells, differ(v));
+  }
+  for (const auto& m : metrics) {
+    const auto v = values("metrics", m);
+    cells.clear();
+    for (const auto& x : v) cells.push_back(Cell(x));
+    add(m, cells, differ(v));
+  }
+  cells.clear();
+  for (const auto& t : trials) {
+    std::vector<double> v;
+    for (const auto& e : t.epochs()) {
+      auto it = e.metrics().find(curve);
+      if (it != e.metrics().end()) v.push_back(it->second);
+    }
+    cells.push_back(v.empty() ? "-" : Sparkline(v));
+  }
+  add(curve + " curve", cells, false);
+  cells.clear();
+  for (const auto& t : trials) cells.push_back(std::to_string(t.epochs_size()));
+  add("epochs run", cells, std::any_of(trials.begin(), trials.end(), [&](const auto& t) { return t.epochs_size() != trials[0].epochs_size(); }));
+  cells.clear();
+  for (const auto& t : trials) cells.push_back(RunTime(t));
+  add("time", cells, false);
+  if (c.options().output == "csv") {
+    header[0] = "differs";
+    for (auto& r : rows) r[0] = r[0].empty() ? "false" : "true";
+    PrintCsv(out, header, rows);
+    return kExitOk;
+  }
+  PrintTable(out, header, rows);
+  out << "(* marks rows where the trials differ)\n";
+  return kExitOk;
+}
+
+}  // namespace hpsearch::client
