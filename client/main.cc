@@ -132,6 +132,10 @@ int main(int argc, char** argv) {
   Command(app, "workers", "Workers that can run trials now: embedded slots and remote workers, with their trials",
           "hpsearch workers");
   Command(app, "version", "Print the version", "hpsearch version");
+  std::string shell;
+  auto* completion_cmd = Command(app, "completion", "A bash or zsh completion script (commands, options, sweep names)",
+                                 "source <(hpsearch completion bash)");
+  completion_cmd->add_option("shell", shell, "bash or zsh")->required();
 
   std::vector<std::string> commands;
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
@@ -150,6 +154,26 @@ int main(int argc, char** argv) {
   if (*plan_cmd) {
     plan.output = g.output == "wide" ? "table" : g.output;
     return RunPlan(plan, std::cout, std::cerr);
+  }
+  if (*completion_cmd) {
+    CompletionWords words;
+    for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      std::vector<std::string> options;
+      bool first_positional = true;
+      for (const auto* opt : sub->get_options()) {
+        for (const auto& name : opt->get_lnames()) options.push_back("--" + name);
+        for (const auto& name : opt->get_snames()) options.push_back("-" + name);
+        if (opt->get_positional() && first_positional) {
+          first_positional = false;
+          if (opt->get_name(true) == "sweep") words.sweep_commands.push_back(sub->get_name());
+        }
+      }
+      words.commands.emplace_back(sub->get_name(), options);
+    }
+    for (const auto* opt : app.get_options()) {
+      for (const auto& name : opt->get_lnames()) words.global.push_back("--" + name);
+    }
+    return RunCompletion(shell, words, std::cout, std::cerr);
   }
   if (app.got_subcommand("version")) {
     std::cout << "hpsearch " << HPSEARCH_VERSION << "\n";

@@ -45,6 +45,14 @@ int RunHealth(Connection& c, std::ostream& out, std::ostream& err);
 // Trials side by side: parameters and metrics (differences marked), objective curves.
 int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_t>& indices, std::ostream& out,
                std::ostream& err);
+// What the completion script completes: each command with its options, the global
+// options, and the commands whose first argument is a sweep.
+struct CompletionWords {
+  std::vector<std::pair<std::string, std::vector<std::string>>> commands;
+  std::vector<std::string> global;
+  std::vector<std::string> sweep_commands;
+};
+int RunCompletion(const std::string& shell, const CompletionWords& words, std::ostream& out, std::ostream& err);
 // The embedded slots and remote workers heard from within a lease, with their trials.
 int RunWorkers(Connection& c, std::ostream& out, std::ostream& err);
 grpc::Status FetchWorkers(Connection& c, std::vector<hpsearch::v1::Worker>* out);

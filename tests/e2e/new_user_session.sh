@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A new user's first session, as README.md tells it: start the server, submit the
-# quick-start sweep, watch it, look at the best trials, export the results.
+# quick-start sweep, watch it, look at the best trials, compare two, export the
+# results; then their own regression CSV (and a broken one), and a capped grid.
 # Usage: new_user_session.sh BIN_DIR SOURCE_DIR
 set -euo pipefail
 BIN="$1"
@@ -11,7 +12,7 @@ trap '[[ -n "$PID" ]] && kill -9 "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- server log" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
 "$BIN/hpsearch-server" --listen 127.0.0.1:0 --port-file "$WORK/port" --db "$WORK/hpsearch.db" --workers 2 \
-  2> "$WORK/server.log" &
+  --data-dir "$WORK" 2> "$WORK/server.log" &
 PID=$!
 for _ in $(seq 100); do [[ -s "$WORK/port" ]] && break; sleep 0.1; done
 [[ -s "$WORK/port" ]] || fail "server did not start"
@@ -34,6 +35,58 @@ head -1 "$WORK/results.csv" | grep -q '^trial,status,objective,' || fail "export
 [[ "$(($(wc -l < "$WORK/results.csv") - 1))" -eq 16 ]] || fail "export rows: $(wc -l < "$WORK/results.csv")"
 "$BIN/hpsearch" status quickstart > "$WORK/status.txt" || fail "status exited $?"
 grep -q "16/16 done" "$WORK/status.txt" || fail "status: $(cat "$WORK/status.txt")"
+# Side by side: the best two trials.
+first="$(grep -E '^ +1 ' "$WORK/best.txt" | awk '{print $2}')"
+second="$(grep -E '^ +2 ' "$WORK/best.txt" | awk '{print $2}')"
+"$BIN/hpsearch" compare quickstart "$first" "$second" > "$WORK/compare.txt" || fail "compare exited $?"
+grep -q "TRIAL $first" "$WORK/compare.txt" || fail "compare: $(cat "$WORK/compare.txt")"
+grep -q '^\*' "$WORK/compare.txt" || fail "compare marks no difference: $(cat "$WORK/compare.txt")"
+
+# The user's own regression CSV (data dir: the server's cwd is not the user's, so
+# submit a copy inside the server's --data-dir, which is "." by default: $WORK here).
+python3 - "$WORK/house.csv" <<'PY'
+import math, sys
+with open(sys.argv[1], "w") as f:
+    f.write("rooms,age,price\n")
+    for i in range(300):
+        rooms, age = 1 + i % 7, (i * 37) % 90
+        f.write(f"{rooms},{age},{50 + 30 * rooms - 0.4 * age + 5 * math.sin(i):.3f}\n")
+PY
+cat > "$WORK/house.yaml" <<'YAML'
+name: house
+dataset: {name: csv, path: house.csv}
+method: random
+budget: {max_trials: 3}
+fixed: {epochs: 5, hidden: [16]}
+parameters:
+  lr: {min: 0.001, max: 0.03, scale: log}
+YAML
+(cd "$WORK" && "$BIN/hpsearch" plan house.yaml > plan-house.txt) || fail "plan house"
+grep -q "minimize val_loss" "$WORK/plan-house.txt" || fail "plan house: $(cat "$WORK/plan-house.txt")"
+"$BIN/hpsearch" submit "$WORK/house.yaml" --watch > "$WORK/house.txt" || fail "house sweep exited $?"
+grep -q "completed; best val_loss (minimize)" "$WORK/house.txt" || fail "house: $(tail -2 "$WORK/house.txt")"
+printf 'rooms,age,price\n1,,3\n' > "$WORK/broken.csv"
+sed 's/house.csv/broken.csv/; s/name: house/name: broken/' "$WORK/house.yaml" > "$WORK/broken.yaml"
+if "$BIN/hpsearch" submit "$WORK/broken.yaml" 2> "$WORK/broken.err"; then fail "a broken CSV was accepted"; fi
+grep -q "broken.csv:2: column 'age'" "$WORK/broken.err" || fail "broken: $(cat "$WORK/broken.err")"
+
+# A grid capped by max_trials says so.
+cat > "$WORK/capped.yaml" <<'YAML'
+name: capped
+dataset: iris
+method: grid
+budget: {max_trials: 2}
+fixed: {epochs: 3}
+parameters:
+  lr: {values: [0.1, 0.01, 0.001]}
+  optimizer: {values: [sgd, adam]}
+YAML
+"$BIN/hpsearch" plan "$WORK/capped.yaml" > "$WORK/capped-plan.txt" || fail "plan capped"
+grep -q "the first 2 of 6 grid points" "$WORK/capped-plan.txt" || fail "capped plan: $(cat "$WORK/capped-plan.txt")"
+"$BIN/hpsearch" submit "$WORK/capped.yaml" --watch > /dev/null || fail "capped sweep"
+"$BIN/hpsearch" status capped > "$WORK/capped-status.txt" || fail "capped status"
+grep -q "the first 2 of 6 grid points" "$WORK/capped-status.txt" || fail "capped status: $(cat "$WORK/capped-status.txt")"
+
 kill -TERM "$PID"
 wait "$PID" || fail "server exit code $?"
 PID=""

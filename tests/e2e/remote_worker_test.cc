@@ -116,7 +116,7 @@ TEST_F(RemoteWorkers, WorkersListsEmbeddedAndRemoteWorkersAndStatusWarnsWithNone
   EXPECT_THAT(server.Cli({"workers"}).out, HasSubstr("no workers connected"));
   const std::string id = Submit(server);
   const Result alone = server.Cli({"status", id});
-  EXPECT_THAT(alone.out, HasSubstr("warning:  no worker is connected, so nothing runs"));
+  EXPECT_THAT(alone.out, HasSubstr("no worker is connected, so nothing runs"));
   Process a;
   ASSERT_TRUE(StartWorker(a, server.address(), "gpu-host", 2));
   ASSERT_FALSE(WaitForRunning(server, id).empty());

@@ -361,6 +361,34 @@ TEST_F(ServerE2E, BestWithoutACompletedTrialSaysWhetherTheSweepEnded) {
   EXPECT_EQ(server.Cli({"best", id}).out, "no completed trials: sweep " + id + " cancelled (cancelled by request)\n");
 }
 
+// `hpsearch completion bash` completes commands, options, output formats and, asked
+// of the server, sweep names: run in a real bash as its completion system would.
+TEST_F(ServerE2E, ShellCompletionCompletesCommandsOptionsAndSweepNames) {
+  ServerProcess server(dir_ / "comp.db", {"--workers", "0"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  Json(server.Cli({"submit", WriteSpec("fast.yaml", kFastSpec), "-o", "json"}));
+  const Result script = RunProcess({Bin("hpsearch"), "completion", "bash"});
+  ASSERT_EQ(script.code, 0) << script.err;
+  const std::string file = WriteSpec("hpsearch.bash", script.out);
+  auto complete = [&](const std::string& words) {
+    const std::string bin = Bin("hpsearch");
+    const std::string dir = bin.substr(0, bin.rfind('/'));
+    const std::string cmd = "PATH=" + dir + ":$PATH; source " + file + "; COMP_WORDS=(" + words +
+                            "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _hpsearch; echo \"${COMPREPLY[*]}\"";
+    return RunProcess({"/bin/bash", "-c", cmd}).out;
+  };
+  EXPECT_EQ(complete("hpsearch st"), "status stop\n");
+  EXPECT_EQ(complete("hpsearch --server " + server.address() + " status fa"), "fast\n");
+  EXPECT_EQ(complete("hpsearch --server " + server.address() + " trials s-0"), "s-000001\n");
+  EXPECT_EQ(complete("hpsearch trials fast --so"), "--sort\n");
+  EXPECT_EQ(complete("hpsearch -o w"), "wide\n");
+  EXPECT_EQ(complete("hpsearch completion z"), "zsh\n");
+  const Result zsh = RunProcess({Bin("hpsearch"), "completion", "zsh"});
+  EXPECT_EQ(zsh.code, 0);
+  EXPECT_THAT(zsh.out, HasSubstr("bashcompinit"));
+  EXPECT_EQ(RunProcess({Bin("hpsearch"), "completion", "fish"}).code, 2);
+}
+
 TEST_F(ServerE2E, WatchOnATerminalDrawsAProgressLine) {
   ServerProcess server(dir_ / "tty.db", {"--workers", "2"});
   ASSERT_TRUE(server.Start()) << server.log();
