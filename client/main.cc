@@ -59,10 +59,13 @@ int main(int argc, char** argv) {
   submit_cmd->add_option("spec", submit.spec_path, "Sweep spec (YAML)")->required();
   submit_cmd->add_option("--name", submit.name, "Name the sweep (overrides the spec's name)");
   submit_cmd->add_flag("--watch", submit.watch, "Watch it until it ends");
+  submit_cmd->add_option("--label", submit.labels, "Tag the sweep NAME=VALUE (repeatable; adds to the spec's labels)");
 
-  int32_t list_limit = 0;
-  auto* list_cmd = Command(app, "list", "Sweeps, newest first", "hpsearch list -o json");
-  list_cmd->add_option("--limit", list_limit, "Most sweeps to show (0 = all)")->check(CLI::NonNegativeNumber);
+  ListOptions list;
+  auto* list_cmd = Command(app, "list", "Sweeps, newest first", "hpsearch list --status running -l team=vision");
+  list_cmd->add_option("--limit", list.limit, "Most sweeps to show (0 = all)")->check(CLI::NonNegativeNumber);
+  list_cmd->add_option("--status", list.status, "Only sweeps with this status: running, stopping, completed, failed, cancelled");
+  list_cmd->add_option("-l,--label", list.labels, "Only sweeps labelled NAME=VALUE (repeatable: all must match)");
 
   std::string sweep;
   auto* status_cmd = Command(app, "status", "One sweep: counts, best so far, elapsed, ETA", "hpsearch status quickstart");
@@ -175,6 +178,11 @@ int main(int argc, char** argv) {
     }
     return RunCompletion(shell, words, std::cout, std::cerr);
   }
+  if (app.got_subcommand("version") && ServerAddressProblem(g.server).empty()) {
+    g.timeout_seconds = std::min(g.timeout_seconds, 2.0);  // a missing server is an answer, not a wait
+    Connection c(g);
+    return RunVersion(c, HPSEARCH_VERSION, std::cout, std::cerr);
+  }
   if (app.got_subcommand("version")) {
     std::cout << "hpsearch " << HPSEARCH_VERSION << "\n";
     return kExitOk;
@@ -198,7 +206,7 @@ int main(int argc, char** argv) {
   }
   Connection c(g);
   if (*submit_cmd) return RunSubmit(c, submit, std::cout, std::cerr);
-  if (*list_cmd) return RunList(c, list_limit, std::cout, std::cerr);
+  if (*list_cmd) return RunList(c, list, std::cout, std::cerr);
   if (*status_cmd) return RunStatus(c, sweep, std::cout, std::cerr);
   if (*trials_cmd) return RunTrials(c, trials, std::cout, std::cerr);
   if (*trial_cmd) return RunTrial(c, sweep, index, std::cout, std::cerr);

@@ -335,7 +335,7 @@ absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
   if (!n.IsMap()) return absl::InvalidArgumentError("spec: must be a mapping of fields (name, dataset, parameters, ...)");
   if (auto st = TrialFileShape(n); !st.ok()) return st;
   if (auto st = CheckKeys(n, "", {"name", "dataset", "objective", "method", "seed", "budget", "parallelism",
-                                  "fixed", "parameters", "tpe", "pruning"});
+                                  "fixed", "parameters", "tpe", "pruning", "labels"});
       !st.ok())
     return st;
   for (const auto& kv : n) {
@@ -356,6 +356,12 @@ absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
       st = ParseTpe(v, spec.tpe);
     } else if (k == "pruning") {
       st = ParsePruning(v, spec.pruning);
+    } else if (k == "labels") {
+      if (!v.IsMap()) return Err(k, "must be a mapping of names to values, e.g. {team: vision}", v);
+      for (const auto& l : v) {
+        ASSIGN_OR_RETURN(auto value, Str(l.second, "labels." + l.first.as<std::string>()));
+        spec.labels[l.first.as<std::string>()] = value;
+      }
     } else if (k == "seed") {
       ASSIGN_OR_RETURN(auto x, Int(v, k));
       if (x < 0) return Err(k, "must be >= 0", v);

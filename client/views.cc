@@ -159,6 +159,7 @@ json SweepJson(const v1::Sweep& s) {
           {"objective", objective ? json{{"metric", objective->first},
                                          {"goal", objective->second ? "maximize" : "minimize"}}
                                    : json(nullptr)},
+          {"labels", json(std::map<std::string, std::string>(s.spec().labels().begin(), s.spec().labels().end()))},
           {"best_objective", s.has_best_objective() ? json(s.best_objective()) : json(nullptr)},
           {"best_trial", s.best_trial() >= 0 ? json(s.best_trial()) : json(nullptr)},
           {"created_ms", s.created_ms()},

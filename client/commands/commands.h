@@ -16,10 +16,16 @@ struct SubmitOptions {
   std::string spec_path;
   std::string name;  // overrides the spec's name
   bool watch = false;
+  std::vector<std::string> labels;  // NAME=VALUE, added to the spec's labels
 };
 int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ostream& err);
 
-int RunList(Connection& c, int32_t limit, std::ostream& out, std::ostream& err);
+struct ListOptions {
+  int32_t limit = 0;                // 0 = all (matches)
+  std::string status;               // "" = any
+  std::vector<std::string> labels;  // NAME=VALUE, all must match
+};
+int RunList(Connection& c, const ListOptions& o, std::ostream& out, std::ostream& err);
 int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err);
 // graceful: stop (running trials finish); otherwise cancel.
 int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostream& out, std::ostream& err);
@@ -53,6 +59,8 @@ struct CompletionWords {
   std::vector<std::string> sweep_commands;
 };
 int RunCompletion(const std::string& shell, const CompletionWords& words, std::ostream& out, std::ostream& err);
+// The CLI's version, then the server's (or that it cannot be reached: still exit 0).
+int RunVersion(Connection& c, const std::string& client_version, std::ostream& out, std::ostream& err);
 // The embedded slots and remote workers heard from within a lease, with their trials.
 int RunWorkers(Connection& c, std::ostream& out, std::ostream& err);
 grpc::Status FetchWorkers(Connection& c, std::vector<hpsearch::v1::Worker>* out);

@@ -1,5 +1,7 @@
 // submit, list, status, stop, cancel.
+#include <algorithm>
 #include <iostream>
+#include <map>
 
 #include "absl/strings/str_format.h"
 #include "client/commands/commands.h"
@@ -8,6 +10,7 @@
 #include "client/spec_file.h"
 #include "convert/spec_convert.h"
 #include "search/spec_validator.h"
+#include "util/did_you_mean.h"
 
 namespace hpsearch::client {
 
@@ -42,6 +45,14 @@ int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ost
     return kExitUsage;
   }
   if (!o.name.empty()) spec->name = o.name;
+  for (const auto& label : o.labels) {
+    const auto eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      err << "error: --label '" << label << "': give NAME=VALUE, e.g. --label team=vision\n";
+      return kExitUsage;
+    }
+    spec->labels[label.substr(0, eq)] = label.substr(eq + 1);
+  }
   // Validate locally first for a fast answer; the server validates again.
   if (auto st = search::ValidateSpec(*spec, search::SpecLimits{}); !st.ok()) {
     err << "error: " << o.spec_path << ": " << st.message() << "\n";
@@ -66,18 +77,46 @@ int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ost
   return kExitOk;
 }
 
-int RunList(Connection& c, int32_t limit, std::ostream& out, std::ostream& err) {
+int RunList(Connection& c, const ListOptions& o, std::ostream& out, std::ostream& err) {
+  static const std::vector<std::string> kStatuses = {"running", "stopping", "completed", "failed", "cancelled"};
+  if (!o.status.empty() && std::find(kStatuses.begin(), kStatuses.end(), o.status) == kStatuses.end()) {
+    err << "error: --status: '" << o.status << "' is not one of running, stopping, completed, failed, cancelled"
+        << DidYouMean(o.status, kStatuses) << "\n";
+    return kExitUsage;
+  }
+  std::map<std::string, std::string> wanted;
+  for (const auto& label : o.labels) {
+    const auto eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      err << "error: --label '" << label << "': give NAME=VALUE, e.g. -l team=vision\n";
+      return kExitUsage;
+    }
+    wanted[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  // A sweep shown: its status and every label asked for match (filters apply to the
+  // pages as they come, so --limit counts matches).
+  auto matches = [&](const v1::Sweep& s) {
+    if (!o.status.empty() && StatusName(s.status()) != o.status) return false;
+    for (const auto& [k, v] : wanted) {
+      const auto it = s.spec().labels().find(k);
+      if (it == s.spec().labels().end() || it->second != v) return false;
+    }
+    return true;
+  };
+  const int32_t limit = o.limit;
   std::vector<v1::Sweep> sweeps;
   std::string token;
   do {
     v1::ListSweepsRequest req;
-    req.set_page_size(limit > 0 ? std::min(limit - static_cast<int32_t>(sweeps.size()), 1000) : 1000);
+    req.set_page_size(1000);
     req.set_page_token(token);
     v1::ListSweepsResponse resp;
     auto ctx = c.Call();
     grpc::Status st = c.sweeps().ListSweeps(ctx.get(), req, &resp);
     if (!st.ok()) return ReportError(st, c.options(), err);
-    for (const auto& s : resp.sweeps()) sweeps.push_back(s);
+    for (const auto& s : resp.sweeps()) {
+      if (matches(s) && (limit == 0 || static_cast<int32_t>(sweeps.size()) < limit)) sweeps.push_back(s);
+    }
     token = resp.next_page_token();
   } while (!token.empty() && (limit == 0 || static_cast<int32_t>(sweeps.size()) < limit));
   const std::string& output = c.options().output;
@@ -109,7 +148,9 @@ int RunList(Connection& c, int32_t limit, std::ostream& out, std::ostream& err) 
     return kExitOk;
   }
   const std::vector<std::string> header = {"ID", "NAME", "STATUS", "DONE", "RUNNING", "FAILED", "BEST", "CREATED"};
-  if (rows.empty()) {
+  if (rows.empty() && (!o.status.empty() || !wanted.empty())) {
+    out << "no sweeps match\n";
+  } else if (rows.empty()) {
     out << "no sweeps yet: submit one with `hpsearch submit SPEC.yaml`\n";
   } else {
     PrintTable(out, header, rows);

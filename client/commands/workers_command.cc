@@ -1,5 +1,5 @@
 // workers: who can run trials now (the embedded slots, each remote hpsearch-worker),
-// and what they hold.
+// and what they hold; version: the CLI's and the server's.
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -59,6 +59,32 @@ int RunWorkers(Connection& c, std::ostream& out, std::ostream& err) {
     return kExitOk;
   }
   PrintTable(out, {"WORKER", "KIND", "SLOTS", "RUNNING", "TRIALS", "LAST SEEN"}, rows);
+  return kExitOk;
+}
+
+int RunVersion(Connection& c, const std::string& client_version, std::ostream& out, std::ostream&) {
+  v1::GetServerInfoRequest req;
+  v1::ServerInfo info;
+  auto ctx = c.Call();
+  const grpc::Status st = c.sweeps().GetServerInfo(ctx.get(), req, &info);
+  if (c.options().output == "json") {
+    json j = {{"client", client_version}};
+    if (st.ok()) {
+      j["server"] = {{"address", c.options().server}, {"version", info.version()},
+                     {"schema_version", info.schema_version()}, {"embedded_slots", info.embedded_slots()}};
+    } else {
+      j["server"] = {{"address", c.options().server}, {"error", st.error_message()}};
+    }
+    out << j.dump() << "\n";
+    return kExitOk;
+  }
+  out << "hpsearch " << client_version << "\n";
+  if (st.ok()) {
+    out << "server " << info.version() << " at " << c.options().server << " (database schema v" << info.schema_version()
+        << ", " << info.embedded_slots() << " embedded worker slots)\n";
+  } else {
+    out << "server at " << c.options().server << ": not reachable (" << st.error_message() << ")\n";
+  }
   return kExitOk;
 }
 

@@ -113,6 +113,7 @@ absl::StatusOr<search::Spec> FromProto(const v1::SweepSpec& p) {
     if (t.has_multivariate()) s.tpe.multivariate = t.multivariate();
     if (t.has_constant_liar()) s.tpe.constant_liar = t.constant_liar();
   }
+  s.labels.insert(p.labels().begin(), p.labels().end());
   if (p.has_pruning()) {
     const v1::Pruning& q = p.pruning();
     s.pruning.method = q.method() == v1::MEDIAN      ? search::PruningMethod::kMedian
@@ -161,6 +162,7 @@ v1::SweepSpec ToProto(const search::Spec& s) {
     t->set_multivariate(s.tpe.multivariate);
     t->set_constant_liar(s.tpe.constant_liar);
   }
+  for (const auto& [k, v] : s.labels) (*p.mutable_labels())[k] = v;
   if (s.pruning.method != search::PruningMethod::kNone) {
     auto* q = p.mutable_pruning();
     switch (s.pruning.method) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,8 @@ struct Spec {
   Pruning pruning;
   Params fixed;                // settings shared by every trial
   std::vector<Parameter> parameters;  // in spec order (it fixes the grid's order)
+  // Free-form key=value tags (`team: vision`) to find sweeps by (`list -l team=vision`).
+  std::map<std::string, std::string> labels;
 };
 
 }  // namespace hpsearch::search

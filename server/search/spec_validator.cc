@@ -253,6 +253,15 @@ absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits) {
                absl::StrCat("must be <= ", limits.max_concurrent, " (the server's --max-concurrent)"));
   if (limits.max_trials > 0 && spec.budget.max_trials > limits.max_trials)
     return Bad("budget.max_trials", absl::StrCat("must be <= ", limits.max_trials, " (the server's limit)"));
+  // Labels.
+  for (const auto& [k, v] : spec.labels) {
+    const bool key_ok = !k.empty() && k.size() <= 63 && std::all_of(k.begin(), k.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    });
+    if (!key_ok) return Bad("labels." + k, "a label name is 1-63 of a-z, 0-9, '_', '.', '-'");
+    if (v.size() > 256) return Bad("labels." + k, "must be at most 256 characters");
+  }
+  if (spec.labels.size() > 64) return Bad("labels", "at most 64 labels");
   // Fixed settings.
   for (const auto& [k, v] : spec.fixed) {
     if (auto st = vocabulary::CheckParam(k, v); !st.ok()) return Bad("fixed." + k, std::string(st.message()));

@@ -168,6 +168,7 @@ absl::Status Server::StartGrpc() {
   executor_ = std::make_unique<Executor>(c.rpc_threads, 10'000);
   gate_ = std::make_unique<Gate>(*auth_, *executor_);
   sweeps_ = std::make_unique<SweepServiceImpl>(*scheduler_, *query_, *gate_, c.max_watch_streams);
+  sweeps_->SetInfo({HPSEARCH_VERSION, store_->schema_version(), slots_});
   workers_ = std::make_unique<WorkerServiceImpl>(*scheduler_, *gate_);
   grpc::EnableDefaultHealthCheckService(true);
   if (c.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();

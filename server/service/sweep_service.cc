@@ -120,6 +120,16 @@ grpc::ServerUnaryReactor* SweepServiceImpl::GetBestTrials(grpc::CallbackServerCo
   });
 }
 
+grpc::ServerUnaryReactor* SweepServiceImpl::GetServerInfo(grpc::CallbackServerContext* ctx,
+                                                          const v1::GetServerInfoRequest*, v1::ServerInfo* resp) {
+  return gate_.Unary(ctx, [this, resp]() -> absl::Status {
+    resp->set_version(info_.version);
+    resp->set_schema_version(info_.schema_version);
+    resp->set_embedded_slots(info_.embedded_slots);
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* SweepServiceImpl::ListWorkers(grpc::CallbackServerContext* ctx,
                                                         const v1::ListWorkersRequest*, v1::ListWorkersResponse* resp) {
   return gate_.Unary(ctx, [this, resp]() -> absl::Status {

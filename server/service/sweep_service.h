@@ -26,6 +26,14 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
   // Streams open now.
   int open_streams() const { return open_streams_.load(); }
 
+  // What GetServerInfo answers (set once, before serving).
+  struct Info {
+    std::string version;
+    int schema_version = 0;
+    int embedded_slots = 0;
+  };
+  void SetInfo(Info info) { info_ = std::move(info); }
+
   grpc::ServerUnaryReactor* SubmitSweep(grpc::CallbackServerContext* ctx, const hpsearch::v1::SubmitSweepRequest* req,
                                         hpsearch::v1::Sweep* resp) override;
   grpc::ServerUnaryReactor* GetSweep(grpc::CallbackServerContext* ctx, const hpsearch::v1::GetSweepRequest* req,
@@ -41,12 +49,15 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
   grpc::ServerUnaryReactor* GetBestTrials(grpc::CallbackServerContext* ctx,
                                           const hpsearch::v1::GetBestTrialsRequest* req,
                                           hpsearch::v1::GetBestTrialsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetServerInfo(grpc::CallbackServerContext* ctx, const hpsearch::v1::GetServerInfoRequest* req,
+                                          hpsearch::v1::ServerInfo* resp) override;
   grpc::ServerUnaryReactor* ListWorkers(grpc::CallbackServerContext* ctx, const hpsearch::v1::ListWorkersRequest* req,
                                         hpsearch::v1::ListWorkersResponse* resp) override;
   grpc::ServerWriteReactor<hpsearch::v1::SweepEvent>* WatchSweep(grpc::CallbackServerContext* ctx,
                                                                  const hpsearch::v1::WatchSweepRequest* req) override;
 
  private:
+  Info info_;
   scheduler::Scheduler& scheduler_;
   scheduler::Query& query_;
   Gate& gate_;

@@ -259,7 +259,7 @@ class CliGolden : public ::testing::Test {
 TEST_F(CliGolden, List) {
   for (const char* o : {"table", "json", "csv"}) {
     Golden(std::string("list.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-      return RunList(c, 0, out, err);
+      return RunList(c, {}, out, err);
     }, o);
   }
 }

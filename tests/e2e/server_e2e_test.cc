@@ -389,6 +389,42 @@ TEST_F(ServerE2E, ShellCompletionCompletesCommandsOptionsAndSweepNames) {
   EXPECT_EQ(RunProcess({Bin("hpsearch"), "completion", "fish"}).code, 2);
 }
 
+// Labels from the spec and from `submit --label`; `list` filters by label and status;
+// `version` names the server's version too.
+TEST_F(ServerE2E, LabelsAndStatusFilterTheSweepListAndVersionNamesTheServer) {
+  ServerProcess server(dir_ / "labels.db", {"--workers", "0"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string spec = WriteSpec("l.yaml", std::string(kFastSpec) + "labels: {team: vision, stage: dev}\n");
+  const std::string a = Json(server.Cli({"submit", spec, "--name", "a", "-o", "json"}))["id"];
+  const std::string b =
+      Json(server.Cli({"submit", spec, "--name", "b", "--label", "team=nlp", "--label", "owner=kim", "-o", "json"}))["id"];
+  const std::string c = Json(server.Cli({"submit", WriteSpec("plain.yaml", kFastSpec), "--name", "c", "-o", "json"}))["id"];
+  EXPECT_EQ(server.Cli({"cancel", c}).code, 0);
+  auto ids = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"list", "-o", "json"});
+    std::vector<std::string> out;
+    for (const auto& s : Json(server.Cli(args))) out.push_back(s["id"]);
+    return out;
+  };
+  EXPECT_EQ(ids({"-l", "team=vision"}), std::vector<std::string>{a});
+  EXPECT_EQ(ids({"-l", "team=nlp", "-l", "owner=kim"}), std::vector<std::string>{b});
+  EXPECT_EQ(ids({"-l", "stage=dev"}), (std::vector<std::string>{b, a}));  // newest first
+  EXPECT_EQ(ids({"--status", "cancelled"}), std::vector<std::string>{c});
+  EXPECT_EQ(ids({"--status", "running", "--limit", "1"}), std::vector<std::string>{b});
+  EXPECT_EQ(Json(server.Cli({"status", a, "-o", "json"}))["labels"]["team"], "vision");
+  EXPECT_EQ(server.Cli({"list", "-l", "team=none"}).out, "no sweeps match\n");
+  Result r = server.Cli({"list", "--status", "runing"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("(did you mean 'running'?)"));
+  r = server.Cli({"submit", spec, "--label", "Bad Key=x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("labels.Bad Key: a label name is"));
+  r = server.Cli({"version"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, ::testing::MatchesRegex("hpsearch [0-9.]+\nserver [0-9.]+ at 127\\.0\\.0\\.1:[0-9]+ \\(database "
+                                             "schema v[0-9]+, 0 embedded worker slots\\)\n"));
+}
+
 TEST_F(ServerE2E, WatchOnATerminalDrawsAProgressLine) {
   ServerProcess server(dir_ / "tty.db", {"--workers", "2"});
   ASSERT_TRUE(server.Start()) << server.log();
