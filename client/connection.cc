@@ -115,7 +115,13 @@ int ReportError(const grpc::Status& status, const GlobalOptions& options, std::o
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      if (status.error_message().rfind("database ", 0) == 0) {
+      if (status.error_message().find("DNS resolution failed") != std::string::npos) {
+        // gRPC's resolver (c-ares) says so at length; the user needs the host name.
+        std::string host = options.server.substr(0, options.server.rfind(':'));
+        if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+        err << "error: cannot resolve host '" << host << "' (--server " << options.server
+            << "): check the name, or give an IP address\n";
+      } else if (status.error_message().rfind("database ", 0) == 0) {
         // The server answered: its store cannot be written just now (disk full, I/O).
         err << "error: hpsearch-server at " << options.server << " cannot write its database now ("
             << status.error_message() << "); retry later\n";

@@ -24,6 +24,12 @@ std::string Cell(const nlohmann::json& v) {
   return v.dump();
 }
 
+std::string Exact(const nlohmann::json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
 std::string Sparkline(const std::vector<double>& v) {
   static const char* kBars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
   if (v.empty()) return "";

@@ -13,6 +13,10 @@ namespace hpsearch::client {
 // (integers exactly), strings bare, lists as [a, b].
 std::string Cell(const nlohmann::json& v);
 
+// Exact text of a JSON value for CSV: strings bare, numbers round-trip, lists as JSON,
+// null empty.
+std::string Exact(const nlohmann::json& v);
+
 // A sparkline of `values` (▁..█, scaled between their min and max; flat: ▄).
 std::string Sparkline(const std::vector<double>& values);
 

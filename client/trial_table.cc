@@ -10,17 +10,6 @@ namespace hpsearch::client {
 namespace v1 = hpsearch::v1;
 using nlohmann::json;
 
-namespace {
-
-// Exact text of a JSON value for CSV (numbers round-trip; lists as JSON).
-std::string Exact(const json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump();
-}
-
-}  // namespace
-
 std::vector<std::string> ParamColumns(const std::optional<search::Spec>& spec, const std::vector<v1::Trial>& trials,
                                       bool show_fixed) {
   if (!spec) return ParamNames(trials);

@@ -89,8 +89,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
       std::vector<std::string> row = {std::to_string(i)};
       for (std::size_t c = 1; c < header.size(); ++c) {
         const auto it = trials[i].find(header[c]);
-        const nlohmann::json v = it == trials[i].end() ? nlohmann::json() : ToJson(it->second);
-        row.push_back(v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump());
+        row.push_back(it == trials[i].end() ? "" : Exact(ToJson(it->second)));
       }
       rows.push_back(std::move(row));
     }

@@ -21,13 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-// Exact text of a JSON value for CSV (numbers round-trip; lists as JSON).
-std::string Exact(const json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump();
-}
-
 // Pages through ListTrials until `limit` trials (0: all).
 grpc::Status FetchTrials(Connection& c, v1::ListTrialsRequest req, int64_t limit, std::vector<v1::Trial>* out,
                          int64_t* total) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "client/connection.h"
 #include "client/run_cli.h"
@@ -51,6 +52,19 @@ TEST(CliUsage, OutputFormatsAreHonouredOrRefused) {
   r = RunCli("--server 127.0.0.1:1 trials s-000001 --asc --desc");
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.out, HasSubstr("excludes"));
+}
+
+// gRPC's resolver errors are c-ares internals; the user is told which host did not resolve.
+TEST(CliErrors, AnUnresolvableHostIsNamedWithoutResolverInternals) {
+  GlobalOptions o;
+  o.server = "hpsearch.nowhere:50051";
+  std::ostringstream err;
+  const grpc::Status dns(grpc::StatusCode::UNAVAILABLE,
+                         "DNS resolution failed for hpsearch.nowhere:50051: C-ares status is not ARES_SUCCESS "
+                         "qtype=A name=hpsearch.nowhere is_balancer=0: Domain name not found");
+  EXPECT_EQ(ReportError(dns, o, err), kExitUnreachable);
+  EXPECT_EQ(err.str(), "error: cannot resolve host 'hpsearch.nowhere' (--server hpsearch.nowhere:50051): check the "
+                       "name, or give an IP address\n");
 }
 
 TEST(ServerAddress, WhatIsAcceptedAndWhy) {

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "gtest/gtest.h"
@@ -14,6 +15,30 @@ namespace hpsearch::store {
 namespace {
 
 using ::hpsearch::testing::StatusIs;
+
+// A scratch database written by this version through `fill`, then turned back by the
+// SQL `downgrade` into what an older version wrote: the file a migration starts from.
+struct OldDatabase {
+  OldDatabase(const std::string& name, const std::function<void(WriteTxn&)>& fill, const std::string& downgrade)
+      : dir(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid()))) {
+    std::filesystem::create_directories(dir);
+    options.path = (dir / "m.db").string();
+    {
+      auto s = Store::Open(options);
+      EXPECT_TRUE(s.ok()) << s.status();
+      if (!s.ok()) return;
+      EXPECT_TRUE((*s)->Write([&](WriteTxn& w) {
+                        fill(w);
+                        return absl::OkStatus();
+                      }).ok());
+    }
+    SQLite::Database db(options.path, SQLite::OPEN_READWRITE);
+    db.exec(downgrade);
+  }
+  ~OldDatabase() { std::filesystem::remove_all(dir); }
+  std::filesystem::path dir;
+  StoreOptions options;
+};
 
 TEST(StoreFile, SurvivesReopeningAndRefusesANewerSchema) {
   const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-reopen-" + std::to_string(getpid()));
@@ -48,36 +73,26 @@ TEST(StoreFile, SurvivesReopeningAndRefusesANewerSchema) {
 }
 
 TEST(StoreFile, MigratesAVersionOneFileForward) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-migrate-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  StoreOptions o;
-  o.path = (dir / "m.db").string();
   int64_t sweep = 0;
-  {
-    auto s = Store::Open(o);
-    ASSERT_TRUE(s.ok());
-    ASSERT_TRUE((*s)->Write([&](WriteTxn& w) {
-                      sweep = w.InsertSweep("", "", 3, false, 1);
-                      for (int i = 0; i < 3; ++i) w.InsertTrial(sweep, i, Params{}, 1, 1);
-                      for (int i = 3; i < 5; ++i) {
-                        const int64_t t = w.InsertTrial(sweep, i, Params{}, 1, 1);
-                        w.StartAttempt(t, 1, "w", 10, 1);
-                        w.CompleteTrial(t, 1, 0.1 * i, false, {{"val_loss", 0.1 * i}, {"val_mse", 1.0 - 0.1 * i}},
-                                        {}, 7, 2);
-                      }
-                      return absl::OkStatus();
-                    }).ok());
-  }
-  {
-    // Turn the file back into what version 1 wrote.
-    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
-    db.exec("DROP INDEX sweeps_by_request; ALTER TABLE sweeps DROP COLUMN request_id; "
-            "ALTER TABLE sweeps DROP COLUMN ending_status; DROP TABLE trial_metrics; "
-            "ALTER TABLE trial_attempts DROP COLUMN request_id; "
-            "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
-            "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; ALTER TABLE sweeps DROP COLUMN n_not_started; "
-            "UPDATE schema_version SET version = 1");
-  }
+  OldDatabase old(
+      "hpsearch-migrate",
+      [&](WriteTxn& w) {
+        sweep = w.InsertSweep("", "", 3, false, 1);
+        for (int i = 0; i < 3; ++i) w.InsertTrial(sweep, i, Params{}, 1, 1);
+        for (int i = 3; i < 5; ++i) {
+          const int64_t t = w.InsertTrial(sweep, i, Params{}, 1, 1);
+          w.StartAttempt(t, 1, "w", 10, 1);
+          w.CompleteTrial(t, 1, 0.1 * i, false, {{"val_loss", 0.1 * i}, {"val_mse", 1.0 - 0.1 * i}}, {}, 7, 2);
+        }
+      },
+      // What version 1 wrote.
+      "DROP INDEX sweeps_by_request; ALTER TABLE sweeps DROP COLUMN request_id; "
+      "ALTER TABLE sweeps DROP COLUMN ending_status; DROP TABLE trial_metrics; "
+      "ALTER TABLE trial_attempts DROP COLUMN request_id; "
+      "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
+      "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; ALTER TABLE sweeps DROP COLUMN n_not_started; "
+      "UPDATE schema_version SET version = 1");
+  const StoreOptions& o = old.options;
   auto s = Store::Open(o);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ((*s)->schema_version(), kSchemaVersion);
@@ -95,36 +110,27 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
                     return absl::OkStatus();
                   }).ok());
   s->reset();
-  std::filesystem::remove_all(dir);
 }
 
 // Version 3 counted a finished sweep's never-started trials as cancelled; version 4
 // counts them apart (rows only in n_cancelled), so counts agree with listings.
 TEST(StoreFile, MigratesVersionThreeCountsOfNeverStartedTrials) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-migrate3-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  StoreOptions o;
-  o.path = (dir / "m.db").string();
   int64_t sweep = 0;
-  {
-    auto s = Store::Open(o);
-    ASSERT_TRUE(s.ok());
-    ASSERT_TRUE((*s)->Write([&](WriteTxn& w) {
-                      sweep = w.InsertSweep("", "", 5, false, 1);
-                      const int64_t done = w.InsertTrial(sweep, 0, Params{}, 1, 1);
-                      w.StartAttempt(done, 1, "w", 10, 1);
-                      w.CompleteTrial(done, 1, 0.5, false, {{"val_loss", 0.5}}, {}, 7, 2);
-                      w.InsertTrial(sweep, 1, Params{}, 1, 1);
-                      w.CancelPendingTrials(sweep, "cancelled by request", 3);
-                      w.FinishSweep(sweep, SweepStatus::kCancelled, "cancelled by request", 5, 3, 3);
-                      return absl::OkStatus();
-                    }).ok());
-  }
-  {
-    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);  // as version 3 wrote it
-    db.exec("ALTER TABLE sweeps DROP COLUMN n_not_started; UPDATE sweeps SET n_cancelled = 4; "
-            "UPDATE schema_version SET version = 3");
-  }
+  OldDatabase old(
+      "hpsearch-migrate3",
+      [&](WriteTxn& w) {
+        sweep = w.InsertSweep("", "", 5, false, 1);
+        const int64_t done = w.InsertTrial(sweep, 0, Params{}, 1, 1);
+        w.StartAttempt(done, 1, "w", 10, 1);
+        w.CompleteTrial(done, 1, 0.5, false, {{"val_loss", 0.5}}, {}, 7, 2);
+        w.InsertTrial(sweep, 1, Params{}, 1, 1);
+        w.CancelPendingTrials(sweep, "cancelled by request", 3);
+        w.FinishSweep(sweep, SweepStatus::kCancelled, "cancelled by request", 5, 3, 3);
+      },
+      // As version 3 wrote it: the 3 never started counted as cancelled.
+      "ALTER TABLE sweeps DROP COLUMN n_not_started; UPDATE sweeps SET n_cancelled = 4; "
+      "UPDATE schema_version SET version = 3");
+  const StoreOptions& o = old.options;
   auto s = Store::Open(o);
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_TRUE((*s)->Read([&](ReadTxn& r) {
@@ -136,7 +142,6 @@ TEST(StoreFile, MigratesVersionThreeCountsOfNeverStartedTrials) {
                     return absl::OkStatus();
                   }).ok());
   s->reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST(StoreFile, AnUnwritableLocationNamesThePath) {
