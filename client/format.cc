@@ -49,10 +49,37 @@ bool Numeric(const std::string& s) {
   std::strtod(s.c_str(), &end);
   return end && *end == '\0';
 }
+
+// Digits after the decimal point of a plain decimal ("0.95" → 2; "12", "1e-05" → 0).
+std::size_t Decimals(const std::string& s) {
+  if (s.find_first_of("eE") != std::string::npos) return 0;
+  const auto dot = s.find('.');
+  return dot == std::string::npos ? 0 : s.size() - dot - 1;
+}
+
+// Pads the numeric cells of each column on the right so that their decimal points
+// line up (0.9313 over 0.95  over 0.0375); text cells are left as they are.
+std::vector<std::vector<std::string>> AlignDecimals(std::vector<std::vector<std::string>> rows, std::size_t columns) {
+  for (std::size_t c = 0; c < columns; ++c) {
+    std::size_t most = 0;
+    for (const auto& r : rows) {
+      if (c < r.size() && Numeric(r[c])) most = std::max(most, Decimals(r[c]));
+    }
+    if (most == 0) continue;
+    for (auto& r : rows) {
+      if (c >= r.size() || !Numeric(r[c]) || r[c].find_first_of("eE") != std::string::npos) continue;
+      const std::size_t have = Decimals(r[c]);
+      r[c] += std::string(most - have + (have == 0 ? 1 : 0), ' ');
+    }
+  }
+  return rows;
+}
+
 }  // namespace
 
 void PrintTable(std::ostream& out, const std::vector<std::string>& header,
-                const std::vector<std::vector<std::string>>& rows) {
+                const std::vector<std::vector<std::string>>& raw, bool align_decimals) {
+  const auto rows = align_decimals ? AlignDecimals(raw, header.size()) : raw;
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
     width[c] = header[c].size();
@@ -62,10 +89,11 @@ void PrintTable(std::ostream& out, const std::vector<std::string>& header,
     std::string s;
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const std::size_t pad = width[c] - cells[c].size();
-      const bool right = !is_header && Numeric(cells[c]);
+      const bool right = !is_header && Numeric(cells[c].substr(0, cells[c].find_last_not_of(' ') + 1));
       if (c) s += "  ";
       s += right ? std::string(pad, ' ') + cells[c] : cells[c] + (c + 1 < cells.size() ? std::string(pad, ' ') : "");
     }
+    s.erase(s.find_last_not_of(' ') + 1);
     out << s << "\n";
   };
   line(header, true);

@@ -20,9 +20,10 @@ std::string Exact(const nlohmann::json& v);
 // A sparkline of `values` (▁..█, scaled between their min and max; flat: ▄).
 std::string Sparkline(const std::vector<double>& values);
 
-// Prints rows under a header; cells that look numeric are right-aligned.
+// Prints rows under a header; cells that look numeric are right-aligned, and (with
+// `align_decimals`, for columns of one quantity) their decimal points line up.
 void PrintTable(std::ostream& out, const std::vector<std::string>& header,
-                const std::vector<std::vector<std::string>>& rows);
+                const std::vector<std::vector<std::string>>& rows, bool align_decimals = true);
 
 // RFC 4180 CSV: a header row, then one row per record; fields quoted when needed.
 void PrintCsv(std::ostream& out, const std::vector<std::string>& header,

@@ -116,7 +116,7 @@ int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_
     PrintCsv(out, header, rows);
     return kExitOk;
   }
-  PrintTable(out, header, rows);
+  PrintTable(out, header, rows, /*align_decimals=*/false);  // a column holds many quantities
   out << "(* marks rows where the trials differ)\n";
   return kExitOk;
 }
