@@ -277,9 +277,10 @@ class Scheduler {
   };
   std::map<std::string, LastRequest> last_request_ ABSL_GUARDED_BY(mu_);  // by worker id
   // Monotonic ms each worker slot last called in (workers.cc); entries older than a
-  // lease are dropped when read.
+  // lease are dropped when read, and when there are many (ids are the callers').
   std::map<std::string, int64_t> seen_ ABSL_GUARDED_BY(mu_);
-  void Seen(const std::string& slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { seen_[slot] = mono_ms(); }
+  void Seen(const std::string& slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ForgetQuietWorkers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EventHub events_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -18,10 +18,23 @@ std::string WorkerName(const std::string& slot, const std::string& embedded_pref
 
 }  // namespace
 
+// Worker slot ids kept before quiet ones are forgotten on the next call.
+constexpr std::size_t kMaxSeenSlots = 10'000;
+
+void Scheduler::Seen(const std::string& slot) {
+  seen_[slot] = mono_ms();
+  if (seen_.size() > kMaxSeenSlots) ForgetQuietWorkers();
+}
+
+void Scheduler::ForgetQuietWorkers() {
+  const int64_t mono = mono_ms();
+  std::erase_if(seen_, [&](const auto& kv) { return mono - kv.second > options_.lease_ms; });
+}
+
 std::vector<WorkerInfo> Scheduler::Workers() {
   Lock lock(mu_);
   const int64_t mono = mono_ms(), wall = now_ms();
-  std::erase_if(seen_, [&](const auto& kv) { return mono - kv.second > options_.lease_ms; });
+  ForgetQuietWorkers();
   std::map<std::string, WorkerInfo> by_name;
   auto of = [&](const std::string& slot) -> WorkerInfo& {
     bool embedded = false;
