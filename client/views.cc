@@ -116,18 +116,23 @@ namespace {
 
 // The sweep's objective metric and goal, from the spec it carries.
 std::optional<std::pair<std::string, bool>> Objective(const v1::Sweep& s) {
-  if (!s.has_spec()) return std::nullopt;
-  auto spec = convert::FromProto(s.spec());
-  if (!spec.ok()) return std::nullopt;
+  const auto spec = SpecOf(s);
+  if (!spec) return std::nullopt;
   return std::make_pair(search::ObjectiveMetric(*spec), search::ObjectiveMaximized(*spec));
 }
 
 }  // namespace
 
-std::string PlanNote(const v1::Sweep& s) {
-  if (!s.has_spec()) return "";
+std::optional<search::Spec> SpecOf(const v1::Sweep& s) {
+  if (!s.has_spec()) return std::nullopt;
   auto spec = convert::FromProto(s.spec());
-  if (!spec.ok()) return "";
+  if (!spec.ok()) return std::nullopt;
+  return *std::move(spec);
+}
+
+std::string PlanNote(const v1::Sweep& s) {
+  const auto spec = SpecOf(s);
+  if (!spec) return "";
   auto strategy = search::MakeStrategy(*spec);
   return strategy.ok() ? (*strategy)->note() : "";
 }

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "hpsearch/v1/trial.pb.h"
 #include "nlohmann/json.hpp"
+#include "search/spec.h"
 
 namespace hpsearch::client {
 
@@ -34,6 +36,8 @@ std::string Age(int64_t since_ms, int64_t now_ms);  // "5m ago"
 int64_t NowMs();
 // "2026-11-24T18:50:00Z" ("-" for 0).
 std::string Timestamp(int64_t unix_ms);
+// The spec a sweep carries, decoded (none when it carries none or it does not decode).
+std::optional<search::Spec> SpecOf(const hpsearch::v1::Sweep& s);
 // What the sweep's strategy notes about its plan ("the first 6 of 12 grid points
 // ..."), from the spec it carries; "" when nothing.
 std::string PlanNote(const hpsearch::v1::Sweep& s);

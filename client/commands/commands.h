@@ -64,5 +64,7 @@ int RunVersion(Connection& c, const std::string& client_version, std::ostream& o
 // The embedded slots and remote workers heard from within a lease, with their trials.
 int RunWorkers(Connection& c, std::ostream& out, std::ostream& err);
 grpc::Status FetchWorkers(Connection& c, std::vector<hpsearch::v1::Worker>* out);
+// One sweep by id or name, with its spec (GetSweep).
+grpc::Status FetchSweep(Connection& c, const std::string& sweep, hpsearch::v1::Sweep* out);
 
 }  // namespace hpsearch::client

@@ -9,7 +9,6 @@
 #include "client/format.h"
 #include "client/trial_table.h"
 #include "client/views.h"
-#include "convert/spec_convert.h"
 #include "search/spec_validator.h"
 
 namespace hpsearch::client {
@@ -23,14 +22,10 @@ int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_
     err << "error: compare needs at least two trial indices (e.g. hpsearch compare " << sweep << " 3 7)\n";
     return kExitUsage;
   }
-  v1::GetSweepRequest sreq;
-  sreq.set_sweep(sweep);
   v1::Sweep s;
-  auto sctx = c.Call();
-  grpc::Status st = c.sweeps().GetSweep(sctx.get(), sreq, &s);
+  grpc::Status st = FetchSweep(c, sweep, &s);
   if (!st.ok()) return ReportError(st, c.options(), err);
-  std::optional<search::Spec> spec;
-  if (auto decoded = convert::FromProto(s.spec()); decoded.ok()) spec = *std::move(decoded);
+  const std::optional<search::Spec> spec = SpecOf(s);
   std::vector<v1::Trial> trials;
   for (int64_t index : indices) {
     v1::GetTrialRequest req;

@@ -158,12 +158,16 @@ int RunList(Connection& c, const ListOptions& o, std::ostream& out, std::ostream
   return kExitOk;
 }
 
-int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err) {
+grpc::Status FetchSweep(Connection& c, const std::string& sweep, v1::Sweep* out) {
   v1::GetSweepRequest req;
   req.set_sweep(sweep);
-  v1::Sweep s;
   auto ctx = c.Call();
-  grpc::Status st = c.sweeps().GetSweep(ctx.get(), req, &s);
+  return c.sweeps().GetSweep(ctx.get(), req, out);
+}
+
+int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err) {
+  v1::Sweep s;
+  grpc::Status st = FetchSweep(c, sweep, &s);
   if (!st.ok()) return ReportError(st, c.options(), err);
   const auto& k = s.counts();
   const int64_t now = NowMs();

@@ -11,7 +11,6 @@
 #include "client/format.h"
 #include "client/trial_table.h"
 #include "client/views.h"
-#include "convert/spec_convert.h"
 #include "vocabulary/metrics.h"
 
 namespace hpsearch::client {
@@ -43,14 +42,9 @@ grpc::Status FetchTrials(Connection& c, v1::ListTrialsRequest req, int64_t limit
 // The sweep's spec, to lay out its tables (none when it cannot be read: the
 // columns then come from the trials).
 std::optional<search::Spec> SweepSpec(Connection& c, const std::string& sweep) {
-  v1::GetSweepRequest req;
-  req.set_sweep(sweep);
   v1::Sweep s;
-  auto ctx = c.Call();
-  if (!c.sweeps().GetSweep(ctx.get(), req, &s).ok() || !s.has_spec()) return std::nullopt;
-  auto spec = convert::FromProto(s.spec());
-  if (!spec.ok()) return std::nullopt;
-  return *std::move(spec);
+  if (!FetchSweep(c, sweep, &s).ok()) return std::nullopt;
+  return SpecOf(s);
 }
 
 // One line per metric: first value, a sparkline over the epochs, last value.
@@ -210,11 +204,8 @@ int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed,
   }
   if (trials.empty() && c.options().output == "table") {
     // Why there are none: still to come, or the sweep ended without one.
-    v1::GetSweepRequest sreq;
-    sreq.set_sweep(sweep);
     v1::Sweep s;
-    auto sctx = c.Call();
-    const bool known = c.sweeps().GetSweep(sctx.get(), sreq, &s).ok();
+    const bool known = FetchSweep(c, sweep, &s).ok();
     const bool ended = known && s.status() != v1::SWEEP_RUNNING && s.status() != v1::SWEEP_STOPPING;
     if (ended) {
       out << "no completed trials: sweep " << s.id() << " " << StatusName(s.status())

@@ -113,11 +113,8 @@ class QuietWatcher {
       if (done_ || ended_ || std::chrono::steady_clock::now() - heard_ < kQuiet) continue;
       heard_ = std::chrono::steady_clock::now();
       lock.unlock();
-      v1::GetSweepRequest req;
-      req.set_sweep(sweep_);
       v1::Sweep s;
-      auto ctx = c_.Call();
-      const bool ok = c_.sweeps().GetSweep(ctx.get(), req, &s).ok();
+      const bool ok = FetchSweep(c_, sweep_, &s).ok();
       lock.lock();
       if (ok && Terminal(s.status())) {
         // Ended; but the stream may only be behind (a reader resumed after a pause
