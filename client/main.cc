@@ -7,6 +7,7 @@
 #include "client/commands/commands.h"
 #include "client/commands/plan_command.h"
 #include "client/connection.h"
+#include "client/spec_file.h"
 #include "util/did_you_mean.h"
 
 namespace {
@@ -119,6 +120,30 @@ int main(int argc, char** argv) {
   auto* cancel_cmd = Command(app, "cancel", "Cancel: running trials stop within an epoch", "hpsearch cancel quickstart");
   cancel_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
 
+  ExtendOptions extend;
+  std::string extend_duration;
+  auto* extend_cmd = Command(app, "extend",
+                             "More budget for a running or finished sweep: more trials and/or more time",
+                             "hpsearch extend quickstart --trials 20");
+  extend_cmd->add_option("sweep", extend.sweep, "Sweep id or name")->required();
+  extend_cmd->add_option("--trials", extend.trials, "This many more trials than it plans now")
+      ->check(CLI::PositiveNumber);
+  extend_cmd->add_option("--duration", extend_duration,
+                         "More time (30m, 1h30m, 90s): past a running sweep's limit, from now for a finished one");
+
+  RetryOptions retry;
+  auto* retry_cmd = Command(app, "retry", "Run failed (default) or cancelled trials again, as new attempts",
+                            "hpsearch retry quickstart --failed --cancelled");
+  retry_cmd->add_option("sweep", retry.sweep, "Sweep id or name")->required();
+  retry_cmd->add_flag("--failed", retry.failed, "Failed trials (the default)");
+  retry_cmd->add_flag("--cancelled", retry.cancelled, "Cancelled trials");
+
+  DeleteOptions del;
+  auto* delete_cmd = Command(app, "delete", "Delete a finished sweep with its trials (asks first)",
+                             "hpsearch delete quickstart --yes");
+  delete_cmd->add_option("sweep", del.sweep, "Sweep id or name")->required();
+  delete_cmd->add_flag("-y,--yes", del.yes, "Do not ask for confirmation");
+
   std::vector<int64_t> compare_indices;
   auto* compare_cmd = Command(app, "compare", "Trials side by side: parameters, metrics (differences marked), curves",
                               "hpsearch compare quickstart 3 7 12");
@@ -215,6 +240,19 @@ int main(int argc, char** argv) {
   if (*stop_cmd) return RunCancel(c, sweep, true, std::cout, std::cerr);
   if (*cancel_cmd) return RunCancel(c, sweep, false, std::cout, std::cerr);
   if (*export_cmd) return RunExport(c, sweep, file, std::cout, std::cerr);
+  if (*extend_cmd) {
+    if (!extend_duration.empty()) {
+      auto seconds = ParseDuration(extend_duration);
+      if (!seconds.ok() || *seconds <= 0) {
+        std::cerr << "error: --duration '" << extend_duration << "': give a positive duration such as 30m, 1h30m or 90s\n";
+        return kExitUsage;
+      }
+      extend.seconds = *seconds;
+    }
+    return RunExtend(c, extend, std::cout, std::cerr);
+  }
+  if (*retry_cmd) return RunRetry(c, retry, std::cout, std::cerr);
+  if (*delete_cmd) return RunDelete(c, del, std::cin, std::cout, std::cerr);
   if (*compare_cmd) return RunCompare(c, sweep, compare_indices, std::cout, std::cerr);
   if (app.got_subcommand("health")) return RunHealth(c, std::cout, std::cerr);
   if (app.got_subcommand("workers")) return RunWorkers(c, std::cout, std::cerr);

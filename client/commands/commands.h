@@ -30,6 +30,27 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
 // graceful: stop (running trials finish); otherwise cancel.
 int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostream& out, std::ostream& err);
 
+struct ExtendOptions {
+  std::string sweep;
+  int64_t trials = 0;   // more trials than it plans now
+  double seconds = 0;   // more time (--duration)
+};
+// More budget for a running or finished sweep (a finished one runs again).
+int RunExtend(Connection& c, const ExtendOptions& o, std::ostream& out, std::ostream& err);
+struct RetryOptions {
+  std::string sweep;
+  bool failed = false;     // neither: failed
+  bool cancelled = false;
+};
+// Failed and/or cancelled trials run again as new attempts.
+int RunRetry(Connection& c, const RetryOptions& o, std::ostream& out, std::ostream& err);
+struct DeleteOptions {
+  std::string sweep;
+  bool yes = false;  // no confirmation asked
+};
+// Deletes a finished sweep after asking on `err` and reading the answer from `in`.
+int RunDelete(Connection& c, const DeleteOptions& o, std::istream& in, std::ostream& out, std::ostream& err);
+
 struct TrialsOptions {
   std::string sweep;
   std::string status;  // "" = all

@@ -45,10 +45,6 @@ std::string Bounded(const std::string& text) {
   return text.size() <= kMax ? text : absl::StrCat(text.substr(0, kMax), "… (", text.size(), " bytes)");
 }
 
-void FlushEpochs(WriteTxn& w, const RunningTrial& r) {
-  for (const auto& e : r.unflushed) w.InsertEpoch(r.trial.trial_id, e.metrics, e.stats ? &*e.stats : nullptr);
-}
-
 constexpr const char* kStarting = "the server is starting (recovering sweeps); retry";
 
 }  // namespace

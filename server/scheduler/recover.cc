@@ -11,6 +11,16 @@ using store::ReadTxn;
 using store::WriteTxn;
 
 absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read) {
+  auto state = LoadSweep(rec, read);
+  if (!state.ok()) return state.status();
+  SweepState& s = **state;
+  log::Info("sweep ", s.id, " resumed: ", s.next_index, " of ", s.total, " trials started, ", s.done.completed,
+            " completed, ", s.running.size(), " were running", s.ending ? " (stopping)" : "");
+  active_.emplace(s.rowid, *std::move(state));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<SweepState>> Scheduler::LoadSweep(const store::SweepRecord& rec, ReadTxn& read) {
   auto spec = DecodeSpec(rec.spec);
   if (!spec.ok()) return spec.status();
   auto state = std::make_unique<SweepState>();
@@ -71,10 +81,7 @@ absl::Status Scheduler::ResumeSweep(const store::SweepRecord& rec, ReadTxn& read
     r.trial = std::move(t);
     s.running.emplace(index, std::move(r));
   }
-  log::Info("sweep ", s.id, " resumed: ", s.next_index, " of ", s.total, " trials started, ", s.done.completed,
-            " completed, ", s.running.size(), " were running", s.ending ? " (stopping)" : "");
-  active_.emplace(s.rowid, std::move(state));
-  return absl::OkStatus();
+  return state;
 }
 
 void Scheduler::RestoreSearch(SweepState& s, ReadTxn& read) {

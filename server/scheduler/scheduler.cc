@@ -279,4 +279,24 @@ absl::StatusOr<store::SweepRecord> Scheduler::Cancel(const std::string& sweep, b
   return out;
 }
 
+// ------------------------------------------------------------------------- delete
+
+absl::StatusOr<store::SweepRecord> Scheduler::Delete(const std::string& sweep) {
+  auto rec = Resolve(sweep);
+  if (!rec.ok()) return rec.status();
+  Lock lock(mu_);
+  if (!recovered_) return absl::UnavailableError("the server is starting (recovering sweeps)");
+  if (const SweepState* s = Active(rec->rowid)) {
+    return absl::FailedPreconditionError(absl::StrCat("sweep ", s->id, " is ", s->ending ? "stopping" : "running",
+                                                      ": cancel it first (hpsearch cancel ", s->id,
+                                                      "), then delete it"));
+  }
+  auto gone = Current(*rec, lock);
+  if (!gone.ok()) return gone.status();
+  static const Commit kDelete{"scheduler.delete.before_commit", "scheduler.delete.after_commit"};
+  if (auto st = Write(kDelete, [&](WriteTxn& w) { w.DeleteSweep(rec->rowid); }); !st.ok()) return st;
+  log::Info("sweep ", gone->id, " '", gone->name, "' deleted (", gone->total_trials, " trials)");
+  return gone;
+}
+
 }  // namespace hpsearch::scheduler

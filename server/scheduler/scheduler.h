@@ -108,6 +108,31 @@ class Scheduler {
   // graceful: running trials finish (stop); otherwise they stop within an epoch.
   // FAILED_PRECONDITION (naming the final status) once the sweep has finished.
   absl::StatusOr<store::SweepRecord> Cancel(const std::string& sweep, bool graceful);
+  // More budget for a running or finished sweep (reopen.cc): `trials` more trials
+  // than it plans now, and/or `seconds` more time — past a running sweep's
+  // max_duration, or from now for a finished one. Its search goes on from what it has
+  // learnt (a finished one is rebuilt from its stored history, as after a restart),
+  // and a finished sweep's never-started trials run too. FAILED_PRECONDITION (saying
+  // why) when nothing can be added: a whole grid, a stopping sweep, a time limit used
+  // up without `seconds`, `seconds` for a running sweep without a time limit.
+  struct Extension {
+    int64_t trials = 0;
+    double seconds = 0;
+  };
+  absl::StatusOr<store::SweepRecord> Extend(const std::string& sweep, const Extension& more);
+  // Requeues the sweep's FAILED and/or CANCELLED trials as new attempts (same
+  // configuration and seed); a finished sweep runs again for them, and then also runs
+  // the trials it never started (`cancelled` alone reopens it for those: they were
+  // cut off like the cancelled ones). With nothing to run the sweep is untouched.
+  struct Retried {
+    store::SweepRecord sweep;
+    int64_t requeued = 0;  // trials requeued
+    int64_t resumed = 0;   // never-started trials of a finished sweep that now run
+  };
+  absl::StatusOr<Retried> Retry(const std::string& sweep, bool failed, bool cancelled);
+  // Deletes a finished sweep with everything of it (FAILED_PRECONDITION while it
+  // runs); returns it as it was. Its id is never given out again.
+  absl::StatusOr<store::SweepRecord> Delete(const std::string& sweep);
   // By id or name, with live counters.
   absl::StatusOr<store::SweepRecord> GetSweep(const std::string& sweep);
   absl::StatusOr<SweepPage> ListSweeps(int64_t offset, int32_t limit);
@@ -225,6 +250,16 @@ class Scheduler {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static const Commit kRecoverPoints;
 
+  // -------------------------------------------------------------- reopen.cc
+  // Runs `change` (with the running trials' unwritten epochs) in one transaction, then
+  // rebuilds the sweep's working copy from the store, keeping its leases' expiry.
+  // `rec`: the sweep as stored; `spec`: its spec as it is to run.
+  absl::Status Reopen(const store::SweepRecord& rec, const std::function<void(store::WriteTxn&)>& change,
+                      const Commit& points) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // FAILED_PRECONDITION for a sweep that cannot take a change now (starting, draining,
+  // stopping); `verb` names the command in the message.
+  absl::Status Reopenable(const store::SweepRecord& rec, const std::string& verb) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // -------------------------------------------------------------- leases.cc
   absl::StatusOr<std::pair<SweepState*, RunningTrial*>> Held(const LeaseKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StaleLease(const LeaseKey& key, const std::string& what);
@@ -250,6 +285,10 @@ class Scheduler {
   // Hands a resumed sweep's stored history to its strategy and pruner.
   void RestoreSearch(SweepState& s, store::ReadTxn& read);
   absl::Status ResumeSweep(const store::SweepRecord& rec, store::ReadTxn& read) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The working copy of a stored unfinished sweep, as a restart rebuilds it (running
+  // trials get a fresh lease).
+  absl::StatusOr<std::unique_ptr<SweepState>> LoadSweep(const store::SweepRecord& rec, store::ReadTxn& read)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AbandonSweep(const store::SweepRecord& rec, const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status SettleSweep(int64_t rowid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -283,6 +322,9 @@ class Scheduler {
   void ForgetQuietWorkers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EventHub events_ ABSL_GUARDED_BY(mu_);
 };
+
+// Writes a running trial's epochs not yet written (inside an event's transaction).
+void FlushEpochs(store::WriteTxn& w, const RunningTrial& r);
 
 // Trials of a sweep's spec: the trial seed is derived from the sweep seed and index.
 uint64_t TrialSeed(const search::Spec& spec, int64_t index);

@@ -18,11 +18,11 @@ namespace hpsearch::scheduler {
 
 using store::WriteTxn;
 
-namespace {
-
 void FlushEpochs(WriteTxn& w, const RunningTrial& r) {
   for (const auto& e : r.unflushed) w.InsertEpoch(r.trial.trial_id, e.metrics, e.stats ? &*e.stats : nullptr);
 }
+
+namespace {
 
 std::string Num(double v) { return absl::StrFormat("%.6g", v); }
 

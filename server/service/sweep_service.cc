@@ -74,6 +74,32 @@ grpc::ServerUnaryReactor* SweepServiceImpl::CancelSweep(grpc::CallbackServerCont
   return gate_.Unary(ctx, [this, req, resp] { return Answer(scheduler_.Cancel(req->sweep(), req->graceful()), resp); });
 }
 
+grpc::ServerUnaryReactor* SweepServiceImpl::ExtendSweep(grpc::CallbackServerContext* ctx,
+                                                        const v1::ExtendSweepRequest* req, v1::Sweep* resp) {
+  return gate_.Unary(ctx, [this, req, resp] {
+    return Answer(scheduler_.Extend(req->sweep(), {req->trials(), req->duration_seconds()}), resp);
+  });
+}
+
+grpc::ServerUnaryReactor* SweepServiceImpl::RetryTrials(grpc::CallbackServerContext* ctx,
+                                                        const v1::RetryTrialsRequest* req,
+                                                        v1::RetryTrialsResponse* resp) {
+  return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
+    const bool failed = req->failed() || !req->cancelled();
+    auto retried = scheduler_.Retry(req->sweep(), failed, req->cancelled());
+    if (!retried.ok()) return retried.status();
+    *resp->mutable_sweep() = ToProto(retried->sweep, true);
+    resp->set_requeued(retried->requeued);
+    resp->set_resumed(retried->resumed);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* SweepServiceImpl::DeleteSweep(grpc::CallbackServerContext* ctx,
+                                                        const v1::DeleteSweepRequest* req, v1::Sweep* resp) {
+  return gate_.Unary(ctx, [this, req, resp] { return Answer(scheduler_.Delete(req->sweep()), resp); });
+}
+
 grpc::ServerUnaryReactor* SweepServiceImpl::ListTrials(grpc::CallbackServerContext* ctx,
                                                        const v1::ListTrialsRequest* req,
                                                        v1::ListTrialsResponse* resp) {

@@ -42,6 +42,12 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
                                        hpsearch::v1::ListSweepsResponse* resp) override;
   grpc::ServerUnaryReactor* CancelSweep(grpc::CallbackServerContext* ctx, const hpsearch::v1::CancelSweepRequest* req,
                                         hpsearch::v1::Sweep* resp) override;
+  grpc::ServerUnaryReactor* ExtendSweep(grpc::CallbackServerContext* ctx, const hpsearch::v1::ExtendSweepRequest* req,
+                                        hpsearch::v1::Sweep* resp) override;
+  grpc::ServerUnaryReactor* RetryTrials(grpc::CallbackServerContext* ctx, const hpsearch::v1::RetryTrialsRequest* req,
+                                        hpsearch::v1::RetryTrialsResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteSweep(grpc::CallbackServerContext* ctx, const hpsearch::v1::DeleteSweepRequest* req,
+                                        hpsearch::v1::Sweep* resp) override;
   grpc::ServerUnaryReactor* ListTrials(grpc::CallbackServerContext* ctx, const hpsearch::v1::ListTrialsRequest* req,
                                        hpsearch::v1::ListTrialsResponse* resp) override;
   grpc::ServerUnaryReactor* GetTrial(grpc::CallbackServerContext* ctx, const hpsearch::v1::GetTrialRequest* req,

@@ -140,6 +140,16 @@ UPDATE sweeps SET
     COALESCE((SELECT n FROM trial_counts c WHERE c.sweep_id = sweeps.id AND c.status = 6), 0))
 WHERE finished_ms > 0;
 )sql",
+    // 4 → 5: sweeps can be deleted, and a public id names one sweep forever: the
+    // highest id ever used is kept, and new sweeps are numbered above it (an
+    // INTEGER PRIMARY KEY alone would hand a deleted newest id out again).
+    R"sql(
+CREATE TABLE sweep_ids (last INTEGER NOT NULL);
+INSERT INTO sweep_ids (last) SELECT COALESCE(MAX(id), 0) FROM sweeps;
+CREATE TRIGGER sweep_ids_insert AFTER INSERT ON sweeps BEGIN
+  UPDATE sweep_ids SET last = MAX(last, NEW.id);
+END;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -130,6 +130,16 @@ class WriteTxn : public ReadTxn {
   void FinishSweep(int64_t sweep, SweepStatus status, const std::string& reason, int64_t total,
                    int64_t unstarted, int64_t now_ms);
 
+  // The sweep runs (again) with `spec` and `total`: a finished one is RUNNING with its
+  // end forgotten (extend, retry); a running one just gets the new budget.
+  void ReopenSweep(int64_t sweep, const std::string& spec, int64_t total);
+  // Every trial of the sweep in status `from` → PENDING as a new attempt (no lost
+  // leases, its result and kept metrics cleared; earlier attempts stay in its
+  // history). Returns how many.
+  int64_t RetryTrials(int64_t sweep, TrialStatus from);
+  // The sweep with its trials, curves and attempts. Its id is never used again.
+  void DeleteSweep(int64_t sweep);
+
   // A new PENDING trial at attempt 1; returns its row id.
   int64_t InsertTrial(int64_t sweep, int64_t index, const Params& params, uint64_t seed, int64_t now_ms);
   // RUNNING under `attempt` for `worker` (leased by its `request_id`); starts its

@@ -10,8 +10,8 @@ namespace hpsearch::store {
 int64_t WriteTxn::InsertSweep(const std::string& name, const std::string& spec, int64_t total, bool maximize,
                               int64_t now_ms, const std::string& request_id) {
   conn_.Run(
-      "INSERT INTO sweeps (name, spec, status, total_trials, maximize, created_ms, n_pending, request_id) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO sweeps (id, name, spec, status, total_trials, maximize, created_ms, n_pending, request_id) "
+      "VALUES ((SELECT last + 1 FROM sweep_ids), ?, ?, ?, ?, ?, ?, ?, ?)",
       name, Blob{spec}, SweepStatus::kRunning, total, maximize, now_ms, total, request_id);
   return conn_.db().getLastInsertRowid();
 }
@@ -37,6 +37,41 @@ void WriteTxn::FinishSweep(int64_t sweep, SweepStatus status, const std::string&
       "n_cancelled = COALESCE((SELECT n FROM trial_counts WHERE sweep_id = ?1 AND status = 6), 0), "
       "n_not_started = ?6 WHERE id = ?1",
       sweep, status, reason, now_ms, total, unstarted);
+}
+
+void WriteTxn::ReopenSweep(int64_t sweep, const std::string& spec, int64_t total) {
+  conn_.Run(
+      "UPDATE sweeps SET spec = ?, total_trials = ?, status = ?, status_reason = '', ending_status = 0, "
+      "finished_ms = 0, n_pending = 0, n_running = 0, n_completed = 0, n_failed = 0, n_pruned = 0, "
+      "n_cancelled = 0, n_not_started = 0 WHERE id = ?",
+      Blob{spec}, total, SweepStatus::kRunning, sweep);
+}
+
+int64_t WriteTxn::RetryTrials(int64_t sweep, TrialStatus from) {
+  // The metrics a failed trial kept leave the sort index with it.
+  conn_.Run(
+      "DELETE FROM trial_metrics WHERE (sweep_id, name, value, idx) IN "
+      "(SELECT t.sweep_id, j.key, j.value, t.idx FROM trials t, json_each(t.metrics) j "
+      "WHERE t.sweep_id = ? AND t.status = ?)",
+      sweep, from);
+  // A trial cancelled before it ever ran keeps its attempt number: it has no record to follow.
+  conn_.Run(
+      "UPDATE trials SET status = ?1, "
+      "attempt = attempt + EXISTS (SELECT 1 FROM trial_attempts a WHERE a.trial_id = trials.id "
+      "AND a.attempt = trials.attempt), "
+      "lost = 0, worker = '', lease_expires_ms = 0, objective = NULL, rank = NULL, metrics = '{}', "
+      "failure_reason = '', finished_ms = 0 WHERE sweep_id = ?2 AND status = ?3",
+      TrialStatus::kPending, sweep, from);
+  return conn_.db().getChanges();
+}
+
+void WriteTxn::DeleteSweep(int64_t sweep) {
+  conn_.Run("DELETE FROM trial_epochs WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = ?)", sweep);
+  conn_.Run("DELETE FROM trial_attempts WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = ?)", sweep);
+  conn_.Run("DELETE FROM trial_metrics WHERE sweep_id = ?", sweep);
+  conn_.Run("DELETE FROM trials WHERE sweep_id = ?", sweep);
+  conn_.Run("DELETE FROM trial_counts WHERE sweep_id = ?", sweep);
+  conn_.Run("DELETE FROM sweeps WHERE id = ?", sweep);
 }
 
 int64_t WriteTxn::InsertTrial(int64_t sweep, int64_t index, const Params& params, uint64_t seed, int64_t now_ms) {

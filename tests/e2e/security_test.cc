@@ -71,7 +71,7 @@ TEST_F(Security, EveryRpcOfEveryServiceRequiresTheToken) {
   ASSERT_TRUE(server.Start()) << server.log();
   grpc::GenericStub stub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
   const auto methods = AllMethods();
-  ASSERT_EQ(methods.size(), 14u);  // 10 sweep + 4 worker rpcs; update when the API grows
+  ASSERT_EQ(methods.size(), 17u);  // 13 sweep + 4 worker rpcs; update when the API grows
   for (const auto& m : methods) {
     EXPECT_EQ(CallRaw(stub, m, "").error_code(), grpc::StatusCode::UNAUTHENTICATED) << m << " without a token";
     EXPECT_EQ(CallRaw(stub, m, "Bearer wrong").error_code(), grpc::StatusCode::UNAUTHENTICATED) << m;
@@ -94,7 +94,8 @@ TEST_F(Security, EveryRpcOfEveryServiceRequiresTheToken) {
   };
   ASSERT_EQ(run({"submit", spec}, true).code, 0);
   for (const auto& args : std::vector<std::vector<std::string>>{
-           {"submit", spec}, {"cancel", "guarded"}, {"stop", "guarded"}, {"list"}, {"status", "guarded"}}) {
+           {"submit", spec}, {"cancel", "guarded"}, {"stop", "guarded"}, {"list"}, {"status", "guarded"},
+           {"extend", "guarded", "--trials", "2"}, {"retry", "guarded"}, {"delete", "guarded", "--yes"}}) {
     const Result r = run(args, false);
     EXPECT_EQ(r.code, 1) << args[0];
     EXPECT_THAT(r.err, HasSubstr("not authenticated")) << args[0];

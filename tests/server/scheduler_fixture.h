@@ -48,7 +48,7 @@ class SchedulerTest : public ::testing::Test {
     o.monotonic_clock = [this] { return now_; };
     if (o.lease_ms == 30'000) o.lease_ms = 1000;
     // The test's "encoding" of a spec is its YAML text.
-    o.decode_spec = [](const std::string& yaml) { return client::ParseSpecYaml(yaml); };
+    if (!o.decode_spec) o.decode_spec = [](const std::string& yaml) { return client::ParseSpecYaml(yaml); };
     options_ = o;
     scheduler_ = std::make_unique<Scheduler>(*store_, o);
     ASSERT_TRUE(scheduler_->Recover().ok());

@@ -91,7 +91,7 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
       "ALTER TABLE trial_attempts DROP COLUMN request_id; "
       "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
       "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; ALTER TABLE sweeps DROP COLUMN n_not_started; "
-      "UPDATE schema_version SET version = 1");
+      "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; UPDATE schema_version SET version = 1");
   const StoreOptions& o = old.options;
   auto s = Store::Open(o);
   ASSERT_TRUE(s.ok()) << s.status();
@@ -129,7 +129,7 @@ TEST(StoreFile, MigratesVersionThreeCountsOfNeverStartedTrials) {
       },
       // As version 3 wrote it: the 3 never started counted as cancelled.
       "ALTER TABLE sweeps DROP COLUMN n_not_started; UPDATE sweeps SET n_cancelled = 4; "
-      "UPDATE schema_version SET version = 3");
+      "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; UPDATE schema_version SET version = 3");
   const StoreOptions& o = old.options;
   auto s = Store::Open(o);
   ASSERT_TRUE(s.ok()) << s.status();
@@ -138,6 +138,38 @@ TEST(StoreFile, MigratesVersionThreeCountsOfNeverStartedTrials) {
                     EXPECT_EQ(rec->counts.cancelled, 1);
                     EXPECT_EQ(rec->not_started, 3);
                     EXPECT_EQ(rec->counts.completed, 1);
+                    EXPECT_TRUE(CheckIntegrity(r).empty());
+                    return absl::OkStatus();
+                  }).ok());
+  s->reset();
+}
+
+// Version 4 numbered sweeps by rowid alone; version 5 keeps the highest id used, so a
+// deleted sweep's id is never handed out again, also for files that had sweeps.
+TEST(StoreFile, MigratesVersionFourAndNeverReusesADeletedId) {
+  OldDatabase old(
+      "hpsearch-migrate4",
+      [&](WriteTxn& w) {
+        for (int i = 0; i < 3; ++i) w.InsertSweep("s" + std::to_string(i), "", 1, false, 1);
+      },
+      "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; UPDATE schema_version SET version = 4");
+  auto s = Store::Open(old.options);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->schema_version(), 5);
+  int64_t next = 0;
+  ASSERT_TRUE((*s)->Write([&](WriteTxn& w) {
+                    const int64_t t = w.InsertTrial(3, 0, Params{}, 1, 1);
+                    w.StartAttempt(t, 1, "w", 10, 1);
+                    w.CompleteTrial(t, 1, 0.5, false, {{"val_loss", 0.5}}, {}, 7, 2);
+                    w.FinishSweep(3, SweepStatus::kCompleted, "", 1, 0, 3);
+                    w.DeleteSweep(3);  // the newest
+                    next = w.InsertSweep("after", "", 1, false, 4);
+                    return absl::OkStatus();
+                  }).ok());
+  EXPECT_EQ(next, 4);
+  ASSERT_TRUE((*s)->Read([&](ReadTxn& r) {
+                    EXPECT_FALSE(r.SweepById(3).has_value());
+                    EXPECT_EQ(r.FindSweep("s-000004")->name, "after");
                     EXPECT_TRUE(CheckIntegrity(r).empty());
                     return absl::OkStatus();
                   }).ok());
