@@ -329,6 +329,89 @@ TEST_F(ServerE2E, CancelStopsRunningTrialsAndStopLetsThemFinish) {
   EXPECT_EQ(t["counts"]["failed"], 0);
 }
 
+// The lifecycle after a sweep ends: extend reopens it for more trials, retry runs a
+// failed trial again as a new attempt, delete asks first and frees nothing it should not.
+TEST_F(ServerE2E, ExtendRetryAndDeleteAFinishedSweep) {
+  ServerProcess server(dir_ / "life.db", {"--workers", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string a = Json(server.Cli({"submit", WriteSpec("rnd.yaml", R"(name: more
+dataset: {name: iris, validation: 0.2}
+method: random
+seed: 5
+budget: {max_trials: 3}
+fixed: {epochs: 10, hidden: [8]}
+parameters:
+  lr: {min: 1.0e-3, max: 1.0e-1, scale: log}
+)"), "-o", "json"}))["id"];
+  ASSERT_EQ(WaitForEnd(server, a, std::chrono::seconds(60))["status"], "completed");
+  const Result usage = server.Cli({"extend", a});
+  EXPECT_EQ(usage.code, 2);
+  EXPECT_THAT(usage.err, HasSubstr("give --trials N, --duration D or both"));
+  const Result extended = server.Cli({"extend", "more", "--trials", "2"});
+  EXPECT_EQ(extended.code, 0) << extended.err;
+  EXPECT_EQ(extended.out, a + " was completed; running again: 5 trials (3 done, 2 to run)\n");
+  EXPECT_EQ(server.Cli({"watch", a}).code, 0);
+  json done = Json(server.Cli({"status", a, "-o", "json"}));
+  EXPECT_EQ(done["status"], "completed");
+  EXPECT_EQ(done["counts"]["completed"], 5) << done.dump();
+  EXPECT_EQ(Json(server.Cli({"trials", a, "-o", "json"})).size(), 5u);
+  const Result no_time = server.Cli({"extend", a, "--duration", "10m"});
+  EXPECT_EQ(no_time.code, 1);
+  EXPECT_THAT(no_time.err, HasSubstr("has run all its 5 trials: more time alone adds none"));
+
+  // lr 1000 diverges: one trial fails, and fails again when retried (it is the same
+  // configuration and seed), now with two attempts on record.
+  const std::string b = Json(server.Cli({"submit", WriteSpec("div.yaml", R"(name: diverges
+dataset: {name: iris, validation: 0.2}
+method: grid
+fixed: {epochs: 5, hidden: [8], optimizer: sgd}
+parameters:
+  lr: {values: [0.03, 1000]}
+)"), "-o", "json"}))["id"];
+  ASSERT_EQ(WaitForEnd(server, b, std::chrono::seconds(60))["counts"]["failed"], 1);
+  EXPECT_EQ(server.Cli({"retry", b, "--cancelled"}).out, b + " has no cancelled trials; nothing to retry\n");
+  const Result retried = server.Cli({"retry", b});
+  EXPECT_EQ(retried.code, 0) << retried.err;
+  EXPECT_EQ(retried.out,
+            b + ": 1 failed trial requeued as new attempts; completed sweep running again: 2 trials (1 done, 1 to run)\n");
+  EXPECT_EQ(WaitForEnd(server, b, std::chrono::seconds(60))["counts"]["failed"], 1);
+  const json trial = Json(server.Cli({"trial", b, "1", "-o", "json"}));
+  EXPECT_EQ(trial["attempt"], 2) << trial.dump();
+  EXPECT_EQ(trial["attempts"].size(), 2u) << trial.dump();
+
+  // delete: refused without an answer, done with one; the id is never reused.
+  const Result unanswered = RunProcess({"/bin/sh", "-c", Bin("hpsearch") + " --server " + server.address() +
+                                                          " delete " + b + " </dev/null"});
+  EXPECT_EQ(unanswered.code, 1);
+  EXPECT_THAT(unanswered.err, HasSubstr("not deleted (no answer; pass --yes to delete without asking)"));
+  const Result declined = RunProcess({"/bin/sh", "-c", "echo n | " + Bin("hpsearch") + " --server " +
+                                                        server.address() + " delete " + b});
+  EXPECT_EQ(declined.code, 1);
+  EXPECT_THAT(declined.err, HasSubstr("Delete sweep " + b + " 'diverges' (completed, 2 trials, created "));
+  EXPECT_EQ(server.Cli({"status", b}).code, 0);
+  const Result deleted = RunProcess({"/bin/sh", "-c", "echo y | " + Bin("hpsearch") + " --server " +
+                                                       server.address() + " delete " + b});
+  EXPECT_EQ(deleted.code, 0) << deleted.err;
+  EXPECT_THAT(deleted.out, HasSubstr("deleted sweep " + b + " 'diverges'"));
+  const Result gone = server.Cli({"status", b});
+  EXPECT_EQ(gone.code, 1);
+  EXPECT_THAT(gone.err, HasSubstr("not found"));
+  EXPECT_EQ(Json(server.Cli({"list", "-o", "json"})).size(), 1u);
+  const std::string c = Json(server.Cli({"submit", WriteSpec("slow.yaml", kSlowSpec), "-o", "json"}))["id"];
+  EXPECT_EQ(c, "s-000003");  // b was s-000002, the newest, and stays unused
+  const Result running = server.Cli({"delete", c, "--yes"});
+  EXPECT_EQ(running.code, 1);
+  EXPECT_EQ(running.err, "error: sweep " + c + " is running: cancel it first (hpsearch cancel " + c +
+                             "), then delete it\n");
+  EXPECT_EQ(server.Cli({"cancel", c}).code, 0);
+  EXPECT_EQ(Json(server.Cli({"delete", c, "-y", "-o", "json"}))["deleted"], true);
+  EXPECT_EQ(server.Cli({"delete", a, "--yes"}).code, 0);
+  EXPECT_EQ(Json(server.Cli({"list", "-o", "json"})).size(), 0u);
+  server.Kill(SIGTERM);
+  EXPECT_EQ(server.Wait(std::chrono::seconds(10)), 0);
+  ExpectSound(server.db());
+}
+
 // Ctrl-C ends the watch, not the sweep, and says so; piped, only ended trials get a
 // line (--starts adds the starts).
 TEST_F(ServerE2E, InterruptingAWatchLeavesTheSweepRunningAndSaysSo) {
