@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A new user's first session, as README.md tells it: start the server, submit the
 # quick-start sweep, watch it, look at the best trials, compare two, export the
-# results; then their own regression CSV (and a broken one), and a capped grid.
+# results; then their own regression CSV (and a broken one), a capped grid that they
+# extend, a failed trial they retry, and a sweep they delete.
 # Usage: new_user_session.sh BIN_DIR SOURCE_DIR
 set -euo pipefail
 BIN="$1"
@@ -86,6 +87,38 @@ grep -q "the first 2 of 6 grid points" "$WORK/capped-plan.txt" || fail "capped p
 "$BIN/hpsearch" submit "$WORK/capped.yaml" --watch > /dev/null || fail "capped sweep"
 "$BIN/hpsearch" status capped > "$WORK/capped-status.txt" || fail "capped status"
 grep -q "the first 2 of 6 grid points" "$WORK/capped-status.txt" || fail "capped status: $(cat "$WORK/capped-status.txt")"
+
+# More budget for the finished grid: extend reopens it and runs the rest of the grid.
+"$BIN/hpsearch" extend capped --trials 4 > "$WORK/extend.txt" || fail "extend exited $?"
+grep -q "was completed; running again: 6 trials (2 done, 4 to run)" "$WORK/extend.txt" || fail "extend: $(cat "$WORK/extend.txt")"
+"$BIN/hpsearch" watch capped > /dev/null || fail "watch the extended sweep"
+"$BIN/hpsearch" status capped -o json > "$WORK/extended.json" || fail "status extended"
+python3 - "$WORK/extended.json" <<'PY' || fail "extended: $(cat "$WORK/extended.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["status"] == "completed" and s["total"] == 6 and s["counts"]["completed"] == 6, s
+PY
+if "$BIN/hpsearch" extend capped --trials 1 2> "$WORK/extend-more.err"; then fail "a whole grid was extended"; fi
+grep -q "all 6 points of its grid" "$WORK/extend-more.err" || fail "extend a whole grid: $(cat "$WORK/extend-more.err")"
+
+# A trial that fails (lr 1000 diverges) is retried as a new attempt of the same configuration.
+cat > "$WORK/div.yaml" <<'YAML'
+name: div
+dataset: iris
+method: grid
+fixed: {epochs: 10, hidden: [8], optimizer: sgd}
+parameters:
+  lr: {values: [0.03, 1000]}
+YAML
+"$BIN/hpsearch" submit "$WORK/div.yaml" --watch > /dev/null || fail "div sweep"
+"$BIN/hpsearch" retry div > "$WORK/retry.txt" || fail "retry exited $?"
+grep -q "1 failed trial requeued as new attempts" "$WORK/retry.txt" || fail "retry: $(cat "$WORK/retry.txt")"
+"$BIN/hpsearch" watch div > /dev/null || true  # every retried trial may fail again: exit 5 is fine
+"$BIN/hpsearch" trial div 1 > "$WORK/retried.txt" || fail "trial div 1"
+grep -q "attempt 2" "$WORK/retried.txt" || fail "retried trial: $(cat "$WORK/retried.txt")"
+"$BIN/hpsearch" delete div --yes > "$WORK/delete.txt" || fail "delete exited $?"
+grep -q "deleted sweep" "$WORK/delete.txt" || fail "delete: $(cat "$WORK/delete.txt")"
+if "$BIN/hpsearch" status div 2> /dev/null; then fail "a deleted sweep is still there"; fi
 
 kill -TERM "$PID"
 wait "$PID" || fail "server exit code $?"
