@@ -12,7 +12,7 @@ set -euo pipefail
 
 RUNTIME_PACKAGES=(
   libgrpc++1.51 libprotobuf32 libtbb12 libsqlite3-0
-  libyaml-cpp0.7 zlib1g libopenblas0-pthread ca-certificates tini dataset-fashion-mnist
+  libyaml-cpp0.7 zlib1g libopenblas0-pthread libcpp-httplib0.11 ca-certificates tini dataset-fashion-mnist
 )
 BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config git
@@ -20,7 +20,7 @@ BUILD_PACKAGES=(
   libtbb-dev libsqlitecpp-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libeigen3-dev libopenblas-pthread-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  iproute2 openssl python3 python3-yaml
+  libcpp-httplib-dev iproute2 openssl python3 python3-yaml python3-prometheus-client
 )
 
 mode=all

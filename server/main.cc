@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
   app.footer("Example:\n  hpsearch-server --listen 127.0.0.1:50051 --db ./hpsearch.db --workers 2");
   Flag(app, "--listen", c.listen, "Address to serve on (port 0: any free port)", "HPSEARCH_LISTEN");
   Flag(app, "--port-file", c.port_file, "Write the bound port to this file once serving", "HPSEARCH_PORT_FILE");
+  Flag(app, "--http", c.http, "Serve the JSON API (/api/v1/) and /metrics on this host:port (off unless given)",
+       "HPSEARCH_HTTP");
+  Flag(app, "--http-port-file", c.http_port_file, "Write the HTTP port to this file once serving",
+       "HPSEARCH_HTTP_PORT_FILE");
   Flag(app, "--db", c.db, "SQLite database file", "HPSEARCH_DB");
   app.add_flag("--sync-full", c.sync_full, "fsync every commit (survives power loss; slower)")
       ->envname("HPSEARCH_SYNC_FULL");

@@ -231,6 +231,7 @@ void Scheduler::BufferEpoch(SweepState& s, RunningTrial& r, const EpochReport& r
       r.flushed_mono = mono;
     }
   }
+  if (options_.metrics) options_.metrics->EpochReported();
   EmitEpoch(s, r.trial.index, e);
 }
 

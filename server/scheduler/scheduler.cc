@@ -150,6 +150,16 @@ absl::StatusOr<SweepPage> Scheduler::ListSweeps(int64_t offset, int32_t limit) {
   return page;
 }
 
+Scheduler::Load Scheduler::CurrentLoad() {
+  Lock lock(mu_);
+  Load load;
+  for (const auto& [rowid, s] : active_) {
+    load.running += static_cast<int64_t>(s->running.size());
+    load.pending += s->unstarted() + static_cast<int64_t>(s->queued.size());
+  }
+  return load;
+}
+
 absl::StatusOr<search::Spec> Scheduler::DecodeSpec(const std::string& encoded) const {
   if (!options_.decode_spec) return absl::FailedPreconditionError("no spec decoder configured");
   return options_.decode_spec(encoded);

@@ -33,6 +33,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "metrics/server_metrics.h"
 #include "protocol/epoch_report.h"
 #include "protocol/lease.h"
 #include "protocol/trial_result.h"
@@ -67,6 +68,9 @@ struct SchedulerOptions {
   // Encodes a spec the way decode_spec reads it back; used to store a spec that
   // check_dataset completed. None: the submitted encoding is stored as it came.
   std::function<std::string(const search::Spec&)> encode_spec;
+  // Fed as things happen (trial ends, epoch reports, lost leases, commit times); must
+  // outlive the scheduler. None: not measured.
+  metrics::ServerMetrics* metrics = nullptr;
 };
 
 // A running trial's epochs are written at most this often (and always when it ends).
@@ -165,6 +169,13 @@ class Scheduler {
   // to PENDING without counting a lost lease (graceful shutdown).
   void HandBack(const std::string& worker_prefix, const std::string& why);
   int64_t now_ms() const { return options_.clock(); }
+
+  // What runs and waits now, over every running sweep (for /metrics).
+  struct Load {
+    int64_t running = 0;
+    int64_t pending = 0;
+  };
+  Load CurrentLoad();
 
   // ------------------------------------------------------------------ workers.cc
   // Every worker that called in (acquire, report, complete, fail) within one lease,

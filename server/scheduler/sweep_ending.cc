@@ -6,6 +6,7 @@
 // written in the event's own transaction, and only after the commit applied to
 // memory. So a crash never separates a cause from its effect (a cancel from the
 // sweep's end, a lost lease from its cancellation in a stopping sweep).
+#include <chrono>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -29,11 +30,15 @@ std::string Num(double v) { return absl::StrFormat("%.6g", v); }
 }  // namespace
 
 absl::Status Scheduler::Write(const Commit& points, const std::function<void(WriteTxn&)>& body) {
+  const auto began = std::chrono::steady_clock::now();
   auto st = store_.Write([&](WriteTxn& w) {
     body(w);
     failpoint::Point(points.before);
     return absl::OkStatus();
   });
+  if (options_.metrics) {
+    options_.metrics->StoreCommitted(std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+  }
   if (!st.ok()) {
     if (failed_writes_++ == 0) {
       failing_since_ms_ = now_ms();
@@ -233,9 +238,14 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
                                   const Commit* points) {
   RunningTrial& r = s.running.at(index);
   const int32_t lost = r.trial.lost + (counts ? 1 : 0);
+  // Counted once its consequence is written (a failed write is retried by the next Tick).
+  auto counted = [&](absl::Status st) {
+    if (st.ok() && counts && options_.metrics) options_.metrics->LeaseLost();
+    return st;
+  };
   if (counts && lost >= options_.max_attempts) {
-    return FailTrial(s, index, absl::StrCat("lost its lease ", lost, " times (max attempts ",
-                                            options_.max_attempts, "); last: ", outcome));
+    return counted(FailTrial(s, index, absl::StrCat("lost its lease ", lost, " times (max attempts ",
+                                                    options_.max_attempts, "); last: ", outcome)));
   }
   const int64_t now = now_ms();
   static const Commit kLoseLeasePoints{"scheduler.lose_lease.before_commit", "scheduler.lose_lease.after_commit"};
@@ -251,7 +261,7 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
       w.EndTrial(r.trial.trial_id, r.trial.attempt, TrialStatus::kCancelled, s.end_reason, now, outcome);
       WritePlan(w, s, p, now);
     });
-    if (!st.ok()) return st;
+    if (!counted(st).ok()) return st;
     RunningTrial gone = std::move(r);
     s.running.erase(index);
     s.done = done_after;
@@ -264,7 +274,7 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
   }
   auto st = Write(kLoseLease,
                   [&](WriteTxn& w) { w.RequeueTrial(r.trial.trial_id, r.trial.attempt, lost, outcome, now); });
-  if (!st.ok()) return st;
+  if (!counted(st).ok()) return st;
   RunningTrial gone = std::move(r);
   s.running.erase(index);
   s.strategy->Observe(Observed(gone.trial, search::TrialState::kWaiting));

@@ -13,6 +13,7 @@
 #include "convert/spec_convert.h"
 #include "csv/csv_dataset_check.h"
 #include "service/convert.h"
+#include "service/metrics_interceptor.h"
 #include "util/address.h"
 #include "util/failpoint.h"
 #include "util/log.h"
@@ -146,6 +147,7 @@ void Server::BuildScheduler() {
     return CheckDataset(d, env, require_files);
   };
   o.encode_spec = [](const search::Spec& spec) { return EncodeSpec(convert::ToProto(spec)); };
+  o.metrics = &metrics_;
   scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, o);
   query_ = std::make_unique<scheduler::Query>(*scheduler_, *store_);
   datasets_ = std::make_unique<data::DatasetCache>(env);
@@ -177,6 +179,9 @@ absl::Status Server::StartGrpc() {
   builder.AddListeningPort(c.listen, *creds, &port_);
   builder.RegisterService(sweeps_.get());
   builder.RegisterService(workers_.get());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(metrics_));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.SetMaxReceiveMessageSize(c.max_message_bytes);
   builder.SetMaxSendMessageSize(c.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, c.max_watch_streams + 64);
@@ -199,6 +204,36 @@ absl::Status Server::StartGrpc() {
   if (auth_->enabled() && c.tls_cert.empty() && !IsLoopback(c.listen)) {
     log::Warn("a token is required but TLS is off: clients send it in plaintext; use --tls-cert/--tls-key");
   }
+  return absl::OkStatus();
+}
+
+metrics::Gauges Server::ReadGauges() {
+  metrics::Gauges g;
+  const scheduler::Scheduler::Load load = scheduler_->CurrentLoad();
+  g.trials_running = load.running;
+  g.trials_pending = load.pending;
+  for (SweepStatus s : {SweepStatus::kRunning, SweepStatus::kStopping, SweepStatus::kCompleted, SweepStatus::kFailed,
+                        SweepStatus::kCancelled}) {
+    g.sweeps[Name(s)] = 0;
+  }
+  (void)store_->Read([&](store::ReadTxn& r) {
+    for (const auto& [status, n] : r.CountSweepsByStatus()) g.sweeps[Name(status)] = n;
+    return absl::OkStatus();
+  });
+  g.workers_connected = static_cast<int64_t>(scheduler_->Workers().size());
+  g.watch_streams = sweeps_ ? sweeps_->open_streams() : 0;
+  return g;
+}
+
+absl::Status Server::StartHttp() {
+  const ServerConfig& c = config_;
+  if (c.http.empty()) return absl::OkStatus();
+  http_api_ = std::make_unique<http::HttpApi>(*query_, c.token, metrics_, [this] { return ReadGauges(); });
+  http_ = std::make_unique<http::HttpServer>(*http_api_);
+  if (auto st = http_->Start(c.http, c.tls_cert, c.tls_key); !st.ok()) return st;
+  const std::string host = c.http.substr(0, c.http.rfind(':'));
+  log::Info("HTTP API and /metrics on ", c.tls_cert.empty() ? "http://" : "https://", host.empty() ? "0.0.0.0" : host,
+            ":", http_->port(), "/", auth_->enabled() ? " (token required)" : "");
   return absl::OkStatus();
 }
 
@@ -229,10 +264,16 @@ int Server::Start() {
     grpc_->Shutdown();
     return 1;
   }
+  if (auto st = StartHttp(); !st.ok()) {
+    log::Error(st.message());
+    grpc_->Shutdown();
+    return st.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+  }
   if (pool_) pool_->Start();
   StartTicker();
   SetServing(true);
   if (!config_.port_file.empty()) std::ofstream(config_.port_file) << port_ << "\n";
+  if (http_ && !config_.http_port_file.empty()) std::ofstream(config_.http_port_file) << http_->port() << "\n";
   log::Info("serving (ready in ",
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count(),
             " ms)");
@@ -246,6 +287,7 @@ void Server::Stop() {
   const bool clean = !pool_ || pool_->Stop(std::chrono::milliseconds(
                                                static_cast<int64_t>(config_.shutdown_grace_seconds * 1000)),
                                            std::chrono::seconds(2));
+  if (http_) http_->Stop();
   grpc_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
   {
     std::lock_guard lock(tick_mu_);

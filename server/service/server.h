@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "data/dataset_loader.h"
+#include "http/http_server.h"
+#include "metrics/server_metrics.h"
 #include "runtime/slot_pool.h"
 #include "scheduler/query.h"
 #include "scheduler/scheduler.h"
@@ -41,16 +43,20 @@ class Server {
   int Start();  // store, scheduler, slots, gRPC (NOT_SERVING), recovery, SERVING
   void Stop();  // NOT_SERVING, drain, slots' grace, gRPC down
   int port() const { return port_; }  // the bound port, once started
+  int http_port() const { return http_ ? http_->port() : 0; }
 
  private:
   absl::Status OpenStore();
   void BuildScheduler();
   absl::Status StartGrpc();
+  absl::Status StartHttp();
+  metrics::Gauges ReadGauges();
   void StartTicker();
   void SetServing(bool serving);
 
   ServerConfig config_;
   std::chrono::steady_clock::time_point started_;
+  metrics::ServerMetrics metrics_;  // outlives everything that feeds it
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<scheduler::Query> query_;
@@ -65,6 +71,8 @@ class Server {
   std::unique_ptr<SweepServiceImpl> sweeps_;
   std::unique_ptr<WorkerServiceImpl> workers_;
   std::unique_ptr<grpc::Server> grpc_;
+  std::unique_ptr<http::HttpApi> http_api_;
+  std::unique_ptr<http::HttpServer> http_;
   int port_ = 0;
   int slots_ = 0;
   std::mutex tick_mu_;

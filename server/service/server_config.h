@@ -29,6 +29,8 @@ struct ServerConfig {
   std::string token;     // required from every client when set (never logged)
   std::string tls_cert;  // PEM certificate chain; with tls_key: serve TLS only
   std::string tls_key;
+  std::string http;            // host:port of the HTTP API and /metrics ("" = off; port 0: any free one)
+  std::string http_port_file;  // write its bound port here once serving
   std::string log_level = "info";
 };
 

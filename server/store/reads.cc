@@ -69,6 +69,13 @@ int64_t ReadTxn::CountSweeps() {
   return q.getColumn(0).getInt64();
 }
 
+std::map<SweepStatus, int64_t> ReadTxn::CountSweepsByStatus() {
+  std::map<SweepStatus, int64_t> out;
+  auto& q = conn_.Query("SELECT status, COUNT(*) FROM sweeps GROUP BY status");  // sweeps_by_status
+  while (q.executeStep()) out[static_cast<SweepStatus>(q.getColumn(0).getInt())] = q.getColumn(1).getInt64();
+  return out;
+}
+
 std::vector<SweepRecord> ReadTxn::UnfinishedSweeps() {
   return Sweeps(conn_.Query(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE status IN (?, ?) ORDER BY id"),
                             SweepStatus::kRunning, SweepStatus::kStopping));

@@ -89,6 +89,8 @@ class ReadTxn {
   // Newest first.
   std::vector<SweepRecord> ListSweeps(int64_t offset, int32_t limit);
   int64_t CountSweeps();
+  // Sweeps by status (statuses without sweeps are absent).
+  std::map<SweepStatus, int64_t> CountSweepsByStatus();
   // Sweeps that are RUNNING or STOPPING, oldest first.
   std::vector<SweepRecord> UnfinishedSweeps();
 

@@ -1,0 +1,56 @@
+// hpsearch-server's HTTP API, independent of any HTTP library (http_server.cc is the
+// cpp-httplib glue): the read-only JSON API under /api/v1/ — the gRPC read queries,
+// called through the same functions (service/queries.h) with requests built from the
+// path and query string and answered in the protobuf JSON mapping — and /metrics in
+// the Prometheus text format. docs/operations.md, "HTTP", lists the routes.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "metrics/server_metrics.h"
+#include "scheduler/query.h"
+
+namespace hpsearch::http {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string path;                           // decoded, without the query string
+  std::map<std::string, std::string> params;  // the query string, decoded
+  std::string authorization;                  // the Authorization header
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class HttpApi {
+ public:
+  // `token`: required as `Authorization: Bearer <token>` when not empty. `gauges`:
+  // read at each /metrics scrape.
+  HttpApi(scheduler::Query& query, std::string token, const metrics::ServerMetrics& metrics,
+          std::function<metrics::Gauges()> gauges)
+      : query_(query), token_(std::move(token)), metrics_(metrics), gauges_(std::move(gauges)) {}
+
+  HttpResponse Handle(const HttpRequest& request) const;
+
+ private:
+  HttpResponse Api(const HttpRequest& request, const std::vector<std::string>& parts) const;
+
+  scheduler::Query& query_;
+  const std::string token_;
+  const metrics::ServerMetrics& metrics_;
+  const std::function<metrics::Gauges()> gauges_;
+};
+
+// The HTTP status of a call's status (400 invalid argument or failed precondition,
+// 401, 404, 409, 429, 503, ...), as grpc-gateway maps them.
+int HttpStatus(const absl::Status& status);
+
+}  // namespace hpsearch::http

@@ -1,0 +1,74 @@
+#include "http/http_server.h"
+
+#include <httplib.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace hpsearch::http {
+
+HttpServer::HttpServer(const HttpApi& api) : api_(api) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+absl::Status HttpServer::Start(const std::string& address, const std::string& tls_cert, const std::string& tls_key) {
+  const size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon + 1 == address.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("--http '", address, "': give host:port, e.g. 127.0.0.1:8080"));
+  }
+  try {
+    port = std::stoi(address.substr(colon + 1));
+  } catch (...) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("--http '", address, "': the port is not a number in 0..65535"));
+  }
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  if (tls_cert.empty() != tls_key.empty()) return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  if (!tls_cert.empty()) {
+    auto ssl = std::make_unique<httplib::SSLServer>(tls_cert.c_str(), tls_key.c_str());
+    if (!ssl->is_valid()) return absl::InvalidArgumentError("--http: cannot use the TLS certificate or key");
+    server_ = std::move(ssl);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+  server_->set_read_timeout(10, 0);
+  server_->set_write_timeout(10, 0);
+  server_->set_keep_alive_timeout(5);
+  auto handle = [this](const httplib::Request& req, httplib::Response& res) {
+    HttpRequest r;
+    r.method = req.method;
+    r.path = req.path;
+    for (const auto& [k, v] : req.params) r.params[k] = v;
+    r.authorization = req.get_header_value("Authorization");
+    const HttpResponse out = api_.Handle(r);
+    res.status = out.status;
+    for (const auto& [k, v] : out.headers) res.set_header(k, v);
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_content(out.body, out.content_type);
+  };
+  server_->Get(".*", handle);
+  server_->Post(".*", handle);
+  server_->Put(".*", handle);
+  server_->Delete(".*", handle);
+  server_->Patch(".*", handle);
+  port_ = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  if (port_ <= 0) {
+    server_.reset();
+    port_ = 0;
+    return absl::UnavailableError(absl::StrCat("--http: cannot listen on ", address, " (address in use, or not an address?)"));
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return absl::OkStatus();
+}
+
+void HttpServer::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace hpsearch::http

@@ -1,0 +1,37 @@
+// The HTTP listener (cpp-httplib, Debian's libcpp-httplib-dev) in front of HttpApi:
+// plain or TLS with the gRPC server's certificate, on its own threads. Every request
+// is handed to HttpApi as it is; nothing else is served.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "http/http_api.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace hpsearch::http {
+
+class HttpServer {
+ public:
+  explicit HttpServer(const HttpApi& api);
+  ~HttpServer();
+
+  // Binds `address` ("127.0.0.1:8080", "[::1]:8080"; port 0: any free one) and
+  // serves until Stop. With `tls_cert` and `tls_key` (PEM files): HTTPS only.
+  absl::Status Start(const std::string& address, const std::string& tls_cert, const std::string& tls_key);
+  void Stop();
+  int port() const { return port_; }
+
+ private:
+  const HttpApi& api_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace hpsearch::http

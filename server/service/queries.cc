@@ -1,0 +1,105 @@
+#include "service/queries.h"
+
+#include <charconv>
+
+#include "absl/strings/str_cat.h"
+#include "convert/protocol_convert.h"
+#include "service/convert.h"
+
+namespace hpsearch::service {
+
+namespace v1 = hpsearch::v1;
+
+namespace {
+
+absl::StatusOr<int32_t> PageSize(int32_t requested, int32_t fallback, int32_t max, const char* field) {
+  if (requested < 0) return absl::InvalidArgumentError(absl::StrCat(field, ": must be >= 0"));
+  if (requested == 0) return fallback;
+  return std::min(requested, max);
+}
+
+// ListSweeps page tokens are opaque to clients; here they are the decimal offset.
+absl::StatusOr<int64_t> Offset(const std::string& token) {
+  if (token.empty()) return 0;
+  int64_t v = -1;
+  auto [p, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
+  if (ec != std::errc() || p != token.data() + token.size() || v < 0) {
+    return absl::InvalidArgumentError("page_token: not a token from a previous response");
+  }
+  return v;
+}
+
+}  // namespace
+
+absl::Status GetSweep(scheduler::Query& q, const v1::GetSweepRequest& req, v1::Sweep* resp) {
+  auto sweep = q.Sweep(req.sweep());
+  if (sweep.ok()) *resp = ToProto(*sweep, true);
+  return sweep.status();
+}
+
+absl::Status ListSweeps(scheduler::Query& q, const v1::ListSweepsRequest& req, v1::ListSweepsResponse* resp) {
+  auto size = PageSize(req.page_size(), 50, 1000, "page_size");
+  if (!size.ok()) return size.status();
+  auto offset = Offset(req.page_token());
+  if (!offset.ok()) return offset.status();
+  auto page = q.Sweeps(*offset, *size);
+  if (!page.ok()) return page.status();
+  for (const auto& s : page->sweeps) *resp->add_sweeps() = ToProto(s, true);
+  if (page->next_offset >= 0) resp->set_next_page_token(std::to_string(page->next_offset));
+  return absl::OkStatus();
+}
+
+absl::Status ListTrials(scheduler::Query& q, const v1::ListTrialsRequest& req, v1::ListTrialsResponse* resp) {
+  if (!v1::TrialStatus_IsValid(req.status())) {
+    return absl::InvalidArgumentError(absl::StrCat("status: unknown value ", req.status()));
+  }
+  auto size = PageSize(req.page_size(), 100, 1000, "page_size");
+  if (!size.ok()) return size.status();
+  store::TrialQuery query;
+  if (req.status() != v1::TRIAL_STATUS_UNSPECIFIED) query.status = convert::FromProto(req.status());
+  query.sort_by = req.sort_by().empty() ? "index" : req.sort_by();
+  query.descending = req.descending();
+  query.cursor = req.page_token();
+  query.limit = *size;
+  auto page = q.Trials(req.sweep(), query);
+  if (!page.ok()) return page.status();
+  for (const auto& t : page->trials) *resp->add_trials() = ToProto(t);
+  resp->set_total(page->total);
+  resp->set_next_page_token(page->next_cursor);
+  return absl::OkStatus();
+}
+
+absl::Status GetTrial(scheduler::Query& q, const v1::GetTrialRequest& req, v1::Trial* resp) {
+  auto trial = q.Trial(req.sweep(), req.index());
+  if (trial.ok()) *resp = ToProto(*trial);
+  return trial.status();
+}
+
+absl::Status GetBestTrials(scheduler::Query& q, const v1::GetBestTrialsRequest& req,
+                           v1::GetBestTrialsResponse* resp) {
+  auto k = PageSize(req.k(), 5, 1000, "k");
+  if (!k.ok()) return k.status();
+  auto best = q.Best(req.sweep(), *k);
+  if (!best.ok()) return best.status();
+  for (const auto& t : *best) *resp->add_trials() = ToProto(t);
+  return absl::OkStatus();
+}
+
+absl::Status ListWorkers(scheduler::Query& q, const v1::ListWorkersRequest&, v1::ListWorkersResponse* resp) {
+  for (const auto& w : q.Workers()) {
+    v1::Worker* p = resp->add_workers();
+    p->set_name(w.name);
+    p->set_embedded(w.embedded);
+    for (const auto& slot : w.slots) p->add_slots(slot);
+    p->set_last_seen_ms(w.last_seen_ms);
+    for (const auto& k : w.running) {
+      v1::WorkerTrial* t = p->add_running();
+      t->set_sweep_id(k.sweep_id);
+      t->set_index(k.index);
+      t->set_attempt(k.attempt);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace hpsearch::service

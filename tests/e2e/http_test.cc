@@ -1,0 +1,172 @@
+// The HTTP API and /metrics of a real hpsearch-server (--http) on 127.0.0.1, read by
+// a real HTTP client; /metrics is linted by the Prometheus client library's parser.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <set>
+
+#include "nlohmann/json.hpp"
+#include "testing/e2e_fixture.h"
+#include "testing/process.h"
+
+namespace hpsearch::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+const char* kSpec = R"(name: web
+dataset: {name: iris, validation: 0.2}
+objective: {metric: val_accuracy, goal: maximize}
+method: grid
+fixed: {epochs: 8, hidden: [8]}
+parameters:
+  optimizer: {values: [sgd, adam]}
+  lr: {values: [0.003, 0.03]}
+)";
+
+class Http : public E2ETest {
+ protected:
+  Http() : E2ETest("http") {}
+
+  // A server with --http on a free port, and a client for it.
+  std::unique_ptr<ServerProcess> StartServer(const std::string& db, std::vector<std::string> extra) {
+    const std::string port_file = dir_ / (db + ".http-port");
+    extra.insert(extra.end(), {"--http", "127.0.0.1:0", "--http-port-file", port_file});
+    auto server = std::make_unique<ServerProcess>(dir_ / db, extra);
+    EXPECT_TRUE(server->Start()) << server->log();
+    const std::string port = ReadFile(port_file);
+    EXPECT_FALSE(port.empty()) << server->log();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port.empty() ? 1 : std::stoi(port));
+    client_->set_read_timeout(10, 0);
+    return server;
+  }
+
+  // GET path → (status, JSON body).
+  std::pair<int, json> Get(const std::string& path, const httplib::Headers& headers = {}) {
+    auto res = client_->Get(path, headers);
+    EXPECT_TRUE(res) << path << ": " << httplib::to_string(res.error());
+    if (!res) return {0, json()};
+    auto body = json::parse(res->body, nullptr, false);
+    EXPECT_FALSE(body.is_discarded()) << path << ": " << res->body;
+    return {res->status, body};
+  }
+
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(Http, TheJsonApiMirrorsTheGrpcQueries) {
+  auto server = StartServer("api.db", {"--workers", "2"});
+  const std::string id = Json(server->Cli({"submit", WriteSpec("web.yaml", kSpec), "-o", "json"}))["id"];
+  ASSERT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "completed");
+
+  auto [code, sweeps] = Get("/api/v1/sweeps");
+  ASSERT_EQ(code, 200) << sweeps.dump();
+  ASSERT_EQ(sweeps["sweeps"].size(), 1u);
+  EXPECT_EQ(sweeps["sweeps"][0]["id"], id);
+  EXPECT_EQ(sweeps["sweeps"][0]["status"], "SWEEP_COMPLETED");
+  EXPECT_EQ(sweeps["sweeps"][0]["counts"]["completed"], "4");  // int64 as a string (proto3 JSON)
+  auto [by_name_code, by_name] = Get("/api/v1/sweeps/web");
+  EXPECT_EQ(by_name_code, 200);
+  EXPECT_EQ(by_name["id"], id);
+
+  // Pages of 3 by keyset token: every trial once.
+  std::set<std::string> seen;
+  std::string token;
+  for (int page = 0; page < 4; ++page) {
+    auto [c, p] = Get("/api/v1/sweeps/" + id + "/trials?page_size=3" + (token.empty() ? "" : "&page_token=" + token));
+    ASSERT_EQ(c, 200) << p.dump();
+    EXPECT_EQ(p["total"], "4");
+    for (const auto& t : p["trials"]) seen.insert(t["index"].get<std::string>());
+    token = p["next_page_token"];
+    if (token.empty()) break;
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"0", "1", "2", "3"}));
+  auto [sc, sorted] = Get("/api/v1/sweeps/" + id + "/trials?status=COMPLETED&sort_by=val_accuracy&descending=true");
+  ASSERT_EQ(sc, 200) << sorted.dump();
+  ASSERT_EQ(sorted["trials"].size(), 4u);
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_GE(sorted["trials"][i - 1]["metrics"]["val_accuracy"].get<double>(),
+              sorted["trials"][i]["metrics"]["val_accuracy"].get<double>());
+  }
+  auto [bc, best] = Get("/api/v1/sweeps/" + id + "/best?k=2");
+  ASSERT_EQ(bc, 200);
+  ASSERT_EQ(best["trials"].size(), 2u);
+  EXPECT_EQ(best["trials"][0]["objective"], sorted["trials"][0]["objective"]);
+  auto [tc, trial] = Get("/api/v1/sweeps/" + id + "/trials/0");
+  ASSERT_EQ(tc, 200);
+  EXPECT_EQ(trial["epochs"].size(), 8u);
+  EXPECT_EQ(trial["attempts"].size(), 1u);
+  auto [wc, workers] = Get("/api/v1/workers");
+  EXPECT_EQ(wc, 200);
+  EXPECT_TRUE(workers.contains("workers"));
+
+  // Errors: the right status and the message the CLI would show.
+  auto [nc, missing] = Get("/api/v1/sweeps/nope");
+  EXPECT_EQ(nc, 404);
+  EXPECT_EQ(missing["error"]["code"], "NOT_FOUND");
+  EXPECT_THAT(missing["error"]["message"].get<std::string>(), HasSubstr("'nope' not found"));
+  auto [kc, bad_key] = Get("/api/v1/sweeps/" + id + "/trials?sort_by=bogus");
+  EXPECT_EQ(kc, 400);
+  EXPECT_EQ(bad_key["error"]["code"], "INVALID_ARGUMENT");
+  auto [uc, unknown] = Get("/api/v1/sweeps/" + id + "/trials?colour=red");
+  EXPECT_EQ(uc, 400);
+  EXPECT_THAT(unknown["error"]["message"].get<std::string>(), HasSubstr("colour"));
+  EXPECT_EQ(Get("/api/v1/sweeps/" + id + "/trials/x").first, 400);
+  EXPECT_EQ(Get("/api/v2/sweeps").first, 404);
+  auto post = client_->Post("/api/v1/sweeps", "{}", "application/json");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+
+  // /metrics: what happened, in the Prometheus text format.
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string scrape = dir_ / "scrape.txt";
+  std::ofstream(scrape) << metrics->body;
+  const json want = {
+      {"families",
+       {{"hpsearch_trials_total", "counter"}, {"hpsearch_trials_running", "gauge"},
+        {"hpsearch_trials_pending", "gauge"}, {"hpsearch_sweeps", "gauge"},
+        {"hpsearch_trial_duration_seconds", "histogram"}, {"hpsearch_epoch_reports_total", "counter"},
+        {"hpsearch_leases_lost_total", "counter"}, {"hpsearch_watch_streams", "gauge"},
+        {"hpsearch_store_commit_seconds", "histogram"}, {"hpsearch_grpc_requests_total", "counter"},
+        {"hpsearch_workers_connected", "gauge"}}},
+      {"samples",
+       {{"hpsearch_trials_total", {{"status", "completed"}}, 4},
+        {"hpsearch_trials_total", {{"status", "failed"}}, 0},
+        {"hpsearch_sweeps", {{"status", "completed"}}, 1},
+        {"hpsearch_trials_running", json::object(), 0},
+        {"hpsearch_trial_duration_seconds_count", json::object(), 4},
+        {"hpsearch_epoch_reports_total", json::object(), 32},  // 4 trials × 8 epochs
+        {"hpsearch_grpc_requests_total", {{"method", "hpsearch.v1.SweepService/SubmitSweep"}, {"code", "OK"}}, 1},
+        {"hpsearch_grpc_requests_total", {{"method", "hpsearch.v1.SweepService/GetSweep"}, {"code", "OK"}}, ">0"},
+        {"hpsearch_workers_connected", json::object(), 1},
+        {"hpsearch_store_commit_seconds_count", json::object(), ">0"}}}};
+  const Result lint = RunProcess({"/usr/bin/python3", std::string(HPSEARCH_SOURCE_DIR) + "/tests/e2e/check_metrics.py", scrape,
+                                  want.dump()});
+  EXPECT_EQ(lint.code, 0) << lint.err << "\n" << metrics->body;
+}
+
+TEST_F(Http, TheTokenGuardsTheApiAndMetrics) {
+  auto server = StartServer("auth.db", {"--workers", "0", "--token", "s3cret-token"});
+  for (const std::string path : {"/api/v1/sweeps", "/metrics"}) {
+    auto none = client_->Get(path);
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 401) << path;
+    EXPECT_EQ(none->get_header_value("WWW-Authenticate"), "Bearer realm=\"hpsearch\"");
+    EXPECT_THAT(none->body, Not(HasSubstr("s3cret")));
+    auto wrong = client_->Get(path, {{"Authorization", "Bearer s3cret-tokex"}});
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->status, 401) << path;
+    auto right = client_->Get(path, {{"Authorization", "Bearer s3cret-token"}});
+    ASSERT_TRUE(right);
+    EXPECT_EQ(right->status, 200) << path;
+  }
+  EXPECT_THAT(server->log(), Not(HasSubstr("s3cret")));
+}
+
+}  // namespace
+}  // namespace hpsearch::testing
