@@ -60,8 +60,61 @@ grpc::Status Cancel(Cluster& c, const std::string& sweep, bool graceful) {
   return c.Retry([&](grpc::ClientContext* ctx) { return c.sweeps().CancelSweep(ctx, req, &resp); });
 }
 
+grpc::Status Extend(Cluster& c, const std::string& sweep, int64_t trials) {
+  v1::ExtendSweepRequest req;
+  req.set_sweep(sweep);
+  req.set_trials(trials);
+  v1::Sweep resp;
+  return c.Retry([&](grpc::ClientContext* ctx) { return c.sweeps().ExtendSweep(ctx, req, &resp); });
+}
+
+grpc::Status RetryFailed(Cluster& c, const std::string& sweep) {
+  v1::RetryTrialsRequest req;
+  req.set_sweep(sweep);
+  req.set_failed(true);
+  v1::RetryTrialsResponse resp;
+  return c.Retry([&](grpc::ClientContext* ctx) { return c.sweeps().RetryTrials(ctx, req, &resp); });
+}
+
 std::vector<Scenario> Scenarios() {
   std::vector<Scenario> all;
+  {
+    Scenario s;
+    s.name = "DeletedRetriedAndExtended";
+    // A finished sweep is deleted; the capped grid under test finishes with a failed
+    // trial, which is retried, and is then extended by two grid points. Retrying a
+    // retry or a delete changes nothing; a retried extend may add its points twice
+    // (the whole grid is 6).
+    s.spec = std::string(kSpec) + "budget: {max_trials: 2}\n";
+    s.drive = [](Cluster& c, const std::string& sweep) {
+      v1::SubmitSweepRequest submit;
+      *submit.mutable_spec() = convert::ToProto(*client::ParseSpecYaml(
+          "name: fp-deleted\ndataset: {name: xor, samples: 200}\nmethod: random\nbudget: {max_trials: 1}\n"
+          "fixed: {epochs: 2, hidden: [4]}\nparameters:\n  lr: {values: [0.1]}\n"));
+      submit.set_request_id("submit-deleted");
+      v1::Sweep other;
+      ASSERT_TRUE(c.Retry([&](grpc::ClientContext* ctx) { return c.sweeps().SubmitSweep(ctx, submit, &other); }).ok());
+      Worker a(c, "w-a");
+      for (int i = 0; i < 3; ++i) {  // the grid's 2 trials and the other sweep's 1, in any order
+        auto l = a.Acquire();
+        ASSERT_TRUE(l.has_value());
+        if (l->key().sweep_id() == sweep && l->key().index() == 0) {
+          EXPECT_TRUE(a.Fail(*l, true).ok());
+        } else {
+          EXPECT_TRUE(a.Complete(*l).ok());
+        }
+      }
+      v1::DeleteSweepRequest del;
+      del.set_sweep(other.id());
+      v1::Sweep gone;
+      const grpc::Status deleted =
+          c.Retry([&](grpc::ClientContext* ctx) { return c.sweeps().DeleteSweep(ctx, del, &gone); });
+      EXPECT_TRUE(deleted.ok() || deleted.error_code() == grpc::StatusCode::NOT_FOUND) << deleted.error_message();
+      EXPECT_TRUE(RetryFailed(c, sweep).ok());
+      EXPECT_TRUE(Extend(c, sweep, 2).ok());
+    };
+    all.push_back(s);
+  }
   {
     Scenario s;
     s.name = "RunToTheEnd";

@@ -32,6 +32,9 @@ constexpr std::string_view kFailPointNames[] = {
     "scheduler.deadline.before_commit",    "scheduler.deadline.after_commit",
     "scheduler.finish.before_commit",      "scheduler.finish.after_commit",
     "scheduler.recover.before_commit",     "scheduler.recover.after_commit",
+    "scheduler.extend.before_commit",      "scheduler.extend.after_commit",
+    "scheduler.retry.before_commit",       "scheduler.retry.after_commit",
+    "scheduler.delete.before_commit",      "scheduler.delete.after_commit",
     "slot.epoch.before_report",            "slot.complete.before_report",
     "slot.complete.after_report",
 };
