@@ -22,7 +22,7 @@ trap cleanup EXIT
 echo
 echo "== Starting hpsearch-server (embedded workers: one per core; database $WORK/demo.db)"
 "$BIN/hpsearch-server" --listen 127.0.0.1:0 --port-file "$WORK/port" --db "$WORK/demo.db" \
-  2> "$WORK/server.log" &
+  --http 127.0.0.1:0 --http-port-file "$WORK/http-port" 2> "$WORK/server.log" &
 SERVER_PID=$!
 for _ in $(seq 100); do
   [[ -s "$WORK/port" ]] && break
@@ -32,6 +32,7 @@ done
 export HPSEARCH_SERVER="127.0.0.1:$(cat "$WORK/port")"
 "$BIN/hpsearch" health >/dev/null
 echo "   serving on $HPSEARCH_SERVER"
+echo "   dashboard: http://127.0.0.1:$(cat "$WORK/http-port")/ (live while the demo runs; metrics at /metrics)"
 
 echo
 echo "== The sweep (hpsearch plan examples/quickstart.yaml --limit 4)"

@@ -2,6 +2,7 @@
 # Installs every Debian package hpsearch needs, and nothing that is already there.
 #
 #   scripts/setup.sh            build + test + runtime packages (developers, CI)
+#   scripts/setup.sh --build    build + runtime packages, without the test-only ones (Docker build stage)
 #   scripts/setup.sh --runtime  only what the built binaries need at run time (Docker image)
 #   scripts/setup.sh --print    print the package list and exit
 #   scripts/setup.sh --print-runtime   print the runtime list (tests/docker checks it)
@@ -20,21 +21,27 @@ BUILD_PACKAGES=(
   libtbb-dev libsqlitecpp-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libeigen3-dev libopenblas-pthread-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  libcpp-httplib-dev iproute2 openssl python3 python3-yaml python3-prometheus-client
+  libcpp-httplib-dev libjs-chart.js iproute2 openssl python3 python3-yaml
+)
+# Only the tests use these: a Prometheus parser and a real browser for the dashboard.
+TEST_PACKAGES=(
+  python3-prometheus-client chromium chromium-driver python3-selenium
 )
 
 mode=all
 case "${1:-}" in
   --runtime) mode=runtime ;;
+  --build) mode=build ;;
   --print) mode=print ;;
   --print-runtime) mode=print-runtime ;;
   "") ;;
-  *) echo "usage: $0 [--runtime|--print|--print-runtime]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--build|--runtime|--print|--print-runtime]" >&2; exit 2 ;;
 esac
 
 packages=("${RUNTIME_PACKAGES[@]}")
 if [ "$mode" = print-runtime ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
 [ "$mode" = runtime ] || packages+=("${BUILD_PACKAGES[@]}")
+[ "$mode" = runtime ] || [ "$mode" = build ] || packages+=("${TEST_PACKAGES[@]}")
 if [ "$mode" = print ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
 
 missing=()

@@ -5,7 +5,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/ascii.h"
+#include "http/assets.h"
 #include "nlohmann/json.hpp"
 #include "service/metrics_interceptor.h"
 #include "service/queries.h"
@@ -84,32 +88,151 @@ HttpResponse Answer(const absl::Status& st, const Response& resp) {
 
 }  // namespace
 
-HttpResponse HttpApi::Handle(const HttpRequest& request) const {
-  const bool api = absl::StartsWith(request.path, "/api/");
-  if (!api && request.path != "/metrics") {
-    if (request.path == "/") {
-      HttpResponse r;
-      r.content_type = "text/plain; charset=utf-8";
-      r.body = "hpsearch-server: the JSON API is under /api/v1/ (sweeps, workers) and metrics are at /metrics\n";
-      return r;
+namespace {
+
+constexpr const char* kCookie = "hpsearch_token";
+// Pages load their code and style from this server only: no CDN, no inline script.
+constexpr const char* kPagePolicy =
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; frame-ancestors 'none'";
+
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
     }
-    return Error(absl::NotFoundError(absl::StrCat("no page at ", request.path)));
   }
+  return out;
+}
+
+// The value of cookie `name` in a Cookie header ("" if absent).
+std::string CookieValue(const std::string& header, const std::string& name) {
+  for (absl::string_view part : absl::StrSplit(header, ';')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (absl::StartsWith(part, name + "=")) return std::string(part.substr(name.size() + 1));
+  }
+  return "";
+}
+
+// Where a login may send the browser: a path of this site, never another origin.
+std::string SafeNext(const std::string& next) {
+  if (next.empty() || next[0] != '/' || absl::StartsWith(next, "//") || next.find('\\') != std::string::npos) return "/";
+  return next;
+}
+
+// Percent-encodes all but unreserved characters and '/'.
+std::string UrlEncode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += absl::StrFormat("%%%02X", c);
+    }
+  }
+  return out;
+}
+
+bool IsPage(const std::string& path) { return path == "/" || path == "/sweeps" || absl::StartsWith(path, "/sweeps/"); }
+
+std::string ContentType(const std::string& name) {
+  if (absl::EndsWith(name, ".js")) return "text/javascript; charset=utf-8";
+  if (absl::EndsWith(name, ".css")) return "text/css; charset=utf-8";
+  if (absl::EndsWith(name, ".html")) return "text/html; charset=utf-8";
+  return "application/octet-stream";
+}
+
+HttpResponse Redirect(const std::string& to) {
+  HttpResponse r;
+  r.status = 303;
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Location", to);
+  r.body = "see " + to + "\n";
+  return r;
+}
+
+HttpResponse LoginForm(const std::string& next, const std::string& error) {
+  HttpResponse r;
+  r.status = error.empty() ? 200 : 401;
+  r.content_type = "text/html; charset=utf-8";
+  r.headers.emplace_back("Content-Security-Policy", kPagePolicy);
+  r.body = absl::StrCat(
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>hpsearch: sign in</title>"
+      "<link rel=\"stylesheet\" href=\"/assets/dashboard.css\"></head><body>"
+      "<header><span class=\"brand\">hpsearch</span></header><main>"
+      "<form class=\"login\" method=\"post\" action=\"/login\"><h1>Sign in</h1>"
+      "<p class=\"sub\">This server requires its token (hpsearch-server --token).</p>",
+      error.empty() ? "" : absl::StrCat("<p class=\"error\" id=\"login-error\">", HtmlEscape(error), "</p>"),
+      "<input type=\"password\" name=\"token\" id=\"token\" placeholder=\"token\" autofocus>"
+      "<input type=\"hidden\" name=\"next\" value=\"", HtmlEscape(SafeNext(next)), "\">"
+      "<button type=\"submit\" id=\"sign-in\">Sign in</button></form></main></body></html>\n");
+  return r;
+}
+
+}  // namespace
+
+bool HttpApi::Authorized(const HttpRequest& request) const {
+  if (token_.empty()) return true;
+  return service::ConstantTimeEquals(request.authorization, "Bearer " + token_) ||
+         service::ConstantTimeEquals(CookieValue(request.cookie, kCookie), token_);
+}
+
+HttpResponse HttpApi::Login(const HttpRequest& request) const {
+  const auto param = [&](const char* k) {
+    auto it = request.params.find(k);
+    return it == request.params.end() ? std::string() : it->second;
+  };
+  const std::string next = SafeNext(param("next"));
+  if (request.method != "POST") return token_.empty() ? Redirect(next) : LoginForm(next, "");
+  if (token_.empty()) return Redirect(next);
+  if (!service::ConstantTimeEquals(param("token"), token_)) return LoginForm(next, "That is not the server's token.");
+  HttpResponse r = Redirect(next);
+  r.headers.emplace_back("Set-Cookie", absl::StrCat(kCookie, "=", token_, "; Path=/; HttpOnly; SameSite=Strict",
+                                                    request.tls ? "; Secure" : ""));
+  return r;
+}
+
+HttpResponse HttpApi::Handle(const HttpRequest& request) const {
+  const std::string& path = request.path;
+  if (path == "/login") return Login(request);
+  const bool api = absl::StartsWith(path, "/api/");
   if (request.method != "GET" && request.method != "HEAD") {
-    HttpResponse r = Error(absl::InvalidArgumentError(absl::StrCat(request.method, " ", request.path,
+    HttpResponse r = Error(absl::InvalidArgumentError(absl::StrCat(request.method, " ", path,
                                                                    ": the HTTP API is read-only (GET)")));
     r.status = 405;
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
   }
-  if (!token_.empty()) {
-    const std::string expected = "Bearer " + token_;
-    if (!service::ConstantTimeEquals(request.authorization, expected)) {
-      HttpResponse r = Error(absl::UnauthenticatedError(
-          request.authorization.empty() ? "missing Authorization: Bearer <token>" : "wrong token"));
-      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hpsearch\"");
-      return r;
-    }
+  if (absl::StartsWith(path, "/assets/")) {
+    // The page shell's code and style: no data in them, so no token needed.
+    const std::string name = path.substr(8);
+    auto bytes = Asset(name);
+    if (!bytes) return Error(absl::NotFoundError(absl::StrCat("no asset ", name)));
+    HttpResponse r;
+    r.content_type = ContentType(name);
+    r.body = std::string(*bytes);
+    r.headers.emplace_back("Cache-Control", "no-cache");
+    return r;
+  }
+  if (IsPage(path)) {
+    if (!Authorized(request)) return Redirect("/login?next=" + UrlEncode(path));
+    HttpResponse r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = std::string(*Asset("dashboard.html"));
+    r.headers.emplace_back("Content-Security-Policy", kPagePolicy);
+    return r;
+  }
+  if (!api && path != "/metrics") return Error(absl::NotFoundError(absl::StrCat("no page at ", path)));
+  if (!Authorized(request)) {
+    HttpResponse r = Error(absl::UnauthenticatedError(
+        request.authorization.empty() ? "missing Authorization: Bearer <token>" : "wrong token"));
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hpsearch\"");
+    return r;
   }
   if (!api) {
     HttpResponse r;

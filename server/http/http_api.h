@@ -1,8 +1,11 @@
-// hpsearch-server's HTTP API, independent of any HTTP library (http_server.cc is the
-// cpp-httplib glue): the read-only JSON API under /api/v1/ — the gRPC read queries,
-// called through the same functions (service/queries.h) with requests built from the
-// path and query string and answered in the protobuf JSON mapping — and /metrics in
-// the Prometheus text format. docs/operations.md, "HTTP", lists the routes.
+// hpsearch-server's HTTP side, independent of any HTTP library (http_server.cc is the
+// cpp-httplib glue): the dashboard's pages (one page shell and its embedded assets,
+// drawn in the browser from the API), the read-only JSON API under /api/v1/ — the
+// gRPC read queries, called through the same functions (service/queries.h) with
+// requests built from the path and query string and answered in the protobuf JSON
+// mapping — and /metrics in the Prometheus text format. With a token, the API and
+// /metrics take it as a bearer header or as the cookie /login sets (HttpOnly), and
+// pages send a browser without it to /login. docs/operations.md, "HTTP", lists the routes.
 #pragma once
 
 #include <functional>
@@ -21,6 +24,8 @@ struct HttpRequest {
   std::string path;                           // decoded, without the query string
   std::map<std::string, std::string> params;  // the query string, decoded
   std::string authorization;                  // the Authorization header
+  std::string cookie;                         // the Cookie header
+  bool tls = false;                           // served over HTTPS
 };
 
 struct HttpResponse {
@@ -42,6 +47,8 @@ class HttpApi {
 
  private:
   HttpResponse Api(const HttpRequest& request, const std::vector<std::string>& parts) const;
+  HttpResponse Login(const HttpRequest& request) const;
+  bool Authorized(const HttpRequest& request) const;
 
   scheduler::Query& query_;
   const std::string token_;

@@ -38,16 +38,23 @@ absl::Status HttpServer::Start(const std::string& address, const std::string& tl
   server_->set_read_timeout(10, 0);
   server_->set_write_timeout(10, 0);
   server_->set_keep_alive_timeout(5);
-  auto handle = [this](const httplib::Request& req, httplib::Response& res) {
+  const bool tls = !tls_cert.empty();
+  auto handle = [this, tls](const httplib::Request& req, httplib::Response& res) {
     HttpRequest r;
     r.method = req.method;
     r.path = req.path;
     for (const auto& [k, v] : req.params) r.params[k] = v;
     r.authorization = req.get_header_value("Authorization");
+    r.cookie = req.get_header_value("Cookie");
+    r.tls = tls;
     const HttpResponse out = api_.Handle(r);
     res.status = out.status;
-    for (const auto& [k, v] : out.headers) res.set_header(k, v);
-    res.set_header("Cache-Control", "no-store");
+    bool cache = false;
+    for (const auto& [k, v] : out.headers) {
+      res.set_header(k, v);
+      cache = cache || k == "Cache-Control";
+    }
+    if (!cache) res.set_header("Cache-Control", "no-store");
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_content(out.body, out.content_type);
   };

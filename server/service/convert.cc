@@ -3,6 +3,7 @@
 #include "convert/protocol_convert.h"
 #include "convert/spec_convert.h"
 #include "convert/value_convert.h"
+#include "search/spec_validator.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -30,7 +31,10 @@ v1::Sweep ToProto(const store::SweepRecord& r, bool with_spec) {
   v1::Sweep p;
   p.set_id(r.id);
   p.set_name(r.name);
-  if (with_spec) p.mutable_spec()->ParseFromString(r.spec);
+  if (with_spec && p.mutable_spec()->ParseFromString(r.spec)) {
+    if (auto spec = convert::FromProto(p.spec()); spec.ok()) p.set_objective_metric(search::ObjectiveMetric(*spec));
+    p.set_maximize(r.maximize);
+  }
   p.set_status(convert::ToProto(r.status));
   p.set_status_reason(r.status_reason);
   p.set_total_trials(r.total_trials);

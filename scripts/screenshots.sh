@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Regenerates the dashboard screenshots in docs/img/ (the README and docs show them):
+# the browser test, run against a fresh server, saves one per page.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/build.sh hpsearch hpsearch-server >/dev/null
+mkdir -p docs/img
+/usr/bin/python3 tests/e2e/dashboard_test.py "$PWD/build/bin" "$PWD/docs/img"
+ls -l docs/img/dashboard-*.png

@@ -1,0 +1,316 @@
+// The hpsearch dashboard: pages drawn from the read-only JSON API (/api/v1/),
+// refreshed every second. Plain script, Chart.js from Debian's libjs-chart.js.
+// window.hpsearchDashboard exposes what each page drew (the browser tests read it).
+"use strict";
+
+const state = { page: "", timer: null, charts: {}, sort: { key: "index", desc: false }, status: "" };
+window.hpsearchDashboard = { page: "", updates: 0, historyPoints: 0, curvePoints: 0, trialsShown: 0, sweepsShown: 0 };
+
+// ---------------------------------------------------------------- helpers
+
+class ApiError extends Error {}
+
+async function api(path) {
+  const r = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (r.status === 401) {
+    location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    throw new ApiError("login required");
+  }
+  const body = await r.json();
+  if (!r.ok) throw new ApiError(body.error ? body.error.message : r.statusText);
+  return body;
+}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+const num = (v) => (v === undefined || v === null || v === "" ? null : Number(v));
+
+function fmt(v) {
+  if (v === null || v === undefined) return "-";
+  if (typeof v !== "number") return Array.isArray(v) ? "[" + v.join(", ") + "]" : String(v);
+  if (Number.isInteger(v)) return String(v);
+  return Number(v.toPrecision(4)).toString();
+}
+
+function age(ms) {
+  const s = Math.max(0, (Date.now() - ms) / 1000);
+  if (s < 60) return Math.round(s) + "s";
+  if (s < 3600) return Math.round(s / 60) + "m";
+  if (s < 86400) return (s / 3600).toFixed(1) + "h";
+  return (s / 86400).toFixed(1) + "d";
+}
+
+const sweepStatus = (s) => String(s).replace("SWEEP_", "").toLowerCase();
+const trialStatus = (s) => String(s).toLowerCase();
+
+function done(c) {
+  return num(c.completed) + num(c.failed) + num(c.pruned) + num(c.cancelled);
+}
+
+function setLive(ok, text) {
+  const live = document.getElementById("live");
+  live.textContent = text;
+  live.className = ok ? "live" : "live error";
+}
+
+function chart(id, config) {
+  if (state.charts[id]) state.charts[id].destroy();
+  const canvas = document.getElementById(id);
+  state.charts[id] = new Chart(canvas, config);
+  return state.charts[id];
+}
+
+function objectiveOf(sweep) {
+  return { metric: sweep.objective_metric || "objective", maximize: Boolean(sweep.maximize) };
+}
+
+// ----------------------------------------------------------------- sweeps
+
+async function sweepsPage() {
+  const main = document.getElementById("main");
+  if (state.page !== "sweeps") {
+    state.page = "sweeps";
+    main.replaceChildren(
+      el("h1", {}, "Sweeps"),
+      el("table", { id: "sweeps" },
+        el("thead", {}, el("tr", {}, ["id", "name", "status", "progress", "best", "age"].map((h) => el("th", {}, h)))),
+        el("tbody", {})));
+  }
+  const all = [];
+  let token = "";
+  do {
+    const page = await api("/api/v1/sweeps?page_size=1000" + (token ? "&page_token=" + encodeURIComponent(token) : ""));
+    all.push(...(page.sweeps || []));
+    token = page.next_page_token;
+  } while (token && all.length < 10000);
+  const rows = all.map((s) => {
+    const total = num(s.total_trials);
+    const d = done(s.counts);
+    return el("tr", { "data-id": s.id },
+      el("td", {}, el("a", { href: "/sweeps/" + encodeURIComponent(s.id) }, s.id)),
+      el("td", {}, s.name),
+      el("td", { class: "status-" + sweepStatus(s.status) }, sweepStatus(s.status)),
+      el("td", {}, el("progress", { max: String(total || 1), value: String(d) }), " " + d + "/" + total),
+      el("td", { class: "num" }, s.best_objective === undefined ? "-" : fmt(s.best_objective)),
+      el("td", {}, age(num(s.created_ms))));
+  });
+  document.querySelector("#sweeps tbody").replaceChildren(...rows);
+  window.hpsearchDashboard.sweepsShown = rows.length;
+}
+
+// ------------------------------------------------------------------ sweep
+
+async function allTrials(sweep) {
+  const trials = [];
+  let token = "";
+  do {
+    const page = await api("/api/v1/sweeps/" + encodeURIComponent(sweep) + "/trials?page_size=1000" +
+                           (token ? "&page_token=" + encodeURIComponent(token) : ""));
+    trials.push(...(page.trials || []));
+    token = page.next_page_token;
+  } while (token);
+  return trials;
+}
+
+// The searched parameters, in spec order.
+function paramNames(sweep) {
+  return ((sweep.spec && sweep.spec.parameters) || []).map((p) => p.name);
+}
+
+function trialValue(t, key, metric) {
+  if (key === "index") return num(t.index);
+  if (key === "status") return trialStatus(t.status);
+  if (key === "objective") return t.objective === undefined ? null : t.objective;
+  if (key in (t.params || {})) return t.params[key];
+  if (key in (t.metrics || {})) return t.metrics[key];
+  return key === metric ? null : null;
+}
+
+function drawHistory(sweep, trials) {
+  const { metric, maximize } = objectiveOf(sweep);
+  const ended = trials
+    .filter((t) => ["COMPLETED", "PRUNED"].includes(t.status) && t.metrics && metric in t.metrics)
+    .sort((a, b) => num(a.finished_ms) - num(b.finished_ms) || num(a.index) - num(b.index));
+  const points = ended.map((t, i) => ({ x: i + 1, y: t.metrics[metric], trial: num(t.index), status: t.status }));
+  const best = [];
+  let b = null;
+  for (const p of points) {
+    if (p.status !== "COMPLETED") continue;
+    if (b === null || (maximize ? p.y > b : p.y < b)) b = p.y;
+    best.push({ x: p.x, y: b });
+  }
+  const c = chart("history", {
+    type: "scatter",
+    data: {
+      datasets: [
+        { label: "completed", data: points.filter((p) => p.status === "COMPLETED"), backgroundColor: "#2957c7" },
+        { label: "pruned", data: points.filter((p) => p.status === "PRUNED"), backgroundColor: "#d4a300", pointStyle: "crossRot", radius: 5 },
+        { label: "best so far", data: best, type: "line", borderColor: "#1f7a3a", pointRadius: 0, stepped: true },
+      ],
+    },
+    options: {
+      animation: false, maintainAspectRatio: false,
+      scales: { x: { title: { display: true, text: "trials in finish order" } }, y: { title: { display: true, text: metric } } },
+      plugins: { tooltip: { callbacks: { label: (ctx) => (ctx.raw.trial !== undefined ? "trial " + ctx.raw.trial + ": " : "") + fmt(ctx.raw.y) } } },
+      onClick: (_e, items) => {
+        const p = items.length ? items[0].element.$context.raw : null;
+        if (p && p.trial !== undefined) location.href = "/sweeps/" + encodeURIComponent(sweep.id) + "/trials/" + p.trial;
+      },
+    },
+  });
+  c.canvas.dataset.points = String(points.length);
+  window.hpsearchDashboard.historyPoints = points.length;
+}
+
+function drawTable(sweep, trials) {
+  const { metric } = objectiveOf(sweep);
+  const params = paramNames(sweep);
+  const columns = ["index", "status", "objective", ...params];
+  const thead = el("tr", {}, columns.map((k) => {
+    const sorted = state.sort.key === k;
+    return el("th", {
+      class: "sortable" + (sorted ? " sorted" + (state.sort.desc ? "" : " asc") : ""), "data-key": k,
+      onclick: () => {
+        state.sort = { key: k, desc: state.sort.key === k ? !state.sort.desc : k === "objective" };
+        refresh();
+      },
+    }, k === "index" ? "trial" : k);
+  }));
+  const shown = trials.filter((t) => !state.status || trialStatus(t.status) === state.status);
+  const { key, desc } = state.sort;
+  shown.sort((a, b) => {
+    const va = trialValue(a, key, metric), vb = trialValue(b, key, metric);
+    if (va === null && vb === null) return num(a.index) - num(b.index);
+    if (va === null) return 1;
+    if (vb === null) return -1;
+    const c = typeof va === "number" && typeof vb === "number" ? va - vb : String(va).localeCompare(String(vb));
+    return (desc ? -c : c) || num(a.index) - num(b.index);
+  });
+  const rows = shown.map((t) => el("tr", { "data-trial": String(t.index) },
+    el("td", { class: "num" }, el("a", { href: "/sweeps/" + encodeURIComponent(sweep.id) + "/trials/" + t.index }, t.index)),
+    el("td", { class: "status-" + trialStatus(t.status) }, trialStatus(t.status)),
+    el("td", { class: "num" }, t.objective === undefined ? "-" : fmt(t.objective)),
+    params.map((p) => el("td", { class: "num" }, fmt((t.params || {})[p])))));
+  const table = document.getElementById("trials");
+  table.replaceChildren(el("thead", {}, thead), el("tbody", {}, rows));
+  window.hpsearchDashboard.trialsShown = rows.length;
+  state.csv = [columns.join(","), ...shown.map((t) => columns.map((k) => {
+    const v = trialValue(t, k, metric);
+    const s = v === null ? "" : Array.isArray(v) ? "[" + v.join(" ") + "]" : String(v);
+    return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }).join(","))].join("\n") + "\n";
+}
+
+async function sweepPage(id) {
+  const main = document.getElementById("main");
+  if (state.page !== "sweep:" + id) {
+    state.page = "sweep:" + id;
+    const filter = el("select", { id: "status-filter", onchange: (e) => { state.status = e.target.value; refresh(); } },
+      ["", "pending", "running", "completed", "failed", "pruned", "cancelled"].map((s) => el("option", { value: s }, s || "every status")));
+    const download = el("a", { href: "#", id: "csv", onclick: (e) => {
+      e.preventDefault();
+      const a = el("a", { href: URL.createObjectURL(new Blob([state.csv || ""], { type: "text/csv" })), download: id + ".csv" });
+      a.click();
+    } }, "download CSV");
+    main.replaceChildren(
+      el("h1", { id: "title" }, id), el("div", { class: "sub", id: "counts" }),
+      el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "history" }))),
+      el("h2", {}, "Trials"), el("div", { class: "controls" }, filter, download),
+      el("table", { id: "trials" }));
+  }
+  const sweep = await api("/api/v1/sweeps/" + encodeURIComponent(id));
+  const trials = await allTrials(id);
+  const c = sweep.counts;
+  const { metric, maximize } = objectiveOf(sweep);
+  document.getElementById("title").textContent = sweep.name + " (" + sweep.id + ")";
+  document.getElementById("counts").textContent =
+    sweepStatus(sweep.status) + " · " + done(c) + "/" + sweep.total_trials + " done · " + c.running + " running · " +
+    c.completed + " completed · " + c.failed + " failed · " + c.pruned + " pruned · " + c.cancelled + " cancelled" +
+    (num(c.not_started) ? " · " + c.not_started + " never started" : "") +
+    " · " + (maximize ? "maximize " : "minimize ") + metric +
+    (sweep.best_objective === undefined ? "" : " · best " + fmt(sweep.best_objective) + " (trial " + sweep.best_trial + ")") +
+    (sweep.status_reason ? " · " + sweep.status_reason : "");
+  drawHistory(sweep, trials);
+  drawTable(sweep, trials);
+}
+
+// ------------------------------------------------------------------ trial
+
+async function trialPage(id, index) {
+  const main = document.getElementById("main");
+  const [sweep, t] = await Promise.all([api("/api/v1/sweeps/" + encodeURIComponent(id)),
+                                        api("/api/v1/sweeps/" + encodeURIComponent(id) + "/trials/" + index)]);
+  const { metric } = objectiveOf(sweep);
+  if (state.page !== "trial:" + id + "/" + index) {
+    state.page = "trial:" + id + "/" + index;
+    main.replaceChildren(
+      el("h1", { id: "title" }), el("div", { class: "sub", id: "summary" }),
+      el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "curve" }))),
+      el("h2", {}, "Parameters"), el("table", { id: "params" }),
+      el("h2", {}, "Attempts"), el("table", { id: "attempts" }));
+  }
+  document.getElementById("title").replaceChildren(
+    el("a", { href: "/sweeps/" + encodeURIComponent(sweep.id) }, sweep.name), " / trial " + t.index);
+  document.getElementById("summary").textContent = trialStatus(t.status) +
+    (t.objective === undefined ? "" : " · " + metric + " " + fmt(t.objective)) +
+    (t.failure_reason ? " · " + t.failure_reason : "") + " · attempt " + t.attempt + " · seed " + t.seed;
+  document.getElementById("params").replaceChildren(el("tbody", {},
+    Object.keys(t.params || {}).sort().map((k) => el("tr", {}, el("td", {}, k), el("td", { class: "num" }, fmt(t.params[k]))))));
+  document.getElementById("attempts").replaceChildren(el("tbody", {},
+    (t.attempts || []).map((a) => el("tr", {}, el("td", {}, "attempt " + a.attempt), el("td", {}, a.worker), el("td", {}, a.outcome || "running")))));
+  const epochs = t.epochs || [];
+  const names = [...new Set(epochs.flatMap((e) => Object.keys(e.metrics || {})))].filter((m) => m.endsWith("loss") || m === metric).sort();
+  const colors = ["#2957c7", "#d4a300", "#1f7a3a", "#b3261e", "#6b7280"];
+  const c = chart("curve", {
+    type: "line",
+    data: {
+      labels: epochs.map((e) => e.epoch),
+      datasets: names.map((m, i) => ({ label: m, data: epochs.map((e) => (e.metrics || {})[m]), borderColor: colors[i % colors.length], pointRadius: 2 })),
+    },
+    options: { animation: false, maintainAspectRatio: false, scales: { x: { title: { display: true, text: "epoch" } } } },
+  });
+  c.canvas.dataset.points = String(epochs.length);
+  window.hpsearchDashboard.curvePoints = epochs.length;
+}
+
+// ----------------------------------------------------------------- router
+
+async function refresh() {
+  const p = location.pathname;
+  let m;
+  try {
+    if (p === "/" || p === "/sweeps") await sweepsPage();
+    else if ((m = p.match(/^\/sweeps\/([^/]+)$/))) await sweepPage(decodeURIComponent(m[1]));
+    else if ((m = p.match(/^\/sweeps\/([^/]+)\/trials\/(\d+)$/))) await trialPage(decodeURIComponent(m[1]), m[2]);
+    else document.getElementById("main").replaceChildren(el("p", { class: "error" }, "no page at " + p));
+    window.hpsearchDashboard.page = state.page;
+    window.hpsearchDashboard.updates += 1;
+    setLive(true, "live · updated " + new Date().toLocaleTimeString());
+  } catch (e) {
+    if (e instanceof ApiError) {
+      setLive(false, e.message);
+      if (!state.page) document.getElementById("main").replaceChildren(el("p", { class: "error" }, e.message));
+    } else {
+      setLive(false, "server unreachable; retrying");
+    }
+  }
+}
+
+async function loop() {
+  await refresh();
+  state.timer = setTimeout(loop, 1000);
+}
+
+document.addEventListener("DOMContentLoaded", loop);

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""The dashboard in a real browser (Debian's headless chromium through selenium).
+
+usage: dashboard_test.py BIN_DIR [SCREENSHOT_DIR]
+
+Starts a real hpsearch-server with --http and --token on 127.0.0.1, runs sweeps with
+the real CLI, signs in through the login form, opens every page and checks: no
+console errors, each plot has as many points as the API says, sorting and filtering
+the trial table, a trial that finishes appears within 3 s without a reload, and the
+token is required. With SCREENSHOT_DIR, saves a screenshot of each page there
+(scripts/screenshots.sh: docs/img/).
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+BIN = sys.argv[1]
+SHOTS = sys.argv[2] if len(sys.argv) > 2 else ""
+TOKEN = "dashboard-test-token"
+failures = []
+
+
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+def wait_for(predicate, seconds, what):
+    until = time.time() + seconds
+    while time.time() < until:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    check(False, what)
+    return None
+
+
+work = tempfile.mkdtemp(prefix="hpsearch-dashboard-")
+port_file, http_port_file = os.path.join(work, "port"), os.path.join(work, "http-port")
+server = subprocess.Popen(
+    [f"{BIN}/hpsearch-server", "--listen", "127.0.0.1:0", "--port-file", port_file, "--http", "127.0.0.1:0",
+     "--http-port-file", http_port_file, "--db", os.path.join(work, "d.db"), "--workers", "1", "--token", TOKEN],
+    stderr=open(os.path.join(work, "server.log"), "w"))
+driver = None
+try:
+    wait_for(lambda: os.path.exists(http_port_file) and open(http_port_file).read().strip(), 20, "server started")
+    grpc_address = "127.0.0.1:" + open(port_file).read().strip()
+    base = "http://127.0.0.1:" + open(http_port_file).read().strip()
+
+    def cli(*args):
+        out = subprocess.run([f"{BIN}/hpsearch", "--server", grpc_address, "--token", TOKEN, *args],
+                             capture_output=True, text=True, check=True)
+        return out.stdout
+
+    def api(path):
+        req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + TOKEN})
+        return json.load(urllib.request.urlopen(req))
+
+    spec = os.path.join(work, "web.yaml")
+    with open(spec, "w") as f:
+        f.write("name: web\ndataset: {name: iris, validation: 0.2}\nmethod: random\nseed: 4\n"
+                "budget: {max_trials: 6}\nfixed: {epochs: 15, hidden: [16]}\n"
+                "parameters:\n  lr: {min: 0.001, max: 0.3, scale: log}\n  optimizer: {values: [sgd, adam]}\n")
+    sweep = json.loads(cli("submit", spec, "-o", "json"))["id"]
+    cli("watch", sweep)
+
+    # The token: the API refuses without it, and a browser is sent to the login form.
+    try:
+        urllib.request.urlopen(base + "/api/v1/sweeps")
+        check(False, "the API answered without the token")
+    except urllib.error.HTTPError as e:
+        check(e.code == 401, f"API without the token: {e.code}")
+
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]:
+        options.add_argument(a)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(20)
+
+    def console_errors(page):
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        check(not errors, f"{page}: console errors {errors}")
+
+    def dashboard():
+        return driver.execute_script("return window.hpsearchDashboard || null") or {}
+
+    def shot(name):
+        if SHOTS:
+            driver.save_screenshot(os.path.join(SHOTS, name))
+
+    driver.get(base + "/sweeps/" + sweep)
+    check("/login" in driver.current_url, f"not sent to the login form: {driver.current_url}")
+    driver.find_element(By.ID, "token").send_keys("wrong")
+    driver.find_element(By.ID, "sign-in").click()
+    check(driver.find_elements(By.ID, "login-error"), "a wrong token is not refused on the form")
+    driver.find_element(By.ID, "token").send_keys(TOKEN)
+    driver.find_element(By.ID, "sign-in").click()
+    wait_for(lambda: dashboard().get("page") == "sweep:" + sweep, 10, "signed in to the sweep page")
+    driver.get_log("browser")  # the refused sign-in's 401 is expected
+
+    # Sweeps.
+    driver.get(base + "/")
+    wait_for(lambda: dashboard().get("sweepsShown") == 1, 10, "the sweep list shows the sweep")
+    check(driver.find_elements(By.CSS_SELECTOR, f'#sweeps tr[data-id="{sweep}"] progress'), "no progress bar")
+    console_errors("sweeps")
+    shot("dashboard-sweeps.png")
+
+    # Sweep: history points and table rows as the API says; sorting and filtering.
+    trials = api(f"/api/v1/sweeps/{sweep}/trials?page_size=1000")["trials"]
+    completed = [t for t in trials if t["status"] == "COMPLETED"]
+    driver.get(base + "/sweeps/" + sweep)
+    wait_for(lambda: dashboard().get("trialsShown") == len(trials), 10, "every trial in the table")
+    check(dashboard().get("historyPoints") == len(completed),
+          f"history has {dashboard().get('historyPoints')} points, the API {len(completed)} completed trials")
+    canvas = driver.find_element(By.ID, "history")
+    check(canvas.get_attribute("data-points") == str(len(completed)), "history canvas points")
+    driver.find_element(By.CSS_SELECTOR, '#trials th[data-key="objective"]').click()
+    time.sleep(1.2)
+    shown = [float(td.text) for td in driver.find_elements(By.CSS_SELECTOR, "#trials tbody td:nth-child(3)")
+             if td.text != "-"]
+    check(shown == sorted(shown, reverse=True) and len(shown) == len(completed), f"objective order {shown}")
+    Select(driver.find_element(By.ID, "status-filter")).select_by_value("completed")
+    wait_for(lambda: dashboard().get("trialsShown") == len(completed), 5, "the status filter")
+    Select(driver.find_element(By.ID, "status-filter")).select_by_value("")
+    console_errors("sweep")
+    shot("dashboard-sweep.png")
+
+    # Live: more trials run (extend) and appear within 3 s each, without a reload.
+    before = dashboard().get("updates")
+    cli("extend", sweep, "--trials", "2")
+    started = time.time()
+    seen = wait_for(lambda: dashboard().get("trialsShown") == len(trials) + 2, 3, "extended trials appear within 3 s")
+    if seen:
+        cli("watch", sweep)
+        wait_for(lambda: dashboard().get("historyPoints") == len(completed) + 2, 3,
+                 "a trial that finished appears within 3 s")
+        print(f"live: new trials shown {time.time() - started:.1f} s after extend")
+    check(dashboard().get("updates") > before, "the page did not update itself")
+    console_errors("sweep (live)")
+
+    # Trial: its learning curve has one point per epoch the API has.
+    best = api(f"/api/v1/sweeps/{sweep}/best?k=1")["trials"][0]
+    detail = api(f"/api/v1/sweeps/{sweep}/trials/{best['index']}")
+    driver.get(base + f"/sweeps/{sweep}/trials/{best['index']}")
+    wait_for(lambda: dashboard().get("curvePoints") == len(detail["epochs"]), 10,
+             f"curve points == {len(detail['epochs'])} epochs")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "#params tr")) == len(detail["params"]), "parameter rows")
+    console_errors("trial")
+    shot("dashboard-trial.png")
+finally:
+    if driver:
+        driver.quit()
+    server.terminate()
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    if failures:
+        sys.stderr.write(open(os.path.join(work, "server.log")).read()[-3000:])
+
+print("dashboard ok" if not failures else f"{len(failures)} failures")
+sys.exit(1 if failures else 0)
