@@ -244,58 +244,54 @@ HttpResponse HttpApi::Handle(const HttpRequest& request) const {
   return Api(request, parts);
 }
 
+namespace {
+
+// One query: the request from the query string, then `path_fields` (what the path
+// names: the sweep, the trial), the query function, the answer.
+template <typename Request, typename Response, typename Query, typename PathFields>
+HttpResponse Call(const HttpRequest& http, scheduler::Query& query, Query fn, PathFields path_fields) {
+  Request req;
+  Response resp;
+  if (auto st = FromParams(http.params, &req); !st.ok()) return Error(st);
+  path_fields(req);
+  return Answer(fn(query, req, &resp), resp);
+}
+
+}  // namespace
+
 HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::string>& parts) const {
   // parts[0] == "api"
+  const auto none = [](auto&) {};
   if (parts.size() < 3 || parts[1] != "v1") {
     return Error(absl::NotFoundError(absl::StrCat("no API route ", request.path, " (try /api/v1/sweeps)")));
   }
   const std::string& what = parts[2];
   if (what == "workers" && parts.size() == 3) {
-    v1::ListWorkersRequest req;
-    v1::ListWorkersResponse resp;
-    if (auto st = FromParams(request.params, &req); !st.ok()) return Error(st);
-    return Answer(service::ListWorkers(query_, req, &resp), resp);
+    return Call<v1::ListWorkersRequest, v1::ListWorkersResponse>(request, query_, service::ListWorkers, none);
   }
   if (what != "sweeps") return Error(absl::NotFoundError(absl::StrCat("no API route ", request.path)));
   if (parts.size() == 3) {
-    v1::ListSweepsRequest req;
-    v1::ListSweepsResponse resp;
-    if (auto st = FromParams(request.params, &req); !st.ok()) return Error(st);
-    return Answer(service::ListSweeps(query_, req, &resp), resp);
+    return Call<v1::ListSweepsRequest, v1::ListSweepsResponse>(request, query_, service::ListSweeps, none);
   }
   const std::string& sweep = parts[3];
-  if (parts.size() == 4) {
-    v1::GetSweepRequest req;
-    v1::Sweep resp;
-    if (auto st = FromParams(request.params, &req); !st.ok()) return Error(st);
-    req.set_sweep(sweep);
-    return Answer(service::GetSweep(query_, req, &resp), resp);
-  }
+  const auto of_sweep = [&](auto& req) { req.set_sweep(sweep); };
+  if (parts.size() == 4) return Call<v1::GetSweepRequest, v1::Sweep>(request, query_, service::GetSweep, of_sweep);
   if (parts[4] == "trials" && parts.size() == 5) {
-    v1::ListTrialsRequest req;
-    v1::ListTrialsResponse resp;
-    if (auto st = FromParams(request.params, &req); !st.ok()) return Error(st);
-    req.set_sweep(sweep);
-    return Answer(service::ListTrials(query_, req, &resp), resp);
+    return Call<v1::ListTrialsRequest, v1::ListTrialsResponse>(request, query_, service::ListTrials, of_sweep);
   }
   if (parts[4] == "trials" && parts.size() == 6) {
     int64_t index = -1;
     if (!absl::SimpleAtoi(parts[5], &index) || index < 0) {
       return Error(absl::InvalidArgumentError(absl::StrCat("trial index: '", parts[5], "' is not a number >= 0")));
     }
-    v1::GetTrialRequest req;
-    v1::Trial resp;
-    if (auto st = FromParams(request.params, &req); !st.ok()) return Error(st);
-    req.set_sweep(sweep);
-    req.set_index(index);
-    return Answer(service::GetTrial(query_, req, &resp), resp);
+    return Call<v1::GetTrialRequest, v1::Trial>(request, query_, service::GetTrial, [&](v1::GetTrialRequest& req) {
+      req.set_sweep(sweep);
+      req.set_index(index);
+    });
   }
   if (parts[4] == "best" && parts.size() == 5) {
-    v1::GetBestTrialsRequest req;
-    v1::GetBestTrialsResponse resp;
-    if (auto st = FromParams(request.params, &req); !st.ok()) return Error(st);
-    req.set_sweep(sweep);
-    return Answer(service::GetBestTrials(query_, req, &resp), resp);
+    return Call<v1::GetBestTrialsRequest, v1::GetBestTrialsResponse>(request, query_, service::GetBestTrials,
+                                                                      of_sweep);
   }
   return Error(absl::NotFoundError(absl::StrCat("no API route ", request.path)));
 }
