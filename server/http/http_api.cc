@@ -141,7 +141,7 @@ std::string UrlEncode(const std::string& s) {
 bool IsPage(const std::string& path) { return path == "/" || path == "/sweeps" || absl::StartsWith(path, "/sweeps/"); }
 
 std::string ContentType(const std::string& name) {
-  if (absl::EndsWith(name, ".js")) return "text/javascript; charset=utf-8";
+  if (absl::EndsWith(name, ".js")) return "application/javascript; charset=utf-8";
   if (absl::EndsWith(name, ".css")) return "text/css; charset=utf-8";
   if (absl::EndsWith(name, ".html")) return "text/html; charset=utf-8";
   return "application/octet-stream";
@@ -259,6 +259,29 @@ HttpResponse Call(const HttpRequest& http, scheduler::Query& query, Query fn, Pa
 
 }  // namespace
 
+HttpResponse HttpApi::HistoryOf(const HttpRequest& request, const std::string& sweep) const {
+  int64_t max_points = 5000;
+  for (const auto& [k, v] : request.params) {
+    if (k != "max_points") return Error(absl::InvalidArgumentError(absl::StrCat("query string: ", k, ": unknown")));
+    if (!absl::SimpleAtoi(v, &max_points) || max_points < 10 || max_points > 100'000) {
+      return Error(absl::InvalidArgumentError("max_points: a number in 10..100000"));
+    }
+  }
+  auto h = query_.SweepHistory(sweep, static_cast<std::size_t>(max_points));
+  if (!h.ok()) return Error(h.status());
+  json points = json::array(), best = json::array();
+  for (const auto& p : h->points) {
+    points.push_back({{"x", p.order}, {"trial", p.index}, {"y", p.value}, {"pruned", p.pruned}});
+  }
+  for (const auto& [x, y] : h->best) best.push_back({{"x", x}, {"y", y}});
+  HttpResponse r;
+  r.body = json{{"metric", h->metric}, {"maximize", h->maximize}, {"total", h->total}, {"points", points},
+                {"best", best}}
+               .dump() +
+           "\n";
+  return r;
+}
+
 HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::string>& parts) const {
   // parts[0] == "api"
   const auto none = [](auto&) {};
@@ -289,6 +312,7 @@ HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::str
       req.set_index(index);
     });
   }
+  if (parts[4] == "history" && parts.size() == 5) return HistoryOf(request, sweep);
   if (parts[4] == "best" && parts.size() == 5) {
     return Call<v1::GetBestTrialsRequest, v1::GetBestTrialsResponse>(request, query_, service::GetBestTrials,
                                                                       of_sweep);

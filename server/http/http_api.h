@@ -30,7 +30,7 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
 };
@@ -48,6 +48,8 @@ class HttpApi {
  private:
   HttpResponse Api(const HttpRequest& request, const std::vector<std::string>& parts) const;
   HttpResponse Login(const HttpRequest& request) const;
+  // /api/v1/sweeps/{sweep}/history: the optimization history, thinned (Query::SweepHistory).
+  HttpResponse HistoryOf(const HttpRequest& request, const std::string& sweep) const;
   bool Authorized(const HttpRequest& request) const;
 
   scheduler::Query& query_;

@@ -73,6 +73,28 @@ absl::StatusOr<store::TrialRecord> Query::Trial(const std::string& sweep, int64_
                                           unstarted ? "" : absl::StrCat(" (it has ", rec->total_trials, " trials)")));
 }
 
+absl::StatusOr<History> Query::SweepHistory(const std::string& sweep, std::size_t max_points) {
+  auto rec = scheduler_.Resolve(sweep);
+  if (!rec.ok()) return rec.status();
+  auto spec = scheduler_.DecodeSpec(rec->spec);
+  if (!spec.ok()) return spec.status();
+  const std::string metric = search::ObjectiveMetric(*spec);
+  std::vector<store::FinishedValue> values;
+  auto st = store_.Read([&](store::ReadTxn& r) {
+    values = r.FinishedValues(rec->rowid, metric);
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  std::vector<HistoryPoint> all;
+  all.reserve(values.size());
+  for (const auto& v : values) {
+    all.push_back(HistoryPoint{static_cast<int64_t>(all.size()) + 1, v.index, v.value, v.pruned});
+  }
+  History h = Thin(std::move(all), rec->maximize, max_points);
+  h.metric = metric;
+  return h;
+}
+
 absl::StatusOr<std::vector<store::TrialRecord>> Query::Best(const std::string& sweep, int32_t k) {
   auto rec = scheduler_.Resolve(sweep);
   if (!rec.ok()) return rec.status();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "scheduler/history.h"
 #include "scheduler/scheduler.h"
 #include "store/store.h"
 
@@ -29,6 +30,8 @@ class Query {
   absl::StatusOr<store::TrialRecord> Trial(const std::string& sweep, int64_t index);
   // Workers heard from within one lease (Scheduler::Workers).
   std::vector<WorkerInfo> Workers() { return scheduler_.Workers(); }
+  // The optimization history (scheduler/history.h) with at most `max_points` points.
+  absl::StatusOr<History> SweepHistory(const std::string& sweep, std::size_t max_points);
   // The k best COMPLETED trials, best first.
   absl::StatusOr<std::vector<store::TrialRecord>> Best(const std::string& sweep, int32_t k);
 

@@ -74,6 +74,14 @@ struct TrialHistory {
   std::vector<std::pair<int64_t, double>> curve;  // (epoch, value), by epoch
 };
 
+// A finished trial's objective: what the optimization history plots.
+struct FinishedValue {
+  int64_t index = 0;
+  int64_t finished_ms = 0;
+  bool pruned = false;  // else completed
+  double value = 0;     // the objective; a pruned trial's last reported value
+};
+
 // Queries (reads.cc, trial_query.cc). Valid only inside Store::Read or Store::Write.
 class ReadTxn {
  public:
@@ -109,6 +117,9 @@ class ReadTxn {
   // Every trial of the sweep by index, with `metric` ([A-Za-z0-9_]+) per epoch.
   std::vector<TrialHistory> History(int64_t sweep, const std::string& metric);
   TrialCounts CountByStatus(int64_t sweep);
+  // COMPLETED trials with their objective and PRUNED ones with `metric`
+  // ([A-Za-z0-9_]+) as last reported, in finish order (ties by index).
+  std::vector<FinishedValue> FinishedValues(int64_t sweep, const std::string& metric);
 
   // For whole-database queries that belong to no one method (integrity.cc).
   Connection& connection() { return conn_; }

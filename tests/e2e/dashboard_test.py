@@ -99,6 +99,11 @@ try:
     def dashboard():
         return driver.execute_script("return window.hpsearchDashboard || null") or {}
 
+    def column(n):
+        # One read of the table's column n (the page may redraw between element reads).
+        return driver.execute_script(
+            f"return [...document.querySelectorAll('#trials tbody td:nth-child({n})')].map(e => e.textContent)")
+
     def shot(name):
         if SHOTS:
             driver.save_screenshot(os.path.join(SHOTS, name))
@@ -131,8 +136,7 @@ try:
     check(canvas.get_attribute("data-points") == str(len(completed)), "history canvas points")
     driver.find_element(By.CSS_SELECTOR, '#trials th[data-key="objective"]').click()
     time.sleep(1.2)
-    shown = [float(td.text) for td in driver.find_elements(By.CSS_SELECTOR, "#trials tbody td:nth-child(3)")
-             if td.text != "-"]
+    shown = [float(v) for v in column(3) if v != "-"]
     check(shown == sorted(shown, reverse=True) and len(shown) == len(completed), f"objective order {shown}")
     Select(driver.find_element(By.ID, "status-filter")).select_by_value("completed")
     wait_for(lambda: dashboard().get("trialsShown") == len(completed), 5, "the status filter")
@@ -162,6 +166,56 @@ try:
     check(len(driver.find_elements(By.CSS_SELECTOR, "#params tr")) == len(detail["params"]), "parameter rows")
     console_errors("trial")
     shot("dashboard-trial.png")
+
+    # Scale: a 100,000-trial sweep (written through the store, not trained) is
+    # interactive within 2 s, its plot thinned to at most 5,000 points, the table paged.
+    big_db = os.path.join(work, "large.db")
+    started = time.time()
+    big = subprocess.run([f"{BIN}/make_large_sweep", big_db, "100000"], capture_output=True, text=True, check=True)
+    print(f"scale: wrote 100,000 trials in {time.time() - started:.1f} s")
+    big_id = big.stdout.strip()
+    big_http = os.path.join(work, "large-http-port")
+    large = subprocess.Popen(
+        [f"{BIN}/hpsearch-server", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--http-port-file", big_http,
+         "--db", big_db, "--workers", "0"], stderr=open(os.path.join(work, "large.log"), "w"))
+    try:
+        wait_for(lambda: os.path.exists(big_http) and open(big_http).read().strip(), 20, "large server started")
+        big_base = "http://127.0.0.1:" + open(big_http).read().strip()
+        started = time.time()
+        driver.get(big_base + "/sweeps/" + big_id)
+        wait_for(lambda: dashboard().get("historyPoints", 0) > 0 and dashboard().get("trialsShown") == 100, 20,
+                 "the 100,000-trial sweep page")
+        opened = time.time() - started
+        d = dashboard()
+        print(f"scale: sweep page of 100,000 trials interactive in {opened:.2f} s "
+              f"({d.get('historyPoints')} of {d.get('historyTotal')} points plotted)")
+        timing = driver.execute_script(
+            "const t = performance.getEntriesByType('navigation')[0];"
+            "return {response: t.responseEnd, dom: t.domContentLoadedEventEnd, load: t.loadEventEnd}")
+        print(f"scale: in the page: html {timing['response']:.0f} ms, scripts ready {timing['dom']:.0f} ms, "
+              f"first data fetched and drawn in {d.get('drawMs')} ms")
+        check(d.get("historyTotal") == 100000, f"history total {d.get('historyTotal')}")
+        check(0 < d.get("historyPoints", 0) <= 5000, f"history points {d.get('historyPoints')}")
+        check(d.get("trialsTotal") == 100000, f"table total {d.get('trialsTotal')}")
+        check(opened <= 2, f"the 100,000-trial sweep took {opened:.2f} s to open (target: 2 s)")
+        started = time.time()
+        driver.find_element(By.CSS_SELECTOR, '#trials th[data-key="lr"]').click()
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#trials th.sorted[data-key=\"lr\"]"), 10, "sorted by lr")
+        sorted_in = time.time() - started
+        print(f"scale: sorted 100,000 trials by lr in {sorted_in:.2f} s")
+        check(sorted_in <= 2, f"sorting 100,000 trials took {sorted_in:.2f} s (target: 2 s)")
+        lrs = [float(v) for v in column(4)]
+        check(lrs == sorted(lrs) and len(lrs) == 100, "the table sorted by lr")
+        driver.find_element(By.ID, "next").click()
+        wait_for(lambda: "101–200 of 100000" in driver.find_element(By.ID, "page-info").text, 10, "the second page")
+        console_errors("large sweep")
+        started = time.time()
+        driver.get(big_base + "/")
+        wait_for(lambda: dashboard().get("sweepsShown") == 1, 10, "the sweep list with a large sweep")
+        print(f"scale: sweep list in {time.time() - started:.2f} s")
+    finally:
+        large.terminate()
+        large.wait(15)
 finally:
     if driver:
         driver.quit()

@@ -3,7 +3,7 @@
 // window.hpsearchDashboard exposes what each page drew (the browser tests read it).
 "use strict";
 
-const state = { page: "", timer: null, charts: {}, sort: { key: "index", desc: false }, status: "" };
+const state = { page: "", timer: null, charts: {}, sort: { key: "index", desc: false }, status: "", tokens: [""], signature: "", view: "", next: "" };
 window.hpsearchDashboard = { page: "", updates: 0, historyPoints: 0, curvePoints: 0, trialsShown: 0, sweepsShown: 0 };
 
 // ---------------------------------------------------------------- helpers
@@ -65,9 +65,18 @@ function setLive(ok, text) {
   live.className = ok ? "live" : "live error";
 }
 
+// Draws `config` on canvas `id`: a chart already there gets the new data in place
+// (no re-creation, no animation), so a refresh costs one draw.
 function chart(id, config) {
-  if (state.charts[id]) state.charts[id].destroy();
   const canvas = document.getElementById(id);
+  const old = state.charts[id];
+  if (old && old.canvas === canvas && old.data.datasets.length === config.data.datasets.length) {
+    old.data.labels = config.data.labels;
+    config.data.datasets.forEach((d, i) => { old.data.datasets[i].data = d.data; old.data.datasets[i].label = d.label; });
+    old.update("none");
+    return old;
+  }
+  if (old) old.destroy();
   state.charts[id] = new Chart(canvas, config);
   return state.charts[id];
 }
@@ -111,58 +120,43 @@ async function sweepsPage() {
 }
 
 // ------------------------------------------------------------------ sweep
+//
+// Built for large sweeps: the history comes thinned from the server (at most 5,000
+// points, every improvement and the extremes kept), the table one page of 100 at a
+// time, sorted and filtered by the server; both are fetched again only when the
+// sweep's counts change.
 
-async function allTrials(sweep) {
-  const trials = [];
-  let token = "";
-  do {
-    const page = await api("/api/v1/sweeps/" + encodeURIComponent(sweep) + "/trials?page_size=1000" +
-                           (token ? "&page_token=" + encodeURIComponent(token) : ""));
-    trials.push(...(page.trials || []));
-    token = page.next_page_token;
-  } while (token);
-  return trials;
-}
+const PAGE = 100;
 
 // The searched parameters, in spec order.
 function paramNames(sweep) {
   return ((sweep.spec && sweep.spec.parameters) || []).map((p) => p.name);
 }
 
-function trialValue(t, key, metric) {
-  if (key === "index") return num(t.index);
-  if (key === "status") return trialStatus(t.status);
-  if (key === "objective") return t.objective === undefined ? null : t.objective;
-  if (key in (t.params || {})) return t.params[key];
-  if (key in (t.metrics || {})) return t.metrics[key];
-  return key === metric ? null : null;
+function trialsQuery(sweepId, token, size) {
+  const q = new URLSearchParams({ page_size: String(size) });
+  if (state.sort.key !== "index") q.set("sort_by", state.sort.key);
+  if (state.sort.desc) q.set("descending", "true");
+  if (state.status) q.set("status", state.status.toUpperCase());
+  if (token) q.set("page_token", token);
+  return "/api/v1/sweeps/" + encodeURIComponent(sweepId) + "/trials?" + q.toString();
 }
 
-function drawHistory(sweep, trials) {
-  const { metric, maximize } = objectiveOf(sweep);
-  const ended = trials
-    .filter((t) => ["COMPLETED", "PRUNED"].includes(t.status) && t.metrics && metric in t.metrics)
-    .sort((a, b) => num(a.finished_ms) - num(b.finished_ms) || num(a.index) - num(b.index));
-  const points = ended.map((t, i) => ({ x: i + 1, y: t.metrics[metric], trial: num(t.index), status: t.status }));
-  const best = [];
-  let b = null;
-  for (const p of points) {
-    if (p.status !== "COMPLETED") continue;
-    if (b === null || (maximize ? p.y > b : p.y < b)) b = p.y;
-    best.push({ x: p.x, y: b });
-  }
+function drawHistory(sweep, h) {
+  const points = h.points.map((p) => ({ x: p.x, y: p.y, trial: p.trial, pruned: p.pruned }));
   const c = chart("history", {
     type: "scatter",
     data: {
       datasets: [
-        { label: "completed", data: points.filter((p) => p.status === "COMPLETED"), backgroundColor: "#2957c7" },
-        { label: "pruned", data: points.filter((p) => p.status === "PRUNED"), backgroundColor: "#d4a300", pointStyle: "crossRot", radius: 5 },
-        { label: "best so far", data: best, type: "line", borderColor: "#1f7a3a", pointRadius: 0, stepped: true },
+        { label: "completed", data: points.filter((p) => !p.pruned), backgroundColor: "#2957c7", radius: points.length > 2000 ? 1.5 : 3 },
+        { label: "pruned", data: points.filter((p) => p.pruned), backgroundColor: "#d4a300", pointStyle: "crossRot", radius: 4 },
+        { label: "best so far", data: h.best, type: "line", borderColor: "#1f7a3a", pointRadius: 0, stepped: true },
       ],
     },
     options: {
-      animation: false, maintainAspectRatio: false,
-      scales: { x: { title: { display: true, text: "trials in finish order" } }, y: { title: { display: true, text: metric } } },
+      animation: false, maintainAspectRatio: false, parsing: false, normalized: true,
+      scales: { x: { type: "linear", title: { display: true, text: "trials in finish order" } },
+                y: { title: { display: true, text: h.metric } } },
       plugins: { tooltip: { callbacks: { label: (ctx) => (ctx.raw.trial !== undefined ? "trial " + ctx.raw.trial + ": " : "") + fmt(ctx.raw.y) } } },
       onClick: (_e, items) => {
         const p = items.length ? items[0].element.$context.raw : null;
@@ -171,67 +165,92 @@ function drawHistory(sweep, trials) {
     },
   });
   c.canvas.dataset.points = String(points.length);
+  document.getElementById("history-note").textContent = h.total > points.length
+    ? "showing " + points.length + " of " + h.total + " finished trials (every improvement and the extremes kept)" : "";
   window.hpsearchDashboard.historyPoints = points.length;
+  window.hpsearchDashboard.historyTotal = h.total;
 }
 
-function drawTable(sweep, trials) {
-  const { metric } = objectiveOf(sweep);
+function drawTable(sweep, page) {
   const params = paramNames(sweep);
   const columns = ["index", "status", "objective", ...params];
   const thead = el("tr", {}, columns.map((k) => {
+    if (k === "status") return el("th", {}, k);
     const sorted = state.sort.key === k;
+    // objective: best first, then worst first; the rest ascending, then descending.
+    const arrow = sorted ? (k === "objective" ? (state.sort.desc ? " asc" : "") : (state.sort.desc ? "" : " asc")) : "";
     return el("th", {
-      class: "sortable" + (sorted ? " sorted" + (state.sort.desc ? "" : " asc") : ""), "data-key": k,
+      class: "sortable" + (sorted ? " sorted" + arrow : ""), "data-key": k,
       onclick: () => {
-        state.sort = { key: k, desc: state.sort.key === k ? !state.sort.desc : k === "objective" };
+        state.sort = { key: k, desc: state.sort.key === k ? !state.sort.desc : false };
+        state.tokens = [""];
         refresh();
       },
     }, k === "index" ? "trial" : k);
   }));
-  const shown = trials.filter((t) => !state.status || trialStatus(t.status) === state.status);
-  const { key, desc } = state.sort;
-  shown.sort((a, b) => {
-    const va = trialValue(a, key, metric), vb = trialValue(b, key, metric);
-    if (va === null && vb === null) return num(a.index) - num(b.index);
-    if (va === null) return 1;
-    if (vb === null) return -1;
-    const c = typeof va === "number" && typeof vb === "number" ? va - vb : String(va).localeCompare(String(vb));
-    return (desc ? -c : c) || num(a.index) - num(b.index);
-  });
-  const rows = shown.map((t) => el("tr", { "data-trial": String(t.index) },
+  const rows = (page.trials || []).map((t) => el("tr", { "data-trial": String(t.index) },
     el("td", { class: "num" }, el("a", { href: "/sweeps/" + encodeURIComponent(sweep.id) + "/trials/" + t.index }, t.index)),
     el("td", { class: "status-" + trialStatus(t.status) }, trialStatus(t.status)),
     el("td", { class: "num" }, t.objective === undefined ? "-" : fmt(t.objective)),
     params.map((p) => el("td", { class: "num" }, fmt((t.params || {})[p])))));
-  const table = document.getElementById("trials");
-  table.replaceChildren(el("thead", {}, thead), el("tbody", {}, rows));
+  document.getElementById("trials").replaceChildren(el("thead", {}, thead), el("tbody", {}, rows));
+  const at = state.tokens.length;
+  const total = num(page.total);
+  document.getElementById("page-info").textContent = total === 0 ? "no trials" :
+    "trials " + ((at - 1) * PAGE + 1) + "–" + ((at - 1) * PAGE + rows.length) + " of " + total;
+  state.next = page.next_page_token || "";
+  document.getElementById("prev").disabled = at <= 1;
+  document.getElementById("next").disabled = !state.next;
   window.hpsearchDashboard.trialsShown = rows.length;
-  state.csv = [columns.join(","), ...shown.map((t) => columns.map((k) => {
-    const v = trialValue(t, k, metric);
-    const s = v === null ? "" : Array.isArray(v) ? "[" + v.join(" ") + "]" : String(v);
+  window.hpsearchDashboard.trialsTotal = total;
+}
+
+async function downloadCsv(sweep) {
+  const params = paramNames(sweep);
+  const lines = [["trial", "status", "objective", ...params].join(",")];
+  const cell = (v) => {
+    const s = v === undefined || v === null ? "" : Array.isArray(v) ? "[" + v.join(" ") + "]" : String(v);
     return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-  }).join(","))].join("\n") + "\n";
+  };
+  let token = "";
+  do {
+    const page = await api(trialsQuery(sweep.id, token, 1000));
+    for (const t of page.trials || []) {
+      lines.push([t.index, trialStatus(t.status), t.objective, ...params.map((p) => (t.params || {})[p])].map(cell).join(","));
+    }
+    token = page.next_page_token;
+  } while (token);
+  const a = el("a", { href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" })), download: sweep.id + ".csv" });
+  a.click();
 }
 
 async function sweepPage(id) {
   const main = document.getElementById("main");
   if (state.page !== "sweep:" + id) {
     state.page = "sweep:" + id;
-    const filter = el("select", { id: "status-filter", onchange: (e) => { state.status = e.target.value; refresh(); } },
+    state.tokens = [""];
+    state.signature = "";
+    state.view = "";
+    const filter = el("select", { id: "status-filter", onchange: (e) => { state.status = e.target.value; state.tokens = [""]; refresh(); } },
       ["", "pending", "running", "completed", "failed", "pruned", "cancelled"].map((s) => el("option", { value: s }, s || "every status")));
-    const download = el("a", { href: "#", id: "csv", onclick: (e) => {
-      e.preventDefault();
-      const a = el("a", { href: URL.createObjectURL(new Blob([state.csv || ""], { type: "text/csv" })), download: id + ".csv" });
-      a.click();
-    } }, "download CSV");
+    const move = (forward) => () => {
+      if (forward && state.next) state.tokens.push(state.next);
+      if (!forward && state.tokens.length > 1) state.tokens.pop();
+      refresh();
+    };
     main.replaceChildren(
       el("h1", { id: "title" }, id), el("div", { class: "sub", id: "counts" }),
       el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "history" }))),
-      el("h2", {}, "Trials"), el("div", { class: "controls" }, filter, download),
+      el("div", { class: "sub", id: "history-note" }),
+      el("h2", {}, "Trials"),
+      el("div", { class: "controls" }, filter,
+        el("button", { id: "prev", onclick: move(false) }, "‹ previous"), el("span", { id: "page-info" }),
+        el("button", { id: "next", onclick: move(true) }, "next ›"),
+        el("a", { href: "#", id: "csv", onclick: (e) => { e.preventDefault(); downloadCsv(state.sweep); } }, "download CSV")),
       el("table", { id: "trials" }));
   }
   const sweep = await api("/api/v1/sweeps/" + encodeURIComponent(id));
-  const trials = await allTrials(id);
+  state.sweep = sweep;
   const c = sweep.counts;
   const { metric, maximize } = objectiveOf(sweep);
   document.getElementById("title").textContent = sweep.name + " (" + sweep.id + ")";
@@ -242,8 +261,23 @@ async function sweepPage(id) {
     " · " + (maximize ? "maximize " : "minimize ") + metric +
     (sweep.best_objective === undefined ? "" : " · best " + fmt(sweep.best_objective) + " (trial " + sweep.best_trial + ")") +
     (sweep.status_reason ? " · " + sweep.status_reason : "");
-  drawHistory(sweep, trials);
-  drawTable(sweep, trials);
+  // Fetch what changed only: the counts say whether the trials did; the table also
+  // follows its own sort, filter and page.
+  const counts = JSON.stringify([c, sweep.total_trials, sweep.status]);
+  const view = JSON.stringify([counts, state.sort, state.status, state.tokens]);
+  const started = performance.now();
+  const work = [];
+  if (counts !== state.signature) {
+    work.push(api("/api/v1/sweeps/" + encodeURIComponent(id) + "/history?max_points=5000").then((h) => drawHistory(sweep, h)));
+  }
+  if (view !== state.view) {
+    work.push(api(trialsQuery(id, state.tokens[state.tokens.length - 1], PAGE)).then((page) => drawTable(sweep, page)));
+  }
+  if (!work.length) return;
+  await Promise.all(work);
+  state.signature = counts;
+  state.view = view;
+  window.hpsearchDashboard.drawMs = Math.round(performance.now() - started);
 }
 
 // ------------------------------------------------------------------ trial
