@@ -271,7 +271,14 @@ HttpResponse HttpApi::HistoryOf(const HttpRequest& request, const std::string& s
   if (!h.ok()) return Error(h.status());
   json points = json::array(), best = json::array();
   for (const auto& p : h->points) {
-    points.push_back({{"x", p.order}, {"trial", p.index}, {"y", p.value}, {"pruned", p.pruned}});
+    // The searched parameters only (what slice plots need), not the fixed settings.
+    json all = json::parse(p.params, nullptr, false), params = json::object();
+    if (all.is_object()) {
+      for (const auto& name : h->searched) {
+        if (auto it = all.find(name); it != all.end()) params[name] = *it;
+      }
+    }
+    points.push_back({{"x", p.order}, {"trial", p.index}, {"y", p.value}, {"pruned", p.pruned}, {"params", params}});
   }
   for (const auto& [x, y] : h->best) best.push_back({{"x", x}, {"y", y}});
   HttpResponse r;
@@ -313,6 +320,16 @@ HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::str
     });
   }
   if (parts[4] == "history" && parts.size() == 5) return HistoryOf(request, sweep);
+  if (parts[4] == "importance" && parts.size() == 5) {
+    if (!request.params.empty()) return Error(absl::InvalidArgumentError("importance takes no query string"));
+    auto imp = query_.Importance(sweep);
+    if (!imp.ok()) return Error(imp.status());
+    json list = json::array();
+    for (const auto& i : *imp) list.push_back({{"param", i.name}, {"importance", i.importance}});
+    HttpResponse r;
+    r.body = json{{"method", "ped-anova"}, {"target_quantile", 0.1}, {"importances", list}}.dump() + "\n";
+    return r;
+  }
   if (parts[4] == "best" && parts.size() == 5) {
     return Call<v1::GetBestTrialsRequest, v1::GetBestTrialsResponse>(request, query_, service::GetBestTrials,
                                                                       of_sweep);

@@ -16,10 +16,12 @@ struct HistoryPoint {
   int64_t index = 0;  // the trial
   double value = 0;
   bool pruned = false;
+  std::string params;  // the trial's parameters as stored (JSON text)
 };
 
 struct History {
   std::string metric;
+  std::vector<std::string> searched;  // the sweep's searched parameters, in spec order
   bool maximize = false;
   int64_t total = 0;                  // finished trials with a value (points before thinning)
   std::vector<HistoryPoint> points;   // at most the asked number, in finish order

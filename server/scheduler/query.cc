@@ -88,11 +88,26 @@ absl::StatusOr<History> Query::SweepHistory(const std::string& sweep, std::size_
   std::vector<HistoryPoint> all;
   all.reserve(values.size());
   for (const auto& v : values) {
-    all.push_back(HistoryPoint{static_cast<int64_t>(all.size()) + 1, v.index, v.value, v.pruned});
+    all.push_back(HistoryPoint{static_cast<int64_t>(all.size()) + 1, v.index, v.value, v.pruned, v.params});
   }
   History h = Thin(std::move(all), rec->maximize, max_points);
   h.metric = metric;
+  for (const auto& p : spec->parameters) h.searched.push_back(p.name);
   return h;
+}
+
+absl::StatusOr<std::vector<search::ParamImportance>> Query::Importance(const std::string& sweep) {
+  auto rec = scheduler_.Resolve(sweep);
+  if (!rec.ok()) return rec.status();
+  auto spec = scheduler_.DecodeSpec(rec->spec);
+  if (!spec.ok()) return spec.status();
+  std::vector<std::pair<Params, double>> completed;
+  auto st = store_.Read([&](store::ReadTxn& r) {
+    completed = r.CompletedParams(rec->rowid);
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return search::PedAnovaImportance(*spec, completed, rec->maximize);
 }
 
 absl::StatusOr<std::vector<store::TrialRecord>> Query::Best(const std::string& sweep, int32_t k) {

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "scheduler/history.h"
+#include "search/importance.h"
 #include "scheduler/scheduler.h"
 #include "store/store.h"
 
@@ -32,6 +33,8 @@ class Query {
   std::vector<WorkerInfo> Workers() { return scheduler_.Workers(); }
   // The optimization history (scheduler/history.h) with at most `max_points` points.
   absl::StatusOr<History> SweepHistory(const std::string& sweep, std::size_t max_points);
+  // How much each searched parameter mattered (PED-ANOVA over the completed trials).
+  absl::StatusOr<std::vector<search::ParamImportance>> Importance(const std::string& sweep);
   // The k best COMPLETED trials, best first.
   absl::StatusOr<std::vector<store::TrialRecord>> Best(const std::string& sweep, int32_t k);
 

@@ -80,6 +80,7 @@ struct FinishedValue {
   int64_t finished_ms = 0;
   bool pruned = false;  // else completed
   double value = 0;     // the objective; a pruned trial's last reported value
+  std::string params;   // the trial's parameters as stored (JSON; columns.h reads it)
 };
 
 // Queries (reads.cc, trial_query.cc). Valid only inside Store::Read or Store::Write.
@@ -120,6 +121,8 @@ class ReadTxn {
   // COMPLETED trials with their objective and PRUNED ones with `metric`
   // ([A-Za-z0-9_]+) as last reported, in finish order (ties by index).
   std::vector<FinishedValue> FinishedValues(int64_t sweep, const std::string& metric);
+  // Every COMPLETED trial's parameters and objective, by index.
+  std::vector<std::pair<Params, double>> CompletedParams(int64_t sweep);
 
   // For whole-database queries that belong to no one method (integrity.cc).
   Connection& connection() { return conn_; }

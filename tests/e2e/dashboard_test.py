@@ -134,6 +134,15 @@ try:
           f"history has {dashboard().get('historyPoints')} points, the API {len(completed)} completed trials")
     canvas = driver.find_element(By.ID, "history")
     check(canvas.get_attribute("data-points") == str(len(completed)), "history canvas points")
+    wait_for(lambda: dashboard().get("slicesShown") == 2, 5, "a slice plot per searched parameter (lr, optimizer)")
+    for name in ("lr", "optimizer"):
+        points = driver.find_element(By.ID, "slice-" + name).get_attribute("data-points")
+        check(points == str(len(completed)), f"slice {name}: {points} points, {len(completed)} completed trials")
+    importance = api(f"/api/v1/sweeps/{sweep}/importance")
+    check(importance["method"] == "ped-anova" and len(importance["importances"]) == 2, f"importance {importance}")
+    check(abs(sum(i["importance"] for i in importance["importances"]) - 1) < 1e-9 or
+          all(i["importance"] == 0 for i in importance["importances"]), f"importances sum {importance}")
+    wait_for(lambda: dashboard().get("importanceShown") == 2, 5, "the importance chart")
     driver.find_element(By.CSS_SELECTOR, '#trials th[data-key="objective"]').click()
     time.sleep(1.2)
     shown = [float(v) for v in column(3) if v != "-"]
@@ -164,6 +173,9 @@ try:
     wait_for(lambda: dashboard().get("curvePoints") == len(detail["epochs"]), 10,
              f"curve points == {len(detail['epochs'])} epochs")
     check(len(driver.find_elements(By.CSS_SELECTOR, "#params tr")) == len(detail["params"]), "parameter rows")
+    cells = sum(len(d.get("std", [])) for d in detail["diagnostics"])
+    check(cells > 0, "the trial has activation statistics")
+    wait_for(lambda: dashboard().get("heatmapCells") == cells, 5, f"heat map of {cells} cells")
     console_errors("trial")
     shot("dashboard-trial.png")
 
@@ -198,6 +210,8 @@ try:
         check(0 < d.get("historyPoints", 0) <= 5000, f"history points {d.get('historyPoints')}")
         check(d.get("trialsTotal") == 100000, f"table total {d.get('trialsTotal')}")
         check(opened <= 2, f"the 100,000-trial sweep took {opened:.2f} s to open (target: 2 s)")
+        wait_for(lambda: dashboard().get("importanceShown") == 3, 10, "importance of the 100,000 trials")
+        print(f"scale: importance of 100,000 trials shown {time.time() - started:.2f} s after navigation")
         started = time.time()
         driver.find_element(By.CSS_SELECTOR, '#trials th[data-key="lr"]').click()
         wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#trials th.sorted[data-key=\"lr\"]"), 10, "sorted by lr")

@@ -133,6 +133,58 @@ function paramNames(sweep) {
   return ((sweep.spec && sweep.spec.parameters) || []).map((p) => p.name);
 }
 
+// Parameters with more than one value: what slice plots and importance show.
+function searched(sweep) {
+  return ((sweep.spec && sweep.spec.parameters) || []).filter((p) =>
+    (p.range && p.range.max > p.range.min) || (p.values && (p.values.values || []).length > 1));
+}
+
+const label = (v) => (Array.isArray(v) ? "[" + v.join(",") + "]" : String(v));
+
+// Objective against each searched parameter, from the (thinned) history's points.
+function drawSlices(sweep, h) {
+  const box = document.getElementById("slices");
+  const params = searched(sweep);
+  if (box.dataset.params !== params.map((p) => p.name).join(",")) {
+    box.replaceChildren(...params.map((p) => el("div", { class: "chart small" }, el("canvas", { id: "slice-" + p.name }))));
+    box.dataset.params = params.map((p) => p.name).join(",");
+  }
+  let shown = 0;
+  for (const p of params) {
+    const data = h.points.filter((pt) => pt.params && p.name in pt.params)
+      .map((pt) => ({ x: p.range ? Number(pt.params[p.name]) : label(pt.params[p.name]), y: pt.y, trial: pt.trial, pruned: pt.pruned }));
+    const x = p.range
+      ? { type: p.range.scale === "LOG" ? "logarithmic" : "linear", title: { display: true, text: p.name } }
+      : { type: "category", labels: p.values.values.map(label), title: { display: true, text: p.name } };
+    const c = chart("slice-" + p.name, {
+      type: "scatter",
+      data: { datasets: [
+        { label: "completed", data: data.filter((d) => !d.pruned), backgroundColor: "rgba(41,87,199,0.55)", radius: data.length > 2000 ? 1.5 : 2.5 },
+        { label: "pruned", data: data.filter((d) => d.pruned), backgroundColor: "#d4a300", pointStyle: "crossRot", radius: 3 },
+      ] },
+      options: { animation: false, maintainAspectRatio: false, parsing: false,
+                 plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => "trial " + ctx.raw.trial + ": " + fmt(ctx.raw.y) } } },
+                 scales: { x, y: { title: { display: true, text: h.metric } } } },
+    });
+    c.canvas.dataset.points = String(data.length);
+    shown += 1;
+  }
+  window.hpsearchDashboard.slicesShown = shown;
+}
+
+function drawImportance(imp) {
+  const list = imp.importances || [];
+  const c = chart("importance", {
+    type: "bar",
+    data: { labels: list.map((i) => i.param), datasets: [{ label: "importance (PED-ANOVA)", data: list.map((i) => i.importance), backgroundColor: "#2957c7" }] },
+    options: { indexAxis: "y", animation: false, maintainAspectRatio: false,
+               scales: { x: { min: 0, max: 1, title: { display: true, text: "share of importance (PED-ANOVA, top 10%)" } } },
+               plugins: { legend: { display: false } } },
+  });
+  c.canvas.dataset.points = String(list.length);
+  window.hpsearchDashboard.importanceShown = list.length;
+}
+
 function trialsQuery(sweepId, token, size) {
   const q = new URLSearchParams({ page_size: String(size) });
   if (state.sort.key !== "index") q.set("sort_by", state.sort.key);
@@ -240,8 +292,10 @@ async function sweepPage(id) {
     };
     main.replaceChildren(
       el("h1", { id: "title" }, id), el("div", { class: "sub", id: "counts" }),
-      el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "history" }))),
+      el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "history" })),
+        el("div", { class: "chart" }, el("canvas", { id: "importance" }))),
       el("div", { class: "sub", id: "history-note" }),
+      el("h2", {}, "Slices: the objective against each parameter"), el("div", { class: "slices", id: "slices" }),
       el("h2", {}, "Trials"),
       el("div", { class: "controls" }, filter,
         el("button", { id: "prev", onclick: move(false) }, "‹ previous"), el("span", { id: "page-info" }),
@@ -268,13 +322,21 @@ async function sweepPage(id) {
   const started = performance.now();
   const work = [];
   if (counts !== state.signature) {
-    work.push(api("/api/v1/sweeps/" + encodeURIComponent(id) + "/history?max_points=5000").then((h) => drawHistory(sweep, h)));
+    work.push(api("/api/v1/sweeps/" + encodeURIComponent(id) + "/history?max_points=5000").then((h) => {
+      drawHistory(sweep, h);
+      setTimeout(() => drawSlices(sweep, h), 0);  // after the history and the table are on screen
+    }));
   }
   if (view !== state.view) {
     work.push(api(trialsQuery(id, state.tokens[state.tokens.length - 1], PAGE)).then((page) => drawTable(sweep, page)));
   }
   if (!work.length) return;
   await Promise.all(work);
+  if (counts !== state.signature) {
+    // Importance reads every completed trial: asked for once the plot and table are drawn.
+    api("/api/v1/sweeps/" + encodeURIComponent(id) + "/importance").then(drawImportance)
+      .catch((e) => setLive(false, "importance: " + e.message));
+  }
   state.signature = counts;
   state.view = view;
   window.hpsearchDashboard.drawMs = Math.round(performance.now() - started);
@@ -292,6 +354,9 @@ async function trialPage(id, index) {
     main.replaceChildren(
       el("h1", { id: "title" }), el("div", { class: "sub", id: "summary" }),
       el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "curve" }))),
+      el("h2", {}, "Activations: std of each hidden layer's output per epoch (epoch 0: at initialisation)"),
+      el("div", { class: "sub" }, "blue: collapsing towards 0 · green: alive · red: saturated or exploding; hover for mean ± std"),
+      el("table", { id: "heatmap", class: "heatmap" }),
       el("h2", {}, "Parameters"), el("table", { id: "params" }),
       el("h2", {}, "Attempts"), el("table", { id: "attempts" }));
   }
@@ -304,6 +369,7 @@ async function trialPage(id, index) {
     Object.keys(t.params || {}).sort().map((k) => el("tr", {}, el("td", {}, k), el("td", { class: "num" }, fmt(t.params[k]))))));
   document.getElementById("attempts").replaceChildren(el("tbody", {},
     (t.attempts || []).map((a) => el("tr", {}, el("td", {}, "attempt " + a.attempt), el("td", {}, a.worker), el("td", {}, a.outcome || "running")))));
+  drawHeatmap(t.diagnostics || []);
   const epochs = t.epochs || [];
   const names = [...new Set(epochs.flatMap((e) => Object.keys(e.metrics || {})))].filter((m) => m.endsWith("loss") || m === metric).sort();
   const colors = ["#2957c7", "#d4a300", "#1f7a3a", "#b3261e", "#6b7280"];
@@ -317,6 +383,38 @@ async function trialPage(id, index) {
   });
   c.canvas.dataset.points = String(epochs.length);
   window.hpsearchDashboard.curvePoints = epochs.length;
+}
+
+// log10(std) → a hue: -3 and below blue (dead), around -0.5 green, +0.5 and above red.
+function stdColor(std) {
+  const l = Math.log10(Math.max(std, 1e-12));
+  const t = Math.min(1, Math.max(0, (l + 3) / 3.5));
+  return "hsl(" + Math.round(240 - 240 * t) + ", 70%, 55%)";
+}
+
+function drawHeatmap(diagnostics) {
+  const table = document.getElementById("heatmap");
+  const layers = Math.max(0, ...diagnostics.map((d) => (d.std || []).length));
+  if (!diagnostics.length || !layers) {
+    table.replaceChildren(el("tbody", {}, el("tr", {}, el("td", {}, "no activation statistics for this trial"))));
+    window.hpsearchDashboard.heatmapCells = 0;
+    return;
+  }
+  const head = el("tr", {}, el("th", {}, "layer \\ epoch"), diagnostics.map((d) => el("th", {}, d.epoch)));
+  const rows = [];
+  let cells = 0;
+  for (let l = 0; l < layers; ++l) {
+    rows.push(el("tr", {}, el("th", {}, "hidden " + (l + 1)), diagnostics.map((d) => {
+      const std = (d.std || [])[l], mean = (d.mean || [])[l];
+      if (std === undefined) return el("td", {}, "");
+      cells += 1;
+      const td = el("td", { class: "num", title: "mean " + fmt(mean) + " ± std " + fmt(std) }, fmt(std));
+      td.style.background = stdColor(std);
+      return td;
+    })));
+  }
+  table.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
+  window.hpsearchDashboard.heatmapCells = cells;
 }
 
 // ----------------------------------------------------------------- router
