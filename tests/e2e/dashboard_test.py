@@ -22,6 +22,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -104,9 +105,13 @@ try:
         return driver.execute_script(
             f"return [...document.querySelectorAll('#trials tbody td:nth-child({n})')].map(e => e.textContent)")
 
-    def shot(name):
+    def shot(name, height=900):
         if SHOTS:
+            driver.set_window_size(1280, height)
+            driver.execute_script("window.scrollTo(0, 0)")
+            time.sleep(0.5)  # charts follow the new size
             driver.save_screenshot(os.path.join(SHOTS, name))
+            driver.set_window_size(1280, 900)
 
     driver.get(base + "/sweeps/" + sweep)
     check("/login" in driver.current_url, f"not sent to the login form: {driver.current_url}")
@@ -130,14 +135,25 @@ try:
     completed = [t for t in trials if t["status"] == "COMPLETED"]
     driver.get(base + "/sweeps/" + sweep)
     wait_for(lambda: dashboard().get("trialsShown") == len(trials), 10, "every trial in the table")
-    check(dashboard().get("historyPoints") == len(completed),
-          f"history has {dashboard().get('historyPoints')} points, the API {len(completed)} completed trials")
+    wait_for(lambda: dashboard().get("historyPoints") == len(completed), 5,
+             f"history has {dashboard().get('historyPoints')} points, the API {len(completed)} completed trials")
     canvas = driver.find_element(By.ID, "history")
     check(canvas.get_attribute("data-points") == str(len(completed)), "history canvas points")
     wait_for(lambda: dashboard().get("slicesShown") == 2, 5, "a slice plot per searched parameter (lr, optimizer)")
     for name in ("lr", "optimizer"):
         points = driver.find_element(By.ID, "slice-" + name).get_attribute("data-points")
         check(points == str(len(completed)), f"slice {name}: {points} points, {len(completed)} completed trials")
+    wait_for(lambda: dashboard().get("parallelLines") == len(completed), 5, "a parallel-coordinates line per trial")
+    # Brush the objective axis (the last, 60 px from the right edge) over its top half.
+    par = driver.find_element(By.ID, "parallel")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", par)
+    w, h = par.size["width"], par.size["height"]
+    ActionChains(driver).move_to_element_with_offset(par, w / 2 - 60, -h / 2 + 30).click_and_hold() \
+        .move_by_offset(0, (h - 64) / 2).release().perform()
+    selected = wait_for(lambda: dashboard().get("parallelSelected") if dashboard().get("parallelSelected", 0) < len(completed) else None,
+                        3, "brushing selects fewer trials")
+    check(selected is not None and selected >= 1, f"the brush selects the best trials ({selected})")
+    check("in the brushed ranges" in driver.find_element(By.ID, "parallel-note").text, "the selection is listed")
     importance = api(f"/api/v1/sweeps/{sweep}/importance")
     check(importance["method"] == "ped-anova" and len(importance["importances"]) == 2, f"importance {importance}")
     check(abs(sum(i["importance"] for i in importance["importances"]) - 1) < 1e-9 or
@@ -151,7 +167,7 @@ try:
     wait_for(lambda: dashboard().get("trialsShown") == len(completed), 5, "the status filter")
     Select(driver.find_element(By.ID, "status-filter")).select_by_value("")
     console_errors("sweep")
-    shot("dashboard-sweep.png")
+    shot("dashboard-sweep.png", 1700)
 
     # Live: more trials run (extend) and appear within 3 s each, without a reload.
     before = dashboard().get("updates")
@@ -177,7 +193,7 @@ try:
     check(cells > 0, "the trial has activation statistics")
     wait_for(lambda: dashboard().get("heatmapCells") == cells, 5, f"heat map of {cells} cells")
     console_errors("trial")
-    shot("dashboard-trial.png")
+    shot("dashboard-trial.png", 1100)
 
     # Scale: a 100,000-trial sweep (written through the store, not trained) is
     # interactive within 2 s, its plot thinned to at most 5,000 points, the table paged.

@@ -28,7 +28,7 @@ function el(tag, attrs, ...children) {
     else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -172,6 +172,156 @@ function drawSlices(sweep, h) {
   window.hpsearchDashboard.slicesShown = shown;
 }
 
+// Parallel coordinates: one line per plotted trial across every searched parameter
+// and the objective (log axes for log ranges, categories spread evenly). Drag along an
+// axis to brush a range — lines outside every brush turn grey and the selection is
+// listed; double-click an axis to clear its brush.
+function axisOf(p, points) {
+  if (p.range) {
+    const log = p.range.scale === "LOG" && p.range.min > 0;
+    const f = (v) => (log ? Math.log(v) : v);
+    const lo = f(p.range.min), hi = f(p.range.max);
+    return { name: p.name, log, lo: p.range.min, hi: p.range.max, pos: (v) => (hi > lo ? (f(Number(v)) - lo) / (hi - lo) : 0.5) };
+  }
+  const cats = p.values.values.map(label);
+  return { name: p.name, cats, pos: (v) => (cats.indexOf(label(v)) + 0.5) / cats.length };
+}
+
+function drawParallel(sweep, h) {
+  const params = searched(sweep);
+  const ys = h.points.map((p) => p.y);
+  const lo = Math.min(...ys), hi = Math.max(...ys);
+  const objective = { name: h.metric, lo, hi, pos: (v) => (hi > lo ? (v - lo) / (hi - lo) : 0.5) };
+  state.parallel = { axes: [...params.map((p) => axisOf(p, h.points)), objective], points: h.points, maximize: h.maximize };
+  state.brushes = state.brushes || {};
+  paintParallel();
+}
+
+function parallelLayout(canvas, n) {
+  const W = canvas.clientWidth, H = canvas.clientHeight, left = 60, right = 60, top = 28, bottom = 36;
+  return { W, H, top, bottom, x: (i) => left + (n > 1 ? (i * (W - left - right)) / (n - 1) : 0),
+           y: (pos) => top + (1 - pos) * (H - top - bottom), pos: (y) => 1 - (y - top) / (H - top - bottom) };
+}
+
+function paintParallel() {
+  const canvas = document.getElementById("parallel");
+  const par = state.parallel;
+  if (!canvas || !par) return;
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = canvas.clientWidth * dpr;
+  canvas.height = canvas.clientHeight * dpr;
+  const g = canvas.getContext("2d");
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const L = parallelLayout(canvas, par.axes.length);
+  const value = (pt, a) => (a === par.axes[par.axes.length - 1] ? pt.y : (pt.params || {})[a.name]);
+  const inBrush = (pt) => par.axes.every((a) => {
+    const b = state.brushes[a.name];
+    if (!b) return true;
+    const v = value(pt, a);
+    if (v === undefined) return false;
+    const p = a.pos(v);
+    return p >= Math.min(b[0], b[1]) && p <= Math.max(b[0], b[1]);
+  });
+  const objective = par.axes[par.axes.length - 1];
+  const selected = [], rest = [];
+  for (const pt of par.points) (inBrush(pt) ? selected : rest).push(pt);
+  const line = (pt) => {
+    g.beginPath();
+    let open = false;
+    par.axes.forEach((a, i) => {
+      const v = value(pt, a);
+      if (v === undefined) { open = false; return; }  // inactive (conditional) parameter: a gap
+      const x = L.x(i), y = L.y(a.pos(v));
+      if (open) g.lineTo(x, y); else g.moveTo(x, y);
+      open = true;
+    });
+    g.stroke();
+  };
+  const few = par.points.length < 500;  // few lines: thick and opaque; many: thin and light
+  g.lineWidth = few ? 1.5 : 1;
+  g.strokeStyle = "rgba(160,165,175," + (few ? 0.35 : 0.12) + ")";
+  rest.forEach(line);
+  // The best last, so they stay on top.
+  selected.sort((p, q) => (par.maximize ? p.y - q.y : q.y - p.y));
+  for (const pt of selected) {
+    const q = objective.pos(pt.y), good = par.maximize ? q : 1 - q;  // 1: the best
+    g.strokeStyle = pt.pruned ? "rgba(212,163,0,0.6)"
+      : "hsla(" + Math.round(230 - 230 * good) + ", 75%, 45%, " + (few ? 0.85 : 0.35) + ")";
+    line(pt);
+  }
+  g.fillStyle = "#1d2330";
+  g.font = "12px system-ui, sans-serif";
+  g.textAlign = "center";
+  par.axes.forEach((a, i) => {
+    const x = L.x(i);
+    g.strokeStyle = "#1d2330";
+    g.beginPath(); g.moveTo(x, L.y(0)); g.lineTo(x, L.y(1)); g.stroke();
+    g.fillText(a.name, x, 16);
+    g.textAlign = "left";
+    if (a.cats) {
+      a.cats.forEach((c, k) => g.fillText(c, x + 4, L.y((k + 0.5) / a.cats.length) + 4));
+    } else {
+      g.fillText(fmt(a.hi), x + 4, L.y(1) + 10);
+      g.fillText(fmt(a.lo) + (a.log ? " (log)" : ""), x + 4, L.y(0));
+    }
+    g.textAlign = "center";
+    const b = state.brushes[a.name];
+    if (b) {
+      g.fillStyle = "rgba(41,87,199,0.18)";
+      const y0 = L.y(Math.max(b[0], b[1])), y1 = L.y(Math.min(b[0], b[1]));
+      g.fillRect(x - 8, y0, 16, y1 - y0);
+      g.fillStyle = "#1d2330";
+    }
+  });
+  window.hpsearchDashboard.parallelLines = par.points.length;
+  window.hpsearchDashboard.parallelSelected = selected.length;
+  const note = document.getElementById("parallel-note");
+  const brushed = Object.keys(state.brushes).length;
+  const best = [...selected].sort((p, q) => (par.maximize ? q.y - p.y : p.y - q.y)).slice(0, 10);
+  note.replaceChildren(brushed
+    ? el("span", {}, selected.length + " of " + par.points.length + " trials in the brushed ranges; best: ",
+        best.map((pt, k) => [k ? ", " : "", el("a", { href: "/sweeps/" + encodeURIComponent(state.sweep.id) + "/trials/" + pt.trial }, "trial " + pt.trial)]))
+    : "drag along an axis to select a range; double-click it to clear");
+}
+
+function brushing(canvas) {
+  let drag = null;
+  const at = (e) => {
+    const r = canvas.getBoundingClientRect();
+    const L = parallelLayout(canvas, state.parallel ? state.parallel.axes.length : 1);
+    const x = e.clientX - r.left, y = e.clientY - r.top;
+    const axes = state.parallel ? state.parallel.axes : [];
+    const i = axes.findIndex((_a, k) => Math.abs(L.x(k) - x) < 14);
+    // Within 3% of an end counts as the end, so a brush from the top includes the maximum.
+    const pos = L.pos(y);
+    return { axis: i >= 0 ? axes[i] : null, pos: pos > 0.97 ? 1 : pos < 0.03 ? 0 : pos };
+  };
+  canvas.addEventListener("mousedown", (e) => {
+    const a = at(e);
+    if (!a.axis) return;
+    drag = { name: a.axis.name, from: a.pos };
+    e.preventDefault();
+  });
+  canvas.addEventListener("mousemove", (e) => {
+    if (!drag) return;
+    state.brushes[drag.name] = [drag.from, at(e).pos];
+    paintParallel();
+  });
+  const end = () => {
+    if (drag && state.brushes[drag.name] && Math.abs(state.brushes[drag.name][0] - state.brushes[drag.name][1]) < 0.01) {
+      delete state.brushes[drag.name];
+      paintParallel();
+    }
+    drag = null;
+  };
+  canvas.addEventListener("mouseup", end);
+  canvas.addEventListener("mouseleave", end);
+  canvas.addEventListener("dblclick", (e) => {
+    const a = at(e);
+    if (a.axis) { delete state.brushes[a.axis.name]; paintParallel(); }
+  });
+}
+
 function drawImportance(imp) {
   const list = imp.importances || [];
   const c = chart("importance", {
@@ -295,6 +445,8 @@ async function sweepPage(id) {
       el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "history" })),
         el("div", { class: "chart" }, el("canvas", { id: "importance" }))),
       el("div", { class: "sub", id: "history-note" }),
+      el("h2", {}, "Parallel coordinates"),
+      el("div", { class: "chart wide" }, el("canvas", { id: "parallel" })), el("div", { class: "sub", id: "parallel-note" }),
       el("h2", {}, "Slices: the objective against each parameter"), el("div", { class: "slices", id: "slices" }),
       el("h2", {}, "Trials"),
       el("div", { class: "controls" }, filter,
@@ -302,6 +454,9 @@ async function sweepPage(id) {
         el("button", { id: "next", onclick: move(true) }, "next ›"),
         el("a", { href: "#", id: "csv", onclick: (e) => { e.preventDefault(); downloadCsv(state.sweep); } }, "download CSV")),
       el("table", { id: "trials" }));
+    state.brushes = {};
+    state.parallel = null;
+    brushing(document.getElementById("parallel"));
   }
   const sweep = await api("/api/v1/sweeps/" + encodeURIComponent(id));
   state.sweep = sweep;
@@ -324,7 +479,10 @@ async function sweepPage(id) {
   if (counts !== state.signature) {
     work.push(api("/api/v1/sweeps/" + encodeURIComponent(id) + "/history?max_points=5000").then((h) => {
       drawHistory(sweep, h);
-      setTimeout(() => drawSlices(sweep, h), 0);  // after the history and the table are on screen
+      setTimeout(() => {  // after the history and the table are on screen
+        drawParallel(sweep, h);
+        drawSlices(sweep, h);
+      }, 0);
     }));
   }
   if (view !== state.view) {
@@ -355,8 +513,8 @@ async function trialPage(id, index) {
       el("h1", { id: "title" }), el("div", { class: "sub", id: "summary" }),
       el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "curve" }))),
       el("h2", {}, "Activations: std of each hidden layer's output per epoch (epoch 0: at initialisation)"),
-      el("div", { class: "sub" }, "blue: collapsing towards 0 · green: alive · red: saturated or exploding; hover for mean ± std"),
-      el("table", { id: "heatmap", class: "heatmap" }),
+      el("div", { class: "sub" }, "blue: collapsing towards 0 (std below 0.1) · green: alive · red: exploding (std above 2); hover for mean ± std"),
+      el("div", { class: "scroll" }, el("table", { id: "heatmap", class: "heatmap" })),
       el("h2", {}, "Parameters"), el("table", { id: "params" }),
       el("h2", {}, "Attempts"), el("table", { id: "attempts" }));
   }
@@ -385,11 +543,12 @@ async function trialPage(id, index) {
   window.hpsearchDashboard.curvePoints = epochs.length;
 }
 
-// log10(std) → a hue: -3 and below blue (dead), around -0.5 green, +0.5 and above red.
+// log10(std) → a hue: 0.003 and below blue (collapsed), 0.1 to 2 green (alive),
+// 10 and above red (exploding), blended in between.
 function stdColor(std) {
   const l = Math.log10(Math.max(std, 1e-12));
-  const t = Math.min(1, Math.max(0, (l + 3) / 3.5));
-  return "hsl(" + Math.round(240 - 240 * t) + ", 70%, 55%)";
+  const hue = l < -1 ? 120 + 120 * Math.min(1, (-1 - l) / 1.5) : l > 0.3 ? 120 - 120 * Math.min(1, (l - 0.3) / 0.7) : 120;
+  return "hsl(" + Math.round(hue) + ", 65%, 42%)";
 }
 
 function drawHeatmap(diagnostics) {
