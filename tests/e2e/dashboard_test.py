@@ -159,6 +159,12 @@ try:
     check(abs(sum(i["importance"] for i in importance["importances"]) - 1) < 1e-9 or
           all(i["importance"] == 0 for i in importance["importances"]), f"importances sum {importance}")
     wait_for(lambda: dashboard().get("importanceShown") == 2, 5, "the importance chart")
+    top5 = api(f"/api/v1/sweeps/{sweep}/best?k=5")["trials"]
+    epochs = sum(len(api(f"/api/v1/sweeps/{sweep}/trials/{t['index']}")["epochs"]) for t in top5)
+    wait_for(lambda: dashboard().get("curvesShown") == len(top5) and dashboard().get("curvePointsTotal") == epochs, 5,
+             f"learning curves of the {len(top5)} best trials ({epochs} points)")
+    check("ETA" not in driver.find_element(By.ID, "counts").text and "elapsed" in driver.find_element(By.ID, "counts").text,
+          "a finished sweep shows its elapsed time, no ETA")
     driver.find_element(By.CSS_SELECTOR, '#trials th[data-key="objective"]').click()
     time.sleep(1.2)
     shown = [float(v) for v in column(3) if v != "-"]

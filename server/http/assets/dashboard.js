@@ -44,6 +44,13 @@ function fmt(v) {
   return Number(v.toPrecision(4)).toString();
 }
 
+function duration(s) {
+  if (s < 1) return Math.round(s * 1000) + "ms";
+  if (s < 60) return s.toFixed(1) + "s";
+  if (s < 3600) return Math.floor(s / 60) + "m" + String(Math.round(s % 60)).padStart(2, "0") + "s";
+  return Math.floor(s / 3600) + "h" + String(Math.round((s % 3600) / 60)).padStart(2, "0") + "m";
+}
+
 function age(ms) {
   const s = Math.max(0, (Date.now() - ms) / 1000);
   if (s < 60) return Math.round(s) + "s";
@@ -426,6 +433,48 @@ async function downloadCsv(sweep) {
   a.click();
 }
 
+// Elapsed time and, while it runs, the time left at the sweep's own rate so far (as `hpsearch status`).
+function eta(sweep) {
+  const end = num(sweep.finished_ms) || Date.now();
+  const elapsed = Math.max(0, (end - num(sweep.created_ms)) / 1000);
+  const d = done(sweep.counts), total = num(sweep.total_trials);
+  let out = " · elapsed " + duration(elapsed);
+  if (!num(sweep.finished_ms) && d > 0 && d < total) out += " · ETA " + duration((elapsed / d) * (total - d));
+  return out;
+}
+
+// The objective per epoch of the top 5 completed trials and the 5 latest pruned ones
+// (dashed, ending where they were stopped): one request per trial, so never more than 10.
+async function drawCurves(sweep) {
+  const { metric } = objectiveOf(sweep);
+  const id = encodeURIComponent(sweep.id);
+  const [best, pruned] = await Promise.all([
+    api("/api/v1/sweeps/" + id + "/best?k=5"),
+    api("/api/v1/sweeps/" + id + "/trials?status=PRUNED&sort_by=index&descending=true&page_size=5"),
+  ]);
+  const picks = [...(best.trials || []), ...(pruned.trials || [])];
+  const details = await Promise.all(picks.map((t) => api("/api/v1/sweeps/" + id + "/trials/" + t.index)));
+  const colors = ["#2957c7", "#1f7a3a", "#8e44ad", "#c0392b", "#16a085"];
+  let points = 0;
+  const datasets = details.map((t, k) => {
+    const data = (t.epochs || []).filter((e) => e.metrics && metric in e.metrics).map((e) => ({ x: e.epoch, y: e.metrics[metric] }));
+    points += data.length;
+    const cut = t.status === "PRUNED";
+    return { label: "trial " + t.index + (cut ? " (pruned)" : ""), data, borderColor: cut ? "#d4a300" : colors[k % colors.length],
+             borderDash: cut ? [5, 4] : [], pointRadius: 1.5, fill: false };
+  });
+  const c = chart("curves", {
+    type: "line",
+    data: { datasets },
+    options: { animation: false, maintainAspectRatio: false, parsing: false,
+               scales: { x: { type: "linear", title: { display: true, text: "epoch" } }, y: { title: { display: true, text: metric } } },
+               plugins: { legend: { position: "right" } } },
+  });
+  c.canvas.dataset.points = String(points);
+  window.hpsearchDashboard.curvesShown = datasets.length;
+  window.hpsearchDashboard.curvePointsTotal = points;
+}
+
 async function sweepPage(id) {
   const main = document.getElementById("main");
   if (state.page !== "sweep:" + id) {
@@ -445,6 +494,8 @@ async function sweepPage(id) {
       el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "history" })),
         el("div", { class: "chart" }, el("canvas", { id: "importance" }))),
       el("div", { class: "sub", id: "history-note" }),
+      el("h2", {}, "Learning curves: the 5 best trials and the 5 latest pruned"),
+      el("div", { class: "chart" }, el("canvas", { id: "curves" })),
       el("h2", {}, "Parallel coordinates"),
       el("div", { class: "chart wide" }, el("canvas", { id: "parallel" })), el("div", { class: "sub", id: "parallel-note" }),
       el("h2", {}, "Slices: the objective against each parameter"), el("div", { class: "slices", id: "slices" }),
@@ -467,7 +518,7 @@ async function sweepPage(id) {
     sweepStatus(sweep.status) + " · " + done(c) + "/" + sweep.total_trials + " done · " + c.running + " running · " +
     c.completed + " completed · " + c.failed + " failed · " + c.pruned + " pruned · " + c.cancelled + " cancelled" +
     (num(c.not_started) ? " · " + c.not_started + " never started" : "") +
-    " · " + (maximize ? "maximize " : "minimize ") + metric +
+    eta(sweep) + " · " + (maximize ? "maximize " : "minimize ") + metric +
     (sweep.best_objective === undefined ? "" : " · best " + fmt(sweep.best_objective) + " (trial " + sweep.best_trial + ")") +
     (sweep.status_reason ? " · " + sweep.status_reason : "");
   // Fetch what changed only: the counts say whether the trials did; the table also
@@ -494,6 +545,7 @@ async function sweepPage(id) {
     // Importance reads every completed trial: asked for once the plot and table are drawn.
     api("/api/v1/sweeps/" + encodeURIComponent(id) + "/importance").then(drawImportance)
       .catch((e) => setLive(false, "importance: " + e.message));
+    drawCurves(sweep).catch((e) => setLive(false, "learning curves: " + e.message));
   }
   state.signature = counts;
   state.view = view;
