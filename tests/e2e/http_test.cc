@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <set>
+#include <thread>
 
 #include "nlohmann/json.hpp"
 #include "testing/e2e_fixture.h"
@@ -166,6 +167,40 @@ TEST_F(Http, TheTokenGuardsTheApiAndMetrics) {
     EXPECT_EQ(right->status, 200) << path;
   }
   EXPECT_THAT(server->log(), Not(HasSubstr("s3cret")));
+}
+
+// With --tls-cert/--tls-key the HTTP side is HTTPS only, with the gRPC certificate,
+// and the login cookie is marked Secure.
+TEST_F(Http, TlsServesHttpsOnlyWithTheSameCertificate) {
+  const std::string key = dir_ / "key.pem", cert = dir_ / "cert.pem";
+  const Result gen = RunProcess({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                                 "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext",
+                                 "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  const std::string port_file = dir_ / "tls.http-port";
+  ServerProcess server(dir_ / "tls.db", {"--workers", "0", "--tls-cert", cert, "--tls-key", key, "--token", "t0ken",
+                                         "--http", "127.0.0.1:0", "--http-port-file", port_file},
+                       "127.0.0.1:0");
+  // ServerProcess's own readiness check speaks plaintext gRPC: wait for the port file instead.
+  (void)server.Start();
+  for (int i = 0; i < 100 && ReadFile(port_file).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const std::string port = ReadFile(port_file);
+  ASSERT_FALSE(port.empty()) << server.log();
+  httplib::SSLClient https("127.0.0.1", std::stoi(port));
+  https.set_ca_cert_path(cert.c_str());
+  https.enable_server_certificate_verification(true);
+  auto res = https.Get("/api/v1/sweeps", {{"Authorization", "Bearer t0ken"}});
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  httplib::Params form{{"token", "t0ken"}, {"next", "/"}};
+  auto login = https.Post("/login", form);
+  ASSERT_TRUE(login);
+  EXPECT_EQ(login->status, 303);
+  EXPECT_THAT(login->get_header_value("Set-Cookie"), HasSubstr("HttpOnly; SameSite=Strict; Secure"));
+  httplib::Client plain("127.0.0.1", std::stoi(port));
+  plain.set_read_timeout(3, 0);
+  auto refused = plain.Get("/api/v1/sweeps", {{"Authorization", "Bearer t0ken"}});
+  EXPECT_TRUE(!refused || refused->status != 200) << "plaintext HTTP was served";
 }
 
 }  // namespace
