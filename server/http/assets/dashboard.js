@@ -565,7 +565,7 @@ async function trialPage(id, index) {
       el("h1", { id: "title" }), el("div", { class: "sub", id: "summary" }),
       el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "curve" }))),
       el("h2", {}, "Activations: std of each hidden layer's output per epoch (epoch 0: at initialisation)"),
-      el("div", { class: "sub" }, "blue: collapsing towards 0 (std below 0.1) · green: alive · red: exploding (std above 2); hover for mean ± std"),
+      el("div", { class: "sub", id: "heatmap-legend" }),
       el("div", { class: "scroll" }, el("table", { id: "heatmap", class: "heatmap" })),
       el("h2", {}, "Parameters"), el("table", { id: "params" }),
       el("h2", {}, "Attempts"), el("table", { id: "attempts" }));
@@ -579,7 +579,7 @@ async function trialPage(id, index) {
     Object.keys(t.params || {}).sort().map((k) => el("tr", {}, el("td", {}, k), el("td", { class: "num" }, fmt(t.params[k]))))));
   document.getElementById("attempts").replaceChildren(el("tbody", {},
     (t.attempts || []).map((a) => el("tr", {}, el("td", {}, "attempt " + a.attempt), el("td", {}, a.worker), el("td", {}, a.outcome || "running")))));
-  drawHeatmap(t.diagnostics || []);
+  drawHeatmap(t.diagnostics || [], String((t.params || {}).activation || "relu"));
   const epochs = t.epochs || [];
   const names = [...new Set(epochs.flatMap((e) => Object.keys(e.metrics || {})))].filter((m) => m.endsWith("loss") || m === metric).sort();
   const colors = ["#2957c7", "#d4a300", "#1f7a3a", "#b3261e", "#6b7280"];
@@ -595,16 +595,35 @@ async function trialPage(id, index) {
   window.hpsearchDashboard.curvePoints = epochs.length;
 }
 
-// log10(std) → a hue: 0.003 and below blue (collapsed), 0.1 to 2 green (alive),
-// 10 and above red (exploding), blended in between.
-function stdColor(std) {
-  const l = Math.log10(Math.max(std, 1e-12));
-  const hue = l < -1 ? 120 + 120 * Math.min(1, (-1 - l) / 1.5) : l > 0.3 ? 120 - 120 * Math.min(1, (l - 0.3) / 0.7) : 120;
-  return "hsl(" + Math.round(hue) + ", 65%, 42%)";
+// What a layer's output spread says, by activation: bounded ones (tanh in [-1, 1],
+// sigmoid in [0, 1]) saturate when their std nears its bound (the outputs pile up at
+// the ends); unbounded ones explode when it grows large. Every one collapses when it
+// falls towards 0.
+const SATURATES = { tanh: { high: 0.85, bound: 1 }, sigmoid: { high: 0.42, bound: 0.5 } };
+function heatScale(activation) {
+  const b = SATURATES[activation];
+  return b
+    ? { high: b.high, bound: b.bound, word: "saturated", text: "std above " + b.high + ": the outputs pile up at the ends of " + activation + "'s range" }
+    : { high: 2, word: "exploding", text: "std above 2" };
 }
 
-function drawHeatmap(diagnostics) {
+// Blue below a std of 0.1 (deep blue at 0.003: collapsed), green while alive, from
+// orange to red past the scale's high mark (at the bound, or 5× the mark).
+function stdColor(std, scale) {
+  const hsl = (hue) => "hsl(" + Math.round(hue) + ", 65%, 42%)";
+  const l = Math.log10(Math.max(std, 1e-12));
+  if (l < -1) return hsl(120 + 120 * Math.min(1, (-1 - l) / 1.5));
+  if (std < scale.high) return hsl(120);
+  const t = scale.bound ? 0.5 + 0.5 * Math.min(1, (std - scale.high) / (scale.bound - scale.high))
+                        : Math.min(1, Math.log10(std / scale.high) / 0.7);
+  return hsl(120 - 120 * t);
+}
+
+function drawHeatmap(diagnostics, activation) {
   const table = document.getElementById("heatmap");
+  const scale = heatScale(activation);
+  document.getElementById("heatmap-legend").textContent = activation + ": blue: collapsing towards 0 (std below 0.1) · green: alive · red: " +
+    scale.word + " (" + scale.text + "); hover for mean ± std";
   const layers = Math.max(0, ...diagnostics.map((d) => (d.std || []).length));
   if (!diagnostics.length || !layers) {
     table.replaceChildren(el("tbody", {}, el("tr", {}, el("td", {}, "no activation statistics for this trial"))));
@@ -620,7 +639,7 @@ function drawHeatmap(diagnostics) {
       if (std === undefined) return el("td", {}, "");
       cells += 1;
       const td = el("td", { class: "num", title: "mean " + fmt(mean) + " ± std " + fmt(std) }, fmt(std));
-      td.style.background = stdColor(std);
+      td.style.background = stdColor(std, scale);
       return td;
     })));
   }
