@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
   auto* asc_flag = trials_cmd->add_flag("--asc", ascending, "Ascending, whatever the key's natural direction");
   trials_cmd->add_flag("--desc", descending, "Descending, whatever the key's natural direction")->excludes(asc_flag);
   trials_cmd->add_flag("--show-fixed", trials.show_fixed, "Columns for the fixed settings too");
+  trials_cmd->add_option("--where", trials.where,
+                         "Only trials meeting this condition (repeatable): lr<=0.01, optimizer=adam,sgd, objective>0.85")
+      ->allow_extra_args(false);
   trials_cmd->add_option("--limit", trials.limit, "Most trials to show (0 = all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
@@ -155,6 +158,9 @@ int main(int argc, char** argv) {
                              "hpsearch export quickstart -o csv --file results.csv");
   export_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
   export_cmd->add_option("--file", file, "Write here instead of stdout");
+  std::vector<std::string> export_where;
+  export_cmd->add_option("--where", export_where, "Only trials meeting this condition (repeatable), as for trials")
+      ->allow_extra_args(false);
 
   Command(app, "health", "Is the server serving? (usable as a Docker HEALTHCHECK)", "hpsearch health");
   Command(app, "workers", "Workers that can run trials now: embedded slots and remote workers, with their trials",
@@ -239,7 +245,7 @@ int main(int argc, char** argv) {
   if (*watch_cmd) return RunWatch(c, sweep, std::cout, std::cerr, watch_starts);
   if (*stop_cmd) return RunCancel(c, sweep, true, std::cout, std::cerr);
   if (*cancel_cmd) return RunCancel(c, sweep, false, std::cout, std::cerr);
-  if (*export_cmd) return RunExport(c, sweep, file, std::cout, std::cerr);
+  if (*export_cmd) return RunExport(c, sweep, export_where, file, std::cout, std::cerr);
   if (*extend_cmd) {
     if (!extend_duration.empty()) {
       auto seconds = ParseDuration(extend_duration);

@@ -58,13 +58,14 @@ struct TrialsOptions {
   std::optional<bool> descending;  // none: a metric's natural direction (best first), else ascending
   bool show_fixed = false;         // columns for the fixed settings too
   int64_t limit = 50;  // 0 = all
+  std::vector<std::string> where;  // conditions every trial shown meets ("lr<=0.01")
 };
 int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ostream& err);
 int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostream& out, std::ostream& err);
 int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed, std::ostream& out, std::ostream& err);
 // Every trial; to `file` when set (else stdout). Format: json or csv.
-int RunExport(Connection& c, const std::string& sweep, const std::string& file, std::ostream& out,
-              std::ostream& err);
+int RunExport(Connection& c, const std::string& sweep, const std::vector<std::string>& where,
+              const std::string& file, std::ostream& out, std::ostream& err);
 
 // `starts`: piped output also gets a line when a trial starts (else only when one ends).
 int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err, bool starts = false);

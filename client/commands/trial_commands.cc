@@ -89,6 +89,7 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   // losses ascending); --asc / --desc override.
   const bool descending = o.descending.value_or(vocabulary::MaximizedByDefault(sort));
   req.set_descending(descending);
+  for (const auto& w : o.where) req.add_where(w);
   std::vector<v1::Trial> trials;
   int64_t total = 0;
   grpc::Status st = FetchTrials(c, req, o.limit, &trials, &total);
@@ -98,7 +99,12 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
     return kExitOk;
   }
   if (trials.empty() && c.options().output == "table") {
-    out << "no trials" << (o.status.empty() ? "" : " with status " + o.status) << " yet\n";
+    if (!o.where.empty()) {
+      out << "no trials" << (o.status.empty() ? "" : " with status " + o.status) << " where "
+          << absl::StrJoin(o.where, " and ") << "\n";
+    } else {
+      out << "no trials" << (o.status.empty() ? "" : " with status " + o.status) << " yet\n";
+    }
     return kExitOk;
   }
   if (c.options().output == "csv") {
@@ -121,6 +127,7 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   if (static_cast<int64_t>(trials.size()) < total) {
     notes.push_back(absl::StrFormat("%d of %d trials; --limit 0 shows all", trials.size(), total));
   }
+  if (!o.where.empty()) notes.push_back(absl::StrCat("where ", absl::StrJoin(o.where, " and ")));
   if (sort != "index") {
     notes.push_back(absl::StrCat("sorted by ", sort, sort == "objective" ? (descending ? ", worst first" : ", best first")
                                                                          : (descending ? ", descending" : ", ascending")));
@@ -233,11 +240,12 @@ int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed,
   return kExitOk;
 }
 
-int RunExport(Connection& c, const std::string& sweep, const std::string& file, std::ostream& out,
-              std::ostream& err) {
+int RunExport(Connection& c, const std::string& sweep, const std::vector<std::string>& where,
+              const std::string& file, std::ostream& out, std::ostream& err) {
   v1::ListTrialsRequest req;
   req.set_sweep(sweep);
   req.set_sort_by("index");
+  for (const auto& w : where) req.add_where(w);
   std::vector<v1::Trial> trials;
   int64_t total = 0;
   grpc::Status st = FetchTrials(c, req, 0, &trials, &total);

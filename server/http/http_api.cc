@@ -54,13 +54,18 @@ HttpResponse Error(const absl::Status& status) {
 }
 
 // The query string as the request message: each parameter is the field of that
-// name (proto3 JSON: enum names, numbers as strings, true/false); an unknown one is
-// INVALID_ARGUMENT naming it.
+// name (proto3 JSON: enum names, numbers as strings, true/false), a repeated field
+// given once per value; an unknown one is INVALID_ARGUMENT naming it.
 template <typename Request>
-absl::Status FromParams(const std::map<std::string, std::string>& params, Request* req) {
+absl::Status FromParams(const std::multimap<std::string, std::string>& params, Request* req) {
   json j = json::object();
   for (const auto& [k, v] : params) {
-    if (v == "true" || v == "false") {
+    const auto* field = Request::descriptor()->FindFieldByName(k);
+    if (field && field->is_repeated()) {
+      j[k].push_back(v);
+    } else if (j.contains(k)) {
+      return absl::InvalidArgumentError(absl::StrCat("query string: ", k, " is given twice"));
+    } else if (field && field->type() == google::protobuf::FieldDescriptor::TYPE_BOOL && (v == "true" || v == "false")) {
       j[k] = v == "true";
     } else {
       j[k] = v;

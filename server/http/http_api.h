@@ -22,7 +22,7 @@ namespace hpsearch::http {
 struct HttpRequest {
   std::string method = "GET";
   std::string path;                           // decoded, without the query string
-  std::map<std::string, std::string> params;  // the query string, decoded
+  std::multimap<std::string, std::string> params;  // the query string, decoded (a key may repeat)
   std::string authorization;                  // the Authorization header
   std::string cookie;                         // the Cookie header
   bool tls = false;                           // served over HTTPS

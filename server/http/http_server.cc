@@ -66,7 +66,7 @@ absl::Status HttpServer::Start(const std::string& address, const std::string& tl
     HttpRequest r;
     r.method = req.method;
     r.path = req.path;
-    for (const auto& [k, v] : req.params) r.params[k] = v;
+    r.params.insert(req.params.begin(), req.params.end());
     r.authorization = req.get_header_value("Authorization");
     r.cookie = req.get_header_value("Cookie");
     r.tls = tls;

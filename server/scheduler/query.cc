@@ -5,48 +5,47 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "util/did_you_mean.h"
-#include "vocabulary/metrics.h"
+#include "scheduler/trial_filter.h"
 
 namespace hpsearch::scheduler {
 
 namespace {
 
-// What `sort_by` names in a sweep of `spec`: index, objective, a metric its trials
-// report, or one of its settings (searched or fixed). INVALID_ARGUMENT with a
-// did-you-mean for anything else, so a typo is not a silent order by index.
-absl::StatusOr<store::TrialQuery> WithSortKey(const search::Spec& spec, store::TrialQuery q) {
+// What `sort_by` names in a sweep: index, objective, a metric its trials report, or
+// one of its settings (searched or fixed). INVALID_ARGUMENT with a did-you-mean for
+// anything else, so a typo is not a silent order by index.
+absl::StatusOr<store::TrialQuery> WithSortKey(const ListingKeys& keys, store::TrialQuery q) {
   const std::string& key = q.sort_by;
-  if (key.empty() || key == "index" || key == "objective") return q;
-  std::vector<std::string> metrics;
-  const vocabulary::Task task = vocabulary::TaskOf(spec.dataset);
-  for (const char* split : {"train_", "val_", "test_"}) {
-    for (auto& m : vocabulary::MetricNames(task, split)) metrics.push_back(std::move(m));
-  }
-  if (std::find(metrics.begin(), metrics.end(), key) != metrics.end()) return q;
-  std::vector<std::string> params;
-  for (const auto& p : spec.parameters) params.push_back(p.name);
-  for (const auto& [name, v] : spec.fixed) params.push_back(name);
-  if (std::find(params.begin(), params.end(), key) != params.end()) {
+  if (key.empty() || key == "index" || key == "objective" || keys.IsMetric(key)) return q;
+  if (keys.IsParam(key)) {
     q.by_parameter = true;
     return q;
   }
-  std::vector<std::string> all = {"index", "objective"};
-  all.insert(all.end(), params.begin(), params.end());
-  all.insert(all.end(), metrics.begin(), metrics.end());
+  const auto all = keys.All();
   return absl::InvalidArgumentError(absl::StrCat("sort_by: unknown key '", key, "'", DidYouMean(key, all),
                                                  "; one of ", absl::StrJoin(all, ", ")));
 }
 
 }  // namespace
 
-absl::StatusOr<store::TrialPage> Query::Trials(const std::string& sweep, const store::TrialQuery& query) {
+absl::StatusOr<store::TrialPage> Query::Trials(const std::string& sweep, const store::TrialQuery& query,
+                                               const std::vector<std::string>& where) {
   auto rec = scheduler_.Resolve(sweep);
   if (!rec.ok()) return rec.status();
   store::TrialQuery q = query;
-  if (auto spec = scheduler_.DecodeSpec(rec->spec); spec.ok()) {
-    auto keyed = WithSortKey(*spec, query);
+  auto spec = scheduler_.DecodeSpec(rec->spec);
+  if (!spec.ok()) {
+    if (!where.empty()) return absl::FailedPreconditionError("where: this sweep's stored spec cannot be read");
+  } else {
+    const ListingKeys keys = ListingKeys::Of(*spec);
+    auto keyed = WithSortKey(keys, query);
     if (!keyed.ok()) return keyed.status();
     q = *std::move(keyed);
+    for (const auto& text : where) {
+      auto c = ParseCondition(text, keys);
+      if (!c.ok()) return c.status();
+      q.where.push_back(*std::move(c));
+    }
   }
   absl::StatusOr<store::TrialPage> page;
   auto st = store_.Read([&](store::ReadTxn& r) {

@@ -24,8 +24,11 @@ class Query {
   absl::StatusOr<store::SweepRecord> Sweep(const std::string& sweep) { return scheduler_.GetSweep(sweep); }
   // Newest first.
   absl::StatusOr<SweepPage> Sweeps(int64_t offset, int32_t limit) { return scheduler_.ListSweeps(offset, limit); }
-  // One keyset page (store::TrialQuery); INVALID_ARGUMENT for a bad sort key or cursor.
-  absl::StatusOr<store::TrialPage> Trials(const std::string& sweep, const store::TrialQuery& query);
+  // One keyset page (store::TrialQuery) of the trials meeting every condition in
+  // `where` (scheduler/trial_filter.h's text form); INVALID_ARGUMENT for a bad sort
+  // key, condition or cursor.
+  absl::StatusOr<store::TrialPage> Trials(const std::string& sweep, const store::TrialQuery& query,
+                                          const std::vector<std::string>& where = {});
   // With curve, diagnostics and attempts. NOT_FOUND says whether the trial has not
   // started yet or the sweep has no such trial.
   absl::StatusOr<store::TrialRecord> Trial(const std::string& sweep, int64_t index);

@@ -61,7 +61,7 @@ absl::Status ListTrials(scheduler::Query& q, const v1::ListTrialsRequest& req, v
   query.descending = req.descending();
   query.cursor = req.page_token();
   query.limit = *size;
-  auto page = q.Trials(req.sweep(), query);
+  auto page = q.Trials(req.sweep(), query, {req.where().begin(), req.where().end()});
   if (!page.ok()) return page.status();
   for (const auto& t : page->trials) *resp->add_trials() = ToProto(t);
   resp->set_total(page->total);

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -49,8 +50,22 @@ struct StoreOptions {
 // `next_cursor` of the previous page (empty for the first), so every page costs an
 // index walk of its own rows, however deep it is, and trials added between pages
 // neither repeat nor vanish.
+struct TrialCondition {
+  enum class Field { kParameter, kMetric, kObjective };  // kMetric: a final metric
+  enum class Op { kEq, kNe, kLt, kLe, kGt, kGe };
+  Field field = Field::kParameter;
+  std::string name;  // the parameter or metric ([A-Za-z0-9_]+); unused for kObjective
+  Op op = Op::kEq;
+  // kEq: any of them; kNe: none of them; the order operators: exactly one number.
+  // A number matches a number (true/false are 1/0), a string the same text (a list
+  // parameter is its compact JSON, "[256,128]"). A trial without the field matches
+  // no condition on it.
+  std::vector<std::variant<double, std::string>> values;
+};
+
 struct TrialQuery {
   std::optional<TrialStatus> status;  // none: any
+  std::vector<TrialCondition> where;  // every one holds
   // "index" (default), "objective" (best first; trials without one follow by index),
   // a final metric name ([A-Za-z0-9_]+; trials without it follow by index), or with
   // `by_parameter` a parameter's name (numbers by value before strings and lists by

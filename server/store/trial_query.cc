@@ -1,5 +1,6 @@
-// ReadTxn::ListTrials: a sweep's trials filtered by status and sorted by index, by
-// objective, by a final metric or by a parameter, one keyset page at a time.
+// ReadTxn::ListTrials: a sweep's trials filtered by status and by conditions on
+// parameters, metrics and the objective, sorted by index, by objective, by a final
+// metric or by a parameter, one keyset page at a time.
 //
 // Every order is an index walk: `trials (sweep_id, idx)`, `trials_by_rank` for the
 // objective, `trial_metrics` (its key is the sort order) for a metric. Trials with no value to sort by
@@ -17,6 +18,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "store/rows.h"
 #include "store/store.h"
@@ -42,11 +44,96 @@ struct Cursor {
   int64_t idx = 0;
 };
 
-// "<order>|<phase>|<idx>|<value>"; the order is "<key>:<asc|desc>:<status>", the
-// value a hex float or "t" and the text's bytes in hex.
+// The conditions in one canonical text, hashed (FNV-1a): a cursor names the filter it
+// was made under without carrying it.
+std::string WhereTag(const std::vector<TrialCondition>& where) {
+  if (where.empty()) return "";
+  std::string text;
+  for (const auto& c : where) {
+    absl::StrAppend(&text, static_cast<int>(c.field), ".", c.name, ".", static_cast<int>(c.op));
+    for (const auto& v : c.values) {
+      if (const double* d = std::get_if<double>(&v)) {
+        char hex[64];
+        std::snprintf(hex, sizeof hex, "%a", *d);
+        absl::StrAppend(&text, ".n", hex);
+      } else {
+        absl::StrAppend(&text, ".t", absl::BytesToHexString(std::get<std::string>(v)));
+      }
+    }
+    text += ";";
+  }
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ull;
+  char out[24];
+  std::snprintf(out, sizeof out, ":%016" PRIx64, h);
+  return out;
+}
+
+// "<order>|<phase>|<idx>|<value>"; the order is "<key>:<asc|desc>:<status>[:<where>]",
+// the value a hex float or "t" and the text's bytes in hex.
 std::string OrderTag(const TrialQuery& q) {
   return absl::StrCat(q.by_parameter ? "param." : "", q.sort_by, ":", q.descending ? "desc" : "asc", ":",
-                      q.status ? static_cast<int>(*q.status) : 0);
+                      q.status ? static_cast<int>(*q.status) : 0, WhereTag(q.where));
+}
+
+// The conditions as SQL over `trials t`, their values as parameters numbered from
+// `first` (bound by Bind in the same order).
+struct WhereSql {
+  std::string sql;  // " AND ..." per condition; empty without conditions
+  std::vector<std::variant<double, std::string>> args;
+
+  WhereSql(const std::vector<TrialCondition>& where, int first) {
+    int n = first;
+    const auto arg = [&](std::variant<double, std::string> v) {
+      args.push_back(std::move(v));
+      return absl::StrCat("?", n++);
+    };
+    for (const auto& c : where) {
+      std::string field;
+      switch (c.field) {
+        case TrialCondition::Field::kObjective: field = "t.objective"; break;
+        case TrialCondition::Field::kParameter:
+          field = absl::StrCat("json_extract(t.params, ", arg(absl::StrCat("$.\"", c.name, "\"")), ")");
+          break;
+        case TrialCondition::Field::kMetric:
+          field = absl::StrCat("json_extract(t.metrics, ", arg(absl::StrCat("$.\"", c.name, "\"")), ")");
+          break;
+      }
+      std::vector<std::string> values;
+      for (const auto& v : c.values) values.push_back(arg(v));
+      const std::string list = absl::StrJoin(values, ", ");
+      switch (c.op) {
+        case TrialCondition::Op::kEq: absl::StrAppend(&sql, " AND ", field, " IN (", list, ")"); break;
+        case TrialCondition::Op::kNe: absl::StrAppend(&sql, " AND ", field, " NOT IN (", list, ")"); break;
+        case TrialCondition::Op::kLt: absl::StrAppend(&sql, " AND ", field, " < ", list); break;
+        case TrialCondition::Op::kLe: absl::StrAppend(&sql, " AND ", field, " <= ", list); break;
+        case TrialCondition::Op::kGt: absl::StrAppend(&sql, " AND ", field, " > ", list); break;
+        case TrialCondition::Op::kGe: absl::StrAppend(&sql, " AND ", field, " >= ", list); break;
+      }
+    }
+  }
+
+  void Bind(SQLite::Statement& s, int first) const {
+    int n = first;
+    for (const auto& v : args) {
+      if (const double* d = std::get_if<double>(&v)) s.bind(n++, *d);
+      else s.bind(n++, std::get<std::string>(v));
+    }
+  }
+};
+
+absl::Status CheckWhere(const std::vector<TrialCondition>& where) {
+  for (const auto& c : where) {
+    if (c.field != TrialCondition::Field::kObjective && !IsMetricName(c.name)) {
+      return absl::InvalidArgumentError(absl::StrCat("where: '", c.name, "' is not a name (letters, digits and _)"));
+    }
+    const bool order = c.op != TrialCondition::Op::kEq && c.op != TrialCondition::Op::kNe;
+    if (c.values.empty() || (order && (c.values.size() != 1 || !std::holds_alternative<double>(c.values[0])))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("where: a condition on '", c.name, "' needs one number (<, <=, >, >=) or values (=, !=)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::string Encode(const TrialQuery& q, const Cursor& c) {
@@ -105,6 +192,7 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
     return absl::InvalidArgumentError(absl::StrCat(
         "sort_by: '", sort, "' is not index, objective or a metric or parameter name (letters, digits and _)"));
   }
+  if (auto st = CheckWhere(query.where); !st.ok()) return st;
   TrialQuery q = query;
   q.sort_by = sort;
   auto cursor = Decode(q);
@@ -113,12 +201,14 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
   const bool by_status = q.status.has_value();
   const char* dir = q.descending ? " DESC" : "";
   const char* after = q.descending ? "<" : ">";
-  const std::string status = by_status ? " AND t.status = ?2" : "";
+  constexpr int kFirstWhereArg = 8;
+  const WhereSql where(q.where, kFirstWhereArg);
+  const std::string status = absl::StrCat(by_status ? " AND t.status = ?2" : "", where.sql);
   const std::string id = SweepPublicId(sweep);
   std::vector<Row> rows;
 
   // ?1 sweep, ?2 status, ?3 limit, ?4 cursor value, ?5 cursor index, ?6 metric name,
-  // ?7 its JSON path.
+  // ?7 its JSON path, ?8... the conditions' values.
   auto run = [&](const std::string& sql, int phase, bool resume, bool valued) {
     auto& s = conn_.Prepare(sql);
     s.bind(1, sweep);
@@ -133,6 +223,7 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
       if (phase == 1 && !by_param) s.bind(6, sort);
       if (phase == 2 || by_param) s.bind(7, absl::StrCat("$.\"", sort, "\""));
     }
+    where.Bind(s, kFirstWhereArg);
     while (s.executeStep()) {
       Row r{TrialFromRow(s, id, false), Cursor{phase, 0, std::nullopt, 0}};
       r.at.idx = r.trial.index;
@@ -187,8 +278,17 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
   }
 
   TrialPage page;
-  const TrialCounts counts = CountByStatus(sweep);
-  page.total = by_status ? counts.of(*q.status) : counts.total();
+  if (q.where.empty()) {
+    const TrialCounts counts = CountByStatus(sweep);
+    page.total = by_status ? counts.of(*q.status) : counts.total();
+  } else {
+    // Filtered: counted by a scan of the sweep's rows (as the filter itself is).
+    auto& s = conn_.Prepare(absl::StrCat("SELECT COUNT(*) FROM trials t WHERE t.sweep_id = ?1", status));
+    s.bind(1, sweep);
+    if (by_status) s.bind(2, static_cast<int>(*q.status));
+    where.Bind(s, kFirstWhereArg);
+    page.total = s.executeStep() ? s.getColumn(0).getInt64() : 0;
+  }
   if (static_cast<int64_t>(rows.size()) == want) {
     rows.pop_back();
     if (!rows.empty()) page.next_cursor = Encode(q, rows.back().at);

@@ -318,7 +318,7 @@ TEST_F(CliGolden, Compare) {
 TEST_F(CliGolden, Export) {
   for (const char* o : {"csv", "json"}) {
     Golden(std::string("export.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-      return RunExport(c, "demo", "", out, err);
+      return RunExport(c, "demo", {}, "", out, err);
     }, o);
   }
 }

@@ -280,6 +280,102 @@ TEST_P(StoreContract, ListTrialsSortsByAParameterAcrossPages) {
                     }).ok());
 }
 
+// Conditions filter every order and its total: parameters (numbers, text, lists,
+// booleans), final metrics and the objective; a trial without the key never
+// matches; pages under one filter neither repeat nor skip, and a cursor made under
+// another filter is refused.
+TEST_P(StoreContract, ListTrialsFiltersByParametersMetricsAndObjective) {
+  using C = TrialCondition;
+  const int64_t s = AddSweep("where");
+  const std::vector<Params> params = {
+      {{"lr", Value(0.1)}, {"opt", Value("sgd")}, {"hidden", Value(Value::List{Value(256), Value(128)})}},
+      {{"lr", Value(0.001)}, {"opt", Value("adam")}, {"hidden", Value(Value::List{Value(128)})}},
+      {{"lr", Value(0.01)}, {"opt", Value("adam")}, {"hidden", Value(Value::List{Value(256), Value(128)})}},
+      {{"opt", Value("sgd")}, {"bn", Value(true)}},
+      {{"lr", Value(0.01)}, {"opt", Value("rmsprop")}, {"bn", Value(false)}},
+      {{"lr", Value(1)}, {"opt", Value("adam")}}};
+  ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
+                      for (std::size_t i = 0; i < params.size(); ++i) {
+                        const int64_t t = w.InsertTrial(s, i, params[i], 1, 100);
+                        if (i % 2 == 0) {  // 0, 2, 4 complete; objective 0.5, 0.3, 0.1
+                          w.StartAttempt(t, 1, "w", 9999, 101);
+                          const double obj = 0.5 - 0.1 * i;
+                          w.CompleteTrial(t, 1, obj, false, {{"val_loss", obj}, {"val_accuracy", 1 - obj}}, {}, 42, 102);
+                        }
+                      }
+                      return absl::OkStatus();
+                    }).ok());
+  const auto cond = [](C::Field f, std::string name, C::Op op, std::vector<std::variant<double, std::string>> v) {
+    C c;
+    c.field = f;
+    c.name = std::move(name);
+    c.op = op;
+    c.values = std::move(v);
+    return c;
+  };
+  const auto list = [&](std::vector<C> where, const std::string& sort = "index", bool by_param = false,
+                        int page = 2) {
+    std::vector<int64_t> order;
+    int64_t total = -1;
+    EXPECT_TRUE(store_->Read([&](ReadTxn& r) {
+                        TrialQuery q;
+                        q.where = where;
+                        q.sort_by = sort;
+                        q.by_parameter = by_param;
+                        q.limit = page;
+                        for (int guard = 0; guard < 20; ++guard) {
+                          auto p = r.ListTrials(s, q);
+                          EXPECT_TRUE(p.ok()) << p.status();
+                          if (!p.ok()) break;
+                          total = p->total;
+                          for (const auto& t : p->trials) order.push_back(t.index);
+                          if (p->next_cursor.empty()) break;
+                          q.cursor = p->next_cursor;
+                        }
+                        return absl::OkStatus();
+                      }).ok());
+    EXPECT_EQ(total, static_cast<int64_t>(order.size()));
+    return order;
+  };
+  using V = std::vector<int64_t>;
+  EXPECT_EQ(list({cond(C::Field::kParameter, "lr", C::Op::kLe, {0.01})}), (V{1, 2, 4}));
+  EXPECT_EQ(list({cond(C::Field::kParameter, "lr", C::Op::kGt, {0.01})}), (V{0, 5}));  // 3 has no lr
+  EXPECT_EQ(list({cond(C::Field::kParameter, "lr", C::Op::kGe, {0.001}), cond(C::Field::kParameter, "lr", C::Op::kLt, {0.1})}),
+            (V{1, 2, 4}));
+  EXPECT_EQ(list({cond(C::Field::kParameter, "opt", C::Op::kEq, {std::string("adam"), std::string("rmsprop")})}),
+            (V{1, 2, 4, 5}));
+  EXPECT_EQ(list({cond(C::Field::kParameter, "opt", C::Op::kNe, {std::string("adam")})}), (V{0, 3, 4}));
+  EXPECT_EQ(list({cond(C::Field::kParameter, "hidden", C::Op::kEq, {std::string("[256,128]")})}), (V{0, 2}));
+  EXPECT_EQ(list({cond(C::Field::kParameter, "bn", C::Op::kEq, {1.0})}), (V{3}));
+  EXPECT_EQ(list({cond(C::Field::kParameter, "lr", C::Op::kEq, {1.0})}), (V{5}));  // 1 stored as an integer
+  EXPECT_EQ(list({cond(C::Field::kObjective, "", C::Op::kLt, {0.4})}), (V{2, 4}));
+  EXPECT_EQ(list({cond(C::Field::kMetric, "val_accuracy", C::Op::kGe, {0.7})}), (V{2, 4}));
+  // Every order, each page size.
+  for (int page : {1, 2, 10}) {
+    const std::vector<C> adam = {cond(C::Field::kParameter, "opt", C::Op::kEq, {std::string("adam")})};
+    EXPECT_EQ(list(adam, "lr", true, page), (V{1, 2, 5})) << page;  // by the parameter
+    EXPECT_EQ(list(adam, "objective", false, page), (V{2, 1, 5})) << page;  // unranked follow, by index
+    EXPECT_EQ(list(adam, "val_loss", false, page), (V{2, 1, 5})) << page;
+  }
+  EXPECT_EQ(list({cond(C::Field::kParameter, "lr", C::Op::kLt, {0.0})}), (V{}));
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      TrialQuery q;
+                      q.limit = 1;
+                      q.where = {cond(C::Field::kParameter, "opt", C::Op::kEq, {std::string("adam")})};
+                      auto p = r.ListTrials(s, q);
+                      EXPECT_EQ(p->total, 3);
+                      q.cursor = p->next_cursor;
+                      q.where[0].values = {std::string("sgd")};  // another filter's cursor
+                      EXPECT_THAT(r.ListTrials(s, q), StatusIs(absl::StatusCode::kInvalidArgument));
+                      q.cursor.clear();
+                      q.where = {cond(C::Field::kParameter, "lr'; DROP TABLE trials; --", C::Op::kEq, {1.0})};
+                      EXPECT_THAT(r.ListTrials(s, q), StatusIs(absl::StatusCode::kInvalidArgument));
+                      q.where = {cond(C::Field::kParameter, "lr", C::Op::kLt, {std::string("big")})};
+                      EXPECT_THAT(r.ListTrials(s, q), StatusIs(absl::StatusCode::kInvalidArgument));
+                      return absl::OkStatus();
+                    }).ok());
+}
+
 TEST_P(StoreContract, TrialKeepsItsCurveDiagnosticsAndAttempts) {
   const int64_t s = AddSweep("curve");
   ASSERT_TRUE(store_->Write([&](WriteTxn& w) {

@@ -1,0 +1,139 @@
+#include "scheduler/trial_filter.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "util/did_you_mean.h"
+#include "vocabulary/metrics.h"
+
+namespace hpsearch::scheduler {
+
+namespace {
+
+bool KeyChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+// "a, b ,[1, 2]" → "a", "b", "[1,2]": split at top-level commas; spaces trimmed, and
+// removed inside a list so it reads as the compact JSON a list parameter is stored as.
+std::vector<std::string> SplitValues(absl::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  for (char c : text) {
+    if (c == '[') ++depth;
+    if (c == ']') --depth;
+    if (c == ',' && depth == 0) {
+      out.push_back(std::string(absl::StripAsciiWhitespace(cur)));
+      cur.clear();
+      continue;
+    }
+    if (depth > 0 && absl::ascii_isspace(static_cast<unsigned char>(c))) continue;
+    cur += c;
+  }
+  out.push_back(std::string(absl::StripAsciiWhitespace(cur)));
+  return out;
+}
+
+std::variant<double, std::string> ValueOf(const std::string& text) {
+  if (text == "true") return 1.0;
+  if (text == "false") return 0.0;
+  double d = 0;
+  if (absl::SimpleAtod(text, &d) && std::isfinite(d)) return d;
+  // Quoted text is the text inside.
+  if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front()) {
+    return text.substr(1, text.size() - 2);
+  }
+  return text;
+}
+
+}  // namespace
+
+ListingKeys ListingKeys::Of(const search::Spec& spec) {
+  ListingKeys k;
+  for (const auto& p : spec.parameters) k.params.push_back(p.name);
+  for (const auto& [name, v] : spec.fixed) k.params.push_back(name);
+  const vocabulary::Task task = vocabulary::TaskOf(spec.dataset);
+  for (const char* split : {"train_", "val_", "test_"}) {
+    for (auto& m : vocabulary::MetricNames(task, split)) k.metrics.push_back(std::move(m));
+  }
+  return k;
+}
+
+bool ListingKeys::IsParam(const std::string& key) const {
+  return std::find(params.begin(), params.end(), key) != params.end();
+}
+
+bool ListingKeys::IsMetric(const std::string& key) const {
+  return std::find(metrics.begin(), metrics.end(), key) != metrics.end();
+}
+
+std::vector<std::string> ListingKeys::All() const {
+  std::vector<std::string> all = {"index", "objective"};
+  all.insert(all.end(), params.begin(), params.end());
+  all.insert(all.end(), metrics.begin(), metrics.end());
+  return all;
+}
+
+absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, const ListingKeys& keys) {
+  using Op = store::TrialCondition::Op;
+  const absl::string_view s = absl::StripAsciiWhitespace(text);
+  const auto bad = [&](const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat("where '", s, "': ", why));
+  };
+  size_t i = 0;
+  while (i < s.size() && KeyChar(s[i])) ++i;
+  const std::string key(absl::StripAsciiWhitespace(s.substr(0, i)));
+  size_t j = i;
+  while (j < s.size() && s[j] == ' ') ++j;
+  if (key.empty() || j == s.size()) {
+    return bad("write <key><op><value>, e.g. lr<=0.01 or optimizer=adam,sgd (op: = != < <= > >=)");
+  }
+  Op op = Op::kEq;
+  size_t len = 1;
+  const absl::string_view rest = s.substr(j);
+  if (absl::StartsWith(rest, "<=")) op = Op::kLe, len = 2;
+  else if (absl::StartsWith(rest, ">=")) op = Op::kGe, len = 2;
+  else if (absl::StartsWith(rest, "!=")) op = Op::kNe, len = 2;
+  else if (absl::StartsWith(rest, "==")) op = Op::kEq, len = 2;
+  else if (rest[0] == '<') op = Op::kLt;
+  else if (rest[0] == '>') op = Op::kGt;
+  else if (rest[0] == '=') op = Op::kEq;
+  else return bad(absl::StrCat("'", rest.substr(0, 1), "' is not an operator (= != < <= > >=)"));
+  store::TrialCondition c;
+  c.op = op;
+  c.name = key;
+  if (key == "objective") {
+    c.field = store::TrialCondition::Field::kObjective;
+  } else if (keys.IsParam(key)) {
+    c.field = store::TrialCondition::Field::kParameter;
+  } else if (keys.IsMetric(key)) {
+    c.field = store::TrialCondition::Field::kMetric;
+  } else {
+    std::vector<std::string> all = {"objective"};
+    all.insert(all.end(), keys.params.begin(), keys.params.end());
+    all.insert(all.end(), keys.metrics.begin(), keys.metrics.end());
+    return bad(absl::StrCat("unknown key '", key, "'", DidYouMean(key, all), "; one of ", absl::StrJoin(all, ", ")));
+  }
+  const absl::string_view value = absl::StripAsciiWhitespace(rest.substr(len));
+  if (value.empty()) return bad("no value after the operator");
+  if (op == Op::kEq || op == Op::kNe) {
+    for (const auto& v : SplitValues(value)) {
+      if (v.empty()) return bad("an empty value in the list");
+      c.values.push_back(ValueOf(v));
+    }
+  } else {
+    auto v = ValueOf(std::string(value));
+    if (!std::holds_alternative<double>(v)) {
+      return bad(absl::StrCat("'", value, "' is not a number (<, <=, > and >= compare numbers)"));
+    }
+    c.values.push_back(v);
+  }
+  return c;
+}
+
+}  // namespace hpsearch::scheduler

@@ -1,0 +1,83 @@
+// The text form of a listing's conditions (scheduler/trial_filter.h).
+#include "scheduler/trial_filter.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace hpsearch::scheduler {
+namespace {
+
+using C = store::TrialCondition;
+using V = std::variant<double, std::string>;
+using ::testing::HasSubstr;
+
+ListingKeys Keys() {
+  ListingKeys k;
+  k.params = {"lr", "optimizer", "hidden", "batchnorm", "epochs"};
+  k.metrics = {"train_loss", "val_loss", "val_accuracy"};
+  return k;
+}
+
+C Parse(const std::string& text) {
+  auto c = ParseCondition(text, Keys());
+  EXPECT_TRUE(c.ok()) << text << ": " << c.status();
+  return c.ok() ? *c : C{};
+}
+
+std::string Error(const std::string& text) {
+  auto c = ParseCondition(text, Keys());
+  EXPECT_FALSE(c.ok()) << text;
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << text;
+  return std::string(c.status().message());
+}
+
+TEST(TrialFilter, ParsesEachOperatorOverParametersMetricsAndTheObjective) {
+  const C le = Parse("lr<=0.01");
+  EXPECT_EQ(le.field, C::Field::kParameter);
+  EXPECT_EQ(le.name, "lr");
+  EXPECT_EQ(le.op, C::Op::kLe);
+  EXPECT_EQ(le.values, (std::vector<V>{0.01}));
+  EXPECT_EQ(Parse("lr < 1e-3").op, C::Op::kLt);
+  EXPECT_EQ(Parse("lr>=1e-4").op, C::Op::kGe);
+  EXPECT_EQ(Parse("lr>1e-4").op, C::Op::kGt);
+  EXPECT_EQ(Parse("lr==0.1").op, C::Op::kEq);
+  const C obj = Parse(" objective > 0.85 ");
+  EXPECT_EQ(obj.field, C::Field::kObjective);
+  EXPECT_EQ(obj.values, (std::vector<V>{0.85}));
+  const C metric = Parse("val_loss<0.4");
+  EXPECT_EQ(metric.field, C::Field::kMetric);
+  EXPECT_EQ(metric.name, "val_loss");
+}
+
+TEST(TrialFilter, ListsTextBooleansAndListParameters) {
+  const C any = Parse("optimizer=adam, sgd,rmsprop");
+  EXPECT_EQ(any.op, C::Op::kEq);
+  EXPECT_EQ(any.values, (std::vector<V>{std::string("adam"), std::string("sgd"), std::string("rmsprop")}));
+  const C none = Parse("optimizer!=adam");
+  EXPECT_EQ(none.op, C::Op::kNe);
+  EXPECT_EQ(none.values, (std::vector<V>{std::string("adam")}));
+  // Commas inside a list belong to it; spaces in it go, as in the stored JSON.
+  EXPECT_EQ(Parse("hidden=[256, 128],[128]").values, (std::vector<V>{std::string("[256,128]"), std::string("[128]")}));
+  EXPECT_EQ(Parse("batchnorm=true").values, (std::vector<V>{1.0}));
+  EXPECT_EQ(Parse("batchnorm=false").values, (std::vector<V>{0.0}));
+  EXPECT_EQ(Parse("epochs=10,20").values, (std::vector<V>{10.0, 20.0}));
+  // A quoted number is text.
+  EXPECT_EQ(Parse("optimizer=\"10\"").values, (std::vector<V>{std::string("10")}));
+}
+
+TEST(TrialFilter, RefusesWhatItCannotRead) {
+  EXPECT_THAT(Error("learning_rate<0.1"), HasSubstr("unknown key 'learning_rate'"));
+  EXPECT_THAT(Error("optimiser=adam"), HasSubstr("did you mean 'optimizer'"));
+  EXPECT_THAT(Error("lr"), HasSubstr("<key><op><value>"));
+  EXPECT_THAT(Error("lr~0.1"), HasSubstr("'~' is not an operator"));
+  EXPECT_THAT(Error("lr<="), HasSubstr("no value"));
+  EXPECT_THAT(Error("optimizer<adam"), HasSubstr("'adam' is not a number"));
+  EXPECT_THAT(Error("optimizer=adam,,sgd"), HasSubstr("an empty value"));
+  EXPECT_THAT(Error("=3"), HasSubstr("<key><op><value>"));
+  EXPECT_THAT(Error("lr<nan"), HasSubstr("not a number"));
+  // The message names the condition.
+  EXPECT_THAT(Error("optimiser=adam"), HasSubstr("where 'optimiser=adam'"));
+}
+
+}  // namespace
+}  // namespace hpsearch::scheduler
