@@ -91,6 +91,32 @@ TEST_F(Http, TheJsonApiMirrorsTheGrpcQueries) {
     EXPECT_GE(sorted["trials"][i - 1]["metrics"]["val_accuracy"].get<double>(),
               sorted["trials"][i]["metrics"]["val_accuracy"].get<double>());
   }
+  // Conditions, each a `where` parameter (repeated): both must hold; the CLI says the same.
+  auto [fc, filtered] =
+      Get("/api/v1/sweeps/" + id + "/trials?where=optimizer%3Dadam&where=lr%3C%3D0.01&where=hidden%3D%5B8%5D");
+  ASSERT_EQ(fc, 200) << filtered.dump();
+  EXPECT_EQ(filtered["total"], "1");
+  ASSERT_EQ(filtered["trials"].size(), 1u);
+  EXPECT_EQ(filtered["trials"][0]["params"]["optimizer"], "adam");
+  EXPECT_EQ(filtered["trials"][0]["params"]["lr"], 0.003);
+  const double best_accuracy = sorted["trials"][0]["metrics"]["val_accuracy"].get<double>();
+  auto [oc, at_best] = Get("/api/v1/sweeps/" + id + "/trials?where=objective%3E%3D" + std::to_string(best_accuracy - 1e-9));
+  ASSERT_EQ(oc, 200) << at_best.dump();
+  EXPECT_GE(at_best["trials"].size(), 1u);
+  for (const auto& t : at_best["trials"]) EXPECT_GE(t["objective"].get<double>(), best_accuracy - 1e-9);
+  auto [ec, typo] = Get("/api/v1/sweeps/" + id + "/trials?where=optimiser%3Dadam");
+  EXPECT_EQ(ec, 400);
+  EXPECT_THAT(typo["error"]["message"].get<std::string>(), HasSubstr("did you mean 'optimizer'"));
+  EXPECT_EQ(Get("/api/v1/sweeps/" + id + "/trials?sort_by=lr&sort_by=objective").first, 400);  // given twice
+  const json cli = Json(server->Cli({"trials", id, "--where", "optimizer=adam", "--where", "lr<=0.01", "-o", "json"}));
+  ASSERT_EQ(cli.size(), 1u) << cli.dump();
+  EXPECT_EQ(std::to_string(cli[0]["trial"].get<int64_t>()), filtered["trials"][0]["index"]);
+  EXPECT_EQ(cli[0]["params"]["optimizer"], "adam");
+  EXPECT_EQ(cli[0]["params"]["lr"], 0.003);
+  const std::string table = server->Cli({"trials", id, "--where", "optimizer=sgd"}).out;
+  EXPECT_THAT(table, HasSubstr("where optimizer=sgd"));
+  const std::string none = server->Cli({"trials", id, "--where", "lr>1"}).out;
+  EXPECT_THAT(none, HasSubstr("no trials where lr>1"));
   auto [bc, best] = Get("/api/v1/sweeps/" + id + "/best?k=2");
   ASSERT_EQ(bc, 200);
   ASSERT_EQ(best["trials"].size(), 2u);
