@@ -325,6 +325,17 @@ HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::str
     });
   }
   if (parts[4] == "history" && parts.size() == 5) return HistoryOf(request, sweep);
+  if (parts[4] == "events" && parts.size() == 5) {
+    if (!request.params.empty()) return Error(absl::InvalidArgumentError("events takes no query string"));
+    auto stream = EventStream::Open(query_, sweep);
+    if (!stream.ok()) return Error(stream.status());
+    HttpResponse r;
+    // Exactly this type: cpp-httplib compresses (so buffers) every other text/ type.
+    r.content_type = "text/event-stream";
+    r.headers.emplace_back("X-Accel-Buffering", "no");  // a proxy in front must not hold events back
+    r.stream = std::move(*stream);
+    return r;
+  }
   if (parts[4] == "importance" && parts.size() == 5) {
     if (!request.params.empty()) return Error(absl::InvalidArgumentError("importance takes no query string"));
     auto imp = query_.Importance(sweep);

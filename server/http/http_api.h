@@ -3,17 +3,20 @@
 // drawn in the browser from the API), the read-only JSON API under /api/v1/ — the
 // gRPC read queries, called through the same functions (service/queries.h) with
 // requests built from the path and query string and answered in the protobuf JSON
-// mapping — and /metrics in the Prometheus text format. With a token, the API and
+// mapping — and /metrics in the Prometheus text format; /api/v1/sweeps/{sweep}/events streams a
+// sweep's events (server-sent events, http/event_stream.h). With a token, the API and
 // /metrics take it as a bearer header or as the cookie /login sets (HttpOnly), and
 // pages send a browser without it to /login. docs/operations.md, "HTTP", lists the routes.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "http/event_stream.h"
 #include "metrics/server_metrics.h"
 #include "scheduler/query.h"
 
@@ -33,6 +36,9 @@ struct HttpResponse {
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for /events: the body is this stream's output, sent as it comes
+  // (text/event-stream), instead of `body`.
+  std::shared_ptr<EventStream> stream;
 };
 
 class HttpApi {

@@ -61,6 +61,8 @@ absl::Status HttpServer::Start(const std::string& address, const std::string& tl
   server_->set_read_timeout(10, 0);
   server_->set_write_timeout(10, 0);
   server_->set_keep_alive_timeout(5);
+  // Event streams hold a thread each (at most kMaxStreams); the rest serve requests.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kMaxStreams + 8); };
   const bool tls = !tls_cert.empty();
   auto handle = [this, tls](const httplib::Request& req, httplib::Response& res) {
     HttpRequest r;
@@ -79,6 +81,32 @@ absl::Status HttpServer::Start(const std::string& address, const std::string& tl
     }
     if (!cache) res.set_header("Cache-Control", "no-store");
     res.set_header("X-Content-Type-Options", "nosniff");
+    if (out.stream) {
+      // Each open stream holds one of the pool's threads until it ends or its
+      // client goes away (noticed at the next keep-alive write).
+      if (open_streams_.fetch_add(1) >= kMaxStreams) {
+        open_streams_.fetch_sub(1);
+        res.status = 503;
+        res.set_header("Retry-After", "10");
+        res.set_content(absl::StrCat("{\"error\": {\"code\": \"UNAVAILABLE\", \"message\": \"", kMaxStreams,
+                                     " event streams are open; the page polls instead\"}}\n"),
+                        "application/json; charset=utf-8");
+        return;
+      }
+      res.set_chunked_content_provider(
+          out.content_type,
+          [this, stream = out.stream](size_t, httplib::DataSink& sink) {
+            if (stopping_) return false;
+            auto bytes = stream->Next(std::chrono::milliseconds(250), std::chrono::seconds(10));
+            if (!bytes) {
+              sink.done();
+              return true;
+            }
+            return bytes->empty() || sink.write(bytes->data(), bytes->size());
+          },
+          [this](bool) { open_streams_.fetch_sub(1); });
+      return;
+    }
     // "application/json; charset=utf-8" is not a type cpp-httplib compresses.
     if (absl::StartsWith(out.content_type, "application/") && out.body.size() > 1024 &&
         req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
@@ -107,6 +135,7 @@ absl::Status HttpServer::Start(const std::string& address, const std::string& tl
 }
 
 void HttpServer::Stop() {
+  stopping_ = true;
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
 }

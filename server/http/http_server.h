@@ -1,8 +1,10 @@
 // The HTTP listener (cpp-httplib, Debian's libcpp-httplib-dev) in front of HttpApi:
 // plain or TLS with the gRPC server's certificate, on its own threads. Every request
-// is handed to HttpApi as it is; nothing else is served.
+// is handed to HttpApi as it is; nothing else is served. Responses carrying an event
+// stream are sent chunked as the stream produces them.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,12 +28,17 @@ class HttpServer {
   absl::Status Start(const std::string& address, const std::string& tls_cert, const std::string& tls_key);
   void Stop();
   int port() const { return port_; }
+  // Event streams (/events) open now.
+  int open_streams() const { return open_streams_.load(); }
+  static constexpr int kMaxStreams = 32;
 
  private:
   const HttpApi& api_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
+  std::atomic<int> open_streams_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace hpsearch::http

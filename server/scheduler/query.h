@@ -38,6 +38,13 @@ class Query {
   absl::StatusOr<History> SweepHistory(const std::string& sweep, std::size_t max_points);
   // How much each searched parameter mattered (PED-ANOVA over the completed trials).
   absl::StatusOr<std::vector<search::ParamImportance>> Importance(const std::string& sweep);
+  // A sweep's events as they happen (Scheduler::StartWatch; the listener only
+  // queues); StopWatch(id) when done.
+  absl::StatusOr<Scheduler::Watch> StartWatch(const std::string& sweep, Scheduler::Listener listener) {
+    return scheduler_.StartWatch(sweep, std::move(listener));
+  }
+  void StopWatch(uint64_t id) { scheduler_.StopWatch(id); }
+  int64_t now_ms() const { return scheduler_.now_ms(); }
   // The k best COMPLETED trials, best first.
   absl::StatusOr<std::vector<store::TrialRecord>> Best(const std::string& sweep, int32_t k);
 

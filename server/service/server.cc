@@ -221,7 +221,7 @@ metrics::Gauges Server::ReadGauges() {
     return absl::OkStatus();
   });
   g.workers_connected = static_cast<int64_t>(scheduler_->Workers().size());
-  g.watch_streams = sweeps_ ? sweeps_->open_streams() : 0;
+  g.watch_streams = (sweeps_ ? sweeps_->open_streams() : 0) + (http_ ? http_->open_streams() : 0);
   return g;
 }
 

@@ -154,6 +154,27 @@ try:
                         3, "brushing selects fewer trials")
     check(selected is not None and selected >= 1, f"the brush selects the best trials ({selected})")
     check("in the brushed ranges" in driver.find_element(By.ID, "parallel-note").text, "the selection is listed")
+    # The brushed range becomes the table's filter: the server lists the same trials.
+    driver.find_element(By.ID, "brush-to-table").click()
+    wait_for(lambda: dashboard().get("trialsTotal") == selected, 5,
+             f"the table filtered to the brush: {dashboard().get('trialsTotal')} rows, {selected} brushed")
+    where = driver.find_element(By.ID, "where")
+    check("objective>=" in where.get_attribute("value"), f"the filter box shows the brush: {where.get_attribute('value')}")
+    # Typed conditions; one the server refuses is explained and leaves the table as it was.
+    adam = [t for t in trials if t["params"]["optimizer"] == "adam"]
+    def set_filter(text):  # as typed: the box's change event (clear() would fire one of its own)
+        driver.execute_script("const b = document.getElementById('where'); b.value = arguments[0];"
+                              "b.dispatchEvent(new Event('change'))", text)
+    set_filter("optimizer=adam")
+    wait_for(lambda: dashboard().get("trialsTotal") == len(adam), 5, f"optimizer=adam lists the {len(adam)} adam trials")
+    set_filter("optimiser=adam")
+    wait_for(lambda: "did you mean 'optimizer'" in driver.find_element(By.ID, "where-error").text, 5,
+             "a misspelt key is explained by the filter box")
+    check(dashboard().get("trialsTotal") == len(adam), "a refused filter left the table as it was")
+    set_filter("")
+    wait_for(lambda: dashboard().get("trialsShown") == len(trials), 5, "clearing the filter lists every trial")
+    check(driver.find_element(By.ID, "where-error").text == "", "the filter error is cleared")
+    driver.get_log("browser")  # the refused filter's 400 is expected
     importance = api(f"/api/v1/sweeps/{sweep}/importance")
     check(importance["method"] == "ped-anova" and len(importance["importances"]) == 2, f"importance {importance}")
     check(abs(sum(i["importance"] for i in importance["importances"]) - 1) < 1e-9 or
@@ -163,11 +184,20 @@ try:
     epochs = sum(len(api(f"/api/v1/sweeps/{sweep}/trials/{t['index']}")["epochs"]) for t in top5)
     wait_for(lambda: dashboard().get("curvesShown") == len(top5) and dashboard().get("curvePointsTotal") == epochs, 5,
              f"learning curves of the {len(top5)} best trials ({epochs} points)")
+    # A hand-picked trial (the worst) joins the curves, and leaves them again.
+    worst = min(completed, key=lambda t: t["objective"])
+    pick = driver.find_element(By.CSS_SELECTOR, f'#trials input.pick[data-trial="{worst["index"]}"]')
+    pick.click()
+    worst_epochs = len(api(f"/api/v1/sweeps/{sweep}/trials/{worst['index']}")["epochs"])
+    wait_for(lambda: dashboard().get("curvesPicked") == 1 and dashboard().get("curvesShown") == len(top5) + 1
+             and dashboard().get("curvePointsTotal") == epochs + worst_epochs, 5, "the picked trial's curve is drawn")
+    driver.find_element(By.CSS_SELECTOR, f'#trials input.pick[data-trial="{worst["index"]}"]').click()
+    wait_for(lambda: dashboard().get("curvesShown") == len(top5), 5, "unpicking removes its curve")
     check("ETA" not in driver.find_element(By.ID, "counts").text and "elapsed" in driver.find_element(By.ID, "counts").text,
           "a finished sweep shows its elapsed time, no ETA")
     driver.find_element(By.CSS_SELECTOR, '#trials th[data-key="objective"]').click()
     time.sleep(1.2)
-    shown = [float(v) for v in column(3) if v != "-"]
+    shown = [float(v) for v in column(4) if v != "-"]
     check(shown == sorted(shown, reverse=True) and len(shown) == len(completed), f"objective order {shown}")
     Select(driver.find_element(By.ID, "status-filter")).select_by_value("completed")
     wait_for(lambda: dashboard().get("trialsShown") == len(completed), 5, "the status filter")
@@ -175,17 +205,42 @@ try:
     console_errors("sweep")
     shot("dashboard-sweep.png", 1700)
 
-    # Live: more trials run (extend) and appear within 3 s each, without a reload.
+    # Live: more trials run (extend) and appear within 3 s each, without a reload; the
+    # running sweep's page follows its event stream (server-sent events).
     before = dashboard().get("updates")
+    check(not dashboard().get("pushed"), "a finished sweep's page holds no event stream")
     cli("extend", sweep, "--trials", "2")
     started = time.time()
     seen = wait_for(lambda: dashboard().get("trialsShown") == len(trials) + 2, 3, "extended trials appear within 3 s")
     if seen:
+        print(f"live: new trials shown {time.time() - started:.2f} s after extend")
         cli("watch", sweep)
+        finished = time.time()
         wait_for(lambda: dashboard().get("historyPoints") == len(completed) + 2, 3,
                  "a trial that finished appears within 3 s")
-        print(f"live: new trials shown {time.time() - started:.1f} s after extend")
+        print(f"live: finished trials shown {time.time() - finished:.2f} s after the sweep ended")
     check(dashboard().get("updates") > before, "the page did not update itself")
+
+    # Pushed: a running trial's page follows the sweep's event stream and draws each
+    # epoch as it is reported; the stream closes when the sweep ends.
+    slow_spec = os.path.join(work, "slow.yaml")
+    with open(slow_spec, "w") as f:
+        f.write("name: slow\ndataset: {name: iris, validation: 0.2}\nmethod: random\nbudget: {max_trials: 2}\n"
+                "fixed: {epochs: 400, hidden: [1024, 1024]}\nparameters:\n  lr: {min: 0.001, max: 0.01, scale: log}\n")
+    slow = json.loads(cli("submit", slow_spec, "-o", "json"))["id"]
+    driver.get(base + f"/sweeps/{slow}/trials/0")
+    wait_for(lambda: dashboard().get("pushed"), 10, "the running trial's page opens the event stream")
+    first = wait_for(lambda: dashboard().get("curvePoints") or None, 10, "the running trial's first epochs")
+    events = dashboard().get("events", 0)
+    grew = wait_for(lambda: dashboard().get("curvePoints", 0) >= (first or 0) + 10, 10, "epochs keep arriving")
+    check(dashboard().get("events", 0) > events, "they arrive as events")
+    if grew:
+        api_epochs = len(api(f"/api/v1/sweeps/{slow}/trials/0")["epochs"])
+        print(f"live: the page shows {dashboard().get('curvePoints')} epochs, the API {api_epochs}")
+    cli("cancel", slow)
+    wait_for(lambda: "cancelled" in driver.find_element(By.ID, "summary").text or not dashboard().get("pushed"), 10,
+             "the cancelled sweep's stream closes")
+    wait_for(lambda: not dashboard().get("pushed"), 5, "no stream once the sweep has ended")
     console_errors("sweep (live)")
 
     # Trial: its learning curve has one point per epoch the API has.
@@ -242,7 +297,7 @@ try:
         sorted_in = time.time() - started
         print(f"scale: sorted 100,000 trials by lr in {sorted_in:.2f} s")
         check(sorted_in <= 10, f"sorting 100,000 trials took {sorted_in:.2f} s")
-        lrs = [float(v) for v in column(4)]
+        lrs = [float(v) for v in column(5)]
         check(lrs == sorted(lrs) and len(lrs) == 100, "the table sorted by lr")
         driver.find_element(By.ID, "next").click()
         wait_for(lambda: "101–200 of 100000" in driver.find_element(By.ID, "page-info").text, 10, "the second page")

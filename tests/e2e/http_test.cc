@@ -4,9 +4,14 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <map>
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
 #include "testing/e2e_fixture.h"
 #include "testing/process.h"
@@ -175,6 +180,88 @@ TEST_F(Http, TheJsonApiMirrorsTheGrpcQueries) {
   const Result lint = RunProcess({"/usr/bin/python3", std::string(HPSEARCH_SOURCE_DIR) + "/tests/e2e/check_metrics.py", scrape,
                                   want.dump()});
   EXPECT_EQ(lint.code, 0) << lint.err << "\n" << metrics->body;
+}
+
+// /events: server-sent events from the sweep's start to its end: the sweep as it
+// is, then every trial's transitions and epochs in order, numbered, the last one
+// final (and the stream closes); a finished sweep's stream is its final record.
+TEST_F(Http, EventsStreamASweepUntilItEnds) {
+  auto server = StartServer("events.db", {"--workers", "1"});
+  const std::string spec = R"(name: live
+dataset: {name: iris, validation: 0.2}
+method: random
+budget: {max_trials: 3}
+fixed: {epochs: 60, hidden: [256, 256]}
+parameters:
+  lr: {min: 0.001, max: 0.01, scale: log}
+)";
+  const std::string id = Json(server->Cli({"submit", WriteSpec("live.yaml", spec), "-o", "json"}))["id"];
+  std::string body;
+  std::string content_type;
+  auto res = client_->Get(
+      "/api/v1/sweeps/" + id + "/events", httplib::Headers{{"Accept-Encoding", "gzip, br"}},
+      [&](const httplib::Response& r) {
+        content_type = r.get_header_value("Content-Type");
+        EXPECT_EQ(r.get_header_value("Content-Encoding"), "");  // never buffered by a compressor
+        return r.status == 200;
+      },
+      [&](const char* data, size_t n) {
+        body.append(data, n);
+        return true;
+      });
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(content_type, "text/event-stream");
+  std::vector<json> events;
+  int64_t last_id = 0;
+  for (absl::string_view frame : absl::StrSplit(body, "\n\n", absl::SkipEmpty())) {
+    if (absl::StartsWith(frame, ":")) continue;  // keep-alive
+    int64_t frame_id = 0;
+    std::string data;
+    for (absl::string_view line : absl::StrSplit(frame, '\n')) {
+      if (absl::ConsumePrefix(&line, "id: ")) {
+        EXPECT_TRUE(absl::SimpleAtoi(line, &frame_id)) << line;
+      } else if (absl::ConsumePrefix(&line, "data: ")) {
+        data = std::string(line);
+      } else if (absl::ConsumePrefix(&line, "event: ")) {
+        EXPECT_EQ(line, "sweep");
+      }
+    }
+    EXPECT_EQ(frame_id, last_id + 1) << frame;
+    last_id = frame_id;
+    events.push_back(json::parse(data));
+  }
+  ASSERT_GE(events.size(), 3u) << body.substr(0, 2000);
+  EXPECT_EQ(events.front()["sweep"]["id"], id);
+  EXPECT_FALSE(events.front().contains("trial"));  // the snapshot
+  EXPECT_EQ(events.back()["sweep"]["status"], "SWEEP_COMPLETED");
+  EXPECT_EQ(events.back()["sweep"]["counts"]["completed"], "3");
+  std::map<std::string, std::vector<std::string>> transitions;
+  std::map<std::string, int> epochs;
+  for (const auto& e : events) {
+    if (e.contains("trial")) transitions[e["trial"].value("index", "0")].push_back(e["trial"]["status"]);
+    if (e.contains("epoch")) epochs[e["epoch"].value("trial", "0")] += 1;
+    EXPECT_FALSE(e.contains("skipped")) << "a reader keeping up gets every event";
+  }
+  ASSERT_EQ(transitions.size(), 3u);
+  for (const auto& [trial, states] : transitions) {
+    if (trial == "0") {  // it may have started before the stream did
+      EXPECT_EQ(states.back(), "COMPLETED");
+      EXPECT_LE(epochs[trial], 60);
+      continue;
+    }
+    EXPECT_EQ(states, (std::vector<std::string>{"RUNNING", "COMPLETED"})) << "trial " << trial;
+    EXPECT_EQ(epochs[trial], 60) << "trial " << trial;
+  }
+  EXPECT_NE(body.find("retry: 60000"), std::string::npos);
+
+  // Finished: one event, the final record.
+  auto done = client_->Get("/api/v1/sweeps/" + id + "/events");
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, 200);
+  EXPECT_EQ(std::count(done->body.begin(), done->body.end(), '\n'), 5) << done->body;
+  EXPECT_NE(done->body.find("SWEEP_COMPLETED"), std::string::npos);
+  EXPECT_EQ(Get("/api/v1/sweeps/nope/events").first, 404);
+  EXPECT_EQ(Get("/api/v1/sweeps/" + id + "/events?after=3").first, 400);
 }
 
 TEST_F(Http, TheTokenGuardsTheApiAndMetrics) {

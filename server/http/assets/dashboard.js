@@ -1,10 +1,12 @@
 // The hpsearch dashboard: pages drawn from the read-only JSON API (/api/v1/),
-// refreshed every second. Plain script, Chart.js from Debian's libjs-chart.js.
+// redrawn as the server pushes a sweep's events (/events, server-sent events) and
+// polled every second where it does not. Plain script, Chart.js from Debian's libjs-chart.js.
 // window.hpsearchDashboard exposes what each page drew (the browser tests read it).
 "use strict";
 
-const state = { page: "", timer: null, charts: {}, sort: { key: "index", desc: false }, status: "", tokens: [""], signature: "", view: "", next: "" };
-window.hpsearchDashboard = { page: "", updates: 0, historyPoints: 0, curvePoints: 0, trialsShown: 0, sweepsShown: 0 };
+const state = { page: "", timer: null, charts: {}, sort: { key: "index", desc: false }, status: "", where: [], tokens: [""],
+                signature: "", view: "", next: "", picked: new Set(), events: null };
+window.hpsearchDashboard = { page: "", updates: 0, events: 0, pushed: false, historyPoints: 0, curvePoints: 0, trialsShown: 0, sweepsShown: 0 };
 
 // ---------------------------------------------------------------- helpers
 
@@ -79,7 +81,7 @@ function chart(id, config) {
   const old = state.charts[id];
   if (old && old.canvas === canvas && old.data.datasets.length === config.data.datasets.length) {
     old.data.labels = config.data.labels;
-    config.data.datasets.forEach((d, i) => { old.data.datasets[i].data = d.data; old.data.datasets[i].label = d.label; });
+    config.data.datasets.forEach((d, i) => Object.assign(old.data.datasets[i], d));
     old.update("none");
     return old;
   }
@@ -287,8 +289,46 @@ function paintParallel() {
   const best = [...selected].sort((p, q) => (par.maximize ? q.y - p.y : p.y - q.y)).slice(0, 10);
   note.replaceChildren(brushed
     ? el("span", {}, selected.length + " of " + par.points.length + " trials in the brushed ranges; best: ",
-        best.map((pt, k) => [k ? ", " : "", el("a", { href: "/sweeps/" + encodeURIComponent(state.sweep.id) + "/trials/" + pt.trial }, "trial " + pt.trial)]))
+        best.map((pt, k) => [k ? ", " : "", el("a", { href: "/sweeps/" + encodeURIComponent(state.sweep.id) + "/trials/" + pt.trial }, "trial " + pt.trial)]),
+        " ", el("button", { id: "brush-to-table", onclick: () => setWhere(brushConditions()) }, "show them in the table"))
     : "drag along an axis to select a range; double-click it to clear");
+}
+
+// The brushed ranges as the table's conditions (the API's `where`): a range of a
+// numeric axis, the categories inside the brush of a categorical one.
+function brushConditions() {
+  const par = state.parallel;
+  const out = [];
+  if (!par) return out;
+  const objective = par.axes[par.axes.length - 1];
+  for (const a of par.axes) {
+    const b = state.brushes[a.name];
+    if (!b) continue;
+    const p0 = Math.min(b[0], b[1]), p1 = Math.max(b[0], b[1]);
+    const key = a === objective ? "objective" : a.name;
+    if (a.cats) {
+      const inside = a.cats.filter((_c, k) => { const p = (k + 0.5) / a.cats.length; return p >= p0 && p <= p1; });
+      out.push(key + "=" + (inside.length ? inside.join(",") : "[]"));
+      continue;
+    }
+    // The inverse of the axis' position; the ends of the axis exactly.
+    const at = (p) => {
+      if (p <= 0) return a.lo;
+      if (p >= 1) return a.hi;
+      return a.log ? Math.exp(Math.log(a.lo) + p * (Math.log(a.hi) - Math.log(a.lo))) : a.lo + p * (a.hi - a.lo);
+    };
+    out.push(key + ">=" + String(at(p0)), key + "<=" + String(at(p1)));
+  }
+  return out;
+}
+
+// The table's conditions: from the filter box or the brushes.
+function setWhere(list) {
+  state.where = list;
+  state.tokens = [""];
+  const box = document.getElementById("where");
+  if (box) box.value = list.join("; ");
+  refresh();
 }
 
 function brushing(canvas) {
@@ -347,6 +387,7 @@ function trialsQuery(sweepId, token, size) {
   if (state.sort.key !== "index") q.set("sort_by", state.sort.key);
   if (state.sort.desc) q.set("descending", "true");
   if (state.status) q.set("status", state.status.toUpperCase());
+  for (const w of state.where) q.append("where", w);
   if (token) q.set("page_token", token);
   return "/api/v1/sweeps/" + encodeURIComponent(sweepId) + "/trials?" + q.toString();
 }
@@ -383,7 +424,7 @@ function drawHistory(sweep, h) {
 function drawTable(sweep, page) {
   const params = paramNames(sweep);
   const columns = ["index", "status", "objective", ...params];
-  const thead = el("tr", {}, columns.map((k) => {
+  const thead = el("tr", {}, el("th", { title: "show its learning curve above" }, "curve"), columns.map((k) => {
     if (k === "status") return el("th", {}, k);
     const sorted = state.sort.key === k;
     // objective: best first, then worst first; the rest ascending, then descending.
@@ -398,6 +439,7 @@ function drawTable(sweep, page) {
     }, k === "index" ? "trial" : k);
   }));
   const rows = (page.trials || []).map((t) => el("tr", { "data-trial": String(t.index) },
+    el("td", {}, pickBox(sweep, num(t.index))),
     el("td", { class: "num" }, el("a", { href: "/sweeps/" + encodeURIComponent(sweep.id) + "/trials/" + t.index }, t.index)),
     el("td", { class: "status-" + trialStatus(t.status) }, trialStatus(t.status)),
     el("td", { class: "num" }, t.objective === undefined ? "-" : fmt(t.objective)),
@@ -412,6 +454,17 @@ function drawTable(sweep, page) {
   document.getElementById("next").disabled = !state.next;
   window.hpsearchDashboard.trialsShown = rows.length;
   window.hpsearchDashboard.trialsTotal = total;
+}
+
+// A table row's checkbox: its trial's learning curve joins the chart above.
+function pickBox(sweep, index) {
+  const box = el("input", { type: "checkbox", class: "pick", "data-trial": String(index), title: "learning curve of trial " + index });
+  box.checked = state.picked.has(index);
+  box.addEventListener("change", () => {
+    if (box.checked) state.picked.add(index); else state.picked.delete(index);
+    drawCurves(sweep).catch((e) => setLive(false, "learning curves: " + e.message));
+  });
+  return box;
 }
 
 async function downloadCsv(sweep) {
@@ -443,8 +496,9 @@ function eta(sweep) {
   return out;
 }
 
-// The objective per epoch of the top 5 completed trials and the 5 latest pruned ones
-// (dashed, ending where they were stopped): one request per trial, so never more than 10.
+// The objective per epoch of the top 5 completed trials, the 5 latest pruned ones
+// (dashed, ending where they were stopped) and the ones picked in the table (dotted
+// grey-violet, at most 20): one request per trial.
 async function drawCurves(sweep) {
   const { metric } = objectiveOf(sweep);
   const id = encodeURIComponent(sweep.id);
@@ -452,17 +506,22 @@ async function drawCurves(sweep) {
     api("/api/v1/sweeps/" + id + "/best?k=5"),
     api("/api/v1/sweeps/" + id + "/trials?status=PRUNED&sort_by=index&descending=true&page_size=5"),
   ]);
-  const picks = [...(best.trials || []), ...(pruned.trials || [])];
-  const details = await Promise.all(picks.map((t) => api("/api/v1/sweeps/" + id + "/trials/" + t.index)));
+  const shown = [...(best.trials || []), ...(pruned.trials || [])].map((t) => num(t.index));
+  const picked = [...state.picked].filter((i) => !shown.includes(i)).slice(0, 20);
+  const details = await Promise.all([...shown, ...picked].map((i) => api("/api/v1/sweeps/" + id + "/trials/" + i)));
   const colors = ["#2957c7", "#1f7a3a", "#8e44ad", "#c0392b", "#16a085"];
+  const pickColors = ["#6a4c93", "#e76f51", "#2a9d8f", "#264653", "#f4a261", "#9d4edd"];
   let points = 0;
   const datasets = details.map((t, k) => {
     const data = (t.epochs || []).filter((e) => e.metrics && metric in e.metrics).map((e) => ({ x: e.epoch, y: e.metrics[metric] }));
     points += data.length;
     const cut = t.status === "PRUNED";
-    return { label: "trial " + t.index + (cut ? " (pruned)" : ""), data, borderColor: cut ? "#d4a300" : colors[k % colors.length],
-             borderDash: cut ? [5, 4] : [], pointRadius: 1.5, fill: false };
+    const pick = k >= shown.length;
+    return { label: "trial " + t.index + (cut ? " (pruned)" : "") + (pick ? " (picked)" : ""), data,
+             borderColor: pick ? pickColors[(k - shown.length) % pickColors.length] : cut ? "#d4a300" : colors[k % colors.length],
+             borderDash: pick ? [2, 3] : cut ? [5, 4] : [], pointRadius: 1.5, fill: false };
   });
+  window.hpsearchDashboard.curvesPicked = picked.length;
   const c = chart("curves", {
     type: "line",
     data: { datasets },
@@ -480,6 +539,8 @@ async function sweepPage(id) {
   if (state.page !== "sweep:" + id) {
     state.page = "sweep:" + id;
     state.tokens = [""];
+    state.where = [];
+    state.picked = new Set();
     state.signature = "";
     state.view = "";
     const filter = el("select", { id: "status-filter", onchange: (e) => { state.status = e.target.value; state.tokens = [""]; refresh(); } },
@@ -494,13 +555,18 @@ async function sweepPage(id) {
       el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "history" })),
         el("div", { class: "chart" }, el("canvas", { id: "importance" }))),
       el("div", { class: "sub", id: "history-note" }),
-      el("h2", {}, "Learning curves: the 5 best trials and the 5 latest pruned"),
+      el("h2", {}, "Learning curves: the 5 best trials, the 5 latest pruned and those ticked in the table"),
       el("div", { class: "chart" }, el("canvas", { id: "curves" })),
       el("h2", {}, "Parallel coordinates"),
       el("div", { class: "chart wide" }, el("canvas", { id: "parallel" })), el("div", { class: "sub", id: "parallel-note" }),
       el("h2", {}, "Slices: the objective against each parameter"), el("div", { class: "slices", id: "slices" }),
       el("h2", {}, "Trials"),
       el("div", { class: "controls" }, filter,
+        el("input", { id: "where", class: "where", placeholder: "filter: lr<=0.01; optimizer=adam,sgd; objective>0.85",
+                      title: "conditions, separated by ;  key = != < <= > >= value; a comma-separated list for = and !=",
+                      onchange: (e) => setWhere(e.target.value.split(";").map((w) => w.trim()).filter((w) => w)) }),
+        el("span", { id: "where-error", class: "error" })),
+      el("div", { class: "controls" },
         el("button", { id: "prev", onclick: move(false) }, "‹ previous"), el("span", { id: "page-info" }),
         el("button", { id: "next", onclick: move(true) }, "next ›"),
         el("a", { href: "#", id: "csv", onclick: (e) => { e.preventDefault(); downloadCsv(state.sweep); } }, "download CSV")),
@@ -511,6 +577,7 @@ async function sweepPage(id) {
   }
   const sweep = await api("/api/v1/sweeps/" + encodeURIComponent(id));
   state.sweep = sweep;
+  follow(sweep.id, sweepMatters, sweep.status);
   const c = sweep.counts;
   const { metric, maximize } = objectiveOf(sweep);
   document.getElementById("title").textContent = sweep.name + " (" + sweep.id + ")";
@@ -524,7 +591,7 @@ async function sweepPage(id) {
   // Fetch what changed only: the counts say whether the trials did; the table also
   // follows its own sort, filter and page.
   const counts = JSON.stringify([c, sweep.total_trials, sweep.status]);
-  const view = JSON.stringify([counts, state.sort, state.status, state.tokens]);
+  const view = JSON.stringify([counts, state.sort, state.status, state.where, state.tokens]);
   const started = performance.now();
   const work = [];
   if (counts !== state.signature) {
@@ -537,7 +604,15 @@ async function sweepPage(id) {
     }));
   }
   if (view !== state.view) {
-    work.push(api(trialsQuery(id, state.tokens[state.tokens.length - 1], PAGE)).then((page) => drawTable(sweep, page)));
+    // A condition the server refuses is shown by the filter box; the table stays as it was.
+    const where = document.getElementById("where-error");
+    work.push(api(trialsQuery(id, state.tokens[state.tokens.length - 1], PAGE)).then((page) => {
+      where.textContent = "";
+      drawTable(sweep, page);
+    }, (e) => {
+      if (!(e instanceof ApiError) || !state.where.length) throw e;
+      where.textContent = e.message;
+    }));
   }
   if (!work.length) return;
   await Promise.all(work);
@@ -552,13 +627,25 @@ async function sweepPage(id) {
   window.hpsearchDashboard.drawMs = Math.round(performance.now() - started);
 }
 
+// What redraws the sweep page: a trial changing state (counts, history, table).
+function sweepMatters(ev) { return Boolean(ev.trial); }
+
 // ------------------------------------------------------------------ trial
+
+function trialMatters(index) {
+  const i = String(index);
+  const f = (ev) => (ev.trial && String(ev.trial.index || 0) === i) || (ev.epoch && String(ev.epoch.trial || 0) === i);
+  f.toString = () => "trial " + i;  // follow() compares filters by this
+  return f;
+}
 
 async function trialPage(id, index) {
   const main = document.getElementById("main");
   const [sweep, t] = await Promise.all([api("/api/v1/sweeps/" + encodeURIComponent(id)),
                                         api("/api/v1/sweeps/" + encodeURIComponent(id) + "/trials/" + index)]);
   const { metric } = objectiveOf(sweep);
+  // This trial's state changes and epochs redraw its page.
+  follow(sweep.id, trialMatters(index), sweep.status);
   if (state.page !== "trial:" + id + "/" + index) {
     state.page = "trial:" + id + "/" + index;
     main.replaceChildren(
@@ -649,14 +736,84 @@ function drawHeatmap(diagnostics, activation) {
 
 // ----------------------------------------------------------------- router
 
+// Live updates. On a sweep's pages the browser follows the sweep's event stream
+// and redraws when an event that matters to the page arrives (at most every 100 ms;
+// one redraw at a time); the page polls every second when there is no stream (the
+// sweeps list, a finished sweep — it may be extended —, a server with too many
+// streams open) and every 10 s as a safety net when there is.
+const FINAL = ["SWEEP_COMPLETED", "SWEEP_FAILED", "SWEEP_CANCELLED"];
+const loop = { running: false, again: false, soon: false };
+
+function follow(sweepId, matters, status) {
+  const e = state.events;
+  if (FINAL.includes(status)) { unfollow(); return; }  // a finished sweep's stream would end at once
+  if (e && e.sweep === sweepId && e.matters === String(matters) && e.source.readyState !== EventSource.CLOSED) return;
+  unfollow();
+  const source = new EventSource("/api/v1/sweeps/" + encodeURIComponent(sweepId) + "/events");
+  const entry = { sweep: sweepId, matters: String(matters), source, open: false, seen: 0 };
+  source.addEventListener("open", () => { entry.open = true; window.hpsearchDashboard.pushed = true; });
+  source.addEventListener("sweep", (m) => {
+    const ev = JSON.parse(m.data);
+    window.hpsearchDashboard.events += 1;
+    if (FINAL.includes(ev.sweep.status)) {
+      source.close();
+      entry.open = false;
+      window.hpsearchDashboard.pushed = false;
+    }
+    // The first event is the sweep as the stream found it: what changed since the
+    // page's last fetch is in it.
+    if (entry.seen++ === 0 || matters(ev) || ev.skipped) soon();
+  });
+  source.addEventListener("error", () => {
+    entry.open = false;  // it reconnects by itself unless closed
+    window.hpsearchDashboard.pushed = false;
+  });
+  state.events = entry;
+}
+
+function unfollow() {
+  if (state.events) state.events.source.close();
+  state.events = null;
+  window.hpsearchDashboard.pushed = false;
+}
+
+function soon() {
+  if (loop.running) { loop.again = true; return; }
+  if (loop.soon) return;
+  loop.soon = true;
+  clearTimeout(state.timer);
+  state.timer = setTimeout(tick, 100);
+}
+
+async function tick() {
+  loop.soon = false;
+  if (loop.running) { loop.again = true; return; }
+  loop.running = true;
+  clearTimeout(state.timer);
+  try {
+    await refresh();
+  } finally {
+    loop.running = false;
+  }
+  const pushed = state.events && state.events.open;
+  state.timer = setTimeout(tick, loop.again ? 100 : pushed ? 10000 : 1000);
+  loop.again = false;
+}
+
 async function refresh() {
   const p = location.pathname;
   let m;
   try {
-    if (p === "/" || p === "/sweeps") await sweepsPage();
-    else if ((m = p.match(/^\/sweeps\/([^/]+)$/))) await sweepPage(decodeURIComponent(m[1]));
-    else if ((m = p.match(/^\/sweeps\/([^/]+)\/trials\/(\d+)$/))) await trialPage(decodeURIComponent(m[1]), m[2]);
-    else document.getElementById("main").replaceChildren(el("p", { class: "error" }, "no page at " + p));
+    if (p === "/" || p === "/sweeps") {
+      unfollow();
+      await sweepsPage();
+    } else if ((m = p.match(/^\/sweeps\/([^/]+)$/))) {
+      await sweepPage(decodeURIComponent(m[1]));
+    } else if ((m = p.match(/^\/sweeps\/([^/]+)\/trials\/(\d+)$/))) {
+      await trialPage(decodeURIComponent(m[1]), m[2]);
+    } else {
+      document.getElementById("main").replaceChildren(el("p", { class: "error" }, "no page at " + p));
+    }
     window.hpsearchDashboard.page = state.page;
     window.hpsearchDashboard.updates += 1;
     setLive(true, "live · updated " + new Date().toLocaleTimeString());
@@ -670,9 +827,4 @@ async function refresh() {
   }
 }
 
-async function loop() {
-  await refresh();
-  state.timer = setTimeout(loop, 1000);
-}
-
-document.addEventListener("DOMContentLoaded", loop);
+document.addEventListener("DOMContentLoaded", tick);
