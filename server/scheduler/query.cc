@@ -1,6 +1,7 @@
 #include "scheduler/query.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -100,13 +101,31 @@ absl::StatusOr<std::vector<search::ParamImportance>> Query::Importance(const std
   if (!rec.ok()) return rec.status();
   auto spec = scheduler_.DecodeSpec(rec->spec);
   if (!spec.ok()) return spec.status();
+  // Completed trials stay completed (retry takes failed and cancelled ones) and ids
+  // are never reused, so their count says whether a cached answer still holds.
   std::vector<std::pair<Params, double>> completed;
+  int64_t count = 0;
+  std::optional<std::vector<search::ParamImportance>> cached;
   auto st = store_.Read([&](store::ReadTxn& r) {
+    count = r.CountByStatus(rec->rowid).completed;
+    {
+      std::lock_guard lock(importance_mu_);
+      if (auto it = importance_.find(rec->rowid); it != importance_.end() && it->second.completed == count) {
+        cached = it->second.importance;
+        return absl::OkStatus();
+      }
+    }
     completed = r.CompletedParams(rec->rowid);
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
-  return search::PedAnovaImportance(*spec, completed, rec->maximize);
+  if (cached) return *std::move(cached);
+  auto importance = search::PedAnovaImportance(*spec, completed, rec->maximize);
+  std::lock_guard lock(importance_mu_);
+  if (importance_.size() >= kImportanceCached && !importance_.count(rec->rowid)) importance_.erase(importance_.begin());
+  importance_[rec->rowid] = CachedImportance{count, importance};
+  ++importance_computed_;
+  return importance;
 }
 
 absl::StatusOr<std::vector<store::TrialRecord>> Query::Best(const std::string& sweep, int32_t k) {

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,8 +38,14 @@ class Query {
   std::vector<WorkerInfo> Workers() { return scheduler_.Workers(); }
   // The optimization history (scheduler/history.h) with at most `max_points` points.
   absl::StatusOr<History> SweepHistory(const std::string& sweep, std::size_t max_points);
-  // How much each searched parameter mattered (PED-ANOVA over the completed trials).
+  // How much each searched parameter mattered (PED-ANOVA over the completed trials),
+  // computed again only when the number of completed trials has changed.
   absl::StatusOr<std::vector<search::ParamImportance>> Importance(const std::string& sweep);
+  // How many times Importance has computed rather than answered from its cache.
+  int64_t importance_computed() const {
+    std::lock_guard lock(importance_mu_);
+    return importance_computed_;
+  }
   // A sweep's events as they happen (Scheduler::StartWatch; the listener only
   // queues); StopWatch(id) when done.
   absl::StatusOr<Scheduler::Watch> StartWatch(const std::string& sweep, Scheduler::Listener listener) {
@@ -51,6 +59,15 @@ class Query {
  private:
   Scheduler& scheduler_;
   store::Store& store_;
+
+  struct CachedImportance {
+    int64_t completed = 0;
+    std::vector<search::ParamImportance> importance;
+  };
+  static constexpr std::size_t kImportanceCached = 32;  // sweeps (the oldest id goes first)
+  mutable std::mutex importance_mu_;
+  std::map<int64_t, CachedImportance> importance_;  // by sweep rowid
+  int64_t importance_computed_ = 0;
 };
 
 }  // namespace hpsearch::scheduler

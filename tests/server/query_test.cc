@@ -1,0 +1,99 @@
+// The read side (scheduler/query.h) over a real scheduler and store: listings with
+// conditions named through the sweep's spec, and the importance cache.
+#include "scheduler/query.h"
+
+#include "gmock/gmock.h"
+#include "server/scheduler_fixture.h"
+
+namespace hpsearch::scheduler::test {
+namespace {
+
+using ::hpsearch::testing::StatusIs;
+using ::testing::HasSubstr;
+
+class QueryTest : public SchedulerTest {
+ protected:
+  // The grid's 6 trials completed in index order with val_loss 0.6, 0.5, ... 0.1.
+  std::string CompleteGrid() {
+    const auto s = Submit(kGrid);
+    for (int i = 0; i < 6; ++i) {
+      auto l = Acquire();
+      EXPECT_TRUE(l.has_value());
+      if (l) {
+        EXPECT_TRUE(Complete(*l, 0.6 - 0.1 * i).ok());
+      }
+    }
+    return s.id;
+  }
+
+  std::vector<int64_t> Indices(const std::string& sweep, const std::vector<std::string>& where,
+                               const std::string& sort = "index") {
+    Query q(*scheduler_, *store_);
+    store::TrialQuery query;
+    query.sort_by = sort;
+    auto page = q.Trials(sweep, query, where);
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<int64_t> out;
+    if (page.ok()) {
+      for (const auto& t : page->trials) out.push_back(t.index);
+      EXPECT_EQ(page->total, static_cast<int64_t>(out.size()));
+    }
+    return out;
+  }
+};
+
+// The grid is lr-major: (0.1, sgd), (0.1, adam), (0.01, sgd), ...
+TEST_F(QueryTest, ConditionsNameParametersMetricsAndTheObjectiveOfTheSweep) {
+  const std::string id = CompleteGrid();
+  using V = std::vector<int64_t>;
+  EXPECT_EQ(Indices(id, {"optimizer=adam"}), (V{1, 3, 5}));
+  EXPECT_EQ(Indices(id, {"optimizer=adam", "lr<0.1"}), (V{3, 5}));
+  EXPECT_EQ(Indices(id, {"lr=0.1,0.001"}), (V{0, 1, 4, 5}));
+  EXPECT_EQ(Indices(id, {"objective<=0.3"}), (V{3, 4, 5}));
+  EXPECT_EQ(Indices(id, {"val_accuracy>0.65"}, "objective"), (V{5, 4, 3}));  // best first
+  EXPECT_EQ(Indices(id, {"epochs=2", "hidden=[4]"}), (V{0, 1, 2, 3, 4, 5}));  // fixed settings too
+  EXPECT_EQ(Indices(id, {"optimizer=rmsprop"}), (V{}));
+  Query q(*scheduler_, *store_);
+  EXPECT_THAT(q.Trials(id, {}, {"optimiser=adam"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("did you mean 'optimizer'")));
+  EXPECT_THAT(q.Trials(id, {}, {"val_acuracy>1"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("did you mean 'val_accuracy'")));
+  EXPECT_THAT(q.Trials("nope", {}, {"lr<1"}), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(QueryTest, ImportanceIsComputedOnceForEachNumberOfCompletedTrials) {
+  const auto s = Submit(kGrid);
+  Query q(*scheduler_, *store_);
+  for (int i = 0; i < 4; ++i) {
+    auto l = Acquire();
+    ASSERT_TRUE(l.has_value());
+    ASSERT_TRUE(Complete(*l, 0.6 - 0.1 * i).ok());
+  }
+  auto first = q.Importance(s.id);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(q.importance_computed(), 1);
+  auto again = q.Importance(s.id);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(q.importance_computed(), 1);  // from the cache
+  ASSERT_EQ(again->size(), first->size());
+  for (std::size_t i = 0; i < first->size(); ++i) {
+    EXPECT_EQ((*again)[i].name, (*first)[i].name);
+    EXPECT_EQ((*again)[i].importance, (*first)[i].importance);
+  }
+  // A trial that fails changes nothing; one that completes does.
+  auto failing = Acquire();
+  ASSERT_TRUE(failing.has_value());
+  ASSERT_TRUE(Fail(*failing, "diverged").ok());
+  ASSERT_TRUE(q.Importance(s.id).ok());
+  EXPECT_EQ(q.importance_computed(), 1);
+  auto last = Acquire();
+  ASSERT_TRUE(last.has_value());
+  ASSERT_TRUE(Complete(*last, 0.01).ok());
+  ASSERT_TRUE(q.Importance(s.id).ok());
+  EXPECT_EQ(q.importance_computed(), 2);
+  ASSERT_TRUE(q.Importance(s.id).ok());
+  EXPECT_EQ(q.importance_computed(), 2);
+}
+
+}  // namespace
+}  // namespace hpsearch::scheduler::test
