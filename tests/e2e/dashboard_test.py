@@ -73,7 +73,8 @@ try:
     spec = os.path.join(work, "web.yaml")
     with open(spec, "w") as f:
         f.write("name: web\ndataset: {name: iris, validation: 0.2}\nmethod: random\nseed: 4\n"
-                "budget: {max_trials: 6}\nfixed: {epochs: 15, hidden: [16]}\n"
+                "budget: {max_trials: 10}\nfixed: {epochs: 15, hidden: [16]}\n"
+                "pruning: {method: median, startup_trials: 2, warmup_epochs: 3}\n"
                 "parameters:\n  lr: {min: 0.001, max: 0.3, scale: log}\n  optimizer: {values: [sgd, adam]}\n")
     sweep = json.loads(cli("submit", spec, "-o", "json"))["id"]
     cli("watch", sweep)
@@ -133,31 +134,36 @@ try:
     # Sweep: history points and table rows as the API says; sorting and filtering.
     trials = api(f"/api/v1/sweeps/{sweep}/trials?page_size=1000")["trials"]
     completed = [t for t in trials if t["status"] == "COMPLETED"]
+    pruned = [t for t in trials if t["status"] == "PRUNED"]
+    finished = completed + pruned  # what the plots show: a pruned trial at its last value
+    check(pruned and completed, f"the sweep has completed and pruned trials ({len(completed)}, {len(pruned)})")
     driver.get(base + "/sweeps/" + sweep)
     wait_for(lambda: dashboard().get("trialsShown") == len(trials), 10, "every trial in the table")
-    wait_for(lambda: dashboard().get("historyPoints") == len(completed), 5,
-             f"history has {dashboard().get('historyPoints')} points, the API {len(completed)} completed trials")
+    wait_for(lambda: dashboard().get("historyPoints") == len(finished), 5,
+             f"history has {dashboard().get('historyPoints')} points, the API {len(finished)} completed or pruned trials")
     canvas = driver.find_element(By.ID, "history")
-    check(canvas.get_attribute("data-points") == str(len(completed)), "history canvas points")
+    check(canvas.get_attribute("data-points") == str(len(finished)), "history canvas points")
     wait_for(lambda: dashboard().get("slicesShown") == 2, 5, "a slice plot per searched parameter (lr, optimizer)")
     for name in ("lr", "optimizer"):
         points = driver.find_element(By.ID, "slice-" + name).get_attribute("data-points")
-        check(points == str(len(completed)), f"slice {name}: {points} points, {len(completed)} completed trials")
-    wait_for(lambda: dashboard().get("parallelLines") == len(completed), 5, "a parallel-coordinates line per trial")
+        check(points == str(len(finished)), f"slice {name}: {points} points, {len(finished)} finished trials")
+    wait_for(lambda: dashboard().get("parallelLines") == len(finished), 5, "a parallel-coordinates line per trial")
     # Brush the objective axis (the last, 60 px from the right edge) over its top half.
     par = driver.find_element(By.ID, "parallel")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", par)
     w, h = par.size["width"], par.size["height"]
     ActionChains(driver).move_to_element_with_offset(par, w / 2 - 60, -h / 2 + 30).click_and_hold() \
         .move_by_offset(0, (h - 64) / 2).release().perform()
-    selected = wait_for(lambda: dashboard().get("parallelSelected") if dashboard().get("parallelSelected", 0) < len(completed) else None,
+    selected = wait_for(lambda: dashboard().get("parallelSelected") if dashboard().get("parallelSelected", 0) < len(finished) else None,
                         3, "brushing selects fewer trials")
     check(selected is not None and selected >= 1, f"the brush selects the best trials ({selected})")
     check("in the brushed ranges" in driver.find_element(By.ID, "parallel-note").text, "the selection is listed")
-    # The brushed range becomes the table's filter: the server lists the same trials.
+    # The brushed range becomes the table's filter: the server lists the same completed
+    # trials (a pruned one has no objective, only the last value it is plotted at).
+    brushed = dashboard().get("parallelSelectedCompleted")
     driver.find_element(By.ID, "brush-to-table").click()
-    wait_for(lambda: dashboard().get("trialsTotal") == selected, 5,
-             f"the table filtered to the brush: {dashboard().get('trialsTotal')} rows, {selected} brushed")
+    wait_for(lambda: dashboard().get("trialsTotal") == brushed, 5,
+             f"the table filtered to the brush: {dashboard().get('trialsTotal')} rows, {brushed} completed brushed")
     where = driver.find_element(By.ID, "where")
     check("objective>=" in where.get_attribute("value"), f"the filter box shows the brush: {where.get_attribute('value')}")
     # Typed conditions; one the server refuses is explained and leaves the table as it was.
@@ -181,18 +187,25 @@ try:
           all(i["importance"] == 0 for i in importance["importances"]), f"importances sum {importance}")
     wait_for(lambda: dashboard().get("importanceShown") == 2, 5, "the importance chart")
     top5 = api(f"/api/v1/sweeps/{sweep}/best?k=5")["trials"]
-    epochs = sum(len(api(f"/api/v1/sweeps/{sweep}/trials/{t['index']}")["epochs"]) for t in top5)
-    wait_for(lambda: dashboard().get("curvesShown") == len(top5) and dashboard().get("curvePointsTotal") == epochs, 5,
-             f"learning curves of the {len(top5)} best trials ({epochs} points)")
-    # A hand-picked trial (the worst) joins the curves, and leaves them again.
-    worst = min(completed, key=lambda t: t["objective"])
+    latest_pruned = sorted(pruned, key=lambda t: int(t["index"]))[-5:]
+    curves = top5 + latest_pruned
+    lengths = {t["index"]: len(api(f"/api/v1/sweeps/{sweep}/trials/{t['index']}")["epochs"]) for t in curves}
+    epochs = sum(lengths.values())
+    check(all(lengths[t["index"]] < 15 for t in latest_pruned), f"pruned trials stopped early: {lengths}")
+    wait_for(lambda: dashboard().get("curvesShown") == len(curves) and dashboard().get("curvePointsTotal") == epochs, 5,
+             f"learning curves of the {len(top5)} best and {len(latest_pruned)} latest pruned trials ({epochs} points)")
+    check(dashboard().get("curvesPruned") == len(latest_pruned), "the pruned curves are drawn as pruned (dashed)")
+    # A hand-picked trial (one not drawn yet) joins the curves, and leaves them again.
+    others = [t for t in trials if t["index"] not in lengths]
+    check(others, "a trial without a curve to pick")
+    worst = others[0]
     pick = driver.find_element(By.CSS_SELECTOR, f'#trials input.pick[data-trial="{worst["index"]}"]')
     pick.click()
     worst_epochs = len(api(f"/api/v1/sweeps/{sweep}/trials/{worst['index']}")["epochs"])
-    wait_for(lambda: dashboard().get("curvesPicked") == 1 and dashboard().get("curvesShown") == len(top5) + 1
+    wait_for(lambda: dashboard().get("curvesPicked") == 1 and dashboard().get("curvesShown") == len(curves) + 1
              and dashboard().get("curvePointsTotal") == epochs + worst_epochs, 5, "the picked trial's curve is drawn")
     driver.find_element(By.CSS_SELECTOR, f'#trials input.pick[data-trial="{worst["index"]}"]').click()
-    wait_for(lambda: dashboard().get("curvesShown") == len(top5), 5, "unpicking removes its curve")
+    wait_for(lambda: dashboard().get("curvesShown") == len(curves), 5, "unpicking removes its curve")
     check("ETA" not in driver.find_element(By.ID, "counts").text and "elapsed" in driver.find_element(By.ID, "counts").text,
           "a finished sweep shows its elapsed time, no ETA")
     driver.find_element(By.CSS_SELECTOR, '#trials th[data-key="objective"]').click()
@@ -215,10 +228,10 @@ try:
     if seen:
         print(f"live: new trials shown {time.time() - started:.2f} s after extend")
         cli("watch", sweep)
-        finished = time.time()
-        wait_for(lambda: dashboard().get("historyPoints") == len(completed) + 2, 3,
+        ended = time.time()
+        wait_for(lambda: dashboard().get("historyPoints") == len(finished) + 2, 3,
                  "a trial that finished appears within 3 s")
-        print(f"live: finished trials shown {time.time() - finished:.2f} s after the sweep ended")
+        print(f"live: finished trials shown {time.time() - ended:.2f} s after the sweep ended")
     check(dashboard().get("updates") > before, "the page did not update itself")
 
     # Pushed: a running trial's page follows the sweep's event stream and draws each

@@ -284,6 +284,7 @@ function paintParallel() {
   });
   window.hpsearchDashboard.parallelLines = par.points.length;
   window.hpsearchDashboard.parallelSelected = selected.length;
+  window.hpsearchDashboard.parallelSelectedCompleted = selected.filter((pt) => !pt.pruned).length;
   const note = document.getElementById("parallel-note");
   const brushed = Object.keys(state.brushes).length;
   const best = [...selected].sort((p, q) => (par.maximize ? q.y - p.y : p.y - q.y)).slice(0, 10);
@@ -522,6 +523,7 @@ async function drawCurves(sweep) {
              borderDash: pick ? [2, 3] : cut ? [5, 4] : [], pointRadius: 1.5, fill: false };
   });
   window.hpsearchDashboard.curvesPicked = picked.length;
+  window.hpsearchDashboard.curvesPruned = datasets.filter((d, k) => k < shown.length && d.borderDash.length).length;
   const c = chart("curves", {
     type: "line",
     data: { datasets },
