@@ -169,7 +169,7 @@ function drawSlices(sweep, h) {
       type: "scatter",
       data: { datasets: [
         { label: "completed", data: data.filter((d) => !d.pruned), backgroundColor: "rgba(41,87,199,0.55)", radius: data.length > 2000 ? 1.5 : 2.5 },
-        { label: "pruned", data: data.filter((d) => d.pruned), backgroundColor: "#d4a300", pointStyle: "crossRot", radius: 3 },
+        { label: "pruned", data: data.filter((d) => d.pruned), backgroundColor: "#d4a300", borderColor: "#d4a300", borderWidth: 2, pointStyle: "crossRot", radius: 4 },
       ] },
       options: { animation: false, maintainAspectRatio: false, parsing: false,
                  plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => "trial " + ctx.raw.trial + ": " + fmt(ctx.raw.y) } } },
@@ -400,7 +400,7 @@ function drawHistory(sweep, h) {
     data: {
       datasets: [
         { label: "completed", data: points.filter((p) => !p.pruned), backgroundColor: "#2957c7", radius: points.length > 2000 ? 1.5 : 3 },
-        { label: "pruned", data: points.filter((p) => p.pruned), backgroundColor: "#d4a300", pointStyle: "crossRot", radius: 4 },
+        { label: "pruned", data: points.filter((p) => p.pruned), backgroundColor: "#d4a300", borderColor: "#d4a300", borderWidth: 2, pointStyle: "crossRot", radius: 5 },
         { label: "best so far", data: h.best, type: "line", borderColor: "#1f7a3a", pointRadius: 0, stepped: true },
       ],
     },
