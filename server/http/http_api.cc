@@ -283,7 +283,12 @@ HttpResponse HttpApi::HistoryOf(const HttpRequest& request, const std::string& s
         if (auto it = all.find(name); it != all.end()) params[name] = *it;
       }
     }
-    points.push_back({{"x", p.order}, {"trial", p.index}, {"y", p.value}, {"pruned", p.pruned}, {"params", params}});
+    points.push_back({{"x", p.order},
+                      {"trial", p.index},
+                      {"y", p.value},
+                      {"pruned", p.pruned},
+                      {"failed", p.failed},
+                      {"params", params}});
   }
   for (const auto& [x, y] : h->best) best.push_back({{"x", x}, {"y", y}});
   HttpResponse r;

@@ -14,7 +14,7 @@ History Thin(std::vector<HistoryPoint> all, bool maximize, std::size_t max_point
   bool have = false;
   double best = 0;
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (all[i].pruned || (have && !better(all[i].value, best))) continue;
+    if (all[i].pruned || all[i].failed || (have && !better(all[i].value, best))) continue;
     best = all[i].value;
     have = true;
     h.best.emplace_back(all[i].order, best);

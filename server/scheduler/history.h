@@ -1,5 +1,5 @@
-// A sweep's optimization history as a plot draws it: the objective of every finished
-// trial in finish order and the best-so-far line, thinned to at most a given number
+// A sweep's optimization history as a plot draws it: the objective of every completed
+// trial, and the last value of every pruned or failed one that reported it, in finish order and the best-so-far line, thinned to at most a given number
 // of points for large sweeps so a browser stays responsive with 100,000 trials.
 #pragma once
 
@@ -16,6 +16,7 @@ struct HistoryPoint {
   int64_t index = 0;  // the trial
   double value = 0;
   bool pruned = false;
+  bool failed = false;  // at the last value it reported
   std::string params;  // the trial's parameters as stored (JSON text)
 };
 

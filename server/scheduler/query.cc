@@ -88,7 +88,7 @@ absl::StatusOr<History> Query::SweepHistory(const std::string& sweep, std::size_
   std::vector<HistoryPoint> all;
   all.reserve(values.size());
   for (const auto& v : values) {
-    all.push_back(HistoryPoint{static_cast<int64_t>(all.size()) + 1, v.index, v.value, v.pruned, v.params});
+    all.push_back(HistoryPoint{static_cast<int64_t>(all.size()) + 1, v.index, v.value, v.pruned, v.failed, v.params});
   }
   History h = Thin(std::move(all), rec->maximize, max_points);
   h.metric = metric;

@@ -169,14 +169,16 @@ std::vector<TrialHistory> ReadTxn::History(int64_t sweep, const std::string& met
 }
 
 std::vector<FinishedValue> ReadTxn::FinishedValues(int64_t sweep, const std::string& metric) {
-  static_assert(static_cast<int>(TrialStatus::kCompleted) == 3 && static_cast<int>(TrialStatus::kPruned) == 5);
+  static_assert(static_cast<int>(TrialStatus::kCompleted) == 3 && static_cast<int>(TrialStatus::kFailed) == 4 &&
+                static_cast<int>(TrialStatus::kPruned) == 5);
   auto& q = conn_.Query(
-      "SELECT idx, finished_ms, status = 5, CASE WHEN status = 3 THEN objective ELSE json_extract(metrics, ?2) END AS v, "
-      "params FROM trials WHERE sweep_id = ?1 AND status IN (3, 5) AND v IS NOT NULL ORDER BY finished_ms, idx",
+      "SELECT idx, finished_ms, status, CASE WHEN status = 3 THEN objective ELSE json_extract(metrics, ?2) END AS v, "
+      "params FROM trials WHERE sweep_id = ?1 AND status IN (3, 4, 5) AND v IS NOT NULL ORDER BY finished_ms, idx",
       sweep, absl::StrCat("$.", metric));
   std::vector<FinishedValue> out;
   while (q.executeStep()) {
-    out.push_back(FinishedValue{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt() != 0,
+    const int status = q.getColumn(2).getInt();
+    out.push_back(FinishedValue{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), status == 5, status == 4,
                                 q.getColumn(3).getDouble(), q.getColumn(4).getString()});
   }
   return out;

@@ -93,8 +93,9 @@ struct TrialHistory {
 struct FinishedValue {
   int64_t index = 0;
   int64_t finished_ms = 0;
-  bool pruned = false;  // else completed
-  double value = 0;     // the objective; a pruned trial's last reported value
+  bool pruned = false;  // else completed, or failed
+  bool failed = false;
+  double value = 0;     // the objective; a pruned or failed trial's last reported value
   std::string params;   // the trial's parameters as stored (JSON; columns.h reads it)
 };
 

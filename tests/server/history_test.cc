@@ -31,6 +31,13 @@ TEST(History, SmallHistoriesAreWholeAndTheBestLineStepsAtImprovements) {
   down[1].pruned = true;
   const std::vector<std::pair<int64_t, double>> min_best = {{1, 0.5}, {3, 0.3}};
   EXPECT_EQ(Thin(down, false, 100).best, min_best);
+  // Nor does a failed one, though it is plotted.
+  auto failing = Points({0.5, 0.1, 0.3});
+  failing[1].failed = true;
+  const History f = Thin(failing, false, 100);
+  EXPECT_EQ(f.best, min_best);
+  EXPECT_EQ(f.points.size(), 3u);
+  EXPECT_TRUE(f.points[1].failed);
 }
 
 TEST(History, LargeHistoriesKeepEveryImprovementAndTheExtremesWithinTheBudget) {

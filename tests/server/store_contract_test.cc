@@ -376,6 +376,46 @@ TEST_P(StoreContract, ListTrialsFiltersByParametersMetricsAndObjective) {
                     }).ok());
 }
 
+// What the optimization history plots: completed trials at their objective, pruned
+// and failed ones at the last value they reported (none: not plotted), in finish order.
+TEST_P(StoreContract, FinishedValuesAreCompletedPrunedAndFailedTrialsWithAValue) {
+  const int64_t s = AddSweep("history");
+  ASSERT_TRUE(store_->Write([&](WriteTxn& w) {
+                      const int64_t done = w.InsertTrial(s, 0, Params{{"lr", Value(0.1)}}, 1, 100);
+                      w.StartAttempt(done, 1, "w", 9999, 101);
+                      w.CompleteTrial(done, 1, 0.4, false, {{"val_loss", 0.4}}, {}, 42, 105);
+                      const int64_t cut = w.InsertTrial(s, 1, Params{{"lr", Value(0.2)}}, 1, 100);
+                      w.StartAttempt(cut, 1, "w", 9999, 101);
+                      w.PruneTrial(cut, 1, "pruned at epoch 1", {{"val_loss", 0.9}}, 102);
+                      const int64_t failed = w.InsertTrial(s, 2, Params{{"lr", Value(0.3)}}, 1, 100);
+                      w.StartAttempt(failed, 1, "w", 9999, 101);
+                      w.KeepMetrics(failed, {{"val_loss", 2.5}});
+                      w.EndTrial(failed, 1, TrialStatus::kFailed, "diverged", 103);
+                      const int64_t blank = w.InsertTrial(s, 3, Params{{"lr", Value(0.4)}}, 1, 100);
+                      w.StartAttempt(blank, 1, "w", 9999, 101);
+                      w.EndTrial(blank, 1, TrialStatus::kFailed, "bad data", 104);  // no value: not plotted
+                      w.InsertTrial(s, 4, Params{}, 1, 100);                          // pending
+                      return absl::OkStatus();
+                    }).ok());
+  ASSERT_TRUE(store_->Read([&](ReadTxn& r) {
+                      const auto v = r.FinishedValues(s, "val_loss");
+                      EXPECT_EQ(v.size(), 3u);
+                      if (v.size() != 3u) return absl::OkStatus();
+                      EXPECT_EQ(v[0].index, 1);
+                      EXPECT_TRUE(v[0].pruned);
+                      EXPECT_EQ(v[0].value, 0.9);
+                      EXPECT_EQ(v[1].index, 2);
+                      EXPECT_TRUE(v[1].failed);
+                      EXPECT_FALSE(v[1].pruned);
+                      EXPECT_EQ(v[1].value, 2.5);
+                      EXPECT_EQ(v[2].index, 0);
+                      EXPECT_FALSE(v[2].pruned || v[2].failed);
+                      EXPECT_EQ(v[2].value, 0.4);
+                      EXPECT_EQ(v[2].params, "{\"lr\":0.1}");
+                      return absl::OkStatus();
+                    }).ok());
+}
+
 TEST_P(StoreContract, TrialKeepsItsCurveDiagnosticsAndAttempts) {
   const int64_t s = AddSweep("curve");
   ASSERT_TRUE(store_->Write([&](WriteTxn& w) {

@@ -394,13 +394,14 @@ function trialsQuery(sweepId, token, size) {
 }
 
 function drawHistory(sweep, h) {
-  const points = h.points.map((p) => ({ x: p.x, y: p.y, trial: p.trial, pruned: p.pruned }));
+  const points = h.points.map((p) => ({ x: p.x, y: p.y, trial: p.trial, pruned: p.pruned, failed: p.failed }));
   const c = chart("history", {
     type: "scatter",
     data: {
       datasets: [
-        { label: "completed", data: points.filter((p) => !p.pruned), backgroundColor: "#2957c7", radius: points.length > 2000 ? 1.5 : 3 },
+        { label: "completed", data: points.filter((p) => !p.pruned && !p.failed), backgroundColor: "#2957c7", radius: points.length > 2000 ? 1.5 : 3 },
         { label: "pruned", data: points.filter((p) => p.pruned), backgroundColor: "#d4a300", borderColor: "#d4a300", borderWidth: 2, pointStyle: "crossRot", radius: 5 },
+        { label: "failed (last value)", data: points.filter((p) => p.failed), backgroundColor: "#b3261e", pointStyle: "triangle", radius: 5 },
         { label: "best so far", data: h.best, type: "line", borderColor: "#1f7a3a", pointRadius: 0, stepped: true },
       ],
     },
@@ -600,8 +601,10 @@ async function sweepPage(id) {
     work.push(api("/api/v1/sweeps/" + encodeURIComponent(id) + "/history?max_points=5000").then((h) => {
       drawHistory(sweep, h);
       setTimeout(() => {  // after the history and the table are on screen
-        drawParallel(sweep, h);
-        drawSlices(sweep, h);
+        // Outcomes only: a failed trial's last value says how it failed, not how good its settings are.
+        const outcomes = { ...h, points: h.points.filter((p) => !p.failed) };
+        drawParallel(sweep, outcomes);
+        drawSlices(sweep, outcomes);
       }, 0);
     }));
   }
