@@ -1,5 +1,6 @@
 #include "commands/bench_command.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -99,31 +100,43 @@ int RunBenchTable(const BenchOptions& b, std::ostream& out, std::ostream& err) {
   const data::Dataset d = SyntheticImages(b.samples, 42);
   std::string net = "784";
   for (int w : b.hidden) net += "-" + std::to_string(w);
+  // On a shared machine a run can lose a third of its speed to a neighbour: every
+  // figure is the best of kRounds, and each row's ceiling is measured in the same
+  // rounds as its trainers, interleaved, so a ratio compares like with like.
+  constexpr int kRounds = 3;
   out << "network " << net << "-10, " << b.activation << ", " << b.samples << " samples per epoch, isa "
-      << CompiledIsa() << "; per trainer: samples/s, GEMM ceiling, fraction\n";
-  char line[160];
-  std::snprintf(line, sizeof line, "%-9s %5s | %10s %10s %6s | %10s %10s %6s\n", "optimizer", "batch", "1 thread",
-                "ceiling", "", "2 threads", "ceiling", "");
+      << CompiledIsa() << "; per trainer: samples/s (best of " << kRounds
+      << "), the GEMM ceiling of the same products measured beside it, the fraction; two trainers at once: each, "
+         "and each against one alone\n";
+  char line[200];
+  std::snprintf(line, sizeof line, "%-9s %5s | %9s %9s %5s | %9s %9s %5s %8s\n", "optimizer", "batch", "1 thread",
+                "ceiling", "", "2 threads", "ceiling", "", "vs alone");
   out << line;
+  const double slice = b.seconds / kRounds;
   for (int batch : {32, 64, 128}) {
-    const double ceiling1 = trainer::GemmCeiling(b.hidden, batch, 1, b.seconds);
-    const double ceiling2 = trainer::GemmCeiling(b.hidden, batch, 2, b.seconds);
     for (const char* opt : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"}) {
       BenchOptions one = b;
       one.batch = batch;
       one.optimizer = opt;
       one.threads = 1;
+      one.seconds = slice;
       BenchOptions two = one;
       two.threads = 2;
-      auto s1 = Throughput(one, d);
-      auto s2 = Throughput(two, d);
-      if (!s1.ok() || !s2.ok()) {
-        err << "error: " << (s1.ok() ? s2.status() : s1.status()).message() << "\n";
-        return 2;
+      double c1 = 0, c2 = 0, s1 = 0, s2 = 0;
+      for (int round = 0; round < kRounds; ++round) {
+        c1 = std::max(c1, trainer::GemmCeiling(b.hidden, batch, 1, slice));
+        auto r1 = Throughput(one, d);
+        c2 = std::max(c2, trainer::GemmCeiling(b.hidden, batch, 2, slice));
+        auto r2 = Throughput(two, d);
+        if (!r1.ok() || !r2.ok()) {
+          err << "error: " << (r1.ok() ? r2.status() : r1.status()).message() << "\n";
+          return 2;
+        }
+        s1 = std::max(s1, *r1);
+        s2 = std::max(s2, *r2 / 2);
       }
-      const double per2 = *s2 / 2;
-      std::snprintf(line, sizeof line, "%-9s %5d | %10.0f %10.0f %5.0f%% | %10.0f %10.0f %5.0f%%\n", opt, batch, *s1,
-                    ceiling1, 100 * *s1 / ceiling1, per2, ceiling2, 100 * per2 / ceiling2);
+      std::snprintf(line, sizeof line, "%-9s %5d | %9.0f %9.0f %4.0f%% | %9.0f %9.0f %4.0f%% %7.0f%%\n", opt, batch, s1,
+                    c1, 100 * s1 / c1, s2, c2, 100 * s2 / c2, 100 * s2 / s1);
       out << line << std::flush;
     }
   }
