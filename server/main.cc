@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
   Flag(app, "--workers", c.workers, "Embedded trial slots (-1 = one per core; 0 = none, remote workers only)",
        "HPSEARCH_WORKERS")
       ->check(CLI::Range(-1, 4096));
+  Flag(app, "--step-threads", c.step_threads,
+       "Threads a trial may use when it runs alone (a sweep's tail: idle slots' cores help; 1 = off)",
+       "HPSEARCH_STEP_THREADS")
+      ->check(CLI::Range(1, 64));
   Flag(app, "--data-dir", c.data_dir, "Directory user CSV datasets are confined to", "HPSEARCH_DATA_DIR");
   Flag(app, "--fashion-mnist-dir", c.fashion_mnist_dir, "Fashion-MNIST IDX files", "HPSEARCH_FASHION_MNIST_DIR");
   Flag(app, "--max-trials", c.max_trials, "Most trials one sweep may have", "HPSEARCH_MAX_TRIALS")

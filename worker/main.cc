@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   hpsearch::remote::RemoteWorkerConfig remote;
   auto* server_opt = app.add_option("--server", remote.remote.server, "Run as a remote worker for this server")
                          ->envname("HPSEARCH_SERVER");
+  app.add_option("--step-threads", remote.step_threads,
+                 "Threads a trial may use when it runs alone (idle slots' cores help; 1 = off)")
+      ->check(CLI::Range(1, 64));
   app.add_option("--slots", remote.slots, "Trials at once (-1 = one per core)")
       ->envname("HPSEARCH_SLOTS")
       ->check(CLI::Range(-1, 4096))
@@ -72,6 +75,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--optimizer", bench.optimizer, "Optimizer");
   bench_cmd->add_option("--activation", bench.activation, "Activation");
   bench_cmd->add_option("--threads", bench.threads, "Concurrent trainers (one per slot)");
+  bench_cmd->add_option("--step-threads", bench.step_threads, "Threads each trainer's steps may use (2: a lone trial in a sweep's tail)");
   bench_cmd->add_flag("--all", bench.all,
                       "Every optimizer x batch 32/64/128, one and two trainers, as fractions of a GEMM ceiling");
   bench_cmd->add_option("--seconds", bench.seconds, "Measured seconds per trainer");

@@ -158,6 +158,7 @@ void Server::BuildScheduler() {
     po.slots = slots_;
     po.memory_limit_bytes = static_cast<std::size_t>(c.memory_limit_mb) << 20;
     po.worker_prefix = o.embedded_prefix;
+    po.max_step_threads = c.step_threads;
     pool_ = std::make_unique<runtime::SlotPool>(*source_, *datasets_, po);
   }
 }

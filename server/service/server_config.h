@@ -12,6 +12,9 @@ struct ServerConfig {
   std::string db = "hpsearch.db";
   bool sync_full = false;
   int workers = -1;  // embedded slots; -1 = one per core, 0 = none (remote workers only)
+  // Threads a trial may use while it runs alone on the embedded slots (1: never more
+  // than its own; runtime::PoolOptions::max_step_threads).
+  int step_threads = 2;
   std::string data_dir = ".";
   std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
   int64_t max_trials = 100'000;          // per sweep

@@ -60,6 +60,35 @@ TEST_F(SlotPoolTest, TwoSlotsTrainEveryLeaseExactlyOnce) {
   EXPECT_EQ(source.workers_, (std::set<std::string>{"w-0", "w-1"}));
 }
 
+// A trial running alone borrows the idle slot's core for its products (the tail of a
+// sweep), and its results are the bits it gets without: the same lease through a
+// pool that keeps every trial on one thread.
+TEST_F(SlotPoolTest, ALoneTrialUsesTheIdleSlotsCoreWithTheSameResult) {
+  Lease big = TinyLease(0, 2);
+  big.dataset.name = "spiral";
+  big.dataset.samples = 600;
+  big.params["hidden"] = Value(Value::List{Value(int64_t{256}), Value(int64_t{128})});
+  big.params["batch_size"] = Value(int64_t{64});
+  std::vector<TrialResult> results;
+  for (int max_step_threads : {2, 1}) {
+    FakeSource source({big});
+    PoolOptions o;
+    o.slots = 2;
+    o.max_step_threads = max_step_threads;
+    SlotPool pool(source, cache_, o);
+    pool.Start();
+    ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.completed_.size() == 1; }));
+    EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
+    results.push_back(source.completed_[0]);
+    if (max_step_threads == 2) {
+      EXPECT_GT(pool.spare_runs(), 0) << "the lone trial never used the spare core";
+    } else {
+      EXPECT_EQ(pool.spare_runs(), 0);
+    }
+  }
+  EXPECT_EQ(results[0].metrics, results[1].metrics);
+}
+
 TEST_F(SlotPoolTest, ACompletionIsKeptAndRetriedWhileTheSourceIsUnavailable) {
   FakeSource source(Leases(1));
   source.unavailable_completes_ = 3;

@@ -121,6 +121,34 @@ TEST(Trainer, DeterministicWhateverElseRuns) {
   }
 }
 
+// A trial's steps on more than one thread (a spare core in a sweep's tail) give the
+// same bits as on one, also when the threads come and go between steps: the
+// products' column blocks are fixed by their shapes, not by the threads.
+TEST(Trainer, StepThreadsChangeNoNumber) {
+  auto d = Load("spiral", 600);
+  for (int batch : {64, 100}) {
+    TrialConfig c = Config({{"hidden", {256, 128}}, {"epochs", 3}, {"batch_size", batch}, {"optimizer", "adam"}});
+    const auto serial = Train(c, *d, {.seed = 5});
+    int calls = 0;
+    TrainOptions o{.seed = 5};
+    o.step_threads = [&calls] {
+      if (calls++ % 3 == 2) return nn::StepThreads{};  // a second trial took the core back
+      return nn::StepThreads([](int n, absl::FunctionRef<void(int)> body) {
+        std::vector<std::thread> t;
+        for (int i = 1; i < n; ++i) t.emplace_back([body, i] { body(i); });
+        body(0);
+        for (auto& th : t) th.join();
+      });
+    };
+    const auto threaded = Train(c, *d, o);
+    ASSERT_EQ(serial.outcome, TrialOutcome::kCompleted) << serial.reason;
+    EXPECT_GT(calls, 3 * 480 / batch);  // asked before every step
+    EXPECT_EQ(serial.metrics, threaded.metrics) << "batch " << batch;
+    ASSERT_EQ(serial.epochs.size(), threaded.epochs.size());
+    for (std::size_t e = 0; e < serial.epochs.size(); ++e) EXPECT_EQ(serial.epochs[e].metrics, threaded.epochs[e].metrics);
+  }
+}
+
 TEST(Trainer, DivergenceFailsAtOnceAndKeepsHistory) {
   auto d = Load("blobs", 500);
   auto r = Train(Config({{"init", "large_normal"}, {"optimizer", "sgd"}, {"lr", 1000},

@@ -12,6 +12,7 @@
 #include "trainer/gemm_ceiling.h"
 #include "trainer/trainer.h"
 #include "util/rng.h"
+#include "runtime/step_parallelism.h"
 
 namespace hpsearch::commands {
 
@@ -53,10 +54,12 @@ struct SlotResult {
 
 // Trains one-epoch runs until `seconds` of epoch time has accumulated (after one
 // warm-up epoch).
-SlotResult RunSlot(const trainer::TrialConfig& c, const data::Dataset& d, double seconds, int slot) {
+SlotResult RunSlot(const trainer::TrialConfig& c, const data::Dataset& d, double seconds, int slot,
+                   runtime::StepParallelism* parallel) {
   SlotResult r;
   trainer::TrainOptions o;
   o.seed = static_cast<uint64_t>(slot) + 1;
+  if (parallel) o.step_threads = [parallel] { return parallel->Threads(); };
   bool warm = false;
   while (r.seconds < seconds) {
     trainer::TrainResult t = trainer::Train(c, d, o);
@@ -87,8 +90,10 @@ absl::StatusOr<double> Throughput(const BenchOptions& b, const data::Dataset& d)
   if (!config.ok()) return config.status();
   std::vector<SlotResult> results(b.threads);
   std::vector<std::thread> threads;
+  std::unique_ptr<runtime::StepParallelism> parallel;
+  if (b.step_threads > 1) parallel = std::make_unique<runtime::StepParallelism>(b.step_threads);
   for (int t = 0; t < b.threads; ++t)
-    threads.emplace_back([&, t] { results[t] = RunSlot(*config, d, b.seconds, t); });
+    threads.emplace_back([&, t] { results[t] = RunSlot(*config, d, b.seconds, t, parallel.get()); });
   for (auto& t : threads) t.join();
   double sps = 0;
   for (const auto& r : results)
@@ -158,8 +163,8 @@ int RunBenchCommand(const BenchOptions& b, std::ostream& out, std::ostream& err)
     err << "error: " << config.status().message() << "\n";
     return 2;
   }
-  if (b.threads < 1 || b.seconds <= 0 || b.samples < b.batch) {
-    err << "error: --threads >= 1, --seconds > 0 and --samples >= --batch required\n";
+  if (b.threads < 1 || b.step_threads < 1 || b.step_threads > 64 || b.seconds <= 0 || b.samples < b.batch) {
+    err << "error: --threads >= 1, --step-threads in 1..64, --seconds > 0 and --samples >= --batch required\n";
     return 2;
   }
   const data::Dataset d = SyntheticImages(b.samples, 42);
@@ -174,6 +179,7 @@ int RunBenchCommand(const BenchOptions& b, std::ostream& out, std::ostream& err)
                       {"batch", b.batch},
                       {"optimizer", b.optimizer},
                       {"threads", b.threads},
+                      {"step_threads", b.step_threads},
                       {"samples_per_sec", std::round(sps)},
                       {"gflops", std::round(sps * flops / 1e8) / 10},
                       {"mflop_per_sample", std::round(flops / 1e4) / 100},

@@ -16,6 +16,9 @@ struct BenchOptions {
   // Independent trainers run at once (one per slot, like the scheduler's pool);
   // samples_per_sec is their total.
   int threads = 1;
+  // Threads each trainer's steps may use (runtime/step_parallelism.h): 1, or 2 as a
+  // lone trial in the tail of a sweep gets.
+  int step_threads = 1;
   double seconds = 5;
   int samples = 54000;  // rows of the synthetic training set
   // The whole table instead: every optimizer × batch 32/64/128 × one and two

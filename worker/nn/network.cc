@@ -97,7 +97,7 @@ ConstMatrixMap Network::Forward(ConstMatrixMap x, bool training, Rng* rng) {
   for (auto& l : layers_) {
     ConstMatrixMap in(input, n, l.in);
     MatrixMap z(l.z.data(), n, l.out);
-    DenseForward(in, CP(l.w, l.in, l.out), ConstRowVectorMap(params_.data() + l.b, l.out), z);
+    DenseForward(in, CP(l.w, l.in, l.out), ConstRowVectorMap(params_.data() + l.b, l.out), z, threads_);
     if (!l.hidden) return ConstMatrixMap(l.z.data(), n, l.out);
     if (config_.batch_norm) {
       ConstRowVectorMap gamma(params_.data() + l.gamma, l.out), beta(params_.data() + l.beta, l.out);
@@ -156,11 +156,12 @@ void Network::Backward(ConstMatrixMap x, ConstMatrixMap dout) {
     RowVectorMap db(grads_.data() + l.b, l.out);
     if (i > 0) {
       MatrixMap dx(bufs[next]->data(), n, l.in);
-      DenseBackward(in, CP(l.w, l.in, l.out), ConstMatrixMap(g, n, l.out), G(l.w, l.in, l.out), db, &dx);
+      DenseBackward(in, CP(l.w, l.in, l.out), ConstMatrixMap(g, n, l.out), G(l.w, l.in, l.out), db, &dx, threads_);
       g = bufs[next]->data();
       next = 1 - next;
     } else {
-      DenseBackward(in, CP(l.w, l.in, l.out), ConstMatrixMap(g, n, l.out), G(l.w, l.in, l.out), db, nullptr);
+      DenseBackward(in, CP(l.w, l.in, l.out), ConstMatrixMap(g, n, l.out), G(l.w, l.in, l.out), db, nullptr,
+                    threads_);
     }
   }
 }

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <Eigen/StdVector>
@@ -20,6 +21,7 @@
 #include "nn/batch_norm.h"
 #include "nn/init.h"
 #include "nn/regularizer.h"
+#include "nn/step_threads.h"
 #include "nn/tensor.h"
 #include "util/rng.h"
 
@@ -61,6 +63,10 @@ class Network {
   // gradient is `dout` (n x outputs). Overwrites grads().
   void Backward(ConstMatrixMap x, ConstMatrixMap dout);
 
+  // The threads Forward and Backward may use from now on (nn/step_threads.h; the
+  // numbers are the same whatever they are).
+  void set_threads(StepThreads threads) { threads_ = std::move(threads); }
+
   // Weight penalty, and its gradient added to grads().
   double Penalty(const Regularizer& reg) const;
   void AddPenaltyGradient(const Regularizer& reg);
@@ -97,6 +103,7 @@ class Network {
   using AlignedFloats = std::vector<float, Eigen::aligned_allocator<float>>;
   AlignedFloats params_, grads_, state_;
   Matrix back_a_, back_b_;  // ping-pong gradient buffers
+  StepThreads threads_;
 };
 
 }  // namespace hpsearch::nn

@@ -45,6 +45,7 @@ int RunRemoteWorker(const RemoteWorkerConfig& c) {
   po.slots = c.slots > 0 ? c.slots : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   po.memory_limit_bytes = static_cast<std::size_t>(c.memory_limit_mb) << 20;
   po.worker_prefix = id + "/";
+  po.max_step_threads = c.step_threads;
   runtime::SlotPool pool(source, datasets, po);
   log::Info("hpsearch-worker ", id, ": ", po.slots, " slots, server ", c.remote.server,
             c.remote.tls_ca.empty() ? ", TLS off" : ", TLS on", c.remote.token.empty() ? ", no token" : ", token set");

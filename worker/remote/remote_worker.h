@@ -14,6 +14,7 @@ namespace hpsearch::remote {
 struct RemoteWorkerConfig {
   RemoteOptions remote;
   int slots = -1;  // -1: one per core
+  int step_threads = 2;  // a lone trial's threads (runtime::PoolOptions::max_step_threads)
   std::string id;  // default: hostname-pid
   std::string data_dir = ".";
   std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";

@@ -26,6 +26,7 @@ void RunLease(const Lease& lease, data::DatasetCache& datasets, const RunnerOpti
   train.monitor = lease.objective_metric;
   train.maximize = lease.objective_maximize;
   train.memory_limit_bytes = options.memory_limit_bytes;
+  train.step_threads = options.step_threads;
   bool aborted = false;
   bool stopped = false;
   train.on_epoch = [&](const trainer::EpochRecord& e, const trainer::LayerStats& s) {

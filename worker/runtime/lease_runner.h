@@ -8,9 +8,11 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "data/dataset_loader.h"
+#include "nn/step_threads.h"
 #include "protocol/epoch_report.h"
 #include "protocol/lease.h"
 #include "protocol/trial_result.h"
@@ -34,6 +36,8 @@ struct RunnerOptions {
   std::size_t memory_limit_bytes = std::size_t{2} << 30;
   // Set to stop the trial at its next epoch boundary and hand it back (shutdown).
   const std::atomic<bool>* abort = nullptr;
+  // The threads its steps may use now (trainer::TrainOptions::step_threads).
+  std::function<nn::StepThreads()> step_threads;
 };
 
 void RunLease(const Lease& lease, data::DatasetCache& datasets, const RunnerOptions& options, TrialSink& sink);

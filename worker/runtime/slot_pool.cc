@@ -86,12 +86,15 @@ class SlotPool::Sink : public TrialSink {
 SlotPool::SlotPool(TrialSource& source, data::DatasetCache& datasets, PoolOptions options)
     : source_(source), datasets_(datasets), options_(std::move(options)) {
   options_.slots = std::max(1, options_.slots);
-  // oneTBB sizes its thread pool to the cores; the arena needs one thread per slot.
+  const int spare = std::min(options_.max_step_threads, options_.slots);
+  // oneTBB sizes its thread pool to the cores; the arena needs one thread per slot,
+  // the spare-core arena its helpers beside them.
   parallelism_ = std::make_unique<tbb::global_control>(
       tbb::global_control::max_allowed_parallelism,
       std::max<std::size_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism),
-                            static_cast<std::size_t>(options_.slots) + 1));
+                            static_cast<std::size_t>(options_.slots + std::max(spare, 1))));
   arena_ = std::make_unique<tbb::task_arena>(options_.slots, 0);
+  if (spare >= 2) spare_ = std::make_unique<StepParallelism>(spare);
 }
 
 SlotPool::~SlotPool() {
@@ -151,12 +154,14 @@ void SlotPool::SlotLoop(int slot) {
     {
       std::lock_guard lock(mu_);
       in_flight_[slot] = InFlight{(*lease)->key, stop, (*lease)->lease_ms, Clock::now()};
+      running_ = static_cast<int>(in_flight_.size());
     }
     cv_.notify_all();  // the heartbeat loop learns the lease length
     Run(**lease, slot, stop);
     {
       std::lock_guard lock(mu_);
       in_flight_.erase(slot);
+      running_ = static_cast<int>(in_flight_.size());
     }
     cv_.notify_all();
   }
@@ -172,6 +177,11 @@ void SlotPool::Run(const Lease& lease, int slot, std::shared_ptr<std::atomic<boo
   RunnerOptions options;
   options.memory_limit_bytes = options_.memory_limit_bytes;
   options.abort = &abort_;
+  if (spare_) {
+    // The spare cores while this trial runs alone (a second trial starting takes them
+    // back at the next step; the numbers are the same either way).
+    options.step_threads = [this] { return running_.load() <= 1 ? spare_->Threads() : nn::StepThreads{}; };
+  }
   try {
     RunLease(lease, datasets_, options, sink);
   } catch (const std::exception& e) {

@@ -20,6 +20,7 @@
 
 #include "data/dataset_loader.h"
 #include "protocol/trial_source.h"
+#include "runtime/step_parallelism.h"
 
 
 namespace hpsearch::runtime {
@@ -31,6 +32,10 @@ struct PoolOptions {
   // How long a completion or failure report keeps being retried while the source
   // answers UNAVAILABLE (its store cannot be written); the result is kept meanwhile.
   std::chrono::milliseconds report_retry{std::chrono::minutes(10)};
+  // Threads one trial's steps may use while fewer trials run than there are slots
+  // (the tail of a sweep: the idle slots' cores help; runtime/step_parallelism.h).
+  // 1: every trial on its own thread only. At most `slots`.
+  int max_step_threads = 2;
 };
 
 // How often a trial must be heard from to keep a lease of `lease_ms`: a third of it
@@ -48,6 +53,8 @@ class SlotPool {
   // more. Returns false if a trial was still inside an epoch when time ran out.
   bool Stop(std::chrono::milliseconds grace, std::chrono::milliseconds hard);
   int busy() const;
+  // Products a lone trial has split over the spare cores so far (0 without them).
+  int64_t spare_runs() const { return spare_ ? spare_->runs() : 0; }
 
  private:
   class Sink;
@@ -65,6 +72,8 @@ class SlotPool {
   PoolOptions options_;
   std::unique_ptr<tbb::global_control> parallelism_;
   std::unique_ptr<tbb::task_arena> arena_;
+  std::unique_ptr<StepParallelism> spare_;  // none: max_step_threads 1 or one slot
+  std::atomic<int> running_{0};             // trials in flight (in_flight_.size())
   std::thread driver_;  // heartbeats
   std::atomic<bool> stopping_{false};
   std::atomic<bool> abort_{false};

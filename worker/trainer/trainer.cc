@@ -209,6 +209,7 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
     const std::size_t count = std::min<std::size_t>(plan_.batch, n - start);
     batches_.Load(train_src_, std::span<const int32_t>(order_).subspan(start, count), true, rng_);
     const auto rows = static_cast<Eigen::Index>(count);
+    if (o_.step_threads) net_.set_threads(o_.step_threads());
     nn::ConstMatrixMap out = net_.Forward(batches_.inputs(), true, &rng_);
     nn::MatrixMap grad(dout_.data(), rows, dout_.cols());
     double sq = 0;
@@ -227,6 +228,7 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
 
 MetricSum Session::Evaluate(const RowSource& src, const std::vector<int32_t>* rows, int64_t count) {
   MetricSum sum;
+  if (o_.step_threads) net_.set_threads(o_.step_threads());
   for (int64_t start = 0; start < count; start += plan_.max_rows) {
     const int64_t m = std::min<int64_t>(plan_.max_rows, count - start);
     if (rows) {

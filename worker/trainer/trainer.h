@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "data/dataset.h"
+#include "nn/step_threads.h"
 #include "trainer/train_result.h"
 #include "trainer/trial_config.h"
 
@@ -27,6 +28,9 @@ struct TrainOptions {
   std::function<bool(const EpochRecord&, const LayerStats&)> on_epoch;
   // A trial whose estimated memory exceeds this fails before allocating.
   std::size_t memory_limit_bytes = std::size_t{2} << 30;
+  // Asked before every training step and evaluation pass: the threads it may use
+  // (nn/step_threads.h). None: one thread. The results do not depend on the answer.
+  std::function<nn::StepThreads()> step_threads;
 };
 
 // Estimated peak bytes of training `config` on `dataset` (excluding the shared

@@ -1,0 +1,39 @@
+// More than one thread for one trial's training step. A step's large matrix
+// products are split into column blocks fixed by their shapes (nn/dense.h), so the
+// numbers never depend on how many threads computed them; given a ParallelFor the
+// blocks run at once. The trainer stays free of any threading library: the worker
+// runtime supplies the ParallelFor (oneTBB) when a core is idle, e.g. in the tail of
+// a sweep, when fewer trials run than there are slots.
+#pragma once
+
+#include <functional>
+#include <utility>
+
+#include "absl/functional/function_ref.h"
+
+namespace hpsearch::nn {
+
+class StepThreads {
+ public:
+  // Runs body(0), ..., body(n - 1), possibly at once; returns when all have. (A
+  // FunctionRef: handing the blocks over allocates nothing.)
+  using ParallelFor = std::function<void(int n, absl::FunctionRef<void(int)> body)>;
+
+  StepThreads() = default;  // one thread: in order, on the caller's
+  explicit StepThreads(ParallelFor parallel_for) : parallel_for_(std::move(parallel_for)) {}
+
+  bool parallel() const { return static_cast<bool>(parallel_for_); }
+
+  void For(int n, absl::FunctionRef<void(int)> body) const {
+    if (!parallel_for_ || n <= 1) {
+      for (int i = 0; i < n; ++i) body(i);
+      return;
+    }
+    parallel_for_(n, body);
+  }
+
+ private:
+  ParallelFor parallel_for_;
+};
+
+}  // namespace hpsearch::nn
