@@ -6,6 +6,10 @@
 
 #include "optim/optimizer.h"
 
+#include <cmath>
+#include <thread>
+#include <vector>
+
 namespace hpsearch::optim {
 namespace {
 
@@ -49,6 +53,58 @@ TEST(Optimizer, ParseAndDefaults) {
   EXPECT_FALSE(ParseOptimizer("adamw").ok());
   EXPECT_EQ(DefaultLearningRate(OptimizerKind::kAdadelta), 1.0);
   EXPECT_EQ(DefaultLearningRate(OptimizerKind::kAdam), 0.001);
+}
+
+}  // namespace
+}  // namespace hpsearch::optim
+
+namespace hpsearch::optim {
+namespace {
+
+// A large network's update runs in two blocks (UpdateBlocks), possibly at once: each
+// parameter's value is what a rule of its own would give it (every rule is
+// elementwise, so the first and the last 100 parameters are checked against fresh
+// rules of 100), and on two threads the bits do not change.
+TEST(OptimizerBlocks, EveryRuleUpdatesBothBlocksElementwiseWhateverTheThreads) {
+  ASSERT_EQ(UpdateBlocks(65535), 1);
+  ASSERT_EQ(UpdateBlocks(65536), 2);
+  const std::size_t n = 70001;
+  std::vector<float> w0(n), g1(n), g2(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    w0[i] = std::sin(0.37f * static_cast<float>(i));
+    g1[i] = std::cos(0.11f * static_cast<float>(i));
+    g2[i] = std::sin(0.05f * static_cast<float>(i) + 1.0f);
+  }
+  const nn::StepThreads two([](int blocks, absl::FunctionRef<void(int)> body) {
+    std::vector<std::thread> t;
+    for (int i = 1; i < blocks; ++i) t.emplace_back([body, i] { body(i); });
+    body(0);
+    for (auto& th : t) th.join();
+  });
+  for (OptimizerKind kind : {OptimizerKind::kSgd, OptimizerKind::kMomentum, OptimizerKind::kNesterov,
+                             OptimizerKind::kAdagrad, OptimizerKind::kRmsprop, OptimizerKind::kAdadelta,
+                             OptimizerKind::kAdam}) {
+    OptimizerConfig cfg;
+    cfg.kind = kind;
+    auto serial = MakeOptimizer(cfg, n), threaded = MakeOptimizer(cfg, n);
+    std::vector<float> ws = w0, wt = w0;
+    for (const auto* g : {&g1, &g2, &g1}) {
+      serial->Step(ws, *g, 0.01f);
+      threaded->Step(wt, *g, 0.01f, two);
+    }
+    EXPECT_TRUE(ws == wt) << OptimizerName(kind) << ": two threads changed the numbers";
+    for (std::size_t start : {std::size_t{0}, n - 100}) {
+      auto small = MakeOptimizer(cfg, 100);
+      std::vector<float> w(w0.begin() + start, w0.begin() + start + 100);
+      for (const auto* g : {&g1, &g2, &g1}) {
+        std::vector<float> part(g->begin() + start, g->begin() + start + 100);
+        small->Step(w, part, 0.01f);
+      }
+      for (std::size_t i = 0; i < 100; ++i) {
+        ASSERT_FLOAT_EQ(ws[start + i], w[i]) << OptimizerName(kind) << " parameter " << start + i;
+      }
+    }
+  }
 }
 
 }  // namespace

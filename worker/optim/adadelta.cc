@@ -4,9 +4,9 @@
 
 namespace hpsearch::optim {
 
-void Adadelta::Step(std::span<float> w, std::span<const float> g, float lr) {
-  float* gs = g2_.data();
-  float* ds = d2_.data();
+void Adadelta::Update(std::span<float> w, std::span<const float> g, float lr, std::size_t offset) {
+  float* gs = g2_.data() + offset;
+  float* ds = d2_.data() + offset;
   const std::size_t n = w.size();
   for (std::size_t i = 0; i < n; ++i) {
     gs[i] = rho_ * gs[i] + (1.0f - rho_) * g[i] * g[i];

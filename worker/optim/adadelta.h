@@ -10,10 +10,10 @@ class Adadelta final : public Optimizer {
  public:
   Adadelta(std::size_t size, float rho, float eps)
       : g2_(size, 0.0f), d2_(size, 0.0f), rho_(rho), eps_(eps) {}
-  void Step(std::span<float> w, std::span<const float> g, float lr) override;
   int StateSlots() const override { return 2; }
 
  private:
+  void Update(std::span<float> w, std::span<const float> g, float lr, std::size_t offset) override;
   std::vector<float> g2_, d2_;
   float rho_, eps_;
 };

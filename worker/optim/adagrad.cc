@@ -4,8 +4,8 @@
 
 namespace hpsearch::optim {
 
-void Adagrad::Step(std::span<float> w, std::span<const float> g, float lr) {
-  float* h = h_.data();
+void Adagrad::Update(std::span<float> w, std::span<const float> g, float lr, std::size_t offset) {
+  float* h = h_.data() + offset;
   const std::size_t n = w.size();
   for (std::size_t i = 0; i < n; ++i) {
     h[i] += g[i] * g[i];

@@ -8,10 +8,10 @@ namespace hpsearch::optim {
 class Adagrad final : public Optimizer {
  public:
   Adagrad(std::size_t size, float eps) : h_(size, 0.0f), eps_(eps) {}
-  void Step(std::span<float> w, std::span<const float> g, float lr) override;
   int StateSlots() const override { return 1; }
 
  private:
+  void Update(std::span<float> w, std::span<const float> g, float lr, std::size_t offset) override;
   std::vector<float> h_;
   float eps_;
 };

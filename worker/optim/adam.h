@@ -11,10 +11,11 @@ class Adam final : public Optimizer {
  public:
   Adam(std::size_t size, double beta1, double beta2, float eps)
       : m_(size, 0.0f), v_(size, 0.0f), beta1_(beta1), beta2_(beta2), eps_(eps) {}
-  void Step(std::span<float> w, std::span<const float> g, float lr) override;
   int StateSlots() const override { return 2; }
 
  private:
+  void Begin() override;
+  void Update(std::span<float> w, std::span<const float> g, float lr, std::size_t offset) override;
   std::vector<float> m_, v_;
   double beta1_, beta2_;
   float eps_;

@@ -10,10 +10,10 @@ namespace hpsearch::optim {
 class Nesterov final : public Optimizer {
  public:
   Nesterov(std::size_t size, float mu) : v_(size, 0.0f), mu_(mu) {}
-  void Step(std::span<float> w, std::span<const float> g, float lr) override;
   int StateSlots() const override { return 1; }
 
  private:
+  void Update(std::span<float> w, std::span<const float> g, float lr, std::size_t offset) override;
   std::vector<float> v_;
   float mu_;
 };

@@ -11,6 +11,21 @@
 
 namespace hpsearch::optim {
 
+int UpdateBlocks(std::size_t size) { return size >= 65536 ? 2 : 1; }
+
+void Optimizer::Step(std::span<float> w, std::span<const float> g, float lr, const nn::StepThreads& threads) {
+  Begin();
+  const std::size_t n = w.size();
+  const int blocks = UpdateBlocks(n);
+  // Block edges on multiples of 64 floats (whole cache lines, the same vector peel).
+  const std::size_t half = (n / 2 + 63) / 64 * 64;
+  threads.For(blocks, [&](int k) {
+    const std::size_t begin = blocks == 1 || k == 0 ? 0 : half;
+    const std::size_t end = blocks == 1 || k == 1 ? n : half;
+    Update(w.subspan(begin, end - begin), g.subspan(begin, end - begin), lr, begin);
+  });
+}
+
 namespace {
 constexpr NameTable<OptimizerKind, 7> kNames = {
     {OptimizerKind::kSgd, "sgd"},         {OptimizerKind::kMomentum, "momentum"},

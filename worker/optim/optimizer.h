@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "nn/step_threads.h"
 
 namespace hpsearch::optim {
 
@@ -33,11 +34,22 @@ class Optimizer {
  public:
   virtual ~Optimizer() = default;
   // w ← update(w, g) with learning rate `lr`. REQUIRES: sizes equal the size given
-  // at construction.
-  virtual void Step(std::span<float> w, std::span<const float> g, float lr) = 0;
+  // at construction. Every rule is elementwise: the update runs in blocks of the
+  // parameters fixed by their number (UpdateBlocks), on `threads` when it has more
+  // than one (nn/step_threads.h) — the same numbers either way.
+  void Step(std::span<float> w, std::span<const float> g, float lr, const nn::StepThreads& threads = {});
   // Number of floats of state per parameter (for memory estimates).
   virtual int StateSlots() const = 0;
+
+ private:
+  // Once per step, before the blocks (e.g. Adam's β^t).
+  virtual void Begin() {}
+  // Parameters [offset, offset + w.size()) of this step.
+  virtual void Update(std::span<float> w, std::span<const float> g, float lr, std::size_t offset) = 0;
 };
+
+// How many blocks Step updates `size` parameters in: 2 from 65,536, else 1.
+int UpdateBlocks(std::size_t size);
 
 // Builds the rule for `size` parameters.
 std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& config, std::size_t size);

@@ -4,8 +4,8 @@
 
 namespace hpsearch::optim {
 
-void Rmsprop::Step(std::span<float> w, std::span<const float> g, float lr) {
-  float* s = g2_.data();
+void Rmsprop::Update(std::span<float> w, std::span<const float> g, float lr, std::size_t offset) {
+  float* s = g2_.data() + offset;
   const std::size_t n = w.size();
   for (std::size_t i = 0; i < n; ++i) {
     s[i] = rho_ * s[i] + (1.0f - rho_) * g[i] * g[i];

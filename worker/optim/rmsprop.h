@@ -8,10 +8,10 @@ namespace hpsearch::optim {
 class Rmsprop final : public Optimizer {
  public:
   Rmsprop(std::size_t size, float rho, float eps) : g2_(size, 0.0f), rho_(rho), eps_(eps) {}
-  void Step(std::span<float> w, std::span<const float> g, float lr) override;
   int StateSlots() const override { return 1; }
 
  private:
+  void Update(std::span<float> w, std::span<const float> g, float lr, std::size_t offset) override;
   std::vector<float> g2_;
   float rho_, eps_;
 };

@@ -2,7 +2,7 @@
 
 namespace hpsearch::optim {
 
-void Sgd::Step(std::span<float> w, std::span<const float> g, float lr) {
+void Sgd::Update(std::span<float> w, std::span<const float> g, float lr, std::size_t) {
   const std::size_t n = w.size();
   for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
 }

@@ -6,8 +6,10 @@ namespace hpsearch::optim {
 
 class Sgd final : public Optimizer {
  public:
-  void Step(std::span<float> w, std::span<const float> g, float lr) override;
   int StateSlots() const override { return 0; }
+
+ private:
+  void Update(std::span<float> w, std::span<const float> g, float lr, std::size_t offset) override;
 };
 
 }  // namespace hpsearch::optim

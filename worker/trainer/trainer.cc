@@ -17,6 +17,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int kEvalRows = 256;   // evaluation chunk
 constexpr int kProbeRows = 256;  // diagnostics probe batch
+constexpr int kParallelRows = 64;  // smallest batch whose step is shared with a spare core
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
@@ -209,7 +210,12 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
     const std::size_t count = std::min<std::size_t>(plan_.batch, n - start);
     batches_.Load(train_src_, std::span<const int32_t>(order_).subspan(start, count), true, rng_);
     const auto rows = static_cast<Eigen::Index>(count);
-    if (o_.step_threads) net_.set_threads(o_.step_threads());
+    // The threads this step may use (more while the trial runs alone; the same
+    // numbers either way). Small batches stay on one: handing their products and
+    // update to a second core costs more than it saves (bench --step-threads).
+    const nn::StepThreads threads =
+        o_.step_threads && rows >= kParallelRows ? o_.step_threads() : nn::StepThreads{};
+    net_.set_threads(threads);
     nn::ConstMatrixMap out = net_.Forward(batches_.inputs(), true, &rng_);
     nn::MatrixMap grad(dout_.data(), rows, dout_.cols());
     double sq = 0;
@@ -221,7 +227,7 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
     sum.Add(r, rows, sq);
     net_.Backward(batches_.inputs(), nn::Const(grad));
     if (c_.regularizer.active()) net_.AddPenaltyGradient(c_.regularizer);
-    optimizer_->Step(net_.params(), net_.grads(), lr);
+    optimizer_->Step(net_.params(), net_.grads(), lr, threads);
   }
   return true;
 }
