@@ -1,5 +1,7 @@
 #include "commands/train_command.h"
 
+#include <chrono>
+
 #include <cstdio>
 #include <iostream>
 
@@ -29,16 +31,19 @@ int RunTrainCommand(const TrainCommandOptions& o, std::ostream& out, std::ostrea
     return 2;
   }
   data::DataEnvironment env{o.data_dir, o.fashion_mnist_dir};
+  const auto load_start = std::chrono::steady_clock::now();
   auto dataset = data::LoadDataset(trial->dataset, env);
+  const double load_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   if (!dataset.ok()) {
     err << "error: " << dataset.status().message() << "\n";
     return 2;
   }
   std::ostream& progress = o.json ? err : out;
   const auto& d = **dataset;
-  progress << absl::StrFormat("dataset %s: %d train, %d validation, %d test rows, %d features\n",
+  progress << absl::StrFormat("dataset %s: %d train, %d validation, %d test rows, %d features (loaded in %.2fs)\n",
                               d.name, d.train_rows.size(), d.val_rows.size(), d.x_test.rows(),
-                              d.features());
+                              d.features(), load_seconds);
   trainer::TrainOptions options;
   options.seed = trial->seed;
   options.monitor = trial->monitor;

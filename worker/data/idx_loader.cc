@@ -1,7 +1,9 @@
 #include "data/idx_loader.h"
 
+#include <sys/mman.h>
 #include <zlib.h>
 
+#include <cstdint>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -47,7 +49,17 @@ absl::StatusOr<std::vector<uint32_t>> ReadHeader(gzFile f, const std::string& pa
 absl::StatusOr<GzFile> Open(const std::string& path) {
   gzFile f = gzopen(path.c_str(), "rb");
   if (f == nullptr) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  gzbuffer(f, 1 << 20);  // fewer, larger reads than zlib's 8 KiB
   return GzFile(f);
+}
+
+// Large buffers in 2 MiB pages where the kernel offers them on request: a
+// Fashion-MNIST load writes 220 MB of floats, and 4 KiB pages cost it ~55,000 faults.
+void PreferHugePages(void* data, std::size_t bytes) {
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a hint: errors ignored
 }
 
 }  // namespace
@@ -63,11 +75,14 @@ absl::StatusOr<IdxImages> ReadIdxImages(const std::string& path, int64_t limit) 
   img.rows = static_cast<int>((*dims)[1]);
   img.cols = static_cast<int>((*dims)[2]);
   const std::size_t per = static_cast<std::size_t>(img.rows) * img.cols;
-  std::vector<unsigned char> bytes(per * n);
-  if (auto st = ReadExact(f->get(), bytes.data(), bytes.size(), path); !st.ok()) return st;
+  std::unique_ptr<unsigned char[]> bytes(new unsigned char[per * n]);  // not zero-filled first
+  const std::size_t count = per * static_cast<std::size_t>(n);
+  PreferHugePages(bytes.get(), count);
+  if (auto st = ReadExact(f->get(), bytes.get(), count, path); !st.ok()) return st;
   img.pixels.resize(n, static_cast<Eigen::Index>(per));
   float* out = img.pixels.data();
-  for (std::size_t i = 0; i < bytes.size(); ++i) out[i] = bytes[i] * (1.0f / 255.0f);
+  PreferHugePages(out, count * sizeof(float));
+  for (std::size_t i = 0; i < count; ++i) out[i] = bytes[i] * (1.0f / 255.0f);
   return img;
 }
 
