@@ -145,6 +145,11 @@ TEST_F(Security, TlsWithTokenEndToEnd) {
   ASSERT_TRUE(worker.Start({Bin("hpsearch-worker"), "--server", server.address(), "--tls-ca", cert, "--token", kToken,
                             "--slots", "1"},
                            dir_ / "worker.log"));
+  // Up and connected before it is asked to stop (SIGTERM before its handler is
+  // installed would kill it outright: exit 143).
+  for (int i = 0; i < 200 && worker.log().find("TLS on") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   r = with({"submit", spec, "--name", "tls-remote", "--watch"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   worker.Kill(SIGTERM);
