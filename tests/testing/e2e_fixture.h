@@ -48,6 +48,16 @@ class E2ETest : public ::testing::Test {
     return s;
   }
 
+  // A self-signed certificate for 127.0.0.1 and localhost, as key.pem and cert.pem in
+  // the scratch directory (openssl); the openssl run, whose code is 0 on success.
+  Result SelfSignedCertificate(std::string* key, std::string* cert) {
+    *key = dir_ / "key.pem";
+    *cert = dir_ / "cert.pem";
+    return RunProcess({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", *key, "-out",
+                       *cert, "-days", "1", "-subj", "/CN=localhost", "-addext",
+                       "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+  }
+
   // A remote hpsearch-worker named `name`, logging into the scratch directory.
   bool StartWorker(Process& w, const std::string& address, const std::string& name, int slots = 1) {
     return w.Start({Bin("hpsearch-worker"), "--server", address, "--slots", std::to_string(slots), "--id", name},

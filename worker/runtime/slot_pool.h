@@ -32,8 +32,8 @@ struct PoolOptions {
   // How long a completion or failure report keeps being retried while the source
   // answers UNAVAILABLE (its store cannot be written); the result is kept meanwhile.
   std::chrono::milliseconds report_retry{std::chrono::minutes(10)};
-  // Threads one trial's steps may use while fewer trials run than there are slots
-  // (the tail of a sweep: the idle slots' cores help; runtime/step_parallelism.h).
+  // Threads one trial's steps may use while it runs alone on the pool (the tail of a
+  // sweep: the idle slots' cores help; runtime/step_parallelism.h).
   // 1: every trial on its own thread only. At most `slots`.
   int max_step_threads = 2;
 };
@@ -73,7 +73,7 @@ class SlotPool {
   std::unique_ptr<tbb::global_control> parallelism_;
   std::unique_ptr<tbb::task_arena> arena_;
   std::unique_ptr<StepParallelism> spare_;  // none: max_step_threads 1 or one slot
-  std::atomic<int> running_{0};             // trials in flight (in_flight_.size())
+  std::atomic<int> running_{0};             // in_flight_.size(), read without mu_ before every step
   std::thread driver_;  // heartbeats
   std::atomic<bool> stopping_{false};
   std::atomic<bool> abort_{false};

@@ -1,7 +1,7 @@
 // Spare cores for a trial's training steps (nn/step_threads.h), on a oneTBB arena:
 // the trainer hands its column blocks to Threads(), and the arena's threads take
-// them. The slot pool lends it to a trial while fewer trials run than it has slots
-// (the tail of a sweep); `hpsearch-worker bench --step-threads` measures it.
+// them. The slot pool lends it to a trial while that trial runs alone on it (the
+// tail of a sweep); `hpsearch-worker bench --step-threads` measures it.
 #pragma once
 
 #include <atomic>
