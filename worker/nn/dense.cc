@@ -26,6 +26,17 @@ std::pair<int, int> Block(int k, int blocks, int cols) {
 
 int Rows(Eigen::Index r) { return static_cast<int>(r); }
 
+// c[:, begin:end] = a·b (row-major, leading dimension ldc), the block zeroed here and
+// the product added with beta = 1: OpenBLAS would otherwise clear it with its
+// generic beta pass, which on these shapes costs more than a plain vector fill (the
+// same numbers: the kernels add the product to zero either way).
+void Gemm(int trans_a, int trans_b, int m, int begin, int end, int k, const float* a, int lda, const float* b,
+          int ldb, float* c, int ldc) {
+  const int n = end - begin;
+  for (int r = 0; r < m; ++r) std::fill_n(c + static_cast<std::ptrdiff_t>(r) * ldc + begin, n, 0.0f);
+  cblas_sgemm(kRowMajor, trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 1.0f, c + begin, ldc);
+}
+
 }  // namespace
 
 int ColumnBlocks(Eigen::Index rows, Eigen::Index cols) { return rows >= 64 && cols >= 128 ? 2 : 1; }
@@ -37,8 +48,7 @@ void DenseForward(ConstMatrixMap x, ConstMatrixMap w, ConstRowVectorMap b, Matri
     const auto [begin, end] = Block(k, blocks, out);
     if (end <= begin) return;
     // z[:, begin:end] = x · w[:, begin:end]
-    cblas_sgemm(kRowMajor, kNoTrans, kNoTrans, n, end - begin, in, 1.0f, x.data(), in, w.data() + begin, out, 0.0f,
-                z.data() + begin, out);
+    Gemm(kNoTrans, kNoTrans, n, begin, end, in, x.data(), in, w.data() + begin, out, z.data(), out);
     if (blocks == 1) {
       z.rowwise() += b;  // whole rows: Eigen's fastest traversal
     } else {
@@ -58,8 +68,7 @@ void DenseBackward(ConstMatrixMap x, ConstMatrixMap w, ConstMatrixMap dz, Matrix
       const auto [begin, end] = Block(k, w_blocks, out);
       if (end <= begin) return;
       // dw[:, begin:end] = xᵀ · dz[:, begin:end]
-      cblas_sgemm(kRowMajor, kTrans, kNoTrans, in, end - begin, n, 1.0f, x.data(), in, dz.data() + begin, out, 0.0f,
-                  dw.data() + begin, out);
+      Gemm(kTrans, kNoTrans, in, begin, end, n, x.data(), in, dz.data() + begin, out, dw.data(), out);
       if (w_blocks == 1) {
         db = dz.colwise().sum();
       } else {
@@ -70,8 +79,7 @@ void DenseBackward(ConstMatrixMap x, ConstMatrixMap w, ConstMatrixMap dz, Matrix
     const auto [begin, end] = Block(k - w_blocks, x_blocks, in);
     if (end <= begin) return;
     // dx[:, begin:end] = dz · w[begin:end, :]ᵀ
-    cblas_sgemm(kRowMajor, kNoTrans, kTrans, n, end - begin, out, 1.0f, dz.data(), out, w.data() + begin * out, out,
-                0.0f, dx->data() + begin, in);
+    Gemm(kNoTrans, kTrans, n, begin, end, out, dz.data(), out, w.data() + begin * out, out, dx->data(), in);
   });
 }
 
