@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "trainer/gemm_ceiling.h"
@@ -28,6 +29,7 @@ TEST(BenchAll, ARowPerOptimizerAndBatchWithFractionsOfTheCeiling) {
   EXPECT_THAT(line, ::testing::HasSubstr("network 784-16-10"));
   std::getline(lines, line);  // the column header
   int rows = 0;
+  std::map<int, std::pair<double, double>> ceilings;  // per batch: one and two threads
   while (std::getline(lines, line)) {
     char opt[16];
     int batch;
@@ -41,6 +43,11 @@ TEST(BenchAll, ARowPerOptimizerAndBatchWithFractionsOfTheCeiling) {
     EXPECT_GT(c1, 0);
     EXPECT_NEAR(f1, 100 * s1 / c1, 0.5 + 1e-9 * f1) << line;
     EXPECT_NEAR(f2, 100 * s2 / c2, 0.5 + 1e-9 * f2) << line;
+    // One ceiling per batch size: the same products whatever the optimizer.
+    auto [it, first] = ceilings.emplace(batch, std::make_pair(c1, c2));
+    if (!first) {
+      EXPECT_EQ(it->second, std::make_pair(c1, c2)) << line;
+    }
     ++rows;
   }
   EXPECT_EQ(rows, 21);  // 7 optimizers × 3 batch sizes
