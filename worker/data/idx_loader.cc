@@ -75,8 +75,8 @@ absl::StatusOr<IdxImages> ReadIdxImages(const std::string& path, int64_t limit) 
   img.rows = static_cast<int>((*dims)[1]);
   img.cols = static_cast<int>((*dims)[2]);
   const std::size_t per = static_cast<std::size_t>(img.rows) * img.cols;
-  std::unique_ptr<unsigned char[]> bytes(new unsigned char[per * n]);  // not zero-filled first
   const std::size_t count = per * static_cast<std::size_t>(n);
+  auto bytes = std::make_unique_for_overwrite<unsigned char[]>(count);  // not zero-filled first
   PreferHugePages(bytes.get(), count);
   if (auto st = ReadExact(f->get(), bytes.get(), count, path); !st.ok()) return st;
   img.pixels.resize(n, static_cast<Eigen::Index>(per));
