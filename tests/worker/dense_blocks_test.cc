@@ -1,12 +1,14 @@
-// A dense layer's products in column blocks (nn/dense.h): the SGEMM calls and their
+// A dense layer's products in row blocks (nn/dense.h): the SGEMM calls and their
 // transposes against a plain double-precision reference, for shapes on both sides of
-// the blocking rule, and the same bits whether the blocks run in order or at once.
+// the blocking rule, and the same bits whole on one thread as split over two; the row
+// unit the split relies on (nn/gemm_row_unit.h) against random shapes.
 #include <gtest/gtest.h>
 
 #include <random>
 #include <thread>
 
 #include "nn/dense.h"
+#include "nn/gemm_row_unit.h"
 
 namespace hpsearch::nn {
 namespace {
@@ -27,6 +29,13 @@ StepThreads Parallel() {
     for (int i = 1; i < n; ++i) t.emplace_back([body, i] { body(i); });
     body(0);
     for (auto& th : t) th.join();
+  });
+}
+
+// Offers a second thread (so the products split) but runs the blocks one by one.
+StepThreads InOrder() {
+  return StepThreads([](int n, absl::FunctionRef<void(int)> body) {
+    for (int i = n; i-- > 0;) body(i);  // last block first: no order is assumed
   });
 }
 
@@ -74,18 +83,64 @@ TEST(DenseBlocks, ProductsMatchAReferenceAndDoNotDependOnTheThreads) {
         const Results parallel = Layer(x, w, b, dz, Parallel());
         EXPECT_TRUE(parallel.z == serial.z && parallel.dw == serial.dw && parallel.dx == serial.dx &&
                     parallel.db == serial.db)
-            << shape << ": the blocks on two threads changed the numbers";
+            << shape << ": the blocks on two threads changed the numbers (row unit " << GemmRowUnit() << ")";
+        // And in order on one thread that offers a second (the blocks, not the threads).
+        const Results in_order = Layer(x, w, b, dz, InOrder());
+        EXPECT_TRUE(in_order.z == serial.z && in_order.dw == serial.dw && in_order.dx == serial.dx) << shape;
       }
     }
   }
 }
 
-TEST(DenseBlocks, TheRuleDependsOnTheShapeOnly) {
-  EXPECT_EQ(ColumnBlocks(64, 128), 2);
-  EXPECT_EQ(ColumnBlocks(128, 784), 2);
-  EXPECT_EQ(ColumnBlocks(63, 256), 1);  // small batches run faster whole
-  EXPECT_EQ(ColumnBlocks(128, 127), 1);
-  EXPECT_EQ(ColumnBlocks(128, 10), 1);
+TEST(DenseBlocks, OneThreadComputesEveryProductWhole) {
+  for (int rows : {64, 128, 784})
+    for (int cols : {128, 256}) EXPECT_EQ(ProductBlocks(128, rows, cols, StepThreads{}), 1);
+}
+
+TEST(DenseBlocks, TwoThreadsSplitLargeProductsOnly) {
+  const int unit = GemmRowUnit();
+  if (unit == 0) GTEST_SKIP() << "this machine's SGEMM splits no product exactly: steps stay whole";
+  const StepThreads two = Parallel();
+  EXPECT_EQ(ProductBlocks(64, 64, 128, two), 64 >= 2 * unit ? 2 : 1);
+  EXPECT_EQ(ProductBlocks(128, 784, 256, two), 2);
+  EXPECT_EQ(ProductBlocks(63, 784, 256, two), 1);   // small batches run faster whole
+  EXPECT_EQ(ProductBlocks(128, 784, 127, two), 1);  // so do narrow results
+  EXPECT_EQ(ProductBlocks(128, 128, 10, two), 1);
+  EXPECT_EQ(ProductBlocks(128, 2 * unit - 1, 256, two), 1);
+}
+
+extern "C" void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,
+                            int lda, const float* b, int ldb, float beta, float* c, int ldc);
+
+// The probe tried a few shapes; the unit it found must hold for any: random shapes,
+// every transpose, split at a random multiple of the unit, compared bit for bit.
+TEST(GemmRowUnit, SplitsAnyShapeExactly) {
+  const int unit = GemmRowUnit();
+  EXPECT_TRUE(unit == 0 || unit == 4 || unit == 8 || unit == 12 || unit == 16 || unit == 24 || unit == 32 ||
+              unit == 48 || unit == 96)
+      << unit;
+  if (unit == 0) GTEST_SKIP() << "no exact row split on this machine";
+  std::mt19937 g(7);
+  std::uniform_int_distribution<int> rows(unit + 1, 300), inner(1, 900), cols(1, 300);
+  int differ = 0;
+  for (int t = 0; t < 400; ++t) {
+    const int m = rows(g), k = inner(g), n = cols(g);
+    const int ta = t % 2 ? 112 : 111, tb = (t / 2) % 2 ? 112 : 111;
+    const int lda = ta == 111 ? k : m, ldb = tb == 111 ? n : k;
+    const Matrix a = Random(ta == 111 ? m : k, ta == 111 ? k : m, g), b = Random(tb == 111 ? k : n, tb == 111 ? n : k, g);
+    Matrix whole = Matrix::Zero(m, n), split = Matrix::Zero(m, n);
+    cblas_sgemm(101, ta, tb, m, n, k, 1, a.data(), lda, b.data(), ldb, 1, whole.data(), n);
+    const int at = unit * std::uniform_int_distribution<int>(1, (m - 1) / unit)(g);
+    cblas_sgemm(101, ta, tb, at, n, k, 1, a.data(), lda, b.data(), ldb, 1, split.data(), n);
+    const float* rest = ta == 111 ? a.data() + static_cast<std::ptrdiff_t>(at) * k : a.data() + at;
+    cblas_sgemm(101, ta, tb, m - at, n, k, 1, rest, lda, b.data(), ldb, 1, split.data() + static_cast<std::ptrdiff_t>(at) * n,
+                n);
+    if (whole != split) {
+      ++differ;
+      ADD_FAILURE() << m << "x" << k << "x" << n << " transposes " << ta - 111 << tb - 111 << " split at " << at;
+    }
+  }
+  EXPECT_EQ(differ, 0);
 }
 
 }  // namespace

@@ -123,7 +123,7 @@ TEST(Trainer, DeterministicWhateverElseRuns) {
 
 // A trial's steps on more than one thread (a spare core in a sweep's tail) give the
 // same bits as on one, also when the threads come and go between steps: the
-// products' column blocks are fixed by their shapes, not by the threads.
+// products are split only at rows where the kernels keep every bit (nn/gemm_row_unit.h).
 TEST(Trainer, StepThreadsChangeNoNumber) {
   auto d = Load("spiral", 600);
   for (int batch : {64, 100}) {

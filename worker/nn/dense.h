@@ -1,10 +1,11 @@
 // A fully connected layer: Z = X·W + b.
 //   X: n x in, W: in x out, b: 1 x out, Z: n x out.
 //
-// The products are SGEMM calls (OpenBLAS) that write their result outright (no
-// zero-fill first), each split into column blocks of its result by ColumnBlocks —
-// a function of the shape alone, so the numbers are the same whether the blocks run
-// one after the other or at once (StepThreads).
+// The products are SGEMM calls (OpenBLAS), each whole on one thread. When the step
+// has a second core (StepThreads), the large ones are split into two row blocks of
+// their result at a multiple of GemmRowUnit() — the rows at which this machine's
+// kernels give the same bits split as whole — so the numbers are the same whether a
+// trial ran alone on two cores or beside others on one.
 #pragma once
 
 #include "nn/step_threads.h"
@@ -12,10 +13,10 @@
 
 namespace hpsearch::nn {
 
-// How many column blocks a product with a `rows` x `cols` result is computed in: 2
-// from 64 rows and 128 columns (two threads share it well; smaller ones run faster
-// whole on one), else 1.
-int ColumnBlocks(Eigen::Index rows, Eigen::Index cols);
+// How many row blocks a product with a `rows` x `cols` result, in a step of `batch`
+// rows, is computed in: 2 when the step has a second core, from a batch of 64 and
+// 128 columns (smaller ones run faster whole) and two units of rows, else 1.
+int ProductBlocks(Eigen::Index batch, Eigen::Index rows, Eigen::Index cols, const StepThreads& threads);
 
 // Z = X·W + 1·b.
 void DenseForward(ConstMatrixMap x, ConstMatrixMap w, ConstRowVectorMap b, MatrixMap z,

@@ -1,7 +1,7 @@
-// More than one thread for one trial's training step. A step's large matrix
-// products are split into column blocks fixed by their shapes (nn/dense.h), so the
-// numbers never depend on how many threads computed them; given a ParallelFor the
-// blocks run at once. The trainer stays free of any threading library: the worker
+// More than one thread for one trial's training step. Given a ParallelFor, a step's
+// large matrix products are split into row blocks that run at once, split only at
+// rows where the kernels give the same bits as the whole product (nn/dense.h,
+// nn/gemm_row_unit.h), so the numbers never depend on how many threads computed them. The trainer stays free of any threading library: the worker
 // runtime supplies the ParallelFor (oneTBB) when a core is idle, e.g. in the tail of
 // a sweep, when fewer trials run than there are slots.
 #pragma once

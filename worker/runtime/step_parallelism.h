@@ -1,5 +1,5 @@
 // Spare cores for a trial's training steps (nn/step_threads.h), on a oneTBB arena:
-// the trainer hands its column blocks to Threads(), and the arena's threads take
+// the trainer hands its row blocks to Threads(), and the arena's threads take
 // them. The slot pool lends it to a trial while that trial runs alone on it (the
 // tail of a sweep); `hpsearch-worker bench --step-threads` measures it.
 #pragma once
