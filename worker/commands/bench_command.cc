@@ -105,25 +105,32 @@ int RunBenchTable(const BenchOptions& b, std::ostream& out, std::ostream& err) {
   const data::Dataset d = SyntheticImages(b.samples, 42);
   std::string net = "784";
   for (int w : b.hidden) net += "-" + std::to_string(w);
-  // On a shared machine a run can lose a third of its speed to a neighbour: every
-  // trainer figure is the best of kRounds. The ceiling of a batch size is the same
-  // work for every optimizer, so it is measured before each trainer run of that batch
-  // (interleaved, in the same rounds) and the best of all those measurements is the
-  // ceiling every row of the batch is divided by.
-  constexpr int kRounds = 3;
+  // On a shared machine a run can lose a third of its speed to a neighbour, for a
+  // second or for minutes: every figure is the median of kRounds runs, and the ceiling
+  // of a batch size (the same work for every optimizer) is measured before each
+  // trainer run of that batch, in the same rounds, and the median of all those
+  // measurements divides every row of the batch. Medians on both sides: a best of
+  // the ceiling's 35 against a best of the trainer's 5 would be biased against the
+  // trainer by the noise alone.
+  constexpr int kRounds = 5;
   const std::vector<std::string> optimizers = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"};
   out << "network " << net << "-10, " << b.activation << ", " << b.samples << " samples per epoch, isa "
-      << CompiledIsa() << "; per trainer: samples/s (best of " << kRounds
-      << "), the GEMM ceiling of the same products (best of the " << kRounds * optimizers.size()
+      << CompiledIsa() << "; per trainer: samples/s (median of " << kRounds
+      << " runs), the GEMM ceiling of the same products (median of the " << kRounds * optimizers.size()
       << " measured between the batch's runs), the fraction; two trainers at once: each, and each against one alone\n";
   char line[200];
   std::snprintf(line, sizeof line, "%-9s %5s | %9s %9s %5s | %9s %9s %5s %8s\n", "optimizer", "batch", "1 thread",
                 "ceiling", "", "2 threads", "ceiling", "", "vs alone");
   out << line;
   const double slice = b.seconds / kRounds;
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t h = v.size() / 2;
+    return v.size() % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+  };
   for (int batch : {32, 64, 128}) {
-    double c1 = 0, c2 = 0;
-    std::vector<double> s1(optimizers.size()), s2(optimizers.size());
+    std::vector<double> ceiling1, ceiling2;
+    std::vector<std::vector<double>> runs1(optimizers.size()), runs2(optimizers.size());
     for (int round = 0; round < kRounds; ++round) {
       for (std::size_t o = 0; o < optimizers.size(); ++o) {
         BenchOptions one = b;
@@ -133,17 +140,23 @@ int RunBenchTable(const BenchOptions& b, std::ostream& out, std::ostream& err) {
         one.seconds = slice;
         BenchOptions two = one;
         two.threads = 2;
-        c1 = std::max(c1, trainer::GemmCeiling(b.hidden, batch, 1, slice));
+        ceiling1.push_back(trainer::GemmCeiling(b.hidden, batch, 1, slice));
         auto r1 = Throughput(one, d);
-        c2 = std::max(c2, trainer::GemmCeiling(b.hidden, batch, 2, slice));
+        ceiling2.push_back(trainer::GemmCeiling(b.hidden, batch, 2, slice));
         auto r2 = Throughput(two, d);
         if (!r1.ok() || !r2.ok()) {
           err << "error: " << (r1.ok() ? r2.status() : r1.status()).message() << "\n";
           return 2;
         }
-        s1[o] = std::max(s1[o], *r1);
-        s2[o] = std::max(s2[o], *r2 / 2);
+        runs1[o].push_back(*r1);
+        runs2[o].push_back(*r2 / 2);
       }
+    }
+    const double c1 = median(ceiling1), c2 = median(ceiling2);
+    std::vector<double> s1(optimizers.size()), s2(optimizers.size());
+    for (std::size_t o = 0; o < optimizers.size(); ++o) {
+      s1[o] = median(runs1[o]);
+      s2[o] = median(runs2[o]);
     }
     for (std::size_t o = 0; o < optimizers.size(); ++o) {
       std::snprintf(line, sizeof line, "%-9s %5d | %9.0f %9.0f %4.0f%% | %9.0f %9.0f %4.0f%% %7.0f%%\n",
