@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "nn/dense.h"
+#include "nn/cblas.h"
 #include "nn/gemm_row_unit.h"
 
 namespace hpsearch::nn {
@@ -109,9 +110,6 @@ TEST(DenseBlocks, TwoThreadsSplitLargeProductsOnly) {
   EXPECT_EQ(ProductBlocks(128, 2 * unit - 1, 256, two), 1);
 }
 
-extern "C" void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,
-                            int lda, const float* b, int ldb, float beta, float* c, int ldc);
-
 // The probe tried a few shapes; the unit it found must hold for any: random shapes,
 // every transpose, split at a random multiple of the unit, compared bit for bit.
 TEST(GemmRowUnit, SplitsAnyShapeExactly) {
@@ -125,19 +123,23 @@ TEST(GemmRowUnit, SplitsAnyShapeExactly) {
   int differ = 0;
   for (int t = 0; t < 400; ++t) {
     const int m = rows(g), k = inner(g), n = cols(g);
-    const int ta = t % 2 ? 112 : 111, tb = (t / 2) % 2 ? 112 : 111;
-    const int lda = ta == 111 ? k : m, ldb = tb == 111 ? n : k;
-    const Matrix a = Random(ta == 111 ? m : k, ta == 111 ? k : m, g), b = Random(tb == 111 ? k : n, tb == 111 ? n : k, g);
+    const bool a_t = t % 2, b_t = (t / 2) % 2;  // every combination of transposes
+    const int ta = a_t ? cblas::kTrans : cblas::kNoTrans, tb = b_t ? cblas::kTrans : cblas::kNoTrans;
+    const int lda = a_t ? m : k, ldb = b_t ? k : n;
+    const Matrix a = a_t ? Random(k, m, g) : Random(m, k, g), b = b_t ? Random(n, k, g) : Random(k, n, g);
     Matrix whole = Matrix::Zero(m, n), split = Matrix::Zero(m, n);
-    cblas_sgemm(101, ta, tb, m, n, k, 1, a.data(), lda, b.data(), ldb, 1, whole.data(), n);
+    auto rows_of = [&](Matrix& c, int begin, int end) {  // c[begin:end, :] in one call
+      const float* a_rows = a_t ? a.data() + begin : a.data() + static_cast<std::ptrdiff_t>(begin) * k;
+      cblas_sgemm(cblas::kRowMajor, ta, tb, end - begin, n, k, 1, a_rows, lda, b.data(), ldb, 1,
+                  c.data() + static_cast<std::ptrdiff_t>(begin) * n, n);
+    };
+    rows_of(whole, 0, m);
     const int at = unit * std::uniform_int_distribution<int>(1, (m - 1) / unit)(g);
-    cblas_sgemm(101, ta, tb, at, n, k, 1, a.data(), lda, b.data(), ldb, 1, split.data(), n);
-    const float* rest = ta == 111 ? a.data() + static_cast<std::ptrdiff_t>(at) * k : a.data() + at;
-    cblas_sgemm(101, ta, tb, m - at, n, k, 1, rest, lda, b.data(), ldb, 1, split.data() + static_cast<std::ptrdiff_t>(at) * n,
-                n);
+    rows_of(split, 0, at);
+    rows_of(split, at, m);
     if (whole != split) {
       ++differ;
-      ADD_FAILURE() << m << "x" << k << "x" << n << " transposes " << ta - 111 << tb - 111 << " split at " << at;
+      ADD_FAILURE() << m << "x" << k << "x" << n << " transposes " << a_t << b_t << " split at " << at;
     }
   }
   EXPECT_EQ(differ, 0);

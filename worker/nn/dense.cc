@@ -2,19 +2,14 @@
 
 #include <algorithm>
 
+#include "nn/cblas.h"
 #include "nn/gemm_row_unit.h"
-
-extern "C" {
-// OpenBLAS's CBLAS entry point (cblas.h's enums as their values).
-void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a, int lda,
-                 const float* b, int ldb, float beta, float* c, int ldc);
-}
 
 namespace hpsearch::nn {
 
 namespace {
 
-constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+using cblas::kNoTrans, cblas::kRowMajor, cblas::kTrans;
 
 int Rows(Eigen::Index r) { return static_cast<int>(r); }
 

@@ -6,17 +6,13 @@
 #include <vector>
 
 #include "nn/blas_threads.h"
-
-extern "C" {
-void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a, int lda,
-                 const float* b, int ldb, float beta, float* c, int ldc);
-}
+#include "nn/cblas.h"
 
 namespace hpsearch::nn {
 
 namespace {
 
-constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+using cblas::kNoTrans, cblas::kRowMajor, cblas::kTrans;
 
 // Deterministic values in [-1, 1) (no <random>: the probe must not depend on a
 // library's distribution, only on the SGEMM kernels).

@@ -1,7 +1,8 @@
 // More than one thread for one trial's training step. Given a ParallelFor, a step's
 // large matrix products are split into row blocks that run at once, split only at
 // rows where the kernels give the same bits as the whole product (nn/dense.h,
-// nn/gemm_row_unit.h), so the numbers never depend on how many threads computed them. The trainer stays free of any threading library: the worker
+// nn/gemm_row_unit.h), so the numbers never depend on how many threads computed
+// them. The trainer stays free of any threading library: the worker
 // runtime supplies the ParallelFor (oneTBB) when a core is idle, e.g. in the tail of
 // a sweep, when fewer trials run than there are slots.
 #pragma once
