@@ -7,8 +7,8 @@
 #include <random>
 #include <thread>
 
-#include "nn/dense.h"
 #include "nn/cblas.h"
+#include "nn/dense.h"
 #include "nn/gemm_row_unit.h"
 
 namespace hpsearch::nn {

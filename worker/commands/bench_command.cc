@@ -153,15 +153,10 @@ int RunBenchTable(const BenchOptions& b, std::ostream& out, std::ostream& err) {
       }
     }
     const double c1 = median(ceiling1), c2 = median(ceiling2);
-    std::vector<double> s1(optimizers.size()), s2(optimizers.size());
     for (std::size_t o = 0; o < optimizers.size(); ++o) {
-      s1[o] = median(runs1[o]);
-      s2[o] = median(runs2[o]);
-    }
-    for (std::size_t o = 0; o < optimizers.size(); ++o) {
+      const double s1 = median(runs1[o]), s2 = median(runs2[o]);
       std::snprintf(line, sizeof line, "%-9s %5d | %9.0f %9.0f %4.0f%% | %9.0f %9.0f %4.0f%% %7.0f%%\n",
-                    optimizers[o].c_str(), batch, s1[o], c1, 100 * s1[o] / c1, s2[o], c2, 100 * s2[o] / c2,
-                    100 * s2[o] / s1[o]);
+                    optimizers[o].c_str(), batch, s1, c1, 100 * s1 / c1, s2, c2, 100 * s2 / c2, 100 * s2 / s1);
       out << line;
     }
     out << std::flush;

@@ -11,7 +11,7 @@ void DropoutMask(float p, Rng& rng, MatrixMap mask) {
   // is chosen without a branch (the bits of `keep` or of +0.0f, by a mask of all ones
   // or zeros): a branch on a random bit mispredicts whenever the rarer outcome comes
   // up (one unit in four at p = 0.25), and the masks of a batch-128 step of
-  // 784-256-128-10 took 140 µs that way, 64 µs without (the rest is the generator).
+  // 784-256-128-10 took 140 µs that way, 64 µs without.
   const auto threshold = static_cast<uint32_t>(p * 4294967296.0);
   const uint32_t keep_bits = std::bit_cast<uint32_t>(keep);
   auto unit = [&](uint32_t r) {
