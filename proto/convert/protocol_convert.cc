@@ -29,10 +29,11 @@ v1::LeaseKey ToProto(const LeaseKey& k) {
   p.set_sweep_id(k.sweep_id);
   p.set_index(k.index);
   p.set_attempt(k.attempt);
+  p.set_lease_id(k.lease_id);
   return p;
 }
 
-LeaseKey FromProto(const v1::LeaseKey& k) { return LeaseKey{k.sweep_id(), k.index(), k.attempt()}; }
+LeaseKey FromProto(const v1::LeaseKey& k) { return LeaseKey{k.sweep_id(), k.index(), k.attempt(), k.lease_id()}; }
 
 v1::Lease ToProto(const Lease& l) {
   v1::Lease p;

@@ -21,4 +21,7 @@ struct ShareCandidate {
 // first listed). nullopt: none can take a trial.
 std::optional<int64_t> FairShare(const std::vector<ShareCandidate>& candidates);
 
+// Whether a sweep can take a trial now: work, room under max_concurrent, time left.
+bool CanServe(const ShareCandidate& c);
+
 }  // namespace hpsearch::scheduler

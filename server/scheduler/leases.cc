@@ -5,8 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "scheduler/fair_share.h"
+#include "protocol/report_checks.h"
 #include "scheduler/scheduler.h"
 #include "util/log.h"
+#include "util/secret.h"
 
 namespace hpsearch::scheduler {
 
@@ -27,25 +29,43 @@ std::optional<std::string> NonFinite(const std::map<std::string, double>& m) {
   return std::nullopt;
 }
 
-// What is wrong with an epoch report's numbers, as a trial failure reason; nullopt
-// when every number is usable. A non-finite metric or learning rate is the trial
-// diverging; a negative or non-finite duration is a broken report.
-std::optional<std::string> BadEpoch(const EpochMetrics& e) {
-  if (auto bad = NonFinite(e.metrics)) return absl::StrCat("diverged: ", *bad, " at epoch ", e.epoch);
-  if (!std::isfinite(e.lr)) return absl::StrCat("diverged: lr is ", Describe(e.lr), " at epoch ", e.epoch);
-  if (!std::isfinite(e.seconds) || e.seconds < 0) {
-    return absl::StrCat("invalid report: seconds is ", Describe(e.seconds), " at epoch ", e.epoch);
+// Why a well-formed epoch report (CheckEpochReport) says the trial diverged, as its
+// failure reason; nullopt when every number is finite: a non-finite metric, learning
+// rate or activation statistic.
+std::optional<std::string> Diverged(const EpochReport& report) {
+  if (const auto& e = report.epoch) {
+    if (auto bad = NonFinite(e->metrics)) return absl::StrCat("diverged: ", *bad, " at epoch ", e->epoch);
+    if (!std::isfinite(e->lr)) return absl::StrCat("diverged: lr is ", Describe(e->lr), " at epoch ", e->epoch);
+  }
+  if (report.diagnostics) {
+    if (std::string bad = NonFiniteActivation(*report.diagnostics); !bad.empty()) return "diverged: " + bad;
   }
   return std::nullopt;
 }
 
+// The epochs a trial runs: its `epochs` setting, or the trainer's default.
+int64_t TrialEpochs(const Params& params) {
+  if (auto it = params.find("epochs"); it != params.end() && it->second.is_number()) {
+    return static_cast<int64_t>(it->second.number());
+  }
+  return search::kDefaultEpochs;
+}
+
 // Reasons a worker sends are stored and shown: keep them a readable size.
 std::string Bounded(const std::string& text) {
-  constexpr size_t kMax = 2000;
+  constexpr auto kMax = static_cast<size_t>(kMaxReasonBytes);
   return text.size() <= kMax ? text : absl::StrCat(text.substr(0, kMax), "… (", text.size(), " bytes)");
 }
 
 constexpr const char* kStarting = "the server is starting (recovering sweeps); retry";
+
+// Whether `key` names an attempt of stored trial `t` with that attempt's own lease id.
+bool HeldBy(const store::TrialRecord& t, const LeaseKey& key) {
+  for (const auto& a : t.attempts) {
+    if (a.attempt == key.attempt) return SecretEquals(key.lease_id, a.lease_id);
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -53,7 +73,7 @@ int64_t Scheduler::ExpiresWall(const RunningTrial& r) const { return now_ms() + 
 
 Lease Scheduler::MakeLease(const SweepState& s, const RunningTrial& r) const {
   Lease lease;
-  lease.key = LeaseKey{s.id, r.trial.index, r.trial.attempt};
+  lease.key = LeaseKey{s.id, r.trial.index, r.trial.attempt, r.trial.lease_id};
   lease.dataset = s.spec.dataset;
   lease.params = r.trial.params;
   lease.seed = r.trial.seed;
@@ -89,30 +109,77 @@ absl::StatusOr<std::optional<Lease>> Scheduler::Acquire(const std::string& worke
       return std::optional<Lease>(MakeLease(*held->first, *held->second));
     }
   }
-  return LeaseNext(worker_id, request_id);
+  return LeaseNext(worker_id, request_id, lock);
+}
+
+ShareCandidate Scheduler::Candidate(const SweepState& s) const {
+  const int64_t mono = mono_ms();
+  return ShareCandidate{s.rowid, s.has_work(), static_cast<int64_t>(s.running.size()), s.max_concurrent,
+                        s.deadline_mono > 0 && mono >= s.deadline_mono, s.last_served};
+}
+
+Scheduler::Drawn Scheduler::NextConfiguration(int64_t rowid, Lock& lock, std::optional<Params>* out) {
+  for (;;) {
+    SweepState* s = Active(rowid);
+    if (!s || s->suggesting || !CanServe(Candidate(*s)) || draining_) return Drawn::kRetry;
+    search::Strategy::PreparedNext job = s->strategy->PrepareNext();
+    if (!job) {
+      *out = s->strategy->Next();
+      return Drawn::kDrawn;
+    }
+    const uint64_t serial = s->serial;
+    s->suggesting = true;
+    lock.unlock();
+    std::optional<Params> result = job.run();
+    lock.lock();
+    s = Active(rowid);
+    const bool same = s && s->serial == serial;
+    if (same) s->suggesting = false;
+    suggest_cv_.notify_all();
+    // What changed meanwhile decides: the suggestion is taken only by the copy it was
+    // made for, while it still wants trials.
+    if (!same || !CanServe(Candidate(*s)) || draining_) return Drawn::kRetry;
+    if (auto taken = s->strategy->AcceptNext(job, std::move(result))) {
+      *out = std::move(taken);
+      return Drawn::kDrawn;
+    }
+  }
 }
 
 absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& worker_id,
-                                                          const std::string& request_id) {
+                                                          const std::string& request_id, Lock& lock) {
   static const Commit kAcquire{"scheduler.acquire.before_commit", "scheduler.acquire.after_commit"};
   for (;;) {
-    const int64_t mono = mono_ms();
+    // A sweep whose next trial is being drawn (without the lock) waits its turn: the
+    // others are served meanwhile, and only when none can be does this call wait.
     std::vector<ShareCandidate> candidates;
     candidates.reserve(active_.size());
+    bool drawing = false;
     for (const auto& [rowid, s] : active_) {
-      candidates.push_back(ShareCandidate{rowid, s->has_work(), static_cast<int64_t>(s->running.size()),
-                                          s->max_concurrent, s->deadline_mono > 0 && mono >= s->deadline_mono,
-                                          s->last_served});
+      candidates.push_back(Candidate(*s));
+      if (s->suggesting && s->queued.empty()) {
+        drawing = drawing || CanServe(candidates.back());
+        candidates.back().has_work = false;
+      }
     }
     const auto picked = FairShare(candidates);
+    if (!picked && drawing) {
+      suggest_cv_.wait(lock);
+      if (draining_) return std::optional<Lease>();
+      continue;
+    }
     if (!picked) return std::optional<Lease>();
-    SweepState& s = *active_.at(*picked);
     RunningTrial r;
-    const bool from_queue = !s.queued.empty();
+    const bool from_queue = !active_.at(*picked)->queued.empty();
+    std::optional<Params> params;
+    if (!from_queue && NextConfiguration(*picked, lock, &params) == Drawn::kRetry) {
+      if (draining_) return std::optional<Lease>();
+      continue;  // the sweep changed while its suggestion was computed: pick again
+    }
+    SweepState& s = *active_.at(*picked);
     if (from_queue) {
       r.trial = s.queued.begin()->second;
     } else {
-      auto params = s.strategy->Next();
       if (!params) {
         // A random search found the space exhausted before its budget.
         s.total = s.next_index;
@@ -127,15 +194,17 @@ absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& wor
     }
     const bool insert = r.trial.trial_id == 0;  // the trial has no row yet
     const int64_t now = now_ms();
+    const int64_t mono = mono_ms();
     r.trial.status = TrialStatus::kRunning;
     r.trial.worker = worker_id;
+    r.trial.lease_id = RandomId128();
     r.trial.started_ms = now;
     r.flushed_mono = mono;
     r.expires_mono = mono + options_.lease_ms;
     const int64_t expires_wall = now + options_.lease_ms;
     auto st = Write(kAcquire, [&](WriteTxn& w) {
       if (insert) r.trial.trial_id = w.InsertTrial(s.rowid, r.trial.index, r.trial.params, r.trial.seed, now);
-      w.StartAttempt(r.trial.trial_id, r.trial.attempt, worker_id, expires_wall, now, request_id);
+      w.StartAttempt(r.trial.trial_id, r.trial.attempt, worker_id, expires_wall, now, request_id, r.trial.lease_id);
     });
     if (!st.ok()) {
       if (!from_queue) {
@@ -172,8 +241,9 @@ absl::StatusOr<std::pair<SweepState*, RunningTrial*>> Scheduler::Held(const Leas
   SweepState* s = rowid ? Active(*rowid) : nullptr;
   if (!s) return absl::NotFoundError("no such running sweep");
   auto it = s->running.find(key.index);
-  if (it == s->running.end() || it->second.trial.attempt != key.attempt) {
-    return absl::NotFoundError("not running under this attempt");
+  if (it == s->running.end() || it->second.trial.attempt != key.attempt ||
+      !SecretEquals(key.lease_id, it->second.trial.lease_id)) {
+    return absl::NotFoundError("not running under this lease");
   }
   return std::make_pair(s, &it->second);
 }
@@ -203,7 +273,7 @@ absl::StatusOr<ReportReply> Scheduler::StoppedReply(const LeaseKey& key, Lock& l
   auto stored = StoredTrial(key, lock);
   if (!stored.ok()) return stored.status();
   const std::optional<store::TrialRecord>& t = *stored;
-  if (t && t->attempt == key.attempt &&
+  if (t && t->attempt == key.attempt && HeldBy(*t, key) &&
       (t->status == TrialStatus::kCancelled || t->status == TrialStatus::kPruned ||
        t->status == TrialStatus::kFailed)) {
     ReportReply reply;
@@ -214,7 +284,7 @@ absl::StatusOr<ReportReply> Scheduler::StoppedReply(const LeaseKey& key, Lock& l
   return StaleLease(key, "progress report");
 }
 
-void Scheduler::BufferEpoch(SweepState& s, RunningTrial& r, const EpochReport& report) {
+absl::Status Scheduler::BufferEpoch(SweepState& s, RunningTrial& r, const EpochReport& report) {
   static const Commit kFlush{"scheduler.epoch_flush.before_commit", "scheduler.epoch_flush.after_commit"};
   const EpochMetrics& e = *report.epoch;
   RunningTrial::Epoch epoch{e, report.diagnostics};
@@ -224,15 +294,26 @@ void Scheduler::BufferEpoch(SweepState& s, RunningTrial& r, const EpochReport& r
     r.unflushed.push_back(std::move(epoch));
   }
   const int64_t mono = mono_ms();
-  if (mono - r.flushed_mono >= kEpochFlushMs) {
+  // A remote worker's lease outlives a restart of this server, so an epoch it is told
+  // is recorded must be on disk before the reply. An embedded slot's attempt ends
+  // with this process and runs again from the start, so its epochs are written at
+  // most once a second (and with the trial's end).
+  const bool durable = !absl::StartsWith(r.trial.worker, options_.embedded_prefix);
+  if (durable || mono - r.flushed_mono >= kEpochFlushMs) {
     // A failed write keeps every buffered epoch for the next flush or the trial's end.
-    if (Write(kFlush, [&](WriteTxn& w) { FlushEpochs(w, r); }).ok()) {
+    absl::Status st = Write(kFlush, [&](WriteTxn& w) { FlushEpochs(w, r); });
+    if (st.ok()) {
       r.unflushed.clear();
       r.flushed_mono = mono;
+    } else if (durable) {
+      // Not acknowledged: the worker sends it again; its lease outlives the outage.
+      r.expires_mono = mono + options_.lease_ms;
+      return st;
     }
   }
   if (options_.metrics) options_.metrics->EpochReported();
   EmitEpoch(s, r.trial.index, e);
+  return absl::OkStatus();
 }
 
 std::optional<std::string> Scheduler::MaybePrune(SweepState& s, RunningTrial& r, const EpochMetrics& e) {
@@ -240,9 +321,7 @@ std::optional<std::string> Scheduler::MaybePrune(SweepState& s, RunningTrial& r,
   const auto value = e.metrics.find(s.metric);
   if (value == e.metrics.end()) return std::nullopt;
   // Its last epoch costs nothing more to finish: the trial completes instead.
-  int64_t epochs = search::kDefaultEpochs;
-  if (auto it = r.trial.params.find("epochs"); it != r.trial.params.end() && it->second.is_number())
-    epochs = static_cast<int64_t>(it->second.number());
+  const int64_t epochs = TrialEpochs(r.trial.params);
   auto why = s.pruner->Report(r.trial.index, e.epoch, value->second);
   if (!why || e.epoch >= epochs) return std::nullopt;
   // Not written (the store is failing): the trial goes on, and its next report is judged again.
@@ -258,15 +337,16 @@ absl::StatusOr<ReportReply> Scheduler::Report(const EpochReport& report) {
   if (held.ok()) Seen(held->second->trial.worker);
   if (!held.ok()) return StoppedReply(key, lock);
   auto [s, r] = *held;
+  if (auto st = CheckEpochReport(report, TrialEpochs(r->trial.params)); !st.ok()) return st;
   ReportReply reply;
+  if (auto bad = Diverged(report)) {
+    if (auto st = FailTrial(*s, key.index, *bad); !st.ok()) return st;
+    reply.stop = true;
+    reply.reason = *bad;
+    return reply;
+  }
   if (report.epoch) {
-    if (auto bad = BadEpoch(*report.epoch)) {
-      if (auto st = FailTrial(*s, key.index, *bad); !st.ok()) return st;
-      reply.stop = true;
-      reply.reason = *bad;
-      return reply;
-    }
-    BufferEpoch(*s, *r, report);
+    if (auto st = BufferEpoch(*s, *r, report); !st.ok()) return st;
     if (auto pruned = MaybePrune(*s, *r, *report.epoch)) {
       reply.stop = true;
       reply.reason = *pruned;
@@ -293,7 +373,8 @@ absl::Status Scheduler::AlreadyRecorded(const LeaseKey& key, Lock& lock, const s
                                         const std::function<bool(const store::TrialRecord&)>& recorded) {
   auto t = StoredTrial(key, lock);
   if (!t.ok()) return t.status();
-  if (*t && recorded(**t)) return absl::OkStatus();
+  // Only the worker that held that attempt's lease hears that its report is in.
+  if (*t && HeldBy(**t, key) && recorded(**t)) return absl::OkStatus();
   return StaleLease(key, what);
 }
 
@@ -310,11 +391,14 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
   }
   auto [s, r] = *held;
   const int64_t index = key.index;
+  if (auto st = CheckTrialResult(result, TrialEpochs(r->trial.params)); !st.ok()) return st;
   if (auto bad = NonFinite(result.metrics)) {
     return FailTrial(*s, index, absl::StrCat("diverged: final ", *bad), &result.metrics);
   }
-  if (result.parameter_count < 0) {
-    return FailTrial(*s, index, absl::StrCat("invalid result: parameter_count is ", result.parameter_count));
+  for (const auto& d : result.diagnostics) {
+    if (std::string bad = NonFiniteActivation(d); !bad.empty()) {
+      return FailTrial(*s, index, "diverged: " + bad, &result.metrics);
+    }
   }
   auto obj = result.metrics.find(s->metric);
   if (obj == result.metrics.end()) {

@@ -1,5 +1,8 @@
 // Restart: every unfinished sweep is rebuilt from the store and settled into the
 // state it was heading for.
+#include <new>
+#include <stdexcept>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "scheduler/scheduler.h"
@@ -25,6 +28,7 @@ absl::StatusOr<std::unique_ptr<SweepState>> Scheduler::LoadSweep(const store::Sw
   if (!spec.ok()) return spec.status();
   auto state = std::make_unique<SweepState>();
   SweepState& s = *state;
+  s.serial = ++sweep_serial_;
   s.rowid = rec.rowid;
   s.id = rec.id;
   s.spec = *std::move(spec);
@@ -39,7 +43,7 @@ absl::StatusOr<std::unique_ptr<SweepState>> Scheduler::LoadSweep(const store::Sw
     const int64_t left = s.created_ms + static_cast<int64_t>(s.spec.budget.max_duration_seconds * 1000) - now_ms();
     s.deadline_mono = mono_ms() + std::max<int64_t>(left, 0);
   }
-  auto strategy = search::MakeStrategy(s.spec);
+  auto strategy = MakeStrategy(s.spec);
   if (!strategy.ok()) return strategy.status();
   s.strategy = *std::move(strategy);
   s.total = std::min(rec.total_trials, s.strategy->total());
@@ -72,7 +76,7 @@ absl::StatusOr<std::unique_ptr<SweepState>> Scheduler::LoadSweep(const store::Sw
     }
     if (!t.request_id.empty()) {
       // A worker retrying the AcquireTrial whose reply the crash swallowed gets this lease.
-      last_request_[t.worker] = LastRequest{t.request_id, LeaseKey{s.id, t.index, t.attempt}};
+      last_request_[t.worker] = LastRequest{t.request_id, LeaseKey{s.id, t.index, t.attempt, t.lease_id}};
     }
     RunningTrial r;
     r.expires_mono = mono + options_.lease_ms;  // a remote worker gets one more lease to report
@@ -171,7 +175,15 @@ absl::Status Scheduler::Recover() {
   for (const auto& rec : unfinished) {
     absl::Status resumed;
     auto read = store_.Read([&](ReadTxn& r) {
-      resumed = ResumeSweep(rec, r);
+      // One sweep too large to load fails alone and the others are served (a
+      // database error still fails the whole recovery, which is retried).
+      try {
+        resumed = ResumeSweep(rec, r);
+      } catch (const std::bad_alloc&) {
+        resumed = absl::ResourceExhaustedError("out of memory loading it");
+      } catch (const std::length_error& e) {
+        resumed = absl::ResourceExhaustedError(absl::StrCat("too large to load: ", e.what()));
+      }
       return absl::OkStatus();
     });
     if (!read.ok()) return read;

@@ -123,7 +123,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Extend(const std::string& sweep, c
                                                       "): give a duration too"));
   }
   if (auto st = search::ValidateSpec(spec, options_.limits); !st.ok()) return st;
-  auto strategy = search::MakeStrategy(spec);
+  auto strategy = MakeStrategy(spec);
   if (!strategy.ok()) return strategy.status();
   const int64_t new_total = std::max(total, (*strategy)->total());
   if (more.trials > 0 && new_total <= total) {

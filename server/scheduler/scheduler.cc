@@ -160,6 +160,10 @@ Scheduler::Load Scheduler::CurrentLoad() {
   return load;
 }
 
+absl::StatusOr<std::unique_ptr<search::Strategy>> Scheduler::MakeStrategy(const search::Spec& spec) const {
+  return options_.make_strategy ? options_.make_strategy(spec) : search::MakeStrategy(spec);
+}
+
 absl::StatusOr<search::Spec> Scheduler::DecodeSpec(const std::string& encoded) const {
   if (!options_.decode_spec) return absl::FailedPreconditionError("no spec decoder configured");
   return options_.decode_spec(encoded);
@@ -201,7 +205,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& submitt
   if (!completed.ok()) return completed.status();
   const search::Spec& spec = completed->first;
   const std::string& encoded = completed->second;
-  auto strategy = search::MakeStrategy(spec);
+  auto strategy = MakeStrategy(spec);
   if (!strategy.ok()) return strategy.status();
   auto state = std::make_unique<SweepState>();
   state->spec = spec;
@@ -217,6 +221,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& submitt
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError("the server is starting (recovering sweeps)");
   if (draining_) return absl::UnavailableError("the server is shutting down");
+  state->serial = ++sweep_serial_;
   if (!request_id.empty()) {
     // A retry of a submission whose reply was lost: the sweep it made.
     std::optional<store::SweepRecord> made;

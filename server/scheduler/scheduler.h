@@ -38,6 +38,7 @@
 #include "protocol/lease.h"
 #include "protocol/trial_result.h"
 #include "scheduler/event_hub.h"
+#include "scheduler/fair_share.h"
 #include "scheduler/sweep_state.h"
 #include "search/spec_validator.h"
 #include "store/store.h"
@@ -71,6 +72,9 @@ struct SchedulerOptions {
   // Fed as things happen (trial ends, epoch reports, lost leases, commit times); must
   // outlive the scheduler. None: not measured.
   metrics::ServerMetrics* metrics = nullptr;
+  // Builds a sweep's strategy (at submission, restart, extend and retry). Default:
+  // search::MakeStrategy; tests wrap it.
+  std::function<absl::StatusOr<std::unique_ptr<search::Strategy>>(const search::Spec&)> make_strategy;
 };
 
 // A running trial's epochs are written at most this often (and always when it ends).
@@ -145,6 +149,8 @@ class Scheduler {
   absl::StatusOr<store::SweepRecord> Resolve(const std::string& sweep);
   // A stored spec read back (SchedulerOptions::decode_spec).
   absl::StatusOr<search::Spec> DecodeSpec(const std::string& encoded) const;
+  // A spec's strategy (SchedulerOptions::make_strategy).
+  absl::StatusOr<std::unique_ptr<search::Strategy>> MakeStrategy(const search::Spec& spec) const;
 
   // ----------------------------------------------------------- worker protocol
   // A lease on the next trial, or nullopt when there is nothing to run. Idempotent
@@ -275,8 +281,17 @@ class Scheduler {
   absl::StatusOr<std::pair<SweepState*, RunningTrial*>> Held(const LeaseKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StaleLease(const LeaseKey& key, const std::string& what);
   Lease MakeLease(const SweepState& s, const RunningTrial& r) const;
-  absl::StatusOr<std::optional<Lease>> LeaseNext(const std::string& worker_id, const std::string& request_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::optional<Lease>> LeaseNext(const std::string& worker_id, const std::string& request_id,
+                                                 Lock& lock) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The next configuration of sweep `rowid` into `out` (nullopt: its strategy has no
+  // more). A strategy that offers it (TPE) computes with the lock released: its model
+  // costs tens of ms at 10,000 trials, and every call of every sweep needs the lock.
+  // One suggestion per sweep at a time; others wait for it. kRetry: the sweep changed
+  // meanwhile (ended, rebuilt by extend or retry, the server draining): pick again.
+  enum class Drawn { kDrawn, kRetry };
+  // The sweep as FairShare sees it now.
+  ShareCandidate Candidate(const SweepState& s) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Drawn NextConfiguration(int64_t rowid, Lock& lock, std::optional<Params>* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The stored trial a key names (nullopt: none); unlocks `lock` to read.
   absl::StatusOr<std::optional<store::TrialRecord>> StoredTrial(const LeaseKey& key, Lock& lock);
   absl::StatusOr<ReportReply> StoppedReply(const LeaseKey& key, Lock& lock);
@@ -284,7 +299,9 @@ class Scheduler {
   // already recorded (the reply was lost), else FAILED_PRECONDITION.
   absl::Status AlreadyRecorded(const LeaseKey& key, Lock& lock, const std::string& what,
                                const std::function<bool(const store::TrialRecord&)>& recorded);
-  void BufferEpoch(SweepState& s, RunningTrial& r, const EpochReport& report) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Keeps an epoch report; an error (the write failed) means it was not acknowledged.
+  absl::Status BufferEpoch(SweepState& s, RunningTrial& r, const EpochReport& report)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t ExpiresWall(const RunningTrial& r) const;
 
   // Asks the sweep's pruner about a buffered epoch report; a prune is written at once.
@@ -315,6 +332,8 @@ class Scheduler {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
+  std::condition_variable suggest_cv_;  // a sweep's suggestion finished (SweepState::suggesting)
+  uint64_t sweep_serial_ ABSL_GUARDED_BY(mu_) = 0;  // SweepState::serial of the last one made
   bool recovered_ ABSL_GUARDED_BY(mu_) = false;
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   int64_t serve_seq_ ABSL_GUARDED_BY(mu_) = 0;

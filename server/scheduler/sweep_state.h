@@ -24,9 +24,11 @@ struct RunningTrial {
   store::TrialRecord trial;
   int64_t expires_mono = 0;  // monotonic ms: the lease ends here unless a report extends it
   // Epochs not yet written, one per epoch number (a retried report replaces its
-  // epoch). A running trial's curve is written at most once a second and always with
-  // its end; if the server dies first, the trial runs again from the start anyway, so
-  // nothing a user could see is lost. A failed write keeps them for the next one.
+  // epoch). A remote worker's epochs are written before they are acknowledged (its
+  // lease outlives a restart). An embedded slot's are written at most once a second
+  // and always with the trial's end: if the server dies first, its attempt runs
+  // again from the start anyway, so nothing a user could see is lost. A failed write
+  // keeps them for the next one.
   struct Epoch {
     EpochMetrics metrics;
     std::optional<ActivationStats> stats;
@@ -61,6 +63,10 @@ struct SweepState {
   int64_t best_trial = -1;
   std::string last_failure;
   int64_t last_served = 0;  // acquire sequence number, for round-robin ties
+  // Unique per working copy (a restart, extend or retry makes a new one), so a
+  // suggestion computed without the lock knows whether it is still for this copy.
+  uint64_t serial = 0;
+  bool suggesting = false;  // a suggestion is being computed without the lock
 
   // Set once the sweep is winding down: nothing new starts, never-started and pending
   // trials count as cancelled, and it finishes with end_status once none runs.

@@ -1,5 +1,6 @@
 #include "search/conditions.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <string>
@@ -46,6 +47,22 @@ absl::StatusOr<std::vector<int>> ConditionOrder(const Spec& spec) {
     }
   }
   return order;
+}
+
+absl::Status CheckConditionCombinations(const Spec& spec) {
+  std::map<std::string, uint64_t> parents;  // name → its value count
+  for (const auto& p : spec.parameters) {
+    for (const auto& c : p.when) parents[c.parent] = 1;
+  }
+  uint64_t combinations = 1;
+  for (const auto& p : spec.parameters) {
+    if (!parents.contains(p.name) || p.domain != Parameter::Domain::kValues) continue;
+    const uint64_t n = std::max<uint64_t>(p.values.size(), 1);
+    combinations = combinations > kMaxConditionCombinations / n ? kMaxConditionCombinations + 1 : combinations * n;
+  }
+  if (combinations <= kMaxConditionCombinations) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("parameters: the `when` parents' values combine in more than ",
+                                                 kMaxConditionCombinations, " ways; condition on fewer parameters"));
 }
 
 }  // namespace hpsearch::search

@@ -20,7 +20,6 @@ uint64_t AddSat(uint64_t a, uint64_t b) { return a + b > kSaturated || a + b < a
 }  // namespace
 
 GridStrategy::GridStrategy(SearchSpace space, int64_t limit) : space_(std::move(space)), limit_(limit) {
-  for (const auto& d : space_.dims()) values_.push_back(d.GridValues());
   BuildBlocks();
 }
 
@@ -40,7 +39,7 @@ void GridStrategy::BuildBlocks() {
       for (int d : space_.order()) {
         if (dims[d].is_parent || !space_.Active(d, chosen)) continue;
         b.free.push_back(d);
-        b.size = MulSat(b.size, values_[d].size());
+        b.size = MulSat(b.size, dims[d].GridSize());
       }
       blocks_.push_back(std::move(b));
       return;
@@ -50,8 +49,8 @@ void GridStrategy::BuildBlocks() {
       walk(k + 1);
       return;
     }
-    for (int v = 0; v < static_cast<int>(values_[d].size()); ++v) {
-      chosen[dims[d].name] = values_[d][v];
+    for (int v = 0; v < static_cast<int>(dims[d].GridSize()); ++v) {
+      chosen[dims[d].name] = dims[d].GridValue(static_cast<uint64_t>(v));
       current.parents.emplace_back(d, v);
       walk(k + 1);
       current.parents.pop_back();
@@ -98,15 +97,15 @@ Params GridStrategy::At(uint64_t i) const {
   uint64_t rest = i - *(it - 1);
   Params p = space_.fixed();
   const auto& dims = space_.dims();
-  for (const auto& [d, v] : b.parents) p[dims[d].name] = values_[d][v];
+  for (const auto& [d, v] : b.parents) p[dims[d].name] = dims[d].GridValue(static_cast<uint64_t>(v));
   // Mixed radix: the last free dimension varies fastest.
-  std::vector<std::size_t> digits(b.free.size());
+  std::vector<uint64_t> digits(b.free.size());
   for (std::size_t k = b.free.size(); k-- > 0;) {
-    const uint64_t n = values_[b.free[k]].size();
-    digits[k] = static_cast<std::size_t>(rest % n);
+    const uint64_t n = dims[b.free[k]].GridSize();
+    digits[k] = rest % n;
     rest /= n;
   }
-  for (std::size_t k = 0; k < b.free.size(); ++k) p[dims[b.free[k]].name] = values_[b.free[k]][digits[k]];
+  for (std::size_t k = 0; k < b.free.size(); ++k) p[dims[b.free[k]].name] = dims[b.free[k]].GridValue(digits[k]);
   return p;
 }
 

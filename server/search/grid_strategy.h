@@ -1,7 +1,10 @@
 // Grid search: the cartesian product of every active combination, enumerated lazily
 // by index. A conditional parameter multiplies only the part of the grid where it is
 // active. Sizes are computed with overflow checks (saturating at INT64_MAX); no point
-// is materialised until asked for, so a 10^12-point grid costs a few kilobytes.
+// is materialised until asked for (each dimension computes its k-th point from k), so
+// a 10^12-point grid of 10^7-point dimensions costs a few kilobytes. The blocks (one
+// per assignment of the `when` parents) are built up front: the validator bounds
+// their number (kMaxConditionCombinations).
 #pragma once
 
 #include <vector>
@@ -36,7 +39,6 @@ class GridStrategy final : public Strategy {
   void BuildBlocks();
 
   SearchSpace space_;
-  std::vector<std::vector<Value>> values_;  // grid values per dimension
   std::vector<Block> blocks_;
   std::vector<uint64_t> starts_;  // first index of each block
   uint64_t size_ = 0;

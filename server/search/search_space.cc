@@ -53,28 +53,84 @@ bool Dimension::Discrete() const {
   return kind != Kind::kRange || integer || step.has_value();
 }
 
+// The distinct points of an integer range with `count` (its spacing may give one
+// integer to several indices), as runs over the distinct index j, built by one scan
+// of the count's points: a run is either contiguous integers (value v0 + i) or one
+// point per index (the value of point k0 + i). A linear or log spacing makes a
+// handful of runs, however many points it has.
+struct IntegerRuns {
+  struct Run {
+    uint64_t first = 0;  // distinct index of its first value
+    bool contiguous = true;
+    int64_t v0 = 0, k0 = 0;
+    uint64_t size = 1;
+  };
+  std::vector<Run> runs;
+  uint64_t size = 0;
+};
+
+namespace {
+
+int64_t CountPoint(const Dimension& d, int64_t k) {
+  return static_cast<int64_t>(std::llround(Spaced(d.min, d.max, k, *d.count, d.log)));
+}
+
+std::shared_ptr<const IntegerRuns> BuildRuns(const Dimension& d) {
+  auto out = std::make_shared<IntegerRuns>();
+  int64_t prev = 0, prev_k = -1;
+  for (int64_t k = 0; k < *d.count; ++k) {
+    const int64_t v = CountPoint(d, k);
+    if (k > 0 && v == prev) continue;  // repeated: not a new point
+    IntegerRuns::Run* r = out->runs.empty() ? nullptr : &out->runs.back();
+    const bool next_int = r && v == prev + 1 && (r->size == 1 || r->contiguous);
+    const bool next_index = r && k == prev_k + 1 && (r->size == 1 || !r->contiguous);
+    if (next_int || next_index) {
+      r->contiguous = next_int;
+      r->size++;
+    } else {
+      out->runs.push_back(IntegerRuns::Run{out->size, true, v, k, 1});
+    }
+    out->size++;
+    prev = v;
+    prev_k = k;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool GridPointsDistinct(const Range& r) {
+  // Spacing is even (or evenly logarithmic), so the closest points in 12 significant
+  // digits are at one end or the other.
+  const bool log = r.scale == Scale::kLog;
+  const int64_t n = r.count ? *r.count : StepCount(r.min, r.max, *r.step);
+  const auto point = [&](int64_t k) { return r.count ? Spaced(r.min, r.max, k, n, log) : Quantised(r.min, *r.step, k); };
+  if (n < 2) return true;
+  return point(0) != point(1) && point(n - 2) != point(n - 1);
+}
+
 uint64_t Dimension::GridSize() const {
   if (kind != Kind::kRange) return values.size();
+  if (integer_runs) return integer_runs->size;
   if (count) return static_cast<uint64_t>(*count);
   if (step) return static_cast<uint64_t>(StepCount(min, max, *step));
   return static_cast<uint64_t>(std::llround(max) - std::llround(min) + 1);  // integers
 }
 
-std::vector<Value> Dimension::GridValues() const {
-  if (kind != Kind::kRange) return values;
-  std::vector<Value> out;
-  const int64_t n = static_cast<int64_t>(GridSize());
-  out.reserve(static_cast<std::size_t>(n));
-  for (int64_t k = 0; k < n; ++k) {
-    double v;
-    if (count) v = Spaced(min, max, k, *count, log);
-    else if (step) v = Quantised(min, *step, k);
-    else v = std::round(min) + static_cast<double>(k);
-    Value j = Number(v, integer);
-    if (!out.empty() && out.back() == j) continue;  // log-spaced integers may repeat
-    out.push_back(std::move(j));
+Value Dimension::GridValue(uint64_t k) const {
+  if (kind != Kind::kRange) return values[k];
+  if (integer_runs) {
+    const auto& runs = integer_runs->runs;
+    auto it = std::upper_bound(runs.begin(), runs.end(), k,
+                               [](uint64_t j, const IntegerRuns::Run& r) { return j < r.first; });
+    const IntegerRuns::Run& r = *(it - 1);
+    const auto i = static_cast<int64_t>(k - r.first);
+    return Value(r.contiguous ? r.v0 + i : CountPoint(*this, r.k0 + i));
   }
-  return out;
+  const auto i = static_cast<int64_t>(k);
+  if (count) return Number(Spaced(min, max, i, *count, log), integer);
+  if (step) return Number(Quantised(min, *step, i), integer);
+  return Value(static_cast<int64_t>(std::llround(min)) + i);  // integers
 }
 
 Value Dimension::Sample(Rng& rng) const {
@@ -140,6 +196,7 @@ absl::StatusOr<SearchSpace> SearchSpace::Build(const Spec& spec) {
         d.integer = r.integer;
         d.step = r.step;
         d.count = r.count;
+        if (d.integer && d.count) d.integer_runs = BuildRuns(d);
         break;
       }
       case Parameter::Domain::kConstant:
@@ -162,6 +219,8 @@ absl::StatusOr<SearchSpace> SearchSpace::Build(const Spec& spec) {
       s.dims_[i].when.push_back(Dimension::Condition{it->second, c.values});
     }
   }
+  // A stored spec from before the bound was checked at submission meets it here.
+  if (auto st = CheckConditionCombinations(spec); !st.ok()) return st;
   auto order = ConditionOrder(spec);
   if (!order.ok()) return order.status();
   s.order_ = *std::move(order);

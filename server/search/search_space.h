@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@
 #include "util/value.h"
 
 namespace hpsearch::search {
+
+struct IntegerRuns;
 
 struct Dimension {
   enum class Kind { kCategorical, kRange, kConstant };
@@ -31,11 +34,17 @@ struct Dimension {
   };
   std::vector<Condition> when;
   bool is_parent = false;  // some other dimension's condition names this one
+  // An integer range with `count`: its distinct points as runs (search_space.cc),
+  // built once by SearchSpace::Build; shared by copies.
+  std::shared_ptr<const IntegerRuns> integer_runs;
 
   // The grid's points for this dimension (REQUIRES: discrete — categorical,
-  // constant, or a range with count/step, or an integer range).
-  std::vector<Value> GridValues() const;
-  // Number of grid points, without materialising (saturates at INT64_MAX).
+  // constant, or a range with count/step, or an integer range), computed from their
+  // index: nothing is materialised, so a dimension of 10^7 points costs no more than
+  // one of 3. GridValue(k) for 0 <= k < GridSize(), in increasing order for ranges;
+  // an integer range with `count` skips the integers its spacing repeats (a log
+  // grid of 20 points over [1, 16] has 16, not 20).
+  Value GridValue(uint64_t k) const;
   uint64_t GridSize() const;
   // Whether a random draw can only produce finitely many values.
   bool Discrete() const;
@@ -44,6 +53,10 @@ struct Dimension {
   // integer, clamped to [min, max]).
   Value Snap(double v) const;
 };
+
+// Whether a real-valued range's `count` or `step` points are distinct numbers once
+// written with 12 significant digits (as grid points are). REQUIRES: count or step.
+bool GridPointsDistinct(const Range& r);
 
 class SearchSpace {
  public:

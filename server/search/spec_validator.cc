@@ -53,6 +53,10 @@ absl::Status CheckRange(const Parameter& p, const ParamInfo* info, const Spec& s
     if (integer && r.scale != Scale::kLog && *r.count > r.max - r.min + 1)
       return Bad(path + ".count", absl::StrCat("exceeds the ", r.max - r.min + 1, " integers in [min, max]"));
   }
+  if (!integer && (r.count || r.step) && !GridPointsDistinct(r)) {
+    return Bad(path + (r.count ? ".count" : ".step"),
+               "its points are less than 12 significant digits apart, so some would be the same number");
+  }
   if (spec.method == Method::kGrid && !r.count && !r.step && !integer)
     return Bad(path, "a grid needs `count` (evenly spaced points) or `step` for a range");
   if (spec.method == Method::kGrid && integer && !r.count && !r.step && r.max - r.min >= 1e6)
@@ -119,6 +123,7 @@ absl::Status CheckConditions(const Spec& spec) {
           return Bad(path, absl::StrCat(v.ToString(), " is not one of ", c.parent, "'s values"));
     }
   }
+  RETURN_IF_ERROR(CheckConditionCombinations(spec));
   return ConditionOrder(spec).status();  // cycles
 }
 

@@ -29,30 +29,123 @@ std::vector<double> BestCandidate(const ParzenEstimator& l, const ParzenEstimato
 
 }  // namespace
 
+namespace {
+
+using Trial = TpeStrategy::Trial;
+using Model = TpeStrategy::Model;
+
+// TPE's suggestion for trial `index` from its group's trials, or nullopt while in
+// start-up.
+std::optional<Params> Suggest(const Model& m, const TpeStrategy::Snapshot& trials, Rng& rng) {
+  std::vector<std::pair<int64_t, const Trial*>> completed, pruned, running;
+  for (const auto& [i, t] : trials) {
+    if (t.state == TrialState::kCompleted) completed.emplace_back(i, &t);
+    if (t.state == TrialState::kPruned) pruned.emplace_back(i, &t);
+    if (t.state == TrialState::kRunning) running.emplace_back(i, &t);
+  }
+  const std::size_t n = completed.size() + pruned.size();
+  if (n < static_cast<std::size_t>(m.options.startup_trials)) return std::nullopt;
+
+  // The split: the γ(n) best completed trials, then pruned ones that got furthest.
+  const std::size_t n_below = std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n))), 25);
+  std::stable_sort(completed.begin(), completed.end(), [](const auto& a, const auto& b) {
+    return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
+  });
+  std::stable_sort(pruned.begin(), pruned.end(), [](const auto& a, const auto& b) {
+    if (a.second->epoch != b.second->epoch) return a.second->epoch > b.second->epoch;
+    return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
+  });
+  std::vector<std::pair<int64_t, const Trial*>> below, above;
+  for (const auto& c : completed) (below.size() < n_below ? below : above).push_back(c);
+  for (const auto& p : pruned) (below.size() < n_below ? below : above).push_back(p);
+  if (m.options.constant_liar) above.insert(above.end(), running.begin(), running.end());
+  auto by_index = [](const auto& a, const auto& b) { return a.first < b.first; };
+  std::sort(below.begin(), below.end(), by_index);
+  std::sort(above.begin(), above.end(), by_index);
+
+  const auto& dims = m.space.dims();
+  auto has = [](const Trial* t, int d) { return !std::isnan(t->x[static_cast<std::size_t>(d)]); };
+  // Fits l and g over `axes` (dimension indices) from the trials that have all of them.
+  auto fit = [&](const std::vector<int>& ds, const std::vector<std::pair<int64_t, const Trial*>>& set) {
+    std::vector<const Axis*> axes;
+    for (int d : ds) axes.push_back(m.axes[d].get());
+    std::vector<std::vector<double>> points;
+    for (const auto& [i, t] : set) {
+      if (!std::all_of(ds.begin(), ds.end(), [&](int d) { return has(t, d); })) continue;
+      std::vector<double> x;
+      for (int d : ds) x.push_back(t->x[static_cast<std::size_t>(d)]);
+      points.push_back(std::move(x));
+    }
+    return ParzenEstimator(axes, points, RecencyWeights(points.size()));
+  };
+
+  // The joint dimensions: modelled ones every finished trial of the group has.
+  std::vector<int> joint;
+  std::vector<double> joint_x;
+  if (m.options.multivariate && n > 0) {
+    for (std::size_t d = 0; d < dims.size(); ++d) {
+      if (!m.axes[d]) continue;
+      const int di = static_cast<int>(d);
+      const bool everywhere =
+          std::all_of(completed.begin(), completed.end(), [&](const auto& t) { return has(t.second, di); }) &&
+          std::all_of(pruned.begin(), pruned.end(), [&](const auto& t) { return has(t.second, di); });
+      if (everywhere) joint.push_back(di);
+    }
+    if (!joint.empty()) joint_x = BestCandidate(fit(joint, below), fit(joint, above), m.options.candidates, rng);
+  }
+
+  Params p = m.space.fixed();
+  Params chosen;
+  for (int d : m.space.order()) {
+    if (!m.space.Active(d, chosen)) continue;
+    Value v;
+    if (auto it = std::find(joint.begin(), joint.end(), d); it != joint.end()) {
+      v = m.axes[d]->Decode(joint_x[static_cast<std::size_t>(it - joint.begin())]);
+    } else if (!m.axes[d]) {
+      v = dims[d].Sample(rng);
+    } else {
+      const std::vector<double> x = BestCandidate(fit({d}, below), fit({d}, above), m.options.candidates, rng);
+      v = m.axes[d]->Decode(x[0]);
+    }
+    chosen[dims[d].name] = v;
+    p[dims[d].name] = std::move(v);
+  }
+  return p;
+}
+
+// The generator of model draw `attempt` of trial `index`.
+Rng ModelRng(uint64_t seed, int64_t index, int attempt) {
+  return Rng(DeriveSeed(seed ^ kModelSalt, static_cast<uint64_t>(index) * TpeStrategy::kModelRedraws +
+                                               static_cast<uint64_t>(attempt)));
+}
+
+}  // namespace
+
 TpeStrategy::TpeStrategy(SearchSpace space, const TpeOptions& options, uint64_t seed, int64_t max_trials,
                          bool maximize, std::function<int(int64_t)> group)
-    : space_(std::move(space)),
-      options_(options),
-      seed_(seed),
-      total_(max_trials),
-      maximize_(maximize),
-      group_(std::move(group)) {
-  for (const auto& d : space_.dims()) {
+    : total_(max_trials), maximize_(maximize), group_(std::move(group)) {
+  auto m = std::make_shared<Model>();
+  m->space = std::move(space);
+  m->options = options;
+  m->seed = seed;
+  for (const auto& d : m->space.dims()) {
     const bool modelled = (d.kind == Dimension::Kind::kRange && d.max > d.min) ||
                           (d.kind == Dimension::Kind::kCategorical && d.values.size() >= 2);
-    axes_.push_back(modelled ? std::make_unique<Axis>(d) : nullptr);
+    m->axes.push_back(modelled ? std::make_unique<Axis>(d) : nullptr);
   }
+  model_ = std::move(m);
 }
 
 std::vector<double> TpeStrategy::Coordinates(const Params& p) const {
-  const auto& dims = space_.dims();
+  const auto& dims = model_->space.dims();
   std::vector<double> x(dims.size(), std::numeric_limits<double>::quiet_NaN());
   for (std::size_t d = 0; d < dims.size(); ++d) {
-    if (!axes_[d]) continue;
+    const Axis* axis = model_->axes[d].get();
+    if (!axis) continue;
     auto it = p.find(dims[d].name);
     if (it == p.end()) continue;
-    const double v = axes_[d]->Encode(it->second);
-    if (!axes_[d]->categorical() || v >= 0) x[d] = v;
+    const double v = axis->Encode(it->second);
+    if (!axis->categorical() || v >= 0) x[d] = v;
   }
   return x;
 }
@@ -70,116 +163,85 @@ void TpeStrategy::Observe(const Observation& o) {
 
 void TpeStrategy::Restore(int64_t next_index, const std::vector<Observation>& history) {
   next_ = next_index;
+  attempt_ = 0;
   for (const auto& o : history) {
     Observe(o);
     seen_.insert(ConfigHash(o.params));
   }
 }
 
-std::optional<Params> TpeStrategy::Suggest(int64_t index, Rng& rng) const {
+TpeStrategy::Snapshot TpeStrategy::TrialsFor(int64_t index) const {
   const int group = Group(index);
-  std::vector<std::pair<int64_t, const Trial*>> completed, pruned, running;
+  Snapshot out;
+  out.reserve(trials_.size());
   for (const auto& [i, t] : trials_) {
-    if (Group(i) != group) continue;
-    if (t.state == TrialState::kCompleted) completed.emplace_back(i, &t);
-    if (t.state == TrialState::kPruned) pruned.emplace_back(i, &t);
-    if (t.state == TrialState::kRunning) running.emplace_back(i, &t);
+    if (Group(i) == group && t.state != TrialState::kWaiting && t.state != TrialState::kFailed) out.emplace_back(i, t);
   }
-  const std::size_t n = completed.size() + pruned.size();
-  if (n < static_cast<std::size_t>(options_.startup_trials)) return std::nullopt;
+  return out;
+}
 
-  // The split: the γ(n) best completed trials, then pruned ones that got furthest.
-  const std::size_t n_below = std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n))), 25);
-  std::stable_sort(completed.begin(), completed.end(), [](const auto& a, const auto& b) {
-    return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
-  });
-  std::stable_sort(pruned.begin(), pruned.end(), [](const auto& a, const auto& b) {
-    if (a.second->epoch != b.second->epoch) return a.second->epoch > b.second->epoch;
-    return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
-  });
-  std::vector<std::pair<int64_t, const Trial*>> below, above;
-  for (const auto& c : completed) (below.size() < n_below ? below : above).push_back(c);
-  for (const auto& p : pruned) (below.size() < n_below ? below : above).push_back(p);
-  if (options_.constant_liar) above.insert(above.end(), running.begin(), running.end());
-  auto by_index = [](const auto& a, const auto& b) { return a.first < b.first; };
-  std::sort(below.begin(), below.end(), by_index);
-  std::sort(above.begin(), above.end(), by_index);
-
-  const auto& dims = space_.dims();
-  auto has = [](const Trial* t, int d) { return !std::isnan(t->x[static_cast<std::size_t>(d)]); };
-  // Fits l and g over `axes` (dimension indices) from the trials that have all of them.
-  auto fit = [&](const std::vector<int>& ds, const std::vector<std::pair<int64_t, const Trial*>>& trials) {
-    std::vector<const Axis*> axes;
-    for (int d : ds) axes.push_back(axes_[d].get());
-    std::vector<std::vector<double>> points;
-    for (const auto& [i, t] : trials) {
-      if (!std::all_of(ds.begin(), ds.end(), [&](int d) { return has(t, d); })) continue;
-      std::vector<double> x;
-      for (int d : ds) x.push_back(t->x[static_cast<std::size_t>(d)]);
-      points.push_back(std::move(x));
-    }
-    return ParzenEstimator(axes, points, RecencyWeights(points.size()));
-  };
-
-  // The joint dimensions: modelled ones every finished trial of the group has.
-  std::vector<int> joint;
-  std::vector<double> joint_x;
-  if (options_.multivariate && n > 0) {
-    for (std::size_t d = 0; d < dims.size(); ++d) {
-      if (!axes_[d]) continue;
-      const int di = static_cast<int>(d);
-      const bool everywhere =
-          std::all_of(completed.begin(), completed.end(), [&](const auto& t) { return has(t.second, di); }) &&
-          std::all_of(pruned.begin(), pruned.end(), [&](const auto& t) { return has(t.second, di); });
-      if (everywhere) joint.push_back(di);
-    }
-    if (!joint.empty()) joint_x = BestCandidate(fit(joint, below), fit(joint, above), options_.candidates, rng);
-  }
-
-  Params p = space_.fixed();
-  Params chosen;
-  for (int d : space_.order()) {
-    if (!space_.Active(d, chosen)) continue;
-    Value v;
-    if (auto it = std::find(joint.begin(), joint.end(), d); it != joint.end()) {
-      v = axes_[d]->Decode(joint_x[static_cast<std::size_t>(it - joint.begin())]);
-    } else if (!axes_[d]) {
-      v = dims[d].Sample(rng);
-    } else {
-      const std::vector<double> x = BestCandidate(fit({d}, below), fit({d}, above), options_.candidates, rng);
-      v = axes_[d]->Decode(x[0]);
-    }
-    chosen[dims[d].name] = v;
-    p[dims[d].name] = std::move(v);
-  }
-  return p;
+bool TpeStrategy::Take(const Params& p) {
+  if (!seen_.insert(ConfigHash(p)).second) return false;
+  ++next_;
+  attempt_ = 0;
+  return true;
 }
 
 std::optional<Params> TpeStrategy::Next() {
   if (next_ >= total_) return std::nullopt;
   const int64_t index = next_;
-  for (int redraw = 0; redraw < kModelRedraws; ++redraw) {
-    Rng rng(DeriveSeed(seed_ ^ kModelSalt, static_cast<uint64_t>(index) * kModelRedraws + redraw));
-    auto p = Suggest(index, rng);
-    if (!p) break;  // start-up: random
-    if (seen_.insert(ConfigHash(*p)).second) {
-      ++modelled_;
-      ++next_;
-      return p;
+  if (attempt_ < kModelRedraws) {
+    const Snapshot trials = TrialsFor(index);
+    for (; attempt_ < kModelRedraws; ++attempt_) {
+      Rng rng = ModelRng(model_->seed, index, attempt_);
+      auto p = Suggest(*model_, trials, rng);
+      if (!p) break;  // start-up: random
+      if (Take(*p)) {
+        ++modelled_;
+        return p;
+      }
     }
   }
   // Random, as a random search's trial `index` would be (redrawn on duplicates).
-  Rng rng(DeriveSeed(seed_, static_cast<uint64_t>(index)));
+  Rng rng(DeriveSeed(model_->seed, static_cast<uint64_t>(index)));
   for (int dup = 0; dup < kMaxDuplicateDraws; ++dup) {
-    Params p = space_.Draw(rng);
-    if (seen_.insert(ConfigHash(p)).second) {
-      ++next_;
-      return p;
-    }
+    Params p = model_->space.Draw(rng);
+    if (Take(p)) return p;
   }
   note_ = ExhaustedNote(next_);
   total_ = next_;
   return std::nullopt;
+}
+
+Strategy::PreparedNext TpeStrategy::PrepareNext() {
+  if (next_ >= total_ || attempt_ >= kModelRedraws) return {};
+  Snapshot trials = TrialsFor(next_);
+  const auto finished = std::count_if(trials.begin(), trials.end(), [](const auto& t) {
+    return t.second.state == TrialState::kCompleted || t.second.state == TrialState::kPruned;
+  });
+  if (finished < model_->options.startup_trials) return {};  // start-up: Next() draws at random, cheaply
+  PreparedNext job;
+  job.index = next_;
+  job.attempt = attempt_;
+  job.run = [model = model_, trials = std::move(trials), index = next_, attempt = attempt_] {
+    Rng rng = ModelRng(model->seed, index, attempt);
+    return Suggest(*model, trials, rng);
+  };
+  return job;
+}
+
+std::optional<Params> TpeStrategy::AcceptNext(const PreparedNext& job, std::optional<Params> result) {
+  if (job.index != next_ || job.attempt != attempt_) return std::nullopt;  // moved on meanwhile
+  if (!result) {
+    attempt_ = kModelRedraws;  // start-up: Next() draws at random
+    return std::nullopt;
+  }
+  if (!Take(*result)) {
+    ++attempt_;
+    return std::nullopt;
+  }
+  ++modelled_;
+  return result;
 }
 
 }  // namespace hpsearch::search

@@ -38,9 +38,14 @@ class TpeStrategy final : public Strategy {
 
   int64_t total() const override { return total_; }
   std::optional<Params> Next() override;
+  PreparedNext PrepareNext() override;
+  std::optional<Params> AcceptNext(const PreparedNext& job, std::optional<Params> result) override;
   std::string note() const override { return note_; }
   void Observe(const Observation& trial) override;
-  void Skip(int64_t n) override { next_ = n; }
+  void Skip(int64_t n) override {
+    next_ = n;
+    attempt_ = 0;
+  }
   void Restore(int64_t next_index, const std::vector<Observation>& history) override;
   bool learns() const override { return true; }
 
@@ -50,7 +55,6 @@ class TpeStrategy final : public Strategy {
   // Redraws of a duplicate suggestion before falling back to random ones.
   static constexpr int kModelRedraws = 8;
 
- private:
   struct Trial {
     // Per dimension: its value in axis coordinates; NaN where the trial lacks it (an
     // inactive conditional parameter) or the dimension is not modelled.
@@ -59,22 +63,33 @@ class TpeStrategy final : public Strategy {
     double loss = 0;  // value, negated when maximising (smaller is better)
     int64_t epoch = 0;
   };
-  // TPE's suggestion for trial `index`, or nullopt while in start-up.
-  std::optional<Params> Suggest(int64_t index, Rng& rng) const;
+  // What a suggestion reads besides the trials; immutable once built, shared by the
+  // strategy and its prepared jobs (which may outlive it).
+  struct Model {
+    SearchSpace space;
+    TpeOptions options;
+    uint64_t seed = 0;
+    std::vector<std::unique_ptr<Axis>> axes;  // per dimension; null for constants and empty ranges
+  };
+  using Snapshot = std::vector<std::pair<int64_t, Trial>>;  // a group's trials, by index
+
+ private:
+  // The trials suggestion `index` learns from (its group's), copied.
+  Snapshot TrialsFor(int64_t index) const;
   // A configuration in axis coordinates (Trial::x).
   std::vector<double> Coordinates(const Params& p) const;
   int Group(int64_t index) const { return group_ ? group_(index) : 0; }
+  // Takes a configuration as trial next_ if it is new.
+  bool Take(const Params& p);
 
-  SearchSpace space_;
-  TpeOptions options_;
-  uint64_t seed_;
+  std::shared_ptr<const Model> model_;
   int64_t total_;
   bool maximize_;
   std::function<int(int64_t)> group_;
-  std::vector<std::unique_ptr<Axis>> axes_;  // per dimension; null for constants and empty ranges
-  std::map<int64_t, Trial> trials_;          // by index
+  std::map<int64_t, Trial> trials_;  // by index
   std::unordered_set<uint64_t> seen_;
   int64_t next_ = 0;
+  int attempt_ = 0;  // model draws of trial next_ already tried (kModelRedraws: random)
   int64_t modelled_ = 0;
   std::string note_;
 };

@@ -125,6 +125,7 @@ absl::Status Server::OpenStore() {
   so.path = config_.db;
   so.sync_full = config_.sync_full;
   so.exclusive = true;
+  so.verify_pages = true;
   auto store = store::Store::Open(so);
   if (!store.ok()) return store.status();
   store_ = *std::move(store);

@@ -1,17 +1,10 @@
 #include "service/token_auth.h"
 
+#include "util/secret.h"
+
 namespace hpsearch::service {
 
-bool ConstantTimeEquals(const std::string& a, const std::string& b) {
-  const size_t n = std::max(a.size(), b.size());
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < n; ++i) {
-    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= static_cast<unsigned char>(x ^ y);
-  }
-  return diff == 0;
-}
+bool ConstantTimeEquals(const std::string& a, const std::string& b) { return SecretEquals(a, b); }
 
 absl::Status TokenAuth::Check(const grpc::CallbackServerContext* ctx) const {
   if (token_.empty()) return absl::OkStatus();

@@ -28,14 +28,23 @@ SQLite::Statement& Connection::Prepare(const std::string& sql) {
   if (it == statements_.end()) {
     it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(db_, sql)).first;
   } else {
-    it->second->reset();
+    // The code is the previous run's outcome (already reported to its caller).
+    (void)it->second->tryReset();
     it->second->clearBindings();
   }
   return *it->second;
 }
 
-void Connection::ResetAll() {
-  for (auto& [sql, stmt] : statements_) stmt->reset();
+void Connection::ResetAll() noexcept {
+  for (auto& [sql, stmt] : statements_) (void)stmt->tryReset();
+}
+
+bool Connection::EndTransaction() noexcept {
+  ResetAll();
+  if (sqlite3_get_autocommit(db_.getHandle()) == 0) {
+    (void)sqlite3_exec(db_.getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  return sqlite3_get_autocommit(db_.getHandle()) != 0;
 }
 
 }  // namespace hpsearch::store

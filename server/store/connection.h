@@ -48,8 +48,14 @@ class Connection {
   }
   void Exec(const char* sql) { db_.exec(sql); }
   // Resets every cached statement. A statement left mid-result keeps its read
-  // snapshot open past COMMIT, so transactions end with this.
-  void ResetAll();
+  // snapshot open past COMMIT, so transactions end with this. Never throws: a
+  // statement whose last step failed reports that failure again on reset, and it was
+  // already reported to its caller.
+  void ResetAll() noexcept;
+  // After a failed transaction: resets every statement and rolls back whatever is
+  // still open. True when the connection is out of any transaction (usable again);
+  // false means it must be replaced.
+  bool EndTransaction() noexcept;
 
   template <typename T>
   static void Bind(SQLite::Statement& q, int i, const T& v) {

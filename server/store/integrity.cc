@@ -1,5 +1,7 @@
 #include "store/integrity.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace hpsearch::store {
@@ -83,6 +85,23 @@ std::vector<std::string> CheckIntegrity(ReadTxn& read, size_t limit) {
       found.push_back(absl::StrCat(rule.what, ": sweep ", SweepPublicId(sweep),
                                    trial >= 0 ? absl::StrCat(" trial ", trial) : "", ": ", q.getColumn(2).getString()));
     }
+  }
+  return found;
+}
+
+std::vector<std::string> CheckPages(Connection& conn, bool quick, size_t limit) {
+  std::vector<std::string> found;
+  const std::string pragma = absl::StrCat(quick ? "PRAGMA quick_check(" : "PRAGMA integrity_check(",
+                                          std::max<size_t>(limit, 1), ")");
+  const char* name = quick ? "quick_check" : "integrity_check";
+  try {
+    SQLite::Statement q(conn.db(), pragma);
+    while (q.executeStep() && found.size() < limit) {
+      std::string line = q.getColumn(0).getString();
+      if (line != "ok") found.push_back(absl::StrCat("sqlite ", name, ": ", line));
+    }
+  } catch (const std::exception& e) {
+    found.push_back(absl::StrCat("sqlite ", name, ": the file cannot be read: ", e.what()));
   }
   return found;
 }

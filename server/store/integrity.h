@@ -22,4 +22,11 @@ namespace hpsearch::store {
 // Each violation found, as one readable line (at most `limit`); empty when sound.
 std::vector<std::string> CheckIntegrity(ReadTxn& read, size_t limit = 100);
 
+// The file itself, as SQLite sees it: PRAGMA integrity_check (every page, index and
+// constraint; seconds on a large file) or with `quick` PRAGMA quick_check (the pages
+// and their structure, without cross-checking indexes: what the server runs when it
+// opens a file). Each problem SQLite reports, as one line (at most `limit`); empty when
+// the file is sound. A file too damaged to be read at all gives one line saying so.
+std::vector<std::string> CheckPages(Connection& conn, bool quick, size_t limit = 100);
+
 }  // namespace hpsearch::store

@@ -94,13 +94,13 @@ std::vector<TrialRecord> ReadTxn::BestTrials(int64_t sweep, int32_t k) {
 
 std::vector<AttemptRecord> ReadTxn::Attempts(int64_t trial_id) {
   auto& q = conn_.Query(
-      "SELECT attempt, worker, started_ms, finished_ms, outcome FROM trial_attempts WHERE trial_id = ? "
+      "SELECT attempt, worker, started_ms, finished_ms, outcome, lease_id FROM trial_attempts WHERE trial_id = ? "
       "ORDER BY attempt",
       trial_id);
   std::vector<AttemptRecord> out;
   while (q.executeStep()) {
     out.push_back(AttemptRecord{q.getColumn(0).getInt(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
-                                q.getColumn(3).getInt64(), q.getColumn(4).getString()});
+                                q.getColumn(3).getInt64(), q.getColumn(4).getString(), q.getColumn(5).getString()});
   }
   return out;
 }
@@ -132,7 +132,8 @@ std::optional<TrialRecord> ReadTxn::GetTrial(int64_t sweep, int64_t index) {
 
 std::vector<TrialRecord> ReadTxn::OpenTrials(int64_t sweep) {
   auto& q = conn_.Query(absl::StrCat("SELECT ", kTrialColumns,
-                                     ", COALESCE(a.request_id, '') FROM trials t LEFT JOIN trial_attempts a ON "
+                                     ", COALESCE(a.request_id, ''), COALESCE(a.lease_id, '') "
+                                     "FROM trials t LEFT JOIN trial_attempts a ON "
                                      "a.trial_id = t.id AND a.attempt = t.attempt AND t.status = ?1 "
                                      "WHERE t.sweep_id = ?2 AND t.status IN (?3, ?1) ORDER BY t.idx"),
                         TrialStatus::kRunning, sweep, TrialStatus::kPending);
@@ -141,6 +142,7 @@ std::vector<TrialRecord> ReadTxn::OpenTrials(int64_t sweep) {
   while (q.executeStep()) {
     TrialRecord t = TrialFromRow(q, id, false);
     t.request_id = q.getColumn(kTrialColumnCount).getString();
+    t.lease_id = q.getColumn(kTrialColumnCount + 1).getString();
     out.push_back(std::move(t));
   }
   return out;

@@ -58,6 +58,8 @@ struct AttemptRecord {
   // "completed", "failed: <reason>", "cancelled: <reason>", "lease expired (worker w)",
   // "handed back: <why>", "server restarted".
   std::string outcome;
+  // The lease's random id (store only: never shown, never sent but to its worker).
+  std::string lease_id;
 };
 
 struct TrialRecord {
@@ -79,8 +81,10 @@ struct TrialRecord {
   std::vector<EpochMetrics> epochs;
   std::vector<ActivationStats> diagnostics;  // at init (epoch 0) and per epoch
   std::vector<AttemptRecord> attempts;       // oldest first
-  // With ReadTxn::OpenTrials only: the AcquireTrial request of the current attempt.
+  // With ReadTxn::OpenTrials only: the AcquireTrial request of the current attempt,
+  // and its lease's random id (the scheduler also keeps it for a running trial).
   std::string request_id;
+  std::string lease_id;
 };
 
 }  // namespace hpsearch::store

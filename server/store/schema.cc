@@ -150,6 +150,11 @@ CREATE TRIGGER sweep_ids_insert AFTER INSERT ON sweeps BEGIN
   UPDATE sweep_ids SET last = MAX(last, NEW.id);
 END;
 )sql",
+    // 5 → 6: each attempt's lease has a random id that only its worker knows; a
+    // report must carry it. Attempts made before this version have none ('').
+    R"sql(
+ALTER TABLE trial_attempts ADD COLUMN lease_id TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -11,11 +11,27 @@
 
 #include "absl/strings/str_cat.h"
 #include "sqlite3.h"
+#include "store/integrity.h"
 #include "store/schema.h"
 
 namespace hpsearch::store {
 
 // ---------------------------------------------------------------------------- store
+
+namespace {
+
+absl::Status VerifyPages(Connection& conn, const std::string& path) {
+  const std::vector<std::string> found = CheckPages(conn, true, 5);
+  if (found.empty()) return absl::OkStatus();
+  std::string first;
+  for (const auto& line : found) absl::StrAppend(&first, first.empty() ? "" : "; ", line);
+  return absl::FailedPreconditionError(absl::StrCat(
+      "database ", path, " is damaged (", first,
+      "): not serving from it. `hpsearch-server --check-db --db ", path,
+      "` prints the whole report; restore the last backup (docs/operations.md, \"Backups\")"));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store(options));
@@ -34,6 +50,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   try {
     store->writer_ = std::make_unique<Connection>(options.path, false, options.sync_full,
                                                   options.busy_timeout_ms);
+    if (options.verify_pages && !store->in_memory()) {
+      if (auto st = VerifyPages(*store->writer_, options.path); !st.ok()) return st;
+    }
     if (auto st = Migrate(*store->writer_); !st.ok()) {
       return absl::FailedPreconditionError(absl::StrCat(options.path, ": ", st.message()));
     }
@@ -111,6 +130,18 @@ absl::Status StoreError(const std::string& path, const std::exception& e) {
 
 }  // namespace
 
+void Store::ReplaceConnection(std::unique_ptr<Connection>& conn, bool read_only) {
+  // A connection that cannot leave its transaction would fail every later call on it
+  // ("cannot start a transaction within a transaction"): a fresh one replaces it. If
+  // even opening fails, the old one stays and the next call reports that failure.
+  // (A private in-memory database lives in its one connection: it is never replaced.)
+  if (in_memory()) return;
+  try {
+    conn = std::make_unique<Connection>(options_.path, read_only, options_.sync_full, options_.busy_timeout_ms);
+  } catch (const std::exception&) {
+  }
+}
+
 int Store::schema_version() {
   std::lock_guard lock(write_mu_);
   return SchemaVersion(*writer_);
@@ -137,11 +168,7 @@ absl::Status Store::Write(const std::function<absl::Status(WriteTxn&)>& body) {
   } catch (const std::exception& e) {
     st = StoreError(options_.path, e);
   }
-  try {
-    conn.ResetAll();
-    conn.Exec("ROLLBACK");
-  } catch (...) {
-  }
+  if (!conn.EndTransaction()) ReplaceConnection(writer_, false);
   return st;
 }
 
@@ -154,6 +181,7 @@ absl::Status Store::Read(const std::function<absl::Status(ReadTxn&)>& body) {
       writer_->ResetAll();
       return st;
     } catch (const std::exception& e) {
+      writer_->ResetAll();
       return StoreError(options_.path, e);
     }
   }
@@ -173,11 +201,7 @@ absl::Status Store::Read(const std::function<absl::Status(ReadTxn&)>& body) {
     conn->Exec("COMMIT");
   } catch (const std::exception& e) {
     st = StoreError(options_.path, e);
-    try {
-      conn->ResetAll();
-      conn->Exec("ROLLBACK");
-    } catch (...) {
-    }
+    if (!conn->EndTransaction()) ReplaceConnection(conn, true);
   }
   {
     std::lock_guard lock(readers_mu_);

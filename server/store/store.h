@@ -41,6 +41,10 @@ struct StoreOptions {
   // Hold an exclusive lock (`<path>.lock`, flock) for the store's lifetime, so a
   // second server on the same file refuses to start instead of fighting the first.
   bool exclusive = false;
+  // Run SQLite's quick_check when opening a file and refuse a damaged one
+  // (FAILED_PRECONDITION naming the file and the first problems) instead of serving
+  // from it and writing more into it.
+  bool verify_pages = false;
   // Fault injection for tests: called before every COMMIT; an error rolls the
   // transaction back and is what Write returns (as a crash or a full disk would).
   std::function<absl::Status()> before_commit;
@@ -174,10 +178,10 @@ class WriteTxn : public ReadTxn {
 
   // A new PENDING trial at attempt 1; returns its row id.
   int64_t InsertTrial(int64_t sweep, int64_t index, const Params& params, uint64_t seed, int64_t now_ms);
-  // RUNNING under `attempt` for `worker` (leased by its `request_id`); starts its
-  // attempt record and a fresh curve.
+  // RUNNING under `attempt` for `worker` (leased by its `request_id`, the lease's
+  // random id `lease_id`); starts its attempt record and a fresh curve.
   void StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker, int64_t expires_ms,
-                    int64_t now_ms, const std::string& request_id = "");
+                    int64_t now_ms, const std::string& request_id = "", const std::string& lease_id = "");
   void InsertEpoch(int64_t trial_id, const EpochMetrics& epoch, const ActivationStats* stats);
   void CompleteTrial(int64_t trial_id, int32_t attempt, double objective, bool maximize,
                      const std::map<std::string, double>& metrics, const std::vector<ActivationStats>& diagnostics,
@@ -223,6 +227,8 @@ class Store {
   // WAL checkpoints (the only fsyncs in synchronous=NORMAL) run on this thread's own
   // connection, off the writer's path, about once a second.
   void CheckpointLoop();
+  // Opens a new connection in place of `conn` (see Connection::EndTransaction).
+  void ReplaceConnection(std::unique_ptr<Connection>& conn, bool read_only);
 
   StoreOptions options_;
   int lock_fd_ = -1;

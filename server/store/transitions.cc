@@ -81,12 +81,13 @@ int64_t WriteTxn::InsertTrial(int64_t sweep, int64_t index, const Params& params
 }
 
 void WriteTxn::StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker, int64_t expires_ms,
-                            int64_t now_ms, const std::string& request_id) {
+                            int64_t now_ms, const std::string& request_id, const std::string& lease_id) {
   conn_.Run("UPDATE trials SET status = ?, attempt = ?, worker = ?, lease_expires_ms = ?, started_ms = ? WHERE id = ?",
             TrialStatus::kRunning, attempt, worker, expires_ms, now_ms, trial_id);
   conn_.Run(
-      "INSERT OR REPLACE INTO trial_attempts (trial_id, attempt, worker, started_ms, request_id) VALUES (?, ?, ?, ?, ?)",
-      trial_id, attempt, worker, now_ms, request_id);
+      "INSERT OR REPLACE INTO trial_attempts (trial_id, attempt, worker, started_ms, request_id, lease_id) "
+      "VALUES (?, ?, ?, ?, ?, ?)",
+      trial_id, attempt, worker, now_ms, request_id, lease_id);
   if (attempt > 1) {
     conn_.Run("DELETE FROM trial_epochs WHERE trial_id = ?", trial_id);
     // The earlier attempt's final metrics, if it left any (by their exact keys).

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
+#include <fstream>
 #include <thread>
 
 #include "nlohmann/json.hpp"
@@ -253,7 +255,7 @@ parameters:
   ASSERT_EQ(server.Wait(std::chrono::seconds(10)), 0);
   const Result good = RunProcess({Bin("hpsearch-server"), "--check-db", "--db", db});
   EXPECT_EQ(good.code, 0) << good.err;
-  EXPECT_THAT(good.out, HasSubstr("sound (schema v5)"));
+  EXPECT_THAT(good.out, HasSubstr("sound (schema v6)"));
   {
     SQLite::Database file(db, SQLite::OPEN_READWRITE);
     file.exec("UPDATE sweeps SET n_completed = 7; UPDATE trials SET status = 2 WHERE idx = 0; "
@@ -265,6 +267,52 @@ parameters:
   EXPECT_THAT(bad.out, HasSubstr("a finished sweep has a pending or running trial: sweep s-000001 trial 0"));
   EXPECT_THAT(bad.out, HasSubstr("trial_counts differs from the trial rows"));
   EXPECT_EQ(RunProcess({Bin("hpsearch-server"), "--check-db", "--db", dir_ / "none.db"}).code, 2);
+}
+
+// Pages of trial_epochs overwritten on disk (a bad sector, a bad copy): SQLite's own
+// page check finds what the hpsearch rules, which read through the b-trees, do not.
+// `--check-db` reports it and exits 1; the server refuses to serve from the file.
+TEST_F(Reliability, CheckDbAndStartupFindDamagedPages) {
+  const std::string db = dir_ / "pages.db";
+  ServerProcess server(db, {"--workers", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string id = Json(server.Cli({"submit", WriteSpec("p.yaml", R"(name: pages
+dataset: {name: iris}
+method: grid
+fixed: {epochs: 20, hidden: [8]}
+parameters:
+  lr: {min: 0.01, max: 0.2, count: 20}
+)"), "-o", "json"}))["id"];
+  EXPECT_EQ(WaitForEnd(server, id, std::chrono::seconds(120))["status"], "completed");
+  server.Kill(SIGTERM);
+  ASSERT_EQ(server.Wait(std::chrono::seconds(10)), 0);
+  std::vector<int64_t> pages;
+  int64_t page_size = 0;
+  {
+    SQLite::Database file(db, SQLite::OPEN_READONLY);
+    page_size = file.execAndGet("PRAGMA page_size").getInt64();
+    SQLite::Statement q(file, "SELECT pageno FROM dbstat WHERE name = 'trial_epochs' AND pagetype = 'leaf'");
+    while (q.executeStep()) pages.push_back(q.getColumn(0).getInt64());
+  }
+  ASSERT_GE(pages.size(), 4u);
+  {
+    std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+    std::string junk(static_cast<std::size_t>(page_size), '\0');
+    for (std::size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 7919 + 13) % 251);
+    for (std::size_t k = 1; k < pages.size(); k += 2) {
+      f.seekp((pages[k] - 1) * page_size);
+      f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+  }
+  const Result check = RunProcess({Bin("hpsearch-server"), "--check-db", "--db", db});
+  EXPECT_EQ(check.code, 1) << check.out << check.err;
+  EXPECT_THAT(check.out, HasSubstr("sqlite integrity_check: "));
+  EXPECT_THAT(check.err, HasSubstr("violations"));
+  ServerProcess again(db, {"--workers", "2"});
+  EXPECT_FALSE(again.Start());
+  EXPECT_NE(again.Wait(std::chrono::seconds(10)), 0);
+  EXPECT_THAT(again.log(), HasSubstr("is damaged (sqlite quick_check: "));
+  EXPECT_THAT(again.log(), HasSubstr("--check-db"));
 }
 
 }  // namespace

@@ -121,7 +121,7 @@ TEST(DatasetConvert, EveryFieldRoundTripsAndDefaultsStayUnset) {
 
 Lease SampleLease() {
   Lease l;
-  l.key = {"s-000042", 17, 2};
+  l.key = {"s-000042", 17, 2, "0123456789abcdef0123456789abcdef"};
   l.dataset.name = "xor";
   l.dataset.samples = 200;
   l.params = {{"lr", Value(0.01)}, {"hidden", Value(Value::List{Value(int64_t{8})})}, {"epochs", Value(int64_t{3})}};
@@ -155,7 +155,7 @@ TEST(ProtocolConvert, ALeaseWithAParameterThatIsNoValueIsRefused) {
 
 TEST(ProtocolConvert, ReportsWithAndWithoutAnEpochOrDiagnostics) {
   EpochReport r;
-  r.key = {"s-000001", 3, 1};
+  r.key = {"s-000001", 3, 1, "fedcba9876543210fedcba9876543210"};
   r.epoch = EpochMetrics{4, {{"val_loss", 0.25}, {"train_loss", 0.5}}, 0.003, 1.25};
   r.diagnostics = ActivationStats{4, {0.1, -0.2}, {1.0, 0.9}};
   const EpochReport back = FromProto(ToProto(r));

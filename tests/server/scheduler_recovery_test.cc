@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "server/scheduler_fixture.h"
 #include "store/integrity.h"
 
@@ -98,8 +99,11 @@ TEST_F(SchedulerTest, ANonFiniteLearningRateFailsTheTrialNotTheSweep) {
   r.epoch->lr = 0.1;
   r.epoch->seconds = -1;
   r.key = b->key;
-  reply = scheduler_->Report(r);
-  EXPECT_EQ(reply->reason, "invalid report: seconds is -1 at epoch 1");
+  reply = scheduler_->Report(r);  // malformed, not diverged: refused, the trial goes on
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(reply.status().message(), "epoch.seconds: -1 is not a duration (finite, >= 0)");
+  ASSERT_TRUE(Complete(*b, 0.5).ok());
   // Every later call of the sweep works: nothing is stuck in a buffer.
   for (int i = 0; i < 4; ++i) {
     auto l = Acquire();
@@ -109,13 +113,15 @@ TEST_F(SchedulerTest, ANonFiniteLearningRateFailsTheTrialNotTheSweep) {
   }
   const store::SweepRecord done = Get(s.id);
   EXPECT_EQ(done.status, SweepStatus::kCompleted);
-  EXPECT_EQ(done.counts.failed, 2);
-  EXPECT_EQ(done.counts.completed, 4);
+  EXPECT_EQ(done.counts.failed, 1);
+  EXPECT_EQ(done.counts.completed, 5);
 }
 
+// An embedded slot's epochs are buffered (its attempt cannot outlive this process):
+// a report the store cannot take yet is kept in memory and acknowledged.
 TEST_F(SchedulerTest, AStoreOutageIsUnavailableAndLosesNothing) {
   const store::SweepRecord s = Submit(kGrid);
-  auto l = Acquire();
+  auto l = Acquire("embedded-0");
   ASSERT_TRUE(Epoch(*l, 1, 0.9).ok());
   store_fault_ = true;
   now_ += 1500;  // the next report wants to write its epochs, and cannot
@@ -141,6 +147,64 @@ TEST_F(SchedulerTest, AStoreOutageIsUnavailableAndLosesNothing) {
                       for (const auto& v : store::CheckIntegrity(rd)) ADD_FAILURE() << v;
                       return absl::OkStatus();
                     }).ok());
+}
+
+// A remote worker's lease outlives a restart of the server, so its epochs are on disk
+// before they are acknowledged: while the store fails, a report is UNAVAILABLE (the
+// worker sends it again) and nothing is lost either way.
+TEST_F(SchedulerTest, ARemoteWorkersEpochIsNotAcknowledgedUntilItIsWritten) {
+  const store::SweepRecord s = Submit(kGrid);
+  auto l = Acquire("remote-1");
+  ASSERT_TRUE(Epoch(*l, 1, 0.9).ok());
+  store_fault_ = true;
+  EXPECT_THAT(Epoch(*l, 2, 0.8), StatusIs(absl::StatusCode::kUnavailable));
+  now_ += 900;
+  scheduler_->Tick();
+  EXPECT_EQ(Get(s.id).counts.running, 1);  // the refused report renewed the lease
+  store_fault_ = false;
+  ASSERT_TRUE(Epoch(*l, 2, 0.8).ok());  // the worker's retry lands
+  ASSERT_TRUE(store_->Read([&](store::ReadTxn& rd) {
+                      auto t = rd.GetTrial(*store::ParseSweepId(s.id), l->key.index);
+                      EXPECT_EQ(t->status, TrialStatus::kRunning);
+                      EXPECT_EQ(t->epochs.size(), 2);  // written before the reply, not a second later
+                      if (t->epochs.size() == 2) {
+                        EXPECT_EQ(t->epochs[1].metrics.at("val_loss"), 0.8);
+                      }
+                      return absl::OkStatus();
+                    }).ok());
+}
+
+// A stored sweep this build cannot load (here: a spec stored before its `when`
+// parents were bounded, so its grid would need 10^6 blocks) fails with the reason at
+// recovery; the other sweeps are served as if it were not there.
+TEST_F(SchedulerTest, ASweepThatCannotBeLoadedFailsAloneAtRecovery) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-unloadable-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "u.db").string();
+  Open(db);
+  const store::SweepRecord good = Submit(kGrid);
+  std::string huge = "name: huge\ndataset: {name: xor}\nmethod: grid\nparameters:\n";
+  std::string when;
+  for (const char* p : {"batch_size", "epochs", "patience", "decay_epochs", "pca_components", "elu_alpha"}) {
+    absl::StrAppend(&huge, "  ", p, ": {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n");
+    absl::StrAppend(&when, when.empty() ? "" : ", ", p, ": [1]");
+  }
+  absl::StrAppend(&huge, "  lr: {values: [0.1, 0.2], when: {", when, "}}\n");
+  ASSERT_TRUE(store_->Write([&](store::WriteTxn& w) {
+                      w.InsertSweep("huge", huge, 1000, false, now_);
+                      return absl::OkStatus();
+                    }).ok());
+  Open(db);  // the restart
+  const store::SweepRecord failed = Get("huge");
+  EXPECT_EQ(failed.status, SweepStatus::kFailed);
+  EXPECT_THAT(failed.status_reason, ::testing::HasSubstr("cannot resume after restart: parameters: the `when` parents"));
+  auto l = Acquire();
+  ASSERT_TRUE(l.has_value());
+  EXPECT_EQ(l->key.sweep_id, good.id);
+  ExpectSound();
+  scheduler_.reset();
+  store_.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SchedulerTest, LeasesFollowTheMonotonicClockNotTheWallClock) {

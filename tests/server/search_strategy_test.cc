@@ -2,11 +2,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <malloc.h>
+
 #include <chrono>
 #include <cmath>
 #include <map>
 #include <set>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "client/spec_file.h"
 #include "search/grid_strategy.h"
 #include "search/spec_validator.h"
@@ -219,6 +223,70 @@ TEST(GridSearch, SizeSaturatesInsteadOfOverflowing) {
   EXPECT_EQ(g.size(), static_cast<uint64_t>(INT64_MAX));
   spec.budget.max_trials = 5;
   EXPECT_EQ(Generate(spec).size(), 5u);
+}
+
+// The audit's 254-byte spec: three axes of 10^7 points each (step 5e-8 over [0, 0.5])
+// held 1.6 GB once materialised. Each point is computed from its index now: building
+// the strategy and reading any point costs a few kilobytes of heap.
+TEST(GridSearch, AxesAreComputedFromTheIndexNotStored) {
+  auto spec = Spec(R"(
+dataset: iris
+method: grid
+budget: {max_trials: 10}
+parameters:
+  l1: {min: 0, max: 0.5, step: 5.0e-8}
+  l2: {min: 0, max: 0.5, step: 5.0e-8}
+  dropout: {min: 0, max: 0.5, step: 5.0e-8}
+)");
+  const std::size_t before = mallinfo2().uordblks;
+  auto st = MakeStrategy(spec);
+  ASSERT_TRUE(st.ok()) << st.status();
+  auto g = dynamic_cast<GridStrategy*>(st->get());
+  ASSERT_NE(g, nullptr);
+  EXPECT_LT(mallinfo2().uordblks - before, 64u << 10) << "the grid's heap";
+  EXPECT_EQ(g->size(), static_cast<uint64_t>(INT64_MAX));  // 10^21 points, saturated
+  EXPECT_EQ((*st)->total(), 10);
+  const Params first = g->At(0), third = g->At(2);
+  EXPECT_EQ(first.at("dropout").as_double(), 0.0);
+  EXPECT_EQ(third.at("dropout").as_double(), 1.0e-7);
+  EXPECT_EQ(third.at("l1").as_double(), 0.0);
+  // The last point of an axis: 10,000,000 steps of 5e-8.
+  std::string yaml = "dataset: iris\nmethod: grid\nparameters:\n  l1: {min: 0, max: 0.5, step: 5.0e-8}\n";
+  GridStrategy one(*SearchSpace::Build(Spec(yaml)), 0);
+  EXPECT_EQ(one.size(), 10'000'001u);
+  EXPECT_EQ(one.At(10'000'000).at("l1").as_double(), 0.5);
+  EXPECT_EQ(one.At(1'234'567).at("l1").as_double(), 0.06172835);
+}
+
+// An integer range with `count` skips the integers its spacing repeats; computing a
+// point from its index gives exactly the list that writing them all out and
+// dropping repeats gives, for linear and log spacing, few and many points.
+TEST(GridSearch, IntegerCountAxesSkipRepeatsAsAWrittenOutListWould) {
+  for (const char* scale : {"linear", "log"}) {
+    for (const auto& [lo, hi, count] : std::vector<std::tuple<int, int, int>>{
+             {1, 16, 20}, {1, 16, 16}, {1, 1000, 100}, {1, 100000, 5000}, {1, 100000, 100000}, {3, 7, 5}, {10, 10, 1}, {1, 50, 3}}) {
+      if (std::string(scale) == "linear" && count > hi - lo + 1) continue;
+      const std::string yaml = absl::StrCat("dataset: iris\nmethod: grid\nparameters:\n  patience: {min: ", lo,
+                                            ", max: ", hi, ", type: int, scale: ", scale, ", count: ", count, "}\n");
+      auto space = SearchSpace::Build(Spec(yaml));
+      ASSERT_TRUE(space.ok());
+      const Dimension& d = space->dims()[0];
+      std::vector<int64_t> written;  // every point, repeats dropped
+      for (int k = 0; k < count; ++k) {
+        const double t = count == 1 ? 0 : static_cast<double>(k) / (count - 1);
+        double v = std::string(scale) == "log" ? std::pow(10.0, std::log10(lo) + t * (std::log10(hi) - std::log10(lo)))
+                                               : lo + t * (hi - lo);
+        if (k == 0) v = lo;
+        if (k == count - 1) v = hi;
+        const int64_t i = std::llround(std::stod(absl::StrFormat("%.12g", v)));
+        if (written.empty() || written.back() != i) written.push_back(i);
+      }
+      ASSERT_EQ(d.GridSize(), written.size()) << yaml;
+      for (std::size_t j = 0; j < written.size(); ++j) {
+        ASSERT_EQ(d.GridValue(j).as_int(), written[j]) << yaml << " point " << j;
+      }
+    }
+  }
 }
 
 TEST(Strategy, SkipResumesTheSameSequence) {

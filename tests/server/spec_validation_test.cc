@@ -115,6 +115,27 @@ TEST(SpecValidation, ServerLimits) {
               ::testing::HasSubstr("parallelism.max_concurrent: must be <= 2"));
 }
 
+// What a grid must be able to hold lazily: points that are distinct numbers, and a
+// bounded number of blocks (one per assignment of the `when` parents).
+TEST(SpecValidation, GridAxesAndConditionBlocksAreBounded) {
+  EXPECT_THAT(Error("dataset: iris\nmethod: grid\nparameters:\n  l2: {min: 1.0, max: 1.000001, count: 1000000}\n"),
+              ::testing::HasSubstr("parameters.l2.count: its points are less than 12 significant digits apart"));
+  EXPECT_THAT(Error("dataset: iris\nparameters:\n  l2: {min: 100.0, max: 100.00001, step: 1.0e-12}\n"),
+              ::testing::HasSubstr("parameters.l2.step: "));
+  EXPECT_EQ(Error("dataset: iris\nmethod: grid\nparameters:\n  l2: {min: 0, max: 0.5, step: 5.0e-8}\n"), "");
+  // Six parents of ten values each: 10^6 assignments.
+  std::string yaml = "dataset: iris\nparameters:\n";
+  yaml += "  batch_size: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
+          "  epochs: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
+          "  patience: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
+          "  decay_epochs: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
+          "  pca_components: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
+          "  dropout: {values: [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}\n"
+          "  lr: {min: 0.001, max: 0.1, when: {batch_size: [1], epochs: [1], patience: [1], decay_epochs: [1],"
+          " pca_components: [1], dropout: [0.0]}}\n";
+  EXPECT_THAT(Error(yaml), ::testing::HasSubstr("parameters: the `when` parents' values combine in more than 100000 ways"));
+}
+
 TEST(SpecValidation, ValidSpecsPass) {
   EXPECT_EQ(Error("dataset: iris\n"), "");
   EXPECT_EQ(Error("dataset: {name: diabetes}\nobjective: {metric: val_r2}\n"), "");

@@ -72,6 +72,49 @@ TEST(StoreFile, SurvivesReopeningAndRefusesANewerSchema) {
   std::filesystem::remove_all(dir);
 }
 
+// A read that fails part-way (a statement fails while stepping, here on a trial row
+// whose parameters are not JSON) leaves its pooled connection usable: every later
+// read on every connection of the pool works (it used to stay inside its
+// transaction: "cannot start a transaction within a transaction").
+TEST(StoreFile, AFailedReadLeavesNoConnectionInsideATransaction) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-failread-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  StoreOptions o;
+  o.path = (dir / "f.db").string();
+  o.readers = 1;  // every read goes through the connection that failed
+  auto s = Store::Open(o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  int64_t sweep = 0;
+  ASSERT_TRUE((*s)->Write([&](WriteTxn& w) {
+                    sweep = w.InsertSweep("broken", "", 2, false, 1);
+                    w.InsertTrial(sweep, 0, Params{{"lr", Value(0.1)}}, 1, 1);
+                    w.InsertTrial(sweep, 1, Params{{"lr", Value(0.2)}}, 2, 1);
+                    return absl::OkStatus();
+                  }).ok());
+  {
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE trials SET params = '{not json' WHERE idx = 1");
+  }
+  TrialQuery q;
+  TrialCondition c;
+  c.name = "lr";
+  c.op = TrialCondition::Op::kGt;
+  c.values = {0.0};
+  q.where.push_back(c);
+  for (int round = 0; round < 3; ++round) {
+    absl::Status failed = (*s)->Read([&](ReadTxn& r) { return r.ListTrials(sweep, q).status(); });
+    EXPECT_FALSE(failed.ok()) << "a malformed JSON row must fail the filtered listing";
+    absl::Status later = (*s)->Read([&](ReadTxn& r) {
+      EXPECT_TRUE(r.FindSweep("broken").has_value());
+      EXPECT_EQ(r.ListTrials(sweep, TrialQuery{})->trials.size(), 2u);
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(later.ok()) << later;
+  }
+  s->reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(StoreFile, MigratesAVersionOneFileForward) {
   int64_t sweep = 0;
   OldDatabase old(
@@ -88,7 +131,7 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
       // What version 1 wrote.
       "DROP INDEX sweeps_by_request; ALTER TABLE sweeps DROP COLUMN request_id; "
       "ALTER TABLE sweeps DROP COLUMN ending_status; DROP TABLE trial_metrics; "
-      "ALTER TABLE trial_attempts DROP COLUMN request_id; "
+      "ALTER TABLE trial_attempts DROP COLUMN request_id; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
       "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
       "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; ALTER TABLE sweeps DROP COLUMN n_not_started; "
       "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; UPDATE schema_version SET version = 1");
@@ -129,7 +172,8 @@ TEST(StoreFile, MigratesVersionThreeCountsOfNeverStartedTrials) {
       },
       // As version 3 wrote it: the 3 never started counted as cancelled.
       "ALTER TABLE sweeps DROP COLUMN n_not_started; UPDATE sweeps SET n_cancelled = 4; "
-      "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; UPDATE schema_version SET version = 3");
+      "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
+      "UPDATE schema_version SET version = 3");
   const StoreOptions& o = old.options;
   auto s = Store::Open(o);
   ASSERT_TRUE(s.ok()) << s.status();
@@ -152,10 +196,11 @@ TEST(StoreFile, MigratesVersionFourAndNeverReusesADeletedId) {
       [&](WriteTxn& w) {
         for (int i = 0; i < 3; ++i) w.InsertSweep("s" + std::to_string(i), "", 1, false, 1);
       },
-      "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; UPDATE schema_version SET version = 4");
+      "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
+      "UPDATE schema_version SET version = 4");
   auto s = Store::Open(old.options);
   ASSERT_TRUE(s.ok()) << s.status();
-  EXPECT_EQ((*s)->schema_version(), 5);
+  EXPECT_EQ((*s)->schema_version(), kSchemaVersion);
   int64_t next = 0;
   ASSERT_TRUE((*s)->Write([&](WriteTxn& w) {
                     const int64_t t = w.InsertTrial(3, 0, Params{}, 1, 1);

@@ -52,6 +52,10 @@ class FakeSource : public TrialSource {
       cv_.notify_all();
       return ReportReply{false, "", 0, lease_ms_};
     }
+    if (unavailable_reports_ > 0) {
+      --unavailable_reports_;  // not taken: the slot must send it again
+      return absl::UnavailableError("store unavailable");
+    }
     epochs_[r.key.index].push_back(r.epoch->epoch);
     cv_.notify_all();
     if (hold_epochs_) {
@@ -62,10 +66,6 @@ class FakeSource : public TrialSource {
       });
       --held_;
       if (!released) return absl::DeadlineExceededError("never released");
-    }
-    if (unavailable_reports_ > 0) {
-      --unavailable_reports_;
-      return absl::UnavailableError("store unavailable");
     }
     if (stop_at_epoch_ > 0 && r.epoch->epoch >= stop_at_epoch_) return ReportReply{true, "pruned", 0, lease_ms_};
     return ReportReply{false, "", 0, lease_ms_};

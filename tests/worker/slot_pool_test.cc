@@ -101,9 +101,12 @@ TEST_F(SlotPoolTest, ACompletionIsKeptAndRetriedWhileTheSourceIsUnavailable) {
   EXPECT_TRUE(source.completed_[0].metrics.count("val_loss"));
 }
 
+// The trial trains on while its source cannot take reports, and every epoch it could
+// not take is sent again, in order, before the next one and before the completion:
+// the stored curve has no hole.
 TEST_F(SlotPoolTest, AnUnreachableSourceDuringTrainingDoesNotStopTheTrial) {
   FakeSource source(Leases(1, 3));
-  source.unavailable_reports_ = 2;  // the first two epoch reports are lost
+  source.unavailable_reports_ = 2;  // the first two report calls are not taken
   SlotPool pool(source, cache_, {});
   pool.Start();
   ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.completed_.size() == 1; }));

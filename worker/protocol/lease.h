@@ -15,6 +15,10 @@ struct LeaseKey {
   std::string sweep_id;  // "s-000001"
   int64_t index = 0;     // the trial's position in its sweep, from 0
   int32_t attempt = 1;   // from 1; +1 each time a lease is lost or handed back
+  // The server's unguessable id of this attempt's lease (32 hex digits): a report
+  // without it changes nothing, so a worker cannot report for an attempt it was never
+  // given by guessing its number.
+  std::string lease_id;
 
   friend bool operator==(const LeaseKey&, const LeaseKey&) = default;
 };

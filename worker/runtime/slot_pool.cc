@@ -3,6 +3,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <deque>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -26,21 +27,21 @@ class SlotPool::Sink : public TrialSink {
 
   bool OnEpoch(const EpochMetrics& epoch, const ActivationStats& stats) override {
     if (stop_->load()) return false;
-    const EpochReport report{key_, epoch, stats};
+    unsent_.push_back(EpochReport{key_, epoch, stats});
     failpoint::Point("slot.epoch.before_report");
-    auto reply = pool_.source_.Report(report);
-    if (reply.ok()) {
-      pool_.Heard(slot_, reply->lease_ms);
-      return !reply->stop;
-    }
-    // Unreachable for now: train on (the completion carries the final metrics);
-    // anything else means the lease is gone.
-    return reply.status().code() == absl::StatusCode::kUnavailable;
+    return SendUnsent();
   }
 
   void OnComplete(const TrialResult& result) override {
     TrialResult done = result;
     done.key = key_;
+    // Every epoch goes in before the result: a curve with holes would mislead the
+    // pruners and the user.
+    while (!unsent_.empty()) {
+      auto reply = Retrying([&] { return pool_.source_.Report(unsent_.front()).status(); });
+      if (!reply.ok()) break;  // the lease is gone: the completion is refused too
+      unsent_.pop_front();
+    }
     failpoint::Point("slot.complete.before_report");
     auto st = Retrying([&] { return pool_.source_.Complete(done); });
     failpoint::Point("slot.complete.after_report");
@@ -70,6 +71,21 @@ class SlotPool::Sink : public TrialSink {
     }
   }
 
+  // Sends the epochs not yet acknowledged, oldest first. False: stop training (the
+  // trial was stopped, or its lease is gone). While the source is unreachable
+  // (UNAVAILABLE) they stay queued and training goes on: they go with the next
+  // epoch's report or before the completion.
+  bool SendUnsent() {
+    while (!unsent_.empty()) {
+      auto reply = pool_.source_.Report(unsent_.front());
+      if (!reply.ok()) return reply.status().code() == absl::StatusCode::kUnavailable;
+      unsent_.pop_front();
+      pool_.Heard(slot_, reply->lease_ms);
+      if (reply->stop) return false;
+    }
+    return true;
+  }
+
   void Warn(const char* what, const absl::Status& st) {
     // A stale lease is expected after a cancel or a shutdown hand-back.
     if (st.code() != absl::StatusCode::kFailedPrecondition) {
@@ -81,6 +97,7 @@ class SlotPool::Sink : public TrialSink {
   int slot_;
   LeaseKey key_;
   std::shared_ptr<std::atomic<bool>> stop_;
+  std::deque<EpochReport> unsent_;  // reported but not acknowledged, oldest first
 };
 
 SlotPool::SlotPool(TrialSource& source, data::DatasetCache& datasets, PoolOptions options)
