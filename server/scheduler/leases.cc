@@ -251,7 +251,7 @@ absl::StatusOr<std::pair<SweepState*, RunningTrial*>> Scheduler::Held(const Leas
 absl::Status Scheduler::StaleLease(const LeaseKey& key, const std::string& what) {
   return absl::FailedPreconditionError(absl::StrCat(
       what, " refused: trial ", key.sweep_id, "/", key.index, " attempt ", key.attempt,
-      " no longer holds a lease (it expired, was retried, or the trial has ended)"));
+      " does not hold this lease (it expired, was retried, the trial has ended, or the lease id is not the one given)"));
 }
 
 absl::StatusOr<std::optional<store::TrialRecord>> Scheduler::StoredTrial(const LeaseKey& key, Lock& lock) {

@@ -7,10 +7,12 @@
 //   BM_HealthUnderListingLoad  health-check latency while clients list that sweep by a metric
 //   BM_EndToEndTinySweep    10,000 tiny trials through a real hpsearch-server process
 //   BM_TpeSuggest           one TPE suggestion (6 parameters) after N finished trials
+//   BM_LockedCallDuringTpe  GetSweep's latency while a worker leases from a TPE sweep of N trials
 #include <benchmark/benchmark.h>
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -411,5 +413,81 @@ parameters:
   }
 }
 BENCHMARK(BM_TpeSuggest)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+
+// How long a call that needs the scheduler's lock (GetSweep, as `hpsearch status`
+// makes) waits while a worker leases trial after trial of a TPE sweep with N finished
+// trials: each lease computes a TPE suggestion over the whole history. p50/p99 of
+// the call; `suggestions` is how many leases the worker made meanwhile.
+void BM_LockedCallDuringTpe(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  const std::string dir = ScratchDir("tpe-lock");
+  store::StoreOptions so;
+  so.path = dir + "/t.db";
+  auto st = store::Store::Open(so);
+  scheduler::SchedulerOptions o;
+  o.limits.max_trials = 0;
+  o.decode_spec = [](const std::string& yaml) { return client::ParseSpecYaml(yaml); };
+  const std::string yaml = R"(name: tpe
+dataset: {name: xor}
+objective: {metric: val_loss, goal: minimize}
+method: tpe
+budget: {max_trials: 1000000}
+fixed: {epochs: 1}
+parameters:
+  optimizer: {values: [sgd, momentum, adam, rmsprop]}
+  lr: {min: 1.0e-4, max: 1.0e-1, scale: log}
+  hidden: {values: [[8], [16, 8]]}
+  batch_size: {values: [8, 16, 32]}
+  dropout: {min: 0.0, max: 0.5, step: 0.05}
+  l2: {min: 1.0e-6, max: 1.0e-2, scale: log}
+)";
+  int64_t rowid = 0;
+  std::string id;
+  {
+    scheduler::Scheduler s(**st, o);
+    (void)s.Recover();
+    auto rec = s.Submit(*client::ParseSpecYaml(yaml), yaml);
+    rowid = *store::ParseSweepId(rec->id);
+    id = rec->id;
+  }
+  // N finished trials written straight into the store: the restart rebuilds TPE from them.
+  (void)(*st)->Write([&](store::WriteTxn& w) {
+    auto space = search::SearchSpace::Build(*client::ParseSpecYaml(yaml));
+    Rng rng(3);
+    for (int64_t i = 0; i < n; ++i) {
+      const Params p = space->Draw(rng);
+      const int64_t t = w.InsertTrial(rowid, i, p, static_cast<uint64_t>(i), 2);
+      w.StartAttempt(t, 1, "bench", 10, 3);
+      const double loss = std::log(p.at("lr").number()) + p.at("dropout").number();
+      w.CompleteTrial(t, 1, loss, false, {{"val_loss", loss}}, {}, 10, 4);
+    }
+    return absl::OkStatus();
+  });
+  scheduler::Scheduler s(**st, o);
+  (void)s.Recover();
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> suggestions{0};
+  std::thread worker([&] {
+    TrialResult r;
+    r.metrics = {{"val_loss", 0.5}};
+    while (!done) {
+      auto lease = s.Acquire("bench", "");
+      if (!lease.ok() || !*lease) continue;
+      r.key = (**lease).key;
+      (void)s.Complete(r);
+      ++suggestions;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Latencies(state, [&] {
+    benchmark::DoNotOptimize(s.GetSweep(id));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  });
+  done = true;
+  worker.join();
+  state.counters["suggestions"] = static_cast<double>(suggestions.load());
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_LockedCallDuringTpe)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond)->Iterations(500)->UseRealTime();
 
 BENCHMARK_MAIN();
