@@ -13,15 +13,17 @@ set -euo pipefail
 
 RUNTIME_PACKAGES=(
   libgrpc++1.51 libprotobuf32 libtbb12 libsqlite3-0
-  libyaml-cpp0.7 zlib1g libopenblas0-pthread libcpp-httplib0.11 ca-certificates tini dataset-fashion-mnist
+  libyaml-cpp0.7 zlib1g libopenblas0-pthread libssl3 ca-certificates tini dataset-fashion-mnist
 )
+# libssl-dev: the HTTP listener's TLS; libcpp-httplib-dev: only the tests' HTTP client
+# (the build configures the tests too).
 BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libtbb-dev libsqlitecpp-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libeigen3-dev libopenblas-pthread-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  libcpp-httplib-dev libjs-chart.js iproute2 openssl python3 python3-yaml
+  libssl-dev libcpp-httplib-dev libjs-chart.js iproute2 openssl python3 python3-yaml
 )
 # Only the tests use these: a Prometheus parser and a real browser for the dashboard.
 TEST_PACKAGES=(

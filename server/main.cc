@@ -29,6 +29,15 @@ int main(int argc, char** argv) {
        "HPSEARCH_HTTP");
   Flag(app, "--http-port-file", c.http_port_file, "Write the HTTP port to this file once serving",
        "HPSEARCH_HTTP_PORT_FILE");
+  app.add_option("--http-host", c.http_hosts,
+                 "A host name the HTTP side answers to besides IP addresses and localhost (repeatable, or "
+                 "comma-separated; without --token other names get 421: DNS rebinding)")
+      ->envname("HPSEARCH_HTTP_HOST")
+      ->delimiter(',');
+  Flag(app, "--http-max-client-connections", c.http_max_client_connections,
+       "HTTP connections one client address (an IPv6 /64) may hold at once (raise it behind a proxy)",
+       "HPSEARCH_HTTP_MAX_CLIENT_CONNECTIONS")
+      ->check(CLI::Range(1, 100000));
   Flag(app, "--db", c.db, "SQLite database file", "HPSEARCH_DB");
   app.add_flag("--sync-full", c.sync_full, "fsync every commit (survives power loss; slower)")
       ->envname("HPSEARCH_SYNC_FULL");

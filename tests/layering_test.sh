@@ -3,7 +3,8 @@
 # graph at configure time, CMakeLists.txt "Layering"):
 #   * the CLI binary holds no trainer, runtime, scheduler or store code, and no Eigen
 #     (it does hold the CSV reader, worker/csv, to check a local dataset at plan);
-#   * the server binary holds no YAML parser (specs arrive as protobuf);
+#   * the server binary holds no YAML parser (specs arrive as protobuf), and its
+#     HTTP listener is its own (server/http/): it loads no cpp-httplib;
 #   * the plain core (search, store, scheduler, runtime, trainer, vocabulary, util)
 #     includes no protobuf or gRPC header and names no hpsearch::v1 type;
 #   * the CLI's sources include nothing from the trainer, the runtime or the server.
@@ -29,7 +30,14 @@ server=$(symbols "$bin/hpsearch-server")
 n=$(grep -c -E '(^| )YAML::' <<<"$server" || true)
 [[ $n -eq 0 ]] || bad "bin/hpsearch-server defines $n YAML:: symbols"
 
+if readelf -d "$bin/hpsearch-server" | grep -q 'libcpp-httplib'; then
+  bad "bin/hpsearch-server loads cpp-httplib (its HTTP listener is server/http/)"
+fi
+
 cd "$src"
+if hits=$(grep -rn -E '#include.*httplib' server client worker); then
+  bad "only the tests may use cpp-httplib (as a client):"$'\n'"$hits"
+fi
 core=(server/search server/store server/scheduler worker/runtime worker/protocol worker/vocabulary worker/csv
       worker/trainer worker/nn worker/optim worker/data worker/util)
 if hits=$(grep -rn -E '#include.*(hpsearch/v1/|grpcpp|google/protobuf)|\bv1::' "${core[@]}"); then

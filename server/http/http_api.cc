@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/ascii.h"
@@ -14,7 +15,6 @@
 #include "service/metrics_interceptor.h"
 #include "service/queries.h"
 #include "service/status_convert.h"
-#include "service/token_auth.h"
 
 namespace hpsearch::http {
 
@@ -40,18 +40,20 @@ int HttpStatus(const absl::Status& status) {
   }
 }
 
-namespace {
-
-HttpResponse Error(const absl::Status& status) {
+HttpResponse ErrorResponseFor(const absl::Status& status) {
   HttpResponse r;
   r.status = HttpStatus(status);
-  r.body = json{{"error",
-                 {{"code", service::CodeName(service::ToGrpc(status).error_code())},
-                  {"message", std::string(status.message())}}}}
-               .dump() +
-           "\n";
+  const json body = {{"error",
+                      {{"code", service::CodeName(service::ToGrpc(status).error_code())},
+                       {"message", std::string(status.message())}}}};
+  // A message may quote the request's bytes: never let them make the answer fail.
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   return r;
 }
+
+namespace {
+
+HttpResponse Error(const absl::Status& status) { return ErrorResponseFor(status); }
 
 // The query string as the request message: each parameter is the field of that
 // name (proto3 JSON: enum names, numbers as strings, true/false), a repeated field
@@ -95,41 +97,6 @@ HttpResponse Answer(const absl::Status& st, const Response& resp) {
 
 namespace {
 
-constexpr const char* kCookie = "hpsearch_token";
-// Pages load their code and style from this server only: no CDN, no inline script.
-constexpr const char* kPagePolicy =
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; frame-ancestors 'none'";
-
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-// The value of cookie `name` in a Cookie header ("" if absent).
-std::string CookieValue(const std::string& header, const std::string& name) {
-  for (absl::string_view part : absl::StrSplit(header, ';')) {
-    part = absl::StripAsciiWhitespace(part);
-    if (absl::StartsWith(part, name + "=")) return std::string(part.substr(name.size() + 1));
-  }
-  return "";
-}
-
-// Where a login may send the browser: a path of this site, never another origin.
-std::string SafeNext(const std::string& next) {
-  if (next.empty() || next[0] != '/' || absl::StartsWith(next, "//") || next.find('\\') != std::string::npos) return "/";
-  return next;
-}
-
 // Percent-encodes all but unreserved characters and '/'.
 std::string UrlEncode(const std::string& s) {
   std::string out;
@@ -152,7 +119,9 @@ std::string ContentType(const std::string& name) {
   return "application/octet-stream";
 }
 
-HttpResponse Redirect(const std::string& to) {
+}  // namespace
+
+HttpResponse RedirectTo(const std::string& to) {
   HttpResponse r;
   r.status = 303;
   r.content_type = "text/plain; charset=utf-8";
@@ -161,50 +130,25 @@ HttpResponse Redirect(const std::string& to) {
   return r;
 }
 
-HttpResponse LoginForm(const std::string& next, const std::string& error) {
-  HttpResponse r;
-  r.status = error.empty() ? 200 : 401;
-  r.content_type = "text/html; charset=utf-8";
-  r.headers.emplace_back("Content-Security-Policy", kPagePolicy);
-  r.body = absl::StrCat(
-      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>hpsearch: sign in</title>"
-      "<link rel=\"stylesheet\" href=\"/assets/dashboard.css\"></head><body>"
-      "<header><span class=\"brand\">hpsearch</span></header><main>"
-      "<form class=\"login\" method=\"post\" action=\"/login\"><h1>Sign in</h1>"
-      "<p class=\"sub\">This server requires its token (hpsearch-server --token).</p>",
-      error.empty() ? "" : absl::StrCat("<p class=\"error\" id=\"login-error\">", HtmlEscape(error), "</p>"),
-      "<input type=\"password\" name=\"token\" id=\"token\" placeholder=\"token\" autofocus>"
-      "<input type=\"hidden\" name=\"next\" value=\"", HtmlEscape(SafeNext(next)), "\">"
-      "<button type=\"submit\" id=\"sign-in\">Sign in</button></form></main></body></html>\n");
-  return r;
-}
-
-}  // namespace
-
-bool HttpApi::Authorized(const HttpRequest& request) const {
-  if (token_.empty()) return true;
-  return service::ConstantTimeEquals(request.authorization, "Bearer " + token_) ||
-         service::ConstantTimeEquals(CookieValue(request.cookie, kCookie), token_);
-}
-
-HttpResponse HttpApi::Login(const HttpRequest& request) const {
-  const auto param = [&](const char* k) {
-    auto it = request.params.find(k);
-    return it == request.params.end() ? std::string() : it->second;
-  };
-  const std::string next = SafeNext(param("next"));
-  if (request.method != "POST") return token_.empty() ? Redirect(next) : LoginForm(next, "");
-  if (token_.empty()) return Redirect(next);
-  if (!service::ConstantTimeEquals(param("token"), token_)) return LoginForm(next, "That is not the server's token.");
-  HttpResponse r = Redirect(next);
-  r.headers.emplace_back("Set-Cookie", absl::StrCat(kCookie, "=", token_, "; Path=/; HttpOnly; SameSite=Strict",
-                                                    request.tls ? "; Secure" : ""));
-  return r;
-}
+HttpApi::HttpApi(scheduler::Query& query, std::string token, const metrics::ServerMetrics& metrics,
+                 std::function<metrics::Gauges()> gauges, HttpApiOptions options)
+    : query_(query),
+      token_(std::move(token)),
+      metrics_(metrics),
+      gauges_(std::move(gauges)),
+      host_rule_(options.hosts, !token_.empty()),
+      sessions_(std::make_unique<SessionStore>(options.sessions)),
+      throttle_(std::make_unique<LoginThrottle>(options.throttle)) {}
 
 HttpResponse HttpApi::Handle(const HttpRequest& request) const {
+  if (auto host = host_rule_.Check(request.host); !host.ok()) {
+    HttpResponse r = Error(host);
+    r.status = 421;  // Misdirected Request: not a name this server answers to
+    return r;
+  }
   const std::string& path = request.path;
   if (path == "/login") return Login(request);
+  if (path == "/logout") return Logout(request);
   const bool api = absl::StartsWith(path, "/api/");
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse r = Error(absl::InvalidArgumentError(absl::StrCat(request.method, " ", path,
@@ -225,18 +169,23 @@ HttpResponse HttpApi::Handle(const HttpRequest& request) const {
     return r;
   }
   if (IsPage(path)) {
-    if (!Authorized(request)) return Redirect("/login?next=" + UrlEncode(path));
+    if (!Authorize(request).ok()) return RedirectTo("/login?next=" + UrlEncode(path));
     HttpResponse r;
     r.content_type = "text/html; charset=utf-8";
     r.body = std::string(*Asset("dashboard.html"));
+    // The page offers "sign out" only where there is a session to end.
+    if (!token_.empty()) absl::StrReplaceAll({{" id=\"sign-out\" hidden", " id=\"sign-out\""}}, &r.body);
     r.headers.emplace_back("Content-Security-Policy", kPagePolicy);
     return r;
   }
   if (!api && path != "/metrics") return Error(absl::NotFoundError(absl::StrCat("no page at ", path)));
-  if (!Authorized(request)) {
-    HttpResponse r = Error(absl::UnauthenticatedError(
-        request.authorization.empty() ? "missing Authorization: Bearer <token>" : "wrong token"));
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hpsearch\"");
+  if (auto auth = Authorize(request); !auth.ok()) {
+    HttpResponse r = Error(auth);
+    if (auth.code() == absl::StatusCode::kUnauthenticated) {
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hpsearch\"");
+    } else {
+      r.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(1, throttle_->RetryAfter(request.client))));
+    }
     return r;
   }
   if (!api) {
@@ -335,7 +284,7 @@ HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::str
     auto stream = EventStream::Open(query_, sweep);
     if (!stream.ok()) return Error(stream.status());
     HttpResponse r;
-    // Exactly this type: cpp-httplib compresses (so buffers) every other text/ type.
+    // Never compressed or buffered by the listener (response_writer.h): sent as it comes.
     r.content_type = "text/event-stream";
     r.headers.emplace_back("X-Accel-Buffering", "no");  // a proxy in front must not hold events back
     r.stream = std::move(*stream);

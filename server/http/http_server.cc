@@ -1,143 +1,123 @@
 #include "http/http_server.h"
 
-#include <httplib.h>
-#include <zlib.h>
+#include <sys/resource.h>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "http/response_writer.h"
+#include "util/log.h"
 
 namespace hpsearch::http {
 
 namespace {
 
-// gzip at a fast level, or "" if zlib fails. cpp-httplib would compress JSON and
-// scripts itself, with Brotli at its slowest quality (0.7 s for a 300 KB plot series),
-// so those types are sent in a form it leaves alone and compressed here.
-std::string Gzip(const std::string& in) {
-  z_stream z{};
-  if (deflateInit2(&z, 5, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return "";
-  std::string out(deflateBound(&z, in.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return rc == Z_STREAM_END ? out : "";
+// At most half the descriptors this process may open (gRPC, SQLite and the rest
+// keep the other half).
+int ConnectionCap(int wanted) {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return wanted;
+  return static_cast<int>(std::max<rlim_t>(16, std::min<rlim_t>(wanted, r.rlim_cur / 2)));
+}
+
+HttpResponse InternalError(const std::string& what) {
+  HttpResponse r;
+  r.status = 500;
+  r.body = absl::StrCat("{\"error\": {\"code\": \"INTERNAL\", \"message\": \"the handler failed; see the server log\"}}\n");
+  log::Error("HTTP handler: ", what);
+  return r;
 }
 
 }  // namespace
 
-HttpServer::HttpServer(const HttpApi& api) : api_(api) {}
+HttpServer::HttpServer(const HttpApi& api, HttpLimits limits) : api_(api), limits_(limits) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
 absl::Status HttpServer::Start(const std::string& address, const std::string& tls_cert, const std::string& tls_key) {
-  const size_t colon = address.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || colon + 1 == address.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("--http '", address, "': give host:port, e.g. 127.0.0.1:8080"));
-  }
-  try {
-    port = std::stoi(address.substr(colon + 1));
-  } catch (...) {
-    port = -1;
-  }
-  if (port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("--http '", address, "': the port is not a number in 0..65535"));
-  }
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) host = "0.0.0.0";
   if (tls_cert.empty() != tls_key.empty()) return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
   if (!tls_cert.empty()) {
-    auto ssl = std::make_unique<httplib::SSLServer>(tls_cert.c_str(), tls_key.c_str());
-    if (!ssl->is_valid()) return absl::InvalidArgumentError("--http: cannot use the TLS certificate or key");
-    server_ = std::move(ssl);
-  } else {
-    server_ = std::make_unique<httplib::Server>();
+    auto tls = TlsContext::Load(tls_cert, tls_key);
+    if (!tls.ok()) return tls.status();
+    tls_ = std::move(*tls);
   }
-  server_->set_read_timeout(10, 0);
-  server_->set_write_timeout(10, 0);
-  server_->set_keep_alive_timeout(5);
-  // Event streams hold a thread each (at most kMaxStreams); the rest serve requests.
-  server_->new_task_queue = [] { return new httplib::ThreadPool(kMaxStreams + 8); };
-  const bool tls = !tls_cert.empty();
-  auto handle = [this, tls](const httplib::Request& req, httplib::Response& res) {
-    HttpRequest r;
-    r.method = req.method;
-    r.path = req.path;
-    r.params.insert(req.params.begin(), req.params.end());
-    r.authorization = req.get_header_value("Authorization");
-    r.cookie = req.get_header_value("Cookie");
-    r.tls = tls;
-    const HttpResponse out = api_.Handle(r);
-    res.status = out.status;
-    bool cache = false;
-    for (const auto& [k, v] : out.headers) {
-      res.set_header(k, v);
-      cache = cache || k == "Cache-Control";
-    }
-    if (!cache) res.set_header("Cache-Control", "no-store");
-    res.set_header("X-Content-Type-Options", "nosniff");
-    if (out.stream) {
-      // Each open stream holds one of the pool's threads until it ends or its
-      // client goes away (noticed at the next keep-alive write).
-      if (open_streams_.fetch_add(1) >= kMaxStreams) {
-        open_streams_.fetch_sub(1);
-        res.status = 503;
-        res.set_header("Retry-After", "10");
-        res.set_content(absl::StrCat("{\"error\": {\"code\": \"UNAVAILABLE\", \"message\": \"", kMaxStreams,
-                                     " event streams are open; the page polls instead\"}}\n"),
-                        "application/json; charset=utf-8");
-        return;
-      }
-      res.set_chunked_content_provider(
-          out.content_type,
-          [this, stream = out.stream](size_t, httplib::DataSink& sink) {
-            if (stopping_) return false;
-            auto bytes = stream->Next(std::chrono::milliseconds(250), std::chrono::seconds(10));
-            if (!bytes) {
-              sink.done();
-              return true;
-            }
-            return bytes->empty() || sink.write(bytes->data(), bytes->size());
-          },
-          [this](bool) { open_streams_.fetch_sub(1); });
-      return;
-    }
-    // "application/json; charset=utf-8" is not a type cpp-httplib compresses.
-    if (absl::StartsWith(out.content_type, "application/") && out.body.size() > 1024 &&
-        req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
-      if (std::string gz = Gzip(out.body); !gz.empty()) {
-        res.set_header("Content-Encoding", "gzip");
-        res.set_header("Vary", "Accept-Encoding");
-        res.set_content(std::move(gz), out.content_type);
-        return;
-      }
-    }
-    res.set_content(out.body, out.content_type);
-  };
-  server_->Get(".*", handle);
-  server_->Post(".*", handle);
-  server_->Put(".*", handle);
-  server_->Delete(".*", handle);
-  server_->Patch(".*", handle);
-  port_ = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
-  if (port_ <= 0) {
-    server_.reset();
-    port_ = 0;
-    return absl::UnavailableError(absl::StrCat("--http: cannot listen on ", address, " (address in use, or not an address?)"));
+  clients_ = std::make_unique<ClientLimits>(ConnectionCap(limits_.max_connections), limits_.max_client_connections);
+  streams_ = std::make_unique<StreamPump>(limits_.write_grace);
+  listener_ = std::make_unique<Listener>(
+      limits_, *clients_, tls_.get(),
+      [this](PendingRequest r) {
+        {
+          std::lock_guard lock(mu_);
+          queue_.push_back(std::move(r));
+        }
+        cv_.notify_one();
+      },
+      [this](std::unique_ptr<Transport> t, ClientSlot slot, Reply reply) {
+        streams_->Start(std::move(t), std::move(slot), std::move(reply));
+      });
+  if (auto st = listener_->Start(address); !st.ok()) {
+    listener_.reset();
+    return st;
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  for (int i = 0; i < limits_.workers; ++i) workers_.emplace_back([this] { Work(); });
   return absl::OkStatus();
 }
 
 void HttpServer::Stop() {
-  stopping_ = true;
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (listener_) listener_->Stop();  // no more requests; every connection on the loop closes
+  {
+    std::lock_guard lock(mu_);
+    stop_workers_ = true;
+    queue_.clear();
+  }
+  cv_.notify_all();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+  if (streams_) streams_->Stop();
+}
+
+void HttpServer::Work() {
+  for (;;) {
+    PendingRequest r;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_workers_ || !queue_.empty(); });
+      if (stop_workers_) return;
+      r = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Handle(std::move(r));
+  }
+}
+
+void HttpServer::Handle(PendingRequest p) {
+  HttpResponse out;
+  try {
+    out = api_.Handle(p.request);
+  } catch (const std::exception& e) {
+    out = InternalError(e.what());
+  }
+  Reply reply;
+  reply.connection = p.connection;
+  reply.close = p.close;
+  if (out.stream && !p.head_only) {
+    if (open_streams_.fetch_add(1) < limits_.max_streams) {
+      reply.bytes = StreamHead(out, p.chunked);
+      reply.stream = std::move(out.stream);
+      reply.stream_slot = std::shared_ptr<void>(nullptr, [this](void*) { open_streams_.fetch_sub(1); });
+      reply.chunked = p.chunked;
+      listener_->Post(std::move(reply));
+      return;
+    }
+    open_streams_.fetch_sub(1);
+    out = HttpResponse{};
+    out.status = 503;
+    out.headers.emplace_back("Retry-After", "10");
+    out.body = absl::StrCat("{\"error\": {\"code\": \"UNAVAILABLE\", \"message\": \"", limits_.max_streams,
+                            " event streams are open; the page polls instead\"}}\n");
+  }
+  out.stream.reset();
+  const bool http10_keep_alive = !p.chunked && !p.close;
+  reply.bytes = SerializeResponse(out, ResponseShape{p.head_only, p.accepts_gzip, p.close, http10_keep_alive});
+  listener_->Post(std::move(reply));
 }
 
 }  // namespace hpsearch::http

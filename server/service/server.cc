@@ -230,8 +230,12 @@ metrics::Gauges Server::ReadGauges() {
 absl::Status Server::StartHttp() {
   const ServerConfig& c = config_;
   if (c.http.empty()) return absl::OkStatus();
-  http_api_ = std::make_unique<http::HttpApi>(*query_, c.token, metrics_, [this] { return ReadGauges(); });
-  http_ = std::make_unique<http::HttpServer>(*http_api_);
+  http::HttpApiOptions options;
+  options.hosts = c.http_hosts;
+  http_api_ = std::make_unique<http::HttpApi>(*query_, c.token, metrics_, [this] { return ReadGauges(); }, options);
+  http::HttpLimits limits;
+  limits.max_client_connections = c.http_max_client_connections;
+  http_ = std::make_unique<http::HttpServer>(*http_api_, limits);
   if (auto st = http_->Start(c.http, c.tls_cert, c.tls_key); !st.ok()) return st;
   const std::string host = c.http.substr(0, c.http.rfind(':'));
   log::Info("HTTP API and /metrics on ", c.tls_cert.empty() ? "http://" : "https://", host.empty() ? "0.0.0.0" : host,

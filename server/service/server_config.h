@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace hpsearch::service {
 
@@ -34,6 +35,10 @@ struct ServerConfig {
   std::string tls_key;
   std::string http;            // host:port of the HTTP API and /metrics ("" = off; port 0: any free one)
   std::string http_port_file;  // write its bound port here once serving
+  // Host names the HTTP side answers to besides IP literals and localhost (any name
+  // when a token is set): the DNS-rebinding guard (http/host_rule.h).
+  std::vector<std::string> http_hosts;
+  int32_t http_max_client_connections = 64;  // HTTP connections one client address may hold
   std::string log_level = "info";
 };
 

@@ -7,7 +7,9 @@ Starts a real hpsearch-server with --http and --token on 127.0.0.1, runs sweeps 
 the real CLI, signs in through the login form, opens every page and checks: no
 console errors, each plot has as many points as the API says, sorting and filtering
 the trial table, a trial that finishes appears within 3 s without a reload, and the
-token is required. With SCREENSHOT_DIR, saves a screenshot of each page there
+token is required: the login gives the browser a session cookie (never the token),
+sends it only to paths of this site (the audit's next=/%09/evil.example/x), and
+"sign out" ends the session. With SCREENSHOT_DIR, saves a screenshot of each page there
 (scripts/screenshots.sh: docs/img/).
 """
 import json
@@ -123,6 +125,18 @@ try:
     driver.find_element(By.ID, "sign-in").click()
     wait_for(lambda: dashboard().get("page") == "sweep:" + sweep, 10, "signed in to the sweep page")
     driver.get_log("browser")  # the refused sign-in's 401 is expected
+    # The browser holds a session id, never the token (HttpOnly, SameSite=Strict).
+    session = driver.get_cookie("hpsearch_session")
+    check(session and TOKEN not in session["value"] and len(session["value"]) == 64 and session["httpOnly"]
+          and session.get("sameSite") == "Strict", f"the session cookie: {session}")
+    check(not driver.get_cookie("hpsearch_token"), "the token is kept in a cookie")
+    # /login sends the browser only to this site, whatever `next` says: the audit's
+    # /%09/evil.example/x (a browser strips the tab and would go to evil.example).
+    driver.get(base + "/login?next=/%09/evil.example/x")
+    driver.find_element(By.ID, "token").send_keys(TOKEN)
+    driver.find_element(By.ID, "sign-in").click()
+    wait_for(lambda: dashboard().get("page") == "sweeps", 10, "signed in to this site's sweep list")
+    check(driver.current_url == base + "/", f"the login sent the browser to {driver.current_url}")
 
     # Sweeps.
     driver.get(base + "/")
@@ -268,6 +282,17 @@ try:
     wait_for(lambda: dashboard().get("heatmapCells") == cells, 5, f"heat map of {cells} cells")
     console_errors("trial")
     shot("dashboard-trial.png", 1100)
+
+    # Signing out ends the session: the pages send the browser to the login form again.
+    driver.get(base + "/")
+    wait_for(lambda: dashboard().get("sweepsShown", 0) >= 1, 10, "the sweep list before signing out")
+    sign_out = driver.find_elements(By.ID, "sign-out")
+    check(sign_out and sign_out[0].is_displayed(), "no sign-out link on a server with a token")
+    if sign_out:
+        sign_out[0].click()
+        wait_for(lambda: "/login" in driver.current_url, 10, f"signed out to the login form: {driver.current_url}")
+        driver.get(base + "/sweeps/" + sweep)
+        check("/login" in driver.current_url, f"a page without a session: {driver.current_url}")
 
     # Scale: a 100,000-trial sweep (written through the store, not trained) opens with
     # its plot thinned to at most 5,000 points and its table paged; the time is printed.
