@@ -479,10 +479,16 @@ parameters:
     }
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  Latencies(state, [&] {
+  std::vector<double> us;
+  for (auto _ : state) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // calls spread over the suggestions
+    const auto t0 = std::chrono::steady_clock::now();
     benchmark::DoNotOptimize(s.GetSweep(id));
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  });
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(us.begin(), us.end());
+  state.counters["p50_us"] = us[us.size() / 2];
+  state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
   done = true;
   worker.join();
   state.counters["suggestions"] = static_cast<double>(suggestions.load());
