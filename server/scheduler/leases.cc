@@ -7,6 +7,7 @@
 #include "scheduler/fair_share.h"
 #include "scheduler/scheduler.h"
 #include "util/log.h"
+#include "util/printable.h"
 
 namespace hpsearch::scheduler {
 
@@ -39,10 +40,11 @@ std::optional<std::string> BadEpoch(const EpochMetrics& e) {
   return std::nullopt;
 }
 
-// Reasons a worker sends are stored and shown: keep them a readable size.
+// Reasons a worker sends are stored and shown: keep them a readable size, cut
+// between characters (a cut UTF-8 sequence would not be a valid protobuf string).
 std::string Bounded(const std::string& text) {
   constexpr size_t kMax = 2000;
-  return text.size() <= kMax ? text : absl::StrCat(text.substr(0, kMax), "… (", text.size(), " bytes)");
+  return text.size() <= kMax ? text : absl::StrCat(Truncated(text, kMax), " (", text.size(), " bytes)");
 }
 
 constexpr const char* kStarting = "the server is starting (recovering sweeps); retry";
