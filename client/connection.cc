@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 
 #include "util/address.h"
+#include "util/printable.h"
 
 namespace hpsearch::client {
 
@@ -103,7 +104,7 @@ grpc::Status WithRetries(Connection& c, std::ostream& err,
     grpc::Status st = rpc(ctx.get());
     if (!Transient(st) || std::chrono::steady_clock::now() + backoff > until) return st;
     if (!said) {
-      err << "server " << c.options().server << " unavailable (" << st.error_message() << "); retrying\n";
+      err << "server " << c.options().server << " unavailable (" << Printable(st.error_message()) << "); retrying\n";
       said = true;
     }
     std::this_thread::sleep_for(backoff);
@@ -121,23 +122,23 @@ int ReportError(const grpc::Status& status, const GlobalOptions& options, std::o
         if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
         err << "error: cannot resolve host '" << host << "' (--server " << options.server
             << "): check the name, or give an IP address\n";
-      } else if (status.error_message().rfind("database ", 0) == 0) {
+      } else if (status.error_message().rfind("database", 0) == 0) {
         // The server answered: its store cannot be written just now (disk full, I/O).
         err << "error: hpsearch-server at " << options.server << " cannot write its database now ("
-            << status.error_message() << "); retry later\n";
+            << Printable(status.error_message()) << "); retry later\n";
       } else {
-        err << "error: cannot reach hpsearch-server at " << options.server << ": " << status.error_message()
+        err << "error: cannot reach hpsearch-server at " << options.server << ": " << Printable(status.error_message())
             << "\n";
       }
       return kExitUnreachable;
     case grpc::StatusCode::INVALID_ARGUMENT:
-      err << "error: " << status.error_message() << "\n";
+      err << "error: " << Printable(status.error_message()) << "\n";
       return kExitUsage;
     case grpc::StatusCode::UNAUTHENTICATED:
-      err << "error: not authenticated (set --token or HPSEARCH_TOKEN): " << status.error_message() << "\n";
+      err << "error: not authenticated (set --token or HPSEARCH_TOKEN): " << Printable(status.error_message()) << "\n";
       return kExitServerError;
     default:
-      err << "error: " << status.error_message() << "\n";
+      err << "error: " << Printable(status.error_message()) << "\n";
       return kExitServerError;
   }
 }

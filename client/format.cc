@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "util/printable.h"
+
 namespace hpsearch::client {
 
 std::string Cell(const nlohmann::json& v) {
   if (v.is_null()) return "-";
-  if (v.is_string()) return v.get<std::string>();
+  if (v.is_string()) return Printable(v.get<std::string>());
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
   if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
   if (v.is_number()) {
@@ -77,9 +79,13 @@ std::vector<std::vector<std::string>> AlignDecimals(std::vector<std::vector<std:
 
 }  // namespace
 
-void PrintTable(std::ostream& out, const std::vector<std::string>& header,
+void PrintTable(std::ostream& out, const std::vector<std::string>& header_text,
                 const std::vector<std::vector<std::string>>& raw, bool align_decimals) {
-  const auto rows = align_decimals ? AlignDecimals(raw, header.size()) : raw;
+  std::vector<std::string> header;
+  for (const auto& h : header_text) header.push_back(Printable(h));
+  auto rows = align_decimals ? AlignDecimals(raw, header.size()) : raw;
+  for (auto& r : rows)
+    for (auto& cell : r) cell = Printable(cell);
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
     width[c] = header[c].size();

@@ -10,7 +10,8 @@
 namespace hpsearch::client {
 
 // A JSON scalar or list as a table cell: numbers with 4 significant digits
-// (integers exactly), strings bare, lists as [a, b].
+// (integers exactly), strings bare (through util/printable.h's Printable: `\x1b`
+// for an ESC), lists as [a, b].
 std::string Cell(const nlohmann::json& v);
 
 // Exact text of a JSON value for CSV: strings bare, numbers round-trip, lists as JSON,
@@ -21,11 +22,14 @@ std::string Exact(const nlohmann::json& v);
 std::string Sparkline(const std::vector<double>& values);
 
 // Prints rows under a header; cells that look numeric are right-aligned, and (with
-// `align_decimals`, for columns of one quantity) their decimal points line up.
+// `align_decimals`, for columns of one quantity) their decimal points line up. Every
+// cell is printed through Printable: a control character in a name or a failure
+// reason shows as `\x1b`, never reaches the terminal, never breaks a row.
 void PrintTable(std::ostream& out, const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows, bool align_decimals = true);
 
-// RFC 4180 CSV: a header row, then one row per record; fields quoted when needed.
+// RFC 4180 CSV: a header row, then one row per record; fields quoted when needed and
+// otherwise exact (CSV is for programs: nothing escaped).
 void PrintCsv(std::ostream& out, const std::vector<std::string>& header,
               const std::vector<std::vector<std::string>>& rows);
 

@@ -2,11 +2,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "CLI/CLI.hpp"
 #include "client/commands/commands.h"
 #include "client/commands/plan_command.h"
 #include "client/connection.h"
+#include "client/safe_output.h"
 #include "client/spec_file.h"
 #include "util/did_you_mean.h"
 
@@ -185,6 +187,12 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  // Nothing the server says reaches the terminal as a control sequence
+  // (client/safe_output.h); CSV is written exactly, for programs.
+  std::optional<SafeStream> safe_out;
+  SafeStream safe_err(std::cerr, SafeOutput::Mode::kText);
+  if (g.output != "csv" && !(*export_cmd && g.output == "table"))
+    safe_out.emplace(std::cout, g.output == "json" ? SafeOutput::Mode::kJson : SafeOutput::Mode::kText);
   if (*plan_cmd) {
     plan.output = g.output == "wide" ? "table" : g.output;
     return RunPlan(plan, std::cout, std::cerr);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "search/typed_spec.h"
 #include "util/did_you_mean.h"
+#include "util/printable.h"
 #include "util/yaml_value.h"
 #include "util/status_macros.h"
 #include "vocabulary/settings.h"
@@ -24,9 +25,10 @@ using search::Spec;
 
 namespace {
 
-// An error at `path`, with the YAML line of `node`.
+// An error at `path` (its keys come from the file: shown printable, at most 200 bytes),
+// with the YAML line of `node`.
 absl::Status Err(const std::string& path, const std::string& what, const YAML::Node& node) {
-  std::string msg = absl::StrCat(path, ": ", what);
+  std::string msg = absl::StrCat(Truncated(Printable(path), 200), ": ", what);
   if (node.IsDefined() && node.Mark().line >= 0) absl::StrAppend(&msg, " (line ", node.Mark().line + 1, ")");
   return absl::InvalidArgumentError(msg);
 }
@@ -285,7 +287,7 @@ absl::StatusOr<double> ParseDuration(const std::string& text) {
     try {
       number = std::stod(text.substr(i), &used);
     } catch (...) {
-      return absl::InvalidArgumentError(absl::StrCat("bad duration '", text, "' (use e.g. 90s, 30m, 2h, 1h30m)"));
+      return absl::InvalidArgumentError(absl::StrCat("bad duration ", Quoted(text), " (use e.g. 90s, 30m, 2h, 1h30m)"));
     }
     i += used;
     have_number = true;
@@ -293,13 +295,15 @@ absl::StatusOr<double> ParseDuration(const std::string& text) {
     const char u = text[i++];
     const double scale = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : u == 'd' ? 86400 : -1;
     if (scale < 0)
-      return absl::InvalidArgumentError(absl::StrCat("bad duration unit '", std::string(1, u), "' in '", text, "' (s, m, h, d)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad duration unit ", Quoted(std::string(1, u)), " in ", Quoted(text), " (s, m, h, d)"));
     total += number * scale;
     any_unit = true;
     have_number = false;
   }
   if (have_number) {
-    if (any_unit) return absl::InvalidArgumentError(absl::StrCat("bad duration '", text, "': number without unit"));
+    if (any_unit)
+      return absl::InvalidArgumentError(absl::StrCat("bad duration ", Quoted(text), ": number without unit"));
     total += number;
   }
   if (!std::isfinite(total) || total < 0) return absl::InvalidArgumentError("duration must be >= 0");
@@ -327,7 +331,9 @@ absl::Status TrialFileShape(const YAML::Node& n) {
 
 }  // namespace
 
-absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
+namespace {
+
+absl::StatusOr<Spec> ReadSpec(const std::string& text) {
   auto root = ParseYaml(text, "spec");
   if (!root.ok()) return root.status();
   const YAML::Node& n = *root;
@@ -393,6 +399,14 @@ absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
   if (n["tpe"].IsDefined() && spec.method != Method::kTpe)
     return Err("tpe", "applies only to method: tpe", n["tpe"]);
   return search::Typed(std::move(spec));
+}
+
+}  // namespace
+
+absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
+  auto spec = ReadSpec(text);
+  if (!spec.ok()) return PrintableStatus(spec.status());  // messages quote the file
+  return spec;
 }
 
 absl::StatusOr<Spec> LoadSpecFile(const std::string& path) {

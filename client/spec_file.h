@@ -1,7 +1,8 @@
 // Reads the YAML form of a sweep spec (docs/spec.md) into a search::Spec. Shape
 // errors (unknown keys with a did-you-mean, wrong types, bad durations) name the
 // field path and the YAML line: `parameters.lr.mni: unknown key (did you mean
-// 'min'?) (line 12)`. Semantic checks are search::ValidateSpec's.
+// 'min'?) (line 12)`; messages are printable (util/printable.h) and at most 2,000
+// bytes. Semantic checks are search::ValidateSpec's.
 #pragma once
 
 #include <string>

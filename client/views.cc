@@ -15,6 +15,7 @@
 #include "search/spec_validator.h"
 #include "search/strategy.h"
 #include "util/value_json.h"
+#include "util/printable.h"
 
 namespace hpsearch::client {
 
@@ -140,7 +141,7 @@ std::string PlanNote(const v1::Sweep& s) {
 std::string ObjectiveLabel(const v1::Sweep& s) {
   auto o = Objective(s);
   if (!o) return "objective";
-  return o->first + (o->second ? " (maximize)" : " (minimize)");
+  return Printable(o->first) + (o->second ? " (maximize)" : " (minimize)");
 }
 
 json SweepJson(const v1::Sweep& s) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "client/commands/commands.h"
 #include "client/views.h"
+#include "util/printable.h"
 
 namespace hpsearch::client {
 
@@ -97,7 +98,7 @@ int RunDelete(Connection& c, const DeleteOptions& o, std::istream& in, std::ostr
         << s.id() << "), then delete it\n";
     return kExitServerError;
   }
-  const std::string what = absl::StrFormat("sweep %s '%s' (%s, %d trials, created %s)", s.id(), s.name(),
+  const std::string what = absl::StrFormat("sweep %s '%s' (%s, %d trials, created %s)", s.id(), Printable(s.name()),
                                            StatusName(s.status()), Done(s), Timestamp(s.created_ms()));
   if (!o.yes) {
     // Asked on stderr, so `-o json` output stays clean; read from stdin (`echo y |` works).

@@ -11,6 +11,7 @@
 #include "convert/spec_convert.h"
 #include "search/spec_validator.h"
 #include "util/did_you_mean.h"
+#include "util/printable.h"
 
 namespace hpsearch::client {
 
@@ -32,7 +33,7 @@ void PrintSweepLine(const v1::Sweep& s, const std::string& output, std::ostream&
   if (output == "json") {
     out << SweepJson(s).dump() << "\n";
   } else {
-    out << s.id() << " " << s.name() << " (" << s.total_trials() << " trials)\n";
+    out << s.id() << " " << Printable(s.name()) << " (" << s.total_trials() << " trials)\n";
   }
 }
 
@@ -223,7 +224,7 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
   if (c.options().output == "csv") {
     PrintCsv(out, {"field", "value"}, rows);
   } else {
-    for (const auto& r : rows) out << absl::StrFormat("%-10s %s\n", r[0] + ":", r[1]);
+    for (const auto& r : rows) out << absl::StrFormat("%-10s %s\n", r[0] + ":", Printable(r[1]));
   }
   return kExitOk;
 }
@@ -241,7 +242,7 @@ int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostre
     if (c.options().output == "json") {
       out << json{{"sweep", sweep}, {"already_finished", true}, {"message", st.error_message()}}.dump() << "\n";
     } else {
-      out << st.error_message() << "; nothing to " << (graceful ? "stop" : "cancel") << "\n";
+      out << Printable(st.error_message()) << "; nothing to " << (graceful ? "stop" : "cancel") << "\n";
     }
     return kExitOk;
   }

@@ -11,6 +11,7 @@
 #include "client/format.h"
 #include "client/trial_table.h"
 #include "client/views.h"
+#include "util/printable.h"
 #include "vocabulary/metrics.h"
 
 namespace hpsearch::client {
@@ -161,23 +162,24 @@ int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostrea
     PrintCsv(out, {"epoch", "lr", "seconds", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}, rows);
     return kExitOk;
   }
-  out << absl::StrFormat("trial %d of %s: %s", t.index(), t.sweep_id(), StatusName(t.status()));
+  out << absl::StrFormat("trial %d of %s: %s", t.index(), Printable(t.sweep_id()), StatusName(t.status()));
   if (t.has_objective()) out << "  objective " << Cell(t.objective());
   out << "\n";
-  if (!t.failure_reason().empty()) out << "  reason: " << t.failure_reason() << "\n";
+  if (!t.failure_reason().empty()) out << "  reason: " << Printable(t.failure_reason()) << "\n";
   out << "parameters:\n";
-  for (const auto& [k, v] : j["params"].items()) out << absl::StrFormat("  %-16s %s\n", k, Cell(v));
-  out << absl::StrFormat("run: attempt %d on %s, %s", t.attempt(), t.worker().empty() ? "-" : t.worker(), RunTime(t));
+  for (const auto& [k, v] : j["params"].items()) out << absl::StrFormat("  %-16s %s\n", Printable(k), Cell(v));
+  out << absl::StrFormat("run: attempt %d on %s, %s", t.attempt(), t.worker().empty() ? "-" : Printable(t.worker()),
+                         RunTime(t));
   if (t.parameter_count() > 0) out << ", " << t.parameter_count() << " network parameters";
   out << ", seed " << t.seed() << "\n";
   for (const auto& a : t.attempts()) {
-    out << absl::StrFormat("  attempt %d  %-14s %s\n", a.attempt(), a.worker(),
-                           a.outcome().empty() ? "running" : a.outcome());
+    out << absl::StrFormat("  attempt %d  %-14s %s\n", a.attempt(), Printable(a.worker()),
+                           a.outcome().empty() ? "running" : Printable(a.outcome()));
   }
   if (t.metrics_size() > 0) {
     out << "final metrics:\n";
     std::map<std::string, double> m(t.metrics().begin(), t.metrics().end());
-    for (const auto& [k, v] : m) out << absl::StrFormat("  %-16s %s\n", k, Cell(v));
+    for (const auto& [k, v] : m) out << absl::StrFormat("  %-16s %s\n", Printable(k), Cell(v));
   }
   if (t.epochs_size() > 0) {
     out << absl::StrFormat("learning curve (%d epochs):\n", t.epochs_size());

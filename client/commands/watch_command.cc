@@ -21,7 +21,9 @@
 #include "absl/strings/str_format.h"
 #include "client/commands/commands.h"
 #include "client/format.h"
+#include "client/safe_output.h"
 #include "client/views.h"
+#include "util/printable.h"
 
 namespace hpsearch::client {
 
@@ -156,8 +158,9 @@ void OnInterrupt(int) {
 }
 
 void LeaveRunningOnInterrupt(const std::string& sweep, bool tty) {
-  const std::string text = absl::StrCat(tty ? "\r\033[K" : "\n", "watch stopped; sweep ", sweep,
-                                        " keeps running (hpsearch stop ", sweep, " to stop it)\n");
+  const std::string name = Printable(sweep);
+  const std::string text = absl::StrCat(tty ? "\r\033[K" : "\n", "watch stopped; sweep ", name,
+                                        " keeps running (hpsearch stop ", name, " to stop it)\n");
   interrupt_length = std::min(text.size(), sizeof interrupt_message);
   std::memcpy(interrupt_message, text.data(), interrupt_length);
   struct sigaction sa {};
@@ -206,7 +209,7 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
       quiet.Heard();
       const bool heard_before = heard;
       if (!heard && connection > 0) {
-        if (tty) out << "\r\033[K";
+        if (tty) WriteControl(out, "\r\033[K");
         err << "reconnected to " << c.options().server << "\n";
       }
       heard = true;
@@ -228,8 +231,9 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
       } else if (tty) {
         if (last.has_best_objective() && (!shown_best || *shown_best != last.best_objective())) {
           shown_best = last.best_objective();
-          out << "\r\033[K" << absl::StrFormat("new best: trial %d  %s %s\n", last.best_trial(), ObjectiveLabel(last),
-                                               Cell(last.best_objective()));
+          WriteControl(out, "\r\033[K");
+          out << absl::StrFormat("new best: trial %d  %s %s\n", last.best_trial(), ObjectiveLabel(last),
+                                 Cell(last.best_objective()));
         }
         // The sweep's own rate since it was created, so joining a running sweep shows
         // the right rate and ETA at once.
@@ -237,19 +241,19 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
         const double rate = minutes > 0 && last.created_ms() > 0 ? static_cast<double>(done) / minutes : 0;
         std::string eta = "-";
         if (rate > 0 && done < last.total_trials()) eta = Duration((last.total_trials() - done) / rate * 60.0);
-        out << "\r\033[K"
-            << absl::StrFormat("%s %s %d/%d  %d running  %d failed  %.1f trials/min  ETA %s", last.id(),
+        WriteControl(out, "\r\033[K");
+        out << absl::StrFormat("%s %s %d/%d  %d running  %d failed  %.1f trials/min  ETA %s", last.id(),
                                Bar(last, 24), done, last.total_trials(), k.running(), k.failed(), rate, eta)
             << std::flush;
       } else if (first) {
-        out << absl::StrFormat("%s %s: %s, %d/%d done, %d running\n", last.id(), last.name(),
+        out << absl::StrFormat("%s %s: %s, %d/%d done, %d running\n", last.id(), Printable(last.name()),
                                StatusName(last.status()), done, last.total_trials(), k.running());
         shown_done = done;
       } else if (e.has_trial() && (starts || e.trial().status() != v1::RUNNING)) {
         const auto& t = e.trial();
         std::string line = absl::StrFormat("trial %d %s", t.index(), StatusName(t.status()));
         if (t.has_objective()) line += " objective " + Cell(t.objective());
-        if (!t.failure_reason().empty()) line += " (" + t.failure_reason() + ")";
+        if (!t.failure_reason().empty()) line += " (" + Printable(t.failure_reason()) + ")";
         line += absl::StrFormat("  [%d/%d done", done, last.total_trials());
         if (last.has_best_objective()) {
           line += absl::StrFormat(", best %s trial %d", Cell(last.best_objective()), last.best_trial());
@@ -283,8 +287,9 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
     if (heard || connection == 0) lost_since = now;
     if (now - lost_since > kReconnectFor) break;
     if (heard || connection == 0) {
-      if (tty) out << "\r\033[K";
-      err << "lost the connection to " << c.options().server << " (" << st.error_message() << "); reconnecting\n";
+      if (tty) WriteControl(out, "\r\033[K");
+      err << "lost the connection to " << c.options().server << " (" << Printable(st.error_message())
+          << "); reconnecting\n";
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -296,7 +301,7 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
   if (!json_out) {
     if (tty) out << "\n";
     out << absl::StrFormat("%s %s", last.id(), StatusName(last.status()));
-    if (!last.status_reason().empty()) out << ": " << last.status_reason();
+    if (!last.status_reason().empty()) out << ": " << Printable(last.status_reason());
     if (last.counts().not_started() > 0) out << absl::StrFormat(" (%d trials never started)", last.counts().not_started());
     if (last.has_best_objective()) {
       out << absl::StrFormat("; best %s %s (trial %d)", ObjectiveLabel(last), Cell(last.best_objective()),

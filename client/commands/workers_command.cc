@@ -7,6 +7,7 @@
 #include "client/commands/commands.h"
 #include "client/format.h"
 #include "client/views.h"
+#include "util/printable.h"
 
 namespace hpsearch::client {
 
@@ -80,10 +81,10 @@ int RunVersion(Connection& c, const std::string& client_version, std::ostream& o
   }
   out << "hpsearch " << client_version << "\n";
   if (st.ok()) {
-    out << "server " << info.version() << " at " << c.options().server << " (database schema v" << info.schema_version()
-        << ", " << info.embedded_slots() << " embedded worker slots)\n";
+    out << "server " << Printable(info.version()) << " at " << c.options().server << " (database schema v"
+        << info.schema_version() << ", " << info.embedded_slots() << " embedded worker slots)\n";
   } else {
-    out << "server at " << c.options().server << ": not reachable (" << st.error_message() << ")\n";
+    out << "server at " << c.options().server << ": not reachable (" << Printable(st.error_message()) << ")\n";
   }
   return kExitOk;
 }

@@ -8,6 +8,7 @@
 #include "protocol/report_checks.h"
 #include "scheduler/scheduler.h"
 #include "util/log.h"
+#include "util/printable.h"
 #include "util/secret.h"
 
 namespace hpsearch::scheduler {
@@ -51,10 +52,11 @@ int64_t TrialEpochs(const Params& params) {
   return search::kDefaultEpochs;
 }
 
-// Reasons a worker sends are stored and shown: keep them a readable size.
+// Reasons a worker sends are stored and shown: keep them a readable size, cut
+// between characters (a cut UTF-8 sequence would not be a valid protobuf string).
 std::string Bounded(const std::string& text) {
   constexpr auto kMax = static_cast<size_t>(kMaxReasonBytes);
-  return text.size() <= kMax ? text : absl::StrCat(text.substr(0, kMax), "… (", text.size(), " bytes)");
+  return text.size() <= kMax ? text : absl::StrCat(Truncated(text, kMax), " (", text.size(), " bytes)");
 }
 
 constexpr const char* kStarting = "the server is starting (recovering sweeps); retry";

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "util/did_you_mean.h"
+#include "util/printable.h"
 #include "scheduler/trial_filter.h"
 
 namespace hpsearch::scheduler {
@@ -23,7 +24,7 @@ absl::StatusOr<store::TrialQuery> WithSortKey(const ListingKeys& keys, store::Tr
     return q;
   }
   const auto all = keys.All();
-  return absl::InvalidArgumentError(absl::StrCat("sort_by: unknown key '", key, "'", DidYouMean(key, all),
+  return absl::InvalidArgumentError(absl::StrCat("sort_by: unknown key ", Quoted(key), DidYouMean(key, all),
                                                  "; one of ", absl::StrJoin(all, ", ")));
 }
 
@@ -31,6 +32,10 @@ absl::StatusOr<store::TrialQuery> WithSortKey(const ListingKeys& keys, store::Tr
 
 absl::StatusOr<store::TrialPage> Query::Trials(const std::string& sweep, const store::TrialQuery& query,
                                                const std::vector<std::string>& where) {
+  if (where.size() > store::kMaxTrialConditions) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("where: at most ", store::kMaxTrialConditions, " conditions (got ", where.size(), ")"));
+  }
   auto rec = scheduler_.Resolve(sweep);
   if (!rec.ok()) return rec.status();
   store::TrialQuery q = query;

@@ -28,7 +28,7 @@ class Query {
   absl::StatusOr<SweepPage> Sweeps(int64_t offset, int32_t limit) { return scheduler_.ListSweeps(offset, limit); }
   // One keyset page (store::TrialQuery) of the trials meeting every condition in
   // `where` (scheduler/trial_filter.h's text form); INVALID_ARGUMENT for a bad sort
-  // key, condition or cursor.
+  // key, condition or cursor, and for more than store::kMaxTrialConditions conditions.
   absl::StatusOr<store::TrialPage> Trials(const std::string& sweep, const store::TrialQuery& query,
                                           const std::vector<std::string>& where = {});
   // With curve, diagnostics and attempts. NOT_FOUND says whether the trial has not

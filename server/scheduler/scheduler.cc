@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "util/did_you_mean.h"
 #include "util/log.h"
+#include "util/printable.h"
 #include "util/rng.h"
 #include "vocabulary/metrics.h"
 
@@ -88,7 +89,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Resolve(const std::string& sweep) 
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
-  if (!rec) return absl::NotFoundError(absl::StrCat("sweep '", sweep, "' not found", suggestion));
+  if (!rec) return absl::NotFoundError(absl::StrCat("sweep ", Quoted(sweep), " not found", suggestion));
   return *std::move(rec);
 }
 
@@ -233,7 +234,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& submitt
     if (!st.ok()) return st;
     if (made) {
       if (made->spec != encoded) {
-        return absl::AlreadyExistsError(absl::StrCat("request_id '", request_id, "' already submitted sweep ",
+        return absl::AlreadyExistsError(absl::StrCat("request_id ", Quoted(request_id), " already submitted sweep ",
                                                      made->id, " with a different spec"));
       }
       return Current(*made, lock);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "util/did_you_mean.h"
+#include "util/printable.h"
 #include "vocabulary/metrics.h"
 
 namespace hpsearch::scheduler {
@@ -83,8 +84,13 @@ absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, con
   using Op = store::TrialCondition::Op;
   const absl::string_view s = absl::StripAsciiWhitespace(text);
   const auto bad = [&](const std::string& why) {
-    return absl::InvalidArgumentError(absl::StrCat("where '", s, "': ", why));
+    return absl::InvalidArgumentError(
+        absl::StrCat("where ", Quoted(std::string_view(s.data(), s.size())), ": ", why));
   };
+  if (s.size() > kMaxConditionLength) {
+    return bad(absl::StrCat("a condition is at most ", kMaxConditionLength, " characters (this one has ", s.size(),
+                            ")"));
+  }
   size_t i = 0;
   while (i < s.size() && KeyChar(s[i])) ++i;
   const std::string key(absl::StripAsciiWhitespace(s.substr(0, i)));
@@ -103,7 +109,7 @@ absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, con
   else if (rest[0] == '<') op = Op::kLt;
   else if (rest[0] == '>') op = Op::kGt;
   else if (rest[0] == '=') op = Op::kEq;
-  else return bad(absl::StrCat("'", rest.substr(0, 1), "' is not an operator (= != < <= > >=)"));
+  else return bad(absl::StrCat(Quoted(std::string(rest.substr(0, 1))), " is not an operator (= != < <= > >=)"));
   store::TrialCondition c;
   c.op = op;
   c.name = key;
@@ -117,7 +123,7 @@ absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, con
     std::vector<std::string> all = {"objective"};
     all.insert(all.end(), keys.params.begin(), keys.params.end());
     all.insert(all.end(), keys.metrics.begin(), keys.metrics.end());
-    return bad(absl::StrCat("unknown key '", key, "'", DidYouMean(key, all), "; one of ", absl::StrJoin(all, ", ")));
+    return bad(absl::StrCat("unknown key ", Quoted(key), DidYouMean(key, all), "; one of ", absl::StrJoin(all, ", ")));
   }
   const absl::string_view value = absl::StripAsciiWhitespace(rest.substr(len));
   if (value.empty()) return bad("no value after the operator");
@@ -126,10 +132,13 @@ absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, con
       if (v.empty()) return bad("an empty value in the list");
       c.values.push_back(ValueOf(v));
     }
+    if (c.values.size() > store::kMaxConditionValues)
+      return bad(absl::StrCat("at most ", store::kMaxConditionValues, " values in a list"));
   } else {
     auto v = ValueOf(std::string(value));
     if (!std::holds_alternative<double>(v)) {
-      return bad(absl::StrCat("'", value, "' is not a number (<, <=, > and >= compare numbers)"));
+      return bad(absl::StrCat(Quoted(std::string_view(value.data(), value.size())),
+                              " is not a number (<, <=, > and >= compare numbers)"));
     }
     c.values.push_back(v);
   }

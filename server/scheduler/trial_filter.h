@@ -7,6 +7,7 @@
 // to a list value). Numbers compare by value, true/false as 1/0, anything else as text.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include "absl/strings/string_view.h"
 #include <vector>
@@ -27,8 +28,13 @@ struct ListingKeys {
   std::vector<std::string> All() const;
 };
 
-// INVALID_ARGUMENT naming the condition and what is wrong with it (with a
-// did-you-mean for an unknown key).
+// The longest condition text accepted (a listing takes at most
+// store::kMaxTrialConditions conditions, each with at most store::kMaxConditionValues
+// values).
+inline constexpr std::size_t kMaxConditionLength = 1000;
+
+// INVALID_ARGUMENT naming the condition (quoted, at most 80 characters of it) and
+// what is wrong with it (with a did-you-mean for an unknown key).
 absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, const ListingKeys& keys);
 
 }  // namespace hpsearch::scheduler

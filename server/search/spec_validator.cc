@@ -12,7 +12,10 @@
 #include "absl/strings/str_join.h"
 #include "search/grid_strategy.h"
 #include "search/search_space.h"
+#include "search/sweep_names.h"
 #include "util/did_you_mean.h"
+#include "util/printable.h"
+#include "util/printable.h"
 #include "vocabulary/datasets.h"
 #include "vocabulary/metrics.h"
 #include "vocabulary/network_size.h"
@@ -213,11 +216,6 @@ int64_t MaxEpochs(const Spec& spec) {
   return most > 0 ? most : kDefaultEpochs;
 }
 
-bool LooksLikeSweepId(const std::string& name) {
-  if (name.size() < 3 || name.compare(0, 2, "s-") != 0) return false;
-  return std::all_of(name.begin() + 2, name.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::string ObjectiveMetric(const Spec& spec) {
   if (!spec.objective.metric.empty()) return spec.objective.metric;
   return vocabulary::DefaultObjective(vocabulary::TaskOf(spec.dataset));
@@ -228,11 +226,10 @@ bool ObjectiveMaximized(const Spec& spec) {
   return vocabulary::MaximizedByDefault(ObjectiveMetric(spec));
 }
 
-absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits) {
-  if (spec.name.size() > 200) return Bad("name", "must be at most 200 characters");
-  if (LooksLikeSweepId(spec.name))
-    return Bad("name", absl::StrCat("'", spec.name, "' looks like a sweep id (s-NNNNNN), which would hide the "
-                                    "sweep when looked up by name; choose another name"));
+namespace {
+
+absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
+  RETURN_IF_ERROR(CheckSweepName(spec.name));
   if (spec.dataset.name.empty()) return Bad("dataset.name", "is required");
   RETURN_IF_ERROR(vocabulary::ValidateDataset(spec.dataset));
   // Objective.
@@ -241,8 +238,13 @@ absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits) {
     return Bad("objective.metric", "test metrics must not drive the search; use the val_ metric");
   const auto metrics = vocabulary::SearchableMetrics(vocabulary::TaskOf(spec.dataset));
   if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
-    return Bad("objective.metric", absl::StrCat("unknown metric '", metric, "'", DidYouMean(metric, metrics),
+    return Bad("objective.metric", absl::StrCat("unknown metric ", Quoted(metric), DidYouMean(metric, metrics),
                                                 "; one of ", absl::StrJoin(metrics, ", ")));
+  // No validation rows, no val_ metric: every trial would fail for want of it.
+  if (spec.dataset.validation == 0 && absl::StartsWith(metric, "val_"))
+    return Bad("dataset.validation", absl::StrCat("0 holds out no rows, so the objective ", metric,
+                                                  " is never reported; hold some out or use objective.metric: train_",
+                                                  metric.substr(4)));
   if (spec.objective.target && !std::isfinite(*spec.objective.target))
     return Bad("objective.target", "must be a finite number");
   // Budget and parallelism.
@@ -258,15 +260,7 @@ absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits) {
                absl::StrCat("must be <= ", limits.max_concurrent, " (the server's --max-concurrent)"));
   if (limits.max_trials > 0 && spec.budget.max_trials > limits.max_trials)
     return Bad("budget.max_trials", absl::StrCat("must be <= ", limits.max_trials, " (the server's limit)"));
-  // Labels.
-  for (const auto& [k, v] : spec.labels) {
-    const bool key_ok = !k.empty() && k.size() <= 63 && std::all_of(k.begin(), k.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-    });
-    if (!key_ok) return Bad("labels." + k, "a label name is 1-63 of a-z, 0-9, '_', '.', '-'");
-    if (v.size() > 256) return Bad("labels." + k, "must be at most 256 characters");
-  }
-  if (spec.labels.size() > 64) return Bad("labels", "at most 64 labels");
+  RETURN_IF_ERROR(CheckLabels(spec.labels));
   // Fixed settings.
   for (const auto& [k, v] : spec.fixed) {
     if (auto st = vocabulary::CheckParam(k, v); !st.ok()) return Bad("fixed." + k, std::string(st.message()));
@@ -289,6 +283,13 @@ absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits) {
                                                    limits.max_trials, "; set budget.max_trials to run part of it"));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+// Messages quote what the spec holds (a value, a key): printable and bounded.
+absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits) {
+  return PrintableStatus(CheckSpec(spec, limits));
 }
 
 }  // namespace hpsearch::search

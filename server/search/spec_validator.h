@@ -1,7 +1,8 @@
 // Semantic validation of a sweep spec. The server runs it on every submission (it
 // never trusts the client) and `hpsearch plan` runs it offline. Every error is
 // INVALID_ARGUMENT and names the field path: `parameters.lr.min: must be > 0 with
-// scale: log`.
+// scale: log`; its message is printable (util/printable.h) and at most 2,000 bytes,
+// whatever the spec holds.
 #pragma once
 
 #include <cstdint>
@@ -33,8 +34,6 @@ std::string MethodName(Method m);
 int64_t MaxEpochs(const Spec& spec);
 inline constexpr int64_t kDefaultEpochs = 10;
 
-// "s-" and digits: the form of sweep ids, which names may not take.
-bool LooksLikeSweepId(const std::string& name);
 // Longest budget.max_duration accepted: 100 years.
 inline constexpr double kMaxDurationSeconds = 100.0 * 365 * 86400;
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "util/printable.h"
+
 namespace hpsearch::service {
 
 grpc::Status ToGrpc(const absl::Status& status) {
@@ -14,7 +16,9 @@ grpc::Status ToGrpc(const absl::Status& status) {
                 static_cast<int>(grpc::StatusCode::UNAUTHENTICATED));
   static_assert(static_cast<int>(absl::StatusCode::kResourceExhausted) ==
                 static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED));
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+  const absl::string_view message = status.message();
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      Truncated(Printable(std::string_view(message.data(), message.size())), kMaxStatusMessageBytes));
 }
 
 }  // namespace hpsearch::service

@@ -13,6 +13,7 @@
 #include "sqlite3.h"
 #include "store/integrity.h"
 #include "store/schema.h"
+#include "util/log.h"
 
 namespace hpsearch::store {
 
@@ -109,7 +110,8 @@ void Store::CheckpointLoop() {
 namespace {
 
 // SQLite failures that go away by themselves (space freed, I/O back, a lock
-// released) are UNAVAILABLE, so callers retry; the rest are bugs or damage.
+// released) are UNAVAILABLE, so callers retry; the rest are bugs or damage. The
+// message goes to clients, so it never names the file (the log does, for damage).
 absl::Status StoreError(const std::string& path, const std::exception& e) {
   if (const auto* sq = dynamic_cast<const SQLite::Exception*>(&e)) {
     switch (sq->getErrorCode()) {
@@ -120,12 +122,13 @@ absl::Status StoreError(const std::string& path, const std::exception& e) {
       case SQLITE_NOMEM:
       case SQLITE_CANTOPEN:
       case SQLITE_PROTOCOL:
-        return absl::UnavailableError(absl::StrCat("database ", path, ": ", e.what()));
+        return absl::UnavailableError(absl::StrCat("database: ", e.what()));
       default:
         break;
     }
   }
-  return absl::InternalError(absl::StrCat("database ", path, ": ", e.what()));
+  log::Error("database ", path, ": ", e.what());
+  return absl::InternalError(absl::StrCat("database: ", e.what()));
 }
 
 }  // namespace

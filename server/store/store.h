@@ -12,6 +12,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -66,6 +67,11 @@ struct TrialCondition {
   // no condition on it.
   std::vector<std::variant<double, std::string>> values;
 };
+
+// Bounds on a listing's conditions (INVALID_ARGUMENT beyond): each adds terms and
+// bound values to the statement, and SQLite has limits of its own on both.
+inline constexpr std::size_t kMaxTrialConditions = 32;
+inline constexpr std::size_t kMaxConditionValues = 256;  // values in one = / != list
 
 struct TrialQuery {
   std::optional<TrialStatus> status;  // none: any

@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "store/rows.h"
 #include "store/store.h"
+#include "util/printable.h"
 
 namespace hpsearch::store {
 
@@ -123,9 +124,14 @@ struct WhereSql {
 };
 
 absl::Status CheckWhere(const std::vector<TrialCondition>& where) {
+  if (where.size() > kMaxTrialConditions)
+    return absl::InvalidArgumentError(absl::StrCat("where: at most ", kMaxTrialConditions, " conditions"));
   for (const auto& c : where) {
+    if (c.values.size() > kMaxConditionValues)
+      return absl::InvalidArgumentError(absl::StrCat("where: at most ", kMaxConditionValues, " values in a condition"));
     if (c.field != TrialCondition::Field::kObjective && !IsMetricName(c.name)) {
-      return absl::InvalidArgumentError(absl::StrCat("where: '", c.name, "' is not a name (letters, digits and _)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("where: ", Quoted(c.name), " is not a name (letters, digits and _)"));
     }
     const bool order = c.op != TrialCondition::Op::kEq && c.op != TrialCondition::Op::kNe;
     if (c.values.empty() || (order && (c.values.size() != 1 || !std::holds_alternative<double>(c.values[0])))) {
@@ -190,7 +196,7 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
   const bool by_objective = sort == "objective" && !by_param;
   if (!by_index && !by_objective && !IsMetricName(sort)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "sort_by: '", sort, "' is not index, objective or a metric or parameter name (letters, digits and _)"));
+        "sort_by: ", Quoted(sort), " is not index, objective or a metric or parameter name (letters, digits and _)"));
   }
   if (auto st = CheckWhere(query.where); !st.ok()) return st;
   TrialQuery q = query;

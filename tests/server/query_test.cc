@@ -61,6 +61,39 @@ TEST_F(QueryTest, ConditionsNameParametersMetricsAndTheObjectiveOfTheSweep) {
   EXPECT_THAT(q.Trials("nope", {}, {"lr<1"}), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// Conditions are bounded (item 9): 1,200 of them reached SQLite's limits and came back
+// INTERNAL naming the database file; now the count is refused first, as is a
+// condition too long or with too many values, and each message stays small.
+TEST_F(QueryTest, ConditionsAreBoundedInNumberLengthAndValues) {
+  const std::string id = CompleteGrid();
+  Query q(*scheduler_, *store_);
+  const std::vector<std::string> many(1200, "lr>0");
+  EXPECT_THAT(q.Trials(id, {}, many), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                "where: at most 32 conditions (got 1200)"));
+  EXPECT_EQ(Indices(id, std::vector<std::string>(32, "lr>0")).size(), 6u);
+  const std::string long_value(5000, '9');
+  auto st = q.Trials(id, {}, {"lr<" + long_value});
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a condition is at most 1000 characters")));
+  EXPECT_LT(st.status().message().size(), 300u);
+  std::string list = "optimizer=a";
+  for (int i = 1; i < 300; ++i) list += ",a";
+  EXPECT_THAT(q.Trials(id, {}, {list}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 256 values in a list")));
+  // The store checks the same bounds itself, whoever builds the query.
+  store::TrialQuery direct;
+  store::TrialCondition positive;
+  positive.field = store::TrialCondition::Field::kObjective;
+  positive.op = store::TrialCondition::Op::kGt;
+  positive.values = {0.0};
+  direct.where.assign(33, positive);
+  absl::StatusOr<store::TrialPage> page;
+  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
+    page = r.ListTrials(1, direct);
+    return absl::OkStatus();
+  }).ok());
+  EXPECT_THAT(page, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("where: at most 32 conditions")));
+}
+
 TEST_F(QueryTest, ImportanceIsComputedOnceForEachNumberOfCompletedTrials) {
   const auto s = Submit(kGrid);
   Query q(*scheduler_, *store_);

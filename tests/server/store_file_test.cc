@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "SQLiteCpp/SQLiteCpp.h"
+#include "sqlite3.h"
 #include "gtest/gtest.h"
 #include "store/integrity.h"
 #include "store/schema.h"
@@ -219,6 +220,29 @@ TEST(StoreFile, MigratesVersionFourAndNeverReusesADeletedId) {
                     return absl::OkStatus();
                   }).ok());
   s->reset();
+}
+
+// Errors of a running store go to clients (gRPC statuses, the HTTP API): they say
+// what SQLite said, never where the file is (item 9: an INTERNAL named it).
+TEST(StoreFile, ErrorsOfReadsAndWritesNeverNameTheFile) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-private-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  StoreOptions o;
+  o.path = (dir / "secret-location.db").string();
+  auto s = Store::Open(o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  const auto fail = [](int code) { return [code](auto&) -> absl::Status { throw SQLite::Exception("boom", code); }; };
+  for (int code : {SQLITE_CORRUPT, SQLITE_ERROR, SQLITE_FULL, SQLITE_IOERR}) {
+    const absl::Status read = (*s)->Read(fail(code));
+    const absl::Status write = (*s)->Write(fail(code));
+    for (const absl::Status& st : {read, write}) {
+      EXPECT_FALSE(st.ok());
+      EXPECT_EQ(st.message(), "database: boom");
+      EXPECT_EQ(st.message().find("secret-location"), std::string::npos) << st;
+    }
+  }
+  s->reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(StoreFile, AnUnwritableLocationNamesThePath) {

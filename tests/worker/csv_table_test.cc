@@ -86,13 +86,65 @@ TEST(CsvDatasetCheck, FillsInTheInferredTaskAndSummarises) {
   EXPECT_EQ(c->dataset.path, "data/r.csv");
   EXPECT_EQ(c->Summary(), "3 rows, 2 features, regression");
   d.target = "a";
+  d.validation = 0;  // three classes of one row each: no validation split is possible
   c = CheckCsvDataset(d, file);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->dataset.task, "classification");
   EXPECT_EQ(c->Summary(), "3 rows, 2 features, 3 classes");
+  d.validation = 0.1;
   d.target = "z";
   EXPECT_THAT(std::string(CheckCsvDataset(d, file).status().message()),
               HasSubstr("data/r.csv:1: no column named 'z'"));
+  std::remove(file.c_str());
+}
+
+// A 20 KB field is quoted as 80 characters, and a line past 1 MiB is refused by its
+// number: an error message stays small enough for gRPC's metadata (item 9).
+TEST(CsvTable, MessagesQuoteAtMostEightyCharactersAndLinesAreBounded) {
+  const std::string field(20'000, 'q');
+  const std::string message = Error("a,b,y\n1,2,x\n3," + field + ",z\n");
+  EXPECT_THAT(message, HasSubstr("in.csv:3: column 'b' (2): not a number: 'qqqq"));
+  EXPECT_LT(message.size(), 300u);
+  EXPECT_THAT(Error("a,y\n\x1b[2J,x\n2,y\n"), HasSubstr("not a number: '\\x1b[2J'"));  // no raw ESC
+  const std::string header(20'000, 'h');
+  EXPECT_LT(Error("a," + header + "\n1,k\n2,k\n").size(), 300u);
+  EXPECT_LT(Error("a,y\n1,x\n", {"missing_" + header, ""}).size(), 300u);
+
+  const std::string line(kMaxCsvLineBytes + 1, '7');
+  EXPECT_THAT(Error("a,y\n1,x\n" + line + "\n"),
+              HasSubstr("in.csv:3: the line is longer than 1048576 bytes (1048577)"));
+  const std::string longest = std::string(kMaxCsvLineBytes - 3, ' ') + "7,x";
+  EXPECT_TRUE(ReadCsvTable("a,y\n" + longest + "\n1,y\n", "in.csv", {}).ok());
+}
+
+// What the trainer could not split is refused before any trial runs (item 14): the
+// message names the file, its rows and the fraction.
+TEST(CsvDatasetCheck, RefusesATableTooSmallToSplit) {
+  const std::string file = ::testing::TempDir() + "/csv_split_test.csv";
+  vocabulary::DatasetOptions d;
+  d.name = "csv";
+  d.path = "tiny.csv";
+  const auto check = [&](const std::string& text) {
+    std::ofstream(file) << text;
+    return CheckCsvDataset(d, file).status();
+  };
+  EXPECT_THAT(check("a,y\n1,p\n2,q\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("tiny.csv: 2 rows are too few to split: validation 0.1 holds out no row")));
+  EXPECT_THAT(check("a,y\n1,0.5\n"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                              HasSubstr("tiny.csv: 1 row is too few to split")));
+  EXPECT_TRUE(check("a,y\n1,p\n2,q\n3,p\n").ok());  // class p gives validation one of its two rows
+  EXPECT_TRUE(check("a,y\n1,0.5\n2,0.25\n").ok());   // regression: one of two rows
+  // A test split asked for must leave rows for training, and `samples` counts.
+  d.test = 0.5;
+  EXPECT_THAT(check("a,y\n1,0.5\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("leave no row for training")));
+  d.test = 0.2;
+  EXPECT_THAT(check("a,y\n1,0.5\n2,0.25\n"),  // test takes one of the two rows, validation none of the other
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("validation 0.1 holds out no row")));
+  d.test = -1;
+  d.samples = 2;
+  EXPECT_THAT(check("a,y\n1,p\n2,q\n3,p\n4,q\n"), StatusIs(absl::StatusCode::kInvalidArgument));
   std::remove(file.c_str());
 }
 

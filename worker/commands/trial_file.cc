@@ -1,6 +1,7 @@
 #include "commands/trial_file.h"
 
 #include "absl/strings/str_cat.h"
+#include "util/printable.h"
 #include "util/yaml_value.h"
 #include "vocabulary/metrics.h"
 #include "vocabulary/settings.h"
@@ -8,7 +9,10 @@
 namespace hpsearch::commands {
 
 absl::StatusOr<TrialFile> ParseTrialFile(const YAML::Node& doc, const std::string& source) {
-  auto bad = [&](const std::string& what) { return absl::InvalidArgumentError(absl::StrCat(source, ": ", what)); };
+  // Keys and values come from the file: shown printable, and at most 1,000 bytes of it.
+  auto bad = [&](const std::string& what) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": ", Truncated(Printable(what), 1000)));
+  };
   if (!doc.IsMap()) return bad("expected a mapping of settings");
   if (!doc["dataset"]) return bad("dataset: is required");
   TrialFile t;

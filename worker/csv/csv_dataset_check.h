@@ -22,6 +22,10 @@ struct CheckedCsv {
 };
 
 // `file` is where `d.path` resolved to; errors name `d.path` as the user wrote it.
+// Besides the table's own errors (csv_table.h), INVALID_ARGUMENT for a table the
+// trainer could not split as `d` asks — no row left for training, or a validation or
+// test split asked for that would get no row (vocabulary::HeldOutRows per class,
+// after `samples`) — naming the file, its row count and the fraction.
 absl::StatusOr<CheckedCsv> CheckCsvDataset(const vocabulary::DatasetOptions& d, const std::string& file);
 
 }  // namespace hpsearch::csv

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "util/did_you_mean.h"
+#include "util/printable.h"
 
 namespace hpsearch::csv {
 
@@ -95,6 +96,9 @@ absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view so
     std::string_view line = text.substr(pos, eol - pos);
     pos = eol + 1;
     ++line_no;
+    if (line.size() > kMaxCsvLineBytes)
+      return Bad(src, line_no, absl::StrCat("the line is longer than ", kMaxCsvLineBytes, " bytes (", line.size(),
+                                            "); is this a CSV file?"));
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     auto fields = SplitLine(line, src, line_no);
@@ -117,7 +121,7 @@ absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view so
   if (!options.target.empty()) {
     auto it = std::find(header.begin(), header.end(), options.target);
     if (it == header.end())
-      return Bad(src, 1, absl::StrCat("no column named '", options.target, "'", DidYouMean(options.target, header)));
+      return Bad(src, 1, absl::StrCat("no column named ", Quoted(options.target), DidYouMean(options.target, header)));
     target = static_cast<std::size_t>(it - header.begin());
   }
   CsvTable out;
@@ -132,7 +136,8 @@ absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view so
   std::vector<float> tvals(rows.size());
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const std::string& s = rows[r][target];
-    if (s.empty()) return Bad(src, line_numbers[r], absl::StrCat("column '", header[target], "' is empty", kMissingHint));
+    if (s.empty())
+      return Bad(src, line_numbers[r], absl::StrCat("column ", Quoted(header[target]), " is empty", kMissingHint));
     distinct.insert(s);
     float v;
     if (numeric && ParseFloat(s, v)) {
@@ -150,7 +155,7 @@ absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view so
       const std::string& s = rows[r][c];
       if (!ParseFloat(s, out.features[k++]))
         return Bad(src, line_numbers[r],
-                   absl::StrCat("column '", header[c], "' (", c + 1, "): not a number: '", s, "'",
+                   absl::StrCat("column ", Quoted(header[c]), " (", c + 1, "): not a number: ", Quoted(s),
                                 LooksMissing(s) ? kMissingHint : " (features must be numeric)"));
     }
   }
@@ -158,7 +163,8 @@ absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view so
   if (task.empty())
     task = (!numeric || (integral && distinct.size() <= kMaxInferredClasses)) ? "classification" : "regression";
   if (task == "regression") {
-    if (!numeric) return Bad(src, 0, absl::StrCat("column '", header[target], "' is not numeric, cannot do regression"));
+    if (!numeric)
+      return Bad(src, 0, absl::StrCat("column ", Quoted(header[target]), " is not numeric, cannot do regression"));
     out.regression = true;
     out.targets = std::move(tvals);
     return out;
@@ -185,8 +191,8 @@ absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view so
     }
   }
   if (classes.size() < 2)
-    return Bad(src, 0, absl::StrCat("column '", header[target], "' has a single class ('", classes[0],
-                                    "'); a classifier needs at least two"));
+    return Bad(src, 0, absl::StrCat("column ", Quoted(header[target]), " has a single class (", Quoted(classes[0]),
+                                    "); a classifier needs at least two"));
   out.class_names = std::move(classes);
   return out;
 }

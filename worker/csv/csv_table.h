@@ -41,6 +41,11 @@ struct CsvTable {
 // distinct integers; as regression otherwise.
 inline constexpr std::size_t kMaxInferredClasses = 50;
 
+// The longest line read (a line past it is an error naming it): a file of one huge
+// line is not a table, and a message never quotes more than util/printable.h's
+// Quoted() of a value (80 characters).
+inline constexpr std::size_t kMaxCsvLineBytes = std::size_t{1} << 20;
+
 // Parses CSV text; `source` names it in errors (the path as the user wrote it).
 absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view source, const CsvOptions& options);
 

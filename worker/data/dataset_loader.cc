@@ -11,6 +11,7 @@
 #include "data/idx_loader.h"
 #include "data/split.h"
 #include "data/synthetic.h"
+#include "util/printable.h"
 
 namespace hpsearch::data {
 
@@ -36,14 +37,14 @@ absl::StatusOr<std::string> ResolveDataPath(const std::string& path, const DataE
     auto rel = resolved.lexically_relative(root);
     if (ec || rel.empty() || *rel.begin() == "..")
       return absl::PermissionDeniedError(
-          absl::StrCat("dataset.path: '", path, "' is outside the data directory"));
+          absl::StrCat("dataset.path: ", Quoted(path), " is outside the data directory"));
   }
   struct stat st;
   if (stat(resolved.c_str(), &st) != 0)
-    return absl::NotFoundError(absl::StrCat("dataset.path: '", path, "' does not exist"));
+    return absl::NotFoundError(absl::StrCat("dataset.path: ", Quoted(path), " does not exist"));
   if (!S_ISREG(st.st_mode))
     return absl::InvalidArgumentError(
-        absl::StrCat("dataset.path: '", path, "' is not a regular file"));
+        absl::StrCat("dataset.path: ", Quoted(path), " is not a regular file"));
   return resolved.string();
 }
 
@@ -116,7 +117,7 @@ absl::Status LoadRaw(const DatasetOptions& o, const DataEnvironment& env, Datase
     return LoadCsvFile(*path, csv, d, o.path);
   }
   const std::string_view text = BuiltinCsv(o.name);
-  if (text.empty()) return absl::InvalidArgumentError(absl::StrCat("dataset.name: unknown '", o.name, "'"));
+  if (text.empty()) return absl::InvalidArgumentError(absl::StrCat("dataset.name: unknown ", Quoted(o.name)));
   if (o.name == "diabetes") csv.task = "regression";
   else csv.task = "classification";
   auto st = ParseCsv(text, o.name + ".csv", csv, d);

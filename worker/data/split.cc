@@ -5,6 +5,7 @@
 #include <map>
 
 #include "util/rng.h"
+#include "vocabulary/datasets.h"
 
 namespace hpsearch::data {
 
@@ -17,9 +18,7 @@ Split SplitRows(std::span<const int32_t> rows, std::span<const int32_t> labels, 
   for (auto& [label, g] : groups) {
     // Fisher–Yates with our own generator: identical on every platform.
     for (std::size_t i = g.size(); i > 1; --i) std::swap(g[i - 1], g[rng.Below(i)]);
-    auto take = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(g.size())));
-    if (fraction > 0 && take == 0 && g.size() >= 2) take = 1;
-    take = std::min(take, g.size());
+    const std::size_t take = vocabulary::HeldOutRows(fraction, g.size());
     s.held.insert(s.held.end(), g.begin(), g.begin() + static_cast<std::ptrdiff_t>(take));
     s.kept.insert(s.kept.end(), g.begin() + static_cast<std::ptrdiff_t>(take), g.end());
   }

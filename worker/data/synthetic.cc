@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "absl/strings/str_cat.h"
+#include "util/printable.h"
 #include "util/rng.h"
 
 namespace hpsearch::data {
@@ -128,7 +129,7 @@ absl::Status GenerateSynthetic(const DatasetOptions& o, Dataset& d) {
   else if (o.name == "circles") Circles(o, n, rng, d);
   else if (o.name == "xor") Xor(o, n, rng, d);
   else if (o.name == "blobs") Blobs(o, n, rng, d);
-  else return absl::InvalidArgumentError(absl::StrCat("dataset.name: '", o.name, "' is not synthetic"));
+  else return absl::InvalidArgumentError(absl::StrCat("dataset.name: ", Quoted(o.name), " is not synthetic"));
   for (int c = 0; c < d.num_classes; ++c) d.class_names.push_back(absl::StrCat(c));
   return absl::OkStatus();
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "util/printable.h"
+
 namespace hpsearch {
 
 int EditDistance(std::string_view a, std::string_view b) {
@@ -22,8 +24,13 @@ int EditDistance(std::string_view a, std::string_view b) {
 
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
+  if (word.size() > kMaxSuggestedLength) return best;
   int best_d = std::max<int>(2, static_cast<int>(word.size()) / 3) + 1;
   for (const auto& c : candidates) {
+    // The distance is at least the difference in length: skip without computing it
+    // (a 1 MB CSV header field costs nothing against a short target name).
+    const auto gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (gap >= static_cast<std::size_t>(best_d)) continue;
     const int d = EditDistance(word, c);
     if (d < best_d) {
       best_d = d;
@@ -35,7 +42,7 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
 
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates) {
   const std::string m = ClosestMatch(word, candidates);
-  return m.empty() ? "" : " (did you mean '" + m + "'?)";
+  return m.empty() ? "" : " (did you mean " + Quoted(m) + "?)";
 }
 
 }  // namespace hpsearch

@@ -1,6 +1,7 @@
 // "did you mean" suggestions for misspelt names.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,10 +11,13 @@ namespace hpsearch {
 // Levenshtein distance.
 int EditDistance(std::string_view a, std::string_view b);
 
-// The closest candidate within a small distance, or "" when none is close.
+// The closest candidate within a small distance, or "" when none is close. Words
+// longer than kMaxSuggestedLength get none, and candidates whose length alone puts
+// them out of reach are skipped, so the cost stays small whatever the input.
+inline constexpr std::size_t kMaxSuggestedLength = 256;
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
 
-// " (did you mean 'x'?)" or "".
+// " (did you mean 'x'?)" or "" (the suggestion quoted as util/printable.h's Quoted()).
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace hpsearch

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "util/printable.h"
+
 namespace hpsearch::log {
 
 namespace {
@@ -36,11 +38,12 @@ void Write(Level level, const std::string& message) {
   gmtime_r(&secs, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string line;
-  line.reserve(message.size() + 40);
-  for (char c : message) line += (c == '\n' ? ' ' : c);
+  // Names, labels and failure reasons come from users and workers: escaped, so a NUL
+  // cannot cut the line, a newline split it or an ESC drive the reader's terminal.
+  const std::string line = Printable(message);
   std::lock_guard lock(mu);
-  std::fprintf(stderr, "%s.%03dZ %s %s\n", stamp, static_cast<int>(ms % 1000), Name(level), line.c_str());
+  std::fprintf(stderr, "%s.%03dZ %s %.*s\n", stamp, static_cast<int>(ms % 1000), Name(level),
+               static_cast<int>(line.size()), line.data());
   std::fflush(stderr);
 }
 

@@ -1,5 +1,7 @@
 // One line per event on stderr: `2026-11-23T21:04:05.123Z INFO  message`, readable by
-// `docker logs` and journald. Thread-safe; lines never interleave.
+// `docker logs` and journald. Thread-safe; lines never interleave. Messages are
+// written through Printable() (util/printable.h): a control character in a name or a
+// reason shows as `\x1b`, so one event stays one line, whole.
 #pragma once
 
 #include <string>

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "util/did_you_mean.h"
+#include "util/printable.h"
 
 namespace hpsearch::vocabulary {
 
@@ -106,7 +107,7 @@ absl::Status ValidateDataset(const DatasetOptions& o) {
   if (o.name.empty()) return FieldError("name", "is required");
   const auto& names = BuiltinDatasetNames();
   if (std::find(names.begin(), names.end(), o.name) == names.end())
-    return FieldError("name", absl::StrCat("unknown dataset '", o.name, "'",
+    return FieldError("name", absl::StrCat("unknown dataset ", Quoted(o.name),
                                            DidYouMean(o.name, names), "; known: ",
                                            absl::StrJoin(names, ", ")));
   if (o.name == "csv" && o.path.empty()) return FieldError("path", "is required for csv");
@@ -147,5 +148,11 @@ int KnownOutputs(const DatasetOptions& o) {
 }
 
 bool KnownRegression(const std::string& name) { return name == "regression" || name == "diabetes"; }
+
+std::size_t HeldOutRows(double fraction, std::size_t n) {
+  auto take = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n)));
+  if (fraction > 0 && take == 0 && n >= 2) take = 1;
+  return std::min(take, n);
+}
 
 }  // namespace hpsearch::vocabulary

@@ -3,6 +3,7 @@
 // options that select and split one.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -37,6 +38,12 @@ absl::StatusOr<DatasetOptions> DatasetFromFields(const Params& fields);
 // The checks that do not depend on how the block was written: a known name, csv
 // rules, ranges. OK for options DatasetFromFields made.
 absl::Status ValidateDataset(const DatasetOptions& o);
+
+// Rows a split holds out of a group of n (one class when stratified, else all the
+// rows): round(fraction·n), and at least one when fraction > 0 and n >= 2. The
+// trainer's splitter (data/split.cc) deals rows by it and the submit check of a CSV
+// (csv/csv_dataset_check.cc) counts with it, so they agree on what can be split.
+std::size_t HeldOutRows(double fraction, std::size_t n);
 
 // Names of the built-in datasets (for validation messages).
 const std::vector<std::string>& BuiltinDatasetNames();

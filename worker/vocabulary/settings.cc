@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "util/did_you_mean.h"
+#include "util/printable.h"
 
 namespace hpsearch::vocabulary {
 
@@ -106,7 +107,7 @@ absl::Status CheckParamValue(const ParamInfo& info, const Value& v) {
       if (!v.is_string()) return wrong_type();
       const std::string& s = v.as_string();
       if (std::find(info.choices.begin(), info.choices.end(), s) == info.choices.end())
-        return absl::InvalidArgumentError(absl::StrCat("unknown value '", s, "'",
+        return absl::InvalidArgumentError(absl::StrCat("unknown value ", Quoted(s),
                                                        DidYouMean(s, info.choices), "; one of ",
                                                        absl::StrJoin(info.choices, ", ")));
       return absl::OkStatus();
@@ -148,7 +149,7 @@ absl::Status CheckParam(const std::string& name, const Value& value) {
   const ParamInfo* info = FindParam(name);
   if (info == nullptr)
     return absl::InvalidArgumentError(
-        absl::StrCat("unknown trainer setting '", name, "'", DidYouMean(name, VocabularyNames())));
+        absl::StrCat("unknown trainer setting ", Quoted(name), DidYouMean(name, VocabularyNames())));
   return CheckParamValue(*info, value);
 }
 
