@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -122,7 +123,12 @@ parameters:
 
   std::map<std::string, double> flood = {{"val_accuracy", 0.9}};
   for (int i = 0; i < 150'000; ++i) flood[absl::StrCat("m", i)] = i;
+  const int64_t before = PeakBytes(server.pid());
   grpc::Status st = Complete(*stub, lease.key(), flood);
+  const int64_t after = PeakBytes(server.pid());
+  std::cout << "server peak RSS around the 150,000-metric completion: " << before / 1024 << " kB -> " << after / 1024
+            << " kB" << std::endl;
+  EXPECT_LT(after - before, 64 << 20);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(st.error_message(), HasSubstr("metrics: 150001 metrics; at most 64"));
   st = Complete(*stub, lease.key(), {{"val_accuracy", 0.9}, {std::string(3'000'000, 'n'), 1}});
