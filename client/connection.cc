@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_format.h"
 
-#include "util/address.h"
-#include "util/printable.h"
+#include "common/util/address.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::client {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "util/printable.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::client {
 

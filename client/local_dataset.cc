@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "csv/csv_dataset_check.h"
+#include "common/csv/csv_dataset_check.h"
 
 namespace hpsearch::client {
 

@@ -9,8 +9,8 @@
 #include "client/commands/plan_command.h"
 #include "client/connection.h"
 #include "client/safe_output.h"
-#include "client/spec_file.h"
-#include "util/did_you_mean.h"
+#include "search/spec_file.h"
+#include "common/util/did_you_mean.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "util/printable.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::client {
 

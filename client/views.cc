@@ -10,12 +10,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
-#include "convert/spec_convert.h"
-#include "convert/value_convert.h"
+#include "proto/convert/spec_convert.h"
+#include "proto/convert/value_convert.h"
 #include "search/spec_validator.h"
 #include "search/strategy.h"
-#include "util/value_json.h"
-#include "util/printable.h"
+#include "common/util/value_json.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::client {
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes server/search/name_letters.inc: the non-ASCII characters a sweep name may
+"""Writes search/name_letters.inc: the non-ASCII characters a sweep name may
 hold (docs/spec.md, "Names and labels"), as sorted ranges of code points.
 
 They are the letters and combining marks (general categories L and M) of Python's
@@ -7,7 +7,7 @@ Unicode database, without the characters that have a compatibility decomposition
 (fullwidth `ｓ`, mathematical `𝐬`, ligatures, superscripts: look-alikes of other
 letters) and without the default-ignorable ones (variation selectors, Hangul
 fillers, U+034F: they show nothing). Run it again only to move to a newer Unicode:
-  python3 scripts/gen_name_letters.py > server/search/name_letters.inc
+  python3 scripts/gen_name_letters.py > search/name_letters.inc
 """
 import unicodedata
 

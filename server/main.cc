@@ -4,9 +4,9 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "service/check_db.h"
-#include "service/server.h"
-#include "util/failpoint.h"
+#include "server/service/check_db.h"
+#include "server/service/server.h"
+#include "common/util/failpoint.h"
 
 namespace {
 

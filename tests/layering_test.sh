@@ -2,12 +2,14 @@
 # Layering, checked on what was built and on the sources (CMake checks the link
 # graph at configure time, CMakeLists.txt "Layering"):
 #   * the CLI binary holds no trainer, runtime, scheduler or store code, and no Eigen
-#     (it does hold the CSV reader, worker/csv, to check a local dataset at plan);
+#     (it does hold the CSV reader, common/csv, to check a local dataset at plan);
 #   * the server binary holds no YAML parser (specs arrive as protobuf), and its
 #     HTTP listener is its own (server/http/): it loads no cpp-httplib;
-#   * the plain core (search, store, scheduler, runtime, trainer, vocabulary, util)
-#     includes no protobuf or gRPC header and names no hpsearch::v1 type;
-#   * the CLI's sources include nothing from the trainer, the runtime or the server.
+#   * the plain core (common, search, store, scheduler, runtime, trainer) includes no
+#     protobuf or gRPC header and names no hpsearch::v1 type;
+#   * the shared floors include only down: common/ nothing of search/, server/,
+#     worker/ or client/; search/ nothing of server/, worker/ or client/;
+#   * the CLI's sources include nothing from the worker or the server.
 # Usage: layering_test.sh SOURCE_DIR BIN_DIR
 set -euo pipefail
 src=$1
@@ -35,16 +37,21 @@ if readelf -d "$bin/hpsearch-server" | grep -q 'libcpp-httplib'; then
 fi
 
 cd "$src"
-if hits=$(grep -rn -E '#include.*httplib' server client worker); then
+if hits=$(grep -rn -E '#include.*httplib' server client worker common search); then
   bad "only the tests may use cpp-httplib (as a client):"$'\n'"$hits"
 fi
-core=(server/search server/store server/scheduler worker/runtime worker/protocol worker/vocabulary worker/csv
-      worker/trainer worker/nn worker/optim worker/data worker/util)
+core=(common search server/store server/scheduler worker/runtime worker/trainer worker/nn worker/optim worker/data)
 if hits=$(grep -rn -E '#include.*(hpsearch/v1/|grpcpp|google/protobuf)|\bv1::' "${core[@]}"); then
   bad "the plain core touches the wire:"$'\n'"$hits"
 fi
-if hits=$(grep -rn -E '#include "(trainer|nn|optim|data|runtime|scheduler|store|commands|remote)/' client); then  # csv/ is allowed
+if hits=$(grep -rn -E '#include "(worker|server)/' client); then  # common/ and search/ are allowed
   bad "the CLI includes code it must not:"$'\n'"$hits"
+fi
+if hits=$(grep -rn -E '#include "(search|server|worker|client)/' common); then
+  bad "common/ includes from a floor above it:"$'\n'"$hits"
+fi
+if hits=$(grep -rn -E '#include "(server|worker|client)/' search); then
+  bad "search/ includes from a floor above it:"$'\n'"$hits"
 fi
 if hits=$(grep -rln -E '#include.*(grpcpp|hpsearch/v1/)' worker --include='*.h' --include='*.cc' | grep -v '^worker/remote/'); then
   bad "worker code outside worker/remote/ uses gRPC: $hits"

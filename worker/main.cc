@@ -6,10 +6,10 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
-#include "remote/remote_worker.h"
-#include "commands/bench_command.h"
-#include "commands/train_command.h"
-#include "util/failpoint.h"
+#include "worker/remote/remote_worker.h"
+#include "worker/commands/bench_command.h"
+#include "worker/commands/train_command.h"
+#include "common/util/failpoint.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"hpsearch-worker: trains neural networks for hpsearch"};

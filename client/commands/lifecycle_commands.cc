@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "client/commands/commands.h"
 #include "client/views.h"
-#include "util/printable.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::client {
 

@@ -8,13 +8,13 @@
 #include "absl/strings/str_join.h"
 #include "client/format.h"
 #include "client/local_dataset.h"
-#include "client/spec_file.h"
+#include "search/spec_file.h"
 #include "search/hyperband_pruner.h"
 #include "search/spec_validator.h"
 #include "search/successive_halving.h"
 #include "search/strategy.h"
-#include "util/value_json.h"
-#include "vocabulary/metrics.h"
+#include "common/util/value_json.h"
+#include "common/vocabulary/metrics.h"
 
 namespace hpsearch::client {
 

@@ -7,11 +7,11 @@
 #include "client/commands/commands.h"
 #include "client/format.h"
 #include "client/views.h"
-#include "client/spec_file.h"
-#include "convert/spec_convert.h"
+#include "search/spec_file.h"
+#include "proto/convert/spec_convert.h"
 #include "search/spec_validator.h"
-#include "util/did_you_mean.h"
-#include "util/printable.h"
+#include "common/util/did_you_mean.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::client {
 

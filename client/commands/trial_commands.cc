@@ -11,8 +11,8 @@
 #include "client/format.h"
 #include "client/trial_table.h"
 #include "client/views.h"
-#include "util/printable.h"
-#include "vocabulary/metrics.h"
+#include "common/util/printable.h"
+#include "common/vocabulary/metrics.h"
 
 namespace hpsearch::client {
 

@@ -23,7 +23,7 @@
 #include "client/format.h"
 #include "client/safe_output.h"
 #include "client/views.h"
-#include "util/printable.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::client {
 

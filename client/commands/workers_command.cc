@@ -7,7 +7,7 @@
 #include "client/commands/commands.h"
 #include "client/format.h"
 #include "client/views.h"
-#include "util/printable.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::client {
 

@@ -1,4 +1,4 @@
-#include "convert/dataset_convert.h"
+#include "proto/convert/dataset_convert.h"
 
 namespace hpsearch::convert {
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "hpsearch/v1/spec.pb.h"
-#include "vocabulary/datasets.h"
+#include "common/vocabulary/datasets.h"
 
 namespace hpsearch::convert {
 

@@ -1,7 +1,7 @@
-#include "convert/protocol_convert.h"
+#include "proto/convert/protocol_convert.h"
 
-#include "convert/dataset_convert.h"
-#include "convert/value_convert.h"
+#include "proto/convert/dataset_convert.h"
+#include "proto/convert/value_convert.h"
 
 namespace hpsearch::convert {
 

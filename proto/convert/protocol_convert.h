@@ -1,14 +1,14 @@
-// The worker protocol's plain types (worker/protocol/) ⇄ hpsearch.v1 messages, for
+// The worker protocol's plain types (common/protocol/) ⇄ hpsearch.v1 messages, for
 // the two ends of WorkerService: the server's service and the remote worker.
 #pragma once
 
 #include "absl/status/statusor.h"
 #include "hpsearch/v1/trial.pb.h"
 #include "hpsearch/v1/worker_service.pb.h"
-#include "protocol/epoch_report.h"
-#include "protocol/lease.h"
-#include "protocol/trial_result.h"
-#include "protocol/trial_status.h"
+#include "common/protocol/epoch_report.h"
+#include "common/protocol/lease.h"
+#include "common/protocol/trial_result.h"
+#include "common/protocol/trial_status.h"
 
 namespace hpsearch::convert {
 

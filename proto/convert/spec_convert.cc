@@ -1,8 +1,8 @@
-#include "convert/spec_convert.h"
+#include "proto/convert/spec_convert.h"
 
 #include "absl/strings/str_cat.h"
-#include "convert/dataset_convert.h"
-#include "convert/value_convert.h"
+#include "proto/convert/dataset_convert.h"
+#include "proto/convert/value_convert.h"
 #include "search/typed_spec.h"
 
 namespace hpsearch::convert {

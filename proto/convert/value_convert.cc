@@ -1,9 +1,9 @@
-#include "convert/value_convert.h"
+#include "proto/convert/value_convert.h"
 
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "vocabulary/settings.h"
+#include "common/vocabulary/settings.h"
 
 namespace hpsearch::convert {
 

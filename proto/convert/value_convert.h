@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/map.h"
 #include "google/protobuf/struct.pb.h"
-#include "util/value.h"
+#include "common/util/value.h"
 
 namespace hpsearch::convert {
 

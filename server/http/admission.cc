@@ -1,4 +1,4 @@
-#include "http/admission.h"
+#include "server/http/admission.h"
 
 #include "absl/strings/str_cat.h"
 

@@ -8,8 +8,8 @@
 #include <cstddef>
 #include <string>
 
-#include "http/http_limits.h"
-#include "http/request_head.h"
+#include "server/http/http_limits.h"
+#include "server/http/request_head.h"
 
 namespace hpsearch::http {
 

@@ -1,4 +1,4 @@
-#include "http/client_limits.h"
+#include "server/http/client_limits.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,14 +1,14 @@
-#include "http/connection.h"
+#include "server/http/connection.h"
 
 #include <variant>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "http/admission.h"
-#include "http/request_head.h"
-#include "http/request_target.h"
-#include "http/response_writer.h"
+#include "server/http/admission.h"
+#include "server/http/request_head.h"
+#include "server/http/request_target.h"
+#include "server/http/response_writer.h"
 
 namespace hpsearch::http {
 

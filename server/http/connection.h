@@ -15,12 +15,12 @@
 #include <optional>
 #include <string>
 
-#include "http/client_limits.h"
-#include "http/head_scanner.h"
-#include "http/request_head.h"
-#include "http/http_api.h"
-#include "http/http_limits.h"
-#include "http/transport.h"
+#include "server/http/client_limits.h"
+#include "server/http/head_scanner.h"
+#include "server/http/request_head.h"
+#include "server/http/http_api.h"
+#include "server/http/http_limits.h"
+#include "server/http/transport.h"
 
 namespace hpsearch::http {
 

@@ -1,9 +1,9 @@
-#include "http/event_stream.h"
+#include "server/http/event_stream.h"
 
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_cat.h"
-#include "service/convert.h"
+#include "server/service/convert.h"
 
 namespace hpsearch::http {
 

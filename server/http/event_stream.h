@@ -17,7 +17,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "scheduler/query.h"
+#include "server/scheduler/query.h"
 
 namespace hpsearch::http {
 

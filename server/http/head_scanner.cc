@@ -1,4 +1,4 @@
-#include "http/head_scanner.h"
+#include "server/http/head_scanner.h"
 
 #include "absl/strings/str_cat.h"
 

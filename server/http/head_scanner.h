@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "http/http_limits.h"
+#include "server/http/http_limits.h"
 
 namespace hpsearch::http {
 

@@ -1,4 +1,4 @@
-#include "http/host_rule.h"
+#include "server/http/host_rule.h"
 
 #include <arpa/inet.h>
 

@@ -1,4 +1,4 @@
-#include "http/http_api.h"
+#include "server/http/http_api.h"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -10,11 +10,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/ascii.h"
-#include "http/assets.h"
+#include "server/http/assets.h"
 #include "nlohmann/json.hpp"
-#include "service/metrics_interceptor.h"
-#include "service/queries.h"
-#include "service/status_convert.h"
+#include "server/service/metrics_interceptor.h"
+#include "server/service/queries.h"
+#include "server/service/status_convert.h"
 
 namespace hpsearch::http {
 

@@ -20,12 +20,12 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "http/event_stream.h"
-#include "http/host_rule.h"
-#include "http/login_throttle.h"
-#include "http/session_store.h"
-#include "metrics/server_metrics.h"
-#include "scheduler/query.h"
+#include "server/http/event_stream.h"
+#include "server/http/host_rule.h"
+#include "server/http/login_throttle.h"
+#include "server/http/session_store.h"
+#include "server/metrics/server_metrics.h"
+#include "server/scheduler/query.h"
 
 namespace hpsearch::http {
 

@@ -4,9 +4,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "http/http_api.h"
-#include "http/safe_next.h"
-#include "service/token_auth.h"
+#include "server/http/http_api.h"
+#include "server/http/safe_next.h"
+#include "server/service/token_auth.h"
 
 namespace hpsearch::http {
 

@@ -1,10 +1,10 @@
-#include "http/http_server.h"
+#include "server/http/http_server.h"
 
 #include <sys/resource.h>
 
 #include "absl/strings/str_cat.h"
-#include "http/response_writer.h"
-#include "util/log.h"
+#include "server/http/response_writer.h"
+#include "common/util/log.h"
 
 namespace hpsearch::http {
 

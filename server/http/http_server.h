@@ -21,13 +21,13 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "http/client_limits.h"
-#include "http/connection.h"
-#include "http/http_api.h"
-#include "http/http_limits.h"
-#include "http/listener.h"
-#include "http/stream_pump.h"
-#include "http/transport.h"
+#include "server/http/client_limits.h"
+#include "server/http/connection.h"
+#include "server/http/http_api.h"
+#include "server/http/http_limits.h"
+#include "server/http/listener.h"
+#include "server/http/stream_pump.h"
+#include "server/http/transport.h"
 
 namespace hpsearch::http {
 

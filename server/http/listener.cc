@@ -1,4 +1,4 @@
-#include "http/listener.h"
+#include "server/http/listener.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -11,9 +11,9 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
-#include "http/listen_socket.h"
-#include "http/response_writer.h"
-#include "util/log.h"
+#include "server/http/listen_socket.h"
+#include "server/http/response_writer.h"
+#include "common/util/log.h"
 
 namespace hpsearch::http {
 

@@ -22,11 +22,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "http/client_limits.h"
-#include "http/connection.h"
-#include "http/event_stream.h"
-#include "http/http_limits.h"
-#include "http/transport.h"
+#include "server/http/client_limits.h"
+#include "server/http/connection.h"
+#include "server/http/event_stream.h"
+#include "server/http/http_limits.h"
+#include "server/http/transport.h"
 
 namespace hpsearch::http {
 

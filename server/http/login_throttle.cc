@@ -1,4 +1,4 @@
-#include "http/login_throttle.h"
+#include "server/http/login_throttle.h"
 
 #include <algorithm>
 

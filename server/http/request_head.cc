@@ -1,4 +1,4 @@
-#include "http/request_head.h"
+#include "server/http/request_head.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "http/request_target.h"
+#include "server/http/request_target.h"
 
 namespace hpsearch::http {
 

@@ -16,7 +16,7 @@
 #include <variant>
 #include <vector>
 
-#include "http/http_limits.h"
+#include "server/http/http_limits.h"
 
 namespace hpsearch::http {
 

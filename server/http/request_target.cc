@@ -1,4 +1,4 @@
-#include "http/request_target.h"
+#include "server/http/request_target.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"

@@ -1,4 +1,4 @@
-#include "http/response_writer.h"
+#include "server/http/response_writer.h"
 
 #include <zlib.h>
 

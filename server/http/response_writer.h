@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "http/http_api.h"
+#include "server/http/http_api.h"
 
 namespace hpsearch::http {
 

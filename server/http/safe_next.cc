@@ -1,4 +1,4 @@
-#include "http/safe_next.h"
+#include "server/http/safe_next.h"
 
 namespace hpsearch::http {
 

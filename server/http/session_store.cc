@@ -1,4 +1,4 @@
-#include "http/session_store.h"
+#include "server/http/session_store.h"
 
 #include <sys/random.h>
 

@@ -1,8 +1,8 @@
-#include "http/stream_pump.h"
+#include "server/http/stream_pump.h"
 
 #include <sys/socket.h>
 
-#include "http/response_writer.h"
+#include "server/http/response_writer.h"
 
 namespace hpsearch::http {
 

@@ -14,9 +14,9 @@
 #include <mutex>
 #include <thread>
 
-#include "http/client_limits.h"
-#include "http/listener.h"
-#include "http/transport.h"
+#include "server/http/client_limits.h"
+#include "server/http/listener.h"
+#include "server/http/transport.h"
 
 namespace hpsearch::http {
 

@@ -1,4 +1,4 @@
-#include "http/transport.h"
+#include "server/http/transport.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>

@@ -1,4 +1,4 @@
-#include "metrics/exposition.h"
+#include "server/metrics/exposition.h"
 
 #include <charconv>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "metrics/histogram.h"
+#include "server/metrics/histogram.h"
 
 #include <algorithm>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "metrics/labeled_counter.h"
+#include "server/metrics/labeled_counter.h"
 
 namespace hpsearch::metrics {
 

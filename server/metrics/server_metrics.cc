@@ -1,6 +1,6 @@
-#include "metrics/server_metrics.h"
+#include "server/metrics/server_metrics.h"
 
-#include "metrics/exposition.h"
+#include "server/metrics/exposition.h"
 
 namespace hpsearch::metrics {
 

@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "metrics/histogram.h"
-#include "metrics/labeled_counter.h"
+#include "server/metrics/histogram.h"
+#include "server/metrics/labeled_counter.h"
 
 namespace hpsearch::metrics {
 

@@ -1,4 +1,4 @@
-#include "scheduler/event_hub.h"
+#include "server/scheduler/event_hub.h"
 
 namespace hpsearch::scheduler {
 

@@ -7,7 +7,7 @@
 #include <functional>
 #include <map>
 
-#include "scheduler/sweep_event.h"
+#include "server/scheduler/sweep_event.h"
 
 namespace hpsearch::scheduler {
 

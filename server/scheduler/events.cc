@@ -1,6 +1,6 @@
 // The scheduler's side of watching: events built from its state and handed to the
 // EventHub, and the atomic snapshot-plus-registration of StartWatch.
-#include "scheduler/scheduler.h"
+#include "server/scheduler/scheduler.h"
 
 namespace hpsearch::scheduler {
 

@@ -1,4 +1,4 @@
-#include "scheduler/fair_share.h"
+#include "server/scheduler/fair_share.h"
 
 namespace hpsearch::scheduler {
 

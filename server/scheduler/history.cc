@@ -1,4 +1,4 @@
-#include "scheduler/history.h"
+#include "server/scheduler/history.h"
 
 #include <algorithm>
 #include <numeric>

@@ -4,12 +4,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "scheduler/fair_share.h"
-#include "protocol/report_checks.h"
-#include "scheduler/scheduler.h"
-#include "util/log.h"
-#include "util/printable.h"
-#include "util/secret.h"
+#include "server/scheduler/fair_share.h"
+#include "common/protocol/report_checks.h"
+#include "server/scheduler/scheduler.h"
+#include "common/util/log.h"
+#include "common/util/printable.h"
+#include "common/util/secret.h"
 
 namespace hpsearch::scheduler {
 

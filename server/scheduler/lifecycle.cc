@@ -3,7 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "scheduler/scheduler.h"
+#include "server/scheduler/scheduler.h"
 
 namespace hpsearch::scheduler {
 

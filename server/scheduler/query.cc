@@ -1,13 +1,13 @@
-#include "scheduler/query.h"
+#include "server/scheduler/query.h"
 
 #include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "util/did_you_mean.h"
-#include "util/printable.h"
-#include "scheduler/trial_filter.h"
+#include "common/util/did_you_mean.h"
+#include "common/util/printable.h"
+#include "server/scheduler/trial_filter.h"
 
 namespace hpsearch::scheduler {
 

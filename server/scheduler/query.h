@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "scheduler/history.h"
+#include "server/scheduler/history.h"
 #include "search/importance.h"
-#include "scheduler/scheduler.h"
-#include "store/store.h"
+#include "server/scheduler/scheduler.h"
+#include "server/store/store.h"
 
 namespace hpsearch::scheduler {
 

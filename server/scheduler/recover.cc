@@ -5,8 +5,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "scheduler/scheduler.h"
-#include "util/log.h"
+#include "server/scheduler/scheduler.h"
+#include "common/util/log.h"
 
 namespace hpsearch::scheduler {
 

@@ -1,16 +1,16 @@
 // The scheduler's construction, shared helpers and the user API (submit, cancel,
 // read). Leases: leases.cc; how sweeps end: sweep_ending.cc; restart: recover.cc;
 // watchers: events.cc.
-#include "scheduler/scheduler.h"
+#include "server/scheduler/scheduler.h"
 
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "util/did_you_mean.h"
-#include "util/log.h"
-#include "util/printable.h"
-#include "util/rng.h"
-#include "vocabulary/metrics.h"
+#include "common/util/did_you_mean.h"
+#include "common/util/log.h"
+#include "common/util/printable.h"
+#include "common/util/rng.h"
+#include "common/vocabulary/metrics.h"
 
 namespace hpsearch::scheduler {
 

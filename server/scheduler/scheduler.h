@@ -33,15 +33,15 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "metrics/server_metrics.h"
-#include "protocol/epoch_report.h"
-#include "protocol/lease.h"
-#include "protocol/trial_result.h"
-#include "scheduler/event_hub.h"
-#include "scheduler/fair_share.h"
-#include "scheduler/sweep_state.h"
+#include "server/metrics/server_metrics.h"
+#include "common/protocol/epoch_report.h"
+#include "common/protocol/lease.h"
+#include "common/protocol/trial_result.h"
+#include "server/scheduler/event_hub.h"
+#include "server/scheduler/fair_share.h"
+#include "server/scheduler/sweep_state.h"
 #include "search/spec_validator.h"
-#include "store/store.h"
+#include "server/store/store.h"
 
 namespace hpsearch::scheduler {
 

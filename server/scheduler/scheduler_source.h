@@ -2,8 +2,8 @@
 // in process, through exactly the operations remote workers reach over gRPC.
 #pragma once
 
-#include "protocol/trial_source.h"
-#include "scheduler/scheduler.h"
+#include "common/protocol/trial_source.h"
+#include "server/scheduler/scheduler.h"
 
 namespace hpsearch::scheduler {
 

@@ -11,9 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "scheduler/scheduler.h"
-#include "util/failpoint.h"
-#include "util/log.h"
+#include "server/scheduler/scheduler.h"
+#include "common/util/failpoint.h"
+#include "common/util/log.h"
 
 namespace hpsearch::scheduler {
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "protocol/epoch_report.h"
-#include "store/records.h"
+#include "common/protocol/epoch_report.h"
+#include "server/store/records.h"
 
 namespace hpsearch::scheduler {
 

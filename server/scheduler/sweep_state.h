@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "protocol/epoch_report.h"
+#include "common/protocol/epoch_report.h"
 #include "search/pruner.h"
 #include "search/spec.h"
 #include "search/strategy.h"
-#include "store/records.h"
+#include "server/store/records.h"
 
 namespace hpsearch::scheduler {
 

@@ -1,4 +1,4 @@
-#include "scheduler/trial_filter.h"
+#include "server/scheduler/trial_filter.h"
 
 #include <algorithm>
 #include <cctype>
@@ -9,9 +9,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "util/did_you_mean.h"
-#include "util/printable.h"
-#include "vocabulary/metrics.h"
+#include "common/util/did_you_mean.h"
+#include "common/util/printable.h"
+#include "common/vocabulary/metrics.h"
 
 namespace hpsearch::scheduler {
 

@@ -14,7 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "search/spec.h"
-#include "store/store.h"
+#include "server/store/store.h"
 
 namespace hpsearch::scheduler {
 

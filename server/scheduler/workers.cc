@@ -3,7 +3,7 @@
 // say that nothing can run when no worker is connected.
 #include <algorithm>
 
-#include "scheduler/scheduler.h"
+#include "server/scheduler/scheduler.h"
 
 namespace hpsearch::scheduler {
 

@@ -1,12 +1,12 @@
-#include "service/check_db.h"
+#include "server/service/check_db.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <vector>
 
-#include "store/connection.h"
-#include "store/integrity.h"
-#include "store/schema.h"
+#include "server/store/connection.h"
+#include "server/store/integrity.h"
+#include "server/store/schema.h"
 
 namespace hpsearch::service {
 

@@ -8,9 +8,9 @@
 #include "absl/status/statusor.h"
 #include "hpsearch/v1/sweep_service.pb.h"
 #include "hpsearch/v1/trial.pb.h"
-#include "scheduler/sweep_event.h"
+#include "server/scheduler/sweep_event.h"
 #include "search/spec.h"
-#include "store/records.h"
+#include "server/store/records.h"
 
 namespace hpsearch::service {
 

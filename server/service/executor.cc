@@ -1,4 +1,4 @@
-#include "service/executor.h"
+#include "server/service/executor.h"
 
 namespace hpsearch::service {
 

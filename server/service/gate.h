@@ -10,9 +10,9 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "service/executor.h"
-#include "service/status_convert.h"
-#include "service/token_auth.h"
+#include "server/service/executor.h"
+#include "server/service/status_convert.h"
+#include "server/service/token_auth.h"
 
 namespace hpsearch::service {
 

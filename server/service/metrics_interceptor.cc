@@ -1,4 +1,4 @@
-#include "service/metrics_interceptor.h"
+#include "server/service/metrics_interceptor.h"
 
 #include <string>
 

@@ -5,7 +5,7 @@
 
 #include <grpcpp/support/server_interceptor.h>
 
-#include "metrics/server_metrics.h"
+#include "server/metrics/server_metrics.h"
 
 namespace hpsearch::service {
 

@@ -1,10 +1,10 @@
-#include "service/queries.h"
+#include "server/service/queries.h"
 
 #include <charconv>
 
 #include "absl/strings/str_cat.h"
-#include "convert/protocol_convert.h"
-#include "service/convert.h"
+#include "proto/convert/protocol_convert.h"
+#include "server/service/convert.h"
 
 namespace hpsearch::service {
 

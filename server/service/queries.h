@@ -5,7 +5,7 @@
 
 #include "absl/status/status.h"
 #include "hpsearch/v1/sweep_service.pb.h"
-#include "scheduler/query.h"
+#include "server/scheduler/query.h"
 
 namespace hpsearch::service {
 

@@ -1,4 +1,4 @@
-#include "service/server.h"
+#include "server/service/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -10,13 +10,13 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "convert/spec_convert.h"
-#include "csv/csv_dataset_check.h"
-#include "service/convert.h"
-#include "service/metrics_interceptor.h"
-#include "util/address.h"
-#include "util/failpoint.h"
-#include "util/log.h"
+#include "proto/convert/spec_convert.h"
+#include "common/csv/csv_dataset_check.h"
+#include "server/service/convert.h"
+#include "server/service/metrics_interceptor.h"
+#include "common/util/address.h"
+#include "common/util/failpoint.h"
+#include "common/util/log.h"
 
 namespace hpsearch::service {
 

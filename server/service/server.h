@@ -11,20 +11,20 @@
 #include <memory>
 #include <thread>
 
-#include "data/dataset_loader.h"
-#include "http/http_server.h"
-#include "metrics/server_metrics.h"
-#include "runtime/slot_pool.h"
-#include "scheduler/query.h"
-#include "scheduler/scheduler.h"
-#include "scheduler/scheduler_source.h"
-#include "service/executor.h"
-#include "service/gate.h"
-#include "service/server_config.h"
-#include "service/sweep_service.h"
-#include "service/token_auth.h"
-#include "service/worker_service.h"
-#include "store/store.h"
+#include "worker/data/dataset_loader.h"
+#include "server/http/http_server.h"
+#include "server/metrics/server_metrics.h"
+#include "worker/runtime/slot_pool.h"
+#include "server/scheduler/query.h"
+#include "server/scheduler/scheduler.h"
+#include "server/scheduler/scheduler_source.h"
+#include "server/service/executor.h"
+#include "server/service/gate.h"
+#include "server/service/server_config.h"
+#include "server/service/sweep_service.h"
+#include "server/service/token_auth.h"
+#include "server/service/worker_service.h"
+#include "server/store/store.h"
 
 namespace hpsearch::service {
 

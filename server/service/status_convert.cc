@@ -1,8 +1,8 @@
-#include "service/status_convert.h"
+#include "server/service/status_convert.h"
 
 #include <string>
 
-#include "util/printable.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::service {
 

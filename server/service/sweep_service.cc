@@ -1,11 +1,11 @@
-#include "service/sweep_service.h"
+#include "server/service/sweep_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "convert/protocol_convert.h"
-#include "convert/spec_convert.h"
-#include "service/convert.h"
-#include "service/queries.h"
-#include "service/watch_stream.h"
+#include "proto/convert/protocol_convert.h"
+#include "proto/convert/spec_convert.h"
+#include "server/service/convert.h"
+#include "server/service/queries.h"
+#include "server/service/watch_stream.h"
 
 namespace hpsearch::service {
 

@@ -8,9 +8,9 @@
 #include <cstddef>
 
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
-#include "scheduler/query.h"
-#include "scheduler/scheduler.h"
-#include "service/gate.h"
+#include "server/scheduler/query.h"
+#include "server/scheduler/scheduler.h"
+#include "server/service/gate.h"
 
 namespace hpsearch::service {
 

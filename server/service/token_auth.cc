@@ -1,6 +1,6 @@
-#include "service/token_auth.h"
+#include "server/service/token_auth.h"
 
-#include "util/secret.h"
+#include "common/util/secret.h"
 
 namespace hpsearch::service {
 

@@ -1,7 +1,7 @@
-#include "service/watch_stream.h"
+#include "server/service/watch_stream.h"
 
-#include "service/convert.h"
-#include "service/status_convert.h"
+#include "server/service/convert.h"
+#include "server/service/status_convert.h"
 
 namespace hpsearch::service {
 

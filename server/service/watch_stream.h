@@ -15,8 +15,8 @@
 #include <string>
 
 #include "hpsearch/v1/sweep_service.pb.h"
-#include "scheduler/scheduler.h"
-#include "service/executor.h"
+#include "server/scheduler/scheduler.h"
+#include "server/service/executor.h"
 
 namespace hpsearch::service {
 

@@ -1,7 +1,7 @@
-#include "service/worker_service.h"
+#include "server/service/worker_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "convert/protocol_convert.h"
+#include "proto/convert/protocol_convert.h"
 
 namespace hpsearch::service {
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "hpsearch/v1/worker_service.grpc.pb.h"
-#include "scheduler/scheduler.h"
-#include "service/gate.h"
+#include "server/scheduler/scheduler.h"
+#include "server/service/gate.h"
 
 namespace hpsearch::service {
 

@@ -1,11 +1,11 @@
-#include "store/columns.h"
+#include "server/store/columns.h"
 
 #include <cmath>
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
-#include "util/value_json.h"
+#include "common/util/value_json.h"
 
 namespace hpsearch::store {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "protocol/epoch_report.h"
-#include "util/value.h"
+#include "common/protocol/epoch_report.h"
+#include "common/util/value.h"
 
 namespace hpsearch::store {
 

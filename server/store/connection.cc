@@ -1,4 +1,4 @@
-#include "store/connection.h"
+#include "server/store/connection.h"
 
 #include <sqlite3.h>
 

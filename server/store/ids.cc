@@ -1,4 +1,4 @@
-#include "store/ids.h"
+#include "server/store/ids.h"
 
 #include "absl/strings/str_format.h"
 

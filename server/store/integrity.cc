@@ -1,4 +1,4 @@
-#include "store/integrity.h"
+#include "server/store/integrity.h"
 
 #include <algorithm>
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "store/store.h"
+#include "server/store/store.h"
 
 namespace hpsearch::store {
 

@@ -1,8 +1,8 @@
 // ReadTxn: the store's queries (ListTrials is in trial_query.cc).
 #include "absl/strings/str_cat.h"
-#include "store/columns.h"
-#include "store/rows.h"
-#include "store/store.h"
+#include "server/store/columns.h"
+#include "server/store/rows.h"
+#include "server/store/store.h"
 
 namespace hpsearch::store {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "protocol/epoch_report.h"
-#include "protocol/trial_status.h"
-#include "util/value.h"
+#include "common/protocol/epoch_report.h"
+#include "common/protocol/trial_status.h"
+#include "common/util/value.h"
 
 namespace hpsearch::store {
 

@@ -1,7 +1,7 @@
-#include "store/rows.h"
+#include "server/store/rows.h"
 
-#include "store/columns.h"
-#include "store/ids.h"
+#include "server/store/columns.h"
+#include "server/store/ids.h"
 
 namespace hpsearch::store {
 

@@ -5,7 +5,7 @@
 
 #include "SQLiteCpp/Column.h"
 #include "SQLiteCpp/Statement.h"
-#include "store/records.h"
+#include "server/store/records.h"
 
 namespace hpsearch::store {
 

@@ -1,4 +1,4 @@
-#include "store/schema.h"
+#include "server/store/schema.h"
 
 #include <string>
 

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "absl/status/status.h"
-#include "store/connection.h"
+#include "server/store/connection.h"
 
 namespace hpsearch::store {
 

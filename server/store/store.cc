@@ -1,6 +1,6 @@
 // The Store: opening (migrations, the lock file), the connection pool, the
 // checkpointer, and the transaction wrappers.
-#include "store/store.h"
+#include "server/store/store.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -11,9 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "sqlite3.h"
-#include "store/integrity.h"
-#include "store/schema.h"
-#include "util/log.h"
+#include "server/store/integrity.h"
+#include "server/store/schema.h"
+#include "common/util/log.h"
 
 namespace hpsearch::store {
 

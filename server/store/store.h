@@ -26,9 +26,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "store/connection.h"
-#include "store/ids.h"
-#include "store/records.h"
+#include "server/store/connection.h"
+#include "server/store/ids.h"
+#include "server/store/records.h"
 
 namespace hpsearch::store {
 

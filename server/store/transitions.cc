@@ -2,8 +2,8 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "store/columns.h"
-#include "store/store.h"
+#include "server/store/columns.h"
+#include "server/store/store.h"
 
 namespace hpsearch::store {
 

@@ -20,9 +20,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "store/rows.h"
-#include "store/store.h"
-#include "util/printable.h"
+#include "server/store/rows.h"
+#include "server/store/store.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::store {
 

@@ -18,17 +18,17 @@
 #include <fstream>
 #include <thread>
 
-#include "data/dataset_loader.h"
+#include "worker/data/dataset_loader.h"
 #include "gtest/gtest.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
-#include "runtime/lease_runner.h"
-#include "scheduler/scheduler.h"
-#include "client/spec_file.h"
-#include "convert/spec_convert.h"
+#include "worker/runtime/lease_runner.h"
+#include "server/scheduler/scheduler.h"
+#include "search/spec_file.h"
+#include "proto/convert/spec_convert.h"
 #include "search/tpe_strategy.h"
-#include "store/store.h"
-#include "testing/process.h"
+#include "server/store/store.h"
+#include "tests/testing/process.h"
 
 namespace {
 

@@ -12,8 +12,8 @@
 
 #include "client/commands/commands.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
-#include "client/spec_file.h"
-#include "convert/spec_convert.h"
+#include "search/spec_file.h"
+#include "proto/convert/spec_convert.h"
 
 namespace hpsearch::client {
 namespace {

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "client/connection.h"
-#include "client/run_cli.h"
+#include "tests/client/run_cli.h"
 
 namespace hpsearch::client {
 namespace {

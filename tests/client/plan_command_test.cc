@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "client/run_cli.h"
+#include "tests/client/run_cli.h"
 #include "nlohmann/json.hpp"
 
 namespace {

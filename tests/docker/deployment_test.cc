@@ -12,9 +12,9 @@
 #include <sstream>
 
 #include "nlohmann/json.hpp"
-#include "testing/process.h"
-#include "util/value_json.h"
-#include "util/yaml_value.h"
+#include "tests/testing/process.h"
+#include "common/util/value_json.h"
+#include "common/yaml/yaml_value.h"
 
 namespace hpsearch::testing {
 namespace {

@@ -15,7 +15,7 @@
 
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "hpsearch/v1/worker_service.grpc.pb.h"
-#include "testing/process.h"
+#include "tests/testing/process.h"
 
 namespace hpsearch::testing {
 

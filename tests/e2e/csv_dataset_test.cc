@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "testing/e2e_fixture.h"
+#include "tests/testing/e2e_fixture.h"
 
 namespace hpsearch::testing {
 namespace {

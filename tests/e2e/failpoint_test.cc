@@ -13,12 +13,12 @@
 
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "hpsearch/v1/worker_service.grpc.pb.h"
-#include "client/spec_file.h"
-#include "convert/spec_convert.h"
-#include "e2e/crash_cluster.h"
-#include "testing/e2e_fixture.h"
-#include "testing/process.h"
-#include "util/failpoint.h"
+#include "search/spec_file.h"
+#include "proto/convert/spec_convert.h"
+#include "tests/e2e/crash_cluster.h"
+#include "tests/testing/e2e_fixture.h"
+#include "tests/testing/process.h"
+#include "common/util/failpoint.h"
 
 namespace hpsearch::testing {
 namespace {

@@ -9,9 +9,9 @@
 #include <regex>
 #include <thread>
 
-#include "testing/e2e_fixture.h"
-#include "testing/process.h"
-#include "testing/raw_http.h"
+#include "tests/testing/e2e_fixture.h"
+#include "tests/testing/process.h"
+#include "tests/testing/raw_http.h"
 
 namespace hpsearch::testing {
 namespace {

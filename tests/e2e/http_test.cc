@@ -13,8 +13,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
-#include "testing/e2e_fixture.h"
-#include "testing/process.h"
+#include "tests/testing/e2e_fixture.h"
+#include "tests/testing/process.h"
 
 namespace hpsearch::testing {
 namespace {

@@ -18,7 +18,7 @@
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "hpsearch/v1/worker_service.grpc.pb.h"
-#include "testing/e2e_fixture.h"
+#include "tests/testing/e2e_fixture.h"
 
 namespace hpsearch::testing {
 namespace {

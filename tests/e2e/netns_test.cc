@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "nlohmann/json.hpp"
-#include "testing/e2e_fixture.h"
-#include "testing/process.h"
+#include "tests/testing/e2e_fixture.h"
+#include "tests/testing/process.h"
 
 namespace hpsearch::testing {
 namespace {

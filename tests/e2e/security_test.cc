@@ -12,8 +12,8 @@
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "hpsearch/v1/worker_service.grpc.pb.h"
 #include "nlohmann/json.hpp"
-#include "testing/e2e_fixture.h"
-#include "testing/process.h"
+#include "tests/testing/e2e_fixture.h"
+#include "tests/testing/process.h"
 
 namespace hpsearch::testing {
 namespace {

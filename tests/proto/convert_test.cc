@@ -7,13 +7,13 @@
 #include <cmath>
 #include <limits>
 
-#include "client/spec_file.h"
-#include "convert/dataset_convert.h"
-#include "convert/protocol_convert.h"
-#include "convert/spec_convert.h"
-#include "convert/value_convert.h"
+#include "search/spec_file.h"
+#include "proto/convert/dataset_convert.h"
+#include "proto/convert/protocol_convert.h"
+#include "proto/convert/spec_convert.h"
+#include "proto/convert/value_convert.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace hpsearch::convert {
 namespace {

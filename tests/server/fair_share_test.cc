@@ -1,7 +1,7 @@
 // FairShare: which sweep gets the next free slot, as a pure function.
 #include <gtest/gtest.h>
 
-#include "scheduler/fair_share.h"
+#include "server/scheduler/fair_share.h"
 
 namespace hpsearch::scheduler {
 namespace {

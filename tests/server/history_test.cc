@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <set>
 
-#include "scheduler/history.h"
-#include "util/rng.h"
+#include "server/scheduler/history.h"
+#include "common/util/rng.h"
 
 namespace hpsearch::scheduler {
 namespace {

@@ -9,10 +9,10 @@
 #include <random>
 #include <variant>
 
-#include "http/admission.h"
-#include "http/head_scanner.h"
-#include "http/request_head.h"
-#include "http/request_target.h"
+#include "server/http/admission.h"
+#include "server/http/head_scanner.h"
+#include "server/http/request_head.h"
+#include "server/http/request_target.h"
 
 namespace hpsearch::http {
 namespace {

@@ -8,11 +8,11 @@
 
 #include <set>
 
-#include "http/host_rule.h"
-#include "http/login_throttle.h"
-#include "http/response_writer.h"
-#include "http/safe_next.h"
-#include "http/session_store.h"
+#include "server/http/host_rule.h"
+#include "server/http/login_throttle.h"
+#include "server/http/response_writer.h"
+#include "server/http/safe_next.h"
+#include "server/http/session_store.h"
 
 namespace hpsearch::http {
 namespace {

@@ -5,9 +5,9 @@
 
 #include <limits>
 
-#include "metrics/exposition.h"
-#include "metrics/histogram.h"
-#include "metrics/server_metrics.h"
+#include "server/metrics/exposition.h"
+#include "server/metrics/histogram.h"
+#include "server/metrics/server_metrics.h"
 
 namespace hpsearch::metrics {
 namespace {

@@ -1,9 +1,9 @@
 // The read side (scheduler/query.h) over a real scheduler and store: listings with
 // conditions named through the sweep's spec, and the importance cache.
-#include "scheduler/query.h"
+#include "server/scheduler/query.h"
 
 #include "gmock/gmock.h"
-#include "server/scheduler_fixture.h"
+#include "tests/server/scheduler_fixture.h"
 
 namespace hpsearch::scheduler::test {
 namespace {

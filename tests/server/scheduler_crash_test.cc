@@ -11,10 +11,10 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "scheduler/scheduler.h"
-#include "client/spec_file.h"
-#include "server/scheduler_fixture.h"
-#include "store/integrity.h"
+#include "server/scheduler/scheduler.h"
+#include "search/spec_file.h"
+#include "tests/server/scheduler_fixture.h"
+#include "server/store/integrity.h"
 
 namespace hpsearch::scheduler {
 namespace {

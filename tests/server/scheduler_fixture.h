@@ -6,11 +6,11 @@
 #include <optional>
 #include <string>
 
-#include "client/spec_file.h"
+#include "search/spec_file.h"
 #include "gtest/gtest.h"
-#include "scheduler/scheduler.h"
-#include "store/integrity.h"
-#include "testing/status_matchers.h"
+#include "server/scheduler/scheduler.h"
+#include "server/store/integrity.h"
+#include "tests/testing/status_matchers.h"
 
 namespace hpsearch::scheduler::test {
 

@@ -8,9 +8,9 @@
 #include <map>
 #include <set>
 
-#include "convert/spec_convert.h"
+#include "proto/convert/spec_convert.h"
 #include "gmock/gmock.h"
-#include "server/scheduler_fixture.h"
+#include "tests/server/scheduler_fixture.h"
 
 namespace hpsearch::scheduler::test {
 namespace {

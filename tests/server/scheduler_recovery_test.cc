@@ -7,8 +7,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "server/scheduler_fixture.h"
-#include "store/integrity.h"
+#include "tests/server/scheduler_fixture.h"
+#include "server/store/integrity.h"
 
 namespace hpsearch::scheduler::test {
 namespace {

@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "absl/strings/match.h"
-#include "server/scheduler_fixture.h"
-#include "store/integrity.h"
+#include "tests/server/scheduler_fixture.h"
+#include "server/store/integrity.h"
 
 namespace hpsearch::scheduler::test {
 namespace {

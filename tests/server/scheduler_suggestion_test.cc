@@ -9,7 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "search/strategy.h"
-#include "server/scheduler_fixture.h"
+#include "tests/server/scheduler_fixture.h"
 
 namespace hpsearch::scheduler::test {
 namespace {

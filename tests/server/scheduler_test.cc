@@ -8,10 +8,10 @@
 #include <mutex>
 
 #include "absl/strings/match.h"
-#include "server/scheduler_fixture.h"
-#include "data/dataset_loader.h"
-#include "runtime/slot_pool.h"
-#include "scheduler/scheduler_source.h"
+#include "tests/server/scheduler_fixture.h"
+#include "worker/data/dataset_loader.h"
+#include "worker/runtime/slot_pool.h"
+#include "server/scheduler/scheduler_source.h"
 
 namespace hpsearch::scheduler::test {
 namespace {

@@ -6,12 +6,12 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "client/spec_file.h"
-#include "convert/spec_convert.h"
+#include "search/spec_file.h"
+#include "proto/convert/spec_convert.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "hpsearch/v1/worker_service.grpc.pb.h"
-#include "service/server.h"
-#include "testing/process.h"
+#include "server/service/server.h"
+#include "tests/testing/process.h"
 
 namespace hpsearch::service {
 namespace {

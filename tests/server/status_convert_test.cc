@@ -1,6 +1,6 @@
 // service/status_convert.h: the one place statuses reach the wire, so the last place
 // to keep a message within gRPC's metadata limit (item 9).
-#include "service/status_convert.h"
+#include "server/service/status_convert.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -6,10 +6,10 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "store/integrity.h"
-#include "store/schema.h"
-#include "store/store.h"
-#include "testing/status_matchers.h"
+#include "server/store/integrity.h"
+#include "server/store/schema.h"
+#include "server/store/store.h"
+#include "tests/testing/status_matchers.h"
 
 namespace hpsearch::store {
 namespace {

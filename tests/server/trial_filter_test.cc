@@ -1,5 +1,5 @@
 // The text form of a listing's conditions (scheduler/trial_filter.h).
-#include "scheduler/trial_filter.h"
+#include "server/scheduler/trial_filter.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -9,8 +9,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/scheduler_fixture.h"
-#include "testing/status_matchers.h"
+#include "tests/server/scheduler_fixture.h"
+#include "tests/testing/status_matchers.h"
 
 namespace hpsearch::scheduler::test {
 namespace {

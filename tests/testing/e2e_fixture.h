@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "nlohmann/json.hpp"
-#include "testing/process.h"
+#include "tests/testing/process.h"
 
 namespace hpsearch::testing {
 

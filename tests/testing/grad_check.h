@@ -7,7 +7,7 @@
 #include <functional>
 #include <span>
 
-#include "util/rng.h"
+#include "common/util/rng.h"
 
 namespace hpsearch::testing {
 

@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <string>
 
-#include "client/spec_file.h"
-#include "convert/spec_convert.h"
-#include "service/convert.h"
-#include "store/store.h"
-#include "util/rng.h"
+#include "search/spec_file.h"
+#include "proto/convert/spec_convert.h"
+#include "server/service/convert.h"
+#include "server/store/store.h"
+#include "common/util/rng.h"
 
 int main(int argc, char** argv) {
   using namespace hpsearch;

@@ -1,8 +1,8 @@
-#include "nn/activation.h"
+#include "worker/nn/activation.h"
 
 #include <gtest/gtest.h>
 
-#include "testing/grad_check.h"
+#include "tests/testing/grad_check.h"
 
 namespace hpsearch::nn {
 namespace {

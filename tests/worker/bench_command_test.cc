@@ -1,7 +1,7 @@
 // `hpsearch-worker bench --all`: the table has a row per optimizer and batch, each
 // with a throughput and a fraction of a measured GEMM ceiling (tiny runs: this checks
 // the shape and the arithmetic, never a speed).
-#include "commands/bench_command.h"
+#include "worker/commands/bench_command.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <map>
 #include <sstream>
 
-#include "trainer/gemm_ceiling.h"
+#include "worker/trainer/gemm_ceiling.h"
 
 namespace hpsearch::commands {
 namespace {

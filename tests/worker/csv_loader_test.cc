@@ -1,8 +1,8 @@
-#include "data/csv_loader.h"
+#include "worker/data/csv_loader.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace hpsearch::data {
 namespace {

@@ -5,10 +5,10 @@
 #include <fstream>
 #include <thread>
 
-#include "data/dataset_loader.h"
-#include "util/value_json.h"
-#include "data/split.h"
-#include "testing/status_matchers.h"
+#include "worker/data/dataset_loader.h"
+#include "common/util/value_json.h"
+#include "worker/data/split.h"
+#include "tests/testing/status_matchers.h"
 
 namespace hpsearch::data {
 namespace {

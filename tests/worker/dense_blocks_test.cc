@@ -7,9 +7,9 @@
 #include <random>
 #include <thread>
 
-#include "nn/cblas.h"
-#include "nn/dense.h"
-#include "nn/gemm_row_unit.h"
+#include "worker/nn/cblas.h"
+#include "worker/nn/dense.h"
+#include "worker/nn/gemm_row_unit.h"
 
 namespace hpsearch::nn {
 namespace {

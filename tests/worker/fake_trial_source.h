@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/trial_source.h"
+#include "common/protocol/trial_source.h"
 
 namespace hpsearch::runtime::test {
 

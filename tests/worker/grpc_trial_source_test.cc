@@ -9,9 +9,9 @@
 #include <mutex>
 #include <thread>
 
-#include "convert/protocol_convert.h"
-#include "remote/grpc_trial_source.h"
-#include "testing/status_matchers.h"
+#include "proto/convert/protocol_convert.h"
+#include "worker/remote/grpc_trial_source.h"
+#include "tests/testing/status_matchers.h"
 
 namespace hpsearch::remote {
 namespace {

@@ -1,11 +1,11 @@
-#include "nn/init.h"
+#include "worker/nn/init.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
-#include "nn/network.h"
+#include "worker/nn/network.h"
 
 namespace hpsearch::nn {
 namespace {

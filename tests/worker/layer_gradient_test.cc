@@ -1,11 +1,11 @@
 // Finite-difference checks of the dense layer, batch norm, dropout and regularizers.
 #include <gtest/gtest.h>
 
-#include "nn/batch_norm.h"
-#include "nn/dense.h"
-#include "nn/dropout.h"
-#include "nn/regularizer.h"
-#include "testing/grad_check.h"
+#include "worker/nn/batch_norm.h"
+#include "worker/nn/dense.h"
+#include "worker/nn/dropout.h"
+#include "worker/nn/regularizer.h"
+#include "tests/testing/grad_check.h"
 
 namespace hpsearch::nn {
 namespace {

@@ -5,8 +5,8 @@
 
 #include <atomic>
 
-#include "runtime/lease_runner.h"
-#include "worker/fake_trial_source.h"
+#include "worker/runtime/lease_runner.h"
+#include "tests/worker/fake_trial_source.h"
 
 namespace hpsearch::runtime {
 namespace {

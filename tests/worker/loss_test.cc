@@ -1,8 +1,8 @@
-#include "nn/loss.h"
+#include "worker/nn/loss.h"
 
 #include <gtest/gtest.h>
 
-#include "testing/grad_check.h"
+#include "tests/testing/grad_check.h"
 
 namespace hpsearch::nn {
 namespace {

@@ -2,9 +2,9 @@
 // (fixed mask: the generator is re-seeded for every forward pass) and regularizers.
 #include <gtest/gtest.h>
 
-#include "nn/loss.h"
-#include "nn/network.h"
-#include "testing/grad_check.h"
+#include "worker/nn/loss.h"
+#include "worker/nn/network.h"
+#include "tests/testing/grad_check.h"
 
 namespace hpsearch::nn {
 namespace {

@@ -5,9 +5,9 @@
 #include <atomic>
 #include <cstdlib>
 
-#include "nn/loss.h"
-#include "nn/network.h"
-#include "optim/optimizer.h"
+#include "worker/nn/loss.h"
+#include "worker/nn/network.h"
+#include "worker/optim/optimizer.h"
 
 extern "C" void* __libc_malloc(size_t);
 namespace {

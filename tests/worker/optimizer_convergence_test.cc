@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "optim/optimizer.h"
+#include "worker/optim/optimizer.h"
 
 namespace hpsearch::optim {
 namespace {

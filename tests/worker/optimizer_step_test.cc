@@ -4,7 +4,7 @@
 // v₂ = 0.9·(−0.05) − 0.1·(−0.2) = −0.025 → w = 0.925.
 #include <gtest/gtest.h>
 
-#include "optim/optimizer.h"
+#include "worker/optim/optimizer.h"
 
 #include <cmath>
 #include <thread>

@@ -1,8 +1,8 @@
-#include "data/preprocessor.h"
+#include "worker/data/preprocessor.h"
 
 #include <gtest/gtest.h>
 
-#include "util/rng.h"
+#include "common/util/rng.h"
 
 namespace hpsearch::data {
 namespace {
@@ -74,7 +74,7 @@ TEST(Preprocessor, PcaWhitenDecorrelates) {
 }  // namespace
 }  // namespace hpsearch::data
 
-#include "data/augment.h"
+#include "worker/data/augment.h"
 
 namespace hpsearch::data {
 namespace {

@@ -1,4 +1,4 @@
-#include "optim/schedule.h"
+#include "worker/optim/schedule.h"
 
 #include <gtest/gtest.h>
 

@@ -7,8 +7,8 @@
 #include <set>
 #include <thread>
 
-#include "runtime/slot_pool.h"
-#include "worker/fake_trial_source.h"
+#include "worker/runtime/slot_pool.h"
+#include "tests/worker/fake_trial_source.h"
 
 namespace hpsearch::runtime {
 namespace {

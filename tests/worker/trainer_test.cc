@@ -1,12 +1,12 @@
-#include "trainer/trainer.h"
+#include "worker/trainer/trainer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "data/dataset_loader.h"
-#include "util/value_json.h"
+#include "worker/data/dataset_loader.h"
+#include "common/util/value_json.h"
 
 namespace hpsearch::trainer {
 namespace {

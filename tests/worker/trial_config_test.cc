@@ -1,11 +1,11 @@
-#include "trainer/trial_config.h"
+#include "worker/trainer/trial_config.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "commands/trial_file.h"
-#include "util/value_json.h"
-#include "vocabulary/settings.h"
+#include "worker/commands/trial_file.h"
+#include "common/util/value_json.h"
+#include "common/vocabulary/settings.h"
 
 namespace hpsearch::trainer {
 namespace {

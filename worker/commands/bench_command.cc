@@ -1,4 +1,4 @@
-#include "commands/bench_command.h"
+#include "worker/commands/bench_command.h"
 
 #include <algorithm>
 #include <atomic>
@@ -9,10 +9,10 @@
 
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
-#include "trainer/gemm_ceiling.h"
-#include "trainer/trainer.h"
-#include "util/rng.h"
-#include "runtime/step_parallelism.h"
+#include "worker/trainer/gemm_ceiling.h"
+#include "worker/trainer/trainer.h"
+#include "common/util/rng.h"
+#include "worker/runtime/step_parallelism.h"
 
 namespace hpsearch::commands {
 

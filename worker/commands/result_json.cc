@@ -1,4 +1,4 @@
-#include "commands/result_json.h"
+#include "worker/commands/result_json.h"
 
 namespace hpsearch::commands {
 

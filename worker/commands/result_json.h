@@ -2,7 +2,7 @@
 #pragma once
 
 #include "nlohmann/json.hpp"
-#include "trainer/train_result.h"
+#include "worker/trainer/train_result.h"
 
 namespace hpsearch::commands {
 

@@ -1,4 +1,4 @@
-#include "commands/train_command.h"
+#include "worker/commands/train_command.h"
 
 #include <chrono>
 
@@ -6,11 +6,11 @@
 #include <iostream>
 
 #include "absl/strings/str_format.h"
-#include "data/dataset_loader.h"
-#include "commands/result_json.h"
-#include "commands/trial_file.h"
-#include "trainer/trainer.h"
-#include "util/value_json.h"
+#include "worker/data/dataset_loader.h"
+#include "worker/commands/result_json.h"
+#include "worker/commands/trial_file.h"
+#include "worker/trainer/trainer.h"
+#include "common/util/value_json.h"
 
 namespace hpsearch::commands {
 

@@ -1,10 +1,10 @@
-#include "commands/trial_file.h"
+#include "worker/commands/trial_file.h"
 
 #include "absl/strings/str_cat.h"
-#include "util/printable.h"
-#include "util/yaml_value.h"
-#include "vocabulary/metrics.h"
-#include "vocabulary/settings.h"
+#include "common/util/printable.h"
+#include "common/yaml/yaml_value.h"
+#include "common/vocabulary/metrics.h"
+#include "common/vocabulary/settings.h"
 
 namespace hpsearch::commands {
 

@@ -1,4 +1,4 @@
-#include "data/augment.h"
+#include "worker/data/augment.h"
 
 #include <algorithm>
 #include <cstring>

@@ -2,8 +2,8 @@
 // up to `shift` pixels in each direction (zero fill) and a random horizontal flip.
 #pragma once
 
-#include "nn/tensor.h"
-#include "util/rng.h"
+#include "worker/nn/tensor.h"
+#include "common/util/rng.h"
 
 namespace hpsearch::data {
 

@@ -1,4 +1,4 @@
-#include "data/csv_loader.h"
+#include "worker/data/csv_loader.h"
 
 namespace hpsearch::data {
 

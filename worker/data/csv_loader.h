@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "csv/csv_table.h"
-#include "data/dataset.h"
+#include "common/csv/csv_table.h"
+#include "worker/data/dataset.h"
 
 namespace hpsearch::data {
 

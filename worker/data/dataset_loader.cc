@@ -1,4 +1,4 @@
-#include "data/dataset_loader.h"
+#include "worker/data/dataset_loader.h"
 
 #include <sys/stat.h>
 
@@ -6,12 +6,12 @@
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
-#include "data/builtin_data.h"
-#include "data/csv_loader.h"
-#include "data/idx_loader.h"
-#include "data/split.h"
-#include "data/synthetic.h"
-#include "util/printable.h"
+#include "worker/data/builtin_data.h"
+#include "worker/data/csv_loader.h"
+#include "worker/data/idx_loader.h"
+#include "worker/data/split.h"
+#include "worker/data/synthetic.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::data {
 

@@ -8,8 +8,8 @@
 #include <unordered_map>
 
 #include "absl/status/statusor.h"
-#include "data/dataset.h"
-#include "vocabulary/datasets.h"
+#include "worker/data/dataset.h"
+#include "common/vocabulary/datasets.h"
 
 namespace hpsearch::data {
 

@@ -1,5 +1,5 @@
 # Writes OUT: a C++ file exposing each data/NAME.csv as a string (BuiltinCsv).
-set(body "// Generated from data/*.csv by embed_csv.cmake. Do not edit.\n#include \"data/builtin_data.h\"\n\nnamespace hpsearch::data {\nnamespace {\n")
+set(body "// Generated from data/*.csv by embed_csv.cmake. Do not edit.\n#include \"worker/data/builtin_data.h\"\n\nnamespace hpsearch::data {\nnamespace {\n")
 set(lookup "")
 foreach(name ${NAMES})
   file(READ ${DATA_DIR}/${name}.csv content)

@@ -1,4 +1,4 @@
-#include "data/idx_loader.h"
+#include "worker/data/idx_loader.h"
 
 #include <sys/mman.h>
 #include <zlib.h>

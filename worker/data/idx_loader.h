@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "nn/tensor.h"
+#include "worker/nn/tensor.h"
 
 namespace hpsearch::data {
 

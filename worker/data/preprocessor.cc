@@ -1,9 +1,9 @@
-#include "data/preprocessor.h"
+#include "worker/data/preprocessor.h"
 
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 
-#include "util/enum_names.h"
+#include "common/util/enum_names.h"
 
 namespace hpsearch::data {
 

@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "data/dataset.h"
-#include "nn/tensor.h"
+#include "worker/data/dataset.h"
+#include "worker/nn/tensor.h"
 
 namespace hpsearch::data {
 

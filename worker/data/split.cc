@@ -1,11 +1,11 @@
-#include "data/split.h"
+#include "worker/data/split.h"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
-#include "util/rng.h"
-#include "vocabulary/datasets.h"
+#include "common/util/rng.h"
+#include "common/vocabulary/datasets.h"
 
 namespace hpsearch::data {
 

@@ -1,11 +1,11 @@
-#include "data/synthetic.h"
+#include "worker/data/synthetic.h"
 
 #include <cmath>
 #include <numbers>
 
 #include "absl/strings/str_cat.h"
-#include "util/printable.h"
-#include "util/rng.h"
+#include "common/util/printable.h"
+#include "common/util/rng.h"
 
 namespace hpsearch::data {
 

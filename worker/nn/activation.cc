@@ -1,6 +1,6 @@
-#include "nn/activation.h"
+#include "worker/nn/activation.h"
 
-#include "util/enum_names.h"
+#include "common/util/enum_names.h"
 
 namespace hpsearch::nn {
 

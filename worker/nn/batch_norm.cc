@@ -1,4 +1,4 @@
-#include "nn/batch_norm.h"
+#include "worker/nn/batch_norm.h"
 
 #include <cmath>
 

@@ -4,7 +4,7 @@
 // running averages replace the batch statistics.
 #pragma once
 
-#include "nn/tensor.h"
+#include "worker/nn/tensor.h"
 
 namespace hpsearch::nn {
 

@@ -1,4 +1,4 @@
-#include "nn/blas_threads.h"
+#include "worker/nn/blas_threads.h"
 
 #include <mutex>
 

@@ -1,9 +1,9 @@
-#include "nn/dense.h"
+#include "worker/nn/dense.h"
 
 #include <algorithm>
 
-#include "nn/cblas.h"
-#include "nn/gemm_row_unit.h"
+#include "worker/nn/cblas.h"
+#include "worker/nn/gemm_row_unit.h"
 
 namespace hpsearch::nn {
 

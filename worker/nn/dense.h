@@ -8,8 +8,8 @@
 // trial ran alone on two cores or beside others on one.
 #pragma once
 
-#include "nn/step_threads.h"
-#include "nn/tensor.h"
+#include "worker/nn/step_threads.h"
+#include "worker/nn/tensor.h"
 
 namespace hpsearch::nn {
 

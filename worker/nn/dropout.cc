@@ -1,4 +1,4 @@
-#include "nn/dropout.h"
+#include "worker/nn/dropout.h"
 
 #include <bit>
 #include <cstdint>

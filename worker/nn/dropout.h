@@ -2,8 +2,8 @@
 // by 1/(1 − p), so evaluation needs no rescaling (dropout is off at evaluation).
 #pragma once
 
-#include "nn/tensor.h"
-#include "util/rng.h"
+#include "worker/nn/tensor.h"
+#include "common/util/rng.h"
 
 namespace hpsearch::nn {
 

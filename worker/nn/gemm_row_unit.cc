@@ -1,12 +1,12 @@
-#include "nn/gemm_row_unit.h"
+#include "worker/nn/gemm_row_unit.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
-#include "nn/blas_threads.h"
-#include "nn/cblas.h"
+#include "worker/nn/blas_threads.h"
+#include "worker/nn/cblas.h"
 
 namespace hpsearch::nn {
 

@@ -1,8 +1,8 @@
-#include "nn/init.h"
+#include "worker/nn/init.h"
 
 #include <cmath>
 
-#include "util/enum_names.h"
+#include "common/util/enum_names.h"
 
 namespace hpsearch::nn {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "util/rng.h"
+#include "common/util/rng.h"
 
 namespace hpsearch::nn {
 

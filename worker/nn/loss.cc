@@ -1,8 +1,8 @@
-#include "nn/loss.h"
+#include "worker/nn/loss.h"
 
 #include <cmath>
 
-#include "util/enum_names.h"
+#include "common/util/enum_names.h"
 
 namespace hpsearch::nn {
 

@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "nn/tensor.h"
+#include "worker/nn/tensor.h"
 
 namespace hpsearch::nn {
 

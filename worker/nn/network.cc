@@ -1,10 +1,10 @@
-#include "nn/network.h"
+#include "worker/nn/network.h"
 
 #include <algorithm>
 
-#include "nn/blas_threads.h"
-#include "nn/dense.h"
-#include "nn/dropout.h"
+#include "worker/nn/blas_threads.h"
+#include "worker/nn/dense.h"
+#include "worker/nn/dropout.h"
 
 namespace hpsearch::nn {
 

@@ -17,13 +17,13 @@
 
 #include <Eigen/StdVector>
 
-#include "nn/activation.h"
-#include "nn/batch_norm.h"
-#include "nn/init.h"
-#include "nn/regularizer.h"
-#include "nn/step_threads.h"
-#include "nn/tensor.h"
-#include "util/rng.h"
+#include "worker/nn/activation.h"
+#include "worker/nn/batch_norm.h"
+#include "worker/nn/init.h"
+#include "worker/nn/regularizer.h"
+#include "worker/nn/step_threads.h"
+#include "worker/nn/tensor.h"
+#include "common/util/rng.h"
 
 namespace hpsearch::nn {
 

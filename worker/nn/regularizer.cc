@@ -1,4 +1,4 @@
-#include "nn/regularizer.h"
+#include "worker/nn/regularizer.h"
 
 #include <cmath>
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "optim/adadelta.h"
+#include "worker/optim/adadelta.h"
 
 #include <cmath>
 

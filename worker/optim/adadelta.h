@@ -2,7 +2,7 @@
 //   G ← ρG + (1−ρ)g²;  Δ = −√(S + eps)/√(G + eps)·g;  S ← ρS + (1−ρ)Δ²;  w ← w + lr·Δ.
 #pragma once
 #include <vector>
-#include "optim/optimizer.h"
+#include "worker/optim/optimizer.h"
 
 namespace hpsearch::optim {
 

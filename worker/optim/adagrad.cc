@@ -1,4 +1,4 @@
-#include "optim/adagrad.h"
+#include "worker/optim/adagrad.h"
 
 #include <cmath>
 

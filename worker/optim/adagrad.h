@@ -1,7 +1,7 @@
 // AdaGrad (Duchi et al. 2011): h ← h + g²;  w ← w − lr·g/(√h + eps).
 #pragma once
 #include <vector>
-#include "optim/optimizer.h"
+#include "worker/optim/optimizer.h"
 
 namespace hpsearch::optim {
 

@@ -1,4 +1,4 @@
-#include "optim/adam.h"
+#include "worker/optim/adam.h"
 
 #include <cmath>
 

@@ -3,7 +3,7 @@
 //   w ← w − lr·m̂/(√v̂ + eps).
 #pragma once
 #include <vector>
-#include "optim/optimizer.h"
+#include "worker/optim/optimizer.h"
 
 namespace hpsearch::optim {
 

@@ -1,4 +1,4 @@
-#include "optim/momentum.h"
+#include "worker/optim/momentum.h"
 
 namespace hpsearch::optim {
 

@@ -1,7 +1,7 @@
 // Momentum (heavy ball): v ← μv − lr·g;  w ← w + v.
 #pragma once
 #include <vector>
-#include "optim/optimizer.h"
+#include "worker/optim/optimizer.h"
 
 namespace hpsearch::optim {
 

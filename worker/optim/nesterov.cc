@@ -1,4 +1,4 @@
-#include "optim/nesterov.h"
+#include "worker/optim/nesterov.h"
 
 namespace hpsearch::optim {
 

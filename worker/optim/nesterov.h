@@ -3,7 +3,7 @@
 //   v' = μv − lr·g(w);   w ← w − μv + (1 + μ)v';   v ← v'.
 #pragma once
 #include <vector>
-#include "optim/optimizer.h"
+#include "worker/optim/optimizer.h"
 
 namespace hpsearch::optim {
 

@@ -1,13 +1,13 @@
-#include "optim/optimizer.h"
+#include "worker/optim/optimizer.h"
 
-#include "util/enum_names.h"
-#include "optim/adadelta.h"
-#include "optim/adagrad.h"
-#include "optim/adam.h"
-#include "optim/momentum.h"
-#include "optim/nesterov.h"
-#include "optim/rmsprop.h"
-#include "optim/sgd.h"
+#include "common/util/enum_names.h"
+#include "worker/optim/adadelta.h"
+#include "worker/optim/adagrad.h"
+#include "worker/optim/adam.h"
+#include "worker/optim/momentum.h"
+#include "worker/optim/nesterov.h"
+#include "worker/optim/rmsprop.h"
+#include "worker/optim/sgd.h"
 
 namespace hpsearch::optim {
 

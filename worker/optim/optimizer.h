@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "nn/step_threads.h"
+#include "worker/nn/step_threads.h"
 
 namespace hpsearch::optim {
 

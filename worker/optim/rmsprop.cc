@@ -1,4 +1,4 @@
-#include "optim/rmsprop.h"
+#include "worker/optim/rmsprop.h"
 
 #include <cmath>
 

@@ -1,7 +1,7 @@
 // RMSProp (Hinton, lecture 6e): G ← ρG + (1−ρ)g²;  w ← w − lr·g/(√G + eps).
 #pragma once
 #include <vector>
-#include "optim/optimizer.h"
+#include "worker/optim/optimizer.h"
 
 namespace hpsearch::optim {
 

@@ -1,9 +1,9 @@
-#include "optim/schedule.h"
+#include "worker/optim/schedule.h"
 
 #include <cmath>
 #include <numbers>
 
-#include "util/enum_names.h"
+#include "common/util/enum_names.h"
 
 namespace hpsearch::optim {
 

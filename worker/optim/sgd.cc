@@ -1,4 +1,4 @@
-#include "optim/sgd.h"
+#include "worker/optim/sgd.h"
 
 namespace hpsearch::optim {
 

@@ -1,6 +1,6 @@
 // Plain gradient descent: w ← w − lr·g.
 #pragma once
-#include "optim/optimizer.h"
+#include "worker/optim/optimizer.h"
 
 namespace hpsearch::optim {
 

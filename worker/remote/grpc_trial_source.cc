@@ -1,12 +1,12 @@
-#include "remote/grpc_trial_source.h"
+#include "worker/remote/grpc_trial_source.h"
 
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "convert/protocol_convert.h"
-#include "util/log.h"
+#include "proto/convert/protocol_convert.h"
+#include "common/util/log.h"
 
 namespace hpsearch::remote {
 

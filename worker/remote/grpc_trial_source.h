@@ -15,7 +15,7 @@
 #include <string>
 
 #include "hpsearch/v1/worker_service.grpc.pb.h"
-#include "protocol/trial_source.h"
+#include "common/protocol/trial_source.h"
 
 namespace hpsearch::remote {
 

@@ -1,4 +1,4 @@
-#include "remote/remote_worker.h"
+#include "worker/remote/remote_worker.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -7,10 +7,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "runtime/slot_pool.h"
-#include "util/address.h"
-#include "util/failpoint.h"
-#include "util/log.h"
+#include "worker/runtime/slot_pool.h"
+#include "common/util/address.h"
+#include "common/util/failpoint.h"
+#include "common/util/log.h"
 
 namespace hpsearch::remote {
 

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "remote/grpc_trial_source.h"
+#include "worker/remote/grpc_trial_source.h"
 
 namespace hpsearch::remote {
 

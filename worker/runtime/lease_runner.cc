@@ -1,8 +1,8 @@
-#include "runtime/lease_runner.h"
+#include "worker/runtime/lease_runner.h"
 
 #include "absl/strings/str_cat.h"
-#include "trainer/trainer.h"
-#include "trainer/trial_config.h"
+#include "worker/trainer/trainer.h"
+#include "worker/trainer/trial_config.h"
 
 namespace hpsearch::runtime {
 

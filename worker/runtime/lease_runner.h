@@ -11,11 +11,11 @@
 #include <functional>
 #include <string>
 
-#include "data/dataset_loader.h"
-#include "nn/step_threads.h"
-#include "protocol/epoch_report.h"
-#include "protocol/lease.h"
-#include "protocol/trial_result.h"
+#include "worker/data/dataset_loader.h"
+#include "worker/nn/step_threads.h"
+#include "common/protocol/epoch_report.h"
+#include "common/protocol/lease.h"
+#include "common/protocol/trial_result.h"
 
 namespace hpsearch::runtime {
 

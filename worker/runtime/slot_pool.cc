@@ -1,4 +1,4 @@
-#include "runtime/slot_pool.h"
+#include "worker/runtime/slot_pool.h"
 
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "runtime/lease_runner.h"
-#include "util/failpoint.h"
-#include "util/log.h"
+#include "worker/runtime/lease_runner.h"
+#include "common/util/failpoint.h"
+#include "common/util/log.h"
 
 namespace hpsearch::runtime {
 

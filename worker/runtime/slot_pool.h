@@ -18,9 +18,9 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
-#include "data/dataset_loader.h"
-#include "protocol/trial_source.h"
-#include "runtime/step_parallelism.h"
+#include "worker/data/dataset_loader.h"
+#include "common/protocol/trial_source.h"
+#include "worker/runtime/step_parallelism.h"
 
 
 namespace hpsearch::runtime {

@@ -1,4 +1,4 @@
-#include "runtime/step_parallelism.h"
+#include "worker/runtime/step_parallelism.h"
 
 #include <algorithm>
 

@@ -10,7 +10,7 @@
 
 #include <oneapi/tbb/task_arena.h>
 
-#include "nn/step_threads.h"
+#include "worker/nn/step_threads.h"
 
 namespace hpsearch::runtime {
 

@@ -1,4 +1,4 @@
-#include "trainer/batch_source.h"
+#include "worker/trainer/batch_source.h"
 
 #include <cstring>
 

@@ -6,11 +6,11 @@
 #include <span>
 #include <vector>
 
-#include "data/augment.h"
-#include "data/dataset.h"
-#include "data/preprocessor.h"
-#include "nn/tensor.h"
-#include "util/rng.h"
+#include "worker/data/augment.h"
+#include "worker/data/dataset.h"
+#include "worker/data/preprocessor.h"
+#include "worker/nn/tensor.h"
+#include "common/util/rng.h"
 
 namespace hpsearch::trainer {
 

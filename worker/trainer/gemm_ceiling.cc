@@ -1,11 +1,11 @@
-#include "trainer/gemm_ceiling.h"
+#include "worker/trainer/gemm_ceiling.h"
 
 #include <chrono>
 #include <cstdint>
 #include <thread>
 
-#include "nn/blas_threads.h"
-#include "nn/tensor.h"
+#include "worker/nn/blas_threads.h"
+#include "worker/nn/tensor.h"
 
 namespace hpsearch::trainer {
 

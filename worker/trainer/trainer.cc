@@ -1,4 +1,4 @@
-#include "trainer/trainer.h"
+#include "worker/trainer/trainer.h"
 
 #include <chrono>
 #include <cmath>
@@ -6,9 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "nn/network.h"
-#include "optim/optimizer.h"
-#include "trainer/batch_source.h"
+#include "worker/nn/network.h"
+#include "worker/optim/optimizer.h"
+#include "worker/trainer/batch_source.h"
 
 namespace hpsearch::trainer {
 

@@ -10,10 +10,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "data/dataset.h"
-#include "nn/step_threads.h"
-#include "trainer/train_result.h"
-#include "trainer/trial_config.h"
+#include "worker/data/dataset.h"
+#include "worker/nn/step_threads.h"
+#include "worker/trainer/train_result.h"
+#include "worker/trainer/trial_config.h"
 
 namespace hpsearch::trainer {
 

@@ -1,7 +1,7 @@
-#include "trainer/trial_config.h"
+#include "worker/trainer/trial_config.h"
 
 #include "absl/strings/str_cat.h"
-#include "vocabulary/settings.h"
+#include "common/vocabulary/settings.h"
 
 namespace hpsearch::trainer {
 

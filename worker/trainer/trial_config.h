@@ -6,16 +6,16 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "data/augment.h"
-#include "data/preprocessor.h"
-#include "nn/activation.h"
-#include "nn/batch_norm.h"
-#include "nn/init.h"
-#include "nn/loss.h"
-#include "nn/regularizer.h"
-#include "optim/optimizer.h"
-#include "optim/schedule.h"
-#include "util/value.h"
+#include "worker/data/augment.h"
+#include "worker/data/preprocessor.h"
+#include "worker/nn/activation.h"
+#include "worker/nn/batch_norm.h"
+#include "worker/nn/init.h"
+#include "worker/nn/loss.h"
+#include "worker/nn/regularizer.h"
+#include "worker/optim/optimizer.h"
+#include "worker/optim/schedule.h"
+#include "common/util/value.h"
 
 namespace hpsearch::trainer {
 

@@ -1,0 +1,33 @@
+// Where a pool of trial slots gets its work: the lease protocol as four calls. The
+// server's embedded slots call the scheduler in process
+// (server/scheduler/scheduler_source.h); a remote hpsearch-worker calls the server over
+// gRPC (worker/remote/grpc_trial_source.h).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/protocol/epoch_report.h"
+#include "common/protocol/lease.h"
+#include "common/protocol/trial_result.h"
+
+namespace hpsearch {
+
+class TrialSource {
+ public:
+  virtual ~TrialSource() = default;
+  // A lease, or nullopt when nothing is pending. Idempotent per (worker_id, request_id).
+  virtual absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id,
+                                                       const std::string& request_id) = 0;
+  // UNAVAILABLE: transient (retry); FAILED_PRECONDITION: the lease is gone.
+  virtual absl::StatusOr<ReportReply> Report(const EpochReport& report) = 0;
+  virtual absl::Status Complete(const TrialResult& result) = 0;
+  virtual absl::Status Fail(const TrialFailure& failure) = 0;
+  // Blocks until work may be available (or `timeout`); Wake() ends every wait.
+  virtual void WaitForWork(std::chrono::milliseconds timeout) = 0;
+  virtual void Wake() = 0;
+};
+
+}  // namespace hpsearch

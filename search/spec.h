@@ -1,0 +1,97 @@
+// The sweep spec as the search reads it (docs/spec.md): what to train, what to
+// search over, how to rank trials and when to stop. The CLI parses it from YAML
+// (search/spec_file.h); on the wire it is hpsearch.v1.SweepSpec
+// (proto/convert/spec_convert.h). Plain data: validation is ValidateSpec's job.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/util/value.h"
+#include "common/vocabulary/datasets.h"
+
+namespace hpsearch::search {
+
+enum class Goal { kUnspecified, kMinimize, kMaximize };
+enum class Method { kUnspecified, kGrid, kRandom, kTpe };  // unspecified: random
+enum class Scale { kLinear, kLog };
+
+// A numeric interval [min, max], both ends inclusive.
+struct Range {
+  double min = 0, max = 0;
+  Scale scale = Scale::kLinear;
+  bool integer = false;          // `type: int`
+  std::optional<double> step;    // values are min + k·step
+  std::optional<int64_t> count;  // grid: this many evenly (log-)spaced points
+};
+
+// `when: {optimizer: [momentum, nesterov]}`: active only where `parent` takes one of
+// `values`.
+struct Condition {
+  std::string parent;
+  std::vector<Value> values;
+};
+
+struct Parameter {
+  enum class Domain { kNone, kValues, kRange, kConstant };
+  std::string name;  // a trainer setting
+  Domain domain = Domain::kNone;
+  std::vector<Value> values;  // kValues: categorical
+  Range range;                // kRange
+  Value value;                // kConstant
+  std::vector<Condition> when;  // all must hold
+};
+
+struct Objective {
+  std::string metric;  // "": the task's default (val_accuracy or val_loss)
+  Goal goal = Goal::kUnspecified;
+  std::optional<double> target;  // the sweep ends once a trial reaches it
+};
+
+struct Budget {
+  int64_t max_trials = 0;             // random: default 20; grid: caps the grid
+  int64_t max_failed = 0;             // 0: unlimited
+  double max_duration_seconds = 0;    // 0: none
+};
+
+// `tpe:` (method: tpe): the Tree-structured Parzen Estimator's settings.
+struct TpeOptions {
+  int32_t startup_trials = 10;  // random suggestions until this many trials finished
+  int32_t candidates = 24;      // draws from l(x) per suggestion
+  bool multivariate = true;     // one joint model over the parameters every trial has
+  bool constant_liar = true;    // running trials count as bad ones (parallel diversity)
+};
+
+// `pruning:`: stopping poor trials early, judged on the objective at each epoch.
+enum class PruningMethod { kNone, kMedian, kAsha, kHyperband };
+struct Pruning {
+  PruningMethod method = PruningMethod::kNone;
+  // asha / hyperband
+  int32_t min_epochs = 1;        // r: the first rung
+  int32_t reduction_factor = 3;  // η: keep the top 1/η at each rung
+  // median
+  int32_t startup_trials = 5;  // completed trials before anything is pruned
+  int32_t warmup_epochs = 1;   // epochs never judged
+  int32_t interval = 1;        // judge every this many epochs after the warm-up
+};
+
+struct Spec {
+  std::string name;
+  vocabulary::DatasetOptions dataset;
+  Objective objective;
+  Method method = Method::kUnspecified;
+  uint64_t seed = 0;
+  Budget budget;
+  int32_t max_concurrent = 0;  // parallelism.max_concurrent; 0: no per-sweep cap
+  TpeOptions tpe;              // method: tpe only
+  Pruning pruning;
+  Params fixed;                // settings shared by every trial
+  std::vector<Parameter> parameters;  // in spec order (it fixes the grid's order)
+  // Free-form key=value tags (`team: vision`) to find sweeps by (`list -l team=vision`).
+  std::map<std::string, std::string> labels;
+};
+
+}  // namespace hpsearch::search

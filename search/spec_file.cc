@@ -1,0 +1,420 @@
+#include "search/spec_file.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "search/typed_spec.h"
+#include "common/util/did_you_mean.h"
+#include "common/util/printable.h"
+#include "common/yaml/yaml_value.h"
+#include "common/util/status_macros.h"
+#include "common/vocabulary/settings.h"
+
+namespace hpsearch::client {
+
+using search::Goal;
+using search::Method;
+using search::Parameter;
+using search::Scale;
+using search::Spec;
+
+namespace {
+
+// An error at `path` (its keys come from the file: shown printable, at most 200 bytes),
+// with the YAML line of `node`.
+absl::Status Err(const std::string& path, const std::string& what, const YAML::Node& node) {
+  std::string msg = absl::StrCat(Truncated(Printable(path), 200), ": ", what);
+  if (node.IsDefined() && node.Mark().line >= 0) absl::StrAppend(&msg, " (line ", node.Mark().line + 1, ")");
+  return absl::InvalidArgumentError(msg);
+}
+
+absl::Status CheckKeys(const YAML::Node& map, const std::string& path,
+                       const std::vector<std::string>& allowed) {
+  if (!map.IsMap()) return Err(path, "must be a mapping", map);
+  for (const auto& kv : map) {
+    const std::string key = kv.first.as<std::string>();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      return Err(path.empty() ? key : path + "." + key, "unknown key" + DidYouMean(key, allowed), kv.first);
+  }
+  return absl::OkStatus();
+}
+
+std::string Sub(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+absl::StatusOr<Value> Val(const YAML::Node& n, const std::string& path) {
+  auto v = YamlToValue(n);
+  if (!v.ok()) return Err(path, std::string(v.status().message()), n);
+  return v;
+}
+
+absl::StatusOr<double> Num(const YAML::Node& n, const std::string& path) {
+  auto v = YamlToValue(n);
+  if (!v.ok() || !v->is_number()) return Err(path, "must be a number", n);
+  return v->number();
+}
+
+absl::StatusOr<int64_t> Int(const YAML::Node& n, const std::string& path) {
+  auto v = YamlToValue(n);
+  if (!v.ok() || !v->is_int()) return Err(path, "must be an integer", n);
+  return v->as_int();
+}
+
+absl::StatusOr<std::string> Str(const YAML::Node& n, const std::string& path) {
+  if (!n.IsScalar()) return Err(path, "must be a string", n);
+  return n.Scalar();
+}
+
+absl::Status ParseDataset(const YAML::Node& n, vocabulary::DatasetOptions& d) {
+  const std::string p = "dataset";
+  if (n.IsScalar()) {  // `dataset: iris`
+    d.name = n.Scalar();
+    return absl::OkStatus();
+  }
+  if (auto st = CheckKeys(n, p, {"name", "validation", "path", "target", "task", "samples", "noise",
+                                 "classes", "seed", "features", "test"});
+      !st.ok())
+    return st;
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>(), path = Sub(p, k);
+    const YAML::Node& v = kv.second;
+    if (k == "name") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.name = s; }
+    else if (k == "path") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.path = s; }
+    else if (k == "target") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.target = s; }
+    else if (k == "task") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.task = s; }
+    else if (k == "validation") { ASSIGN_OR_RETURN(auto x, Num(v, path)); d.validation = x; }
+    else if (k == "test") { ASSIGN_OR_RETURN(auto x, Num(v, path)); d.test = x; }
+    else if (k == "noise") { ASSIGN_OR_RETURN(auto x, Num(v, path)); d.noise = x; }
+    else if (k == "samples") { ASSIGN_OR_RETURN(auto x, Int(v, path)); d.samples = x; }
+    else if (k == "classes") { ASSIGN_OR_RETURN(auto x, Int(v, path)); d.classes = static_cast<int>(x); }
+    else if (k == "features") { ASSIGN_OR_RETURN(auto x, Int(v, path)); d.features = static_cast<int>(x); }
+    else if (k == "seed") {
+      ASSIGN_OR_RETURN(auto x, Int(v, path));
+      if (x < 0) return Err(path, "must be >= 0", v);
+      d.seed = static_cast<uint64_t>(x);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseObjective(const YAML::Node& n, search::Objective& o) {
+  if (auto st = CheckKeys(n, "objective", {"metric", "goal", "target"}); !st.ok()) return st;
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>(), path = Sub("objective", k);
+    if (k == "metric") { ASSIGN_OR_RETURN(auto s, Str(kv.second, path)); o.metric = s; }
+    else if (k == "target") { ASSIGN_OR_RETURN(auto x, Num(kv.second, path)); o.target = x; }
+    else if (k == "goal") {
+      if (auto v = YamlToValue(kv.second); v.ok() && v->is_number())
+        return Err(path, "must be minimize or maximize, not a number (did you mean `target`?)", kv.second);
+      ASSIGN_OR_RETURN(auto s, Str(kv.second, path));
+      if (s == "minimize" || s == "min") o.goal = Goal::kMinimize;
+      else if (s == "maximize" || s == "max") o.goal = Goal::kMaximize;
+      else return Err(path, "must be minimize or maximize" + DidYouMean(s, {"minimize", "maximize"}), kv.second);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseBudget(const YAML::Node& n, search::Budget& b) {
+  if (auto st = CheckKeys(n, "budget", {"max_trials", "max_failed", "max_duration"}); !st.ok()) return st;
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>(), path = Sub("budget", k);
+    if (k == "max_trials") { ASSIGN_OR_RETURN(auto x, Int(kv.second, path)); b.max_trials = x; }
+    else if (k == "max_failed") { ASSIGN_OR_RETURN(auto x, Int(kv.second, path)); b.max_failed = x; }
+    else if (k == "max_duration") {
+      ASSIGN_OR_RETURN(auto s, Str(kv.second, path));
+      auto d = ParseDuration(s);
+      if (!d.ok()) return Err(path, std::string(d.status().message()), kv.second);
+      b.max_duration_seconds = *d;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Bool(const YAML::Node& n, const std::string& path) {
+  auto v = YamlToValue(n);
+  if (!v.ok() || !v->is_bool()) return Err(path, "must be true or false", n);
+  return v->as_bool();
+}
+
+absl::StatusOr<int32_t> Int32(const YAML::Node& n, const std::string& path) {
+  ASSIGN_OR_RETURN(int64_t x, Int(n, path));
+  if (x < INT32_MIN || x > INT32_MAX) return Err(path, "is out of range", n);
+  return static_cast<int32_t>(x);
+}
+
+absl::Status ParseTpe(const YAML::Node& n, search::TpeOptions& t) {
+  if (auto st = CheckKeys(n, "tpe", {"startup_trials", "candidates", "multivariate", "constant_liar"}); !st.ok())
+    return st;
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>(), path = Sub("tpe", k);
+    if (k == "startup_trials") { ASSIGN_OR_RETURN(t.startup_trials, Int32(kv.second, path)); }
+    else if (k == "candidates") { ASSIGN_OR_RETURN(t.candidates, Int32(kv.second, path)); }
+    else if (k == "multivariate") { ASSIGN_OR_RETURN(t.multivariate, Bool(kv.second, path)); }
+    else if (k == "constant_liar") { ASSIGN_OR_RETURN(t.constant_liar, Bool(kv.second, path)); }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParsePruning(const YAML::Node& n, search::Pruning& p) {
+  using search::PruningMethod;
+  if (n.IsScalar()) return Err("pruning", "must be a mapping, e.g. {method: asha}", n);
+  if (!n.IsMap()) return Err("pruning", "must be a mapping", n);
+  const YAML::Node m = n["method"];
+  if (!m.IsDefined()) return Err("pruning.method", "is required: median, asha or hyperband", n);
+  ASSIGN_OR_RETURN(auto name, Str(m, "pruning.method"));
+  std::vector<std::string> keys = {"method"};
+  if (name == "median") {
+    p.method = PruningMethod::kMedian;
+    keys.insert(keys.end(), {"startup_trials", "warmup_epochs", "interval"});
+  } else if (name == "asha" || name == "hyperband") {
+    p.method = name == "asha" ? PruningMethod::kAsha : PruningMethod::kHyperband;
+    keys.insert(keys.end(), {"min_epochs", "reduction_factor"});
+  } else if (name == "none") {
+    p.method = PruningMethod::kNone;
+  } else {
+    return Err("pruning.method", "must be median, asha, hyperband or none" +
+                                     DidYouMean(name, {"median", "asha", "hyperband", "none"}), m);
+  }
+  for (const auto& kv : n) {
+    const std::string key = kv.first.as<std::string>();
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+    static const std::vector<std::string> kAll = {"method",        "startup_trials", "warmup_epochs", "interval",
+                                                  "min_epochs",    "reduction_factor"};
+    if (std::find(kAll.begin(), kAll.end(), key) != kAll.end())
+      return Err(Sub("pruning", key), absl::StrCat("does not apply to method ", name), kv.first);
+    return Err(Sub("pruning", key), "unknown key" + DidYouMean(key, keys), kv.first);
+  }
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>(), path = Sub("pruning", k);
+    if (k == "min_epochs") { ASSIGN_OR_RETURN(p.min_epochs, Int32(kv.second, path)); }
+    else if (k == "reduction_factor") { ASSIGN_OR_RETURN(p.reduction_factor, Int32(kv.second, path)); }
+    else if (k == "startup_trials") { ASSIGN_OR_RETURN(p.startup_trials, Int32(kv.second, path)); }
+    else if (k == "warmup_epochs") { ASSIGN_OR_RETURN(p.warmup_epochs, Int32(kv.second, path)); }
+    else if (k == "interval") { ASSIGN_OR_RETURN(p.interval, Int32(kv.second, path)); }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseValues(const YAML::Node& n, const std::string& path, std::vector<Value>& out) {
+  if (!n.IsSequence()) return Err(path, "must be a list", n);
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    ASSIGN_OR_RETURN(auto v, Val(n[i], absl::StrCat(path, "[", i, "]")));
+    out.push_back(std::move(v));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseParameter(const std::string& name, const YAML::Node& n, Parameter& p) {
+  const std::string path = "parameters." + name;
+  p.name = name;
+  if (!n.IsMap()) return Err(path, "must be a mapping with values, min/max or value", n);
+  if (auto st = CheckKeys(n, path, {"values", "min", "max", "value", "scale", "type", "step", "count", "when"});
+      !st.ok())
+    return st;
+  const bool has_values = n["values"].IsDefined(), has_value = n["value"].IsDefined();
+  const bool has_range = n["min"].IsDefined() || n["max"].IsDefined();
+  if (has_values + has_value + has_range != 1)
+    return Err(path, "needs exactly one of `values`, `min`/`max` or `value`", n);
+  if (has_values) {
+    p.domain = Parameter::Domain::kValues;
+    if (auto st = ParseValues(n["values"], path + ".values", p.values); !st.ok()) return st;
+  } else if (has_value) {
+    p.domain = Parameter::Domain::kConstant;
+    ASSIGN_OR_RETURN(auto v, Val(n["value"], path + ".value"));
+    p.value = std::move(v);
+  } else {
+    p.domain = Parameter::Domain::kRange;
+    auto& r = p.range;
+    if (!n["min"].IsDefined()) return Err(path + ".min", "is required with max", n);
+    if (!n["max"].IsDefined()) return Err(path + ".max", "is required with min", n);
+    ASSIGN_OR_RETURN(auto lo, Num(n["min"], path + ".min"));
+    ASSIGN_OR_RETURN(auto hi, Num(n["max"], path + ".max"));
+    r.min = lo;
+    r.max = hi;
+    if (n["step"].IsDefined()) { ASSIGN_OR_RETURN(auto s, Num(n["step"], path + ".step")); r.step = s; }
+    if (n["count"].IsDefined()) { ASSIGN_OR_RETURN(auto c, Int(n["count"], path + ".count")); r.count = c; }
+  }
+  for (const char* key : {"scale", "type", "step", "count"})
+    if (n[key].IsDefined() && !has_range)
+      return Err(path + "." + key, "only applies to a min/max range", n[key]);
+  if (n["scale"].IsDefined()) {
+    ASSIGN_OR_RETURN(auto s, Str(n["scale"], path + ".scale"));
+    if (s == "log") p.range.scale = Scale::kLog;
+    else if (s == "linear") p.range.scale = Scale::kLinear;
+    else return Err(path + ".scale", "must be linear or log" + DidYouMean(s, {"linear", "log"}), n["scale"]);
+  }
+  if (n["type"].IsDefined()) {
+    ASSIGN_OR_RETURN(auto s, Str(n["type"], path + ".type"));
+    if (s == "int") p.range.integer = true;
+    else if (s == "float") p.range.integer = false;
+    else return Err(path + ".type", "must be int or float" + DidYouMean(s, {"int", "float"}), n["type"]);
+  }
+  if (n["when"].IsDefined()) {
+    const YAML::Node& w = n["when"];
+    if (!w.IsMap()) return Err(path + ".when", "must map parent parameters to values", w);
+    for (const auto& kv : w) {
+      search::Condition c;
+      c.parent = kv.first.as<std::string>();
+      const std::string cpath = path + ".when." + c.parent;
+      if (kv.second.IsSequence()) {
+        if (auto st = ParseValues(kv.second, cpath, c.values); !st.ok()) return st;
+      } else {
+        ASSIGN_OR_RETURN(auto v, Val(kv.second, cpath));
+        c.values.push_back(std::move(v));
+      }
+      p.when.push_back(std::move(c));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<double> ParseDuration(const std::string& text) {
+  if (text.empty()) return absl::InvalidArgumentError("empty duration");
+  double total = 0, number = 0;
+  bool have_number = false, any_unit = false;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t used = 0;
+    try {
+      number = std::stod(text.substr(i), &used);
+    } catch (...) {
+      return absl::InvalidArgumentError(absl::StrCat("bad duration ", Quoted(text), " (use e.g. 90s, 30m, 2h, 1h30m)"));
+    }
+    i += used;
+    have_number = true;
+    if (i == text.size()) break;
+    const char u = text[i++];
+    const double scale = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : u == 'd' ? 86400 : -1;
+    if (scale < 0)
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad duration unit ", Quoted(std::string(1, u)), " in ", Quoted(text), " (s, m, h, d)"));
+    total += number * scale;
+    any_unit = true;
+    have_number = false;
+  }
+  if (have_number) {
+    if (any_unit)
+      return absl::InvalidArgumentError(absl::StrCat("bad duration ", Quoted(text), ": number without unit"));
+    total += number;
+  }
+  if (!std::isfinite(total) || total < 0) return absl::InvalidArgumentError("duration must be >= 0");
+  return total;
+}
+
+namespace {
+
+// A trial file (hpsearch-worker train --config) given where a spec belongs: its
+// top-level keys are trainer settings. Said as such, with what to do instead of a
+// bare "unknown key".
+absl::Status TrialFileShape(const YAML::Node& n) {
+  std::vector<std::string> settings;
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>();
+    if (k == "parameters" || k == "fixed") return absl::OkStatus();
+    if (vocabulary::FindParam(k)) settings.push_back(k);
+  }
+  if (settings.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "this looks like a trial file (one configuration: ", absl::StrJoin(settings, ", "),
+      "), not a sweep spec: train it with `hpsearch-worker train --config FILE`, or make it a sweep by moving "
+      "those settings under `fixed:` and the ones to search under `parameters:` (docs/spec.md)"));
+}
+
+}  // namespace
+
+namespace {
+
+absl::StatusOr<Spec> ReadSpec(const std::string& text) {
+  auto root = ParseYaml(text, "spec");
+  if (!root.ok()) return root.status();
+  const YAML::Node& n = *root;
+  Spec spec;
+  if (!n.IsMap()) return absl::InvalidArgumentError("spec: must be a mapping of fields (name, dataset, parameters, ...)");
+  if (auto st = TrialFileShape(n); !st.ok()) return st;
+  if (auto st = CheckKeys(n, "", {"name", "dataset", "objective", "method", "seed", "budget", "parallelism",
+                                  "fixed", "parameters", "tpe", "pruning", "labels"});
+      !st.ok())
+    return st;
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    absl::Status st;
+    if (k == "name") { ASSIGN_OR_RETURN(auto s, Str(v, k)); spec.name = s; }
+    else if (k == "dataset") st = ParseDataset(v, spec.dataset);
+    else if (k == "objective") st = ParseObjective(v, spec.objective);
+    else if (k == "budget") st = ParseBudget(v, spec.budget);
+    else if (k == "method") {
+      ASSIGN_OR_RETURN(auto s, Str(v, k));
+      if (s == "grid") spec.method = Method::kGrid;
+      else if (s == "random") spec.method = Method::kRandom;
+      else if (s == "tpe") spec.method = Method::kTpe;
+      else return Err(k, "must be grid, random or tpe" + DidYouMean(s, {"grid", "random", "tpe"}), v);
+    } else if (k == "tpe") {
+      st = ParseTpe(v, spec.tpe);
+    } else if (k == "pruning") {
+      st = ParsePruning(v, spec.pruning);
+    } else if (k == "labels") {
+      if (!v.IsMap()) return Err(k, "must be a mapping of names to values, e.g. {team: vision}", v);
+      for (const auto& l : v) {
+        ASSIGN_OR_RETURN(auto value, Str(l.second, "labels." + l.first.as<std::string>()));
+        spec.labels[l.first.as<std::string>()] = value;
+      }
+    } else if (k == "seed") {
+      ASSIGN_OR_RETURN(auto x, Int(v, k));
+      if (x < 0) return Err(k, "must be >= 0", v);
+      spec.seed = static_cast<uint64_t>(x);
+    } else if (k == "parallelism") {
+      if (auto st2 = CheckKeys(v, k, {"max_concurrent"}); !st2.ok()) return st2;
+      if (v["max_concurrent"].IsDefined()) {
+        ASSIGN_OR_RETURN(auto x, Int(v["max_concurrent"], "parallelism.max_concurrent"));
+        if (x < 0 || x > 1'000'000) return Err("parallelism.max_concurrent", "must be >= 1", v["max_concurrent"]);
+        spec.max_concurrent = static_cast<int32_t>(x);
+      }
+    } else if (k == "fixed") {
+      if (!v.IsMap()) return Err(k, "must be a mapping of trainer settings", v);
+      for (const auto& f : v) {
+        const std::string name = f.first.as<std::string>();
+        ASSIGN_OR_RETURN(auto value, Val(f.second, "fixed." + name));
+        spec.fixed[name] = std::move(value);
+      }
+    } else if (k == "parameters") {
+      if (!v.IsMap()) return Err(k, "must map parameter names to their domains", v);
+      for (const auto& p : v) {
+        Parameter parameter;
+        if (auto st2 = ParseParameter(p.first.as<std::string>(), p.second, parameter); !st2.ok()) return st2;
+        spec.parameters.push_back(std::move(parameter));
+      }
+    }
+    if (!st.ok()) return st;
+  }
+  if (n["tpe"].IsDefined() && spec.method != Method::kTpe)
+    return Err("tpe", "applies only to method: tpe", n["tpe"]);
+  return search::Typed(std::move(spec));
+}
+
+}  // namespace
+
+absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
+  auto spec = ReadSpec(text);
+  if (!spec.ok()) return PrintableStatus(spec.status());  // messages quote the file
+  return spec;
+}
+
+absl::StatusOr<Spec> LoadSpecFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseSpecYaml(ss.str());
+}
+
+}  // namespace hpsearch::client

@@ -1,0 +1,295 @@
+#include "search/spec_validator.h"
+
+#include "search/conditions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "search/grid_strategy.h"
+#include "search/search_space.h"
+#include "search/sweep_names.h"
+#include "common/util/did_you_mean.h"
+#include "common/util/printable.h"
+#include "common/util/printable.h"
+#include "common/vocabulary/datasets.h"
+#include "common/vocabulary/metrics.h"
+#include "common/vocabulary/network_size.h"
+#include "common/vocabulary/settings.h"
+#include "common/util/status_macros.h"
+
+namespace hpsearch::search {
+
+namespace {
+
+using vocabulary::ParamInfo;
+using vocabulary::ParamType;
+
+absl::Status Bad(const std::string& path, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
+}
+
+absl::Status CheckRange(const Parameter& p, const ParamInfo* info, const Spec& spec) {
+  const std::string path = "parameters." + p.name;
+  const Range& r = p.range;
+  if (!std::isfinite(r.min)) return Bad(path + ".min", "must be a finite number");
+  if (!std::isfinite(r.max)) return Bad(path + ".max", "must be a finite number");
+  if (r.min > r.max) return Bad(path + ".min", absl::StrCat("must be <= max (", r.min, " > ", r.max, ")"));
+  if (r.scale == Scale::kLog && r.min <= 0) return Bad(path + ".min", "must be > 0 with scale: log");
+  const bool integer = r.integer;
+  if (integer && (r.min != std::floor(r.min) || r.max != std::floor(r.max)))
+    return Bad(path, "type: int needs integer min and max");
+  if (r.step) {
+    if (!std::isfinite(*r.step) || *r.step <= 0) return Bad(path + ".step", "must be > 0");
+    if (integer && *r.step != std::floor(*r.step)) return Bad(path + ".step", "must be an integer with type: int");
+    if (r.scale == Scale::kLog) return Bad(path + ".step", "cannot be combined with scale: log (use count for log-spaced grids)");
+    if ((r.max - r.min) / *r.step > 1e7) return Bad(path + ".step", "yields more than 10,000,000 values");
+  }
+  if (r.count) {
+    if (*r.count < 1) return Bad(path + ".count", "must be >= 1");
+    if (*r.count > 1'000'000) return Bad(path + ".count", "must be <= 1,000,000");
+    if (r.step) return Bad(path, "give count or step, not both");
+    if (integer && r.scale != Scale::kLog && *r.count > r.max - r.min + 1)
+      return Bad(path + ".count", absl::StrCat("exceeds the ", r.max - r.min + 1, " integers in [min, max]"));
+  }
+  if (!integer && (r.count || r.step) && !GridPointsDistinct(r)) {
+    return Bad(path + (r.count ? ".count" : ".step"),
+               "its points are less than 12 significant digits apart, so some would be the same number");
+  }
+  if (spec.method == Method::kGrid && !r.count && !r.step && !integer)
+    return Bad(path, "a grid needs `count` (evenly spaced points) or `step` for a range");
+  if (spec.method == Method::kGrid && integer && !r.count && !r.step && r.max - r.min >= 1e6)
+    return Bad(path, "an integer range this wide needs `count` or `step` in a grid");
+  if (info != nullptr) {
+    if (info->type != ParamType::kInt && info->type != ParamType::kFloat)
+      return Bad(path, absl::StrCat("is ", vocabulary::TypeName(info->type), ", give it `values`, not a range"));
+    if (info->type == ParamType::kInt && !integer) return Bad(path, "is an integer setting: add `type: int`");
+    if (auto st = vocabulary::CheckParamValue(*info, Value(r.min)); !st.ok())
+      return Bad(path + ".min", std::string(st.message()));
+    if (auto st = vocabulary::CheckParamValue(*info, Value(r.max)); !st.ok())
+      return Bad(path + ".max", std::string(st.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckParameter(const Parameter& p, const Spec& spec) {
+  const std::string path = "parameters." + p.name;
+  const ParamInfo* info = vocabulary::FindParam(p.name);
+  if (info == nullptr)
+    return Bad(path, "unknown trainer setting" + DidYouMean(p.name, vocabulary::VocabularyNames()));
+  if (spec.fixed.contains(p.name)) return Bad(path, "is also set in `fixed`; keep one");
+  switch (p.domain) {
+    case Parameter::Domain::kValues: {
+      if (p.values.empty()) return Bad(path + ".values", "must not be empty");
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < p.values.size(); ++i) {
+        const Value& v = p.values[i];
+        if (auto st = vocabulary::CheckParamValue(*info, v); !st.ok())
+          return Bad(absl::StrCat(path, ".values[", i, "]"), std::string(st.message()));
+        const std::string text = vocabulary::Typed(*info, v).ToString();
+        if (!seen.insert(text).second)
+          return Bad(absl::StrCat(path, ".values[", i, "]"), absl::StrCat("duplicate value ", text));
+      }
+      return absl::OkStatus();
+    }
+    case Parameter::Domain::kConstant:
+      if (auto st = vocabulary::CheckParamValue(*info, p.value); !st.ok())
+        return Bad(path + ".value", std::string(st.message()));
+      return absl::OkStatus();
+    case Parameter::Domain::kRange: return CheckRange(p, info, spec);
+    default: return Bad(path, "needs `values`, `min`/`max` or `value`");
+  }
+}
+
+absl::Status CheckConditions(const Spec& spec) {
+  std::map<std::string, const Parameter*> by_name;
+  for (const auto& p : spec.parameters) by_name[p.name] = &p;
+  std::vector<std::string> names;
+  for (const auto& [n, p] : by_name) names.push_back(n);
+  for (const auto& p : spec.parameters) {
+    for (const auto& c : p.when) {
+      const std::string path = absl::StrCat("parameters.", p.name, ".when.", c.parent);
+      auto it = by_name.find(c.parent);
+      if (it == by_name.end()) return Bad(path, "unknown parameter" + DidYouMean(c.parent, names));
+      if (c.parent == p.name) return Bad(path, "a parameter cannot depend on itself");
+      if (it->second->domain != Parameter::Domain::kValues)
+        return Bad(path, "the parent must be a categorical parameter (`values`)");
+      if (c.values.empty()) return Bad(path, "must list at least one value");
+      std::set<std::string> allowed;
+      for (const auto& v : it->second->values) allowed.insert(v.ToString());
+      for (const auto& v : c.values)
+        if (!allowed.contains(v.ToString()))
+          return Bad(path, absl::StrCat(v.ToString(), " is not one of ", c.parent, "'s values"));
+    }
+  }
+  RETURN_IF_ERROR(CheckConditionCombinations(spec));
+  return ConditionOrder(spec).status();  // cycles
+}
+
+// The largest network any trial of the spec can build, in parameters.
+absl::Status CheckNetworkSize(const Spec& spec, const SpecLimits& limits) {
+  const int inputs = vocabulary::KnownInputs(spec.dataset);
+  const int outputs = vocabulary::KnownOutputs(spec.dataset);
+  if (inputs == 0 || outputs == 0 || limits.max_network_params <= 0) return absl::OkStatus();
+  std::vector<std::pair<std::string, Value>> candidates;
+  if (auto it = spec.fixed.find("hidden"); it != spec.fixed.end()) candidates.emplace_back("fixed.hidden", it->second);
+  for (const auto& p : spec.parameters) {
+    if (p.name != "hidden") continue;
+    if (p.domain == Parameter::Domain::kConstant) candidates.emplace_back("parameters.hidden.value", p.value);
+    for (std::size_t i = 0; i < p.values.size(); ++i)
+      candidates.emplace_back(absl::StrCat("parameters.hidden.values[", i, "]"), p.values[i]);
+  }
+  const bool batch_norm = spec.fixed.contains("batch_norm") && spec.fixed.at("batch_norm").is_bool() &&
+                          spec.fixed.at("batch_norm").as_bool();
+  for (const auto& [path, h] : candidates) {
+    if (!h.is_list()) continue;  // the vocabulary check reports it
+    std::vector<int64_t> widths;
+    for (const auto& w : h.as_list()) widths.push_back(static_cast<int64_t>(w.number()));
+    const int64_t params = vocabulary::ParameterCount(inputs, widths, outputs, batch_norm);
+    if (params > limits.max_network_params)
+      return Bad(path, absl::StrCat("a network of ", params, " parameters exceeds the limit of ",
+                                    limits.max_network_params));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckInt(int64_t v, const std::string& path, int64_t lo, int64_t hi) {
+  if (v < lo) return Bad(path, absl::StrCat("must be >= ", lo));
+  if (v > hi) return Bad(path, absl::StrCat("must be <= ", hi));
+  return absl::OkStatus();
+}
+
+absl::Status CheckSearch(const Spec& spec) {
+  if (spec.method == Method::kTpe) {
+    RETURN_IF_ERROR(CheckInt(spec.tpe.startup_trials, "tpe.startup_trials", 0, 1'000'000));
+    RETURN_IF_ERROR(CheckInt(spec.tpe.candidates, "tpe.candidates", 1, 10'000));
+  }
+  const Pruning& p = spec.pruning;
+  switch (p.method) {
+    case PruningMethod::kNone: return absl::OkStatus();
+    case PruningMethod::kMedian:
+      RETURN_IF_ERROR(CheckInt(p.startup_trials, "pruning.startup_trials", 0, 1'000'000));
+      RETURN_IF_ERROR(CheckInt(p.warmup_epochs, "pruning.warmup_epochs", 0, 100'000));
+      return CheckInt(p.interval, "pruning.interval", 1, 100'000);
+    case PruningMethod::kAsha:
+    case PruningMethod::kHyperband: {
+      RETURN_IF_ERROR(CheckInt(p.min_epochs, "pruning.min_epochs", 1, 100'000));
+      RETURN_IF_ERROR(CheckInt(p.reduction_factor, "pruning.reduction_factor", 2, 100));
+      const int64_t epochs = MaxEpochs(spec);
+      if (static_cast<int64_t>(p.min_epochs) * p.reduction_factor > epochs)
+        return Bad("pruning.min_epochs",
+                   absl::StrCat("a first rung at epoch ", p.min_epochs, " needs trials of at least ",
+                                static_cast<int64_t>(p.min_epochs) * p.reduction_factor, " epochs (min_epochs × ",
+                                "reduction_factor); these train ", epochs, ", so no trial would ever be judged"));
+      return absl::OkStatus();
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string MethodName(Method m) {
+  switch (m) {
+    case Method::kGrid: return "grid";
+    case Method::kTpe: return "tpe";
+    default: return "random";
+  }
+}
+
+int64_t MaxEpochs(const Spec& spec) {
+  int64_t most = 0;
+  if (auto it = spec.fixed.find("epochs"); it != spec.fixed.end() && it->second.is_number())
+    most = static_cast<int64_t>(it->second.number());
+  for (const auto& p : spec.parameters) {
+    if (p.name != "epochs") continue;
+    if (p.domain == Parameter::Domain::kRange) most = std::max(most, static_cast<int64_t>(p.range.max));
+    if (p.domain == Parameter::Domain::kConstant && p.value.is_number())
+      most = std::max(most, static_cast<int64_t>(p.value.number()));
+    for (const auto& v : p.values)
+      if (v.is_number()) most = std::max(most, static_cast<int64_t>(v.number()));
+  }
+  return most > 0 ? most : kDefaultEpochs;
+}
+
+std::string ObjectiveMetric(const Spec& spec) {
+  if (!spec.objective.metric.empty()) return spec.objective.metric;
+  return vocabulary::DefaultObjective(vocabulary::TaskOf(spec.dataset));
+}
+
+bool ObjectiveMaximized(const Spec& spec) {
+  if (spec.objective.goal != Goal::kUnspecified) return spec.objective.goal == Goal::kMaximize;
+  return vocabulary::MaximizedByDefault(ObjectiveMetric(spec));
+}
+
+namespace {
+
+absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
+  RETURN_IF_ERROR(CheckSweepName(spec.name));
+  if (spec.dataset.name.empty()) return Bad("dataset.name", "is required");
+  RETURN_IF_ERROR(vocabulary::ValidateDataset(spec.dataset));
+  // Objective.
+  const std::string metric = ObjectiveMetric(spec);
+  if (absl::StartsWith(metric, "test_"))
+    return Bad("objective.metric", "test metrics must not drive the search; use the val_ metric");
+  const auto metrics = vocabulary::SearchableMetrics(vocabulary::TaskOf(spec.dataset));
+  if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
+    return Bad("objective.metric", absl::StrCat("unknown metric ", Quoted(metric), DidYouMean(metric, metrics),
+                                                "; one of ", absl::StrJoin(metrics, ", ")));
+  // No validation rows, no val_ metric: every trial would fail for want of it.
+  if (spec.dataset.validation == 0 && absl::StartsWith(metric, "val_"))
+    return Bad("dataset.validation", absl::StrCat("0 holds out no rows, so the objective ", metric,
+                                                  " is never reported; hold some out or use objective.metric: train_",
+                                                  metric.substr(4)));
+  if (spec.objective.target && !std::isfinite(*spec.objective.target))
+    return Bad("objective.target", "must be a finite number");
+  // Budget and parallelism.
+  if (spec.budget.max_trials < 0) return Bad("budget.max_trials", "must be > 0");
+  if (spec.budget.max_failed < 0) return Bad("budget.max_failed", "must be >= 0");
+  if (spec.budget.max_duration_seconds < 0 || !std::isfinite(spec.budget.max_duration_seconds))
+    return Bad("budget.max_duration", "must be a positive duration");
+  if (spec.budget.max_duration_seconds > kMaxDurationSeconds)
+    return Bad("budget.max_duration", "must be at most 100 years (36500d)");
+  if (spec.max_concurrent < 0) return Bad("parallelism.max_concurrent", "must be >= 1");
+  if (spec.max_concurrent > limits.max_concurrent)
+    return Bad("parallelism.max_concurrent",
+               absl::StrCat("must be <= ", limits.max_concurrent, " (the server's --max-concurrent)"));
+  if (limits.max_trials > 0 && spec.budget.max_trials > limits.max_trials)
+    return Bad("budget.max_trials", absl::StrCat("must be <= ", limits.max_trials, " (the server's limit)"));
+  RETURN_IF_ERROR(CheckLabels(spec.labels));
+  // Fixed settings.
+  for (const auto& [k, v] : spec.fixed) {
+    if (auto st = vocabulary::CheckParam(k, v); !st.ok()) return Bad("fixed." + k, std::string(st.message()));
+  }
+  // Parameters.
+  std::set<std::string> names;
+  for (const auto& p : spec.parameters) {
+    if (!names.insert(p.name).second) return Bad("parameters." + p.name, "is listed twice");
+    RETURN_IF_ERROR(CheckParameter(p, spec));
+  }
+  RETURN_IF_ERROR(CheckConditions(spec));
+  RETURN_IF_ERROR(CheckNetworkSize(spec, limits));
+  RETURN_IF_ERROR(CheckSearch(spec));
+  if (spec.method == Method::kGrid && limits.max_trials > 0 && spec.budget.max_trials == 0) {
+    auto space = SearchSpace::Build(spec);
+    if (!space.ok()) return space.status();
+    const uint64_t size = GridStrategy(std::move(*space), 0).size();
+    if (size > static_cast<uint64_t>(limits.max_trials))
+      return Bad("budget.max_trials", absl::StrCat("the grid has ", size, " points, more than the server's limit of ",
+                                                   limits.max_trials, "; set budget.max_trials to run part of it"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// Messages quote what the spec holds (a value, a key): printable and bounded.
+absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits) {
+  return PrintableStatus(CheckSpec(spec, limits));
+}
+
+}  // namespace hpsearch::search
