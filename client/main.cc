@@ -9,8 +9,8 @@
 #include "client/commands/plan_command.h"
 #include "client/connection.h"
 #include "client/safe_output.h"
-#include "search/spec_file.h"
 #include "common/util/did_you_mean.h"
+#include "search/spec_file.h"
 
 namespace {
 
@@ -46,10 +46,12 @@ int main(int argc, char** argv) {
   GlobalOptions g;
   app.add_option("--server", g.server, "Server address host:port")->envname("HPSEARCH_SERVER")->capture_default_str();
   app.add_option("--token", g.token, "Bearer token")->envname("HPSEARCH_TOKEN");
-  auto* output_opt = app.add_option("-o,--output", g.output, "Output format: table, wide (a table with run details), json or csv")
-      ->check(CLI::IsMember({"table", "wide", "json", "csv"}));
+  auto* output_opt =
+      app.add_option("-o,--output", g.output, "Output format: table, wide (a table with run details), json or csv")
+          ->check(CLI::IsMember({"table", "wide", "json", "csv"}));
   app.add_option("--timeout", g.timeout_seconds, "Seconds per call")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--tls-ca", g.tls_ca, "Connect with TLS, trusting this CA certificate (PEM)")->envname("HPSEARCH_TLS_CA");
+  app.add_option("--tls-ca", g.tls_ca, "Connect with TLS, trusting this CA certificate (PEM)")
+      ->envname("HPSEARCH_TLS_CA");
 
   PlanOptions plan;
   auto* plan_cmd = Command(app, "plan", "Validate a sweep spec and preview its trials (offline)",
@@ -58,7 +60,8 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("--limit", plan.limit, "Trials to show")->check(CLI::NonNegativeNumber);
 
   SubmitOptions submit;
-  auto* submit_cmd = Command(app, "submit", "Submit a sweep; prints its id", "hpsearch submit examples/quickstart.yaml --watch");
+  auto* submit_cmd =
+      Command(app, "submit", "Submit a sweep; prints its id", "hpsearch submit examples/quickstart.yaml --watch");
   submit_cmd->add_option("spec", submit.spec_path, "Sweep spec (YAML)")->required();
   submit_cmd->add_option("--name", submit.name, "Name the sweep (overrides the spec's name)");
   submit_cmd->add_flag("--watch", submit.watch, "Watch it until it ends");
@@ -67,11 +70,13 @@ int main(int argc, char** argv) {
   ListOptions list;
   auto* list_cmd = Command(app, "list", "Sweeps, newest first", "hpsearch list --status running -l team=vision");
   list_cmd->add_option("--limit", list.limit, "Most sweeps to show (0 = all)")->check(CLI::NonNegativeNumber);
-  list_cmd->add_option("--status", list.status, "Only sweeps with this status: running, stopping, completed, failed, cancelled");
+  list_cmd->add_option("--status", list.status,
+                       "Only sweeps with this status: running, stopping, completed, failed, cancelled");
   list_cmd->add_option("-l,--label", list.labels, "Only sweeps labelled NAME=VALUE (repeatable: all must match)");
 
   std::string sweep;
-  auto* status_cmd = Command(app, "status", "One sweep: counts, best so far, elapsed, ETA", "hpsearch status quickstart");
+  auto* status_cmd =
+      Command(app, "status", "One sweep: counts, best so far, elapsed, ETA", "hpsearch status quickstart");
   status_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
 
   TrialsOptions trials;
@@ -85,8 +90,9 @@ int main(int argc, char** argv) {
   auto* asc_flag = trials_cmd->add_flag("--asc", ascending, "Ascending, whatever the key's natural direction");
   trials_cmd->add_flag("--desc", descending, "Descending, whatever the key's natural direction")->excludes(asc_flag);
   trials_cmd->add_flag("--show-fixed", trials.show_fixed, "Columns for the fixed settings too");
-  trials_cmd->add_option("--where", trials.where,
-                         "Only trials meeting this condition (repeatable): lr<=0.01, optimizer=adam,sgd, objective>0.85")
+  trials_cmd
+      ->add_option("--where", trials.where,
+                   "Only trials meeting this condition (repeatable): lr<=0.01, optimizer=adam,sgd, objective>0.85")
       ->allow_extra_args(false);
   trials_cmd->add_option("--limit", trials.limit, "Most trials to show (0 = all)")
       ->check(CLI::NonNegativeNumber)
@@ -100,7 +106,8 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::Validator(
           [](const std::string& v) {
-            return !v.empty() && v.size() <= 18 && std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })
+            return !v.empty() && v.size() <= 18 &&
+                           std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })
                        ? std::string()
                        : "'" + v + "' is not a trial index (0, 1, 2, ...: the TRIAL column of `hpsearch trials`)";
           },
@@ -122,13 +129,13 @@ int main(int argc, char** argv) {
 
   auto* stop_cmd = Command(app, "stop", "Start nothing new; running trials finish", "hpsearch stop quickstart");
   stop_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
-  auto* cancel_cmd = Command(app, "cancel", "Cancel: running trials stop within an epoch", "hpsearch cancel quickstart");
+  auto* cancel_cmd =
+      Command(app, "cancel", "Cancel: running trials stop within an epoch", "hpsearch cancel quickstart");
   cancel_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
 
   ExtendOptions extend;
   std::string extend_duration;
-  auto* extend_cmd = Command(app, "extend",
-                             "More budget for a running or finished sweep: more trials and/or more time",
+  auto* extend_cmd = Command(app, "extend", "More budget for a running or finished sweep: more trials and/or more time",
                              "hpsearch extend quickstart --trials 20");
   extend_cmd->add_option("sweep", extend.sweep, "Sweep id or name")->required();
   extend_cmd->add_option("--trials", extend.trials, "This many more trials than it plans now")
@@ -234,8 +241,8 @@ int main(int argc, char** argv) {
   if (descending) trials.descending = true;
   // export writes CSV unless asked for JSON; a table is what `trials` prints.
   if (*export_cmd && output_opt->count() > 0 && (g.output == "table" || g.output == "wide")) {
-    std::cerr << "error: export writes csv or json (-o " << g.output << "); for a table of every trial use: hpsearch trials "
-              << sweep << " --limit 0\n";
+    std::cerr << "error: export writes csv or json (-o " << g.output
+              << "); for a table of every trial use: hpsearch trials " << sweep << " --limit 0\n";
     return kExitUsage;
   }
   if (*export_cmd && g.output == "table") g.output = "csv";
@@ -258,7 +265,8 @@ int main(int argc, char** argv) {
     if (!extend_duration.empty()) {
       auto seconds = ParseDuration(extend_duration);
       if (!seconds.ok() || *seconds <= 0) {
-        std::cerr << "error: --duration '" << extend_duration << "': give a positive duration such as 30m, 1h30m or 90s\n";
+        std::cerr << "error: --duration '" << extend_duration
+                  << "': give a positive duration such as 30m, 1h30m or 90s\n";
         return kExitUsage;
       }
       extend.seconds = *seconds;

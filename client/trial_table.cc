@@ -65,8 +65,8 @@ void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c
 }
 
 void PrintTrialCsv(const std::vector<v1::Trial>& trials, std::ostream& out) {
-  static const char* kTail[] = {"attempt", "worker", "started_ms", "finished_ms", "seconds", "parameter_count",
-                                "failure_reason"};
+  static const char* kTail[] = {"attempt", "worker",          "started_ms",    "finished_ms",
+                                "seconds", "parameter_count", "failure_reason"};
   const auto params = ParamNames(trials);
   const auto metrics = MetricNames(trials);
   std::vector<std::string> header = {"trial", "status", "objective"};

@@ -23,8 +23,8 @@ struct TrialColumns {
 // The parameter columns of a sweep's tables: every searched parameter, even when the
 // shown rows share its value (that is what explains the winners), then the fixed
 // settings with `show_fixed`. Without the spec: every parameter the trials carry.
-std::vector<std::string> ParamColumns(const std::optional<search::Spec>& spec, const std::vector<hpsearch::v1::Trial>& trials,
-                                      bool show_fixed);
+std::vector<std::string> ParamColumns(const std::optional<search::Spec>& spec,
+                                      const std::vector<hpsearch::v1::Trial>& trials, bool show_fixed);
 
 void PrintTrialTable(const std::vector<hpsearch::v1::Trial>& trials, const TrialColumns& columns, std::ostream& out);
 

@@ -10,12 +10,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "common/util/printable.h"
+#include "common/util/value_json.h"
 #include "proto/convert/spec_convert.h"
 #include "proto/convert/value_convert.h"
 #include "search/spec_validator.h"
 #include "search/strategy.h"
-#include "common/util/value_json.h"
-#include "common/util/printable.h"
 
 namespace hpsearch::client {
 
@@ -24,24 +24,37 @@ using nlohmann::json;
 
 std::string StatusName(v1::TrialStatus s) {
   switch (s) {
-    case v1::PENDING: return "pending";
-    case v1::RUNNING: return "running";
-    case v1::COMPLETED: return "completed";
-    case v1::FAILED: return "failed";
-    case v1::PRUNED: return "pruned";
-    case v1::CANCELLED: return "cancelled";
-    default: return "unknown";
+    case v1::PENDING:
+      return "pending";
+    case v1::RUNNING:
+      return "running";
+    case v1::COMPLETED:
+      return "completed";
+    case v1::FAILED:
+      return "failed";
+    case v1::PRUNED:
+      return "pruned";
+    case v1::CANCELLED:
+      return "cancelled";
+    default:
+      return "unknown";
   }
 }
 
 std::string StatusName(v1::SweepStatus s) {
   switch (s) {
-    case v1::SWEEP_RUNNING: return "running";
-    case v1::SWEEP_STOPPING: return "stopping";
-    case v1::SWEEP_COMPLETED: return "completed";
-    case v1::SWEEP_FAILED: return "failed";
-    case v1::SWEEP_CANCELLED: return "cancelled";
-    default: return "unknown";
+    case v1::SWEEP_RUNNING:
+      return "running";
+    case v1::SWEEP_STOPPING:
+      return "stopping";
+    case v1::SWEEP_COMPLETED:
+      return "completed";
+    case v1::SWEEP_FAILED:
+      return "failed";
+    case v1::SWEEP_CANCELLED:
+      return "cancelled";
+    default:
+      return "unknown";
   }
 }
 
@@ -70,9 +83,8 @@ json TrialJson(const v1::Trial& t) {
             {"worker", t.worker()},
             {"started_ms", t.started_ms()},
             {"finished_ms", t.finished_ms()},
-            {"seconds", t.finished_ms() > 0 && t.started_ms() > 0
-                            ? json((t.finished_ms() - t.started_ms()) / 1000.0)
-                            : json(nullptr)},
+            {"seconds", t.finished_ms() > 0 && t.started_ms() > 0 ? json((t.finished_ms() - t.started_ms()) / 1000.0)
+                                                                  : json(nullptr)},
             {"failure_reason", t.failure_reason()},
             {"parameter_count", t.parameter_count()}};
   return j;
@@ -162,9 +174,9 @@ json SweepJson(const v1::Sweep& s) {
             {"pruned", c.pruned()},
             {"cancelled", c.cancelled()},
             {"not_started", c.not_started()}}},
-          {"objective", objective ? json{{"metric", objective->first},
-                                         {"goal", objective->second ? "maximize" : "minimize"}}
-                                   : json(nullptr)},
+          {"objective", objective
+                            ? json{{"metric", objective->first}, {"goal", objective->second ? "maximize" : "minimize"}}
+                            : json(nullptr)},
           {"labels", json(std::map<std::string, std::string>(s.spec().labels().begin(), s.spec().labels().end()))},
           {"best_objective", s.has_best_objective() ? json(s.best_objective()) : json(nullptr)},
           {"best_trial", s.best_trial() >= 0 ? json(s.best_trial()) : json(nullptr)},
@@ -219,8 +231,7 @@ std::string Timestamp(int64_t unix_ms) {
 }
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 

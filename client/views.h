@@ -13,8 +13,8 @@
 
 namespace hpsearch::client {
 
-std::string StatusName(hpsearch::v1::TrialStatus s);   // "completed"
-std::string StatusName(hpsearch::v1::SweepStatus s);   // "running"
+std::string StatusName(hpsearch::v1::TrialStatus s);  // "completed"
+std::string StatusName(hpsearch::v1::SweepStatus s);  // "running"
 // "completed" → COMPLETED; UNSPECIFIED for an unknown name.
 hpsearch::v1::TrialStatus ParseTrialStatus(const std::string& name);
 
@@ -31,7 +31,7 @@ nlohmann::json SweepJson(const hpsearch::v1::Sweep& s);
 std::vector<std::string> ParamNames(const std::vector<hpsearch::v1::Trial>& trials);
 std::vector<std::string> MetricNames(const std::vector<hpsearch::v1::Trial>& trials);
 
-std::string Duration(double seconds);     // "1h02m", "3m05s", "4.2s", "340ms"
+std::string Duration(double seconds);               // "1h02m", "3m05s", "4.2s", "340ms"
 std::string Age(int64_t since_ms, int64_t now_ms);  // "5m ago"
 int64_t NowMs();
 // "2026-11-24T18:50:00Z" ("-" for 0).

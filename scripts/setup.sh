@@ -25,9 +25,10 @@ BUILD_PACKAGES=(
   libeigen3-dev libopenblas-pthread-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libssl-dev libcpp-httplib-dev libjs-chart.js iproute2 openssl python3 python3-yaml
 )
-# Only the tests use these: a Prometheus parser and a real browser for the dashboard.
+# Only the tests and CI use these: a Prometheus parser, a real browser for the dashboard,
+# and clang-format (CI checks the sources against .clang-format).
 TEST_PACKAGES=(
-  python3-prometheus-client chromium chromium-driver python3-selenium
+  python3-prometheus-client chromium chromium-driver python3-selenium clang-format
 )
 
 mode=all

@@ -42,8 +42,7 @@ absl::StatusOr<std::vector<int>> ConditionOrder(const Spec& spec) {
   };
   for (int i = 0; i < static_cast<int>(params.size()); ++i) {
     if (!visit(i)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("parameters.", params[i].name, ".when: conditions form a cycle"));
+      return absl::InvalidArgumentError(absl::StrCat("parameters.", params[i].name, ".when: conditions form a cycle"));
     }
   }
   return order;

@@ -33,8 +33,8 @@ int HyperbandPlan::BracketOf(uint64_t seed, int64_t index) const {
 HyperbandPruner::HyperbandPruner(HyperbandPlan plan, uint64_t seed, const std::string& metric, bool maximize)
     : plan_(std::move(plan)), seed_(seed) {
   for (int b = 0; b < plan_.brackets(); ++b) {
-    brackets_.push_back(std::make_unique<SuccessiveHalving>(plan_.min_epochs(), plan_.eta(), b, plan_.max_epochs(),
-                                                            metric, maximize));
+    brackets_.push_back(
+        std::make_unique<SuccessiveHalving>(plan_.min_epochs(), plan_.eta(), b, plan_.max_epochs(), metric, maximize));
   }
 }
 

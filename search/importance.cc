@@ -33,7 +33,8 @@ Grid GridOf(const Parameter& p) {
   int steps = kSteps;
   if (r.integer && !log) steps = std::min<int>(steps, static_cast<int>(std::llround(r.max - r.min)) + 1);
   if (r.integer && log) steps = std::min<int>(steps, static_cast<int>(std::ceil(std::log2(r.max - r.min + 1))) + 1);
-  if (r.step && *r.step > 0 && !log) steps = std::min<int>(steps, static_cast<int>(std::llround((r.max - r.min) / *r.step)) + 1);
+  if (r.step && *r.step > 0 && !log)
+    steps = std::min<int>(steps, static_cast<int>(std::llround((r.max - r.min) / *r.step)) + 1);
   g.cells = std::max(steps, 1);
   const double lo = log ? std::log(r.min) : r.min, hi = log ? std::log(r.max) : r.max;
   const int cells = g.cells;
@@ -121,8 +122,8 @@ double PearsonDivergence(const std::vector<double>& top, const std::vector<doubl
 }  // namespace
 
 std::vector<ParamImportance> PedAnovaImportance(const Spec& spec,
-                                                const std::vector<std::pair<Params, double>>& completed,
-                                                bool maximize, double target_quantile) {
+                                                const std::vector<std::pair<Params, double>>& completed, bool maximize,
+                                                double target_quantile) {
   std::vector<ParamImportance> out;
   std::vector<const Parameter*> searched;
   for (const auto& p : spec.parameters) {

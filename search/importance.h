@@ -29,7 +29,7 @@ struct ParamImportance {
 // `completed`: each completed trial's parameters and objective. Every searched
 // parameter of `spec` (a range or more than one value) appears, most important first.
 std::vector<ParamImportance> PedAnovaImportance(const Spec& spec,
-                                                const std::vector<std::pair<Params, double>>& completed,
-                                                bool maximize, double target_quantile = 0.1);
+                                                const std::vector<std::pair<Params, double>>& completed, bool maximize,
+                                                double target_quantile = 0.1);
 
 }  // namespace hpsearch::search

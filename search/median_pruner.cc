@@ -14,15 +14,15 @@ std::optional<std::string> MedianPruner::Report(int64_t index, int64_t epoch, do
   curve.erase(curve.lower_bound(epoch), curve.end());  // a new attempt starts over
   curve[epoch] = Loss(value);
   if (completed_ < options_.startup_trials || completed_ == 0) return std::nullopt;
-  if (epoch <= options_.warmup_epochs || (epoch - options_.warmup_epochs) % options_.interval != 0)
-    return std::nullopt;
+  if (epoch <= options_.warmup_epochs || (epoch - options_.warmup_epochs) % options_.interval != 0) return std::nullopt;
   auto it = reference_.find(epoch);
   if (it == reference_.end() || it->second.empty()) return std::nullopt;
   std::vector<double> v = it->second;
   const std::size_t mid = v.size() / 2;
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
   double median = v[mid];
-  if (v.size() % 2 == 0) median = 0.5 * (median + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)));
+  if (v.size() % 2 == 0)
+    median = 0.5 * (median + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)));
   double best = curve.begin()->second;
   for (const auto& [e, loss] : curve) best = std::min(best, loss);
   if (!(best > median)) return std::nullopt;

@@ -27,7 +27,7 @@ class MedianPruner final : public Pruner {
   std::string metric_;
   bool maximize_;
   int64_t completed_ = 0;
-  std::map<int64_t, std::vector<double>> reference_;   // epoch → completed trials' losses
+  std::map<int64_t, std::vector<double>> reference_;     // epoch → completed trials' losses
   std::map<int64_t, std::map<int64_t, double>> curves_;  // running trial → epoch → loss
 };
 

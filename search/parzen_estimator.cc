@@ -127,7 +127,8 @@ ParzenEstimator::ParzenEstimator(const std::vector<const Axis*>& axes, const std
           if (observed < p.size()) p[observed] += 1.0;
         }
         const double sum = std::accumulate(p.begin(), p.end(), 0.0);
-        for (int j = 0; j < c; ++j) rows[k][static_cast<std::size_t>(j)] = std::log(p[static_cast<std::size_t>(j)] / sum);
+        for (int j = 0; j < c; ++j)
+          rows[k][static_cast<std::size_t>(j)] = std::log(p[static_cast<std::size_t>(j)] / sum);
       }
       continue;
     }

@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "search/search_space.h"
 #include "common/util/rng.h"
+#include "search/search_space.h"
 
 namespace hpsearch::search {
 
@@ -72,7 +72,7 @@ class ParzenEstimator {
 
  private:
   std::vector<const Axis*> axes_;
-  std::vector<double> weights_;      // normalised, prior last
+  std::vector<double> weights_;  // normalised, prior last
   std::vector<double> log_weights_;
   std::vector<std::vector<double>> mu_, sigma_;  // [axis][kernel]; empty for categorical axes
   // [axis][kernel]: −log of the kernel's mass on the axis (its truncation), and for a

@@ -18,8 +18,10 @@ std::string PruneNumber(double v) { return absl::StrFormat("%.4g", v); }
 std::unique_ptr<Pruner> MakePruner(const Spec& spec, const std::string& metric, bool maximize, int64_t max_epochs) {
   const Pruning& p = spec.pruning;
   switch (p.method) {
-    case PruningMethod::kNone: return nullptr;
-    case PruningMethod::kMedian: return std::make_unique<MedianPruner>(p, metric, maximize);
+    case PruningMethod::kNone:
+      return nullptr;
+    case PruningMethod::kMedian:
+      return std::make_unique<MedianPruner>(p, metric, maximize);
     case PruningMethod::kAsha:
       return std::make_unique<SuccessiveHalving>(p.min_epochs, p.reduction_factor, 0, max_epochs, metric, maximize);
     case PruningMethod::kHyperband:

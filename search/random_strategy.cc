@@ -16,11 +16,10 @@ RandomStrategy::RandomStrategy(SearchSpace space, uint64_t seed, int64_t max_tri
   permutation_.resize(grid->size());
   for (uint64_t i = 0; i < grid->size(); ++i) permutation_[i] = i;
   Rng rng(DeriveSeed(seed, 0x9e3779b9));
-  for (std::size_t i = permutation_.size(); i > 1; --i)
-    std::swap(permutation_[i - 1], permutation_[rng.Below(i)]);
+  for (std::size_t i = permutation_.size(); i > 1; --i) std::swap(permutation_[i - 1], permutation_[rng.Below(i)]);
   if (total_ < max_trials)
-    note_ = absl::StrCat("the search space has only ", total_, " distinct configurations; running each once instead of ",
-                         max_trials, " trials");
+    note_ = absl::StrCat("the search space has only ", total_,
+                         " distinct configurations; running each once instead of ", max_trials, " trials");
   all_ = std::move(grid);
 }
 

@@ -20,7 +20,6 @@ class RandomStrategy final : public Strategy {
   std::optional<Params> Next() override;
   std::string note() const override { return note_; }
 
-
  private:
   Params Draw(uint64_t candidate) const;
 

@@ -36,8 +36,8 @@ double Spaced(double min, double max, int64_t k, int64_t count, bool log) {
   const double t = static_cast<double>(k) / static_cast<double>(count - 1);
   if (k == 0) return min;
   if (k == count - 1) return max;
-  const double v = log ? std::pow(10.0, std::log10(min) + t * (std::log10(max) - std::log10(min)))
-                       : min + t * (max - min);
+  const double v =
+      log ? std::pow(10.0, std::log10(min) + t * (std::log10(max) - std::log10(min))) : min + t * (max - min);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.12g", v);
   return std::strtod(buf, nullptr);
@@ -49,9 +49,7 @@ int64_t StepCount(double min, double max, double step) {
 
 }  // namespace
 
-bool Dimension::Discrete() const {
-  return kind != Kind::kRange || integer || step.has_value();
-}
+bool Dimension::Discrete() const { return kind != Kind::kRange || integer || step.has_value(); }
 
 // The distinct points of an integer range with `count` (its spacing may give one
 // integer to several indices), as runs over the distinct index j, built by one scan
@@ -104,7 +102,9 @@ bool GridPointsDistinct(const Range& r) {
   // digits are at one end or the other.
   const bool log = r.scale == Scale::kLog;
   const int64_t n = r.count ? *r.count : StepCount(r.min, r.max, *r.step);
-  const auto point = [&](int64_t k) { return r.count ? Spaced(r.min, r.max, k, n, log) : Quantised(r.min, *r.step, k); };
+  const auto point = [&](int64_t k) {
+    return r.count ? Spaced(r.min, r.max, k, n, log) : Quantised(r.min, *r.step, k);
+  };
   if (n < 2) return true;
   return point(0) != point(1) && point(n - 2) != point(n - 1);
 }

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "search/spec.h"
 #include "common/util/rng.h"
 #include "common/util/value.h"
+#include "search/spec.h"
 
 namespace hpsearch::search {
 

@@ -39,9 +39,9 @@ struct Parameter {
   enum class Domain { kNone, kValues, kRange, kConstant };
   std::string name;  // a trainer setting
   Domain domain = Domain::kNone;
-  std::vector<Value> values;  // kValues: categorical
-  Range range;                // kRange
-  Value value;                // kConstant
+  std::vector<Value> values;    // kValues: categorical
+  Range range;                  // kRange
+  Value value;                  // kConstant
   std::vector<Condition> when;  // all must hold
 };
 
@@ -52,9 +52,9 @@ struct Objective {
 };
 
 struct Budget {
-  int64_t max_trials = 0;             // random: default 20; grid: caps the grid
-  int64_t max_failed = 0;             // 0: unlimited
-  double max_duration_seconds = 0;    // 0: none
+  int64_t max_trials = 0;           // random: default 20; grid: caps the grid
+  int64_t max_failed = 0;           // 0: unlimited
+  double max_duration_seconds = 0;  // 0: none
 };
 
 // `tpe:` (method: tpe): the Tree-structured Parzen Estimator's settings.
@@ -88,7 +88,7 @@ struct Spec {
   int32_t max_concurrent = 0;  // parallelism.max_concurrent; 0: no per-sweep cap
   TpeOptions tpe;              // method: tpe only
   Pruning pruning;
-  Params fixed;                // settings shared by every trial
+  Params fixed;                       // settings shared by every trial
   std::vector<Parameter> parameters;  // in spec order (it fixes the grid's order)
   // Free-form key=value tags (`team: vision`) to find sweeps by (`list -l team=vision`).
   std::map<std::string, std::string> labels;

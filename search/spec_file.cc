@@ -8,12 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "search/typed_spec.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
-#include "common/yaml/yaml_value.h"
 #include "common/util/status_macros.h"
 #include "common/vocabulary/settings.h"
+#include "common/yaml/yaml_value.h"
+#include "search/typed_spec.h"
 
 namespace hpsearch::client {
 
@@ -33,8 +33,7 @@ absl::Status Err(const std::string& path, const std::string& what, const YAML::N
   return absl::InvalidArgumentError(msg);
 }
 
-absl::Status CheckKeys(const YAML::Node& map, const std::string& path,
-                       const std::vector<std::string>& allowed) {
+absl::Status CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) {
   if (!map.IsMap()) return Err(path, "must be a mapping", map);
   for (const auto& kv : map) {
     const std::string key = kv.first.as<std::string>();
@@ -44,9 +43,7 @@ absl::Status CheckKeys(const YAML::Node& map, const std::string& path,
   return absl::OkStatus();
 }
 
-std::string Sub(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
+std::string Sub(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
 
 absl::StatusOr<Value> Val(const YAML::Node& n, const std::string& path) {
   auto v = YamlToValue(n);
@@ -77,24 +74,45 @@ absl::Status ParseDataset(const YAML::Node& n, vocabulary::DatasetOptions& d) {
     d.name = n.Scalar();
     return absl::OkStatus();
   }
-  if (auto st = CheckKeys(n, p, {"name", "validation", "path", "target", "task", "samples", "noise",
-                                 "classes", "seed", "features", "test"});
+  if (auto st = CheckKeys(
+          n, p,
+          {"name", "validation", "path", "target", "task", "samples", "noise", "classes", "seed", "features", "test"});
       !st.ok())
     return st;
   for (const auto& kv : n) {
     const std::string k = kv.first.as<std::string>(), path = Sub(p, k);
     const YAML::Node& v = kv.second;
-    if (k == "name") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.name = s; }
-    else if (k == "path") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.path = s; }
-    else if (k == "target") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.target = s; }
-    else if (k == "task") { ASSIGN_OR_RETURN(auto s, Str(v, path)); d.task = s; }
-    else if (k == "validation") { ASSIGN_OR_RETURN(auto x, Num(v, path)); d.validation = x; }
-    else if (k == "test") { ASSIGN_OR_RETURN(auto x, Num(v, path)); d.test = x; }
-    else if (k == "noise") { ASSIGN_OR_RETURN(auto x, Num(v, path)); d.noise = x; }
-    else if (k == "samples") { ASSIGN_OR_RETURN(auto x, Int(v, path)); d.samples = x; }
-    else if (k == "classes") { ASSIGN_OR_RETURN(auto x, Int(v, path)); d.classes = static_cast<int>(x); }
-    else if (k == "features") { ASSIGN_OR_RETURN(auto x, Int(v, path)); d.features = static_cast<int>(x); }
-    else if (k == "seed") {
+    if (k == "name") {
+      ASSIGN_OR_RETURN(auto s, Str(v, path));
+      d.name = s;
+    } else if (k == "path") {
+      ASSIGN_OR_RETURN(auto s, Str(v, path));
+      d.path = s;
+    } else if (k == "target") {
+      ASSIGN_OR_RETURN(auto s, Str(v, path));
+      d.target = s;
+    } else if (k == "task") {
+      ASSIGN_OR_RETURN(auto s, Str(v, path));
+      d.task = s;
+    } else if (k == "validation") {
+      ASSIGN_OR_RETURN(auto x, Num(v, path));
+      d.validation = x;
+    } else if (k == "test") {
+      ASSIGN_OR_RETURN(auto x, Num(v, path));
+      d.test = x;
+    } else if (k == "noise") {
+      ASSIGN_OR_RETURN(auto x, Num(v, path));
+      d.noise = x;
+    } else if (k == "samples") {
+      ASSIGN_OR_RETURN(auto x, Int(v, path));
+      d.samples = x;
+    } else if (k == "classes") {
+      ASSIGN_OR_RETURN(auto x, Int(v, path));
+      d.classes = static_cast<int>(x);
+    } else if (k == "features") {
+      ASSIGN_OR_RETURN(auto x, Int(v, path));
+      d.features = static_cast<int>(x);
+    } else if (k == "seed") {
       ASSIGN_OR_RETURN(auto x, Int(v, path));
       if (x < 0) return Err(path, "must be >= 0", v);
       d.seed = static_cast<uint64_t>(x);
@@ -107,15 +125,22 @@ absl::Status ParseObjective(const YAML::Node& n, search::Objective& o) {
   if (auto st = CheckKeys(n, "objective", {"metric", "goal", "target"}); !st.ok()) return st;
   for (const auto& kv : n) {
     const std::string k = kv.first.as<std::string>(), path = Sub("objective", k);
-    if (k == "metric") { ASSIGN_OR_RETURN(auto s, Str(kv.second, path)); o.metric = s; }
-    else if (k == "target") { ASSIGN_OR_RETURN(auto x, Num(kv.second, path)); o.target = x; }
-    else if (k == "goal") {
+    if (k == "metric") {
+      ASSIGN_OR_RETURN(auto s, Str(kv.second, path));
+      o.metric = s;
+    } else if (k == "target") {
+      ASSIGN_OR_RETURN(auto x, Num(kv.second, path));
+      o.target = x;
+    } else if (k == "goal") {
       if (auto v = YamlToValue(kv.second); v.ok() && v->is_number())
         return Err(path, "must be minimize or maximize, not a number (did you mean `target`?)", kv.second);
       ASSIGN_OR_RETURN(auto s, Str(kv.second, path));
-      if (s == "minimize" || s == "min") o.goal = Goal::kMinimize;
-      else if (s == "maximize" || s == "max") o.goal = Goal::kMaximize;
-      else return Err(path, "must be minimize or maximize" + DidYouMean(s, {"minimize", "maximize"}), kv.second);
+      if (s == "minimize" || s == "min")
+        o.goal = Goal::kMinimize;
+      else if (s == "maximize" || s == "max")
+        o.goal = Goal::kMaximize;
+      else
+        return Err(path, "must be minimize or maximize" + DidYouMean(s, {"minimize", "maximize"}), kv.second);
     }
   }
   return absl::OkStatus();
@@ -125,9 +150,13 @@ absl::Status ParseBudget(const YAML::Node& n, search::Budget& b) {
   if (auto st = CheckKeys(n, "budget", {"max_trials", "max_failed", "max_duration"}); !st.ok()) return st;
   for (const auto& kv : n) {
     const std::string k = kv.first.as<std::string>(), path = Sub("budget", k);
-    if (k == "max_trials") { ASSIGN_OR_RETURN(auto x, Int(kv.second, path)); b.max_trials = x; }
-    else if (k == "max_failed") { ASSIGN_OR_RETURN(auto x, Int(kv.second, path)); b.max_failed = x; }
-    else if (k == "max_duration") {
+    if (k == "max_trials") {
+      ASSIGN_OR_RETURN(auto x, Int(kv.second, path));
+      b.max_trials = x;
+    } else if (k == "max_failed") {
+      ASSIGN_OR_RETURN(auto x, Int(kv.second, path));
+      b.max_failed = x;
+    } else if (k == "max_duration") {
       ASSIGN_OR_RETURN(auto s, Str(kv.second, path));
       auto d = ParseDuration(s);
       if (!d.ok()) return Err(path, std::string(d.status().message()), kv.second);
@@ -154,10 +183,15 @@ absl::Status ParseTpe(const YAML::Node& n, search::TpeOptions& t) {
     return st;
   for (const auto& kv : n) {
     const std::string k = kv.first.as<std::string>(), path = Sub("tpe", k);
-    if (k == "startup_trials") { ASSIGN_OR_RETURN(t.startup_trials, Int32(kv.second, path)); }
-    else if (k == "candidates") { ASSIGN_OR_RETURN(t.candidates, Int32(kv.second, path)); }
-    else if (k == "multivariate") { ASSIGN_OR_RETURN(t.multivariate, Bool(kv.second, path)); }
-    else if (k == "constant_liar") { ASSIGN_OR_RETURN(t.constant_liar, Bool(kv.second, path)); }
+    if (k == "startup_trials") {
+      ASSIGN_OR_RETURN(t.startup_trials, Int32(kv.second, path));
+    } else if (k == "candidates") {
+      ASSIGN_OR_RETURN(t.candidates, Int32(kv.second, path));
+    } else if (k == "multivariate") {
+      ASSIGN_OR_RETURN(t.multivariate, Bool(kv.second, path));
+    } else if (k == "constant_liar") {
+      ASSIGN_OR_RETURN(t.constant_liar, Bool(kv.second, path));
+    }
   }
   return absl::OkStatus();
 }
@@ -179,25 +213,32 @@ absl::Status ParsePruning(const YAML::Node& n, search::Pruning& p) {
   } else if (name == "none") {
     p.method = PruningMethod::kNone;
   } else {
-    return Err("pruning.method", "must be median, asha, hyperband or none" +
-                                     DidYouMean(name, {"median", "asha", "hyperband", "none"}), m);
+    return Err("pruning.method",
+               "must be median, asha, hyperband or none" + DidYouMean(name, {"median", "asha", "hyperband", "none"}),
+               m);
   }
   for (const auto& kv : n) {
     const std::string key = kv.first.as<std::string>();
     if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
-    static const std::vector<std::string> kAll = {"method",        "startup_trials", "warmup_epochs", "interval",
-                                                  "min_epochs",    "reduction_factor"};
+    static const std::vector<std::string> kAll = {"method",   "startup_trials", "warmup_epochs",
+                                                  "interval", "min_epochs",     "reduction_factor"};
     if (std::find(kAll.begin(), kAll.end(), key) != kAll.end())
       return Err(Sub("pruning", key), absl::StrCat("does not apply to method ", name), kv.first);
     return Err(Sub("pruning", key), "unknown key" + DidYouMean(key, keys), kv.first);
   }
   for (const auto& kv : n) {
     const std::string k = kv.first.as<std::string>(), path = Sub("pruning", k);
-    if (k == "min_epochs") { ASSIGN_OR_RETURN(p.min_epochs, Int32(kv.second, path)); }
-    else if (k == "reduction_factor") { ASSIGN_OR_RETURN(p.reduction_factor, Int32(kv.second, path)); }
-    else if (k == "startup_trials") { ASSIGN_OR_RETURN(p.startup_trials, Int32(kv.second, path)); }
-    else if (k == "warmup_epochs") { ASSIGN_OR_RETURN(p.warmup_epochs, Int32(kv.second, path)); }
-    else if (k == "interval") { ASSIGN_OR_RETURN(p.interval, Int32(kv.second, path)); }
+    if (k == "min_epochs") {
+      ASSIGN_OR_RETURN(p.min_epochs, Int32(kv.second, path));
+    } else if (k == "reduction_factor") {
+      ASSIGN_OR_RETURN(p.reduction_factor, Int32(kv.second, path));
+    } else if (k == "startup_trials") {
+      ASSIGN_OR_RETURN(p.startup_trials, Int32(kv.second, path));
+    } else if (k == "warmup_epochs") {
+      ASSIGN_OR_RETURN(p.warmup_epochs, Int32(kv.second, path));
+    } else if (k == "interval") {
+      ASSIGN_OR_RETURN(p.interval, Int32(kv.second, path));
+    }
   }
   return absl::OkStatus();
 }
@@ -238,23 +279,34 @@ absl::Status ParseParameter(const std::string& name, const YAML::Node& n, Parame
     ASSIGN_OR_RETURN(auto hi, Num(n["max"], path + ".max"));
     r.min = lo;
     r.max = hi;
-    if (n["step"].IsDefined()) { ASSIGN_OR_RETURN(auto s, Num(n["step"], path + ".step")); r.step = s; }
-    if (n["count"].IsDefined()) { ASSIGN_OR_RETURN(auto c, Int(n["count"], path + ".count")); r.count = c; }
+    if (n["step"].IsDefined()) {
+      ASSIGN_OR_RETURN(auto s, Num(n["step"], path + ".step"));
+      r.step = s;
+    }
+    if (n["count"].IsDefined()) {
+      ASSIGN_OR_RETURN(auto c, Int(n["count"], path + ".count"));
+      r.count = c;
+    }
   }
   for (const char* key : {"scale", "type", "step", "count"})
-    if (n[key].IsDefined() && !has_range)
-      return Err(path + "." + key, "only applies to a min/max range", n[key]);
+    if (n[key].IsDefined() && !has_range) return Err(path + "." + key, "only applies to a min/max range", n[key]);
   if (n["scale"].IsDefined()) {
     ASSIGN_OR_RETURN(auto s, Str(n["scale"], path + ".scale"));
-    if (s == "log") p.range.scale = Scale::kLog;
-    else if (s == "linear") p.range.scale = Scale::kLinear;
-    else return Err(path + ".scale", "must be linear or log" + DidYouMean(s, {"linear", "log"}), n["scale"]);
+    if (s == "log")
+      p.range.scale = Scale::kLog;
+    else if (s == "linear")
+      p.range.scale = Scale::kLinear;
+    else
+      return Err(path + ".scale", "must be linear or log" + DidYouMean(s, {"linear", "log"}), n["scale"]);
   }
   if (n["type"].IsDefined()) {
     ASSIGN_OR_RETURN(auto s, Str(n["type"], path + ".type"));
-    if (s == "int") p.range.integer = true;
-    else if (s == "float") p.range.integer = false;
-    else return Err(path + ".type", "must be int or float" + DidYouMean(s, {"int", "float"}), n["type"]);
+    if (s == "int")
+      p.range.integer = true;
+    else if (s == "float")
+      p.range.integer = false;
+    else
+      return Err(path + ".type", "must be int or float" + DidYouMean(s, {"int", "float"}), n["type"]);
   }
   if (n["when"].IsDefined()) {
     const YAML::Node& w = n["when"];
@@ -338,26 +390,37 @@ absl::StatusOr<Spec> ReadSpec(const std::string& text) {
   if (!root.ok()) return root.status();
   const YAML::Node& n = *root;
   Spec spec;
-  if (!n.IsMap()) return absl::InvalidArgumentError("spec: must be a mapping of fields (name, dataset, parameters, ...)");
+  if (!n.IsMap())
+    return absl::InvalidArgumentError("spec: must be a mapping of fields (name, dataset, parameters, ...)");
   if (auto st = TrialFileShape(n); !st.ok()) return st;
-  if (auto st = CheckKeys(n, "", {"name", "dataset", "objective", "method", "seed", "budget", "parallelism",
-                                  "fixed", "parameters", "tpe", "pruning", "labels"});
+  if (auto st = CheckKeys(n, "",
+                          {"name", "dataset", "objective", "method", "seed", "budget", "parallelism", "fixed",
+                           "parameters", "tpe", "pruning", "labels"});
       !st.ok())
     return st;
   for (const auto& kv : n) {
     const std::string k = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     absl::Status st;
-    if (k == "name") { ASSIGN_OR_RETURN(auto s, Str(v, k)); spec.name = s; }
-    else if (k == "dataset") st = ParseDataset(v, spec.dataset);
-    else if (k == "objective") st = ParseObjective(v, spec.objective);
-    else if (k == "budget") st = ParseBudget(v, spec.budget);
+    if (k == "name") {
+      ASSIGN_OR_RETURN(auto s, Str(v, k));
+      spec.name = s;
+    } else if (k == "dataset")
+      st = ParseDataset(v, spec.dataset);
+    else if (k == "objective")
+      st = ParseObjective(v, spec.objective);
+    else if (k == "budget")
+      st = ParseBudget(v, spec.budget);
     else if (k == "method") {
       ASSIGN_OR_RETURN(auto s, Str(v, k));
-      if (s == "grid") spec.method = Method::kGrid;
-      else if (s == "random") spec.method = Method::kRandom;
-      else if (s == "tpe") spec.method = Method::kTpe;
-      else return Err(k, "must be grid, random or tpe" + DidYouMean(s, {"grid", "random", "tpe"}), v);
+      if (s == "grid")
+        spec.method = Method::kGrid;
+      else if (s == "random")
+        spec.method = Method::kRandom;
+      else if (s == "tpe")
+        spec.method = Method::kTpe;
+      else
+        return Err(k, "must be grid, random or tpe" + DidYouMean(s, {"grid", "random", "tpe"}), v);
     } else if (k == "tpe") {
       st = ParseTpe(v, spec.tpe);
     } else if (k == "pruning") {
@@ -396,8 +459,7 @@ absl::StatusOr<Spec> ReadSpec(const std::string& text) {
     }
     if (!st.ok()) return st;
   }
-  if (n["tpe"].IsDefined() && spec.method != Method::kTpe)
-    return Err("tpe", "applies only to method: tpe", n["tpe"]);
+  if (n["tpe"].IsDefined() && spec.method != Method::kTpe) return Err("tpe", "applies only to method: tpe", n["tpe"]);
   return search::Typed(std::move(spec));
 }
 

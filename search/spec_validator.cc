@@ -10,17 +10,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "search/grid_strategy.h"
-#include "search/search_space.h"
-#include "search/sweep_names.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
-#include "common/util/printable.h"
+#include "common/util/status_macros.h"
 #include "common/vocabulary/datasets.h"
 #include "common/vocabulary/metrics.h"
 #include "common/vocabulary/network_size.h"
 #include "common/vocabulary/settings.h"
-#include "common/util/status_macros.h"
+#include "search/grid_strategy.h"
+#include "search/search_space.h"
+#include "search/sweep_names.h"
 
 namespace hpsearch::search {
 
@@ -46,7 +45,8 @@ absl::Status CheckRange(const Parameter& p, const ParamInfo* info, const Spec& s
   if (r.step) {
     if (!std::isfinite(*r.step) || *r.step <= 0) return Bad(path + ".step", "must be > 0");
     if (integer && *r.step != std::floor(*r.step)) return Bad(path + ".step", "must be an integer with type: int");
-    if (r.scale == Scale::kLog) return Bad(path + ".step", "cannot be combined with scale: log (use count for log-spaced grids)");
+    if (r.scale == Scale::kLog)
+      return Bad(path + ".step", "cannot be combined with scale: log (use count for log-spaced grids)");
     if ((r.max - r.min) / *r.step > 1e7) return Bad(path + ".step", "yields more than 10,000,000 values");
   }
   if (r.count) {
@@ -79,8 +79,7 @@ absl::Status CheckRange(const Parameter& p, const ParamInfo* info, const Spec& s
 absl::Status CheckParameter(const Parameter& p, const Spec& spec) {
   const std::string path = "parameters." + p.name;
   const ParamInfo* info = vocabulary::FindParam(p.name);
-  if (info == nullptr)
-    return Bad(path, "unknown trainer setting" + DidYouMean(p.name, vocabulary::VocabularyNames()));
+  if (info == nullptr) return Bad(path, "unknown trainer setting" + DidYouMean(p.name, vocabulary::VocabularyNames()));
   if (spec.fixed.contains(p.name)) return Bad(path, "is also set in `fixed`; keep one");
   switch (p.domain) {
     case Parameter::Domain::kValues: {
@@ -100,8 +99,10 @@ absl::Status CheckParameter(const Parameter& p, const Spec& spec) {
       if (auto st = vocabulary::CheckParamValue(*info, p.value); !st.ok())
         return Bad(path + ".value", std::string(st.message()));
       return absl::OkStatus();
-    case Parameter::Domain::kRange: return CheckRange(p, info, spec);
-    default: return Bad(path, "needs `values`, `min`/`max` or `value`");
+    case Parameter::Domain::kRange:
+      return CheckRange(p, info, spec);
+    default:
+      return Bad(path, "needs `values`, `min`/`max` or `value`");
   }
 }
 
@@ -151,8 +152,8 @@ absl::Status CheckNetworkSize(const Spec& spec, const SpecLimits& limits) {
     for (const auto& w : h.as_list()) widths.push_back(static_cast<int64_t>(w.number()));
     const int64_t params = vocabulary::ParameterCount(inputs, widths, outputs, batch_norm);
     if (params > limits.max_network_params)
-      return Bad(path, absl::StrCat("a network of ", params, " parameters exceeds the limit of ",
-                                    limits.max_network_params));
+      return Bad(path,
+                 absl::StrCat("a network of ", params, " parameters exceeds the limit of ", limits.max_network_params));
   }
   return absl::OkStatus();
 }
@@ -170,7 +171,8 @@ absl::Status CheckSearch(const Spec& spec) {
   }
   const Pruning& p = spec.pruning;
   switch (p.method) {
-    case PruningMethod::kNone: return absl::OkStatus();
+    case PruningMethod::kNone:
+      return absl::OkStatus();
     case PruningMethod::kMedian:
       RETURN_IF_ERROR(CheckInt(p.startup_trials, "pruning.startup_trials", 0, 1'000'000));
       RETURN_IF_ERROR(CheckInt(p.warmup_epochs, "pruning.warmup_epochs", 0, 100'000));
@@ -195,9 +197,12 @@ absl::Status CheckSearch(const Spec& spec) {
 
 std::string MethodName(Method m) {
   switch (m) {
-    case Method::kGrid: return "grid";
-    case Method::kTpe: return "tpe";
-    default: return "random";
+    case Method::kGrid:
+      return "grid";
+    case Method::kTpe:
+      return "tpe";
+    default:
+      return "random";
   }
 }
 
@@ -242,9 +247,9 @@ absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
                                                 "; one of ", absl::StrJoin(metrics, ", ")));
   // No validation rows, no val_ metric: every trial would fail for want of it.
   if (spec.dataset.validation == 0 && absl::StartsWith(metric, "val_"))
-    return Bad("dataset.validation", absl::StrCat("0 holds out no rows, so the objective ", metric,
-                                                  " is never reported; hold some out or use objective.metric: train_",
-                                                  metric.substr(4)));
+    return Bad("dataset.validation",
+               absl::StrCat("0 holds out no rows, so the objective ", metric,
+                            " is never reported; hold some out or use objective.metric: train_", metric.substr(4)));
   if (spec.objective.target && !std::isfinite(*spec.objective.target))
     return Bad("objective.target", "must be a finite number");
   // Budget and parallelism.

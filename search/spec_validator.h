@@ -14,8 +14,8 @@
 namespace hpsearch::search {
 
 struct SpecLimits {
-  int32_t max_concurrent = 1024;        // cap on parallelism.max_concurrent
-  int64_t max_trials = 0;               // per sweep (0 = unlimited)
+  int32_t max_concurrent = 1024;            // cap on parallelism.max_concurrent
+  int64_t max_trials = 0;                   // per sweep (0 = unlimited)
   int64_t max_network_params = 50'000'000;  // largest network a trial may build
 };
 

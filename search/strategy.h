@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "search/spec.h"
 #include "search/search_space.h"
+#include "search/spec.h"
 
 namespace hpsearch::search {
 

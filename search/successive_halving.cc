@@ -33,8 +33,8 @@ std::optional<std::string> SuccessiveHalving::Report(int64_t index, int64_t epoc
   if (loss <= cutoff) return std::nullopt;
   const double shown = maximize_ ? -cutoff : cutoff;
   if (keep == 0) {
-    return absl::StrCat("pruned at epoch ", epoch, ": ", metric_, " ", PruneNumber(value), " is not the best of the ", n,
-                        " trials at this rung (", PruneNumber(shown), ")");
+    return absl::StrCat("pruned at epoch ", epoch, ": ", metric_, " ", PruneNumber(value), " is not the best of the ",
+                        n, " trials at this rung (", PruneNumber(shown), ")");
   }
   return absl::StrCat("pruned at epoch ", epoch, ": ", metric_, " ", PruneNumber(value), " not in the top ", keep,
                       " of ", n, " trials at this rung (cut-off ", PruneNumber(shown), ")");

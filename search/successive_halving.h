@@ -2,11 +2,10 @@
 // variant Optuna and Ray use: rungs at epochs r·η^(s+k), k = 0, 1, … as long as a
 // trial passing the rung has η times as many epochs ahead of it within the most
 // epochs a trial trains, R (Hyperband's top rung is R itself: with R = 10, η = 3 the
-// rungs are 1 and 3, not 9, where pruning would save one epoch). A trial reaching a rung records its value there and goes on
-// only if it is among the top ⌊n/η⌋ of the n values recorded at that rung so far
-// (itself included); while fewer than η have reached the rung, only if it is the best
-// so far. Ties with the cut-off go on. Nothing is paused: decisions are taken as
-// reports arrive, with whatever the rung holds then.
+// rungs are 1 and 3, not 9, where pruning would save one epoch). A trial reaching a rung records its value there and
+// goes on only if it is among the top ⌊n/η⌋ of the n values recorded at that rung so far (itself included); while fewer
+// than η have reached the rung, only if it is the best so far. Ties with the cut-off go on. Nothing is paused:
+// decisions are taken as reports arrive, with whatever the rung holds then.
 #pragma once
 
 #include <map>

@@ -82,7 +82,8 @@ absl::Status CheckSweepName(std::string_view name) {
       !st.ok())
     return st;
   if (LooksLikeAnId(name))
-    return Bad("name", absl::StrCat(Quoted(name), " looks like a sweep id (s-NNNNNN), which would hide the sweep "
+    return Bad("name", absl::StrCat(Quoted(name),
+                                    " looks like a sweep id (s-NNNNNN), which would hide the sweep "
                                     "when looked up by name; choose another name"));
   return absl::OkStatus();
 }

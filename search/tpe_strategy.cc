@@ -47,7 +47,8 @@ std::optional<Params> Suggest(const Model& m, const TpeStrategy::Snapshot& trial
   if (n < static_cast<std::size_t>(m.options.startup_trials)) return std::nullopt;
 
   // The split: the γ(n) best completed trials, then pruned ones that got furthest.
-  const std::size_t n_below = std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n))), 25);
+  const std::size_t n_below =
+      std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n))), 25);
   std::stable_sort(completed.begin(), completed.end(), [](const auto& a, const auto& b) {
     return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
   });
@@ -115,14 +116,14 @@ std::optional<Params> Suggest(const Model& m, const TpeStrategy::Snapshot& trial
 
 // The generator of model draw `attempt` of trial `index`.
 Rng ModelRng(uint64_t seed, int64_t index, int attempt) {
-  return Rng(DeriveSeed(seed ^ kModelSalt, static_cast<uint64_t>(index) * TpeStrategy::kModelRedraws +
-                                               static_cast<uint64_t>(attempt)));
+  return Rng(DeriveSeed(seed ^ kModelSalt,
+                        static_cast<uint64_t>(index) * TpeStrategy::kModelRedraws + static_cast<uint64_t>(attempt)));
 }
 
 }  // namespace
 
-TpeStrategy::TpeStrategy(SearchSpace space, const TpeOptions& options, uint64_t seed, int64_t max_trials,
-                         bool maximize, std::function<int(int64_t)> group)
+TpeStrategy::TpeStrategy(SearchSpace space, const TpeOptions& options, uint64_t seed, int64_t max_trials, bool maximize,
+                         std::function<int(int64_t)> group)
     : total_(max_trials), maximize_(maximize), group_(std::move(group)) {
   auto m = std::make_shared<Model>();
   m->space = std::move(space);

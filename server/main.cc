@@ -4,16 +4,15 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "common/util/failpoint.h"
 #include "server/service/check_db.h"
 #include "server/service/server.h"
-#include "common/util/failpoint.h"
 
 namespace {
 
 // Flags fall back to HPSEARCH_* environment variables (flag > variable > default).
 template <typename T>
-CLI::Option* Flag(CLI::App& app, const std::string& name, T& value, const std::string& help,
-                  const std::string& env) {
+CLI::Option* Flag(CLI::App& app, const std::string& name, T& value, const std::string& help, const std::string& env) {
   return app.add_option(name, value, help)->envname(env)->capture_default_str();
 }
 
@@ -63,8 +62,7 @@ int main(int argc, char** argv) {
   Flag(app, "--max-message-bytes", c.max_message_bytes, "Largest gRPC message in either direction",
        "HPSEARCH_MAX_MESSAGE_BYTES")
       ->check(CLI::Range(1024, 1 << 30));
-  Flag(app, "--max-watch-streams", c.max_watch_streams, "WatchSweep streams open at once",
-       "HPSEARCH_MAX_WATCH_STREAMS")
+  Flag(app, "--max-watch-streams", c.max_watch_streams, "WatchSweep streams open at once", "HPSEARCH_MAX_WATCH_STREAMS")
       ->check(CLI::PositiveNumber);
   Flag(app, "--lease-seconds", c.lease_seconds, "A trial's lease lasts this long past its last report",
        "HPSEARCH_LEASE_SECONDS")

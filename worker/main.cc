@@ -6,10 +6,10 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
-#include "worker/remote/remote_worker.h"
+#include "common/util/failpoint.h"
 #include "worker/commands/bench_command.h"
 #include "worker/commands/train_command.h"
-#include "common/util/failpoint.h"
+#include "worker/remote/remote_worker.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"hpsearch-worker: trains neural networks for hpsearch"};
@@ -56,15 +56,12 @@ int main(int argc, char** argv) {
 
   hpsearch::commands::TrainCommandOptions train;
   auto* train_cmd = app.add_subcommand("train", "Train one configuration locally");
-  train_cmd->add_option("--config", train.config_path, "TRIAL.yaml: dataset, seed and settings")
-      ->required();
+  train_cmd->add_option("--config", train.config_path, "TRIAL.yaml: dataset, seed and settings")->required();
   train_cmd->add_flag("--json", train.json, "Print one JSON object with history and diagnostics");
   train_cmd->add_option("--data-dir", train.data_dir, "Directory relative csv paths resolve in");
-  train_cmd->add_option("--fashion-mnist-dir", train.fashion_mnist_dir,
-                        "Fashion-MNIST IDX files")
+  train_cmd->add_option("--fashion-mnist-dir", train.fashion_mnist_dir, "Fashion-MNIST IDX files")
       ->envname("HPSEARCH_FASHION_MNIST_DIR");
-  train_cmd->add_option("--memory-limit-mb", train.memory_limit_mb,
-                        "Refuse trials whose estimated memory exceeds this")
+  train_cmd->add_option("--memory-limit-mb", train.memory_limit_mb, "Refuse trials whose estimated memory exceeds this")
       ->check(CLI::PositiveNumber);
   train_cmd->footer("Example:\n  hpsearch-worker train --config examples/trial.yaml");
 
@@ -75,7 +72,8 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--optimizer", bench.optimizer, "Optimizer");
   bench_cmd->add_option("--activation", bench.activation, "Activation");
   bench_cmd->add_option("--threads", bench.threads, "Concurrent trainers (one per slot)");
-  bench_cmd->add_option("--step-threads", bench.step_threads, "Threads each trainer's steps may use (2: a lone trial in a sweep's tail)");
+  bench_cmd->add_option("--step-threads", bench.step_threads,
+                        "Threads each trainer's steps may use (2: a lone trial in a sweep's tail)");
   bench_cmd->add_flag("--all", bench.all,
                       "Every optimizer x batch 32/64/128, one and two trainers, as fractions of a GEMM ceiling");
   bench_cmd->add_option("--seconds", bench.seconds, "Measured seconds per trainer");

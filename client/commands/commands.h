@@ -32,14 +32,14 @@ int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostre
 
 struct ExtendOptions {
   std::string sweep;
-  int64_t trials = 0;   // more trials than it plans now
-  double seconds = 0;   // more time (--duration)
+  int64_t trials = 0;  // more trials than it plans now
+  double seconds = 0;  // more time (--duration)
 };
 // More budget for a running or finished sweep (a finished one runs again).
 int RunExtend(Connection& c, const ExtendOptions& o, std::ostream& out, std::ostream& err);
 struct RetryOptions {
   std::string sweep;
-  bool failed = false;     // neither: failed
+  bool failed = false;  // neither: failed
   bool cancelled = false;
 };
 // Failed and/or cancelled trials run again as new attempts.
@@ -53,19 +53,19 @@ int RunDelete(Connection& c, const DeleteOptions& o, std::istream& in, std::ostr
 
 struct TrialsOptions {
   std::string sweep;
-  std::string status;  // "" = all
-  std::string sort = "index";  // index, objective, a metric or a parameter
+  std::string status;              // "" = all
+  std::string sort = "index";      // index, objective, a metric or a parameter
   std::optional<bool> descending;  // none: a metric's natural direction (best first), else ascending
   bool show_fixed = false;         // columns for the fixed settings too
-  int64_t limit = 50;  // 0 = all
+  int64_t limit = 50;              // 0 = all
   std::vector<std::string> where;  // conditions every trial shown meets ("lr<=0.01")
 };
 int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ostream& err);
 int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostream& out, std::ostream& err);
 int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed, std::ostream& out, std::ostream& err);
 // Every trial; to `file` when set (else stdout). Format: json or csv.
-int RunExport(Connection& c, const std::string& sweep, const std::vector<std::string>& where,
-              const std::string& file, std::ostream& out, std::ostream& err);
+int RunExport(Connection& c, const std::string& sweep, const std::vector<std::string>& where, const std::string& file,
+              std::ostream& out, std::ostream& err);
 
 // `starts`: piped output also gets a line when a trial starts (else only when one ends).
 int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err, bool starts = false);

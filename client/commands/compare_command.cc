@@ -56,8 +56,10 @@ int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_
   };
   if (c.options().output == "json") {
     json differs = json::array();
-    for (const auto& p : params) if (differ(values("params", p))) differs.push_back(p);
-    for (const auto& m : metrics) if (differ(values("metrics", m))) differs.push_back(m);
+    for (const auto& p : params)
+      if (differ(values("params", p))) differs.push_back(p);
+    for (const auto& m : metrics)
+      if (differ(values("metrics", m))) differs.push_back(m);
     out << json{{"trials", js}, {"differs", differs}}.dump(2) << "\n";
     return kExitOk;
   }
@@ -71,7 +73,8 @@ int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_
   };
   std::vector<std::string> cells;
   for (const auto& t : trials) cells.push_back(StatusName(t.status()));
-  add("status", cells, std::any_of(trials.begin(), trials.end(), [&](const auto& t) { return t.status() != trials[0].status(); }));
+  add("status", cells,
+      std::any_of(trials.begin(), trials.end(), [&](const auto& t) { return t.status() != trials[0].status(); }));
   cells.clear();
   std::vector<json> objectives;
   for (const auto& j : js) objectives.push_back(j["objective"]);
@@ -101,7 +104,9 @@ int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_
   add(curve + " curve", cells, false);
   cells.clear();
   for (const auto& t : trials) cells.push_back(std::to_string(t.epochs_size()));
-  add("epochs run", cells, std::any_of(trials.begin(), trials.end(), [&](const auto& t) { return t.epochs_size() != trials[0].epochs_size(); }));
+  add("epochs run", cells, std::any_of(trials.begin(), trials.end(), [&](const auto& t) {
+        return t.epochs_size() != trials[0].epochs_size();
+      }));
   cells.clear();
   for (const auto& t : trials) cells.push_back(RunTime(t));
   add("time", cells, false);

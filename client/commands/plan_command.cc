@@ -8,13 +8,13 @@
 #include "absl/strings/str_join.h"
 #include "client/format.h"
 #include "client/local_dataset.h"
-#include "search/spec_file.h"
-#include "search/hyperband_pruner.h"
-#include "search/spec_validator.h"
-#include "search/successive_halving.h"
-#include "search/strategy.h"
 #include "common/util/value_json.h"
 #include "common/vocabulary/metrics.h"
+#include "search/hyperband_pruner.h"
+#include "search/spec_file.h"
+#include "search/spec_validator.h"
+#include "search/strategy.h"
+#include "search/successive_halving.h"
 
 namespace hpsearch::client {
 
@@ -43,12 +43,12 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   }
   // A csv whose task only the file tells, and the file is not here: the objective's
   // default is not known yet.
-  const bool objective_open = spec->objective.metric.empty() &&
-                              vocabulary::TaskOf(spec->dataset) == vocabulary::Task::kUnknown;
+  const bool objective_open =
+      spec->objective.metric.empty() && vocabulary::TaskOf(spec->dataset) == vocabulary::Task::kUnknown;
   const std::string objective =
-      objective_open ? "maximize val_accuracy (classification) or minimize val_loss (regression), as the file decides"
-                     : absl::StrCat(search::ObjectiveMaximized(*spec) ? "maximize " : "minimize ",
-                                    search::ObjectiveMetric(*spec));
+      objective_open
+          ? "maximize val_accuracy (classification) or minimize val_loss (regression), as the file decides"
+          : absl::StrCat(search::ObjectiveMaximized(*spec) ? "maximize " : "minimize ", search::ObjectiveMetric(*spec));
   auto strategy = search::MakeStrategy(*spec);
   if (!strategy.ok()) {
     err << "error: " << o.spec_path << ": " << strategy.status().message() << "\n";
@@ -56,8 +56,8 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   }
   std::vector<Params> trials;
   // TPE's trials past its start-up depend on results: only the start-up can be shown.
-  const int64_t limit = spec->method == search::Method::kTpe ? std::min<int64_t>(o.limit, spec->tpe.startup_trials)
-                                                              : o.limit;
+  const int64_t limit =
+      spec->method == search::Method::kTpe ? std::min<int64_t>(o.limit, spec->tpe.startup_trials) : o.limit;
   for (int64_t i = 0; i < limit; ++i) {
     auto p = (*strategy)->Next();
     if (!p) break;
@@ -68,13 +68,14 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   if (o.output == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& t : trials) list.push_back(ToJson(t));
-    nlohmann::json j = {{"total_trials", total}, {"trials", list},
-                        {"method", search::MethodName(spec->method)},
-                        {"objective", objective_open ? nlohmann::json(nullptr)
-                                                     : nlohmann::json{{"metric", search::ObjectiveMetric(*spec)},
-                                                                      {"goal", search::ObjectiveMaximized(*spec)
-                                                                                   ? "maximize"
-                                                                                   : "minimize"}}}};
+    nlohmann::json j = {
+        {"total_trials", total},
+        {"trials", list},
+        {"method", search::MethodName(spec->method)},
+        {"objective", objective_open
+                          ? nlohmann::json(nullptr)
+                          : nlohmann::json{{"metric", search::ObjectiveMetric(*spec)},
+                                           {"goal", search::ObjectiveMaximized(*spec) ? "maximize" : "minimize"}}}};
     if (!note.empty()) j["note"] = note;
     if (!spec->dataset.task.empty()) j["task"] = spec->dataset.task;
     if (!dataset_note.empty()) j["dataset_note"] = dataset_note;
@@ -119,7 +120,8 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   }
   out << "\n";
   PrintTable(out, header, rows);
-  if (static_cast<int64_t>(trials.size()) < total) out << "... " << (total - static_cast<int64_t>(trials.size())) << " more\n";
+  if (static_cast<int64_t>(trials.size()) < total)
+    out << "... " << (total - static_cast<int64_t>(trials.size())) << " more\n";
   return 0;
 }
 
@@ -128,20 +130,20 @@ namespace {
 std::string PruningSummary(const search::Spec& spec) {
   const search::Pruning& p = spec.pruning;
   switch (p.method) {
-    case search::PruningMethod::kNone: return "";
+    case search::PruningMethod::kNone:
+      return "";
     case search::PruningMethod::kMedian:
       return absl::StrCat("median: from epoch ", p.warmup_epochs + p.interval, ", every ", p.interval,
                           " epoch(s), once ", p.startup_trials, " trials completed");
     case search::PruningMethod::kAsha: {
       search::SuccessiveHalving sh(p.min_epochs, p.reduction_factor, 0, search::MaxEpochs(spec), "", true);
-      return absl::StrCat("asha: rungs at epochs ", absl::StrJoin(sh.rungs(), ", "), "; the top 1/",
-                          p.reduction_factor, " at each rung go on");
+      return absl::StrCat("asha: rungs at epochs ", absl::StrJoin(sh.rungs(), ", "), "; the top 1/", p.reduction_factor,
+                          " at each rung go on");
     }
     case search::PruningMethod::kHyperband: {
       search::HyperbandPlan plan(p, search::MaxEpochs(spec));
       return absl::StrCat("hyperband: ", plan.brackets(), " brackets (trials dealt ",
-                          absl::StrJoin(plan.budgets(), ":"), "), ASHA with η = ", p.reduction_factor,
-                          " within each");
+                          absl::StrJoin(plan.budgets(), ":"), "), ASHA with η = ", p.reduction_factor, " within each");
     }
   }
   return "";

@@ -7,11 +7,11 @@
 #include "client/commands/commands.h"
 #include "client/format.h"
 #include "client/views.h"
-#include "search/spec_file.h"
-#include "proto/convert/spec_convert.h"
-#include "search/spec_validator.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
+#include "proto/convert/spec_convert.h"
+#include "search/spec_file.h"
+#include "search/spec_validator.h"
 
 namespace hpsearch::client {
 
@@ -25,9 +25,7 @@ std::string Progress(const v1::Sweep& s) {
   return absl::StrFormat("%d/%d", c.completed() + c.failed() + c.pruned() + c.cancelled(), s.total_trials());
 }
 
-std::string Best(const v1::Sweep& s) {
-  return s.has_best_objective() ? Cell(s.best_objective()) : "-";
-}
+std::string Best(const v1::Sweep& s) { return s.has_best_objective() ? Cell(s.best_objective()) : "-"; }
 
 void PrintSweepLine(const v1::Sweep& s, const std::string& output, std::ostream& out) {
   if (output == "json") {
@@ -66,9 +64,8 @@ int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ost
   // sweep instead of making a second one.
   req.set_request_id(NewRequestId());
   v1::Sweep sweep;
-  grpc::Status st = WithRetries(c, err, [&](grpc::ClientContext* ctx) {
-    return c.sweeps().SubmitSweep(ctx, req, &sweep);
-  });
+  grpc::Status st =
+      WithRetries(c, err, [&](grpc::ClientContext* ctx) { return c.sweeps().SubmitSweep(ctx, req, &sweep); });
   if (!st.ok()) return ReportError(st, c.options(), err);
   if (o.watch) {
     if (c.options().output != "json") PrintSweepLine(sweep, "table", out);
@@ -139,12 +136,14 @@ int RunList(Connection& c, const ListOptions& o, std::ostream& out, std::ostream
       const json j = SweepJson(s);
       csv.push_back({s.id(), s.name(), j["status"], std::to_string(j["done"].get<int64_t>()),
                      std::to_string(s.total_trials()), std::to_string(s.counts().running()),
-                     std::to_string(s.counts().failed()), j["best_objective"].is_null() ? "" : j["best_objective"].dump(),
+                     std::to_string(s.counts().failed()),
+                     j["best_objective"].is_null() ? "" : j["best_objective"].dump(),
                      j["best_trial"].is_null() ? "" : j["best_trial"].dump(), std::to_string(s.created_ms()),
                      std::to_string(s.finished_ms())});
     }
-    PrintCsv(out, {"id", "name", "status", "done", "total", "running", "failed", "best_objective", "best_trial",
-                   "created_ms", "finished_ms"},
+    PrintCsv(out,
+             {"id", "name", "status", "done", "total", "running", "failed", "best_objective", "best_trial",
+              "created_ms", "finished_ms"},
              csv);
     return kExitOk;
   }
@@ -187,8 +186,9 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
   if (s.status() == v1::SWEEP_RUNNING && k.running() == 0 && k.pending() > 0) {
     std::vector<v1::Worker> workers;
     if (FetchWorkers(c, &workers).ok() && workers.empty()) {
-      idle = "no worker is connected, so nothing runs: the server has no embedded workers (--workers 0) and no "
-             "hpsearch-worker called in within a lease; start one with hpsearch-worker --server HOST:PORT";
+      idle =
+          "no worker is connected, so nothing runs: the server has no embedded workers (--workers 0) and no "
+          "hpsearch-worker called in within a lease; start one with hpsearch-worker --server HOST:PORT";
       j["workers"] = 0;
       j["warning"] = idle;
     }
@@ -209,13 +209,13 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
       {"sweep", s.id() + " " + s.name()},
       {"status", StatusName(s.status()) + (s.status_reason().empty() ? "" : " (" + s.status_reason() + ")")},
       {"objective", ObjectiveLabel(s)},
-      {"progress", absl::StrFormat("%d/%d done", done, s.total_trials()) +
-                       (k.not_started() > 0 ? absl::StrFormat(", %d never started (the sweep ended first)", k.not_started())
-                                            : "")},
+      {"progress",
+       absl::StrFormat("%d/%d done", done, s.total_trials()) +
+           (k.not_started() > 0 ? absl::StrFormat(", %d never started (the sweep ended first)", k.not_started()) : "")},
       {"trials", absl::StrFormat("%d pending, %d running, %d completed, %d failed, %d pruned, %d cancelled",
                                  k.pending(), k.running(), k.completed(), k.failed(), k.pruned(), k.cancelled())},
-      {"best", s.has_best_objective() ? absl::StrFormat("%s (trial %d)", Cell(s.best_objective()), s.best_trial())
-                                      : "-"},
+      {"best",
+       s.has_best_objective() ? absl::StrFormat("%s (trial %d)", Cell(s.best_objective()), s.best_trial()) : "-"},
       {"elapsed", Duration(elapsed)},
       {"eta", eta},
   };

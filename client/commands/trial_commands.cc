@@ -79,7 +79,8 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   if (!o.status.empty()) {
     const v1::TrialStatus s = ParseTrialStatus(o.status);
     if (s == v1::TRIAL_STATUS_UNSPECIFIED) {
-      err << "error: --status: '" << o.status << "' is not one of pending, running, completed, failed, pruned, cancelled\n";
+      err << "error: --status: '" << o.status
+          << "' is not one of pending, running, completed, failed, pruned, cancelled\n";
       return kExitUsage;
     }
     req.set_status(s);
@@ -130,8 +131,9 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   }
   if (!o.where.empty()) notes.push_back(absl::StrCat("where ", absl::StrJoin(o.where, " and ")));
   if (sort != "index") {
-    notes.push_back(absl::StrCat("sorted by ", sort, sort == "objective" ? (descending ? ", worst first" : ", best first")
-                                                                         : (descending ? ", descending" : ", ascending")));
+    notes.push_back(absl::StrCat("sorted by ", sort,
+                                 sort == "objective" ? (descending ? ", worst first" : ", best first")
+                                                     : (descending ? ", descending" : ", ascending")));
   }
   if (!notes.empty()) out << "(" << absl::StrJoin(notes, "; ") << ")\n";
   return kExitOk;
@@ -242,8 +244,8 @@ int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed,
   return kExitOk;
 }
 
-int RunExport(Connection& c, const std::string& sweep, const std::vector<std::string>& where,
-              const std::string& file, std::ostream& out, std::ostream& err) {
+int RunExport(Connection& c, const std::string& sweep, const std::vector<std::string>& where, const std::string& file,
+              std::ostream& out, std::ostream& err) {
   v1::ListTrialsRequest req;
   req.set_sweep(sweep);
   req.set_sort_by("index");

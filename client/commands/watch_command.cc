@@ -10,12 +10,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <condition_variable>
+#include <cstring>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -242,8 +242,8 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
         std::string eta = "-";
         if (rate > 0 && done < last.total_trials()) eta = Duration((last.total_trials() - done) / rate * 60.0);
         WriteControl(out, "\r\033[K");
-        out << absl::StrFormat("%s %s %d/%d  %d running  %d failed  %.1f trials/min  ETA %s", last.id(),
-                               Bar(last, 24), done, last.total_trials(), k.running(), k.failed(), rate, eta)
+        out << absl::StrFormat("%s %s %d/%d  %d running  %d failed  %.1f trials/min  ETA %s", last.id(), Bar(last, 24),
+                               done, last.total_trials(), k.running(), k.failed(), rate, eta)
             << std::flush;
       } else if (first) {
         out << absl::StrFormat("%s %s: %s, %d/%d done, %d running\n", last.id(), Printable(last.name()),
@@ -302,7 +302,8 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
     if (tty) out << "\n";
     out << absl::StrFormat("%s %s", last.id(), StatusName(last.status()));
     if (!last.status_reason().empty()) out << ": " << Printable(last.status_reason());
-    if (last.counts().not_started() > 0) out << absl::StrFormat(" (%d trials never started)", last.counts().not_started());
+    if (last.counts().not_started() > 0)
+      out << absl::StrFormat(" (%d trials never started)", last.counts().not_started());
     if (last.has_best_objective()) {
       out << absl::StrFormat("; best %s %s (trial %d)", ObjectiveLabel(last), Cell(last.best_objective()),
                              last.best_trial());

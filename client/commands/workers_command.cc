@@ -32,7 +32,8 @@ int RunWorkers(Connection& c, std::ostream& out, std::ostream& err) {
     json list = json::array();
     for (const auto& w : workers) {
       json running = json::array();
-      for (const auto& t : w.running()) running.push_back({{"sweep", t.sweep_id()}, {"trial", t.index()}, {"attempt", t.attempt()}});
+      for (const auto& t : w.running())
+        running.push_back({{"sweep", t.sweep_id()}, {"trial", t.index()}, {"attempt", t.attempt()}});
       list.push_back({{"name", w.name()},
                       {"embedded", w.embedded()},
                       {"slots", std::vector<std::string>(w.slots().begin(), w.slots().end())},
@@ -71,8 +72,10 @@ int RunVersion(Connection& c, const std::string& client_version, std::ostream& o
   if (c.options().output == "json") {
     json j = {{"client", client_version}};
     if (st.ok()) {
-      j["server"] = {{"address", c.options().server}, {"version", info.version()},
-                     {"schema_version", info.schema_version()}, {"embedded_slots", info.embedded_slots()}};
+      j["server"] = {{"address", c.options().server},
+                     {"version", info.version()},
+                     {"schema_version", info.schema_version()},
+                     {"embedded_slots", info.embedded_slots()}};
     } else {
       j["server"] = {{"address", c.options().server}, {"error", st.error_message()}};
     }

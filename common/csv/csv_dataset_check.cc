@@ -39,16 +39,18 @@ SplitCounts CountSplits(const CsvTable& t, const vocabulary::DatasetOptions& d) 
 absl::Status CheckSplits(const CsvTable& t, const vocabulary::DatasetOptions& d) {
   const SplitCounts c = CountSplits(t, d);
   const auto refuse = [&](const std::string& what) {
-    const std::string rule =
-        t.regression ? "a split holds out round(fraction x rows), and one row when there are two or more"
-                     : absl::StrCat("a split holds out round(fraction x rows) of each class, and one row of a class "
-                                    "with two or more; the largest class here has ", c.largest_group);
+    const std::string rule = t.regression
+                                 ? "a split holds out round(fraction x rows), and one row when there are two or more"
+                                 : absl::StrCat(
+                                       "a split holds out round(fraction x rows) of each class, and one row of a class "
+                                       "with two or more; the largest class here has ",
+                                       c.largest_group);
     return absl::InvalidArgumentError(absl::StrCat(d.path, ": ", c.rows, c.rows == 1 ? " row is" : " rows are",
                                                    " too few to split: ", what, " (", rule, "); add rows"));
   };
   if (c.train == 0)
-    return refuse(absl::StrCat("validation ", d.validation, " and test ", std::max(d.test, 0.0),
-                               " leave no row for training"));
+    return refuse(
+        absl::StrCat("validation ", d.validation, " and test ", std::max(d.test, 0.0), " leave no row for training"));
   if (d.validation > 0 && c.validation == 0)
     return refuse(absl::StrCat("validation ", d.validation, " holds out no row"));
   if (d.test > 0 && c.test == 0) return refuse(absl::StrCat("test ", d.test, " holds out no row"));

@@ -18,7 +18,8 @@ namespace hpsearch::csv {
 namespace {
 
 absl::Status Bad(const std::string& src, int line, const std::string& what) {
-  return absl::InvalidArgumentError(line > 0 ? absl::StrCat(src, ":", line, ": ", what) : absl::StrCat(src, ": ", what));
+  return absl::InvalidArgumentError(line > 0 ? absl::StrCat(src, ":", line, ": ", what)
+                                             : absl::StrCat(src, ": ", what));
 }
 
 // Splits one CSV line into fields (RFC 4180 double quotes supported).
@@ -97,8 +98,9 @@ absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view so
     pos = eol + 1;
     ++line_no;
     if (line.size() > kMaxCsvLineBytes)
-      return Bad(src, line_no, absl::StrCat("the line is longer than ", kMaxCsvLineBytes, " bytes (", line.size(),
-                                            "); is this a CSV file?"));
+      return Bad(src, line_no,
+                 absl::StrCat("the line is longer than ", kMaxCsvLineBytes, " bytes (", line.size(),
+                              "); is this a CSV file?"));
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     auto fields = SplitLine(line, src, line_no);
@@ -191,14 +193,14 @@ absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view so
     }
   }
   if (classes.size() < 2)
-    return Bad(src, 0, absl::StrCat("column ", Quoted(header[target]), " has a single class (", Quoted(classes[0]),
-                                    "); a classifier needs at least two"));
+    return Bad(src, 0,
+               absl::StrCat("column ", Quoted(header[target]), " has a single class (", Quoted(classes[0]),
+                            "); a classifier needs at least two"));
   out.class_names = std::move(classes);
   return out;
 }
 
-absl::StatusOr<CsvTable> ReadCsvTableFile(const std::string& path, const CsvOptions& options,
-                                          std::string_view source) {
+absl::StatusOr<CsvTable> ReadCsvTableFile(const std::string& path, const CsvOptions& options, std::string_view source) {
   const std::string name(source.empty() ? std::string_view(path) : source);
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(name, ": cannot open file"));

@@ -97,7 +97,10 @@ std::string NonFiniteActivation(const ActivationStats& stats) {
   const auto first = [&](const std::vector<double>& v, const char* what) -> std::string {
     for (std::size_t i = 0; i < v.size(); ++i) {
       if (!std::isfinite(v[i])) {
-        return absl::StrCat("activation ", what, " of layer ", i + 1, " is ", std::isnan(v[i]) ? "nan" : v[i] > 0 ? "+inf" : "-inf",
+        return absl::StrCat("activation ", what, " of layer ", i + 1, " is ",
+                            std::isnan(v[i]) ? "nan"
+                            : v[i] > 0       ? "+inf"
+                                             : "-inf",
                             " at epoch ", stats.epoch);
       }
     }

@@ -19,8 +19,7 @@ class TrialSource {
  public:
   virtual ~TrialSource() = default;
   // A lease, or nullopt when nothing is pending. Idempotent per (worker_id, request_id).
-  virtual absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id,
-                                                       const std::string& request_id) = 0;
+  virtual absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id) = 0;
   // UNAVAILABLE: transient (retry); FAILED_PRECONDITION: the lease is gone.
   virtual absl::StatusOr<ReportReply> Report(const EpochReport& report) = 0;
   virtual absl::Status Complete(const TrialResult& result) = 0;

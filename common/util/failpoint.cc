@@ -21,21 +21,36 @@ namespace {
 // and around the reports of a trial slot (embedded in the server, or in a remote
 // hpsearch-worker).
 constexpr std::string_view kFailPointNames[] = {
-    "scheduler.submit.before_commit",      "scheduler.submit.after_commit",
-    "scheduler.acquire.before_commit",     "scheduler.acquire.after_commit",
-    "scheduler.epoch_flush.before_commit", "scheduler.epoch_flush.after_commit",
-    "scheduler.complete.before_commit",    "scheduler.complete.after_commit",
-    "scheduler.fail.before_commit",        "scheduler.fail.after_commit",
-    "scheduler.prune.before_commit",       "scheduler.prune.after_commit",
-    "scheduler.lose_lease.before_commit",  "scheduler.lose_lease.after_commit",
-    "scheduler.cancel.before_commit",      "scheduler.cancel.after_commit",
-    "scheduler.deadline.before_commit",    "scheduler.deadline.after_commit",
-    "scheduler.finish.before_commit",      "scheduler.finish.after_commit",
-    "scheduler.recover.before_commit",     "scheduler.recover.after_commit",
-    "scheduler.extend.before_commit",      "scheduler.extend.after_commit",
-    "scheduler.retry.before_commit",       "scheduler.retry.after_commit",
-    "scheduler.delete.before_commit",      "scheduler.delete.after_commit",
-    "slot.epoch.before_report",            "slot.complete.before_report",
+    "scheduler.submit.before_commit",
+    "scheduler.submit.after_commit",
+    "scheduler.acquire.before_commit",
+    "scheduler.acquire.after_commit",
+    "scheduler.epoch_flush.before_commit",
+    "scheduler.epoch_flush.after_commit",
+    "scheduler.complete.before_commit",
+    "scheduler.complete.after_commit",
+    "scheduler.fail.before_commit",
+    "scheduler.fail.after_commit",
+    "scheduler.prune.before_commit",
+    "scheduler.prune.after_commit",
+    "scheduler.lose_lease.before_commit",
+    "scheduler.lose_lease.after_commit",
+    "scheduler.cancel.before_commit",
+    "scheduler.cancel.after_commit",
+    "scheduler.deadline.before_commit",
+    "scheduler.deadline.after_commit",
+    "scheduler.finish.before_commit",
+    "scheduler.finish.after_commit",
+    "scheduler.recover.before_commit",
+    "scheduler.recover.after_commit",
+    "scheduler.extend.before_commit",
+    "scheduler.extend.after_commit",
+    "scheduler.retry.before_commit",
+    "scheduler.retry.after_commit",
+    "scheduler.delete.before_commit",
+    "scheduler.delete.after_commit",
+    "slot.epoch.before_report",
+    "slot.complete.before_report",
     "slot.complete.after_report",
 };
 
@@ -58,7 +73,8 @@ void Pass(std::string_view name) {
   std::lock_guard lock(mu);
   for (auto& a : armed_points) {
     if (a.name != name || ++a.passes != a.at) continue;
-    const std::string line = absl::StrCat("failpoint ", std::string(name), " (pass ", a.at, "): exiting as if killed\n");
+    const std::string line =
+        absl::StrCat("failpoint ", std::string(name), " (pass ", a.at, "): exiting as if killed\n");
     (void)!::write(STDERR_FILENO, line.data(), line.size());
     ::_exit(137);
   }
@@ -71,7 +87,8 @@ std::span<const std::string_view> Names() { return kFailPointNames; }
 absl::Status Arm(std::string_view spec) {
   std::vector<Armed> points;
   std::vector<std::string> known(std::begin(kFailPointNames), std::end(kFailPointNames));
-  for (absl::string_view piece : absl::StrSplit(absl::string_view(spec.data(), spec.size()), ',', absl::SkipWhitespace())) {
+  for (absl::string_view piece :
+       absl::StrSplit(absl::string_view(spec.data(), spec.size()), ',', absl::SkipWhitespace())) {
     const std::string_view item(piece.data(), piece.size());
     Armed a;
     const size_t at = item.find('@');

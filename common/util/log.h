@@ -16,12 +16,20 @@ void SetMinLevel(Level level);
 void Write(Level level, const std::string& message);
 
 template <typename... Args>
-void Info(const Args&... args) { Write(Level::kInfo, absl::StrCat(args...)); }
+void Info(const Args&... args) {
+  Write(Level::kInfo, absl::StrCat(args...));
+}
 template <typename... Args>
-void Warn(const Args&... args) { Write(Level::kWarn, absl::StrCat(args...)); }
+void Warn(const Args&... args) {
+  Write(Level::kWarn, absl::StrCat(args...));
+}
 template <typename... Args>
-void Error(const Args&... args) { Write(Level::kError, absl::StrCat(args...)); }
+void Error(const Args&... args) {
+  Write(Level::kError, absl::StrCat(args...));
+}
 template <typename... Args>
-void Debug(const Args&... args) { Write(Level::kDebug, absl::StrCat(args...)); }
+void Debug(const Args&... args) {
+  Write(Level::kDebug, absl::StrCat(args...));
+}
 
 }  // namespace hpsearch::log

@@ -38,10 +38,14 @@ Utf8Char DecodeUtf8(std::string_view s, std::size_t pos) {
   if (b0 < 0x80) return Utf8Char{b0, 1, true};
   std::size_t n = 0;
   char32_t c = 0, least = 0;
-  if ((b0 & 0xE0) == 0xC0) n = 2, c = b0 & 0x1F, least = 0x80;
-  else if ((b0 & 0xF0) == 0xE0) n = 3, c = b0 & 0x0F, least = 0x800;
-  else if ((b0 & 0xF8) == 0xF0) n = 4, c = b0 & 0x07, least = 0x10000;
-  else return Invalid(b0);
+  if ((b0 & 0xE0) == 0xC0)
+    n = 2, c = b0 & 0x1F, least = 0x80;
+  else if ((b0 & 0xF0) == 0xE0)
+    n = 3, c = b0 & 0x0F, least = 0x800;
+  else if ((b0 & 0xF8) == 0xF0)
+    n = 4, c = b0 & 0x07, least = 0x10000;
+  else
+    return Invalid(b0);
   if (pos + n > s.size()) return Invalid(b0);
   for (std::size_t i = 1; i < n; ++i) {
     const auto b = static_cast<unsigned char>(s[pos + i]);

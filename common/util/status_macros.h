@@ -10,9 +10,9 @@
 #define HPSEARCH_CONCAT_INNER(a, b) a##b
 #define HPSEARCH_CONCAT(a, b) HPSEARCH_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    const ::absl::Status hpsearch_status_ = (expr); \
+#define RETURN_IF_ERROR(expr)                            \
+  do {                                                   \
+    const ::absl::Status hpsearch_status_ = (expr);      \
     if (!hpsearch_status_.ok()) return hpsearch_status_; \
   } while (0)
 
@@ -21,5 +21,4 @@
   if (!tmp.ok()) return tmp.status();                   \
   decl = *std::move(tmp)
 
-#define ASSIGN_OR_RETURN(decl, expr) \
-  HPSEARCH_ASSIGN_OR_RETURN_IMPL(HPSEARCH_CONCAT(hpsearch_or_, __LINE__), decl, expr)
+#define ASSIGN_OR_RETURN(decl, expr) HPSEARCH_ASSIGN_OR_RETURN_IMPL(HPSEARCH_CONCAT(hpsearch_or_, __LINE__), decl, expr)

@@ -18,7 +18,9 @@ void Quote(const std::string& s, std::string* out) {
 
 void Append(const Value& v, std::string* out) {
   switch (v.type()) {
-    case Value::Type::kInt: out->append(std::to_string(v.as_int())); return;
+    case Value::Type::kInt:
+      out->append(std::to_string(v.as_int()));
+      return;
     case Value::Type::kDouble: {
       char buf[32];
       const double d = v.as_double();
@@ -29,8 +31,12 @@ void Append(const Value& v, std::string* out) {
       out->append(text);
       return;
     }
-    case Value::Type::kString: Quote(v.as_string(), out); return;
-    case Value::Type::kBool: out->append(v.as_bool() ? "true" : "false"); return;
+    case Value::Type::kString:
+      Quote(v.as_string(), out);
+      return;
+    case Value::Type::kBool:
+      out->append(v.as_bool() ? "true" : "false");
+      return;
     case Value::Type::kList: {
       out->push_back('[');
       bool first = true;
@@ -55,11 +61,16 @@ std::string Value::ToString() const {
 
 const char* TypeName(Value::Type type) {
   switch (type) {
-    case Value::Type::kInt: return "integer";
-    case Value::Type::kDouble: return "number";
-    case Value::Type::kString: return "string";
-    case Value::Type::kBool: return "boolean";
-    case Value::Type::kList: return "list";
+    case Value::Type::kInt:
+      return "integer";
+    case Value::Type::kDouble:
+      return "number";
+    case Value::Type::kString:
+      return "string";
+    case Value::Type::kBool:
+      return "boolean";
+    case Value::Type::kList:
+      return "list";
   }
   return "?";
 }

@@ -18,13 +18,13 @@ class Value {
   enum class Type { kInt, kDouble, kString, kBool, kList };
 
   Value() : v_(int64_t{0}) {}
-  Value(int v) : v_(int64_t{v}) {}            // NOLINT(runtime/explicit): values read as literals
-  Value(int64_t v) : v_(v) {}                 // NOLINT
-  Value(double v) : v_(v) {}                  // NOLINT
-  Value(bool v) : v_(v) {}                    // NOLINT
+  Value(int v) : v_(int64_t{v}) {}              // NOLINT(runtime/explicit): values read as literals
+  Value(int64_t v) : v_(v) {}                   // NOLINT
+  Value(double v) : v_(v) {}                    // NOLINT
+  Value(bool v) : v_(v) {}                      // NOLINT
   Value(const char* v) : v_(std::string(v)) {}  // NOLINT
-  Value(std::string v) : v_(std::move(v)) {}  // NOLINT
-  Value(List v) : v_(std::move(v)) {}         // NOLINT
+  Value(std::string v) : v_(std::move(v)) {}    // NOLINT
+  Value(List v) : v_(std::move(v)) {}           // NOLINT
 
   Type type() const { return static_cast<Type>(v_.index()); }
   bool is_int() const { return type() == Type::kInt; }

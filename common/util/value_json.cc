@@ -6,10 +6,14 @@ namespace hpsearch {
 
 nlohmann::json ToJson(const Value& v) {
   switch (v.type()) {
-    case Value::Type::kInt: return v.as_int();
-    case Value::Type::kDouble: return v.as_double();
-    case Value::Type::kString: return v.as_string();
-    case Value::Type::kBool: return v.as_bool();
+    case Value::Type::kInt:
+      return v.as_int();
+    case Value::Type::kDouble:
+      return v.as_double();
+    case Value::Type::kString:
+      return v.as_string();
+    case Value::Type::kBool:
+      return v.as_bool();
     case Value::Type::kList: {
       nlohmann::json a = nlohmann::json::array();
       for (const auto& e : v.as_list()) a.push_back(ToJson(e));

@@ -5,8 +5,8 @@
 #pragma once
 
 #include "absl/status/statusor.h"
-#include "nlohmann/json.hpp"
 #include "common/util/value.h"
+#include "nlohmann/json.hpp"
 
 namespace hpsearch {
 

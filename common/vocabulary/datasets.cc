@@ -13,15 +13,15 @@
 namespace hpsearch::vocabulary {
 
 const std::vector<std::string>& BuiltinDatasetNames() {
-  static const std::vector<std::string> names = {
-      "spiral", "moons", "circles", "xor", "blobs", "regression", "fashion-mnist",
-      "iris", "wine", "breast_cancer", "digits", "diabetes", "csv"};
+  static const std::vector<std::string> names = {"spiral",     "moons",         "circles", "xor",  "blobs",
+                                                 "regression", "fashion-mnist", "iris",    "wine", "breast_cancer",
+                                                 "digits",     "diabetes",      "csv"};
   return names;
 }
 
 std::string DatasetOptions::CacheKey() const {
-  return absl::StrCat(name, "|", validation, "|", test, "|", path, "|", target, "|", task,
-                      "|", samples, "|", noise, "|", classes, "|", features, "|", seed);
+  return absl::StrCat(name, "|", validation, "|", test, "|", path, "|", target, "|", task, "|", samples, "|", noise,
+                      "|", classes, "|", features, "|", seed);
 }
 
 namespace {
@@ -53,9 +53,8 @@ absl::StatusOr<std::string> GetString(const Value& v, absl::string_view field) {
 }  // namespace
 
 absl::StatusOr<DatasetOptions> DatasetFromFields(const Params& fields) {
-  static const std::vector<std::string> keys = {"name", "validation", "test", "path",
-                                                "target", "task", "samples", "noise",
-                                                "classes", "features", "seed"};
+  static const std::vector<std::string> keys = {"name",    "validation", "test",    "path",     "target", "task",
+                                                "samples", "noise",      "classes", "features", "seed"};
   DatasetOptions o;
   for (const auto& [key, v] : fields) {
     if (std::find(keys.begin(), keys.end(), key) == keys.end())
@@ -64,8 +63,7 @@ absl::StatusOr<DatasetOptions> DatasetFromFields(const Params& fields) {
     auto num = [&](double& out, double lo, double hi) {
       auto d = GetNumber(v, key);
       if (!d.ok()) return d.status();
-      if (*d < lo || *d > hi)
-        return FieldError(key, absl::StrCat("must be in [", lo, ", ", hi, "]"));
+      if (*d < lo || *d > hi) return FieldError(key, absl::StrCat("must be in [", lo, ", ", hi, "]"));
       out = *d;
       return absl::OkStatus();
     };
@@ -82,16 +80,26 @@ absl::StatusOr<DatasetOptions> DatasetFromFields(const Params& fields) {
       out = *s;
       return absl::OkStatus();
     };
-    if (key == "name") st = str(o.name);
-    else if (key == "validation") st = num(o.validation, 0.0, 0.9);
-    else if (key == "test") st = num(o.test, 0.0, 0.9);
-    else if (key == "path") st = str(o.path);
-    else if (key == "target") st = str(o.target);
-    else if (key == "task") st = str(o.task);
-    else if (key == "samples") st = integer(o.samples, 10'000'000);
-    else if (key == "noise") st = num(o.noise, 0.0, 100.0);
-    else if (key == "classes") st = integer(o.classes, 1000);
-    else if (key == "features") st = integer(o.features, 100'000);
+    if (key == "name")
+      st = str(o.name);
+    else if (key == "validation")
+      st = num(o.validation, 0.0, 0.9);
+    else if (key == "test")
+      st = num(o.test, 0.0, 0.9);
+    else if (key == "path")
+      st = str(o.path);
+    else if (key == "target")
+      st = str(o.target);
+    else if (key == "task")
+      st = str(o.task);
+    else if (key == "samples")
+      st = integer(o.samples, 10'000'000);
+    else if (key == "noise")
+      st = num(o.noise, 0.0, 100.0);
+    else if (key == "classes")
+      st = integer(o.classes, 1000);
+    else if (key == "features")
+      st = integer(o.features, 100'000);
     else if (key == "seed") {
       auto d = GetInt(v, key);
       if (!d.ok()) return d.status();
@@ -107,12 +115,10 @@ absl::Status ValidateDataset(const DatasetOptions& o) {
   if (o.name.empty()) return FieldError("name", "is required");
   const auto& names = BuiltinDatasetNames();
   if (std::find(names.begin(), names.end(), o.name) == names.end())
-    return FieldError("name", absl::StrCat("unknown dataset ", Quoted(o.name),
-                                           DidYouMean(o.name, names), "; known: ",
-                                           absl::StrJoin(names, ", ")));
+    return FieldError("name", absl::StrCat("unknown dataset ", Quoted(o.name), DidYouMean(o.name, names),
+                                           "; known: ", absl::StrJoin(names, ", ")));
   if (o.name == "csv" && o.path.empty()) return FieldError("path", "is required for csv");
-  if (o.name != "csv" && !o.path.empty())
-    return FieldError("path", "only applies to name: csv");
+  if (o.name != "csv" && !o.path.empty()) return FieldError("path", "only applies to name: csv");
   if (!o.task.empty() && o.task != "classification" && o.task != "regression")
     return FieldError("task", "must be classification or regression");
   if (o.classes == 1) return FieldError("classes", "must be >= 2");
@@ -129,8 +135,8 @@ absl::Status ValidateDataset(const DatasetOptions& o) {
 
 int KnownInputs(const DatasetOptions& o) {
   static const std::map<std::string, int> inputs = {
-      {"spiral", 2}, {"moons", 2}, {"circles", 2}, {"xor", 2}, {"fashion-mnist", 784}, {"iris", 4},
-      {"wine", 13}, {"breast_cancer", 30}, {"digits", 64}, {"diabetes", 10}};
+      {"spiral", 2}, {"moons", 2}, {"circles", 2},        {"xor", 2},     {"fashion-mnist", 784},
+      {"iris", 4},   {"wine", 13}, {"breast_cancer", 30}, {"digits", 64}, {"diabetes", 10}};
   if (o.name == "blobs") return o.features > 0 ? o.features : 2;
   if (o.name == "regression") return o.features > 0 ? o.features : 4;
   auto it = inputs.find(o.name);
@@ -138,9 +144,9 @@ int KnownInputs(const DatasetOptions& o) {
 }
 
 int KnownOutputs(const DatasetOptions& o) {
-  static const std::map<std::string, int> classes = {
-      {"moons", 2}, {"circles", 2}, {"xor", 2}, {"fashion-mnist", 10}, {"iris", 3},
-      {"wine", 3}, {"breast_cancer", 2}, {"digits", 10}};
+  static const std::map<std::string, int> classes = {{"moons", 2},          {"circles", 2}, {"xor", 2},
+                                                     {"fashion-mnist", 10}, {"iris", 3},    {"wine", 3},
+                                                     {"breast_cancer", 2},  {"digits", 10}};
   if (KnownRegression(o.name)) return 1;
   if (o.name == "spiral" || o.name == "blobs") return o.classes > 0 ? o.classes : 3;
   auto it = classes.find(o.name);

@@ -17,16 +17,34 @@ const std::vector<ParamInfo>& Vocabulary() {
       {"activation", T::kString, {"sigmoid", "tanh", "relu", "leaky_relu", "elu"}, 0, 0, false, "[relu]"},
       {"leaky_slope", T::kFloat, {}, 0, 1, false, "leaky_relu slope [0.01]"},
       {"elu_alpha", T::kFloat, {}, 0, 100, true, "elu alpha [1.0]"},
-      {"init", T::kString, {"zeros", "small_normal", "large_normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform"}, 0, 0, false, "weight init [he_normal]"},
+      {"init",
+       T::kString,
+       {"zeros", "small_normal", "large_normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform"},
+       0,
+       0,
+       false,
+       "weight init [he_normal]"},
       {"bias_init", T::kFloat, {}, -100, 100, false, "bias value [0]"},
-      {"optimizer", T::kString, {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"}, 0, 0, false, "[adam]"},
+      {"optimizer",
+       T::kString,
+       {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"},
+       0,
+       0,
+       false,
+       "[adam]"},
       {"lr", T::kFloat, {}, 0, 1000, true, "learning rate [adam/rmsprop 0.001, adadelta 1.0, others 0.01]"},
       {"momentum", T::kFloat, {}, 0, 1, false, "momentum/nesterov μ [0.9]"},
       {"rho", T::kFloat, {}, 0, 1, false, "rmsprop [0.9] / adadelta [0.95] decay"},
       {"eps", T::kFloat, {}, 0, 1, true, "numerical epsilon [1e-8; adadelta 1e-6]"},
       {"beta1", T::kFloat, {}, 0, 1, false, "adam β1 [0.9]"},
       {"beta2", T::kFloat, {}, 0, 1, false, "adam β2 [0.999]"},
-      {"schedule", T::kString, {"constant", "step", "exponential", "inverse_time", "cosine"}, 0, 0, false, "lr schedule [constant]"},
+      {"schedule",
+       T::kString,
+       {"constant", "step", "exponential", "inverse_time", "cosine"},
+       0,
+       0,
+       false,
+       "lr schedule [constant]"},
       {"decay_rate", T::kFloat, {}, 0, 100, false, "schedule γ [step 0.5, exponential 0.95, inverse_time 0.1]"},
       {"decay_epochs", T::kInt, {}, 1, 100000, false, "step schedule period [10]"},
       {"lr_min", T::kFloat, {}, 0, 1000, false, "cosine final lr [0]"},
@@ -44,7 +62,13 @@ const std::vector<ParamInfo>& Vocabulary() {
       {"augment_shift", T::kInt, {}, 0, 16, false, "image data: random shift in pixels [0]"},
       {"augment_hflip", T::kBool, {}, 0, 0, false, "image data: random horizontal flip [false]"},
       {"loss", T::kString, {"cross_entropy", "mse", "hinge"}, 0, 0, false, "[cross_entropy; mse for regression]"},
-      {"preprocess", T::kString, {"auto", "none", "center", "standardize", "minmax", "pca", "pca_whiten"}, 0, 0, false, "[auto: standardize tabular data, none for images]"},
+      {"preprocess",
+       T::kString,
+       {"auto", "none", "center", "standardize", "minmax", "pca", "pca_whiten"},
+       0,
+       0,
+       false,
+       "[auto: standardize tabular data, none for images]"},
       {"pca_components", T::kInt, {}, 1, 100000, false, "pca dimensions [min(features, 50)]"},
   };
   return v;
@@ -67,11 +91,16 @@ const ParamInfo* FindParam(const std::string& name) {
 
 std::string TypeName(ParamType type) {
   switch (type) {
-    case ParamType::kInt: return "an integer";
-    case ParamType::kFloat: return "a number";
-    case ParamType::kString: return "a string";
-    case ParamType::kBool: return "true or false";
-    case ParamType::kIntList: return "a list of integers";
+    case ParamType::kInt:
+      return "an integer";
+    case ParamType::kFloat:
+      return "a number";
+    case ParamType::kString:
+      return "a string";
+    case ParamType::kBool:
+      return "true or false";
+    case ParamType::kIntList:
+      return "a list of integers";
   }
   return "?";
 }
@@ -80,12 +109,11 @@ namespace {
 
 absl::Status CheckNumber(const ParamInfo& info, double d, bool want_int) {
   if (!std::isfinite(d)) return absl::InvalidArgumentError("must be finite");
-  if (want_int && d != std::floor(d))
-    return absl::InvalidArgumentError(absl::StrCat("must be an integer, got ", d));
+  if (want_int && d != std::floor(d)) return absl::InvalidArgumentError(absl::StrCat("must be an integer, got ", d));
   const bool low = info.min_exclusive ? d <= info.min : d < info.min;
   if (low || d > info.max)
-    return absl::InvalidArgumentError(absl::StrCat("must be in ", info.min_exclusive ? "(" : "[",
-                                                   info.min, ", ", info.max, "], got ", d));
+    return absl::InvalidArgumentError(
+        absl::StrCat("must be in ", info.min_exclusive ? "(" : "[", info.min, ", ", info.max, "], got ", d));
   return absl::OkStatus();
 }
 
@@ -107,9 +135,8 @@ absl::Status CheckParamValue(const ParamInfo& info, const Value& v) {
       if (!v.is_string()) return wrong_type();
       const std::string& s = v.as_string();
       if (std::find(info.choices.begin(), info.choices.end(), s) == info.choices.end())
-        return absl::InvalidArgumentError(absl::StrCat("unknown value ", Quoted(s),
-                                                       DidYouMean(s, info.choices), "; one of ",
-                                                       absl::StrJoin(info.choices, ", ")));
+        return absl::InvalidArgumentError(absl::StrCat("unknown value ", Quoted(s), DidYouMean(s, info.choices),
+                                                       "; one of ", absl::StrJoin(info.choices, ", ")));
       return absl::OkStatus();
     }
     case ParamType::kIntList:
@@ -126,15 +153,18 @@ absl::Status CheckParamValue(const ParamInfo& info, const Value& v) {
 
 Value Typed(const ParamInfo& info, const Value& v) {
   switch (info.type) {
-    case ParamType::kInt: return v.is_number() ? Value(static_cast<int64_t>(v.number())) : v;
-    case ParamType::kFloat: return v.is_number() ? Value(v.number()) : v;
+    case ParamType::kInt:
+      return v.is_number() ? Value(static_cast<int64_t>(v.number())) : v;
+    case ParamType::kFloat:
+      return v.is_number() ? Value(v.number()) : v;
     case ParamType::kIntList: {
       if (!v.is_list()) return v;
       Value::List widths;
       for (const auto& e : v.as_list()) widths.push_back(e.is_number() ? Value(static_cast<int64_t>(e.number())) : e);
       return Value(std::move(widths));
     }
-    default: return v;
+    default:
+      return v;
   }
 }
 

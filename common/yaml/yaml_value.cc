@@ -51,8 +51,10 @@ absl::StatusOr<Value> ToValue(const YAML::Node& node, int depth) {
       }
       return Value(std::move(list));
     }
-    case YAML::NodeType::Map: return absl::InvalidArgumentError("expected a value, not a mapping");
-    default: return absl::InvalidArgumentError("a value is required");
+    case YAML::NodeType::Map:
+      return absl::InvalidArgumentError("expected a value, not a mapping");
+    default:
+      return absl::InvalidArgumentError("a value is required");
   }
 }
 

@@ -17,7 +17,7 @@ namespace hpsearch {
 // resolves an alias into the very node its anchor names, so `seed: &a [*a]` is a
 // list that contains itself (a walk never ends) and nine levels of nine aliases
 // (`&b [*b, *b, ...]`) stand for 9^9 nodes although the text is short.
-inline constexpr int kMaxYamlDepth = 64;                // levels of nesting
+inline constexpr int kMaxYamlDepth = 64;               // levels of nesting
 inline constexpr std::size_t kMaxYamlNodes = 100'000;  // counted with every alias written out
 
 // OK, or INVALID_ARGUMENT `source:line:column: ...` at the node that breaks a rule:

@@ -1,8 +1,8 @@
 // vocabulary::DatasetOptions ⇄ hpsearch.v1.DatasetSpec.
 #pragma once
 
-#include "hpsearch/v1/spec.pb.h"
 #include "common/vocabulary/datasets.h"
+#include "hpsearch/v1/spec.pb.h"
 
 namespace hpsearch::convert {
 

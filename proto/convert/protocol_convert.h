@@ -3,12 +3,12 @@
 #pragma once
 
 #include "absl/status/statusor.h"
-#include "hpsearch/v1/trial.pb.h"
-#include "hpsearch/v1/worker_service.pb.h"
 #include "common/protocol/epoch_report.h"
 #include "common/protocol/lease.h"
 #include "common/protocol/trial_result.h"
 #include "common/protocol/trial_status.h"
+#include "hpsearch/v1/trial.pb.h"
+#include "hpsearch/v1/worker_service.pb.h"
 
 namespace hpsearch::convert {
 

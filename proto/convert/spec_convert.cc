@@ -53,7 +53,8 @@ absl::StatusOr<Parameter> FromProto(const v1::Parameter& p) {
       out.value = *std::move(v);
       break;
     }
-    default: break;  // kNone: the validator names it
+    default:
+      break;  // kNone: the validator names it
   }
   for (const auto& c : p.when()) {
     auto values = Values(c.values(), absl::StrCat(path, ".when.", c.parent()));
@@ -80,8 +81,11 @@ v1::Parameter ToProto(const Parameter& p) {
       if (p.range.count) r->set_count(*p.range.count);
       break;
     }
-    case Parameter::Domain::kConstant: *out.mutable_value() = convert::ToProto(p.value); break;
-    case Parameter::Domain::kNone: break;
+    case Parameter::Domain::kConstant:
+      *out.mutable_value() = convert::ToProto(p.value);
+      break;
+    case Parameter::Domain::kNone:
+      break;
   }
   for (const auto& c : p.when) {
     auto* w = out.add_when();
@@ -178,7 +182,8 @@ v1::SweepSpec ToProto(const search::Spec& s) {
         q->set_min_epochs(s.pruning.min_epochs);
         q->set_reduction_factor(s.pruning.reduction_factor);
         break;
-      case search::PruningMethod::kNone: break;
+      case search::PruningMethod::kNone:
+        break;
     }
   }
   p.set_seed(s.seed);

@@ -10,10 +10,18 @@ namespace hpsearch::convert {
 google::protobuf::Value ToProto(const Value& v) {
   google::protobuf::Value p;
   switch (v.type()) {
-    case Value::Type::kInt: p.set_number_value(static_cast<double>(v.as_int())); break;
-    case Value::Type::kDouble: p.set_number_value(v.as_double()); break;
-    case Value::Type::kString: p.set_string_value(v.as_string()); break;
-    case Value::Type::kBool: p.set_bool_value(v.as_bool()); break;
+    case Value::Type::kInt:
+      p.set_number_value(static_cast<double>(v.as_int()));
+      break;
+    case Value::Type::kDouble:
+      p.set_number_value(v.as_double());
+      break;
+    case Value::Type::kString:
+      p.set_string_value(v.as_string());
+      break;
+    case Value::Type::kBool:
+      p.set_bool_value(v.as_bool());
+      break;
     case Value::Type::kList: {
       auto* list = p.mutable_list_value();
       for (const auto& e : v.as_list()) *list->add_values() = ToProto(e);
@@ -32,8 +40,10 @@ absl::StatusOr<Value> FromProto(const google::protobuf::Value& v, const std::str
       if (d == std::floor(d) && std::fabs(d) < 9.0e15) return Value(static_cast<int64_t>(d));
       return Value(d);
     }
-    case google::protobuf::Value::kStringValue: return Value(v.string_value());
-    case google::protobuf::Value::kBoolValue: return Value(v.bool_value());
+    case google::protobuf::Value::kStringValue:
+      return Value(v.string_value());
+    case google::protobuf::Value::kBoolValue:
+      return Value(v.bool_value());
     case google::protobuf::Value::kListValue: {
       Value::List list;
       for (int i = 0; i < v.list_value().values_size(); ++i) {

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/util/value.h"
 #include "google/protobuf/map.h"
 #include "google/protobuf/struct.pb.h"
-#include "common/util/value.h"
 
 namespace hpsearch::convert {
 

@@ -8,8 +8,8 @@ bool TakesBody(const RequestHead& head) { return head.method == "POST" && head.p
 
 Admission Admit(const RequestHead& head, const HttpLimits& limits) {
   Admission a;
-  const std::string only = absl::StrCat("only POST /login takes a body, of at most ", limits.max_body_bytes,
-                                        " bytes with a Content-Length");
+  const std::string only =
+      absl::StrCat("only POST /login takes a body, of at most ", limits.max_body_bytes, " bytes with a Content-Length");
   if (head.transfer_encoding) {
     a.kind = Admission::Kind::kRefuse;
     a.status = 411;
@@ -17,7 +17,8 @@ Admission Admit(const RequestHead& head, const HttpLimits& limits) {
     return a;
   }
   const uint64_t length = head.content_length.value_or(0);
-  if (length > limits.max_body_bytes || (length > 0 && !TakesBody(head) && (head.method == "GET" || head.method == "HEAD"))) {
+  if (length > limits.max_body_bytes ||
+      (length > 0 && !TakesBody(head) && (head.method == "GET" || head.method == "HEAD"))) {
     a.kind = Admission::Kind::kRefuse;
     a.status = 413;
     a.message = absl::StrCat(head.method, " ", head.path, " with a body of ", length, " bytes: ", only);

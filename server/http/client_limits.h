@@ -26,7 +26,9 @@ class ClientSlot {
  public:
   ClientSlot() = default;
   ClientSlot(ClientLimits* owner, std::string key) : owner_(owner), key_(std::move(key)) {}
-  ClientSlot(ClientSlot&& other) noexcept : owner_(other.owner_), key_(std::move(other.key_)) { other.owner_ = nullptr; }
+  ClientSlot(ClientSlot&& other) noexcept : owner_(other.owner_), key_(std::move(other.key_)) {
+    other.owner_ = nullptr;
+  }
   ClientSlot& operator=(ClientSlot&& other) noexcept;
   ~ClientSlot();
   const std::string& key() const { return key_; }

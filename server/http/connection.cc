@@ -16,21 +16,28 @@ namespace {
 
 Connection::Wait WaitFor(Io io) {
   switch (io) {
-    case Io::kWantRead: return Connection::Wait::kRead;
-    case Io::kWantWrite: return Connection::Wait::kWrite;
-    default: return Connection::Wait::kClose;
+    case Io::kWantRead:
+      return Connection::Wait::kRead;
+    case Io::kWantWrite:
+      return Connection::Wait::kWrite;
+    default:
+      return Connection::Wait::kClose;
   }
 }
 
 // The gRPC-style code name of a refusal's JSON body, as the API's errors have.
 std::string_view CodeFor(int status) {
   switch (status) {
-    case 408: return "DEADLINE_EXCEEDED";
+    case 408:
+      return "DEADLINE_EXCEEDED";
     case 413:
     case 414:
-    case 431: return "RESOURCE_EXHAUSTED";
-    case 505: return "UNIMPLEMENTED";
-    default: return "INVALID_ARGUMENT";
+    case 431:
+      return "RESOURCE_EXHAUSTED";
+    case 505:
+      return "UNIMPLEMENTED";
+    default:
+      return "INVALID_ARGUMENT";
   }
 }
 
@@ -61,12 +68,14 @@ Connection::Wait Connection::Advance(Clock::time_point now) {
         if (io != Io::kOk) return WaitFor(io);  // closed mid-request: nothing to answer
         break;
       }
-      case State::kHandling: return Wait::kNone;
+      case State::kHandling:
+        return Wait::kNone;
       case State::kWriting: {
         if (auto wait = WriteSome(now)) return *wait;
         break;
       }
-      case State::kLinger: return Linger();
+      case State::kLinger:
+        return Linger();
     }
   }
 }
@@ -175,7 +184,8 @@ void Connection::StartWrite(std::string bytes, Clock::time_point now) {
   out_ = std::move(bytes);
   out_pos_ = 0;
   state_ = State::kWriting;
-  write_deadline_ = now + limits_.write_grace + std::chrono::seconds(out_.size() / std::max<std::size_t>(1, limits_.min_write_rate));
+  write_deadline_ =
+      now + limits_.write_grace + std::chrono::seconds(out_.size() / std::max<std::size_t>(1, limits_.min_write_rate));
 }
 
 std::optional<Connection::Wait> Connection::WriteSome(Clock::time_point now) {
@@ -240,11 +250,16 @@ Connection::Wait Connection::Expire(Clock::time_point now) {
 Connection::Clock::time_point Connection::deadline() const {
   switch (state_) {
     case State::kHandshake:
-    case State::kBody: return request_deadline_;
-    case State::kHead: return idle_ ? idle_deadline_ : request_deadline_;
-    case State::kHandling: return Clock::time_point::max();
-    case State::kWriting: return write_deadline_;
-    case State::kLinger: return linger_deadline_;
+    case State::kBody:
+      return request_deadline_;
+    case State::kHead:
+      return idle_ ? idle_deadline_ : request_deadline_;
+    case State::kHandling:
+      return Clock::time_point::max();
+    case State::kWriting:
+      return write_deadline_;
+    case State::kLinger:
+      return linger_deadline_;
   }
   return Clock::time_point::max();
 }

@@ -17,9 +17,9 @@
 
 #include "server/http/client_limits.h"
 #include "server/http/head_scanner.h"
-#include "server/http/request_head.h"
 #include "server/http/http_api.h"
 #include "server/http/http_limits.h"
+#include "server/http/request_head.h"
 #include "server/http/transport.h"
 
 namespace hpsearch::http {

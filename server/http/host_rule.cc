@@ -3,9 +3,9 @@
 #include <arpa/inet.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/escaping.h"
 
 namespace hpsearch::http {
 
@@ -44,10 +44,10 @@ absl::Status HostRule::Check(std::string_view host_header) const {
   if (IsIpLiteral(host) || host == "localhost" || absl::EndsWith(host, ".localhost") || names_.count(host)) {
     return absl::OkStatus();
   }
-  return absl::PermissionDeniedError(absl::StrCat(
-      "Host '", absl::CHexEscape(host.substr(0, 100)),
-      "' is not served here: use an IP address or localhost, or start the server with --http-host ",
-      absl::CHexEscape(host.substr(0, 100)), " (or with --token)"));
+  return absl::PermissionDeniedError(
+      absl::StrCat("Host '", absl::CHexEscape(host.substr(0, 100)),
+                   "' is not served here: use an IP address or localhost, or start the server with --http-host ",
+                   absl::CHexEscape(host.substr(0, 100)), " (or with --token)"));
 }
 
 }  // namespace hpsearch::http

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -9,9 +10,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/ascii.h"
-#include "server/http/assets.h"
 #include "nlohmann/json.hpp"
+#include "server/http/assets.h"
 #include "server/service/metrics_interceptor.h"
 #include "server/service/queries.h"
 #include "server/service/status_convert.h"
@@ -23,20 +23,31 @@ using nlohmann::json;
 
 int HttpStatus(const absl::Status& status) {
   switch (status.code()) {
-    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kOk:
+      return 200;
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kOutOfRange: return 400;
-    case absl::StatusCode::kUnauthenticated: return 401;
-    case absl::StatusCode::kPermissionDenied: return 403;
-    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kOutOfRange:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kNotFound:
+      return 404;
     case absl::StatusCode::kAlreadyExists:
-    case absl::StatusCode::kAborted: return 409;
-    case absl::StatusCode::kResourceExhausted: return 429;
-    case absl::StatusCode::kUnimplemented: return 501;
-    case absl::StatusCode::kUnavailable: return 503;
-    case absl::StatusCode::kDeadlineExceeded: return 504;
-    default: return 500;
+    case absl::StatusCode::kAborted:
+      return 409;
+    case absl::StatusCode::kResourceExhausted:
+      return 429;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
+    default:
+      return 500;
   }
 }
 
@@ -67,7 +78,8 @@ absl::Status FromParams(const std::multimap<std::string, std::string>& params, R
       j[k].push_back(v);
     } else if (j.contains(k)) {
       return absl::InvalidArgumentError(absl::StrCat("query string: ", k, " is given twice"));
-    } else if (field && field->type() == google::protobuf::FieldDescriptor::TYPE_BOOL && (v == "true" || v == "false")) {
+    } else if (field && field->type() == google::protobuf::FieldDescriptor::TYPE_BOOL &&
+               (v == "true" || v == "false")) {
       j[k] = v == "true";
     } else {
       j[k] = v;
@@ -151,8 +163,8 @@ HttpResponse HttpApi::Handle(const HttpRequest& request) const {
   if (path == "/logout") return Logout(request);
   const bool api = absl::StartsWith(path, "/api/");
   if (request.method != "GET" && request.method != "HEAD") {
-    HttpResponse r = Error(absl::InvalidArgumentError(absl::StrCat(request.method, " ", path,
-                                                                   ": the HTTP API is read-only (GET)")));
+    HttpResponse r =
+        Error(absl::InvalidArgumentError(absl::StrCat(request.method, " ", path, ": the HTTP API is read-only (GET)")));
     r.status = 405;
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
@@ -184,7 +196,8 @@ HttpResponse HttpApi::Handle(const HttpRequest& request) const {
     if (auth.code() == absl::StatusCode::kUnauthenticated) {
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hpsearch\"");
     } else {
-      r.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(1, throttle_->RetryAfter(request.client))));
+      r.headers.emplace_back("Retry-After",
+                             std::to_string(std::max<int64_t>(1, throttle_->RetryAfter(request.client))));
     }
     return r;
   }
@@ -241,10 +254,10 @@ HttpResponse HttpApi::HistoryOf(const HttpRequest& request, const std::string& s
   }
   for (const auto& [x, y] : h->best) best.push_back({{"x", x}, {"y", y}});
   HttpResponse r;
-  r.body = json{{"metric", h->metric}, {"maximize", h->maximize}, {"total", h->total}, {"points", points},
-                {"best", best}}
-               .dump() +
-           "\n";
+  r.body =
+      json{{"metric", h->metric}, {"maximize", h->maximize}, {"total", h->total}, {"points", points}, {"best", best}}
+          .dump() +
+      "\n";
   return r;
 }
 
@@ -301,8 +314,7 @@ HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::str
     return r;
   }
   if (parts[4] == "best" && parts.size() == 5) {
-    return Call<v1::GetBestTrialsRequest, v1::GetBestTrialsResponse>(request, query_, service::GetBestTrials,
-                                                                      of_sweep);
+    return Call<v1::GetBestTrialsRequest, v1::GetBestTrialsResponse>(request, query_, service::GetBestTrials, of_sweep);
   }
   return Error(absl::NotFoundError(absl::StrCat("no API route ", request.path)));
 }

@@ -31,13 +31,13 @@ namespace hpsearch::http {
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string path;                           // decoded, without the query string
+  std::string path;                                // decoded, without the query string
   std::multimap<std::string, std::string> params;  // the query string, decoded (a key may repeat)
-  std::string authorization;                  // the Authorization header
-  std::string cookie;                         // the Cookie header
-  bool tls = false;                           // served over HTTPS
-  std::string host;                           // the Host header ("" if none was sent)
-  std::string client;                         // the client's address (ClientKey): throttling
+  std::string authorization;                       // the Authorization header
+  std::string cookie;                              // the Cookie header
+  bool tls = false;                                // served over HTTPS
+  std::string host;                                // the Host header ("" if none was sent)
+  std::string client;                              // the client's address (ClientKey): throttling
 };
 
 struct HttpResponse {

@@ -12,7 +12,7 @@ namespace hpsearch::http {
 
 struct HttpLimits {
   // The request head (request line and header lines, up to the blank line).
-  std::size_t max_head_bytes = 16 * 1024;  // 431, then the connection closes
+  std::size_t max_head_bytes = 16 * 1024;   // 431, then the connection closes
   std::size_t max_target_bytes = 8 * 1024;  // the request target (path and query): 414
   std::size_t max_header_lines = 100;       // 431
   // The one body the server takes: the login form. Any other body, a larger one or

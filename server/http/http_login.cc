@@ -18,12 +18,23 @@ std::string HtmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -56,7 +67,9 @@ HttpResponse LoginForm(const std::string& next, int status, const std::string& e
       "<p class=\"sub\">This server requires its token (hpsearch-server --token).</p>",
       error.empty() ? "" : absl::StrCat("<p class=\"error\" id=\"login-error\">", HtmlEscape(error), "</p>"),
       "<input type=\"password\" name=\"token\" id=\"token\" placeholder=\"token\" autofocus>"
-      "<input type=\"hidden\" name=\"next\" value=\"", HtmlEscape(SafeNext(next)), "\">"
+      "<input type=\"hidden\" name=\"next\" value=\"",
+      HtmlEscape(SafeNext(next)),
+      "\">"
       "<button type=\"submit\" id=\"sign-in\">Sign in</button></form></main></body></html>\n");
   return r;
 }
@@ -91,8 +104,8 @@ HttpResponse HttpApi::Login(const HttpRequest& request) const {
   if (token_.empty()) return RedirectTo(next);
   if (request.method != "POST") return LoginForm(next, 200, "");
   if (const int64_t wait = throttle_->RetryAfter(request.client); wait > 0) {
-    HttpResponse r = LoginForm(next, 429, absl::StrCat("Too many wrong tokens from your address: try again in ", wait,
-                                                       " s."));
+    HttpResponse r =
+        LoginForm(next, 429, absl::StrCat("Too many wrong tokens from your address: try again in ", wait, " s."));
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     return r;
   }
@@ -104,8 +117,7 @@ HttpResponse HttpApi::Login(const HttpRequest& request) const {
   auto session = sessions_->Create();
   if (!session.ok()) return ErrorResponseFor(session.status());
   HttpResponse r = RedirectTo(next);
-  r.headers.emplace_back("Set-Cookie",
-                         SessionCookie(*session, sessions_->options().lifetime.count(), request.tls));
+  r.headers.emplace_back("Set-Cookie", SessionCookie(*session, sessions_->options().lifetime.count(), request.tls));
   return r;
 }
 

@@ -3,8 +3,8 @@
 #include <sys/resource.h>
 
 #include "absl/strings/str_cat.h"
-#include "server/http/response_writer.h"
 #include "common/util/log.h"
+#include "server/http/response_writer.h"
 
 namespace hpsearch::http {
 
@@ -21,7 +21,8 @@ int ConnectionCap(int wanted) {
 HttpResponse InternalError(const std::string& what) {
   HttpResponse r;
   r.status = 500;
-  r.body = absl::StrCat("{\"error\": {\"code\": \"INTERNAL\", \"message\": \"the handler failed; see the server log\"}}\n");
+  r.body =
+      absl::StrCat("{\"error\": {\"code\": \"INTERNAL\", \"message\": \"the handler failed; see the server log\"}}\n");
   log::Error("HTTP handler: ", what);
   return r;
 }

@@ -59,7 +59,8 @@ absl::StatusOr<ListenSocket> ListenOn(const std::string& address, int backlog) {
     freeaddrinfo(found);
   }
   if (out.fd < 0) {
-    return absl::UnavailableError(absl::StrCat("--http: cannot listen on ", address, " (address in use, or not an address?)"));
+    return absl::UnavailableError(
+        absl::StrCat("--http: cannot listen on ", address, " (address in use, or not an address?)"));
   }
   out.port = BoundPort(out.fd);
   return out;

@@ -11,9 +11,9 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "common/util/log.h"
 #include "server/http/listen_socket.h"
 #include "server/http/response_writer.h"
-#include "common/util/log.h"
 
 namespace hpsearch::http {
 
@@ -141,10 +141,10 @@ void Listener::AcceptAll(Clock::time_point now) {
 
 // A connection over the caps: a plain-text 503 if it can go at once, then close.
 void Listener::Refuse(int fd, const std::string& key, ClientLimits::Refusal why) {
-  const std::string reason =
-      why == ClientLimits::Refusal::kClient
-          ? absl::StrCat(clients_.max_per_client(), " connections from ", key, " are open (--http-max-client-connections)")
-          : absl::StrCat(clients_.max_total(), " connections are open");
+  const std::string reason = why == ClientLimits::Refusal::kClient
+                                 ? absl::StrCat(clients_.max_per_client(), " connections from ", key,
+                                                " are open (--http-max-client-connections)")
+                                 : absl::StrCat(clients_.max_total(), " connections are open");
   if (!tls_) {
     const std::string answer = ErrorResponse(503, "UNAVAILABLE", reason);
     (void)!send(fd, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -168,8 +168,10 @@ void Listener::Apply(uint64_t id, Connection::Wait wait) {
   if (it == conns_.end()) return;
   Entry& e = it->second;
   switch (wait) {
-    case Connection::Wait::kRead: return Watch(id, e, EPOLLIN);
-    case Connection::Wait::kWrite: return Watch(id, e, EPOLLOUT);
+    case Connection::Wait::kRead:
+      return Watch(id, e, EPOLLIN);
+    case Connection::Wait::kWrite:
+      return Watch(id, e, EPOLLOUT);
     case Connection::Wait::kNone:
       Watch(id, e, 0);  // nothing to wait for until the answer comes
       return dispatch_(e.conn->TakeRequest());

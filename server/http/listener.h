@@ -35,7 +35,7 @@ struct Reply {
   std::string bytes;  // the whole response, or the head of a stream's
   bool close = false;
   std::shared_ptr<EventStream> stream;  // set: a stream follows (its thread sends it)
-  std::shared_ptr<void> stream_slot;     // held while the stream is open (counts it)
+  std::shared_ptr<void> stream_slot;    // held while the stream is open (counts it)
   bool chunked = true;
 };
 

@@ -34,10 +34,12 @@ std::string Quote(absl::string_view s) { return absl::StrCat("'", absl::CHexEsca
 // "GET /path HTTP/1.1" into `head`.
 std::optional<HeadError> ParseRequestLine(absl::string_view line, const HttpLimits& limits, RequestHead* head) {
   std::vector<absl::string_view> parts = absl::StrSplit(line, ' ');
-  if (parts.size() != 3) return HeadError{400, absl::StrCat("request line ", Quote(line), ": expected METHOD TARGET HTTP/1.1")};
+  if (parts.size() != 3)
+    return HeadError{400, absl::StrCat("request line ", Quote(line), ": expected METHOD TARGET HTTP/1.1")};
   if (!IsToken(parts[0])) return HeadError{400, absl::StrCat("method ", Quote(parts[0]), " is not a token")};
   if (parts[1].size() > limits.max_target_bytes) {
-    return HeadError{414, absl::StrCat("request target of ", parts[1].size(), " bytes: at most ", limits.max_target_bytes)};
+    return HeadError{414,
+                     absl::StrCat("request target of ", parts[1].size(), " bytes: at most ", limits.max_target_bytes)};
   }
   if (parts[1].empty() || HasControl(parts[1], false)) {
     return HeadError{400, absl::StrCat("request target ", Quote(parts[1]), ": empty or with control characters")};

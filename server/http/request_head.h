@@ -22,12 +22,12 @@ namespace hpsearch::http {
 
 struct RequestHead {
   std::string method;
-  std::string target;  // as sent
-  int minor_version = 1;  // HTTP/1.0 or HTTP/1.1
+  std::string target;                                        // as sent
+  int minor_version = 1;                                     // HTTP/1.0 or HTTP/1.1
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case, values trimmed
-  std::string path;                                // decoded
-  std::multimap<std::string, std::string> params;  // the query string, decoded
-  std::string host;  // the Host header, or an absolute-form target's host
+  std::string path;                                          // decoded
+  std::multimap<std::string, std::string> params;            // the query string, decoded
+  std::string host;                                          // the Host header, or an absolute-form target's host
   std::optional<uint64_t> content_length;
   bool transfer_encoding = false;  // any Transfer-Encoding header
   bool keep_alive = true;          // the connection may carry another request after this one

@@ -54,7 +54,8 @@ absl::StatusOr<Target> ParseTarget(std::string_view target) {
   if (const std::size_t hash = target.find('#'); hash != std::string_view::npos) target = target.substr(0, hash);
   std::string origin_form;  // "http://h?q" asks for "/?q" on h
   for (std::string_view scheme : {"http://", "https://"}) {
-    if (target.size() < scheme.size() || !absl::EqualsIgnoreCase(A(target.substr(0, scheme.size())), A(scheme))) continue;
+    if (target.size() < scheme.size() || !absl::EqualsIgnoreCase(A(target.substr(0, scheme.size())), A(scheme)))
+      continue;
     target.remove_prefix(scheme.size());
     const std::size_t end = target.find_first_of("/?");
     t.authority = std::string(target.substr(0, end));
@@ -67,8 +68,8 @@ absl::StatusOr<Target> ParseTarget(std::string_view target) {
     break;
   }
   if (target.empty() || target[0] != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("request target '", absl::CHexEscape(A(target.substr(0, 64))), "': expected a path starting with '/'"));
+    return absl::InvalidArgumentError(absl::StrCat("request target '", absl::CHexEscape(A(target.substr(0, 64))),
+                                                   "': expected a path starting with '/'"));
   }
   const std::size_t q = target.find('?');
   t.path = PercentDecode(target.substr(0, q), false);

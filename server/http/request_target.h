@@ -23,7 +23,7 @@ void ParseQuery(std::string_view query, std::multimap<std::string, std::string>*
 struct Target {
   std::string path;                                // decoded, starts with '/'
   std::multimap<std::string, std::string> params;  // the query string, decoded
-  std::string authority;  // the host of an absolute-form target ("http://host/path"), else ""
+  std::string authority;                           // the host of an absolute-form target ("http://host/path"), else ""
 };
 
 // Origin form ("/path?query#fragment") or absolute form ("http://host/path?query");

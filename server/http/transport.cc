@@ -35,7 +35,8 @@ absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Load(const std::string& 
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);  // memory bounded; TLS 1.3 tickets still resume
   if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("--http: cannot use the TLS certificate ", cert, ": ", OpenSslError()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http: cannot use the TLS certificate ", cert, ": ", OpenSslError()));
   }
   if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     return absl::InvalidArgumentError(absl::StrCat("--http: cannot use the TLS key ", key, ": ", OpenSslError()));
@@ -67,11 +68,16 @@ Io Transport::TlsResult(int ret) {
   const int saved_errno = errno;
   ERR_clear_error();
   switch (err) {
-    case SSL_ERROR_WANT_READ: return Io::kWantRead;
-    case SSL_ERROR_WANT_WRITE: return Io::kWantWrite;
-    case SSL_ERROR_ZERO_RETURN: return Io::kClosed;
-    case SSL_ERROR_SYSCALL: return saved_errno == 0 ? Io::kClosed : Io::kError;
-    default: return Io::kError;
+    case SSL_ERROR_WANT_READ:
+      return Io::kWantRead;
+    case SSL_ERROR_WANT_WRITE:
+      return Io::kWantWrite;
+    case SSL_ERROR_ZERO_RETURN:
+      return Io::kClosed;
+    case SSL_ERROR_SYSCALL:
+      return saved_errno == 0 ? Io::kClosed : Io::kError;
+    default:
+      return Io::kError;
   }
 }
 
@@ -144,7 +150,8 @@ bool Transport::WriteAll(std::string_view data, std::chrono::steady_clock::time_
       continue;
     }
     if (io != Io::kWantRead && io != Io::kWantWrite) return false;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{fd_, static_cast<short>(io == Io::kWantRead ? POLLIN : POLLOUT), 0};
     if (poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) return false;

@@ -15,8 +15,8 @@ class Histogram {
   void Observe(double v);
 
   struct Snapshot {
-    std::vector<double> bounds;       // as given, then +Inf
-    std::vector<uint64_t> cumulative; // observations <= each bound
+    std::vector<double> bounds;        // as given, then +Inf
+    std::vector<uint64_t> cumulative;  // observations <= each bound
     double sum = 0;
     uint64_t count = 0;
   };

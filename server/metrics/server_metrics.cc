@@ -60,12 +60,12 @@ std::string ServerMetrics::Text(const Gauges& g) const {
   out.Family("hpsearch_leases_lost_total", "counter",
              "Leases that expired or died with their worker (the trial ran again or failed).");
   out.Sample("hpsearch_leases_lost_total", {}, static_cast<double>(leases_lost_.load()));
-  Gauge(out, "hpsearch_watch_streams", "Live streams open now: WatchSweep and the dashboard's event streams.", static_cast<double>(g.watch_streams));
+  Gauge(out, "hpsearch_watch_streams", "Live streams open now: WatchSweep and the dashboard's event streams.",
+        static_cast<double>(g.watch_streams));
   Write(out, "hpsearch_store_commit_seconds", "Time of each database write transaction, commit included.",
         commit_seconds_);
   Write(out, "hpsearch_grpc_requests_total", "gRPC calls finished, by method and status code.", rpcs_);
-  Gauge(out, "hpsearch_workers_connected",
-        "Workers heard from within one lease (the embedded slots count as one).",
+  Gauge(out, "hpsearch_workers_connected", "Workers heard from within one lease (the embedded slots count as one).",
         static_cast<double>(g.workers_connected));
   return out.text();
 }

@@ -19,7 +19,7 @@ namespace hpsearch::metrics {
 // What a scrape reads from the live server.
 struct Gauges {
   int64_t trials_running = 0;
-  int64_t trials_pending = 0;  // queued or not yet started in running sweeps
+  int64_t trials_pending = 0;             // queued or not yet started in running sweeps
   std::map<std::string, int64_t> sweeps;  // by status ("running", "completed", ...)
   int64_t workers_connected = 0;          // embedded slots count as one worker
   int64_t watch_streams = 0;

@@ -10,8 +10,8 @@ void Scheduler::EmitTrial(const SweepState& s, const store::TrialRecord& trial, 
   if (options_.metrics && Finished(status)) {
     // Run time of a trial that ran to its end; a cancelled one was cut short (or never ran).
     const bool ran = status != TrialStatus::kCancelled && trial.started_ms > 0;
-    options_.metrics->TrialEnded(Name(status), ran ? std::optional<double>((now_ms() - trial.started_ms) / 1000.0)
-                                                   : std::nullopt);
+    options_.metrics->TrialEnded(Name(status),
+                                 ran ? std::optional<double>((now_ms() - trial.started_ms) / 1000.0) : std::nullopt);
   }
   if (!events_.Watched(s.rowid)) return;
   SweepEvent event;

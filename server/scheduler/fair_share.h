@@ -9,11 +9,11 @@ namespace hpsearch::scheduler {
 
 struct ShareCandidate {
   int64_t sweep = 0;
-  bool has_work = false;        // trials queued or never started, and not ending
+  bool has_work = false;  // trials queued or never started, and not ending
   int64_t running = 0;
-  int32_t max_concurrent = 0;   // 0: no cap
-  bool past_deadline = false;   // max_duration reached
-  int64_t last_served = 0;      // acquire sequence number of its last lease
+  int32_t max_concurrent = 0;  // 0: no cap
+  bool past_deadline = false;  // max_duration reached
+  int64_t last_served = 0;     // acquire sequence number of its last lease
 };
 
 // The sweep with the fewest running trials among those with work, room under

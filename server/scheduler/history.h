@@ -1,6 +1,6 @@
 // A sweep's optimization history as a plot draws it: the objective of every completed
-// trial, and the last value of every pruned or failed one that reported it, in finish order and the best-so-far line, thinned to at most a given number
-// of points for large sweeps so a browser stays responsive with 100,000 trials.
+// trial, and the last value of every pruned or failed one that reported it, in finish order and the best-so-far line,
+// thinned to at most a given number of points for large sweeps so a browser stays responsive with 100,000 trials.
 #pragma once
 
 #include <cstddef>
@@ -17,15 +17,15 @@ struct HistoryPoint {
   double value = 0;
   bool pruned = false;
   bool failed = false;  // at the last value it reported
-  std::string params;  // the trial's parameters as stored (JSON text)
+  std::string params;   // the trial's parameters as stored (JSON text)
 };
 
 struct History {
   std::string metric;
   std::vector<std::string> searched;  // the sweep's searched parameters, in spec order
   bool maximize = false;
-  int64_t total = 0;                  // finished trials with a value (points before thinning)
-  std::vector<HistoryPoint> points;   // at most the asked number, in finish order
+  int64_t total = 0;                 // finished trials with a value (points before thinning)
+  std::vector<HistoryPoint> points;  // at most the asked number, in finish order
   // The best completed value so far, at each point where it improved (and the last
   // point, so the line reaches the end); beyond half the budget of steps, an even
   // spread of them and the last.

@@ -4,12 +4,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "server/scheduler/fair_share.h"
 #include "common/protocol/report_checks.h"
-#include "server/scheduler/scheduler.h"
 #include "common/util/log.h"
 #include "common/util/printable.h"
 #include "common/util/secret.h"
+#include "server/scheduler/fair_share.h"
+#include "server/scheduler/scheduler.h"
 
 namespace hpsearch::scheduler {
 
@@ -88,8 +88,7 @@ Lease Scheduler::MakeLease(const SweepState& s, const RunningTrial& r) const {
 
 // ------------------------------------------------------------------------ acquire
 
-absl::StatusOr<std::optional<Lease>> Scheduler::Acquire(const std::string& worker_id,
-                                                        const std::string& request_id) {
+absl::StatusOr<std::optional<Lease>> Scheduler::Acquire(const std::string& worker_id, const std::string& request_id) {
   if (worker_id.empty()) return absl::InvalidArgumentError("worker_id: required");
   if (worker_id.size() > kMaxIdBytes) {
     return absl::InvalidArgumentError(absl::StrCat("worker_id: at most ", kMaxIdBytes, " bytes"));
@@ -116,8 +115,12 @@ absl::StatusOr<std::optional<Lease>> Scheduler::Acquire(const std::string& worke
 
 ShareCandidate Scheduler::Candidate(const SweepState& s) const {
   const int64_t mono = mono_ms();
-  return ShareCandidate{s.rowid, s.has_work(), static_cast<int64_t>(s.running.size()), s.max_concurrent,
-                        s.deadline_mono > 0 && mono >= s.deadline_mono, s.last_served};
+  return ShareCandidate{s.rowid,
+                        s.has_work(),
+                        static_cast<int64_t>(s.running.size()),
+                        s.max_concurrent,
+                        s.deadline_mono > 0 && mono >= s.deadline_mono,
+                        s.last_served};
 }
 
 Scheduler::Drawn Scheduler::NextConfiguration(int64_t rowid, Lock& lock, std::optional<Params>* out) {
@@ -148,8 +151,8 @@ Scheduler::Drawn Scheduler::NextConfiguration(int64_t rowid, Lock& lock, std::op
   }
 }
 
-absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& worker_id,
-                                                          const std::string& request_id, Lock& lock) {
+absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& worker_id, const std::string& request_id,
+                                                          Lock& lock) {
   static const Commit kAcquire{"scheduler.acquire.before_commit", "scheduler.acquire.after_commit"};
   for (;;) {
     // A sweep whose next trial is being drawn (without the lock) waits its turn: the
@@ -251,9 +254,10 @@ absl::StatusOr<std::pair<SweepState*, RunningTrial*>> Scheduler::Held(const Leas
 }
 
 absl::Status Scheduler::StaleLease(const LeaseKey& key, const std::string& what) {
-  return absl::FailedPreconditionError(absl::StrCat(
-      what, " refused: trial ", key.sweep_id, "/", key.index, " attempt ", key.attempt,
-      " does not hold this lease (it expired, was retried, the trial has ended, or the lease id is not the one given)"));
+  return absl::FailedPreconditionError(absl::StrCat(what, " refused: trial ", key.sweep_id, "/", key.index, " attempt ",
+                                                    key.attempt,
+                                                    " does not hold this lease (it expired, was retried, the trial has "
+                                                    "ended, or the lease id is not the one given)"));
 }
 
 absl::StatusOr<std::optional<store::TrialRecord>> Scheduler::StoredTrial(const LeaseKey& key, Lock& lock) {
@@ -361,8 +365,7 @@ absl::StatusOr<ReportReply> Scheduler::Report(const EpochReport& report) {
   if (s->deadline_mono > 0 && mono_ms() >= s->deadline_mono && !s->ending) {
     static const Commit kDeadline{"scheduler.deadline.before_commit", "scheduler.deadline.after_commit"};
     const Ending ending{SweepStatus::kCompleted,
-                        absl::StrCat("max_duration of ", Num(s->spec.budget.max_duration_seconds), "s reached"),
-                        true};
+                        absl::StrCat("max_duration of ", Num(s->spec.budget.max_duration_seconds), "s reached"), true};
     if (EndSweep(*s, ending, kDeadline).ok()) {  // s may be gone
       reply.stop = true;
       reply.reason = "max_duration reached";

@@ -27,9 +27,10 @@ void Scheduler::Tick() {
       (void)LoseLease(*s, index, absl::StrCat("lease expired (worker ", worker, ")"), true);
     }
     if ((s = Active(rowid)) && s->deadline_mono > 0 && mono >= s->deadline_mono && !s->ending) {
-      const Ending ending{SweepStatus::kCompleted,
-                          absl::StrCat("max_duration of ", absl::StrFormat("%.6g", s->spec.budget.max_duration_seconds), "s reached"),
-                          true};
+      const Ending ending{
+          SweepStatus::kCompleted,
+          absl::StrCat("max_duration of ", absl::StrFormat("%.6g", s->spec.budget.max_duration_seconds), "s reached"),
+          true};
       (void)EndSweep(*s, ending, kDeadline);
     }
     // A sweep whose end could not be written earlier (the store was failing).

@@ -24,8 +24,8 @@ absl::StatusOr<store::TrialQuery> WithSortKey(const ListingKeys& keys, store::Tr
     return q;
   }
   const auto all = keys.All();
-  return absl::InvalidArgumentError(absl::StrCat("sort_by: unknown key ", Quoted(key), DidYouMean(key, all),
-                                                 "; one of ", absl::StrJoin(all, ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat("sort_by: unknown key ", Quoted(key), DidYouMean(key, all), "; one of ", absl::StrJoin(all, ", ")));
 }
 
 }  // namespace

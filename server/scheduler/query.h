@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "server/scheduler/history.h"
 #include "search/importance.h"
+#include "server/scheduler/history.h"
 #include "server/scheduler/scheduler.h"
 #include "server/store/store.h"
 

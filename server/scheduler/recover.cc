@@ -5,8 +5,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "server/scheduler/scheduler.h"
 #include "common/util/log.h"
+#include "server/scheduler/scheduler.h"
 
 namespace hpsearch::scheduler {
 
@@ -99,8 +99,12 @@ void Scheduler::RestoreSearch(SweepState& s, ReadTxn& read) {
     std::optional<bool> completed;  // how the pruner sees it; nullopt: still running
     search::Observation o = Observed(t, TrialState::kFailed);
     switch (t.status) {
-      case TrialStatus::kRunning: o.state = TrialState::kRunning; break;
-      case TrialStatus::kPending: o.state = TrialState::kWaiting; break;
+      case TrialStatus::kRunning:
+        o.state = TrialState::kRunning;
+        break;
+      case TrialStatus::kPending:
+        o.state = TrialState::kWaiting;
+        break;
       case TrialStatus::kCompleted:
         o.state = TrialState::kCompleted;
         o.value = t.objective;
@@ -112,7 +116,9 @@ void Scheduler::RestoreSearch(SweepState& s, ReadTxn& read) {
         o.epoch = curve.empty() ? 0 : curve.back().first;
         completed = false;
         break;
-      default: completed = false; break;
+      default:
+        completed = false;
+        break;
     }
     history.push_back(std::move(o));
     // A pending trial's next attempt reports its curve afresh.

@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "server/scheduler/scheduler.h"
 #include "common/util/log.h"
+#include "server/scheduler/scheduler.h"
 
 namespace hpsearch::scheduler {
 
@@ -36,7 +36,8 @@ absl::Status Scheduler::Reopenable(const store::SweepRecord& rec, const std::str
                                                         "): wait until it has finished, then ", verb, " it"));
     }
   } else if (static_cast<int32_t>(active_.size()) >= options_.max_active_sweeps) {
-    return absl::ResourceExhaustedError(absl::StrCat(active_.size(), " sweeps are running, the server's limit "
+    return absl::ResourceExhaustedError(absl::StrCat(active_.size(),
+                                                     " sweeps are running, the server's limit "
                                                      "(--max-active-sweeps); wait for one to finish"));
   }
   return absl::OkStatus();
@@ -147,7 +148,8 @@ absl::StatusOr<store::SweepRecord> Scheduler::Extend(const std::string& sweep, c
   }
   const std::string encoded = options_.encode_spec(spec);
   static const Commit kExtend{"scheduler.extend.before_commit", "scheduler.extend.after_commit"};
-  if (auto st = Reopen(*rec, [&](WriteTxn& w) { w.ReopenSweep(rec->rowid, encoded, new_total); }, kExtend);
+  if (auto st = Reopen(
+          *rec, [&](WriteTxn& w) { w.ReopenSweep(rec->rowid, encoded, new_total); }, kExtend);
       !st.ok()) {
     return st;
   }
@@ -189,9 +191,9 @@ absl::StatusOr<Scheduler::Retried> Scheduler::Retry(const std::string& sweep, bo
     auto spec = DecodeSpec(rec->spec);
     if (!spec.ok()) return spec.status();
     if (const int64_t ends = LimitEnds(*spec, rec->created_ms); ends > 0 && ends <= now_ms()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "sweep ", rec->id, " has used up its time limit (budget.max_duration_seconds: ",
-          Seconds(spec->budget.max_duration_seconds), "): extend it with a duration first"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("sweep ", rec->id, " has used up its time limit (budget.max_duration_seconds: ",
+                       Seconds(spec->budget.max_duration_seconds), "): extend it with a duration first"));
     }
   }
   if (out.requeued + out.resumed > 0) {

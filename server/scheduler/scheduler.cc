@@ -241,9 +241,10 @@ absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& submitt
     }
   }
   if (static_cast<int32_t>(active_.size()) >= options_.max_active_sweeps) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        active_.size(), " sweeps are running, the server's limit (--max-active-sweeps); wait for "
-        "one to finish or cancel one"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat(active_.size(),
+                     " sweeps are running, the server's limit (--max-active-sweeps); wait for "
+                     "one to finish or cancel one"));
   }
   const int64_t now = now_ms();
   state->created_ms = now;

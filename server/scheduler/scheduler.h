@@ -33,14 +33,14 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "server/metrics/server_metrics.h"
 #include "common/protocol/epoch_report.h"
 #include "common/protocol/lease.h"
 #include "common/protocol/trial_result.h"
+#include "search/spec_validator.h"
+#include "server/metrics/server_metrics.h"
 #include "server/scheduler/event_hub.h"
 #include "server/scheduler/fair_share.h"
 #include "server/scheduler/sweep_state.h"
-#include "search/spec_validator.h"
 #include "server/store/store.h"
 
 namespace hpsearch::scheduler {
@@ -211,7 +211,7 @@ class Scheduler {
   };
   // What one event does to its sweep beyond its own trial (sweep_ending.cc).
   struct Plan {
-    bool begin = false;           // the sweep starts ending with `ending`
+    bool begin = false;  // the sweep starts ending with `ending`
     Ending ending;
     bool cancel_pending = false;  // queued trials (and, with begin, never-started ones) → CANCELLED
     std::vector<int64_t> stop;    // other running trials cancelled now
@@ -322,9 +322,9 @@ class Scheduler {
 
   // -------------------------------------------------------------- events.cc
   // `metrics`: the final (or, pruned, last) metrics; the objective comes from them.
-  void EmitTrial(const SweepState& s, const store::TrialRecord& trial, TrialStatus status,
-                 const std::string& reason, const std::map<std::string, double>* metrics,
-                 int64_t parameter_count = 0) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EmitTrial(const SweepState& s, const store::TrialRecord& trial, TrialStatus status, const std::string& reason,
+                 const std::map<std::string, double>* metrics, int64_t parameter_count = 0)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EmitEpoch(const SweepState& s, int64_t index, const EpochMetrics& metrics) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   store::Store& store_;
@@ -332,13 +332,13 @@ class Scheduler {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
-  std::condition_variable suggest_cv_;  // a sweep's suggestion finished (SweepState::suggesting)
+  std::condition_variable suggest_cv_;              // a sweep's suggestion finished (SweepState::suggesting)
   uint64_t sweep_serial_ ABSL_GUARDED_BY(mu_) = 0;  // SweepState::serial of the last one made
   bool recovered_ ABSL_GUARDED_BY(mu_) = false;
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   int64_t serve_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t failed_writes_ ABSL_GUARDED_BY(mu_) = 0;     // consecutive failed transactions
-  int64_t failing_since_ms_ ABSL_GUARDED_BY(mu_) = 0;  // when they began
+  int64_t failed_writes_ ABSL_GUARDED_BY(mu_) = 0;                              // consecutive failed transactions
+  int64_t failing_since_ms_ ABSL_GUARDED_BY(mu_) = 0;                           // when they began
   std::map<int64_t, std::unique_ptr<SweepState>> active_ ABSL_GUARDED_BY(mu_);  // by sweep rowid
   struct LastRequest {
     std::string request_id;

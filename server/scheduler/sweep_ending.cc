@@ -11,9 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "server/scheduler/scheduler.h"
 #include "common/util/failpoint.h"
 #include "common/util/log.h"
+#include "server/scheduler/scheduler.h"
 
 namespace hpsearch::scheduler {
 
@@ -176,10 +176,10 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
   store::TrialCounts done_after = s.done;
   done_after.failed += 1;
   const bool out_of_budget = s.max_failed > 0 && done_after.failed >= s.max_failed && !s.ending;
-  const Ending budget{SweepStatus::kFailed,
-                      absl::StrCat(done_after.failed, " trials failed (budget.max_failed is ", s.max_failed,
-                                   "); last: ", reason),
-                      true};
+  const Ending budget{
+      SweepStatus::kFailed,
+      absl::StrCat(done_after.failed, " trials failed (budget.max_failed is ", s.max_failed, "); last: ", reason),
+      true};
   const Plan p = PlanEvent(s, index, false, out_of_budget ? &budget : nullptr, done_after, reason);
   const int64_t now = now_ms();
   static const Commit kFail{"scheduler.fail.before_commit", "scheduler.fail.after_commit"};
@@ -244,8 +244,9 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
     return st;
   };
   if (counts && lost >= options_.max_attempts) {
-    return counted(FailTrial(s, index, absl::StrCat("lost its lease ", lost, " times (max attempts ",
-                                                    options_.max_attempts, "); last: ", outcome)));
+    return counted(FailTrial(
+        s, index,
+        absl::StrCat("lost its lease ", lost, " times (max attempts ", options_.max_attempts, "); last: ", outcome)));
   }
   const int64_t now = now_ms();
   static const Commit kLoseLeasePoints{"scheduler.lose_lease.before_commit", "scheduler.lose_lease.after_commit"};
@@ -272,8 +273,8 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
     ApplyPlan(s, p);
     return absl::OkStatus();
   }
-  auto st = Write(kLoseLease,
-                  [&](WriteTxn& w) { w.RequeueTrial(r.trial.trial_id, r.trial.attempt, lost, outcome, now); });
+  auto st =
+      Write(kLoseLease, [&](WriteTxn& w) { w.RequeueTrial(r.trial.trial_id, r.trial.attempt, lost, outcome, now); });
   if (!counted(st).ok()) return st;
   RunningTrial gone = std::move(r);
   s.running.erase(index);

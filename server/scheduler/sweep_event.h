@@ -11,7 +11,7 @@ namespace hpsearch::scheduler {
 
 struct SweepEvent {
   int64_t time_ms = 0;
-  store::SweepRecord sweep;  // counters after this event (spec left out)
+  store::SweepRecord sweep;                 // counters after this event (spec left out)
   std::optional<store::TrialRecord> trial;  // a trial changed state (no curve)
   struct Epoch {
     int64_t trial = 0;

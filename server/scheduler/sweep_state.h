@@ -39,16 +39,16 @@ struct RunningTrial {
 
 struct SweepState {
   int64_t rowid = 0;
-  std::string id;           // "s-000001"
-  std::string spec_bytes;   // as submitted (encoded), for the sweep's record
+  std::string id;          // "s-000001"
+  std::string spec_bytes;  // as submitted (encoded), for the sweep's record
   search::Spec spec;
   std::unique_ptr<search::Strategy> strategy;
   std::unique_ptr<search::Pruner> pruner;  // null: no pruning
   std::string metric;
   bool maximize = false;
-  int64_t created_ms = 0;     // unix ms
-  int64_t deadline_mono = 0;  // monotonic ms; 0: no max_duration
-  int64_t max_failed = 0;     // 0: unlimited
+  int64_t created_ms = 0;      // unix ms
+  int64_t deadline_mono = 0;   // monotonic ms; 0: no max_duration
+  int64_t max_failed = 0;      // 0: unlimited
   int32_t max_concurrent = 0;  // 0: as many as there are slots
 
   int64_t total = 0;       // trials the sweep will run

@@ -84,12 +84,11 @@ absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, con
   using Op = store::TrialCondition::Op;
   const absl::string_view s = absl::StripAsciiWhitespace(text);
   const auto bad = [&](const std::string& why) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("where ", Quoted(std::string_view(s.data(), s.size())), ": ", why));
+    return absl::InvalidArgumentError(absl::StrCat("where ", Quoted(std::string_view(s.data(), s.size())), ": ", why));
   };
   if (s.size() > kMaxConditionLength) {
-    return bad(absl::StrCat("a condition is at most ", kMaxConditionLength, " characters (this one has ", s.size(),
-                            ")"));
+    return bad(
+        absl::StrCat("a condition is at most ", kMaxConditionLength, " characters (this one has ", s.size(), ")"));
   }
   size_t i = 0;
   while (i < s.size() && KeyChar(s[i])) ++i;
@@ -102,14 +101,22 @@ absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, con
   Op op = Op::kEq;
   size_t len = 1;
   const absl::string_view rest = s.substr(j);
-  if (absl::StartsWith(rest, "<=")) op = Op::kLe, len = 2;
-  else if (absl::StartsWith(rest, ">=")) op = Op::kGe, len = 2;
-  else if (absl::StartsWith(rest, "!=")) op = Op::kNe, len = 2;
-  else if (absl::StartsWith(rest, "==")) op = Op::kEq, len = 2;
-  else if (rest[0] == '<') op = Op::kLt;
-  else if (rest[0] == '>') op = Op::kGt;
-  else if (rest[0] == '=') op = Op::kEq;
-  else return bad(absl::StrCat(Quoted(std::string(rest.substr(0, 1))), " is not an operator (= != < <= > >=)"));
+  if (absl::StartsWith(rest, "<="))
+    op = Op::kLe, len = 2;
+  else if (absl::StartsWith(rest, ">="))
+    op = Op::kGe, len = 2;
+  else if (absl::StartsWith(rest, "!="))
+    op = Op::kNe, len = 2;
+  else if (absl::StartsWith(rest, "=="))
+    op = Op::kEq, len = 2;
+  else if (rest[0] == '<')
+    op = Op::kLt;
+  else if (rest[0] == '>')
+    op = Op::kGt;
+  else if (rest[0] == '=')
+    op = Op::kEq;
+  else
+    return bad(absl::StrCat(Quoted(std::string(rest.substr(0, 1))), " is not an operator (= != < <= > >=)"));
   store::TrialCondition c;
   c.op = op;
   c.name = key;

@@ -1,11 +1,11 @@
 #include "server/service/convert.h"
 
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "proto/convert/protocol_convert.h"
 #include "proto/convert/spec_convert.h"
 #include "proto/convert/value_convert.h"
 #include "search/spec_validator.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace hpsearch::service {
 

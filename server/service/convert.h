@@ -8,8 +8,8 @@
 #include "absl/status/statusor.h"
 #include "hpsearch/v1/sweep_service.pb.h"
 #include "hpsearch/v1/trial.pb.h"
-#include "server/scheduler/sweep_event.h"
 #include "search/spec.h"
+#include "server/scheduler/sweep_event.h"
 #include "server/store/records.h"
 
 namespace hpsearch::service {

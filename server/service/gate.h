@@ -29,7 +29,8 @@ class Gate {
       reactor->Finish(ToGrpc(st));
       return reactor;
     }
-    const bool queued = executor_.Post([reactor, work = std::move(work)]() mutable { reactor->Finish(ToGrpc(work())); });
+    const bool queued =
+        executor_.Post([reactor, work = std::move(work)]() mutable { reactor->Finish(ToGrpc(work())); });
     if (!queued) reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is overloaded; retry"));
     return reactor;
   }

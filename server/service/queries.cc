@@ -75,8 +75,7 @@ absl::Status GetTrial(scheduler::Query& q, const v1::GetTrialRequest& req, v1::T
   return trial.status();
 }
 
-absl::Status GetBestTrials(scheduler::Query& q, const v1::GetBestTrialsRequest& req,
-                           v1::GetBestTrialsResponse* resp) {
+absl::Status GetBestTrials(scheduler::Query& q, const v1::GetBestTrialsRequest& req, v1::GetBestTrialsResponse* resp) {
   auto k = PageSize(req.k(), 5, 1000, "k");
   if (!k.ok()) return k.status();
   auto best = q.Best(req.sweep(), *k);

@@ -10,13 +10,13 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "proto/convert/spec_convert.h"
 #include "common/csv/csv_dataset_check.h"
-#include "server/service/convert.h"
-#include "server/service/metrics_interceptor.h"
 #include "common/util/address.h"
 #include "common/util/failpoint.h"
 #include "common/util/log.h"
+#include "proto/convert/spec_convert.h"
+#include "server/service/convert.h"
+#include "server/service/metrics_interceptor.h"
 
 namespace hpsearch::service {
 
@@ -48,7 +48,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const
   if (c.tls_cert.empty()) return grpc::InsecureServerCredentials();
   bool ok_cert = false, ok_key = false;
   grpc::SslServerCredentialsOptions ssl;
-  ssl.pem_key_cert_pairs.push_back({ReadPem(c.tls_key, "--tls-key", &ok_key), ReadPem(c.tls_cert, "--tls-cert", &ok_cert)});
+  ssl.pem_key_cert_pairs.push_back(
+      {ReadPem(c.tls_key, "--tls-key", &ok_key), ReadPem(c.tls_cert, "--tls-cert", &ok_cert)});
   if (!ok_cert || !ok_key) return absl::InvalidArgumentError("TLS certificate or key unreadable");
   return grpc::SslServerCredentials(ssl);
 }
@@ -232,7 +233,8 @@ absl::Status Server::StartHttp() {
   if (c.http.empty()) return absl::OkStatus();
   http::HttpApiOptions options;
   options.hosts = c.http_hosts;
-  http_api_ = std::make_unique<http::HttpApi>(*query_, c.token, metrics_, [this] { return ReadGauges(); }, options);
+  http_api_ = std::make_unique<http::HttpApi>(
+      *query_, c.token, metrics_, [this] { return ReadGauges(); }, options);
   http::HttpLimits limits;
   limits.max_client_connections = c.http_max_client_connections;
   http_ = std::make_unique<http::HttpServer>(*http_api_, limits);
@@ -290,9 +292,9 @@ void Server::Stop() {
   const auto stopping = std::chrono::steady_clock::now();
   SetServing(false);
   scheduler_->Drain();
-  const bool clean = !pool_ || pool_->Stop(std::chrono::milliseconds(
-                                               static_cast<int64_t>(config_.shutdown_grace_seconds * 1000)),
-                                           std::chrono::seconds(2));
+  const bool clean =
+      !pool_ || pool_->Stop(std::chrono::milliseconds(static_cast<int64_t>(config_.shutdown_grace_seconds * 1000)),
+                            std::chrono::seconds(2));
   if (http_) http_->Stop();
   grpc_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
   {

@@ -11,10 +11,8 @@
 #include <memory>
 #include <thread>
 
-#include "worker/data/dataset_loader.h"
 #include "server/http/http_server.h"
 #include "server/metrics/server_metrics.h"
-#include "worker/runtime/slot_pool.h"
 #include "server/scheduler/query.h"
 #include "server/scheduler/scheduler.h"
 #include "server/scheduler/scheduler_source.h"
@@ -25,6 +23,8 @@
 #include "server/service/token_auth.h"
 #include "server/service/worker_service.h"
 #include "server/store/store.h"
+#include "worker/data/dataset_loader.h"
+#include "worker/runtime/slot_pool.h"
 
 namespace hpsearch::service {
 
@@ -40,8 +40,8 @@ class Server {
   // Run() in two halves, for a server inside another program (the in-process tests):
   // Start returns once it is serving (0) or the exit code it could not start with;
   // Stop, after a successful Start, shuts down as SIGTERM would.
-  int Start();  // store, scheduler, slots, gRPC (NOT_SERVING), recovery, SERVING
-  void Stop();  // NOT_SERVING, drain, slots' grace, gRPC down
+  int Start();                        // store, scheduler, slots, gRPC (NOT_SERVING), recovery, SERVING
+  void Stop();                        // NOT_SERVING, drain, slots' grace, gRPC down
   int port() const { return port_; }  // the bound port, once started
   int http_port() const { return http_ ? http_->port() : 0; }
 

@@ -18,17 +18,17 @@ struct ServerConfig {
   int step_threads = 2;
   std::string data_dir = ".";
   std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
-  int64_t max_trials = 100'000;          // per sweep
+  int64_t max_trials = 100'000;  // per sweep
   int64_t max_network_params = 50'000'000;
-  int32_t max_concurrent = 1024;         // cap on a spec's parallelism.max_concurrent
+  int32_t max_concurrent = 1024;  // cap on a spec's parallelism.max_concurrent
   int32_t max_active_sweeps = 100;
   int32_t max_message_bytes = 4 << 20;
   int32_t max_watch_streams = 1000;
-  int32_t rpc_threads = 4;               // threads that run rpc handlers' blocking work
+  int32_t rpc_threads = 4;  // threads that run rpc handlers' blocking work
   double lease_seconds = 30;
   int32_t max_attempts = 3;
-  int64_t memory_limit_mb = 2048;        // per trial
-  double shutdown_grace_seconds = 6;     // running trials may finish within this
+  int64_t memory_limit_mb = 2048;     // per trial
+  double shutdown_grace_seconds = 6;  // running trials may finish within this
   bool reflection = false;
   std::string token;     // required from every client when set (never logged)
   std::string tls_cert;  // PEM certificate chain; with tls_key: serve TLS only

@@ -30,14 +30,13 @@ grpc::ServerUnaryReactor* SweepServiceImpl::SubmitSweep(grpc::CallbackServerCont
   });
 }
 
-grpc::ServerUnaryReactor* SweepServiceImpl::GetSweep(grpc::CallbackServerContext* ctx,
-                                                     const v1::GetSweepRequest* req, v1::Sweep* resp) {
+grpc::ServerUnaryReactor* SweepServiceImpl::GetSweep(grpc::CallbackServerContext* ctx, const v1::GetSweepRequest* req,
+                                                     v1::Sweep* resp) {
   return gate_.Unary(ctx, [this, req, resp] { return service::GetSweep(query_, *req, resp); });
 }
 
 grpc::ServerUnaryReactor* SweepServiceImpl::ListSweeps(grpc::CallbackServerContext* ctx,
-                                                       const v1::ListSweepsRequest* req,
-                                                       v1::ListSweepsResponse* resp) {
+                                                       const v1::ListSweepsRequest* req, v1::ListSweepsResponse* resp) {
   return gate_.Unary(ctx, [this, req, resp] { return service::ListSweeps(query_, *req, resp); });
 }
 
@@ -73,13 +72,12 @@ grpc::ServerUnaryReactor* SweepServiceImpl::DeleteSweep(grpc::CallbackServerCont
 }
 
 grpc::ServerUnaryReactor* SweepServiceImpl::ListTrials(grpc::CallbackServerContext* ctx,
-                                                       const v1::ListTrialsRequest* req,
-                                                       v1::ListTrialsResponse* resp) {
+                                                       const v1::ListTrialsRequest* req, v1::ListTrialsResponse* resp) {
   return gate_.Unary(ctx, [this, req, resp] { return service::ListTrials(query_, *req, resp); });
 }
 
-grpc::ServerUnaryReactor* SweepServiceImpl::GetTrial(grpc::CallbackServerContext* ctx,
-                                                     const v1::GetTrialRequest* req, v1::Trial* resp) {
+grpc::ServerUnaryReactor* SweepServiceImpl::GetTrial(grpc::CallbackServerContext* ctx, const v1::GetTrialRequest* req,
+                                                     v1::Trial* resp) {
   return gate_.Unary(ctx, [this, req, resp] { return service::GetTrial(query_, *req, resp); });
 }
 
@@ -110,8 +108,8 @@ grpc::ServerWriteReactor<v1::SweepEvent>* SweepServiceImpl::WatchSweep(grpc::Cal
   if (auto st = gate_.Admit(ctx); !st.ok()) return new RejectedStream(ToGrpc(st));
   if (open_streams_.fetch_add(1) >= max_watch_streams_) {
     open_streams_.fetch_sub(1);
-    return new RejectedStream(ToGrpc(absl::ResourceExhaustedError(absl::StrCat(
-        max_watch_streams_, " WatchSweep streams are open, the server's limit (--max-watch-streams)"))));
+    return new RejectedStream(ToGrpc(absl::ResourceExhaustedError(
+        absl::StrCat(max_watch_streams_, " WatchSweep streams are open, the server's limit (--max-watch-streams)"))));
   }
   return new WatchStream(scheduler_, gate_.executor(), req->sweep(), watch_queue_, &open_streams_);
 }

@@ -20,7 +20,10 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
   // (RESOURCE_EXHAUSTED beyond); watch_queue: events a slow stream may fall behind.
   SweepServiceImpl(scheduler::Scheduler& scheduler, scheduler::Query& query, Gate& gate, int max_watch_streams = 1000,
                    std::size_t watch_queue = 1024)
-      : scheduler_(scheduler), query_(query), gate_(gate), max_watch_streams_(max_watch_streams),
+      : scheduler_(scheduler),
+        query_(query),
+        gate_(gate),
+        max_watch_streams_(max_watch_streams),
         watch_queue_(watch_queue) {}
 
   // Streams open now.
@@ -55,7 +58,8 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
   grpc::ServerUnaryReactor* GetBestTrials(grpc::CallbackServerContext* ctx,
                                           const hpsearch::v1::GetBestTrialsRequest* req,
                                           hpsearch::v1::GetBestTrialsResponse* resp) override;
-  grpc::ServerUnaryReactor* GetServerInfo(grpc::CallbackServerContext* ctx, const hpsearch::v1::GetServerInfoRequest* req,
+  grpc::ServerUnaryReactor* GetServerInfo(grpc::CallbackServerContext* ctx,
+                                          const hpsearch::v1::GetServerInfoRequest* req,
                                           hpsearch::v1::ServerInfo* resp) override;
   grpc::ServerUnaryReactor* ListWorkers(grpc::CallbackServerContext* ctx, const hpsearch::v1::ListWorkersRequest* req,
                                         hpsearch::v1::ListWorkersResponse* resp) override;

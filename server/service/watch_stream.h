@@ -44,10 +44,10 @@ class WatchStream : public grpc::ServerWriteReactor<hpsearch::v1::SweepEvent> {
   std::mutex mu_;
   std::deque<scheduler::SweepEvent> queue_;  // converted to the wire as each is written
   hpsearch::v1::SweepEvent current_;
-  bool started_ = false;        // the snapshot is queued; writes may begin
+  bool started_ = false;  // the snapshot is queued; writes may begin
   bool writing_ = false;
-  bool last_ = false;           // finish once current_ is written (the sweep had ended)
-  bool closing_ = false;        // nothing more will be written
+  bool last_ = false;     // finish once current_ is written (the sweep had ended)
+  bool closing_ = false;  // nothing more will be written
   bool finish_called_ = false;
   uint64_t watch_id_ = 0;
 };

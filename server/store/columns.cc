@@ -4,8 +4,8 @@
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
-#include "nlohmann/json.hpp"
 #include "common/util/value_json.h"
+#include "nlohmann/json.hpp"
 
 namespace hpsearch::store {
 

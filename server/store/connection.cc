@@ -7,8 +7,7 @@ namespace hpsearch::store {
 namespace {
 
 int OpenFlags(bool read_only) {
-  return read_only ? SQLite::OPEN_READONLY
-                   : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+  return read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
 }
 
 }  // namespace

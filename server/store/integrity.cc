@@ -91,8 +91,8 @@ std::vector<std::string> CheckIntegrity(ReadTxn& read, size_t limit) {
 
 std::vector<std::string> CheckPages(Connection& conn, bool quick, size_t limit) {
   std::vector<std::string> found;
-  const std::string pragma = absl::StrCat(quick ? "PRAGMA quick_check(" : "PRAGMA integrity_check(",
-                                          std::max<size_t>(limit, 1), ")");
+  const std::string pragma =
+      absl::StrCat(quick ? "PRAGMA quick_check(" : "PRAGMA integrity_check(", std::max<size_t>(limit, 1), ")");
   const char* name = quick ? "quick_check" : "integrity_check";
   try {
     SQLite::Statement q(conn.db(), pragma);

@@ -8,12 +8,18 @@ namespace hpsearch::store {
 
 int64_t& TrialCounts::of(TrialStatus s) {
   switch (s) {
-    case TrialStatus::kPending: return pending;
-    case TrialStatus::kRunning: return running;
-    case TrialStatus::kCompleted: return completed;
-    case TrialStatus::kFailed: return failed;
-    case TrialStatus::kPruned: return pruned;
-    case TrialStatus::kCancelled: return cancelled;
+    case TrialStatus::kPending:
+      return pending;
+    case TrialStatus::kRunning:
+      return running;
+    case TrialStatus::kCompleted:
+      return completed;
+    case TrialStatus::kFailed:
+      return failed;
+    case TrialStatus::kPruned:
+      return pruned;
+    case TrialStatus::kCancelled:
+      return cancelled;
   }
   return cancelled;
 }
@@ -39,8 +45,7 @@ std::optional<SweepRecord> ReadTxn::SweepById(int64_t rowid) {
 
 std::optional<SweepRecord> ReadTxn::SweepByRequest(const std::string& request_id) {
   if (request_id.empty()) return std::nullopt;
-  return OneSweep(
-      conn_.Query(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE request_id = ?"), request_id));
+  return OneSweep(conn_.Query(absl::StrCat("SELECT ", kSweepColumns, " FROM sweeps WHERE request_id = ?"), request_id));
 }
 
 std::optional<SweepRecord> ReadTxn::FindSweep(const std::string& id_or_name) {

@@ -26,7 +26,7 @@ struct TrialCounts {
 
 struct SweepRecord {
   int64_t rowid = 0;
-  std::string id;    // "s-000042"
+  std::string id;  // "s-000042"
   std::string name;
   // The spec as submitted, in the wire encoding (the service encodes and decodes
   // it; to the store and the scheduler it is opaque bytes).
@@ -67,12 +67,12 @@ struct TrialRecord {
   std::string sweep_id;  // "s-000042"
   int64_t index = 0;     // position in its sweep, from 0
   TrialStatus status = TrialStatus::kPending;
-  Params params;         // searched settings merged over the spec's fixed ones
+  Params params;  // searched settings merged over the spec's fixed ones
   uint64_t seed = 0;
-  int32_t attempt = 1;   // current or last attempt
-  int32_t lost = 0;      // leases lost (count toward the attempt limit)
+  int32_t attempt = 1;  // current or last attempt
+  int32_t lost = 0;     // leases lost (count toward the attempt limit)
   std::string worker;
-  std::optional<double> objective;  // COMPLETED only
+  std::optional<double> objective;        // COMPLETED only
   std::map<std::string, double> metrics;  // final metrics
   std::string failure_reason;
   int64_t created_ms = 0, started_ms = 0, finished_ms = 0;

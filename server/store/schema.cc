@@ -179,9 +179,9 @@ absl::Status Migrate(Connection& conn) {
     throw;
   }
   if (version > kSchemaVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("database schema version ", version, " is newer than this hpsearch (",
-                     kSchemaVersion, "); upgrade hpsearch or use another --db"));
+    return absl::FailedPreconditionError(absl::StrCat("database schema version ", version,
+                                                      " is newer than this hpsearch (", kSchemaVersion,
+                                                      "); upgrade hpsearch or use another --db"));
   }
   for (int v = version; v < kSchemaVersion; ++v) {
     conn.Exec("BEGIN IMMEDIATE");

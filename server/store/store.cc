@@ -10,10 +10,10 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "sqlite3.h"
+#include "common/util/log.h"
 #include "server/store/integrity.h"
 #include "server/store/schema.h"
-#include "common/util/log.h"
+#include "sqlite3.h"
 
 namespace hpsearch::store {
 
@@ -27,8 +27,7 @@ absl::Status VerifyPages(Connection& conn, const std::string& path) {
   std::string first;
   for (const auto& line : found) absl::StrAppend(&first, first.empty() ? "" : "; ", line);
   return absl::FailedPreconditionError(absl::StrCat(
-      "database ", path, " is damaged (", first,
-      "): not serving from it. `hpsearch-server --check-db --db ", path,
+      "database ", path, " is damaged (", first, "): not serving from it. `hpsearch-server --check-db --db ", path,
       "` prints the whole report; restore the last backup (docs/operations.md, \"Backups\")"));
 }
 
@@ -40,17 +39,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     const std::string lock = options.path + ".lock";
     store->lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (store->lock_fd_ < 0) {
-      return absl::UnavailableError(absl::StrCat("cannot open database ", options.path, ": cannot create ", lock, ": ",
-                                                 std::strerror(errno)));
+      return absl::UnavailableError(
+          absl::StrCat("cannot open database ", options.path, ": cannot create ", lock, ": ", std::strerror(errno)));
     }
     if (::flock(store->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-      return absl::FailedPreconditionError(absl::StrCat("database ", options.path,
-                                                        " is in use by another hpsearch-server (it holds ", lock, ")"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("database ", options.path, " is in use by another hpsearch-server (it holds ", lock, ")"));
     }
   }
   try {
-    store->writer_ = std::make_unique<Connection>(options.path, false, options.sync_full,
-                                                  options.busy_timeout_ms);
+    store->writer_ = std::make_unique<Connection>(options.path, false, options.sync_full, options.busy_timeout_ms);
     if (options.verify_pages && !store->in_memory()) {
       if (auto st = VerifyPages(*store->writer_, options.path); !st.ok()) return st;
     }

@@ -95,7 +95,7 @@ struct TrialPage {
 
 // A trial with its objective per epoch: what adaptive search and pruning learn from.
 struct TrialHistory {
-  TrialRecord trial;  // without details
+  TrialRecord trial;                              // without details
   std::vector<std::pair<int64_t, double>> curve;  // (epoch, value), by epoch
 };
 
@@ -105,8 +105,8 @@ struct FinishedValue {
   int64_t finished_ms = 0;
   bool pruned = false;  // else completed, or failed
   bool failed = false;
-  double value = 0;     // the objective; a pruned or failed trial's last reported value
-  std::string params;   // the trial's parameters as stored (JSON; columns.h reads it)
+  double value = 0;    // the objective; a pruned or failed trial's last reported value
+  std::string params;  // the trial's parameters as stored (JSON; columns.h reads it)
 };
 
 // Queries (reads.cc, trial_query.cc). Valid only inside Store::Read or Store::Write.
@@ -163,14 +163,14 @@ class WriteTxn : public ReadTxn {
   using ReadTxn::ReadTxn;
 
   // `spec`: the encoded spec (opaque).
-  int64_t InsertSweep(const std::string& name, const std::string& spec, int64_t total, bool maximize,
-                      int64_t now_ms, const std::string& request_id = "");
+  int64_t InsertSweep(const std::string& name, const std::string& spec, int64_t total, bool maximize, int64_t now_ms,
+                      const std::string& request_id = "");
   // SWEEP_STOPPING, heading for `heading` once its running trials end.
   void MarkStopping(int64_t sweep, SweepStatus heading, const std::string& reason);
   // Final: status, reason, total, and counters taken from the trial rows in this
   // very transaction, plus `unstarted` never-started trials counted as cancelled.
-  void FinishSweep(int64_t sweep, SweepStatus status, const std::string& reason, int64_t total,
-                   int64_t unstarted, int64_t now_ms);
+  void FinishSweep(int64_t sweep, SweepStatus status, const std::string& reason, int64_t total, int64_t unstarted,
+                   int64_t now_ms);
 
   // The sweep runs (again) with `spec` and `total`: a finished one is RUNNING with its
   // end forgotten (extend, retry); a running one just gets the new budget.
@@ -186,8 +186,8 @@ class WriteTxn : public ReadTxn {
   int64_t InsertTrial(int64_t sweep, int64_t index, const Params& params, uint64_t seed, int64_t now_ms);
   // RUNNING under `attempt` for `worker` (leased by its `request_id`, the lease's
   // random id `lease_id`); starts its attempt record and a fresh curve.
-  void StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker, int64_t expires_ms,
-                    int64_t now_ms, const std::string& request_id = "", const std::string& lease_id = "");
+  void StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker, int64_t expires_ms, int64_t now_ms,
+                    const std::string& request_id = "", const std::string& lease_id = "");
   void InsertEpoch(int64_t trial_id, const EpochMetrics& epoch, const ActivationStats* stats);
   void CompleteTrial(int64_t trial_id, int32_t attempt, double objective, bool maximize,
                      const std::map<std::string, double>& metrics, const std::vector<ActivationStats>& diagnostics,

@@ -75,8 +75,9 @@ void WriteTxn::DeleteSweep(int64_t sweep) {
 }
 
 int64_t WriteTxn::InsertTrial(int64_t sweep, int64_t index, const Params& params, uint64_t seed, int64_t now_ms) {
-  conn_.Run("INSERT INTO trials (sweep_id, idx, params, seed, status, attempt, created_ms) VALUES (?, ?, ?, ?, ?, 1, ?)",
-            sweep, index, ParamsText(params), seed, TrialStatus::kPending, now_ms);
+  conn_.Run(
+      "INSERT INTO trials (sweep_id, idx, params, seed, status, attempt, created_ms) VALUES (?, ?, ?, ?, ?, 1, ?)",
+      sweep, index, ParamsText(params), seed, TrialStatus::kPending, now_ms);
   return conn_.db().getLastInsertRowid();
 }
 
@@ -110,8 +111,8 @@ void WriteTxn::InsertEpoch(int64_t trial_id, const EpochMetrics& epoch, const Ac
 namespace {
 
 void CloseAttempt(Connection& conn, int64_t trial_id, int32_t attempt, const std::string& outcome, int64_t now_ms) {
-  conn.Run("UPDATE trial_attempts SET finished_ms = ?, outcome = ? WHERE trial_id = ? AND attempt = ?", now_ms,
-           outcome, trial_id, attempt);
+  conn.Run("UPDATE trial_attempts SET finished_ms = ?, outcome = ? WHERE trial_id = ? AND attempt = ?", now_ms, outcome,
+           trial_id, attempt);
 }
 
 // One trial_metrics row per final metric, from the trial's metrics JSON (one
@@ -135,8 +136,7 @@ void CancelTrials(Connection& conn, int64_t sweep, TrialStatus from, const std::
 
 void WriteTxn::CompleteTrial(int64_t trial_id, int32_t attempt, double objective, bool maximize,
                              const std::map<std::string, double>& metrics,
-                             const std::vector<ActivationStats>& diagnostics, int64_t parameter_count,
-                             int64_t now_ms) {
+                             const std::vector<ActivationStats>& diagnostics, int64_t parameter_count, int64_t now_ms) {
   RequireFinite(objective, "objective");
   conn_.Run(
       "UPDATE trials SET status = ?, objective = ?, rank = ?, metrics = ?, diagnostics = ?, parameter_count = ?, "
@@ -167,10 +167,10 @@ void WriteTxn::EndTrial(int64_t trial_id, int32_t attempt, TrialStatus status, c
   conn_.Run("UPDATE trials SET status = ?, failure_reason = ?, finished_ms = ?, lease_expires_ms = 0 WHERE id = ?",
             status, reason, now_ms, trial_id);
   if (attempt > 0) {
-    const std::string outcome = !outcome_override.empty()          ? outcome_override
-                                : status == TrialStatus::kFailed   ? absl::StrCat("failed: ", reason)
-                                : status == TrialStatus::kPruned   ? absl::StrCat("pruned: ", reason)
-                                                                   : absl::StrCat("cancelled: ", reason);
+    const std::string outcome = !outcome_override.empty()        ? outcome_override
+                                : status == TrialStatus::kFailed ? absl::StrCat("failed: ", reason)
+                                : status == TrialStatus::kPruned ? absl::StrCat("pruned: ", reason)
+                                                                 : absl::StrCat("cancelled: ", reason);
     CloseAttempt(conn_, trial_id, attempt, outcome, now_ms);
   }
 }

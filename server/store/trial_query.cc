@@ -20,9 +20,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/util/printable.h"
 #include "server/store/rows.h"
 #include "server/store/store.h"
-#include "common/util/printable.h"
 
 namespace hpsearch::store {
 
@@ -92,7 +92,9 @@ struct WhereSql {
     for (const auto& c : where) {
       std::string field;
       switch (c.field) {
-        case TrialCondition::Field::kObjective: field = "t.objective"; break;
+        case TrialCondition::Field::kObjective:
+          field = "t.objective";
+          break;
         case TrialCondition::Field::kParameter:
           field = absl::StrCat("json_extract(t.params, ", arg(absl::StrCat("$.\"", c.name, "\"")), ")");
           break;
@@ -104,12 +106,24 @@ struct WhereSql {
       for (const auto& v : c.values) values.push_back(arg(v));
       const std::string list = absl::StrJoin(values, ", ");
       switch (c.op) {
-        case TrialCondition::Op::kEq: absl::StrAppend(&sql, " AND ", field, " IN (", list, ")"); break;
-        case TrialCondition::Op::kNe: absl::StrAppend(&sql, " AND ", field, " NOT IN (", list, ")"); break;
-        case TrialCondition::Op::kLt: absl::StrAppend(&sql, " AND ", field, " < ", list); break;
-        case TrialCondition::Op::kLe: absl::StrAppend(&sql, " AND ", field, " <= ", list); break;
-        case TrialCondition::Op::kGt: absl::StrAppend(&sql, " AND ", field, " > ", list); break;
-        case TrialCondition::Op::kGe: absl::StrAppend(&sql, " AND ", field, " >= ", list); break;
+        case TrialCondition::Op::kEq:
+          absl::StrAppend(&sql, " AND ", field, " IN (", list, ")");
+          break;
+        case TrialCondition::Op::kNe:
+          absl::StrAppend(&sql, " AND ", field, " NOT IN (", list, ")");
+          break;
+        case TrialCondition::Op::kLt:
+          absl::StrAppend(&sql, " AND ", field, " < ", list);
+          break;
+        case TrialCondition::Op::kLe:
+          absl::StrAppend(&sql, " AND ", field, " <= ", list);
+          break;
+        case TrialCondition::Op::kGt:
+          absl::StrAppend(&sql, " AND ", field, " > ", list);
+          break;
+        case TrialCondition::Op::kGe:
+          absl::StrAppend(&sql, " AND ", field, " >= ", list);
+          break;
       }
     }
   }
@@ -117,8 +131,10 @@ struct WhereSql {
   void Bind(SQLite::Statement& s, int first) const {
     int n = first;
     for (const auto& v : args) {
-      if (const double* d = std::get_if<double>(&v)) s.bind(n++, *d);
-      else s.bind(n++, std::get<std::string>(v));
+      if (const double* d = std::get_if<double>(&v))
+        s.bind(n++, *d);
+      else
+        s.bind(n++, std::get<std::string>(v));
     }
   }
 };
@@ -171,8 +187,8 @@ absl::StatusOr<Cursor> Decode(const TrialQuery& q) {
   if (!parts[3].empty() && parts[3][0] == 't') {
     const std::string hex = parts[3].substr(1);
     const bool is_hex = hex.size() % 2 == 0 && std::all_of(hex.begin(), hex.end(), [](char ch) {
-      return std::isxdigit(static_cast<unsigned char>(ch)) != 0;
-    });
+                          return std::isxdigit(static_cast<unsigned char>(ch)) != 0;
+                        });
     if (!q.by_parameter || !is_hex) return bad();
     c.text = absl::HexStringToBytes(hex);
     return c;
@@ -235,8 +251,10 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
       r.at.idx = r.trial.index;
       if (valued) {
         const auto v = s.getColumn(kTrialColumnCount);
-        if (v.isText()) r.at.text = v.getString();
-        else r.at.value = v.getDouble();
+        if (v.isText())
+          r.at.text = v.getString();
+        else
+          r.at.value = v.getDouble();
       }
       rows.push_back(std::move(r));
     }
@@ -259,8 +277,8 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
         // sizes a listing pages through.
         const std::string v = "json_extract(t.params, ?7)";
         run(absl::StrCat(select, ", ", v, " FROM trials t WHERE t.sweep_id = ?1", status, " AND ", v, " IS NOT NULL",
-                         resume ? absl::StrCat(" AND (", v, ", t.idx) ", after, " (?4, ?5)") : "", " ORDER BY ", v,
-                         dir, ", t.idx", dir, " LIMIT ?3"),
+                         resume ? absl::StrCat(" AND (", v, ", t.idx) ", after, " (?4, ?5)") : "", " ORDER BY ", v, dir,
+                         ", t.idx", dir, " LIMIT ?3"),
             1, resume, true);
       } else if (by_objective) {
         run(absl::StrCat(select, ", t.rank FROM trials t WHERE t.sweep_id = ?1", status, " AND t.rank IS NOT NULL",
@@ -268,8 +286,9 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
                          dir, ", t.idx", dir, " LIMIT ?3"),
             1, resume, true);
       } else {
-        run(absl::StrCat(select, ", m.value FROM trial_metrics m JOIN trials t ON t.sweep_id = m.sweep_id "
-                                 "AND t.idx = m.idx WHERE m.sweep_id = ?1 AND m.name = ?6",
+        run(absl::StrCat(select,
+                         ", m.value FROM trial_metrics m JOIN trials t ON t.sweep_id = m.sweep_id "
+                         "AND t.idx = m.idx WHERE m.sweep_id = ?1 AND m.name = ?6",
                          status, resume ? absl::StrCat(" AND (m.value, m.idx) ", after, " (?4, ?5)") : "",
                          " ORDER BY m.value", dir, ", m.idx", dir, " LIMIT ?3"),
             1, resume, true);

@@ -18,17 +18,17 @@
 #include <fstream>
 #include <thread>
 
-#include "worker/data/dataset_loader.h"
-#include "gtest/gtest.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
-#include "worker/runtime/lease_runner.h"
-#include "server/scheduler/scheduler.h"
-#include "search/spec_file.h"
 #include "proto/convert/spec_convert.h"
+#include "search/spec_file.h"
 #include "search/tpe_strategy.h"
+#include "server/scheduler/scheduler.h"
 #include "server/store/store.h"
 #include "tests/testing/process.h"
+#include "worker/data/dataset_loader.h"
+#include "worker/runtime/lease_runner.h"
 
 namespace {
 
@@ -121,7 +121,8 @@ struct BigSweep {
       sweep = w.InsertSweep("big", "name: big\n", 100000, true, 1);
       for (int64_t i = 0; i < 100000; ++i) {
         const double lr = 1e-4 * (1 + (i * 7919) % 10007);
-        const int64_t t = w.InsertTrial(sweep, i, Params{{"lr", Value(lr)}, {"optimizer", Value(std::string("adam"))}}, i, 2);
+        const int64_t t =
+            w.InsertTrial(sweep, i, Params{{"lr", Value(lr)}, {"optimizer", Value(std::string("adam"))}}, i, 2);
         w.StartAttempt(t, 1, "embedded-0", 10, 3);
         const double acc = 0.5 + 0.45 * ((i * 104729) % 100003) / 100003.0;
         w.CompleteTrial(t, 1, acc, true, {{"val_accuracy", acc}, {"val_loss", 1 - acc}, {"test_accuracy", acc - 0.01}},
@@ -172,7 +173,8 @@ void BM_ListTrialsPage(benchmark::State& state) {
   q.sort_by = SortName(state.range(0));
   q.limit = 1000;
   (void)big.store->Read([&](store::ReadTxn& r) {
-    for (int64_t skipped = 0; skipped < state.range(1); skipped += q.limit) q.cursor = r.ListTrials(big.sweep, q)->next_cursor;
+    for (int64_t skipped = 0; skipped < state.range(1); skipped += q.limit)
+      q.cursor = r.ListTrials(big.sweep, q)->next_cursor;
     return absl::OkStatus();
   });
   q.limit = 100;
@@ -184,8 +186,14 @@ void BM_ListTrialsPage(benchmark::State& state) {
   });
   state.SetLabel(q.sort_by + " at row " + std::to_string(state.range(1)));
 }
-BENCHMARK(BM_ListTrialsPage)->Args({0, 0})->Args({0, 50000})->Args({1, 0})->Args({1, 50000})->Args({2, 0})
-    ->Args({2, 50000})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ListTrialsPage)
+    ->Args({0, 0})
+    ->Args({0, 50000})
+    ->Args({1, 0})
+    ->Args({1, 50000})
+    ->Args({2, 0})
+    ->Args({2, 50000})
+    ->Unit(benchmark::kMicrosecond);
 
 // `hpsearch health` latency while 3 clients list the whole 100,000-trial sweep by a
 // metric, page after page, over gRPC: handlers' store work must not hold up the

@@ -12,8 +12,8 @@
 
 #include "client/commands/commands.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
-#include "search/spec_file.h"
 #include "proto/convert/spec_convert.h"
+#include "search/spec_file.h"
 
 namespace hpsearch::client {
 namespace {
@@ -127,7 +127,8 @@ class FakeSweeps final : public v1::SweepService::Service {
     if (auto st = Find(req->sweep()); !st.ok()) return st;
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "sweep s-000007 has already finished (SWEEP_COMPLETED)");
   }
-  grpc::Status ListTrials(grpc::ServerContext*, const v1::ListTrialsRequest* req, v1::ListTrialsResponse* resp) override {
+  grpc::Status ListTrials(grpc::ServerContext*, const v1::ListTrialsRequest* req,
+                          v1::ListTrialsResponse* resp) override {
     if (auto st = Find(req->sweep()); !st.ok()) return st;
     for (const auto& t : trials_) {
       if (req->status() == v1::TRIAL_STATUS_UNSPECIFIED || req->status() == t.status()) {
@@ -234,7 +235,8 @@ class CliGolden : public ::testing::Test {
   }
 
   // Runs `fn` and checks stdout against golden/<name> and the exit code.
-  void Golden(const std::string& name, int code, const std::function<int(Connection&, std::ostream&, std::ostream&)>& fn,
+  void Golden(const std::string& name, int code,
+              const std::function<int(Connection&, std::ostream&, std::ostream&)>& fn,
               const std::string& output = "table") {
     Connection c(Options(output));
     std::ostringstream out, err;
@@ -258,55 +260,60 @@ class CliGolden : public ::testing::Test {
 
 TEST_F(CliGolden, List) {
   for (const char* o : {"table", "json", "csv"}) {
-    Golden(std::string("list.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-      return RunList(c, {}, out, err);
-    }, o);
+    Golden(
+        std::string("list.") + o, 0,
+        [](Connection& c, std::ostream& out, std::ostream& err) { return RunList(c, {}, out, err); }, o);
   }
 }
 
 TEST_F(CliGolden, Status) {
   for (const char* o : {"table", "json", "csv"}) {
-    Golden(std::string("status.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-      return RunStatus(c, "demo", out, err);
-    }, o);
+    Golden(
+        std::string("status.") + o, 0,
+        [](Connection& c, std::ostream& out, std::ostream& err) { return RunStatus(c, "demo", out, err); }, o);
   }
 }
 
 TEST_F(CliGolden, Trials) {
   for (const char* o : {"table", "wide", "json", "csv"}) {
-    Golden(std::string("trials.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-      TrialsOptions t;
-      t.sweep = "s-000007";
-      return RunTrials(c, t, out, err);
-    }, o);
+    Golden(
+        std::string("trials.") + o, 0,
+        [](Connection& c, std::ostream& out, std::ostream& err) {
+          TrialsOptions t;
+          t.sweep = "s-000007";
+          return RunTrials(c, t, out, err);
+        },
+        o);
   }
 }
 
 TEST_F(CliGolden, Trial) {
   for (const char* o : {"table", "json", "csv"}) {
-    Golden(std::string("trial.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-      return RunTrial(c, "demo", 2, out, err);
-    }, o);
+    Golden(
+        std::string("trial.") + o, 0,
+        [](Connection& c, std::ostream& out, std::ostream& err) { return RunTrial(c, "demo", 2, out, err); }, o);
   }
 }
 
 TEST_F(CliGolden, Best) {
   for (const char* o : {"table", "json", "csv"}) {
-    Golden(std::string("best.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-      return RunBest(c, "demo", 5, false, out, err);
-    }, o);
+    Golden(
+        std::string("best.") + o, 0,
+        [](Connection& c, std::ostream& out, std::ostream& err) { return RunBest(c, "demo", 5, false, out, err); }, o);
   }
   // Every searched parameter is a column even where the rows agree; fixed settings on request.
-  Golden("best.fixed", 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-    return RunBest(c, "demo", 5, true, out, err);
-  });
+  Golden("best.fixed", 0,
+         [](Connection& c, std::ostream& out, std::ostream& err) { return RunBest(c, "demo", 5, true, out, err); });
 }
 
 TEST_F(CliGolden, Compare) {
   for (const char* o : {"table", "json", "csv"}) {
-    Golden(std::string("compare.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-      return RunCompare(c, "demo", {0, 2}, out, err);
-    }, o);
+    Golden(
+        std::string("compare.") + o, 0,
+        [](Connection& c, std::ostream& out, std::ostream& err) {
+          return RunCompare(c, "demo", {0, 2}, out, err);
+        },
+        o);
   }
   Connection c(Options("table"));
   std::ostringstream out, err;
@@ -317,26 +324,24 @@ TEST_F(CliGolden, Compare) {
 
 TEST_F(CliGolden, Export) {
   for (const char* o : {"csv", "json"}) {
-    Golden(std::string("export.") + o, 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-      return RunExport(c, "demo", {}, "", out, err);
-    }, o);
+    Golden(
+        std::string("export.") + o, 0,
+        [](Connection& c, std::ostream& out, std::ostream& err) { return RunExport(c, "demo", {}, "", out, err); }, o);
   }
 }
 
 TEST_F(CliGolden, WatchEndsWithTheSweep) {
-  Golden("watch.lines", 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-    return RunWatch(c, "s-000007", out, err);
-  });
+  Golden("watch.lines", 0,
+         [](Connection& c, std::ostream& out, std::ostream& err) { return RunWatch(c, "s-000007", out, err); });
   Golden("watch.starts", 0, [](Connection& c, std::ostream& out, std::ostream& err) {
     return RunWatch(c, "s-000007", out, err, /*starts=*/true);
   });
-  Golden("watch.json", 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-    return RunWatch(c, "s-000007", out, err);
-  }, "json");
+  Golden(
+      "watch.json", 0,
+      [](Connection& c, std::ostream& out, std::ostream& err) { return RunWatch(c, "s-000007", out, err); }, "json");
   // The fake fails the sweep when it is watched by name: exit 5.
-  Golden("watch.failed", kExitSweepFailed, [](Connection& c, std::ostream& out, std::ostream& err) {
-    return RunWatch(c, "demo", out, err);
-  });
+  Golden("watch.failed", kExitSweepFailed,
+         [](Connection& c, std::ostream& out, std::ostream& err) { return RunWatch(c, "demo", out, err); });
 }
 
 TEST_F(CliGolden, ExitCodesForEachFailureClass) {

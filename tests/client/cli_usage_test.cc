@@ -63,8 +63,9 @@ TEST(CliErrors, AnUnresolvableHostIsNamedWithoutResolverInternals) {
                          "DNS resolution failed for hpsearch.nowhere:50051: C-ares status is not ARES_SUCCESS "
                          "qtype=A name=hpsearch.nowhere is_balancer=0: Domain name not found");
   EXPECT_EQ(ReportError(dns, o, err), kExitUnreachable);
-  EXPECT_EQ(err.str(), "error: cannot resolve host 'hpsearch.nowhere' (--server hpsearch.nowhere:50051): check the "
-                       "name, or give an IP address\n");
+  EXPECT_EQ(err.str(),
+            "error: cannot resolve host 'hpsearch.nowhere' (--server hpsearch.nowhere:50051): check the "
+            "name, or give an IP address\n");
 }
 
 TEST(ServerAddress, WhatIsAcceptedAndWhy) {

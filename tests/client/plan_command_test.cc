@@ -8,8 +8,8 @@
 #include <fstream>
 #include <string>
 
-#include "tests/client/run_cli.h"
 #include "nlohmann/json.hpp"
+#include "tests/client/run_cli.h"
 
 namespace {
 

@@ -32,7 +32,10 @@ std::string Through(SafeOutput::Mode mode, const std::vector<std::string>& write
 TEST(SafeOutput, TextEscapesControlsButKeepsLinesAndTabs) {
   EXPECT_EQ(Through(SafeOutput::Mode::kText, {"s-000001 evil\x1b]0;owned\x07 name\n", "a\tb\n"}),
             "s-000001 evil\\x1b]0;owned\\x07 name\na\tb\n");
-  EXPECT_EQ(Through(SafeOutput::Mode::kText, {"cr\rnul\0x"s, "\xc2\x9b" "c1 \xe2\x80\xae" "bidi \xff\n"}),
+  EXPECT_EQ(Through(SafeOutput::Mode::kText, {"cr\rnul\0x"s,
+                                              "\xc2\x9b"
+                                              "c1 \xe2\x80\xae"
+                                              "bidi \xff\n"}),
             "cr\\x0dnul\\x00x\\u{9b}c1 \\u{202e}bidi \\xff\n");
   // A character split between two writes is held until it is whole.
   EXPECT_EQ(Through(SafeOutput::Mode::kText, {"caf\xc3", "\xa9 \xe2\x80", "\xae!"}), "café \\u{202e}!");
@@ -41,7 +44,13 @@ TEST(SafeOutput, TextEscapesControlsButKeepsLinesAndTabs) {
 }
 
 TEST(SafeOutput, JsonStaysTheSameDocument) {
-  const nlohmann::json j = {{"name", "a\x1b" "b\x7f" "c\xc2\x9b" "d\xe2\x80\xae" "e\xf3\xa0\x80\x81" "f é"}};
+  const nlohmann::json j = {{"name",
+                             "a\x1b"
+                             "b\x7f"
+                             "c\xc2\x9b"
+                             "d\xe2\x80\xae"
+                             "e\xf3\xa0\x80\x81"
+                             "f é"}};
   const std::string out = Through(SafeOutput::Mode::kJson, {j.dump(2) + "\n"});
   EXPECT_EQ(nlohmann::json::parse(out), j);
   EXPECT_THAT(out, HasSubstr("\\u001b"));

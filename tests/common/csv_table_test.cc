@@ -93,8 +93,7 @@ TEST(CsvDatasetCheck, FillsInTheInferredTaskAndSummarises) {
   EXPECT_EQ(c->Summary(), "3 rows, 2 features, 3 classes");
   d.validation = 0.1;
   d.target = "z";
-  EXPECT_THAT(std::string(CheckCsvDataset(d, file).status().message()),
-              HasSubstr("data/r.csv:1: no column named 'z'"));
+  EXPECT_THAT(std::string(CheckCsvDataset(d, file).status().message()), HasSubstr("data/r.csv:1: no column named 'z'"));
   std::remove(file.c_str());
 }
 
@@ -131,10 +130,10 @@ TEST(CsvDatasetCheck, RefusesATableTooSmallToSplit) {
   EXPECT_THAT(check("a,y\n1,p\n2,q\n"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("tiny.csv: 2 rows are too few to split: validation 0.1 holds out no row")));
-  EXPECT_THAT(check("a,y\n1,0.5\n"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                              HasSubstr("tiny.csv: 1 row is too few to split")));
+  EXPECT_THAT(check("a,y\n1,0.5\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("tiny.csv: 1 row is too few to split")));
   EXPECT_TRUE(check("a,y\n1,p\n2,q\n3,p\n").ok());  // class p gives validation one of its two rows
-  EXPECT_TRUE(check("a,y\n1,0.5\n2,0.25\n").ok());   // regression: one of two rows
+  EXPECT_TRUE(check("a,y\n1,0.5\n2,0.25\n").ok());  // regression: one of two rows
   // A test split asked for must leave rows for training, and `samples` counts.
   d.test = 0.5;
   EXPECT_THAT(check("a,y\n1,0.5\n"),

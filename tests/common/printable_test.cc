@@ -18,13 +18,13 @@ TEST(Printable, EscapesControlInvisibleAndInvalidBytes) {
   EXPECT_EQ(Printable("a\x1b[31mred\x07"), "a\\x1b[31mred\\x07");
   EXPECT_EQ(Printable("nul\0after"s), "nul\\x00after");
   EXPECT_EQ(Printable("cr\r\nlf\ttab\x7f"), "cr\\x0d\\x0alf\\x09tab\\x7f");
-  EXPECT_EQ(Printable("c1 \xc2\x9b"), "c1 \\u{9b}");                  // U+009B, CSI
-  EXPECT_EQ(Printable("bidi \xe2\x80\xae"), "bidi \\u{202e}");        // U+202E
-  EXPECT_EQ(Printable("zw\xe2\x80\x8bsp"), "zw\\u{200b}sp");           // U+200B
-  EXPECT_EQ(Printable("bom\xef\xbb\xbf"), "bom\\u{feff}");             // U+FEFF
-  EXPECT_EQ(Printable("nbsp\xc2\xa0"), "nbsp\\u{a0}");                 // U+00A0
-  EXPECT_EQ(Printable("tag\xf3\xa0\x80\x81"), "tag\\u{e0001}");        // U+E0001
-  EXPECT_EQ(Printable("bad \xff\xc3"), "bad \\xff\\xc3");              // not UTF-8, cut short
+  EXPECT_EQ(Printable("c1 \xc2\x9b"), "c1 \\u{9b}");             // U+009B, CSI
+  EXPECT_EQ(Printable("bidi \xe2\x80\xae"), "bidi \\u{202e}");   // U+202E
+  EXPECT_EQ(Printable("zw\xe2\x80\x8bsp"), "zw\\u{200b}sp");     // U+200B
+  EXPECT_EQ(Printable("bom\xef\xbb\xbf"), "bom\\u{feff}");       // U+FEFF
+  EXPECT_EQ(Printable("nbsp\xc2\xa0"), "nbsp\\u{a0}");           // U+00A0
+  EXPECT_EQ(Printable("tag\xf3\xa0\x80\x81"), "tag\\u{e0001}");  // U+E0001
+  EXPECT_EQ(Printable("bad \xff\xc3"), "bad \\xff\\xc3");        // not UTF-8, cut short
   EXPECT_EQ(Printable("overlong \xc0\xaf"), "overlong \\xc0\\xaf");
   EXPECT_EQ(Printable("surrogate \xed\xa0\x80"), "surrogate \\xed\\xa0\\x80");
   // Once is enough: escaping the escaped text changes nothing.

@@ -9,8 +9,8 @@
 #include <chrono>
 #include <string>
 
-#include "worker/commands/trial_file.h"
 #include "tests/testing/status_matchers.h"
+#include "worker/commands/trial_file.h"
 
 namespace hpsearch {
 namespace {
@@ -30,12 +30,10 @@ std::string AliasBomb() {
 }
 
 TEST(YamlBounds, AnAliasInsideItsOwnAnchorIsACycleNamedByLine) {
-  for (const char* text : {"name: x\nseed: &a [*a]\n", "name: x\nfixed: &a {hidden: *a}\n",
-                           "name: x\nseed: &a [1, [2, *a]]\n"}) {
+  for (const char* text :
+       {"name: x\nseed: &a [*a]\n", "name: x\nfixed: &a {hidden: *a}\n", "name: x\nseed: &a [1, [2, *a]]\n"}) {
     auto node = ParseYaml(text, "spec.yaml");
-    EXPECT_THAT(node, StatusIs(absl::StatusCode::kInvalidArgument,
-                               HasSubstr("spec.yaml:2:")))
-        << text;
+    EXPECT_THAT(node, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.yaml:2:"))) << text;
     EXPECT_THAT(std::string(node.status().message()),
                 HasSubstr("an alias refers to a node that contains it (a cycle)"));
   }
@@ -56,8 +54,7 @@ TEST(YamlBounds, AnAliasBombStopsAtTheNodeLimitQuickly) {
 TEST(YamlBounds, DeepNestingIsAnErrorNotAStackOverflow) {
   // Past yaml-cpp's own guard (about 1,000 levels): its parser refuses the text.
   const std::string deep = "a: " + std::string(100'000, '[') + std::string(100'000, ']') + "\n";
-  EXPECT_THAT(ParseYaml(deep, "deep.yaml"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("deep.yaml:1:")));
+  EXPECT_THAT(ParseYaml(deep, "deep.yaml"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("deep.yaml:1:")));
   // Below it, ours: 65 levels.
   const std::string nested = "a: " + std::string(65, '[') + std::string(65, ']') + "\n";
   EXPECT_THAT(ParseYaml(nested, "n.yaml"),

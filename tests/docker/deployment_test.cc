@@ -11,16 +11,16 @@
 #include <set>
 #include <sstream>
 
-#include "nlohmann/json.hpp"
-#include "tests/testing/process.h"
 #include "common/util/value_json.h"
 #include "common/yaml/yaml_value.h"
+#include "nlohmann/json.hpp"
+#include "tests/testing/process.h"
 
 namespace hpsearch::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
@@ -68,7 +68,8 @@ TEST(Dockerfile, BuildsWithTheScriptsCiRuns) {
   EXPECT_THAT(runtime, HasSubstr("USER 10001:10001"));
   EXPECT_THAT(runtime, HasSubstr("EXPOSE 50051"));
   EXPECT_THAT(runtime, HasSubstr("ENTRYPOINT [\"/usr/bin/tini\", \"--\"]"));
-  EXPECT_THAT(runtime, HasSubstr("CMD [\"hpsearch\", \"--server\", \"127.0.0.1:50051\", \"--timeout\", \"2\", \"health\"]"));
+  EXPECT_THAT(runtime,
+              HasSubstr("CMD [\"hpsearch\", \"--server\", \"127.0.0.1:50051\", \"--timeout\", \"2\", \"health\"]"));
   const std::set<std::string> packages = Words(RunProcess({Source("scripts/setup.sh"), "--print-runtime"}).out);
   EXPECT_TRUE(packages.count("tini"));
   EXPECT_TRUE(packages.count("dataset-fashion-mnist"));
@@ -176,9 +177,8 @@ TEST(Dockerfile, RuntimePackagesCoverEveryLibraryTheBinariesLoad) {
   for (const auto& [lib, bins] : users) {
     auto it = owner.find(lib);
     ASSERT_NE(it, owner.end()) << lib << " (loaded by " << *bins.begin() << ") belongs to no Debian package";
-    EXPECT_TRUE(available.count(it->second))
-        << *bins.begin() << " loads " << lib << " from " << it->second
-        << ", which the runtime stage (setup.sh --runtime) does not install";
+    EXPECT_TRUE(available.count(it->second)) << *bins.begin() << " loads " << lib << " from " << it->second
+                                             << ", which the runtime stage (setup.sh --runtime) does not install";
     checked.insert(it->second);
   }
   EXPECT_TRUE(checked.count("libgrpc++1.51"));
@@ -189,10 +189,11 @@ TEST(Dockerfile, RuntimePackagesCoverEveryLibraryTheBinariesLoad) {
 // Flags and variables a binary documents in --help.
 std::string Help(const std::string& bin) { return RunProcess({Bin(bin), "--help"}).out; }
 
-void ExpectKnown(const std::string& where, const std::vector<std::string>& command, const std::vector<std::string>& env) {
-  static const std::map<std::string, std::string> help = {
-      {"hpsearch-server", Help("hpsearch-server")}, {"hpsearch-worker", Help("hpsearch-worker")},
-      {"hpsearch", Help("hpsearch")}};
+void ExpectKnown(const std::string& where, const std::vector<std::string>& command,
+                 const std::vector<std::string>& env) {
+  static const std::map<std::string, std::string> help = {{"hpsearch-server", Help("hpsearch-server")},
+                                                          {"hpsearch-worker", Help("hpsearch-worker")},
+                                                          {"hpsearch", Help("hpsearch")}};
   if (!command.empty()) {
     ASSERT_TRUE(help.count(command[0])) << where << ": unknown program " << command[0];
     for (const auto& arg : command) {
@@ -248,7 +249,7 @@ TEST(Compose, ParsesAndPassesOnlyKnownFlagsAndVariables) {
   EXPECT_THAT(server["environment"]["HPSEARCH_TOKEN"].get<std::string>(), HasSubstr("HPSEARCH_TOKEN"));
   const json& worker = c["services"]["worker"];
   EXPECT_EQ(worker["depends_on"]["server"]["condition"], "service_healthy");
-  EXPECT_FALSE(worker.contains("ports"));      // scales: no fixed host port
+  EXPECT_FALSE(worker.contains("ports"));  // scales: no fixed host port
   EXPECT_FALSE(worker.contains("container_name"));
   for (const auto& [name, svc] : c["services"].items()) {
     std::vector<std::string> env;

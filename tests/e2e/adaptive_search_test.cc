@@ -14,9 +14,9 @@
 namespace hpsearch::testing {
 namespace {
 
+using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using nlohmann::json;
 
 // 16 digits trials of about half a second each on one slot.
 const char* kSpec = R"(name: adaptive

@@ -29,8 +29,9 @@ class CsvDatasets : public E2ETest {
   // A spec for `file` in the data directory, written next to it (as users keep them).
   std::string SpecFor(const std::string& file, const std::string& extra = "") {
     const std::string path = (data_ / (file + ".yaml")).string();
-    std::ofstream(path) << "name: " << std::filesystem::path(file).stem().string() << "\ndataset: {name: csv, path: "
-                        << file << "}\n" << extra << "method: random\nseed: 2\nbudget: {max_trials: 3}\n"
+    std::ofstream(path) << "name: " << std::filesystem::path(file).stem().string()
+                        << "\ndataset: {name: csv, path: " << file << "}\n"
+                        << extra << "method: random\nseed: 2\nbudget: {max_trials: 3}\n"
                         << "fixed: {epochs: 4, hidden: [16]}\nparameters:\n  lr: {min: 0.003, max: 0.03, scale: log}\n";
     return path;
   }
@@ -89,12 +90,9 @@ TEST_F(CsvDatasets, ARegressionFileIsKnownAtPlanAndSubmitAndItsTrialsComplete) {
 TEST_F(CsvDatasets, ABrokenFileIsRefusedAtSubmitWithTheLoadersMessage) {
   WriteData("ok.csv", "x1,x2,label\n1,2,a\n2,1,b\n3,3,a\n1,1,b\n");
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"missing.csv", "x1,x2,label\n1,2,a\n,1,b\n"},
-      {"na.csv", "x1,x2,label\n1,2,a\n2,NA,b\n"},
-      {"text.csv", "x1,color,label\n1,red,a\n2,blue,b\n"},
-      {"header.csv", "x1,x2,label\n"},
-      {"oneclass.csv", "x1,x2,label\n1,2,a\n2,1,a\n"},
-      {"semicolon.csv", "x1;x2;label\n1;2;a\n2;1;b\n"},
+      {"missing.csv", "x1,x2,label\n1,2,a\n,1,b\n"},       {"na.csv", "x1,x2,label\n1,2,a\n2,NA,b\n"},
+      {"text.csv", "x1,color,label\n1,red,a\n2,blue,b\n"}, {"header.csv", "x1,x2,label\n"},
+      {"oneclass.csv", "x1,x2,label\n1,2,a\n2,1,a\n"},     {"semicolon.csv", "x1;x2;label\n1;2;a\n2;1;b\n"},
   };
   const std::map<std::string, std::string> expected = {
       {"missing.csv", "missing.csv:3: column 'x1' (1): not a number: ''"},

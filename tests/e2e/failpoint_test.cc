@@ -11,14 +11,14 @@
 #include <functional>
 #include <thread>
 
+#include "common/util/failpoint.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "hpsearch/v1/worker_service.grpc.pb.h"
-#include "search/spec_file.h"
 #include "proto/convert/spec_convert.h"
+#include "search/spec_file.h"
 #include "tests/e2e/crash_cluster.h"
 #include "tests/testing/e2e_fixture.h"
 #include "tests/testing/process.h"
-#include "common/util/failpoint.h"
 
 namespace hpsearch::testing {
 namespace {
@@ -45,9 +45,9 @@ struct Scenario {
   std::function<void(Cluster& c, const std::string& sweep)> drive = [](Cluster&, const std::string&) {};
   std::function<bool(int64_t index)> fails = [](int64_t) { return false; };
   v1::SweepStatus expect = v1::SWEEP_COMPLETED;
-  std::string reason;         // the final reason contains this
-  int64_t max_rows = 6;       // trials that may ever have started
-  bool scripted = true;       // false: the server's own slots, or a worker process, run the trials
+  std::string reason;           // the final reason contains this
+  int64_t max_rows = 6;         // trials that may ever have started
+  bool scripted = true;         // false: the server's own slots, or a worker process, run the trials
   bool worker_process = false;  // a real hpsearch-worker runs them (armed with slot.* points)
   int64_t finish_after_ms = 0;  // the finishing worker starts this long after the submit
 };
@@ -333,7 +333,8 @@ class FailPoint : public E2ETest, public ::testing::WithParamInterface<std::stri
     submit.set_request_id("submit-1");
     v1::Sweep sweep;
     const auto submitted = Clock::now();
-    const grpc::Status st = c.Retry([&](grpc::ClientContext* ctx) { return c.sweeps().SubmitSweep(ctx, submit, &sweep); });
+    const grpc::Status st =
+        c.Retry([&](grpc::ClientContext* ctx) { return c.sweeps().SubmitSweep(ctx, submit, &sweep); });
     EXPECT_TRUE(st.ok()) << st.error_message();
     if (!st.ok()) return c.crashes();
     sc.drive(c, sweep.id());

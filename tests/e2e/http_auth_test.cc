@@ -55,16 +55,17 @@ class HttpAuth : public E2ETest {
   // A GET with these extra header lines ("Name: value\r\n" each), from `from`.
   std::string Get(const std::string& path, const std::string& headers = "", const std::string& from = "127.0.0.1",
                   const std::string& host = "127.0.0.1") {
-    return RawRequest(port_, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers +
-                                 "Connection: close\r\n\r\n", from);
+    return RawRequest(
+        port_, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers + "Connection: close\r\n\r\n", from);
   }
 
   // The login form posted with `token` and `next` (each URL-encoded once, as a browser does).
   std::string Login(const std::string& token, const std::string& next = "/", const std::string& from = "127.0.0.1") {
     const std::string body = "token=" + UrlEncode(token) + "&next=" + UrlEncode(next);
-    return RawRequest(port_, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                             "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body,
+    return RawRequest(port_,
+                      "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body,
                       from);
   }
 
@@ -74,9 +75,9 @@ class HttpAuth : public E2ETest {
 // `next` as the browser would receive it decoded; each must land on this site.
 const std::vector<std::string> kEscapes = {
     "/\t/evil.example/x",  // the audit's /%09/evil.example/x: browsers strip the tab
-    "/\n/evil.example",   "/\r/evil.example", "//evil.example",   "/\\evil.example", "\\\\evil.example",
-    "/\\/evil.example",   " //evil.example",  "https:evil.example", "https://evil.example/", "javascript:alert(1)",
-    "/%5Cevil.example",   "/%2F/evil.example", "/%09/evil.example", "\x01//evil.example", "/ /evil.example",
+    "/\n/evil.example",   "/\r/evil.example",  "//evil.example",     "/\\evil.example",       "\\\\evil.example",
+    "/\\/evil.example",   " //evil.example",   "https:evil.example", "https://evil.example/", "javascript:alert(1)",
+    "/%5Cevil.example",   "/%2F/evil.example", "/%09/evil.example",  "\x01//evil.example",    "/ /evil.example",
 };
 
 TEST_F(HttpAuth, LoginSendsTheBrowserOnlyToThisSite) {
@@ -155,8 +156,8 @@ TEST_F(HttpAuth, WrongTokensAreThrottledPerClient) {
   // Bearer guesses count the same way.
   codes.clear();
   for (int i = 0; i < 7; ++i) {
-    codes.push_back(StatusOf(Get("/api/v1/sweeps", "Authorization: Bearer guess-" + std::to_string(i) + "\r\n",
-                                 "127.0.0.3")));
+    codes.push_back(
+        StatusOf(Get("/api/v1/sweeps", "Authorization: Bearer guess-" + std::to_string(i) + "\r\n", "127.0.0.3")));
   }
   EXPECT_EQ(codes, (std::vector<int>{401, 401, 401, 401, 401, 429, 429}));
   // The lock ends: the right token is accepted again from 127.0.0.2.
@@ -183,8 +184,9 @@ TEST_F(HttpAuth, TheHostHeaderIsChecked) {
   EXPECT_THAT(BodyOf(evil), HasSubstr("--http-host"));
   EXPECT_EQ(StatusOf(Get("/", "", "127.0.0.1", "evil.example")), 421);
   EXPECT_EQ(StatusOf(Get("/api/v1/sweeps", "", "127.0.0.1", "127.0.0.1.evil.example")), 421);
-  for (const std::string& host : std::vector<std::string>{"127.0.0.1" + port, "localhost" + port, "LOCALHOST", "[::1]" + port, "10.1.2.3",
-                                 "dash.example" + port, "Dash.Example."}) {
+  for (const std::string& host :
+       std::vector<std::string>{"127.0.0.1" + port, "localhost" + port, "LOCALHOST", "[::1]" + port, "10.1.2.3",
+                                "dash.example" + port, "Dash.Example."}) {
     EXPECT_EQ(StatusOf(Get("/api/v1/sweeps", "", "127.0.0.1", host)), 200) << host;
   }
   auto guarded = StartServer("host-token.db", {"--token", kToken});

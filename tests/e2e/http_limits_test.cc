@@ -128,9 +128,10 @@ TEST_F(HttpLimits, KeepAlivePipeliningAndHead) {
   auto server = StartServer("keepalive.db");
   auto c = RawConnection::Open(port_);
   ASSERT_TRUE(c);
-  ASSERT_TRUE(c->Send("GET /api/v1/sweeps HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                      "HEAD /assets/dashboard.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                      "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  ASSERT_TRUE(
+      c->Send("GET /api/v1/sweeps HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+              "HEAD /assets/dashboard.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+              "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   const std::string first = c->ReadResponse(std::chrono::seconds(10));
   EXPECT_EQ(StatusOf(first), 200) << first;
   EXPECT_THAT(BodyOf(first), HasSubstr("\"sweeps\""));

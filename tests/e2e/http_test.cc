@@ -19,8 +19,8 @@
 namespace hpsearch::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 const char* kSpec = R"(name: web
 dataset: {name: iris, validation: 0.2}
@@ -105,7 +105,8 @@ TEST_F(Http, TheJsonApiMirrorsTheGrpcQueries) {
   EXPECT_EQ(filtered["trials"][0]["params"]["optimizer"], "adam");
   EXPECT_EQ(filtered["trials"][0]["params"]["lr"], 0.003);
   const double best_accuracy = sorted["trials"][0]["metrics"]["val_accuracy"].get<double>();
-  auto [oc, at_best] = Get("/api/v1/sweeps/" + id + "/trials?where=objective%3E%3D" + std::to_string(best_accuracy - 1e-9));
+  auto [oc, at_best] =
+      Get("/api/v1/sweeps/" + id + "/trials?where=objective%3E%3D" + std::to_string(best_accuracy - 1e-9));
   ASSERT_EQ(oc, 200) << at_best.dump();
   EXPECT_GE(at_best["trials"].size(), 1u);
   for (const auto& t : at_best["trials"]) EXPECT_GE(t["objective"].get<double>(), best_accuracy - 1e-9);
@@ -160,11 +161,16 @@ TEST_F(Http, TheJsonApiMirrorsTheGrpcQueries) {
   std::ofstream(scrape) << metrics->body;
   const json want = {
       {"families",
-       {{"hpsearch_trials_total", "counter"}, {"hpsearch_trials_running", "gauge"},
-        {"hpsearch_trials_pending", "gauge"}, {"hpsearch_sweeps", "gauge"},
-        {"hpsearch_trial_duration_seconds", "histogram"}, {"hpsearch_epoch_reports_total", "counter"},
-        {"hpsearch_leases_lost_total", "counter"}, {"hpsearch_watch_streams", "gauge"},
-        {"hpsearch_store_commit_seconds", "histogram"}, {"hpsearch_grpc_requests_total", "counter"},
+       {{"hpsearch_trials_total", "counter"},
+        {"hpsearch_trials_running", "gauge"},
+        {"hpsearch_trials_pending", "gauge"},
+        {"hpsearch_sweeps", "gauge"},
+        {"hpsearch_trial_duration_seconds", "histogram"},
+        {"hpsearch_epoch_reports_total", "counter"},
+        {"hpsearch_leases_lost_total", "counter"},
+        {"hpsearch_watch_streams", "gauge"},
+        {"hpsearch_store_commit_seconds", "histogram"},
+        {"hpsearch_grpc_requests_total", "counter"},
         {"hpsearch_workers_connected", "gauge"}}},
       {"samples",
        {{"hpsearch_trials_total", {{"status", "completed"}}, 4},
@@ -177,8 +183,8 @@ TEST_F(Http, TheJsonApiMirrorsTheGrpcQueries) {
         {"hpsearch_grpc_requests_total", {{"method", "hpsearch.v1.SweepService/GetSweep"}, {"code", "OK"}}, ">0"},
         {"hpsearch_workers_connected", json::object(), 1},
         {"hpsearch_store_commit_seconds_count", json::object(), ">0"}}}};
-  const Result lint = RunProcess({"/usr/bin/python3", std::string(HPSEARCH_SOURCE_DIR) + "/tests/e2e/check_metrics.py", scrape,
-                                  want.dump()});
+  const Result lint = RunProcess(
+      {"/usr/bin/python3", std::string(HPSEARCH_SOURCE_DIR) + "/tests/e2e/check_metrics.py", scrape, want.dump()});
   EXPECT_EQ(lint.code, 0) << lint.err << "\n" << metrics->body;
 }
 
@@ -289,12 +295,14 @@ TEST_F(Http, TlsServesHttpsOnlyWithTheSameCertificate) {
   const Result gen = SelfSignedCertificate(&key, &cert);
   ASSERT_EQ(gen.code, 0) << gen.err;
   const std::string port_file = dir_ / "tls.http-port";
-  ServerProcess server(dir_ / "tls.db", {"--workers", "0", "--tls-cert", cert, "--tls-key", key, "--token", "t0ken",
-                                         "--http", "127.0.0.1:0", "--http-port-file", port_file},
+  ServerProcess server(dir_ / "tls.db",
+                       {"--workers", "0", "--tls-cert", cert, "--tls-key", key, "--token", "t0ken", "--http",
+                        "127.0.0.1:0", "--http-port-file", port_file},
                        "127.0.0.1:0");
   // ServerProcess's own readiness check speaks plaintext gRPC: wait for the port file instead.
   (void)server.Start();
-  for (int i = 0; i < 100 && ReadFile(port_file).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 100 && ReadFile(port_file).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const std::string port = ReadFile(port_file);
   ASSERT_FALSE(port.empty()) << server.log();
   httplib::SSLClient https("127.0.0.1", std::stoi(port));

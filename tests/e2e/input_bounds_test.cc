@@ -44,8 +44,9 @@ class InputBounds : public E2ETest {
   // No raw control character of the kinds a terminal acts on.
   static void ExpectNoControls(const std::string& text) {
     for (const std::string& raw : {"\x1b"s, "\x07"s, "\0"s, "\r"s, "\xc2\x9b"s, "\xe2\x80\xae"s}) {
-      EXPECT_EQ(text.find(raw), std::string::npos) << "raw " << static_cast<int>(static_cast<unsigned char>(raw[0]))
-                                                   << " in:\n" << text;
+      EXPECT_EQ(text.find(raw), std::string::npos)
+          << "raw " << static_cast<int>(static_cast<unsigned char>(raw[0])) << " in:\n"
+          << text;
     }
   }
 
@@ -140,8 +141,9 @@ TEST_F(InputBounds, TheServerRefusesControlAndLookAlikeCharactersInNamesAndLabel
     return stub->SubmitSweep(&ctx, req, &out);
   };
   for (const std::string& name : {"esc\x1b[31m"s, "bel\x07"s, "cr\rlf\n"s, "nul\0cut"s, "s-000001 "s, " s-000001"s,
-                                 "\xef\xbd\x93-\xef\xbc\x90\xef\xbc\x90\xef\xbc\x91"s, "\xd1\x95-000001"s,
-                                 "bidi\xe2\x80\xae" "exe.txt"s}) {
+                                  "\xef\xbd\x93-\xef\xbc\x90\xef\xbc\x90\xef\xbc\x91"s, "\xd1\x95-000001"s,
+                                  "bidi\xe2\x80\xae"
+                                  "exe.txt"s}) {
     const grpc::Status st = submit(name, "");
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Hex(name);
     EXPECT_THAT(st.error_message(), ::testing::StartsWith("name: ")) << Hex(name);

@@ -54,8 +54,7 @@ class NetNamespaces : public E2ETest {
                    Ip({"link", "set", dev, "netns", ns}), Ip({"link", "set", peer, "netns", server_ns_}),
                    In(server_ns_, {IpPath(), "addr", "add", net + ".1/24", "dev", peer}),
                    In(ns, {IpPath(), "addr", "add", net + ".2/24", "dev", dev}),
-                   In(server_ns_, {IpPath(), "link", "set", peer, "up"}),
-                   In(ns, {IpPath(), "link", "set", dev, "up"}),
+                   In(server_ns_, {IpPath(), "link", "set", peer, "up"}), In(ns, {IpPath(), "link", "set", dev, "up"}),
                    In(ns, {IpPath(), "link", "set", "lo", "up"})}) {
       if (r.code != 0) {
         failure_ = r.err;
@@ -65,8 +64,8 @@ class NetNamespaces : public E2ETest {
     return true;
   }
   json Cli(std::vector<std::string> args) {
-    args.insert(args.begin(), {IpPath(), "netns", "exec", server_ns_, Bin("hpsearch"), "--server",
-                               "127.0.0.1:50051", "-o", "json"});
+    args.insert(args.begin(),
+                {IpPath(), "netns", "exec", server_ns_, Bin("hpsearch"), "--server", "127.0.0.1:50051", "-o", "json"});
     const Result r = RunProcess(args);
     EXPECT_EQ(r.code, 0) << r.err;
     return json::parse(r.out, nullptr, false);
@@ -81,13 +80,14 @@ TEST_F(NetNamespaces, CuttingAWorkersLinkRequeuesItsTrialAndRestoringItRejoins) 
     const Result r = Ip({"netns", "add", ns});
     if (r.code != 0) GTEST_SKIP() << "this machine forbids network namespaces (ip netns add: " << r.err << ")";
   }
-  if (!Link(a_ns_, "hpsva" + a_ns_.substr(3, 5), "10.231.1") || !Link(b_ns_, "hpsvb" + b_ns_.substr(3, 5), "10.231.2")) {
+  if (!Link(a_ns_, "hpsva" + a_ns_.substr(3, 5), "10.231.1") ||
+      !Link(b_ns_, "hpsvb" + b_ns_.substr(3, 5), "10.231.2")) {
     GTEST_SKIP() << "cannot create veth links here: " << failure_;
   }
   ASSERT_EQ(In(server_ns_, {IpPath(), "link", "set", "lo", "up"}).code, 0);
   Process server, a, b;
-  ASSERT_TRUE(server.Start({IpPath(), "netns", "exec", server_ns_, Bin("hpsearch-server"), "--listen",
-                            "0.0.0.0:50051", "--db", dir_ / "n.db", "--workers", "0", "--lease-seconds", "3"},
+  ASSERT_TRUE(server.Start({IpPath(), "netns", "exec", server_ns_, Bin("hpsearch-server"), "--listen", "0.0.0.0:50051",
+                            "--db", dir_ / "n.db", "--workers", "0", "--lease-seconds", "3"},
                            dir_ / "server.log"));
   for (int i = 0; i < 100 && server.log().find("serving (ready") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -128,7 +128,8 @@ parameters:
   double requeued_after = -1;
   for (int i = 0; i < 600 && requeued_after < 0; ++i) {
     const json t = Cli({"trial", id, std::to_string(victim)});
-    if (t["attempt"] == 2) requeued_after = std::chrono::duration<double>(std::chrono::steady_clock::now() - cut).count();
+    if (t["attempt"] == 2)
+      requeued_after = std::chrono::duration<double>(std::chrono::steady_clock::now() - cut).count();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_GT(requeued_after, 0) << "the cut worker's trial was never requeued";
@@ -140,8 +141,8 @@ parameters:
   bool rejoined = false;
   for (int i = 0; i < 1200 && !rejoined; ++i) {
     for (const auto& t : Cli({"trials", id, "--limit", "0"})) {
-      if (t["worker"] == "host-a/0" && t["attempt"] == 1 && t["trial"] != victim && t["started_ms"].get<int64_t>() > 0 &&
-          t["trial"].get<int64_t>() > victim + 1) {
+      if (t["worker"] == "host-a/0" && t["attempt"] == 1 && t["trial"] != victim &&
+          t["started_ms"].get<int64_t>() > 0 && t["trial"].get<int64_t>() > victim + 1) {
         rejoined = true;
       }
     }

@@ -18,8 +18,8 @@
 namespace hpsearch::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 class Reliability : public E2ETest {
  protected:
@@ -40,8 +40,8 @@ parameters:
 )");
   int ended = 0;
   for (int i = 0; i < 100; ++i) {
-    const Result r =
-        RunProcessFor({Bin("hpsearch"), "--server", server.address(), "submit", spec, "--watch"}, std::chrono::seconds(20));
+    const Result r = RunProcessFor({Bin("hpsearch"), "--server", server.address(), "submit", spec, "--watch"},
+                                   std::chrono::seconds(20));
     EXPECT_EQ(r.code, 0) << "run " << i << (r.code == -1 ? " hung" : "") << "\n" << r.out << r.err;
     if (r.code == 0 && r.out.find(" completed") != std::string::npos) ++ended;
   }
@@ -64,7 +64,8 @@ budget: {max_trials: 20000}
 fixed: {epochs: 1, hidden: [2]}
 parameters:
   lr: {min: 1.0e-4, max: 1.0, scale: log}
-)"), "-o", "json"}));
+)"),
+                                      "-o", "json"}));
   const std::string id = sweep["id"];
   std::vector<std::unique_ptr<Process>> watchers;
   for (int i = 0; i < 4; ++i) {
@@ -123,7 +124,8 @@ budget: {max_trials: 16}
 fixed: {epochs: 16, hidden: [128], batch_size: 16, optimizer: adam}
 parameters:
   lr: {min: 1.0e-4, max: 1.0e-2, scale: log}
-)"), "-o", "json"}))["id"];
+)"),
+                                          "-o", "json"}))["id"];
   for (int i = 0; i < 300; ++i) {
     if (Json(server.Cli({"status", id, "-o", "json"}))["counts"]["completed"] >= 3) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -172,7 +174,8 @@ budget: {max_trials: 2}
 fixed: {epochs: 2, hidden: [512, 256], batch_size: 128, optimizer: sgd}
 parameters:
   lr: {min: 1.0e-3, max: 1.0e-1, scale: log}
-)"), "-o", "json"}))["id"];
+)"),
+                                          "-o", "json"}))["id"];
   const json end = WaitForEnd(server, id, std::chrono::seconds(240));
   EXPECT_EQ(end["status"], "completed") << end.dump() << server.log();
   for (const auto& t : Json(server.Cli({"trials", id, "-o", "json"}))) {
@@ -220,7 +223,8 @@ budget: {max_trials: 8}
 fixed: {epochs: 40, hidden: [256, 256], batch_size: 8, optimizer: adam}
 parameters:
   lr: {min: 1.0e-4, max: 1.0e-2, scale: log}
-)"), "-o", "json"}))["id"];
+)"),
+                                          "-o", "json"}))["id"];
   Process watch;
   ASSERT_TRUE(watch.Start({Bin("hpsearch"), "--server", server.address(), "watch", id}, dir_ / "watch.err"));
   for (int i = 0; i < 200; ++i) {  // the watch is under way, the sweep far from done
@@ -249,7 +253,8 @@ method: grid
 fixed: {epochs: 2, hidden: [4]}
 parameters:
   lr: {values: [0.1, 0.01]}
-)"), "-o", "json"}))["id"];
+)"),
+                                          "-o", "json"}))["id"];
   EXPECT_EQ(WaitForEnd(server, id, std::chrono::seconds(60))["status"], "completed");
   server.Kill(SIGTERM);
   ASSERT_EQ(server.Wait(std::chrono::seconds(10)), 0);
@@ -258,8 +263,9 @@ parameters:
   EXPECT_THAT(good.out, HasSubstr("sound (schema v6)"));
   {
     SQLite::Database file(db, SQLite::OPEN_READWRITE);
-    file.exec("UPDATE sweeps SET n_completed = 7; UPDATE trials SET status = 2 WHERE idx = 0; "
-              "UPDATE trial_counts SET n = n + 1 WHERE status = 3");
+    file.exec(
+        "UPDATE sweeps SET n_completed = 7; UPDATE trials SET status = 2 WHERE idx = 0; "
+        "UPDATE trial_counts SET n = n + 1 WHERE status = 3");
   }
   const Result bad = RunProcess({Bin("hpsearch-server"), "--check-db", "--db", db});
   EXPECT_EQ(bad.code, 1);
@@ -282,7 +288,8 @@ method: grid
 fixed: {epochs: 20, hidden: [8]}
 parameters:
   lr: {min: 0.01, max: 0.2, count: 20}
-)"), "-o", "json"}))["id"];
+)"),
+                                          "-o", "json"}))["id"];
   EXPECT_EQ(WaitForEnd(server, id, std::chrono::seconds(120))["status"], "completed");
   server.Kill(SIGTERM);
   ASSERT_EQ(server.Wait(std::chrono::seconds(10)), 0);

@@ -14,8 +14,8 @@
 namespace hpsearch::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 // 6 digits trials of about 2 s each.
 const char* kSpec = R"(name: remote
@@ -228,12 +228,16 @@ TEST_F(RemoteWorkers, AcknowledgedEpochsSurviveAServerCrash) {
   Process worker;
   ASSERT_TRUE(StartWorker(worker, listen, "w1"));
   const int kEpochs = 100;  // about 50 ms each
-  const std::string id = Json(server->Cli({"submit", WriteSpec("holes.yaml", absl::StrCat(R"(name: holes
+  const std::string id = Json(server->Cli(
+      {"submit",
+       WriteSpec("holes.yaml", absl::StrCat(R"(name: holes
 dataset: {name: digits, validation: 0.2}
 objective: {metric: val_accuracy, goal: maximize}
 method: grid
-fixed: {epochs: )", kEpochs, R"(, hidden: [256, 256], batch_size: 8, optimizer: adam, lr: 0.001}
-)")), "-o", "json"}))["id"];
+fixed: {epochs: )",
+                                            kEpochs, R"(, hidden: [256, 256], batch_size: 8, optimizer: adam, lr: 0.001}
+)")),
+       "-o", "json"}))["id"];
   // Kill it mid-trial, while epochs stream in.
   for (int i = 0; i < 800; ++i) {
     const Result r = server->Cli({"trial", id, "0", "-o", "json"});  // exit 1 until it starts
@@ -267,9 +271,9 @@ TEST_F(RemoteWorkers, SigtermHandsRunningTrialsBack) {
   ServerProcess server(dir_ / "t.db", {"--workers", "0"});
   ASSERT_TRUE(server.Start()) << server.log();
   Process a;
-  ASSERT_TRUE(a.Start({Bin("hpsearch-worker"), "--server", server.address(), "--slots", "1", "--id", "leaving",
-                       "--grace", "0"},
-                      dir_ / "leaving.log"));
+  ASSERT_TRUE(
+      a.Start({Bin("hpsearch-worker"), "--server", server.address(), "--slots", "1", "--id", "leaving", "--grace", "0"},
+              dir_ / "leaving.log"));
   const std::string id = Submit(server);
   ASSERT_EQ(WaitForRunning(server, id).size(), 1u);
   a.Kill(SIGTERM);

@@ -18,8 +18,8 @@
 namespace hpsearch::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 namespace v1 = hpsearch::v1;
 
 const char* kToken = "s3cr3t-t0ken-value";
@@ -52,8 +52,8 @@ std::vector<std::string> AllMethods() {
   (void)v1::SweepEvent::descriptor();
   (void)v1::LeaseKey::descriptor();
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
-  for (const auto* service : {pool->FindServiceByName("hpsearch.v1.SweepService"),
-                              pool->FindServiceByName("hpsearch.v1.WorkerService")}) {
+  for (const auto* service :
+       {pool->FindServiceByName("hpsearch.v1.SweepService"), pool->FindServiceByName("hpsearch.v1.WorkerService")}) {
     for (int i = 0; i < service->method_count(); ++i) {
       out.push_back("/" + service->full_name() + "/" + service->method(i)->name());
     }
@@ -76,8 +76,7 @@ TEST_F(Security, EveryRpcOfEveryServiceRequiresTheToken) {
     EXPECT_EQ(CallRaw(stub, m, "").error_code(), grpc::StatusCode::UNAUTHENTICATED) << m << " without a token";
     EXPECT_EQ(CallRaw(stub, m, "Bearer wrong").error_code(), grpc::StatusCode::UNAUTHENTICATED) << m;
     EXPECT_EQ(CallRaw(stub, m, std::string("Basic ") + kToken).error_code(), grpc::StatusCode::UNAUTHENTICATED) << m;
-    EXPECT_EQ(CallRaw(stub, m, std::string("Bearer ") + kToken + "x").error_code(),
-              grpc::StatusCode::UNAUTHENTICATED)
+    EXPECT_EQ(CallRaw(stub, m, std::string("Bearer ") + kToken + "x").error_code(), grpc::StatusCode::UNAUTHENTICATED)
         << m;
     const grpc::Status right = CallRaw(stub, m, std::string("Bearer ") + kToken);
     EXPECT_NE(right.error_code(), grpc::StatusCode::UNAUTHENTICATED) << m << ": " << right.error_message();
@@ -93,9 +92,14 @@ TEST_F(Security, EveryRpcOfEveryServiceRequiresTheToken) {
     return RunProcess(all);
   };
   ASSERT_EQ(run({"submit", spec}, true).code, 0);
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"submit", spec}, {"cancel", "guarded"}, {"stop", "guarded"}, {"list"}, {"status", "guarded"},
-           {"extend", "guarded", "--trials", "2"}, {"retry", "guarded"}, {"delete", "guarded", "--yes"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"submit", spec},
+                                                                {"cancel", "guarded"},
+                                                                {"stop", "guarded"},
+                                                                {"list"},
+                                                                {"status", "guarded"},
+                                                                {"extend", "guarded", "--trials", "2"},
+                                                                {"retry", "guarded"},
+                                                                {"delete", "guarded", "--yes"}}) {
     const Result r = run(args, false);
     EXPECT_EQ(r.code, 1) << args[0];
     EXPECT_THAT(r.err, HasSubstr("not authenticated")) << args[0];
@@ -103,7 +107,7 @@ TEST_F(Security, EveryRpcOfEveryServiceRequiresTheToken) {
   const Result list = run({"list", "-o", "json"}, true);
   ASSERT_EQ(list.code, 0) << list.err;
   const json sweeps = json::parse(list.out);
-  ASSERT_EQ(sweeps.size(), 1u);  // the refused submit added nothing
+  ASSERT_EQ(sweeps.size(), 1u);               // the refused submit added nothing
   EXPECT_EQ(sweeps[0]["status"], "running");  // the refused cancel and stop did nothing (no workers)
   // Health needs no token; the token is in no log line.
   EXPECT_EQ(RunProcess({Bin("hpsearch"), "--server", server.address(), "health"}).out, "SERVING\n");
@@ -117,14 +121,13 @@ TEST_F(Security, TlsWithTokenEndToEnd) {
   std::string key, cert;
   const Result gen = SelfSignedCertificate(&key, &cert);
   ASSERT_EQ(gen.code, 0) << gen.err;
-  ServerProcess server(dir_ / "tls.db",
-                       {"--workers", "1", "--token", kToken, "--tls-cert", cert, "--tls-key", key});
+  ServerProcess server(dir_ / "tls.db", {"--workers", "1", "--token", kToken, "--tls-cert", cert, "--tls-key", key});
   ASSERT_TRUE(server.Start()) << server.log();
   EXPECT_THAT(server.log(), HasSubstr("TLS on"));
   const std::string spec = dir_ / "s.yaml";
   std::ofstream(spec) << "name: tls\ndataset: {name: iris}\nbudget: {max_trials: 2}\nfixed: {epochs: 3}\n";
   const std::vector<std::string> base = {Bin("hpsearch"), "--server", server.address(), "--tls-ca", cert,
-                                         "--token", kToken};
+                                         "--token",       kToken};
   auto with = [&](std::vector<std::string> more) {
     auto args = base;
     args.insert(args.end(), more.begin(), more.end());
@@ -140,9 +143,9 @@ TEST_F(Security, TlsWithTokenEndToEnd) {
   EXPECT_EQ(r.code, 1);
   // A remote worker over TLS.
   Process worker;
-  ASSERT_TRUE(worker.Start({Bin("hpsearch-worker"), "--server", server.address(), "--tls-ca", cert, "--token", kToken,
-                            "--slots", "1"},
-                           dir_ / "worker.log"));
+  ASSERT_TRUE(worker.Start(
+      {Bin("hpsearch-worker"), "--server", server.address(), "--tls-ca", cert, "--token", kToken, "--slots", "1"},
+      dir_ / "worker.log"));
   // Up and connected before it is asked to stop (SIGTERM before its handler is
   // installed would kill it outright: exit 143).
   for (int i = 0; i < 200 && worker.log().find("TLS on") == std::string::npos; ++i) {
@@ -224,8 +227,8 @@ TEST_F(Security, ReflectionOnlyWhenAskedFor) {
 TEST_F(Security, SqlLookingNamesRoundTripLiterally) {
   ServerProcess server(dir_ / "sql.db", {"--workers", "1"});
   ASSERT_TRUE(server.Start()) << server.log();
-  for (const std::string& name : std::vector<std::string>{"x'; DROP TABLE sweeps; --", "Robert'); DELETE FROM trials; --", "a\" OR \"1\"=\"1",
-                                 "名前 with spaces"}) {
+  for (const std::string& name : std::vector<std::string>{
+           "x'; DROP TABLE sweeps; --", "Robert'); DELETE FROM trials; --", "a\" OR \"1\"=\"1", "名前 with spaces"}) {
     const std::string spec = dir_ / "n.yaml";
     std::ofstream(spec) << "dataset: {name: iris}\nbudget: {max_trials: 1}\nfixed: {epochs: 2}\n";
     Result r = server.Cli({"submit", spec, "--name", name, "-o", "json"});
@@ -257,9 +260,9 @@ TEST_F(Security, DatasetPathsStayInsideTheDataDirectory) {
                         << "', target: label}\nbudget: {max_trials: 1}\nfixed: {epochs: 2}\n";
     return server.Cli({"submit", spec});
   };
-  for (const std::string& bad : std::vector<std::string>{"../secret.csv", "sub/../../secret.csv",
-                                                         (dir_.path() / "secret.csv").string(), "link.csv",
-                                                         "/dev/zero", "/etc/passwd", "sub", "missing.csv"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"../secret.csv", "sub/../../secret.csv", (dir_.path() / "secret.csv").string(),
+                                "link.csv", "/dev/zero", "/etc/passwd", "sub", "missing.csv"}) {
     const Result r = submit(bad);
     EXPECT_EQ(r.code, 2) << bad << ": " << r.out;
     EXPECT_THAT(r.err, HasSubstr("dataset.path")) << bad;

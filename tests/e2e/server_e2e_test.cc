@@ -18,8 +18,8 @@
 namespace hpsearch::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 namespace v1 = hpsearch::v1;
 
 // 10 digits trials of ~0.5-1 s each: long enough to interrupt, short enough for CI.
@@ -96,7 +96,8 @@ TEST_F(ServerE2E, SubmitRunsEveryTrialAndTheBestAreSorted) {
   auto order = [&](std::vector<std::string> args, const std::string& key, bool in_params) {
     args.insert(args.begin(), {"trials", id, "--limit", "0", "-o", "json"});
     std::vector<double> v;
-    for (const auto& t : Json(server.Cli(args))) v.push_back(in_params ? t["params"][key].get<double>() : t["metrics"][key].get<double>());
+    for (const auto& t : Json(server.Cli(args)))
+      v.push_back(in_params ? t["params"][key].get<double>() : t["metrics"][key].get<double>());
     return v;
   };
   const auto by_lr = order({"--sort", "lr"}, "lr", true);
@@ -241,7 +242,8 @@ TEST_F(ServerE2E, ErrorsCarryTheRightStatusAndExitCode) {
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("budget.max_trials: must be <= 5"));
   // Invalid locally: exit 2 with the field path, nothing sent.
-  r = server.Cli({"submit", WriteSpec("bad.yaml", "dataset: {name: iris}\nparameters:\n  lr: {min: -1, max: 1, scale: log}\n")});
+  r = server.Cli(
+      {"submit", WriteSpec("bad.yaml", "dataset: {name: iris}\nparameters:\n  lr: {min: -1, max: 1, scale: log}\n")});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("parameters.lr"));
   r = server.Cli({"status", "no-such-sweep"});
@@ -259,7 +261,8 @@ TEST_F(ServerE2E, ErrorsCarryTheRightStatusAndExitCode) {
   EXPECT_EQ(RunProcess({Bin("hpsearch"), "--server", "127.0.0.1:1", "--timeout", "2", "health"}).code, 3);
   // Stopping or cancelling a finished sweep changes nothing and succeeds, saying so.
   // Its grid was cut by max_trials: status says so.
-  const std::string id = Json(server.Cli({"submit", WriteSpec("f.yaml", std::string(kFastSpec) + "budget: {max_trials: 2}\n"), "-o", "json"}))["id"];
+  const std::string id = Json(server.Cli(
+      {"submit", WriteSpec("f.yaml", std::string(kFastSpec) + "budget: {max_trials: 2}\n"), "-o", "json"}))["id"];
   EXPECT_EQ(server.Cli({"watch", id}).code, 0);
   // A mistyped sweep name gets a did-you-mean; a negative trial index says what an index is.
   r = server.Cli({"status", "fsat"});
@@ -275,7 +278,8 @@ TEST_F(ServerE2E, ErrorsCarryTheRightStatusAndExitCode) {
     EXPECT_THAT(r.out, HasSubstr("has already finished (completed); nothing to " + std::string(verb)));
   }
   r = server.Cli({"status", id});
-  EXPECT_THAT(r.out, HasSubstr("the first 2 of 8 grid points (budget.max_trials); a random search samples the whole space"));
+  EXPECT_THAT(r.out,
+              HasSubstr("the first 2 of 8 grid points (budget.max_trials); a random search samples the whole space"));
   // A sort key that is not a metric name is refused with the field.
   r = server.Cli({"trials", id, "--sort", "val_loss); DROP TABLE trials; --"});
   EXPECT_EQ(r.code, 2);
@@ -342,7 +346,8 @@ budget: {max_trials: 3}
 fixed: {epochs: 10, hidden: [8]}
 parameters:
   lr: {min: 1.0e-3, max: 1.0e-1, scale: log}
-)"), "-o", "json"}))["id"];
+)"),
+                                         "-o", "json"}))["id"];
   ASSERT_EQ(WaitForEnd(server, a, std::chrono::seconds(60))["status"], "completed");
   const Result usage = server.Cli({"extend", a});
   EXPECT_EQ(usage.code, 2);
@@ -367,30 +372,32 @@ method: grid
 fixed: {epochs: 5, hidden: [8], optimizer: sgd}
 parameters:
   lr: {values: [0.03, 1000]}
-)"), "-o", "json"}))["id"];
+)"),
+                                         "-o", "json"}))["id"];
   ASSERT_EQ(WaitForEnd(server, b, std::chrono::seconds(60))["counts"]["failed"], 1);
   EXPECT_EQ(server.Cli({"retry", b, "--cancelled"}).out, b + " has no cancelled trials; nothing to retry\n");
   const Result retried = server.Cli({"retry", b});
   EXPECT_EQ(retried.code, 0) << retried.err;
-  EXPECT_EQ(retried.out,
-            b + ": 1 failed trial requeued as new attempts; completed sweep running again: 2 trials (1 done, 1 to run)\n");
+  EXPECT_EQ(
+      retried.out,
+      b + ": 1 failed trial requeued as new attempts; completed sweep running again: 2 trials (1 done, 1 to run)\n");
   EXPECT_EQ(WaitForEnd(server, b, std::chrono::seconds(60))["counts"]["failed"], 1);
   const json trial = Json(server.Cli({"trial", b, "1", "-o", "json"}));
   EXPECT_EQ(trial["attempt"], 2) << trial.dump();
   EXPECT_EQ(trial["attempts"].size(), 2u) << trial.dump();
 
   // delete: refused without an answer, done with one; the id is never reused.
-  const Result unanswered = RunProcess({"/bin/sh", "-c", Bin("hpsearch") + " --server " + server.address() +
-                                                          " delete " + b + " </dev/null"});
+  const Result unanswered =
+      RunProcess({"/bin/sh", "-c", Bin("hpsearch") + " --server " + server.address() + " delete " + b + " </dev/null"});
   EXPECT_EQ(unanswered.code, 1);
   EXPECT_THAT(unanswered.err, HasSubstr("not deleted (no answer; pass --yes to delete without asking)"));
-  const Result declined = RunProcess({"/bin/sh", "-c", "echo n | " + Bin("hpsearch") + " --server " +
-                                                        server.address() + " delete " + b});
+  const Result declined =
+      RunProcess({"/bin/sh", "-c", "echo n | " + Bin("hpsearch") + " --server " + server.address() + " delete " + b});
   EXPECT_EQ(declined.code, 1);
   EXPECT_THAT(declined.err, HasSubstr("Delete sweep " + b + " 'diverges' (completed, 2 trials, created "));
   EXPECT_EQ(server.Cli({"status", b}).code, 0);
-  const Result deleted = RunProcess({"/bin/sh", "-c", "echo y | " + Bin("hpsearch") + " --server " +
-                                                       server.address() + " delete " + b});
+  const Result deleted =
+      RunProcess({"/bin/sh", "-c", "echo y | " + Bin("hpsearch") + " --server " + server.address() + " delete " + b});
   EXPECT_EQ(deleted.code, 0) << deleted.err;
   EXPECT_THAT(deleted.out, HasSubstr("deleted sweep " + b + " 'diverges'"));
   const Result gone = server.Cli({"status", b});
@@ -401,8 +408,8 @@ parameters:
   EXPECT_EQ(c, "s-000003");  // b was s-000002, the newest, and stays unused
   const Result running = server.Cli({"delete", c, "--yes"});
   EXPECT_EQ(running.code, 1);
-  EXPECT_EQ(running.err, "error: sweep " + c + " is running: cancel it first (hpsearch cancel " + c +
-                             "), then delete it\n");
+  EXPECT_EQ(running.err,
+            "error: sweep " + c + " is running: cancel it first (hpsearch cancel " + c + "), then delete it\n");
   EXPECT_EQ(server.Cli({"cancel", c}).code, 0);
   EXPECT_EQ(Json(server.Cli({"delete", c, "-y", "-o", "json"}))["deleted"], true);
   EXPECT_EQ(server.Cli({"delete", a, "--yes"}).code, 0);
@@ -426,8 +433,8 @@ TEST_F(ServerE2E, InterruptingAWatchLeavesTheSweepRunningAndSaysSo) {
   }
   watch.Kill(SIGINT);
   EXPECT_EQ(watch.Wait(std::chrono::seconds(10)), 130);
-  EXPECT_THAT(watch.log(), HasSubstr("watch stopped; sweep " + id + " keeps running (hpsearch stop " + id +
-                                     " to stop it)"));
+  EXPECT_THAT(watch.log(),
+              HasSubstr("watch stopped; sweep " + id + " keeps running (hpsearch stop " + id + " to stop it)"));
   const std::string lines = ReadFile(out_file);
   EXPECT_THAT(lines, HasSubstr("trial 0 completed"));
   EXPECT_THAT(lines, ::testing::Not(HasSubstr("trial 0 running"))) << lines;
@@ -479,9 +486,10 @@ TEST_F(ServerE2E, LabelsAndStatusFilterTheSweepListAndVersionNamesTheServer) {
   ASSERT_TRUE(server.Start()) << server.log();
   const std::string spec = WriteSpec("l.yaml", std::string(kFastSpec) + "labels: {team: vision, stage: dev}\n");
   const std::string a = Json(server.Cli({"submit", spec, "--name", "a", "-o", "json"}))["id"];
-  const std::string b =
-      Json(server.Cli({"submit", spec, "--name", "b", "--label", "team=nlp", "--label", "owner=kim", "-o", "json"}))["id"];
-  const std::string c = Json(server.Cli({"submit", WriteSpec("plain.yaml", kFastSpec), "--name", "c", "-o", "json"}))["id"];
+  const std::string b = Json(
+      server.Cli({"submit", spec, "--name", "b", "--label", "team=nlp", "--label", "owner=kim", "-o", "json"}))["id"];
+  const std::string c =
+      Json(server.Cli({"submit", WriteSpec("plain.yaml", kFastSpec), "--name", "c", "-o", "json"}))["id"];
   EXPECT_EQ(server.Cli({"cancel", c}).code, 0);
   auto ids = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"list", "-o", "json"});
@@ -513,8 +521,8 @@ TEST_F(ServerE2E, WatchOnATerminalDrawsAProgressLine) {
   ASSERT_TRUE(server.Start()) << server.log();
   const std::string id = Json(server.Cli({"submit", WriteSpec("fast.yaml", kFastSpec), "-o", "json"}))["id"];
   // `script` gives the CLI a pseudo-terminal, as a user's shell would.
-  const Result r = RunProcess({"/usr/bin/script", "-qefc",
-                               Bin("hpsearch") + " --server " + server.address() + " watch " + id, "/dev/null"});
+  const Result r = RunProcess(
+      {"/usr/bin/script", "-qefc", Bin("hpsearch") + " --server " + server.address() + " watch " + id, "/dev/null"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("\r\033[K"));  // redrawn in place
   EXPECT_THAT(r.out, HasSubstr("trials/min"));

@@ -116,7 +116,8 @@ method: grid
 fixed: {epochs: 3}
 parameters:
   lr: {values: [0.1]}
-)"), "-o", "json"}))["id"];
+)"),
+                                          "-o", "json"}))["id"];
   auto stub = Stub(server);
   const v1::Lease lease = Acquire(*stub, "hostile");
   ASSERT_EQ(lease.key().lease_id().size(), 32u);
@@ -174,7 +175,8 @@ method: grid
 fixed: {epochs: 3}
 parameters:
   lr: {values: [0.1]}
-)"), "-o", "json"}))["id"];
+)"),
+                                          "-o", "json"}))["id"];
   auto stub = Stub(server);
   const v1::Lease old = Acquire(*stub, "slow");
   std::this_thread::sleep_for(std::chrono::milliseconds(1600));  // its lease expires

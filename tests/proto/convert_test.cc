@@ -7,12 +7,12 @@
 #include <cmath>
 #include <limits>
 
-#include "search/spec_file.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "proto/convert/dataset_convert.h"
 #include "proto/convert/protocol_convert.h"
 #include "proto/convert/spec_convert.h"
 #include "proto/convert/value_convert.h"
-#include "google/protobuf/util/message_differencer.h"
+#include "search/spec_file.h"
 #include "tests/testing/status_matchers.h"
 
 namespace hpsearch::convert {
@@ -67,8 +67,8 @@ TEST(ValueConvert, LargeIntegersAndNegativeOnesSurvive) {
 
 TEST(ValueConvert, NestedListsKeepTheirShapeAndElementTypes) {
   const Value hidden(Value::List{Value(int64_t{256}), Value(int64_t{128})});
-  const Value nested(Value::List{Value(Value::List{Value(int64_t{1}), Value(int64_t{2})}),
-                                 Value(Value::List{}), Value(Value::List{Value("relu"), Value(0.5)})});
+  const Value nested(Value::List{Value(Value::List{Value(int64_t{1}), Value(int64_t{2})}), Value(Value::List{}),
+                                 Value(Value::List{Value("relu"), Value(0.5)})});
   const Params back = RoundTrip({{"hidden", hidden}, {"nested", nested}});
   EXPECT_EQ(back.at("hidden"), hidden);
   ASSERT_TRUE(back.at("hidden").as_list()[0].is_int());
@@ -89,8 +89,7 @@ TEST(ValueConvert, WhatAValueCannotHoldIsRefusedNamingTheField) {
   EXPECT_THAT(FromProto(inf, "x"), StatusIs(absl::StatusCode::kInvalidArgument));
   pb::Value st;
   (*st.mutable_struct_value()->mutable_fields())["a"].set_number_value(1);
-  EXPECT_THAT(FromProto(st, "params.hidden"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("params.hidden")));
+  EXPECT_THAT(FromProto(st, "params.hidden"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("params.hidden")));
   pb::Value list;
   list.mutable_list_value()->add_values()->set_null_value(pb::NULL_VALUE);
   EXPECT_THAT(FromProto(list, "params.hidden"), StatusIs(absl::StatusCode::kInvalidArgument));

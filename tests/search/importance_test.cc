@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "search/spec_file.h"
-#include "search/importance.h"
 #include "common/util/rng.h"
+#include "search/importance.h"
+#include "search/spec_file.h"
 
 namespace hpsearch::search {
 namespace {
@@ -45,10 +45,13 @@ double Of(const std::vector<ParamImportance>& imp, const std::string& name) {
 }
 
 TEST(PedAnova, AnObjectiveOfTheLearningRateAloneMakesItTheImportantOne) {
-  const auto trials = Trials(300, [](const Params& p) {
-    const double x = std::log10(p.at("lr").number()) + 2.5;
-    return 0.9 - x * x;  // best at lr 10^-2.5, maximised
-  }, 1);
+  const auto trials = Trials(
+      300,
+      [](const Params& p) {
+        const double x = std::log10(p.at("lr").number()) + 2.5;
+        return 0.9 - x * x;  // best at lr 10^-2.5, maximised
+      },
+      1);
   const auto imp = PedAnovaImportance(SpaceOf(), trials, /*maximize=*/true);
   ASSERT_EQ(imp.size(), 4u);
   EXPECT_EQ(imp[0].name, "lr");
@@ -62,9 +65,8 @@ TEST(PedAnova, ACategoricalParameterAndTheDirectionAreHonoured) {
   // Only the optimizer matters (the ties put every adam trial among the best). Had
   // dropout broken the ties, it would rank first, rightly: the best 10% would then be
   // the adam trials with the lowest dropout, crowded into a corner of its range.
-  const auto trials = Trials(300, [](const Params& p) {
-    return p.at("optimizer").as_string() == "adam" ? 0.1 : 0.5;
-  }, 2);
+  const auto trials = Trials(
+      300, [](const Params& p) { return p.at("optimizer").as_string() == "adam" ? 0.1 : 0.5; }, 2);
   const auto minimized = PedAnovaImportance(SpaceOf(), trials, /*maximize=*/false);
   EXPECT_EQ(minimized[0].name, "optimizer");
   EXPECT_GT(Of(minimized, "optimizer"), 0.6);
@@ -76,17 +78,24 @@ TEST(PedAnova, ACategoricalParameterAndTheDirectionAreHonoured) {
 
 TEST(PedAnova, NothingToTellGivesZerosNotNoise) {
   EXPECT_EQ(PedAnovaImportance(SpaceOf(), {}, true).size(), 4u);
-  for (const auto& i : PedAnovaImportance(SpaceOf(), Trials(1, [](const Params&) { return 0.5; }, 3), true)) {
+  for (const auto& i : PedAnovaImportance(SpaceOf(),
+                                          Trials(
+                                              1, [](const Params&) { return 0.5; }, 3),
+                                          true)) {
     EXPECT_EQ(i.importance, 0.0);
   }
   // Every trial ties: all are "the best", so no parameter separates them.
-  for (const auto& i : PedAnovaImportance(SpaceOf(), Trials(50, [](const Params&) { return 0.5; }, 4), true)) {
+  for (const auto& i : PedAnovaImportance(SpaceOf(),
+                                          Trials(
+                                              50, [](const Params&) { return 0.5; }, 4),
+                                          true)) {
     EXPECT_EQ(i.importance, 0.0);
   }
 }
 
 TEST(PedAnova, AConditionalParameterCountsOnlyWhereItIsActive) {
-  auto trials = Trials(300, [](const Params& p) { return p.at("dropout").number(); }, 5);
+  auto trials = Trials(
+      300, [](const Params& p) { return p.at("dropout").number(); }, 5);
   for (auto& [p, v] : trials) {
     if (p.at("optimizer").as_string() != "adam") p.erase("dropout");  // as a `when` parameter is
   }

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <set>
 
-#include "tests/search/search_space_fixture.h"
 #include "search/search_space.h"
+#include "tests/search/search_space_fixture.h"
 
 namespace hpsearch::search {
 namespace {

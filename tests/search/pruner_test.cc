@@ -116,8 +116,8 @@ TEST(SuccessiveHalving, MinimisingKeepsTheSmallest) {
 TEST(SuccessiveHalving, ARestartMidRungDecidesAsBefore) {
   // The live pruner, and one rebuilt from the stored curves after a crash.
   SuccessiveHalving live(1, 3, 0, 27, "val_accuracy", true);
-  const std::vector<std::vector<double>> curves = {
-      {0.5, 0.6, 0.7}, {0.4}, {0.6, 0.65, 0.66}, {0.55, 0.7, 0.75}, {0.3}, {0.62, 0.71}};
+  const std::vector<std::vector<double>> curves = {{0.5, 0.6, 0.7},   {0.4}, {0.6, 0.65, 0.66},
+                                                   {0.55, 0.7, 0.75}, {0.3}, {0.62, 0.71}};
   for (std::size_t i = 0; i < curves.size(); ++i) {
     for (std::size_t e = 0; e < curves[i].size(); ++e) (void)live.Report(static_cast<int64_t>(i), e + 1, curves[i][e]);
   }

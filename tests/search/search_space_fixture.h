@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "search/spec_file.h"
 #include "search/search_space.h"
+#include "search/spec_file.h"
 
 namespace hpsearch::search::test {
 

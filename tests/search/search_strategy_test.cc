@@ -11,11 +11,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "search/spec_file.h"
+#include "common/util/value_json.h"
 #include "search/grid_strategy.h"
+#include "search/spec_file.h"
 #include "search/spec_validator.h"
 #include "search/strategy.h"
-#include "common/util/value_json.h"
 
 namespace hpsearch::search {
 namespace {
@@ -263,8 +263,14 @@ parameters:
 // dropping repeats gives, for linear and log spacing, few and many points.
 TEST(GridSearch, IntegerCountAxesSkipRepeatsAsAWrittenOutListWould) {
   for (const char* scale : {"linear", "log"}) {
-    for (const auto& [lo, hi, count] : std::vector<std::tuple<int, int, int>>{
-             {1, 16, 20}, {1, 16, 16}, {1, 1000, 100}, {1, 100000, 5000}, {1, 100000, 100000}, {3, 7, 5}, {10, 10, 1}, {1, 50, 3}}) {
+    for (const auto& [lo, hi, count] : std::vector<std::tuple<int, int, int>>{{1, 16, 20},
+                                                                              {1, 16, 16},
+                                                                              {1, 1000, 100},
+                                                                              {1, 100000, 5000},
+                                                                              {1, 100000, 100000},
+                                                                              {3, 7, 5},
+                                                                              {10, 10, 1},
+                                                                              {1, 50, 3}}) {
       if (std::string(scale) == "linear" && count > hi - lo + 1) continue;
       const std::string yaml = absl::StrCat("dataset: iris\nmethod: grid\nparameters:\n  patience: {min: ", lo,
                                             ", max: ", hi, ", type: int, scale: ", scale, ", count: ", count, "}\n");

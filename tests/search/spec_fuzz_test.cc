@@ -18,13 +18,13 @@
 #include <string>
 #include <vector>
 
+#include "common/util/printable.h"
+#include "common/yaml/yaml_value.h"
 #include "search/spec_file.h"
-#include "worker/commands/trial_file.h"
 #include "search/spec_validator.h"
 #include "search/strategy.h"
 #include "tests/testing/process.h"
-#include "common/util/printable.h"
-#include "common/yaml/yaml_value.h"
+#include "worker/commands/trial_file.h"
 
 namespace hpsearch::testing {
 namespace {
@@ -43,7 +43,9 @@ class Rng {
   }
   std::size_t Below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(Next() % n); }
   template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[Below(v.size())]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[Below(v.size())];
+  }
 
  private:
   uint64_t s_;
@@ -96,15 +98,45 @@ void SetValue(std::vector<std::string>& lines, Rng& rng, const std::string& valu
 }
 
 std::string Mutate(const std::string& text, Rng& rng) {
-  static const std::vector<std::string> kBytes = {std::string(1, '\0'), "\x1b", "\n", ":", "[", "{", "&", "*", "-",
-                                                  "#", "\"", "'", "!", "|", ">", "?", "%", "@", "`", "\xff", "\t"};
-  static const std::vector<std::string> kNumbers = {"1e999", "-1e999", "99999999999999999999999",
-                                                    "9223372036854775807", "-9223372036854775808", ".nan", ".inf",
-                                                    "-.inf", "0x7fffffff", "1e-400", "4294967296", "-0", "1e308"};
-  static const std::vector<std::string> kControls = {"\x1b[2J", std::string(1, '\0'), "\x07", "\r",
-                                                     "\xe2\x80\xae", "\xff", "\xc2\x9b", "\t"};
-  static const std::vector<std::string> kShapes = {"{x: 1}", "[]", "{}", "~", "null", "''", "[a, [b, {c: d}]]",
-                                                   "!!binary aGk=", "*undefined", "&x y", "|\n  block", "- item"};
+  static const std::vector<std::string> kBytes = {std::string(1, '\0'),
+                                                  "\x1b",
+                                                  "\n",
+                                                  ":",
+                                                  "[",
+                                                  "{",
+                                                  "&",
+                                                  "*",
+                                                  "-",
+                                                  "#",
+                                                  "\"",
+                                                  "'",
+                                                  "!",
+                                                  "|",
+                                                  ">",
+                                                  "?",
+                                                  "%",
+                                                  "@",
+                                                  "`",
+                                                  "\xff",
+                                                  "\t"};
+  static const std::vector<std::string> kNumbers = {"1e999",
+                                                    "-1e999",
+                                                    "99999999999999999999999",
+                                                    "9223372036854775807",
+                                                    "-9223372036854775808",
+                                                    ".nan",
+                                                    ".inf",
+                                                    "-.inf",
+                                                    "0x7fffffff",
+                                                    "1e-400",
+                                                    "4294967296",
+                                                    "-0",
+                                                    "1e308"};
+  static const std::vector<std::string> kControls = {"\x1b[2J", std::string(1, '\0'), "\x07", "\r", "\xe2\x80\xae",
+                                                     "\xff",    "\xc2\x9b",           "\t"};
+  static const std::vector<std::string> kShapes = {
+      "{x: 1}",        "[]",         "{}",   "~",          "null",  "''", "[a, [b, {c: d}]]",
+      "!!binary aGk=", "*undefined", "&x y", "|\n  block", "- item"};
   static const std::vector<std::size_t> kDepths = {10, 63, 64, 65, 500, 999, 1001, 5000};
   std::string out = text;
   std::vector<std::string> lines = Lines(text);
@@ -116,7 +148,8 @@ std::string Mutate(const std::string& text, Rng& rng) {
       const std::string byte = rng.Below(3) ? rng.Pick(kBytes) : std::string(1, static_cast<char>(rng.Next()));
       return out.replace(at, 1, byte);
     }
-    case 1: return out.substr(0, rng.Below(out.size() + 1));
+    case 1:
+      return out.substr(0, rng.Below(out.size() + 1));
     case 2: {
       if (lines.empty()) break;
       const std::size_t at = rng.Below(lines.size());
@@ -134,7 +167,9 @@ std::string Mutate(const std::string& text, Rng& rng) {
       std::swap(lines[a], lines[b]);
       break;
     }
-    case 5: SetValue(lines, rng, rng.Pick(std::vector<std::string>{"&r [*r]", "&r {k: *r}", "&r [1, [2, *r]]"})); break;
+    case 5:
+      SetValue(lines, rng, rng.Pick(std::vector<std::string>{"&r [*r]", "&r {k: *r}", "&r [1, [2, *r]]"}));
+      break;
     case 6:
       if (rng.Below(8) == 0) {  // the costly kind, rarely
         SetValue(lines, rng, AliasBomb(2 + static_cast<int>(rng.Below(8))));
@@ -143,8 +178,12 @@ std::string Mutate(const std::string& text, Rng& rng) {
       SetValue(lines, rng, "&s [1, 2]");
       SetValue(lines, rng, "*s");
       break;
-    case 7: SetValue(lines, rng, Nested(rng.Pick(kDepths), rng.Below(2) == 0)); break;
-    case 8: SetValue(lines, rng, rng.Pick(kNumbers)); break;
+    case 7:
+      SetValue(lines, rng, Nested(rng.Pick(kDepths), rng.Below(2) == 0));
+      break;
+    case 8:
+      SetValue(lines, rng, rng.Pick(kNumbers));
+      break;
     case 9: {
       if (out.empty()) return out;
       const std::size_t at = rng.Below(out.size());
@@ -156,7 +195,9 @@ std::string Mutate(const std::string& text, Rng& rng) {
         l = rng.Below(2) ? "  " + l : l.substr(std::min<std::size_t>(l.size(), 1 + rng.Below(2)));
       }
       break;
-    default: SetValue(lines, rng, rng.Pick(kShapes)); break;
+    default:
+      SetValue(lines, rng, rng.Pick(kShapes));
+      break;
   }
   return Join(lines);
 }
@@ -187,8 +228,8 @@ void PlanInProcess(const std::string& text) {
 }
 
 constexpr int kCasesPerFile = 500;
-const std::vector<std::string> kSpecs = {"quickstart.yaml",      "fashion-mnist.yaml", "fashion-quality.yaml",
-                                         "fashion-tpe-asha.yaml", "init-study.yaml",   "optimizers-grid.yaml"};
+const std::vector<std::string> kSpecs = {"quickstart.yaml",       "fashion-mnist.yaml", "fashion-quality.yaml",
+                                         "fashion-tpe-asha.yaml", "init-study.yaml",    "optimizers-grid.yaml"};
 const std::vector<std::string> kTrialFiles = {"trial.yaml", "fashion-trial.yaml"};
 
 TEST(SpecReaderFuzz, MutatedExampleSpecsAreReadOrRefusedInProcess) {
@@ -247,11 +288,12 @@ TEST_F(SpecReaderBinaries, ASampleOfMutatedSpecsThroughHpsearchPlan) {
       for (std::size_t m = 0, n = 1 + rng.Below(3); m < n; ++m) text = Mutate(text, rng);
       if (i % 50 != 0) continue;
       const std::string path = Write("case.yaml", text);
-      const Result r = RunProcessFor(
-          {"/usr/bin/prlimit", "--as=1073741824", Bin("hpsearch"), "plan", path, "--limit", "3"},
-          std::chrono::seconds(20));
+      const Result r =
+          RunProcessFor({"/usr/bin/prlimit", "--as=1073741824", Bin("hpsearch"), "plan", path, "--limit", "3"},
+                        std::chrono::seconds(20));
       EXPECT_TRUE(r.code == 0 || r.code == 2) << kSpecs[f] << " case " << i << ": exit " << r.code << "\n"
-                                              << r.err << "\n--- input:\n" << Printable(text);
+                                              << r.err << "\n--- input:\n"
+                                              << Printable(text);
       ++runs;
     }
   }
@@ -261,7 +303,7 @@ TEST_F(SpecReaderBinaries, ASampleOfMutatedSpecsThroughHpsearchPlan) {
 TEST_F(SpecReaderBinaries, WhatCrashedBeforeIsAnErrorNamingTheLine) {
   const std::string kLimit = "/usr/bin/prlimit", kOneGiB = "--as=1073741824";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"name: x\ndataset: iris\nseed: &a [*a]\n", "spec:3:"},                       // was SIGSEGV (139)
+      {"name: x\ndataset: iris\nseed: &a [*a]\n", "spec:3:"},                               // was SIGSEGV (139)
       {"name: x\ndataset: iris\nseed: " + AliasBomb(9) + "\n", "more than 100000 values"},  // was std::bad_alloc (134)
       {"name: x\ndataset: iris\nseed: " + Nested(100'000, false) + "\n", "spec:3:"},
       {"name: x\ndataset: iris\nfixed: {" + Nested(100'000, true) + "}\n", "spec:3:"},

@@ -32,44 +32,69 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, InvalidSpec,
     ::testing::Values(
         Bad{"dataset: iris\nparamters: {}\n", "paramters: unknown key (did you mean 'parameters'?)"},
-        Bad{"dataset: iris\nparameters:\n  lr: {mni: 0.1, max: 1}\n", "parameters.lr.mni: unknown key (did you mean 'min'?)"},
-        Bad{"dataset: iris\nparameters:\n  learning_rate: {values: [0.1]}\n", "parameters.learning_rate: unknown trainer setting"},
+        Bad{"dataset: iris\nparameters:\n  lr: {mni: 0.1, max: 1}\n",
+            "parameters.lr.mni: unknown key (did you mean 'min'?)"},
+        Bad{"dataset: iris\nparameters:\n  learning_rate: {values: [0.1]}\n",
+            "parameters.learning_rate: unknown trainer setting"},
         Bad{"dataset: iris\nparameters:\n  optimiser: {values: [adam]}\n", "(did you mean 'optimizer'?)"},
-        Bad{"dataset: iris\nparameters:\n  optimizer: {values: [adam, adamw]}\n", "parameters.optimizer.values[1]: unknown value 'adamw'"},
+        Bad{"dataset: iris\nparameters:\n  optimizer: {values: [adam, adamw]}\n",
+            "parameters.optimizer.values[1]: unknown value 'adamw'"},
         Bad{"dataset: iris\nparameters:\n  lr: {min: 0.5, max: 0.1}\n", "parameters.lr.min: must be <= max"},
-        Bad{"dataset: iris\nparameters:\n  batch_size: {values: []}\n", "parameters.batch_size.values: must not be empty"},
-        Bad{"dataset: iris\nmethod: grid\nparameters:\n  lr: {min: 0.001, max: 0.1}\n", "parameters.lr: a grid needs `count`"},
-        Bad{"dataset: iris\nparameters:\n  momentum: {min: 0.5, max: 0.9, when: {optimzer: [momentum]}}\n", "parameters.momentum.when.optimzer: unknown parameter"},
-        Bad{"dataset: iris\nparameters:\n  lr: {min: 0.001, max: 0.1}\n  momentum: {min: 0.5, max: 0.9, when: {lr: [0.01]}}\n", "parameters.momentum.when.lr: the parent must be a categorical parameter"},
-        Bad{"dataset: iris\nparameters:\n  optimizer: {values: [sgd, adam]}\n  momentum: {min: 0.5, max: 0.9, when: {optimizer: [nesterov]}}\n", "parameters.momentum.when.optimizer: \"nesterov\" is not one of optimizer's values"},
-        Bad{"dataset: iris\nparameters:\n  optimizer: {values: [sgd, adam], when: {activation: [relu]}}\n  activation: {values: [relu, tanh], when: {optimizer: [sgd]}}\n", "conditions form a cycle"},
+        Bad{"dataset: iris\nparameters:\n  batch_size: {values: []}\n",
+            "parameters.batch_size.values: must not be empty"},
+        Bad{"dataset: iris\nmethod: grid\nparameters:\n  lr: {min: 0.001, max: 0.1}\n",
+            "parameters.lr: a grid needs `count`"},
+        Bad{"dataset: iris\nparameters:\n  momentum: {min: 0.5, max: 0.9, when: {optimzer: [momentum]}}\n",
+            "parameters.momentum.when.optimzer: unknown parameter"},
+        Bad{"dataset: iris\nparameters:\n  lr: {min: 0.001, max: 0.1}\n  momentum: {min: 0.5, max: 0.9, when: {lr: "
+            "[0.01]}}\n",
+            "parameters.momentum.when.lr: the parent must be a categorical parameter"},
+        Bad{"dataset: iris\nparameters:\n  optimizer: {values: [sgd, adam]}\n  momentum: {min: 0.5, max: 0.9, when: "
+            "{optimizer: [nesterov]}}\n",
+            "parameters.momentum.when.optimizer: \"nesterov\" is not one of optimizer's values"},
+        Bad{"dataset: iris\nparameters:\n  optimizer: {values: [sgd, adam], when: {activation: [relu]}}\n  activation: "
+            "{values: [relu, tanh], when: {optimizer: [sgd]}}\n",
+            "conditions form a cycle"},
         Bad{"dataset: iris\nparameters:\n  lr: {min: .nan, max: 0.1}\n", "parameters.lr.min: must be a finite number"},
-        Bad{"dataset: iris\nparameters:\n  lr: {min: 0.001, max: .inf}\n", "parameters.lr.max: must be a finite number"},
+        Bad{"dataset: iris\nparameters:\n  lr: {min: 0.001, max: .inf}\n",
+            "parameters.lr.max: must be a finite number"},
         Bad{"dataset: iris\nbudget: {max_trials: -3}\n", "budget.max_trials: must be > 0"},
         Bad{"dataset: iris\nbudget: {max_failed: -1}\n", "budget.max_failed: must be >= 0"},
         Bad{"dataset: iris\nbudget: {max_duration: 1e300}\n", "budget.max_duration: must be at most 100 years"},
         Bad{"name: s-000001\ndataset: iris\n", "name: 's-000001' looks like a sweep id"},
         Bad{"dataset: iris\nparallelism: {max_concurrent: 5000}\n", "parallelism.max_concurrent: must be <= 1024"},
-        Bad{"dataset: iris\nobjective: {metric: val_accuracy, goal: 0.9}\n", "objective.goal: must be minimize or maximize, not a number (did you mean `target`?)"},
-        Bad{"dataset: fashion-mnist\nparameters:\n  hidden: {values: [[128], [20000, 20000]]}\n", "parameters.hidden.values[1]: a network of"},
-        Bad{"dataset: iris\nparameters:\n  lr: {min: 0.0, max: 0.1, scale: log}\n", "parameters.lr.min: must be > 0 with scale: log"},
+        Bad{"dataset: iris\nobjective: {metric: val_accuracy, goal: 0.9}\n",
+            "objective.goal: must be minimize or maximize, not a number (did you mean `target`?)"},
+        Bad{"dataset: fashion-mnist\nparameters:\n  hidden: {values: [[128], [20000, 20000]]}\n",
+            "parameters.hidden.values[1]: a network of"},
+        Bad{"dataset: iris\nparameters:\n  lr: {min: 0.0, max: 0.1, scale: log}\n",
+            "parameters.lr.min: must be > 0 with scale: log"},
         Bad{"dataset: iris\nparameters:\n  l2: {min: 0.0, max: 0.1, step: 0}\n", "parameters.l2.step: must be > 0"},
-        Bad{"dataset: iris\nmethod: grid\nparameters:\n  l2: {min: 0.0, max: 0.1, count: 0}\n", "parameters.l2.count: must be >= 1"},
-        Bad{"dataset: iris\nparameters:\n  lr: {values: [0.1], min: 0.1, max: 0.2}\n", "parameters.lr: needs exactly one of"},
+        Bad{"dataset: iris\nmethod: grid\nparameters:\n  l2: {min: 0.0, max: 0.1, count: 0}\n",
+            "parameters.l2.count: must be >= 1"},
+        Bad{"dataset: iris\nparameters:\n  lr: {values: [0.1], min: 0.1, max: 0.2}\n",
+            "parameters.lr: needs exactly one of"},
         Bad{"dataset: iris\nparameters:\n  lr: {scale: log}\n", "parameters.lr: needs exactly one of"},
-        Bad{"dataset: iris\nparameters:\n  epochs: {min: 1.5, max: 10, type: int}\n", "parameters.epochs: type: int needs integer min and max"},
-        Bad{"dataset: iris\nparameters:\n  epochs: {min: 1, max: 10}\n", "parameters.epochs: is an integer setting: add `type: int`"},
+        Bad{"dataset: iris\nparameters:\n  epochs: {min: 1.5, max: 10, type: int}\n",
+            "parameters.epochs: type: int needs integer min and max"},
+        Bad{"dataset: iris\nparameters:\n  epochs: {min: 1, max: 10}\n",
+            "parameters.epochs: is an integer setting: add `type: int`"},
         Bad{"dataset: iris\nparameters:\n  lr: {min: -0.1, max: 0.1}\n", "parameters.lr.min: must be in (0, 1000]"},
-        Bad{"dataset: iris\nfixed: {lr: 0.1}\nparameters:\n  lr: {values: [0.1, 0.2]}\n", "parameters.lr: is also set in `fixed`"},
-        Bad{"dataset: iris\nfixed: {epoch: 5}\n", "fixed.epoch: unknown trainer setting 'epoch' (did you mean 'epochs'?)"},
-        Bad{"dataset: {name: fashion_mnist}\n", "dataset.name: unknown dataset 'fashion_mnist' (did you mean 'fashion-mnist'?)"},
+        Bad{"dataset: iris\nfixed: {lr: 0.1}\nparameters:\n  lr: {values: [0.1, 0.2]}\n",
+            "parameters.lr: is also set in `fixed`"},
+        Bad{"dataset: iris\nfixed: {epoch: 5}\n",
+            "fixed.epoch: unknown trainer setting 'epoch' (did you mean 'epochs'?)"},
+        Bad{"dataset: {name: fashion_mnist}\n",
+            "dataset.name: unknown dataset 'fashion_mnist' (did you mean 'fashion-mnist'?)"},
         Bad{"parameters: {}\n", "dataset.name: is required"},
         Bad{"dataset: iris\nobjective: {metric: val_acc}\n", "objective.metric: unknown metric 'val_acc'"},
-        Bad{"dataset: iris\nobjective: {metric: test_accuracy}\n", "objective.metric: test metrics must not drive the search"},
+        Bad{"dataset: iris\nobjective: {metric: test_accuracy}\n",
+            "objective.metric: test metrics must not drive the search"},
         Bad{"dataset: iris\nmethod: bayes\n", "method: must be grid, random or tpe"},
         Bad{"dataset: iris\nmethod: tp\n", "method: must be grid, random or tpe (did you mean 'tpe'?)"},
         Bad{"dataset: iris\ntpe: {startup_trials: 3}\n", "tpe: applies only to method: tpe"},
-        Bad{"dataset: iris\nmethod: tpe\ntpe: {candidate: 3}\n", "tpe.candidate: unknown key (did you mean 'candidates'?)"},
+        Bad{"dataset: iris\nmethod: tpe\ntpe: {candidate: 3}\n",
+            "tpe.candidate: unknown key (did you mean 'candidates'?)"},
         Bad{"dataset: iris\nmethod: tpe\ntpe: {candidates: 0}\n", "tpe.candidates: must be >= 1"},
         Bad{"dataset: iris\nmethod: tpe\ntpe: {startup_trials: -1}\n", "tpe.startup_trials: must be >= 0"},
         Bad{"dataset: iris\nmethod: tpe\ntpe: {multivariate: yes please}\n", "tpe.multivariate: must be true or false"},
@@ -77,26 +102,37 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"dataset: iris\npruning: {min_epochs: 2}\n", "pruning.method: is required: median, asha or hyperband"},
         Bad{"dataset: iris\npruning: {method: asha2}\n", "pruning.method: must be median, asha, hyperband or none"},
         Bad{"dataset: iris\npruning: {method: hyperbnd}\n", "(did you mean 'hyperband'?)"},
-        Bad{"dataset: iris\npruning: {method: asha, warmup_epochs: 2}\n", "pruning.warmup_epochs: does not apply to method asha"},
-        Bad{"dataset: iris\npruning: {method: median, reduction_factor: 2}\n", "pruning.reduction_factor: does not apply to method median"},
-        Bad{"dataset: iris\npruning: {method: asha, reduction_factr: 2}\n", "pruning.reduction_factr: unknown key (did you mean 'reduction_factor'?)"},
+        Bad{"dataset: iris\npruning: {method: asha, warmup_epochs: 2}\n",
+            "pruning.warmup_epochs: does not apply to method asha"},
+        Bad{"dataset: iris\npruning: {method: median, reduction_factor: 2}\n",
+            "pruning.reduction_factor: does not apply to method median"},
+        Bad{"dataset: iris\npruning: {method: asha, reduction_factr: 2}\n",
+            "pruning.reduction_factr: unknown key (did you mean 'reduction_factor'?)"},
         Bad{"dataset: iris\npruning: {method: asha, reduction_factor: 1}\n", "pruning.reduction_factor: must be >= 2"},
         Bad{"dataset: iris\npruning: {method: asha, min_epochs: 0}\n", "pruning.min_epochs: must be >= 1"},
-        Bad{"dataset: iris\nfixed: {epochs: 5}\npruning: {method: hyperband, min_epochs: 5}\n", "pruning.min_epochs: a first rung at epoch 5 needs trials of at least 15 epochs (min_epochs × reduction_factor); these train 5"},
+        Bad{"dataset: iris\nfixed: {epochs: 5}\npruning: {method: hyperband, min_epochs: 5}\n",
+            "pruning.min_epochs: a first rung at epoch 5 needs trials of at least 15 epochs (min_epochs × "
+            "reduction_factor); these train 5"},
         Bad{"dataset: iris\npruning: {method: median, interval: 0}\n", "pruning.interval: must be >= 1"},
         Bad{"dataset: iris\npruning: {method: median, warmup_epochs: -1}\n", "pruning.warmup_epochs: must be >= 0"},
         Bad{"dataset: iris\nbudget: {max_duration: 2 hours}\n", "budget.max_duration: bad duration"},
         Bad{"dataset: iris\nseed: -1\n", "seed: must be >= 0"},
-        Bad{"dataset: iris\nparameters:\n  lr: {min: 0.001, max: 0.1, type: double}\n", "parameters.lr.type: must be int or float"},
-        Bad{"dataset: iris\nparameters:\n  lr: {min: 0.001, max: 0.1, scale: ln}\n", "parameters.lr.scale: must be linear or log"},
-        Bad{"dataset: iris\nparameters:\n  optimizer: {values: [adam], scale: log}\n", "parameters.optimizer.scale: only applies to a min/max range"},
-        Bad{"dataset: iris\nparameters:\n  hidden: {min: 1, max: 5, type: int}\n", "parameters.hidden: is a list of integers, give it `values`"},
-        Bad{"dataset: iris\nparameters:\n  batch_size: {values: [32, 32]}\n", "parameters.batch_size.values[1]: duplicate value 32"},
+        Bad{"dataset: iris\nparameters:\n  lr: {min: 0.001, max: 0.1, type: double}\n",
+            "parameters.lr.type: must be int or float"},
+        Bad{"dataset: iris\nparameters:\n  lr: {min: 0.001, max: 0.1, scale: ln}\n",
+            "parameters.lr.scale: must be linear or log"},
+        Bad{"dataset: iris\nparameters:\n  optimizer: {values: [adam], scale: log}\n",
+            "parameters.optimizer.scale: only applies to a min/max range"},
+        Bad{"dataset: iris\nparameters:\n  hidden: {min: 1, max: 5, type: int}\n",
+            "parameters.hidden: is a list of integers, give it `values`"},
+        Bad{"dataset: iris\nparameters:\n  batch_size: {values: [32, 32]}\n",
+            "parameters.batch_size.values[1]: duplicate value 32"},
         Bad{"dataset: {name: iris, validaton: 0.2}\n", "dataset.validaton: unknown key (did you mean 'validation'?)"},
         Bad{"dataset: {name: csv}\n", "dataset.path: is required for csv"},
         Bad{"- just\n- a list\n", "spec: must be a mapping"},
         Bad{"dataset: iris\nparameters: {lr: {min: 0.1, max: [1]}}\n", "parameters.lr.max: must be a number"},
-        Bad{"dataset: iris\nparameters:\n  dropout: {values: [0.1, 1.5]}\n", "parameters.dropout.values[1]: must be in [0, 0.95], got 1.5"}));
+        Bad{"dataset: iris\nparameters:\n  dropout: {values: [0.1, 1.5]}\n",
+            "parameters.dropout.values[1]: must be in [0, 0.95], got 1.5"}));
 
 TEST(SpecValidation, ParseErrorsCarryTheLine) {
   EXPECT_THAT(Error("dataset: iris\nparameters:\n  lr: {mni: 0.1, max: 1}\n"), ::testing::HasSubstr("(line 3)"));
@@ -125,15 +161,17 @@ TEST(SpecValidation, GridAxesAndConditionBlocksAreBounded) {
   EXPECT_EQ(Error("dataset: iris\nmethod: grid\nparameters:\n  l2: {min: 0, max: 0.5, step: 5.0e-8}\n"), "");
   // Six parents of ten values each: 10^6 assignments.
   std::string yaml = "dataset: iris\nparameters:\n";
-  yaml += "  batch_size: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
-          "  epochs: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
-          "  patience: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
-          "  decay_epochs: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
-          "  pca_components: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
-          "  dropout: {values: [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}\n"
-          "  lr: {min: 0.001, max: 0.1, when: {batch_size: [1], epochs: [1], patience: [1], decay_epochs: [1],"
-          " pca_components: [1], dropout: [0.0]}}\n";
-  EXPECT_THAT(Error(yaml), ::testing::HasSubstr("parameters: the `when` parents' values combine in more than 100000 ways"));
+  yaml +=
+      "  batch_size: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
+      "  epochs: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
+      "  patience: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
+      "  decay_epochs: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
+      "  pca_components: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n"
+      "  dropout: {values: [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}\n"
+      "  lr: {min: 0.001, max: 0.1, when: {batch_size: [1], epochs: [1], patience: [1], decay_epochs: [1],"
+      " pca_components: [1], dropout: [0.0]}}\n";
+  EXPECT_THAT(Error(yaml),
+              ::testing::HasSubstr("parameters: the `when` parents' values combine in more than 100000 ways"));
 }
 
 TEST(SpecValidation, ValidSpecsPass) {

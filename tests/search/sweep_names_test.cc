@@ -33,8 +33,8 @@ absl::Status Label(const std::string& key, const std::string& value) {
 
 TEST(SweepNames, EveryNameInTheExamplesAndTestsStaysValid) {
   for (const char* name : {"", "quickstart", "fashion-mlp", "init study (tanh)", "x'; DROP TABLE sweeps; --",
-                           "lr_sweep.v2", "s-", "s-12a", "sweep-000001", "café", "日本語の実験", "Ωmega-3",
-                           "ру́сский", "a/b:c=d@e#f+g,h[i]{j}|k~l`m$n%o^p&q*r!s?t<u>v\\w\"x"}) {
+                           "lr_sweep.v2", "s-", "s-12a", "sweep-000001", "café", "日本語の実験", "Ωmega-3", "ру́сский",
+                           "a/b:c=d@e#f+g,h[i]{j}|k~l`m$n%o^p&q*r!s?t<u>v\\w\"x"}) {
     EXPECT_TRUE(Name(name).ok()) << name << ": " << Name(name);
   }
   EXPECT_TRUE(Name(std::string(200, 'x')).ok());
@@ -61,17 +61,23 @@ TEST(SweepNames, ControlCharactersAreRefusedByPosition) {
 
 TEST(SweepNames, InvisibleAndLookAlikeCharactersAreRefused) {
   for (const auto& [name, what] : std::vector<std::pair<std::string, std::string>>{
-           {"evil\xe2\x80\xae" "txt.exe", "(U+202E, an invisible or formatting character)"},
+           {"evil\xe2\x80\xae"
+            "txt.exe",
+            "(U+202E, an invisible or formatting character)"},
            {"zero\xe2\x80\x8bwidth", "(U+200B, an invisible"},
            {"bom\xef\xbb\xbf", "(U+FEFF, an invisible"},
            {"nb\xc2\xa0space", "(U+00A0, an invisible"},
            {"ｓ-０００００１", "character 1 (U+FF53 'ｓ') is not allowed"},  // fullwidth
            {"s-00000\xef\xbc\x91", "(U+FF11 '１') is not allowed"},
-           {"s\xe2\x80\x90" "000001", "(U+2010 '‐') is not allowed"},          // a hyphen look-alike
-           {"s-\xd9\xa1\xd9\xa2", "(U+0661 '١') is not allowed"},             // Arabic-Indic digits
-           {"\xf0\x9d\x90\xac-1", "(U+1D42C '𝐬') is not allowed"},              // mathematical bold s
-           {"bad\xff" "utf8", "name: is not UTF-8 (byte 4)"},
-           {"rocket \xf0\x9f\x9a\x80", "(U+1F680 '🚀') is not allowed"},       // a symbol, not a letter
+           {"s\xe2\x80\x90"
+            "000001",
+            "(U+2010 '‐') is not allowed"},                         // a hyphen look-alike
+           {"s-\xd9\xa1\xd9\xa2", "(U+0661 '١') is not allowed"},   // Arabic-Indic digits
+           {"\xf0\x9d\x90\xac-1", "(U+1D42C '𝐬') is not allowed"},  // mathematical bold s
+           {"bad\xff"
+            "utf8",
+            "name: is not UTF-8 (byte 4)"},
+           {"rocket \xf0\x9f\x9a\x80", "(U+1F680 '🚀') is not allowed"},  // a symbol, not a letter
        }) {
     EXPECT_THAT(Name(name), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(what))) << name;
   }
@@ -83,8 +89,8 @@ TEST(SweepNames, IdsAndTheirLookAlikesAndOuterSpacesAreRefused) {
     EXPECT_THAT(Name(name), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("looks like a sweep id"))) << name;
   }
   for (const std::string name : {"s-000001 ", " s-000001", " padded", "padded "}) {
-    EXPECT_THAT(Name(name), StatusIs(absl::StatusCode::kInvalidArgument,
-                                     HasSubstr("name: must not start or end with a space")))
+    EXPECT_THAT(Name(name),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name: must not start or end with a space")))
         << name;
   }
   EXPECT_THAT(Name(std::string(201, 'x')),
@@ -96,14 +102,17 @@ TEST(SweepLabels, ValuesHoldNoControlOrInvisibleCharacters) {
   EXPECT_TRUE(Label("owner", "Zoë Ångström 🚀 (ml-platform)").ok());
   EXPECT_THAT(Label("team", "vi\x1bsion"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("labels.team: character 3 (U+001B")));
-  EXPECT_THAT(Label("team", "a\xe2\x80\xae" "b"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("U+202E")));
+  EXPECT_THAT(Label("team",
+                    "a\xe2\x80\xae"
+                    "b"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("U+202E")));
   EXPECT_THAT(Label("team", "vision "),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("labels.team: must not start or end")));
   EXPECT_THAT(Label("team", std::string(257, 'v')),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 256 characters")));
   // A bad label name is shown printable, whatever it holds.
-  EXPECT_THAT(Label("bad\x1bkey", "v"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                 HasSubstr("labels.bad\\x1bkey: a label name is 1-63 of")));
+  EXPECT_THAT(Label("bad\x1bkey", "v"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("labels.bad\\x1bkey: a label name is 1-63 of")));
 }
 
 TEST(SweepNames, NoValidationRowsNoValidationObjective) {

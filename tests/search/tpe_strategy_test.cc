@@ -12,8 +12,8 @@
 #include <functional>
 #include <set>
 
-#include "tests/search/search_space_fixture.h"
 #include "search/random_strategy.h"
+#include "tests/search/search_space_fixture.h"
 
 namespace hpsearch::search {
 namespace {

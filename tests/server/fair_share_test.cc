@@ -16,9 +16,7 @@ TEST(FairShare, NobodyToServeIsNone) {
   EXPECT_EQ(FairShare({C(1, 0, 0, /*has_work=*/false)}), std::nullopt);
 }
 
-TEST(FairShare, TheSweepWithFewestRunningTrialsGoesFirst) {
-  EXPECT_EQ(FairShare({C(1, 3), C(2, 1), C(3, 2)}), 2);
-}
+TEST(FairShare, TheSweepWithFewestRunningTrialsGoesFirst) { EXPECT_EQ(FairShare({C(1, 3), C(2, 1), C(3, 2)}), 2); }
 
 TEST(FairShare, TiesGoToTheOneServedLongestAgoThenTheFirstListed) {
   EXPECT_EQ(FairShare({C(1, 1, /*last_served=*/9), C(2, 1, /*last_served=*/4)}), 2);

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <set>
 
-#include "server/scheduler/history.h"
 #include "common/util/rng.h"
+#include "server/scheduler/history.h"
 
 namespace hpsearch::scheduler {
 namespace {

@@ -65,7 +65,7 @@ TEST(HeadScanner, RefusesAsSoonAsABoundIsPassed) {
   std::string lines = "GET / HTTP/1.1\r\n";
   for (int i = 0; i < 100; ++i) lines += "X: 1\r\n";
   EXPECT_EQ(ScanAll(lines + "\r\n").state, State::kComplete);  // exactly 100 header lines
-  const HeadScan more = ScanAll(lines + "X: 1\r\n");          // the 101st, before the end
+  const HeadScan more = ScanAll(lines + "X: 1\r\n");           // the 101st, before the end
   EXPECT_EQ(more.state, State::kRefused);
   EXPECT_EQ(more.status, 431);
   EXPECT_THAT(more.message, HasSubstr("100 header lines"));
@@ -81,12 +81,12 @@ TEST(RequestTarget, DecodesAsTheDashboardExpects) {
   auto t = ParseTarget("/sweeps/a%20b+c/x?where=lr%3C%3D0.01&where=optimizer%3Dadam&q=a+b&flag&=x&k=v=w#frag");
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->path, "/sweeps/a b+c/x");  // '+' is a space only in the query string
-  EXPECT_THAT(t->params, ::testing::UnorderedElementsAre(
-                             std::pair<const std::string, std::string>("where", "lr<=0.01"),
-                             std::pair<const std::string, std::string>("where", "optimizer=adam"),
-                             std::pair<const std::string, std::string>("q", "a b"),
-                             std::pair<const std::string, std::string>("flag", ""),
-                             std::pair<const std::string, std::string>("k", "v=w")));
+  EXPECT_THAT(t->params,
+              ::testing::UnorderedElementsAre(std::pair<const std::string, std::string>("where", "lr<=0.01"),
+                                              std::pair<const std::string, std::string>("where", "optimizer=adam"),
+                                              std::pair<const std::string, std::string>("q", "a b"),
+                                              std::pair<const std::string, std::string>("flag", ""),
+                                              std::pair<const std::string, std::string>("k", "v=w")));
   EXPECT_EQ(PercentDecode("%zz%4", false), "%zz%4");  // broken escapes stay as they are
   EXPECT_EQ(PercentDecode("%2f%2F", false), "//");
   auto absolute = ParseTarget("http://Example.com:80?x=1");
@@ -118,15 +118,15 @@ TEST(RequestHead, ParsesTheFramingFacts) {
 }
 
 TEST(RequestHead, RefusesWhatTwoReadersCouldReadDifferently) {
-  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\n\r\n"), 400);                                   // no Host
-  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);             // two
-  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n"), 400);             // obs-fold
-  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400);                       // space before ':'
-  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\r\nX: a\x01z\r\n\r\n"), 400);           // control in a value
+  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\n\r\n"), 400);                          // no Host
+  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);    // two
+  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n"), 400);    // obs-fold
+  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400);              // space before ':'
+  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\r\nX: a\x01z\r\n\r\n"), 400);  // control in a value
   EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"), 400);
   EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n"), 400);
   EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n"), 413);
-  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n"), 400);                   // bare CR
+  EXPECT_EQ(ErrorOf("GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n"), 400);  // bare CR
   EXPECT_EQ(ErrorOf("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
   EXPECT_EQ(ErrorOf("G(T / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
   EXPECT_EQ(ErrorOf("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), 505);
@@ -180,11 +180,21 @@ TEST(HttpHeadFuzz, MutatedHeadsAlwaysGetADefiniteAnswer) {
       const size_t at = rng() % s.size();
       const char c = rng() % 2 ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng());
       switch (rng() % 5) {
-        case 0: s.insert(s.begin() + at, c); break;
-        case 1: s.erase(at, 1 + rng() % 4); break;
-        case 2: s[at] = c; break;
-        case 3: s.insert(at, s.substr(at, rng() % 40)); break;
-        default: s.resize(at); break;
+        case 0:
+          s.insert(s.begin() + at, c);
+          break;
+        case 1:
+          s.erase(at, 1 + rng() % 4);
+          break;
+        case 2:
+          s[at] = c;
+          break;
+        case 3:
+          s.insert(at, s.substr(at, rng() % 40));
+          break;
+        default:
+          s.resize(at);
+          break;
       }
     }
     if (rng() % 50 == 0) s.insert(s.find('\n') + 1, std::string(rng() % 20'000, 'h'));  // oversized

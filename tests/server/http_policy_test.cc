@@ -28,12 +28,37 @@ TEST(SafeNext, KeepsPathsOfThisSite) {
 
 TEST(SafeNext, RefusesEverythingABrowserCouldReadAsAnotherOrigin) {
   for (const std::string& bad : std::vector<std::string>{
-           "", "sweeps", "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example",
+           "",
+           "sweeps",
+           "//evil.example",
+           "///evil.example",
+           "/\\evil.example",
+           "\\\\evil.example",
            "/\t/evil.example/x",  // the audit's bypass: /%09/evil.example/x, decoded once
-           "/\n/evil.example", "/\r/evil.example", "/ /evil.example", " //evil.example", "/x\x7f", "/x\x01",
-           "/\\/evil.example", "/x\\y", "https:evil.example", "https://evil.example", "javascript:alert(1)",
-           "/%5Cevil.example", "/%5cevil.example", "/%09/evil.example", "/%2F/evil.example", "/%2f%2fevil",
-           "/%252F/evil", "/%20/evil", "/%0a", "/%", "/%4", "/%zz", "/caf\xc3\xa9", "/%C3%A9",
+           "/\n/evil.example",
+           "/\r/evil.example",
+           "/ /evil.example",
+           " //evil.example",
+           "/x\x7f",
+           "/x\x01",
+           "/\\/evil.example",
+           "/x\\y",
+           "https:evil.example",
+           "https://evil.example",
+           "javascript:alert(1)",
+           "/%5Cevil.example",
+           "/%5cevil.example",
+           "/%09/evil.example",
+           "/%2F/evil.example",
+           "/%2f%2fevil",
+           "/%252F/evil",
+           "/%20/evil",
+           "/%0a",
+           "/%",
+           "/%4",
+           "/%zz",
+           "/caf\xc3\xa9",
+           "/%C3%A9",
            "/x" + std::string(3000, 'a'),
        }) {
     EXPECT_EQ(SafeNext(bad), "/") << "'" << bad << "'";
@@ -42,9 +67,9 @@ TEST(SafeNext, RefusesEverythingABrowserCouldReadAsAnotherOrigin) {
 
 TEST(HostRule, ServesAddressesLocalhostAndListedNames) {
   const HostRule rule({"dash.example", "Metrics.Internal."}, /*token_required=*/false);
-  for (const char* ok : {"127.0.0.1", "127.0.0.1:8080", "10.0.0.7:80", "[::1]", "[::1]:8080", "[2001:db8::1]:1",
-                         "localhost", "LOCALHOST:8080", "app.localhost", "localhost.", "dash.example",
-                         "DASH.example:443", "metrics.internal", ""}) {
+  for (const char* ok :
+       {"127.0.0.1", "127.0.0.1:8080", "10.0.0.7:80", "[::1]", "[::1]:8080", "[2001:db8::1]:1", "localhost",
+        "LOCALHOST:8080", "app.localhost", "localhost.", "dash.example", "DASH.example:443", "metrics.internal", ""}) {
     EXPECT_TRUE(rule.Check(ok).ok()) << ok;
   }
   for (const char* bad : {"evil.example", "evil.example:8080", "127.0.0.1.evil.example", "localhost.evil.example",
@@ -70,7 +95,7 @@ TEST(LoginThrottle, LocksAClientOutDoublingAndForgets) {
   LoginThrottle throttle({}, clock.fn());
   for (int i = 0; i < 4; ++i) throttle.Failed("a");
   EXPECT_EQ(throttle.RetryAfter("a"), 0);  // four are free
-  throttle.Failed("a");                     // the fifth locks: 2 s
+  throttle.Failed("a");                    // the fifth locks: 2 s
   EXPECT_EQ(throttle.RetryAfter("a"), 2);
   EXPECT_EQ(throttle.RetryAfter("b"), 0);  // per client
   clock.t += std::chrono::seconds(2);

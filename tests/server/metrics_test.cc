@@ -61,12 +61,13 @@ TEST(ServerMetrics, EveryFamilyIsExportedWithItsTypeAndNoIdLabels) {
   }
   EXPECT_THAT(text, HasSubstr("hpsearch_trials_total{status=\"completed\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("hpsearch_trials_total{status=\"pruned\"} 0\n"));  // present before the first
-  EXPECT_THAT(text, HasSubstr("hpsearch_trial_duration_seconds_count 1\n"));    // the cancelled one never ran
+  EXPECT_THAT(text, HasSubstr("hpsearch_trial_duration_seconds_count 1\n"));     // the cancelled one never ran
   EXPECT_THAT(text, HasSubstr("hpsearch_trial_duration_seconds_bucket{le=\"5\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("hpsearch_trial_duration_seconds_bucket{le=\"2.5\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("hpsearch_store_commit_seconds_bucket{le=\"0.0005\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr(
-                        "hpsearch_grpc_requests_total{method=\"hpsearch.v1.SweepService/GetSweep\",code=\"NOT_FOUND\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("hpsearch_grpc_requests_total{method=\"hpsearch.v1.SweepService/GetSweep\",code=\"NOT_FOUND\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("hpsearch_sweeps{status=\"completed\"} 4\n"));
   EXPECT_THAT(text, Not(HasSubstr("trial=")));
   EXPECT_THAT(text, Not(HasSubstr("sweep=")));

@@ -50,7 +50,7 @@ TEST_F(QueryTest, ConditionsNameParametersMetricsAndTheObjectiveOfTheSweep) {
   EXPECT_EQ(Indices(id, {"optimizer=adam", "lr<0.1"}), (V{3, 5}));
   EXPECT_EQ(Indices(id, {"lr=0.1,0.001"}), (V{0, 1, 4, 5}));
   EXPECT_EQ(Indices(id, {"objective<=0.3"}), (V{3, 4, 5}));
-  EXPECT_EQ(Indices(id, {"val_accuracy>0.65"}, "objective"), (V{5, 4, 3}));  // best first
+  EXPECT_EQ(Indices(id, {"val_accuracy>0.65"}, "objective"), (V{5, 4, 3}));   // best first
   EXPECT_EQ(Indices(id, {"epochs=2", "hidden=[4]"}), (V{0, 1, 2, 3, 4, 5}));  // fixed settings too
   EXPECT_EQ(Indices(id, {"optimizer=rmsprop"}), (V{}));
   Query q(*scheduler_, *store_);
@@ -68,8 +68,8 @@ TEST_F(QueryTest, ConditionsAreBoundedInNumberLengthAndValues) {
   const std::string id = CompleteGrid();
   Query q(*scheduler_, *store_);
   const std::vector<std::string> many(1200, "lr>0");
-  EXPECT_THAT(q.Trials(id, {}, many), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                "where: at most 32 conditions (got 1200)"));
+  EXPECT_THAT(q.Trials(id, {}, many),
+              StatusIs(absl::StatusCode::kInvalidArgument, "where: at most 32 conditions (got 1200)"));
   EXPECT_EQ(Indices(id, std::vector<std::string>(32, "lr>0")).size(), 6u);
   const std::string long_value(5000, '9');
   auto st = q.Trials(id, {}, {"lr<" + long_value});
@@ -87,10 +87,12 @@ TEST_F(QueryTest, ConditionsAreBoundedInNumberLengthAndValues) {
   positive.values = {0.0};
   direct.where.assign(33, positive);
   absl::StatusOr<store::TrialPage> page;
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
-    page = r.ListTrials(1, direct);
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& r) {
+                    page = r.ListTrials(1, direct);
+                    return absl::OkStatus();
+                  })
+                  .ok());
   EXPECT_THAT(page, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("where: at most 32 conditions")));
 }
 

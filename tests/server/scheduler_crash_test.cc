@@ -11,10 +11,10 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "server/scheduler/scheduler.h"
 #include "search/spec_file.h"
-#include "tests/server/scheduler_fixture.h"
+#include "server/scheduler/scheduler.h"
 #include "server/store/integrity.h"
+#include "tests/server/scheduler_fixture.h"
 
 namespace hpsearch::scheduler {
 namespace {
@@ -109,9 +109,9 @@ struct Scenario {
   // How workers treat trial i after the restart (true: fail it).
   std::function<bool(int64_t index)> fails = [](int64_t) { return false; };
   SweepStatus expect;
-  std::string reason;   // the final reason contains this
-  int64_t max_rows = 6;  // trials that may ever have started
-  Intent intent;         // the user's actions
+  std::string reason;       // the final reason contains this
+  int64_t max_rows = 6;     // trials that may ever have started
+  Intent intent;            // the user's actions
   int64_t downtime_ms = 0;  // between the crash and the restart
 };
 
@@ -130,7 +130,8 @@ std::vector<Scenario> Scenarios() {
                    }
                  },
                  [](int64_t) { return false; }, SweepStatus::kCompleted, "", 6});
-  all.push_back({"CancelledMidway", kGrid,
+  all.push_back({"CancelledMidway",
+                 kGrid,
                  [](Harness& h, const std::string& sweep, Intent& intent) {
                    auto a = h.Acquire("remote-a");
                    auto b = h.Acquire("remote-b");
@@ -141,8 +142,13 @@ std::vector<Scenario> Scenarios() {
                      EXPECT_FALSE(h.Complete(*b).ok());  // stopped
                    }
                  },
-                 [](int64_t) { return false; }, SweepStatus::kCancelled, "cancelled by request", 3, {.cancel = true}});
-  all.push_back({"StoppedMidway", kGrid,
+                 [](int64_t) { return false; },
+                 SweepStatus::kCancelled,
+                 "cancelled by request",
+                 3,
+                 {.cancel = true}});
+  all.push_back({"StoppedMidway",
+                 kGrid,
                  [](Harness& h, const std::string& sweep, Intent& intent) {
                    auto a = h.Acquire("remote-a");
                    auto b = h.Acquire("remote-b");
@@ -151,7 +157,11 @@ std::vector<Scenario> Scenarios() {
                    if (h.dead() || !h.Epoch(*a, 1) || !h.Complete(*a).ok()) return;
                    (void)h.Complete(*b);
                  },
-                 [](int64_t) { return false; }, SweepStatus::kCancelled, "stopped by request", 2, {.stop = true}});
+                 [](int64_t) { return false; },
+                 SweepStatus::kCancelled,
+                 "stopped by request",
+                 2,
+                 {.stop = true}});
   all.push_back({"EndedByTarget", std::string(kGrid) + "objective: {metric: val_loss, goal: minimize, target: 0.1}\n",
                  [](Harness& h, const std::string&, Intent&) {
                    auto a = h.Acquire("remote-a");
@@ -174,7 +184,8 @@ std::vector<Scenario> Scenarios() {
                    }
                  },
                  [](int64_t index) { return index < 2; }, SweepStatus::kFailed, "budget.max_failed is 2", 3});
-  all.push_back({"LeaseLostWhileStopping", kGrid,
+  all.push_back({"LeaseLostWhileStopping",
+                 kGrid,
                  [](Harness& h, const std::string& sweep, Intent& intent) {
                    auto a = h.Acquire("remote-a");
                    auto b = h.Acquire("remote-b");  // its worker dies
@@ -184,8 +195,13 @@ std::vector<Scenario> Scenarios() {
                    h.Advance(kLeaseMs + 1);
                    h.s().Tick();  // b's lease expires: cancelled, and the sweep ends
                  },
-                 [](int64_t) { return false; }, SweepStatus::kCancelled, "stopped by request", 2, {.stop = true}});
-  all.push_back({"EndedByMaxDuration", std::string(kGrid) + "budget: {max_duration: 10s}\n",
+                 [](int64_t) { return false; },
+                 SweepStatus::kCancelled,
+                 "stopped by request",
+                 2,
+                 {.stop = true}});
+  all.push_back({"EndedByMaxDuration",
+                 std::string(kGrid) + "budget: {max_duration: 10s}\n",
                  [](Harness& h, const std::string&, Intent&) {
                    auto a = h.Acquire("remote-a");
                    if (!a || !h.Complete(*a).ok()) return;
@@ -197,15 +213,20 @@ std::vector<Scenario> Scenarios() {
                      EXPECT_FALSE(h.Epoch(*b, 1));
                    }
                  },
-                 [](int64_t) { return false; }, SweepStatus::kCompleted, "max_duration of 10s reached", 2, {}, 11'000});
+                 [](int64_t) { return false; },
+                 SweepStatus::kCompleted,
+                 "max_duration of 10s reached",
+                 2,
+                 {},
+                 11'000});
   return all;
 }
 
 class CrashAfterEveryCommit : public ::testing::TestWithParam<Scenario> {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hpsearch-crash-" + std::to_string(getpid()) + "-" + GetParam().name);
+    dir_ =
+        std::filesystem::temp_directory_path() / ("hpsearch-crash-" + std::to_string(getpid()) + "-" + GetParam().name);
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
@@ -231,7 +252,7 @@ class CrashAfterEveryCommit : public ::testing::TestWithParam<Scenario> {
         sc.drive(first, sweep, intent);
       }
       commits = first.commits();
-    }  // the process dies
+    }                                   // the process dies
     if (sweep.empty()) return commits;  // the submission itself never committed
     SCOPED_TRACE(::testing::Message() << sc.name << ", crash at commit " << crash_at);
     now += sc.downtime_ms;

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "search/spec_file.h"
 #include "gtest/gtest.h"
+#include "search/spec_file.h"
 #include "server/scheduler/scheduler.h"
 #include "server/store/integrity.h"
 #include "tests/testing/status_matchers.h"
@@ -98,10 +98,12 @@ class SchedulerTest : public ::testing::Test {
 
   // The store's integrity checker finds nothing wrong.
   void ExpectSound() {
-    ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
+    ASSERT_TRUE(store_
+                    ->Read([&](store::ReadTxn& r) {
                       for (const auto& v : store::CheckIntegrity(r)) ADD_FAILURE() << v;
                       return absl::OkStatus();
-                    }).ok());
+                    })
+                    .ok());
   }
 
   int64_t now_ = 1'000'000;

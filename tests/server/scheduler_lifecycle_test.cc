@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "proto/convert/spec_convert.h"
 #include "gmock/gmock.h"
+#include "proto/convert/spec_convert.h"
 #include "tests/server/scheduler_fixture.h"
 
 namespace hpsearch::scheduler::test {
@@ -65,10 +65,12 @@ class Lifecycle : public SchedulerTest {
 
   search::Spec StoredSpec(const std::string& id) {
     std::optional<store::SweepRecord> rec;
-    EXPECT_TRUE(store_->Read([&](store::ReadTxn& r) {
+    EXPECT_TRUE(store_
+                    ->Read([&](store::ReadTxn& r) {
                       rec = r.FindSweep(id);
                       return absl::OkStatus();
-                    }).ok());
+                    })
+                    .ok());
     EXPECT_TRUE(rec.has_value());
     auto spec = Decode(rec ? rec->spec : "");
     EXPECT_TRUE(spec.ok()) << spec.status();
@@ -277,19 +279,21 @@ TEST_F(Lifecycle, RetryRunsFailedTrialsAgainAsNewAttemptsOfTheSameConfiguration)
   EXPECT_EQ(done.counts.failed, 0);
   EXPECT_EQ(done.best_objective, 0.2);
   // The failed attempt stays in the trial's history.
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
-                      auto t = r.GetTrial(*store::ParseSweepId(s.id), 0);
-                      EXPECT_TRUE(t.has_value());
-                      if (!t) return absl::OkStatus();
-                      EXPECT_EQ(t->failure_reason, "");
-                      const auto& attempts = t->attempts;
-                      EXPECT_EQ(attempts.size(), 2u);
-                      if (attempts.size() == 2) {
-                        EXPECT_THAT(attempts[0].outcome, HasSubstr("failed: diverged"));
-                        EXPECT_EQ(attempts[1].outcome, "completed");
-                      }
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& r) {
+                    auto t = r.GetTrial(*store::ParseSweepId(s.id), 0);
+                    EXPECT_TRUE(t.has_value());
+                    if (!t) return absl::OkStatus();
+                    EXPECT_EQ(t->failure_reason, "");
+                    const auto& attempts = t->attempts;
+                    EXPECT_EQ(attempts.size(), 2u);
+                    if (attempts.size() == 2) {
+                      EXPECT_THAT(attempts[0].outcome, HasSubstr("failed: diverged"));
+                      EXPECT_EQ(attempts[1].outcome, "completed");
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
   ExpectSound();
 }
 
@@ -380,16 +384,18 @@ TEST_F(Lifecycle, DeleteRemovesAFinishedSweepAndItsIdIsNeverUsedAgain) {
   // s was the newest: the next sweep still gets a new id.
   const store::SweepRecord next = SubmitSpec(Random(1));
   EXPECT_GT(*store::ParseSweepId(next.id), *store::ParseSweepId(s.id));
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
-                      auto& q = r.connection().Prepare(
-                          "SELECT (SELECT COUNT(*) FROM trials WHERE sweep_id = ?1) + "
-                          "(SELECT COUNT(*) FROM trial_metrics WHERE sweep_id = ?1) + "
-                          "(SELECT COUNT(*) FROM trial_counts WHERE sweep_id = ?1)");
-                      q.bind(1, static_cast<int64_t>(*store::ParseSweepId(s.id)));
-                      EXPECT_TRUE(q.executeStep());
-                      EXPECT_EQ(q.getColumn(0).getInt64(), 0);
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& r) {
+                    auto& q = r.connection().Prepare(
+                        "SELECT (SELECT COUNT(*) FROM trials WHERE sweep_id = ?1) + "
+                        "(SELECT COUNT(*) FROM trial_metrics WHERE sweep_id = ?1) + "
+                        "(SELECT COUNT(*) FROM trial_counts WHERE sweep_id = ?1)");
+                    q.bind(1, static_cast<int64_t>(*store::ParseSweepId(s.id)));
+                    EXPECT_TRUE(q.executeStep());
+                    EXPECT_EQ(q.getColumn(0).getInt64(), 0);
+                    return absl::OkStatus();
+                  })
+                  .ok());
   ExpectSound();
 }
 

@@ -7,8 +7,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "tests/server/scheduler_fixture.h"
 #include "server/store/integrity.h"
+#include "tests/server/scheduler_fixture.h"
 
 namespace hpsearch::scheduler::test {
 namespace {
@@ -72,7 +72,7 @@ TEST_F(SchedulerTest, RestartFinishesAStoppingSweepWhoseLastTrialDiedWithTheServ
   EXPECT_EQ(s.status, SweepStatus::kCancelled);
   EXPECT_EQ(s.status_reason, "stopped by request");
   EXPECT_EQ(s.counts.cancelled, 1);  // rows
-  EXPECT_EQ(s.not_started, 5);  // planned, never started
+  EXPECT_EQ(s.not_started, 5);       // planned, never started
   const store::SweepRecord still = Get(other.id);
   EXPECT_EQ(still.status, SweepStatus::kRunning);
   EXPECT_EQ(still.counts.pending, 6);  // its interrupted trial is pending again
@@ -138,15 +138,17 @@ TEST_F(SchedulerTest, AStoreOutageIsUnavailableAndLosesNothing) {
   EXPECT_EQ(Get(s.id).counts.running, 1);
   store_fault_ = false;
   ASSERT_TRUE(Complete(*l, 0.7).ok());  // the retry lands
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& rd) {
-                      auto t = rd.GetTrial(*store::ParseSweepId(s.id), l->key.index);
-                      EXPECT_EQ(t->status, TrialStatus::kCompleted);
-                      EXPECT_EQ(t->objective.value(), 0.7);
-                      EXPECT_EQ(t->epochs.size(), 2);  // both epochs, once each
-                      EXPECT_EQ(t->attempts.size(), 1);
-                      for (const auto& v : store::CheckIntegrity(rd)) ADD_FAILURE() << v;
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& rd) {
+                    auto t = rd.GetTrial(*store::ParseSweepId(s.id), l->key.index);
+                    EXPECT_EQ(t->status, TrialStatus::kCompleted);
+                    EXPECT_EQ(t->objective.value(), 0.7);
+                    EXPECT_EQ(t->epochs.size(), 2);  // both epochs, once each
+                    EXPECT_EQ(t->attempts.size(), 1);
+                    for (const auto& v : store::CheckIntegrity(rd)) ADD_FAILURE() << v;
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 // A remote worker's lease outlives a restart of the server, so its epochs are on disk
@@ -163,15 +165,17 @@ TEST_F(SchedulerTest, ARemoteWorkersEpochIsNotAcknowledgedUntilItIsWritten) {
   EXPECT_EQ(Get(s.id).counts.running, 1);  // the refused report renewed the lease
   store_fault_ = false;
   ASSERT_TRUE(Epoch(*l, 2, 0.8).ok());  // the worker's retry lands
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& rd) {
-                      auto t = rd.GetTrial(*store::ParseSweepId(s.id), l->key.index);
-                      EXPECT_EQ(t->status, TrialStatus::kRunning);
-                      EXPECT_EQ(t->epochs.size(), 2);  // written before the reply, not a second later
-                      if (t->epochs.size() == 2) {
-                        EXPECT_EQ(t->epochs[1].metrics.at("val_loss"), 0.8);
-                      }
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& rd) {
+                    auto t = rd.GetTrial(*store::ParseSweepId(s.id), l->key.index);
+                    EXPECT_EQ(t->status, TrialStatus::kRunning);
+                    EXPECT_EQ(t->epochs.size(), 2);  // written before the reply, not a second later
+                    if (t->epochs.size() == 2) {
+                      EXPECT_EQ(t->epochs[1].metrics.at("val_loss"), 0.8);
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 // A stored sweep this build cannot load (here: a spec stored before its `when`
@@ -190,14 +194,17 @@ TEST_F(SchedulerTest, ASweepThatCannotBeLoadedFailsAloneAtRecovery) {
     absl::StrAppend(&when, when.empty() ? "" : ", ", p, ": [1]");
   }
   absl::StrAppend(&huge, "  lr: {values: [0.1, 0.2], when: {", when, "}}\n");
-  ASSERT_TRUE(store_->Write([&](store::WriteTxn& w) {
-                      w.InsertSweep("huge", huge, 1000, false, now_);
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](store::WriteTxn& w) {
+                    w.InsertSweep("huge", huge, 1000, false, now_);
+                    return absl::OkStatus();
+                  })
+                  .ok());
   Open(db);  // the restart
   const store::SweepRecord failed = Get("huge");
   EXPECT_EQ(failed.status, SweepStatus::kFailed);
-  EXPECT_THAT(failed.status_reason, ::testing::HasSubstr("cannot resume after restart: parameters: the `when` parents"));
+  EXPECT_THAT(failed.status_reason,
+              ::testing::HasSubstr("cannot resume after restart: parameters: the `when` parents"));
   auto l = Acquire();
   ASSERT_TRUE(l.has_value());
   EXPECT_EQ(l->key.sweep_id, good.id);
@@ -267,16 +274,18 @@ TEST_F(SchedulerTest, ALostLeaseInAStoppingSweepCancelsTheTrialInOneTransaction)
   const store::SweepRecord done = Get(s.id);
   EXPECT_EQ(done.status, SweepStatus::kCancelled);
   EXPECT_EQ(done.counts.cancelled, 1);  // rows
-  EXPECT_EQ(done.not_started, 5);  // planned, never started
+  EXPECT_EQ(done.not_started, 5);       // planned, never started
   EXPECT_EQ(done.counts.pending, 0);
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
-                      auto t = r.GetTrial(*store::ParseSweepId(s.id), a->key.index);
-                      EXPECT_EQ(t->status, TrialStatus::kCancelled);
-                      EXPECT_EQ(t->attempt, 1);
-                      EXPECT_EQ(t->attempts[0].outcome, "lease expired (worker remote-a)");
-                      for (const auto& v : store::CheckIntegrity(r)) ADD_FAILURE() << v;
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& r) {
+                    auto t = r.GetTrial(*store::ParseSweepId(s.id), a->key.index);
+                    EXPECT_EQ(t->status, TrialStatus::kCancelled);
+                    EXPECT_EQ(t->attempt, 1);
+                    EXPECT_EQ(t->attempts[0].outcome, "lease expired (worker remote-a)");
+                    for (const auto& v : store::CheckIntegrity(r)) ADD_FAILURE() << v;
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_F(SchedulerTest, RecoveryCancelsWhatAStoppingSweepLeftPending) {
@@ -288,16 +297,18 @@ TEST_F(SchedulerTest, RecoveryCancelsWhatAStoppingSweepLeftPending) {
   auto a = Acquire("remote-a");
   ASSERT_EQ(scheduler_->Cancel(s.id, true)->status, SweepStatus::kStopping);
   // What an earlier hpsearch could leave behind: the stopping sweep's trial requeued.
-  ASSERT_TRUE(store_->Write([&](store::WriteTxn& w) {
-                      auto open = w.OpenTrials(*store::ParseSweepId(s.id));
-                      w.RequeueTrial(open[0].trial_id, 1, 1, "lease expired", now_);
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](store::WriteTxn& w) {
+                    auto open = w.OpenTrials(*store::ParseSweepId(s.id));
+                    w.RequeueTrial(open[0].trial_id, 1, 1, "lease expired", now_);
+                    return absl::OkStatus();
+                  })
+                  .ok());
   Open(db);
   const store::SweepRecord done = Get(s.id);
   EXPECT_EQ(done.status, SweepStatus::kCancelled);
   EXPECT_EQ(done.counts.cancelled, 1);  // rows
-  EXPECT_EQ(done.not_started, 5);  // planned, never started
+  EXPECT_EQ(done.not_started, 5);       // planned, never started
   ExpectSound();
   EXPECT_FALSE(Acquire().has_value());
   scheduler_.reset();
@@ -316,19 +327,21 @@ TEST_F(SchedulerTest, ASweepThatCannotResumeIsFailedWithEveryTrialEnded) {
   ASSERT_TRUE(Fail(*b, "worker going away", false).ok());  // b is pending again
   // A spec this build can no longer turn into a strategy (a parameter with no domain).
   const std::string blob = kGrid + "  momentum: {}\n";
-  ASSERT_TRUE(store_->Write([&](store::WriteTxn& w) {
-                      auto& q = w.connection().Prepare("UPDATE sweeps SET spec = ? WHERE id = ?");
-                      q.bind(1, blob.data(), static_cast<int>(blob.size()));
-                      q.bind(2, *store::ParseSweepId(s.id));
-                      q.exec();
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](store::WriteTxn& w) {
+                    auto& q = w.connection().Prepare("UPDATE sweeps SET spec = ? WHERE id = ?");
+                    q.bind(1, blob.data(), static_cast<int>(blob.size()));
+                    q.bind(2, *store::ParseSweepId(s.id));
+                    q.exec();
+                    return absl::OkStatus();
+                  })
+                  .ok());
   Open(db);
   const store::SweepRecord done = Get(s.id);
   EXPECT_EQ(done.status, SweepStatus::kFailed);
   EXPECT_NE(done.status_reason.find("cannot resume after restart"), std::string::npos);
   EXPECT_EQ(done.counts.cancelled, 2);  // rows
-  EXPECT_EQ(done.not_started, 4);  // planned, never started
+  EXPECT_EQ(done.not_started, 4);       // planned, never started
   EXPECT_EQ(done.counts.running + done.counts.pending, 0);
   ExpectSound();
   scheduler_.reset();

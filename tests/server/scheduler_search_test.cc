@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "absl/strings/match.h"
-#include "tests/server/scheduler_fixture.h"
 #include "server/store/integrity.h"
+#include "tests/server/scheduler_fixture.h"
 
 namespace hpsearch::scheduler::test {
 namespace {
@@ -35,7 +35,8 @@ TEST_F(SchedulerTest, APrunedTrialKeepsItsCurveMetricsAndReasonAndFreesItsSlot) 
   auto reply = Epoch(*b, 1, 0.9);
   ASSERT_TRUE(reply.ok());
   EXPECT_TRUE(reply->stop);
-  EXPECT_EQ(reply->reason, "pruned at epoch 1: best val_loss 0.9 above the median 0.5 of 1 completed trials at that epoch");
+  EXPECT_EQ(reply->reason,
+            "pruned at epoch 1: best val_loss 0.9 above the median 0.5 of 1 completed trials at that epoch");
   store::SweepRecord now = Get(s.id);
   EXPECT_EQ(now.counts.pruned, 1);
   EXPECT_EQ(now.counts.running, 0);

@@ -51,7 +51,8 @@ class LatchedStrategy final : public search::Strategy {
   bool learns() const override { return inner_->learns(); }
   PreparedNext PrepareNext() override {
     PreparedNext job = inner_->PrepareNext();
-    if (job) job.run = [run = job.run, latch = latch_] {
+    if (job)
+      job.run = [run = job.run, latch = latch_] {
         latch->Enter();
         return run();
       };

@@ -8,10 +8,10 @@
 #include <mutex>
 
 #include "absl/strings/match.h"
+#include "server/scheduler/scheduler_source.h"
 #include "tests/server/scheduler_fixture.h"
 #include "worker/data/dataset_loader.h"
 #include "worker/runtime/slot_pool.h"
-#include "server/scheduler/scheduler_source.h"
 
 namespace hpsearch::scheduler::test {
 namespace {
@@ -43,13 +43,16 @@ TEST_F(SchedulerTest, RunsEveryTrialOnceAndRecordsTheBest) {
   EXPECT_GT(done.finished_ms, 0);
   EXPECT_NEAR(done.best_objective.value(), 0.4, 1e-12);
   EXPECT_EQ(done.best_trial, 1);  // (1*5)%6 = 5 → 0.4
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
-                      auto best = r.BestTrials(*store::ParseSweepId(s.id), 6);
-                      EXPECT_EQ(best.size(), 6u);
-                      for (size_t i = 1; i < best.size(); ++i) EXPECT_LE(best[i - 1].objective.value(), best[i].objective.value());
-                      EXPECT_EQ(best[0].metrics.at("test_accuracy"), 0.5);
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& r) {
+                    auto best = r.BestTrials(*store::ParseSweepId(s.id), 6);
+                    EXPECT_EQ(best.size(), 6u);
+                    for (size_t i = 1; i < best.size(); ++i)
+                      EXPECT_LE(best[i - 1].objective.value(), best[i].objective.value());
+                    EXPECT_EQ(best[0].metrics.at("test_accuracy"), 0.5);
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_F(SchedulerTest, SameSpecSameTrialsAndSeeds) {
@@ -57,15 +60,13 @@ TEST_F(SchedulerTest, SameSpecSameTrialsAndSeeds) {
   std::vector<std::string> first;
   for (int i = 0; i < 6; ++i) {
     auto l = Acquire();
-    first.push_back(l->params.at("lr").ToString() + l->params.at("optimizer").ToString() +
-                    std::to_string(l->seed));
+    first.push_back(l->params.at("lr").ToString() + l->params.at("optimizer").ToString() + std::to_string(l->seed));
     ASSERT_TRUE(Complete(*l, 0.5).ok());
   }
   Submit(kGrid);
   for (int i = 0; i < 6; ++i) {
     auto l = Acquire();
-    EXPECT_EQ(first[i], l->params.at("lr").ToString() + l->params.at("optimizer").ToString() +
-                            std::to_string(l->seed));
+    EXPECT_EQ(first[i], l->params.at("lr").ToString() + l->params.at("optimizer").ToString() + std::to_string(l->seed));
     ASSERT_TRUE(Complete(*l, 0.5).ok());
   }
 }
@@ -123,14 +124,16 @@ TEST_F(SchedulerTest, ExpiredLeaseRequeuesWithTheNextAttemptAndFencesTheOldOne) 
   EXPECT_THAT(late, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(Complete(*old, 0.01), StatusIs(absl::StatusCode::kFailedPrecondition));
   ASSERT_TRUE(Complete(*retry, 0.3).ok());
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
-                      auto t = r.GetTrial(*store::ParseSweepId(s.id), old->key.index);
-                      EXPECT_EQ(t->objective.value(), 0.3);
-                      EXPECT_EQ(t->attempts.size(), 2);
-                      EXPECT_EQ(t->attempts[0].outcome, "lease expired (worker slow)");
-                      EXPECT_EQ(t->epochs.size(), 0);  // the old attempt's curve is gone
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& r) {
+                    auto t = r.GetTrial(*store::ParseSweepId(s.id), old->key.index);
+                    EXPECT_EQ(t->objective.value(), 0.3);
+                    EXPECT_EQ(t->attempts.size(), 2);
+                    EXPECT_EQ(t->attempts[0].outcome, "lease expired (worker slow)");
+                    EXPECT_EQ(t->epochs.size(), 0);  // the old attempt's curve is gone
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_F(SchedulerTest, ReportsExtendTheLease) {
@@ -156,13 +159,15 @@ TEST_F(SchedulerTest, ATrialThatKeepsLosingItsLeaseFails) {
   }
   const store::SweepRecord after = Get(s.id);
   EXPECT_EQ(after.counts.failed, 1);
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
-                      auto t = r.GetTrial(*store::ParseSweepId(s.id), 0);
-                      EXPECT_EQ(t->status, TrialStatus::kFailed);
-                      EXPECT_NE(t->failure_reason.find("lost its lease 3 times"), std::string::npos);
-                      EXPECT_EQ(t->attempts.size(), 3);
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& r) {
+                    auto t = r.GetTrial(*store::ParseSweepId(s.id), 0);
+                    EXPECT_EQ(t->status, TrialStatus::kFailed);
+                    EXPECT_NE(t->failure_reason.find("lost its lease 3 times"), std::string::npos);
+                    EXPECT_EQ(t->attempts.size(), 3);
+                    return absl::OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(Acquire()->key.index, 1);
 }
 
@@ -185,7 +190,7 @@ TEST_F(SchedulerTest, CancelStopsRunningTrialsAtTheirNextReport) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->status, SweepStatus::kCancelled);
   EXPECT_EQ(c->counts.cancelled, 1);  // rows
-  EXPECT_EQ(c->not_started, 5);  // planned, never started
+  EXPECT_EQ(c->not_started, 5);       // planned, never started
   auto r = Epoch(*l, 1, 0.5);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->stop, true);
@@ -211,7 +216,7 @@ TEST_F(SchedulerTest, StopLetsRunningTrialsFinish) {
   EXPECT_EQ(done.status_reason, "stopped by request");
   EXPECT_EQ(done.counts.completed, 2);
   EXPECT_EQ(done.counts.cancelled, 0);  // rows
-  EXPECT_EQ(done.not_started, 4);  // planned, never started
+  EXPECT_EQ(done.not_started, 4);       // planned, never started
   EXPECT_EQ(done.best_trial, b->key.index);
 }
 
@@ -228,7 +233,7 @@ TEST_F(SchedulerTest, MaxFailedFailsTheSweepWithAReason) {
   EXPECT_NE(done.status_reason.find("2 trials failed (budget.max_failed is 2)"), std::string::npos);
   EXPECT_NE(done.status_reason.find("diverged at epoch 2"), std::string::npos);
   EXPECT_EQ(done.counts.cancelled, 1);  // rows
-  EXPECT_EQ(done.not_started, 3);  // planned, never started
+  EXPECT_EQ(done.not_started, 3);       // planned, never started
   EXPECT_EQ(Epoch(*c, 1, 0.3)->stop, true);
 }
 
@@ -239,7 +244,8 @@ TEST_F(SchedulerTest, EveryTrialFailingFailsTheSweep) {
 }
 
 TEST_F(SchedulerTest, TargetEndsTheSweepEarly) {
-  const store::SweepRecord s = Submit(kGrid.substr(kGrid.find('\n') + 1) + "objective: {metric: val_loss, goal: minimize, target: 0.1}\n");
+  const store::SweepRecord s =
+      Submit(kGrid.substr(kGrid.find('\n') + 1) + "objective: {metric: val_loss, goal: minimize, target: 0.1}\n");
   auto a = Acquire();
   auto b = Acquire();
   ASSERT_TRUE(Complete(*a, 0.5).ok());
@@ -249,7 +255,7 @@ TEST_F(SchedulerTest, TargetEndsTheSweepEarly) {
   EXPECT_NE(done.status_reason.find("target val_loss 0.1 reached by trial 1"), std::string::npos);
   EXPECT_EQ(done.counts.completed, 2);
   EXPECT_EQ(done.counts.cancelled, 0);  // rows
-  EXPECT_EQ(done.not_started, 4);  // planned, never started
+  EXPECT_EQ(done.not_started, 4);       // planned, never started
 }
 
 TEST_F(SchedulerTest, MaxDurationEndsTheSweep) {
@@ -266,7 +272,7 @@ TEST_F(SchedulerTest, MaxDurationEndsTheSweep) {
   EXPECT_NE(done.status_reason.find("max_duration of 10s reached"), std::string::npos);
   EXPECT_EQ(done.counts.completed, 1);
   EXPECT_EQ(done.counts.cancelled, 1);  // rows
-  EXPECT_EQ(done.not_started, 4);  // planned, never started
+  EXPECT_EQ(done.not_started, 4);       // planned, never started
 }
 
 TEST_F(SchedulerTest, NonFiniteMetricsFailTheTrialAndAreNeverStored) {
@@ -284,23 +290,24 @@ TEST_F(SchedulerTest, NonFiniteMetricsFailTheTrialAndAreNeverStored) {
   no_objective.key = c->key;
   no_objective.metrics["val_accuracy"] = 0.9;
   EXPECT_TRUE(scheduler_->Complete(no_objective).ok());
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
-                      const int64_t id = *store::ParseSweepId(s.id);
-                      auto ta = r.GetTrial(id, a->key.index);
-                      EXPECT_EQ(ta->status, TrialStatus::kFailed);
-                      EXPECT_EQ(ta->epochs.size(), 1);
-                      auto tb = r.GetTrial(id, b->key.index);
-                      EXPECT_EQ(tb->status, TrialStatus::kFailed);
-                      EXPECT_EQ(tb->failure_reason, "diverged: final val_accuracy is -inf");
-                      EXPECT_FALSE(tb->objective.has_value());
-                      auto tc = r.GetTrial(id, c->key.index);
-                      EXPECT_NE(tc->failure_reason.find("objective metric val_loss was not reported"),
-                                std::string::npos);
-                      // What a failed trial reported is kept with it (the finite values).
-                      EXPECT_EQ(tc->metrics, (std::map<std::string, double>{{"val_accuracy", 0.9}}));
-                      EXPECT_EQ(tb->metrics, (std::map<std::string, double>{{"test_accuracy", 0.5}}));
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& r) {
+                    const int64_t id = *store::ParseSweepId(s.id);
+                    auto ta = r.GetTrial(id, a->key.index);
+                    EXPECT_EQ(ta->status, TrialStatus::kFailed);
+                    EXPECT_EQ(ta->epochs.size(), 1);
+                    auto tb = r.GetTrial(id, b->key.index);
+                    EXPECT_EQ(tb->status, TrialStatus::kFailed);
+                    EXPECT_EQ(tb->failure_reason, "diverged: final val_accuracy is -inf");
+                    EXPECT_FALSE(tb->objective.has_value());
+                    auto tc = r.GetTrial(id, c->key.index);
+                    EXPECT_NE(tc->failure_reason.find("objective metric val_loss was not reported"), std::string::npos);
+                    // What a failed trial reported is kept with it (the finite values).
+                    EXPECT_EQ(tc->metrics, (std::map<std::string, double>{{"val_accuracy", 0.9}}));
+                    EXPECT_EQ(tb->metrics, (std::map<std::string, double>{{"test_accuracy", 0.5}}));
+                    return absl::OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(Get(s.id).counts.failed, 3);
 }
 
@@ -435,17 +442,20 @@ parameters:
   EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
   EXPECT_EQ(now.status, SweepStatus::kCompleted) << now.status_reason;
   EXPECT_EQ(now.counts.completed, 4);
-  ASSERT_TRUE((*st)->Read([&](store::ReadTxn& r) {
-                       auto best = r.BestTrials(*store::ParseSweepId(s->id), 4);
-                       EXPECT_EQ(best.size(), 4u);
-                       for (size_t i = 1; i < best.size(); ++i) EXPECT_GE(best[i - 1].objective.value(), best[i].objective.value());
-                       auto t = r.GetTrial(*store::ParseSweepId(s->id), 0);
-                       EXPECT_EQ(t->epochs.size(), 3);
-                       EXPECT_TRUE(t->metrics.count("test_accuracy"));
-                       EXPECT_GT(t->parameter_count, 0);
-                       EXPECT_TRUE(absl::StartsWith(t->worker, "embedded-"));
-                       return absl::OkStatus();
-                     }).ok());
+  ASSERT_TRUE((*st)
+                  ->Read([&](store::ReadTxn& r) {
+                    auto best = r.BestTrials(*store::ParseSweepId(s->id), 4);
+                    EXPECT_EQ(best.size(), 4u);
+                    for (size_t i = 1; i < best.size(); ++i)
+                      EXPECT_GE(best[i - 1].objective.value(), best[i].objective.value());
+                    auto t = r.GetTrial(*store::ParseSweepId(s->id), 0);
+                    EXPECT_EQ(t->epochs.size(), 3);
+                    EXPECT_TRUE(t->metrics.count("test_accuracy"));
+                    EXPECT_GT(t->parameter_count, 0);
+                    EXPECT_TRUE(absl::StartsWith(t->worker, "embedded-"));
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 }  // namespace

@@ -6,10 +6,10 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "search/spec_file.h"
-#include "proto/convert/spec_convert.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "hpsearch/v1/worker_service.grpc.pb.h"
+#include "proto/convert/spec_convert.h"
+#include "search/spec_file.h"
 #include "server/service/server.h"
 #include "tests/testing/process.h"
 
@@ -41,8 +41,8 @@ class ServiceTest : public ::testing::Test {
     c.log_level = "error";
     server_ = std::make_unique<Server>(c);
     ASSERT_EQ(server_->Start(), 0);
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                       grpc::InsecureChannelCredentials());
+    auto channel =
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials());
     sweeps_ = v1::SweepService::NewStub(channel);
     workers_ = v1::WorkerService::NewStub(channel);
   }
@@ -194,8 +194,8 @@ TEST_F(ServiceTest, ErrorsCarryTheRightCodeAndNameWhatIsWrong) {
   EXPECT_THAT(st.error_message(), HasSubstr("no-such-sweep"));
 
   v1::SubmitSweepRequest bad;
-  *bad.mutable_spec() = convert::ToProto(*client::ParseSpecYaml(
-      "dataset: {name: xor}\nparameters:\n  lr: {min: 0, max: 1, scale: log}\n"));
+  *bad.mutable_spec() = convert::ToProto(
+      *client::ParseSpecYaml("dataset: {name: xor}\nparameters:\n  lr: {min: 0, max: 1, scale: log}\n"));
   st = sweeps_->SubmitSweep(Ctx().get(), bad, &s);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(st.error_message(), HasSubstr("parameters.lr"));

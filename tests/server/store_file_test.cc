@@ -5,11 +5,11 @@
 #include <functional>
 
 #include "SQLiteCpp/SQLiteCpp.h"
-#include "sqlite3.h"
 #include "gtest/gtest.h"
 #include "server/store/integrity.h"
 #include "server/store/schema.h"
 #include "server/store/store.h"
+#include "sqlite3.h"
 #include "tests/testing/status_matchers.h"
 
 namespace hpsearch::store {
@@ -31,7 +31,8 @@ struct OldDatabase {
       EXPECT_TRUE((*s)->Write([&](WriteTxn& w) {
                         fill(w);
                         return absl::OkStatus();
-                      }).ok());
+                      })
+                      .ok());
     }
     SQLite::Database db(options.path, SQLite::OPEN_READWRITE);
     db.exec(downgrade);
@@ -52,7 +53,8 @@ TEST(StoreFile, SurvivesReopeningAndRefusesANewerSchema) {
     ASSERT_TRUE((*s)->Write([](WriteTxn& w) {
                       w.InsertSweep("kept", "", 3, false, 1);
                       return absl::OkStatus();
-                    }).ok());
+                    })
+                    .ok());
   }
   {
     auto s = Store::Open(o);
@@ -60,7 +62,8 @@ TEST(StoreFile, SurvivesReopeningAndRefusesANewerSchema) {
     ASSERT_TRUE((*s)->Read([](ReadTxn& r) {
                       EXPECT_TRUE(r.FindSweep("kept").has_value());
                       return absl::OkStatus();
-                    }).ok());
+                    })
+                    .ok());
   }
   {
     SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
@@ -91,7 +94,8 @@ TEST(StoreFile, AFailedReadLeavesNoConnectionInsideATransaction) {
                     w.InsertTrial(sweep, 0, Params{{"lr", Value(0.1)}}, 1, 1);
                     w.InsertTrial(sweep, 1, Params{{"lr", Value(0.2)}}, 2, 1);
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   {
     SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
     db.exec("UPDATE trials SET params = '{not json' WHERE idx = 1");
@@ -152,7 +156,8 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
                     EXPECT_EQ(page->trials[2].index, 0);  // then the rest, by index
                     EXPECT_TRUE(CheckIntegrity(r).empty());
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   s->reset();
 }
 
@@ -185,7 +190,8 @@ TEST(StoreFile, MigratesVersionThreeCountsOfNeverStartedTrials) {
                     EXPECT_EQ(rec->counts.completed, 1);
                     EXPECT_TRUE(CheckIntegrity(r).empty());
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   s->reset();
 }
 
@@ -211,14 +217,16 @@ TEST(StoreFile, MigratesVersionFourAndNeverReusesADeletedId) {
                     w.DeleteSweep(3);  // the newest
                     next = w.InsertSweep("after", "", 1, false, 4);
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   EXPECT_EQ(next, 4);
   ASSERT_TRUE((*s)->Read([&](ReadTxn& r) {
                     EXPECT_FALSE(r.SweepById(3).has_value());
                     EXPECT_EQ(r.FindSweep("s-000004")->name, "after");
                     EXPECT_TRUE(CheckIntegrity(r).empty());
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   s->reset();
 }
 

@@ -46,13 +46,15 @@ TEST_F(SchedulerTest, AWorkerCannotReportForAnAttemptItWasNotGiven) {
   forged.key.lease_id = old->key.lease_id;
   EXPECT_THAT(Complete(forged, 0.01), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(Epoch(forged, 1, 0.01), StatusIs(absl::StatusCode::kFailedPrecondition));
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& r) {
-                      auto t = r.GetTrial(*store::ParseSweepId(s.id), real->key.index);
-                      EXPECT_EQ(t->status, TrialStatus::kCompleted);
-                      EXPECT_EQ(t->objective.value(), 0.3);
-                      EXPECT_EQ(t->worker, "fast");
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& r) {
+                    auto t = r.GetTrial(*store::ParseSweepId(s.id), real->key.index);
+                    EXPECT_EQ(t->status, TrialStatus::kCompleted);
+                    EXPECT_EQ(t->objective.value(), 0.3);
+                    EXPECT_EQ(t->worker, "fast");
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 // A remote worker keeps its lease across a restart of the server: the lease id comes
@@ -136,14 +138,16 @@ TEST_F(SchedulerTest, MalformedReportsAreRefusedNamingTheField) {
   ASSERT_TRUE(scheduler_->Report(EpochReport{l->key, good.epoch, std::nullopt}).ok());
   done.diagnostics.clear();
   ASSERT_TRUE(scheduler_->Complete(done).ok());
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& rd) {
-                      auto t = rd.GetTrial(*store::ParseSweepId(s.id), l->key.index);
-                      EXPECT_EQ(t->status, TrialStatus::kCompleted);
-                      EXPECT_EQ(t->epochs.size(), 1u);
-                      EXPECT_EQ(t->metrics.size(), 1u);
-                      EXPECT_TRUE(t->diagnostics.empty());
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& rd) {
+                    auto t = rd.GetTrial(*store::ParseSweepId(s.id), l->key.index);
+                    EXPECT_EQ(t->status, TrialStatus::kCompleted);
+                    EXPECT_EQ(t->epochs.size(), 1u);
+                    EXPECT_EQ(t->metrics.size(), 1u);
+                    EXPECT_TRUE(t->diagnostics.empty());
+                    return absl::OkStatus();
+                  })
+                  .ok());
   ExpectSound();
 }
 
@@ -161,12 +165,14 @@ TEST_F(SchedulerTest, NonFiniteDiagnosticsFailTheTrialAsDiverged) {
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_TRUE(reply->stop);
   EXPECT_EQ(reply->reason, "diverged: activation std of layer 2 is nan at epoch 2");
-  ASSERT_TRUE(store_->Read([&](store::ReadTxn& rd) {
-                      auto t = rd.GetTrial(*store::ParseSweepId(s.id), l->key.index);
-                      EXPECT_EQ(t->status, TrialStatus::kFailed);
-                      EXPECT_EQ(t->epochs.size(), 1u);
-                      return absl::OkStatus();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& rd) {
+                    auto t = rd.GetTrial(*store::ParseSweepId(s.id), l->key.index);
+                    EXPECT_EQ(t->status, TrialStatus::kFailed);
+                    EXPECT_EQ(t->epochs.size(), 1u);
+                    return absl::OkStatus();
+                  })
+                  .ok());
   ExpectSound();
 }
 

@@ -25,8 +25,8 @@ inline double NumericGrad(float* x, const std::function<double()>& loss, double 
 // Compares analytic[i] with the numeric gradient at `samples` random positions (or
 // all when there are fewer).
 inline void ExpectGradientsMatch(std::span<float> x, std::span<const float> analytic,
-                                 const std::function<double()>& loss, const char* what,
-                                 int samples = 40, double eps = 1e-3, uint64_t seed = 1) {
+                                 const std::function<double()>& loss, const char* what, int samples = 40,
+                                 double eps = 1e-3, uint64_t seed = 1) {
   Rng rng(seed);
   const std::size_t n = x.size();
   const std::size_t count = std::min<std::size_t>(n, static_cast<std::size_t>(samples));

@@ -5,9 +5,9 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,7 +97,8 @@ inline Result RunProcess(const std::vector<std::string>& args) {
 // Runs a command to completion or for at most `timeout` (then kills it: code -1).
 inline Result RunProcessFor(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
   static int counter = 0;
-  const std::string base = ::testing::TempDir() + "/runfor-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  const std::string base =
+      ::testing::TempDir() + "/runfor-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
   const pid_t pid = Spawn(args, base + ".out", base + ".err");
   Result r;
   if (pid < 0) return r;
@@ -197,8 +198,8 @@ class ServerProcess {
     port_file_ = db_ + ".port";
     log_ = db_ + ".log." + std::to_string(starts_++);
     std::filesystem::remove(port_file_);
-    std::vector<std::string> args = {Bin("hpsearch-server"), "--listen", listen_, "--port-file", port_file_,
-                                     "--db", db_};
+    std::vector<std::string> args = {
+        Bin("hpsearch-server"), "--listen", listen_, "--port-file", port_file_, "--db", db_};
     args.insert(args.end(), extra_.begin(), extra_.end());
     process_ = std::make_unique<Process>();
     const bool started = process_->Start(args, log_, next_env_);

@@ -147,7 +147,8 @@ inline int StatusOf(const std::string& response) {
 // The value of header `name` (lower case) in a response, "" if absent.
 inline std::string HeaderOf(const std::string& response, const std::string& name) {
   std::string lower;
-  for (char c : response.substr(0, response.find("\r\n\r\n"))) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  for (char c : response.substr(0, response.find("\r\n\r\n")))
+    lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   const size_t at = lower.find("\r\n" + name + ":");
   if (at == std::string::npos) return "";
   size_t from = at + 3 + name.size();

@@ -27,8 +27,8 @@ MATCHER_P2(StatusIs, code, message,
                ::testing::DescribeMatcher<std::string>(message, negation)) {
   const absl::Status& s = StatusOf(arg);
   *result_listener << "whose status is " << s;
-  return s.code() == code && ::testing::Matches(::testing::SafeMatcherCast<std::string>(message))(
-                                 std::string(s.message()));
+  return s.code() == code &&
+         ::testing::Matches(::testing::SafeMatcherCast<std::string>(message))(std::string(s.message()));
 }
 
 MATCHER_P(StatusIs, code,

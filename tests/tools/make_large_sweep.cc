@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <string>
 
-#include "search/spec_file.h"
+#include "common/util/rng.h"
 #include "proto/convert/spec_convert.h"
+#include "search/spec_file.h"
 #include "server/service/convert.h"
 #include "server/store/store.h"
-#include "common/util/rng.h"
 
 int main(int argc, char** argv) {
   using namespace hpsearch;
@@ -48,8 +48,7 @@ int main(int argc, char** argv) {
       // A plausible landscape: best near lr 1e-2.5 with adam, noisy.
       const double acc = 0.91 - 0.03 * (log_lr + 2.5) * (log_lr + 2.5) - 0.02 * dropout - (opt == 0 ? 0.02 : 0) +
                          0.01 * (rng.Uniform() - 0.5);
-      Params p{{"lr", std::pow(10.0, log_lr)}, {"optimizer", optimizers[opt]}, {"dropout", dropout},
-                      {"epochs", 10}};
+      Params p{{"lr", std::pow(10.0, log_lr)}, {"optimizer", optimizers[opt]}, {"dropout", dropout}, {"epochs", 10}};
       const int64_t t = w.InsertTrial(sweep, i, p, static_cast<uint64_t>(i), t0);
       w.StartAttempt(t, 1, "embedded-0", 0, t0 + i * 100);
       w.CompleteTrial(t, 1, acc, true, {{"val_accuracy", acc}, {"val_loss", 1.2 - acc}, {"test_accuracy", acc - 0.005}},

@@ -26,14 +26,13 @@ TEST_P(ActivationGradient, MatchesFiniteDifferences) {
   ActivationForward(act, ConstMatrixMap(z.data(), 6, 7), MatrixMap(a.data(), 6, 7));
   ActivationBackward(act, ConstMatrixMap(z.data(), 6, 7), ConstMatrixMap(a.data(), 6, 7),
                      ConstMatrixMap(c.data(), 6, 7), MatrixMap(dz.data(), 6, 7));
-  testing::ExpectGradientsMatch({z.data(), 42}, {dz.data(), 42}, loss,
-                                std::string(ActivationName(act.kind)).c_str(), 42);
+  testing::ExpectGradientsMatch({z.data(), 42}, {dz.data(), 42}, loss, std::string(ActivationName(act.kind)).c_str(),
+                                42);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ActivationGradient,
-                         ::testing::Values(ActivationKind::kSigmoid, ActivationKind::kTanh,
-                                           ActivationKind::kRelu, ActivationKind::kLeakyRelu,
-                                           ActivationKind::kElu, ActivationKind::kIdentity),
+                         ::testing::Values(ActivationKind::kSigmoid, ActivationKind::kTanh, ActivationKind::kRelu,
+                                           ActivationKind::kLeakyRelu, ActivationKind::kElu, ActivationKind::kIdentity),
                          [](const auto& info) { return std::string(ActivationName(info.param)); });
 
 TEST(Activation, Values) {

@@ -34,9 +34,9 @@ TEST(BenchAll, ARowPerOptimizerAndBatchWithFractionsOfTheCeiling) {
     char opt[16];
     int batch;
     double s1, c1, f1, s2, c2, f2;
-    ASSERT_EQ(std::sscanf(line.c_str(), "%15s %d | %lf %lf %lf%% | %lf %lf %lf%%", opt, &batch, &s1, &c1, &f1, &s2, &c2,
-                          &f2),
-              8)
+    ASSERT_EQ(
+        std::sscanf(line.c_str(), "%15s %d | %lf %lf %lf%% | %lf %lf %lf%%", opt, &batch, &s1, &c1, &f1, &s2, &c2, &f2),
+        8)
         << line;
     EXPECT_TRUE(batch == 32 || batch == 64 || batch == 128) << line;
     EXPECT_GT(s1, 0);

@@ -5,10 +5,10 @@
 #include <fstream>
 #include <thread>
 
-#include "worker/data/dataset_loader.h"
 #include "common/util/value_json.h"
-#include "worker/data/split.h"
 #include "tests/testing/status_matchers.h"
+#include "worker/data/dataset_loader.h"
+#include "worker/data/split.h"
 
 namespace hpsearch::data {
 namespace {
@@ -101,9 +101,8 @@ TEST(Dataset, MissingFashionDirSaysWhatToInstall) {
 class DataDir : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = std::filesystem::temp_directory_path() /
-            ("hpsearch_data_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = std::filesystem::temp_directory_path() / ("hpsearch_data_" + std::to_string(::getpid()) + "_" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(root_ / "data" / "sub");
     std::ofstream(root_ / "data" / "sub" / "ok.csv") << "a,b,y\n1,2,p\n3,4,q\n5,6,p\n7,8,q\n";
     std::ofstream(root_ / "secret.csv") << "a,y\n1,p\n2,q\n";
@@ -137,8 +136,7 @@ TEST(DatasetCache, LoadsOnceAndShares) {
   DatasetOptions o = Opt("spiral");
   std::vector<std::shared_ptr<const Dataset>> got(4);
   std::vector<std::thread> threads;
-  for (int i = 0; i < 4; ++i)
-    threads.emplace_back([&, i] { got[i] = *cache.Get(o); });
+  for (int i = 0; i < 4; ++i) threads.emplace_back([&, i] { got[i] = *cache.Get(o); });
   for (auto& t : threads) t.join();
   for (auto& g : got) EXPECT_EQ(g.get(), got[0].get());
   DatasetOptions bad = Opt("csv");
@@ -151,7 +149,8 @@ TEST(DatasetOptions, ParseErrorsNameTheField) {
     return std::string(vocabulary::DatasetFromFields(*ParamsFromJson(nlohmann::json::parse(j))).status().message());
   };
   EXPECT_THAT(e(R"({"name": "fashion_mnist"})"), HasSubstr("did you mean 'fashion-mnist'"));
-  EXPECT_THAT(e(R"({"name": "iris", "validaton": 0.2})"), HasSubstr("dataset.validaton: unknown key (did you mean 'validation'?)"));
+  EXPECT_THAT(e(R"({"name": "iris", "validaton": 0.2})"),
+              HasSubstr("dataset.validaton: unknown key (did you mean 'validation'?)"));
   EXPECT_THAT(e(R"({"name": "iris", "validation": 1.5})"), HasSubstr("dataset.validation: must be in [0, 0.9]"));
   EXPECT_THAT(e(R"({"name": "csv"})"), HasSubstr("dataset.path: is required"));
   EXPECT_THAT(e(R"({"validation": 0.1})"), HasSubstr("dataset.name: is required"));

@@ -23,8 +23,8 @@ inline Lease TinyLease(int64_t index, int epochs = 2) {
   l.dataset.name = "xor";
   l.dataset.samples = 64;
   l.dataset.test = 0.25;
-  l.params = {{"epochs", Value(int64_t{epochs})}, {"hidden", Value(Value::List{Value(int64_t{4})})},
-              {"lr", Value(0.05)}};
+  l.params = {
+      {"epochs", Value(int64_t{epochs})}, {"hidden", Value(Value::List{Value(int64_t{4})})}, {"lr", Value(0.05)}};
   l.seed = 7 + static_cast<uint64_t>(index);
   l.lease_ms = 30'000;
   l.objective_metric = "val_loss";

@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "proto/convert/protocol_convert.h"
-#include "worker/remote/grpc_trial_source.h"
 #include "tests/testing/status_matchers.h"
+#include "worker/remote/grpc_trial_source.h"
 
 namespace hpsearch::remote {
 namespace {

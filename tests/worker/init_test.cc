@@ -105,7 +105,7 @@ TEST(InitExperiment, XavierKeepsTanhSpread) {
 TEST(InitExperiment, HeKeepsReluAliveWhereXavierFades) {
   const auto he = LayerStds(ActivationKind::kRelu, InitKind::kHeNormal);
   const auto xavier = LayerStds(ActivationKind::kRelu, InitKind::kXavierNormal);
-  EXPECT_GT(he[9], 0.5 * he[0]);        // He: variance preserved through depth
+  EXPECT_GT(he[9], 0.5 * he[0]);          // He: variance preserved through depth
   EXPECT_LT(xavier[9], 0.1 * xavier[0]);  // Xavier with ReLU halves it per layer
 }
 

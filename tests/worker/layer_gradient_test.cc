@@ -1,11 +1,11 @@
 // Finite-difference checks of the dense layer, batch norm, dropout and regularizers.
 #include <gtest/gtest.h>
 
+#include "tests/testing/grad_check.h"
 #include "worker/nn/batch_norm.h"
 #include "worker/nn/dense.h"
 #include "worker/nn/dropout.h"
 #include "worker/nn/regularizer.h"
-#include "tests/testing/grad_check.h"
 
 namespace hpsearch::nn {
 namespace {
@@ -14,9 +14,7 @@ void Fill(Matrix& m, Rng& rng, double scale = 1.0) {
   for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.Normal() * scale);
 }
 
-double Dot(const Matrix& a, const Matrix& c) {
-  return (a.cast<double>().array() * c.cast<double>().array()).sum();
-}
+double Dot(const Matrix& a, const Matrix& c) { return (a.cast<double>().array() * c.cast<double>().array()).sum(); }
 
 TEST(DenseGradient, WeightsBiasAndInput) {
   Rng rng(1);
@@ -25,15 +23,14 @@ TEST(DenseGradient, WeightsBiasAndInput) {
   Fill(x, rng), Fill(w, rng), Fill(b, rng), Fill(c, rng);
   auto loss = [&] {
     Matrix z(n, out);
-    DenseForward(ConstMatrixMap(x.data(), n, in), ConstMatrixMap(w.data(), in, out),
-                 ConstRowVectorMap(b.data(), out), MatrixMap(z.data(), n, out));
+    DenseForward(ConstMatrixMap(x.data(), n, in), ConstMatrixMap(w.data(), in, out), ConstRowVectorMap(b.data(), out),
+                 MatrixMap(z.data(), n, out));
     return Dot(z, c);
   };
   Matrix dw(in, out), db(1, out), dx(n, in);
   MatrixMap dxm(dx.data(), n, in);
-  DenseBackward(ConstMatrixMap(x.data(), n, in), ConstMatrixMap(w.data(), in, out),
-                ConstMatrixMap(c.data(), n, out), MatrixMap(dw.data(), in, out),
-                RowVectorMap(db.data(), out), &dxm);
+  DenseBackward(ConstMatrixMap(x.data(), n, in), ConstMatrixMap(w.data(), in, out), ConstMatrixMap(c.data(), n, out),
+                MatrixMap(dw.data(), in, out), RowVectorMap(db.data(), out), &dxm);
   testing::ExpectGradientsMatch({w.data(), 12}, {dw.data(), 12}, loss, "dW");
   testing::ExpectGradientsMatch({b.data(), 3}, {db.data(), 3}, loss, "db");
   testing::ExpectGradientsMatch({x.data(), 20}, {dx.data(), 20}, loss, "dX");
@@ -49,9 +46,8 @@ TEST(BatchNormGradient, InputGammaBeta) {
   auto forward = [&](Matrix& y, Matrix& xhat, Matrix& inv_std) {
     Matrix rm = Matrix::Zero(1, d), rv = Matrix::Ones(1, d);
     BatchNormForwardTrain(cfg, ConstMatrixMap(z.data(), n, d), ConstRowVectorMap(gamma.data(), d),
-                          ConstRowVectorMap(beta.data(), d), RowVectorMap(rm.data(), d),
-                          RowVectorMap(rv.data(), d), MatrixMap(xhat.data(), n, d),
-                          RowVectorMap(inv_std.data(), d), MatrixMap(y.data(), n, d));
+                          ConstRowVectorMap(beta.data(), d), RowVectorMap(rm.data(), d), RowVectorMap(rv.data(), d),
+                          MatrixMap(xhat.data(), n, d), RowVectorMap(inv_std.data(), d), MatrixMap(y.data(), n, d));
   };
   auto loss = [&] {
     Matrix y(n, d), xhat(n, d), inv(1, d);
@@ -61,9 +57,8 @@ TEST(BatchNormGradient, InputGammaBeta) {
   Matrix y(n, d), xhat(n, d), inv(1, d), dz(n, d), dg(1, d), dbeta(1, d);
   forward(y, xhat, inv);
   BatchNormBackward(ConstMatrixMap(xhat.data(), n, d), ConstRowVectorMap(inv.data(), d),
-                    ConstRowVectorMap(gamma.data(), d), ConstMatrixMap(c.data(), n, d),
-                    MatrixMap(dz.data(), n, d), RowVectorMap(dg.data(), d),
-                    RowVectorMap(dbeta.data(), d));
+                    ConstRowVectorMap(gamma.data(), d), ConstMatrixMap(c.data(), n, d), MatrixMap(dz.data(), n, d),
+                    RowVectorMap(dg.data(), d), RowVectorMap(dbeta.data(), d));
   testing::ExpectGradientsMatch({z.data(), 32}, {dz.data(), 32}, loss, "dZ", 32, 1e-2);
   testing::ExpectGradientsMatch({gamma.data(), 4}, {dg.data(), 4}, loss, "dgamma");
   testing::ExpectGradientsMatch({beta.data(), 4}, {dbeta.data(), 4}, loss, "dbeta");
@@ -79,9 +74,8 @@ TEST(BatchNorm, TrainNormalisesAndEvalUsesRunningStats) {
   Matrix rm = Matrix::Zero(1, d), rv = Matrix::Ones(1, d);
   BatchNormConfig cfg{1e-5f, 0.0f};  // momentum 0: running = this batch
   BatchNormForwardTrain(cfg, ConstMatrixMap(z.data(), n, d), ConstRowVectorMap(gamma.data(), d),
-                        ConstRowVectorMap(beta.data(), d), RowVectorMap(rm.data(), d),
-                        RowVectorMap(rv.data(), d), MatrixMap(xhat.data(), n, d),
-                        RowVectorMap(inv.data(), d), MatrixMap(y.data(), n, d));
+                        ConstRowVectorMap(beta.data(), d), RowVectorMap(rm.data(), d), RowVectorMap(rv.data(), d),
+                        MatrixMap(xhat.data(), n, d), RowVectorMap(inv.data(), d), MatrixMap(y.data(), n, d));
   for (int j = 0; j < d; ++j) {
     EXPECT_NEAR(y.col(j).mean(), 0.0, 1e-4);
     EXPECT_NEAR(std::sqrt(y.col(j).array().square().mean()), 1.0, 1e-3);
@@ -132,7 +126,7 @@ TEST(RegularizerGradient, L1AndL2) {
   AddRegularizerGradient(reg, w, grad);
   auto loss = [&] { return RegularizerPenalty(reg, w); };
   testing::ExpectGradientsMatch(w, grad, loss, "l1+l2", 30);
-  EXPECT_NEAR(RegularizerPenalty({2.0f, 0}, std::vector<float>{3.0f}), 9.0, 1e-9);  // λ/2·w²
+  EXPECT_NEAR(RegularizerPenalty({2.0f, 0}, std::vector<float>{3.0f}), 9.0, 1e-9);   // λ/2·w²
   EXPECT_NEAR(RegularizerPenalty({0, 0.5f}, std::vector<float>{-4.0f}), 2.0, 1e-9);  // λ|w|
 }
 

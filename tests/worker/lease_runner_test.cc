@@ -5,14 +5,14 @@
 
 #include <atomic>
 
-#include "worker/runtime/lease_runner.h"
 #include "tests/worker/fake_trial_source.h"
+#include "worker/runtime/lease_runner.h"
 
 namespace hpsearch::runtime {
 namespace {
 
-using ::testing::HasSubstr;
 using test::TinyLease;
+using ::testing::HasSubstr;
 
 class RecordingSink : public TrialSink {
  public:

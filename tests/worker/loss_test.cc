@@ -21,9 +21,7 @@ TEST_P(LossGradient, MatchesFiniteDifferences) {
   Matrix o(n, k), g(n, k);
   for (Eigen::Index i = 0; i < o.size(); ++i) o.data()[i] = static_cast<float>(rng.Normal() * 2);
   std::vector<int32_t> y = {0, 3, 1, 2, 2, 0};
-  auto loss = [&] {
-    return ClassificationLoss(kind, eps, ConstMatrixMap(o.data(), n, k), y, nullptr).loss;
-  };
+  auto loss = [&] { return ClassificationLoss(kind, eps, ConstMatrixMap(o.data(), n, k), y, nullptr).loss; };
   MatrixMap gm(g.data(), n, k);
   ClassificationLoss(kind, eps, ConstMatrixMap(o.data(), n, k), y, &gm);
   testing::ExpectGradientsMatch({o.data(), 24}, {g.data(), 24}, loss, "loss", 24);
@@ -31,10 +29,8 @@ TEST_P(LossGradient, MatchesFiniteDifferences) {
 
 INSTANTIATE_TEST_SUITE_P(All, LossGradient,
                          ::testing::Values(LossCase{LossKind::kCrossEntropy, 0},
-                                           LossCase{LossKind::kCrossEntropy, 0.1f},
-                                           LossCase{LossKind::kMse, 0},
-                                           LossCase{LossKind::kMse, 0.2f},
-                                           LossCase{LossKind::kHinge, 0}));
+                                           LossCase{LossKind::kCrossEntropy, 0.1f}, LossCase{LossKind::kMse, 0},
+                                           LossCase{LossKind::kMse, 0.2f}, LossCase{LossKind::kHinge, 0}));
 
 TEST(Loss, RegressionGradient) {
   Rng rng(8);
@@ -44,8 +40,7 @@ TEST(Loss, RegressionGradient) {
     t.data()[i] = static_cast<float>(rng.Normal());
   }
   auto loss = [&] {
-    return RegressionLoss(ConstMatrixMap(o.data(), 5, 2), ConstMatrixMap(t.data(), 5, 2), nullptr,
-                          nullptr).loss;
+    return RegressionLoss(ConstMatrixMap(o.data(), 5, 2), ConstMatrixMap(t.data(), 5, 2), nullptr, nullptr).loss;
   };
   MatrixMap gm(g.data(), 5, 2);
   double sq = 0;

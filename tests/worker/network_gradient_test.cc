@@ -2,9 +2,9 @@
 // (fixed mask: the generator is re-seeded for every forward pass) and regularizers.
 #include <gtest/gtest.h>
 
+#include "tests/testing/grad_check.h"
 #include "worker/nn/loss.h"
 #include "worker/nn/network.h"
-#include "tests/testing/grad_check.h"
 
 namespace hpsearch::nn {
 namespace {
@@ -62,8 +62,8 @@ TEST_P(NetworkGradient, MatchesFiniteDifferences) {
 
 std::vector<NetCase> Cases() {
   std::vector<NetCase> cases;
-  for (auto act : {ActivationKind::kSigmoid, ActivationKind::kTanh, ActivationKind::kRelu,
-                   ActivationKind::kLeakyRelu, ActivationKind::kElu})
+  for (auto act : {ActivationKind::kSigmoid, ActivationKind::kTanh, ActivationKind::kRelu, ActivationKind::kLeakyRelu,
+                   ActivationKind::kElu})
     for (auto loss : {LossKind::kCrossEntropy, LossKind::kMse, LossKind::kHinge})
       cases.push_back({act, loss, false, 0, {}});
   cases.push_back({ActivationKind::kTanh, LossKind::kCrossEntropy, true, 0, {}});

@@ -81,9 +81,9 @@ TEST(OptimizerBlocks, EveryRuleUpdatesBothBlocksElementwiseWhateverTheThreads) {
     body(0);
     for (auto& th : t) th.join();
   });
-  for (OptimizerKind kind : {OptimizerKind::kSgd, OptimizerKind::kMomentum, OptimizerKind::kNesterov,
-                             OptimizerKind::kAdagrad, OptimizerKind::kRmsprop, OptimizerKind::kAdadelta,
-                             OptimizerKind::kAdam}) {
+  for (OptimizerKind kind :
+       {OptimizerKind::kSgd, OptimizerKind::kMomentum, OptimizerKind::kNesterov, OptimizerKind::kAdagrad,
+        OptimizerKind::kRmsprop, OptimizerKind::kAdadelta, OptimizerKind::kAdam}) {
     OptimizerConfig cfg;
     cfg.kind = kind;
     auto serial = MakeOptimizer(cfg, n), threaded = MakeOptimizer(cfg, n);

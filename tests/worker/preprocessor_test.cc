@@ -20,8 +20,7 @@ nn::Matrix Correlated(int n, Rng& rng) {
 
 nn::Matrix Apply(const Preprocessor& p, const nn::Matrix& x) {
   nn::Matrix out(x.rows(), p.output_features());
-  p.Transform(nn::ConstMatrixMap(x.data(), x.rows(), x.cols()),
-              nn::MatrixMap(out.data(), out.rows(), out.cols()));
+  p.Transform(nn::ConstMatrixMap(x.data(), x.rows(), x.cols()), nn::MatrixMap(out.data(), out.rows(), out.cols()));
   return out;
 }
 
@@ -81,7 +80,7 @@ namespace {
 
 TEST(Augment, ShiftAndFlipMovePixels) {
   nn::Matrix img = nn::Matrix::Zero(1, 9);  // one 3x3 image with a single lit pixel
-  img(0, 0) = 1.0f;                          // (row 0, col 0)
+  img(0, 0) = 1.0f;                         // (row 0, col 0)
   std::vector<float> scratch(9);
   Rng rng(1);
   Augment flip{0, true};

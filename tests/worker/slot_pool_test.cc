@@ -7,15 +7,15 @@
 #include <set>
 #include <thread>
 
-#include "worker/runtime/slot_pool.h"
 #include "tests/worker/fake_trial_source.h"
+#include "worker/runtime/slot_pool.h"
 
 namespace hpsearch::runtime {
 namespace {
 
-using ::testing::HasSubstr;
 using test::FakeSource;
 using test::TinyLease;
+using ::testing::HasSubstr;
 
 std::vector<Lease> Leases(int n, int epochs = 2) {
   std::vector<Lease> out;

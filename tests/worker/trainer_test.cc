@@ -5,8 +5,8 @@
 
 #include <thread>
 
-#include "worker/data/dataset_loader.h"
 #include "common/util/value_json.h"
+#include "worker/data/dataset_loader.h"
 
 namespace hpsearch::trainer {
 namespace {
@@ -32,8 +32,13 @@ TrialConfig Config(nlohmann::json j) {
 
 TEST(Trainer, LearnsXor) {
   auto d = Load("xor", 1000);
-  auto r = Train(Config({{"hidden", {16}}, {"activation", "tanh"}, {"init", "xavier_normal"},
-                         {"optimizer", "adam"}, {"lr", 0.02}, {"epochs", 40}, {"batch_size", 32}}),
+  auto r = Train(Config({{"hidden", {16}},
+                         {"activation", "tanh"},
+                         {"init", "xavier_normal"},
+                         {"optimizer", "adam"},
+                         {"lr", 0.02},
+                         {"epochs", 40},
+                         {"batch_size", 32}}),
                  *d, {});
   ASSERT_EQ(r.outcome, TrialOutcome::kCompleted) << r.reason;
   EXPECT_GT(r.metrics["val_accuracy"], 0.9);  // labels near the axes are noisy
@@ -41,9 +46,9 @@ TEST(Trainer, LearnsXor) {
 
 TEST(Trainer, LearnsSpiral) {
   auto d = Load("spiral", 1500);
-  auto r = Train(Config({{"hidden", {64, 64}}, {"optimizer", "adam"}, {"lr", 0.01}, {"epochs", 40},
-                         {"batch_size", 32}}),
-                 *d, {.seed = 3});
+  auto r =
+      Train(Config({{"hidden", {64, 64}}, {"optimizer", "adam"}, {"lr", 0.01}, {"epochs", 40}, {"batch_size", 32}}), *d,
+            {.seed = 3});
   ASSERT_EQ(r.outcome, TrialOutcome::kCompleted) << r.reason;
   EXPECT_GT(r.metrics["val_accuracy"], 0.9);
   EXPECT_EQ(r.epochs.size(), 40u);
@@ -82,13 +87,22 @@ TEST(Trainer, RegressionReportsMseAndR2) {
 
 TEST(Trainer, EveryRegularizerAndPreprocessingRuns) {
   auto d = Load("digits");
-  const std::vector<nlohmann::json> variants = {
-      {{"l2", 1e-3}}, {{"l1", 1e-4}}, {{"dropout", 0.3}}, {{"batch_norm", true}},
-      {{"label_smoothing", 0.1}}, {{"input_noise", 0.1}}, {{"augment_shift", 1}},
-      {{"preprocess", "pca"}, {"pca_components", 20}}, {{"preprocess", "pca_whiten"}},
-      {{"preprocess", "minmax"}}, {{"preprocess", "center"}}, {{"loss", "hinge"}}, {{"loss", "mse"}},
-      {{"schedule", "cosine"}, {"lr_min", 1e-4}}, {{"batch_size", 0}, {"lr", 0.01}, {"epochs", 30}},
-      {{"batch_size", 1}, {"epochs", 2}, {"lr", 0.001}}};
+  const std::vector<nlohmann::json> variants = {{{"l2", 1e-3}},
+                                                {{"l1", 1e-4}},
+                                                {{"dropout", 0.3}},
+                                                {{"batch_norm", true}},
+                                                {{"label_smoothing", 0.1}},
+                                                {{"input_noise", 0.1}},
+                                                {{"augment_shift", 1}},
+                                                {{"preprocess", "pca"}, {"pca_components", 20}},
+                                                {{"preprocess", "pca_whiten"}},
+                                                {{"preprocess", "minmax"}},
+                                                {{"preprocess", "center"}},
+                                                {{"loss", "hinge"}},
+                                                {{"loss", "mse"}},
+                                                {{"schedule", "cosine"}, {"lr_min", 1e-4}},
+                                                {{"batch_size", 0}, {"lr", 0.01}, {"epochs", 30}},
+                                                {{"batch_size", 1}, {"epochs", 2}, {"lr", 0.001}}};
   for (const auto& v : variants) {
     nlohmann::json j = {{"hidden", {64}}, {"epochs", 8}, {"lr", 0.003}};
     j.update(v);
@@ -115,7 +129,8 @@ TEST(Trainer, DeterministicWhateverElseRuns) {
         threads.emplace_back([&, i] { parallel[i] = Train(c, *d, {.seed = static_cast<uint64_t>(i == 3 ? 6 : 5)}); });
       }
       for (auto& t : threads) t.join();
-      for (int i = 0; i < 3; ++i) EXPECT_EQ(solo.metrics, parallel[i].metrics) << "batch " << batch << " round " << round;
+      for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(solo.metrics, parallel[i].metrics) << "batch " << batch << " round " << round;
       EXPECT_NE(solo.metrics, parallel[3].metrics);
     }
   }
@@ -145,14 +160,19 @@ TEST(Trainer, StepThreadsChangeNoNumber) {
     EXPECT_GT(calls, 3 * 480 / batch);  // asked before every step
     EXPECT_EQ(serial.metrics, threaded.metrics) << "batch " << batch;
     ASSERT_EQ(serial.epochs.size(), threaded.epochs.size());
-    for (std::size_t e = 0; e < serial.epochs.size(); ++e) EXPECT_EQ(serial.epochs[e].metrics, threaded.epochs[e].metrics);
+    for (std::size_t e = 0; e < serial.epochs.size(); ++e)
+      EXPECT_EQ(serial.epochs[e].metrics, threaded.epochs[e].metrics);
   }
 }
 
 TEST(Trainer, DivergenceFailsAtOnceAndKeepsHistory) {
   auto d = Load("blobs", 500);
-  auto r = Train(Config({{"init", "large_normal"}, {"optimizer", "sgd"}, {"lr", 1000},
-                         {"hidden", {64, 64}}, {"epochs", 5}, {"loss", "mse"}}),
+  auto r = Train(Config({{"init", "large_normal"},
+                         {"optimizer", "sgd"},
+                         {"lr", 1000},
+                         {"hidden", {64, 64}},
+                         {"epochs", 5},
+                         {"loss", "mse"}}),
                  *d, {});
   ASSERT_EQ(r.outcome, TrialOutcome::kFailed);
   EXPECT_THAT(r.reason, ::testing::MatchesRegex("diverged at epoch [0-9]+, step [0-9]+.*"));
@@ -161,9 +181,9 @@ TEST(Trainer, DivergenceFailsAtOnceAndKeepsHistory) {
 
 TEST(Trainer, EarlyStoppingRestoresBestWeights) {
   auto d = Load("moons", 300);
-  auto r = Train(Config({{"hidden", {128, 128}}, {"lr", 0.05}, {"epochs", 200}, {"early_stopping", true},
-                         {"patience", 3}}),
-                 *d, {.monitor = "val_loss"});
+  auto r =
+      Train(Config({{"hidden", {128, 128}}, {"lr", 0.05}, {"epochs", 200}, {"early_stopping", true}, {"patience", 3}}),
+            *d, {.monitor = "val_loss"});
   ASSERT_EQ(r.outcome, TrialOutcome::kCompleted);
   EXPECT_LT(r.epochs.size(), 200u);
   EXPECT_EQ(r.epochs.size(), static_cast<std::size_t>(r.best_epoch + 3));
@@ -196,9 +216,8 @@ TEST(Trainer, FashionMnistSmoke) {
   o.samples = 6000;
   auto d = data::LoadDataset(o, {});
   ASSERT_TRUE(d.ok()) << d.status();
-  auto r = Train(Config({{"hidden", {128}}, {"epochs", 3}, {"lr", 0.001}, {"batch_size", 64},
-                         {"preprocess", "center"}}),
-                 **d, {});
+  auto r = Train(
+      Config({{"hidden", {128}}, {"epochs", 3}, {"lr", 0.001}, {"batch_size", 64}, {"preprocess", "center"}}), **d, {});
   ASSERT_EQ(r.outcome, TrialOutcome::kCompleted) << r.reason;
   EXPECT_GT(r.metrics["test_accuracy"], 0.75);
   EXPECT_EQ(r.parameter_count, 784 * 128 + 128 + 128 * 10 + 10);

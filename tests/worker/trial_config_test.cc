@@ -3,9 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "worker/commands/trial_file.h"
 #include "common/util/value_json.h"
 #include "common/vocabulary/settings.h"
+#include "worker/commands/trial_file.h"
 
 namespace hpsearch::trainer {
 namespace {
@@ -27,7 +27,8 @@ TEST(TrialConfig, Defaults) {
 }
 
 TEST(TrialConfig, ErrorsNameTheSetting) {
-  EXPECT_THAT(Error(R"({"optimiser": "adam"})"), HasSubstr("optimiser: unknown trainer setting 'optimiser' (did you mean 'optimizer'?)"));
+  EXPECT_THAT(Error(R"({"optimiser": "adam"})"),
+              HasSubstr("optimiser: unknown trainer setting 'optimiser' (did you mean 'optimizer'?)"));
   EXPECT_THAT(Error(R"({"optimizer": "adamw"})"), HasSubstr("optimizer: unknown value 'adamw' (did you mean 'adam'?)"));
   EXPECT_THAT(Error(R"({"lr": -1})"), HasSubstr("lr: must be in (0, 1000], got -1"));
   EXPECT_THAT(Error(R"({"lr": "fast"})"), HasSubstr("lr: must be a number"));
@@ -41,12 +42,12 @@ TEST(TrialConfig, ErrorsNameTheSetting) {
 
 TEST(TrialConfig, SettingsKeepTheirTypes) {
   // `lr: 1` is a number setting: a double; `batch_size: 64.0` an integer one.
-  auto t = commands::ParseTrialFile(YAML::Load("dataset: iris\nlr: 1\nbatch_size: 64.0\nhidden: [32.0, 16]\n"),
-                                    "t.yaml");
+  auto t =
+      commands::ParseTrialFile(YAML::Load("dataset: iris\nlr: 1\nbatch_size: 64.0\nhidden: [32.0, 16]\n"), "t.yaml");
   ASSERT_TRUE(t.ok()) << t.status();  // `dataset: iris`, the short form specs take too
   EXPECT_EQ(t->dataset.name, "iris");
-  auto u = commands::ParseTrialFile(
-      YAML::Load("dataset: {name: iris}\nlr: 1\nbatch_size: 64.0\nhidden: [32.0, 16]\n"), "t.yaml");
+  auto u = commands::ParseTrialFile(YAML::Load("dataset: {name: iris}\nlr: 1\nbatch_size: 64.0\nhidden: [32.0, 16]\n"),
+                                    "t.yaml");
   ASSERT_TRUE(u.ok()) << u.status();
   EXPECT_TRUE(u->params.at("lr").is_double());
   EXPECT_TRUE(u->params.at("batch_size").is_int());
@@ -55,8 +56,8 @@ TEST(TrialConfig, SettingsKeepTheirTypes) {
 }
 
 TEST(TrialFile, ParsesDatasetSeedAndSettings) {
-  auto t = commands::ParseTrialFile(YAML::Load(R"({"dataset": {"name": "iris"}, "seed": 4, "optimizer": "sgd", "lr": 0.1})"),
-                                    "t.yaml");
+  auto t = commands::ParseTrialFile(
+      YAML::Load(R"({"dataset": {"name": "iris"}, "seed": 4, "optimizer": "sgd", "lr": 0.1})"), "t.yaml");
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->seed, 4u);
   EXPECT_EQ(t->dataset.name, "iris");

@@ -8,11 +8,11 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "common/util/rng.h"
 #include "nlohmann/json.hpp"
+#include "worker/runtime/step_parallelism.h"
 #include "worker/trainer/gemm_ceiling.h"
 #include "worker/trainer/trainer.h"
-#include "common/util/rng.h"
-#include "worker/runtime/step_parallelism.h"
 
 namespace hpsearch::commands {
 
@@ -78,8 +78,12 @@ SlotResult RunSlot(const trainer::TrialConfig& c, const data::Dataset& d, double
 absl::StatusOr<trainer::TrialConfig> BenchConfig(const BenchOptions& b) {
   Value::List hidden;
   for (int w : b.hidden) hidden.emplace_back(w);
-  const Params params = {{"hidden", Value(std::move(hidden))}, {"batch_size", b.batch}, {"optimizer", b.optimizer},
-                         {"activation", b.activation}, {"init", "he_normal"}, {"preprocess", "none"},
+  const Params params = {{"hidden", Value(std::move(hidden))},
+                         {"batch_size", b.batch},
+                         {"optimizer", b.optimizer},
+                         {"activation", b.activation},
+                         {"init", "he_normal"},
+                         {"preprocess", "none"},
                          {"epochs", 1}};
   return trainer::ParseTrialConfig(params);
 }

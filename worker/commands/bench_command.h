@@ -26,7 +26,6 @@ struct BenchOptions {
   bool all = false;
 };
 
-
 // The instruction set the trainer was compiled for, e.g. "avx2+fma".
 std::string CompiledIsa();
 

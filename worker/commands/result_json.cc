@@ -4,9 +4,12 @@ namespace hpsearch::commands {
 
 std::string OutcomeName(trainer::TrialOutcome outcome) {
   switch (outcome) {
-    case trainer::TrialOutcome::kCompleted: return "completed";
-    case trainer::TrialOutcome::kFailed: return "failed";
-    case trainer::TrialOutcome::kStopped: return "stopped";
+    case trainer::TrialOutcome::kCompleted:
+      return "completed";
+    case trainer::TrialOutcome::kFailed:
+      return "failed";
+    case trainer::TrialOutcome::kStopped:
+      return "stopped";
   }
   return "?";
 }

@@ -6,11 +6,11 @@
 #include <iostream>
 
 #include "absl/strings/str_format.h"
-#include "worker/data/dataset_loader.h"
+#include "common/util/value_json.h"
 #include "worker/commands/result_json.h"
 #include "worker/commands/trial_file.h"
+#include "worker/data/dataset_loader.h"
 #include "worker/trainer/trainer.h"
-#include "common/util/value_json.h"
 
 namespace hpsearch::commands {
 
@@ -33,8 +33,7 @@ int RunTrainCommand(const TrainCommandOptions& o, std::ostream& out, std::ostrea
   data::DataEnvironment env{o.data_dir, o.fashion_mnist_dir};
   const auto load_start = std::chrono::steady_clock::now();
   auto dataset = data::LoadDataset(trial->dataset, env);
-  const double load_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
+  const double load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   if (!dataset.ok()) {
     err << "error: " << dataset.status().message() << "\n";
     return 2;
@@ -42,8 +41,8 @@ int RunTrainCommand(const TrainCommandOptions& o, std::ostream& out, std::ostrea
   std::ostream& progress = o.json ? err : out;
   const auto& d = **dataset;
   progress << absl::StrFormat("dataset %s: %d train, %d validation, %d test rows, %d features (loaded in %.2fs)\n",
-                              d.name, d.train_rows.size(), d.val_rows.size(), d.x_test.rows(),
-                              d.features(), load_seconds);
+                              d.name, d.train_rows.size(), d.val_rows.size(), d.x_test.rows(), d.features(),
+                              load_seconds);
   trainer::TrainOptions options;
   options.seed = trial->seed;
   options.monitor = trial->monitor;
@@ -51,8 +50,8 @@ int RunTrainCommand(const TrainCommandOptions& o, std::ostream& out, std::ostrea
   options.memory_limit_bytes = static_cast<std::size_t>(o.memory_limit_mb * (1 << 20));
   const int epochs = trial->config.epochs;
   options.on_epoch = [&](const trainer::EpochRecord& e, const trainer::LayerStats&) {
-    progress << absl::StrFormat("epoch %*d/%d  lr %.3g%s  (%.2fs)\n", std::to_string(epochs).size(),
-                                e.epoch, epochs, e.lr, FormatMetrics(e.metrics), e.seconds);
+    progress << absl::StrFormat("epoch %*d/%d  lr %.3g%s  (%.2fs)\n", std::to_string(epochs).size(), e.epoch, epochs,
+                                e.lr, FormatMetrics(e.metrics), e.seconds);
     progress.flush();
     return true;
   };
@@ -63,8 +62,8 @@ int RunTrainCommand(const TrainCommandOptions& o, std::ostream& out, std::ostrea
     j["dataset"] = d.name;
     out << j.dump() << "\n";
   } else if (r.outcome == trainer::TrialOutcome::kCompleted) {
-    out << absl::StrFormat("completed: %d parameters, best epoch %d, %.1fs\n", r.parameter_count,
-                           r.best_epoch, r.seconds);
+    out << absl::StrFormat("completed: %d parameters, best epoch %d, %.1fs\n", r.parameter_count, r.best_epoch,
+                           r.seconds);
     out << "final:" << FormatMetrics(r.metrics) << "\n";
   } else {
     out << "failed: " << r.reason << "\n";

@@ -2,9 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/util/printable.h"
-#include "common/yaml/yaml_value.h"
 #include "common/vocabulary/metrics.h"
 #include "common/vocabulary/settings.h"
+#include "common/yaml/yaml_value.h"
 
 namespace hpsearch::commands {
 

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "worker/trainer/trial_config.h"
 #include "common/util/value.h"
 #include "common/vocabulary/datasets.h"
+#include "worker/trainer/trial_config.h"
 #include "yaml-cpp/yaml.h"
 
 namespace hpsearch::commands {

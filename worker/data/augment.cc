@@ -5,8 +5,7 @@
 
 namespace hpsearch::data {
 
-void AugmentBatch(const Augment& aug, int h, int w, Rng& rng, nn::MatrixMap batch,
-                  float* scratch) {
+void AugmentBatch(const Augment& aug, int h, int w, Rng& rng, nn::MatrixMap batch, float* scratch) {
   const std::size_t pixels = static_cast<std::size_t>(h) * w;
   for (Eigen::Index r = 0; r < batch.rows(); ++r) {
     float* img = batch.data() + r * batch.cols();

@@ -37,9 +37,7 @@ struct Dataset {
 
   int features() const { return static_cast<int>(x.cols()); }
   // Width of the network's output layer.
-  int outputs() const {
-    return task == Task::kClassification ? num_classes : static_cast<int>(targets.cols());
-  }
+  int outputs() const { return task == Task::kClassification ? num_classes : static_cast<int>(targets.cols()); }
   bool is_image() const { return image_height > 0; }
   std::size_t MemoryBytes() const;
 };

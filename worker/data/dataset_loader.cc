@@ -6,12 +6,12 @@
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
+#include "common/util/printable.h"
 #include "worker/data/builtin_data.h"
 #include "worker/data/csv_loader.h"
 #include "worker/data/idx_loader.h"
 #include "worker/data/split.h"
 #include "worker/data/synthetic.h"
-#include "common/util/printable.h"
 
 namespace hpsearch::data {
 
@@ -19,8 +19,7 @@ namespace fs = std::filesystem;
 
 std::size_t Dataset::MemoryBytes() const {
   return sizeof(float) * (x.size() + targets.size() + x_test.size() + test_targets.size()) +
-         sizeof(int32_t) * (labels.size() + test_labels.size() + train_rows.size() +
-                            val_rows.size());
+         sizeof(int32_t) * (labels.size() + test_labels.size() + train_rows.size() + val_rows.size());
 }
 
 absl::StatusOr<std::string> ResolveDataPath(const std::string& path, const DataEnvironment& env) {
@@ -43,8 +42,7 @@ absl::StatusOr<std::string> ResolveDataPath(const std::string& path, const DataE
   if (stat(resolved.c_str(), &st) != 0)
     return absl::NotFoundError(absl::StrCat("dataset.path: ", Quoted(path), " does not exist"));
   if (!S_ISREG(st.st_mode))
-    return absl::InvalidArgumentError(
-        absl::StrCat("dataset.path: ", Quoted(path), " is not a regular file"));
+    return absl::InvalidArgumentError(absl::StrCat("dataset.path: ", Quoted(path), " is not a regular file"));
   return resolved.string();
 }
 
@@ -82,9 +80,8 @@ absl::Status LoadFashionMnist(const DatasetOptions& o, const DataEnvironment& en
   const std::string dir = env.fashion_mnist_dir;
   auto train = ReadIdxImages(dir + "/train-images-idx3-ubyte.gz", o.samples);
   if (!train.ok())
-    return absl::FailedPreconditionError(absl::StrCat(
-        "dataset fashion-mnist: ", train.status().message(),
-        " (install Debian's dataset-fashion-mnist package)"));
+    return absl::FailedPreconditionError(absl::StrCat("dataset fashion-mnist: ", train.status().message(),
+                                                      " (install Debian's dataset-fashion-mnist package)"));
   auto labels = ReadIdxLabels(dir + "/train-labels-idx1-ubyte.gz", o.samples);
   if (!labels.ok()) return labels.status();
   auto test = ReadIdxImages(dir + "/t10k-images-idx3-ubyte.gz");
@@ -103,8 +100,7 @@ absl::Status LoadFashionMnist(const DatasetOptions& o, const DataEnvironment& en
   return absl::OkStatus();
 }
 
-absl::Status LoadRaw(const DatasetOptions& o, const DataEnvironment& env, Dataset& d,
-                     double& default_test) {
+absl::Status LoadRaw(const DatasetOptions& o, const DataEnvironment& env, Dataset& d, double& default_test) {
   default_test = 0;
   if (IsSynthetic(o.name)) return GenerateSynthetic(o, d);
   if (o.name == "fashion-mnist") return LoadFashionMnist(o, env, d);
@@ -118,8 +114,10 @@ absl::Status LoadRaw(const DatasetOptions& o, const DataEnvironment& env, Datase
   }
   const std::string_view text = BuiltinCsv(o.name);
   if (text.empty()) return absl::InvalidArgumentError(absl::StrCat("dataset.name: unknown ", Quoted(o.name)));
-  if (o.name == "diabetes") csv.task = "regression";
-  else csv.task = "classification";
+  if (o.name == "diabetes")
+    csv.task = "regression";
+  else
+    csv.task = "classification";
   auto st = ParseCsv(text, o.name + ".csv", csv, d);
   if (st.ok() && o.name == "digits") {
     // 8x8 images with intensities 0..16: scaled to [0, 1] like fashion-mnist's pixels.
@@ -131,8 +129,7 @@ absl::Status LoadRaw(const DatasetOptions& o, const DataEnvironment& env, Datase
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const Dataset>> LoadDataset(const DatasetOptions& o,
-                                                           const DataEnvironment& env) {
+absl::StatusOr<std::shared_ptr<const Dataset>> LoadDataset(const DatasetOptions& o, const DataEnvironment& env) {
   auto d = std::make_shared<Dataset>();
   double default_test = 0;
   if (auto st = LoadRaw(o, env, *d, default_test); !st.ok()) return st;

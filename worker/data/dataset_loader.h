@@ -8,8 +8,8 @@
 #include <unordered_map>
 
 #include "absl/status/statusor.h"
-#include "worker/data/dataset.h"
 #include "common/vocabulary/datasets.h"
+#include "worker/data/dataset.h"
 
 namespace hpsearch::data {
 
@@ -25,8 +25,7 @@ struct DataEnvironment {
 };
 
 // Loads (reads or generates) and splits. Errors name the field or file at fault.
-absl::StatusOr<std::shared_ptr<const Dataset>> LoadDataset(const DatasetOptions& options,
-                                                           const DataEnvironment& env);
+absl::StatusOr<std::shared_ptr<const Dataset>> LoadDataset(const DatasetOptions& options, const DataEnvironment& env);
 
 // Resolves a user CSV path inside env.data_dir: no `..` escape, no absolute path
 // outside, no symlink out, regular files only.

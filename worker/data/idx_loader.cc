@@ -29,14 +29,12 @@ absl::Status ReadExact(gzFile f, void* buf, std::size_t n, const std::string& pa
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<uint32_t>> ReadHeader(gzFile f, const std::string& path,
-                                                 int expected_dims) {
+absl::StatusOr<std::vector<uint32_t>> ReadHeader(gzFile f, const std::string& path, int expected_dims) {
   unsigned char magic[4];
   if (auto st = ReadExact(f, magic, 4, path); !st.ok()) return st;
   if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 || magic[3] != expected_dims)
     return absl::InvalidArgumentError(
-        absl::StrCat(path, ": not an IDX file of unsigned bytes with ", expected_dims,
-                     " dimensions"));
+        absl::StrCat(path, ": not an IDX file of unsigned bytes with ", expected_dims, " dimensions"));
   std::vector<uint32_t> dims(expected_dims);
   for (auto& d : dims) {
     unsigned char b[4];

@@ -9,9 +9,12 @@ namespace hpsearch::data {
 
 namespace {
 constexpr NameTable<PreprocessKind, 6> kNames = {
-    {PreprocessKind::kNone, "none"},         {PreprocessKind::kCenter, "center"},
-    {PreprocessKind::kStandardize, "standardize"}, {PreprocessKind::kMinmax, "minmax"},
-    {PreprocessKind::kPca, "pca"},           {PreprocessKind::kPcaWhiten, "pca_whiten"},
+    {PreprocessKind::kNone, "none"},
+    {PreprocessKind::kCenter, "center"},
+    {PreprocessKind::kStandardize, "standardize"},
+    {PreprocessKind::kMinmax, "minmax"},
+    {PreprocessKind::kPca, "pca"},
+    {PreprocessKind::kPcaWhiten, "pca_whiten"},
 };
 }  // namespace
 
@@ -19,8 +22,8 @@ absl::StatusOr<PreprocessKind> ParsePreprocess(std::string_view name) { return P
 
 std::string_view PreprocessName(PreprocessKind kind) { return NameOf(kNames, kind); }
 
-Preprocessor Preprocessor::Fit(PreprocessKind kind, const nn::Matrix& x,
-                               std::span<const int32_t> rows, int components) {
+Preprocessor Preprocessor::Fit(PreprocessKind kind, const nn::Matrix& x, std::span<const int32_t> rows,
+                               int components) {
   Preprocessor p;
   p.kind_ = kind;
   p.in_ = p.out_ = static_cast<int>(x.cols());
@@ -42,7 +45,8 @@ Preprocessor Preprocessor::Fit(PreprocessKind kind, const nn::Matrix& x,
     case PreprocessKind::kNone:
       p.shift_.setZero();
       break;
-    case PreprocessKind::kCenter: break;
+    case PreprocessKind::kCenter:
+      break;
     case PreprocessKind::kStandardize:
       for (Eigen::Index j = 0; j < d; ++j) {
         const double var = std::max(0.0, sq(j) / n - mean(j) * mean(j));
@@ -75,8 +79,7 @@ Preprocessor Preprocessor::Fit(PreprocessKind kind, const nn::Matrix& x,
       for (int c = 0; c < k; ++c) {
         const Eigen::Index src = d - 1 - c;  // eigenvalues ascend
         double s = 1.0;
-        if (kind == PreprocessKind::kPcaWhiten)
-          s = 1.0 / std::sqrt(std::max(0.0, eig.eigenvalues()(src)) + 1e-5);
+        if (kind == PreprocessKind::kPcaWhiten) s = 1.0 / std::sqrt(std::max(0.0, eig.eigenvalues()(src)) + 1e-5);
         p.projection_.col(c) = (eig.eigenvectors().col(src) * s).cast<float>();
       }
       p.pca_offset_ = p.shift_ * p.projection_;

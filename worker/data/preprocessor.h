@@ -26,8 +26,7 @@ class Preprocessor {
  public:
   // Fits on x's `rows`. `components` is used by pca / pca_whiten (clamped to the
   // feature count).
-  static Preprocessor Fit(PreprocessKind kind, const nn::Matrix& x, std::span<const int32_t> rows,
-                          int components);
+  static Preprocessor Fit(PreprocessKind kind, const nn::Matrix& x, std::span<const int32_t> rows, int components);
 
   PreprocessKind kind() const { return kind_; }
   int input_features() const { return in_; }
@@ -41,9 +40,9 @@ class Preprocessor {
  private:
   PreprocessKind kind_ = PreprocessKind::kNone;
   int in_ = 0, out_ = 0;
-  nn::RowVector shift_;   // subtracted
-  nn::RowVector scale_;   // multiplied (after the shift)
-  nn::Matrix projection_;  // in x out (PCA)
+  nn::RowVector shift_;       // subtracted
+  nn::RowVector scale_;       // multiplied (after the shift)
+  nn::Matrix projection_;     // in x out (PCA)
   nn::RowVector pca_offset_;  // μ·P
 };
 

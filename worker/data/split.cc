@@ -9,8 +9,7 @@
 
 namespace hpsearch::data {
 
-Split SplitRows(std::span<const int32_t> rows, std::span<const int32_t> labels, double fraction,
-                uint64_t seed) {
+Split SplitRows(std::span<const int32_t> rows, std::span<const int32_t> labels, double fraction, uint64_t seed) {
   std::map<int32_t, std::vector<int32_t>> groups;
   for (int32_t r : rows) groups[labels.empty() ? 0 : labels[r]].push_back(r);
   Split s;

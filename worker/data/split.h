@@ -15,7 +15,6 @@ struct Split {
 // Holds out round(fraction·n_c) rows of every class c (at least one row of each class
 // with two or more rows when fraction > 0: vocabulary::HeldOutRows). `labels` empty =
 // unstratified.
-Split SplitRows(std::span<const int32_t> rows, std::span<const int32_t> labels, double fraction,
-                uint64_t seed);
+Split SplitRows(std::span<const int32_t> rows, std::span<const int32_t> labels, double fraction, uint64_t seed);
 
 }  // namespace hpsearch::data

@@ -77,8 +77,7 @@ void Blobs(const DatasetOptions& o, int64_t n, Rng& rng, Dataset& d) {
     for (Eigen::Index j = 0; j < f; ++j) centres(c, j) = static_cast<float>(rng.Uniform(-5, 5));
   for (int64_t i = 0; i < n; ++i) {
     const int c = static_cast<int>(i % k);
-    for (Eigen::Index j = 0; j < f; ++j)
-      d.x(i, j) = static_cast<float>(centres(c, j) + rng.Normal() * sigma);
+    for (Eigen::Index j = 0; j < f; ++j) d.x(i, j) = static_cast<float>(centres(c, j) + rng.Normal() * sigma);
     d.labels[i] = c;
   }
 }
@@ -101,8 +100,8 @@ void Regression(const DatasetOptions& o, int64_t n, Rng& rng, Dataset& d) {
 }  // namespace
 
 bool IsSynthetic(std::string_view name) {
-  return name == "spiral" || name == "moons" || name == "circles" || name == "xor" ||
-         name == "blobs" || name == "regression";
+  return name == "spiral" || name == "moons" || name == "circles" || name == "xor" || name == "blobs" ||
+         name == "regression";
 }
 
 absl::Status GenerateSynthetic(const DatasetOptions& o, Dataset& d) {
@@ -111,8 +110,7 @@ absl::Status GenerateSynthetic(const DatasetOptions& o, Dataset& d) {
   if (o.name == "blobs") f = o.features > 0 ? o.features : 2;
   if (o.name == "regression") f = o.features > 0 ? o.features : 4;
   if (o.features > 0 && f != o.features)
-    return absl::InvalidArgumentError(
-        absl::StrCat("dataset.features: ", o.name, " is always 2-dimensional"));
+    return absl::InvalidArgumentError(absl::StrCat("dataset.features: ", o.name, " is always 2-dimensional"));
   Rng rng(DeriveSeed(o.seed, 0x5eed));
   d.name = o.name;
   d.x.resize(n, f);
@@ -124,12 +122,18 @@ absl::Status GenerateSynthetic(const DatasetOptions& o, Dataset& d) {
   }
   d.task = Task::kClassification;
   d.labels.assign(n, 0);
-  if (o.name == "spiral") Spiral(o, n, rng, d);
-  else if (o.name == "moons") Moons(o, n, rng, d);
-  else if (o.name == "circles") Circles(o, n, rng, d);
-  else if (o.name == "xor") Xor(o, n, rng, d);
-  else if (o.name == "blobs") Blobs(o, n, rng, d);
-  else return absl::InvalidArgumentError(absl::StrCat("dataset.name: ", Quoted(o.name), " is not synthetic"));
+  if (o.name == "spiral")
+    Spiral(o, n, rng, d);
+  else if (o.name == "moons")
+    Moons(o, n, rng, d);
+  else if (o.name == "circles")
+    Circles(o, n, rng, d);
+  else if (o.name == "xor")
+    Xor(o, n, rng, d);
+  else if (o.name == "blobs")
+    Blobs(o, n, rng, d);
+  else
+    return absl::InvalidArgumentError(absl::StrCat("dataset.name: ", Quoted(o.name), " is not synthetic"));
   for (int c = 0; c < d.num_classes; ++c) d.class_names.push_back(absl::StrCat(c));
   return absl::OkStatus();
 }

@@ -9,8 +9,8 @@
 #pragma once
 
 #include "absl/status/statusor.h"
-#include "worker/data/dataset.h"
 #include "common/vocabulary/datasets.h"
+#include "worker/data/dataset.h"
 
 namespace hpsearch::data {
 

@@ -26,7 +26,6 @@ void ActivationForward(const Activation& act, ConstMatrixMap z, MatrixMap a);
 
 // dz = da * f'(z), using the stored forward output `a` where that is cheaper.
 // `dz` may alias `da`.
-void ActivationBackward(const Activation& act, ConstMatrixMap z, ConstMatrixMap a,
-                        ConstMatrixMap da, MatrixMap dz);
+void ActivationBackward(const Activation& act, ConstMatrixMap z, ConstMatrixMap a, ConstMatrixMap da, MatrixMap dz);
 
 }  // namespace hpsearch::nn

@@ -7,10 +7,9 @@ namespace hpsearch::nn {
 // Column statistics are accumulated row by row: row-major rows are contiguous, so
 // each step is one vectorised add, and no temporary is ever allocated.
 
-void BatchNormForwardTrain(const BatchNormConfig& cfg, ConstMatrixMap z,
-                           ConstRowVectorMap gamma, ConstRowVectorMap beta,
-                           RowVectorMap running_mean, RowVectorMap running_var,
-                           MatrixMap xhat, RowVectorMap inv_std, MatrixMap y) {
+void BatchNormForwardTrain(const BatchNormConfig& cfg, ConstMatrixMap z, ConstRowVectorMap gamma,
+                           ConstRowVectorMap beta, RowVectorMap running_mean, RowVectorMap running_var, MatrixMap xhat,
+                           RowVectorMap inv_std, MatrixMap y) {
   const Eigen::Index rows = z.rows();
   const float n = static_cast<float>(rows);
   // inv_std holds the mean, then the variance, then 1/√(var + eps).
@@ -31,20 +30,17 @@ void BatchNormForwardTrain(const BatchNormConfig& cfg, ConstMatrixMap z,
   }
 }
 
-void BatchNormForwardEval(const BatchNormConfig& cfg, ConstMatrixMap z,
-                          ConstRowVectorMap gamma, ConstRowVectorMap beta,
-                          ConstRowVectorMap running_mean, ConstRowVectorMap running_var,
-                          MatrixMap y) {
+void BatchNormForwardEval(const BatchNormConfig& cfg, ConstMatrixMap z, ConstRowVectorMap gamma, ConstRowVectorMap beta,
+                          ConstRowVectorMap running_mean, ConstRowVectorMap running_var, MatrixMap y) {
   // y = z·s + (β − μ·s) with s = γ/√(var + eps).
   for (Eigen::Index i = 0; i < z.rows(); ++i)
-    y.row(i).array() = (z.row(i).array() - running_mean.array()) * gamma.array() *
-                           (running_var.array() + cfg.eps).rsqrt() +
-                       beta.array();
+    y.row(i).array() =
+        (z.row(i).array() - running_mean.array()) * gamma.array() * (running_var.array() + cfg.eps).rsqrt() +
+        beta.array();
 }
 
-void BatchNormBackward(ConstMatrixMap xhat, ConstRowVectorMap inv_std,
-                       ConstRowVectorMap gamma, ConstMatrixMap dy, MatrixMap dz,
-                       RowVectorMap dgamma, RowVectorMap dbeta) {
+void BatchNormBackward(ConstMatrixMap xhat, ConstRowVectorMap inv_std, ConstRowVectorMap gamma, ConstMatrixMap dy,
+                       MatrixMap dz, RowVectorMap dgamma, RowVectorMap dbeta) {
   const Eigen::Index rows = dy.rows();
   const float n = static_cast<float>(rows);
   dbeta.setZero();
@@ -55,8 +51,8 @@ void BatchNormBackward(ConstMatrixMap xhat, ConstRowVectorMap inv_std,
   }
   // dz = γ·inv_std/n · (n·dy − Σdy − xhat·Σ(dy·xhat))
   for (Eigen::Index i = 0; i < rows; ++i)
-    dz.row(i).array() = (dy.row(i).array() * n - dbeta.array() - xhat.row(i).array() * dgamma.array()) *
-                        gamma.array() * inv_std.array() / n;
+    dz.row(i).array() = (dy.row(i).array() * n - dbeta.array() - xhat.row(i).array() * dgamma.array()) * gamma.array() *
+                        inv_std.array() / n;
 }
 
 }  // namespace hpsearch::nn

@@ -55,8 +55,8 @@ void DenseForward(ConstMatrixMap x, ConstMatrixMap w, ConstRowVectorMap b, Matri
   });
 }
 
-void DenseBackward(ConstMatrixMap x, ConstMatrixMap w, ConstMatrixMap dz, MatrixMap dw, RowVectorMap db,
-                   MatrixMap* dx, const StepThreads& threads) {
+void DenseBackward(ConstMatrixMap x, ConstMatrixMap w, ConstMatrixMap dz, MatrixMap dw, RowVectorMap db, MatrixMap* dx,
+                   const StepThreads& threads) {
   const int n = Rows(x.rows()), in = Rows(x.cols()), out = Rows(w.cols());
   // dW's blocks split its rows (x's columns), dX's its rows (the batch's); db goes
   // whole with dW's first block.

@@ -24,7 +24,7 @@ void DenseForward(ConstMatrixMap x, ConstMatrixMap w, ConstRowVectorMap b, Matri
 
 // dW = Xᵀ·dZ, db = Σ_rows dZ (both overwritten). When `dx` is non-null,
 // dX = dZ·Wᵀ (the first layer skips it: nobody needs the input's gradient).
-void DenseBackward(ConstMatrixMap x, ConstMatrixMap w, ConstMatrixMap dz, MatrixMap dw,
-                   RowVectorMap db, MatrixMap* dx, const StepThreads& threads = {});
+void DenseBackward(ConstMatrixMap x, ConstMatrixMap w, ConstMatrixMap dz, MatrixMap dw, RowVectorMap db, MatrixMap* dx,
+                   const StepThreads& threads = {});
 
 }  // namespace hpsearch::nn

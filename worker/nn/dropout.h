@@ -2,8 +2,8 @@
 // by 1/(1 − p), so evaluation needs no rescaling (dropout is off at evaluation).
 #pragma once
 
-#include "worker/nn/tensor.h"
 #include "common/util/rng.h"
+#include "worker/nn/tensor.h"
 
 namespace hpsearch::nn {
 

@@ -40,9 +40,8 @@ bool SplitsExactly(int unit) {
   };
   // The trainer's three kinds of product (X·W, Xᵀ·dZ, dZ·Wᵀ); inner dimensions below
   // and above OpenBLAS's K blocking, small ones on its small-matrix paths.
-  const Shape shapes[] = {{kNoTrans, kNoTrans, 9, 37},   {kNoTrans, kNoTrans, 800, 130},
-                          {kTrans, kNoTrans, 64, 37},   {kTrans, kNoTrans, 300, 130},
-                          {kNoTrans, kTrans, 10, 130},  {kNoTrans, kTrans, 500, 37}};
+  const Shape shapes[] = {{kNoTrans, kNoTrans, 9, 37},  {kNoTrans, kNoTrans, 800, 130}, {kTrans, kNoTrans, 64, 37},
+                          {kTrans, kNoTrans, 300, 130}, {kNoTrans, kTrans, 10, 130},    {kNoTrans, kTrans, 500, 37}};
   const int m = 4 * unit + 7;  // splits at 1..4 units, and a ragged last block
   uint32_t seed = 1;
   for (const Shape& s : shapes) {

@@ -33,12 +33,24 @@ void InitWeights(InitKind kind, int fan_in, int fan_out, Rng& rng, std::span<flo
     case InitKind::kZeros:
       for (float& v : w) v = 0;
       break;
-    case InitKind::kSmallNormal: normal(0.01); break;
-    case InitKind::kLargeNormal: normal(1.0); break;
-    case InitKind::kXavierNormal: normal(std::sqrt(1.0 / fan_in)); break;
-    case InitKind::kXavierUniform: uniform(std::sqrt(6.0 / (fan_in + fan_out))); break;
-    case InitKind::kHeNormal: normal(std::sqrt(2.0 / fan_in)); break;
-    case InitKind::kHeUniform: uniform(std::sqrt(6.0 / fan_in)); break;
+    case InitKind::kSmallNormal:
+      normal(0.01);
+      break;
+    case InitKind::kLargeNormal:
+      normal(1.0);
+      break;
+    case InitKind::kXavierNormal:
+      normal(std::sqrt(1.0 / fan_in));
+      break;
+    case InitKind::kXavierUniform:
+      uniform(std::sqrt(6.0 / (fan_in + fan_out)));
+      break;
+    case InitKind::kHeNormal:
+      normal(std::sqrt(2.0 / fan_in));
+      break;
+    case InitKind::kHeUniform:
+      uniform(std::sqrt(6.0 / fan_in));
+      break;
   }
 }
 

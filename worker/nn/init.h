@@ -16,9 +16,7 @@
 
 namespace hpsearch::nn {
 
-enum class InitKind {
-  kZeros, kSmallNormal, kLargeNormal, kXavierNormal, kXavierUniform, kHeNormal, kHeUniform
-};
+enum class InitKind { kZeros, kSmallNormal, kLargeNormal, kXavierNormal, kXavierUniform, kHeNormal, kHeUniform };
 
 absl::StatusOr<InitKind> ParseInit(std::string_view name);
 std::string_view InitName(InitKind kind);

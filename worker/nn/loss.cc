@@ -65,8 +65,8 @@ double HingeRow(const float* o, int k, int y, float inv_n, float* g) {
 
 }  // namespace
 
-LossResult ClassificationLoss(LossKind kind, float label_smoothing, ConstMatrixMap out,
-                              std::span<const int32_t> labels, MatrixMap* grad) {
+LossResult ClassificationLoss(LossKind kind, float label_smoothing, ConstMatrixMap out, std::span<const int32_t> labels,
+                              MatrixMap* grad) {
   const int k = static_cast<int>(out.cols());
   const auto n = out.rows();
   const float inv_n = 1.0f / static_cast<float>(n);
@@ -77,9 +77,15 @@ LossResult ClassificationLoss(LossKind kind, float label_smoothing, ConstMatrixM
     float* g = grad ? grad->data() + i * k : nullptr;
     const int y = labels[i];
     switch (kind) {
-      case LossKind::kCrossEntropy: total += CrossEntropyRow(o, k, y, label_smoothing, inv_n, g); break;
-      case LossKind::kMse: total += MseRow(o, k, y, label_smoothing, inv_n, g); break;
-      case LossKind::kHinge: total += HingeRow(o, k, y, inv_n, g); break;
+      case LossKind::kCrossEntropy:
+        total += CrossEntropyRow(o, k, y, label_smoothing, inv_n, g);
+        break;
+      case LossKind::kMse:
+        total += MseRow(o, k, y, label_smoothing, inv_n, g);
+        break;
+      case LossKind::kHinge:
+        total += HingeRow(o, k, y, inv_n, g);
+        break;
     }
     int best = 0;
     for (int j = 1; j < k; ++j)
@@ -90,8 +96,7 @@ LossResult ClassificationLoss(LossKind kind, float label_smoothing, ConstMatrixM
   return r;
 }
 
-LossResult RegressionLoss(ConstMatrixMap out, ConstMatrixMap targets, MatrixMap* grad,
-                          double* sq_error) {
+LossResult RegressionLoss(ConstMatrixMap out, ConstMatrixMap targets, MatrixMap* grad, double* sq_error) {
   const auto n = out.rows();
   double sq = 0;
   const float* o = out.data();

@@ -24,18 +24,17 @@ absl::StatusOr<LossKind> ParseLoss(std::string_view name);
 std::string_view LossName(LossKind kind);
 
 struct LossResult {
-  double loss = 0;        // mean over the batch
-  int64_t correct = 0;    // classification: arg-max hits
+  double loss = 0;      // mean over the batch
+  int64_t correct = 0;  // classification: arg-max hits
 };
 
 // Classification. Writes dO = ∂loss/∂O into `grad` when it is non-null (may alias
 // nothing else). `labels` has n entries in [0, K).
-LossResult ClassificationLoss(LossKind kind, float label_smoothing, ConstMatrixMap out,
-                              std::span<const int32_t> labels, MatrixMap* grad);
+LossResult ClassificationLoss(LossKind kind, float label_smoothing, ConstMatrixMap out, std::span<const int32_t> labels,
+                              MatrixMap* grad);
 
 // Regression with mse: loss = mean over rows of ½‖t − o‖². `sq_error` (optional)
 // receives Σ (t − o)² over the whole batch, for MSE and R² reporting.
-LossResult RegressionLoss(ConstMatrixMap out, ConstMatrixMap targets, MatrixMap* grad,
-                          double* sq_error);
+LossResult RegressionLoss(ConstMatrixMap out, ConstMatrixMap targets, MatrixMap* grad, double* sq_error);
 
 }  // namespace hpsearch::nn

@@ -8,8 +8,7 @@
 
 namespace hpsearch::nn {
 
-Network::Network(const NetworkConfig& config, int max_rows)
-    : config_(config), max_rows_(max_rows) {
+Network::Network(const NetworkConfig& config, int max_rows) : config_(config), max_rows_(max_rows) {
   UseOneBlasThreadPerCall();
   std::size_t p = 0, s = 0;
   int in = config.inputs, widest = 1;
@@ -65,9 +64,9 @@ std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
     const std::size_t out = widths[i];
     const bool hidden = i + 1 < widths.size();
     params += static_cast<std::size_t>(in) * out + out + (hidden && c.batch_norm ? 2 * out : 0);
-    std::size_t per_row = out;                      // z
-    if (hidden) per_row += out;                     // a
-    if (hidden && c.batch_norm) per_row += out;     // xhat
+    std::size_t per_row = out;                        // z
+    if (hidden) per_row += out;                       // a
+    if (hidden && c.batch_norm) per_row += out;       // xhat
     if (hidden && c.dropout > 0) per_row += 2 * out;  // mask, dropped
     work += per_row * static_cast<std::size_t>(max_rows);
     widest = std::max(widest, widths[i]);
@@ -79,8 +78,7 @@ std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
 
 void Network::Initialize(InitKind init, float bias_init, Rng& rng) {
   for (auto& l : layers_) {
-    InitWeights(init, l.in, l.out, rng,
-                std::span<float>(params_).subspan(l.w, static_cast<std::size_t>(l.in) * l.out));
+    InitWeights(init, l.in, l.out, rng, std::span<float>(params_).subspan(l.w, static_cast<std::size_t>(l.in) * l.out));
     std::fill_n(params_.begin() + l.b, l.out, bias_init);
     if (l.hidden && config_.batch_norm) {
       std::fill_n(params_.begin() + l.gamma, l.out, 1.0f);
@@ -103,12 +101,10 @@ ConstMatrixMap Network::Forward(ConstMatrixMap x, bool training, Rng* rng) {
       ConstRowVectorMap gamma(params_.data() + l.gamma, l.out), beta(params_.data() + l.beta, l.out);
       if (training) {
         BatchNormForwardTrain(config_.bn, Const(z), gamma, beta, RowVectorMap(state_.data() + l.mean, l.out),
-                              RowVectorMap(state_.data() + l.var, l.out),
-                              MatrixMap(l.xhat.data(), n, l.out),
+                              RowVectorMap(state_.data() + l.var, l.out), MatrixMap(l.xhat.data(), n, l.out),
                               RowVectorMap(l.inv_std.data(), l.out), z);
       } else {
-        BatchNormForwardEval(config_.bn, Const(z), gamma, beta,
-                             ConstRowVectorMap(state_.data() + l.mean, l.out),
+        BatchNormForwardEval(config_.bn, Const(z), gamma, beta, ConstRowVectorMap(state_.data() + l.mean, l.out),
                              ConstRowVectorMap(state_.data() + l.var, l.out), z);
       }
     }
@@ -137,14 +133,12 @@ void Network::Backward(ConstMatrixMap x, ConstMatrixMap dout) {
       // g is ∂loss/∂(dropped activations) in bufs[1 - next]; turn it into ∂loss/∂z in place.
       MatrixMap dz(const_cast<float*>(g), n, l.out);
       if (config_.dropout > 0) ApplyMask(ConstMatrixMap(l.mask.data(), n, l.out), dz);
-      ActivationBackward(config_.activation, ConstMatrixMap(l.z.data(), n, l.out),
-                         ConstMatrixMap(l.a.data(), n, l.out), Const(dz), dz);
+      ActivationBackward(config_.activation, ConstMatrixMap(l.z.data(), n, l.out), ConstMatrixMap(l.a.data(), n, l.out),
+                         Const(dz), dz);
       if (config_.batch_norm) {
-        BatchNormBackward(ConstMatrixMap(l.xhat.data(), n, l.out),
-                          ConstRowVectorMap(l.inv_std.data(), l.out),
+        BatchNormBackward(ConstMatrixMap(l.xhat.data(), n, l.out), ConstRowVectorMap(l.inv_std.data(), l.out),
                           ConstRowVectorMap(params_.data() + l.gamma, l.out), Const(dz), dz,
-                          RowVectorMap(grads_.data() + l.gamma, l.out),
-                          RowVectorMap(grads_.data() + l.beta, l.out));
+                          RowVectorMap(grads_.data() + l.gamma, l.out), RowVectorMap(grads_.data() + l.beta, l.out));
       }
     }
     const float* input = x.data();
@@ -160,8 +154,7 @@ void Network::Backward(ConstMatrixMap x, ConstMatrixMap dout) {
       g = bufs[next]->data();
       next = 1 - next;
     } else {
-      DenseBackward(in, CP(l.w, l.in, l.out), ConstMatrixMap(g, n, l.out), G(l.w, l.in, l.out), db, nullptr,
-                    threads_);
+      DenseBackward(in, CP(l.w, l.in, l.out), ConstMatrixMap(g, n, l.out), G(l.w, l.in, l.out), db, nullptr, threads_);
     }
   }
 }
@@ -169,8 +162,8 @@ void Network::Backward(ConstMatrixMap x, ConstMatrixMap dout) {
 double Network::Penalty(const Regularizer& reg) const {
   double total = 0;
   for (const auto& l : layers_)
-    total += RegularizerPenalty(reg, std::span<const float>(params_).subspan(
-                                         l.w, static_cast<std::size_t>(l.in) * l.out));
+    total +=
+        RegularizerPenalty(reg, std::span<const float>(params_).subspan(l.w, static_cast<std::size_t>(l.in) * l.out));
   return total;
 }
 

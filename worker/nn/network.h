@@ -17,13 +17,13 @@
 
 #include <Eigen/StdVector>
 
+#include "common/util/rng.h"
 #include "worker/nn/activation.h"
 #include "worker/nn/batch_norm.h"
 #include "worker/nn/init.h"
 #include "worker/nn/regularizer.h"
 #include "worker/nn/step_threads.h"
 #include "worker/nn/tensor.h"
-#include "common/util/rng.h"
 
 namespace hpsearch::nn {
 
@@ -83,16 +83,14 @@ class Network {
     bool hidden = false;
     std::size_t w = 0, b = 0, gamma = 0, beta = 0;  // offsets in params_/grads_
     std::size_t mean = 0, var = 0;                  // offsets in state_
-    Matrix z;        // pre-activation (after batch norm when on)
-    Matrix a;        // activation output (hidden layers)
-    Matrix dropped;  // a ⊙ mask (dropout only)
+    Matrix z;                                       // pre-activation (after batch norm when on)
+    Matrix a;                                       // activation output (hidden layers)
+    Matrix dropped;                                 // a ⊙ mask (dropout only)
     Matrix mask;
-    Matrix xhat;     // batch norm
+    Matrix xhat;  // batch norm
     RowVector inv_std;
   };
-  ConstMatrixMap CP(std::size_t off, int rows, int cols) const {
-    return {params_.data() + off, rows, cols};
-  }
+  ConstMatrixMap CP(std::size_t off, int rows, int cols) const { return {params_.data() + off, rows, cols}; }
   MatrixMap G(std::size_t off, int rows, int cols) { return {grads_.data() + off, rows, cols}; }
 
   NetworkConfig config_;

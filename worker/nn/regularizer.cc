@@ -14,8 +14,7 @@ double RegularizerPenalty(const Regularizer& reg, std::span<const float> w) {
   return 0.5 * reg.l2 * sq + reg.l1 * abs;
 }
 
-void AddRegularizerGradient(const Regularizer& reg, std::span<const float> w,
-                            std::span<float> grad) {
+void AddRegularizerGradient(const Regularizer& reg, std::span<const float> w, std::span<float> grad) {
   const float l2 = reg.l2, l1 = reg.l1;
   const std::size_t n = w.size();
   for (std::size_t i = 0; i < n; ++i) {

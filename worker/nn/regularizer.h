@@ -16,7 +16,6 @@ struct Regularizer {
 double RegularizerPenalty(const Regularizer& reg, std::span<const float> w);
 
 // grad += ∂penalty/∂w for one weight block.
-void AddRegularizerGradient(const Regularizer& reg, std::span<const float> w,
-                            std::span<float> grad);
+void AddRegularizerGradient(const Regularizer& reg, std::span<const float> w, std::span<float> grad);
 
 }  // namespace hpsearch::nn

@@ -8,8 +8,7 @@ namespace hpsearch::optim {
 
 class Adadelta final : public Optimizer {
  public:
-  Adadelta(std::size_t size, float rho, float eps)
-      : g2_(size, 0.0f), d2_(size, 0.0f), rho_(rho), eps_(eps) {}
+  Adadelta(std::size_t size, float rho, float eps) : g2_(size, 0.0f), d2_(size, 0.0f), rho_(rho), eps_(eps) {}
   int StateSlots() const override { return 2; }
 
  private:

@@ -28,9 +28,9 @@ void Optimizer::Step(std::span<float> w, std::span<const float> g, float lr, con
 
 namespace {
 constexpr NameTable<OptimizerKind, 7> kNames = {
-    {OptimizerKind::kSgd, "sgd"},         {OptimizerKind::kMomentum, "momentum"},
+    {OptimizerKind::kSgd, "sgd"},           {OptimizerKind::kMomentum, "momentum"},
     {OptimizerKind::kNesterov, "nesterov"}, {OptimizerKind::kAdagrad, "adagrad"},
-    {OptimizerKind::kRmsprop, "rmsprop"}, {OptimizerKind::kAdadelta, "adadelta"},
+    {OptimizerKind::kRmsprop, "rmsprop"},   {OptimizerKind::kAdadelta, "adadelta"},
     {OptimizerKind::kAdam, "adam"},
 };
 }  // namespace
@@ -41,19 +41,25 @@ std::string_view OptimizerName(OptimizerKind kind) { return NameOf(kNames, kind)
 
 double DefaultLearningRate(OptimizerKind kind) {
   switch (kind) {
-    case OptimizerKind::kAdadelta: return 1.0;
+    case OptimizerKind::kAdadelta:
+      return 1.0;
     case OptimizerKind::kAdam:
-    case OptimizerKind::kRmsprop: return 0.001;
-    default: return 0.01;
+    case OptimizerKind::kRmsprop:
+      return 0.001;
+    default:
+      return 0.01;
   }
 }
 
 int OptimizerStateSlots(OptimizerKind kind) {
   switch (kind) {
-    case OptimizerKind::kSgd: return 0;
+    case OptimizerKind::kSgd:
+      return 0;
     case OptimizerKind::kAdadelta:
-    case OptimizerKind::kAdam: return 2;
-    default: return 1;
+    case OptimizerKind::kAdam:
+      return 2;
+    default:
+      return 1;
   }
 }
 
@@ -63,13 +69,20 @@ std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c, std::size_t s
   const float eps = static_cast<float>(c.eps.value_or(delta ? 1e-6 : 1e-8));
   const float rho = static_cast<float>(c.rho.value_or(delta ? 0.95 : 0.9));
   switch (c.kind) {
-    case OptimizerKind::kSgd: return std::make_unique<Sgd>();
-    case OptimizerKind::kMomentum: return std::make_unique<Momentum>(size, mu);
-    case OptimizerKind::kNesterov: return std::make_unique<Nesterov>(size, mu);
-    case OptimizerKind::kAdagrad: return std::make_unique<Adagrad>(size, eps);
-    case OptimizerKind::kRmsprop: return std::make_unique<Rmsprop>(size, rho, eps);
-    case OptimizerKind::kAdadelta: return std::make_unique<Adadelta>(size, rho, eps);
-    case OptimizerKind::kAdam: return std::make_unique<Adam>(size, c.beta1, c.beta2, eps);
+    case OptimizerKind::kSgd:
+      return std::make_unique<Sgd>();
+    case OptimizerKind::kMomentum:
+      return std::make_unique<Momentum>(size, mu);
+    case OptimizerKind::kNesterov:
+      return std::make_unique<Nesterov>(size, mu);
+    case OptimizerKind::kAdagrad:
+      return std::make_unique<Adagrad>(size, eps);
+    case OptimizerKind::kRmsprop:
+      return std::make_unique<Rmsprop>(size, rho, eps);
+    case OptimizerKind::kAdadelta:
+      return std::make_unique<Adadelta>(size, rho, eps);
+    case OptimizerKind::kAdam:
+      return std::make_unique<Adam>(size, c.beta1, c.beta2, eps);
   }
   return nullptr;
 }

@@ -23,11 +23,11 @@ double DefaultLearningRate(OptimizerKind kind);
 
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::kSgd;
-  double momentum = 0.9;  // momentum, nesterov
+  double momentum = 0.9;      // momentum, nesterov
   std::optional<double> rho;  // rmsprop (default 0.9), adadelta (0.95)
   std::optional<double> eps;  // adadelta (default 1e-6), others (1e-8)
-  double beta1 = 0.9;     // adam
-  double beta2 = 0.999;   // adam
+  double beta1 = 0.9;         // adam
+  double beta2 = 0.999;       // adam
 };
 
 class Optimizer {

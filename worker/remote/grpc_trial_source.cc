@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "proto/convert/protocol_convert.h"
 #include "common/util/log.h"
+#include "proto/convert/protocol_convert.h"
 
 namespace hpsearch::remote {
 

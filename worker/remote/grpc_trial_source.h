@@ -14,8 +14,8 @@
 #include <mutex>
 #include <string>
 
-#include "hpsearch/v1/worker_service.grpc.pb.h"
 #include "common/protocol/trial_source.h"
+#include "hpsearch/v1/worker_service.grpc.pb.h"
 
 namespace hpsearch::remote {
 

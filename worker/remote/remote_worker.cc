@@ -7,10 +7,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "worker/runtime/slot_pool.h"
 #include "common/util/address.h"
 #include "common/util/failpoint.h"
 #include "common/util/log.h"
+#include "worker/runtime/slot_pool.h"
 
 namespace hpsearch::remote {
 
@@ -53,8 +53,8 @@ int RunRemoteWorker(const RemoteWorkerConfig& c) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  log::Info("received ", sig == SIGTERM ? "SIGTERM" : "SIGINT", ": no new trials; running trials get ",
-            c.grace_seconds, "s to finish, then go back to the server");
+  log::Info("received ", sig == SIGTERM ? "SIGTERM" : "SIGINT", ": no new trials; running trials get ", c.grace_seconds,
+            "s to finish, then go back to the server");
   const bool clean =
       pool.Stop(std::chrono::milliseconds(static_cast<int64_t>(c.grace_seconds * 1000)), std::chrono::seconds(5));
   if (!clean) {

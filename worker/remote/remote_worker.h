@@ -13,9 +13,9 @@ namespace hpsearch::remote {
 
 struct RemoteWorkerConfig {
   RemoteOptions remote;
-  int slots = -1;  // -1: one per core
+  int slots = -1;        // -1: one per core
   int step_threads = 2;  // a lone trial's threads (runtime::PoolOptions::max_step_threads)
-  std::string id;  // default: hostname-pid
+  std::string id;        // default: hostname-pid
   std::string data_dir = ".";
   std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
   int64_t memory_limit_mb = 2048;

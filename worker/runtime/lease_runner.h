@@ -11,11 +11,11 @@
 #include <functional>
 #include <string>
 
-#include "worker/data/dataset_loader.h"
-#include "worker/nn/step_threads.h"
 #include "common/protocol/epoch_report.h"
 #include "common/protocol/lease.h"
 #include "common/protocol/trial_result.h"
+#include "worker/data/dataset_loader.h"
+#include "worker/nn/step_threads.h"
 
 namespace hpsearch::runtime {
 

@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "worker/runtime/lease_runner.h"
 #include "common/util/failpoint.h"
 #include "common/util/log.h"
+#include "worker/runtime/lease_runner.h"
 
 namespace hpsearch::runtime {
 

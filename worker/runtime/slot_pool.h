@@ -18,17 +18,16 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
-#include "worker/data/dataset_loader.h"
 #include "common/protocol/trial_source.h"
+#include "worker/data/dataset_loader.h"
 #include "worker/runtime/step_parallelism.h"
-
 
 namespace hpsearch::runtime {
 
 struct PoolOptions {
   int slots = 1;
   std::size_t memory_limit_bytes = std::size_t{2} << 30;  // per trial
-  std::string worker_prefix = "embedded-";  // slot k is worker "<prefix>k"
+  std::string worker_prefix = "embedded-";                // slot k is worker "<prefix>k"
   // How long a completion or failure report keeps being retried while the source
   // answers UNAVAILABLE (its store cannot be written); the result is kept meanwhile.
   std::chrono::milliseconds report_retry{std::chrono::minutes(10)};
@@ -74,7 +73,7 @@ class SlotPool {
   std::unique_ptr<tbb::task_arena> arena_;
   std::unique_ptr<StepParallelism> spare_;  // none: max_step_threads 1 or one slot
   std::atomic<int> running_{0};             // in_flight_.size(), read without mu_ before every step
-  std::thread driver_;  // heartbeats
+  std::thread driver_;                      // heartbeats
   std::atomic<bool> stopping_{false};
   std::atomic<bool> abort_{false};
 

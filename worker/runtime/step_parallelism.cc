@@ -16,7 +16,10 @@ nn::StepThreads StepParallelism::Threads() {
   return nn::StepThreads([arena, runs](int n, absl::FunctionRef<void(int)> body) {
     runs->fetch_add(1, std::memory_order_relaxed);
     // One task per block: the caller runs one, an idle worker the other.
-    arena->execute([&] { tbb::parallel_for(0, n, 1, [&](int i) { body(i); }, tbb::simple_partitioner()); });
+    arena->execute([&] {
+      tbb::parallel_for(
+          0, n, 1, [&](int i) { body(i); }, tbb::simple_partitioner());
+    });
   });
 }
 

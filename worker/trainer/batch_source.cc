@@ -6,8 +6,7 @@ namespace hpsearch::trainer {
 
 BatchSource::BatchSource(const data::Dataset& dataset, const data::Preprocessor& pre, int max_rows,
                          data::Augment augment, float input_noise)
-    : dataset_(dataset), pre_(pre), augment_(augment), input_noise_(input_noise),
-      max_rows_(max_rows) {
+    : dataset_(dataset), pre_(pre), augment_(augment), input_noise_(input_noise), max_rows_(max_rows) {
   raw_.resize(max_rows, dataset.features());
   if (!pre.identity()) processed_.resize(max_rows, pre.output_features());
   if (dataset.task == data::Task::kRegression) targets_.resize(max_rows, dataset.outputs());
@@ -15,8 +14,7 @@ BatchSource::BatchSource(const data::Dataset& dataset, const data::Preprocessor&
   if (dataset.is_image()) scratch_.resize(static_cast<std::size_t>(dataset.features()));
 }
 
-void BatchSource::Load(const RowSource& src, std::span<const int32_t> rows, bool training,
-                       Rng& rng) {
+void BatchSource::Load(const RowSource& src, std::span<const int32_t> rows, bool training, Rng& rng) {
   n_ = static_cast<int64_t>(rows.size());
   const auto f = raw_.cols();
   const int64_t row_bytes = f * static_cast<int64_t>(sizeof(float));
@@ -51,8 +49,7 @@ void BatchSource::LoadRange(const RowSource& src, int64_t first, int64_t count) 
 void BatchSource::Finish(bool training, Rng& rng) {
   nn::MatrixMap raw(raw_.data(), n_, raw_.cols());
   if (training && augment_.active() && dataset_.is_image())
-    data::AugmentBatch(augment_, dataset_.image_height, dataset_.image_width, rng, raw,
-                       scratch_.data());
+    data::AugmentBatch(augment_, dataset_.image_height, dataset_.image_width, rng, raw, scratch_.data());
   if (!pre_.identity()) pre_.Transform(nn::Const(raw), nn::MatrixMap(processed_.data(), n_, processed_.cols()));
   if (training && input_noise_ > 0) {
     nn::Matrix& m = pre_.identity() ? raw_ : processed_;
@@ -67,8 +64,6 @@ nn::ConstMatrixMap BatchSource::inputs() const {
   return {m.data(), n_, m.cols()};
 }
 
-nn::ConstMatrixMap BatchSource::targets() const {
-  return {targets_.data(), n_, targets_.cols()};
-}
+nn::ConstMatrixMap BatchSource::targets() const { return {targets_.data(), n_, targets_.cols()}; }
 
 }  // namespace hpsearch::trainer

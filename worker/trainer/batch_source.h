@@ -6,11 +6,11 @@
 #include <span>
 #include <vector>
 
+#include "common/util/rng.h"
 #include "worker/data/augment.h"
 #include "worker/data/dataset.h"
 #include "worker/data/preprocessor.h"
 #include "worker/nn/tensor.h"
-#include "common/util/rng.h"
 
 namespace hpsearch::trainer {
 
@@ -23,8 +23,8 @@ struct RowSource {
 
 class BatchSource {
  public:
-  BatchSource(const data::Dataset& dataset, const data::Preprocessor& pre, int max_rows,
-              data::Augment augment, float input_noise);
+  BatchSource(const data::Dataset& dataset, const data::Preprocessor& pre, int max_rows, data::Augment augment,
+              float input_noise);
 
   // Fills the batch with `rows` of `src` (indices into src.x; nullptr = rows
   // first..first+count). Training batches get augmentation and noise.

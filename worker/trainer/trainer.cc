@@ -15,13 +15,11 @@ namespace hpsearch::trainer {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kEvalRows = 256;   // evaluation chunk
-constexpr int kProbeRows = 256;  // diagnostics probe batch
+constexpr int kEvalRows = 256;     // evaluation chunk
+constexpr int kProbeRows = 256;    // diagnostics probe batch
 constexpr int kParallelRows = 64;  // smallest batch whose step is shared with a spare core
 
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
+double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
 
 // Settings resolved against the dataset.
 struct Plan {
@@ -36,16 +34,14 @@ struct Plan {
 absl::StatusOr<Plan> MakePlan(const TrialConfig& c, const data::Dataset& d) {
   Plan p;
   const bool regression = d.task == data::Task::kRegression;
-  p.preprocess = c.preprocess_auto
-                     ? (d.is_image() ? data::PreprocessKind::kNone : data::PreprocessKind::kStandardize)
-                     : c.preprocess;
-  p.pca_components = c.pca_components > 0 ? std::min(c.pca_components, d.features())
-                                          : std::min(d.features(), 50);
+  p.preprocess = c.preprocess_auto ? (d.is_image() ? data::PreprocessKind::kNone : data::PreprocessKind::kStandardize)
+                                   : c.preprocess;
+  p.pca_components = c.pca_components > 0 ? std::min(c.pca_components, d.features()) : std::min(d.features(), 50);
   p.loss = c.loss_set ? c.loss : (regression ? nn::LossKind::kMse : nn::LossKind::kCrossEntropy);
   if (regression && p.loss != nn::LossKind::kMse)
-    return absl::InvalidArgumentError(
-        absl::StrCat("loss: ", std::string(nn::LossName(p.loss)), " needs a classification dataset; ",
-                     d.name, " is a regression dataset (use mse)"));
+    return absl::InvalidArgumentError(absl::StrCat("loss: ", std::string(nn::LossName(p.loss)),
+                                                   " needs a classification dataset; ", d.name,
+                                                   " is a regression dataset (use mse)"));
   if (regression && c.label_smoothing > 0)
     return absl::InvalidArgumentError("label_smoothing: only applies to classification");
   if ((c.augment.active()) && !d.is_image())
@@ -54,8 +50,7 @@ absl::StatusOr<Plan> MakePlan(const TrialConfig& c, const data::Dataset& d) {
   const int n_train = static_cast<int>(d.train_rows.size());
   p.batch = c.batch_size == 0 ? n_train : std::min(c.batch_size, n_train);
   p.max_rows = std::max(p.batch, std::min(kEvalRows, std::max<int>(n_train, 1)));
-  const bool pca = p.preprocess == data::PreprocessKind::kPca ||
-                   p.preprocess == data::PreprocessKind::kPcaWhiten;
+  const bool pca = p.preprocess == data::PreprocessKind::kPca || p.preprocess == data::PreprocessKind::kPcaWhiten;
   p.net.inputs = pca ? p.pca_components : d.features();
   p.net.hidden = c.hidden;
   p.net.outputs = d.outputs();
@@ -80,10 +75,9 @@ std::size_t PlanBytes(const Plan& p, const TrialConfig& c, const data::Dataset& 
     in = h;
   }
   nparams += static_cast<std::size_t>(in) * p.net.outputs + p.net.outputs;
-  const std::size_t extra_params =
-      nparams * sizeof(float) * (optim::OptimizerStateSlots(c.optimizer.kind) + 1);
-  const std::size_t batch = static_cast<std::size_t>(p.max_rows) * sizeof(float) *
-                            (d.features() + p.net.inputs + 2 * p.net.outputs + 1);
+  const std::size_t extra_params = nparams * sizeof(float) * (optim::OptimizerStateSlots(c.optimizer.kind) + 1);
+  const std::size_t batch =
+      static_cast<std::size_t>(p.max_rows) * sizeof(float) * (d.features() + p.net.inputs + 2 * p.net.outputs + 1);
   std::size_t pca = 0;
   if (p.preprocess == data::PreprocessKind::kPca || p.preprocess == data::PreprocessKind::kPcaWhiten)
     pca = static_cast<std::size_t>(d.features()) * d.features() * sizeof(double) * 3;
@@ -129,8 +123,10 @@ double TargetVariance(const nn::Matrix& t, const std::vector<int32_t>* rows) {
       ++n;
     }
   };
-  if (rows) for (int32_t r : *rows) add(r);
-  else for (Eigen::Index r = 0; r < t.rows(); ++r) add(r);
+  if (rows)
+    for (int32_t r : *rows) add(r);
+  else
+    for (Eigen::Index r = 0; r < t.rows(); ++r) add(r);
   if (n == 0) return 0;
   const double mean = sum / n;
   return sq / n - mean * mean;
@@ -139,7 +135,11 @@ double TargetVariance(const nn::Matrix& t, const std::vector<int32_t>* rows) {
 class Session {
  public:
   Session(const TrialConfig& c, const data::Dataset& d, const TrainOptions& o, Plan plan)
-      : c_(c), d_(d), o_(o), plan_(std::move(plan)), rng_(o.seed),
+      : c_(c),
+        d_(d),
+        o_(o),
+        plan_(std::move(plan)),
+        rng_(o.seed),
         pre_(data::Preprocessor::Fit(plan_.preprocess, d.x, d.train_rows, plan_.pca_components)),
         net_(plan_.net, plan_.max_rows),
         batches_(d, pre_, plan_.max_rows, c.augment, c.input_noise),
@@ -148,8 +148,7 @@ class Session {
     net_.Initialize(c.init, c.bias_init, rng_);
     optimizer_ = optim::MakeOptimizer(c.optimizer, net_.num_params());
     train_src_ = {&d.x, regression() ? nullptr : &d.labels, regression() ? &d.targets : nullptr};
-    test_src_ = {&d.x_test, regression() ? nullptr : &d.test_labels,
-                 regression() ? &d.test_targets : nullptr};
+    test_src_ = {&d.x_test, regression() ? nullptr : &d.test_labels, regression() ? &d.test_targets : nullptr};
     train_var_ = TargetVariance(d.targets, &d.train_rows);
     val_var_ = TargetVariance(d.targets, &d.val_rows);
     test_var_ = TargetVariance(d.test_targets, nullptr);
@@ -213,8 +212,7 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
     // The threads this step may use (more while the trial runs alone; the same
     // numbers either way). Small batches stay on one: handing their products and
     // update to a second core costs more than it saves (bench --step-threads).
-    const nn::StepThreads threads =
-        o_.step_threads && rows >= kParallelRows ? o_.step_threads() : nn::StepThreads{};
+    const nn::StepThreads threads = o_.step_threads && rows >= kParallelRows ? o_.step_threads() : nn::StepThreads{};
     net_.set_threads(threads);
     nn::ConstMatrixMap out = net_.Forward(batches_.inputs(), true, &rng_);
     nn::MatrixMap grad(dout_.data(), rows, dout_.cols());
@@ -331,8 +329,7 @@ TrainResult Session::Run() {
 
 }  // namespace
 
-absl::StatusOr<std::size_t> EstimateTrialMemory(const TrialConfig& config,
-                                                const data::Dataset& dataset) {
+absl::StatusOr<std::size_t> EstimateTrialMemory(const TrialConfig& config, const data::Dataset& dataset) {
   auto plan = MakePlan(config, dataset);
   if (!plan.ok()) return plan.status();
   return PlanBytes(*plan, config, dataset);
@@ -352,8 +349,7 @@ double TrainFlopsPerSample(const TrialConfig& config, int inputs, int outputs) {
   return fwd + back;
 }
 
-TrainResult Train(const TrialConfig& config, const data::Dataset& dataset,
-                  const TrainOptions& options) {
+TrainResult Train(const TrialConfig& config, const data::Dataset& dataset, const TrainOptions& options) {
   TrainResult failed;
   failed.outcome = TrialOutcome::kFailed;
   auto plan = MakePlan(config, dataset);
@@ -363,10 +359,10 @@ TrainResult Train(const TrialConfig& config, const data::Dataset& dataset,
   }
   const std::size_t bytes = PlanBytes(*plan, config, dataset);
   if (bytes > options.memory_limit_bytes) {
-    failed.reason = absl::StrCat(
-        "estimated memory ", HumanBytes(static_cast<double>(bytes)), " exceeds the per-trial limit of ",
-        HumanBytes(static_cast<double>(options.memory_limit_bytes)), " (hidden [",
-        absl::StrJoin(config.hidden, ", "), "], batch_size ", plan->batch, ")");
+    failed.reason =
+        absl::StrCat("estimated memory ", HumanBytes(static_cast<double>(bytes)), " exceeds the per-trial limit of ",
+                     HumanBytes(static_cast<double>(options.memory_limit_bytes)), " (hidden [",
+                     absl::StrJoin(config.hidden, ", "), "], batch_size ", plan->batch, ")");
     return failed;
   }
   try {

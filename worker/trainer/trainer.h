@@ -36,12 +36,10 @@ struct TrainOptions {
 // Estimated peak bytes of training `config` on `dataset` (excluding the shared
 // dataset itself). Errors when the config does not fit the dataset (e.g. hinge loss
 // on regression).
-absl::StatusOr<std::size_t> EstimateTrialMemory(const TrialConfig& config,
-                                                const data::Dataset& dataset);
+absl::StatusOr<std::size_t> EstimateTrialMemory(const TrialConfig& config, const data::Dataset& dataset);
 
 // Never throws; configuration problems and divergence come back as kFailed.
-TrainResult Train(const TrialConfig& config, const data::Dataset& dataset,
-                  const TrainOptions& options);
+TrainResult Train(const TrialConfig& config, const data::Dataset& dataset, const TrainOptions& options);
 
 // Floating-point operations of one training sample (forward + backward) and of one
 // evaluation sample (forward).

@@ -18,41 +18,70 @@ absl::Status Apply(TrialConfig& c, const std::string& k, const Value& v) {
     for (const auto& e : v.as_list()) c.hidden.push_back(static_cast<int>(e.number()));
   } else if (k == "activation") {
     c.activation.kind = *nn::ParseActivation(s());
-  } else if (k == "leaky_slope") c.activation.leaky_slope = f();
-  else if (k == "elu_alpha") c.activation.elu_alpha = f();
-  else if (k == "init") c.init = *nn::ParseInit(s());
-  else if (k == "bias_init") c.bias_init = f();
-  else if (k == "optimizer") c.optimizer.kind = *optim::ParseOptimizer(s());
-  else if (k == "lr") c.lr = d();
-  else if (k == "momentum") c.optimizer.momentum = d();
-  else if (k == "rho") c.optimizer.rho = d();
-  else if (k == "eps") c.optimizer.eps = d();
-  else if (k == "beta1") c.optimizer.beta1 = d();
-  else if (k == "beta2") c.optimizer.beta2 = d();
-  else if (k == "schedule") c.schedule.kind = *optim::ParseSchedule(s());
-  else if (k == "decay_rate") c.schedule.decay_rate = d();
-  else if (k == "decay_epochs") c.schedule.decay_epochs = i();
-  else if (k == "lr_min") c.schedule.lr_min = d();
-  else if (k == "batch_size") c.batch_size = i();
-  else if (k == "epochs") c.epochs = i();
-  else if (k == "l2") c.regularizer.l2 = f();
-  else if (k == "l1") c.regularizer.l1 = f();
-  else if (k == "dropout") c.dropout = f();
-  else if (k == "batch_norm") c.batch_norm = v.as_bool();
-  else if (k == "bn_momentum") c.bn.momentum = f();
-  else if (k == "early_stopping") c.early_stopping = v.as_bool();
-  else if (k == "patience") c.patience = i();
-  else if (k == "label_smoothing") c.label_smoothing = f();
-  else if (k == "input_noise") c.input_noise = f();
-  else if (k == "augment_shift") c.augment.shift = i();
-  else if (k == "augment_hflip") c.augment.hflip = v.as_bool();
+  } else if (k == "leaky_slope")
+    c.activation.leaky_slope = f();
+  else if (k == "elu_alpha")
+    c.activation.elu_alpha = f();
+  else if (k == "init")
+    c.init = *nn::ParseInit(s());
+  else if (k == "bias_init")
+    c.bias_init = f();
+  else if (k == "optimizer")
+    c.optimizer.kind = *optim::ParseOptimizer(s());
+  else if (k == "lr")
+    c.lr = d();
+  else if (k == "momentum")
+    c.optimizer.momentum = d();
+  else if (k == "rho")
+    c.optimizer.rho = d();
+  else if (k == "eps")
+    c.optimizer.eps = d();
+  else if (k == "beta1")
+    c.optimizer.beta1 = d();
+  else if (k == "beta2")
+    c.optimizer.beta2 = d();
+  else if (k == "schedule")
+    c.schedule.kind = *optim::ParseSchedule(s());
+  else if (k == "decay_rate")
+    c.schedule.decay_rate = d();
+  else if (k == "decay_epochs")
+    c.schedule.decay_epochs = i();
+  else if (k == "lr_min")
+    c.schedule.lr_min = d();
+  else if (k == "batch_size")
+    c.batch_size = i();
+  else if (k == "epochs")
+    c.epochs = i();
+  else if (k == "l2")
+    c.regularizer.l2 = f();
+  else if (k == "l1")
+    c.regularizer.l1 = f();
+  else if (k == "dropout")
+    c.dropout = f();
+  else if (k == "batch_norm")
+    c.batch_norm = v.as_bool();
+  else if (k == "bn_momentum")
+    c.bn.momentum = f();
+  else if (k == "early_stopping")
+    c.early_stopping = v.as_bool();
+  else if (k == "patience")
+    c.patience = i();
+  else if (k == "label_smoothing")
+    c.label_smoothing = f();
+  else if (k == "input_noise")
+    c.input_noise = f();
+  else if (k == "augment_shift")
+    c.augment.shift = i();
+  else if (k == "augment_hflip")
+    c.augment.hflip = v.as_bool();
   else if (k == "loss") {
     c.loss = *nn::ParseLoss(s());
     c.loss_set = true;
   } else if (k == "preprocess") {
     c.preprocess_auto = s() == "auto";
     if (!c.preprocess_auto) c.preprocess = *data::ParsePreprocess(s());
-  } else if (k == "pca_components") c.pca_components = i();
+  } else if (k == "pca_components")
+    c.pca_components = i();
   return absl::OkStatus();
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/util/value.h"
 #include "worker/data/augment.h"
 #include "worker/data/preprocessor.h"
 #include "worker/nn/activation.h"
@@ -15,7 +16,6 @@
 #include "worker/nn/regularizer.h"
 #include "worker/optim/optimizer.h"
 #include "worker/optim/schedule.h"
-#include "common/util/value.h"
 
 namespace hpsearch::trainer {
 
@@ -44,9 +44,7 @@ struct TrialConfig {
   data::PreprocessKind preprocess = data::PreprocessKind::kNone;
   int pca_components = 0;  // 0: min(features, 50)
 
-  double LearningRate() const {
-    return lr.value_or(optim::DefaultLearningRate(optimizer.kind));
-  }
+  double LearningRate() const { return lr.value_or(optim::DefaultLearningRate(optimizer.kind)); }
 };
 
 // Every key must be a vocabulary name with a valid value; the error names the key
