@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/protocol/command.h"
 #include "common/util/value.h"
 #include "common/vocabulary/datasets.h"
 
@@ -37,7 +38,7 @@ struct Condition {
 
 struct Parameter {
   enum class Domain { kNone, kValues, kRange, kConstant };
-  std::string name;  // a trainer setting
+  std::string name;  // a trainer setting (any name with trainer.command)
   Domain domain = Domain::kNone;
   std::vector<Value> values;    // kValues: categorical
   Range range;                  // kRange
@@ -78,8 +79,19 @@ struct Pruning {
   int32_t interval = 1;        // judge every this many epochs after the warm-up
 };
 
+// `trainer:`: what runs a trial. The built-in trainer (the default) trains the
+// network the settings describe; a command runs the user's own program
+// (common/protocol/command.h), and its parameters may have any names.
+struct Trainer {
+  enum class Kind { kBuiltin, kCommand };
+  Kind kind = Kind::kBuiltin;
+  CommandSpec command;  // kCommand
+  bool builtin() const { return kind == Kind::kBuiltin; }
+};
+
 struct Spec {
   std::string name;
+  Trainer trainer;
   vocabulary::DatasetOptions dataset;
   Objective objective;
   Method method = Method::kUnspecified;

@@ -13,6 +13,7 @@
 #include "common/util/status_macros.h"
 #include "common/vocabulary/settings.h"
 #include "common/yaml/yaml_value.h"
+#include "search/spec_yaml.h"
 #include "search/typed_spec.h"
 
 namespace hpsearch::client {
@@ -23,50 +24,9 @@ using search::Parameter;
 using search::Scale;
 using search::Spec;
 
+using namespace spec_yaml;  // NOLINT(build/namespaces): the reader's own field helpers
+
 namespace {
-
-// An error at `path` (its keys come from the file: shown printable, at most 200 bytes),
-// with the YAML line of `node`.
-absl::Status Err(const std::string& path, const std::string& what, const YAML::Node& node) {
-  std::string msg = absl::StrCat(Truncated(Printable(path), 200), ": ", what);
-  if (node.IsDefined() && node.Mark().line >= 0) absl::StrAppend(&msg, " (line ", node.Mark().line + 1, ")");
-  return absl::InvalidArgumentError(msg);
-}
-
-absl::Status CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) {
-  if (!map.IsMap()) return Err(path, "must be a mapping", map);
-  for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>();
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      return Err(path.empty() ? key : path + "." + key, "unknown key" + DidYouMean(key, allowed), kv.first);
-  }
-  return absl::OkStatus();
-}
-
-std::string Sub(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
-
-absl::StatusOr<Value> Val(const YAML::Node& n, const std::string& path) {
-  auto v = YamlToValue(n);
-  if (!v.ok()) return Err(path, std::string(v.status().message()), n);
-  return v;
-}
-
-absl::StatusOr<double> Num(const YAML::Node& n, const std::string& path) {
-  auto v = YamlToValue(n);
-  if (!v.ok() || !v->is_number()) return Err(path, "must be a number", n);
-  return v->number();
-}
-
-absl::StatusOr<int64_t> Int(const YAML::Node& n, const std::string& path) {
-  auto v = YamlToValue(n);
-  if (!v.ok() || !v->is_int()) return Err(path, "must be an integer", n);
-  return v->as_int();
-}
-
-absl::StatusOr<std::string> Str(const YAML::Node& n, const std::string& path) {
-  if (!n.IsScalar()) return Err(path, "must be a string", n);
-  return n.Scalar();
-}
 
 absl::Status ParseDataset(const YAML::Node& n, vocabulary::DatasetOptions& d) {
   const std::string p = "dataset";
@@ -166,18 +126,6 @@ absl::Status ParseBudget(const YAML::Node& n, search::Budget& b) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> Bool(const YAML::Node& n, const std::string& path) {
-  auto v = YamlToValue(n);
-  if (!v.ok() || !v->is_bool()) return Err(path, "must be true or false", n);
-  return v->as_bool();
-}
-
-absl::StatusOr<int32_t> Int32(const YAML::Node& n, const std::string& path) {
-  ASSIGN_OR_RETURN(int64_t x, Int(n, path));
-  if (x < INT32_MIN || x > INT32_MAX) return Err(path, "is out of range", n);
-  return static_cast<int32_t>(x);
-}
-
 absl::Status ParseTpe(const YAML::Node& n, search::TpeOptions& t) {
   if (auto st = CheckKeys(n, "tpe", {"startup_trials", "candidates", "multivariate", "constant_liar"}); !st.ok())
     return st;
@@ -238,90 +186,6 @@ absl::Status ParsePruning(const YAML::Node& n, search::Pruning& p) {
       ASSIGN_OR_RETURN(p.warmup_epochs, Int32(kv.second, path));
     } else if (k == "interval") {
       ASSIGN_OR_RETURN(p.interval, Int32(kv.second, path));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ParseValues(const YAML::Node& n, const std::string& path, std::vector<Value>& out) {
-  if (!n.IsSequence()) return Err(path, "must be a list", n);
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    ASSIGN_OR_RETURN(auto v, Val(n[i], absl::StrCat(path, "[", i, "]")));
-    out.push_back(std::move(v));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ParseParameter(const std::string& name, const YAML::Node& n, Parameter& p) {
-  const std::string path = "parameters." + name;
-  p.name = name;
-  if (!n.IsMap()) return Err(path, "must be a mapping with values, min/max or value", n);
-  if (auto st = CheckKeys(n, path, {"values", "min", "max", "value", "scale", "type", "step", "count", "when"});
-      !st.ok())
-    return st;
-  const bool has_values = n["values"].IsDefined(), has_value = n["value"].IsDefined();
-  const bool has_range = n["min"].IsDefined() || n["max"].IsDefined();
-  if (has_values + has_value + has_range != 1)
-    return Err(path, "needs exactly one of `values`, `min`/`max` or `value`", n);
-  if (has_values) {
-    p.domain = Parameter::Domain::kValues;
-    if (auto st = ParseValues(n["values"], path + ".values", p.values); !st.ok()) return st;
-  } else if (has_value) {
-    p.domain = Parameter::Domain::kConstant;
-    ASSIGN_OR_RETURN(auto v, Val(n["value"], path + ".value"));
-    p.value = std::move(v);
-  } else {
-    p.domain = Parameter::Domain::kRange;
-    auto& r = p.range;
-    if (!n["min"].IsDefined()) return Err(path + ".min", "is required with max", n);
-    if (!n["max"].IsDefined()) return Err(path + ".max", "is required with min", n);
-    ASSIGN_OR_RETURN(auto lo, Num(n["min"], path + ".min"));
-    ASSIGN_OR_RETURN(auto hi, Num(n["max"], path + ".max"));
-    r.min = lo;
-    r.max = hi;
-    if (n["step"].IsDefined()) {
-      ASSIGN_OR_RETURN(auto s, Num(n["step"], path + ".step"));
-      r.step = s;
-    }
-    if (n["count"].IsDefined()) {
-      ASSIGN_OR_RETURN(auto c, Int(n["count"], path + ".count"));
-      r.count = c;
-    }
-  }
-  for (const char* key : {"scale", "type", "step", "count"})
-    if (n[key].IsDefined() && !has_range) return Err(path + "." + key, "only applies to a min/max range", n[key]);
-  if (n["scale"].IsDefined()) {
-    ASSIGN_OR_RETURN(auto s, Str(n["scale"], path + ".scale"));
-    if (s == "log")
-      p.range.scale = Scale::kLog;
-    else if (s == "linear")
-      p.range.scale = Scale::kLinear;
-    else
-      return Err(path + ".scale", "must be linear or log" + DidYouMean(s, {"linear", "log"}), n["scale"]);
-  }
-  if (n["type"].IsDefined()) {
-    ASSIGN_OR_RETURN(auto s, Str(n["type"], path + ".type"));
-    if (s == "int")
-      p.range.integer = true;
-    else if (s == "float")
-      p.range.integer = false;
-    else
-      return Err(path + ".type", "must be int or float" + DidYouMean(s, {"int", "float"}), n["type"]);
-  }
-  if (n["when"].IsDefined()) {
-    const YAML::Node& w = n["when"];
-    if (!w.IsMap()) return Err(path + ".when", "must map parent parameters to values", w);
-    for (const auto& kv : w) {
-      search::Condition c;
-      c.parent = kv.first.as<std::string>();
-      const std::string cpath = path + ".when." + c.parent;
-      if (kv.second.IsSequence()) {
-        if (auto st = ParseValues(kv.second, cpath, c.values); !st.ok()) return st;
-      } else {
-        ASSIGN_OR_RETURN(auto v, Val(kv.second, cpath));
-        c.values.push_back(std::move(v));
-      }
-      p.when.push_back(std::move(c));
     }
   }
   return absl::OkStatus();
@@ -390,12 +254,13 @@ absl::StatusOr<Spec> ReadSpec(const std::string& text) {
   if (!root.ok()) return root.status();
   const YAML::Node& n = *root;
   Spec spec;
+  std::vector<std::size_t> integral;  // ranges written with integer bounds and no `type`
   if (!n.IsMap())
     return absl::InvalidArgumentError("spec: must be a mapping of fields (name, dataset, parameters, ...)");
   if (auto st = TrialFileShape(n); !st.ok()) return st;
   if (auto st = CheckKeys(n, "",
-                          {"name", "dataset", "objective", "method", "seed", "budget", "parallelism", "fixed",
-                           "parameters", "tpe", "pruning", "labels"});
+                          {"name", "trainer", "dataset", "objective", "method", "seed", "budget", "parallelism",
+                           "fixed", "parameters", "tpe", "pruning", "labels"});
       !st.ok())
     return st;
   for (const auto& kv : n) {
@@ -405,7 +270,9 @@ absl::StatusOr<Spec> ReadSpec(const std::string& text) {
     if (k == "name") {
       ASSIGN_OR_RETURN(auto s, Str(v, k));
       spec.name = s;
-    } else if (k == "dataset")
+    } else if (k == "trainer")
+      st = ParseTrainer(v, spec.trainer);
+    else if (k == "dataset")
       st = ParseDataset(v, spec.dataset);
     else if (k == "objective")
       st = ParseObjective(v, spec.objective);
@@ -453,13 +320,22 @@ absl::StatusOr<Spec> ReadSpec(const std::string& text) {
       if (!v.IsMap()) return Err(k, "must map parameter names to their domains", v);
       for (const auto& p : v) {
         Parameter parameter;
-        if (auto st2 = ParseParameter(p.first.as<std::string>(), p.second, parameter); !st2.ok()) return st2;
+        bool is_integral = false;
+        if (auto st2 = ParseParameter(p.first.as<std::string>(), p.second, parameter, &is_integral); !st2.ok()) {
+          return st2;
+        }
+        if (is_integral) integral.push_back(spec.parameters.size());
         spec.parameters.push_back(std::move(parameter));
       }
     }
     if (!st.ok()) return st;
   }
   if (n["tpe"].IsDefined() && spec.method != Method::kTpe) return Err("tpe", "applies only to method: tpe", n["tpe"]);
+  // A command's parameters are typed by how their range is written (the built-in
+  // trainer's by its vocabulary): `{min: 16, max: 512}` is an integer range.
+  if (!spec.trainer.builtin()) {
+    for (std::size_t i : integral) spec.parameters[i].range.integer = true;
+  }
   return search::Typed(std::move(spec));
 }
 

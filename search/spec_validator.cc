@@ -17,6 +17,7 @@
 #include "common/vocabulary/metrics.h"
 #include "common/vocabulary/network_size.h"
 #include "common/vocabulary/settings.h"
+#include "search/command_spec.h"
 #include "search/grid_strategy.h"
 #include "search/search_space.h"
 #include "search/sweep_names.h"
@@ -78,8 +79,11 @@ absl::Status CheckRange(const Parameter& p, const ParamInfo* info, const Spec& s
 
 absl::Status CheckParameter(const Parameter& p, const Spec& spec) {
   const std::string path = "parameters." + p.name;
-  const ParamInfo* info = vocabulary::FindParam(p.name);
-  if (info == nullptr) return Bad(path, "unknown trainer setting" + DidYouMean(p.name, vocabulary::VocabularyNames()));
+  // A command's parameters have any name and any value (CheckCommandTrainer).
+  const ParamInfo* info = spec.trainer.builtin() ? vocabulary::FindParam(p.name) : nullptr;
+  if (info == nullptr && spec.trainer.builtin()) {
+    return Bad(path, "unknown trainer setting" + DidYouMean(p.name, vocabulary::VocabularyNames()));
+  }
   if (spec.fixed.contains(p.name)) return Bad(path, "is also set in `fixed`; keep one");
   switch (p.domain) {
     case Parameter::Domain::kValues: {
@@ -87,15 +91,18 @@ absl::Status CheckParameter(const Parameter& p, const Spec& spec) {
       std::set<std::string> seen;
       for (std::size_t i = 0; i < p.values.size(); ++i) {
         const Value& v = p.values[i];
-        if (auto st = vocabulary::CheckParamValue(*info, v); !st.ok())
-          return Bad(absl::StrCat(path, ".values[", i, "]"), std::string(st.message()));
-        const std::string text = vocabulary::Typed(*info, v).ToString();
+        if (info != nullptr) {
+          if (auto st = vocabulary::CheckParamValue(*info, v); !st.ok())
+            return Bad(absl::StrCat(path, ".values[", i, "]"), std::string(st.message()));
+        }
+        const std::string text = info != nullptr ? vocabulary::Typed(*info, v).ToString() : v.ToString();
         if (!seen.insert(text).second)
           return Bad(absl::StrCat(path, ".values[", i, "]"), absl::StrCat("duplicate value ", text));
       }
       return absl::OkStatus();
     }
     case Parameter::Domain::kConstant:
+      if (info == nullptr) return absl::OkStatus();
       if (auto st = vocabulary::CheckParamValue(*info, p.value); !st.ok())
         return Bad(path + ".value", std::string(st.message()));
       return absl::OkStatus();
@@ -164,6 +171,14 @@ absl::Status CheckInt(int64_t v, const std::string& path, int64_t lo, int64_t hi
   return absl::OkStatus();
 }
 
+bool HasEpochs(const Spec& spec) {
+  if (spec.fixed.contains("epochs")) return true;
+  for (const auto& p : spec.parameters) {
+    if (p.name == "epochs") return true;
+  }
+  return false;
+}
+
 absl::Status CheckSearch(const Spec& spec) {
   if (spec.method == Method::kTpe) {
     RETURN_IF_ERROR(CheckInt(spec.tpe.startup_trials, "tpe.startup_trials", 0, 1'000'000));
@@ -179,6 +194,11 @@ absl::Status CheckSearch(const Spec& spec) {
       return CheckInt(p.interval, "pruning.interval", 1, 100'000);
     case PruningMethod::kAsha:
     case PruningMethod::kHyperband: {
+      if (!spec.trainer.builtin() && !HasEpochs(spec)) {
+        return Bad("pruning",
+                   "needs the trials' epochs with trainer.command: set `epochs` in fixed (or search it), "
+                   "the last epoch your program reports");
+      }
       RETURN_IF_ERROR(CheckInt(p.min_epochs, "pruning.min_epochs", 1, 100'000));
       RETURN_IF_ERROR(CheckInt(p.reduction_factor, "pruning.reduction_factor", 2, 100));
       const int64_t epochs = MaxEpochs(spec);
@@ -218,7 +238,8 @@ int64_t MaxEpochs(const Spec& spec) {
     for (const auto& v : p.values)
       if (v.is_number()) most = std::max(most, static_cast<int64_t>(v.number()));
   }
-  return most > 0 ? most : kDefaultEpochs;
+  if (most > 0) return most;
+  return spec.trainer.builtin() ? kDefaultEpochs : kMaxCommandEpochs;
 }
 
 std::string ObjectiveMetric(const Spec& spec) {
@@ -233,8 +254,9 @@ bool ObjectiveMaximized(const Spec& spec) {
 
 namespace {
 
-absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
-  RETURN_IF_ERROR(CheckSweepName(spec.name));
+// What the built-in trainer needs of a spec: a dataset, a metric it reports, and
+// fixed settings of its vocabulary.
+absl::Status CheckBuiltinTrainer(const Spec& spec) {
   if (spec.dataset.name.empty()) return Bad("dataset.name", "is required");
   RETURN_IF_ERROR(vocabulary::ValidateDataset(spec.dataset));
   // Objective.
@@ -250,6 +272,15 @@ absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
     return Bad("dataset.validation",
                absl::StrCat("0 holds out no rows, so the objective ", metric,
                             " is never reported; hold some out or use objective.metric: train_", metric.substr(4)));
+  for (const auto& [k, v] : spec.fixed) {
+    if (auto st = vocabulary::CheckParam(k, v); !st.ok()) return Bad("fixed." + k, std::string(st.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
+  RETURN_IF_ERROR(CheckSweepName(spec.name));
+  RETURN_IF_ERROR(spec.trainer.builtin() ? CheckBuiltinTrainer(spec) : CheckCommandTrainer(spec));
   if (spec.objective.target && !std::isfinite(*spec.objective.target))
     return Bad("objective.target", "must be a finite number");
   // Budget and parallelism.
@@ -266,10 +297,6 @@ absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
   if (limits.max_trials > 0 && spec.budget.max_trials > limits.max_trials)
     return Bad("budget.max_trials", absl::StrCat("must be <= ", limits.max_trials, " (the server's limit)"));
   RETURN_IF_ERROR(CheckLabels(spec.labels));
-  // Fixed settings.
-  for (const auto& [k, v] : spec.fixed) {
-    if (auto st = vocabulary::CheckParam(k, v); !st.ok()) return Bad("fixed." + k, std::string(st.message()));
-  }
   // Parameters.
   std::set<std::string> names;
   for (const auto& p : spec.parameters) {
@@ -277,7 +304,7 @@ absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
     RETURN_IF_ERROR(CheckParameter(p, spec));
   }
   RETURN_IF_ERROR(CheckConditions(spec));
-  RETURN_IF_ERROR(CheckNetworkSize(spec, limits));
+  if (spec.trainer.builtin()) RETURN_IF_ERROR(CheckNetworkSize(spec, limits));
   RETURN_IF_ERROR(CheckSearch(spec));
   if (spec.method == Method::kGrid && limits.max_trials > 0 && spec.budget.max_trials == 0) {
     auto space = SearchSpace::Build(spec);

@@ -30,7 +30,8 @@ bool ObjectiveMaximized(const Spec& spec);
 std::string MethodName(Method m);
 
 // The most epochs any trial of the spec trains (`epochs` fixed, or the largest
-// searched value; the trainer's default 10 otherwise).
+// searched value; otherwise the built-in trainer's default 10, or for a command
+// kMaxCommandEpochs).
 int64_t MaxEpochs(const Spec& spec);
 inline constexpr int64_t kDefaultEpochs = 10;
 

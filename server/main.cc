@@ -84,6 +84,12 @@ int main(int argc, char** argv) {
   Flag(app, "--rpc-threads", c.rpc_threads, "Threads that run rpc handlers' store and scheduler work",
        "HPSEARCH_RPC_THREADS")
       ->check(CLI::Range(1, 256));
+  Flag(app, "--commands", c.commands,
+       "Run command trials (the user's own programs, trainer.command) from this directory; code execution by "
+       "whoever may submit (docs/operations.md)",
+       "HPSEARCH_COMMANDS");
+  Flag(app, "--state-dir", c.state_dir, "Where command trials' attempt directories live (default: <db>.trials)",
+       "HPSEARCH_STATE_DIR");
   bool list_failpoints = false;
   app.add_flag("--list-failpoints", list_failpoints,
                "Print every fail point (for HPSEARCH_FAILPOINTS=name[@n],...) and exit");

@@ -32,6 +32,12 @@ int main(int argc, char** argv) {
   app.add_option("--tls-ca", remote.remote.tls_ca, "Use TLS, trusting this CA certificate (PEM)")
       ->envname("HPSEARCH_TLS_CA");
   app.add_option("--id", remote.id, "Worker id (default: hostname-pid)")->envname("HPSEARCH_WORKER_ID");
+  app.add_option("--commands", remote.commands,
+                 "Run command trials (the user's own programs, trainer.command) from this directory")
+      ->envname("HPSEARCH_COMMANDS");
+  app.add_option("--state-dir", remote.state_dir, "Where command trials' attempt directories live")
+      ->envname("HPSEARCH_STATE_DIR")
+      ->capture_default_str();
   app.add_option("--data-dir", remote.data_dir, "Directory user CSV datasets are confined to")
       ->envname("HPSEARCH_DATA_DIR")
       ->capture_default_str();

@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <string>
 
+#include <optional>
+
+#include "common/protocol/command.h"
 #include "common/util/value.h"
 #include "common/vocabulary/datasets.h"
 
@@ -34,6 +37,8 @@ struct Lease {
   // The sweep's objective: early stopping watches it and picks the best epoch by it.
   std::string objective_metric;
   bool objective_maximize = false;
+  // Set for the user's own program (the sweep's trainer.command): what to run.
+  std::optional<CommandSpec> command;
 };
 
 }  // namespace hpsearch

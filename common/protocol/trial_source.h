@@ -15,11 +15,21 @@
 
 namespace hpsearch {
 
+// What a worker slot can take when it asks for a trial.
+struct WorkerCapacity {
+  bool runs_commands = false;  // its process was started with --commands DIR
+  int32_t free_slots = 1;      // cores free in its pool now (a command's trainer.slots must fit)
+  // Any trial at all (tests and tools that call the scheduler directly).
+  static WorkerCapacity Any() { return WorkerCapacity{true, 1 << 30}; }
+};
+
 class TrialSource {
  public:
   virtual ~TrialSource() = default;
-  // A lease, or nullopt when nothing is pending. Idempotent per (worker_id, request_id).
-  virtual absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id) = 0;
+  // A lease, or nullopt when nothing `capacity` can run is pending. Idempotent per
+  // (worker_id, request_id).
+  virtual absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id,
+                                                       const WorkerCapacity& capacity) = 0;
   // UNAVAILABLE: transient (retry); FAILED_PRECONDITION: the lease is gone.
   virtual absl::StatusOr<ReportReply> Report(const EpochReport& report) = 0;
   virtual absl::Status Complete(const TrialResult& result) = 0;

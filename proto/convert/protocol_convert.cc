@@ -45,7 +45,28 @@ v1::Lease ToProto(const Lease& l) {
   p.set_lease_ms(l.lease_ms);
   p.set_objective_metric(l.objective_metric);
   p.set_objective_maximize(l.objective_maximize);
+  if (l.command) *p.mutable_command() = ToProto(*l.command);
   return p;
+}
+
+v1::CommandTrainer ToProto(const CommandSpec& c) {
+  v1::CommandTrainer p;
+  for (const auto& a : c.argv) p.add_argv(a);
+  p.mutable_env()->insert(c.env.begin(), c.env.end());
+  p.set_timeout_seconds(c.timeout_seconds);
+  p.set_grace_seconds(c.grace_seconds);
+  p.set_slots(c.slots);
+  return p;
+}
+
+CommandSpec FromProto(const v1::CommandTrainer& p) {
+  CommandSpec c;
+  c.argv.assign(p.argv().begin(), p.argv().end());
+  c.env.insert(p.env().begin(), p.env().end());
+  c.timeout_seconds = p.timeout_seconds();
+  if (p.has_grace_seconds()) c.grace_seconds = p.grace_seconds();
+  c.slots = p.slots() > 0 ? p.slots() : 1;
+  return c;
 }
 
 absl::StatusOr<Lease> FromProto(const v1::Lease& p) {
@@ -60,6 +81,7 @@ absl::StatusOr<Lease> FromProto(const v1::Lease& p) {
   l.lease_ms = p.lease_ms();
   l.objective_metric = p.objective_metric();
   l.objective_maximize = p.objective_maximize();
+  if (p.has_command()) l.command = FromProto(p.command());
   return l;
 }
 

@@ -15,6 +15,9 @@ namespace hpsearch::convert {
 hpsearch::v1::LeaseKey ToProto(const LeaseKey& k);
 LeaseKey FromProto(const hpsearch::v1::LeaseKey& k);
 
+hpsearch::v1::CommandTrainer ToProto(const CommandSpec& c);
+CommandSpec FromProto(const hpsearch::v1::CommandTrainer& c);
+
 hpsearch::v1::Lease ToProto(const Lease& l);
 // INVALID_ARGUMENT for parameters that are no setting value.
 absl::StatusOr<Lease> FromProto(const hpsearch::v1::Lease& l);

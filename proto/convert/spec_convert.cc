@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "proto/convert/dataset_convert.h"
+#include "proto/convert/protocol_convert.h"
 #include "proto/convert/value_convert.h"
 #include "search/typed_spec.h"
 
@@ -118,6 +119,10 @@ absl::StatusOr<search::Spec> FromProto(const v1::SweepSpec& p) {
     if (t.has_constant_liar()) s.tpe.constant_liar = t.constant_liar();
   }
   s.labels.insert(p.labels().begin(), p.labels().end());
+  if (p.has_trainer() && p.trainer().has_command()) {
+    s.trainer.kind = search::Trainer::Kind::kCommand;
+    s.trainer.command = convert::FromProto(p.trainer().command());
+  }
   if (p.has_pruning()) {
     const v1::Pruning& q = p.pruning();
     s.pruning.method = q.method() == v1::MEDIAN      ? search::PruningMethod::kMedian
@@ -167,6 +172,7 @@ v1::SweepSpec ToProto(const search::Spec& s) {
     t->set_constant_liar(s.tpe.constant_liar);
   }
   for (const auto& [k, v] : s.labels) (*p.mutable_labels())[k] = v;
+  if (!s.trainer.builtin()) *p.mutable_trainer()->mutable_command() = convert::ToProto(s.trainer.command);
   if (s.pruning.method != search::PruningMethod::kNone) {
     auto* q = p.mutable_pruning();
     switch (s.pruning.method) {

@@ -8,6 +8,7 @@
 #include "common/util/log.h"
 #include "common/util/printable.h"
 #include "common/util/secret.h"
+#include "search/command_spec.h"
 #include "server/scheduler/fair_share.h"
 #include "server/scheduler/scheduler.h"
 
@@ -44,12 +45,13 @@ std::optional<std::string> Diverged(const EpochReport& report) {
   return std::nullopt;
 }
 
-// The epochs a trial runs: its `epochs` setting, or the trainer's default.
-int64_t TrialEpochs(const Params& params) {
+// The epochs a trial runs: its `epochs` setting, or the built-in trainer's default
+// (a command that sets none may report any epoch or step up to kMaxCommandEpochs).
+int64_t TrialEpochs(const search::Spec& spec, const Params& params) {
   if (auto it = params.find("epochs"); it != params.end() && it->second.is_number()) {
     return static_cast<int64_t>(it->second.number());
   }
-  return search::kDefaultEpochs;
+  return spec.trainer.builtin() ? search::kDefaultEpochs : search::kMaxCommandEpochs;
 }
 
 // Reasons a worker sends are stored and shown: keep them a readable size, cut
@@ -60,6 +62,13 @@ std::string Bounded(const std::string& text) {
 }
 
 constexpr const char* kStarting = "the server is starting (recovering sweeps); retry";
+
+// Whether a worker of `capacity` can run a trial of `spec`: a command needs a worker
+// started with --commands and room for its slots.
+bool Runs(const WorkerCapacity& capacity, const search::Spec& spec) {
+  if (spec.trainer.builtin()) return true;
+  return capacity.runs_commands && spec.trainer.command.slots <= std::max(capacity.free_slots, 1);
+}
 
 // Whether `key` names an attempt of stored trial `t` with that attempt's own lease id.
 bool HeldBy(const store::TrialRecord& t, const LeaseKey& key) {
@@ -83,12 +92,14 @@ Lease Scheduler::MakeLease(const SweepState& s, const RunningTrial& r) const {
   lease.lease_ms = options_.lease_ms;
   lease.objective_metric = s.metric;
   lease.objective_maximize = s.maximize;
+  if (!s.spec.trainer.builtin()) lease.command = s.spec.trainer.command;
   return lease;
 }
 
 // ------------------------------------------------------------------------ acquire
 
-absl::StatusOr<std::optional<Lease>> Scheduler::Acquire(const std::string& worker_id, const std::string& request_id) {
+absl::StatusOr<std::optional<Lease>> Scheduler::Acquire(const std::string& worker_id, const std::string& request_id,
+                                                        const WorkerCapacity& capacity) {
   if (worker_id.empty()) return absl::InvalidArgumentError("worker_id: required");
   if (worker_id.size() > kMaxIdBytes) {
     return absl::InvalidArgumentError(absl::StrCat("worker_id: at most ", kMaxIdBytes, " bytes"));
@@ -110,7 +121,7 @@ absl::StatusOr<std::optional<Lease>> Scheduler::Acquire(const std::string& worke
       return std::optional<Lease>(MakeLease(*held->first, *held->second));
     }
   }
-  return LeaseNext(worker_id, request_id, lock);
+  return LeaseNext(worker_id, request_id, capacity, lock);
 }
 
 ShareCandidate Scheduler::Candidate(const SweepState& s) const {
@@ -152,7 +163,7 @@ Scheduler::Drawn Scheduler::NextConfiguration(int64_t rowid, Lock& lock, std::op
 }
 
 absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& worker_id, const std::string& request_id,
-                                                          Lock& lock) {
+                                                          const WorkerCapacity& capacity, Lock& lock) {
   static const Commit kAcquire{"scheduler.acquire.before_commit", "scheduler.acquire.after_commit"};
   for (;;) {
     // A sweep whose next trial is being drawn (without the lock) waits its turn: the
@@ -162,6 +173,10 @@ absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& wor
     bool drawing = false;
     for (const auto& [rowid, s] : active_) {
       candidates.push_back(Candidate(*s));
+      if (!Runs(capacity, s->spec)) {
+        candidates.back().has_work = false;  // a command trial for a worker that cannot take it
+        continue;
+      }
       if (s->suggesting && s->queued.empty()) {
         drawing = drawing || CanServe(candidates.back());
         candidates.back().has_work = false;
@@ -327,7 +342,7 @@ std::optional<std::string> Scheduler::MaybePrune(SweepState& s, RunningTrial& r,
   const auto value = e.metrics.find(s.metric);
   if (value == e.metrics.end()) return std::nullopt;
   // Its last epoch costs nothing more to finish: the trial completes instead.
-  const int64_t epochs = TrialEpochs(r.trial.params);
+  const int64_t epochs = TrialEpochs(s.spec, r.trial.params);
   auto why = s.pruner->Report(r.trial.index, e.epoch, value->second);
   if (!why || e.epoch >= epochs) return std::nullopt;
   // Not written (the store is failing): the trial goes on, and its next report is judged again.
@@ -343,7 +358,7 @@ absl::StatusOr<ReportReply> Scheduler::Report(const EpochReport& report) {
   if (held.ok()) Seen(held->second->trial.worker);
   if (!held.ok()) return StoppedReply(key, lock);
   auto [s, r] = *held;
-  if (auto st = CheckEpochReport(report, TrialEpochs(r->trial.params)); !st.ok()) return st;
+  if (auto st = CheckEpochReport(report, TrialEpochs(s->spec, r->trial.params)); !st.ok()) return st;
   ReportReply reply;
   if (auto bad = Diverged(report)) {
     if (auto st = FailTrial(*s, key.index, *bad); !st.ok()) return st;
@@ -396,7 +411,7 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
   }
   auto [s, r] = *held;
   const int64_t index = key.index;
-  if (auto st = CheckTrialResult(result, TrialEpochs(r->trial.params)); !st.ok()) return st;
+  if (auto st = CheckTrialResult(result, TrialEpochs(s->spec, r->trial.params)); !st.ok()) return st;
   if (auto bad = NonFinite(result.metrics)) {
     return FailTrial(*s, index, absl::StrCat("diverged: final ", *bad), &result.metrics);
   }

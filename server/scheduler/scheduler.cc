@@ -202,6 +202,11 @@ absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& submitt
     return absl::InvalidArgumentError(absl::StrCat("request_id: at most ", kMaxIdBytes, " bytes"));
   }
   if (auto st = search::ValidateSpec(submitted, options_.limits); !st.ok()) return st;
+  if (!submitted.trainer.builtin() && !options_.accepts_commands) {
+    return absl::InvalidArgumentError(
+        "trainer.command: this server runs no commands; start it with --commands DIR (the directory that holds "
+        "your program; docs/operations.md, \"Your own code\")");
+  }
   auto completed = CompleteDataset(submitted, submitted_bytes);
   if (!completed.ok()) return completed.status();
   const search::Spec& spec = completed->first;
@@ -313,6 +318,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Delete(const std::string& sweep) {
   static const Commit kDelete{"scheduler.delete.before_commit", "scheduler.delete.after_commit"};
   if (auto st = Write(kDelete, [&](WriteTxn& w) { w.DeleteSweep(rec->rowid); }); !st.ok()) return st;
   log::Info("sweep ", gone->id, " '", gone->name, "' deleted (", gone->total_trials, " trials)");
+  if (options_.on_deleted) options_.on_deleted(gone->id);
   return gone;
 }
 

@@ -36,6 +36,7 @@
 #include "common/protocol/epoch_report.h"
 #include "common/protocol/lease.h"
 #include "common/protocol/trial_result.h"
+#include "common/protocol/trial_source.h"
 #include "search/spec_validator.h"
 #include "server/metrics/server_metrics.h"
 #include "server/scheduler/event_hub.h"
@@ -72,6 +73,11 @@ struct SchedulerOptions {
   // Fed as things happen (trial ends, epoch reports, lost leases, commit times); must
   // outlive the scheduler. None: not measured.
   metrics::ServerMetrics* metrics = nullptr;
+  // Command sweeps (trainer.command) are accepted only when set: the server was
+  // started with --commands (INVALID_ARGUMENT naming the flag otherwise).
+  bool accepts_commands = false;
+  // Called after a sweep's rows are deleted (with its id): what else of it to remove.
+  std::function<void(const std::string& sweep_id)> on_deleted;
   // Builds a sweep's strategy (at submission, restart, extend and retry). Default:
   // search::MakeStrategy; tests wrap it.
   std::function<absl::StatusOr<std::unique_ptr<search::Strategy>>(const search::Spec&)> make_strategy;
@@ -155,7 +161,8 @@ class Scheduler {
   // ----------------------------------------------------------- worker protocol
   // A lease on the next trial, or nullopt when there is nothing to run. Idempotent
   // per (worker_id, request_id), across restarts too.
-  absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id);
+  absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id,
+                                               const WorkerCapacity& capacity = WorkerCapacity::Any());
   absl::StatusOr<ReportReply> Report(const EpochReport& report);
   // UNAVAILABLE when the result could not be written yet: the lease is kept alive and
   // the worker should retry the same call (a retry of a recorded one is OK).
@@ -282,7 +289,8 @@ class Scheduler {
   absl::Status StaleLease(const LeaseKey& key, const std::string& what);
   Lease MakeLease(const SweepState& s, const RunningTrial& r) const;
   absl::StatusOr<std::optional<Lease>> LeaseNext(const std::string& worker_id, const std::string& request_id,
-                                                 Lock& lock) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                                 const WorkerCapacity& capacity, Lock& lock)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The next configuration of sweep `rowid` into `out` (nullopt: its strategy has no
   // more). A strategy that offers it (TPE) computes with the lock released: its model
   // costs tens of ms at 10,000 trials, and every call of every sweep needs the lock.

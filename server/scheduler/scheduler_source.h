@@ -11,8 +11,9 @@ class SchedulerSource final : public TrialSource {
  public:
   explicit SchedulerSource(Scheduler& scheduler) : scheduler_(scheduler) {}
 
-  absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id) override {
-    return scheduler_.Acquire(worker_id, request_id);
+  absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id,
+                                               const WorkerCapacity& capacity) override {
+    return scheduler_.Acquire(worker_id, request_id, capacity);
   }
   absl::StatusOr<ReportReply> Report(const EpochReport& report) override { return scheduler_.Report(report); }
   absl::Status Complete(const TrialResult& result) override { return scheduler_.Complete(result); }

@@ -6,6 +6,7 @@
 #include <grpcpp/impl/server_builder_plugin.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -133,6 +134,21 @@ absl::Status Server::OpenStore() {
   return absl::OkStatus();
 }
 
+absl::Status Server::PrepareCommands() {
+  const ServerConfig& c = config_;
+  if (c.commands.empty()) return absl::OkStatus();
+  if (c.token.empty() && !IsLoopback(c.listen)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--commands runs programs for whoever can submit a sweep: with --listen ", c.listen,
+                     " beyond loopback it needs --token (docs/operations.md, \"Your own code\")"));
+  }
+  auto env = runtime::FindCommandEnvironment(c.commands, c.state_dir.empty() ? c.db + ".trials" : c.state_dir);
+  if (!env.ok()) return env.status();
+  commands_ = *std::move(env);
+  log::Info("running command trials from ", commands_->dir, " (attempt directories in ", commands_->state_dir, ")");
+  return absl::OkStatus();
+}
+
 void Server::BuildScheduler() {
   const ServerConfig& c = config_;
   scheduler::SchedulerOptions o;
@@ -150,6 +166,13 @@ void Server::BuildScheduler() {
   };
   o.encode_spec = [](const search::Spec& spec) { return EncodeSpec(convert::ToProto(spec)); };
   o.metrics = &metrics_;
+  o.accepts_commands = commands_.has_value();
+  if (commands_) {
+    o.on_deleted = [dir = commands_->state_dir](const std::string& id) {
+      std::error_code ec;
+      std::filesystem::remove_all(std::filesystem::path(dir) / id, ec);
+    };
+  }
   scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, o);
   query_ = std::make_unique<scheduler::Query>(*scheduler_, *store_);
   datasets_ = std::make_unique<data::DatasetCache>(env);
@@ -161,6 +184,7 @@ void Server::BuildScheduler() {
     po.memory_limit_bytes = static_cast<std::size_t>(c.memory_limit_mb) << 20;
     po.worker_prefix = o.embedded_prefix;
     po.max_step_threads = c.step_threads;
+    po.commands = commands_;
     pool_ = std::make_unique<runtime::SlotPool>(*source_, *datasets_, po);
   }
 }
@@ -258,6 +282,10 @@ void Server::StartTicker() {
 
 int Server::Start() {
   started_ = std::chrono::steady_clock::now();
+  if (auto st = PrepareCommands(); !st.ok()) {
+    log::Error(st.message());
+    return 2;
+  }
   if (auto st = OpenStore(); !st.ok()) {
     log::Error(st.message());
     return 1;

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "server/http/http_server.h"
@@ -47,6 +48,9 @@ class Server {
 
  private:
   absl::Status OpenStore();
+  // --commands: where and how the embedded slots run the user's programs; refused
+  // without --token on an address beyond loopback.
+  absl::Status PrepareCommands();
   void BuildScheduler();
   absl::Status StartGrpc();
   absl::Status StartHttp();
@@ -75,6 +79,7 @@ class Server {
   std::unique_ptr<http::HttpServer> http_;
   int port_ = 0;
   int slots_ = 0;
+  std::optional<runtime::CommandEnvironment> commands_;
   std::mutex tick_mu_;
   std::condition_variable tick_cv_;
   bool stop_ticking_ = false;

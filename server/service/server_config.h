@@ -40,6 +40,12 @@ struct ServerConfig {
   std::vector<std::string> http_hosts;
   int32_t http_max_client_connections = 64;  // HTTP connections one client address may hold
   std::string log_level = "info";
+  // Run command trials (the user's own programs, trainer.command) from this
+  // directory; "" = refuse command sweeps. Code execution by whoever may submit:
+  // docs/operations.md, "Your own code".
+  std::string commands;
+  // Where command trials' attempt directories live ("" = `<db>.trials`).
+  std::string state_dir;
 };
 
 }  // namespace hpsearch::service

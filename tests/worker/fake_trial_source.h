@@ -36,9 +36,11 @@ class FakeSource : public TrialSource {
   explicit FakeSource(std::vector<Lease> leases) : leases_(leases.begin(), leases.end()) {}
 
   // ------------------------------------------------------------ the protocol
-  absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string&) override {
+  absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string&,
+                                               const WorkerCapacity& capacity) override {
     std::lock_guard lock(mu_);
     workers_.insert(worker_id);
+    capacities_.push_back(capacity);
     if (leases_.empty()) return std::optional<Lease>();
     Lease l = leases_.front();
     leases_.pop_front();
@@ -137,7 +139,8 @@ class FakeSource : public TrialSource {
   int unavailable_reports_ = 0;
   int stop_at_epoch_ = 0;
   int64_t lease_ms_ = 30'000;
-  int held_ = 0;  // epoch reports being held now
+  int held_ = 0;                            // epoch reports being held now
+  std::vector<WorkerCapacity> capacities_;  // what each Acquire offered
 
  private:
   std::mutex mu_;

@@ -125,7 +125,7 @@ Lease SampleLease() {
 TEST_F(GrpcTrialSourceTest, ALeaseArrivesAsPlainTypesWithTheTokenSent) {
   service_.lease = convert::ToProto(SampleLease());
   auto source = Source();
-  auto l = source->Acquire("wk", "");
+  auto l = source->Acquire("wk", "", WorkerCapacity{});
   ASSERT_THAT(l, IsOk());
   ASSERT_TRUE(l->has_value());
   EXPECT_EQ((*l)->key, SampleLease().key);
@@ -141,7 +141,7 @@ TEST_F(GrpcTrialSourceTest, ALeaseArrivesAsPlainTypesWithTheTokenSent) {
 TEST_F(GrpcTrialSourceTest, NothingToRunIsNoLease) {
   service_.retry_after_ms = 100;
   auto source = Source();
-  auto l = source->Acquire("wk", "mine");
+  auto l = source->Acquire("wk", "mine", WorkerCapacity{});
   ASSERT_THAT(l, IsOk());
   EXPECT_FALSE(l->has_value());
   EXPECT_EQ(service_.acquire_ids, (std::vector<std::string>{"mine"}));
@@ -152,7 +152,7 @@ TEST_F(GrpcTrialSourceTest, AnAcquireRetriedThroughAnOutageKeepsItsRequestId) {
   service_.script = {grpc::Status(grpc::StatusCode::UNAVAILABLE, "restarting"),
                      grpc::Status(grpc::StatusCode::UNAVAILABLE, "restarting")};
   auto source = Source();
-  auto l = source->Acquire("wk", "");
+  auto l = source->Acquire("wk", "", WorkerCapacity{});
   ASSERT_THAT(l, IsOk());
   ASSERT_TRUE(l->has_value());
   ASSERT_EQ(service_.acquire_ids.size(), 3u);
@@ -195,7 +195,7 @@ TEST_F(GrpcTrialSourceTest, ErrorsThatAreNotTransientKeepTheirCodeAndAreNotRetri
               StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("lease is gone")));
   EXPECT_EQ(service_.completes.size(), 1u);
   service_.script = {grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad token")};
-  EXPECT_THAT(source->Acquire("wk", ""), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(source->Acquire("wk", "", WorkerCapacity{}), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST_F(GrpcTrialSourceTest, ACompletionIsRetriedUntilTheServerRecordsIt) {

@@ -92,9 +92,12 @@ grpc::Status GrpcTrialSource::WithRetries(const char* what, std::chrono::millise
 }
 
 absl::StatusOr<std::optional<Lease>> GrpcTrialSource::Acquire(const std::string& worker_id,
-                                                              const std::string& request_id) {
+                                                              const std::string& request_id,
+                                                              const WorkerCapacity& capacity) {
   v1::AcquireTrialRequest req;
   req.set_worker_id(worker_id);
+  req.set_runs_commands(capacity.runs_commands);
+  req.set_free_slots(capacity.free_slots);
   req.set_request_id(request_id.empty() ? absl::StrCat(worker_id, "#", ++request_seq_) : request_id);
   v1::AcquireTrialResponse resp;
   grpc::Status st = WithRetries("acquire", std::chrono::hours(24 * 365), [&] {

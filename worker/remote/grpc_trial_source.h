@@ -35,7 +35,8 @@ class GrpcTrialSource final : public TrialSource {
  public:
   GrpcTrialSource(std::shared_ptr<grpc::Channel> channel, RemoteOptions options);
 
-  absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id) override;
+  absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id,
+                                               const WorkerCapacity& capacity) override;
   absl::StatusOr<ReportReply> Report(const EpochReport& report) override;
   absl::Status Complete(const TrialResult& result) override;
   absl::Status Fail(const TrialFailure& failure) override;

@@ -46,6 +46,16 @@ int RunRemoteWorker(const RemoteWorkerConfig& c) {
   po.memory_limit_bytes = static_cast<std::size_t>(c.memory_limit_mb) << 20;
   po.worker_prefix = id + "/";
   po.max_step_threads = c.step_threads;
+  if (!c.commands.empty()) {
+    auto env = runtime::FindCommandEnvironment(c.commands, c.state_dir);
+    if (!env.ok()) {
+      log::Error(env.status().message());
+      return 2;
+    }
+    po.commands = *std::move(env);
+    log::Info("running command trials from ", po.commands->dir, " (attempt directories in ", po.commands->state_dir,
+              ")");
+  }
   runtime::SlotPool pool(source, datasets, po);
   log::Info("hpsearch-worker ", id, ": ", po.slots, " slots, server ", c.remote.server,
             c.remote.tls_ca.empty() ? ", TLS off" : ", TLS on", c.remote.token.empty() ? ", no token" : ", token set");

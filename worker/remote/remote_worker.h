@@ -20,6 +20,10 @@ struct RemoteWorkerConfig {
   std::string fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
   int64_t memory_limit_mb = 2048;
   double grace_seconds = 10;  // running trials may finish within this on SIGTERM
+  // Run command trials (trainer.command) from this directory; "" = none (the server
+  // then gives this worker none).
+  std::string commands;
+  std::string state_dir = "hpsearch-trials";  // command trials' attempt directories
 };
 
 int RunRemoteWorker(const RemoteWorkerConfig& config);

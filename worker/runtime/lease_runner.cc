@@ -1,6 +1,7 @@
 #include "worker/runtime/lease_runner.h"
 
 #include "absl/strings/str_cat.h"
+#include "worker/runtime/command_runner.h"
 #include "worker/trainer/trainer.h"
 #include "worker/trainer/trial_config.h"
 
@@ -16,6 +17,12 @@ ActivationStats Stats(const trainer::LayerStats& s) {
 }  // namespace
 
 void RunLease(const Lease& lease, data::DatasetCache& datasets, const RunnerOptions& options, TrialSink& sink) {
+  if (lease.command) {
+    if (options.commands == nullptr) {
+      return sink.OnFail("this worker runs no commands (start it with --commands DIR)", false);
+    }
+    return RunCommand(lease, options, sink);
+  }
   auto config = trainer::ParseTrialConfig(lease.params);
   if (!config.ok()) return sink.OnFail(std::string(config.status().message()), true);
   auto dataset = datasets.Get(lease.dataset);

@@ -1,5 +1,6 @@
 // Runs one leased trial: parameters → TrialConfig, dataset from the shared cache,
-// training with a report after every epoch, then completion or failure.
+// training with a report after every epoch, then completion or failure. A lease for
+// the user's own program (Lease::command) goes to RunCommand (command_runner.h).
 //
 // The same code serves the server's embedded pool (the sink calls the scheduler in
 // process) and remote hpsearch-worker processes (the sink calls WorkerService), so
@@ -32,10 +33,17 @@ class TrialSink {
   virtual void OnFail(const std::string& reason, bool permanent) = 0;
 };
 
+struct CommandEnvironment;
+
 struct RunnerOptions {
   std::size_t memory_limit_bytes = std::size_t{2} << 30;
   // Set to stop the trial at its next epoch boundary and hand it back (shutdown).
   const std::atomic<bool>* abort = nullptr;
+  // Set when the trial's source said stop outside a report (a heartbeat's answer: the
+  // trial was cancelled): a command trial's program is ended at once. Optional.
+  const std::atomic<bool>* stop = nullptr;
+  // How command trials run here; null: this process runs none (a command lease fails).
+  const CommandEnvironment* commands = nullptr;
   // The threads its steps may use now (trainer::TrainOptions::step_threads).
   std::function<nn::StepThreads()> step_threads;
 };

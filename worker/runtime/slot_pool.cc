@@ -122,6 +122,7 @@ void SlotPool::Start() {
   {
     std::lock_guard lock(mu_);
     live_slots_ = options_.slots;
+    free_cores_ = options_.slots;
   }
   // One long-running task per slot: each slot leases, trains and reports on its own
   // thread, so a trial never waits for a hand-off between threads.
@@ -155,15 +156,42 @@ void SlotPool::HeartbeatLoop() {
   }
 }
 
+int SlotPool::ClaimCore() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return stopping_ || free_cores_ >= 1; });
+  if (stopping_) return 0;
+  --free_cores_;
+  return 1 + free_cores_;
+}
+
+void SlotPool::TakeCores(int n) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return free_cores_ >= n; });
+  free_cores_ -= n;
+}
+
+void SlotPool::ReturnCores(int n) {
+  {
+    std::lock_guard lock(mu_);
+    free_cores_ += n;
+  }
+  cv_.notify_all();
+}
+
 void SlotPool::SlotLoop(int slot) {
   const std::string worker = absl::StrCat(options_.worker_prefix, slot);
   while (!stopping_) {
-    auto lease = source_.Acquire(worker, "");
+    const int offer = ClaimCore();
+    if (offer == 0) break;
+    auto lease = source_.Acquire(worker, "", WorkerCapacity{options_.commands.has_value(), offer});
     if (!lease.ok() || !lease->has_value()) {
+      ReturnCores(1);
       if (!lease.ok()) log::Warn("slot ", slot, ": cannot lease a trial: ", lease.status().message());
       source_.WaitForWork(std::chrono::milliseconds(200));
       continue;
     }
+    const int cores = (*lease)->command ? std::max((*lease)->command->slots, 1) : 1;
+    if (cores > 1) TakeCores(cores - 1);
     auto stop = std::make_shared<std::atomic<bool>>(false);
     {
       std::lock_guard lock(mu_);
@@ -177,7 +205,7 @@ void SlotPool::SlotLoop(int slot) {
       in_flight_.erase(slot);
       running_ = static_cast<int>(in_flight_.size());
     }
-    cv_.notify_all();
+    ReturnCores(cores);
   }
   {
     std::lock_guard lock(mu_);
@@ -187,10 +215,12 @@ void SlotPool::SlotLoop(int slot) {
 }
 
 void SlotPool::Run(const Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop) {
-  Sink sink(*this, slot, lease.key, std::move(stop));
   RunnerOptions options;
   options.memory_limit_bytes = options_.memory_limit_bytes;
   options.abort = &abort_;
+  options.stop = stop.get();
+  if (options_.commands) options.commands = &*options_.commands;
+  Sink sink(*this, slot, lease.key, std::move(stop));
   if (spare_) {
     // The spare cores while this trial runs alone (a second trial starting takes them
     // back at the next step; the numbers are the same either way).
@@ -235,7 +265,10 @@ bool SlotPool::WaitIdle(Clock::time_point until) {
 }
 
 bool SlotPool::Stop(std::chrono::milliseconds grace, std::chrono::milliseconds hard) {
-  stopping_ = true;
+  {
+    std::lock_guard lock(mu_);  // a slot waiting for a core sees it
+    stopping_ = true;
+  }
   cv_.notify_all();
   source_.Wake();  // idle slots see stopping_ and leave
   if (driver_.joinable()) driver_.join();

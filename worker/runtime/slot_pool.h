@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +21,7 @@
 
 #include "common/protocol/trial_source.h"
 #include "worker/data/dataset_loader.h"
+#include "worker/runtime/command_launch.h"
 #include "worker/runtime/step_parallelism.h"
 
 namespace hpsearch::runtime {
@@ -35,6 +37,8 @@ struct PoolOptions {
   // sweep: the idle slots' cores help; runtime/step_parallelism.h).
   // 1: every trial on its own thread only. At most `slots`.
   int max_step_threads = 2;
+  // Set: the pool runs command trials too (its owner was started with --commands).
+  std::optional<CommandEnvironment> commands;
 };
 
 // How often a trial must be heard from to keep a lease of `lease_ms`: a third of it
@@ -65,6 +69,13 @@ class SlotPool {
   // A report reached the source for `slot`'s trial (its lease is fresh until one
   // interval from now); lease_ms > 0 updates the lease length.
   void Heard(int slot, int64_t lease_ms);
+  // Cores: a slot takes one before it asks for a trial (waiting for one to be free)
+  // and offers the source what is free besides; a command trial of trainer.slots k
+  // takes k - 1 more (waiting until they are free), and all are given back at its end.
+  // ClaimCore returns what it may offer (0: stopping).
+  int ClaimCore();
+  void TakeCores(int n);
+  void ReturnCores(int n);
 
   TrialSource& source_;
   data::DatasetCache& datasets_;
@@ -87,6 +98,7 @@ class SlotPool {
     std::chrono::steady_clock::time_point heard;  // last report that reached the source
   };
   std::map<int, InFlight> in_flight_;  // by slot
+  int free_cores_ = 0;                 // of options_.slots, not taken by a slot's trial
 };
 
 }  // namespace hpsearch::runtime

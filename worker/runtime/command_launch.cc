@@ -1,0 +1,118 @@
+#include "worker/runtime/command_launch.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/protocol/command.h"
+#include "common/util/value_json.h"
+
+extern char** environ;
+
+namespace hpsearch::runtime {
+
+namespace {
+
+std::map<std::string, std::string> InheritedEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string entry(*e);
+    const std::size_t eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string name = entry.substr(0, eq);
+    // The token authorises everything on the server: a trial's program never sees it.
+    if (name.rfind("HPSEARCH_", 0) == 0) continue;
+    env[name] = entry.substr(eq + 1);
+  }
+  return env;
+}
+
+// argv[0] as written: a program of the commands directory when it is there
+// (`command: [train.sh]`), else looked up in PATH by the guard.
+std::string Program(const std::string& argv0, const std::string& dir) {
+  if (argv0.find('/') != std::string::npos) return argv0;
+  const std::string local = (std::filesystem::path(dir) / argv0).string();
+  return access(local.c_str(), X_OK) == 0 ? local : argv0;
+}
+
+}  // namespace
+
+absl::StatusOr<CommandEnvironment> FindCommandEnvironment(const std::string& dir, const std::string& state_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return absl::FailedPreconditionError(absl::StrCat("--commands ", dir, ": not a directory"));
+  fs::create_directories(state_dir, ec);
+  if (!fs::is_directory(state_dir, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat("--state-dir ", state_dir, ": cannot make the directory"));
+  }
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  CommandEnvironment env;
+  env.dir = fs::absolute(dir).lexically_normal().string();
+  env.state_dir = fs::absolute(state_dir).lexically_normal().string();
+  env.guard = (exe.parent_path() / "hpsearch-trial-exec").string();
+  if (access(env.guard.c_str(), X_OK) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("--commands needs ", env.guard, " (installed with hpsearch)"));
+  }
+  if (const char* python = std::getenv("HPSEARCH_PYTHON_DIR")) {
+    env.python_dir = python;
+  } else {
+    for (const fs::path& p : {exe.parent_path().parent_path() / "python",
+                             exe.parent_path().parent_path() / "lib" / "hpsearch" / "python"}) {
+      if (fs::is_regular_file(p / "hpsearch" / "__init__.py", ec)) {
+        env.python_dir = p.string();
+        break;
+      }
+    }
+  }
+  return env;
+}
+
+std::string AttemptDir(const CommandEnvironment& env, const LeaseKey& key) {
+  return (std::filesystem::path(env.state_dir) / key.sweep_id / std::to_string(key.index) /
+          std::to_string(key.attempt))
+      .string();
+}
+
+absl::StatusOr<SpawnSpec> Launch(const Lease& lease, const CommandEnvironment& env) {
+  const CommandSpec& c = *lease.command;
+  const std::string dir = AttemptDir(env, lease.key);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::FailedPreconditionError(absl::StrCat("cannot make the trial directory ", dir, ": ", ec.message()));
+  std::map<std::string, std::string> values;
+  for (const auto& [k, v] : lease.params) values[k] = ArgumentText(v);
+  values["sweep"] = lease.key.sweep_id;
+  values["trial"] = std::to_string(lease.key.index);
+  values["attempt"] = std::to_string(lease.key.attempt);
+  values["seed"] = std::to_string(lease.seed);
+  values["trial_dir"] = dir;
+  SpawnSpec spec;
+  spec.guard = env.guard;
+  spec.cwd = env.dir;
+  for (const auto& a : c.argv) spec.argv.push_back(Fill(a, values));
+  spec.argv[0] = Program(spec.argv[0], env.dir);
+  spec.env = InheritedEnvironment();
+  for (const auto& [k, v] : c.env) spec.env[k] = v;
+  spec.env["HPSEARCH_PARAMS"] = ToJson(lease.params).dump();
+  spec.env["HPSEARCH_SWEEP"] = lease.key.sweep_id;
+  spec.env["HPSEARCH_TRIAL"] = values["trial"];
+  spec.env["HPSEARCH_ATTEMPT"] = values["attempt"];
+  spec.env["HPSEARCH_SEED"] = values["seed"];
+  spec.env["HPSEARCH_TRIAL_DIR"] = dir;
+  spec.env["HPSEARCH_SLOTS"] = std::to_string(c.slots);
+  spec.env["HPSEARCH_REPORT_FD"] = "3";
+  spec.env["HPSEARCH_REPLY_FD"] = "4";
+  spec.env["HPSEARCH_RUNNER_PID"] = std::to_string(getpid());
+  if (!env.python_dir.empty()) {
+    auto it = spec.env.find("PYTHONPATH");
+    spec.env["PYTHONPATH"] = it == spec.env.end() || it->second.empty() ? env.python_dir
+                                                                         : env.python_dir + ":" + it->second;
+  }
+  return spec;
+}
+
+}  // namespace hpsearch::runtime

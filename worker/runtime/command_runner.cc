@@ -1,0 +1,226 @@
+#include "worker/runtime/command_runner.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/util/printable.h"
+#include "worker/runtime/child_process.h"
+#include "worker/runtime/output_tail.h"
+#include "worker/runtime/report_line.h"
+
+namespace hpsearch::runtime {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string Duration(double seconds) { return absl::StrFormat("%gs", seconds); }
+
+// One attempt of a command trial, from start to end.
+class CommandRun {
+ public:
+  CommandRun(const Lease& lease, const RunnerOptions& options, TrialSink& sink, ChildProcess child)
+      : lease_(lease), options_(options), sink_(sink), child_(std::move(child)),
+        out_(options.commands->log_bytes), err_(options.commands->log_bytes), reports_(64 * 1024) {
+    const double timeout = lease.command->timeout_seconds;
+    if (timeout > 0) deadline_ = start_ + std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000));
+  }
+
+  void Run() {
+    while (!child_.Exited() || open_ > 0) {
+      Poll();
+      Watch();
+      if (child_.Exited() && ended_at_ && Clock::now() - *ended_at_ > std::chrono::seconds(2)) break;
+    }
+    const Ending ending = child_.Finish();
+    Drain();
+    KeepLogs();
+    Report(ending);
+  }
+
+ private:
+  // Reads what is there (or waits up to 100 ms for something).
+  void Poll() {
+    pollfd fds[3] = {{child_.stdout_fd(), POLLIN, 0}, {child_.stderr_fd(), POLLIN, 0}, {child_.report_fd(), POLLIN, 0}};
+    for (auto& f : fds) {
+      if (closed_[&f - fds]) f.fd = -1;
+    }
+    if (poll(fds, 3, 100) <= 0) return;
+    for (int i = 0; i < 3; ++i) {
+      if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) ReadFrom(i);
+    }
+  }
+
+  void ReadFrom(int i) {
+    const int fd = i == 0 ? child_.stdout_fd() : i == 1 ? child_.stderr_fd() : child_.report_fd();
+    char buf[65536];
+    for (int rounds = 0; rounds < 16; ++rounds) {
+      const ssize_t n = read(fd, buf, sizeof buf);
+      if (n > 0) {
+        Take(i, std::string_view(buf, static_cast<std::size_t>(n)));
+        continue;
+      }
+      if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        closed_[i] = true;
+        --open_;
+        if (open_ == 0 && !ended_at_) ended_at_ = Clock::now();
+      }
+      return;
+    }
+  }
+
+  void Drain() {
+    for (int i = 0; i < 3; ++i) {
+      if (!closed_[i]) ReadFrom(i);
+    }
+  }
+
+  void Take(int stream, std::string_view bytes) {
+    if (stream == 0) {
+      out_.Append(bytes, [&](std::string_view line) {
+        if (auto report = StdoutReport(line)) Handle(*report, false);
+      });
+    } else if (stream == 1) {
+      err_.Append(bytes);
+    } else {
+      reports_.Append(bytes, [&](std::string_view line) { Handle(line, true); });
+    }
+  }
+
+  // A report line (from the pipe: answered; from stdout: not).
+  void Handle(std::string_view line, bool answer) {
+    if (stopping_) {
+      if (answer) Reply("stop\n");
+      return;
+    }
+    auto report = ParseReportLine(line);
+    if (!report.ok()) {
+      bad_report_ = absl::StrCat("a report line could not be read: ", report.status().message(), " (",
+                                 Quoted(line), ")");
+      if (answer) Reply("stop\n");
+      return Stop("");
+    }
+    if (report->kind == ReportLine::Kind::kFinal) {
+      final_ = report->metrics;
+      if (answer) Reply("continue\n");
+      return;
+    }
+    EpochMetrics m;
+    m.epoch = static_cast<int32_t>(std::min<int64_t>(report->epoch, INT32_MAX));
+    m.metrics = report->metrics;
+    if (auto lr = m.metrics.find("lr"); lr != m.metrics.end()) m.lr = lr->second;
+    const auto now = Clock::now();
+    m.seconds = std::chrono::duration<double>(now - last_report_).count();
+    last_report_ = now;
+    last_ = m.metrics;
+    if (!sink_.OnEpoch(m, ActivationStats{})) {
+      stopped_by_sink_ = true;
+      if (answer) Reply("stop\n");
+      return Stop("");
+    }
+    if (answer) Reply("continue\n");
+  }
+
+  void Reply(const char* text) {
+    if (child_.reply_fd() < 0) return;
+    // A program that does not read its answers must not block the runner: the pipe's
+    // buffer holds thousands of them, and past that they are dropped.
+    if (write(child_.reply_fd(), text, std::strlen(text)) < 0 && errno != EAGAIN) child_.CloseReply();
+  }
+
+  // Ends the program: SIGTERM to its group now, SIGKILL after the grace period.
+  void Stop(const std::string& why) {
+    if (stopping_) return;
+    stopping_ = true;
+    stop_reason_ = why;
+    child_.Signal(SIGTERM);
+    kill_at_ = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(lease_.command->grace_seconds * 1000));
+  }
+
+  // What ends a trial from outside, and the grace period running out.
+  void Watch() {
+    const auto now = Clock::now();
+    if (!stopping_) {
+      if (options_.abort && options_.abort->load()) {
+        aborted_ = true;
+        Stop("");
+      } else if (options_.stop && options_.stop->load()) {
+        stopped_by_sink_ = true;
+        Stop("");
+      } else if (deadline_ && now >= *deadline_) {
+        Stop(absl::StrCat("timeout: the program ran longer than trainer.timeout (",
+                          Duration(lease_.command->timeout_seconds), ")"));
+      }
+    } else if (kill_at_ && now >= *kill_at_) {
+      child_.Signal(SIGKILL);
+      kill_at_.reset();
+    }
+  }
+
+  void KeepLogs() {
+    const std::string dir = AttemptDir(*options_.commands, lease_.key);
+    std::ofstream(std::filesystem::path(dir) / "stdout.log", std::ios::binary) << out_.Text();
+    std::ofstream(std::filesystem::path(dir) / "stderr.log", std::ios::binary) << err_.Text();
+  }
+
+  void Report(const Ending& ending) {
+    if (stopped_by_sink_) return;  // pruned, cancelled or the lease gone: nothing more to say
+    if (aborted_) return sink_.OnFail("the worker is shutting down", false);
+    if (!stop_reason_.empty()) return sink_.OnFail(stop_reason_, true);
+    if (!bad_report_.empty()) return sink_.OnFail(bad_report_, true);
+    if (ending.signaled || ending.code != 0) {
+      std::string why = absl::StrCat("the program ", ending.Describe());
+      const std::string tail = err_.LastLines(10, 1500);
+      if (!tail.empty()) absl::StrAppend(&why, "; the end of its stderr:\n", Printable(tail));
+      return sink_.OnFail(why, true);
+    }
+    TrialResult done;
+    done.metrics = final_ ? *final_ : last_;
+    if (done.metrics.empty()) {
+      return sink_.OnFail(
+          "the program exited with code 0 but reported no metrics (print `hpsearch: epoch=N name=value ...` or "
+          "call hpsearch.report(); docs/spec.md, \"Reporting from your program\")",
+          true);
+    }
+    if (auto it = done.metrics.find("parameter_count"); it != done.metrics.end() && it->second >= 0) {
+      done.parameter_count = static_cast<int64_t>(it->second);
+    }
+    sink_.OnComplete(done);
+  }
+
+  const Lease& lease_;
+  const RunnerOptions& options_;
+  TrialSink& sink_;
+  ChildProcess child_;
+  OutputTail out_, err_, reports_;
+  bool closed_[3] = {false, false, false};
+  int open_ = 3;
+  const Clock::time_point start_ = Clock::now();
+  Clock::time_point last_report_ = start_;
+  std::optional<Clock::time_point> deadline_, kill_at_, ended_at_;
+  bool stopping_ = false, stopped_by_sink_ = false, aborted_ = false;
+  std::string stop_reason_, bad_report_;
+  std::map<std::string, double> last_;
+  std::optional<std::map<std::string, double>> final_;
+};
+
+}  // namespace
+
+void RunCommand(const Lease& lease, const RunnerOptions& options, TrialSink& sink) {
+  auto spec = Launch(lease, *options.commands);
+  if (!spec.ok()) return sink.OnFail(std::string(spec.status().message()), false);
+  auto child = ChildProcess::Spawn(*spec);
+  if (!child.ok()) return sink.OnFail(std::string(child.status().message()), false);
+  CommandRun(lease, options, sink, *std::move(child)).Run();
+}
+
+}  // namespace hpsearch::runtime
