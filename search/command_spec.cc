@@ -24,7 +24,8 @@ constexpr int kMaxSlots = 64;
 
 absl::Status CheckArguments(const CommandSpec& c, const Spec& spec) {
   if (c.argv.empty()) return Bad("trainer.command", "must name the program to run");
-  if (c.argv.size() > kMaxArguments) return Bad("trainer.command", absl::StrCat("at most ", kMaxArguments, " arguments"));
+  if (c.argv.size() > kMaxArguments)
+    return Bad("trainer.command", absl::StrCat("at most ", kMaxArguments, " arguments"));
   std::vector<std::string> known(std::begin(kRunnerPlaceholders), std::end(kRunnerPlaceholders));
   for (const auto& [k, v] : spec.fixed) known.push_back(k);
   for (const auto& p : spec.parameters) known.push_back(p.name);
@@ -90,14 +91,16 @@ absl::Status CheckCommandTrainer(const Spec& spec) {
     return Bad("objective.metric", "is required with trainer.command: the name your program reports, e.g. val_loss");
   }
   if (!ValidMetricName(spec.objective.metric)) {
-    return Bad("objective.metric", absl::StrCat(Quoted(spec.objective.metric), " is not 1-64 characters of A-Z a-z 0-9 _ ."));
+    return Bad("objective.metric",
+               absl::StrCat(Quoted(spec.objective.metric), " is not 1-64 characters of A-Z a-z 0-9 _ ."));
   }
   for (const auto& [name, value] : spec.fixed) {
     if (!CommandName(name)) return Bad("fixed." + Printable(name), "a name is letters, digits and _ (at most 64)");
   }
   for (const auto& p : spec.parameters) {
     if (!CommandName(p.name)) {
-      return Bad("parameters." + Printable(p.name), "a name is letters, digits and _, not starting with a digit (at most 64)");
+      return Bad("parameters." + Printable(p.name),
+                 "a name is letters, digits and _, not starting with a digit (at most 64)");
     }
   }
   return CheckArguments(c, spec);

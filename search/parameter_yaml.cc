@@ -50,8 +50,8 @@ absl::Status ParseParameter(const std::string& name, const YAML::Node& n, Parame
       auto v = YamlToValue(x);
       return v.ok() && v->is_int();
     };
-    *integral = !n["type"].IsDefined() && is_int(n["min"]) && is_int(n["max"]) &&
-                (!n["step"].IsDefined() || is_int(n["step"]));
+    *integral =
+        !n["type"].IsDefined() && is_int(n["min"]) && is_int(n["max"]) && (!n["step"].IsDefined() || is_int(n["step"]));
   }
   for (const char* key : {"scale", "type", "step", "count"})
     if (n[key].IsDefined() && !has_range) return Err(path + "." + key, "only applies to a min/max range", n[key]);

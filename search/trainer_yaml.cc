@@ -52,7 +52,8 @@ absl::Status ParseTrainer(const YAML::Node& n, search::Trainer& t) {
   }
   if (n["env"].IsDefined()) {
     const YAML::Node& env = n["env"];
-    if (!env.IsMap()) return Err("trainer.env", "must map variable names to values, e.g. {OMP_NUM_THREADS: \"1\"}", env);
+    if (!env.IsMap())
+      return Err("trainer.env", "must map variable names to values, e.g. {OMP_NUM_THREADS: \"1\"}", env);
     for (const auto& kv : env) {
       const std::string name = kv.first.as<std::string>();
       if (!kv.second.IsScalar()) return Err("trainer.env." + name, "must be a string", kv.second);

@@ -24,7 +24,8 @@ absl::StatusOr<std::vector<std::string>> Placeholders(const std::string& element
     if (c == '}') return absl::InvalidArgumentError("a lone '}' (write '}}' for a literal brace)");
     if (c != '{') continue;
     const std::size_t close = element.find('}', i + 1);
-    if (close == std::string::npos) return absl::InvalidArgumentError("'{' is never closed (write '{{' for a literal brace)");
+    if (close == std::string::npos)
+      return absl::InvalidArgumentError("'{' is never closed (write '{{' for a literal brace)");
     const std::string name = element.substr(i + 1, close - i - 1);
     bool ok = !name.empty() && NameStart(name[0]);
     for (char n : name) ok = ok && NameChar(n);

@@ -18,11 +18,11 @@
 namespace hpsearch {
 
 struct CommandSpec {
-  std::vector<std::string> argv;          // argv[0] is the program, looked up in PATH and the commands dir
+  std::vector<std::string> argv;           // argv[0] is the program, looked up in PATH and the commands dir
   std::map<std::string, std::string> env;  // added to the runner's environment
-  double timeout_seconds = 0;             // 0: none
-  double grace_seconds = 10;              // SIGTERM, then SIGKILL this long after
-  int32_t slots = 1;                      // cores a trial takes from its worker's pool
+  double timeout_seconds = 0;              // 0: none
+  double grace_seconds = 10;               // SIGTERM, then SIGKILL this long after
+  int32_t slots = 1;                       // cores a trial takes from its worker's pool
 
   friend bool operator==(const CommandSpec&, const CommandSpec&) = default;
 };

@@ -23,9 +23,9 @@
 namespace hpsearch::runtime {
 
 struct SpawnSpec {
-  std::string guard;                      // path of hpsearch-trial-exec
-  std::vector<std::string> argv;          // the program and its arguments
-  std::string cwd;                        // its working directory
+  std::string guard;                       // path of hpsearch-trial-exec
+  std::vector<std::string> argv;           // the program and its arguments
+  std::string cwd;                         // its working directory
   std::map<std::string, std::string> env;  // its whole environment
 };
 

@@ -43,7 +43,8 @@ std::string Program(const std::string& argv0, const std::string& dir) {
 absl::StatusOr<CommandEnvironment> FindCommandEnvironment(const std::string& dir, const std::string& state_dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return absl::FailedPreconditionError(absl::StrCat("--commands ", dir, ": not a directory"));
+  if (!fs::is_directory(dir, ec))
+    return absl::FailedPreconditionError(absl::StrCat("--commands ", dir, ": not a directory"));
   fs::create_directories(state_dir, ec);
   if (!fs::is_directory(state_dir, ec)) {
     return absl::FailedPreconditionError(absl::StrCat("--state-dir ", state_dir, ": cannot make the directory"));
@@ -60,7 +61,7 @@ absl::StatusOr<CommandEnvironment> FindCommandEnvironment(const std::string& dir
     env.python_dir = python;
   } else {
     for (const fs::path& p : {exe.parent_path().parent_path() / "python",
-                             exe.parent_path().parent_path() / "lib" / "hpsearch" / "python"}) {
+                              exe.parent_path().parent_path() / "lib" / "hpsearch" / "python"}) {
       if (fs::is_regular_file(p / "hpsearch" / "__init__.py", ec)) {
         env.python_dir = p.string();
         break;
@@ -71,8 +72,7 @@ absl::StatusOr<CommandEnvironment> FindCommandEnvironment(const std::string& dir
 }
 
 std::string AttemptDir(const CommandEnvironment& env, const LeaseKey& key) {
-  return (std::filesystem::path(env.state_dir) / key.sweep_id / std::to_string(key.index) /
-          std::to_string(key.attempt))
+  return (std::filesystem::path(env.state_dir) / key.sweep_id / std::to_string(key.index) / std::to_string(key.attempt))
       .string();
 }
 
@@ -82,7 +82,8 @@ absl::StatusOr<SpawnSpec> Launch(const Lease& lease, const CommandEnvironment& e
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::FailedPreconditionError(absl::StrCat("cannot make the trial directory ", dir, ": ", ec.message()));
+  if (ec)
+    return absl::FailedPreconditionError(absl::StrCat("cannot make the trial directory ", dir, ": ", ec.message()));
   std::map<std::string, std::string> values;
   for (const auto& [k, v] : lease.params) values[k] = ArgumentText(v);
   values["sweep"] = lease.key.sweep_id;
@@ -109,8 +110,8 @@ absl::StatusOr<SpawnSpec> Launch(const Lease& lease, const CommandEnvironment& e
   spec.env["HPSEARCH_RUNNER_PID"] = std::to_string(getpid());
   if (!env.python_dir.empty()) {
     auto it = spec.env.find("PYTHONPATH");
-    spec.env["PYTHONPATH"] = it == spec.env.end() || it->second.empty() ? env.python_dir
-                                                                         : env.python_dir + ":" + it->second;
+    spec.env["PYTHONPATH"] =
+        it == spec.env.end() || it->second.empty() ? env.python_dir : env.python_dir + ":" + it->second;
   }
   return spec;
 }

@@ -15,10 +15,10 @@ namespace hpsearch::runtime {
 // Where and how this process runs command trials (hpsearch-server or hpsearch-worker
 // started with --commands DIR).
 struct CommandEnvironment {
-  std::string dir;         // the programs' working directory (--commands DIR)
-  std::string state_dir;   // attempt directories: <state_dir>/<sweep>/<trial>/<attempt>
-  std::string guard;       // the hpsearch-trial-exec binary
-  std::string python_dir;  // holds the `hpsearch` report module; put first on PYTHONPATH
+  std::string dir;                               // the programs' working directory (--commands DIR)
+  std::string state_dir;                         // attempt directories: <state_dir>/<sweep>/<trial>/<attempt>
+  std::string guard;                             // the hpsearch-trial-exec binary
+  std::string python_dir;                        // holds the `hpsearch` report module; put first on PYTHONPATH
   std::size_t log_bytes = std::size_t{1} << 20;  // the last this many bytes of stdout and of stderr are kept
 };
 

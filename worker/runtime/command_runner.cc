@@ -29,8 +29,13 @@ std::string Duration(double seconds) { return absl::StrFormat("%gs", seconds); }
 class CommandRun {
  public:
   CommandRun(const Lease& lease, const RunnerOptions& options, TrialSink& sink, ChildProcess child)
-      : lease_(lease), options_(options), sink_(sink), child_(std::move(child)),
-        out_(options.commands->log_bytes), err_(options.commands->log_bytes), reports_(64 * 1024) {
+      : lease_(lease),
+        options_(options),
+        sink_(sink),
+        child_(std::move(child)),
+        out_(options.commands->log_bytes),
+        err_(options.commands->log_bytes),
+        reports_(64 * 1024) {
     const double timeout = lease.command->timeout_seconds;
     if (timeout > 0) deadline_ = start_ + std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000));
   }
@@ -104,8 +109,8 @@ class CommandRun {
     }
     auto report = ParseReportLine(line);
     if (!report.ok()) {
-      bad_report_ = absl::StrCat("a report line could not be read: ", report.status().message(), " (",
-                                 Quoted(line), ")");
+      bad_report_ =
+          absl::StrCat("a report line could not be read: ", report.status().message(), " (", Quoted(line), ")");
       if (answer) Reply("stop\n");
       return Stop("");
     }

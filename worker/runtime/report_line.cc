@@ -32,8 +32,8 @@ absl::StatusOr<ReportLine> ParseReportLine(std::string_view line) {
   if (line.size() > kMaxReportLine) return Bad(absl::StrCat("a report line is at most ", kMaxReportLine, " bytes"));
   ReportLine out;
   bool first = true, have_epoch = false;
-  for (absl::string_view piece : absl::StrSplit(absl::string_view(line.data(), line.size()), absl::ByAnyChar(" \t\r"),
-                                                absl::SkipEmpty())) {
+  for (absl::string_view piece :
+       absl::StrSplit(absl::string_view(line.data(), line.size()), absl::ByAnyChar(" \t\r"), absl::SkipEmpty())) {
     const std::string token(piece);
     if (first && token == "final") {
       out.kind = ReportLine::Kind::kFinal;
