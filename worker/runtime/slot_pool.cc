@@ -78,6 +78,13 @@ class SlotPool::Sink : public TrialSink {
   bool SendUnsent() {
     while (!unsent_.empty()) {
       auto reply = pool_.source_.Report(unsent_.front());
+      if (!reply.ok() && reply.status().code() == absl::StatusCode::kInvalidArgument) {
+        // A report the source refuses (a command's epoch past the trial's epochs, a
+        // bad metric name): the trial fails with why, rather than running on unheard.
+        unsent_.clear();
+        OnFail(absl::StrCat("invalid report: ", reply.status().message()), true);
+        return false;
+      }
       if (!reply.ok()) return reply.status().code() == absl::StatusCode::kUnavailable;
       unsent_.pop_front();
       pool_.Heard(slot_, reply->lease_ms);

@@ -1,0 +1,387 @@
+// Command trials (trainer.command) through a real hpsearch-server and real child
+// processes on 127.0.0.1: a Python and a shell program complete with their curves,
+// placeholders and HPSEARCH_PARAMS agree, pruning / cancel / timeout end the whole
+// process group (a program that ignores SIGTERM, one that forks), a failure keeps
+// the tail of stderr, a flood of stdout costs no memory, a kill -9 of the server
+// leaves no orphan, and a remote worker runs them only with --commands.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "nlohmann/json.hpp"
+#include "tests/testing/e2e_fixture.h"
+#include "tests/testing/process.h"
+
+namespace hpsearch::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+bool Alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+
+// Waits up to `limit` for every pid to be gone.
+bool AllGone(const std::vector<pid_t>& pids, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    bool any = false;
+    for (pid_t p : pids) any = any || Alive(p);
+    if (!any) return true;
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+class CommandTrials : public E2ETest {
+ protected:
+  CommandTrials() : E2ETest("commands") {
+    commands_ = dir_ / "code";
+    fs::create_directories(commands_);
+    fs::create_directories(commands_ + "/pids");
+  }
+
+  // A program in the commands directory.
+  void Program(const std::string& name, const std::string& text) {
+    const std::string path = commands_ + "/" + name;
+    std::ofstream(path) << text;
+    chmod(path.c_str(), 0755);
+  }
+
+  std::unique_ptr<ServerProcess> Server(const std::string& db, std::vector<std::string> extra = {}) {
+    extra.insert(extra.end(), {"--commands", commands_});
+    auto s = std::make_unique<ServerProcess>(dir_ / db, extra);
+    EXPECT_TRUE(s->Start()) << s->log();
+    return s;
+  }
+
+  std::string Submit(ServerProcess& s, const std::string& name, const std::string& yaml) {
+    return Json(s.Cli({"submit", WriteSpec(name + ".yaml", yaml), "-o", "json"}))["id"];
+  }
+
+  // The pids the programs wrote to pids/ (one file each, any number of pids).
+  std::vector<pid_t> Pids() {
+    std::vector<pid_t> out;
+    for (const auto& f : fs::directory_iterator(commands_ + "/pids")) {
+      for (absl::string_view p : absl::StrSplit(ReadFile(f.path()), absl::ByAnyChar(" \n"), absl::SkipEmpty())) {
+        out.push_back(std::stoi(std::string(p)));
+      }
+    }
+    return out;
+  }
+
+  // A file of an attempt's directory: <db>.trials/<sweep>/<trial>/<attempt>/<name>.
+  std::string AttemptFile(const std::string& trials, const std::string& sweep, const std::string& rest) {
+    return (fs::path(dir_ / trials) / sweep / rest).string();
+  }
+
+  std::string commands_;
+};
+
+const char* kPython = R"(#!/usr/bin/env python3
+import json, os, sys
+import hpsearch
+p = hpsearch.params()
+assert json.loads(os.environ["HPSEARCH_PARAMS"]) == p
+args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+with open(os.path.join(hpsearch.trial_dir(), "args.json"), "w") as f:
+    json.dump({"args": args, "params": p, "trial": hpsearch.trial(), "seed": hpsearch.seed()}, f)
+for epoch in range(1, p["epochs"] + 1):
+    if hpsearch.report(epoch, loss=(p["x"] - 1) ** 2 + 1.0 / epoch, width=p["width"]):
+        break
+hpsearch.final(loss=(p["x"] - 1) ** 2, test_metric=0.5)
+)";
+
+TEST_F(CommandTrials, PythonAndShellProgramsCompleteWithTheirCurves) {
+  Program("train.py", kPython);
+  Program("train.sh", R"(#!/bin/sh
+# Reports by echo, in the stdout form.
+i=1
+while [ $i -le 3 ]; do
+  echo "training epoch $i"
+  echo "hpsearch: epoch=$i loss=$(( 10 - $i )) lr=0.$i"
+  i=$((i + 1))
+done
+)");
+  auto server = Server("both.db", {"--workers", "2"});
+  const std::string py = Submit(*server, "py", R"(name: py
+trainer: {command: [python3, train.py, --x, "{x}", --width, "{width}", --trial, "{trial}"]}
+objective: {metric: loss, goal: minimize}
+method: grid
+fixed: {epochs: 4}
+parameters:
+  x: {values: [0.5, 1.0, 2.0]}
+  width: {values: [64, 128]}
+)");
+  const std::string sh = Submit(*server, "sh", R"(name: sh
+trainer: {command: [train.sh]}
+objective: {metric: loss}
+method: grid
+parameters:
+  seed_value: {values: [1, 2]}
+)");
+  EXPECT_EQ(WaitForEnd(*server, py, std::chrono::seconds(60))["status"], "completed");
+  EXPECT_EQ(WaitForEnd(*server, sh, std::chrono::seconds(60))["status"], "completed");
+  const json best = Json(server->Cli({"best", py, "-k", "1", "-o", "json"}));
+  ASSERT_EQ(best.size(), 1u);
+  EXPECT_EQ(best[0]["params"]["x"], 1.0);
+  EXPECT_EQ(best[0]["objective"], 0.0);  // the `final` line, not the last epoch's 0.25
+  const json t = Json(server->Cli({"trial", py, "0", "-o", "json"}));
+  ASSERT_EQ(t["epochs"].size(), 4u);
+  EXPECT_EQ(t["epochs"][3]["metrics"]["width"], 64);
+  EXPECT_EQ(t["metrics"]["test_metric"], 0.5);
+  // The placeholders and HPSEARCH_PARAMS agree, in the attempt's own directory.
+  const json args = json::parse(ReadFile(AttemptFile("both.db.trials", py, "0/1/args.json")));
+  EXPECT_EQ(args["args"]["--x"], "0.5");
+  EXPECT_EQ(args["args"]["--width"], "64");
+  EXPECT_EQ(args["args"]["--trial"], "0");
+  EXPECT_EQ(args["params"]["x"], 0.5);
+  EXPECT_EQ(args["params"]["width"], 64);
+  EXPECT_EQ(args["params"]["epochs"], 4);
+  EXPECT_EQ(args["trial"], 0);
+  const json s = Json(server->Cli({"trial", sh, "1", "-o", "json"}));
+  ASSERT_EQ(s["epochs"].size(), 3u);
+  EXPECT_EQ(s["epochs"][2]["lr"], 0.3);
+  EXPECT_EQ(s["objective"], 7);
+  EXPECT_THAT(ReadFile(AttemptFile("both.db.trials", sh, "1/1/stdout.log")), HasSubstr("training epoch 3"));
+  // `delete` removes the attempts' directories with the sweep.
+  ASSERT_EQ(server->Cli({"delete", sh, "-y"}).code, 0);
+  EXPECT_FALSE(fs::exists(AttemptFile("both.db.trials", sh, "")));
+}
+
+// Programs that end badly, and the reason each leaves.
+TEST_F(CommandTrials, FailuresSayWhatHappened) {
+  Program("fail.sh", "#!/bin/sh\necho 'loading data' >&2\necho 'Traceback: no such file data.csv' >&2\nexit 3\n");
+  Program("sleep.sh", "#!/bin/sh\necho \"$$\" > pids/timeout\nexec sleep 60\n");
+  Program("silent.sh", "#!/bin/sh\necho hello\n");
+  Program("wrong.sh", "#!/bin/sh\necho 'hpsearch: epoch=1 loss=abc'\nsleep 5\n");
+  auto server = Server("fail.db", {"--workers", "2"});
+  const std::string id = Submit(*server, "fail", R"(name: fail
+trainer: {command: ["{program}"], timeout: 2s, grace: 1s}
+objective: {metric: loss}
+method: grid
+parameters:
+  program: {values: [fail.sh, sleep.sh, silent.sh, wrong.sh, missing-program]}
+)");
+  EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "failed");
+  std::map<std::string, std::string> reasons;
+  for (const auto& t : Json(server->Cli({"trials", id, "-o", "json"}))) {
+    reasons[t["params"]["program"]] = t["failure_reason"];
+  }
+  EXPECT_THAT(reasons["fail.sh"], HasSubstr("the program exited with code 3"));
+  EXPECT_THAT(reasons["fail.sh"], HasSubstr("Traceback: no such file data.csv"));
+  EXPECT_THAT(reasons["sleep.sh"], HasSubstr("timeout: the program ran longer than trainer.timeout (2s)"));
+  EXPECT_THAT(reasons["silent.sh"], HasSubstr("reported no metrics"));
+  EXPECT_THAT(reasons["wrong.sh"], HasSubstr("loss='abc': not a number"));
+  EXPECT_THAT(reasons["missing-program"], HasSubstr("cannot run 'missing-program'"));
+  EXPECT_TRUE(AllGone(Pids(), std::chrono::seconds(3)));
+}
+
+// ASHA prunes, a cancel stops two running trials: each program's whole process
+// group is gone within the grace period, a program that ignores SIGTERM and the
+// child another one forked included.
+TEST_F(CommandTrials, PruneAndCancelEndTheWholeProcessGroup) {
+  Program("stubborn.py", R"(#!/usr/bin/env python3
+import os, signal, sys, time
+import hpsearch
+p = hpsearch.params()
+if p["kind"] == "ignores":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+pids = [os.getpid()]
+if p["kind"] == "forks":
+    child = os.fork()
+    if child == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        time.sleep(600)
+        os._exit(0)
+    pids.append(child)
+with open(f"pids/{hpsearch.sweep()}-{hpsearch.trial()}", "w") as f:
+    f.write(" ".join(map(str, pids)))
+for epoch in range(1, p["epochs"] + 1):
+    if hpsearch.report(epoch, loss=p["loss"] + 1.0 / epoch):
+        time.sleep(600)  # told to stop, and does not: it is killed after the grace period
+    time.sleep(0.05)
+)");
+  auto server = Server("stop.db", {"--workers", "2"});
+  const std::string pruned = Submit(*server, "pruned", R"(name: pruned
+trainer: {command: [python3, stubborn.py], grace: 1s}
+objective: {metric: loss}
+method: grid
+pruning: {method: asha, min_epochs: 2, reduction_factor: 2}
+parallelism: {max_concurrent: 1}
+fixed: {epochs: 20, kind: ignores}
+parameters:
+  loss: {values: [0.1, 5.0]}
+)");
+  // Trial 0 (loss 0.1) runs its 20 epochs; trial 1 (5.0) is pruned at epoch 2.
+  EXPECT_EQ(WaitForEnd(*server, pruned, std::chrono::seconds(60))["status"], "completed");
+  const json t1 = Json(server->Cli({"trial", pruned, "1", "-o", "json"}));
+  EXPECT_EQ(t1["status"], "pruned");
+  EXPECT_TRUE(AllGone(Pids(), std::chrono::seconds(3))) << "a pruned program outlived its grace";
+
+  const std::string cancelled = Submit(*server, "cancelled", R"(name: cancelled
+trainer: {command: [python3, stubborn.py], grace: 1s}
+objective: {metric: loss}
+method: grid
+fixed: {epochs: 900}
+parameters:
+  kind: {values: [ignores, forks]}
+  loss: {values: [1.0]}
+)");
+  for (int i = 0; i < 400 && Pids().size() < 2 + 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  const std::vector<pid_t> running = Pids();
+  ASSERT_GE(running.size(), 2u + 3u) << "both programs (and the fork) started";
+  ASSERT_EQ(server->Cli({"cancel", cancelled}).code, 0);
+  EXPECT_EQ(WaitForEnd(*server, cancelled, std::chrono::seconds(30))["status"], "cancelled");
+  EXPECT_TRUE(AllGone(running, std::chrono::seconds(4))) << "a cancelled program, or its fork, survived";
+}
+
+// 100 MB written to stdout as fast as the program can: kept bounded (the last 1 MiB),
+// and the server's memory stays flat.
+TEST_F(CommandTrials, AFloodOfOutputCostsNoMemory) {
+  Program("flood.sh", R"(#!/bin/sh
+head -c 100000000 /dev/zero | tr '\0' 'x'
+echo
+echo "hpsearch: epoch=1 loss=0.5"
+)");
+  auto server = Server("flood.db", {"--workers", "1"});
+  const int64_t before = ResidentBytes(server->pid());
+  const std::string id = Submit(*server, "flood", R"(name: flood
+trainer: {command: [flood.sh]}
+objective: {metric: loss}
+method: grid
+parameters:
+  n: {values: [1]}
+)");
+  EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(120))["status"], "completed");
+  EXPECT_LT(ResidentBytes(server->pid()) - before, 32 << 20) << "resident memory grew";
+  const std::string out = ReadFile(AttemptFile("flood.db.trials", id, "0/1/stdout.log"));
+  EXPECT_LT(out.size(), (1u << 20) + 100u);
+  EXPECT_THAT(out, HasSubstr("earlier bytes of output dropped"));
+}
+
+// kill -9 of the server mid-trial: the guard sees its runner die and kills the
+// program's group; after the restart the trial runs again as a new attempt.
+TEST_F(CommandTrials, AKilledServerLeavesNoOrphanAndTheTrialRunsAgain) {
+  Program("long.py", R"(#!/usr/bin/env python3
+import os, time
+import hpsearch
+with open(f"pids/attempt-{hpsearch.attempt()}", "w") as f:
+    f.write(str(os.getpid()))
+epochs = hpsearch.params()["epochs"]
+for epoch in range(1, epochs + 1):
+    time.sleep(0.2 if hpsearch.attempt() == 1 else 0.01)
+    hpsearch.report(epoch, loss=1.0 / epoch)
+)");
+  const std::string listen = "127.0.0.1:" + std::to_string(FreePort());
+  const std::vector<std::string> flags = {"--workers", "1", "--commands", commands_};
+  auto server = std::make_unique<ServerProcess>(dir_ / "kill.db", flags, listen);
+  ASSERT_TRUE(server->Start()) << server->log();
+  const std::string id = Submit(*server, "long", R"(name: long
+trainer: {command: [python3, long.py]}
+objective: {metric: loss}
+method: grid
+fixed: {epochs: 20}
+parameters:
+  n: {values: [1]}
+)");
+  for (int i = 0; i < 400 && Pids().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  const std::vector<pid_t> first = Pids();
+  ASSERT_EQ(first.size(), 1u);
+  server->Kill(SIGKILL);
+  server->Wait(std::chrono::seconds(10));
+  EXPECT_TRUE(AllGone(first, std::chrono::seconds(3))) << "the program outlived the server";
+  server = std::make_unique<ServerProcess>(dir_ / "kill.db", flags, listen);
+  ASSERT_TRUE(server->Start()) << server->log();
+  EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "completed");
+  const json t = Json(server->Cli({"trial", id, "0", "-o", "json"}));
+  EXPECT_EQ(t["attempt"], 2);
+  EXPECT_EQ(t["epochs"].size(), 20u);
+}
+
+// A remote worker with --commands runs command trials; one without is never given
+// one (it keeps the built-in trials).
+TEST_F(CommandTrials, OnlyWorkersWithCommandsAreGivenThem) {
+  Program("train.py", kPython);
+  auto server = Server("remote.db", {"--workers", "0"});
+  Process plain, able;
+  ASSERT_TRUE(plain.Start({Bin("hpsearch-worker"), "--server", server->address(), "--id", "plain"},
+                          dir_ / "plain.log"));
+  const std::string cmd = Submit(*server, "cmd", R"(name: cmd
+trainer: {command: [python3, train.py]}
+objective: {metric: loss}
+method: grid
+fixed: {epochs: 2}
+parameters:
+  x: {values: [0.0, 1.0, 2.0]}
+  width: {values: [8]}
+)");
+  const std::string builtin = Submit(*server, "builtin", R"(name: builtin
+dataset: {name: xor}
+method: grid
+fixed: {epochs: 1, hidden: [4]}
+parameters:
+  lr: {values: [0.1, 0.01]}
+)");
+  EXPECT_EQ(WaitForEnd(*server, builtin, std::chrono::seconds(60))["status"], "completed");
+  EXPECT_EQ(Json(server->Cli({"status", cmd, "-o", "json"}))["counts"]["running"], 0);
+  ASSERT_TRUE(able.Start({Bin("hpsearch-worker"), "--server", server->address(), "--id", "able", "--commands",
+                          commands_, "--state-dir", dir_ / "able-trials"},
+                         dir_ / "able.log"));
+  EXPECT_EQ(WaitForEnd(*server, cmd, std::chrono::seconds(60))["status"], "completed");
+  std::set<std::string> workers;
+  for (const auto& t : Json(server->Cli({"trials", cmd, "-o", "json"}))) workers.insert(t["worker"]);
+  for (const auto& w : workers) EXPECT_THAT(w, ::testing::StartsWith("able/"));
+  EXPECT_TRUE(fs::exists(AttemptFile("able-trials", cmd, "0/1/args.json")));
+  plain.Kill(SIGTERM);
+  able.Kill(SIGTERM);
+}
+
+// Specs a command sweep refuses, each naming the field (exit 2 from submit).
+TEST_F(CommandTrials, BadCommandSpecsAreRefusedNamingTheField) {
+  auto plain = std::make_unique<ServerProcess>(dir_ / "plain.db", std::vector<std::string>{"--workers", "0"});
+  ASSERT_TRUE(plain->Start()) << plain->log();
+  const auto refused = [&](ServerProcess& s, const std::string& yaml, const std::string& message) {
+    const Result r = s.Cli({"submit", WriteSpec("bad.yaml", yaml)});
+    EXPECT_EQ(r.code, 2) << yaml << r.out << r.err;
+    EXPECT_THAT(r.err, HasSubstr(message)) << yaml;
+  };
+  const std::string ok = "trainer: {command: [python3, t.py, \"{lr}\"]}\nobjective: {metric: loss}\n"
+                         "parameters:\n  lr: {min: 0.1, max: 1.0}\n";
+  refused(*plain, "name: a\n" + ok, "trainer.command: this server runs no commands; start it with --commands DIR");
+  auto server = Server("refuse.db", {"--workers", "0"});
+  refused(*server, "name: b\ntrainer: {command: [python3, t.py, \"{lr2}\"]}\nobjective: {metric: loss}\n"
+                   "parameters:\n  lr: {min: 0.1, max: 1.0}\n",
+          "trainer.command[2]: {lr2} is not a parameter or fixed setting of this spec (did you mean 'lr'?)");
+  refused(*server, "name: c\ntrainer: {command: [python3, t.py]}\nobjective: {metric: loss}\n"
+                   "parameters:\n  \"learning rate\": {min: 0.1, max: 1.0}\n",
+          "parameters.learning rate: a name is letters, digits and _");
+  refused(*server, "name: d\ntrainer: {command: \"python3 t.py\"}\nobjective: {metric: loss}\n",
+          "trainer.command: must be a list of arguments");
+  refused(*server, "name: e\ntrainer: {command: [python3, t.py]}\nparameters:\n  x: {values: [1, 2]}\n",
+          "objective.metric: is required with trainer.command");
+  refused(*server, "name: f\ntrainer: {command: [python3, t.py]}\nobjective: {metric: loss}\n"
+                   "pruning: {method: asha}\nparameters:\n  x: {values: [1, 2]}\n",
+          "pruning: needs the trials' epochs with trainer.command");
+  EXPECT_EQ(Json(server->Cli({"submit", WriteSpec("good.yaml", "name: g\n" + ok), "-o", "json"}))["name"], "g");
+}
+
+// Without a token, --commands is refused on an address beyond loopback.
+TEST_F(CommandTrials, CommandsBeyondLoopbackNeedAToken) {
+  const Result r = RunProcess({Bin("hpsearch-server"), "--listen", "0.0.0.0:0", "--db", dir_ / "open.db", "--commands",
+                               commands_, "--workers", "0"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--commands runs programs for whoever can submit a sweep"));
+  EXPECT_THAT(r.err, HasSubstr("needs --token"));
+}
+
+}  // namespace
+}  // namespace hpsearch::testing
