@@ -13,12 +13,12 @@ TEST(CommandTemplate, FindsEachPlaceholderAndTheLiteralBraces) {
   EXPECT_EQ(*Placeholders("--lr={lr}"), (std::vector<std::string>{"lr"}));
   EXPECT_EQ(*Placeholders("{a}{b_2}x{_c}"), (std::vector<std::string>{"a", "b_2", "_c"}));
   EXPECT_EQ(*Placeholders("{{\"json\": {{}}}}"), std::vector<std::string>{});
-  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
-           {"{lr", "'{' is never closed"},
-           {"lr}", "a lone '}'"},
-           {"{}", "is not a placeholder"},
-           {"{1x}", "is not a placeholder"},
-           {"{learning rate}", "is not a placeholder"}}) {
+  for (const auto& [text, message] :
+       std::vector<std::pair<std::string, std::string>>{{"{lr", "'{' is never closed"},
+                                                        {"lr}", "a lone '}'"},
+                                                        {"{}", "is not a placeholder"},
+                                                        {"{1x}", "is not a placeholder"},
+                                                        {"{learning rate}", "is not a placeholder"}}) {
     auto p = Placeholders(text);
     ASSERT_FALSE(p.ok()) << text;
     EXPECT_THAT(std::string(p.status().message()), HasSubstr(message)) << text;

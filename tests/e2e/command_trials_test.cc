@@ -23,8 +23,8 @@
 namespace hpsearch::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
 bool Alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
@@ -313,8 +313,8 @@ TEST_F(CommandTrials, OnlyWorkersWithCommandsAreGivenThem) {
   Program("train.py", kPython);
   auto server = Server("remote.db", {"--workers", "0"});
   Process plain, able;
-  ASSERT_TRUE(plain.Start({Bin("hpsearch-worker"), "--server", server->address(), "--id", "plain"},
-                          dir_ / "plain.log"));
+  ASSERT_TRUE(
+      plain.Start({Bin("hpsearch-worker"), "--server", server->address(), "--id", "plain"}, dir_ / "plain.log"));
   const std::string cmd = Submit(*server, "cmd", R"(name: cmd
 trainer: {command: [python3, train.py]}
 objective: {metric: loss}
@@ -354,22 +354,26 @@ TEST_F(CommandTrials, BadCommandSpecsAreRefusedNamingTheField) {
     EXPECT_EQ(r.code, 2) << yaml << r.out << r.err;
     EXPECT_THAT(r.err, HasSubstr(message)) << yaml;
   };
-  const std::string ok = "trainer: {command: [python3, t.py, \"{lr}\"]}\nobjective: {metric: loss}\n"
-                         "parameters:\n  lr: {min: 0.1, max: 1.0}\n";
+  const std::string ok =
+      "trainer: {command: [python3, t.py, \"{lr}\"]}\nobjective: {metric: loss}\n"
+      "parameters:\n  lr: {min: 0.1, max: 1.0}\n";
   refused(*plain, "name: a\n" + ok, "trainer.command: this server runs no commands; start it with --commands DIR");
   auto server = Server("refuse.db", {"--workers", "0"});
-  refused(*server, "name: b\ntrainer: {command: [python3, t.py, \"{lr2}\"]}\nobjective: {metric: loss}\n"
-                   "parameters:\n  lr: {min: 0.1, max: 1.0}\n",
+  refused(*server,
+          "name: b\ntrainer: {command: [python3, t.py, \"{lr2}\"]}\nobjective: {metric: loss}\n"
+          "parameters:\n  lr: {min: 0.1, max: 1.0}\n",
           "trainer.command[2]: {lr2} is not a parameter or fixed setting of this spec (did you mean 'lr'?)");
-  refused(*server, "name: c\ntrainer: {command: [python3, t.py]}\nobjective: {metric: loss}\n"
-                   "parameters:\n  \"learning rate\": {min: 0.1, max: 1.0}\n",
+  refused(*server,
+          "name: c\ntrainer: {command: [python3, t.py]}\nobjective: {metric: loss}\n"
+          "parameters:\n  \"learning rate\": {min: 0.1, max: 1.0}\n",
           "parameters.learning rate: a name is letters, digits and _");
   refused(*server, "name: d\ntrainer: {command: \"python3 t.py\"}\nobjective: {metric: loss}\n",
           "trainer.command: must be a list of arguments");
   refused(*server, "name: e\ntrainer: {command: [python3, t.py]}\nparameters:\n  x: {values: [1, 2]}\n",
           "objective.metric: is required with trainer.command");
-  refused(*server, "name: f\ntrainer: {command: [python3, t.py]}\nobjective: {metric: loss}\n"
-                   "pruning: {method: asha}\nparameters:\n  x: {values: [1, 2]}\n",
+  refused(*server,
+          "name: f\ntrainer: {command: [python3, t.py]}\nobjective: {metric: loss}\n"
+          "pruning: {method: asha}\nparameters:\n  x: {values: [1, 2]}\n",
           "pruning: needs the trials' epochs with trainer.command");
   EXPECT_EQ(Json(server->Cli({"submit", WriteSpec("good.yaml", "name: g\n" + ok), "-o", "json"}))["name"], "g");
 }

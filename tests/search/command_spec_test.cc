@@ -40,7 +40,7 @@ parameters:
     }
     return Range{};
   };
-  EXPECT_TRUE(range("width").integer);   // 16 and 512 are integers
+  EXPECT_TRUE(range("width").integer);  // 16 and 512 are integers
   EXPECT_FALSE(range("lr").integer);
   EXPECT_FALSE(range("depth").integer);  // type: float says otherwise
   EXPECT_EQ(MaxEpochs(*spec), 20);

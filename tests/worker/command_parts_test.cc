@@ -82,7 +82,8 @@ TEST(OutputTail, KeepsTheLastBytesAndSaysWhatItDropped) {
 TEST(OutputTail, ALineTooLongForAReportIsPassedOnceCut) {
   OutputTail tail(1 << 20);
   std::vector<std::size_t> sizes;
-  tail.Append(std::string(OutputTail::kMaxLine + 500, 'y') + "\nshort\n", [&](std::string_view l) { sizes.push_back(l.size()); });
+  tail.Append(std::string(OutputTail::kMaxLine + 500, 'y') + "\nshort\n",
+              [&](std::string_view l) { sizes.push_back(l.size()); });
   EXPECT_EQ(sizes, (std::vector<std::size_t>{OutputTail::kMaxLine, 5}));
 }
 
