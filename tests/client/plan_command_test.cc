@@ -19,8 +19,8 @@ using hpsearch::testing::RunCli;
 std::string Example(const char* name) { return std::string(HPSEARCH_SOURCE_DIR) + "/examples/" + name; }
 
 TEST(PlanCommand, EveryExampleIsValid) {
-  for (const char* f :
-       {"quickstart.yaml", "fashion-mnist.yaml", "optimizers-grid.yaml", "init-study.yaml", "fashion-tpe-asha.yaml"}) {
+  for (const char* f : {"quickstart.yaml", "fashion-mnist.yaml", "optimizers-grid.yaml", "init-study.yaml",
+                        "fashion-tpe-asha.yaml", "own-code/quadratic.yaml", "own-code/shell.yaml"}) {
     Result r = RunCli("plan " + Example(f));
     EXPECT_EQ(r.code, 0) << f << "\n" << r.out;
     EXPECT_THAT(r.out, ::testing::HasSubstr("is valid")) << f;
