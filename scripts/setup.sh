@@ -26,9 +26,9 @@ BUILD_PACKAGES=(
   libssl-dev libcpp-httplib-dev libjs-chart.js iproute2 openssl python3 python3-yaml
 )
 # Only the tests and CI use these: a Prometheus parser, a real browser for the dashboard,
-# and clang-format (CI checks the sources against .clang-format).
+# clang-format (CI checks the sources against .clang-format) and pytest (the Python package).
 TEST_PACKAGES=(
-  python3-prometheus-client chromium chromium-driver python3-selenium clang-format
+  python3-prometheus-client chromium chromium-driver python3-selenium clang-format python3-pytest
 )
 
 mode=all

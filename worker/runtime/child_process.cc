@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,13 +103,20 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnSpec& spec) {
   }
   child.pid_ = pid;
   for (int fd : {child.out_, child.err_, child.report_, child.reply_}) NonBlocking(fd);
+  child.exit_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   return child;
 }
 
 ChildProcess::ChildProcess(ChildProcess&& o) noexcept
-    : pid_(o.pid_), out_(o.out_), err_(o.err_), report_(o.report_), reply_(o.reply_), reaped_(o.reaped_) {
+    : pid_(o.pid_),
+      out_(o.out_),
+      err_(o.err_),
+      report_(o.report_),
+      reply_(o.reply_),
+      exit_(o.exit_),
+      reaped_(o.reaped_) {
   o.pid_ = -1;
-  o.out_ = o.err_ = o.report_ = o.reply_ = -1;
+  o.out_ = o.err_ = o.report_ = o.reply_ = o.exit_ = -1;
   o.reaped_ = true;
 }
 
@@ -117,7 +125,7 @@ ChildProcess::~ChildProcess() {
     Signal(SIGKILL);
     (void)Finish();
   }
-  for (int* fd : {&out_, &err_, &report_, &reply_}) CloseFd(*fd);
+  for (int* fd : {&out_, &err_, &report_, &reply_, &exit_}) CloseFd(*fd);
 }
 
 void ChildProcess::CloseReply() { CloseFd(reply_); }

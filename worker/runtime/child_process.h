@@ -49,6 +49,9 @@ class ChildProcess {
   int stdout_fd() const { return out_; }
   int stderr_fd() const { return err_; }
   int report_fd() const { return report_; }  // the program's reports come in here
+  // Readable once the guard has ended (a pidfd; -1 where the kernel has none): poll
+  // it with the pipes, and the end is seen at once, not at the next tick.
+  int exit_fd() const { return exit_; }
   int reply_fd() const { return reply_; }    // the runner's answers go out here
   // Closes the runner's end of the reply pipe (a program waiting for an answer
   // then reads end-of-file).
@@ -64,7 +67,7 @@ class ChildProcess {
  private:
   ChildProcess() = default;
   pid_t pid_ = -1;
-  int out_ = -1, err_ = -1, report_ = -1, reply_ = -1;
+  int out_ = -1, err_ = -1, report_ = -1, reply_ = -1, exit_ = -1;
   bool reaped_ = false;
 };
 

@@ -41,10 +41,17 @@ class CommandRun {
   }
 
   void Run() {
-    while (!child_.Exited() || open_ > 0) {
+    for (;;) {
+      if (!exited_ && child_.Exited()) {
+        exited_ = true;
+        exited_at_ = Clock::now();
+      }
+      if (exited_ && open_ == 0) break;
+      // Its output pipes still open after the program ended: something it started
+      // holds them; that is killed with the group, after 2 s.
+      if (exited_ && Clock::now() - *exited_at_ > std::chrono::seconds(2)) break;
       Poll();
       Watch();
-      if (child_.Exited() && ended_at_ && Clock::now() - *ended_at_ > std::chrono::seconds(2)) break;
     }
     const Ending ending = child_.Finish();
     Drain();
@@ -53,13 +60,18 @@ class CommandRun {
   }
 
  private:
-  // Reads what is there (or waits up to 100 ms for something).
+  // Reads what is there (or waits up to 100 ms for something, the program's end
+  // included).
   void Poll() {
-    pollfd fds[3] = {{child_.stdout_fd(), POLLIN, 0}, {child_.stderr_fd(), POLLIN, 0}, {child_.report_fd(), POLLIN, 0}};
-    for (auto& f : fds) {
-      if (closed_[&f - fds]) f.fd = -1;
+    pollfd fds[4] = {{child_.stdout_fd(), POLLIN, 0},
+                     {child_.stderr_fd(), POLLIN, 0},
+                     {child_.report_fd(), POLLIN, 0},
+                     {child_.exit_fd(), POLLIN, 0}};
+    for (int i = 0; i < 3; ++i) {
+      if (closed_[i]) fds[i].fd = -1;
     }
-    if (poll(fds, 3, 100) <= 0) return;
+    if (exited_) fds[3].fd = -1;  // readable for ever once it ended
+    if (poll(fds, 4, 100) <= 0) return;
     for (int i = 0; i < 3; ++i) {
       if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) ReadFrom(i);
     }
@@ -77,7 +89,6 @@ class CommandRun {
       if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
         closed_[i] = true;
         --open_;
-        if (open_ == 0 && !ended_at_) ended_at_ = Clock::now();
       }
       return;
     }
@@ -211,8 +222,8 @@ class CommandRun {
   int open_ = 3;
   const Clock::time_point start_ = Clock::now();
   Clock::time_point last_report_ = start_;
-  std::optional<Clock::time_point> deadline_, kill_at_, ended_at_;
-  bool stopping_ = false, stopped_by_sink_ = false, aborted_ = false;
+  std::optional<Clock::time_point> deadline_, kill_at_, exited_at_;
+  bool exited_ = false, stopping_ = false, stopped_by_sink_ = false, aborted_ = false;
   std::string stop_reason_, bad_report_;
   std::map<std::string, double> last_;
   std::optional<std::map<std::string, double>> final_;

@@ -8,60 +8,61 @@ One text line per message (docs/spec.md, "Reporting from your program"):
   ``continue``, or ``stop`` when the trial was pruned, stopped or cancelled.
 """
 
-from __future__ import annotations
+from __future__ import annotations  # annotations stay text: `typing` is never imported
 
-import json
 import math
 import os
-import re
-import sys
-from typing import Any, Dict, IO, Optional
 
-_NAME = re.compile(r"^[A-Za-z0-9_.]{1,64}$")
-_reply: Optional[IO[str]] = None
+from hpsearch._json import loads
+
+# Starting python3 is most of what a short trial costs: this module imports only
+# what Python has loaded anyway (no json, re or typing: their imports take longer
+# than the interpreter's own start).
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+_reply = None
 _stopped = False
 
 
-def params() -> Dict[str, Any]:
+def params() -> "dict[str, object]":
     """The trial's parameters: searched and fixed, as the sweep spec names them."""
     text = os.environ.get("HPSEARCH_PARAMS")
-    return json.loads(text) if text else {}
+    return loads(text) if text else {}
 
 
-def _env(name: str) -> Optional[str]:
+def _env(name: str) -> "str | None":
     return os.environ.get(name)
 
 
-def sweep() -> Optional[str]:
+def sweep() -> "str | None":
     """The sweep's id ("s-000042"), or None outside hpsearch."""
     return _env("HPSEARCH_SWEEP")
 
 
-def trial() -> Optional[int]:
+def trial() -> "int | None":
     """The trial's index in its sweep, or None outside hpsearch."""
     value = _env("HPSEARCH_TRIAL")
     return int(value) if value is not None else None
 
 
-def attempt() -> Optional[int]:
+def attempt() -> "int | None":
     """Which attempt at the trial this is (from 1), or None outside hpsearch."""
     value = _env("HPSEARCH_ATTEMPT")
     return int(value) if value is not None else None
 
 
-def seed() -> Optional[int]:
+def seed() -> "int | None":
     """The trial's seed (seed your generators with it), or None outside hpsearch."""
     value = _env("HPSEARCH_SEED")
     return int(value) if value is not None else None
 
 
-def trial_dir() -> Optional[str]:
+def trial_dir() -> "str | None":
     """A fresh directory of this attempt's own, for checkpoints and artifacts."""
     return _env("HPSEARCH_TRIAL_DIR")
 
 
-def _number(name: str, value: Any) -> str:
-    if not _NAME.match(name):
+def _number(name: str, value: object) -> str:
+    if not name or len(name) > 64 or not _NAME_CHARS.issuperset(name):
         raise ValueError(f"hpsearch: metric name {name!r} is not 1-64 characters of A-Z a-z 0-9 _ .")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         try:
@@ -77,7 +78,7 @@ def _number(name: str, value: Any) -> str:
     return repr(float(value))
 
 
-def _line(head: str, metrics: Dict[str, Any]) -> str:
+def _line(head: str, metrics: "dict[str, object]") -> str:
     parts = [head] if head else []
     parts += [f"{name}={_number(name, value)}" for name, value in metrics.items()]
     return " ".join(parts)
@@ -104,7 +105,7 @@ def _send(line: str) -> bool:
     return _stopped
 
 
-def report(epoch: int, **metrics: Any) -> bool:
+def report(epoch: int, **metrics: object) -> bool:
     """Reports one epoch's metrics. Returns True when the trial should stop now
     (pruned, stopped, cancelled, or its lease lost): save what you need and return."""
     if isinstance(epoch, bool) or int(epoch) != epoch or epoch < 0:
@@ -114,7 +115,7 @@ def report(epoch: int, **metrics: Any) -> bool:
     return _send(_line(f"epoch={int(epoch)}", metrics))
 
 
-def final(**metrics: Any) -> None:
+def final(**metrics: object) -> None:
     """The trial's final metrics (say, its test accuracy), if not its last report's."""
     if not _stopped:
         _send(_line("final", metrics))

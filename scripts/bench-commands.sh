@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The command-trial benchmark of docs/performance.md: the overhead per trial of the
+# shortest possible command trial — Debian's python3 starts, imports the hpsearch
+# report module, reports once — on a server with two embedded slots; against Optuna
+# (Debian's python3-optuna, installed here if missing: a benchmark-only package)
+# running the same objective in process, and with one `subprocess.run` of python3
+# per trial, both with n_jobs=2 and in-memory storage. Prints trials/s for each run
+# and the medians, and the server's CPU time per trial.
+#
+#   scripts/bench-commands.sh [TRIALS (400)] [RUNS (3)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TRIALS="${1:-400}"
+RUNS="${2:-3}"
+PY=/usr/bin/python3  # Debian's interpreter, not a pyenv shim (which costs 100 ms a start)
+./scripts/build.sh hpsearch hpsearch-server >/dev/null
+if ! "$PY" -c 'import optuna' 2>/dev/null; then
+  echo "bench-commands: installing python3-optuna (Debian) for the comparison" >&2
+  SUDO=(); [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-optuna >/dev/null
+fi
+BIN="$PWD/build/bin"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-bench-commands.XXXXXX")"
+SERVER_PID=""
+trap '[[ -z "$SERVER_PID" ]] || kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+cat > "$WORK/once.py" <<'PY'
+import hpsearch
+p = hpsearch.params()
+hpsearch.report(1, loss=(p["x"] - 1) ** 2)
+PY
+cat > "$WORK/once.yaml" <<YAML
+name: once
+trainer: {command: [$PY, once.py]}
+objective: {metric: loss}
+method: random
+budget: {max_trials: $TRIALS}
+parameters:
+  x: {min: -5.0, max: 5.0}
+YAML
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+echo "python3 -c pass: $( { /usr/bin/time -f %e "$PY" -c pass; } 2>&1 ) s;" \
+     "import hpsearch: $( { /usr/bin/time -f %e env PYTHONPATH="$PWD/build/python" "$PY" -c 'import hpsearch'; } 2>&1 ) s"
+hp_run() {
+  rm -rf "$WORK/port" "$WORK/b.db"*
+  "$BIN/hpsearch-server" --listen 127.0.0.1:0 --port-file "$WORK/port" --db "$WORK/b.db" --workers 2 \
+    --commands "$WORK" 2>"$WORK/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+  local server="127.0.0.1:$(cat "$WORK/port")" before after start end
+  before=$(cpu_ticks "$SERVER_PID")
+  start=$(date +%s.%N)
+  # Submitted, then asked every 50 ms whether it has ended (a watch stream would add
+  # three events a trial to the server's work; Optuna has no watcher either).
+  "$BIN/hpsearch" --server "$server" submit "$WORK/once.yaml" >/dev/null
+  until "$BIN/hpsearch" --server "$server" status once -o json | grep -q '"status": "completed"'; do sleep 0.05; done
+  end=$(date +%s.%N)
+  after=$(cpu_ticks "$SERVER_PID")
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+  hp+=("$(echo "$TRIALS / ($end - $start)" | bc -l)")
+  ticks+=("$(echo "($after - $before) * 1000 / $(getconf CLK_TCK) / $TRIALS" | bc -l)")
+}
+
+cat > "$WORK/optuna_bench.py" <<'PY'
+import os, subprocess, sys, time
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+trials, mode, work, py = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+def in_process(trial):
+    return (trial.suggest_float("x", -5, 5) - 1) ** 2
+def subprocess_per_trial(trial):
+    x = trial.suggest_float("x", -5, 5)
+    env = dict(os.environ, HPSEARCH_PARAMS='{"x": %r}' % x, PYTHONPATH=work + "/python")
+    out = subprocess.run([py, "once.py"], cwd=work, env=env, capture_output=True, text=True, check=True).stdout
+    return float(out.split("loss=")[1])
+study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+start = time.perf_counter()
+# Each its best: in process one thread (threads only contend for the GIL), with a
+# subprocess per trial two jobs (one per core, as hpsearch's two slots).
+if mode == "inprocess":
+    study.optimize(in_process, n_trials=trials, n_jobs=1)
+else:
+    study.optimize(subprocess_per_trial, n_trials=trials, n_jobs=2)
+print("%.1f" % (trials / (time.perf_counter() - start)))
+PY
+mkdir -p "$WORK/python" && cp -r build/python/hpsearch "$WORK/python/"
+# The three interleaved, run after run, so that the machine's drift hits all alike.
+hp=(); ticks=(); oi=(); os=()
+for run in $(seq "$RUNS"); do
+  hp_run
+  os+=("$("$PY" "$WORK/optuna_bench.py" "$TRIALS" subprocess "$WORK" "$PY")")
+  oi+=("$("$PY" "$WORK/optuna_bench.py" 20000 inprocess "$WORK" "$PY")")
+  printf 'run %d: hpsearch command trials (2 slots) %.1f trials/s, server CPU %.2f ms a trial; optuna + subprocess (n_jobs=2) %s; optuna in process (n_jobs=1) %s\n' \
+    "$run" "${hp[-1]}" "${ticks[-1]}" "${os[-1]}" "${oi[-1]}"
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+printf 'optuna %s; medians of %d: hpsearch %.1f trials/s (server CPU %.2f ms a trial); optuna + subprocess %.1f; optuna in process %.1f\n' \
+  "$("$PY" -c 'import optuna; print(optuna.__version__)')" "$RUNS" "$(median "${hp[@]}")" "$(median "${ticks[@]}")" \
+  "$(median "${os[@]}")" "$(median "${oi[@]}")"
