@@ -52,7 +52,7 @@ class ChildProcess {
   // Readable once the guard has ended (a pidfd; -1 where the kernel has none): poll
   // it with the pipes, and the end is seen at once, not at the next tick.
   int exit_fd() const { return exit_; }
-  int reply_fd() const { return reply_; }    // the runner's answers go out here
+  int reply_fd() const { return reply_; }  // the runner's answers go out here
   // Closes the runner's end of the reply pipe (a program waiting for an answer
   // then reads end-of-file).
   void CloseReply();
