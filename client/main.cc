@@ -102,16 +102,27 @@ int main(int argc, char** argv) {
   auto* trial_cmd = Command(app, "trial", "One trial: parameters, attempts, metrics and learning curve",
                             "hpsearch trial quickstart 3");
   trial_cmd->add_option("sweep", sweep, "Sweep id or name")->required();
-  trial_cmd->add_option("index", index, "Trial index (from 0)")
-      ->required()
-      ->check(CLI::Validator(
-          [](const std::string& v) {
-            return !v.empty() && v.size() <= 18 &&
-                           std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })
-                       ? std::string()
-                       : "'" + v + "' is not a trial index (0, 1, 2, ...: the TRIAL column of `hpsearch trials`)";
-          },
-          "INDEX"));
+  const CLI::Validator trial_index(
+      [](const std::string& v) {
+        return !v.empty() && v.size() <= 18 &&
+                       std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })
+                   ? std::string()
+                   : "'" + v + "' is not a trial index (0, 1, 2, ...: the TRIAL column of `hpsearch trials`)";
+      },
+      "INDEX");
+  trial_cmd->add_option("index", index, "Trial index (from 0)")->required()->check(trial_index);
+
+  LogsOptions logs;
+  bool logs_raw = false;
+  auto* logs_cmd = Command(app, "logs", "What a command trial's program wrote: stdout here, stderr to stderr",
+                           "hpsearch logs my-cnn 3 -f");
+  logs_cmd->add_option("sweep", logs.sweep, "Sweep id or name")->required();
+  logs_cmd->add_option("index", logs.index, "Trial index (from 0)")->required()->check(trial_index);
+  logs_cmd->add_option("--attempt", logs.attempt, "This attempt (default: the latest)")->check(CLI::PositiveNumber);
+  logs_cmd->add_option("--stream", logs.stream, "Only this stream: stdout or stderr (default: both)")
+      ->check(CLI::IsMember({"stdout", "stderr"}));
+  logs_cmd->add_flag("-f,--follow", logs.follow, "Keep printing as the program writes, until the trial ends");
+  logs_cmd->add_flag("--raw", logs_raw, "The bytes exactly as written (control sequences are escaped otherwise)");
 
   int32_t k = 5;
   auto* best_cmd = Command(app, "best", "The best trials by the sweep's objective, with test metrics",
@@ -197,8 +208,15 @@ int main(int argc, char** argv) {
   // Nothing the server says reaches the terminal as a control sequence
   // (client/safe_output.h); CSV is written exactly, for programs.
   std::optional<SafeStream> safe_out;
-  SafeStream safe_err(std::cerr, SafeOutput::Mode::kText);
-  if (g.output != "csv" && !(*export_cmd && g.output == "table"))
+  std::optional<SafeStream> safe_err;
+  if (!(*logs_cmd && logs_raw)) safe_err.emplace(std::cerr, SafeOutput::Mode::kText);
+  if (*logs_cmd && output_opt->count() > 0) {
+    std::cerr << "error: logs prints the program's own output; -o " << g.output << " does not apply\n";
+    return kExitUsage;
+  }
+  if (*logs_cmd && logs_raw) {
+    // No escaping: the bytes as the program wrote them, control sequences included.
+  } else if (g.output != "csv" && !(*export_cmd && g.output == "table"))
     safe_out.emplace(std::cout, g.output == "json" ? SafeOutput::Mode::kJson : SafeOutput::Mode::kText);
   if (*plan_cmd) {
     plan.output = g.output == "wide" ? "table" : g.output;
@@ -256,6 +274,7 @@ int main(int argc, char** argv) {
   if (*status_cmd) return RunStatus(c, sweep, std::cout, std::cerr);
   if (*trials_cmd) return RunTrials(c, trials, std::cout, std::cerr);
   if (*trial_cmd) return RunTrial(c, sweep, index, std::cout, std::cerr);
+  if (*logs_cmd) return RunLogs(c, logs, std::cout, std::cerr);
   if (*best_cmd) return RunBest(c, sweep, k, best_fixed, std::cout, std::cerr);
   if (*watch_cmd) return RunWatch(c, sweep, std::cout, std::cerr, watch_starts);
   if (*stop_cmd) return RunCancel(c, sweep, true, std::cout, std::cerr);

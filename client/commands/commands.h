@@ -67,6 +67,17 @@ int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed,
 int RunExport(Connection& c, const std::string& sweep, const std::vector<std::string>& where, const std::string& file,
               std::ostream& out, std::ostream& err);
 
+struct LogsOptions {
+  std::string sweep;
+  int64_t index = 0;
+  int32_t attempt = 0;  // 0: the latest
+  std::string stream;   // "stdout", "stderr" or "" (both)
+  bool follow = false;  // until the attempt (or, unpinned, the trial) ends
+};
+// What a command trial's program wrote: its stdout to `out`, its stderr to `err`
+// (the last 1 MiB of each is kept; a marker says how much was dropped before).
+int RunLogs(Connection& c, const LogsOptions& o, std::ostream& out, std::ostream& err);
+
 // `starts`: piped output also gets a line when a trial starts (else only when one ends).
 int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err, bool starts = false);
 int RunHealth(Connection& c, std::ostream& out, std::ostream& err);

@@ -26,10 +26,21 @@ struct ActivationStats {
   std::vector<double> mean, std;
 };
 
+// What a command trial's program wrote, shipped to the server as it comes (the
+// server keeps the last 1 MiB of each stream of each attempt: `hpsearch logs`).
+struct OutputChunk {
+  enum class Stream { kStdout = 1, kStderr = 2 };
+  Stream stream = Stream::kStdout;
+  uint64_t offset = 0;  // where `bytes` start in all the stream has written (bytes before may be skipped)
+  std::string bytes;
+  friend bool operator==(const OutputChunk&, const OutputChunk&) = default;
+};
+
 struct EpochReport {
   LeaseKey key;
   std::optional<EpochMetrics> epoch;  // none: a bare heartbeat
   std::optional<ActivationStats> diagnostics;
+  std::vector<OutputChunk> output;  // a command trial's output since the last report
 };
 
 struct ReportReply {

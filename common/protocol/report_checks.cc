@@ -72,6 +72,15 @@ absl::Status CheckEpochReport(const EpochReport& report, int64_t max_epoch) {
       return Bad("epoch.seconds", absl::StrCat(e.seconds, " is not a duration (finite, >= 0)"));
     }
   }
+  if (report.output.size() > static_cast<std::size_t>(kMaxOutputChunks)) {
+    return Bad("output", absl::StrCat(report.output.size(), " chunks; at most ", kMaxOutputChunks, " a report"));
+  }
+  for (const auto& c : report.output) {
+    if (c.bytes.size() > kMaxOutputChunkBytes) {
+      return Bad("output", absl::StrCat("a chunk of ", c.bytes.size(), " bytes; at most ", kMaxOutputChunkBytes));
+    }
+    if (c.offset > (uint64_t{1} << 60)) return Bad("output.offset", absl::StrCat(c.offset, " is out of range"));
+  }
   if (report.diagnostics) return CheckStats(*report.diagnostics, max_epoch, "diagnostics");
   return absl::OkStatus();
 }

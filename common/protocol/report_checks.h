@@ -24,6 +24,8 @@ inline constexpr int kMaxMetricsPerReport = 64;
 inline constexpr int kMaxActivationLayers = 256;  // entries of ActivationStats.mean/std
 inline constexpr int64_t kMaxParameterCount = 1'000'000'000'000;
 inline constexpr int64_t kMaxReasonBytes = 2000;  // longer failure reasons are cut, not refused
+inline constexpr int kMaxOutputChunks = 4;        // a command trial's output chunks per report
+inline constexpr std::size_t kMaxOutputChunkBytes = 64 * 1024;
 
 // `name` as a metric name: 1-64 characters of [A-Za-z0-9_.].
 bool ValidMetricName(const std::string& name);

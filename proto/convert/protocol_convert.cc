@@ -121,6 +121,12 @@ v1::ReportProgressRequest ToProto(const EpochReport& r) {
   *p.mutable_key() = ToProto(r.key);
   if (r.epoch) *p.mutable_epoch() = ToProto(*r.epoch);
   if (r.diagnostics) *p.mutable_diagnostics() = ToProto(*r.diagnostics);
+  for (const auto& c : r.output) {
+    auto* o = p.add_output();
+    o->set_stream(c.stream == OutputChunk::Stream::kStderr ? v1::OUTPUT_STREAM_STDERR : v1::OUTPUT_STREAM_STDOUT);
+    o->set_offset(c.offset);
+    o->set_data(c.bytes);
+  }
   return p;
 }
 
@@ -129,6 +135,11 @@ EpochReport FromProto(const v1::ReportProgressRequest& p) {
   r.key = FromProto(p.key());
   if (p.has_epoch()) r.epoch = FromProto(p.epoch());
   if (p.has_diagnostics()) r.diagnostics = FromProto(p.diagnostics());
+  for (const auto& o : p.output()) {
+    r.output.push_back(OutputChunk{
+        o.stream() == v1::OUTPUT_STREAM_STDERR ? OutputChunk::Stream::kStderr : OutputChunk::Stream::kStdout,
+        o.offset(), o.data()});
+  }
   return r;
 }
 

@@ -281,10 +281,17 @@ HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::str
   if (parts[4] == "trials" && parts.size() == 5) {
     return Call<v1::ListTrialsRequest, v1::ListTrialsResponse>(request, query_, service::ListTrials, of_sweep);
   }
-  if (parts[4] == "trials" && parts.size() == 6) {
+  if (parts[4] == "trials" && (parts.size() == 6 || (parts.size() == 7 && parts[6] == "log"))) {
     int64_t index = -1;
     if (!absl::SimpleAtoi(parts[5], &index) || index < 0) {
       return Error(absl::InvalidArgumentError(absl::StrCat("trial index: '", parts[5], "' is not a number >= 0")));
+    }
+    if (parts.size() == 7) {
+      return Call<v1::GetTrialLogRequest, v1::TrialLog>(request, query_, service::GetTrialLog,
+                                                        [&](v1::GetTrialLogRequest& req) {
+                                                          req.set_sweep(sweep);
+                                                          req.set_index(index);
+                                                        });
     }
     return Call<v1::GetTrialRequest, v1::Trial>(request, query_, service::GetTrial, [&](v1::GetTrialRequest& req) {
       req.set_sweep(sweep);

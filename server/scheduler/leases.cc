@@ -351,6 +351,14 @@ std::optional<std::string> Scheduler::MaybePrune(SweepState& s, RunningTrial& r,
 }
 
 absl::StatusOr<ReportReply> Scheduler::Report(const EpochReport& report) {
+  bool held = false;
+  auto reply = ReportHeld(report, &held);
+  // A command trial's output, from the lease's holder: written without the lock.
+  if (held && !report.output.empty() && options_.on_output) options_.on_output(report.key, report.output);
+  return reply;
+}
+
+absl::StatusOr<ReportReply> Scheduler::ReportHeld(const EpochReport& report, bool* held_now) {
   const LeaseKey& key = report.key;
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError(kStarting);
@@ -359,6 +367,7 @@ absl::StatusOr<ReportReply> Scheduler::Report(const EpochReport& report) {
   if (!held.ok()) return StoppedReply(key, lock);
   auto [s, r] = *held;
   if (auto st = CheckEpochReport(report, TrialEpochs(s->spec, r->trial.params)); !st.ok()) return st;
+  *held_now = true;
   ReportReply reply;
   if (auto bad = Diverged(report)) {
     if (auto st = FailTrial(*s, key.index, *bad); !st.ok()) return st;

@@ -78,6 +78,39 @@ absl::StatusOr<store::TrialRecord> Query::Trial(const std::string& sweep, int64_
                                           unstarted ? "" : absl::StrCat(" (it has ", rec->total_trials, " trials)")));
 }
 
+absl::StatusOr<Query::Log> Query::TrialLog(const std::string& sweep, int64_t index, int32_t attempt,
+                                           OutputChunk::Stream stream, uint64_t offset, std::size_t max_bytes) {
+  auto rec = scheduler_.Resolve(sweep);
+  if (!rec.ok()) return rec.status();
+  auto spec = scheduler_.DecodeSpec(rec->spec);
+  if (!spec.ok()) return spec.status();
+  if (spec->trainer.builtin()) {
+    return absl::FailedPreconditionError(absl::StrCat("sweep ", rec->id,
+                                                      " runs the built-in trainer: logs are a command trial's output "
+                                                      "(its curve is in `hpsearch trial`)"));
+  }
+  if (logs_ == nullptr) {
+    return absl::FailedPreconditionError("this server keeps no program output: it was started without --commands");
+  }
+  auto trial = Trial(sweep, index);
+  if (!trial.ok()) return trial.status();
+  Log log;
+  log.status = trial->status;
+  const bool over = trial->status != TrialStatus::kRunning && trial->status != TrialStatus::kPending;
+  if (attempt == 0 && trial->attempt == 0) {  // not started yet: nothing written so far
+    log.finished = over;
+    return log;
+  }
+  log.attempt = attempt == 0 ? trial->attempt : attempt;
+  if (log.attempt < 1 || log.attempt > trial->attempt) {
+    return absl::NotFoundError(absl::StrCat("trial ", index, " of sweep ", rec->id, " has no attempt ", attempt,
+                                            " (attempts 1..", trial->attempt, ")"));
+  }
+  log.finished = over || log.attempt < trial->attempt;
+  log.slice = logs_->Read(rec->id, index, log.attempt, stream, offset, max_bytes);
+  return log;
+}
+
 absl::StatusOr<History> Query::SweepHistory(const std::string& sweep, std::size_t max_points) {
   auto rec = scheduler_.Resolve(sweep);
   if (!rec.ok()) return rec.status();

@@ -15,12 +15,15 @@
 #include "server/scheduler/history.h"
 #include "server/scheduler/scheduler.h"
 #include "server/store/store.h"
+#include "server/store/trial_logs.h"
 
 namespace hpsearch::scheduler {
 
 class Query {
  public:
-  Query(Scheduler& scheduler, store::Store& store) : scheduler_(scheduler), store_(store) {}
+  // `logs`: where command trials' output is kept (none: the server runs no command trials).
+  Query(Scheduler& scheduler, store::Store& store, const store::TrialLogs* logs = nullptr)
+      : scheduler_(scheduler), store_(store), logs_(logs) {}
 
   // By id or name, live. NOT_FOUND naming the sweep.
   absl::StatusOr<store::SweepRecord> Sweep(const std::string& sweep) { return scheduler_.GetSweep(sweep); }
@@ -34,6 +37,19 @@ class Query {
   // With curve, diagnostics and attempts. NOT_FOUND says whether the trial has not
   // started yet or the sweep has no such trial.
   absl::StatusOr<store::TrialRecord> Trial(const std::string& sweep, int64_t index);
+  // A slice of what a command trial's program wrote to `stream` in `attempt` (0: the
+  // current or last one), from `offset` (store::TrialLogs::Read). The trial's status is
+  // read before the log, so once `finished` is seen, `slice.end` is all there will be.
+  // NOT_FOUND for an unknown sweep, trial or attempt; FAILED_PRECONDITION for a sweep
+  // of the built-in trainer or a server that runs no command trials.
+  struct Log {
+    int32_t attempt = 0;
+    bool finished = false;  // the attempt is over
+    TrialStatus status = TrialStatus::kPending;
+    store::TrialLogs::Slice slice;
+  };
+  absl::StatusOr<Log> TrialLog(const std::string& sweep, int64_t index, int32_t attempt, OutputChunk::Stream stream,
+                               uint64_t offset, std::size_t max_bytes);
   // Workers heard from within one lease (Scheduler::Workers).
   std::vector<WorkerInfo> Workers() { return scheduler_.Workers(); }
   // The optimization history (scheduler/history.h) with at most `max_points` points.
@@ -59,6 +75,7 @@ class Query {
  private:
   Scheduler& scheduler_;
   store::Store& store_;
+  const store::TrialLogs* const logs_;
 
   struct CachedImportance {
     int64_t completed = 0;

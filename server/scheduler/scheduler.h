@@ -76,6 +76,9 @@ struct SchedulerOptions {
   // Command sweeps (trainer.command) are accepted only when set: the server was
   // started with --commands (INVALID_ARGUMENT naming the flag otherwise).
   bool accepts_commands = false;
+  // Called with a command trial's output from the report of the lease's holder
+  // (without the scheduler's lock): where the server keeps it. None: dropped.
+  std::function<void(const LeaseKey& key, const std::vector<OutputChunk>& output)> on_output;
   // Called after a sweep's rows are deleted (with its id): what else of it to remove.
   std::function<void(const std::string& sweep_id)> on_deleted;
   // Builds a sweep's strategy (at submission, restart, extend and retry). Default:
@@ -302,6 +305,9 @@ class Scheduler {
   Drawn NextConfiguration(int64_t rowid, Lock& lock, std::optional<Params>* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The stored trial a key names (nullopt: none); unlocks `lock` to read.
   absl::StatusOr<std::optional<store::TrialRecord>> StoredTrial(const LeaseKey& key, Lock& lock);
+  // Report() under the lock; `held` is set when the report came from the lease's holder
+  // and passed the checks.
+  absl::StatusOr<ReportReply> ReportHeld(const EpochReport& report, bool* held);
   absl::StatusOr<ReportReply> StoppedReply(const LeaseKey& key, Lock& lock);
   // For a Complete or Fail whose attempt holds no lease: OK when it is a retry of one
   // already recorded (the reply was lost), else FAILED_PRECONDITION.

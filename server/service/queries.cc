@@ -75,6 +75,26 @@ absl::Status GetTrial(scheduler::Query& q, const v1::GetTrialRequest& req, v1::T
   return trial.status();
 }
 
+absl::Status GetTrialLog(scheduler::Query& q, const v1::GetTrialLogRequest& req, v1::TrialLog* resp) {
+  constexpr int32_t kDefaultBytes = 64 * 1024, kMaxBytes = 1 << 20;
+  if (req.max_bytes() < 0 || req.max_bytes() > kMaxBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("max_bytes: ", req.max_bytes(), " is not in 0..", kMaxBytes));
+  }
+  if (req.attempt() < 0) return absl::InvalidArgumentError(absl::StrCat("attempt: ", req.attempt(), " is below 0"));
+  const auto stream =
+      req.stream() == v1::OUTPUT_STREAM_STDERR ? OutputChunk::Stream::kStderr : OutputChunk::Stream::kStdout;
+  auto log = q.TrialLog(req.sweep(), req.index(), req.attempt(), stream, req.offset(),
+                        req.max_bytes() == 0 ? kDefaultBytes : req.max_bytes());
+  if (!log.ok()) return log.status();
+  resp->set_attempt(log->attempt);
+  resp->set_offset(log->slice.offset);
+  resp->set_end(log->slice.end);
+  resp->set_data(std::move(log->slice.bytes));
+  resp->set_finished(log->finished);
+  resp->set_status(convert::ToProto(log->status));
+  return absl::OkStatus();
+}
+
 absl::Status GetBestTrials(scheduler::Query& q, const v1::GetBestTrialsRequest& req, v1::GetBestTrialsResponse* resp) {
   auto k = PageSize(req.k(), 5, 1000, "k");
   if (!k.ok()) return k.status();

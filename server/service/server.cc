@@ -168,13 +168,17 @@ void Server::BuildScheduler() {
   o.metrics = &metrics_;
   o.accepts_commands = commands_.has_value();
   if (commands_) {
+    logs_ = std::make_unique<store::TrialLogs>(commands_->state_dir);
+    o.on_output = [logs = logs_.get()](const LeaseKey& key, const std::vector<OutputChunk>& output) {
+      logs->Append(key, output);
+    };
     o.on_deleted = [dir = commands_->state_dir](const std::string& id) {
       std::error_code ec;
       std::filesystem::remove_all(std::filesystem::path(dir) / id, ec);
     };
   }
   scheduler_ = std::make_unique<scheduler::Scheduler>(*store_, o);
-  query_ = std::make_unique<scheduler::Query>(*scheduler_, *store_);
+  query_ = std::make_unique<scheduler::Query>(*scheduler_, *store_, logs_.get());
   datasets_ = std::make_unique<data::DatasetCache>(env);
   source_ = std::make_unique<scheduler::SchedulerSource>(*scheduler_);
   slots_ = c.workers >= 0 ? c.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -24,6 +24,7 @@
 #include "server/service/token_auth.h"
 #include "server/service/worker_service.h"
 #include "server/store/store.h"
+#include "server/store/trial_logs.h"
 #include "worker/data/dataset_loader.h"
 #include "worker/runtime/slot_pool.h"
 
@@ -62,6 +63,7 @@ class Server {
   std::chrono::steady_clock::time_point started_;
   metrics::ServerMetrics metrics_;  // outlives everything that feeds it
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::TrialLogs> logs_;  // command trials' output (with --commands); outlives the scheduler
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<scheduler::Query> query_;
   std::unique_ptr<data::DatasetCache> datasets_;

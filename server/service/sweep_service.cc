@@ -81,6 +81,11 @@ grpc::ServerUnaryReactor* SweepServiceImpl::GetTrial(grpc::CallbackServerContext
   return gate_.Unary(ctx, [this, req, resp] { return service::GetTrial(query_, *req, resp); });
 }
 
+grpc::ServerUnaryReactor* SweepServiceImpl::GetTrialLog(grpc::CallbackServerContext* ctx,
+                                                        const v1::GetTrialLogRequest* req, v1::TrialLog* resp) {
+  return gate_.Unary(ctx, [this, req, resp] { return service::GetTrialLog(query_, *req, resp); });
+}
+
 grpc::ServerUnaryReactor* SweepServiceImpl::GetBestTrials(grpc::CallbackServerContext* ctx,
                                                           const v1::GetBestTrialsRequest* req,
                                                           v1::GetBestTrialsResponse* resp) {

@@ -95,6 +95,7 @@ args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
 with open(os.path.join(hpsearch.trial_dir(), "args.json"), "w") as f:
     json.dump({"args": args, "params": p, "trial": hpsearch.trial(), "seed": hpsearch.seed()}, f)
 for epoch in range(1, p["epochs"] + 1):
+    print(f"epoch {epoch} of trial {hpsearch.trial()}", flush=True)
     if hpsearch.report(epoch, loss=(p["x"] - 1) ** 2 + 1.0 / epoch, width=p["width"]):
         break
 hpsearch.final(loss=(p["x"] - 1) ** 2, test_metric=0.5)
@@ -151,7 +152,12 @@ parameters:
   ASSERT_EQ(s["epochs"].size(), 3u);
   EXPECT_EQ(s["epochs"][2]["lr"], 0.3);
   EXPECT_EQ(s["objective"], 7);
-  EXPECT_THAT(ReadFile(AttemptFile("both.db.trials", sh, "1/1/stdout.log")), HasSubstr("training epoch 3"));
+  const Result logs = server->Cli({"logs", sh, "1"});
+  EXPECT_EQ(logs.code, 0) << logs.err;
+  EXPECT_THAT(logs.out, HasSubstr("training epoch 3\n"));
+  EXPECT_EQ(server->Cli({"logs", py, "5"}).out,
+            "epoch 1 of trial 5\nepoch 2 of trial 5\nepoch 3 of trial 5\n"
+            "epoch 4 of trial 5\n");
   // `delete` removes the attempts' directories with the sweep.
   ASSERT_EQ(server->Cli({"delete", sh, "-y"}).code, 0);
   EXPECT_FALSE(fs::exists(AttemptFile("both.db.trials", sh, "")));
@@ -263,9 +269,60 @@ parameters:
 )");
   EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(120))["status"], "completed");
   EXPECT_LT(ResidentBytes(server->pid()) - before, 32 << 20) << "resident memory grew";
-  const std::string out = ReadFile(AttemptFile("flood.db.trials", id, "0/1/stdout.log"));
-  EXPECT_LT(out.size(), (1u << 20) + 100u);
-  EXPECT_THAT(out, HasSubstr("earlier bytes of output dropped"));
+  // The server kept the last 1 MiB, said how much it dropped, and lost not the end.
+  const Result logs = server->Cli({"logs", id, "0", "--stream", "stdout"});
+  ASSERT_EQ(logs.code, 0) << logs.err;
+  EXPECT_LT(logs.out.size(), (1u << 20) + 100u);
+  EXPECT_THAT(logs.out, ::testing::StartsWith("["));
+  EXPECT_THAT(logs.out, HasSubstr(" earlier bytes of output dropped]\nxxxx"));
+  EXPECT_THAT(logs.out, ::testing::EndsWith("xx\nhpsearch: epoch=1 loss=0.5\n"));
+  EXPECT_EQ(logs.err, "");
+}
+
+// `hpsearch logs -f` follows a running program's stdout and stderr to its end; each
+// stream alone; the errors name what is wrong.
+TEST_F(CommandTrials, LogsFollowBothStreamsToTheEnd) {
+  Program("talk.py", R"(#!/usr/bin/env python3
+import sys, time
+import hpsearch
+for epoch in range(1, 6):
+    print(f"out {epoch}", flush=True)
+    print(f"err {epoch}", file=sys.stderr, flush=True)
+    time.sleep(0.3)
+    hpsearch.report(epoch, loss=1.0 / epoch)
+)");
+  auto server = Server("talk.db", {"--workers", "1"});
+  const std::string id = Submit(*server, "talk", R"(name: talk
+trainer: {command: [python3, talk.py]}
+objective: {metric: loss}
+method: grid
+parameters:
+  n: {values: [1]}
+)");
+  // Started at once: the trial may still be pending; -f waits for it, then its end.
+  const Result follow = server->Cli({"logs", id, "0", "-f"});
+  EXPECT_EQ(follow.code, 0) << follow.err;
+  EXPECT_EQ(follow.out, "out 1\nout 2\nout 3\nout 4\nout 5\n");
+  EXPECT_EQ(follow.err, "err 1\nerr 2\nerr 3\nerr 4\nerr 5\n");
+  EXPECT_EQ(Json(server->Cli({"status", id, "-o", "json"}))["status"], "completed");
+  const Result err_only = server->Cli({"logs", id, "0", "--stream", "stderr", "--attempt", "1"});
+  EXPECT_EQ(err_only.out, "");
+  EXPECT_EQ(err_only.err, "err 1\nerr 2\nerr 3\nerr 4\nerr 5\n");
+  const Result no_attempt = server->Cli({"logs", id, "0", "--attempt", "2"});
+  EXPECT_EQ(no_attempt.code, 1);
+  EXPECT_THAT(no_attempt.err, HasSubstr("has no attempt 2"));
+  EXPECT_EQ(server->Cli({"logs", id, "7"}).code, 1);
+  EXPECT_EQ(server->Cli({"logs", id, "0", "-o", "json"}).code, 2);
+  const std::string builtin = Submit(*server, "builtin", R"(name: builtin
+dataset: {name: xor}
+method: grid
+fixed: {epochs: 1, hidden: [4]}
+parameters:
+  lr: {values: [0.1]}
+)");
+  const Result refused = server->Cli({"logs", builtin, "0"});
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("built-in trainer"));
 }
 
 // kill -9 of the server mid-trial: the guard sees its runner die and kills the
@@ -341,6 +398,8 @@ parameters:
   for (const auto& t : Json(server->Cli({"trials", cmd, "-o", "json"}))) workers.insert(t["worker"]);
   for (const auto& w : workers) EXPECT_THAT(w, ::testing::StartsWith("able/"));
   EXPECT_TRUE(fs::exists(AttemptFile("able-trials", cmd, "0/1/args.json")));
+  // What the program wrote on the remote worker reached the server.
+  EXPECT_EQ(server->Cli({"logs", cmd, "2"}).out, "epoch 1 of trial 2\nepoch 2 of trial 2\n");
   plain.Kill(SIGTERM);
   able.Kill(SIGTERM);
 }

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -268,6 +270,48 @@ parameters:
   EXPECT_NE(done->body.find("SWEEP_COMPLETED"), std::string::npos);
   EXPECT_EQ(Get("/api/v1/sweeps/nope/events").first, 404);
   EXPECT_EQ(Get("/api/v1/sweeps/" + id + "/events?after=3").first, 400);
+}
+
+// A command trial's output through /trials/{n}/log: each stream, from an offset, the
+// bytes as base64 (the JSON mapping of `bytes`); a built-in sweep has none (400).
+TEST_F(Http, TheLogOfACommandTrialIsServed) {
+  const std::string code = dir_ / "code";
+  std::filesystem::create_directories(code);
+  std::ofstream(code + "/hello.sh") << "#!/bin/sh\necho hello\necho oops >&2\necho 'hpsearch: epoch=1 loss=1'\n";
+  std::filesystem::permissions(code + "/hello.sh", std::filesystem::perms::owner_all);
+  auto server = StartServer("log.db", {"--workers", "1", "--commands", code});
+  const std::string id = Json(server->Cli({"submit", WriteSpec("hello.yaml", R"(name: hello
+trainer: {command: [hello.sh]}
+objective: {metric: loss}
+method: grid
+parameters:
+  n: {values: [1]}
+)"),
+                                           "-o", "json"}))["id"];
+  ASSERT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "completed");
+  const std::string route = "/api/v1/sweeps/" + id + "/trials/0/log";
+  auto [oc, out] = Get(route);
+  ASSERT_EQ(oc, 200) << out.dump();
+  EXPECT_EQ(out["data"], "aGVsbG8KaHBzZWFyY2g6IGVwb2NoPTEgbG9zcz0xCg==");  // "hello\nhpsearch: epoch=1 loss=1\n"
+  EXPECT_EQ(out["attempt"], 1);
+  EXPECT_EQ(out["offset"], "0");
+  EXPECT_EQ(out["end"], "31");
+  EXPECT_EQ(out["finished"], true);
+  EXPECT_EQ(out["status"], "COMPLETED");
+  auto [ec, err] = Get(route + "?stream=OUTPUT_STREAM_STDERR");
+  ASSERT_EQ(ec, 200) << err.dump();
+  EXPECT_EQ(err["data"], "b29wcwo=");  // "oops\n"
+  auto [fc, from] = Get(route + "?offset=2&max_bytes=4");
+  ASSERT_EQ(fc, 200) << from.dump();
+  EXPECT_EQ(from["data"], "bGxvCg==");  // "llo\n"
+  EXPECT_EQ(from["offset"], "2");
+  EXPECT_EQ(Get(route + "?attempt=2").first, 404);
+  EXPECT_EQ(Get(route + "?max_bytes=-1").first, 400);
+  const std::string builtin = Json(server->Cli(
+      {"submit", WriteSpec("b.yaml", "name: b\ndataset: {name: xor}\nbudget: {max_trials: 1}\n"), "-o", "json"}))["id"];
+  auto [bc, b] = Get("/api/v1/sweeps/" + builtin + "/trials/0/log");
+  EXPECT_EQ(bc, 400);
+  EXPECT_THAT(b.dump(), HasSubstr("built-in trainer"));
 }
 
 TEST_F(Http, TheTokenGuardsTheApiAndMetrics) {

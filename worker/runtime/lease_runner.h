@@ -31,6 +31,9 @@ class TrialSink {
   // permanent: the trial's own fault (bad config, diverged, too big); otherwise the
   // trial is handed back to run again elsewhere (the runner was aborted).
   virtual void OnFail(const std::string& reason, bool permanent) = 0;
+  // A command trial's output as it comes (before the completion or failure, the
+  // rest of it). Default: dropped.
+  virtual void OnOutput(const std::vector<OutputChunk>& /*chunks*/) {}
 };
 
 struct CommandEnvironment;

@@ -32,6 +32,13 @@ std::string OutputTail::Text() const {
   return out;
 }
 
+std::pair<uint64_t, std::string> OutputTail::Since(uint64_t offset, std::size_t max_bytes) const {
+  const uint64_t first_kept = total_ - kept_.size();
+  uint64_t start = std::max(offset, first_kept);
+  if (total_ - start > max_bytes) start = total_ - max_bytes;
+  return {start, kept_.substr(static_cast<std::size_t>(start - first_kept))};
+}
+
 std::string OutputTail::LastLines(int n, std::size_t max_bytes) const {
   std::size_t end = kept_.size();
   while (end > 0 && (kept_[end - 1] == '\n' || kept_[end - 1] == '\r')) --end;

@@ -23,6 +23,9 @@ class OutputTail {
   // The last `n` lines (at most `max_bytes`), for a failure reason.
   std::string LastLines(int n, std::size_t max_bytes) const;
   uint64_t total_bytes() const { return total_; }
+  // What was written from `offset` on, at most the newest `max_bytes` of it (and no
+  // older than what is kept): where it starts, and the bytes.
+  std::pair<uint64_t, std::string> Since(uint64_t offset, std::size_t max_bytes) const;
 
   static constexpr std::size_t kMaxLine = 64 * 1024;
 

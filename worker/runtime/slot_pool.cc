@@ -48,6 +48,16 @@ class SlotPool::Sink : public TrialSink {
     if (!st.ok()) Warn("completion", st);
   }
 
+  void OnOutput(const std::vector<OutputChunk>& chunks) override {
+    // Output is shipped as it comes and not kept for a retry: a source that cannot
+    // take it now loses that much of the log, nothing else.
+    auto reply = pool_.source_.Report(EpochReport{key_, std::nullopt, std::nullopt, chunks});
+    if (reply.ok()) {
+      pool_.Heard(slot_, reply->lease_ms);
+      if (reply->stop) stop_->store(true);
+    }
+  }
+
   void OnFail(const std::string& reason, bool permanent) override {
     const TrialFailure failure{key_, reason, permanent};
     if (auto st = Retrying([&] { return pool_.source_.Fail(failure); }); !st.ok()) Warn("failure report", st);

@@ -1,0 +1,110 @@
+// `hpsearch logs`: what a command trial's program wrote, as the server keeps it
+// (the last 1 MiB of each stream of each attempt; server/store/trial_logs.h).
+#include <chrono>
+#include <ostream>
+#include <thread>
+
+#include "client/commands/commands.h"
+#include "client/views.h"
+#include "hpsearch/v1/sweep_service.grpc.pb.h"
+
+namespace hpsearch::client {
+namespace {
+
+namespace v1 = hpsearch::v1;
+
+constexpr int32_t kPageBytes = 1 << 20;  // the most one call returns
+constexpr auto kFollowPoll = std::chrono::milliseconds(500);
+
+bool Terminal(v1::TrialStatus s) {
+  return s == v1::COMPLETED || s == v1::FAILED || s == v1::PRUNED || s == v1::CANCELLED;
+}
+
+// One stream of one attempt, read from `offset` on.
+struct Reader {
+  v1::OutputStream stream;
+  std::ostream* out;
+  uint64_t offset = 0;
+  bool at_end = false;  // the last answer reached the end of a finished attempt
+};
+
+// Reads what `r` has not shown yet (every page of it) and writes it to its stream,
+// with a marker where bytes were dropped. `attempt` is 0 (the latest) or pinned.
+grpc::Status Drain(Connection& c, const LogsOptions& o, int32_t attempt, Reader& r, v1::TrialLog& last,
+                   std::ostream& err) {
+  for (;;) {
+    v1::GetTrialLogRequest req;
+    req.set_sweep(o.sweep);
+    req.set_index(o.index);
+    req.set_attempt(attempt);
+    req.set_stream(r.stream);
+    req.set_offset(r.offset);
+    req.set_max_bytes(kPageBytes);
+    grpc::Status st =
+        WithRetries(c, err, [&](grpc::ClientContext* ctx) { return c.sweeps().GetTrialLog(ctx, req, &last); });
+    if (!st.ok()) return st;
+    if (last.offset() > r.offset) {
+      *r.out << "[" << (last.offset() - r.offset) << " earlier bytes of output dropped]\n";
+    }
+    *r.out << last.data();
+    r.offset = last.offset() + last.data().size();
+    r.at_end = last.finished() && r.offset >= last.end();
+    if (r.offset >= last.end()) break;
+  }
+  r.out->flush();
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+int RunLogs(Connection& c, const LogsOptions& o, std::ostream& out, std::ostream& err) {
+  std::vector<Reader> readers;
+  if (o.stream != "stderr") readers.push_back({v1::OUTPUT_STREAM_STDOUT, &out});
+  if (o.stream != "stdout") readers.push_back({v1::OUTPUT_STREAM_STDERR, &err});
+  // Pinned to one attempt: the asked one, or the latest as the first answer names it.
+  int32_t attempt = o.attempt;
+  for (;;) {
+    v1::TrialLog last;
+    for (Reader& r : readers) {
+      if (grpc::Status st = Drain(c, o, attempt, r, last, err); !st.ok()) return ReportError(st, c.options(), err);
+      attempt = last.attempt();
+    }
+    if (attempt == 0 && !o.follow) {
+      err << "[trial " << o.index << " has not started: it is " << StatusName(last.status()) << "]\n";
+      return kExitOk;
+    }
+    if (!o.follow) return kExitOk;
+    bool all_done = true;
+    for (const Reader& r : readers) all_done = all_done && r.at_end;
+    if (all_done) {
+      // The attempt is over. Following the latest attempt of a trial that runs
+      // again (a lost worker, a retry): go on with the next one.
+      if (o.attempt != 0 || Terminal(last.status())) return kExitOk;
+      err << "[attempt " << attempt << " ended; the trial is " << StatusName(last.status())
+          << ": following its next attempt]\n";
+      attempt = 0;
+      for (Reader& r : readers) r = Reader{r.stream, r.out};
+      // The next attempt may not have started yet: wait until the server names it.
+      for (;;) {
+        std::this_thread::sleep_for(kFollowPoll);
+        v1::GetTrialLogRequest req;
+        req.set_sweep(o.sweep);
+        req.set_index(o.index);
+        req.set_max_bytes(1);
+        v1::TrialLog probe;
+        grpc::Status st =
+            WithRetries(c, err, [&](grpc::ClientContext* ctx) { return c.sweeps().GetTrialLog(ctx, req, &probe); });
+        if (!st.ok()) return ReportError(st, c.options(), err);
+        if (probe.attempt() != last.attempt()) {
+          attempt = probe.attempt();
+          break;
+        }
+        if (Terminal(probe.status())) return kExitOk;  // it ended without another attempt
+      }
+      continue;
+    }
+    std::this_thread::sleep_for(kFollowPoll);
+  }
+}
+
+}  // namespace hpsearch::client
