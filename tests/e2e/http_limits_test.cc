@@ -130,7 +130,7 @@ TEST_F(HttpLimits, KeepAlivePipeliningAndHead) {
   ASSERT_TRUE(c);
   ASSERT_TRUE(
       c->Send("GET /api/v1/sweeps HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-              "HEAD /assets/dashboard.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+              "HEAD /assets/js/sweep_page.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
               "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   const std::string first = c->ReadResponse(std::chrono::seconds(10));
   EXPECT_EQ(StatusOf(first), 200) << first;

@@ -314,6 +314,62 @@ parameters:
   EXPECT_THAT(b.dump(), HasSubstr("built-in trainer"));
 }
 
+// The dashboard's page shell and its script: ES modules (server/http/assets/js/),
+// each embedded and served with a JavaScript type (a browser runs no module served
+// as anything else) and no token, found by following the imports from the page's
+// <script type="module">; the page keeps its Content-Security-Policy (scripts from
+// this site only). Every module in the source tree is reached, none is missing.
+TEST_F(Http, TheDashboardLoadsEveryModuleItImports) {
+  auto server = StartServer("dashboard.db", {"--workers", "0"});
+  auto page = client_->Get("/sweeps/some-sweep");
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(page->get_header_value("Content-Security-Policy"),
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; frame-ancestors 'none'");
+  EXPECT_THAT(page->body, HasSubstr("<script src=\"/assets/chart.min.js\" defer></script>"));
+  EXPECT_THAT(page->body, HasSubstr("<script type=\"module\" src=\"/assets/js/main.js\"></script>"));
+  for (const std::string asset : {"chart.min.js", "dashboard.css"}) {
+    auto r = client_->Get("/assets/" + asset);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << asset;
+  }
+  std::set<std::string> served;
+  std::vector<std::string> queue = {"main.js"};
+  while (!queue.empty()) {
+    const std::string name = queue.back();
+    queue.pop_back();
+    if (!served.insert(name).second) continue;
+    auto r = client_->Get("/assets/js/" + name);
+    ASSERT_TRUE(r) << name;
+    ASSERT_EQ(r->status, 200) << name << ": " << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/javascript; charset=utf-8") << name;
+    EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff") << name;
+    EXPECT_EQ(r->body, ReadFile(Source("server/http/assets/js/" + name))) << name;
+    // Its imports: `from "./x.js"`, siblings only (the embedded names are flat).
+    for (absl::string_view rest = r->body; !rest.empty();) {
+      const size_t at = rest.find("from \"");
+      if (at == absl::string_view::npos) break;
+      rest.remove_prefix(at + 6);
+      const absl::string_view spec = rest.substr(0, rest.find('"'));
+      ASSERT_TRUE(absl::StartsWith(spec, "./") && absl::EndsWith(spec, ".js") && spec.find('/', 2) == spec.npos)
+          << name << " imports " << spec;
+      queue.emplace_back(spec.substr(2));
+    }
+  }
+  std::set<std::string> sources;
+  for (const auto& f : std::filesystem::directory_iterator(Source("server/http/assets/js"))) {
+    if (f.path().extension() == ".js") sources.insert(f.path().filename());
+  }
+  EXPECT_EQ(served, sources) << "a module no page imports, or one that is not there";
+  EXPECT_GE(served.size(), 10u);
+  for (const std::string gone : {"js/nope.js", "dashboard.js"}) {  // dashboard.js: the one file it was
+    auto missing = client_->Get("/assets/" + gone);
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404) << gone;
+  }
+}
+
 TEST_F(Http, TheTokenGuardsTheApiAndMetrics) {
   auto server = StartServer("auth.db", {"--workers", "0", "--token", "s3cret-token"});
   for (const std::string path : {"/api/v1/sweeps", "/metrics"}) {

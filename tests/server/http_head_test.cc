@@ -166,7 +166,7 @@ TEST(HttpHeadFuzz, MutatedHeadsAlwaysGetADefiniteAnswer) {
       "GET /api/v1/sweeps?page_size=3&page_token=abc HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: */*\r\n\r\n",
       "POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
       "Content-Length: 22\r\nExpect: 100-continue\r\n\r\ntoken=abc&next=%2Fsweeps",
-      "HEAD /assets/dashboard.js HTTP/1.0\r\nConnection: keep-alive\r\nCookie: hpsearch_session=ff\r\n\r\n",
+      "HEAD /assets/js/main.js HTTP/1.0\r\nConnection: keep-alive\r\nCookie: hpsearch_session=ff\r\n\r\n",
       "GET http://evil.example/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
   };
   const std::string alphabet = "\r\n: %0123456789aZ/?=&+\t\x01\x7f\xff";

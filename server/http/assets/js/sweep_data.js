@@ -1,0 +1,45 @@
+// What a sweep's JSON (GET /api/v1/sweeps/{id}) says: its objective, its parameters,
+// its progress.
+import { duration, fmt, num, sweepStatus } from "./format.js";
+
+// Trials that have finished, one way or another.
+export function done(c) {
+  return num(c.completed) + num(c.failed) + num(c.pruned) + num(c.cancelled);
+}
+
+export function objectiveOf(sweep) {
+  return { metric: sweep.objective_metric || "objective", maximize: Boolean(sweep.maximize) };
+}
+
+// The searched parameters, in spec order.
+export function paramNames(sweep) {
+  return ((sweep.spec && sweep.spec.parameters) || []).map((p) => p.name);
+}
+
+// Parameters with more than one value: what slice plots and importance show.
+export function searched(sweep) {
+  return ((sweep.spec && sweep.spec.parameters) || []).filter((p) =>
+    (p.range && p.range.max > p.range.min) || (p.values && (p.values.values || []).length > 1));
+}
+
+// Elapsed time and, while it runs, the time left at the sweep's own rate so far (as `hpsearch status`).
+export function eta(sweep) {
+  const end = num(sweep.finished_ms) || Date.now();
+  const elapsed = Math.max(0, (end - num(sweep.created_ms)) / 1000);
+  const d = done(sweep.counts), total = num(sweep.total_trials);
+  let out = " · elapsed " + duration(elapsed);
+  if (!num(sweep.finished_ms) && d > 0 && d < total) out += " · ETA " + duration((elapsed / d) * (total - d));
+  return out;
+}
+
+// The sweep page's line under the title: status, counts, time, objective, best trial.
+export function summary(sweep) {
+  const c = sweep.counts;
+  const { metric, maximize } = objectiveOf(sweep);
+  return sweepStatus(sweep.status) + " · " + done(c) + "/" + sweep.total_trials + " done · " + c.running + " running · " +
+    c.completed + " completed · " + c.failed + " failed · " + c.pruned + " pruned · " + c.cancelled + " cancelled" +
+    (num(c.not_started) ? " · " + c.not_started + " never started" : "") +
+    eta(sweep) + " · " + (maximize ? "maximize " : "minimize ") + metric +
+    (sweep.best_objective === undefined ? "" : " · best " + fmt(sweep.best_objective) + " (trial " + sweep.best_trial + ")") +
+    (sweep.status_reason ? " · " + sweep.status_reason : "");
+}

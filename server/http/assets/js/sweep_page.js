@@ -1,0 +1,145 @@
+// A sweep's page (/sweeps/{id}): its counts, the history and importance charts, the
+// learning curves, parallel coordinates, slice plots and the trial table.
+//
+// Built for large sweeps: the history comes thinned from the server (at most 5,000
+// points, every improvement and the extremes kept), the table one page of 100 at a
+// time, sorted and filtered by the server; both are fetched again only when the
+// sweep's counts change.
+import { api, ApiError } from "./api.js";
+import { Charts } from "./charts.js";
+import { el, setLive } from "./dom.js";
+import { hooks } from "./hooks.js";
+import { Parallel } from "./parallel.js";
+import { drawCurves, drawHistory, drawImportance, drawSlices } from "./sweep_charts.js";
+import { summary } from "./sweep_data.js";
+import { downloadCsv, drawTable, PAGE, trialsQuery } from "./trial_table.js";
+
+// What redraws the sweep page: a trial changing state (counts, history, table).
+const matters = (ev) => Boolean(ev.trial);
+
+export function sweepPage(app, id) {
+  const state = {
+    name: "",  // "sweep:<id>" once drawn
+    sweep: null,  // as last fetched
+    // The table: its sort, filter (status and `where` conditions) and page (the
+    // tokens of the pages so far, the next one's).
+    sort: { key: "index", desc: false }, status: "", where: [], tokens: [""], next: "",
+    picked: new Set(),  // trials ticked in the table: their curves are drawn
+    signature: "",  // the counts the plots were drawn for
+    view: "",  // what the table was drawn for
+  };
+  const charts = new Charts();
+  let parallel = null;
+
+  function build() {
+    state.name = "sweep:" + id;
+    const filter = el("select", { id: "status-filter", onchange: (e) => { state.status = e.target.value; state.tokens = [""]; app.refresh(); } },
+      ["", "pending", "running", "completed", "failed", "pruned", "cancelled"].map((s) => el("option", { value: s }, s || "every status")));
+    const move = (forward) => () => {
+      if (forward && state.next) state.tokens.push(state.next);
+      if (!forward && state.tokens.length > 1) state.tokens.pop();
+      app.refresh();
+    };
+    document.getElementById("main").replaceChildren(
+      el("h1", { id: "title" }, id), el("div", { class: "sub", id: "counts" }),
+      el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "history" })),
+        el("div", { class: "chart" }, el("canvas", { id: "importance" }))),
+      el("div", { class: "sub", id: "history-note" }),
+      el("h2", {}, "Learning curves: the 5 best trials, the 5 latest pruned and those ticked in the table"),
+      el("div", { class: "chart" }, el("canvas", { id: "curves" })),
+      el("h2", {}, "Parallel coordinates"),
+      el("div", { class: "chart wide" }, el("canvas", { id: "parallel" })), el("div", { class: "sub", id: "parallel-note" }),
+      el("h2", {}, "Slices: the objective against each parameter"), el("div", { class: "slices", id: "slices" }),
+      el("h2", {}, "Trials"),
+      el("div", { class: "controls" }, filter,
+        el("input", { id: "where", class: "where", placeholder: "filter: lr<=0.01; optimizer=adam,sgd; objective>0.85",
+                      title: "conditions, separated by ;  key = != < <= > >= value; a comma-separated list for = and !=",
+                      onchange: (e) => setWhere(e.target.value.split(";").map((w) => w.trim()).filter((w) => w)) }),
+        el("span", { id: "where-error", class: "error" })),
+      el("div", { class: "controls" },
+        el("button", { id: "prev", onclick: move(false) }, "‹ previous"), el("span", { id: "page-info" }),
+        el("button", { id: "next", onclick: move(true) }, "next ›"),
+        el("a", { href: "#", id: "csv", onclick: (e) => { e.preventDefault(); downloadCsv(state.sweep, state); } }, "download CSV")),
+      el("table", { id: "trials" }));
+    parallel = new Parallel(document.getElementById("parallel"), document.getElementById("parallel-note"),
+                            { painted: hooks.parallel, show: setWhere });
+  }
+
+  // The table's conditions: from the filter box or the brushes.
+  function setWhere(list) {
+    state.where = list;
+    state.tokens = [""];
+    const box = document.getElementById("where");
+    if (box) box.value = list.join("; ");
+    app.refresh();
+  }
+
+  function curves(sweep) {
+    drawCurves(charts, sweep, state.picked).then(hooks.curves)
+      .catch((e) => setLive(false, "learning curves: " + e.message));
+  }
+
+  const table = {
+    sort(key) {
+      state.sort = { key, desc: state.sort.key === key ? !state.sort.desc : false };
+      state.tokens = [""];
+      app.refresh();
+    },
+    pick(index, ticked) {
+      if (ticked) state.picked.add(index); else state.picked.delete(index);
+      curves(state.sweep);
+    },
+  };
+
+  async function update() {
+    if (!state.name) build();
+    const sweep = await api("/api/v1/sweeps/" + encodeURIComponent(id));
+    state.sweep = sweep;
+    app.follow(sweep.id, "sweep", matters, sweep.status);
+    document.getElementById("title").textContent = sweep.name + " (" + sweep.id + ")";
+    document.getElementById("counts").textContent = summary(sweep);
+    // Fetch what changed only: the counts say whether the trials did; the table also
+    // follows its own sort, filter and page.
+    const counts = JSON.stringify([sweep.counts, sweep.total_trials, sweep.status]);
+    const view = JSON.stringify([counts, state.sort, state.status, state.where, state.tokens]);
+    const started = performance.now();
+    const work = [];
+    if (counts !== state.signature) {
+      work.push(api("/api/v1/sweeps/" + encodeURIComponent(id) + "/history?max_points=5000").then((h) => {
+        hooks.history(drawHistory(charts, sweep, h));
+        setTimeout(() => {  // after the history and the table are on screen
+          // Outcomes only: a failed trial's last value says how it failed, not how good its settings are.
+          const outcomes = { ...h, points: h.points.filter((p) => !p.failed) };
+          parallel.draw(sweep, outcomes);
+          hooks.slices(drawSlices(charts, sweep, outcomes));
+        }, 0);
+      }));
+    }
+    if (view !== state.view) {
+      // A condition the server refuses is shown by the filter box; the table stays as it was.
+      const where = document.getElementById("where-error");
+      work.push(api(trialsQuery(id, state, state.tokens[state.tokens.length - 1], PAGE)).then((page) => {
+        where.textContent = "";
+        const drawn = drawTable(sweep, page, { sort: state.sort, picked: state.picked, at: state.tokens.length }, table);
+        state.next = drawn.next;
+        hooks.table(drawn);
+      }, (e) => {
+        if (!(e instanceof ApiError) || !state.where.length) throw e;
+        where.textContent = e.message;
+      }));
+    }
+    if (!work.length) return;
+    await Promise.all(work);
+    if (counts !== state.signature) {
+      // Importance reads every completed trial: asked for once the plot and table are drawn.
+      api("/api/v1/sweeps/" + encodeURIComponent(id) + "/importance").then((imp) => hooks.importance(drawImportance(charts, imp)))
+        .catch((e) => setLive(false, "importance: " + e.message));
+      curves(sweep);
+    }
+    state.signature = counts;
+    state.view = view;
+    hooks.drawMs(performance.now() - started);
+  }
+
+  return { get name() { return state.name; }, update };
+}
