@@ -52,10 +52,16 @@ def wait_for(predicate, seconds, what):
 
 
 work = tempfile.mkdtemp(prefix="hpsearch-dashboard-")
+os.makedirs(os.path.join(work, "code"))
+with open(os.path.join(work, "code", "talk.sh"), "w") as f:
+    f.write("#!/bin/sh\ni=1\nwhile [ $i -le 6 ]; do\n  echo \"line $i <b>bold</b>\"\n  echo \"warn $i\" >&2\n"
+            "  echo \"hpsearch: epoch=$i loss=$i\"\n  sleep 0.3\n  i=$((i + 1))\ndone\n")
+os.chmod(os.path.join(work, "code", "talk.sh"), 0o755)
 port_file, http_port_file = os.path.join(work, "port"), os.path.join(work, "http-port")
 server = subprocess.Popen(
     [f"{BIN}/hpsearch-server", "--listen", "127.0.0.1:0", "--port-file", port_file, "--http", "127.0.0.1:0",
-     "--http-port-file", http_port_file, "--db", os.path.join(work, "d.db"), "--workers", "1", "--token", TOKEN],
+     "--http-port-file", http_port_file, "--db", os.path.join(work, "d.db"), "--workers", "1", "--token", TOKEN,
+     "--commands", os.path.join(work, "code")],
     stderr=open(os.path.join(work, "server.log"), "w"))
 driver = None
 try:
@@ -282,6 +288,29 @@ try:
     wait_for(lambda: dashboard().get("heatmapCells") == cells, 5, f"heat map of {cells} cells")
     console_errors("trial")
     shot("dashboard-trial.png", 1100)
+
+    # A command trial's page shows the program's stdout and stderr as they are written,
+    # as text (the markup it printed stays text), in place of the heat map.
+    talk_spec = os.path.join(work, "talk.yaml")
+    with open(talk_spec, "w") as f:
+        f.write("name: talk\ntrainer: {command: [talk.sh]}\nobjective: {metric: loss}\nmethod: grid\n"
+                "parameters:\n  n: {values: [1]}\n")
+    talk = json.loads(cli("submit", talk_spec, "-o", "json"))["id"]
+
+    def started():  # trials exist once the search proposes them: until then a 404
+        try:
+            return api(f"/api/v1/sweeps/{talk}/trials/0")["attempt"] >= 1
+        except urllib.error.HTTPError:
+            return False
+    wait_for(started, 10, "the command trial starts")
+    driver.get(base + f"/sweeps/{talk}/trials/0")
+    text = lambda i: driver.execute_script(f"const e = document.getElementById('{i}'); return e ? e.textContent : ''")
+    wait_for(lambda: "line 1 <b>bold</b>" in text("stdout"), 10, "the running program's first line")
+    wait_for(lambda: text("stdout").count("<b>bold</b>") == 6 and "warn 6" in text("stderr"), 15,
+             "its output to the end, both streams")
+    check(not driver.find_elements(By.CSS_SELECTOR, "pre b, #heatmap"), "output drawn as markup, or a heat map")
+    check(text("stderr") == "".join(f"warn {i}\n" for i in range(1, 7)), f"stderr: {text('stderr')!r}")
+    console_errors("command trial")
 
     # Signing out ends the session: the pages send the browser to the login form again.
     driver.get(base + "/")

@@ -170,7 +170,7 @@ TEST_F(Reliability, ARemoteWorkerKeepsAShortLeaseThroughLongEpochs) {
   const std::string id = Json(server.Cli({"submit", WriteSpec("long.yaml", R"(name: long-epochs
 dataset: {name: fashion-mnist, validation: 0.1}
 method: random
-budget: {max_trials: 2}
+budget: {max_trials: 1}
 fixed: {epochs: 2, hidden: [512, 256], batch_size: 128, optimizer: sgd}
 parameters:
   lr: {min: 1.0e-3, max: 1.0e-1, scale: log}
@@ -219,7 +219,7 @@ TEST_F(Reliability, WatchRidesOutAServerRestart) {
   const std::string id = Json(server.Cli({"submit", WriteSpec("w.yaml", R"(name: restart
 dataset: {name: digits, validation: 0.2}
 method: random
-budget: {max_trials: 8}
+budget: {max_trials: 4}
 fixed: {epochs: 40, hidden: [256, 256], batch_size: 8, optimizer: adam}
 parameters:
   lr: {min: 1.0e-4, max: 1.0e-2, scale: log}

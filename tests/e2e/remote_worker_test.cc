@@ -17,17 +17,18 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-// 6 digits trials of about 2 s each.
-const char* kSpec = R"(name: remote
+// kTrials digits trials of about 2 s each.
+constexpr int kTrials = 4;
+const std::string kSpec = absl::StrCat(R"(name: remote
 dataset: {name: digits, validation: 0.2}
 objective: {metric: val_accuracy, goal: maximize}
 method: random
 seed: 11
-budget: {max_trials: 6}
+budget: {max_trials: )", kTrials, R"(}
 fixed: {epochs: 40, hidden: [256, 256], batch_size: 8, optimizer: adam}
 parameters:
   lr: {min: 1.0e-4, max: 1.0e-2, scale: log}
-)";
+)");
 
 class RemoteWorkers : public E2ETest {
  protected:
@@ -59,15 +60,15 @@ class RemoteWorkers : public E2ETest {
   void ExpectEveryTrialOnce(ServerProcess& server, const std::string& id) {
     const json status = Json(server.Cli({"status", id, "-o", "json"}));
     EXPECT_EQ(status["status"], "completed");
-    EXPECT_EQ(status["counts"]["completed"], 6);
+    EXPECT_EQ(status["counts"]["completed"], kTrials);
     const json trials = Json(server.Cli({"trials", id, "--limit", "0", "-o", "json"}));
-    EXPECT_EQ(trials.size(), 6u);
+    EXPECT_EQ(trials.size(), std::size_t{kTrials});
     std::set<int64_t> seen;
     for (const auto& t : trials) {
       EXPECT_EQ(t["status"], "completed");
       seen.insert(t["trial"].get<int64_t>());
     }
-    EXPECT_EQ(seen.size(), 6u);
+    EXPECT_EQ(seen.size(), std::size_t{kTrials});
   }
 };
 

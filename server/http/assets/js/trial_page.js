@@ -1,5 +1,6 @@
 // A trial's page (/sweeps/{id}/trials/{index}): its status, learning curves (the
-// losses and the objective per epoch), activation heat map, parameters and attempts.
+// losses and the objective per epoch), activation heat map, parameters and attempts;
+// a command trial's output instead of the heat map.
 // Redrawn as its state changes and its epochs arrive.
 import { api } from "./api.js";
 import { Charts } from "./charts.js";
@@ -8,6 +9,7 @@ import { fmt, trialStatus } from "./format.js";
 import { drawHeatmap } from "./heatmap.js";
 import { hooks } from "./hooks.js";
 import { objectiveOf } from "./sweep_data.js";
+import { TrialOutput } from "./trial_output.js";
 
 // What redraws trial `index`'s page: its state changes and its epochs.
 function matters(index) {
@@ -16,17 +18,20 @@ function matters(index) {
 }
 
 export function trialPage(app, id, index) {
-  const state = { name: "" };  // "trial:<id>/<index>" once drawn
+  const state = { name: "", output: null };  // name: "trial:<id>/<index>" once drawn
   const charts = new Charts();
 
-  function build() {
+  // A command trial (trainer.command) has output and no activation statistics.
+  function build(command) {
     state.name = "trial:" + id + "/" + index;
+    state.output = command ? new TrialOutput(id, index) : null;
     document.getElementById("main").replaceChildren(
       el("h1", { id: "title" }), el("div", { class: "sub", id: "summary" }),
       el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "curve" }))),
-      el("h2", {}, "Activations: std of each hidden layer's output per epoch (epoch 0: at initialisation)"),
-      el("div", { class: "sub", id: "heatmap-legend" }),
-      el("div", { class: "scroll" }, el("table", { id: "heatmap", class: "heatmap" })),
+      ...(command ? state.output.element() : [
+        el("h2", {}, "Activations: std of each hidden layer's output per epoch (epoch 0: at initialisation)"),
+        el("div", { class: "sub", id: "heatmap-legend" }),
+        el("div", { class: "scroll" }, el("table", { id: "heatmap", class: "heatmap" }))]),
       el("h2", {}, "Parameters"), el("table", { id: "params" }),
       el("h2", {}, "Attempts"), el("table", { id: "attempts" }));
   }
@@ -52,7 +57,7 @@ export function trialPage(app, id, index) {
                                           api("/api/v1/sweeps/" + encodeURIComponent(id) + "/trials/" + index)]);
     const { metric } = objectiveOf(sweep);
     app.follow(sweep.id, "trial " + index, matters(index), sweep.status);
-    if (!state.name) build();
+    if (!state.name) build(Boolean(sweep.spec && sweep.spec.trainer && sweep.spec.trainer.command));
     document.getElementById("title").replaceChildren(
       el("a", { href: "/sweeps/" + encodeURIComponent(sweep.id) }, sweep.name), " / trial " + t.index);
     document.getElementById("summary").textContent = trialStatus(t.status) +
@@ -62,7 +67,8 @@ export function trialPage(app, id, index) {
       Object.keys(t.params || {}).sort().map((k) => el("tr", {}, el("td", {}, k), el("td", { class: "num" }, fmt(t.params[k]))))));
     document.getElementById("attempts").replaceChildren(el("tbody", {},
       (t.attempts || []).map((a) => el("tr", {}, el("td", {}, "attempt " + a.attempt), el("td", {}, a.worker), el("td", {}, a.outcome || "running")))));
-    hooks.heatmap(drawHeatmap(t.diagnostics || [], String((t.params || {}).activation || "relu")));
+    if (state.output) await state.output.update();
+    else hooks.heatmap(drawHeatmap(t.diagnostics || [], String((t.params || {}).activation || "relu")));
     hooks.trialCurve(drawCurve(t, metric));
   }
 
