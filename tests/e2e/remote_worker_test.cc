@@ -24,7 +24,8 @@ dataset: {name: digits, validation: 0.2}
 objective: {metric: val_accuracy, goal: maximize}
 method: random
 seed: 11
-budget: {max_trials: )", kTrials, R"(}
+budget: {max_trials: )",
+                                       kTrials, R"(}
 fixed: {epochs: 40, hidden: [256, 256], batch_size: 8, optimizer: adam}
 parameters:
   lr: {min: 1.0e-4, max: 1.0e-2, scale: log}
