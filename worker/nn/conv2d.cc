@@ -1,0 +1,128 @@
+#include "worker/nn/conv2d.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace hpsearch::nn {
+namespace {
+
+int Extent(int size, int kernel, int stride, int padding) { return (size + 2 * padding - kernel) / stride + 1; }
+
+// cols(r, o) = x(c, oy·s − p + i, ox·s − p + j) for r = (c·k + i)·k + j, o = oy·W' + ox;
+// 0 outside the image.
+void Unfold(const ImageShape& in, const Conv2dConfig& c, const ImageShape& out, const float* image, float* cols) {
+  const int k = c.kernel;
+  const int64_t hw = out.plane();
+  for (int ch = 0; ch < in.channels; ++ch) {
+    const float* plane = image + ch * in.plane();
+    for (int i = 0; i < k; ++i) {
+      for (int j = 0; j < k; ++j) {
+        float* row = cols + ((int64_t{ch} * k + i) * k + j) * hw;
+        for (int oy = 0; oy < out.height; ++oy) {
+          const int y = oy * c.stride - c.padding + i;
+          float* dst = row + int64_t{oy} * out.width;
+          if (y < 0 || y >= in.height) {
+            std::fill(dst, dst + out.width, 0.0f);
+            continue;
+          }
+          const float* src = plane + int64_t{y} * in.width;
+          for (int ox = 0; ox < out.width; ++ox) {
+            const int x = ox * c.stride - c.padding + j;
+            dst[ox] = x >= 0 && x < in.width ? src[x] : 0.0f;
+          }
+        }
+      }
+    }
+  }
+}
+
+// The adjoint of Unfold: each cols element added back to the pixel it came from.
+void Fold(const ImageShape& in, const Conv2dConfig& c, const ImageShape& out, const float* cols, float* image) {
+  std::fill(image, image + in.size(), 0.0f);
+  const int k = c.kernel;
+  const int64_t hw = out.plane();
+  for (int ch = 0; ch < in.channels; ++ch) {
+    float* plane = image + ch * in.plane();
+    for (int i = 0; i < k; ++i) {
+      for (int j = 0; j < k; ++j) {
+        const float* row = cols + ((int64_t{ch} * k + i) * k + j) * hw;
+        for (int oy = 0; oy < out.height; ++oy) {
+          const int y = oy * c.stride - c.padding + i;
+          if (y < 0 || y >= in.height) continue;
+          float* dst = plane + int64_t{y} * in.width;
+          const float* src = row + int64_t{oy} * out.width;
+          for (int ox = 0; ox < out.width; ++ox) {
+            const int x = ox * c.stride - c.padding + j;
+            if (x >= 0 && x < in.width) dst[x] += src[ox];
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<ImageShape> Conv2dOutput(const ImageShape& in, const Conv2dConfig& c) {
+  if (in.channels < 1 || in.height < 1 || in.width < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("conv: the input ", in.ToString(), " is empty"));
+  }
+  if (c.filters < 1) return absl::InvalidArgumentError(absl::StrCat("conv: filters ", c.filters, " must be >= 1"));
+  if (c.kernel < 1) return absl::InvalidArgumentError(absl::StrCat("conv: kernel ", c.kernel, " must be >= 1"));
+  if (c.stride < 1) return absl::InvalidArgumentError(absl::StrCat("conv: stride ", c.stride, " must be >= 1"));
+  if (c.padding < 0 || c.padding >= c.kernel) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("conv: padding ", c.padding, " must be in 0..", c.kernel - 1, " for a kernel of ", c.kernel));
+  }
+  if (in.height + 2 * c.padding < c.kernel || in.width + 2 * c.padding < c.kernel) {
+    return absl::InvalidArgumentError(absl::StrCat("conv: a ", c.kernel, "×", c.kernel, " kernel does not fit a ",
+                                                   in.ToString(), " input padded by ", c.padding,
+                                                   ": the feature map would shrink below 1×1"));
+  }
+  return ImageShape{c.filters, Extent(in.height, c.kernel, c.stride, c.padding),
+                    Extent(in.width, c.kernel, c.stride, c.padding)};
+}
+
+int64_t Conv2dParameters(const ImageShape& in, const Conv2dConfig& c) {
+  return int64_t{c.filters} * in.channels * c.kernel * c.kernel + (c.bias ? c.filters : 0);
+}
+
+int64_t Conv2dWorkspace(const ImageShape& in, const Conv2dConfig& c) {
+  const ImageShape out = *Conv2dOutput(in, c);
+  return int64_t{in.channels} * c.kernel * c.kernel * out.plane();
+}
+
+void Conv2dForward(const ImageShape& in, const Conv2dConfig& c, ConstMatrixMap x, ConstMatrixMap w, ConstRowVectorMap b,
+                   MatrixMap z, std::span<float> cols) {
+  const ImageShape out = *Conv2dOutput(in, c);
+  const Eigen::Index depth = w.rows(), hw = out.plane();
+  MatrixMap unfolded(cols.data(), depth, hw);
+  for (Eigen::Index n = 0; n < x.rows(); ++n) {
+    Unfold(in, c, out, x.data() + n * x.cols(), cols.data());
+    MatrixMap zs(z.data() + n * z.cols(), c.filters, hw);
+    zs.noalias() = w.transpose() * Const(unfolded);
+    if (c.bias) zs.colwise() += b.transpose();
+  }
+}
+
+void Conv2dBackward(const ImageShape& in, const Conv2dConfig& c, ConstMatrixMap x, ConstMatrixMap w, ConstMatrixMap dz,
+                    MatrixMap dw, RowVectorMap db, MatrixMap* dx, std::span<float> cols, std::span<float> dcols) {
+  const ImageShape out = *Conv2dOutput(in, c);
+  const Eigen::Index depth = w.rows(), hw = out.plane();
+  MatrixMap unfolded(cols.data(), depth, hw), dunfolded(dcols.data(), depth, hw);
+  dw.setZero();
+  if (c.bias) db.setZero();
+  for (Eigen::Index n = 0; n < x.rows(); ++n) {
+    ConstMatrixMap dzs(dz.data() + n * dz.cols(), c.filters, hw);
+    Unfold(in, c, out, x.data() + n * x.cols(), cols.data());
+    dw.noalias() += Const(unfolded) * dzs.transpose();
+    if (c.bias) db.noalias() += dzs.rowwise().sum().transpose();
+    if (dx != nullptr) {
+      dunfolded.noalias() = w * dzs;
+      Fold(in, c, out, dcols.data(), dx->data() + n * dx->cols());
+    }
+  }
+}
+
+}  // namespace hpsearch::nn
