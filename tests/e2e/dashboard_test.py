@@ -102,6 +102,37 @@ try:
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(20)
 
+    def points_off_axes():
+        # Every plotted point of every chart on the page lies within its axes' range;
+        # and data given unparsed is sorted by x (Chart.js then takes the x range from
+        # a dataset's first and last points: unsorted, the others may fall off it).
+        return driver.execute_script("""
+          const off = [];
+          for (const canvas of document.querySelectorAll('canvas')) {
+            const chart = window.Chart && Chart.getChart(canvas);
+            if (!chart) continue;
+            const unparsed = chart.options.parsing === false && chart.scales.x && chart.scales.x.type !== 'category';
+            for (const ds of chart.data.datasets) {
+              for (let i = 1; unparsed && i < ds.data.length; i++) {
+                if (ds.data[i].x < ds.data[i - 1].x) {
+                  off.push(canvas.id + ': ' + ds.label + ' not sorted by x at point ' + i);
+                  break;
+                }
+              }
+              for (const d of ds.data) {
+                if (d === null || typeof d !== 'object') continue;
+                for (const axis of ['x', 'y']) {
+                  const scale = chart.scales[axis], v = d[axis];
+                  if (!scale || scale.type === 'category' || typeof v !== 'number' || !isFinite(v)) continue;
+                  const slack = 1e-9 * Math.max(Math.abs(scale.min), Math.abs(scale.max));
+                  if (v < scale.min - slack || v > scale.max + slack)
+                    off.push(canvas.id + ': ' + axis + ' = ' + v + ' outside [' + scale.min + ', ' + scale.max + ']');
+                }
+              }
+            }
+          }
+          return off;""")
+
     def console_errors(page):
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         check(not errors, f"{page}: console errors {errors}")
@@ -167,6 +198,8 @@ try:
     for name in ("lr", "optimizer"):
         points = driver.find_element(By.ID, "slice-" + name).get_attribute("data-points")
         check(points == str(len(finished)), f"slice {name}: {points} points, {len(finished)} finished trials")
+    off = points_off_axes()
+    check(not off, f"sweep page: points off their axes: {off}")
     wait_for(lambda: dashboard().get("parallelLines") == len(finished), 5, "a parallel-coordinates line per trial")
     # Brush the objective axis (the last, 60 px from the right edge) over its top half.
     par = driver.find_element(By.ID, "parallel")
@@ -286,6 +319,8 @@ try:
     cells = sum(len(d.get("std", [])) for d in detail["diagnostics"])
     check(cells > 0, "the trial has activation statistics")
     wait_for(lambda: dashboard().get("heatmapCells") == cells, 5, f"heat map of {cells} cells")
+    off = points_off_axes()
+    check(not off, f"trial page: points off their axes: {off}")
     console_errors("trial")
     shot("dashboard-trial.png", 1100)
 

@@ -47,6 +47,9 @@ export function drawSlices(charts, sweep, h) {
   return params.map((p) => {
     const data = h.points.filter((pt) => pt.params && p.name in pt.params)
       .map((pt) => ({ x: p.range ? Number(pt.params[p.name]) : label(pt.params[p.name]), y: pt.y, trial: pt.trial, pruned: pt.pruned }));
+    // Sorted by x: with parsing off, Chart.js takes a dataset as sorted and its x range
+    // from the first and last points, leaving the rest off the axis otherwise.
+    if (p.range) data.sort((a, b) => a.x - b.x);
     const x = p.range
       ? { type: p.range.scale === "LOG" ? "logarithmic" : "linear", title: { display: true, text: p.name } }
       : { type: "category", labels: p.values.values.map(label), title: { display: true, text: p.name } };
