@@ -70,6 +70,13 @@ const std::vector<ParamInfo>& Vocabulary() {
        false,
        "[auto: standardize tabular data, none for images]"},
       {"pca_components", T::kInt, {}, 1, 100000, false, "pca dimensions [min(features, 50)]"},
+      {"preprocess_target",
+       T::kString,
+       {"standardize", "none"},
+       0,
+       0,
+       false,
+       "regression: learn the target standardised on the training split, report in its units [standardize]"},
   };
   return v;
 }

@@ -85,6 +85,29 @@ TEST(Trainer, RegressionReportsMseAndR2) {
   EXPECT_THAT(wrong.reason, HasSubstr("loss: hinge needs a classification dataset"));
 }
 
+// A target at a real scale (house prices: ~1e5 around 3e5) trains as the same target
+// in units does, and its errors are reported in its own units: the MSE is the unit
+// target's × 1e10, r² the same. Without standardising, the same settings go wrong.
+TEST(Trainer, RegressionAtARealTargetScaleLearnsAndReportsInItsUnits) {
+  auto unit = Load("regression", 2000);
+  data::Dataset prices = *unit;
+  prices.targets = (prices.targets.array() * 1e5f + 3e5f).matrix();
+  prices.test_targets = (prices.test_targets.array() * 1e5f + 3e5f).matrix();
+  const nlohmann::json settings = {{"hidden", {64}}, {"optimizer", "adam"}, {"lr", 0.01}, {"epochs", 40}};
+  auto small = Train(Config(settings), *unit, {});
+  auto large = Train(Config(settings), prices, {});
+  ASSERT_EQ(large.outcome, TrialOutcome::kCompleted) << large.reason;
+  EXPECT_GT(large.metrics["val_r2"], 0.9);
+  EXPECT_NEAR(large.metrics["val_r2"], small.metrics["val_r2"], 0.02);
+  EXPECT_NEAR(large.metrics["val_mse"] / 1e10, small.metrics["val_mse"], 0.1 * small.metrics["val_mse"] + 1e-3);
+  EXPECT_NEAR(large.metrics["val_loss"], large.metrics["val_mse"] / 2, 1e-6 * large.metrics["val_mse"]);
+  nlohmann::json raw = settings;
+  raw["preprocess_target"] = "none";
+  auto as_is = Train(Config(raw), prices, {});
+  EXPECT_TRUE(as_is.outcome == TrialOutcome::kFailed || as_is.metrics["val_r2"] < 0.5)
+      << "val_r2 " << as_is.metrics["val_r2"];
+}
+
 TEST(Trainer, EveryRegularizerAndPreprocessingRuns) {
   auto d = Load("digits");
   const std::vector<nlohmann::json> variants = {{{"l2", 1e-3}},

@@ -149,6 +149,7 @@ class Session {
     optimizer_ = optim::MakeOptimizer(c.optimizer, net_.num_params());
     train_src_ = {&d.x, regression() ? nullptr : &d.labels, regression() ? &d.targets : nullptr};
     test_src_ = {&d.x_test, regression() ? nullptr : &d.test_labels, regression() ? &d.test_targets : nullptr};
+    if (regression() && c.standardize_target) StandardizeTargets();
     train_var_ = TargetVariance(d.targets, &d.train_rows);
     val_var_ = TargetVariance(d.targets, &d.val_rows);
     test_var_ = TargetVariance(d.test_targets, nullptr);
@@ -164,6 +165,9 @@ class Session {
 
  private:
   bool regression() const { return d_.task == data::Task::kRegression; }
+  // The network learns (t − μ)/σ, μ and σ of the training split's targets, so a
+  // target in the 1e5s trains as one in the 1s does; Loss() reports in t's units.
+  void StandardizeTargets();
   // One epoch of training; false when the loss diverged (result_.reason set).
   bool TrainEpoch(int epoch, float lr, MetricSum& sum);
   MetricSum Evaluate(const RowSource& src, const std::vector<int32_t>* rows, int64_t count);
@@ -187,14 +191,38 @@ class Session {
   std::vector<int32_t> probe_rows_;
   RowSource train_src_, test_src_;
   double train_var_ = 0, val_var_ = 0, test_var_ = 0;
+  nn::Matrix targets_, test_targets_;  // standardised (StandardizeTargets)
+  double target_scale_ = 1;            // σ²: a squared error in learnt units → the target's
   std::vector<float, Eigen::aligned_allocator<float>> best_params_, best_state_;
   int best_epoch_ = 0;
   double best_value_ = 0;
   TrainResult result_;
 };
 
+void Session::StandardizeTargets() {
+  double sum = 0, sq = 0;
+  for (int32_t r : d_.train_rows) {
+    sum += d_.targets(r, 0);
+    sq += static_cast<double>(d_.targets(r, 0)) * d_.targets(r, 0);
+  }
+  const double n = std::max<double>(1, static_cast<double>(d_.train_rows.size()));
+  const double mean = sum / n;
+  const double var = std::max(0.0, sq / n - mean * mean);
+  const double sd = var > 1e-24 * std::max(1.0, mean * mean) ? std::sqrt(var) : 1.0;  // a constant target: as is
+  targets_ = ((d_.targets.cast<double>().array() - mean) / sd).cast<float>();
+  test_targets_ = ((d_.test_targets.cast<double>().array() - mean) / sd).cast<float>();
+  train_src_.targets = &targets_;
+  test_src_.targets = &test_targets_;
+  target_scale_ = sd * sd;
+}
+
 nn::LossResult Session::Loss(nn::ConstMatrixMap out, nn::MatrixMap* grad, double* sq) {
-  if (regression()) return nn::RegressionLoss(out, batches_.targets(), grad, sq);
+  if (regression()) {
+    nn::LossResult r = nn::RegressionLoss(out, batches_.targets(), grad, sq);
+    r.loss *= target_scale_;
+    *sq *= target_scale_;
+    return r;
+  }
   *sq = 0;
   return nn::ClassificationLoss(plan_.loss, c_.label_smoothing, out, batches_.labels(), grad);
 }
@@ -219,7 +247,12 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
     double sq = 0;
     const nn::LossResult r = Loss(out, &grad, &sq);
     if (!std::isfinite(r.loss)) {
-      result_.reason = absl::StrCat("diverged at epoch ", epoch, ", step ", step);
+      // Which value went non-finite first: the network's outputs (its weights or
+      // activations overflowed) or only the loss computed from them.
+      result_.reason = absl::StrCat("diverged at epoch ", epoch, ", step ", step, ": ",
+                                    out.allFinite() ? absl::StrCat("the training loss became ", r.loss)
+                                                    : "the network's outputs became inf or nan",
+                                    " (lr ", lr, ")");
       return false;
     }
     sum.Add(r, rows, sq);

@@ -77,6 +77,8 @@ absl::Status Apply(TrialConfig& c, const std::string& k, const Value& v) {
   else if (k == "loss") {
     c.loss = *nn::ParseLoss(s());
     c.loss_set = true;
+  } else if (k == "preprocess_target") {
+    c.standardize_target = s() == "standardize";
   } else if (k == "preprocess") {
     c.preprocess_auto = s() == "auto";
     if (!c.preprocess_auto) c.preprocess = *data::ParsePreprocess(s());

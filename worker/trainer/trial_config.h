@@ -41,6 +41,9 @@ struct TrialConfig {
   bool loss_set = false;
   nn::LossKind loss = nn::LossKind::kCrossEntropy;
   bool preprocess_auto = true;
+  // Regression: the network learns (t − μ)/σ of the training split's targets; losses
+  // and errors are reported in the target's own units.
+  bool standardize_target = true;
   data::PreprocessKind preprocess = data::PreprocessKind::kNone;
   int pca_components = 0;  // 0: min(features, 50)
 
