@@ -10,6 +10,7 @@
 #include <ostream>
 #include <string>
 
+#include "client/global_options.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 
@@ -22,15 +23,6 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitUnreachable = 3;
 inline constexpr int kExitNotServing = 4;
 inline constexpr int kExitSweepFailed = 5;
-
-struct GlobalOptions {
-  std::string server = "127.0.0.1:50051";  // HPSEARCH_SERVER
-  std::string token;                       // HPSEARCH_TOKEN
-  std::string output = "table";            // table | json | csv (`-o wide` is table with `wide`)
-  bool wide = false;                       // tables with run details (timings, attempts, workers)
-  double timeout_seconds = 10;             // per call (streams: to connect)
-  std::string tls_ca;                      // HPSEARCH_TLS_CA: use TLS, trust this CA (PEM)
-};
 
 // What is wrong with a --server value ("" when it is usable): it must be host:port
 // (a name, an IPv4 address or a bracketed IPv6 one) — or a gRPC target with its own

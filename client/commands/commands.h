@@ -1,13 +1,18 @@
-// The server-side commands of the hpsearch CLI. Each prints data on `out`, one-line
-// errors on `err`, and returns the exit code (client/connection.h).
+// The commands of the hpsearch CLI but `plan` (plan_command.h): for each, what it
+// takes (its options), what it does (RunX: prints data on `out`, one-line errors on
+// `err`, returns the exit code of client/connection.h; tested directly) and the
+// Command that parses its options and runs it (MakeXCommand; command_table.h lists
+// them in order).
 #pragma once
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "client/commands/command.h"
 #include "client/connection.h"
 
 namespace hpsearch::client {
@@ -19,6 +24,7 @@ struct SubmitOptions {
   std::vector<std::string> labels;  // NAME=VALUE, added to the spec's labels
 };
 int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeSubmitCommand();
 
 struct ListOptions {
   int32_t limit = 0;                // 0 = all (matches)
@@ -26,9 +32,15 @@ struct ListOptions {
   std::vector<std::string> labels;  // NAME=VALUE, all must match
 };
 int RunList(Connection& c, const ListOptions& o, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeListCommand();
+
 int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeStatusCommand();
+
 // graceful: stop (running trials finish); otherwise cancel.
 int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeStopCommand();  // graceful
+std::unique_ptr<Command> MakeCancelCommand();
 
 struct ExtendOptions {
   std::string sweep;
@@ -37,6 +49,8 @@ struct ExtendOptions {
 };
 // More budget for a running or finished sweep (a finished one runs again).
 int RunExtend(Connection& c, const ExtendOptions& o, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeExtendCommand();
+
 struct RetryOptions {
   std::string sweep;
   bool failed = false;  // neither: failed
@@ -44,12 +58,15 @@ struct RetryOptions {
 };
 // Failed and/or cancelled trials run again as new attempts.
 int RunRetry(Connection& c, const RetryOptions& o, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeRetryCommand();
+
 struct DeleteOptions {
   std::string sweep;
   bool yes = false;  // no confirmation asked
 };
 // Deletes a finished sweep after asking on `err` and reading the answer from `in`.
 int RunDelete(Connection& c, const DeleteOptions& o, std::istream& in, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeDeleteCommand();
 
 struct TrialsOptions {
   std::string sweep;
@@ -61,11 +78,31 @@ struct TrialsOptions {
   std::vector<std::string> where;  // conditions every trial shown meets ("lr<=0.01")
 };
 int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ostream& err);
-int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostream& out, std::ostream& err);
-int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed, std::ostream& out, std::ostream& err);
-// Every trial; to `file` when set (else stdout). Format: json or csv.
-int RunExport(Connection& c, const std::string& sweep, const std::vector<std::string>& where, const std::string& file,
-              std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeTrialsCommand();
+
+struct TrialOptions {
+  std::string sweep;
+  int64_t index = 0;
+};
+int RunTrial(Connection& c, const TrialOptions& o, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeTrialCommand();
+
+struct BestOptions {
+  std::string sweep;
+  int32_t k = 5;
+  bool show_fixed = false;  // columns for the fixed settings too
+};
+int RunBest(Connection& c, const BestOptions& o, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeBestCommand();
+
+struct ExportOptions {
+  std::string sweep;
+  std::vector<std::string> where;  // as for trials
+  std::string file;                // "" = stdout
+};
+// Every trial (meeting `where`); to `file` when set (else stdout). Format: json or csv.
+int RunExport(Connection& c, const ExportOptions& o, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeExportCommand();
 
 struct LogsOptions {
   std::string sweep;
@@ -77,13 +114,23 @@ struct LogsOptions {
 // What a command trial's program wrote: its stdout to `out`, its stderr to `err`
 // (the last 1 MiB of each is kept; a marker says how much was dropped before).
 int RunLogs(Connection& c, const LogsOptions& o, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeLogsCommand();
 
-// `starts`: piped output also gets a line when a trial starts (else only when one ends).
-int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err, bool starts = false);
-int RunHealth(Connection& c, std::ostream& out, std::ostream& err);
+struct WatchOptions {
+  std::string sweep;
+  bool starts = false;  // piped output also gets a line when a trial starts (else only when one ends)
+};
+int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeWatchCommand();
+
+struct CompareOptions {
+  std::string sweep;
+  std::vector<int64_t> indices;  // two or more
+};
 // Trials side by side: parameters and metrics (differences marked), objective curves.
-int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_t>& indices, std::ostream& out,
-               std::ostream& err);
+int RunCompare(Connection& c, const CompareOptions& o, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeCompareCommand();
+
 // What the completion script completes: each command with its options, the global
 // options, and the commands whose first argument is a sweep.
 struct CompletionWords {
@@ -92,10 +139,19 @@ struct CompletionWords {
   std::vector<std::string> sweep_commands;
 };
 int RunCompletion(const std::string& shell, const CompletionWords& words, std::ostream& out, std::ostream& err);
+// Walks the commands registered on the parser (ctx.app).
+std::unique_ptr<Command> MakeCompletionCommand();
+
+// SERVING (exit 0) or NOT_SERVING (exit 4), as grpc_health_probe.
+int RunHealth(Connection& c, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeHealthCommand();
 // The CLI's version, then the server's (or that it cannot be reached: still exit 0).
 int RunVersion(Connection& c, const std::string& client_version, std::ostream& out, std::ostream& err);
+// Without a usable --server: the CLI's version alone.
+std::unique_ptr<Command> MakeVersionCommand();
 // The embedded slots and remote workers heard from within a lease, with their trials.
 int RunWorkers(Connection& c, std::ostream& out, std::ostream& err);
+std::unique_ptr<Command> MakeWorkersCommand();
 grpc::Status FetchWorkers(Connection& c, std::vector<hpsearch::v1::Worker>* out);
 // One sweep by id or name, with its spec (GetSweep).
 grpc::Status FetchSweep(Connection& c, const std::string& sweep, hpsearch::v1::Sweep* out);

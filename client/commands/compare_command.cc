@@ -4,6 +4,7 @@
 #include <iostream>
 #include <set>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "client/commands/commands.h"
 #include "client/format.h"
@@ -16,8 +17,9 @@ namespace hpsearch::client {
 namespace v1 = hpsearch::v1;
 using nlohmann::json;
 
-int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_t>& indices, std::ostream& out,
-               std::ostream& err) {
+int RunCompare(Connection& c, const CompareOptions& o, std::ostream& out, std::ostream& err) {
+  const std::string& sweep = o.sweep;
+  const std::vector<int64_t>& indices = o.indices;
   if (indices.size() < 2) {
     err << "error: compare needs at least two trial indices (e.g. hpsearch compare " << sweep << " 3 7)\n";
     return kExitUsage;
@@ -54,7 +56,8 @@ int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_
   auto differ = [](const std::vector<json>& v) {
     return std::any_of(v.begin(), v.end(), [&](const json& x) { return x != v.front(); });
   };
-  if (c.options().output == "json") {
+  const OutputFormat format = c.options().format;
+  if (format == OutputFormat::kJson) {
     json differs = json::array();
     for (const auto& p : params)
       if (differ(values("params", p))) differs.push_back(p);
@@ -110,7 +113,7 @@ int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_
   cells.clear();
   for (const auto& t : trials) cells.push_back(RunTime(t));
   add("time", cells, false);
-  if (c.options().output == "csv") {
+  if (format == OutputFormat::kCsv) {
     header[0] = "differs";
     for (auto& r : rows) r[0] = r[0].empty() ? "false" : "true";
     PrintCsv(out, header, rows);
@@ -120,5 +123,28 @@ int RunCompare(Connection& c, const std::string& sweep, const std::vector<int64_
   out << "(* marks rows where the trials differ)\n";
   return kExitOk;
 }
+
+namespace {
+
+class CompareCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "compare", "Trials side by side: parameters, metrics (differences marked), curves",
+                           "hpsearch compare quickstart 3 7 12");
+    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
+    cmd->add_option("trials", o_.indices, "Two or more trial indices")->required()->expected(2, 100);
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override { return RunCompare(c, o_, ctx.out, ctx.err); }
+
+ private:
+  CompareOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeCompareCommand() { return std::make_unique<CompareCommand>(); }
 
 }  // namespace hpsearch::client

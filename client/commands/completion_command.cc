@@ -3,6 +3,7 @@
 // with `hpsearch list -o csv` as the user would) wherever a sweep is expected.
 #include <iostream>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -80,5 +81,49 @@ int RunCompletion(const std::string& shell, const CompletionWords& words, std::o
   out << script;
   return kExitOk;
 }
+
+namespace {
+
+// What to complete, as registered on `app`: every command with its options, the
+// global options, and the commands whose first positional is a sweep.
+CompletionWords WordsOf(const CLI::App& app) {
+  CompletionWords words;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    std::vector<std::string> options;
+    bool first_positional = true;
+    for (const auto* opt : sub->get_options()) {
+      for (const auto& name : opt->get_lnames()) options.push_back("--" + name);
+      for (const auto& name : opt->get_snames()) options.push_back("-" + name);
+      if (opt->get_positional() && first_positional) {
+        first_positional = false;
+        if (opt->get_name(true) == "sweep") words.sweep_commands.push_back(sub->get_name());
+      }
+    }
+    words.commands.emplace_back(sub->get_name(), options);
+  }
+  for (const auto* opt : app.get_options()) {
+    for (const auto& name : opt->get_lnames()) words.global.push_back("--" + name);
+  }
+  return words;
+}
+
+// Offline: the script is made from the commands registered, as they are parsed.
+class CompletionCommand final : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "completion", "A bash or zsh completion script (commands, options, sweep names)",
+                           "source <(hpsearch completion bash)");
+    cmd->add_option("shell", shell_, "bash or zsh")->required();
+    return cmd;
+  }
+  int Run(Context& ctx) override { return RunCompletion(shell_, WordsOf(ctx.app), ctx.out, ctx.err); }
+
+ private:
+  std::string shell_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeCompletionCommand() { return std::make_unique<CompletionCommand>(); }
 
 }  // namespace hpsearch::client

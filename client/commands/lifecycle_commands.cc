@@ -2,12 +2,15 @@
 #include <iostream>
 #include <string>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/commands/call_and_print.h"
 #include "client/commands/commands.h"
 #include "client/views.h"
 #include "common/util/printable.h"
+#include "search/spec_file.h"
 
 namespace hpsearch::client {
 
@@ -41,20 +44,20 @@ int RunExtend(Connection& c, const ExtendOptions& o, std::ostream& out, std::ost
   req.set_sweep(o.sweep);
   req.set_trials(o.trials);
   req.set_duration_seconds(o.seconds);
-  v1::Sweep s;
-  auto ctx = c.Call();
-  if (grpc::Status st = c.sweeps().ExtendSweep(ctx.get(), req, &s); !st.ok()) return ReportError(st, c.options(), err);
-  if (c.options().output == "json") {
-    out << SweepJson(s).dump() << "\n";
-    return kExitOk;
-  }
-  const bool reopened = before.status() != v1::SWEEP_RUNNING;
-  out << s.id() << (reopened ? absl::StrCat(" was ", StatusName(before.status()), "; running again: ") : " extended: ")
-      << Plan(s);
-  const double limit = s.spec().budget().max_duration_seconds();
-  if (o.seconds > 0 && limit > 0) out << "; time limit " << Duration(limit) << " from its start";
-  out << "\n";
-  return kExitOk;
+  return CallAndPrint<v1::Sweep>(
+      c, [&](grpc::ClientContext* ctx, v1::Sweep* s) { return c.sweeps().ExtendSweep(ctx, req, s); },
+      {.json = SweepJson,
+       .text =
+           [&](const v1::Sweep& s, std::ostream& out) {
+             const bool reopened = before.status() != v1::SWEEP_RUNNING;
+             out << s.id()
+                 << (reopened ? absl::StrCat(" was ", StatusName(before.status()), "; running again: ") : " extended: ")
+                 << Plan(s);
+             const double limit = s.spec().budget().max_duration_seconds();
+             if (o.seconds > 0 && limit > 0) out << "; time limit " << Duration(limit) << " from its start";
+             out << "\n";
+           }},
+      out, err);
 }
 
 int RunRetry(Connection& c, const RetryOptions& o, std::ostream& out, std::ostream& err) {
@@ -65,29 +68,32 @@ int RunRetry(Connection& c, const RetryOptions& o, std::ostream& out, std::ostre
   req.set_sweep(o.sweep);
   req.set_failed(failed);
   req.set_cancelled(o.cancelled);
-  v1::RetryTrialsResponse resp;
-  auto ctx = c.Call();
-  if (grpc::Status st = c.sweeps().RetryTrials(ctx.get(), req, &resp); !st.ok()) {
-    return ReportError(st, c.options(), err);
-  }
-  const v1::Sweep& s = resp.sweep();
-  if (c.options().output == "json") {
-    json j = SweepJson(s);
-    j["requeued"] = resp.requeued();
-    out << j.dump() << "\n";
-    return kExitOk;
-  }
-  const std::string which = failed && o.cancelled ? "failed or cancelled" : failed ? "failed" : "cancelled";
-  if (resp.requeued() + resp.resumed() == 0) {
-    out << s.id() << " has no " << which << " trials; nothing to retry\n";
-    return kExitOk;
-  }
-  out << s.id() << ": " << resp.requeued() << " " << which << " trial" << (resp.requeued() == 1 ? "" : "s")
-      << " requeued as new attempts";
-  if (resp.resumed() > 0) out << ", " << resp.resumed() << " never started";
-  if (before.status() != v1::SWEEP_RUNNING) out << "; " << StatusName(before.status()) << " sweep running again";
-  out << ": " << Plan(s) << "\n";
-  return kExitOk;
+  return CallAndPrint<v1::RetryTrialsResponse>(
+      c,
+      [&](grpc::ClientContext* ctx, v1::RetryTrialsResponse* resp) { return c.sweeps().RetryTrials(ctx, req, resp); },
+      {.json =
+           [](const v1::RetryTrialsResponse& resp) {
+             json j = SweepJson(resp.sweep());
+             j["requeued"] = resp.requeued();
+             return j;
+           },
+       .text =
+           [&](const v1::RetryTrialsResponse& resp, std::ostream& out) {
+             const v1::Sweep& s = resp.sweep();
+             const std::string which = failed && o.cancelled ? "failed or cancelled" : failed ? "failed" : "cancelled";
+             if (resp.requeued() + resp.resumed() == 0) {
+               out << s.id() << " has no " << which << " trials; nothing to retry\n";
+               return;
+             }
+             out << s.id() << ": " << resp.requeued() << " " << which << " trial" << (resp.requeued() == 1 ? "" : "s")
+                 << " requeued as new attempts";
+             if (resp.resumed() > 0) out << ", " << resp.resumed() << " never started";
+             if (before.status() != v1::SWEEP_RUNNING) {
+               out << "; " << StatusName(before.status()) << " sweep running again";
+             }
+             out << ": " << Plan(s) << "\n";
+           }},
+      out, err);
 }
 
 int RunDelete(Connection& c, const DeleteOptions& o, std::istream& in, std::ostream& out, std::ostream& err) {
@@ -114,19 +120,89 @@ int RunDelete(Connection& c, const DeleteOptions& o, std::istream& in, std::ostr
   }
   v1::DeleteSweepRequest req;
   req.set_sweep(s.id());  // the sweep confirmed, even if a newer one took its name since
-  v1::Sweep gone;
-  auto ctx = c.Call();
-  if (grpc::Status st = c.sweeps().DeleteSweep(ctx.get(), req, &gone); !st.ok()) {
-    return ReportError(st, c.options(), err);
-  }
-  if (c.options().output == "json") {
-    json j = SweepJson(gone);
-    j["deleted"] = true;
-    out << j.dump() << "\n";
-  } else {
-    out << "deleted " << what << "\n";
-  }
-  return kExitOk;
+  return CallAndPrint<v1::Sweep>(
+      c, [&](grpc::ClientContext* ctx, v1::Sweep* gone) { return c.sweeps().DeleteSweep(ctx, req, gone); },
+      {.json =
+           [](const v1::Sweep& gone) {
+             json j = SweepJson(gone);
+             j["deleted"] = true;
+             return j;
+           },
+       .text = [&](const v1::Sweep&, std::ostream& out) { out << "deleted " << what << "\n"; }},
+      out, err);
 }
+
+namespace {
+
+class ExtendCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "extend", "More budget for a running or finished sweep: more trials and/or more time",
+                           "hpsearch extend quickstart --trials 20");
+    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
+    cmd->add_option("--trials", o_.trials, "This many more trials than it plans now")->check(CLI::PositiveNumber);
+    cmd->add_option("--duration", duration_,
+                    "More time (30m, 1h30m, 90s): past a running sweep's limit, from now for a finished one");
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override {
+    if (!duration_.empty()) {
+      auto seconds = ParseDuration(duration_);
+      if (!seconds.ok() || *seconds <= 0) {
+        ctx.err << "error: --duration '" << duration_ << "': give a positive duration such as 30m, 1h30m or 90s\n";
+        return kExitUsage;
+      }
+      o_.seconds = *seconds;
+    }
+    return RunExtend(c, o_, ctx.out, ctx.err);
+  }
+
+ private:
+  ExtendOptions o_;
+  std::string duration_;  // --duration as given
+};
+
+class RetryCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "retry", "Run failed (default) or cancelled trials again, as new attempts",
+                           "hpsearch retry quickstart --failed --cancelled");
+    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
+    cmd->add_flag("--failed", o_.failed, "Failed trials (the default)");
+    cmd->add_flag("--cancelled", o_.cancelled, "Cancelled trials");
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override { return RunRetry(c, o_, ctx.out, ctx.err); }
+
+ private:
+  RetryOptions o_;
+};
+
+class DeleteCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "delete", "Delete a finished sweep with its trials (asks first)",
+                           "hpsearch delete quickstart --yes");
+    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
+    cmd->add_flag("-y,--yes", o_.yes, "Do not ask for confirmation");
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override { return RunDelete(c, o_, ctx.in, ctx.out, ctx.err); }
+
+ private:
+  DeleteOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeExtendCommand() { return std::make_unique<ExtendCommand>(); }
+std::unique_ptr<Command> MakeRetryCommand() { return std::make_unique<RetryCommand>(); }
+std::unique_ptr<Command> MakeDeleteCommand() { return std::make_unique<DeleteCommand>(); }
 
 }  // namespace hpsearch::client

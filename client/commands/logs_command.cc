@@ -4,6 +4,7 @@
 #include <ostream>
 #include <thread>
 
+#include "CLI/CLI.hpp"
 #include "client/commands/commands.h"
 #include "client/views.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
@@ -106,5 +107,43 @@ int RunLogs(Connection& c, const LogsOptions& o, std::ostream& out, std::ostream
     std::this_thread::sleep_for(kFollowPoll);
   }
 }
+
+namespace {
+
+// Prints the program's own output: -o does not apply, and --raw passes it unescaped.
+class LogsCommand final : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "logs", "What a command trial's program wrote: stdout here, stderr to stderr",
+                           "hpsearch logs my-cnn 3 -f");
+    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
+    cmd->add_option("index", o_.index, "Trial index (from 0)")->required()->check(TrialIndex());
+    cmd->add_option("--attempt", o_.attempt, "This attempt (default: the latest)")->check(CLI::PositiveNumber);
+    cmd->add_option("--stream", o_.stream, "Only this stream: stdout or stderr (default: both)")
+        ->check(CLI::IsMember({"stdout", "stderr"}));
+    cmd->add_flag("-f,--follow", o_.follow, "Keep printing as the program writes, until the trial ends");
+    cmd->add_flag("--raw", raw_, "The bytes exactly as written (control sequences are escaped otherwise)");
+    return cmd;
+  }
+  int Run(Context& ctx) override {
+    if (ctx.output_given) {
+      ctx.err << "error: logs prints the program's own output; -o " << OutputFormatName(ctx.global.format)
+              << " does not apply\n";
+      return kExitUsage;
+    }
+    if (!ServerUsable(ctx)) return kExitUsage;
+    Connection c(ctx.global);
+    return RunLogs(c, o_, ctx.out, ctx.err);
+  }
+  bool Escaped() const override { return !raw_; }
+
+ private:
+  LogsOptions o_;
+  bool raw_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeLogsCommand() { return std::make_unique<LogsCommand>(); }
 
 }  // namespace hpsearch::client

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <set>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/format.h"
@@ -65,7 +66,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   }
   const int64_t total = (*strategy)->total();
   const std::string note = (*strategy)->note();
-  if (o.output == "json") {
+  if (o.format == OutputFormat::kJson) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& t : trials) list.push_back(ToJson(t));
     nlohmann::json j = {
@@ -82,7 +83,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     out << j.dump(2) << "\n";
     return 0;
   }
-  if (o.output == "csv") {  // the previewed trials, exact values (lists as JSON)
+  if (o.format == OutputFormat::kCsv) {  // the previewed trials, exact values (lists as JSON)
     std::vector<std::string> header = {"trial"};
     for (const auto& p : spec->parameters) header.push_back(p.name);
     std::vector<std::vector<std::string>> rows;
@@ -149,6 +150,27 @@ std::string PruningSummary(const search::Spec& spec) {
   return "";
 }
 
+class PlanCommand final : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "plan", "Validate a sweep spec and preview its trials (offline)",
+                           "hpsearch plan examples/quickstart.yaml --limit 5");
+    cmd->add_option("spec", o_.spec_path, "Sweep spec (YAML)")->required();
+    cmd->add_option("--limit", o_.limit, "Trials to show")->check(CLI::NonNegativeNumber);
+    return cmd;
+  }
+  // Offline: no server, whatever --server says.
+  int Run(Context& ctx) override {
+    o_.format = ctx.global.format;
+    return RunPlan(o_, ctx.out, ctx.err);
+  }
+
+ private:
+  PlanOptions o_;
+};
+
 }  // namespace
+
+std::unique_ptr<Command> MakePlanCommand() { return std::make_unique<PlanCommand>(); }
 
 }  // namespace hpsearch::client

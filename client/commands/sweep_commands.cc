@@ -1,9 +1,11 @@
-// submit, list, status, stop, cancel.
+// A sweep as a whole: submit, list, status, stop, cancel.
 #include <algorithm>
 #include <iostream>
 #include <map>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_format.h"
+#include "client/commands/call_and_print.h"
 #include "client/commands/commands.h"
 #include "client/format.h"
 #include "client/views.h"
@@ -27,8 +29,8 @@ std::string Progress(const v1::Sweep& s) {
 
 std::string Best(const v1::Sweep& s) { return s.has_best_objective() ? Cell(s.best_objective()) : "-"; }
 
-void PrintSweepLine(const v1::Sweep& s, const std::string& output, std::ostream& out) {
-  if (output == "json") {
+void PrintSweepLine(const v1::Sweep& s, OutputFormat format, std::ostream& out) {
+  if (format == OutputFormat::kJson) {
     out << SweepJson(s).dump() << "\n";
   } else {
     out << s.id() << " " << Printable(s.name()) << " (" << s.total_trials() << " trials)\n";
@@ -68,10 +70,10 @@ int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ost
       WithRetries(c, err, [&](grpc::ClientContext* ctx) { return c.sweeps().SubmitSweep(ctx, req, &sweep); });
   if (!st.ok()) return ReportError(st, c.options(), err);
   if (o.watch) {
-    if (c.options().output != "json") PrintSweepLine(sweep, "table", out);
-    return RunWatch(c, sweep.id(), out, err);
+    if (c.options().format != OutputFormat::kJson) PrintSweepLine(sweep, OutputFormat::kTable, out);
+    return RunWatch(c, {.sweep = sweep.id()}, out, err);
   }
-  PrintSweepLine(sweep, c.options().output, out);
+  PrintSweepLine(sweep, c.options().format, out);
   return kExitOk;
 }
 
@@ -117,8 +119,8 @@ int RunList(Connection& c, const ListOptions& o, std::ostream& out, std::ostream
     }
     token = resp.next_page_token();
   } while (!token.empty() && (limit == 0 || static_cast<int32_t>(sweeps.size()) < limit));
-  const std::string& output = c.options().output;
-  if (output == "json") {
+  const OutputFormat format = c.options().format;
+  if (format == OutputFormat::kJson) {
     json a = json::array();
     for (const auto& s : sweeps) a.push_back(SweepJson(s));
     out << a.dump(2) << "\n";
@@ -130,7 +132,7 @@ int RunList(Connection& c, const ListOptions& o, std::ostream& out, std::ostream
     rows.push_back({s.id(), s.name(), StatusName(s.status()), Progress(s), std::to_string(s.counts().running()),
                     std::to_string(s.counts().failed()), Best(s), Age(s.created_ms(), now)});
   }
-  if (output == "csv") {
+  if (format == OutputFormat::kCsv) {
     std::vector<std::vector<std::string>> csv;
     for (const auto& s : sweeps) {
       const json j = SweepJson(s);
@@ -165,10 +167,15 @@ grpc::Status FetchSweep(Connection& c, const std::string& sweep, v1::Sweep* out)
   return c.sweeps().GetSweep(ctx.get(), req, out);
 }
 
-int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err) {
-  v1::Sweep s;
-  grpc::Status st = FetchSweep(c, sweep, &s);
-  if (!st.ok()) return ReportError(st, c.options(), err);
+namespace {
+
+// What `status` shows of a sweep, as JSON and as field/value rows.
+struct StatusView {
+  json j;
+  std::vector<std::vector<std::string>> rows;
+};
+
+StatusView Summarize(Connection& c, const v1::Sweep& s) {
   const auto& k = s.counts();
   const int64_t now = NowMs();
   const int64_t end = s.finished_ms() > 0 ? s.finished_ms() : now;
@@ -201,10 +208,6 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
   } else {
     j["eta_seconds"] = nullptr;
   }
-  if (c.options().output == "json") {
-    out << j.dump(2) << "\n";
-    return kExitOk;
-  }
   std::vector<std::vector<std::string>> rows = {
       {"sweep", s.id() + " " + s.name()},
       {"status", StatusName(s.status()) + (s.status_reason().empty() ? "" : " (" + s.status_reason() + ")")},
@@ -221,12 +224,29 @@ int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::o
   };
   if (show_note) rows.push_back({"note", note});
   if (!idle.empty()) rows.push_back({"warning", idle});
-  if (c.options().output == "csv") {
-    PrintCsv(out, {"field", "value"}, rows);
-  } else {
-    for (const auto& r : rows) out << absl::StrFormat("%-10s %s\n", r[0] + ":", Printable(r[1]));
-  }
-  return kExitOk;
+  return {std::move(j), std::move(rows)};
+}
+
+}  // namespace
+
+int RunStatus(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err) {
+  v1::GetSweepRequest req;
+  req.set_sweep(sweep);
+  return CallAndPrint<v1::Sweep>(
+      c, [&](grpc::ClientContext* ctx, v1::Sweep* s) { return c.sweeps().GetSweep(ctx, req, s); },
+      {.json = [&](const v1::Sweep& s) { return Summarize(c, s).j; },
+       .indent = 2,
+       .csv =
+           [&](const v1::Sweep& s, std::ostream& out) {
+             PrintCsv(out, {"field", "value"}, Summarize(c, s).rows);
+           },
+       .text =
+           [&](const v1::Sweep& s, std::ostream& out) {
+             for (const auto& r : Summarize(c, s).rows) {
+               out << absl::StrFormat("%-10s %s\n", r[0] + ":", Printable(r[1]));
+             }
+           }},
+      out, err);
 }
 
 int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostream& out, std::ostream& err) {
@@ -239,7 +259,7 @@ int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostre
   if (st.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
     // Already finished: what the user asked for holds; say so and succeed (like
     // `kubectl delete --ignore-not-found`, a script may stop a sweep twice).
-    if (c.options().output == "json") {
+    if (c.options().format == OutputFormat::kJson) {
       out << json{{"sweep", sweep}, {"already_finished", true}, {"message", st.error_message()}}.dump() << "\n";
     } else {
       out << Printable(st.error_message()) << "; nothing to " << (graceful ? "stop" : "cancel") << "\n";
@@ -247,7 +267,7 @@ int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostre
     return kExitOk;
   }
   if (!st.ok()) return ReportError(st, c.options(), err);
-  if (c.options().output == "json") {
+  if (c.options().format == OutputFormat::kJson) {
     out << SweepJson(s).dump() << "\n";
   } else {
     out << s.id() << " " << StatusName(s.status())
@@ -258,5 +278,88 @@ int RunCancel(Connection& c, const std::string& sweep, bool graceful, std::ostre
   }
   return kExitOk;
 }
+
+namespace {
+
+class SubmitCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd =
+        AddCommand(app, "submit", "Submit a sweep; prints its id", "hpsearch submit examples/quickstart.yaml --watch");
+    cmd->add_option("spec", o_.spec_path, "Sweep spec (YAML)")->required();
+    cmd->add_option("--name", o_.name, "Name the sweep (overrides the spec's name)");
+    cmd->add_flag("--watch", o_.watch, "Watch it until it ends");
+    cmd->add_option("--label", o_.labels, "Tag the sweep NAME=VALUE (repeatable; adds to the spec's labels)");
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override { return RunSubmit(c, o_, ctx.out, ctx.err); }
+
+ private:
+  SubmitOptions o_;
+};
+
+class ListCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "list", "Sweeps, newest first", "hpsearch list --status running -l team=vision");
+    cmd->add_option("--limit", o_.limit, "Most sweeps to show (0 = all)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--status", o_.status,
+                    "Only sweeps with this status: running, stopping, completed, failed, cancelled");
+    cmd->add_option("-l,--label", o_.labels, "Only sweeps labelled NAME=VALUE (repeatable: all must match)");
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override { return RunList(c, o_, ctx.out, ctx.err); }
+
+ private:
+  ListOptions o_;
+};
+
+class StatusCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "status", "One sweep: counts, best so far, elapsed, ETA", "hpsearch status quickstart");
+    cmd->add_option("sweep", sweep_, "Sweep id or name")->required();
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override { return RunStatus(c, sweep_, ctx.out, ctx.err); }
+
+ private:
+  std::string sweep_;
+};
+
+// `stop` (graceful) or `cancel`.
+class CancelCommand final : public ServerCommand {
+ public:
+  explicit CancelCommand(bool graceful) : graceful_(graceful) {}
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd =
+        graceful_
+            ? AddCommand(app, "stop", "Start nothing new; running trials finish", "hpsearch stop quickstart")
+            : AddCommand(app, "cancel", "Cancel: running trials stop within an epoch", "hpsearch cancel quickstart");
+    cmd->add_option("sweep", sweep_, "Sweep id or name")->required();
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override { return RunCancel(c, sweep_, graceful_, ctx.out, ctx.err); }
+
+ private:
+  const bool graceful_;
+  std::string sweep_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeSubmitCommand() { return std::make_unique<SubmitCommand>(); }
+std::unique_ptr<Command> MakeListCommand() { return std::make_unique<ListCommand>(); }
+std::unique_ptr<Command> MakeStatusCommand() { return std::make_unique<StatusCommand>(); }
+std::unique_ptr<Command> MakeStopCommand() { return std::make_unique<CancelCommand>(/*graceful=*/true); }
+std::unique_ptr<Command> MakeCancelCommand() { return std::make_unique<CancelCommand>(/*graceful=*/false); }
 
 }  // namespace hpsearch::client

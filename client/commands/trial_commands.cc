@@ -1,12 +1,14 @@
-// trials, trial, best, export.
+// A sweep's trials: trials, trial, best, export.
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "client/commands/call_and_print.h"
 #include "client/commands/commands.h"
 #include "client/format.h"
 #include "client/trial_table.h"
@@ -96,11 +98,12 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   int64_t total = 0;
   grpc::Status st = FetchTrials(c, req, o.limit, &trials, &total);
   if (!st.ok()) return ReportError(st, c.options(), err);
-  if (c.options().output == "json") {
+  const OutputFormat format = c.options().format;
+  if (format == OutputFormat::kJson) {
     out << TrialsJson(trials).dump(2) << "\n";
     return kExitOk;
   }
-  if (trials.empty() && c.options().output == "table") {
+  if (trials.empty() && IsTable(format)) {
     if (!o.where.empty()) {
       out << "no trials" << (o.status.empty() ? "" : " with status " + o.status) << " where "
           << absl::StrJoin(o.where, " and ") << "\n";
@@ -109,14 +112,14 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
     }
     return kExitOk;
   }
-  if (c.options().output == "csv") {
+  if (format == OutputFormat::kCsv) {
     PrintTrialCsv(trials, out);
     return kExitOk;
   }
   const auto spec = SweepSpec(c, o.sweep);
   TrialColumns cols;
   cols.params = ParamColumns(spec, trials, o.show_fixed);
-  cols.wide = c.options().wide;
+  cols.wide = format == OutputFormat::kWide;
   const bool by_param = spec && (std::any_of(spec->parameters.begin(), spec->parameters.end(),
                                              [&](const auto& p) { return p.name == sort; }) ||
                                  spec->fixed.contains(sort));
@@ -139,31 +142,23 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   return kExitOk;
 }
 
-int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostream& out, std::ostream& err) {
-  v1::GetTrialRequest req;
-  req.set_sweep(sweep);
-  req.set_index(index);
-  v1::Trial t;
-  auto ctx = c.Call();
-  grpc::Status st = c.sweeps().GetTrial(ctx.get(), req, &t);
-  if (!st.ok()) return ReportError(st, c.options(), err);
-  const json j = TrialDetailJson(t);
-  if (c.options().output == "json") {
-    out << j.dump(2) << "\n";
-    return kExitOk;
-  }
-  if (c.options().output == "csv") {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& e : t.epochs()) {
-      std::vector<std::string> row = {std::to_string(e.epoch()), Exact(e.lr()), Exact(e.seconds())};
-      for (const char* m : {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}) {
-        row.push_back(e.metrics().count(m) ? Exact(e.metrics().at(m)) : "");
-      }
-      rows.push_back(std::move(row));
+namespace {
+
+// `trial -o csv`: the learning curve, an epoch a row.
+void PrintCurveCsv(const v1::Trial& t, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : t.epochs()) {
+    std::vector<std::string> row = {std::to_string(e.epoch()), Exact(e.lr()), Exact(e.seconds())};
+    for (const char* m : {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}) {
+      row.push_back(e.metrics().count(m) ? Exact(e.metrics().at(m)) : "");
     }
-    PrintCsv(out, {"epoch", "lr", "seconds", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}, rows);
-    return kExitOk;
+    rows.push_back(std::move(row));
   }
+  PrintCsv(out, {"epoch", "lr", "seconds", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}, rows);
+}
+
+void PrintTrialDetail(const v1::Trial& t, std::ostream& out) {
+  const json j = TrialDetailJson(t);
   out << absl::StrFormat("trial %d of %s: %s", t.index(), Printable(t.sweep_id()), StatusName(t.status()));
   if (t.has_objective()) out << "  objective " << Cell(t.objective());
   out << "\n";
@@ -197,59 +192,69 @@ int RunTrial(Connection& c, const std::string& sweep, int64_t index, std::ostrea
       out << absl::StrFormat("  epoch %-3d%s\n", d.epoch(), layers);
     }
   }
-  return kExitOk;
 }
 
-int RunBest(Connection& c, const std::string& sweep, int32_t k, bool show_fixed, std::ostream& out, std::ostream& err) {
+}  // namespace
+
+int RunTrial(Connection& c, const TrialOptions& o, std::ostream& out, std::ostream& err) {
+  v1::GetTrialRequest req;
+  req.set_sweep(o.sweep);
+  req.set_index(o.index);
+  return CallAndPrint<v1::Trial>(
+      c, [&](grpc::ClientContext* ctx, v1::Trial* t) { return c.sweeps().GetTrial(ctx, req, t); },
+      {.json = TrialDetailJson, .indent = 2, .csv = PrintCurveCsv, .text = PrintTrialDetail}, out, err);
+}
+
+int RunBest(Connection& c, const BestOptions& o, std::ostream& out, std::ostream& err) {
   v1::GetBestTrialsRequest req;
-  req.set_sweep(sweep);
-  req.set_k(k);
-  v1::GetBestTrialsResponse resp;
-  auto ctx = c.Call();
-  grpc::Status st = c.sweeps().GetBestTrials(ctx.get(), req, &resp);
-  if (!st.ok()) return ReportError(st, c.options(), err);
-  std::vector<v1::Trial> trials(resp.trials().begin(), resp.trials().end());
-  if (c.options().output == "json") {
-    out << TrialsJson(trials).dump(2) << "\n";
-    return kExitOk;
-  }
-  if (trials.empty() && c.options().output == "table") {
-    // Why there are none: still to come, or the sweep ended without one.
-    v1::Sweep s;
-    const bool known = FetchSweep(c, sweep, &s).ok();
-    const bool ended = known && s.status() != v1::SWEEP_RUNNING && s.status() != v1::SWEEP_STOPPING;
-    if (ended) {
-      out << "no completed trials: sweep " << s.id() << " " << StatusName(s.status())
-          << (s.status_reason().empty() ? "" : " (" + s.status_reason() + ")") << "\n";
-    } else {
-      out << "no completed trials yet\n";
-    }
-    return kExitOk;
-  }
-  // Test metrics (held out, never searched on) next to the objective.
-  std::vector<std::string> metrics;
-  for (const auto& m : MetricNames(trials)) {
-    if (m.rfind("test_", 0) == 0) metrics.push_back(m);
-  }
-  if (c.options().output == "csv") {
-    PrintTrialCsv(trials, out);
-    return kExitOk;
-  }
-  TrialColumns cols;
-  cols.params = ParamColumns(SweepSpec(c, sweep), trials, show_fixed);
-  cols.metrics = std::move(metrics);
-  cols.rank = true;
-  cols.wide = c.options().wide;
-  PrintTrialTable(trials, cols, out);
-  return kExitOk;
+  req.set_sweep(o.sweep);
+  req.set_k(o.k);
+  auto trials_of = [](const v1::GetBestTrialsResponse& resp) {
+    return std::vector<v1::Trial>(resp.trials().begin(), resp.trials().end());
+  };
+  return CallAndPrint<v1::GetBestTrialsResponse>(
+      c,
+      [&](grpc::ClientContext* ctx, v1::GetBestTrialsResponse* resp) {
+        return c.sweeps().GetBestTrials(ctx, req, resp);
+      },
+      {.json = [&](const v1::GetBestTrialsResponse& resp) { return TrialsJson(trials_of(resp)); },
+       .indent = 2,
+       .csv = [&](const v1::GetBestTrialsResponse& resp, std::ostream& out) { PrintTrialCsv(trials_of(resp), out); },
+       .text =
+           [&](const v1::GetBestTrialsResponse& resp, std::ostream& out) {
+             const std::vector<v1::Trial> trials = trials_of(resp);
+             if (trials.empty()) {
+               // Why there are none: still to come, or the sweep ended without one.
+               v1::Sweep s;
+               const bool known = FetchSweep(c, o.sweep, &s).ok();
+               const bool ended = known && s.status() != v1::SWEEP_RUNNING && s.status() != v1::SWEEP_STOPPING;
+               if (ended) {
+                 out << "no completed trials: sweep " << s.id() << " " << StatusName(s.status())
+                     << (s.status_reason().empty() ? "" : " (" + s.status_reason() + ")") << "\n";
+               } else {
+                 out << "no completed trials yet\n";
+               }
+               return;
+             }
+             TrialColumns cols;
+             cols.params = ParamColumns(SweepSpec(c, o.sweep), trials, o.show_fixed);
+             // Test metrics (held out, never searched on) next to the objective.
+             for (const auto& m : MetricNames(trials)) {
+               if (m.rfind("test_", 0) == 0) cols.metrics.push_back(m);
+             }
+             cols.rank = true;
+             cols.wide = c.options().format == OutputFormat::kWide;
+             PrintTrialTable(trials, cols, out);
+           }},
+      out, err);
 }
 
-int RunExport(Connection& c, const std::string& sweep, const std::vector<std::string>& where, const std::string& file,
-              std::ostream& out, std::ostream& err) {
+int RunExport(Connection& c, const ExportOptions& o, std::ostream& out, std::ostream& err) {
+  const std::string& file = o.file;
   v1::ListTrialsRequest req;
-  req.set_sweep(sweep);
+  req.set_sweep(o.sweep);
   req.set_sort_by("index");
-  for (const auto& w : where) req.add_where(w);
+  for (const auto& w : o.where) req.add_where(w);
   std::vector<v1::Trial> trials;
   int64_t total = 0;
   grpc::Status st = FetchTrials(c, req, 0, &trials, &total);
@@ -264,7 +269,7 @@ int RunExport(Connection& c, const std::string& sweep, const std::vector<std::st
     }
     sink = &f;
   }
-  if (c.options().output == "json") {
+  if (c.options().format == OutputFormat::kJson) {
     *sink << TrialsJson(trials).dump(2) << "\n";
   } else {
     PrintTrialCsv(trials, *sink);
@@ -279,5 +284,109 @@ int RunExport(Connection& c, const std::string& sweep, const std::vector<std::st
   }
   return kExitOk;
 }
+
+namespace {
+
+class TrialsCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "trials", "A sweep's trials with their parameters",
+                           "hpsearch trials quickstart --status completed --sort objective --limit 10");
+    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
+    cmd->add_option("--status", o_.status, "pending, running, completed, failed, pruned or cancelled");
+    cmd->add_option("--sort", o_.sort, "index, objective, a metric (best first) or a parameter")->capture_default_str();
+    auto* asc = cmd->add_flag("--asc", ascending_, "Ascending, whatever the key's natural direction");
+    cmd->add_flag("--desc", descending_, "Descending, whatever the key's natural direction")->excludes(asc);
+    cmd->add_flag("--show-fixed", o_.show_fixed, "Columns for the fixed settings too");
+    cmd->add_option("--where", o_.where,
+                    "Only trials meeting this condition (repeatable): lr<=0.01, optimizer=adam,sgd, objective>0.85")
+        ->allow_extra_args(false);
+    cmd->add_option("--limit", o_.limit, "Most trials to show (0 = all)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override {
+    if (ascending_) o_.descending = false;
+    if (descending_) o_.descending = true;
+    return RunTrials(c, o_, ctx.out, ctx.err);
+  }
+
+ private:
+  TrialsOptions o_;
+  bool ascending_ = false;
+  bool descending_ = false;
+};
+
+class TrialCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "trial", "One trial: parameters, attempts, metrics and learning curve",
+                           "hpsearch trial quickstart 3");
+    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
+    cmd->add_option("index", o_.index, "Trial index (from 0)")->required()->check(TrialIndex());
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override { return RunTrial(c, o_, ctx.out, ctx.err); }
+
+ private:
+  TrialOptions o_;
+};
+
+class BestCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "best", "The best trials by the sweep's objective, with test metrics",
+                           "hpsearch best quickstart -k 3");
+    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
+    cmd->add_option("-k", o_.k, "How many")->check(CLI::Range(1, 1000))->capture_default_str();
+    cmd->add_flag("--show-fixed", o_.show_fixed, "Columns for the fixed settings too");
+    return cmd;
+  }
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override { return RunBest(c, o_, ctx.out, ctx.err); }
+
+ private:
+  BestOptions o_;
+};
+
+// Writes csv unless asked for json; a table is what `trials` prints.
+class ExportCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "export", "Every trial as CSV (default) or JSON",
+                           "hpsearch export quickstart -o csv --file results.csv");
+    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
+    cmd->add_option("--file", o_.file, "Write here instead of stdout");
+    cmd->add_option("--where", o_.where, "Only trials meeting this condition (repeatable), as for trials")
+        ->allow_extra_args(false);
+    return cmd;
+  }
+  OutputFormat DefaultFormat() const override { return OutputFormat::kCsv; }
+
+ protected:
+  std::optional<int> Refuse(const Context& ctx) const override {
+    if (!IsTable(ctx.global.format)) return std::nullopt;
+    ctx.err << "error: export writes csv or json (-o " << OutputFormatName(ctx.global.format)
+            << "); for a table of every trial use: hpsearch trials " << o_.sweep << " --limit 0\n";
+    return kExitUsage;
+  }
+  int RunOn(Connection& c, Context& ctx) override { return RunExport(c, o_, ctx.out, ctx.err); }
+
+ private:
+  ExportOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeTrialsCommand() { return std::make_unique<TrialsCommand>(); }
+std::unique_ptr<Command> MakeTrialCommand() { return std::make_unique<TrialCommand>(); }
+std::unique_ptr<Command> MakeBestCommand() { return std::make_unique<BestCommand>(); }
+std::unique_ptr<Command> MakeExportCommand() { return std::make_unique<ExportCommand>(); }
 
 }  // namespace hpsearch::client

@@ -17,6 +17,7 @@
 #include <optional>
 #include <thread>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "client/commands/commands.h"
@@ -171,8 +172,10 @@ void LeaveRunningOnInterrupt(const std::string& sweep, bool tty) {
 
 }  // namespace
 
-int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::ostream& err, bool starts) {
-  const bool json_out = c.options().output == "json";
+int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostream& err) {
+  const std::string& sweep = o.sweep;
+  const bool starts = o.starts;
+  const bool json_out = c.options().format == OutputFormat::kJson;
   const bool tty = !json_out && isatty(STDOUT_FILENO) && &out == &std::cout;
   if (&out == &std::cout) LeaveRunningOnInterrupt(sweep, tty);
   v1::SweepEvent e;
@@ -313,19 +316,27 @@ int RunWatch(Connection& c, const std::string& sweep, std::ostream& out, std::os
   return last.status() == v1::SWEEP_FAILED ? kExitSweepFailed : kExitOk;
 }
 
-int RunHealth(Connection& c, std::ostream& out, std::ostream& err) {
-  grpc::health::v1::HealthCheckRequest req;
-  grpc::health::v1::HealthCheckResponse resp;
-  auto ctx = c.Call();
-  grpc::Status st = c.health().Check(ctx.get(), req, &resp);
-  if (!st.ok()) return ReportError(st, c.options(), err);
-  const std::string name = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status());
-  if (c.options().output == "json") {
-    out << json{{"server", c.options().server}, {"status", name}}.dump() << "\n";
-  } else {
-    out << name << "\n";
+namespace {
+
+class WatchCommand final : public ServerCommand {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* cmd = AddCommand(app, "watch", "Live progress until the sweep ends (Ctrl-C leaves it running)",
+                           "hpsearch watch quickstart");
+    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
+    cmd->add_flag("--starts", o_.starts, "Piped: a line when a trial starts too (default: when one ends)");
+    return cmd;
   }
-  return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? kExitOk : kExitNotServing;
-}
+
+ protected:
+  int RunOn(Connection& c, Context& ctx) override { return RunWatch(c, o_, ctx.out, ctx.err); }
+
+ private:
+  WatchOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeWatchCommand() { return std::make_unique<WatchCommand>(); }
 
 }  // namespace hpsearch::client

@@ -228,8 +228,7 @@ class CliGolden : public ::testing::Test {
   GlobalOptions Options(const std::string& output) {
     GlobalOptions g;
     g.server = "127.0.0.1:" + std::to_string(port_);
-    g.output = output == "wide" ? "table" : output;
-    g.wide = output == "wide";
+    g.format = *ParseOutputFormat(output);
     g.timeout_seconds = 5;
     return g;
   }
@@ -291,7 +290,10 @@ TEST_F(CliGolden, Trial) {
   for (const char* o : {"table", "json", "csv"}) {
     Golden(
         std::string("trial.") + o, 0,
-        [](Connection& c, std::ostream& out, std::ostream& err) { return RunTrial(c, "demo", 2, out, err); }, o);
+        [](Connection& c, std::ostream& out, std::ostream& err) {
+          return RunTrial(c, {"demo", 2}, out, err);
+        },
+        o);
   }
 }
 
@@ -299,11 +301,15 @@ TEST_F(CliGolden, Best) {
   for (const char* o : {"table", "json", "csv"}) {
     Golden(
         std::string("best.") + o, 0,
-        [](Connection& c, std::ostream& out, std::ostream& err) { return RunBest(c, "demo", 5, false, out, err); }, o);
+        [](Connection& c, std::ostream& out, std::ostream& err) {
+          return RunBest(c, {"demo", 5, false}, out, err);
+        },
+        o);
   }
   // Every searched parameter is a column even where the rows agree; fixed settings on request.
-  Golden("best.fixed", 0,
-         [](Connection& c, std::ostream& out, std::ostream& err) { return RunBest(c, "demo", 5, true, out, err); });
+  Golden("best.fixed", 0, [](Connection& c, std::ostream& out, std::ostream& err) {
+    return RunBest(c, {"demo", 5, true}, out, err);
+  });
 }
 
 TEST_F(CliGolden, Compare) {
@@ -311,14 +317,14 @@ TEST_F(CliGolden, Compare) {
     Golden(
         std::string("compare.") + o, 0,
         [](Connection& c, std::ostream& out, std::ostream& err) {
-          return RunCompare(c, "demo", {0, 2}, out, err);
+          return RunCompare(c, {"demo", {0, 2}}, out, err);
         },
         o);
   }
   Connection c(Options("table"));
   std::ostringstream out, err;
-  EXPECT_EQ(RunCompare(c, "demo", {0}, out, err), kExitUsage);
-  EXPECT_EQ(RunCompare(c, "demo", {0, 9}, out, err), kExitServerError);
+  EXPECT_EQ(RunCompare(c, {"demo", {0}}, out, err), kExitUsage);
+  EXPECT_EQ(RunCompare(c, {"demo", {0, 9}}, out, err), kExitServerError);
   EXPECT_THAT(err.str(), ::testing::HasSubstr("has no trial 9"));
 }
 
@@ -326,22 +332,25 @@ TEST_F(CliGolden, Export) {
   for (const char* o : {"csv", "json"}) {
     Golden(
         std::string("export.") + o, 0,
-        [](Connection& c, std::ostream& out, std::ostream& err) { return RunExport(c, "demo", {}, "", out, err); }, o);
+        [](Connection& c, std::ostream& out, std::ostream& err) {
+          return RunExport(c, {"demo", {}, ""}, out, err);
+        },
+        o);
   }
 }
 
 TEST_F(CliGolden, WatchEndsWithTheSweep) {
   Golden("watch.lines", 0,
-         [](Connection& c, std::ostream& out, std::ostream& err) { return RunWatch(c, "s-000007", out, err); });
+         [](Connection& c, std::ostream& out, std::ostream& err) { return RunWatch(c, {"s-000007"}, out, err); });
   Golden("watch.starts", 0, [](Connection& c, std::ostream& out, std::ostream& err) {
-    return RunWatch(c, "s-000007", out, err, /*starts=*/true);
+    return RunWatch(c, {"s-000007", /*starts=*/true}, out, err);
   });
   Golden(
       "watch.json", 0,
-      [](Connection& c, std::ostream& out, std::ostream& err) { return RunWatch(c, "s-000007", out, err); }, "json");
+      [](Connection& c, std::ostream& out, std::ostream& err) { return RunWatch(c, {"s-000007"}, out, err); }, "json");
   // The fake fails the sweep when it is watched by name: exit 5.
   Golden("watch.failed", kExitSweepFailed,
-         [](Connection& c, std::ostream& out, std::ostream& err) { return RunWatch(c, "demo", out, err); });
+         [](Connection& c, std::ostream& out, std::ostream& err) { return RunWatch(c, {"demo"}, out, err); });
 }
 
 TEST_F(CliGolden, ExitCodesForEachFailureClass) {
