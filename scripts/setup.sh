@@ -4,6 +4,7 @@
 #   scripts/setup.sh            build + test + runtime packages (developers, CI)
 #   scripts/setup.sh --build    build + runtime packages, without the test-only ones (Docker build stage)
 #   scripts/setup.sh --runtime  only what the built binaries need at run time (Docker image)
+#   scripts/setup.sh --torch    only PyTorch from Debian, for examples/own-code/fashion_cnn.py
 #   scripts/setup.sh --print    print the package list and exit
 #   scripts/setup.sh --print-runtime   print the runtime list (tests/docker checks it)
 #
@@ -31,20 +32,25 @@ TEST_PACKAGES=(
   python3-prometheus-client chromium chromium-driver python3-selenium clang-format python3-pytest
 )
 
+# Only the PyTorch example of command trials uses this (not the build, tests or demo).
+TORCH_PACKAGES=(python3-torch python3-numpy dataset-fashion-mnist)
+
 mode=all
 case "${1:-}" in
+  --torch) mode=torch ;;
   --runtime) mode=runtime ;;
   --build) mode=build ;;
   --print) mode=print ;;
   --print-runtime) mode=print-runtime ;;
   "") ;;
-  *) echo "usage: $0 [--build|--runtime|--print|--print-runtime]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--build|--runtime|--torch|--print|--print-runtime]" >&2; exit 2 ;;
 esac
 
 packages=("${RUNTIME_PACKAGES[@]}")
+[ "$mode" != torch ] || packages=("${TORCH_PACKAGES[@]}")
 if [ "$mode" = print-runtime ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
-[ "$mode" = runtime ] || packages+=("${BUILD_PACKAGES[@]}")
-[ "$mode" = runtime ] || [ "$mode" = build ] || packages+=("${TEST_PACKAGES[@]}")
+[ "$mode" = runtime ] || [ "$mode" = torch ] || packages+=("${BUILD_PACKAGES[@]}")
+[ "$mode" = runtime ] || [ "$mode" = torch ] || [ "$mode" = build ] || packages+=("${TEST_PACKAGES[@]}")
 if [ "$mode" = print ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
 
 missing=()
