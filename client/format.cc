@@ -1,8 +1,10 @@
 #include "client/format.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "common/util/printable.h"
 
@@ -30,6 +32,17 @@ std::string Exact(const nlohmann::json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
+}
+
+std::string ShellWord(const std::string& arg) {
+  if (arg.empty()) return "''";
+  const bool safe = std::all_of(arg.begin(), arg.end(), [](unsigned char c) {
+    return std::isalnum(c) || (c != 0 && std::strchr("_@%+=:,./-", c) != nullptr);
+  });
+  if (safe) return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 std::string Sparkline(const std::vector<double>& v) {

@@ -18,6 +18,10 @@ std::string Cell(const nlohmann::json& v);
 // null empty.
 std::string Exact(const nlohmann::json& v);
 
+// One argument as a POSIX shell reads it back: bare when it is only safe characters
+// (letters, digits, `_@%+=:,./-`), else in single quotes ('it'\''s'); "" for empty.
+std::string ShellWord(const std::string& arg);
+
 // A sparkline of `values` (▁..█, scaled between their min and max; flat: ▄).
 std::string Sparkline(const std::vector<double>& values);
 

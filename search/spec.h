@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/protocol/command.h"
+#include "common/util/rng.h"
 #include "common/util/value.h"
 #include "common/vocabulary/datasets.h"
 
@@ -105,5 +106,9 @@ struct Spec {
   // Free-form key=value tags (`team: vision`) to find sweeps by (`list -l team=vision`).
   std::map<std::string, std::string> labels;
 };
+
+// The seed trial `index` of a sweep with this spec runs with (every attempt alike):
+// derived from the sweep's seed, so `plan` can show it before the sweep exists.
+inline uint64_t TrialSeed(const Spec& spec, int64_t index) { return DeriveSeed(spec.seed, static_cast<uint64_t>(index)); }
 
 }  // namespace hpsearch::search

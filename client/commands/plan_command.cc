@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "CLI/CLI.hpp"
@@ -9,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "client/format.h"
 #include "client/local_dataset.h"
+#include "common/protocol/command.h"
 #include "common/util/value_json.h"
 #include "common/vocabulary/metrics.h"
 #include "search/hyperband_pruner.h"
@@ -21,6 +23,8 @@ namespace hpsearch::client {
 
 namespace {
 std::string PruningSummary(const search::Spec& spec);
+std::vector<std::string> CommandOf(const search::Spec& spec, const Params& trial, int64_t index);
+std::string ShellLine(const std::vector<std::string>& argv);
 }  // namespace
 
 int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
@@ -68,7 +72,12 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   const std::string note = (*strategy)->note();
   if (o.format == OutputFormat::kJson) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& t : trials) list.push_back(ToJson(t));
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      nlohmann::json t = ToJson(trials[i]);
+      // A command trial's argv as it will run (no shell: one element per argument).
+      if (!spec->trainer.builtin()) t["command"] = CommandOf(*spec, trials[i], static_cast<int64_t>(i));
+      list.push_back(std::move(t));
+    }
     nlohmann::json j = {
         {"total_trials", total},
         {"trials", list},
@@ -78,6 +87,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
                           : nlohmann::json{{"metric", search::ObjectiveMetric(*spec)},
                                            {"goal", search::ObjectiveMaximized(*spec) ? "maximize" : "minimize"}}}};
     if (!note.empty()) j["note"] = note;
+    if (!spec->trainer.builtin()) j["command"] = spec->trainer.command.argv;
     if (!spec->dataset.task.empty()) j["task"] = spec->dataset.task;
     if (!dataset_note.empty()) j["dataset_note"] = dataset_note;
     out << j.dump(2) << "\n";
@@ -86,13 +96,16 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   if (o.format == OutputFormat::kCsv) {  // the previewed trials, exact values (lists as JSON)
     std::vector<std::string> header = {"trial"};
     for (const auto& p : spec->parameters) header.push_back(p.name);
+    const std::size_t params = header.size();
+    if (!spec->trainer.builtin()) header.push_back("command");
     std::vector<std::vector<std::string>> rows;
     for (std::size_t i = 0; i < trials.size(); ++i) {
       std::vector<std::string> row = {std::to_string(i)};
-      for (std::size_t c = 1; c < header.size(); ++c) {
+      for (std::size_t c = 1; c < params; ++c) {
         const auto it = trials[i].find(header[c]);
         row.push_back(it == trials[i].end() ? "" : Exact(ToJson(it->second)));
       }
+      if (!spec->trainer.builtin()) row.push_back(ShellLine(CommandOf(*spec, trials[i], static_cast<int64_t>(i))));
       rows.push_back(std::move(row));
     }
     PrintCsv(out, header, rows);
@@ -106,6 +119,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
         << " trials are random (the preview below); later ones are chosen from the results so far\n";
   }
   if (auto pruning = PruningSummary(*spec); !pruning.empty()) out << "pruning: " << pruning << "\n";
+  if (!spec->trainer.builtin()) out << "command: " << ShellLine(spec->trainer.command.argv) << "\n";
   if (!note.empty()) out << "note: " << note << "\n";
   if (trials.empty()) return 0;
   // Columns: searched parameters (those that vary or are conditional) in spec order.
@@ -113,10 +127,12 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   for (const auto& p : spec->parameters) cols.push_back(p.name);
   std::vector<std::string> header = {"trial"};
   header.insert(header.end(), cols.begin(), cols.end());
+  if (!spec->trainer.builtin()) header.push_back("command");
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < trials.size(); ++i) {
     std::vector<std::string> row = {std::to_string(i)};
     for (const auto& c : cols) row.push_back(trials[i].contains(c) ? Cell(ToJson(trials[i].at(c))) : "-");
+    if (!spec->trainer.builtin()) row.push_back(ShellLine(CommandOf(*spec, trials[i], static_cast<int64_t>(i))));
     rows.push_back(std::move(row));
   }
   out << "\n";
@@ -127,6 +143,28 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
 }
 
 namespace {
+
+// The argv trial `index` runs, as the runner fills it (worker/runtime/command_launch):
+// the trial's values, its number, attempt 1 and its seed; the sweep's id and the
+// trial directory are known only once it runs, so they stay as written.
+std::vector<std::string> CommandOf(const search::Spec& spec, const Params& trial, int64_t index) {
+  std::map<std::string, std::string> values;
+  for (const auto& [k, v] : trial) values[k] = ArgumentText(v);
+  values["sweep"] = "{sweep}";
+  values["trial"] = std::to_string(index);
+  values["attempt"] = "1";
+  values["seed"] = std::to_string(search::TrialSeed(spec, index));
+  values["trial_dir"] = "{trial_dir}";
+  std::vector<std::string> argv;
+  for (const auto& a : spec.trainer.command.argv) argv.push_back(Fill(a, values));
+  return argv;
+}
+
+std::string ShellLine(const std::vector<std::string>& argv) {
+  std::vector<std::string> words;
+  for (const auto& a : argv) words.push_back(ShellWord(a));
+  return absl::StrJoin(words, " ");
+}
 
 std::string PruningSummary(const search::Spec& spec) {
   const search::Pruning& p = spec.pruning;

@@ -209,7 +209,7 @@ absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& wor
       r.trial.sweep_id = s.id;
       r.trial.index = s.next_index;
       r.trial.params = *std::move(params);
-      r.trial.seed = TrialSeed(s.spec, r.trial.index);
+      r.trial.seed = search::TrialSeed(s.spec, r.trial.index);
       r.trial.attempt = 1;
     }
     const bool insert = r.trial.trial_id == 0;  // the trial has no row yet

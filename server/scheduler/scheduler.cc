@@ -17,10 +17,6 @@ namespace hpsearch::scheduler {
 using store::ReadTxn;
 using store::WriteTxn;
 
-uint64_t TrialSeed(const search::Spec& spec, int64_t index) {
-  return DeriveSeed(spec.seed, static_cast<uint64_t>(index));
-}
-
 namespace {
 
 int64_t SystemMs() {

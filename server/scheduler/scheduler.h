@@ -370,7 +370,4 @@ class Scheduler {
 // Writes a running trial's epochs not yet written (inside an event's transaction).
 void FlushEpochs(store::WriteTxn& w, const RunningTrial& r);
 
-// Trials of a sweep's spec: the trial seed is derived from the sweep seed and index.
-uint64_t TrialSeed(const search::Spec& spec, int64_t index);
-
 }  // namespace hpsearch::scheduler

@@ -404,6 +404,42 @@ parameters:
   able.Kill(SIGTERM);
 }
 
+// `plan` shows the argv each trial will run: the same arguments the program gets.
+TEST_F(CommandTrials, PlanShowsTheArgumentsEachTrialRuns) {
+  Program("argv.sh", R"(#!/bin/sh
+for a in "$@"; do printf '%s\n' "$a"; done > "$HPSEARCH_TRIAL_DIR/argv"
+echo "hpsearch: epoch=1 loss=1"
+)");
+  const std::string spec = WriteSpec("argv.yaml", R"(name: argv
+trainer: {command: [argv.sh, --x, "{x}", "--kind={kind}", "{trial}", "{seed}", "{attempt}", "a b"]}
+objective: {metric: loss}
+method: random
+seed: 11
+budget: {max_trials: 3}
+parameters:
+  x: {min: 0.001, max: 1.0, scale: log}
+  kind: {values: [it's, plain]}
+)");
+  const Result text = RunProcess({Bin("hpsearch"), "plan", spec});
+  EXPECT_THAT(text.out, HasSubstr("command: argv.sh --x '{x}' '--kind={kind}' '{trial}' '{seed}' '{attempt}' 'a b'\n"));
+  EXPECT_THAT(text.out, HasSubstr(R"('--kind=it'\''s' 0 )"));  // each row as a shell reads it back
+  const json plan = Json(RunProcess({Bin("hpsearch"), "plan", spec, "-o", "json"}));
+  ASSERT_EQ(plan["trials"].size(), 3u);
+  auto server = Server("argv.db", {"--workers", "1"});
+  const std::string id = Json(server->Cli({"submit", spec, "-o", "json"}))["id"];
+  EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "completed");
+  for (int i = 0; i < 3; ++i) {
+    std::vector<std::string> ran = absl::StrSplit(
+        ReadFile(AttemptFile("argv.db.trials", id, absl::StrCat(i, "/1/argv"))), '\n', absl::SkipEmpty());
+    std::vector<std::string> shown = plan["trials"][i]["command"];
+    ASSERT_FALSE(shown.empty());
+    shown.erase(shown.begin());  // argv.sh: the runner starts it by its path in the commands directory
+    EXPECT_EQ(ran, shown) << "trial " << i;
+    const json t = Json(server->Cli({"trial", id, std::to_string(i), "-o", "json"}));
+    EXPECT_EQ(std::stod(shown[1]), t["params"]["x"].get<double>()) << "trial " << i;  // shortest round-trip text
+  }
+}
+
 // Specs a command sweep refuses, each naming the field (exit 2 from submit).
 TEST_F(CommandTrials, BadCommandSpecsAreRefusedNamingTheField) {
   auto plain = std::make_unique<ServerProcess>(dir_ / "plain.db", std::vector<std::string>{"--workers", "0"});
