@@ -10,11 +10,35 @@ namespace hpsearch::client::spec_yaml {
 using search::Parameter;
 using search::Scale;
 
+namespace {
+
+// How a range is written here, for the keys other tools use (Optuna's suggest_*
+// arguments, W&B Sweeps' and Ray Tune's distributions); "" for any other key.
+std::string ForeignRangeKey(const std::string& key) {
+  if (key == "low") return "is `min` here (Optuna's low/high are min/max)";
+  if (key == "high") return "is `max` here (Optuna's low/high are min/max)";
+  if (key == "log") return "write `scale: log` (Optuna's log=True)";
+  if (key == "choices") return "is `values` here: `values: [a, b, c]`";
+  if (key == "q") return "is `step` here (a grid of min, min + step, ... max)";
+  if (key == "distribution" || key == "dist") {
+    return "ranges are written by their bounds here: `{min: 1e-4, max: 1e-1, scale: log}` (W&B's log_uniform_values), "
+           "`{min: 1, max: 8}` with integer bounds (int_uniform), `{min: 0.0, max: 1.0}` (uniform), "
+           "`{values: [...]}` (categorical)";
+  }
+  return "";
+}
+
+}  // namespace
+
 absl::Status ParseParameter(const std::string& name, const YAML::Node& n, Parameter& p, bool* integral) {
   *integral = false;
   const std::string path = "parameters." + name;
   p.name = name;
   if (!n.IsMap()) return Err(path, "must be a mapping with values, min/max or value", n);
+  for (const auto& kv : n) {
+    const std::string key = kv.first.as<std::string>();
+    if (const std::string hint = ForeignRangeKey(key); !hint.empty()) return Err(path + "." + key, hint, kv.first);
+  }
   if (auto st = CheckKeys(n, path, {"values", "min", "max", "value", "scale", "type", "step", "count", "when"});
       !st.ok())
     return st;

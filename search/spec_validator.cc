@@ -14,6 +14,7 @@
 #include "common/util/printable.h"
 #include "common/util/status_macros.h"
 #include "common/vocabulary/datasets.h"
+#include "common/vocabulary/foreign_names.h"
 #include "common/vocabulary/metrics.h"
 #include "common/vocabulary/network_size.h"
 #include "common/vocabulary/settings.h"
@@ -82,7 +83,7 @@ absl::Status CheckParameter(const Parameter& p, const Spec& spec) {
   // A command's parameters have any name and any value (CheckCommandTrainer).
   const ParamInfo* info = spec.trainer.builtin() ? vocabulary::FindParam(p.name) : nullptr;
   if (info == nullptr && spec.trainer.builtin()) {
-    return Bad(path, "unknown trainer setting" + DidYouMean(p.name, vocabulary::VocabularyNames()));
+    return Bad(path, "unknown trainer setting" + vocabulary::SettingSuggestion(p.name));
   }
   if (spec.fixed.contains(p.name)) return Bad(path, "is also set in `fixed`; keep one");
   switch (p.domain) {

@@ -25,6 +25,7 @@ namespace {
 std::string PruningSummary(const search::Spec& spec);
 std::vector<std::string> CommandOf(const search::Spec& spec, const Params& trial, int64_t index);
 std::string ShellLine(const std::vector<std::string>& argv);
+std::string TpeWarning(const search::Spec& spec, int64_t total);
 }  // namespace
 
 int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
@@ -87,6 +88,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
                           : nlohmann::json{{"metric", search::ObjectiveMetric(*spec)},
                                            {"goal", search::ObjectiveMaximized(*spec) ? "maximize" : "minimize"}}}};
     if (!note.empty()) j["note"] = note;
+    if (const std::string w = TpeWarning(*spec, total); !w.empty()) j["warnings"] = {w};
     if (!spec->trainer.builtin()) j["command"] = spec->trainer.command.argv;
     if (!spec->dataset.task.empty()) j["task"] = spec->dataset.task;
     if (!dataset_note.empty()) j["dataset_note"] = dataset_note;
@@ -117,6 +119,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   if (spec->method == search::Method::kTpe) {
     out << "tpe: the first " << spec->tpe.startup_trials
         << " trials are random (the preview below); later ones are chosen from the results so far\n";
+    if (const std::string w = TpeWarning(*spec, total); !w.empty()) out << "warning: " << w << "\n";
   }
   if (auto pruning = PruningSummary(*spec); !pruning.empty()) out << "pruning: " << pruning << "\n";
   if (!spec->trainer.builtin()) out << "command: " << ShellLine(spec->trainer.command.argv) << "\n";
@@ -164,6 +167,14 @@ std::string ShellLine(const std::vector<std::string>& argv) {
   std::vector<std::string> words;
   for (const auto& a : argv) words.push_back(ShellWord(a));
   return absl::StrJoin(words, " ");
+}
+
+// TPE whose budget ends within its random start-up never uses its model.
+std::string TpeWarning(const search::Spec& spec, int64_t total) {
+  if (spec.method != search::Method::kTpe || total > spec.tpe.startup_trials) return "";
+  return absl::StrCat("budget.max_trials (", total, ") <= tpe.startup_trials (", spec.tpe.startup_trials,
+                      "): every trial is a random draw and TPE's model is never used; raise budget.max_trials or "
+                      "lower tpe.startup_trials (or use method: random)");
 }
 
 std::string PruningSummary(const search::Spec& spec) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
+#include "common/vocabulary/foreign_names.h"
 
 namespace hpsearch::vocabulary {
 
@@ -185,8 +186,7 @@ Params Typed(Params p) {
 absl::Status CheckParam(const std::string& name, const Value& value) {
   const ParamInfo* info = FindParam(name);
   if (info == nullptr)
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown trainer setting ", Quoted(name), DidYouMean(name, VocabularyNames())));
+    return absl::InvalidArgumentError(absl::StrCat("unknown trainer setting ", Quoted(name), SettingSuggestion(name)));
   return CheckParamValue(*info, value);
 }
 

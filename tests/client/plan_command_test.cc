@@ -58,6 +58,22 @@ TEST(PlanCommand, TpeShowsItsStartUpTrialsAndThePruningRungs) {
   EXPECT_THAT(r.out, ::testing::HasSubstr("... 190 more"));
 }
 
+// A TPE budget that ends within the random start-up never uses the model: said.
+TEST(PlanCommand, TpeWarnsWhenItsBudgetEndsInItsStartUp) {
+  const std::string path = ::testing::TempDir() + "/short_tpe.yaml";
+  std::ofstream(path) << "dataset: iris\nmethod: tpe\nbudget: {max_trials: 8}\nparameters:\n"
+                         "  lr: {min: 0.001, max: 0.1, scale: log}\n";
+  Result r = RunCli("plan " + path);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("warning: budget.max_trials (8) <= tpe.startup_trials (10): every trial is "
+                                          "a random draw and TPE's model is never used"));
+  EXPECT_EQ(nlohmann::json::parse(RunCli("plan " + path + " -o json").out)["warnings"].size(), 1u);
+  // One trial past the start-up: the model is used once, no warning.
+  std::ofstream(path) << "dataset: iris\nmethod: tpe\nbudget: {max_trials: 11}\nparameters:\n"
+                         "  lr: {min: 0.001, max: 0.1, scale: log}\n";
+  EXPECT_THAT(RunCli("plan " + path).out, ::testing::Not(::testing::HasSubstr("warning:")));
+}
+
 TEST(PlanCommand, InvalidSpecExitsTwoWithTheFieldPath) {
   const std::string path = ::testing::TempDir() + "/bad_spec.yaml";
   std::ofstream(path) << "dataset: iris\nparameters:\n  lr: {min: 0, max: 0.1, scale: log}\n";
