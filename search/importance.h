@@ -13,6 +13,7 @@
 // told: fewer than 2 completed trials, or every trial among the best). Pure: no I/O.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,11 @@ struct ParamImportance {
   std::string name;
   double importance = 0;  // normalised: all of a sweep's sum to 1 (or are all 0)
 };
+
+// Below this many completed trials the top 10% holds fewer than 2 of them and the
+// importances say little: the CLI, the API and the dashboard withhold them, saying
+// how many trials there are and how many it takes.
+inline constexpr int64_t kImportanceMinimumTrials = 20;
 
 // `completed`: each completed trial's parameters and objective. Every searched
 // parameter of `spec` (a range or more than one value) appears, most important first.

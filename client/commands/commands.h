@@ -95,6 +95,9 @@ struct BestOptions {
 int RunBest(Connection& c, const BestOptions& o, std::ostream& out, std::ostream& err);
 std::unique_ptr<Command> MakeBestCommand();
 
+// `importance SWEEP` (client/commands/importance_command.cc).
+std::unique_ptr<Command> MakeImportanceCommand();
+
 struct ExportOptions {
   std::string sweep;
   std::vector<std::string> where;  // as for trials

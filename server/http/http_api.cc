@@ -312,13 +312,7 @@ HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::str
   }
   if (parts[4] == "importance" && parts.size() == 5) {
     if (!request.params.empty()) return Error(absl::InvalidArgumentError("importance takes no query string"));
-    auto imp = query_.Importance(sweep);
-    if (!imp.ok()) return Error(imp.status());
-    json list = json::array();
-    for (const auto& i : *imp) list.push_back({{"param", i.name}, {"importance", i.importance}});
-    HttpResponse r;
-    r.body = json{{"method", "ped-anova"}, {"target_quantile", 0.1}, {"importances", list}}.dump() + "\n";
-    return r;
+    return Call<v1::GetImportanceRequest, v1::Importance>(request, query_, service::GetImportance, of_sweep);
   }
   if (parts[4] == "best" && parts.size() == 5) {
     return Call<v1::GetBestTrialsRequest, v1::GetBestTrialsResponse>(request, query_, service::GetBestTrials, of_sweep);

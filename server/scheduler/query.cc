@@ -134,7 +134,7 @@ absl::StatusOr<History> Query::SweepHistory(const std::string& sweep, std::size_
   return h;
 }
 
-absl::StatusOr<std::vector<search::ParamImportance>> Query::Importance(const std::string& sweep) {
+absl::StatusOr<Query::SweepImportance> Query::Importance(const std::string& sweep) {
   auto rec = scheduler_.Resolve(sweep);
   if (!rec.ok()) return rec.status();
   auto spec = scheduler_.DecodeSpec(rec->spec);
@@ -157,13 +157,13 @@ absl::StatusOr<std::vector<search::ParamImportance>> Query::Importance(const std
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
-  if (cached) return *std::move(cached);
+  if (cached) return SweepImportance{count, *std::move(cached)};
   auto importance = search::PedAnovaImportance(*spec, completed, rec->maximize);
   std::lock_guard lock(importance_mu_);
   if (importance_.size() >= kImportanceCached && !importance_.count(rec->rowid)) importance_.erase(importance_.begin());
   importance_[rec->rowid] = CachedImportance{count, importance};
   ++importance_computed_;
-  return importance;
+  return SweepImportance{count, std::move(importance)};
 }
 
 absl::StatusOr<std::vector<store::TrialRecord>> Query::Best(const std::string& sweep, int32_t k) {

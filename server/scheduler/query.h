@@ -56,7 +56,13 @@ class Query {
   absl::StatusOr<History> SweepHistory(const std::string& sweep, std::size_t max_points);
   // How much each searched parameter mattered (PED-ANOVA over the completed trials),
   // computed again only when the number of completed trials has changed.
-  absl::StatusOr<std::vector<search::ParamImportance>> Importance(const std::string& sweep);
+  struct SweepImportance {
+    int64_t completed = 0;  // the trials it rests on
+    std::vector<search::ParamImportance> importances;
+    // Too few trials to tell (search::kImportanceMinimumTrials): what users see is withheld.
+    bool withheld() const { return completed < search::kImportanceMinimumTrials; }
+  };
+  absl::StatusOr<SweepImportance> Importance(const std::string& sweep);
   // How many times Importance has computed rather than answered from its cache.
   int64_t importance_computed() const {
     std::lock_guard lock(importance_mu_);

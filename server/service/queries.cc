@@ -95,6 +95,22 @@ absl::Status GetTrialLog(scheduler::Query& q, const v1::GetTrialLogRequest& req,
   return absl::OkStatus();
 }
 
+absl::Status GetImportance(scheduler::Query& q, const v1::GetImportanceRequest& req, v1::Importance* resp) {
+  auto imp = q.Importance(req.sweep());
+  if (!imp.ok()) return imp.status();
+  resp->set_method("ped-anova");
+  resp->set_target_quantile(0.1);
+  resp->set_completed_trials(imp->completed);
+  resp->set_minimum_trials(search::kImportanceMinimumTrials);
+  if (imp->withheld()) return absl::OkStatus();
+  for (const auto& i : imp->importances) {
+    auto* p = resp->add_importances();
+    p->set_param(i.name);
+    p->set_importance(i.importance);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status GetBestTrials(scheduler::Query& q, const v1::GetBestTrialsRequest& req, v1::GetBestTrialsResponse* resp) {
   auto k = PageSize(req.k(), 5, 1000, "k");
   if (!k.ok()) return k.status();

@@ -15,6 +15,8 @@ absl::Status ListSweeps(scheduler::Query& q, const hpsearch::v1::ListSweepsReque
 absl::Status ListTrials(scheduler::Query& q, const hpsearch::v1::ListTrialsRequest& req,
                         hpsearch::v1::ListTrialsResponse* resp);
 absl::Status GetTrial(scheduler::Query& q, const hpsearch::v1::GetTrialRequest& req, hpsearch::v1::Trial* resp);
+absl::Status GetImportance(scheduler::Query& q, const hpsearch::v1::GetImportanceRequest& req,
+                           hpsearch::v1::Importance* resp);
 absl::Status GetTrialLog(scheduler::Query& q, const hpsearch::v1::GetTrialLogRequest& req,
                          hpsearch::v1::TrialLog* resp);
 absl::Status GetBestTrials(scheduler::Query& q, const hpsearch::v1::GetBestTrialsRequest& req,

@@ -86,6 +86,11 @@ grpc::ServerUnaryReactor* SweepServiceImpl::GetTrialLog(grpc::CallbackServerCont
   return gate_.Unary(ctx, [this, req, resp] { return service::GetTrialLog(query_, *req, resp); });
 }
 
+grpc::ServerUnaryReactor* SweepServiceImpl::GetImportance(grpc::CallbackServerContext* ctx,
+                                                          const v1::GetImportanceRequest* req, v1::Importance* resp) {
+  return gate_.Unary(ctx, [this, req, resp] { return service::GetImportance(query_, *req, resp); });
+}
+
 grpc::ServerUnaryReactor* SweepServiceImpl::GetBestTrials(grpc::CallbackServerContext* ctx,
                                                           const v1::GetBestTrialsRequest* req,
                                                           v1::GetBestTrialsResponse* resp) {

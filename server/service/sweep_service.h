@@ -55,6 +55,9 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
                                        hpsearch::v1::ListTrialsResponse* resp) override;
   grpc::ServerUnaryReactor* GetTrial(grpc::CallbackServerContext* ctx, const hpsearch::v1::GetTrialRequest* req,
                                      hpsearch::v1::Trial* resp) override;
+  grpc::ServerUnaryReactor* GetImportance(grpc::CallbackServerContext* ctx,
+                                          const hpsearch::v1::GetImportanceRequest* req,
+                                          hpsearch::v1::Importance* resp) override;
   grpc::ServerUnaryReactor* GetTrialLog(grpc::CallbackServerContext* ctx, const hpsearch::v1::GetTrialLogRequest* req,
                                         hpsearch::v1::TrialLog* resp) override;
   grpc::ServerUnaryReactor* GetBestTrials(grpc::CallbackServerContext* ctx,

@@ -440,6 +440,40 @@ parameters:
   }
 }
 
+// `hpsearch importance`: withheld below its minimum of completed trials, then the
+// parameter the objective depends on ahead of the one it ignores.
+TEST_F(CommandTrials, ImportanceNamesWhatMattered) {
+  Program("bowl.sh", "#!/bin/sh\necho \"hpsearch: epoch=1 loss=$(( ($1 - 2) * ($1 - 2) ))\"\n");
+  auto server = Server("importance.db", {"--workers", "2"});
+  const auto sweep = [&](const std::string& name, const std::string& ys) {
+    const std::string id = Submit(*server, name, "name: " + name + R"(
+trainer: {command: [bowl.sh, "{x}", "{y}"]}
+objective: {metric: loss}
+method: grid
+parameters:
+  x: {values: [0, 1, 2, 3, 4]}
+  y: {values: )" + ys + "}\n");
+    EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "completed");
+    return id;
+  };
+  const std::string few = sweep("few", "[0, 1]");  // 10 trials
+  const Result withheld = server->Cli({"importance", few});
+  EXPECT_EQ(withheld.code, 0) << withheld.err;
+  EXPECT_THAT(withheld.out, HasSubstr("importance withheld: 10 completed trials so far, it is shown from 20 on"));
+  EXPECT_TRUE(Json(server->Cli({"importance", few, "-o", "json"}))["withheld"].get<bool>());
+  const std::string enough = sweep("enough", "[0, 1, 2, 3, 4]");  // 25 trials
+  const json imp = Json(server->Cli({"importance", enough, "-o", "json"}));
+  EXPECT_EQ(imp["completed_trials"], 25);
+  EXPECT_FALSE(imp["withheld"].get<bool>());
+  ASSERT_EQ(imp["importances"].size(), 2u);
+  EXPECT_EQ(imp["importances"][0]["param"], "x");
+  EXPECT_GT(imp["importances"][0]["importance"].get<double>(), 0.9);
+  const Result table = server->Cli({"importance", "enough"});
+  EXPECT_THAT(table.out, HasSubstr("PED-ANOVA over 25 completed trials"));
+  EXPECT_THAT(table.out, HasSubstr("█"));
+  EXPECT_EQ(server->Cli({"importance", "nope"}).code, 1);
+}
+
 // Specs a command sweep refuses, each naming the field (exit 2 from submit).
 TEST_F(CommandTrials, BadCommandSpecsAreRefusedNamingTheField) {
   auto plain = std::make_unique<ServerProcess>(dir_ / "plain.db", std::vector<std::string>{"--workers", "0"});

@@ -43,3 +43,12 @@ export function summary(sweep) {
     (sweep.best_objective === undefined ? "" : " · best " + fmt(sweep.best_objective) + " (trial " + sweep.best_trial + ")") +
     (sweep.status_reason ? " · " + sweep.status_reason : "");
 }
+
+// What the importance chart rests on, or why it is empty: below the server's
+// minimum of completed trials the importances are withheld (the best 10% would be
+// one trial).
+export function importanceNote(imp) {
+  const n = Number(imp.completed_trials || 0), min = Number(imp.minimum_trials || 0);
+  if (n < min) return `Importance: withheld until ${min} trials have completed (${n} so far): below that the best 10% is a trial or two.`;
+  return `Importance: PED-ANOVA over ${n} completed trials (the best 10% against all).`;
+}

@@ -11,7 +11,7 @@ import { el, setLive } from "./dom.js";
 import { hooks } from "./hooks.js";
 import { Parallel } from "./parallel.js";
 import { drawCurves, drawHistory, drawImportance, drawSlices } from "./sweep_charts.js";
-import { summary } from "./sweep_data.js";
+import { importanceNote, summary } from "./sweep_data.js";
 import { downloadCsv, drawTable, PAGE, trialsQuery } from "./trial_table.js";
 
 // What redraws the sweep page: a trial changing state (counts, history, table).
@@ -44,7 +44,7 @@ export function sweepPage(app, id) {
       el("h1", { id: "title" }, id), el("div", { class: "sub", id: "counts" }),
       el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "history" })),
         el("div", { class: "chart" }, el("canvas", { id: "importance" }))),
-      el("div", { class: "sub", id: "history-note" }),
+      el("div", { class: "sub", id: "history-note" }), el("div", { class: "sub", id: "importance-note" }),
       el("h2", {}, "Learning curves: the 5 best trials, the 5 latest pruned and those ticked in the table"),
       el("div", { class: "chart" }, el("canvas", { id: "curves" })),
       el("h2", {}, "Parallel coordinates"),
@@ -132,8 +132,10 @@ export function sweepPage(app, id) {
     await Promise.all(work);
     if (counts !== state.signature) {
       // Importance reads every completed trial: asked for once the plot and table are drawn.
-      api("/api/v1/sweeps/" + encodeURIComponent(id) + "/importance").then((imp) => hooks.importance(drawImportance(charts, imp)))
-        .catch((e) => setLive(false, "importance: " + e.message));
+      api("/api/v1/sweeps/" + encodeURIComponent(id) + "/importance").then((imp) => {
+        document.getElementById("importance-note").textContent = importanceNote(imp);
+        hooks.importance(drawImportance(charts, imp));
+      }).catch((e) => setLive(false, "importance: " + e.message));
       curves(sweep);
     }
     state.signature = counts;
