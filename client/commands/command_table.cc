@@ -8,11 +8,11 @@ namespace hpsearch::client {
 
 CommandTable::CommandTable() {
   for (auto* make :
-       {MakePlanCommand,      MakeSubmitCommand, MakeListCommand,   MakeStatusCommand,     MakeTrialsCommand,
-        MakeTrialCommand,     MakeLogsCommand,   MakeBestCommand,   MakeImportanceCommand, MakeWatchCommand,
-        MakeStopCommand,      MakeCancelCommand, MakeExtendCommand, MakeRetryCommand,      MakeDeleteCommand,
-        MakeCompareCommand,   MakeExportCommand, MakeHealthCommand, MakeWorkersCommand,    MakeVersionCommand,
-        MakeCompletionCommand}) {
+       {MakePlanCommand,    MakeSubmitCommand,    MakeListCommand,   MakeStatusCommand,     MakeTrialsCommand,
+        MakeTrialCommand,   MakeLogsCommand,      MakeBestCommand,   MakeImportanceCommand, MakeSpecCommand,
+        MakeWatchCommand,   MakeStopCommand,      MakeCancelCommand, MakeExtendCommand,     MakeRetryCommand,
+        MakeDeleteCommand,  MakeCompareCommand,   MakeExportCommand, MakeHealthCommand,     MakeWorkersCommand,
+        MakeVersionCommand, MakeCompletionCommand}) {
     commands_.emplace_back(nullptr, make());
   }
 }

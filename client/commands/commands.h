@@ -97,6 +97,8 @@ std::unique_ptr<Command> MakeBestCommand();
 
 // `importance SWEEP` (client/commands/importance_command.cc).
 std::unique_ptr<Command> MakeImportanceCommand();
+// `spec SWEEP` (client/commands/spec_command.cc).
+std::unique_ptr<Command> MakeSpecCommand();
 
 struct ExportOptions {
   std::string sweep;

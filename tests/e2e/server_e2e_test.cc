@@ -421,6 +421,46 @@ parameters:
 
 // Ctrl-C ends the watch, not the sweep, and says so; piped, only ended trials get a
 // line (--starts adds the starts).
+// `spec` prints the stored spec as YAML, extend's budget in it; it submits again and
+// draws the same trials.
+TEST_F(ServerE2E, SpecPrintsTheStoredSpecWhichSubmitsAgain) {
+  ServerProcess server(dir_ / "spec.db", {"--workers", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string a = Json(server.Cli({"submit", WriteSpec("rnd.yaml", R"(name: more
+dataset: {name: iris, validation: 0.2}
+method: random
+seed: 5
+budget: {max_trials: 3}
+fixed: {epochs: 10, hidden: [8]}
+parameters:
+  lr: {min: 1.0e-3, max: 1.0e-1, scale: log}
+)"),
+                                         "-o", "json"}))["id"];
+  ASSERT_EQ(WaitForEnd(server, a, std::chrono::seconds(60))["status"], "completed");
+  ASSERT_EQ(server.Cli({"extend", "more", "--trials", "2"}).code, 0);
+  ASSERT_EQ(WaitForEnd(server, a, std::chrono::seconds(60))["status"], "completed");
+  const Result spec = server.Cli({"spec", "more"});
+  EXPECT_EQ(spec.code, 0) << spec.err;
+  EXPECT_EQ(spec.out, "# sweep " + a + R"( as stored by the server
+name: more
+dataset: {name: iris, validation: 0.2}
+method: random
+seed: 5
+budget: {max_trials: 5}
+fixed: {epochs: 10, hidden: [8]}
+parameters:
+  lr: {min: 0.001, max: 0.1, scale: log}
+)");
+  EXPECT_EQ(Json(server.Cli({"spec", a, "-o", "json"}))["budget"]["max_trials"], "5");
+  const std::string again = Json(server.Cli({"submit", WriteSpec("again.yaml", spec.out), "-o", "json"}))["id"];
+  EXPECT_EQ(WaitForEnd(server, again, std::chrono::seconds(60))["status"], "completed");
+  const json first = Json(server.Cli({"trials", a, "-o", "json"})),
+             second = Json(server.Cli({"trials", again, "-o", "json"}));
+  ASSERT_EQ(second.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(first[i]["params"], second[i]["params"]) << i;  // the same draws
+  EXPECT_EQ(server.Cli({"spec", "nope"}).code, 1);
+}
+
 TEST_F(ServerE2E, InterruptingAWatchLeavesTheSweepRunningAndSaysSo) {
   ServerProcess server(dir_ / "int.db", {"--workers", "1"});
   ASSERT_TRUE(server.Start()) << server.log();
