@@ -125,16 +125,11 @@ json TrialDetailJson(const v1::Trial& t) {
   return j;
 }
 
-namespace {
-
-// The sweep's objective metric and goal, from the spec it carries.
 std::optional<std::pair<std::string, bool>> Objective(const v1::Sweep& s) {
   const auto spec = SpecOf(s);
   if (!spec) return std::nullopt;
   return std::make_pair(search::ObjectiveMetric(*spec), search::ObjectiveMaximized(*spec));
 }
-
-}  // namespace
 
 std::optional<search::Spec> SpecOf(const v1::Sweep& s) {
   if (!s.has_spec()) return std::nullopt;
@@ -154,6 +149,42 @@ std::string ObjectiveLabel(const v1::Sweep& s) {
   auto o = Objective(s);
   if (!o) return "objective";
   return Printable(o->first) + (o->second ? " (maximize)" : " (minimize)");
+}
+
+std::string SearchLabel(const search::Spec& spec) {
+  std::string out = search::MethodName(spec.method);
+  switch (spec.pruning.method) {
+    case search::PruningMethod::kNone:
+      break;
+    case search::PruningMethod::kMedian:
+      out += ", pruning: median";
+      break;
+    case search::PruningMethod::kAsha:
+      out += ", pruning: asha";
+      break;
+    case search::PruningMethod::kHyperband:
+      out += ", pruning: hyperband";
+      break;
+  }
+  return out;
+}
+
+std::string TrainerLabel(const search::Spec& spec) {
+  if (!spec.trainer.builtin()) {
+    std::string out = "command:";
+    for (const auto& a : spec.trainer.command.argv) out += " " + a;
+    return out;
+  }
+  std::string out = "dataset " + spec.dataset.name;
+  if (!spec.dataset.path.empty()) out += " (" + spec.dataset.path + ")";
+  return out;
+}
+
+std::string LabelsText(const v1::Sweep& s) {
+  const std::map<std::string, std::string> labels(s.spec().labels().begin(), s.spec().labels().end());
+  std::string out;
+  for (const auto& [k, v] : labels) out += (out.empty() ? "" : ", ") + k + "=" + v;
+  return out;
 }
 
 json SweepJson(const v1::Sweep& s) {

@@ -41,7 +41,15 @@ std::optional<search::Spec> SpecOf(const hpsearch::v1::Sweep& s);
 // What the sweep's strategy notes about its plan ("the first 6 of 12 grid points
 // ..."), from the spec it carries; "" when nothing.
 std::string PlanNote(const hpsearch::v1::Sweep& s);
+// The sweep's objective metric and whether it is maximised, from the spec it carries.
+std::optional<std::pair<std::string, bool>> Objective(const hpsearch::v1::Sweep& s);
 // Objective of a sweep for headers: "val_accuracy (maximize)".
 std::string ObjectiveLabel(const hpsearch::v1::Sweep& s);
+// How a sweep searches: "tpe, pruning: asha" ("random" without pruning).
+std::string SearchLabel(const search::Spec& spec);
+// What a sweep trains on: "dataset iris", "dataset csv (houses.csv)" or the command.
+std::string TrainerLabel(const search::Spec& spec);
+// "owner=ann, team=vision" ("" without labels).
+std::string LabelsText(const hpsearch::v1::Sweep& s);
 
 }  // namespace hpsearch::client

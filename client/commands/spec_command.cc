@@ -22,7 +22,7 @@ class SpecCommand final : public ServerCommand {
  public:
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "spec", "A sweep's spec as YAML, as stored (with extend's changes): resubmittable",
-                           "hpsearch spec quickstart > again.yaml");
+                           "hpsearch spec quickstart");
     cmd->add_option("sweep", sweep_, "Sweep id or name")->required();
     return cmd;
   }

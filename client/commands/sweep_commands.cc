@@ -128,9 +128,17 @@ int RunList(Connection& c, const ListOptions& o, std::ostream& out, std::ostream
   }
   const int64_t now = NowMs();
   std::vector<std::vector<std::string>> rows;
+  // The objective's name beside BEST (sweeps of one list optimise different things),
+  // and a LABELS column when any sweep has labels.
+  bool any_labels = false;
+  for (const auto& s : sweeps) any_labels = any_labels || s.spec().labels_size() > 0;
   for (const auto& s : sweeps) {
+    const auto objective = Objective(s);
     rows.push_back({s.id(), s.name(), StatusName(s.status()), Progress(s), std::to_string(s.counts().running()),
-                    std::to_string(s.counts().failed()), Best(s), Age(s.created_ms(), now)});
+                    std::to_string(s.counts().failed()), Best(s),
+                    objective ? (objective->second ? "max " : "min ") + objective->first : "-",
+                    Age(s.created_ms(), now)});
+    if (any_labels) rows.back().push_back(LabelsText(s));
   }
   if (format == OutputFormat::kCsv) {
     std::vector<std::vector<std::string>> csv;
@@ -149,7 +157,8 @@ int RunList(Connection& c, const ListOptions& o, std::ostream& out, std::ostream
              csv);
     return kExitOk;
   }
-  const std::vector<std::string> header = {"ID", "NAME", "STATUS", "DONE", "RUNNING", "FAILED", "BEST", "CREATED"};
+  std::vector<std::string> header = {"ID", "NAME", "STATUS", "DONE", "RUNNING", "FAILED", "BEST", "OF", "CREATED"};
+  if (any_labels) header.push_back("LABELS");
   if (rows.empty() && (!o.status.empty() || !wanted.empty())) {
     out << "no sweeps match\n";
   } else if (rows.empty()) {
@@ -212,6 +221,15 @@ StatusView Summarize(Connection& c, const v1::Sweep& s) {
       {"sweep", s.id() + " " + s.name()},
       {"status", StatusName(s.status()) + (s.status_reason().empty() ? "" : " (" + s.status_reason() + ")")},
       {"objective", ObjectiveLabel(s)},
+  };
+  if (const auto spec = SpecOf(s)) {
+    rows.push_back({"search", SearchLabel(*spec)});
+    rows.push_back({"trains", TrainerLabel(*spec)});
+    j["search"] = SearchLabel(*spec);
+    j["trains"] = TrainerLabel(*spec);
+  }
+  if (const std::string labels = LabelsText(s); !labels.empty()) rows.push_back({"labels", labels});
+  const std::vector<std::vector<std::string>> progress = {
       {"progress",
        absl::StrFormat("%d/%d done", done, s.total_trials()) +
            (k.not_started() > 0 ? absl::StrFormat(", %d never started (the sweep ended first)", k.not_started()) : "")},
@@ -222,6 +240,7 @@ StatusView Summarize(Connection& c, const v1::Sweep& s) {
       {"elapsed", Duration(elapsed)},
       {"eta", eta},
   };
+  rows.insert(rows.end(), progress.begin(), progress.end());
   if (show_note) rows.push_back({"note", note});
   if (!idle.empty()) rows.push_back({"warning", idle});
   return {std::move(j), std::move(rows)};

@@ -543,6 +543,14 @@ TEST_F(ServerE2E, LabelsAndStatusFilterTheSweepListAndVersionNamesTheServer) {
   EXPECT_EQ(ids({"--status", "cancelled"}), std::vector<std::string>{c});
   EXPECT_EQ(ids({"--status", "running", "--limit", "1"}), std::vector<std::string>{b});
   EXPECT_EQ(Json(server.Cli({"status", a, "-o", "json"}))["labels"]["team"], "vision");
+  // The table shows them, the objective's name beside BEST, and `status` how it searches.
+  const Result table = server.Cli({"list"});
+  EXPECT_THAT(table.out, HasSubstr("  max val_accuracy  "));
+  EXPECT_THAT(table.out, HasSubstr("  LABELS\n"));
+  EXPECT_THAT(table.out, HasSubstr("owner=kim, stage=dev, team=nlp\n"));
+  const Result status = server.Cli({"status", b});
+  EXPECT_THAT(status.out,
+              HasSubstr("\nsearch:    grid\ntrains:    dataset iris\nlabels:    owner=kim, stage=dev, team=nlp\n"));
   EXPECT_EQ(server.Cli({"list", "-l", "team=none"}).out, "no sweeps match\n");
   Result r = server.Cli({"list", "--status", "runing"});
   EXPECT_EQ(r.code, 2);
