@@ -119,7 +119,8 @@ json TrialDetailJson(const v1::Trial& t) {
                         {"worker", a.worker()},
                         {"started_ms", a.started_ms()},
                         {"finished_ms", a.finished_ms()},
-                        {"outcome", a.outcome()}});
+                        {"outcome", a.outcome()},
+                        {"seed", a.seed()}});
   }
   j["attempts"] = attempts;
   return j;

@@ -55,6 +55,7 @@ struct RetryOptions {
   std::string sweep;
   bool failed = false;  // neither: failed
   bool cancelled = false;
+  bool new_seed = false;  // each with a new seed (a failure the seed caused would repeat)
 };
 // Failed and/or cancelled trials run again as new attempts.
 int RunRetry(Connection& c, const RetryOptions& o, std::ostream& out, std::ostream& err);

@@ -68,6 +68,7 @@ int RunRetry(Connection& c, const RetryOptions& o, std::ostream& out, std::ostre
   req.set_sweep(o.sweep);
   req.set_failed(failed);
   req.set_cancelled(o.cancelled);
+  req.set_new_seed(o.new_seed);
   return CallAndPrint<v1::RetryTrialsResponse>(
       c,
       [&](grpc::ClientContext* ctx, v1::RetryTrialsResponse* resp) { return c.sweeps().RetryTrials(ctx, req, resp); },
@@ -172,6 +173,8 @@ class RetryCommand final : public ServerCommand {
     cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
     cmd->add_flag("--failed", o_.failed, "Failed trials (the default)");
     cmd->add_flag("--cancelled", o_.cancelled, "Cancelled trials");
+    cmd->add_flag("--new-seed", o_.new_seed,
+                  "Each with a new seed (derived from its old one): a failure the seed caused would repeat as it was");
     return cmd;
   }
 

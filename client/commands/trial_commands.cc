@@ -170,8 +170,9 @@ void PrintTrialDetail(const v1::Trial& t, std::ostream& out) {
   if (t.parameter_count() > 0) out << ", " << t.parameter_count() << " network parameters";
   out << ", seed " << t.seed() << "\n";
   for (const auto& a : t.attempts()) {
-    out << absl::StrFormat("  attempt %d  %-14s %s\n", a.attempt(), Printable(a.worker()),
-                           a.outcome().empty() ? "running" : Printable(a.outcome()));
+    out << absl::StrFormat("  attempt %d  %-14s %s%s\n", a.attempt(), Printable(a.worker()),
+                           a.outcome().empty() ? "running" : Printable(a.outcome()),
+                           a.seed() != t.seed() ? absl::StrCat("  (seed ", a.seed(), ")") : "");
   }
   if (t.metrics_size() > 0) {
     out << "final metrics:\n";

@@ -162,7 +162,8 @@ absl::StatusOr<store::SweepRecord> Scheduler::Extend(const std::string& sweep, c
   return out;
 }
 
-absl::StatusOr<Scheduler::Retried> Scheduler::Retry(const std::string& sweep, bool failed, bool cancelled) {
+absl::StatusOr<Scheduler::Retried> Scheduler::Retry(const std::string& sweep, bool failed, bool cancelled,
+                                                    bool new_seed) {
   if (!failed && !cancelled) return absl::InvalidArgumentError("say which trials to retry: failed, cancelled or both");
   auto rec = Resolve(sweep);
   if (!rec.ok()) return rec.status();
@@ -201,8 +202,8 @@ absl::StatusOr<Scheduler::Retried> Scheduler::Retry(const std::string& sweep, bo
     st = Reopen(
         *rec,
         [&](WriteTxn& w) {
-          if (failed) w.RetryTrials(rec->rowid, TrialStatus::kFailed);
-          if (cancelled) w.RetryTrials(rec->rowid, TrialStatus::kCancelled);
+          if (failed) w.RetryTrials(rec->rowid, TrialStatus::kFailed, new_seed);
+          if (cancelled) w.RetryTrials(rec->rowid, TrialStatus::kCancelled, new_seed);
           if (!running) w.ReopenSweep(rec->rowid, rec->spec, rec->total_trials);
         },
         kRetry);

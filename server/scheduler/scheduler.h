@@ -146,7 +146,7 @@ class Scheduler {
     int64_t requeued = 0;  // trials requeued
     int64_t resumed = 0;   // never-started trials of a finished sweep that now run
   };
-  absl::StatusOr<Retried> Retry(const std::string& sweep, bool failed, bool cancelled);
+  absl::StatusOr<Retried> Retry(const std::string& sweep, bool failed, bool cancelled, bool new_seed = false);
   // Deletes a finished sweep with everything of it (FAILED_PRECONDITION while it
   // runs); returns it as it was. Its id is never given out again.
   absl::StatusOr<store::SweepRecord> Delete(const std::string& sweep);

@@ -78,6 +78,7 @@ v1::Trial ToProto(const store::TrialRecord& t) {
     x->set_started_ms(a.started_ms);
     x->set_finished_ms(a.finished_ms);
     x->set_outcome(a.outcome);
+    x->set_seed(a.seed);
   }
   return p;
 }

@@ -57,7 +57,7 @@ grpc::ServerUnaryReactor* SweepServiceImpl::RetryTrials(grpc::CallbackServerCont
                                                         v1::RetryTrialsResponse* resp) {
   return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
     const bool failed = req->failed() || !req->cancelled();
-    auto retried = scheduler_.Retry(req->sweep(), failed, req->cancelled());
+    auto retried = scheduler_.Retry(req->sweep(), failed, req->cancelled(), req->new_seed());
     if (!retried.ok()) return retried.status();
     *resp->mutable_sweep() = ToProto(retried->sweep, true);
     resp->set_requeued(retried->requeued);

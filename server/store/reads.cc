@@ -99,13 +99,14 @@ std::vector<TrialRecord> ReadTxn::BestTrials(int64_t sweep, int32_t k) {
 
 std::vector<AttemptRecord> ReadTxn::Attempts(int64_t trial_id) {
   auto& q = conn_.Query(
-      "SELECT attempt, worker, started_ms, finished_ms, outcome, lease_id FROM trial_attempts WHERE trial_id = ? "
+      "SELECT attempt, worker, started_ms, finished_ms, outcome, lease_id, seed FROM trial_attempts WHERE trial_id = ? "
       "ORDER BY attempt",
       trial_id);
   std::vector<AttemptRecord> out;
   while (q.executeStep()) {
     out.push_back(AttemptRecord{q.getColumn(0).getInt(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
-                                q.getColumn(3).getInt64(), q.getColumn(4).getString(), q.getColumn(5).getString()});
+                                q.getColumn(3).getInt64(), q.getColumn(4).getString(), q.getColumn(5).getString(),
+                                static_cast<uint64_t>(q.getColumn(6).getInt64())});
   }
   return out;
 }

@@ -60,6 +60,7 @@ struct AttemptRecord {
   std::string outcome;
   // The lease's random id (store only: never shown, never sent but to its worker).
   std::string lease_id;
+  uint64_t seed = 0;  // the seed it trained with
 };
 
 struct TrialRecord {

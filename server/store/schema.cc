@@ -155,6 +155,12 @@ END;
     R"sql(
 ALTER TABLE trial_attempts ADD COLUMN lease_id TEXT NOT NULL DEFAULT '';
 )sql",
+    // 6 → 7: each attempt keeps the seed it trained with (`retry --new-seed` gives a
+    // trial a new one); before, every attempt had the trial's.
+    R"sql(
+ALTER TABLE trial_attempts ADD COLUMN seed INTEGER NOT NULL DEFAULT 0;
+UPDATE trial_attempts SET seed = (SELECT seed FROM trials WHERE trials.id = trial_attempts.trial_id);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -178,7 +178,7 @@ class WriteTxn : public ReadTxn {
   // Every trial of the sweep in status `from` → PENDING as a new attempt (no lost
   // leases, its result and kept metrics cleared; earlier attempts stay in its
   // history). Returns how many.
-  int64_t RetryTrials(int64_t sweep, TrialStatus from);
+  int64_t RetryTrials(int64_t sweep, TrialStatus from, bool new_seed = false);
   // The sweep with its trials, curves and attempts. Its id is never used again.
   void DeleteSweep(int64_t sweep);
 

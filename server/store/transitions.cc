@@ -1,7 +1,10 @@
 // WriteTxn: every state change the store records, one statement or a few each.
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/util/rng.h"
 #include "server/store/columns.h"
 #include "server/store/store.h"
 
@@ -47,7 +50,19 @@ void WriteTxn::ReopenSweep(int64_t sweep, const std::string& spec, int64_t total
       Blob{spec}, total, SweepStatus::kRunning, sweep);
 }
 
-int64_t WriteTxn::RetryTrials(int64_t sweep, TrialStatus from) {
+int64_t WriteTxn::RetryTrials(int64_t sweep, TrialStatus from, bool new_seed) {
+  if (new_seed) {
+    // A new seed per trial, derived from its old one and the attempt it is for: the
+    // same retry of the same sweep gives the same seeds.
+    std::vector<std::pair<int64_t, uint64_t>> seeds;
+    auto& q = conn_.Query("SELECT id, seed, attempt FROM trials WHERE sweep_id = ? AND status = ?", sweep, from);
+    while (q.executeStep()) {
+      const auto seed = static_cast<uint64_t>(q.getColumn(1).getInt64());
+      seeds.emplace_back(q.getColumn(0).getInt64(), DeriveSeed(seed, static_cast<uint64_t>(q.getColumn(2).getInt64())));
+    }
+    q.reset();
+    for (const auto& [id, seed] : seeds) conn_.Run("UPDATE trials SET seed = ? WHERE id = ?", seed, id);
+  }
   // The metrics a failed trial kept leave the sort index with it.
   conn_.Run(
       "DELETE FROM trial_metrics WHERE (sweep_id, name, value, idx) IN "
@@ -86,8 +101,8 @@ void WriteTxn::StartAttempt(int64_t trial_id, int32_t attempt, const std::string
   conn_.Run("UPDATE trials SET status = ?, attempt = ?, worker = ?, lease_expires_ms = ?, started_ms = ? WHERE id = ?",
             TrialStatus::kRunning, attempt, worker, expires_ms, now_ms, trial_id);
   conn_.Run(
-      "INSERT OR REPLACE INTO trial_attempts (trial_id, attempt, worker, started_ms, request_id, lease_id) "
-      "VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO trial_attempts (trial_id, attempt, worker, started_ms, request_id, lease_id, seed) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT seed FROM trials WHERE id = ?1))",
       trial_id, attempt, worker, now_ms, request_id, lease_id);
   if (attempt > 1) {
     conn_.Run("DELETE FROM trial_epochs WHERE trial_id = ?", trial_id);

@@ -96,6 +96,7 @@ class FakeSweeps final : public v1::SweepService::Service {
     a->set_started_ms(1795467002000);
     a->set_finished_ms(1795467004500);
     a->set_outcome("completed");
+    a->set_seed(trials_[2].seed());
   }
 
   grpc::Status Find(const std::string& sweep) {

@@ -474,6 +474,39 @@ parameters:
   EXPECT_EQ(server->Cli({"importance", "nope"}).code, 1);
 }
 
+// A failure its seed causes repeats on a plain retry; `retry --new-seed` gives the
+// trial another seed, and each attempt keeps the one it ran with.
+TEST_F(CommandTrials, RetryWithANewSeedGetsPastASeedsFailure) {
+  Program("unlucky.sh", R"sh(#!/bin/sh
+f="seen.$HPSEARCH_SWEEP.$HPSEARCH_TRIAL"
+if [ -f "$f" ] && [ "$(cat "$f")" != "$HPSEARCH_SEED" ]; then echo "hpsearch: epoch=1 loss=1"; exit 0; fi
+echo "$HPSEARCH_SEED" > "$f"
+echo "seed $HPSEARCH_SEED is unlucky" >&2
+exit 3
+)sh");
+  auto server = Server("seed.db", {"--workers", "1"});
+  const std::string id = Submit(*server, "seed", R"(name: seed
+trainer: {command: [unlucky.sh]}
+objective: {metric: loss}
+method: grid
+parameters:
+  x: {values: [1]}
+)");
+  EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["counts"]["failed"], 1);
+  ASSERT_EQ(server->Cli({"retry", id}).code, 0);
+  EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["counts"]["failed"], 1);  // the same seed, again
+  const Result retried = server->Cli({"retry", id, "--new-seed"});
+  ASSERT_EQ(retried.code, 0) << retried.err;
+  EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["counts"]["completed"], 1);
+  const json t = Json(server->Cli({"trial", id, "0", "-o", "json"}));
+  ASSERT_EQ(t["attempts"].size(), 3u) << t.dump();
+  EXPECT_EQ(t["attempts"][0]["seed"], t["attempts"][1]["seed"]);
+  EXPECT_NE(t["attempts"][1]["seed"], t["attempts"][2]["seed"]);
+  EXPECT_EQ(t["attempts"][2]["seed"], t["seed"]);
+  EXPECT_THAT(server->Cli({"trial", id, "0"}).out,
+              HasSubstr(absl::StrCat("(seed ", t["attempts"][0]["seed"].get<uint64_t>(), ")")));
+}
+
 // Specs a command sweep refuses, each naming the field (exit 2 from submit).
 TEST_F(CommandTrials, BadCommandSpecsAreRefusedNamingTheField) {
   auto plain = std::make_unique<ServerProcess>(dir_ / "plain.db", std::vector<std::string>{"--workers", "0"});

@@ -137,6 +137,7 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
       "DROP INDEX sweeps_by_request; ALTER TABLE sweeps DROP COLUMN request_id; "
       "ALTER TABLE sweeps DROP COLUMN ending_status; DROP TABLE trial_metrics; "
       "ALTER TABLE trial_attempts DROP COLUMN request_id; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
+      "ALTER TABLE trial_attempts DROP COLUMN seed; "
       "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
       "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; ALTER TABLE sweeps DROP COLUMN n_not_started; "
       "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; UPDATE schema_version SET version = 1");
@@ -147,6 +148,11 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
   ASSERT_TRUE((*s)->Read([&](ReadTxn& r) {
                     EXPECT_EQ(r.CountByStatus(sweep).pending, 3);  // backfilled (v2)
                     EXPECT_EQ(r.CountByStatus(sweep).completed, 2);
+                    const auto attempts = r.Attempts(r.GetTrial(sweep, 3)->trial_id);  // backfilled (v7)
+                    EXPECT_EQ(attempts.size(), 1u);
+                    if (!attempts.empty()) {
+                      EXPECT_EQ(attempts[0].seed, 1u);  // the trial's seed
+                    }
                     TrialQuery by_mse;  // backfilled (v3): metric rows from the metrics JSON
                     by_mse.sort_by = "val_mse";
                     auto page = r.ListTrials(sweep, by_mse);
@@ -179,6 +185,7 @@ TEST(StoreFile, MigratesVersionThreeCountsOfNeverStartedTrials) {
       // As version 3 wrote it: the 3 never started counted as cancelled.
       "ALTER TABLE sweeps DROP COLUMN n_not_started; UPDATE sweeps SET n_cancelled = 4; "
       "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
+      "ALTER TABLE trial_attempts DROP COLUMN seed; "
       "UPDATE schema_version SET version = 3");
   const StoreOptions& o = old.options;
   auto s = Store::Open(o);
@@ -204,6 +211,7 @@ TEST(StoreFile, MigratesVersionFourAndNeverReusesADeletedId) {
         for (int i = 0; i < 3; ++i) w.InsertSweep("s" + std::to_string(i), "", 1, false, 1);
       },
       "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
+      "ALTER TABLE trial_attempts DROP COLUMN seed; "
       "UPDATE schema_version SET version = 4");
   auto s = Store::Open(old.options);
   ASSERT_TRUE(s.ok()) << s.status();
