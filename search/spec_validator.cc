@@ -17,6 +17,7 @@
 #include "common/vocabulary/foreign_names.h"
 #include "common/vocabulary/metrics.h"
 #include "common/vocabulary/network_size.h"
+#include "common/vocabulary/setting_scope.h"
 #include "common/vocabulary/settings.h"
 #include "search/command_spec.h"
 #include "search/grid_strategy.h"
@@ -279,6 +280,80 @@ absl::Status CheckBuiltinTrainer(const Spec& spec) {
   return absl::OkStatus();
 }
 
+// The values `parent` takes across the spec's trials: fixed, searched (with its
+// default where a condition leaves it inactive), or its default.
+std::vector<Value> ParentValues(const Spec& spec, const vocabulary::SettingScope& scope) {
+  if (auto it = spec.fixed.find(scope.parent); it != spec.fixed.end()) return {it->second};
+  for (const auto& p : spec.parameters) {
+    if (p.name != scope.parent) continue;
+    std::vector<Value> values;
+    if (p.domain == Parameter::Domain::kValues) values = p.values;
+    if (p.domain == Parameter::Domain::kConstant) values = {p.value};
+    if (!p.when.empty()) values.push_back(scope.parent_default);
+    return values;
+  }
+  return {scope.parent_default};
+}
+
+std::string ValueText(const Value& v) { return v.is_string() ? v.as_string() : v.ToString(); }
+
+std::string ValuesText(const std::vector<Value>& values) {
+  std::vector<std::string> text;
+  for (const auto& v : values) text.push_back(ValueText(v));
+  return absl::StrJoin(text, ", ");
+}
+
+bool Applies(const vocabulary::SettingScope& scope, const Value& v) {
+  return std::find(scope.applies.begin(), scope.applies.end(), v) != scope.applies.end();
+}
+
+// A setting that applies to none of the sweep's trials does nothing: refused, naming
+// where it applies. A searched one that applies to some must say so with `when`.
+absl::Status CheckSettingScopes(const Spec& spec) {
+  for (const auto& scope : vocabulary::SettingScopes()) {
+    const auto fixed = spec.fixed.find(scope.setting);
+    const Parameter* searched = nullptr;
+    for (const auto& p : spec.parameters) {
+      if (p.name == scope.setting) searched = &p;
+    }
+    if (fixed == spec.fixed.end() && searched == nullptr) continue;
+    const std::string path = searched ? "parameters." + scope.setting : "fixed." + scope.setting;
+    const std::vector<Value> parents = ParentValues(spec, scope);
+    std::vector<Value> applying;
+    for (const auto& v : parents) {
+      if (Applies(scope, v)) applying.push_back(v);
+    }
+    if (applying.empty()) {
+      return Bad(path, absl::StrCat("does nothing with ", scope.parent, " ", ValuesText(parents),
+                                    ": it applies only to ", scope.parent, " ", vocabulary::AppliesText(scope)));
+    }
+    if (searched && applying.size() < parents.size()) {
+      bool conditioned = false;
+      for (const auto& c : searched->when) {
+        conditioned =
+            conditioned || (c.parent == scope.parent && std::all_of(c.values.begin(), c.values.end(),
+                                                                    [&](const Value& v) { return Applies(scope, v); }));
+      }
+      if (!conditioned) {
+        std::vector<std::string> when;
+        for (const auto& v : applying) when.push_back(ValueText(v));
+        return Bad(path, absl::StrCat("applies only where ", scope.parent, " is ", vocabulary::AppliesText(scope),
+                                      "; add `when: {", scope.parent, ": [", absl::StrJoin(when, ", "), "]}`"));
+      }
+    }
+  }
+  // Nesterov momentum with μ = 0 is plain sgd.
+  if (auto n = spec.fixed.find("nesterov"); n != spec.fixed.end() && n->second == Value(true)) {
+    const auto m = spec.fixed.find("momentum");
+    const bool searched = std::any_of(spec.parameters.begin(), spec.parameters.end(),
+                                      [](const Parameter& p) { return p.name == "momentum"; });
+    if (!searched && (m == spec.fixed.end() || m->second.number() == 0)) {
+      return Bad("fixed.nesterov", "needs momentum > 0 with sgd (Nesterov momentum with μ = 0 is plain sgd)");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
   RETURN_IF_ERROR(CheckSweepName(spec.name));
   RETURN_IF_ERROR(spec.trainer.builtin() ? CheckBuiltinTrainer(spec) : CheckCommandTrainer(spec));
@@ -305,6 +380,7 @@ absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
     RETURN_IF_ERROR(CheckParameter(p, spec));
   }
   RETURN_IF_ERROR(CheckConditions(spec));
+  if (spec.trainer.builtin()) RETURN_IF_ERROR(CheckSettingScopes(spec));
   if (spec.trainer.builtin()) RETURN_IF_ERROR(CheckNetworkSize(spec, limits));
   RETURN_IF_ERROR(CheckSearch(spec));
   if (spec.method == Method::kGrid && limits.max_trials > 0 && spec.budget.max_trials == 0) {

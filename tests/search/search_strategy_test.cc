@@ -46,6 +46,7 @@ dataset: iris
 method: random
 seed: 11
 budget: {max_trials: 4000}
+fixed: {early_stopping: true}
 parameters:
   lr: {min: 1.0e-4, max: 1.0, scale: log}
   l2: {min: 0.0, max: 0.5}
@@ -272,8 +273,9 @@ TEST(GridSearch, IntegerCountAxesSkipRepeatsAsAWrittenOutListWould) {
                                                                               {10, 10, 1},
                                                                               {1, 50, 3}}) {
       if (std::string(scale) == "linear" && count > hi - lo + 1) continue;
-      const std::string yaml = absl::StrCat("dataset: iris\nmethod: grid\nparameters:\n  patience: {min: ", lo,
-                                            ", max: ", hi, ", type: int, scale: ", scale, ", count: ", count, "}\n");
+      const std::string yaml = absl::StrCat(
+          "dataset: iris\nmethod: grid\nfixed: {early_stopping: true}\nparameters:\n  patience: {min: ", lo,
+          ", max: ", hi, ", type: int, scale: ", scale, ", count: ", count, "}\n");
       auto space = SearchSpace::Build(Spec(yaml));
       ASSERT_TRUE(space.ok());
       const Dimension& d = space->dims()[0];

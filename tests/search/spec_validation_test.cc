@@ -36,6 +36,25 @@ INSTANTIATE_TEST_SUITE_P(
             "parameters.lr.mni: unknown key (did you mean 'min'?)"},
         Bad{"dataset: iris\nparameters:\n  learning_rate: {values: [0.1]}\n",
             "parameters.learning_rate: unknown trainer setting (did you mean 'lr'? learning_rate is called lr here)"},
+        // Settings that would do nothing (issue 30 item 3): refused, saying where they apply.
+        Bad{"dataset: iris\nfixed: {optimizer: sgd, momentum: 0.9, beta1: 0.5, rho: 0.3}\n",
+            "fixed.rho: does nothing with optimizer sgd: it applies only to optimizer rmsprop or adadelta"},
+        Bad{"dataset: iris\nfixed: {optimizer: sgd, beta1: 0.5}\n",
+            "fixed.beta1: does nothing with optimizer sgd: it applies only to optimizer adam"},
+        Bad{"dataset: iris\nfixed: {momentum: 0.5}\n",
+            "fixed.momentum: does nothing with optimizer adam: it applies only to optimizer sgd, momentum or nesterov"},
+        Bad{"dataset: iris\nparameters:\n  optimizer: {values: [sgd, adam]}\n  momentum: {min: 0.5, max: 0.9}\n",
+            "parameters.momentum: applies only where optimizer is sgd, momentum or nesterov; add `when: {optimizer: "
+            "[sgd]}`"},
+        Bad{"dataset: iris\nparameters:\n  optimizer: {values: [sgd, adam]}\n  momentum: {min: 0.5, max: 0.9, when: "
+            "{optimizer: [adam]}}\n",
+            "parameters.momentum: applies only where optimizer is sgd"},
+        Bad{"dataset: iris\nfixed: {optimizer: sgd, nesterov: true}\n", "fixed.nesterov: needs momentum > 0 with sgd"},
+        Bad{"dataset: iris\nfixed: {schedule: exponential, decay_epochs: 5}\n",
+            "fixed.decay_epochs: does nothing with schedule exponential: it applies only to schedule step"},
+        Bad{"dataset: iris\nfixed: {patience: 3}\n",
+            "fixed.patience: does nothing with early_stopping false: it applies only to early_stopping true"},
+        Bad{"dataset: iris\nfixed: {activation: tanh, leaky_slope: 0.1}\n", "fixed.leaky_slope: does nothing"},
         // Other tools' names: settings (Optuna/PyTorch/Keras), range keys (Optuna, W&B).
         Bad{"dataset: iris\nparameters:\n  weight_decay: {values: [0.1]}\n", "(did you mean 'l2'?"},
         Bad{"dataset: iris\nfixed: {num_epochs: 5}\n",
@@ -191,6 +210,15 @@ TEST(SpecValidation, ValidSpecsPass) {
   EXPECT_EQ(Error("dataset: iris\n"), "");
   EXPECT_EQ(Error("dataset: {name: diabetes}\nobjective: {metric: val_r2}\n"), "");
   EXPECT_EQ(Error("dataset: iris\nbudget: {max_duration: 1h30m}\n"), "");
+  // Scoped settings where they apply: sgd's momentum and Nesterov, a searched one
+  // with its `when`, one whose parent is searched only over values it applies to.
+  EXPECT_EQ(Error("dataset: iris\nfixed: {optimizer: sgd, momentum: 0.9, nesterov: true}\n"), "");
+  EXPECT_EQ(Error("dataset: iris\nparameters:\n  optimizer: {values: [sgd, adam]}\n"
+                  "  momentum: {min: 0.5, max: 0.9, when: {optimizer: [sgd]}}\n"),
+            "");
+  EXPECT_EQ(
+      Error("dataset: iris\nparameters:\n  optimizer: {values: [rmsprop, adadelta]}\n  rho: {min: 0.8, max: 0.99}\n"),
+      "");
 }
 
 TEST(Duration, Parses) {

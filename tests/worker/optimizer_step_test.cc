@@ -7,6 +7,7 @@
 #include "worker/optim/optimizer.h"
 
 #include <cmath>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -47,6 +48,35 @@ INSTANTIATE_TEST_SUITE_P(
         StepCase{OptimizerKind::kAdadelta, 1.0f, {0.995528043f, -1.99552791f}, {0.997929109f, -1.99792908f}},
         StepCase{OptimizerKind::kAdam, 0.1f, {0.9f, -1.9f}, {0.865439418f, -1.86543942f}}),
     [](const auto& info) { return std::string(OptimizerName(info.param.kind)); });
+
+// sgd takes PyTorch's SGD(momentum, nesterov): μ = 0.5 by hand from the same w and g,
+// v₂ = 0.5·(−0.05) − 0.1·(−0.2) = −0.005 → w = 0.945; with Nesterov,
+// w₁ = 1 + 0.5·(−0.05) − 0.1·0.5 = 0.925, w₂ = 0.925 + 0.5·(−0.005) + 0.02 = 0.9425.
+// Without momentum (the default for sgd) it is plain sgd.
+TEST(Optimizer, SgdWithMomentumAndNesterov) {
+  const auto steps = [](std::optional<double> mu, bool nesterov) {
+    OptimizerConfig cfg;
+    cfg.kind = OptimizerKind::kSgd;
+    cfg.momentum = mu;
+    cfg.nesterov = nesterov;
+    auto opt = MakeOptimizer(cfg, 2);
+    std::vector<float> w = {1.0f, -2.0f};
+    std::vector<float> g1 = {0.5f, -1.0f}, g2 = {-0.2f, 0.4f};
+    opt->Step(w, g1, 0.1f);
+    std::vector<float> out = w;
+    opt->Step(w, g2, 0.1f);
+    out.insert(out.end(), w.begin(), w.end());
+    return out;
+  };
+  const auto expect = [](const std::vector<float>& got, std::vector<float> want) {
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 2e-6) << i;
+  };
+  expect(steps(0.5, false), {0.95f, -1.9f, 0.945f, -1.89f});
+  expect(steps(0.5, true), {0.925f, -1.85f, 0.9425f, -1.885f});
+  expect(steps(std::nullopt, false), {0.95f, -1.9f, 0.97f, -1.94f});
+  expect(steps(0.0, true), {0.95f, -1.9f, 0.97f, -1.94f});
+}
 
 TEST(Optimizer, ParseAndDefaults) {
   EXPECT_EQ(*ParseOptimizer("nesterov"), OptimizerKind::kNesterov);

@@ -64,13 +64,15 @@ int OptimizerStateSlots(OptimizerKind kind) {
 }
 
 std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c, std::size_t size) {
-  const float mu = static_cast<float>(c.momentum);
+  const float mu = static_cast<float>(c.momentum.value_or(c.kind == OptimizerKind::kSgd ? 0.0 : 0.9));
   const bool delta = c.kind == OptimizerKind::kAdadelta;
   const float eps = static_cast<float>(c.eps.value_or(delta ? 1e-6 : 1e-8));
   const float rho = static_cast<float>(c.rho.value_or(delta ? 0.95 : 0.9));
   switch (c.kind) {
     case OptimizerKind::kSgd:
-      return std::make_unique<Sgd>();
+      if (mu == 0) return std::make_unique<Sgd>();
+      if (c.nesterov) return std::make_unique<Nesterov>(size, mu);
+      return std::make_unique<Momentum>(size, mu);
     case OptimizerKind::kMomentum:
       return std::make_unique<Momentum>(size, mu);
     case OptimizerKind::kNesterov:

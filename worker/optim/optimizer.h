@@ -23,7 +23,10 @@ double DefaultLearningRate(OptimizerKind kind);
 
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::kSgd;
-  double momentum = 0.9;      // momentum, nesterov
+  // μ: momentum and nesterov (default 0.9); sgd with μ > 0 is momentum (nesterov with
+  // `nesterov`), as PyTorch's SGD(momentum, nesterov); default 0.
+  std::optional<double> momentum;
+  bool nesterov = false;      // sgd only
   std::optional<double> rho;  // rmsprop (default 0.9), adadelta (0.95)
   std::optional<double> eps;  // adadelta (default 1e-6), others (1e-8)
   double beta1 = 0.9;         // adam

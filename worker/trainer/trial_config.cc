@@ -32,6 +32,8 @@ absl::Status Apply(TrialConfig& c, const std::string& k, const Value& v) {
     c.lr = d();
   else if (k == "momentum")
     c.optimizer.momentum = d();
+  else if (k == "nesterov")
+    c.optimizer.nesterov = v.as_bool();
   else if (k == "rho")
     c.optimizer.rho = d();
   else if (k == "eps")
