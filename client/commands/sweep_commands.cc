@@ -188,7 +188,8 @@ StatusView Summarize(Connection& c, const v1::Sweep& s) {
   const auto& k = s.counts();
   const int64_t now = NowMs();
   const int64_t end = s.finished_ms() > 0 ? s.finished_ms() : now;
-  const double elapsed = (end - s.created_ms()) / 1000.0;
+  // Running time: not the time it sat finished before an extend or retry.
+  const double elapsed = std::max<int64_t>(0, end - s.created_ms() - s.idle_ms()) / 1000.0;
   const int64_t done = k.completed() + k.failed() + k.pruned() + k.cancelled();
   json j = SweepJson(s);
   j["elapsed_seconds"] = elapsed;

@@ -239,8 +239,9 @@ int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostre
                                  Cell(last.best_objective()));
         }
         // The sweep's own rate since it was created, so joining a running sweep shows
-        // the right rate and ETA at once.
-        const double minutes = static_cast<double>(NowMs() - last.created_ms()) / 60'000.0;
+        // the right rate and ETA at once (its running time: not the time it sat
+        // finished before an extend or retry).
+        const double minutes = static_cast<double>(NowMs() - last.created_ms() - last.idle_ms()) / 60'000.0;
         const double rate = minutes > 0 && last.created_ms() > 0 ? static_cast<double>(done) / minutes : 0;
         std::string eta = "-";
         if (rate > 0 && done < last.total_trials()) eta = Duration((last.total_trials() - done) / rate * 60.0);

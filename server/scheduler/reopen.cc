@@ -149,7 +149,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Extend(const std::string& sweep, c
   const std::string encoded = options_.encode_spec(spec);
   static const Commit kExtend{"scheduler.extend.before_commit", "scheduler.extend.after_commit"};
   if (auto st = Reopen(
-          *rec, [&](WriteTxn& w) { w.ReopenSweep(rec->rowid, encoded, new_total); }, kExtend);
+          *rec, [&](WriteTxn& w) { w.ReopenSweep(rec->rowid, encoded, new_total, now_ms()); }, kExtend);
       !st.ok()) {
     return st;
   }
@@ -204,7 +204,7 @@ absl::StatusOr<Scheduler::Retried> Scheduler::Retry(const std::string& sweep, bo
         [&](WriteTxn& w) {
           if (failed) w.RetryTrials(rec->rowid, TrialStatus::kFailed, new_seed);
           if (cancelled) w.RetryTrials(rec->rowid, TrialStatus::kCancelled, new_seed);
-          if (!running) w.ReopenSweep(rec->rowid, rec->spec, rec->total_trials);
+          if (!running) w.ReopenSweep(rec->rowid, rec->spec, rec->total_trials, now_ms());
         },
         kRetry);
     if (!st.ok()) return st;

@@ -50,6 +50,7 @@ v1::Sweep ToProto(const store::SweepRecord& r, bool with_spec) {
   p.set_best_trial(r.best_trial);
   p.set_created_ms(r.created_ms);
   p.set_finished_ms(r.finished_ms);
+  p.set_idle_ms(r.idle_ms);
   return p;
 }
 

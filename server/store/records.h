@@ -37,6 +37,7 @@ struct SweepRecord {
   bool maximize = false;
   int64_t created_ms = 0;   // unix ms
   int64_t finished_ms = 0;  // 0 while unfinished
+  int64_t idle_ms = 0;      // time it sat finished before extend/retry ran it again
   TrialCounts counts;       // final once finished (live ones come from the scheduler)
   // Planned trials that never started because the sweep ended first: they have no
   // rows (no listing shows them), so they are not in `counts`; total_trials =

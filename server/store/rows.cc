@@ -7,7 +7,8 @@ namespace hpsearch::store {
 
 const char* const kSweepColumns =
     "id, name, spec, status, status_reason, total_trials, maximize, created_ms, finished_ms, "
-    "n_pending, n_running, n_completed, n_failed, n_pruned, n_cancelled, request_id, ending_status, n_not_started";
+    "n_pending, n_running, n_completed, n_failed, n_pruned, n_cancelled, request_id, ending_status, n_not_started, "
+    "idle_ms";
 
 SweepRecord SweepFromRow(SQLite::Statement& q) {
   SweepRecord r;
@@ -31,6 +32,7 @@ SweepRecord SweepFromRow(SQLite::Statement& q) {
   r.request_id = q.getColumn(15).getString();
   r.ending_status = static_cast<SweepStatus>(q.getColumn(16).getInt());
   r.not_started = q.getColumn(17).getInt64();
+  r.idle_ms = q.getColumn(18).getInt64();
   return r;
 }
 

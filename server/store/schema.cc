@@ -156,8 +156,11 @@ END;
 ALTER TABLE trial_attempts ADD COLUMN lease_id TEXT NOT NULL DEFAULT '';
 )sql",
     // 6 → 7: each attempt keeps the seed it trained with (`retry --new-seed` gives a
-    // trial a new one); before, every attempt had the trial's.
+    // trial a new one); before, every attempt had the trial's. A sweep counts the
+    // time it sat finished before `extend` or `retry` ran it again (idle_ms): its
+    // elapsed time is the time it ran.
     R"sql(
+ALTER TABLE sweeps ADD COLUMN idle_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE trial_attempts ADD COLUMN seed INTEGER NOT NULL DEFAULT 0;
 UPDATE trial_attempts SET seed = (SELECT seed FROM trials WHERE trials.id = trial_attempts.trial_id);
 )sql",

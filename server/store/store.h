@@ -174,7 +174,8 @@ class WriteTxn : public ReadTxn {
 
   // The sweep runs (again) with `spec` and `total`: a finished one is RUNNING with its
   // end forgotten (extend, retry); a running one just gets the new budget.
-  void ReopenSweep(int64_t sweep, const std::string& spec, int64_t total);
+  // `now_ms`: the time it sat finished until now is added to its idle_ms.
+  void ReopenSweep(int64_t sweep, const std::string& spec, int64_t total, int64_t now_ms);
   // Every trial of the sweep in status `from` → PENDING as a new attempt (no lost
   // leases, its result and kept metrics cleared; earlier attempts stay in its
   // history). Returns how many.

@@ -42,12 +42,13 @@ void WriteTxn::FinishSweep(int64_t sweep, SweepStatus status, const std::string&
       sweep, status, reason, now_ms, total, unstarted);
 }
 
-void WriteTxn::ReopenSweep(int64_t sweep, const std::string& spec, int64_t total) {
+void WriteTxn::ReopenSweep(int64_t sweep, const std::string& spec, int64_t total, int64_t now_ms) {
   conn_.Run(
       "UPDATE sweeps SET spec = ?, total_trials = ?, status = ?, status_reason = '', ending_status = 0, "
+      "idle_ms = idle_ms + CASE WHEN finished_ms > 0 THEN MAX(0, ? - finished_ms) ELSE 0 END, "
       "finished_ms = 0, n_pending = 0, n_running = 0, n_completed = 0, n_failed = 0, n_pruned = 0, "
       "n_cancelled = 0, n_not_started = 0 WHERE id = ?",
-      Blob{spec}, total, SweepStatus::kRunning, sweep);
+      Blob{spec}, total, SweepStatus::kRunning, now_ms, sweep);
 }
 
 int64_t WriteTxn::RetryTrials(int64_t sweep, TrialStatus from, bool new_seed) {

@@ -349,6 +349,8 @@ parameters:
 )"),
                                          "-o", "json"}))["id"];
   ASSERT_EQ(WaitForEnd(server, a, std::chrono::seconds(60))["status"], "completed");
+  const double ran = Json(server.Cli({"status", a, "-o", "json"}))["elapsed_seconds"];
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // finished, idle
   const Result usage = server.Cli({"extend", a});
   EXPECT_EQ(usage.code, 2);
   EXPECT_THAT(usage.err, HasSubstr("give --trials N, --duration D or both"));
@@ -359,6 +361,8 @@ parameters:
   json done = Json(server.Cli({"status", a, "-o", "json"}));
   EXPECT_EQ(done["status"], "completed");
   EXPECT_EQ(done["counts"]["completed"], 5) << done.dump();
+  // Elapsed is running time: the 1.5 s it sat finished before the extend are not in it.
+  EXPECT_LT(done["elapsed_seconds"].get<double>(), ran + 1.0) << done.dump();
   EXPECT_EQ(Json(server.Cli({"trials", a, "-o", "json"})).size(), 5u);
   const Result no_time = server.Cli({"extend", a, "--duration", "10m"});
   EXPECT_EQ(no_time.code, 1);

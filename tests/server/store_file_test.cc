@@ -137,7 +137,7 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
       "DROP INDEX sweeps_by_request; ALTER TABLE sweeps DROP COLUMN request_id; "
       "ALTER TABLE sweeps DROP COLUMN ending_status; DROP TABLE trial_metrics; "
       "ALTER TABLE trial_attempts DROP COLUMN request_id; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
-      "ALTER TABLE trial_attempts DROP COLUMN seed; "
+      "ALTER TABLE trial_attempts DROP COLUMN seed; ALTER TABLE sweeps DROP COLUMN idle_ms; "
       "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
       "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; ALTER TABLE sweeps DROP COLUMN n_not_started; "
       "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; UPDATE schema_version SET version = 1");
@@ -185,7 +185,7 @@ TEST(StoreFile, MigratesVersionThreeCountsOfNeverStartedTrials) {
       // As version 3 wrote it: the 3 never started counted as cancelled.
       "ALTER TABLE sweeps DROP COLUMN n_not_started; UPDATE sweeps SET n_cancelled = 4; "
       "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
-      "ALTER TABLE trial_attempts DROP COLUMN seed; "
+      "ALTER TABLE trial_attempts DROP COLUMN seed; ALTER TABLE sweeps DROP COLUMN idle_ms; "
       "UPDATE schema_version SET version = 3");
   const StoreOptions& o = old.options;
   auto s = Store::Open(o);
@@ -211,7 +211,7 @@ TEST(StoreFile, MigratesVersionFourAndNeverReusesADeletedId) {
         for (int i = 0; i < 3; ++i) w.InsertSweep("s" + std::to_string(i), "", 1, false, 1);
       },
       "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
-      "ALTER TABLE trial_attempts DROP COLUMN seed; "
+      "ALTER TABLE trial_attempts DROP COLUMN seed; ALTER TABLE sweeps DROP COLUMN idle_ms; "
       "UPDATE schema_version SET version = 4");
   auto s = Store::Open(old.options);
   ASSERT_TRUE(s.ok()) << s.status();

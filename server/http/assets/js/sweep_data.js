@@ -25,7 +25,8 @@ export function searched(sweep) {
 // Elapsed time and, while it runs, the time left at the sweep's own rate so far (as `hpsearch status`).
 export function eta(sweep) {
   const end = num(sweep.finished_ms) || Date.now();
-  const elapsed = Math.max(0, (end - num(sweep.created_ms)) / 1000);
+  // Running time: not the time it sat finished before an extend or retry.
+  const elapsed = Math.max(0, (end - num(sweep.created_ms) - num(sweep.idle_ms)) / 1000);
   const d = done(sweep.counts), total = num(sweep.total_trials);
   let out = " · elapsed " + duration(elapsed);
   if (!num(sweep.finished_ms) && d > 0 && d < total) out += " · ETA " + duration((elapsed / d) * (total - d));
