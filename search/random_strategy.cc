@@ -1,6 +1,7 @@
 #include "search/random_strategy.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/util/counted.h"
 
 namespace hpsearch::search {
 
@@ -18,8 +19,8 @@ RandomStrategy::RandomStrategy(SearchSpace space, uint64_t seed, int64_t max_tri
   Rng rng(DeriveSeed(seed, 0x9e3779b9));
   for (std::size_t i = permutation_.size(); i > 1; --i) std::swap(permutation_[i - 1], permutation_[rng.Below(i)]);
   if (total_ < max_trials)
-    note_ = absl::StrCat("the search space has only ", total_,
-                         " distinct configurations; running each once instead of ", max_trials, " trials");
+    note_ = absl::StrCat("the search space has only ", Counted(total_, "distinct configuration"), "; running ",
+                         total_ == 1 ? "it" : "each", " once instead of ", Counted(max_trials, "trial"));
   all_ = std::move(grid);
 }
 

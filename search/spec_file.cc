@@ -1,8 +1,10 @@
 #include "search/spec_file.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -349,7 +351,7 @@ absl::StatusOr<Spec> ParseSpecYaml(const std::string& text) {
 
 absl::StatusOr<Spec> LoadSpecFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open file: ", std::strerror(errno)));
   std::stringstream ss;
   ss << in.rdbuf();
   return ParseSpecYaml(ss.str());

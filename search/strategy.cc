@@ -1,6 +1,7 @@
 #include "search/strategy.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/util/counted.h"
 
 #include "search/grid_strategy.h"
 #include "search/hyperband_pruner.h"
@@ -16,7 +17,7 @@ void Strategy::Skip(int64_t n) {
 }
 
 std::string ExhaustedNote(int64_t distinct) {
-  return absl::StrCat("the search space looks exhausted after ", distinct, " distinct configurations (",
+  return absl::StrCat("the search space looks exhausted after ", Counted(distinct, "distinct configuration"), " (",
                       kMaxDuplicateDraws, " duplicate draws in a row)");
 }
 

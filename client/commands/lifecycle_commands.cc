@@ -87,7 +87,7 @@ int RunRetry(Connection& c, const RetryOptions& o, std::ostream& out, std::ostre
                return;
              }
              out << s.id() << ": " << resp.requeued() << " " << which << " trial" << (resp.requeued() == 1 ? "" : "s")
-                 << " requeued as new attempts";
+                 << " requeued as " << (resp.requeued() == 1 ? "a new attempt" : "new attempts");
              if (resp.resumed() > 0) out << ", " << resp.resumed() << " never started";
              if (before.status() != v1::SWEEP_RUNNING) {
                out << "; " << StatusName(before.status()) << " sweep running again";

@@ -42,7 +42,7 @@ void PrintSweepLine(const v1::Sweep& s, OutputFormat format, std::ostream& out) 
 int RunSubmit(Connection& c, const SubmitOptions& o, std::ostream& out, std::ostream& err) {
   auto spec = LoadSpecFile(o.spec_path);
   if (!spec.ok()) {
-    err << "error: " << spec.status().message() << "\n";
+    err << "error: " << o.spec_path << ": " << spec.status().message() << "\n";
     return kExitUsage;
   }
   if (!o.name.empty()) spec->name = o.name;

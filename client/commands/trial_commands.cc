@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -13,6 +14,7 @@
 #include "client/format.h"
 #include "client/trial_table.h"
 #include "client/views.h"
+#include "common/util/counted.h"
 #include "common/util/printable.h"
 #include "common/vocabulary/metrics.h"
 
@@ -97,6 +99,10 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   std::vector<v1::Trial> trials;
   int64_t total = 0;
   grpc::Status st = FetchTrials(c, req, o.limit, &trials, &total);
+  // The server names its field; the user typed --sort.
+  if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT && absl::StartsWith(st.error_message(), "sort_by: ")) {
+    st = grpc::Status(st.error_code(), "--sort: " + st.error_message().substr(9));
+  }
   if (!st.ok()) return ReportError(st, c.options(), err);
   const OutputFormat format = c.options().format;
   if (format == OutputFormat::kJson) {
@@ -180,7 +186,7 @@ void PrintTrialDetail(const v1::Trial& t, std::ostream& out) {
     for (const auto& [k, v] : m) out << absl::StrFormat("  %-16s %s\n", Printable(k), Cell(v));
   }
   if (t.epochs_size() > 0) {
-    out << absl::StrFormat("learning curve (%d epochs):\n", t.epochs_size());
+    out << "learning curve (" << Counted(t.epochs_size(), "epoch") << "):\n";
     PrintCurves(t, out);
   }
   if (t.diagnostics_size() > 0) {

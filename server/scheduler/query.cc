@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/util/counted.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
 #include "server/scheduler/trial_filter.h"
@@ -73,9 +74,9 @@ absl::StatusOr<store::TrialRecord> Query::Trial(const std::string& sweep, int64_
   if (!st.ok()) return st;
   if (trial) return *std::move(trial);
   const bool unstarted = index >= 0 && index < rec->total_trials;
-  return absl::NotFoundError(absl::StrCat("sweep ", rec->id, " has no trial ", index,
-                                          unstarted ? " yet (it has not started)" : "",
-                                          unstarted ? "" : absl::StrCat(" (it has ", rec->total_trials, " trials)")));
+  return absl::NotFoundError(
+      absl::StrCat("sweep ", rec->id, " has no trial ", index, unstarted ? " yet (it has not started)" : "",
+                   unstarted ? "" : absl::StrCat(" (it has ", Counted(rec->total_trials, "trial"), ")")));
 }
 
 absl::StatusOr<Query::Log> Query::TrialLog(const std::string& sweep, int64_t index, int32_t attempt,

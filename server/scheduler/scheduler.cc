@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "common/util/counted.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/log.h"
 #include "common/util/printable.h"
@@ -313,7 +314,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Delete(const std::string& sweep) {
   if (!gone.ok()) return gone.status();
   static const Commit kDelete{"scheduler.delete.before_commit", "scheduler.delete.after_commit"};
   if (auto st = Write(kDelete, [&](WriteTxn& w) { w.DeleteSweep(rec->rowid); }); !st.ok()) return st;
-  log::Info("sweep ", gone->id, " '", gone->name, "' deleted (", gone->total_trials, " trials)");
+  log::Info("sweep ", gone->id, " '", gone->name, "' deleted (", Counted(gone->total_trials, "trial"), ")");
   if (options_.on_deleted) options_.on_deleted(gone->id);
   return gone;
 }

@@ -80,8 +80,10 @@ TEST(PlanCommand, InvalidSpecExitsTwoWithTheFieldPath) {
   Result r = RunCli("plan " + path);
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.out, ::testing::HasSubstr("parameters.lr.min: must be > 0 with scale: log"));
-  EXPECT_EQ(RunCli("plan /nonexistent.yaml").code, 2);
-  EXPECT_EQ(RunCli("plan").code, 2);  // usage error
+  const Result missing = RunCli("plan /nonexistent.yaml");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_EQ(missing.out, "error: /nonexistent.yaml: cannot open file: No such file or directory\n");  // once
+  EXPECT_EQ(RunCli("plan").code, 2);                                                                  // usage error
 }
 
 TEST(PlanCommand, TrillionPointGridAnswersQuickly) {

@@ -112,7 +112,7 @@ parameters:
 YAML
 "$BIN/hpsearch" submit "$WORK/div.yaml" --watch > /dev/null || fail "div sweep"
 "$BIN/hpsearch" retry div > "$WORK/retry.txt" || fail "retry exited $?"
-grep -q "1 failed trial requeued as new attempts" "$WORK/retry.txt" || fail "retry: $(cat "$WORK/retry.txt")"
+grep -q "1 failed trial requeued as a new attempt" "$WORK/retry.txt" || fail "retry: $(cat "$WORK/retry.txt")"
 "$BIN/hpsearch" watch div > /dev/null || true  # every retried trial may fail again: exit 5 is fine
 "$BIN/hpsearch" trial div 1 > "$WORK/retried.txt" || fail "trial div 1"
 grep -q "attempt 2" "$WORK/retried.txt" || fail "retried trial: $(cat "$WORK/retried.txt")"

@@ -116,7 +116,7 @@ TEST_F(ServerE2E, SubmitRunsEveryTrialAndTheBestAreSorted) {
   EXPECT_THAT(table.out, HasSubstr("(sorted by val_loss, ascending)"));
   const Result typo = server.Cli({"trials", id, "--sort", "val_acuracy"});
   EXPECT_EQ(typo.code, 2);
-  EXPECT_THAT(typo.err, HasSubstr("unknown key 'val_acuracy' (did you mean 'val_accuracy'?)"));
+  EXPECT_THAT(typo.err, HasSubstr("error: --sort: unknown key 'val_acuracy' (did you mean 'val_accuracy'?)"));
   EXPECT_EQ(server.Cli({"trials", id, "--sort", "foo"}).code, 2);
 
   const json trial = Json(server.Cli({"trial", id, "0", "-o", "json"}));
@@ -384,7 +384,7 @@ parameters:
   EXPECT_EQ(retried.code, 0) << retried.err;
   EXPECT_EQ(
       retried.out,
-      b + ": 1 failed trial requeued as new attempts; completed sweep running again: 2 trials (1 done, 1 to run)\n");
+      b + ": 1 failed trial requeued as a new attempt; completed sweep running again: 2 trials (1 done, 1 to run)\n");
   EXPECT_EQ(WaitForEnd(server, b, std::chrono::seconds(60))["counts"]["failed"], 1);
   const json trial = Json(server.Cli({"trial", b, "1", "-o", "json"}));
   EXPECT_EQ(trial["attempt"], 2) << trial.dump();
