@@ -1,6 +1,7 @@
 #include "client/commands/plan_command.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <iostream>
 #include <map>
 #include <set>
@@ -62,8 +63,10 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   }
   std::vector<Params> trials;
   // TPE's trials past its start-up depend on results: only the start-up can be shown.
+  // --limit 0: every trial, as for `trials` (TPE's start-up, for the reason above).
+  const int64_t wanted = o.limit == 0 ? INT64_MAX : o.limit;
   const int64_t limit =
-      spec->method == search::Method::kTpe ? std::min<int64_t>(o.limit, spec->tpe.startup_trials) : o.limit;
+      spec->method == search::Method::kTpe ? std::min<int64_t>(wanted, spec->tpe.startup_trials) : wanted;
   for (int64_t i = 0; i < limit; ++i) {
     auto p = (*strategy)->Next();
     if (!p) break;
@@ -205,7 +208,7 @@ class PlanCommand final : public Command {
     auto* cmd = AddCommand(app, "plan", "Validate a sweep spec and preview its trials (offline)",
                            "hpsearch plan examples/quickstart.yaml --limit 5");
     cmd->add_option("spec", o_.spec_path, "Sweep spec (YAML)")->required();
-    cmd->add_option("--limit", o_.limit, "Trials to show")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--limit", o_.limit, "Trials to show (0 = all)")->check(CLI::NonNegativeNumber);
     return cmd;
   }
   // Offline: no server, whatever --server says.

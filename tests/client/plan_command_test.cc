@@ -74,6 +74,15 @@ TEST(PlanCommand, TpeWarnsWhenItsBudgetEndsInItsStartUp) {
   EXPECT_THAT(RunCli("plan " + path).out, ::testing::Not(::testing::HasSubstr("warning:")));
 }
 
+// --limit 0 means every trial, as it does for `trials`.
+TEST(PlanCommand, LimitZeroShowsEveryTrial) {
+  Result r = RunCli("plan " + Example("optimizers-grid.yaml") + " --limit 0 -o json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["trials"].size(), j["total_trials"].get<size_t>());
+  EXPECT_EQ(j["total_trials"], 42);
+}
+
 TEST(PlanCommand, InvalidSpecExitsTwoWithTheFieldPath) {
   const std::string path = ::testing::TempDir() + "/bad_spec.yaml";
   std::ofstream(path) << "dataset: iris\nparameters:\n  lr: {min: 0, max: 0.1, scale: log}\n";
