@@ -126,6 +126,15 @@ int ReportError(const grpc::Status& status, const GlobalOptions& options, std::o
         // The server answered: its store cannot be written just now (disk full, I/O).
         err << "error: hpsearch-server at " << options.server << " cannot write its database now ("
             << Printable(status.error_message()) << "); retry later\n";
+      } else if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+        err << "error: hpsearch-server at " << options.server << " did not answer within --timeout ("
+            << options.timeout_seconds << " s)\n";
+      } else if (status.error_message() == "Cancelling all calls" ||
+                 status.error_message().find("Socket closed") != std::string::npos ||
+                 status.error_message().find("Connection reset") != std::string::npos) {
+        // gRPC's words for a server that went away mid-call: say it in the user's.
+        err << "error: hpsearch-server at " << options.server
+            << " closed the connection (it is shutting down or restarting); try again\n";
       } else {
         err << "error: cannot reach hpsearch-server at " << options.server << ": " << Printable(status.error_message())
             << "\n";

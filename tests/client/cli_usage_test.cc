@@ -66,6 +66,16 @@ TEST(CliErrors, AnUnresolvableHostIsNamedWithoutResolverInternals) {
   EXPECT_EQ(err.str(),
             "error: cannot resolve host 'hpsearch.nowhere' (--server hpsearch.nowhere:50051): check the "
             "name, or give an IP address\n");
+  // gRPC's own words for a server going away or not answering never reach the user.
+  std::ostringstream gone, slow;
+  EXPECT_EQ(ReportError(grpc::Status(grpc::StatusCode::UNAVAILABLE, "Cancelling all calls"), o, gone),
+            kExitUnreachable);
+  EXPECT_EQ(gone.str(),
+            "error: hpsearch-server at hpsearch.nowhere:50051 closed the connection (it is shutting down or "
+            "restarting); try again\n");
+  EXPECT_EQ(ReportError(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline Exceeded"), o, slow),
+            kExitUnreachable);
+  EXPECT_EQ(slow.str(), "error: hpsearch-server at hpsearch.nowhere:50051 did not answer within --timeout (10 s)\n");
 }
 
 TEST(ServerAddress, WhatIsAcceptedAndWhy) {
