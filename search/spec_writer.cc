@@ -272,4 +272,24 @@ std::string SpecToYaml(const Spec& spec) {
   return std::string(out.c_str()) + "\n";
 }
 
+std::string TrialFileYaml(const vocabulary::DatasetOptions& dataset, const Params& settings, uint64_t seed,
+                          const std::string& objective) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  EmitDataset(out, dataset);
+  out << YAML::Key << "seed" << YAML::Value << std::to_string(seed);
+  if (!objective.empty()) {
+    out << YAML::Key << "objective" << YAML::Value;
+    EmitString(out, objective);
+  }
+  for (const auto& [k, v] : settings) {
+    out << YAML::Key;
+    EmitString(out, k);
+    out << YAML::Value;
+    EmitValue(out, v);
+  }
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
 }  // namespace hpsearch::search

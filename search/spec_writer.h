@@ -16,4 +16,10 @@ namespace hpsearch::search {
 
 std::string SpecToYaml(const Spec& spec);
 
+// One trial as a trial file (`hpsearch-worker train --config FILE`, worker/commands/
+// trial_file.h): the dataset block, the seed (all 64 bits), the objective the trial
+// monitored, then every setting it trained with.
+std::string TrialFileYaml(const vocabulary::DatasetOptions& dataset, const Params& settings, uint64_t seed,
+                          const std::string& objective);
+
 }  // namespace hpsearch::search

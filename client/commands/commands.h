@@ -84,8 +84,11 @@ std::unique_ptr<Command> MakeTrialsCommand();
 struct TrialOptions {
   std::string sweep;
   int64_t index = 0;
+  bool as_trial_file = false;  // print it as a trial file for hpsearch-worker train
 };
 int RunTrial(Connection& c, const TrialOptions& o, std::ostream& out, std::ostream& err);
+// The trial as a trial file (YAML) for hpsearch-worker train.
+int RunTrialAsFile(Connection& c, const TrialOptions& o, std::ostream& out, std::ostream& err);
 std::unique_ptr<Command> MakeTrialCommand();
 
 struct BestOptions {

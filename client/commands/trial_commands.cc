@@ -16,7 +16,10 @@
 #include "client/views.h"
 #include "common/util/counted.h"
 #include "common/util/printable.h"
+#include "common/util/value_json.h"
 #include "common/vocabulary/metrics.h"
+#include "search/spec_validator.h"
+#include "search/spec_writer.h"
 
 namespace hpsearch::client {
 
@@ -212,6 +215,37 @@ int RunTrial(Connection& c, const TrialOptions& o, std::ostream& out, std::ostre
       {.json = TrialDetailJson, .indent = 2, .csv = PrintCurveCsv, .text = PrintTrialDetail}, out, err);
 }
 
+int RunTrialAsFile(Connection& c, const TrialOptions& o, std::ostream& out, std::ostream& err) {
+  v1::Sweep sweep;
+  if (grpc::Status st = FetchSweep(c, o.sweep, &sweep); !st.ok()) return ReportError(st, c.options(), err);
+  v1::GetTrialRequest req;
+  req.set_sweep(sweep.id());
+  req.set_index(o.index);
+  v1::Trial t;
+  auto ctx = c.Call();
+  if (grpc::Status st = c.sweeps().GetTrial(ctx.get(), req, &t); !st.ok()) return ReportError(st, c.options(), err);
+  const auto spec = SpecOf(sweep);
+  if (!spec) {
+    err << "error: the spec of " << sweep.id() << " cannot be read\n";
+    return kExitServerError;
+  }
+  if (!spec->trainer.builtin()) {
+    err << "error: trial " << o.index << " of " << sweep.id()
+        << " runs a command (trainer.command), not the built-in trainer: `hpsearch plan` shows its command line\n";
+    return kExitUsage;
+  }
+  auto settings = ParamsFromJson(TrialJson(t)["params"]);
+  if (!settings.ok()) {
+    err << "error: trial " << o.index << " of " << sweep.id() << ": " << settings.status().message() << "\n";
+    return kExitServerError;
+  }
+  out << "# trial " << t.index() << " of " << sweep.id() << " '" << Printable(sweep.name()) << "' ("
+      << StatusName(t.status()) << (t.has_objective() ? ", objective " + Cell(t.objective()) : "")
+      << "): train it again with\n#   hpsearch-worker train --config FILE\n"
+      << search::TrialFileYaml(spec->dataset, *settings, t.seed(), search::ObjectiveMetric(*spec));
+  return kExitOk;
+}
+
 int RunBest(Connection& c, const BestOptions& o, std::ostream& out, std::ostream& err) {
   v1::GetBestTrialsRequest req;
   req.set_sweep(o.sweep);
@@ -334,11 +368,15 @@ class TrialCommand final : public ServerCommand {
                            "hpsearch trial quickstart 3");
     cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
     cmd->add_option("index", o_.index, "Trial index (from 0)")->required()->check(TrialIndex());
+    cmd->add_flag("--as-trial-file", o_.as_trial_file,
+                  "Print it as a trial file: hpsearch-worker train --config FILE trains it again, to the same numbers");
     return cmd;
   }
 
  protected:
-  int RunOn(Connection& c, Context& ctx) override { return RunTrial(c, o_, ctx.out, ctx.err); }
+  int RunOn(Connection& c, Context& ctx) override {
+    return o_.as_trial_file ? RunTrialAsFile(c, o_, ctx.out, ctx.err) : RunTrial(c, o_, ctx.out, ctx.err);
+  }
 
  private:
   TrialOptions o_;

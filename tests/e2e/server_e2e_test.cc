@@ -465,6 +465,38 @@ parameters:
   EXPECT_EQ(server.Cli({"spec", "nope"}).code, 1);
 }
 
+// `trial --as-trial-file` writes a trial file that hpsearch-worker train trains to the
+// same numbers, seeds of all 64 bits included.
+TEST_F(ServerE2E, ATrialFileReproducesATrialExactly) {
+  ServerProcess server(dir_ / "repro.db", {"--workers", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string id = Json(server.Cli({"submit", WriteSpec("repro.yaml", R"(name: repro
+dataset: {name: iris, validation: 0.2}
+method: random
+seed: 7
+budget: {max_trials: 4}
+fixed: {epochs: 5, hidden: [8], dropout: 0.1}
+parameters:
+  lr: {min: 1.0e-3, max: 1.0e-1, scale: log}
+  batch_size: {values: [8, 16]}
+)"),
+                                          "-o", "json"}))["id"];
+  ASSERT_EQ(WaitForEnd(server, id, std::chrono::seconds(60))["status"], "completed");
+  bool high_seed = false;
+  for (int i = 0; i < 4; ++i) {
+    const Result file = server.Cli({"trial", id, std::to_string(i), "--as-trial-file"});
+    ASSERT_EQ(file.code, 0) << file.err;
+    const json t = Json(server.Cli({"trial", id, std::to_string(i), "-o", "json"}));
+    high_seed = high_seed || t["seed"].get<uint64_t>() >= (uint64_t{1} << 63);
+    EXPECT_THAT(file.out, HasSubstr("\nseed: " + std::to_string(t["seed"].get<uint64_t>()) + "\n"));
+    const Result trained = RunProcess({Bin("hpsearch-worker"), "train", "--config",
+                                       WriteSpec("t" + std::to_string(i) + ".yaml", file.out), "--json"});
+    ASSERT_EQ(trained.code, 0) << trained.err;
+    EXPECT_EQ(json::parse(trained.out)["metrics"], t["metrics"]) << "trial " << i;  // exactly
+  }
+  EXPECT_TRUE(high_seed) << "no trial's seed used the 64th bit: choose another sweep seed";
+}
+
 TEST_F(ServerE2E, InterruptingAWatchLeavesTheSweepRunningAndSaysSo) {
   ServerProcess server(dir_ / "int.db", {"--workers", "1"});
   ASSERT_TRUE(server.Start()) << server.log();

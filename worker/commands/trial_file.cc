@@ -1,5 +1,8 @@
 #include "worker/commands/trial_file.h"
 
+#include <charconv>
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 #include "common/util/printable.h"
 #include "common/vocabulary/metrics.h"
@@ -28,12 +31,20 @@ absl::StatusOr<TrialFile> ParseTrialFile(const YAML::Node& doc, const std::strin
       t.dataset = *std::move(ds);
       continue;
     }
+    if (k == "seed") {
+      // All 64 bits: the seeds the server hands out use them.
+      const std::string text = kv.second.IsScalar() ? kv.second.Scalar() : "";
+      uint64_t seed = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+        return bad("seed: must be an integer from 0 to 18446744073709551615");
+      }
+      t.seed = seed;
+      continue;
+    }
     auto v = YamlToValue(kv.second);
     if (!v.ok()) return bad(absl::StrCat(k, ": ", v.status().message()));
-    if (k == "seed") {
-      if (!v->is_int() || v->as_int() < 0) return bad("seed: must be a non-negative integer");
-      t.seed = static_cast<uint64_t>(v->as_int());
-    } else if (k == "objective") {
+    if (k == "objective") {
       if (!v->is_string()) return bad("objective: must be a metric name");
       t.monitor = v->as_string();
       t.maximize = vocabulary::MaximizedByDefault(t.monitor);
