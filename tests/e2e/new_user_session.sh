@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A new user's first session, as README.md tells it: start the server, submit the
 # quick-start sweep, watch it, look at the best trials, compare two, export the
-# results; then their own regression CSV (and a broken one), a capped grid that they
-# extend, a failed trial they retry, and a sweep they delete.
+# results, ask which parameters mattered, print the stored spec, train the best trial
+# again from a trial file; then their own regression CSV at a real scale (prices in
+# the 100,000s) and a broken one, a capped grid that they extend, a failed trial they
+# retry (with a new seed too), and a sweep they delete.
 # Usage: new_user_session.sh BIN_DIR SOURCE_DIR
 set -euo pipefail
 BIN="$1"
@@ -42,6 +44,22 @@ second="$(grep -E '^ +2 ' "$WORK/best.txt" | awk '{print $2}')"
 "$BIN/hpsearch" compare quickstart "$first" "$second" > "$WORK/compare.txt" || fail "compare exited $?"
 grep -q "TRIAL $first" "$WORK/compare.txt" || fail "compare: $(cat "$WORK/compare.txt")"
 grep -q '^\*' "$WORK/compare.txt" || fail "compare marks no difference: $(cat "$WORK/compare.txt")"
+# Which parameters mattered (16 trials: too few, and it says so), and the spec as stored.
+"$BIN/hpsearch" importance quickstart > "$WORK/importance.txt" || fail "importance exited $?"
+grep -Eq "importance withheld: [0-9]+ completed trials so far|PED-ANOVA over" "$WORK/importance.txt" \
+  || fail "importance: $(cat "$WORK/importance.txt")"
+"$BIN/hpsearch" spec quickstart > "$WORK/stored.yaml" || fail "spec exited $?"
+"$BIN/hpsearch" plan "$WORK/stored.yaml" > "$WORK/stored-plan.txt" || fail "the stored spec does not plan: $(cat "$WORK/stored.yaml")"
+grep -q "is valid: 16 trials (random)" "$WORK/stored-plan.txt" || fail "stored spec: $(cat "$WORK/stored-plan.txt")"
+# The best trial, trained again from a trial file: the same numbers.
+"$BIN/hpsearch" trial quickstart "$first" --as-trial-file > "$WORK/best-trial.yaml" || fail "--as-trial-file"
+"$BIN/hpsearch" trial quickstart "$first" -o json > "$WORK/best-trial.json" || fail "trial -o json"
+"$BIN/hpsearch-worker" train --config "$WORK/best-trial.yaml" --json > "$WORK/again.json" 2> /dev/null || fail "train the trial file"
+python3 - "$WORK/best-trial.json" "$WORK/again.json" <<'PY' || fail "the trial file trains to other numbers"
+import json, sys
+served, again = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert served["metrics"] == again["metrics"], (served["metrics"], again["metrics"])
+PY
 
 # The user's own regression CSV (data dir: the server's cwd is not the user's, so
 # submit a copy inside the server's --data-dir, which is "." by default: $WORK here).
@@ -51,7 +69,7 @@ with open(sys.argv[1], "w") as f:
     f.write("rooms,age,price\n")
     for i in range(300):
         rooms, age = 1 + i % 7, (i * 37) % 90
-        f.write(f"{rooms},{age},{50 + 30 * rooms - 0.4 * age + 5 * math.sin(i):.3f}\n")
+        f.write(f"{rooms},{age},{50000 + 30000 * rooms - 400 * age + 5000 * math.sin(i):.1f}\n")
 PY
 cat > "$WORK/house.yaml" <<'YAML'
 name: house
@@ -66,6 +84,13 @@ YAML
 grep -q "minimize val_loss" "$WORK/plan-house.txt" || fail "plan house: $(cat "$WORK/plan-house.txt")"
 "$BIN/hpsearch" submit "$WORK/house.yaml" --watch > "$WORK/house.txt" || fail "house sweep exited $?"
 grep -q "completed; best val_loss (minimize)" "$WORK/house.txt" || fail "house: $(tail -2 "$WORK/house.txt")"
+# Prices in the 100,000s learn (the target is standardised; 3 short trials, so r2 is modest).
+"$BIN/hpsearch" best house -k 1 -o json > "$WORK/house-best.json" || fail "best house"
+python3 - "$WORK/house-best.json" <<'PY' || fail "house: $(cat "$WORK/house-best.json")"
+import json, sys
+best = json.load(open(sys.argv[1]))[0]
+assert best["metrics"]["val_r2"] > 0.3, best["metrics"]  # unstandardised it was -7.5
+PY
 printf 'rooms,age,price\n1,,3\n' > "$WORK/broken.csv"
 sed 's/house.csv/broken.csv/; s/name: house/name: broken/' "$WORK/house.yaml" > "$WORK/broken.yaml"
 if "$BIN/hpsearch" submit "$WORK/broken.yaml" 2> "$WORK/broken.err"; then fail "a broken CSV was accepted"; fi
@@ -116,6 +141,11 @@ grep -q "1 failed trial requeued as a new attempt" "$WORK/retry.txt" || fail "re
 "$BIN/hpsearch" watch div > /dev/null || true  # every retried trial may fail again: exit 5 is fine
 "$BIN/hpsearch" trial div 1 > "$WORK/retried.txt" || fail "trial div 1"
 grep -q "attempt 2" "$WORK/retried.txt" || fail "retried trial: $(cat "$WORK/retried.txt")"
+# Once more with a new seed (lr 1000 diverges whatever the seed): attempt 3 has its own.
+"$BIN/hpsearch" retry div --new-seed > "$WORK/reseed.txt" || fail "retry --new-seed exited $?"
+"$BIN/hpsearch" watch div > /dev/null || true
+"$BIN/hpsearch" trial div 1 > "$WORK/reseeded.txt" || fail "trial div 1 after --new-seed"
+grep -Eq "attempt 1 .*\(seed [0-9]+\)" "$WORK/reseeded.txt" || fail "reseeded trial: $(cat "$WORK/reseeded.txt")"
 "$BIN/hpsearch" delete div --yes > "$WORK/delete.txt" || fail "delete exited $?"
 grep -q "deleted sweep" "$WORK/delete.txt" || fail "delete: $(cat "$WORK/delete.txt")"
 if "$BIN/hpsearch" status div 2> /dev/null; then fail "a deleted sweep is still there"; fi
