@@ -109,6 +109,8 @@ struct Spec {
 
 // The seed trial `index` of a sweep with this spec runs with (every attempt alike):
 // derived from the sweep's seed, so `plan` can show it before the sweep exists.
-inline uint64_t TrialSeed(const Spec& spec, int64_t index) { return DeriveSeed(spec.seed, static_cast<uint64_t>(index)); }
+inline uint64_t TrialSeed(const Spec& spec, int64_t index) {
+  return DeriveSeed(spec.seed, static_cast<uint64_t>(index));
+}
 
 }  // namespace hpsearch::search
