@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -13,6 +15,7 @@
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
 #include "common/util/status_macros.h"
+#include "common/vocabulary/conv_stack.h"
 #include "common/vocabulary/datasets.h"
 #include "common/vocabulary/metrics.h"
 #include "common/vocabulary/network_size.h"
@@ -165,6 +168,45 @@ absl::Status CheckNetworkSize(const Spec& spec, const SpecLimits& limits) {
   return absl::OkStatus();
 }
 
+// The largest value a trial of the spec can give numeric setting `name`, and where
+// the spec says it (none when the spec leaves it at its default).
+std::optional<std::pair<double, std::string>> LargestNumber(const Spec& spec, const std::string& name) {
+  std::optional<std::pair<double, std::string>> best;
+  auto offer = [&](const Value& v, const std::string& path) {
+    if (v.is_number() && (!best || v.number() > best->first)) best = std::make_pair(v.number(), path);
+  };
+  if (auto it = spec.fixed.find(name); it != spec.fixed.end()) offer(it->second, "fixed." + name);
+  for (const auto& p : spec.parameters) {
+    if (p.name != name) continue;
+    const std::string path = "parameters." + name;
+    if (p.domain == Parameter::Domain::kConstant) offer(p.value, path + ".value");
+    if (p.domain == Parameter::Domain::kRange) offer(Value(p.range.max), path + ".max");
+    for (std::size_t i = 0; i < p.values.size(); ++i) offer(p.values[i], absl::StrCat(path, ".values[", i, "]"));
+  }
+  return best;
+}
+
+// Conv layers (conv_blocks) need an image that holds the deepest stack the spec can
+// ask for: with "same" padding only the pooling shrinks the map, so the most blocks
+// and the largest kernel are the worst case. A flat dataset (a CSV) takes none.
+absl::Status CheckConvStack(const Spec& spec) {
+  const auto blocks = LargestNumber(spec, vocabulary::kConvSetting);
+  if (!blocks || blocks->first < 1) return absl::OkStatus();
+  const vocabulary::ConvShape image = vocabulary::KnownImage(spec.dataset);
+  if (!image.image()) {
+    return Bad(blocks->second, absl::StrCat("conv layers need image data; dataset ", spec.dataset.name,
+                                            " is flat (tabular data, as every CSV is)"));
+  }
+  Params worst = {{vocabulary::kConvSetting, Value(blocks->first)}};
+  if (auto kernel = LargestNumber(spec, "conv_kernel")) worst["conv_kernel"] = Value(kernel->first);
+  auto shapes = vocabulary::ConvShapes(image, vocabulary::ConvLayersFromSettings(worst));
+  if (!shapes.ok()) {
+    return Bad(blocks->second, absl::StrCat(static_cast<int64_t>(blocks->first), " blocks on ", spec.dataset.name,
+                                            "'s ", image.ToString(), " images: ", shapes.status().message()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckInt(int64_t v, const std::string& path, int64_t lo, int64_t hi) {
   if (v < lo) return Bad(path, absl::StrCat("must be >= ", lo));
   if (v > hi) return Bad(path, absl::StrCat("must be <= ", hi));
@@ -305,6 +347,7 @@ absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
   }
   RETURN_IF_ERROR(CheckConditions(spec));
   if (spec.trainer.builtin()) RETURN_IF_ERROR(CheckNetworkSize(spec, limits));
+  if (spec.trainer.builtin()) RETURN_IF_ERROR(CheckConvStack(spec));
   RETURN_IF_ERROR(CheckSearch(spec));
   if (spec.method == Method::kGrid && limits.max_trials > 0 && spec.budget.max_trials == 0) {
     auto space = SearchSpace::Build(spec);

@@ -65,6 +65,14 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"dataset: iris\nparallelism: {max_concurrent: 5000}\n", "parallelism.max_concurrent: must be <= 1024"},
         Bad{"dataset: iris\nobjective: {metric: val_accuracy, goal: 0.9}\n",
             "objective.goal: must be minimize or maximize, not a number (did you mean `target`?)"},
+        Bad{"dataset: iris\nfixed: {conv_blocks: 2}\n",
+            "fixed.conv_blocks: conv layers need image data; dataset iris is flat"},
+        Bad{"dataset: {name: csv, path: t.csv}\nparameters:\n  conv_blocks: {values: [0, 1]}\n",
+            "parameters.conv_blocks.values[1]: conv layers need image data; dataset csv is flat"},
+        Bad{"dataset: digits\nparameters:\n  conv_blocks: {min: 1, max: 4, type: int}\n",
+            "parameters.conv_blocks.max: 4 blocks on digits's 8×8×1 images: layers[7] (max_pool 2×2 stride 2): a "
+            "2×2 window does not fit a 1×1×256 input: the feature map would shrink below 1×1"},
+        Bad{"dataset: fashion-mnist\nfixed: {conv_blocks: 5}\n", "fixed.conv_blocks: 5 blocks on fashion-mnist"},
         Bad{"dataset: fashion-mnist\nparameters:\n  hidden: {values: [[128], [20000, 20000]]}\n",
             "parameters.hidden.values[1]: a network of"},
         Bad{"dataset: iris\nparameters:\n  lr: {min: 0.0, max: 0.1, scale: log}\n",
@@ -178,6 +186,11 @@ TEST(SpecValidation, ValidSpecsPass) {
   EXPECT_EQ(Error("dataset: iris\n"), "");
   EXPECT_EQ(Error("dataset: {name: diabetes}\nobjective: {metric: val_r2}\n"), "");
   EXPECT_EQ(Error("dataset: iris\nbudget: {max_duration: 1h30m}\n"), "");
+  EXPECT_EQ(Error("dataset: fashion-mnist\nparameters:\n  conv_blocks: {min: 1, max: 4, type: int}\n  conv_filters: "
+                  "{values: [16, 32]}\n  conv_kernel: {values: [3, 5]}\n  hidden_units: {values: [64, 128]}\n"),
+            "");
+  EXPECT_EQ(Error("dataset: digits\nfixed: {conv_blocks: 3}\n"), "");
+  EXPECT_EQ(Error("dataset: iris\nfixed: {conv_blocks: 0}\n"), "");
 }
 
 TEST(Duration, Parses) {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <vector>
 
+#include "common/vocabulary/network_size.h"
 #include "tests/testing/grad_check.h"
 #include "worker/nn/loss.h"
 #include "worker/nn/network.h"
@@ -174,6 +175,44 @@ TEST(ConvNetwork, TheBenchmarkNetHasPyTorchsParameterCount) {
   EXPECT_EQ(shapes->back(), (ImageShape{64, 7, 7}));
   // The memory estimate counts at least the parameters, gradients and im2col.
   EXPECT_GE(Network::EstimateBytes(cfg, 64), sizeof(float) * (2 * 421642u + 2 * 9 * 32 * 14 * 14));
+}
+
+// The count the validator and `plan` use (common/vocabulary) is the network's.
+TEST(ConvNetwork, TheVocabularyCountsWhatTheNetworkBuilds) {
+  using vocabulary::ConvLayer;
+  const std::vector<ConvLayer> bench = {{ConvLayer::Kind::kConv, 32, 3, 1, 1, true},
+                                        {ConvLayer::Kind::kMaxPool, 0, 2, 2, 0, false},
+                                        {ConvLayer::Kind::kConv, 64, 3, 1, 1, true},
+                                        {ConvLayer::Kind::kMaxPool, 0, 2, 2, 0, false}};
+  EXPECT_EQ(vocabulary::ParameterCount({1, 28, 28}, bench, {128}, 10), 421642);
+  // conv_blocks: 2 with the other knobs at their defaults is that net.
+  const std::vector<ConvLayer> defaults = vocabulary::ConvLayersFromSettings({{"conv_blocks", 2}});
+  EXPECT_EQ(vocabulary::ParameterCount({1, 28, 28}, defaults, {128}, 10), 421642);
+  for (int blocks : {1, 2, 3}) {
+    for (int kernel : {3, 5}) {
+      for (bool bn : {false, true}) {
+        const std::vector<ConvLayer> stack = vocabulary::ConvLayersFromSettings(
+            {{"conv_blocks", blocks}, {"conv_kernel", kernel}, {"conv_filters", 6}, {"conv_growth", 1.5}});
+        NetworkConfig cfg;
+        cfg.image = {1, 28, 28};
+        cfg.inputs = 784;
+        for (const ConvLayer& l : stack) {
+          cfg.features.push_back(l.kind == ConvLayer::Kind::kConv
+                                     ? FeatureLayer::Conv({l.filters, l.kernel, l.stride, l.padding, l.bias})
+                                     : FeatureLayer::Pool({PoolKind::kMax, l.kernel, l.stride}));
+        }
+        cfg.hidden = {20};
+        cfg.outputs = 10;
+        cfg.batch_norm = bn;
+        Network net(cfg, 1);
+        EXPECT_EQ(vocabulary::ParameterCount({1, 28, 28}, stack, {20}, 10, bn), static_cast<int64_t>(net.num_params()))
+            << blocks << " blocks, kernel " << kernel << (bn ? ", batch norm" : "");
+        auto shapes = vocabulary::ConvShapes({1, 28, 28}, stack);
+        ASSERT_TRUE(shapes.ok());
+        EXPECT_EQ(shapes->back().size(), FeatureShapes(cfg.image, cfg.features)->back().size());
+      }
+    }
+  }
 }
 
 TEST(ConvNetwork, ForwardIsDeterministicAndShapesTheOutput) {

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/vocabulary/conv_stack.h"
 #include "worker/nn/network.h"
 #include "worker/optim/optimizer.h"
 #include "worker/trainer/batch_source.h"
@@ -58,6 +59,20 @@ absl::StatusOr<Plan> MakePlan(const TrialConfig& c, const data::Dataset& d) {
   p.net.batch_norm = c.batch_norm;
   p.net.bn = c.bn;
   p.net.dropout = c.dropout;
+  if (!c.features.empty()) {
+    const char* setting = vocabulary::kConvSetting;
+    if (!d.is_image())
+      return absl::InvalidArgumentError(absl::StrCat(setting, ": conv layers need image data; dataset ", d.name,
+                                                     " is flat (tabular data, as every CSV is)"));
+    if (pca)
+      return absl::InvalidArgumentError(absl::StrCat("preprocess: ", std::string(data::PreprocessName(p.preprocess)),
+                                                     " flattens the image; the conv layers of ", setting,
+                                                     " need none, center, standardize or minmax"));
+    if (auto shapes = nn::FeatureShapes(d.image(), c.features); !shapes.ok())
+      return absl::InvalidArgumentError(absl::StrCat(setting, ": ", shapes.status().message()));
+    p.net.image = d.image();
+    p.net.features = c.features;
+  }
   return p;
 }
 
@@ -70,6 +85,10 @@ std::size_t PlanBytes(const Plan& p, const TrialConfig& c, const data::Dataset& 
   const std::size_t params = nn::Network::EstimateBytes(p.net, p.max_rows);
   std::size_t nparams = 0;
   int in = p.net.inputs;
+  if (!p.net.features.empty()) {
+    nparams = nn::FeatureParameters(p.net.image, p.net.features, p.net.batch_norm);
+    in = static_cast<int>(nn::FeatureShapes(p.net.image, p.net.features)->back().size());
+  }
   for (int h : p.net.hidden) {
     nparams += static_cast<std::size_t>(in) * h + h;
     in = h;
