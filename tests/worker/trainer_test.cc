@@ -263,6 +263,10 @@ TEST(Trainer, SmallCnnLearnsDigitsDeterministically) {
   EXPECT_GT(r.metrics.at("test_accuracy"), 0.9);
   // conv 1→8 (3·3·8 + 8), conv 8→16 (8·9·16 + 16), 16·2·2 → 32 → 10.
   EXPECT_EQ(r.parameter_count, 80 + 1168 + 64 * 32 + 32 + 32 * 10 + 10);
+  // Activation statistics for the two conv layers and the hidden dense layer.
+  ASSERT_EQ(r.diagnostics.size(), 9u);
+  EXPECT_EQ(r.diagnostics[0].mean.size(), 3u);
+  EXPECT_GT(r.diagnostics[0].std[0], 0.0);
   const auto again = Train(c, *d, {.seed = 4});
   EXPECT_EQ(r.metrics, again.metrics);
   const auto other = Train(c, *d, {.seed = 5});

@@ -306,13 +306,18 @@ LayerStats Session::Probe(int epoch) {
   batches_.Load(train_src_, probe_rows_, false, rng_);
   net_.Forward(batches_.inputs(), false, nullptr);
   const auto n = static_cast<Eigen::Index>(probe_rows_.size());
-  for (int l = 0; l + 1 < net_.num_layers(); ++l) {
-    nn::ConstMatrixMap a = net_.HiddenActivations(l, n);
+  auto add = [&s](nn::ConstMatrixMap a) {
     const double mean = a.cast<double>().mean();
     const double var = (a.cast<double>().array() - mean).square().mean();
     s.mean.push_back(mean);
     s.std.push_back(std::sqrt(var));
+  };
+  // The conv layers' activations first (pooling layers learn nothing: skipped), then
+  // the hidden dense layers'.
+  for (int l = 0; l < net_.num_features(); ++l) {
+    if (net_.config().features[l].kind == nn::FeatureLayer::Kind::kConv) add(net_.FeatureActivations(l, n));
   }
+  for (int l = 0; l + 1 < net_.num_layers(); ++l) add(net_.HiddenActivations(l, n));
   return s;
 }
 
