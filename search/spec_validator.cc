@@ -189,7 +189,35 @@ std::optional<std::pair<double, std::string>> LargestNumber(const Spec& spec, co
 // Conv layers (conv_blocks) need an image that holds the deepest stack the spec can
 // ask for: with "same" padding only the pooling shrinks the map, so the most blocks
 // and the largest kernel are the worst case. A flat dataset (a CSV) takes none.
+absl::Status CheckLayerLists(const Spec& spec) {
+  std::vector<std::pair<std::string, const Value*>> lists;
+  if (auto it = spec.fixed.find(vocabulary::kLayersSetting); it != spec.fixed.end())
+    lists.emplace_back("fixed.layers", &it->second);
+  for (const auto& p : spec.parameters) {
+    if (p.name != vocabulary::kLayersSetting) continue;
+    if (p.domain == Parameter::Domain::kConstant) lists.emplace_back("parameters.layers.value", &p.value);
+    for (std::size_t i = 0; i < p.values.size(); ++i)
+      lists.emplace_back(absl::StrCat("parameters.layers.values[", i, "]"), &p.values[i]);
+  }
+  const vocabulary::ConvShape image = vocabulary::KnownImage(spec.dataset);
+  for (const auto& [path, value] : lists) {
+    auto list = vocabulary::ParseLayers(*value);
+    if (!list.ok()) return Bad(path, std::string(list.status().message()));
+    if (list->conv.empty()) continue;
+    if (!image.image()) {
+      return Bad(path, absl::StrCat("conv layers need image data; dataset ", spec.dataset.name,
+                                    " is flat (tabular data, as every CSV is)"));
+    }
+    if (auto shapes = vocabulary::ConvShapes(image, list->conv); !shapes.ok()) {
+      return Bad(path, absl::StrCat("on ", spec.dataset.name, "'s ", image.ToString(),
+                                    " images: ", shapes.status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckConvStack(const Spec& spec) {
+  RETURN_IF_ERROR(CheckLayerLists(spec));
   const auto blocks = LargestNumber(spec, vocabulary::kConvSetting);
   if (!blocks || blocks->first < 1) return absl::OkStatus();
   const vocabulary::ConvShape image = vocabulary::KnownImage(spec.dataset);

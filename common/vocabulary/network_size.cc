@@ -18,6 +18,10 @@ int64_t ParameterCount(const ConvShape& image, const std::vector<ConvLayer>& con
 }
 
 std::vector<int64_t> HiddenWidths(const Params& settings) {
+  if (auto layers = settings.find(kLayersSetting); layers != settings.end()) {
+    auto list = ParseLayers(layers->second);
+    return list.ok() ? list->dense : std::vector<int64_t>{};
+  }
   auto layers = settings.find("hidden_layers"), units = settings.find("hidden_units");
   if (layers != settings.end() || units != settings.end()) {
     const auto depth = layers != settings.end() ? static_cast<std::size_t>(layers->second.number()) : 1;

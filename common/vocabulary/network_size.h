@@ -19,8 +19,9 @@ int64_t ParameterCount(int64_t inputs, const std::vector<int64_t>& hidden, int64
 int64_t ParameterCount(const ConvShape& image, const std::vector<ConvLayer>& conv, const std::vector<int64_t>& hidden,
                        int64_t outputs, bool batch_norm = false);
 
-// The hidden widths `settings` ask for: hidden_layers × hidden_units when either is
-// set (defaults 1 and 128), else `hidden`, else [128]. REQUIRES: values passed
+// The hidden widths `settings` ask for: the dense layers of `layers` when set, else
+// hidden_layers × hidden_units when either is set (defaults 1 and 128), else
+// `hidden`, else [128]. REQUIRES: values passed
 // CheckParam.
 std::vector<int64_t> HiddenWidths(const Params& settings);
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
+#include "common/vocabulary/conv_stack.h"
 
 namespace hpsearch::vocabulary {
 
@@ -14,6 +15,13 @@ const std::vector<ParamInfo>& Vocabulary() {
   using T = ParamType;
   static const std::vector<ParamInfo> v = {
       {"hidden", T::kIntList, {}, 1, 65536, false, "hidden layer widths [[128]]"},
+      {"layers",
+       T::kLayerList,
+       {},
+       0,
+       0,
+       false,
+       "the network as a list: conv, pool and dense layers (replaces hidden and conv_blocks)"},
       {"hidden_layers", T::kInt, {}, 0, 64, false, "dense stack depth, with hidden_units (replaces hidden) [1]"},
       {"hidden_units", T::kInt, {}, 1, 65536, false, "dense stack width, with hidden_layers (replaces hidden) [128]"},
       {"conv_blocks", T::kInt, {}, 0, 16, false, "image data: N × [conv, max_pool 2] before the dense layers [0]"},
@@ -114,6 +122,8 @@ std::string TypeName(ParamType type) {
       return "true or false";
     case ParamType::kIntList:
       return "a list of integers";
+    case ParamType::kLayerList:
+      return "a list of layers";
   }
   return "?";
 }
@@ -160,6 +170,8 @@ absl::Status CheckParamValue(const ParamInfo& info, const Value& v) {
         if (auto st = CheckNumber(info, e.number(), true); !st.ok()) return st;
       }
       return absl::OkStatus();
+    case ParamType::kLayerList:
+      return ParseLayers(v).status();
   }
   return absl::OkStatus();
 }

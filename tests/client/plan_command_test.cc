@@ -60,6 +60,23 @@ TEST(PlanCommand, AConvNetShowsItsShapesLayerByLayer) {
   EXPECT_EQ(net["layers"][1]["parameters"], 160);
 }
 
+// The benchmark CNN as a `layers:` list: PyTorch's count, 421,642 parameters (more
+// with batch norm: γ and β per channel and per dense unit).
+TEST(PlanCommand, ALayerListShowsTheBenchmarkNet) {
+  Result r = RunCli("plan " + Example("fashion-cnn.yaml") + " -o json --limit 12");
+  ASSERT_EQ(r.code, 0) << r.out;
+  bool plain = false;
+  const nlohmann::json plan = nlohmann::json::parse(r.out);
+  for (const auto& t : plan["trials"]) {
+    const bool bn = t["batch_norm"];
+    EXPECT_EQ(t["network"]["parameters"], bn ? 421642 + 2 * (32 + 64 + 128) : 421642);
+    plain = plain || !bn;
+    EXPECT_EQ(t["network"]["layers"][4]["output"], "7×7×64");
+    EXPECT_EQ(t["network"]["layers"][5]["output"], "3136");
+  }
+  EXPECT_TRUE(plain);
+}
+
 TEST(PlanCommand, JsonShape) {
   Result r = RunCli("plan " + Example("optimizers-grid.yaml") + " -o json --limit 3");
   ASSERT_EQ(r.code, 0) << r.out;

@@ -73,6 +73,24 @@ INSTANTIATE_TEST_SUITE_P(
             "parameters.conv_blocks.max: 4 blocks on digits's 8×8×1 images: layers[7] (max_pool 2×2 stride 2): a "
             "2×2 window does not fit a 1×1×256 input: the feature map would shrink below 1×1"},
         Bad{"dataset: fashion-mnist\nfixed: {conv_blocks: 5}\n", "fixed.conv_blocks: 5 blocks on fashion-mnist"},
+        Bad{"dataset: iris\nfixed: {layers: [{conv: {filters: 8}}, {dense: 16}]}\n",
+            "fixed.layers: conv layers need image data; dataset iris is flat"},
+        Bad{"dataset: digits\nfixed: {layers: [{dense: 16}, {conv: {filters: 8}}]}\n",
+            "layers[1]: a conv layer after a dense one: the network flattens before its first dense layer"},
+        Bad{"dataset: digits\nfixed: {layers: [{conv: {filters: 8, kernal: 3}}]}\n",
+            "layers[0]: unknown conv setting 'kernal'"},
+        Bad{"dataset: digits\nfixed: {layers: [{conv: {kernel: 3}}]}\n", "layers[0]: conv needs filters"},
+        Bad{"dataset: digits\nfixed: {layers: [{pool: {min: 2}}]}\n", "layers[0]: unknown pool setting 'min'"},
+        Bad{"dataset: digits\nfixed: {layers: [{dense: 0}]}\n",
+            "layers[0]: dense units must be an integer in [1, 65536]"},
+        Bad{"dataset: digits\nfixed: {layers: [{conv: {filters: 8, padding: some}}]}\n",
+            "layers[0]: conv padding (same, valid or zeros on each side) must be an integer"},
+        Bad{"dataset: digits\nparameters:\n  layers: {values: [[{dense: 8}], [{conv: {filters: 4, kernel: 5}}, {conv: "
+            "{filters: 4, kernel: 5}}]]}\n",
+            "parameters.layers.values[1]: on digits's 8×8×1 images: layers[1] (conv 4 5×5 stride 1 padding 0): a 5×5 "
+            "kernel does not fit a 4×4×4 input: the feature map would shrink below 1×1"},
+        Bad{"dataset: digits\nfixed: {layers: [{conv: {filters: 4}, pool: {max: 2}}]}\n",
+            "a mapping in a list must be one name with a value or a mapping of values"},
         Bad{"dataset: fashion-mnist\nparameters:\n  hidden: {values: [[128], [20000, 20000]]}\n",
             "parameters.hidden.values[1]: a network of"},
         Bad{"dataset: iris\nparameters:\n  lr: {min: 0.0, max: 0.1, scale: log}\n",
@@ -190,6 +208,11 @@ TEST(SpecValidation, ValidSpecsPass) {
                   "{values: [16, 32]}\n  conv_kernel: {values: [3, 5]}\n  hidden_units: {values: [64, 128]}\n"),
             "");
   EXPECT_EQ(Error("dataset: digits\nfixed: {conv_blocks: 3}\n"), "");
+  EXPECT_EQ(Error("dataset: fashion-mnist\nfixed:\n  layers: [{conv: {filters: 32, kernel: 3, padding: same}}, {pool: "
+                  "{max: 2}},\n           {conv: {filters: 64, kernel: 3, stride: 2, padding: 1, bias: false}}, "
+                  "{pool: {avg: 2, stride: 1}}, {dense: 128}]\n"),
+            "");
+  EXPECT_EQ(Error("dataset: iris\nfixed: {layers: [{dense: 16}, {dense: 8}]}\n"), "");
   EXPECT_EQ(Error("dataset: iris\nfixed: {conv_blocks: 0}\n"), "");
 }
 

@@ -273,6 +273,25 @@ TEST(Trainer, SmallCnnLearnsDigitsDeterministically) {
   EXPECT_NE(r.metrics, other.metrics);
 }
 
+// The same net as a `layers:` list trains to the same numbers as with the knobs.
+TEST(Trainer, ALayerListTrainsAsTheKnobsDo) {
+  auto d = Load("digits");
+  const nlohmann::json common = {{"epochs", 2}, {"batch_size", 32}, {"lr", 0.003}};
+  nlohmann::json knobs = common, list = common;
+  knobs.update({{"conv_blocks", 2}, {"conv_filters", 8}, {"hidden", {32}}});
+  list["layers"] = {"conv filters=8 kernel=3 padding=same", "pool max=2", "conv filters=16 kernel=3 padding=same",
+                    "pool max=2", "dense 32"};
+  const auto a = Train(Config(knobs), *d, {.seed = 4});
+  const auto b = Train(Config(list), *d, {.seed = 4});
+  ASSERT_EQ(b.outcome, TrialOutcome::kCompleted) << b.reason;
+  EXPECT_EQ(a.parameter_count, b.parameter_count);
+  EXPECT_EQ(a.metrics, b.metrics);
+  auto iris = Load("iris");
+  auto flat = Train(Config({{"layers", {"conv filters=4", "dense 8"}}}), *iris, {});
+  EXPECT_EQ(flat.outcome, TrialOutcome::kFailed);
+  EXPECT_THAT(flat.reason, HasSubstr("layers: conv layers need image data; dataset iris is flat"));
+}
+
 TEST(Trainer, ConvLayersNeedAnImageThatHoldsThem) {
   auto iris = Load("iris");
   auto flat = Train(Config({{"conv_blocks", 1}}), *iris, {});

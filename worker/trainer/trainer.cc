@@ -60,7 +60,7 @@ absl::StatusOr<Plan> MakePlan(const TrialConfig& c, const data::Dataset& d) {
   p.net.bn = c.bn;
   p.net.dropout = c.dropout;
   if (!c.features.empty()) {
-    const char* setting = vocabulary::kConvSetting;
+    const std::string& setting = c.conv_setting;
     if (!d.is_image())
       return absl::InvalidArgumentError(absl::StrCat(setting, ": conv layers need image data; dataset ", d.name,
                                                      " is flat (tabular data, as every CSV is)"));

@@ -109,6 +109,14 @@ absl::StatusOr<TrialConfig> ParseTrialConfig(const Params& params) {
     return absl::InvalidArgumentError(
         absl::StrCat(params.contains("hidden_layers") ? "hidden_layers" : "hidden_units",
                      ": replaces hidden (hidden_layers × hidden_units); set one or the other"));
+  if (params.contains(vocabulary::kLayersSetting)) {
+    for (const char* other : {"hidden", "hidden_layers", "hidden_units", "conv_blocks"}) {
+      if (params.contains(other))
+        return absl::InvalidArgumentError(
+            absl::StrCat("layers: replaces ", other, " (the list is the whole network); set one or the other"));
+    }
+  }
+  c.conv_setting = vocabulary::ConvSettingOf(params);
   const std::vector<int64_t> widths = vocabulary::HiddenWidths(params);
   c.hidden.assign(widths.begin(), widths.end());
   for (const auto& l : vocabulary::ConvLayersFromSettings(params)) c.features.push_back(ToFeature(l));

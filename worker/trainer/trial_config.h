@@ -26,6 +26,7 @@ struct TrialConfig {
   // common/vocabulary/conv_stack.h), image data only: checked against the dataset's
   // shape when the trial starts.
   std::vector<nn::FeatureLayer> features;
+  std::string conv_setting = "conv_blocks";  // the setting that made them, for messages
   nn::Activation activation;
   nn::InitKind init = nn::InitKind::kHeNormal;
   float bias_init = 0;
