@@ -156,6 +156,30 @@ absl::Status CheckNetworkSize(const Spec& spec, const SpecLimits& limits) {
   }
   const bool batch_norm = spec.fixed.contains("batch_norm") && spec.fixed.at("batch_norm").is_bool() &&
                           spec.fixed.at("batch_norm").as_bool();
+  // `layers` lists: their conv part on the dataset's image, then their dense layers.
+  std::vector<std::pair<std::string, Value>> lists;
+  if (auto it = spec.fixed.find(vocabulary::kLayersSetting); it != spec.fixed.end())
+    lists.emplace_back("fixed.layers", it->second);
+  for (const auto& p : spec.parameters) {
+    if (p.name != vocabulary::kLayersSetting) continue;
+    if (p.domain == Parameter::Domain::kConstant) lists.emplace_back("parameters.layers.value", p.value);
+    for (std::size_t i = 0; i < p.values.size(); ++i)
+      lists.emplace_back(absl::StrCat("parameters.layers.values[", i, "]"), p.values[i]);
+  }
+  const vocabulary::ConvShape image = vocabulary::KnownImage(spec.dataset);
+  for (const auto& [path, value] : lists) {
+    auto list = vocabulary::ParseLayers(value);
+    if (!list.ok()) continue;  // the vocabulary check reports it
+    int64_t params = 0;
+    if (list->conv.empty()) {
+      params = vocabulary::ParameterCount(inputs, list->dense, outputs, batch_norm);
+    } else if (vocabulary::ConvShapes(image, list->conv).ok()) {
+      params = vocabulary::ParameterCount(image, list->conv, list->dense, outputs, batch_norm);
+    }
+    if (params > limits.max_network_params)
+      return Bad(path,
+                 absl::StrCat("a network of ", params, " parameters exceeds the limit of ", limits.max_network_params));
+  }
   for (const auto& [path, h] : candidates) {
     if (!h.is_list()) continue;  // the vocabulary check reports it
     std::vector<int64_t> widths;

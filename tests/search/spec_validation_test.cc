@@ -175,6 +175,15 @@ TEST(SpecValidation, ServerLimits) {
   limits.max_concurrent = 2;
   EXPECT_THAT(Error("dataset: iris\nparallelism: {max_concurrent: 3}\n", limits),
               ::testing::HasSubstr("parallelism.max_concurrent: must be <= 2"));
+  // A layer list counts its conv layers: the benchmark CNN has 421,642 parameters.
+  const std::string cnn =
+      "dataset: fashion-mnist\nfixed:\n  layers: [{conv: {filters: 32, kernel: 3, padding: same}}, {pool: {max: 2}}, "
+      "{conv: {filters: 64, kernel: 3, padding: same}}, {pool: {max: 2}}, {dense: 128}]\n";
+  limits.max_network_params = 421'641;
+  EXPECT_THAT(Error(cnn, limits),
+              ::testing::HasSubstr("fixed.layers: a network of 421642 parameters exceeds the limit of 421641"));
+  limits.max_network_params = 421'642;
+  EXPECT_EQ(Error(cnn, limits), "");
 }
 
 // What a grid must be able to hold lazily: points that are distinct numbers, and a
