@@ -141,6 +141,46 @@ absl::Status CheckConditions(const Spec& spec) {
   return ConditionOrder(spec).status();  // cycles
 }
 
+std::optional<std::pair<double, std::string>> LargestNumber(const Spec& spec, const std::string& name);
+
+// The numeric architecture knobs at their largest (hidden_layers × hidden_units,
+// and conv_blocks with conv_filters, conv_growth, conv_kernel): the dense stack
+// alone, then every block count up to the largest, since fewer blocks leave a larger
+// map to flatten.
+absl::Status CheckKnobSize(const Spec& spec, const SpecLimits& limits, int inputs, int outputs, bool batch_norm) {
+  Params worst;
+  std::string path;
+  for (const char* knob : {"hidden_layers", "hidden_units", "conv_filters", "conv_growth", "conv_kernel"}) {
+    if (auto v = LargestNumber(spec, knob)) {
+      worst[knob] = Value(v->first);
+      if (std::string(knob).starts_with("hidden")) path = v->second;
+    }
+  }
+  std::vector<int64_t> widths = vocabulary::HiddenWidths(worst);
+  if (!worst.contains("hidden_layers") && !worst.contains("hidden_units")) {
+    if (auto it = spec.fixed.find("hidden"); it != spec.fixed.end() && it->second.is_list())
+      widths = vocabulary::HiddenWidths({{"hidden", it->second}});
+  }
+  auto check = [&](int64_t params, const std::string& at, const std::string& what) {
+    if (params <= limits.max_network_params) return absl::OkStatus();
+    return Bad(at, absl::StrCat("a network of ", params, " parameters", what, " exceeds the limit of ",
+                                limits.max_network_params));
+  };
+  if (!path.empty()) RETURN_IF_ERROR(check(vocabulary::ParameterCount(inputs, widths, outputs, batch_norm), path, ""));
+  const auto blocks = LargestNumber(spec, vocabulary::kConvSetting);
+  const vocabulary::ConvShape image = vocabulary::KnownImage(spec.dataset);
+  if (!blocks || !image.image()) return absl::OkStatus();
+  for (int b = 1; b <= static_cast<int>(blocks->first); ++b) {
+    worst[vocabulary::kConvSetting] = Value(int64_t{b});
+    const auto conv = vocabulary::ConvLayersFromSettings(worst);
+    if (!vocabulary::ConvShapes(image, conv).ok()) break;  // CheckConvStack reports it
+    const std::string at = blocks->second.starts_with("fixed.") ? blocks->second : "parameters.conv_blocks";
+    RETURN_IF_ERROR(check(vocabulary::ParameterCount(image, conv, widths, outputs, batch_norm), at,
+                          absl::StrCat(" (conv_blocks ", b, ", the other knobs at their largest)")));
+  }
+  return absl::OkStatus();
+}
+
 // The largest network any trial of the spec can build, in parameters.
 absl::Status CheckNetworkSize(const Spec& spec, const SpecLimits& limits) {
   const int inputs = vocabulary::KnownInputs(spec.dataset);
@@ -166,6 +206,7 @@ absl::Status CheckNetworkSize(const Spec& spec, const SpecLimits& limits) {
     for (std::size_t i = 0; i < p.values.size(); ++i)
       lists.emplace_back(absl::StrCat("parameters.layers.values[", i, "]"), p.values[i]);
   }
+  RETURN_IF_ERROR(CheckKnobSize(spec, limits, inputs, outputs, batch_norm));
   const vocabulary::ConvShape image = vocabulary::KnownImage(spec.dataset);
   for (const auto& [path, value] : lists) {
     auto list = vocabulary::ParseLayers(value);

@@ -161,7 +161,7 @@ std::vector<ConvLayer> ConvLayersFromSettings(const Params& settings) {
   std::vector<ConvLayer> layers;
   for (int b = 0; b < blocks; ++b) {
     ConvLayer conv;
-    conv.filters = std::max(1, static_cast<int>(std::lround(filters)));
+    conv.filters = static_cast<int>(std::clamp<double>(std::round(filters), 1, 1 << 24));  // no int overflow
     conv.kernel = kernel;
     conv.padding = (kernel - 1) / 2;
     layers.push_back(conv);

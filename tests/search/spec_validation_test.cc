@@ -184,6 +184,18 @@ TEST(SpecValidation, ServerLimits) {
               ::testing::HasSubstr("fixed.layers: a network of 421642 parameters exceeds the limit of 421641"));
   limits.max_network_params = 421'642;
   EXPECT_EQ(Error(cnn, limits), "");
+  // So do the knobs, at their largest: one block of 64 filters flattens 14×14×64
+  // into the dense layer (1·9·64 + 64 + 12544·128 + 128 + 1290 = 1,607,690).
+  limits.max_network_params = 1'000'000;
+  EXPECT_THAT(Error("dataset: fashion-mnist\nparameters:\n  conv_blocks: {values: [1, 2]}\n  conv_filters: {values: "
+                    "[16, 64]}\n",
+                    limits),
+              ::testing::HasSubstr("parameters.conv_blocks: a network of 1607690 parameters (conv_blocks 1, the other "
+                                   "knobs at their largest) exceeds the limit of 1000000"));
+  EXPECT_THAT(Error("dataset: iris\nparameters:\n  hidden_layers: {min: 1, max: 64, type: int}\n  hidden_units: "
+                    "{values: [64, 65536]}\n",
+                    limits),
+              ::testing::HasSubstr("a network of"));
 }
 
 // What a grid must be able to hold lazily: points that are distinct numbers, and a
