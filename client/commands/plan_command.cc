@@ -1,16 +1,20 @@
 #include "client/commands/plan_command.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
+#include <sstream>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/format.h"
 #include "client/local_dataset.h"
+#include "client/network_preview.h"
 #include "common/protocol/command.h"
 #include "common/util/value_json.h"
 #include "common/vocabulary/metrics.h"
@@ -24,6 +28,8 @@ namespace hpsearch::client {
 
 namespace {
 std::string PruningSummary(const search::Spec& spec);
+std::optional<NetworkPreview> Network(const search::Spec& spec, const Params& trial);
+void PrintLayers(std::ostream& out, const NetworkPreview& net);
 std::vector<std::string> CommandOf(const search::Spec& spec, const Params& trial, int64_t index);
 std::string ShellLine(const std::vector<std::string>& argv);
 std::string TpeWarning(const search::Spec& spec, int64_t total);
@@ -80,6 +86,13 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
       nlohmann::json t = ToJson(trials[i]);
       // A command trial's argv as it will run (no shell: one element per argument).
       if (!spec->trainer.builtin()) t["command"] = CommandOf(*spec, trials[i], static_cast<int64_t>(i));
+      // A conv net's layers, each with its output shape and parameters.
+      if (auto net = Network(*spec, trials[i])) {
+        nlohmann::json layers = nlohmann::json::array();
+        for (const LayerRow& l : net->layers)
+          layers.push_back({{"layer", l.layer}, {"output", l.shape}, {"parameters", l.parameters}});
+        t["network"] = {{"layers", layers}, {"parameters", net->parameters}};
+      }
       list.push_back(std::move(t));
     }
     nlohmann::json j = {
@@ -145,6 +158,22 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   PrintTable(out, header, rows);
   if (static_cast<int64_t>(trials.size()) < total)
     out << "... " << (total - static_cast<int64_t>(trials.size())) << " more\n";
+  // A conv net's shapes layer by layer, once per distinct network.
+  std::map<std::string, std::vector<std::size_t>> networks;  // layer table → trials
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    auto net = Network(*spec, trials[i]);
+    if (!net) continue;
+    std::ostringstream table;
+    PrintLayers(table, *net);
+    if (!networks.contains(table.str())) order.push_back(table.str());
+    networks[table.str()].push_back(i);
+  }
+  for (const std::string& table : order) {
+    out << "\nnetwork of trial" << (networks[table].size() == 1 ? " " : "s ") << absl::StrJoin(networks[table], ", ")
+        << ":\n"
+        << table;
+  }
   return 0;
 }
 
@@ -164,6 +193,33 @@ std::vector<std::string> CommandOf(const search::Spec& spec, const Params& trial
   std::vector<std::string> argv;
   for (const auto& a : spec.trainer.command.argv) argv.push_back(Fill(a, values));
   return argv;
+}
+
+// Characters on screen: UTF-8 bytes that start a character (× is two bytes, one
+// column).
+std::size_t Columns(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// layer, output shape (left-aligned), parameters (right-aligned), then the total.
+void PrintLayers(std::ostream& out, const NetworkPreview& net) {
+  std::vector<std::array<std::string, 3>> rows = {{"layer", "output", "parameters"}};
+  for (const LayerRow& l : net.layers) rows.push_back({l.layer, l.shape, std::to_string(l.parameters)});
+  std::array<std::size_t, 3> width{};
+  for (const auto& r : rows) {
+    for (std::size_t c = 0; c < 3; ++c) width[c] = std::max(width[c], Columns(r[c]));
+  }
+  for (const auto& r : rows) {
+    out << r[0] << std::string(width[0] - Columns(r[0]) + 2, ' ') << r[1]
+        << std::string(width[1] - Columns(r[1]) + 2 + width[2] - Columns(r[2]), ' ') << r[2] << "\n";
+  }
+  out << "total: " << net.parameters << " parameters\n";
+}
+
+// A built-in trial's conv net (the trial's values include the fixed settings).
+std::optional<NetworkPreview> Network(const search::Spec& spec, const Params& trial) {
+  if (!spec.trainer.builtin()) return std::nullopt;
+  return PreviewConvNetwork(spec.dataset, trial);
 }
 
 std::string ShellLine(const std::vector<std::string>& argv) {

@@ -143,6 +143,12 @@ int KnownInputs(const DatasetOptions& o) {
   return it == inputs.end() ? 0 : it->second;
 }
 
+ConvShape KnownImage(const DatasetOptions& o) {
+  if (o.name == "fashion-mnist") return {1, 28, 28};
+  if (o.name == "digits") return {1, 8, 8};
+  return {};
+}
+
 int KnownOutputs(const DatasetOptions& o) {
   static const std::map<std::string, int> classes = {{"moons", 2},          {"circles", 2}, {"xor", 2},
                                                      {"fashion-mnist", 10}, {"iris", 3},    {"wine", 3},

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/util/value.h"
+#include "common/vocabulary/conv_stack.h"
 
 namespace hpsearch::vocabulary {
 
@@ -50,6 +51,9 @@ const std::vector<std::string>& BuiltinDatasetNames();
 
 // Input features of a known dataset (0: depends on the file, e.g. csv).
 int KnownInputs(const DatasetOptions& o);
+// The image shape of a known dataset (fashion-mnist 1×28×28, digits 1×8×8); flat
+// (all 0) for tabular data, a CSV included.
+ConvShape KnownImage(const DatasetOptions& o);
 // Output units the network needs: classes, or 1 for regression (0: unknown, csv).
 int KnownOutputs(const DatasetOptions& o);
 // Whether a known dataset is a regression task (false for classification and csv).

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
+#include "common/vocabulary/conv_stack.h"
 #include "common/vocabulary/foreign_names.h"
 
 namespace hpsearch::vocabulary {
@@ -15,6 +16,19 @@ const std::vector<ParamInfo>& Vocabulary() {
   using T = ParamType;
   static const std::vector<ParamInfo> v = {
       {"hidden", T::kIntList, {}, 1, 65536, false, "hidden layer widths [[128]]"},
+      {"layers",
+       T::kLayerList,
+       {},
+       0,
+       0,
+       false,
+       "the network as a list: conv, pool and dense layers (replaces hidden and conv_blocks)"},
+      {"hidden_layers", T::kInt, {}, 0, 64, false, "dense stack depth, with hidden_units (replaces hidden) [1]"},
+      {"hidden_units", T::kInt, {}, 1, 65536, false, "dense stack width, with hidden_layers (replaces hidden) [128]"},
+      {"conv_blocks", T::kInt, {}, 0, 16, false, "image data: N × [conv, max_pool 2] before the dense layers [0]"},
+      {"conv_filters", T::kInt, {}, 1, 4096, false, "filters of the first conv block [32]"},
+      {"conv_growth", T::kFloat, {}, 0, 8, true, "filters × this per conv block, rounded [2]"},
+      {"conv_kernel", T::kInt, {}, 1, 15, false, "conv kernel size k (k × k, padded to keep the size when odd) [3]"},
       {"activation", T::kString, {"sigmoid", "tanh", "relu", "leaky_relu", "elu"}, 0, 0, false, "[relu]"},
       {"leaky_slope", T::kFloat, {}, 0, 1, false, "leaky_relu slope [0.01]"},
       {"elu_alpha", T::kFloat, {}, 0, 100, true, "elu alpha [1.0]"},
@@ -110,6 +124,8 @@ std::string TypeName(ParamType type) {
       return "true or false";
     case ParamType::kIntList:
       return "a list of integers";
+    case ParamType::kLayerList:
+      return "a list of layers";
   }
   return "?";
 }
@@ -156,6 +172,8 @@ absl::Status CheckParamValue(const ParamInfo& info, const Value& v) {
         if (auto st = CheckNumber(info, e.number(), true); !st.ok()) return st;
       }
       return absl::OkStatus();
+    case ParamType::kLayerList:
+      return ParseLayers(v).status();
   }
   return absl::OkStatus();
 }

@@ -13,13 +13,14 @@
 
 namespace hpsearch::vocabulary {
 
-enum class ParamType { kInt, kFloat, kString, kBool, kIntList };
+enum class ParamType { kInt, kFloat, kString, kBool, kIntList, kLayerList };
 
 struct ParamInfo {
   std::string name;
   ParamType type;
   std::vector<std::string> choices;  // kString: the allowed values
   double min = 0, max = 0;           // kInt / kFloat / kIntList elements: inclusive bounds
+                                     // (kLayerList: conv_stack.h's ParseLayers checks it)
   bool min_exclusive = false;        // (min, max]
   std::string help;                  // one line, with the default
 };

@@ -33,7 +33,30 @@ std::optional<Value> TypedScalar(const std::string& s, bool quoted) {
 
 namespace {
 
-absl::StatusOr<Value> ToValue(const YAML::Node& node, int depth) {
+// `{conv: {filters: 32, kernel: 3}}` → "conv filters=32 kernel=3", `{dense: 128}` →
+// "dense 128": a list entry written as one name with a value or a flat mapping.
+absl::StatusOr<Value> EntryText(const YAML::Node& node) {
+  const auto bad = [] {
+    return absl::InvalidArgumentError(
+        "a mapping in a list must be one name with a value or a mapping of values, e.g. {conv: {filters: 32}}");
+  };
+  if (node.size() != 1) return bad();
+  std::string text;
+  YAML::Node value;
+  for (const auto& e : node) {  // the one entry
+    text = e.first.Scalar();
+    value = e.second;
+  }
+  if (value.IsScalar()) return Value(absl::StrCat(text, " ", value.Scalar()));
+  if (!value.IsMap()) return bad();
+  for (const auto& kv : value) {
+    if (!kv.second.IsScalar()) return bad();
+    absl::StrAppend(&text, " ", kv.first.Scalar(), "=", kv.second.Scalar());
+  }
+  return Value(std::move(text));
+}
+
+absl::StatusOr<Value> ToValue(const YAML::Node& node, int depth, bool in_list = false) {
   if (depth > kMaxYamlDepth)
     return absl::InvalidArgumentError(absl::StrCat("nested deeper than ", kMaxYamlDepth, " levels"));
   switch (node.Type()) {
@@ -45,13 +68,14 @@ absl::StatusOr<Value> ToValue(const YAML::Node& node, int depth) {
     case YAML::NodeType::Sequence: {
       Value::List list;
       for (const auto& e : node) {
-        auto v = ToValue(e, depth + 1);
+        auto v = ToValue(e, depth + 1, true);
         if (!v.ok()) return v.status();
         list.push_back(*std::move(v));
       }
       return Value(std::move(list));
     }
     case YAML::NodeType::Map:
+      if (in_list) return EntryText(node);
       return absl::InvalidArgumentError("expected a value, not a mapping");
     default:
       return absl::InvalidArgumentError("a value is required");

@@ -27,7 +27,10 @@ inline constexpr std::size_t kMaxYamlNodes = 100'000;  // counted with every ali
 // list, a mapping or null).
 absl::Status CheckYamlBounds(const YAML::Node& root, const std::string& source);
 
-// A scalar's or sequence's value. INVALID_ARGUMENT for null and mappings, and for
+// A scalar's or sequence's value; a list entry written as a mapping of one name is
+// its text (`{conv: {filters: 32, kernel: 3}}` → "conv filters=32 kernel=3",
+// `{dense: 128}` → "dense 128": the `layers` setting's entries). INVALID_ARGUMENT
+// for null and other mappings, and for
 // nesting deeper than kMaxYamlDepth (so even a node that skipped CheckYamlBounds
 // cannot recurse forever; its size is only bounded by CheckYamlBounds).
 absl::StatusOr<Value> YamlToValue(const YAML::Node& node);

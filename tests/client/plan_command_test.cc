@@ -19,8 +19,9 @@ using hpsearch::testing::RunCli;
 std::string Example(const char* name) { return std::string(HPSEARCH_SOURCE_DIR) + "/examples/" + name; }
 
 TEST(PlanCommand, EveryExampleIsValid) {
-  for (const char* f : {"quickstart.yaml", "fashion-mnist.yaml", "optimizers-grid.yaml", "init-study.yaml",
-                        "fashion-tpe-asha.yaml", "own-code/quadratic.yaml", "own-code/shell.yaml"}) {
+  for (const char* f :
+       {"quickstart.yaml", "fashion-mnist.yaml", "optimizers-grid.yaml", "init-study.yaml", "fashion-tpe-asha.yaml",
+        "own-code/quadratic.yaml", "own-code/shell.yaml", "init-study-conv.yaml"}) {
     Result r = RunCli("plan " + Example(f));
     EXPECT_EQ(r.code, 0) << f << "\n" << r.out;
     EXPECT_THAT(r.out, ::testing::HasSubstr("is valid")) << f;
@@ -34,6 +35,46 @@ TEST(PlanCommand, ATrialFileIsRecognisedAndPointedToTheTrainer) {
   EXPECT_THAT(r.out, ::testing::HasSubstr("this looks like a trial file (one configuration: "));
   EXPECT_THAT(r.out, ::testing::HasSubstr("train it with `hpsearch-worker train --config FILE`"));
   EXPECT_THAT(r.out, ::testing::HasSubstr("under `fixed:`"));
+}
+
+// A conv net's shapes layer by layer, with each layer's parameters and the total
+// (the lecture's shapes: height × width × channels).
+TEST(PlanCommand, AConvNetShowsItsShapesLayerByLayer) {
+  Result r = RunCli("plan " + Example("init-study-conv.yaml") + " --limit 2");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("network of trials 0, 1:"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("input "));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("28×28×1"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("conv 16 3×3 stride 1 padding 1"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("max_pool 2×2 stride 2"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("3×3×64"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("flatten"));
+  // 160 + 4,640 + 18,496 conv, 576·128 + 128 and 128·10 + 10 dense.
+  EXPECT_THAT(r.out, ::testing::HasSubstr("total: 98442 parameters"));
+  Result j = RunCli("plan " + Example("init-study-conv.yaml") + " -o json --limit 1");
+  ASSERT_EQ(j.code, 0) << j.out;
+  auto net = nlohmann::json::parse(j.out)["trials"][0]["network"];
+  EXPECT_EQ(net["parameters"], 98442);
+  EXPECT_EQ(net["layers"][1]["layer"], "conv 16 3×3 stride 1 padding 1");
+  EXPECT_EQ(net["layers"][1]["output"], "28×28×16");
+  EXPECT_EQ(net["layers"][1]["parameters"], 160);
+}
+
+// The benchmark CNN as a `layers:` list: PyTorch's count, 421,642 parameters (more
+// with batch norm: γ and β per channel and per dense unit).
+TEST(PlanCommand, ALayerListShowsTheBenchmarkNet) {
+  Result r = RunCli("plan " + Example("fashion-cnn.yaml") + " -o json --limit 12");
+  ASSERT_EQ(r.code, 0) << r.out;
+  bool plain = false;
+  const nlohmann::json plan = nlohmann::json::parse(r.out);
+  for (const auto& t : plan["trials"]) {
+    const bool bn = t["batch_norm"];
+    EXPECT_EQ(t["network"]["parameters"], bn ? 421642 + 2 * (32 + 64 + 128) : 421642);
+    plain = plain || !bn;
+    EXPECT_EQ(t["network"]["layers"][4]["output"], "7×7×64");
+    EXPECT_EQ(t["network"]["layers"][5]["output"], "3136");
+  }
+  EXPECT_TRUE(plain);
 }
 
 TEST(PlanCommand, JsonShape) {

@@ -97,6 +97,32 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"dataset: iris\nparallelism: {max_concurrent: 5000}\n", "parallelism.max_concurrent: must be <= 1024"},
         Bad{"dataset: iris\nobjective: {metric: val_accuracy, goal: 0.9}\n",
             "objective.goal: must be minimize or maximize, not a number (did you mean `target`?)"},
+        Bad{"dataset: iris\nfixed: {conv_blocks: 2}\n",
+            "fixed.conv_blocks: conv layers need image data; dataset iris is flat"},
+        Bad{"dataset: {name: csv, path: t.csv}\nparameters:\n  conv_blocks: {values: [0, 1]}\n",
+            "parameters.conv_blocks.values[1]: conv layers need image data; dataset csv is flat"},
+        Bad{"dataset: digits\nparameters:\n  conv_blocks: {min: 1, max: 4, type: int}\n",
+            "parameters.conv_blocks.max: 4 blocks on digits's 8×8×1 images: layers[7] (max_pool 2×2 stride 2): a "
+            "2×2 window does not fit a 1×1×256 input: the feature map would shrink below 1×1"},
+        Bad{"dataset: fashion-mnist\nfixed: {conv_blocks: 5}\n", "fixed.conv_blocks: 5 blocks on fashion-mnist"},
+        Bad{"dataset: iris\nfixed: {layers: [{conv: {filters: 8}}, {dense: 16}]}\n",
+            "fixed.layers: conv layers need image data; dataset iris is flat"},
+        Bad{"dataset: digits\nfixed: {layers: [{dense: 16}, {conv: {filters: 8}}]}\n",
+            "layers[1]: a conv layer after a dense one: the network flattens before its first dense layer"},
+        Bad{"dataset: digits\nfixed: {layers: [{conv: {filters: 8, kernal: 3}}]}\n",
+            "layers[0]: unknown conv setting 'kernal'"},
+        Bad{"dataset: digits\nfixed: {layers: [{conv: {kernel: 3}}]}\n", "layers[0]: conv needs filters"},
+        Bad{"dataset: digits\nfixed: {layers: [{pool: {min: 2}}]}\n", "layers[0]: unknown pool setting 'min'"},
+        Bad{"dataset: digits\nfixed: {layers: [{dense: 0}]}\n",
+            "layers[0]: dense units must be an integer in [1, 65536]"},
+        Bad{"dataset: digits\nfixed: {layers: [{conv: {filters: 8, padding: some}}]}\n",
+            "layers[0]: conv padding (same, valid or zeros on each side) must be an integer"},
+        Bad{"dataset: digits\nparameters:\n  layers: {values: [[{dense: 8}], [{conv: {filters: 4, kernel: 5}}, {conv: "
+            "{filters: 4, kernel: 5}}]]}\n",
+            "parameters.layers.values[1]: on digits's 8×8×1 images: layers[1] (conv 4 5×5 stride 1 padding 0): a 5×5 "
+            "kernel does not fit a 4×4×4 input: the feature map would shrink below 1×1"},
+        Bad{"dataset: digits\nfixed: {layers: [{conv: {filters: 4}, pool: {max: 2}}]}\n",
+            "a mapping in a list must be one name with a value or a mapping of values"},
         Bad{"dataset: fashion-mnist\nparameters:\n  hidden: {values: [[128], [20000, 20000]]}\n",
             "parameters.hidden.values[1]: a network of"},
         Bad{"dataset: iris\nparameters:\n  lr: {min: 0.0, max: 0.1, scale: log}\n",
@@ -181,6 +207,27 @@ TEST(SpecValidation, ServerLimits) {
   limits.max_concurrent = 2;
   EXPECT_THAT(Error("dataset: iris\nparallelism: {max_concurrent: 3}\n", limits),
               ::testing::HasSubstr("parallelism.max_concurrent: must be <= 2"));
+  // A layer list counts its conv layers: the benchmark CNN has 421,642 parameters.
+  const std::string cnn =
+      "dataset: fashion-mnist\nfixed:\n  layers: [{conv: {filters: 32, kernel: 3, padding: same}}, {pool: {max: 2}}, "
+      "{conv: {filters: 64, kernel: 3, padding: same}}, {pool: {max: 2}}, {dense: 128}]\n";
+  limits.max_network_params = 421'641;
+  EXPECT_THAT(Error(cnn, limits),
+              ::testing::HasSubstr("fixed.layers: a network of 421642 parameters exceeds the limit of 421641"));
+  limits.max_network_params = 421'642;
+  EXPECT_EQ(Error(cnn, limits), "");
+  // So do the knobs, at their largest: one block of 64 filters flattens 14×14×64
+  // into the dense layer (1·9·64 + 64 + 12544·128 + 128 + 1290 = 1,607,690).
+  limits.max_network_params = 1'000'000;
+  EXPECT_THAT(Error("dataset: fashion-mnist\nparameters:\n  conv_blocks: {values: [1, 2]}\n  conv_filters: {values: "
+                    "[16, 64]}\n",
+                    limits),
+              ::testing::HasSubstr("parameters.conv_blocks: a network of 1607690 parameters (conv_blocks 1, the other "
+                                   "knobs at their largest) exceeds the limit of 1000000"));
+  EXPECT_THAT(Error("dataset: iris\nparameters:\n  hidden_layers: {min: 1, max: 64, type: int}\n  hidden_units: "
+                    "{values: [64, 65536]}\n",
+                    limits),
+              ::testing::HasSubstr("a network of"));
 }
 
 // What a grid must be able to hold lazily: points that are distinct numbers, and a
@@ -219,6 +266,16 @@ TEST(SpecValidation, ValidSpecsPass) {
   EXPECT_EQ(
       Error("dataset: iris\nparameters:\n  optimizer: {values: [rmsprop, adadelta]}\n  rho: {min: 0.8, max: 0.99}\n"),
       "");
+  EXPECT_EQ(Error("dataset: fashion-mnist\nparameters:\n  conv_blocks: {min: 1, max: 4, type: int}\n  conv_filters: "
+                  "{values: [16, 32]}\n  conv_kernel: {values: [3, 5]}\n  hidden_units: {values: [64, 128]}\n"),
+            "");
+  EXPECT_EQ(Error("dataset: digits\nfixed: {conv_blocks: 3}\n"), "");
+  EXPECT_EQ(Error("dataset: fashion-mnist\nfixed:\n  layers: [{conv: {filters: 32, kernel: 3, padding: same}}, {pool: "
+                  "{max: 2}},\n           {conv: {filters: 64, kernel: 3, stride: 2, padding: 1, bias: false}}, "
+                  "{pool: {avg: 2, stride: 1}}, {dense: 128}]\n"),
+            "");
+  EXPECT_EQ(Error("dataset: iris\nfixed: {layers: [{dense: 16}, {dense: 8}]}\n"), "");
+  EXPECT_EQ(Error("dataset: iris\nfixed: {conv_blocks: 0}\n"), "");
 }
 
 TEST(Duration, Parses) {

@@ -76,6 +76,21 @@ TEST(Split, StratifiedAndDisjoint) {
   EXPECT_EQ(all, rows);
 }
 
+// Images keep their shape for convolutional layers; tabular data stays flat.
+TEST(Dataset, ImagesKeepTheirShapeAndTablesStayFlat) {
+  auto digits = LoadDataset(Opt("digits"), {});
+  ASSERT_TRUE(digits.ok()) << digits.status();
+  EXPECT_TRUE((*digits)->is_image());
+  EXPECT_EQ((*digits)->image(), (nn::ImageShape{1, 8, 8}));
+  EXPECT_EQ((*digits)->image().size(), (*digits)->features());
+  for (const char* flat : {"iris", "spiral"}) {
+    auto d = LoadDataset(Opt(flat), {});
+    ASSERT_TRUE(d.ok()) << flat << ": " << d.status();
+    EXPECT_FALSE((*d)->is_image()) << flat;
+    EXPECT_EQ((*d)->image(), (nn::ImageShape{})) << flat;
+  }
+}
+
 TEST(Dataset, FashionMnistFromDebianPackage) {
   DatasetOptions o = Opt("fashion-mnist");
   o.samples = 2000;
@@ -84,7 +99,7 @@ TEST(Dataset, FashionMnistFromDebianPackage) {
   EXPECT_EQ((*d)->x.rows(), 2000);
   EXPECT_EQ((*d)->features(), 784);
   EXPECT_EQ((*d)->x_test.rows(), 10000);
-  EXPECT_EQ((*d)->image_height, 28);
+  EXPECT_EQ((*d)->image(), (nn::ImageShape{1, 28, 28}));
   EXPECT_GE((*d)->x.minCoeff(), 0.0f);
   EXPECT_LE((*d)->x.maxCoeff(), 1.0f);
   EXPECT_NEAR(static_cast<double>((*d)->val_rows.size()), 200.0, 10.0);  // per-class rounding

@@ -246,5 +246,66 @@ TEST(Trainer, FashionMnistSmoke) {
   EXPECT_EQ(r.parameter_count, 784 * 128 + 128 + 128 * 10 + 10);
 }
 
+// A small CNN on digits (8×8): conv 8 → max pool 2 → conv 16 → max pool 2 → dense
+// 32 → 10 learns the task and gives the same numbers for the same seed.
+TEST(Trainer, SmallCnnLearnsDigitsDeterministically) {
+  auto d = Load("digits");
+  TrialConfig c = Config({{"conv_blocks", 2},
+                          {"conv_filters", 8},
+                          {"conv_kernel", 3},
+                          {"hidden", {32}},
+                          {"epochs", 8},
+                          {"batch_size", 32},
+                          {"lr", 0.003}});
+  ASSERT_EQ(c.features.size(), 4u);
+  const auto r = Train(c, *d, {.seed = 4});
+  ASSERT_EQ(r.outcome, TrialOutcome::kCompleted) << r.reason;
+  EXPECT_GT(r.metrics.at("test_accuracy"), 0.9);
+  // conv 1→8 (3·3·8 + 8), conv 8→16 (8·9·16 + 16), 16·2·2 → 32 → 10.
+  EXPECT_EQ(r.parameter_count, 80 + 1168 + 64 * 32 + 32 + 32 * 10 + 10);
+  // Activation statistics for the two conv layers and the hidden dense layer.
+  ASSERT_EQ(r.diagnostics.size(), 9u);
+  EXPECT_EQ(r.diagnostics[0].mean.size(), 3u);
+  EXPECT_GT(r.diagnostics[0].std[0], 0.0);
+  const auto again = Train(c, *d, {.seed = 4});
+  EXPECT_EQ(r.metrics, again.metrics);
+  const auto other = Train(c, *d, {.seed = 5});
+  EXPECT_NE(r.metrics, other.metrics);
+}
+
+// The same net as a `layers:` list trains to the same numbers as with the knobs.
+TEST(Trainer, ALayerListTrainsAsTheKnobsDo) {
+  auto d = Load("digits");
+  const nlohmann::json common = {{"epochs", 2}, {"batch_size", 32}, {"lr", 0.003}};
+  nlohmann::json knobs = common, list = common;
+  knobs.update({{"conv_blocks", 2}, {"conv_filters", 8}, {"hidden", {32}}});
+  list["layers"] = {"conv filters=8 kernel=3 padding=same", "pool max=2", "conv filters=16 kernel=3 padding=same",
+                    "pool max=2", "dense 32"};
+  const auto a = Train(Config(knobs), *d, {.seed = 4});
+  const auto b = Train(Config(list), *d, {.seed = 4});
+  ASSERT_EQ(b.outcome, TrialOutcome::kCompleted) << b.reason;
+  EXPECT_EQ(a.parameter_count, b.parameter_count);
+  EXPECT_EQ(a.metrics, b.metrics);
+  auto iris = Load("iris");
+  auto flat = Train(Config({{"layers", {"conv filters=4", "dense 8"}}}), *iris, {});
+  EXPECT_EQ(flat.outcome, TrialOutcome::kFailed);
+  EXPECT_THAT(flat.reason, HasSubstr("layers: conv layers need image data; dataset iris is flat"));
+}
+
+TEST(Trainer, ConvLayersNeedAnImageThatHoldsThem) {
+  auto iris = Load("iris");
+  auto flat = Train(Config({{"conv_blocks", 1}}), *iris, {});
+  EXPECT_EQ(flat.outcome, TrialOutcome::kFailed);
+  EXPECT_THAT(flat.reason, HasSubstr("conv_blocks: conv layers need image data; dataset iris is flat"));
+  auto digits = Load("digits");
+  auto deep = Train(Config({{"conv_blocks", 4}}), *digits, {});  // 8 → 4 → 2 → 1 → (2×2 on 1×1)
+  EXPECT_EQ(deep.outcome, TrialOutcome::kFailed);
+  EXPECT_THAT(deep.reason, HasSubstr("conv_blocks: layers[7] (max_pool 2×2 stride 2)"));
+  EXPECT_THAT(deep.reason, HasSubstr("below 1×1"));
+  auto pca = Train(Config({{"conv_blocks", 1}, {"preprocess", "pca"}}), *digits, {});
+  EXPECT_EQ(pca.outcome, TrialOutcome::kFailed);
+  EXPECT_THAT(pca.reason, HasSubstr("preprocess: pca flattens the image"));
+}
+
 }  // namespace
 }  // namespace hpsearch::trainer

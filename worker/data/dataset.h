@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "worker/nn/image_shape.h"
 #include "worker/nn/tensor.h"
 
 namespace hpsearch::data {
@@ -16,7 +17,10 @@ struct Dataset {
   std::string name;
   Task task = Task::kClassification;
   int num_classes = 0;  // classification only
-  // Images (fashion-mnist, digits): features are row-major height x width pixels.
+  // Images (fashion-mnist, digits): features are one image a row, channel-major
+  // (nn/image_shape.h: channels × height × width; the greyscale sets have 1 channel).
+  // Tabular data (a CSV, the synthetic sets) is flat: all 0.
+  int image_channels = 0;
   int image_height = 0;
   int image_width = 0;
   std::vector<std::string> feature_names;
@@ -39,6 +43,8 @@ struct Dataset {
   // Width of the network's output layer.
   int outputs() const { return task == Task::kClassification ? num_classes : static_cast<int>(targets.cols()); }
   bool is_image() const { return image_height > 0; }
+  // The shape convolutional layers see (0 × 0 × 0 for flat data).
+  nn::ImageShape image() const { return {image_channels, image_height, image_width}; }
   std::size_t MemoryBytes() const;
 };
 

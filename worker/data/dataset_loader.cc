@@ -92,6 +92,7 @@ absl::Status LoadFashionMnist(const DatasetOptions& o, const DataEnvironment& en
   d.labels = std::move(*labels);
   d.x_test = std::move(test->pixels);
   d.test_labels = std::move(*test_labels);
+  d.image_channels = 1;
   d.image_height = train->rows;
   d.image_width = train->cols;
   d.num_classes = 10;
@@ -121,6 +122,7 @@ absl::Status LoadRaw(const DatasetOptions& o, const DataEnvironment& env, Datase
   auto st = ParseCsv(text, o.name + ".csv", csv, d);
   if (st.ok() && o.name == "digits") {
     // 8x8 images with intensities 0..16: scaled to [0, 1] like fashion-mnist's pixels.
+    d.image_channels = 1;
     d.image_height = d.image_width = 8;
     d.x /= 16.0f;
   }

@@ -5,6 +5,7 @@
 #include "worker/nn/blas_threads.h"
 #include "worker/nn/dense.h"
 #include "worker/nn/dropout.h"
+#include "worker/nn/spatial_batch_norm.h"
 
 namespace hpsearch::nn {
 
@@ -12,6 +13,49 @@ Network::Network(const NetworkConfig& config, int max_rows) : config_(config), m
   UseOneBlasThreadPerCall();
   std::size_t p = 0, s = 0;
   int in = config.inputs, widest = 1;
+  std::size_t workspace = 0;
+  if (!config.features.empty()) {
+    const std::vector<ImageShape> shapes = FeatureShapes(config.image, config.features).value();
+    ImageShape shape = config.image;
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+      Feature f;
+      f.spec = config.features[i];
+      f.in = shape;
+      f.out = shapes[i];
+      const int size = static_cast<int>(f.out.size());
+      f.z.resize(max_rows, size);
+      if (f.conv()) {
+        f.w = p;
+        p += static_cast<std::size_t>(f.depth()) * f.filters();
+        f.b = p;
+        if (f.spec.conv.bias) p += f.filters();
+        f.a.resize(max_rows, size);
+        if (config.batch_norm) {
+          f.gamma = p;
+          p += f.filters();
+          f.beta = p;
+          p += f.filters();
+          f.mean = s;
+          s += f.filters();
+          f.var = s;
+          s += f.filters();
+          f.xhat.resize(max_rows, size);
+          f.inv_std.resize(f.filters());
+        }
+        if (config.dropout > 0) {
+          f.mask.resize(max_rows, size);
+          f.dropped.resize(max_rows, size);
+        }
+        workspace = std::max<std::size_t>(workspace, Conv2dWorkspace(f.in, f.spec.conv));
+      } else if (f.spec.pool.kind == PoolKind::kMax) {
+        f.argmax.resize(static_cast<std::size_t>(max_rows) * size);
+      }
+      widest = std::max(widest, size);
+      features_.push_back(std::move(f));
+      shape = shapes[i];
+    }
+    in = static_cast<int>(shape.size());
+  }
   std::vector<int> widths = config.hidden;
   widths.push_back(config.outputs);
   for (std::size_t i = 0; i < widths.size(); ++i) {
@@ -52,6 +96,8 @@ Network::Network(const NetworkConfig& config, int max_rows) : config_(config), m
   state_.assign(s, 0.0f);
   back_a_.resize(max_rows, widest);
   back_b_.resize(max_rows, widest);
+  cols_.assign(workspace, 0.0f);
+  dcols_.assign(workspace, 0.0f);
 }
 
 std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
@@ -60,6 +106,30 @@ std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
   std::vector<int> widths = c.hidden;
   widths.push_back(c.outputs);
   int widest = 1;
+  if (!c.features.empty()) {
+    absl::StatusOr<std::vector<ImageShape>> shapes = FeatureShapes(c.image, c.features);
+    if (shapes.ok()) {
+      params += FeatureParameters(c.image, c.features, c.batch_norm);
+      ImageShape shape = c.image;
+      std::size_t cols = 0;
+      for (std::size_t i = 0; i < shapes->size(); ++i) {
+        const FeatureLayer& l = c.features[i];
+        const std::size_t out = (*shapes)[i].size();
+        std::size_t per_row = out;  // z (argmax for max pooling: int32, as wide)
+        if (l.kind == FeatureLayer::Kind::kConv) {
+          per_row += out + (c.batch_norm ? out : 0) + (c.dropout > 0 ? 2 * out : 0);
+          cols = std::max<std::size_t>(cols, Conv2dWorkspace(shape, l.conv));
+        } else if (l.pool.kind == PoolKind::kMax) {
+          per_row += out;
+        }
+        work += per_row * static_cast<std::size_t>(max_rows);
+        widest = std::max(widest, static_cast<int>(out));
+        shape = (*shapes)[i];
+      }
+      work += 2 * cols;
+      in = static_cast<int>(shape.size());
+    }
+  }
   for (std::size_t i = 0; i < widths.size(); ++i) {
     const std::size_t out = widths[i];
     const bool hidden = i + 1 < widths.size();
@@ -77,6 +147,18 @@ std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
 }
 
 void Network::Initialize(InitKind init, float bias_init, Rng& rng) {
+  for (auto& f : features_) {
+    if (!f.conv()) continue;
+    InitWeights(init, f.depth(), f.filters(), rng,
+                std::span<float>(params_).subspan(f.w, static_cast<std::size_t>(f.depth()) * f.filters()));
+    if (f.spec.conv.bias) std::fill_n(params_.begin() + f.b, f.filters(), bias_init);
+    if (config_.batch_norm) {
+      std::fill_n(params_.begin() + f.gamma, f.filters(), 1.0f);
+      std::fill_n(params_.begin() + f.beta, f.filters(), 0.0f);
+      std::fill_n(state_.begin() + f.mean, f.filters(), 0.0f);
+      std::fill_n(state_.begin() + f.var, f.filters(), 1.0f);
+    }
+  }
   for (auto& l : layers_) {
     InitWeights(init, l.in, l.out, rng, std::span<float>(params_).subspan(l.w, static_cast<std::size_t>(l.in) * l.out));
     std::fill_n(params_.begin() + l.b, l.out, bias_init);
@@ -92,6 +174,10 @@ void Network::Initialize(InitKind init, float bias_init, Rng& rng) {
 ConstMatrixMap Network::Forward(ConstMatrixMap x, bool training, Rng* rng) {
   const Eigen::Index n = x.rows();
   const float* input = x.data();
+  if (!features_.empty()) {
+    ForwardFeatures(x, training, rng);
+    input = FeatureOutput(features_.back());
+  }
   for (auto& l : layers_) {
     ConstMatrixMap in(input, n, l.in);
     MatrixMap z(l.z.data(), n, l.out);
@@ -141,14 +227,14 @@ void Network::Backward(ConstMatrixMap x, ConstMatrixMap dout) {
                           RowVectorMap(grads_.data() + l.gamma, l.out), RowVectorMap(grads_.data() + l.beta, l.out));
       }
     }
-    const float* input = x.data();
+    const float* input = features_.empty() ? x.data() : FeatureOutput(features_.back());
     if (i > 0) {
       const Layer& prev = layers_[i - 1];
       input = (config_.dropout > 0) ? prev.dropped.data() : prev.a.data();
     }
     ConstMatrixMap in(input, n, l.in);
     RowVectorMap db(grads_.data() + l.b, l.out);
-    if (i > 0) {
+    if (i > 0 || !features_.empty()) {
       MatrixMap dx(bufs[next]->data(), n, l.in);
       DenseBackward(in, CP(l.w, l.in, l.out), ConstMatrixMap(g, n, l.out), G(l.w, l.in, l.out), db, &dx, threads_);
       g = bufs[next]->data();
@@ -157,10 +243,97 @@ void Network::Backward(ConstMatrixMap x, ConstMatrixMap dout) {
       DenseBackward(in, CP(l.w, l.in, l.out), ConstMatrixMap(g, n, l.out), G(l.w, l.in, l.out), db, nullptr, threads_);
     }
   }
+  if (!features_.empty()) BackwardFeatures(x, g, next);
+}
+
+const float* Network::FeatureOutput(const Feature& f) const {
+  if (!f.conv()) return f.z.data();
+  return config_.dropout > 0 ? f.dropped.data() : f.a.data();
+}
+
+void Network::ForwardFeatures(ConstMatrixMap x, bool training, Rng* rng) {
+  const Eigen::Index n = x.rows();
+  const float* input = x.data();
+  for (auto& f : features_) {
+    ConstMatrixMap in(input, n, f.in.size());
+    const Eigen::Index size = f.out.size();
+    MatrixMap z(f.z.data(), n, size);
+    if (!f.conv()) {
+      Pool2dForward(f.in, f.spec.pool, in, z, f.argmax);
+      input = f.z.data();
+      continue;
+    }
+    const int filters = f.filters();
+    Conv2dForward(f.in, f.spec.conv, in, CP(f.w, f.depth(), filters),
+                  ConstRowVectorMap(params_.data() + f.b, f.spec.conv.bias ? filters : 0), z, cols_);
+    if (config_.batch_norm) {
+      ConstRowVectorMap gamma(params_.data() + f.gamma, filters), beta(params_.data() + f.beta, filters);
+      if (training) {
+        SpatialBatchNormForwardTrain(config_.bn, filters, Const(z), gamma, beta,
+                                     RowVectorMap(state_.data() + f.mean, filters),
+                                     RowVectorMap(state_.data() + f.var, filters), MatrixMap(f.xhat.data(), n, size),
+                                     RowVectorMap(f.inv_std.data(), filters), z);
+      } else {
+        SpatialBatchNormForwardEval(config_.bn, filters, Const(z), gamma, beta,
+                                    ConstRowVectorMap(state_.data() + f.mean, filters),
+                                    ConstRowVectorMap(state_.data() + f.var, filters), z);
+      }
+    }
+    MatrixMap a(f.a.data(), n, size);
+    ActivationForward(config_.activation, Const(z), a);
+    input = f.a.data();
+    if (training && config_.dropout > 0) {
+      MatrixMap mask(f.mask.data(), n, size), dropped(f.dropped.data(), n, size);
+      DropoutMask(config_.dropout, *rng, mask);
+      dropped.array() = a.array() * mask.array();
+      input = f.dropped.data();
+    }
+  }
+}
+
+void Network::BackwardFeatures(ConstMatrixMap x, const float* g, int next) {
+  // `g` holds ∂loss/∂(the last feature layer's output), in the ping-pong buffer
+  // bufs[1 - next].
+  const Eigen::Index n = x.rows();
+  Matrix* bufs[2] = {&back_a_, &back_b_};
+  for (int i = static_cast<int>(features_.size()) - 1; i >= 0; --i) {
+    Feature& f = features_[i];
+    const Eigen::Index size = f.out.size(), in_size = f.in.size();
+    const float* input = i > 0 ? FeatureOutput(features_[i - 1]) : x.data();
+    MatrixMap dx(bufs[next]->data(), n, in_size);
+    if (!f.conv()) {
+      if (i == 0) return;  // nobody needs the input's gradient
+      Pool2dBackward(f.in, f.spec.pool, ConstMatrixMap(g, n, size), f.argmax, dx);
+      g = bufs[next]->data();
+      next = 1 - next;
+      continue;
+    }
+    const int filters = f.filters();
+    MatrixMap dz(const_cast<float*>(g), n, size);
+    if (config_.dropout > 0) ApplyMask(ConstMatrixMap(f.mask.data(), n, size), dz);
+    ActivationBackward(config_.activation, ConstMatrixMap(f.z.data(), n, size), ConstMatrixMap(f.a.data(), n, size),
+                       Const(dz), dz);
+    if (config_.batch_norm) {
+      SpatialBatchNormBackward(
+          filters, ConstMatrixMap(f.xhat.data(), n, size), ConstRowVectorMap(f.inv_std.data(), filters),
+          ConstRowVectorMap(params_.data() + f.gamma, filters), Const(dz), dz,
+          RowVectorMap(grads_.data() + f.gamma, filters), RowVectorMap(grads_.data() + f.beta, filters));
+    }
+    RowVectorMap db(grads_.data() + f.b, f.spec.conv.bias ? filters : 0);
+    Conv2dBackward(f.in, f.spec.conv, ConstMatrixMap(input, n, in_size), CP(f.w, f.depth(), filters), Const(dz),
+                   G(f.w, f.depth(), filters), db, i > 0 ? &dx : nullptr, cols_, dcols_);
+    g = bufs[next]->data();
+    next = 1 - next;
+  }
 }
 
 double Network::Penalty(const Regularizer& reg) const {
   double total = 0;
+  for (const auto& f : features_) {
+    if (f.conv())
+      total += RegularizerPenalty(
+          reg, std::span<const float>(params_).subspan(f.w, static_cast<std::size_t>(f.depth()) * f.filters()));
+  }
   for (const auto& l : layers_)
     total +=
         RegularizerPenalty(reg, std::span<const float>(params_).subspan(l.w, static_cast<std::size_t>(l.in) * l.out));
@@ -168,6 +341,12 @@ double Network::Penalty(const Regularizer& reg) const {
 }
 
 void Network::AddPenaltyGradient(const Regularizer& reg) {
+  for (const auto& f : features_) {
+    if (!f.conv()) continue;
+    const std::size_t size = static_cast<std::size_t>(f.depth()) * f.filters();
+    AddRegularizerGradient(reg, std::span<const float>(params_).subspan(f.w, size),
+                           std::span<float>(grads_).subspan(f.w, size));
+  }
   for (const auto& l : layers_) {
     const std::size_t size = static_cast<std::size_t>(l.in) * l.out;
     AddRegularizerGradient(reg, std::span<const float>(params_).subspan(l.w, size),
@@ -177,6 +356,11 @@ void Network::AddPenaltyGradient(const Regularizer& reg) {
 
 ConstMatrixMap Network::HiddenActivations(int l, Eigen::Index n) const {
   return ConstMatrixMap(layers_[l].a.data(), n, layers_[l].out);
+}
+
+ConstMatrixMap Network::FeatureActivations(int l, Eigen::Index n) const {
+  const Feature& f = features_[l];
+  return ConstMatrixMap(f.conv() ? f.a.data() : f.z.data(), n, f.out.size());
 }
 
 }  // namespace hpsearch::nn

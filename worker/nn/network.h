@@ -1,8 +1,12 @@
-// A fully connected network (MLP): hidden layers of Dense → [BatchNorm] → activation
-// → [dropout], then a linear output layer.
+// A feed-forward network: optional convolutional layers (feature_layer.h: conv2d →
+// [spatial BatchNorm] → activation → [dropout], and pooling), an implicit flatten,
+// hidden dense layers of Dense → [BatchNorm] → activation → [dropout], then a linear
+// output layer. Without convolutional layers it is the MLP it always was, computed
+// the same way to the bit.
 //
 // All learnable parameters live in one flat buffer and all gradients in another, in
-// the same layout (per layer: W, b, [γ, β]), so an optimizer is one loop over them.
+// the same layout (the conv layers first, then the dense ones; per layer: W, b,
+// [γ, β]; a conv layer's W is (C·k·k) × F), so an optimizer is one loop over them.
 // Batch-norm running statistics live in a third buffer (`state`). Every workspace is
 // allocated in the constructor for up to `max_rows` rows: Forward/Backward never
 // allocate.
@@ -11,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <utility>
 #include <vector>
@@ -20,6 +25,8 @@
 #include "common/util/rng.h"
 #include "worker/nn/activation.h"
 #include "worker/nn/batch_norm.h"
+#include "worker/nn/feature_layer.h"
+#include "worker/nn/image_shape.h"
 #include "worker/nn/init.h"
 #include "worker/nn/regularizer.h"
 #include "worker/nn/step_threads.h"
@@ -34,7 +41,11 @@ struct NetworkConfig {
   Activation activation;
   bool batch_norm = false;
   BatchNormConfig bn;
-  float dropout = 0;  // hidden layers only
+  float dropout = 0;  // hidden dense and conv layers
+  // Convolutional layers before the dense ones, on inputs of shape `image` (then
+  // `inputs` == image.size()). REQUIRES: FeatureShapes(image, features) ok.
+  ImageShape image;
+  std::vector<FeatureLayer> features;
 };
 
 class Network {
@@ -53,6 +64,11 @@ class Network {
   int num_layers() const { return static_cast<int>(layers_.size()); }
   int max_rows() const { return max_rows_; }
   const NetworkConfig& config() const { return config_; }
+
+  // Convolutional layers, and conv layer `l`'s activations (before dropout; n x
+  // (F·H'·W'); a pooling layer's output) of the last Forward of n rows.
+  int num_features() const { return static_cast<int>(features_.size()); }
+  ConstMatrixMap FeatureActivations(int l, Eigen::Index n) const;
 
   // x: n x inputs, n <= max_rows. Training mode uses batch statistics and dropout
   // (drawing masks from `rng`); evaluation mode neither. Returns the n x outputs
@@ -90,17 +106,36 @@ class Network {
     Matrix xhat;  // batch norm
     RowVector inv_std;
   };
+  struct Feature {
+    FeatureLayer spec;
+    ImageShape in, out;
+    std::size_t w = 0, b = 0, gamma = 0, beta = 0;  // offsets in params_/grads_ (conv)
+    std::size_t mean = 0, var = 0;                  // offsets in state_
+    Matrix z, a, dropped, mask, xhat;               // as Layer's (z: a pooling layer's output)
+    RowVector inv_std;
+    std::vector<int32_t> argmax;  // max pooling
+    bool conv() const { return spec.kind == FeatureLayer::Kind::kConv; }
+    int depth() const { return in.channels * spec.conv.kernel * spec.conv.kernel; }
+    int filters() const { return spec.conv.filters; }
+  };
+  // A feature layer's output as the next layer reads it (after dropout, when on).
+  const float* FeatureOutput(const Feature& f) const;
+  void ForwardFeatures(ConstMatrixMap x, bool training, Rng* rng);
+  void BackwardFeatures(ConstMatrixMap x, const float* g, int next);
+
   ConstMatrixMap CP(std::size_t off, int rows, int cols) const { return {params_.data() + off, rows, cols}; }
   MatrixMap G(std::size_t off, int rows, int cols) { return {grads_.data() + off, rows, cols}; }
 
   NetworkConfig config_;
   int max_rows_;
+  std::vector<Feature> features_;
   std::vector<Layer> layers_;
   // 64-byte aligned, so vectorised reductions peel the same way in every run (the
   // results do not depend on where malloc put the buffer).
   using AlignedFloats = std::vector<float, Eigen::aligned_allocator<float>>;
   AlignedFloats params_, grads_, state_;
-  Matrix back_a_, back_b_;  // ping-pong gradient buffers
+  Matrix back_a_, back_b_;      // ping-pong gradient buffers
+  AlignedFloats cols_, dcols_;  // im2col workspaces of the largest conv layer
   StepThreads threads_;
 };
 

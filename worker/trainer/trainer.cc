@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/vocabulary/conv_stack.h"
 #include "worker/nn/network.h"
 #include "worker/optim/optimizer.h"
 #include "worker/trainer/batch_source.h"
@@ -58,6 +59,20 @@ absl::StatusOr<Plan> MakePlan(const TrialConfig& c, const data::Dataset& d) {
   p.net.batch_norm = c.batch_norm;
   p.net.bn = c.bn;
   p.net.dropout = c.dropout;
+  if (!c.features.empty()) {
+    const std::string& setting = c.conv_setting;
+    if (!d.is_image())
+      return absl::InvalidArgumentError(absl::StrCat(setting, ": conv layers need image data; dataset ", d.name,
+                                                     " is flat (tabular data, as every CSV is)"));
+    if (pca)
+      return absl::InvalidArgumentError(absl::StrCat("preprocess: ", std::string(data::PreprocessName(p.preprocess)),
+                                                     " flattens the image; the conv layers of ", setting,
+                                                     " need none, center, standardize or minmax"));
+    if (auto shapes = nn::FeatureShapes(d.image(), c.features); !shapes.ok())
+      return absl::InvalidArgumentError(absl::StrCat(setting, ": ", shapes.status().message()));
+    p.net.image = d.image();
+    p.net.features = c.features;
+  }
   return p;
 }
 
@@ -70,6 +85,10 @@ std::size_t PlanBytes(const Plan& p, const TrialConfig& c, const data::Dataset& 
   const std::size_t params = nn::Network::EstimateBytes(p.net, p.max_rows);
   std::size_t nparams = 0;
   int in = p.net.inputs;
+  if (!p.net.features.empty()) {
+    nparams = nn::FeatureParameters(p.net.image, p.net.features, p.net.batch_norm);
+    in = static_cast<int>(nn::FeatureShapes(p.net.image, p.net.features)->back().size());
+  }
   for (int h : p.net.hidden) {
     nparams += static_cast<std::size_t>(in) * h + h;
     in = h;
@@ -287,13 +306,18 @@ LayerStats Session::Probe(int epoch) {
   batches_.Load(train_src_, probe_rows_, false, rng_);
   net_.Forward(batches_.inputs(), false, nullptr);
   const auto n = static_cast<Eigen::Index>(probe_rows_.size());
-  for (int l = 0; l + 1 < net_.num_layers(); ++l) {
-    nn::ConstMatrixMap a = net_.HiddenActivations(l, n);
+  auto add = [&s](nn::ConstMatrixMap a) {
     const double mean = a.cast<double>().mean();
     const double var = (a.cast<double>().array() - mean).square().mean();
     s.mean.push_back(mean);
     s.std.push_back(std::sqrt(var));
+  };
+  // The conv layers' activations first (pooling layers learn nothing: skipped), then
+  // the hidden dense layers'.
+  for (int l = 0; l < net_.num_features(); ++l) {
+    if (net_.config().features[l].kind == nn::FeatureLayer::Kind::kConv) add(net_.FeatureActivations(l, n));
   }
+  for (int l = 0; l + 1 < net_.num_layers(); ++l) add(net_.HiddenActivations(l, n));
   return s;
 }
 

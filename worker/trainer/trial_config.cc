@@ -1,6 +1,8 @@
 #include "worker/trainer/trial_config.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/vocabulary/conv_stack.h"
+#include "common/vocabulary/network_size.h"
 #include "common/vocabulary/settings.h"
 
 namespace hpsearch::trainer {
@@ -89,6 +91,13 @@ absl::Status Apply(TrialConfig& c, const std::string& k, const Value& v) {
   return absl::OkStatus();
 }
 
+nn::FeatureLayer ToFeature(const vocabulary::ConvLayer& l) {
+  using Kind = vocabulary::ConvLayer::Kind;
+  if (l.kind == Kind::kConv) return nn::FeatureLayer::Conv({l.filters, l.kernel, l.stride, l.padding, l.bias});
+  return nn::FeatureLayer::Pool(
+      {l.kind == Kind::kMaxPool ? nn::PoolKind::kMax : nn::PoolKind::kAverage, l.kernel, l.stride});
+}
+
 }  // namespace
 
 absl::StatusOr<TrialConfig> ParseTrialConfig(const Params& params) {
@@ -98,6 +107,21 @@ absl::StatusOr<TrialConfig> ParseTrialConfig(const Params& params) {
       return absl::InvalidArgumentError(absl::StrCat(k, ": ", st.message()));
     if (auto st = Apply(c, k, v); !st.ok()) return st;
   }
+  if (params.contains("hidden") && (params.contains("hidden_layers") || params.contains("hidden_units")))
+    return absl::InvalidArgumentError(
+        absl::StrCat(params.contains("hidden_layers") ? "hidden_layers" : "hidden_units",
+                     ": replaces hidden (hidden_layers × hidden_units); set one or the other"));
+  if (params.contains(vocabulary::kLayersSetting)) {
+    for (const char* other : {"hidden", "hidden_layers", "hidden_units", "conv_blocks"}) {
+      if (params.contains(other))
+        return absl::InvalidArgumentError(
+            absl::StrCat("layers: replaces ", other, " (the list is the whole network); set one or the other"));
+    }
+  }
+  c.conv_setting = vocabulary::ConvSettingOf(params);
+  const std::vector<int64_t> widths = vocabulary::HiddenWidths(params);
+  c.hidden.assign(widths.begin(), widths.end());
+  for (const auto& l : vocabulary::ConvLayersFromSettings(params)) c.features.push_back(ToFeature(l));
   if (c.loss == nn::LossKind::kHinge && c.label_smoothing > 0)
     return absl::InvalidArgumentError("label_smoothing: does not apply to loss hinge");
   if (c.schedule.kind == optim::ScheduleKind::kCosine && c.schedule.lr_min > c.LearningRate())

@@ -11,6 +11,7 @@
 #include "worker/data/preprocessor.h"
 #include "worker/nn/activation.h"
 #include "worker/nn/batch_norm.h"
+#include "worker/nn/feature_layer.h"
 #include "worker/nn/init.h"
 #include "worker/nn/loss.h"
 #include "worker/nn/regularizer.h"
@@ -21,6 +22,11 @@ namespace hpsearch::trainer {
 
 struct TrialConfig {
   std::vector<int> hidden = {128};
+  // Convolutional layers before the dense ones (conv_blocks and its knobs;
+  // common/vocabulary/conv_stack.h), image data only: checked against the dataset's
+  // shape when the trial starts.
+  std::vector<nn::FeatureLayer> features;
+  std::string conv_setting = "conv_blocks";  // the setting that made them, for messages
   nn::Activation activation;
   nn::InitKind init = nn::InitKind::kHeNormal;
   float bias_init = 0;
