@@ -157,7 +157,8 @@ try:
     check("/login" in driver.current_url, f"not sent to the login form: {driver.current_url}")
     driver.find_element(By.ID, "token").send_keys("wrong")
     driver.find_element(By.ID, "sign-in").click()
-    check(driver.find_elements(By.ID, "login-error"), "a wrong token is not refused on the form")
+    # The form posts and the refusal is a new page: wait for it (a loaded machine is slow).
+    wait_for(lambda: driver.find_elements(By.ID, "login-error"), 10, "a wrong token is not refused on the form")
     driver.find_element(By.ID, "token").send_keys(TOKEN)
     driver.find_element(By.ID, "sign-in").click()
     wait_for(lambda: dashboard().get("page") == "sweep:" + sweep, 10, "signed in to the sweep page")
