@@ -6,9 +6,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "common/yaml/yaml_value.h"
+#include "search/spec_validator.h"
 
 namespace hpsearch::search {
 
@@ -66,6 +68,19 @@ void EmitValue(YAML::Emitter& out, const Value& v) {
   }
 }
 
+// `key: {k: v, ...}` for a map of strings (a command's env, the labels); nothing when empty.
+void EmitStringMap(YAML::Emitter& out, const char* key, const std::map<std::string, std::string>& map) {
+  if (map.empty()) return;
+  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& [k, v] : map) {
+    out << YAML::Key;
+    EmitString(out, k);
+    out << YAML::Value;
+    EmitString(out, v);
+  }
+  out << YAML::EndMap;
+}
+
 std::string Seconds(double s) {
   if (std::floor(s) == s && std::fabs(s) < 9e15) return std::to_string(static_cast<int64_t>(s)) + "s";
   return DoubleText(s).append("s");
@@ -105,16 +120,7 @@ void EmitTrainer(YAML::Emitter& out, const Trainer& t) {
     out << YAML::Key << "timeout" << YAML::Value << Seconds(c.timeout_seconds);
   if (c.grace_seconds != defaults.grace_seconds) out << YAML::Key << "grace" << YAML::Value << Seconds(c.grace_seconds);
   if (c.slots != defaults.slots) out << YAML::Key << "slots" << YAML::Value << std::to_string(c.slots);
-  if (!c.env.empty()) {
-    out << YAML::Key << "env" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    for (const auto& [k, v] : c.env) {
-      out << YAML::Key;
-      EmitString(out, k);
-      out << YAML::Value;
-      EmitString(out, v);
-    }
-    out << YAML::EndMap;
-  }
+  EmitStringMap(out, "env", c.env);
   out << YAML::EndMap;
 }
 
@@ -162,17 +168,6 @@ void EmitParameter(YAML::Emitter& out, const Parameter& p, bool builtin) {
   out << YAML::EndMap;
 }
 
-const char* MethodText(Method m) {
-  switch (m) {
-    case Method::kGrid:
-      return "grid";
-    case Method::kTpe:
-      return "tpe";
-    default:
-      return "random";
-  }
-}
-
 void EmitPruning(YAML::Emitter& out, const Pruning& p) {
   if (p.method == PruningMethod::kNone) return;
   const Pruning defaults;
@@ -214,7 +209,7 @@ std::string SpecToYaml(const Spec& spec) {
     if (spec.objective.target) out << YAML::Key << "target" << YAML::Value << DoubleText(*spec.objective.target);
     out << YAML::EndMap;
   }
-  if (spec.method != Method::kUnspecified) out << YAML::Key << "method" << YAML::Value << MethodText(spec.method);
+  if (spec.method != Method::kUnspecified) out << YAML::Key << "method" << YAML::Value << MethodName(spec.method);
   if (spec.seed != 0) out << YAML::Key << "seed" << YAML::Value << std::to_string(spec.seed);
   const Budget& b = spec.budget;
   if (b.max_trials != 0 || b.max_failed != 0 || b.max_duration_seconds != 0) {
@@ -258,16 +253,7 @@ std::string SpecToYaml(const Spec& spec) {
     for (const auto& p : spec.parameters) EmitParameter(out, p, spec.trainer.builtin());
     out << YAML::EndMap;
   }
-  if (!spec.labels.empty()) {
-    out << YAML::Key << "labels" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    for (const auto& [k, v] : spec.labels) {
-      out << YAML::Key;
-      EmitString(out, k);
-      out << YAML::Value;
-      EmitString(out, v);
-    }
-    out << YAML::EndMap;
-  }
+  EmitStringMap(out, "labels", spec.labels);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
