@@ -9,6 +9,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 ARCH=${HPSEARCH_ARCH:-native}
+# One build at a time per build directory: two ninjas in one tree overwrite each
+# other's outputs and logs. A second build.sh waits for the first.
+mkdir -p "$BUILD_DIR"
+exec 9>"$BUILD_DIR/.build.lock"
+if ! flock -n 9; then
+  echo "build.sh: another build is running in $BUILD_DIR; waiting for it" >&2
+  flock 9
+fi
 if [ ! -f "$BUILD_DIR/build.ninja" ] || ! grep -q "^HPSEARCH_ARCH:STRING=$ARCH\$" "$BUILD_DIR/CMakeCache.txt" 2>/dev/null; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHPSEARCH_ARCH="$ARCH" >/dev/null
 fi
