@@ -28,6 +28,13 @@ std::string Cell(const nlohmann::json& v) {
   return v.dump();
 }
 
+std::string ObjectiveText(double v) {
+  if (!std::isfinite(v)) return Cell(v);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%#.4g", v);
+  return buf;
+}
+
 std::string Exact(const nlohmann::json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
@@ -46,15 +53,37 @@ std::string ShellWord(const std::string& arg) {
 }
 
 std::string Sparkline(const std::vector<double>& v) {
-  static const char* kBars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
   if (v.empty()) return "";
   const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  return Sparkline(v, *lo, *hi);
+}
+
+std::string Sparkline(const std::vector<double>& v, double lo, double hi) {
+  static const char* kBars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
   std::string line;
   for (double x : v) {
-    const int b = *hi > *lo ? static_cast<int>(std::lround((x - *lo) / (*hi - *lo) * 7)) : 3;
+    const int b = hi > lo ? static_cast<int>(std::lround((x - lo) / (hi - lo) * 7)) : 3;
     line += kBars[std::clamp(b, 0, 7)];
   }
   return line;
+}
+
+std::size_t DisplayWidth(const std::string& s) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+    char32_t cp = len == 1 ? c : c & (0x7F >> len);
+    for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    i += len;
+    // East Asian wide and fullwidth forms take two columns; everything else one.
+    const bool wide =
+        (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+        (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+        (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    width += wide ? 2 : 1;
+  }
+  return width;
 }
 
 namespace {
@@ -101,13 +130,13 @@ void PrintTable(std::ostream& out, const std::vector<std::string>& header_text,
     for (auto& cell : r) cell = Printable(cell);
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
-    width[c] = header[c].size();
-    for (const auto& r : rows) width[c] = std::max(width[c], r[c].size());
+    width[c] = DisplayWidth(header[c]);
+    for (const auto& r : rows) width[c] = std::max(width[c], DisplayWidth(r[c]));
   }
   auto line = [&](const std::vector<std::string>& cells, bool is_header) {
     std::string s;
     for (std::size_t c = 0; c < cells.size(); ++c) {
-      const std::size_t pad = width[c] - cells[c].size();
+      const std::size_t pad = width[c] - DisplayWidth(cells[c]);
       const bool right = !is_header && Numeric(cells[c].substr(0, cells[c].find_last_not_of(' ') + 1));
       if (c) s += "  ";
       s += right ? std::string(pad, ' ') + cells[c] : cells[c] + (c + 1 < cells.size() ? std::string(pad, ' ') : "");

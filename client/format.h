@@ -14,6 +14,11 @@ namespace hpsearch::client {
 // for an ESC), lists as [a, b].
 std::string Cell(const nlohmann::json& v);
 
+// An objective value, one rule wherever one is shown (tables, status, best, watch):
+// 4 significant digits with trailing zeros kept, so values line up and compare by eye
+// (0.8600, 0.8624, 1.992e-06, 2.100e+10).
+std::string ObjectiveText(double v);
+
 // Exact text of a JSON value for CSV: strings bare, numbers round-trip, lists as JSON,
 // null empty.
 std::string Exact(const nlohmann::json& v);
@@ -24,6 +29,12 @@ std::string ShellWord(const std::string& arg);
 
 // A sparkline of `values` (▁..█, scaled between their min and max; flat: ▄).
 std::string Sparkline(const std::vector<double>& values);
+// The same on a given scale [lo, hi] (several curves drawn to compare).
+std::string Sparkline(const std::vector<double>& values, double lo, double hi);
+
+// Terminal columns `s` takes: UTF-8 code points, East Asian wide ones two (a table
+// lines up whatever its cells hold: sparklines, names in any script).
+std::size_t DisplayWidth(const std::string& s);
 
 // Prints rows under a header; cells that look numeric are right-aligned, and (with
 // `align_decimals`, for columns of one quantity) their decimal points line up. Every

@@ -31,6 +31,23 @@ std::string RunTime(const v1::Trial& t) {
   return Duration((end - t.started_ms()) / 1000.0);
 }
 
+bool LastValueShown(const v1::Trial& t, const TrialColumns& c) {
+  return !t.has_objective() && !c.objective_metric.empty() && t.epochs_run() > 0 &&
+         t.metrics().count(c.objective_metric) > 0;
+}
+
+namespace {
+
+std::string ObjectiveCell(const v1::Trial& t, const TrialColumns& c) {
+  if (t.has_objective()) return ObjectiveText(t.objective());
+  if (LastValueShown(t, c)) {
+    return ObjectiveText(t.metrics().at(c.objective_metric)) + " @" + std::to_string(t.epochs_run());
+  }
+  return "-";
+}
+
+}  // namespace
+
 void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c, std::ostream& out) {
   std::vector<std::string> header;
   if (c.rank) header.push_back("RANK");
@@ -39,7 +56,7 @@ void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c
   for (const auto& m : c.metrics) header.push_back(m);
   header.push_back("TIME");
   if (c.wide) {
-    for (const char* h : {"STARTED", "ATTEMPT", "WORKER", "NET PARAMS"}) header.push_back(h);
+    for (const char* h : {"STARTED", "ATTEMPT", "WORKER", "EPOCHS", "NET PARAMS"}) header.push_back(h);
   }
   std::vector<std::vector<std::string>> rows;
   for (size_t i = 0; i < trials.size(); ++i) {
@@ -49,7 +66,7 @@ void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c
     if (c.rank) row.push_back(std::to_string(i + 1));
     row.push_back(std::to_string(t.index()));
     row.push_back(StatusName(t.status()));
-    row.push_back(t.has_objective() ? Cell(t.objective()) : "-");
+    row.push_back(ObjectiveCell(t, c));
     for (const auto& p : c.params) row.push_back(j["params"].contains(p) ? Cell(j["params"][p]) : "-");
     for (const auto& m : c.metrics) row.push_back(t.metrics().count(m) ? Cell(t.metrics().at(m)) : "-");
     row.push_back(RunTime(t));
@@ -57,6 +74,7 @@ void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c
       row.push_back(Timestamp(t.started_ms()));
       row.push_back(t.attempt() > 0 ? std::to_string(t.attempt()) : "-");
       row.push_back(t.worker().empty() ? "-" : t.worker());
+      row.push_back(t.epochs_run() > 0 ? std::to_string(t.epochs_run()) : "-");
       row.push_back(t.parameter_count() > 0 ? std::to_string(t.parameter_count()) : "-");
     }
     rows.push_back(std::move(row));
@@ -65,8 +83,8 @@ void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c
 }
 
 void PrintTrialCsv(const std::vector<v1::Trial>& trials, std::ostream& out) {
-  static const char* kTail[] = {"attempt", "worker",          "started_ms",    "finished_ms",
-                                "seconds", "parameter_count", "failure_reason"};
+  static const char* kTail[] = {"attempt", "worker",     "started_ms",      "finished_ms",
+                                "seconds", "epochs_run", "parameter_count", "failure_reason"};
   const auto params = ParamNames(trials);
   const auto metrics = MetricNames(trials);
   std::vector<std::string> header = {"trial", "status", "objective"};

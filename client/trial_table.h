@@ -17,8 +17,14 @@ struct TrialColumns {
   std::vector<std::string> params;   // in spec order: searched, then fixed when asked
   std::vector<std::string> metrics;  // after the parameters
   bool rank = false;                 // a RANK column first (best)
-  bool wide = false;                 // STARTED, ATTEMPT, WORKER, NET PARAMS after SECONDS
+  bool wide = false;                 // STARTED, ATTEMPT, WORKER, EPOCHS, NET PARAMS after TIME
+  // The sweep's objective metric: a trial that did not complete shows its last value
+  // of it, at the epoch it stopped ("0.4127 @3"). Empty: "-".
+  std::string objective_metric;
 };
+
+// Whether the table shows `t`'s last reported value in place of an objective.
+bool LastValueShown(const hpsearch::v1::Trial& t, const TrialColumns& columns);
 
 // The parameter columns of a sweep's tables: every searched parameter, even when the
 // shown rows share its value (that is what explains the winners), then the fixed

@@ -41,6 +41,16 @@ std::string StatusName(v1::TrialStatus s) {
   }
 }
 
+bool SweepFinished(v1::SweepStatus s) {
+  return s == v1::SWEEP_COMPLETED || s == v1::SWEEP_FAILED || s == v1::SWEEP_CANCELLED;
+}
+
+bool WaitsForAWorker(const v1::Sweep& s) {
+  const auto& k = s.counts();
+  return s.status() == v1::SWEEP_RUNNING && k.running() == 0 && k.pending() + k.not_started() > 0 &&
+         !s.spec().trainer().external();
+}
+
 std::string StatusName(v1::SweepStatus s) {
   switch (s) {
     case v1::SWEEP_RUNNING:
@@ -86,6 +96,7 @@ json TrialJson(const v1::Trial& t) {
             {"seconds", t.finished_ms() > 0 && t.started_ms() > 0 ? json((t.finished_ms() - t.started_ms()) / 1000.0)
                                                                   : json(nullptr)},
             {"failure_reason", t.failure_reason()},
+            {"epochs_run", t.epochs_run()},
             {"parameter_count", t.parameter_count()}};
   return j;
 }
@@ -171,7 +182,8 @@ std::string SearchLabel(const search::Spec& spec) {
 }
 
 std::string TrainerLabel(const search::Spec& spec) {
-  if (!spec.trainer.builtin()) {
+  if (spec.trainer.external()) return "external: the client that asks for each trial runs it (ask and tell)";
+  if (spec.trainer.runs_command()) {
     std::string out = "command:";
     for (const auto& a : spec.trainer.command.argv) out += " " + a;
     return out;

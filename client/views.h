@@ -15,6 +15,11 @@ namespace hpsearch::client {
 
 std::string StatusName(hpsearch::v1::TrialStatus s);  // "completed"
 std::string StatusName(hpsearch::v1::SweepStatus s);  // "running"
+// Completed, failed or cancelled: nothing of the sweep runs or will.
+bool SweepFinished(hpsearch::v1::SweepStatus s);
+// Running with trials waiting (pending or still to come) and none running, trials a
+// worker would run (not an external sweep's): is any worker there?
+bool WaitsForAWorker(const hpsearch::v1::Sweep& s);
 // "completed" → COMPLETED; UNSPECIFIED for an unknown name.
 hpsearch::v1::TrialStatus ParseTrialStatus(const std::string& name);
 

@@ -82,13 +82,15 @@ bool CommandName(const std::string& name) {
 }
 
 absl::Status CheckCommandTrainer(const Spec& spec) {
-  const CommandSpec& c = spec.trainer.command;
-  RETURN_IF_ERROR(CheckLimits(c));
+  const bool command = spec.trainer.runs_command();
+  const std::string with = command ? "with trainer.command" : "with trainer: external";
+  if (command) RETURN_IF_ERROR(CheckLimits(spec.trainer.command));
   if (!spec.dataset.name.empty()) {
-    return Bad("dataset", "the program loads its own data with trainer.command; pass a path as a fixed setting");
+    return Bad("dataset", absl::StrCat("the program loads its own data ", with, "; pass a path as a fixed setting"));
   }
   if (spec.objective.metric.empty()) {
-    return Bad("objective.metric", "is required with trainer.command: the name your program reports, e.g. val_loss");
+    return Bad("objective.metric",
+               absl::StrCat("is required ", with, ": the name your program reports, e.g. val_loss"));
   }
   if (!ValidMetricName(spec.objective.metric)) {
     return Bad("objective.metric",
@@ -103,7 +105,7 @@ absl::Status CheckCommandTrainer(const Spec& spec) {
                  "a name is letters, digits and _, not starting with a digit (at most 64)");
     }
   }
-  return CheckArguments(c, spec);
+  return command ? CheckArguments(spec.trainer.command, spec) : absl::OkStatus();
 }
 
 }  // namespace hpsearch::search

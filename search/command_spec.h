@@ -4,7 +4,8 @@
 // names a parameter, a fixed setting or one the runner fills ({sweep}, {trial},
 // {attempt}, {seed}, {trial_dir}); the objective names the metric the program
 // reports; there is no `dataset` (the program loads its own data); pruning needs
-// the trials' `epochs`. Errors are INVALID_ARGUMENT naming the field path.
+// the trials' `epochs`. A `trainer: external` spec (ask and tell) gets the same
+// checks but the command's. Errors are INVALID_ARGUMENT naming the field path.
 #pragma once
 
 #include "absl/status/status.h"

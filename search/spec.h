@@ -82,12 +82,16 @@ struct Pruning {
 
 // `trainer:`: what runs a trial. The built-in trainer (the default) trains the
 // network the settings describe; a command runs the user's own program
-// (common/protocol/command.h), and its parameters may have any names.
+// (common/protocol/command.h); `external` trials run wherever the user's own loop
+// runs them (ask and tell: a client asks for each trial and reports on its lease).
+// With a command or external, parameters may have any names.
 struct Trainer {
-  enum class Kind { kBuiltin, kCommand };
+  enum class Kind { kBuiltin, kCommand, kExternal };
   Kind kind = Kind::kBuiltin;
   CommandSpec command;  // kCommand
   bool builtin() const { return kind == Kind::kBuiltin; }
+  bool runs_command() const { return kind == Kind::kCommand; }
+  bool external() const { return kind == Kind::kExternal; }
 };
 
 struct Spec {

@@ -333,8 +333,9 @@ absl::Status CheckSearch(const Spec& spec) {
     case PruningMethod::kHyperband: {
       if (!spec.trainer.builtin() && !HasEpochs(spec)) {
         return Bad("pruning",
-                   "needs the trials' epochs with trainer.command: set `epochs` in fixed (or search it), "
-                   "the last epoch your program reports");
+                   absl::StrCat("needs the trials' epochs ",
+                                spec.trainer.external() ? "with trainer: external" : "with trainer.command",
+                                ": set `epochs` in fixed (or search it), the last epoch your program reports"));
       }
       RETURN_IF_ERROR(CheckInt(p.min_epochs, "pruning.min_epochs", 1, 100'000));
       RETURN_IF_ERROR(CheckInt(p.reduction_factor, "pruning.reduction_factor", 2, 100));

@@ -110,6 +110,10 @@ void EmitDataset(YAML::Emitter& out, const vocabulary::DatasetOptions& d) {
 }
 
 void EmitTrainer(YAML::Emitter& out, const Trainer& t) {
+  if (t.external()) {
+    out << YAML::Key << "trainer" << YAML::Value << "external";
+    return;
+  }
   const CommandSpec& c = t.command;
   const CommandSpec defaults;
   out << YAML::Key << "trainer" << YAML::Value << YAML::BeginMap;

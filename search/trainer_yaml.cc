@@ -1,4 +1,4 @@
-// `trainer:` of a spec file: the built-in trainer, or the user's own command.
+// `trainer:` of a spec file: the built-in trainer, the user's own command, or external.
 #include "absl/strings/str_cat.h"
 #include "common/util/status_macros.h"
 #include "search/spec_file.h"
@@ -34,7 +34,11 @@ absl::Status ParseCommand(const YAML::Node& n, CommandSpec& c) {
 absl::Status ParseTrainer(const YAML::Node& n, search::Trainer& t) {
   if (n.IsScalar()) {
     if (n.Scalar() == "builtin") return absl::OkStatus();
-    return Err("trainer", "must be `builtin` or a mapping with `command`", n);
+    if (n.Scalar() == "external") {
+      t.kind = search::Trainer::Kind::kExternal;
+      return absl::OkStatus();
+    }
+    return Err("trainer", "must be `builtin`, `external` (ask and tell) or a mapping with `command`", n);
   }
   if (auto st = CheckKeys(n, "trainer", {"command", "timeout", "grace", "env", "slots"}); !st.ok()) return st;
   if (!n["command"].IsDefined()) return Err("trainer.command", "is required (the program that runs a trial)", n);

@@ -1,7 +1,9 @@
 // compare: trials of one sweep side by side — every parameter and final metric in a
 // row, rows that differ marked, and each trial's objective curve as a sparkline.
 #include <algorithm>
+#include <cmath>
 #include <iostream>
+#include <limits>
 #include <set>
 
 #include "CLI/CLI.hpp"
@@ -95,15 +97,23 @@ int RunCompare(Connection& c, const CompareOptions& o, std::ostream& out, std::o
     for (const auto& x : v) cells.push_back(Cell(x));
     add(m, cells, differ(v));
   }
-  cells.clear();
+  // The curves on one scale (every trial's values together), so heights compare.
+  std::vector<std::vector<double>> curves;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (const auto& t : trials) {
     std::vector<double> v;
     for (const auto& e : t.epochs()) {
       auto it = e.metrics().find(curve);
-      if (it != e.metrics().end()) v.push_back(it->second);
+      if (it != e.metrics().end() && std::isfinite(it->second)) {
+        v.push_back(it->second);
+        lo = std::min(lo, it->second);
+        hi = std::max(hi, it->second);
+      }
     }
-    cells.push_back(v.empty() ? "-" : Sparkline(v));
+    curves.push_back(std::move(v));
   }
+  cells.clear();
+  for (const auto& v : curves) cells.push_back(v.empty() ? "-" : Sparkline(v, lo, hi));
   add(curve + " curve", cells, false);
   cells.clear();
   for (const auto& t : trials) cells.push_back(std::to_string(t.epochs_size()));
@@ -120,7 +130,9 @@ int RunCompare(Connection& c, const CompareOptions& o, std::ostream& out, std::o
     return kExitOk;
   }
   PrintTable(out, header, rows, /*align_decimals=*/false);  // a column holds many quantities
-  out << "(* marks rows where the trials differ)\n";
+  out << "(* marks rows where the trials differ";
+  if (lo <= hi) out << "; the curves share one scale, " << Cell(lo) << " to " << Cell(hi);
+  out << ")\n";
   return kExitOk;
 }
 

@@ -26,8 +26,10 @@ int64_t Done(const v1::Sweep& s) {
 
 // "40 trials (30 done, 10 to run)"
 std::string Plan(const v1::Sweep& s) {
+  const auto& k = s.counts();
+  const int64_t to_come = SweepFinished(s.status()) ? 0 : k.not_started();
   return absl::StrFormat("%d trials (%d done, %d to run)", s.total_trials(), Done(s),
-                         s.counts().pending() + s.counts().running());
+                         k.pending() + k.running() + to_come);
 }
 
 }  // namespace

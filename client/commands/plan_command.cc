@@ -85,7 +85,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     for (std::size_t i = 0; i < trials.size(); ++i) {
       nlohmann::json t = ToJson(trials[i]);
       // A command trial's argv as it will run (no shell: one element per argument).
-      if (!spec->trainer.builtin()) t["command"] = CommandOf(*spec, trials[i], static_cast<int64_t>(i));
+      if (spec->trainer.runs_command()) t["command"] = CommandOf(*spec, trials[i], static_cast<int64_t>(i));
       // A conv net's layers, each with its output shape and parameters.
       if (auto net = Network(*spec, trials[i])) {
         nlohmann::json layers = nlohmann::json::array();
@@ -105,7 +105,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
                                            {"goal", search::ObjectiveMaximized(*spec) ? "maximize" : "minimize"}}}};
     if (!note.empty()) j["note"] = note;
     if (const std::string w = TpeWarning(*spec, total); !w.empty()) j["warnings"] = {w};
-    if (!spec->trainer.builtin()) j["command"] = spec->trainer.command.argv;
+    if (spec->trainer.runs_command()) j["command"] = spec->trainer.command.argv;
     if (!spec->dataset.task.empty()) j["task"] = spec->dataset.task;
     if (!dataset_note.empty()) j["dataset_note"] = dataset_note;
     out << j.dump(2) << "\n";
@@ -115,7 +115,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     std::vector<std::string> header = {"trial"};
     for (const auto& p : spec->parameters) header.push_back(p.name);
     const std::size_t params = header.size();
-    if (!spec->trainer.builtin()) header.push_back("command");
+    if (spec->trainer.runs_command()) header.push_back("command");
     std::vector<std::vector<std::string>> rows;
     for (std::size_t i = 0; i < trials.size(); ++i) {
       std::vector<std::string> row = {std::to_string(i)};
@@ -123,7 +123,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
         const auto it = trials[i].find(header[c]);
         row.push_back(it == trials[i].end() ? "" : Exact(ToJson(it->second)));
       }
-      if (!spec->trainer.builtin()) row.push_back(ShellLine(CommandOf(*spec, trials[i], static_cast<int64_t>(i))));
+      if (spec->trainer.runs_command()) row.push_back(ShellLine(CommandOf(*spec, trials[i], static_cast<int64_t>(i))));
       rows.push_back(std::move(row));
     }
     PrintCsv(out, header, rows);
@@ -138,7 +138,7 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     if (const std::string w = TpeWarning(*spec, total); !w.empty()) out << "warning: " << w << "\n";
   }
   if (auto pruning = PruningSummary(*spec); !pruning.empty()) out << "pruning: " << pruning << "\n";
-  if (!spec->trainer.builtin()) out << "command: " << ShellLine(spec->trainer.command.argv) << "\n";
+  if (spec->trainer.runs_command()) out << "command: " << ShellLine(spec->trainer.command.argv) << "\n";
   if (!note.empty()) out << "note: " << note << "\n";
   if (trials.empty()) return 0;
   // Columns: searched parameters (those that vary or are conditional) in spec order.
@@ -146,12 +146,12 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
   for (const auto& p : spec->parameters) cols.push_back(p.name);
   std::vector<std::string> header = {"trial"};
   header.insert(header.end(), cols.begin(), cols.end());
-  if (!spec->trainer.builtin()) header.push_back("command");
+  if (spec->trainer.runs_command()) header.push_back("command");
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < trials.size(); ++i) {
     std::vector<std::string> row = {std::to_string(i)};
     for (const auto& c : cols) row.push_back(trials[i].contains(c) ? Cell(ToJson(trials[i].at(c))) : "-");
-    if (!spec->trainer.builtin()) row.push_back(ShellLine(CommandOf(*spec, trials[i], static_cast<int64_t>(i))));
+    if (spec->trainer.runs_command()) row.push_back(ShellLine(CommandOf(*spec, trials[i], static_cast<int64_t>(i))));
     rows.push_back(std::move(row));
   }
   out << "\n";

@@ -27,7 +27,7 @@ std::string Progress(const v1::Sweep& s) {
   return absl::StrFormat("%d/%d", c.completed() + c.failed() + c.pruned() + c.cancelled(), s.total_trials());
 }
 
-std::string Best(const v1::Sweep& s) { return s.has_best_objective() ? Cell(s.best_objective()) : "-"; }
+std::string Best(const v1::Sweep& s) { return s.has_best_objective() ? ObjectiveText(s.best_objective()) : "-"; }
 
 void PrintSweepLine(const v1::Sweep& s, OutputFormat format, std::ostream& out) {
   if (format == OutputFormat::kJson) {
@@ -198,9 +198,10 @@ StatusView Summarize(Connection& c, const v1::Sweep& s) {
   const std::string note = PlanNote(s);
   const bool show_note = !note.empty() && s.status_reason().find(note) == std::string::npos;
   if (show_note) j["note"] = note;
-  // A running sweep with work waiting and nothing running: is any worker there?
+  // A running sweep with work waiting and nothing running: is any worker there? (An
+  // external sweep's trials run in the clients that ask for them, not on workers.)
   std::string idle;
-  if (s.status() == v1::SWEEP_RUNNING && k.running() == 0 && k.pending() > 0) {
+  if (WaitsForAWorker(s)) {
     std::vector<v1::Worker> workers;
     if (FetchWorkers(c, &workers).ok() && workers.empty()) {
       idle =
@@ -233,11 +234,14 @@ StatusView Summarize(Connection& c, const v1::Sweep& s) {
   const std::vector<std::vector<std::string>> progress = {
       {"progress",
        absl::StrFormat("%d/%d done", done, s.total_trials()) +
-           (k.not_started() > 0 ? absl::StrFormat(", %d never started (the sweep ended first)", k.not_started()) : "")},
+           (k.not_started() <= 0        ? ""
+            : SweepFinished(s.status()) ? absl::StrFormat(", %d never started (the sweep ended first)", k.not_started())
+                                        : absl::StrFormat(", %d to come", k.not_started()))},
       {"trials", absl::StrFormat("%d pending, %d running, %d completed, %d failed, %d pruned, %d cancelled",
                                  k.pending(), k.running(), k.completed(), k.failed(), k.pruned(), k.cancelled())},
-      {"best",
-       s.has_best_objective() ? absl::StrFormat("%s (trial %d)", Cell(s.best_objective()), s.best_trial()) : "-"},
+      {"best", s.has_best_objective()
+                   ? absl::StrFormat("%s (trial %d)", ObjectiveText(s.best_objective()), s.best_trial())
+                   : "-"},
       {"elapsed", Duration(elapsed)},
       {"eta", eta},
   };

@@ -125,9 +125,12 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
     PrintTrialCsv(trials, out);
     return kExitOk;
   }
-  const auto spec = SweepSpec(c, o.sweep);
+  v1::Sweep sweep;
+  const bool have_sweep = FetchSweep(c, o.sweep, &sweep).ok();
+  const auto spec = have_sweep ? SpecOf(sweep) : std::nullopt;
   TrialColumns cols;
   cols.params = ParamColumns(spec, trials, o.show_fixed);
+  if (have_sweep) cols.objective_metric = sweep.objective_metric();
   cols.wide = format == OutputFormat::kWide;
   const bool by_param = spec && (std::any_of(spec->parameters.begin(), spec->parameters.end(),
                                              [&](const auto& p) { return p.name == sort; }) ||
@@ -138,6 +141,9 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   if (!by_param && sort != "index" && sort != "objective") cols.metrics.push_back(sort);
   PrintTrialTable(trials, cols, out);
   std::vector<std::string> notes;
+  if (std::any_of(trials.begin(), trials.end(), [&](const v1::Trial& t) { return LastValueShown(t, cols); })) {
+    notes.push_back("value @k: the objective a trial that did not complete last reported, at epoch k");
+  }
   if (static_cast<int64_t>(trials.size()) < total) {
     notes.push_back(absl::StrFormat("%d of %d trials; --limit 0 shows all", trials.size(), total));
   }
@@ -169,7 +175,7 @@ void PrintCurveCsv(const v1::Trial& t, std::ostream& out) {
 void PrintTrialDetail(const v1::Trial& t, std::ostream& out) {
   const json j = TrialDetailJson(t);
   out << absl::StrFormat("trial %d of %s: %s", t.index(), Printable(t.sweep_id()), StatusName(t.status()));
-  if (t.has_objective()) out << "  objective " << Cell(t.objective());
+  if (t.has_objective()) out << "  objective " << ObjectiveText(t.objective());
   out << "\n";
   if (!t.failure_reason().empty()) out << "  reason: " << Printable(t.failure_reason()) << "\n";
   out << "parameters:\n";
@@ -229,9 +235,14 @@ int RunTrialAsFile(Connection& c, const TrialOptions& o, std::ostream& out, std:
     err << "error: the spec of " << sweep.id() << " cannot be read\n";
     return kExitServerError;
   }
-  if (!spec->trainer.builtin()) {
+  if (spec->trainer.runs_command()) {
     err << "error: trial " << o.index << " of " << sweep.id()
         << " runs a command (trainer.command), not the built-in trainer: `hpsearch plan` shows its command line\n";
+    return kExitUsage;
+  }
+  if (spec->trainer.external()) {
+    err << "error: trial " << o.index << " of " << sweep.id()
+        << " ran in the client that asked for it (trainer: external), not the built-in trainer\n";
     return kExitUsage;
   }
   auto settings = ParamsFromJson(TrialJson(t)["params"]);
@@ -240,7 +251,7 @@ int RunTrialAsFile(Connection& c, const TrialOptions& o, std::ostream& out, std:
     return kExitServerError;
   }
   out << "# trial " << t.index() << " of " << sweep.id() << " '" << Printable(sweep.name()) << "' ("
-      << StatusName(t.status()) << (t.has_objective() ? ", objective " + Cell(t.objective()) : "")
+      << StatusName(t.status()) << (t.has_objective() ? ", objective " + ObjectiveText(t.objective()) : "")
       << "): train it again with\n#   hpsearch-worker train --config FILE\n"
       << search::TrialFileYaml(spec->dataset, *settings, t.seed(), search::ObjectiveMetric(*spec));
   return kExitOk;

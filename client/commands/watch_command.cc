@@ -33,10 +33,6 @@ using nlohmann::json;
 
 namespace {
 
-bool Terminal(v1::SweepStatus s) {
-  return s == v1::SWEEP_COMPLETED || s == v1::SWEEP_FAILED || s == v1::SWEEP_CANCELLED;
-}
-
 std::string Bar(const v1::Sweep& s, int width) {
   const auto& c = s.counts();
   const int64_t total = std::max<int64_t>(1, s.total_trials());
@@ -66,7 +62,7 @@ json EventJson(const v1::SweepEvent& e, const v1::Sweep& sweep) {
     j["event"] = "catch_up";
     j["skipped"] = e.skipped();
   } else {
-    j["event"] = Terminal(e.sweep().status()) ? "end" : "snapshot";
+    j["event"] = SweepFinished(e.sweep().status()) ? "end" : "snapshot";
   }
   return j;
 }
@@ -119,7 +115,7 @@ class QuietWatcher {
       v1::Sweep s;
       const bool ok = FetchSweep(c_, sweep_, &s).ok();
       lock.lock();
-      if (ok && Terminal(s.status())) {
+      if (ok && SweepFinished(s.status())) {
         // Ended; but the stream may only be behind (a reader resumed after a pause
         // has events waiting). Give it a moment to deliver the end itself.
         const auto asked = std::chrono::steady_clock::now();
@@ -190,10 +186,11 @@ int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostre
     const auto& k = s.counts();
     return k.completed() + k.failed() + k.pruned() + k.cancelled();
   };
-  auto note_gap = [&](const v1::Sweep& s) {
+  // `why`: what this watch missed the trials' events for.
+  auto note_gap = [&](const v1::Sweep& s, const char* why) {
     if (json_out || tty || shown_done < 0 || done_of(s) <= shown_done) return;
-    out << absl::StrFormat("(events skipped: this watch fell behind; %d trials finished meanwhile)  [%d/%d done]\n",
-                           done_of(s) - shown_done, done_of(s), s.total_trials())
+    out << absl::StrFormat("(%d trials finished %s; their events were not seen)  [%d/%d done]\n",
+                           done_of(s) - shown_done, why, done_of(s), s.total_trials())
         << std::flush;
     shown_done = done_of(s);
   };
@@ -221,8 +218,8 @@ int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostre
       if (!last.has_spec()) *last.mutable_spec() = spec;
       const auto& k = last.counts();
       const int64_t done = k.completed() + k.failed() + k.pruned() + k.cancelled();
-      if (!heard_before && connection > 0) note_gap(last);
-      if (first && last.status() == v1::SWEEP_RUNNING && k.running() == 0 && k.pending() > 0) {
+      if (!heard_before && connection > 0) note_gap(last, "while the connection was down");
+      if (first && WaitsForAWorker(last)) {
         std::vector<v1::Worker> workers;
         if (FetchWorkers(c, &workers).ok() && workers.empty()) {
           err << "warning: no worker is connected, so nothing runs yet (the server has no embedded workers and no "
@@ -236,7 +233,7 @@ int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostre
           shown_best = last.best_objective();
           WriteControl(out, "\r\033[K");
           out << absl::StrFormat("new best: trial %d  %s %s\n", last.best_trial(), ObjectiveLabel(last),
-                                 Cell(last.best_objective()));
+                                 ObjectiveText(last.best_objective()));
         }
         // The sweep's own rate since it was created, so joining a running sweep shows
         // the right rate and ETA at once (its running time: not the time it sat
@@ -256,11 +253,11 @@ int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostre
       } else if (e.has_trial() && (starts || e.trial().status() != v1::RUNNING)) {
         const auto& t = e.trial();
         std::string line = absl::StrFormat("trial %d %s", t.index(), StatusName(t.status()));
-        if (t.has_objective()) line += " objective " + Cell(t.objective());
+        if (t.has_objective()) line += " objective " + ObjectiveText(t.objective());
         if (!t.failure_reason().empty()) line += " (" + Printable(t.failure_reason()) + ")";
         line += absl::StrFormat("  [%d/%d done", done, last.total_trials());
         if (last.has_best_objective()) {
-          line += absl::StrFormat(", best %s trial %d", Cell(last.best_objective()), last.best_trial());
+          line += absl::StrFormat(", best %s trial %d", ObjectiveText(last.best_objective()), last.best_trial());
         }
         out << line << "]\n" << std::flush;
         shown_done = done;
@@ -271,9 +268,9 @@ int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostre
         shown_done = done;
       }
       first = false;
-      if (Terminal(last.status())) break;
+      if (SweepFinished(last.status())) break;
     }
-    if (Terminal(last.status())) {
+    if (SweepFinished(last.status())) {
       ctx->TryCancel();
       reader->Finish();
       break;
@@ -281,7 +278,7 @@ int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostre
     st = reader->Finish();
     if (auto ended = quiet.ended()) {  // the stream went quiet and the sweep had ended
       last = *ended;
-      note_gap(last);
+      note_gap(last, "while the stream was silent");
       break;
     }
     if (st.ok() || !Transient(st)) break;
@@ -297,7 +294,7 @@ int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostre
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  if (!Terminal(last.status())) {
+  if (!SweepFinished(last.status())) {
     if (tty) out << "\n";
     if (st.ok()) st = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream ended before the sweep did");
     return ReportError(st, c.options(), err);
@@ -309,7 +306,7 @@ int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostre
     if (last.counts().not_started() > 0)
       out << absl::StrFormat(" (%d trials never started)", last.counts().not_started());
     if (last.has_best_objective()) {
-      out << absl::StrFormat("; best %s %s (trial %d)", ObjectiveLabel(last), Cell(last.best_objective()),
+      out << absl::StrFormat("; best %s %s (trial %d)", ObjectiveLabel(last), ObjectiveText(last.best_objective()),
                              last.best_trial());
     }
     out << "\n";

@@ -41,6 +41,7 @@ struct EpochReport {
   std::optional<EpochMetrics> epoch;  // none: a bare heartbeat
   std::optional<ActivationStats> diagnostics;
   std::vector<OutputChunk> output;  // a command trial's output since the last report
+  int64_t parameter_count = 0;      // the trial's network, when known (0: not)
 };
 
 struct ReportReply {

@@ -72,6 +72,9 @@ absl::Status CheckEpochReport(const EpochReport& report, int64_t max_epoch) {
       return Bad("epoch.seconds", absl::StrCat(e.seconds, " is not a duration (finite, >= 0)"));
     }
   }
+  if (report.parameter_count < 0 || report.parameter_count > kMaxParameterCount) {
+    return Bad("parameter_count", absl::StrCat(report.parameter_count, " is outside 0..", kMaxParameterCount));
+  }
   if (report.output.size() > static_cast<std::size_t>(kMaxOutputChunks)) {
     return Bad("output", absl::StrCat(report.output.size(), " chunks; at most ", kMaxOutputChunks, " a report"));
   }

@@ -19,6 +19,10 @@ namespace hpsearch {
 struct WorkerCapacity {
   bool runs_commands = false;  // its process was started with --commands DIR
   int32_t free_slots = 1;      // cores free in its pool now (a command's trainer.slots must fit)
+  // Set only by ask (SweepService.AskTrial): a trial of this `trainer: external`
+  // sweep, and of no other. Slots and workers leave it empty: they never get an
+  // external sweep's trials.
+  std::string ask_sweep;
   // Any trial at all (tests and tools that call the scheduler directly).
   static WorkerCapacity Any() { return WorkerCapacity{true, 1 << 30}; }
 };
@@ -37,6 +41,9 @@ class TrialSource {
   // Blocks until work may be available (or `timeout`); Wake() ends every wait.
   virtual void WaitForWork(std::chrono::milliseconds timeout) = 0;
   virtual void Wake() = 0;
+  // The slot `worker_id` is going away for good: the source forgets it (a server
+  // drops it from its workers at once). Best effort; default: nothing to tell.
+  virtual void Leave(const std::string& /*worker_id*/) {}
 };
 
 }  // namespace hpsearch

@@ -127,6 +127,7 @@ v1::ReportProgressRequest ToProto(const EpochReport& r) {
     o->set_offset(c.offset);
     o->set_data(c.bytes);
   }
+  p.set_parameter_count(r.parameter_count);
   return p;
 }
 
@@ -140,6 +141,7 @@ EpochReport FromProto(const v1::ReportProgressRequest& p) {
         o.stream() == v1::OUTPUT_STREAM_STDERR ? OutputChunk::Stream::kStderr : OutputChunk::Stream::kStdout,
         o.offset(), o.data()});
   }
+  r.parameter_count = p.parameter_count();
   return r;
 }
 

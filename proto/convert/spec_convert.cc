@@ -122,6 +122,8 @@ absl::StatusOr<search::Spec> FromProto(const v1::SweepSpec& p) {
   if (p.has_trainer() && p.trainer().has_command()) {
     s.trainer.kind = search::Trainer::Kind::kCommand;
     s.trainer.command = convert::FromProto(p.trainer().command());
+  } else if (p.has_trainer() && p.trainer().external()) {
+    s.trainer.kind = search::Trainer::Kind::kExternal;
   }
   if (p.has_pruning()) {
     const v1::Pruning& q = p.pruning();
@@ -172,7 +174,8 @@ v1::SweepSpec ToProto(const search::Spec& s) {
     t->set_constant_liar(s.tpe.constant_liar);
   }
   for (const auto& [k, v] : s.labels) (*p.mutable_labels())[k] = v;
-  if (!s.trainer.builtin()) *p.mutable_trainer()->mutable_command() = convert::ToProto(s.trainer.command);
+  if (s.trainer.runs_command()) *p.mutable_trainer()->mutable_command() = convert::ToProto(s.trainer.command);
+  if (s.trainer.external()) p.mutable_trainer()->set_external(true);
   if (s.pruning.method != search::PruningMethod::kNone) {
     auto* q = p.mutable_pruning();
     switch (s.pruning.method) {

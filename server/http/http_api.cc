@@ -11,6 +11,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "proto/convert/spec_convert.h"
+#include "search/spec_writer.h"
 #include "server/http/assets.h"
 #include "server/service/metrics_interceptor.h"
 #include "server/service/queries.h"
@@ -313,6 +315,20 @@ HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::str
   if (parts[4] == "importance" && parts.size() == 5) {
     if (!request.params.empty()) return Error(absl::InvalidArgumentError("importance takes no query string"));
     return Call<v1::GetImportanceRequest, v1::Importance>(request, query_, service::GetImportance, of_sweep);
+  }
+  if (parts[4] == "spec.yaml" && parts.size() == 5) {
+    // The stored spec as a spec file (with extend's changes), as `hpsearch spec` prints it.
+    if (!request.params.empty()) return Error(absl::InvalidArgumentError("spec.yaml takes no query string"));
+    v1::GetSweepRequest req;
+    req.set_sweep(sweep);
+    v1::Sweep s;
+    if (auto st = service::GetSweep(query_, req, &s); !st.ok()) return Error(st);
+    auto spec = convert::FromProto(s.spec());
+    if (!spec.ok()) return Error(spec.status());
+    HttpResponse r;
+    r.content_type = "text/yaml; charset=utf-8";
+    r.body = search::SpecToYaml(*spec);
+    return r;
   }
   if (parts[4] == "best" && parts.size() == 5) {
     return Call<v1::GetBestTrialsRequest, v1::GetBestTrialsResponse>(request, query_, service::GetBestTrials, of_sweep);

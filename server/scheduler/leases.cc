@@ -65,7 +65,13 @@ constexpr const char* kStarting = "the server is starting (recovering sweeps); r
 
 // Whether a worker of `capacity` can run a trial of `spec`: a command needs a worker
 // started with --commands and room for its slots.
-bool Runs(const WorkerCapacity& capacity, const search::Spec& spec) {
+// An external sweep's trials go only to an ask for that sweep, and an ask takes only
+// them.
+bool Runs(const WorkerCapacity& capacity, const SweepState& s) {
+  const search::Spec& spec = s.spec;
+  if (spec.trainer.external() || !capacity.ask_sweep.empty()) {
+    return spec.trainer.external() && capacity.ask_sweep == s.id;
+  }
   if (spec.trainer.builtin()) return true;
   return capacity.runs_commands && spec.trainer.command.slots <= std::max(capacity.free_slots, 1);
 }
@@ -92,7 +98,7 @@ Lease Scheduler::MakeLease(const SweepState& s, const RunningTrial& r) const {
   lease.lease_ms = options_.lease_ms;
   lease.objective_metric = s.metric;
   lease.objective_maximize = s.maximize;
-  if (!s.spec.trainer.builtin()) lease.command = s.spec.trainer.command;
+  if (s.spec.trainer.runs_command()) lease.command = s.spec.trainer.command;
   return lease;
 }
 
@@ -173,7 +179,7 @@ absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& wor
     bool drawing = false;
     for (const auto& [rowid, s] : active_) {
       candidates.push_back(Candidate(*s));
-      if (!Runs(capacity, s->spec)) {
+      if (!Runs(capacity, *s)) {
         candidates.back().has_work = false;  // a command trial for a worker that cannot take it
         continue;
       }
@@ -252,6 +258,33 @@ absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& wor
     EmitTrial(s, it->second.trial, TrialStatus::kRunning, "", nullptr);
     return std::optional<Lease>(std::move(lease));
   }
+}
+
+absl::StatusOr<Scheduler::Asked> Scheduler::Ask(const std::string& sweep, const std::string& client_id,
+                                                const std::string& request_id) {
+  auto rec = Resolve(sweep);
+  if (!rec.ok()) return rec.status();
+  auto spec = DecodeSpec(rec->spec);
+  if (!spec.ok()) return spec.status();
+  if (!spec->trainer.external()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("sweep ", rec->id, " runs its trials on the server's ",
+                     spec->trainer.runs_command() ? "workers (trainer.command)" : "workers (the built-in trainer)",
+                     ": only a sweep with `trainer: external` hands its trials to the client that asks"));
+  }
+  WorkerCapacity capacity;
+  capacity.ask_sweep = rec->id;
+  Asked out;
+  auto lease = Acquire(client_id, request_id, capacity);
+  if (!lease.ok()) return lease.status();
+  out.lease = *std::move(lease);
+  Lock lock(mu_);
+  SweepState* s = Active(rec->rowid);
+  out.finished = !out.lease && (s == nullptr || !s->has_work());
+  auto current = Current(*rec, lock);
+  if (!current.ok()) return current.status();
+  out.sweep = *std::move(current);
+  return out;
 }
 
 // ---------------------------------------------------------------- worker reports
@@ -368,6 +401,7 @@ absl::StatusOr<ReportReply> Scheduler::ReportHeld(const EpochReport& report, boo
   auto [s, r] = *held;
   if (auto st = CheckEpochReport(report, TrialEpochs(s->spec, r->trial.params)); !st.ok()) return st;
   *held_now = true;
+  if (report.parameter_count > 0) r->trial.parameter_count = report.parameter_count;
   ReportReply reply;
   if (auto bad = Diverged(report)) {
     if (auto st = FailTrial(*s, key.index, *bad); !st.ok()) return st;

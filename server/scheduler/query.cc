@@ -85,10 +85,12 @@ absl::StatusOr<Query::Log> Query::TrialLog(const std::string& sweep, int64_t ind
   if (!rec.ok()) return rec.status();
   auto spec = scheduler_.DecodeSpec(rec->spec);
   if (!spec.ok()) return spec.status();
-  if (spec->trainer.builtin()) {
-    return absl::FailedPreconditionError(absl::StrCat("sweep ", rec->id,
-                                                      " runs the built-in trainer: logs are a command trial's output "
-                                                      "(its curve is in `hpsearch trial`)"));
+  if (!spec->trainer.runs_command()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sweep ", rec->id,
+        spec->trainer.external() ? " runs its trials in the asking client (trainer: external): the server has no output"
+                                 : " runs the built-in trainer: logs are a command trial's output",
+        " (its curve is in `hpsearch trial`)"));
   }
   if (logs_ == nullptr) {
     return absl::FailedPreconditionError("this server keeps no program output: it was started without --commands");

@@ -58,9 +58,10 @@ store::SweepRecord Scheduler::LiveRecord(const SweepState& s, bool with_spec) co
   r.maximize = s.maximize;
   r.created_ms = s.created_ms;
   r.counts = s.done;
-  r.counts.pending = s.unstarted() + static_cast<int64_t>(s.queued.size());
-  // Ending: what was never started will not be.
-  if (s.ending) r.not_started = std::max<int64_t>(0, s.total - s.next_index);
+  // Counts are rows (docs/cli.md): pending is what exists and waits; the planned
+  // trials not drawn yet are not_started (to come; never, once the sweep is ending).
+  r.counts.pending = static_cast<int64_t>(s.queued.size());
+  r.not_started = std::max<int64_t>(0, s.total - s.next_index);
   r.counts.running = static_cast<int64_t>(s.running.size());
   r.best_objective = s.best;
   r.best_trial = s.best_trial;
@@ -199,7 +200,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& submitt
     return absl::InvalidArgumentError(absl::StrCat("request_id: at most ", kMaxIdBytes, " bytes"));
   }
   if (auto st = search::ValidateSpec(submitted, options_.limits); !st.ok()) return st;
-  if (!submitted.trainer.builtin() && !options_.accepts_commands) {
+  if (submitted.trainer.runs_command() && !options_.accepts_commands) {
     return absl::InvalidArgumentError(
         "trainer.command: this server runs no commands; start it with --commands DIR (the directory that holds "
         "your program; docs/operations.md, \"Your own code\")");

@@ -166,6 +166,18 @@ class Scheduler {
   // per (worker_id, request_id), across restarts too.
   absl::StatusOr<std::optional<Lease>> Acquire(const std::string& worker_id, const std::string& request_id,
                                                const WorkerCapacity& capacity = WorkerCapacity::Any());
+  // Ask and tell: a lease on the next trial of a `trainer: external` sweep (id or
+  // name) for a client to run itself; it then reports through Report / Complete /
+  // Fail as a worker does. FAILED_PRECONDITION for a sweep of another trainer.
+  // Idempotent per (client_id, request_id).
+  struct Asked {
+    std::optional<Lease> lease;
+    // No lease: no trial will come (the sweep has ended, or every trial of its budget
+    // has been handed out), or — when false — one may later (ask again).
+    bool finished = false;
+    store::SweepRecord sweep;  // live counters after the ask
+  };
+  absl::StatusOr<Asked> Ask(const std::string& sweep, const std::string& client_id, const std::string& request_id);
   absl::StatusOr<ReportReply> Report(const EpochReport& report);
   // UNAVAILABLE when the result could not be written yet: the lease is kept alive and
   // the worker should retry the same call (a retry of a recorded one is OK).
@@ -197,6 +209,8 @@ class Scheduler {
   // Every worker that called in (acquire, report, complete, fail) within one lease,
   // by name.
   std::vector<WorkerInfo> Workers();
+  // A worker slot shutting down: it leaves Workers() now (its trials were handed back).
+  absl::Status Leave(const std::string& worker_id);
 
   // -------------------------------------------------------------------- events
   using Listener = EventHub::Listener;

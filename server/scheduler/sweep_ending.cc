@@ -21,6 +21,10 @@ using store::WriteTxn;
 
 void FlushEpochs(WriteTxn& w, const RunningTrial& r) {
   for (const auto& e : r.unflushed) w.InsertEpoch(r.trial.trial_id, e.metrics, e.stats ? &*e.stats : nullptr);
+  // The network's size as its epochs reported it: kept whether or not it completes.
+  if (!r.unflushed.empty() && r.trial.parameter_count > 0) {
+    w.SetParameterCount(r.trial.trial_id, r.trial.parameter_count);
+  }
 }
 
 namespace {

@@ -3,6 +3,7 @@
 // say that nothing can run when no worker is connected.
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "server/scheduler/scheduler.h"
 
 namespace hpsearch::scheduler {
@@ -29,6 +30,15 @@ void Scheduler::Seen(const std::string& slot) {
 void Scheduler::ForgetQuietWorkers() {
   const int64_t mono = mono_ms();
   std::erase_if(seen_, [&](const auto& kv) { return mono - kv.second > options_.lease_ms; });
+}
+
+absl::Status Scheduler::Leave(const std::string& worker_id) {
+  if (worker_id.empty() || worker_id.size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("worker_id: 1 to ", kMaxIdBytes, " bytes"));
+  }
+  Lock lock(mu_);
+  seen_.erase(worker_id);
+  return absl::OkStatus();
 }
 
 std::vector<WorkerInfo> Scheduler::Workers() {

@@ -70,6 +70,7 @@ v1::Trial ToProto(const store::TrialRecord& t) {
   p.set_started_ms(t.started_ms);
   p.set_finished_ms(t.finished_ms);
   p.set_parameter_count(t.parameter_count);
+  p.set_epochs_run(t.epochs_run);
   for (const auto& e : t.epochs) *p.add_epochs() = convert::ToProto(e);
   for (const auto& s : t.diagnostics) *p.add_diagnostics() = convert::ToProto(s);
   for (const auto& a : t.attempts) {

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "proto/convert/protocol_convert.h"
 #include "proto/convert/spec_convert.h"
+#include "search/spec_file.h"
 #include "server/service/convert.h"
 #include "server/service/queries.h"
 #include "server/service/watch_stream.h"
@@ -12,6 +13,11 @@ namespace hpsearch::service {
 namespace v1 = hpsearch::v1;
 
 namespace {
+
+// Longest spec_yaml accepted: a spec file is a few KiB; this bounds what the reader parses.
+constexpr size_t kMaxSpecYamlBytes = 1 << 20;
+// When an ask that got no lease (max_concurrent trials out) should come again.
+constexpr int64_t kAskRetryMs = 200;
 
 // The answer of a call that returns a sweep.
 absl::Status Answer(const absl::StatusOr<store::SweepRecord>& sweep, v1::Sweep* resp) {
@@ -24,9 +30,33 @@ absl::Status Answer(const absl::StatusOr<store::SweepRecord>& sweep, v1::Sweep* 
 grpc::ServerUnaryReactor* SweepServiceImpl::SubmitSweep(grpc::CallbackServerContext* ctx,
                                                         const v1::SubmitSweepRequest* req, v1::Sweep* resp) {
   return gate_.Unary(ctx, [this, req, resp] {
-    auto spec = convert::FromProto(req->spec());
+    if (req->spec_yaml().empty()) {
+      auto spec = convert::FromProto(req->spec());
+      if (!spec.ok()) return spec.status();
+      return Answer(scheduler_.Submit(*spec, EncodeSpec(req->spec()), req->request_id()), resp);
+    }
+    if (req->has_spec()) return absl::InvalidArgumentError("spec_yaml: set instead of spec, not beside it");
+    if (req->spec_yaml().size() > kMaxSpecYamlBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("spec_yaml: at most ", kMaxSpecYamlBytes, " bytes (it has ", req->spec_yaml().size(), ")"));
+    }
+    auto spec = client::ParseSpecYaml(req->spec_yaml());
     if (!spec.ok()) return spec.status();
-    return Answer(scheduler_.Submit(*spec, EncodeSpec(req->spec()), req->request_id()), resp);
+    return Answer(scheduler_.Submit(*spec, EncodeSpec(convert::ToProto(*spec)), req->request_id()), resp);
+  });
+}
+
+grpc::ServerUnaryReactor* SweepServiceImpl::AskTrial(grpc::CallbackServerContext* ctx, const v1::AskTrialRequest* req,
+                                                     v1::AskTrialResponse* resp) {
+  return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
+    if (req->client_id().empty()) return absl::InvalidArgumentError("client_id: required (who asks, e.g. sdk/host-42)");
+    auto asked = scheduler_.Ask(req->sweep(), req->client_id(), req->request_id());
+    if (!asked.ok()) return asked.status();
+    if (asked->lease) *resp->mutable_lease() = convert::ToProto(*asked->lease);
+    resp->set_finished(asked->finished);
+    if (!asked->lease && !asked->finished) resp->set_retry_after_ms(kAskRetryMs);
+    *resp->mutable_sweep() = ToProto(asked->sweep, false);
+    return absl::OkStatus();
   });
 }
 

@@ -66,6 +66,8 @@ class SweepServiceImpl final : public hpsearch::v1::SweepService::CallbackServic
   grpc::ServerUnaryReactor* GetServerInfo(grpc::CallbackServerContext* ctx,
                                           const hpsearch::v1::GetServerInfoRequest* req,
                                           hpsearch::v1::ServerInfo* resp) override;
+  grpc::ServerUnaryReactor* AskTrial(grpc::CallbackServerContext* ctx, const hpsearch::v1::AskTrialRequest* req,
+                                     hpsearch::v1::AskTrialResponse* resp) override;
   grpc::ServerUnaryReactor* ListWorkers(grpc::CallbackServerContext* ctx, const hpsearch::v1::ListWorkersRequest* req,
                                         hpsearch::v1::ListWorkersResponse* resp) override;
   grpc::ServerWriteReactor<hpsearch::v1::SweepEvent>* WatchSweep(grpc::CallbackServerContext* ctx,

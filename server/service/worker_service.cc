@@ -23,6 +23,7 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::AcquireTrial(grpc::CallbackServerCo
                                                           const v1::AcquireTrialRequest* req,
                                                           v1::AcquireTrialResponse* resp) {
   return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
+    if (req->leaving()) return scheduler_.Leave(req->worker_id());
     auto lease = scheduler_.Acquire(req->worker_id(), req->request_id(),
                                     WorkerCapacity{req->runs_commands(), std::max(req->free_slots(), 1)});
     if (!lease.ok()) return lease.status();

@@ -79,6 +79,7 @@ struct TrialRecord {
   std::string failure_reason;
   int64_t created_ms = 0, started_ms = 0, finished_ms = 0;
   int64_t parameter_count = 0;
+  int32_t epochs_run = 0;  // its last stored epoch (0: none); read only
   // With ReadTxn::GetTrial only:
   std::vector<EpochMetrics> epochs;
   std::vector<ActivationStats> diagnostics;  // at init (epoch 0) and per epoch

@@ -39,7 +39,7 @@ SweepRecord SweepFromRow(SQLite::Statement& q) {
 const char* const kTrialColumns =
     "t.idx, t.params, t.seed, t.status, t.attempt, t.worker, t.objective, t.metrics, "
     "t.failure_reason, t.created_ms, t.started_ms, t.finished_ms, t.parameter_count, "
-    "t.diagnostics, t.id, t.lost";
+    "t.diagnostics, t.id, t.lost, (SELECT MAX(e.epoch) FROM trial_epochs e WHERE e.trial_id = t.id)";
 
 TrialRecord TrialFromRow(SQLite::Statement& q, const std::string& sweep_id, bool details) {
   TrialRecord t;
@@ -60,6 +60,7 @@ TrialRecord TrialFromRow(SQLite::Statement& q, const std::string& sweep_id, bool
   if (details) t.diagnostics = DiagnosticsFromText(q.getColumn(13).getString());
   t.trial_id = q.getColumn(14).getInt64();
   t.lost = q.getColumn(15).getInt();
+  if (!q.getColumn(16).isNull()) t.epochs_run = q.getColumn(16).getInt();
   return t;
 }
 

@@ -15,7 +15,7 @@ SweepRecord SweepFromRow(SQLite::Statement& q);
 
 // Columns of a trial row (table alias "t"), in the order TrialFromRow reads them.
 extern const char* const kTrialColumns;
-inline constexpr int kTrialColumnCount = 16;
+inline constexpr int kTrialColumnCount = 17;
 // `details`: also the init diagnostics.
 TrialRecord TrialFromRow(SQLite::Statement& q, const std::string& sweep_id, bool details);
 

@@ -190,6 +190,8 @@ class WriteTxn : public ReadTxn {
   void StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker, int64_t expires_ms, int64_t now_ms,
                     const std::string& request_id = "", const std::string& lease_id = "");
   void InsertEpoch(int64_t trial_id, const EpochMetrics& epoch, const ActivationStats* stats);
+  // The trial's network size as its running attempt reports it.
+  void SetParameterCount(int64_t trial_id, int64_t parameter_count);
   void CompleteTrial(int64_t trial_id, int32_t attempt, double objective, bool maximize,
                      const std::map<std::string, double>& metrics, const std::vector<ActivationStats>& diagnostics,
                      int64_t parameter_count, int64_t now_ms);

@@ -124,6 +124,10 @@ void WriteTxn::InsertEpoch(int64_t trial_id, const EpochMetrics& epoch, const Ac
       stats ? DoublesText(stats->mean) : std::string("[]"), stats ? DoublesText(stats->std) : std::string("[]"));
 }
 
+void WriteTxn::SetParameterCount(int64_t trial_id, int64_t parameter_count) {
+  conn_.Run("UPDATE trials SET parameter_count = ? WHERE id = ?", parameter_count, trial_id);
+}
+
 namespace {
 
 void CloseAttempt(Connection& conn, int64_t trial_id, int32_t attempt, const std::string& outcome, int64_t now_ms) {

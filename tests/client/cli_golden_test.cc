@@ -46,7 +46,15 @@ v1::Trial MakeTrial(int64_t index, double lr, const std::string& opt, double acc
   } else if (status == v1::FAILED) {
     t.set_failure_reason("diverged at epoch 2, step 17: loss is nan");
     t.set_finished_ms(t.started_ms() + 700);
+  } else if (status == v1::PRUNED) {
+    // Stopped at epoch 2: its metrics are that epoch's, its size known from epoch 1.
+    (*t.mutable_metrics())["val_accuracy"] = acc;
+    (*t.mutable_metrics())["val_loss"] = 1 - acc;
+    t.set_failure_reason("pruned at epoch 2 by asha");
+    t.set_finished_ms(t.started_ms() + 1200);
+    t.set_parameter_count(52650);
   }
+  if (status != v1::PENDING && status != v1::FAILED) t.set_epochs_run(status == v1::PRUNED ? 2 : 5);
   return t;
 }
 
@@ -63,7 +71,9 @@ v1::Sweep MakeSweep() {
   s.set_total_trials(4);
   s.mutable_counts()->set_completed(2);
   s.mutable_counts()->set_failed(1);
-  s.mutable_counts()->set_cancelled(1);
+  s.mutable_counts()->set_pruned(1);
+  s.set_objective_metric("val_accuracy");
+  s.set_maximize(true);
   s.set_best_objective(0.9625);
   s.set_best_trial(2);
   s.set_created_ms(1795467000000);
@@ -76,7 +86,7 @@ class FakeSweeps final : public v1::SweepService::Service {
  public:
   FakeSweeps() {
     trials_ = {MakeTrial(0, 0.01, "adam", 0.93125, v1::COMPLETED), MakeTrial(1, 3.5, "sgd", 0, v1::FAILED),
-               MakeTrial(2, 0.003, "rmsprop", 0.9625, v1::COMPLETED)};
+               MakeTrial(2, 0.003, "rmsprop", 0.9625, v1::COMPLETED), MakeTrial(3, 0.2, "sgd", 0.41, v1::PRUNED)};
     auto* e = trials_[2].add_epochs();
     for (int i = 1; i <= 5; ++i) {
       e = i == 1 ? e : trials_[2].add_epochs();
@@ -172,6 +182,7 @@ class FakeSweeps final : public v1::SweepService::Service {
     s.mutable_counts()->set_completed(0);
     s.mutable_counts()->set_failed(0);
     s.mutable_counts()->set_cancelled(0);
+    s.mutable_counts()->set_pruned(0);
     s.mutable_counts()->set_pending(4);
     s.clear_best_objective();
     s.set_best_trial(-1);

@@ -290,4 +290,23 @@ TEST_F(RemoteWorkers, SigtermHandsRunningTrialsBack) {
 }
 
 }  // namespace
+// A worker stopped with SIGTERM says goodbye: `workers` drops it as soon as it has
+// exited, not a lease (here 30 s) later.
+TEST_F(RemoteWorkers, AWorkerStoppedWithSigtermLeavesWorkersAtOnce) {
+  ServerProcess server(dir_ / "leave.db", {"--workers", "0", "--lease-seconds", "30"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  Process a;
+  ASSERT_TRUE(StartWorker(a, server.address(), "leaver", 2));
+  json workers;
+  for (int i = 0; i < 200; ++i) {  // both idle slots call in
+    workers = Json(server.Cli({"workers", "-o", "json"}));
+    if (workers.size() == 1 && workers[0]["slots"].size() == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(workers.size(), 1u) << workers.dump();
+  a.Kill(SIGTERM);
+  ASSERT_EQ(a.Wait(std::chrono::seconds(15)), 0) << a.log();
+  EXPECT_EQ(Json(server.Cli({"workers", "-o", "json"})), json::array()) << "still listed after it exited";
+}
+
 }  // namespace hpsearch::testing

@@ -497,6 +497,24 @@ parameters:
   EXPECT_TRUE(high_seed) << "no trial's seed used the 64th bit: choose another sweep seed";
 }
 
+// `hpsearch-worker train` with a CSV it cannot find says where it looked and how to
+// look elsewhere.
+TEST_F(ServerE2E, WorkerTrainSaysWhereItLookedForACsv) {
+  const std::string config =
+      WriteSpec("missing-csv.yaml", "dataset: {name: csv, path: data/houses.csv, target: price}\nepochs: 1\n");
+  const Result plain = RunProcess({Bin("hpsearch-worker"), "train", "--config", config});
+  EXPECT_EQ(plain.code, 2);
+  EXPECT_THAT(plain.err, HasSubstr("does not exist"));
+  EXPECT_THAT(plain.err, HasSubstr("looked for /"));
+  EXPECT_THAT(plain.err, HasSubstr("data/houses.csv; a relative path resolves in the current directory"));
+  EXPECT_THAT(plain.err, HasSubstr("--data-dir DIR"));
+  const std::string data_dir = dir_.path().string();
+  const Result in_dir = RunProcess({Bin("hpsearch-worker"), "train", "--config", config, "--data-dir", data_dir});
+  EXPECT_EQ(in_dir.code, 2);
+  EXPECT_THAT(in_dir.err, HasSubstr("looked for " + (dir_.path() / "data/houses.csv").lexically_normal().string()));
+  EXPECT_THAT(in_dir.err, HasSubstr("resolves in --data-dir " + data_dir));
+}
+
 TEST_F(ServerE2E, InterruptingAWatchLeavesTheSweepRunningAndSaysSo) {
   ServerProcess server(dir_ / "int.db", {"--workers", "1"});
   ASSERT_TRUE(server.Start()) << server.log();

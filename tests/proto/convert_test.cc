@@ -249,6 +249,21 @@ parameters:
   EXPECT_EQ(back->max_concurrent, 3);
 }
 
+TEST(SpecConvert, EachTrainerSurvivesTheWire) {
+  for (const char* trainer : {"trainer: external\n", "trainer: {command: [python3, t.py, \"{x}\"], slots: 2}\n"}) {
+    auto spec =
+        client::ParseSpecYaml(std::string(trainer) + "objective: {metric: loss}\nparameters:\n  x: {min: 0, max: 1}\n");
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    auto back = FromProto(ToProto(*spec));
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(back->trainer.kind, spec->trainer.kind) << trainer;
+    EXPECT_EQ(back->trainer.command, spec->trainer.command) << trainer;
+  }
+  auto builtin = FromProto(v1::SweepSpec());
+  ASSERT_TRUE(builtin.ok());
+  EXPECT_TRUE(builtin->trainer.builtin());
+}
+
 TEST(SpecConvert, TpeAndEachPruningMethodSurviveTheWire) {
   for (const char* pruning : {"{method: median, startup_trials: 7, warmup_epochs: 2, interval: 3}",
                               "{method: asha, min_epochs: 2, reduction_factor: 4}",

@@ -75,6 +75,25 @@ TEST(CommandSpec, RefusesNamingTheField) {
             "");
 }
 
+// `trainer: external` (ask and tell): the names and typing of a command, no command.
+TEST(CommandSpec, AnExternalTrainerTakesFreeNamesAndNeedsItsMetric) {
+  const std::string head = "trainer: external\nobjective: {metric: loss}\n";
+  auto spec = client::ParseSpecYaml(head + "parameters:\n  x: {min: -10, max: 10}\n  kind: {values: [a, b]}\n");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_TRUE(spec->trainer.external());
+  EXPECT_FALSE(spec->trainer.runs_command());
+  EXPECT_EQ(ValidateSpec(*spec, {}), absl::OkStatus());
+  EXPECT_TRUE(spec->parameters[0].range.integer);
+  EXPECT_THAT(Error("trainer: external\nparameters:\n  x: {min: 0, max: 1}\n"),
+              HasSubstr("objective.metric: is required with trainer: external"));
+  EXPECT_THAT(Error(head + "dataset: iris\nparameters:\n  x: {min: 0, max: 1}\n"),
+              HasSubstr("dataset: the program loads its own data with trainer: external"));
+  EXPECT_THAT(Error(head + "pruning: {method: asha}\nparameters:\n  x: {min: 0, max: 1}\n"),
+              HasSubstr("pruning: needs the trials' epochs with trainer: external"));
+  EXPECT_THAT(Error("trainer: outside\nobjective: {metric: l}\n"),
+              HasSubstr("trainer: must be `builtin`, `external` (ask and tell) or a mapping"));
+}
+
 TEST(CommandSpec, TheBuiltinTrainerStillChecksItsVocabulary) {
   EXPECT_THAT(Error("dataset: iris\nparameters:\n  num_leaves: {values: [31]}\n"),
               HasSubstr("parameters.num_leaves: unknown trainer setting"));

@@ -93,6 +93,16 @@ labels: {team: vision, "owner": "o'neil"}
   EXPECT_THAT(written, HasSubstr("width: {min: 1, max: 8}"));  // a command's integer range stays integral
 }
 
+TEST(SpecWriter, AnExternalTrainerReadsBackExternal) {
+  const std::string yaml =
+      "name: nb\ntrainer: external\nobjective: {metric: loss}\nparameters:\n  x: {min: -10, max: 10}\n";
+  const std::string written = RoundTrip(yaml);
+  EXPECT_THAT(written, HasSubstr("trainer: external\n"));
+  auto again = client::ParseSpecYaml(written);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->trainer.external());
+}
+
 TEST(SpecWriter, ABuiltInSpecLeavesDefaultsOut) {
   const std::string written = RoundTrip("name: q\ndataset: {name: iris}\nparameters:\n  lr: {min: 0.001, max: 0.1}\n");
   EXPECT_EQ(written, "name: q\ndataset: {name: iris}\nparameters:\n  lr: {min: 0.001, max: 0.1}\n");

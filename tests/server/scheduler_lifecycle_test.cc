@@ -90,7 +90,7 @@ TEST_F(Lifecycle, ExtendingARunningSweepRunsWhatABiggerBudgetWouldHave) {
   ASSERT_TRUE(extended.ok()) << extended.status();
   EXPECT_EQ(extended->status, SweepStatus::kRunning);
   EXPECT_EQ(extended->total_trials, 7);
-  EXPECT_EQ(extended->counts.pending, 5);
+  EXPECT_EQ(extended->counts.pending + extended->not_started, 5);
   EXPECT_EQ(StoredSpec(s.id).budget.max_trials, 7);  // the stored budget says so too
   for (auto& [i, p] : RunAll()) seen[i] = p;
   const store::SweepRecord done = Get(s.id);
@@ -112,7 +112,7 @@ TEST_F(Lifecycle, ExtendingAFinishedSweepReopensItAndItEndsAgain) {
   EXPECT_EQ(extended->status, SweepStatus::kRunning);
   EXPECT_EQ(extended->total_trials, 5);
   EXPECT_EQ(extended->counts.completed, 2);
-  EXPECT_EQ(extended->counts.pending, 3);
+  EXPECT_EQ(extended->counts.pending + extended->not_started, 3);
   for (auto& [i, p] : RunAll()) seen[i] = p;
   store::SweepRecord done = Get(s.id);
   EXPECT_EQ(done.status, SweepStatus::kCompleted);
@@ -142,8 +142,8 @@ TEST_F(Lifecycle, ExtendingAStoppedSweepRunsItsNeverStartedTrialsAndTheNewOnes) 
   auto extended = scheduler_->Extend(s.id, {2, 0});
   ASSERT_TRUE(extended.ok()) << extended.status();
   EXPECT_EQ(extended->total_trials, 7);
-  EXPECT_EQ(extended->counts.pending, 6);  // 4 never started + 2 more
-  EXPECT_EQ(extended->not_started, 0);
+  EXPECT_EQ(extended->counts.pending, 0);
+  EXPECT_EQ(extended->not_started, 6);  // 4 never started + 2 more, all to come now
   EXPECT_EQ(RunAll().size(), 6u);
   const store::SweepRecord done = Get(s.id);
   EXPECT_EQ(done.status, SweepStatus::kCompleted);
@@ -175,7 +175,7 @@ TEST_F(Lifecycle, ExtendingTimeMovesARunningSweepsLimitAndGivesAFinishedOneMore)
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("extend it with a duration first")));
   auto more = scheduler_->Extend(s.id, {0, 20});  // 20 s from now
   ASSERT_TRUE(more.ok()) << more.status();
-  EXPECT_EQ(more->counts.pending, 5);
+  EXPECT_EQ(more->counts.pending + more->not_started, 5);
   now_ += 19'000;
   scheduler_->Tick();
   EXPECT_EQ(Get(s.id).status, SweepStatus::kRunning);
@@ -261,7 +261,8 @@ TEST_F(Lifecycle, RetryRunsFailedTrialsAgainAsNewAttemptsOfTheSameConfiguration)
   EXPECT_EQ(retried->resumed, 0);
   EXPECT_EQ(retried->sweep.status, SweepStatus::kRunning);
   EXPECT_EQ(retried->sweep.counts.failed, 0);
-  EXPECT_EQ(retried->sweep.counts.pending, 2);
+  EXPECT_EQ(retried->sweep.counts.pending, 2);  // the requeued rows
+  EXPECT_EQ(retried->sweep.not_started, 0);
   std::set<int64_t> rerun;
   while (auto l = Acquire()) {
     ASSERT_TRUE(failed.count(l->key.index));
@@ -314,7 +315,8 @@ TEST_F(Lifecycle, RetryingCancelledTrialsResumesACancelledSweep) {
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_EQ(retried->requeued, 1);
   EXPECT_EQ(retried->resumed, 4);
-  EXPECT_EQ(retried->sweep.counts.pending, 5);
+  EXPECT_EQ(retried->sweep.counts.pending, 1);  // the requeued row
+  EXPECT_EQ(retried->sweep.not_started, 4);     // resumed: to come
   auto again = Acquire();
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->key.index, b->key.index);  // requeued trials first
@@ -335,8 +337,9 @@ TEST_F(Lifecycle, RetryInARunningSweepRequeuesBesideTheRest) {
   auto retried = scheduler_->Retry(s.id, true, false);
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_EQ(retried->requeued, 1);
-  EXPECT_EQ(retried->sweep.counts.failed, 0);  // max_failed counts afresh
-  EXPECT_EQ(retried->sweep.counts.pending, 3);
+  EXPECT_EQ(retried->sweep.counts.failed, 0);   // max_failed counts afresh
+  EXPECT_EQ(retried->sweep.counts.pending, 1);  // the requeued row
+  EXPECT_EQ(retried->sweep.not_started, 2);
   auto b = Acquire();
   EXPECT_EQ(b->key.index, 0);
   ASSERT_TRUE(Fail(*b, "out of memory").ok());

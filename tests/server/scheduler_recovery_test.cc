@@ -33,7 +33,7 @@ TEST_F(SchedulerTest, RestartResumesWithoutRerunningOrLosingTrials) {
   EXPECT_EQ(resumed.status, SweepStatus::kRunning);
   EXPECT_EQ(resumed.counts.completed, 1);
   EXPECT_EQ(resumed.counts.running, 1);  // the remote trial keeps its lease
-  EXPECT_EQ(resumed.counts.pending, 3);
+  EXPECT_EQ(resumed.counts.pending + resumed.not_started, 3);
   // The remote worker carries on under its attempt.
   ASSERT_TRUE(Epoch(*c, 1, 0.6).ok());
   ASSERT_TRUE(Complete(*c, 0.6).ok());
@@ -75,7 +75,8 @@ TEST_F(SchedulerTest, RestartFinishesAStoppingSweepWhoseLastTrialDiedWithTheServ
   EXPECT_EQ(s.not_started, 5);       // planned, never started
   const store::SweepRecord still = Get(other.id);
   EXPECT_EQ(still.status, SweepStatus::kRunning);
-  EXPECT_EQ(still.counts.pending, 6);  // its interrupted trial is pending again
+  EXPECT_EQ(still.counts.pending, 1);  // its interrupted trial is pending again
+  EXPECT_EQ(still.not_started, 5);
   auto retry = Acquire("embedded-0");
   EXPECT_EQ(retry->key.sweep_id, other.id);
   EXPECT_EQ(retry->key.index, o->key.index);

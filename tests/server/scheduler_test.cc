@@ -21,7 +21,8 @@ using ::hpsearch::testing::StatusIs;
 TEST_F(SchedulerTest, RunsEveryTrialOnceAndRecordsTheBest) {
   const store::SweepRecord s = Submit(kGrid);
   EXPECT_EQ(s.total_trials, 6);
-  EXPECT_EQ(s.counts.pending, 6);
+  EXPECT_EQ(s.counts.pending, 0);  // no trial exists yet: all six are to come
+  EXPECT_EQ(s.not_started, 6);
   std::set<int64_t> seen;
   for (int i = 0; i < 6; ++i) {
     auto l = Acquire();
@@ -371,13 +372,46 @@ TEST_F(SchedulerTest, BadSpecsAndLimitsAreRefusedWithTheRightCode) {
   EXPECT_THAT(SubmitRaw(kGrid), StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
+// One rule for counts in every state (docs/cli.md): the six statuses count rows, what
+// `trials` lists; the planned trials without a row are not_started (to come while the
+// sweep runs, never started once it has ended); the seven make the total.
+TEST_F(SchedulerTest, CountsAreRowsAndThePlannedRestIsNotStarted) {
+  const store::SweepRecord s = Submit(kGrid);
+  const auto expect = [&](const char* when, int64_t pending, int64_t running, int64_t cancelled, int64_t not_started) {
+    const store::SweepRecord r = Get(s.id);
+    EXPECT_EQ(r.counts.pending, pending) << when;
+    EXPECT_EQ(r.counts.running, running) << when;
+    EXPECT_EQ(r.counts.cancelled, cancelled) << when;
+    EXPECT_EQ(r.not_started, not_started) << when;
+    EXPECT_EQ(r.counts.total() + r.not_started, r.total_trials) << when;
+    int64_t rows = 0;
+    EXPECT_TRUE(store_
+                    ->Read([&](store::ReadTxn& read) {
+                      auto page = read.ListTrials(*store::ParseSweepId(s.id), store::TrialQuery{});
+                      if (!page.ok()) return page.status();
+                      rows = page->total;
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    EXPECT_EQ(rows, r.counts.total()) << when << ": the counted rows are the listed ones";
+  };
+  expect("submitted", 0, 0, 0, 6);
+  auto l = Acquire();
+  expect("one leased", 0, 1, 0, 5);
+  now_ += 1001;  // its lease expires: the trial exists and waits
+  scheduler_->Tick();
+  expect("requeued", 1, 0, 0, 5);
+  ASSERT_TRUE(scheduler_->Cancel(s.id, false).ok());
+  expect("cancelled", 0, 0, 1, 5);
+}
+
 TEST_F(SchedulerTest, WatchersGetASnapshotThenEveryChangeThenTheEnd) {
   const store::SweepRecord s = Submit(kGrid);
   std::vector<SweepEvent> events;
   auto w = scheduler_->StartWatch(s.id, [&](const SweepEvent& e) { events.push_back(e); });
   ASSERT_TRUE(w.ok());
   EXPECT_NE(w->id, 0u);
-  EXPECT_EQ(w->snapshot.counts.pending, 6);
+  EXPECT_EQ(w->snapshot.not_started, 6);
   for (int i = 0; i < 6; ++i) {
     auto l = Acquire();
     ASSERT_TRUE(Epoch(*l, 1, 0.5).ok());

@@ -242,7 +242,7 @@ TEST_F(ServiceTest, AWatchGetsTheSnapshotEveryChangeAndTheEnd) {
   auto stream = sweeps_->WatchSweep(ctx.get(), req);
   v1::SweepEvent e;
   ASSERT_TRUE(stream->Read(&e));  // the snapshot
-  EXPECT_EQ(e.sweep().counts().pending(), 2);
+  EXPECT_EQ(e.sweep().counts().not_started(), 2);
   for (int i = 0; i < 2; ++i) {
     const v1::Lease l = Acquire();
     v1::ReportProgressResponse r;

@@ -77,6 +77,44 @@ TEST_F(SchedulerTest, ALeaseIdSurvivesARestart) {
   std::filesystem::remove_all(dir);
 }
 
+// A trial that never completes keeps what its epochs said: the network's size (sent
+// with every epoch) and the epoch it stopped at, beside that epoch's metrics.
+TEST_F(SchedulerTest, APrunedTrialKeepsItsSizeAndTheEpochItStoppedAt) {
+  const store::SweepRecord s = Submit(std::string("objective: {metric: val_loss, goal: minimize}\n") + R"(
+name: pruned-size
+dataset: {name: xor}
+method: grid
+fixed: {epochs: 3, hidden: [4]}
+pruning: {method: median, startup_trials: 1, warmup_epochs: 0}
+parameters:
+  lr: {values: [0.1, 0.01]}
+)");
+  auto good = Acquire();
+  for (int e = 1; e <= 3; ++e) ASSERT_TRUE(Epoch(*good, e, 0.1).ok());
+  ASSERT_TRUE(Complete(*good, 0.1).ok());
+  auto bad = Acquire();
+  EpochReport r;
+  r.key = bad->key;
+  r.epoch = EpochMetrics{1, {{"val_loss", 5.0}, {"train_loss", 5.0}}, 0.1, 0};
+  r.parameter_count = 29;
+  auto reply = scheduler_->Report(r);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  ASSERT_TRUE(reply->stop);
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& read) {
+                    auto t = read.GetTrial(*store::ParseSweepId(s.id), bad->key.index);
+                    EXPECT_EQ(t->status, TrialStatus::kPruned);
+                    EXPECT_EQ(t->parameter_count, 29);
+                    EXPECT_EQ(t->epochs_run, 1);
+                    EXPECT_EQ(t->metrics.at("val_loss"), 5.0);
+                    EXPECT_FALSE(t->objective.has_value());
+                    auto done = read.GetTrial(*store::ParseSweepId(s.id), good->key.index);
+                    EXPECT_EQ(done->epochs_run, 3);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+}
+
 // Each malformed report is refused whole with INVALID_ARGUMENT naming the field, and
 // nothing of it is stored; the trial goes on and its real reports are taken.
 TEST_F(SchedulerTest, MalformedReportsAreRefusedNamingTheField) {
@@ -116,6 +154,9 @@ TEST_F(SchedulerTest, MalformedReportsAreRefusedNamingTheField) {
   r = good;
   r.epoch->seconds = std::nan("");
   refused(r, "epoch.seconds");
+  r = good;
+  r.parameter_count = -3;
+  refused(r, "parameter_count: -3 is outside 0..");
   r = good;
   r.diagnostics = ActivationStats{-7, {0.1}, {0.2}};
   refused(r, "diagnostics.epoch: -7 is outside 0..2");

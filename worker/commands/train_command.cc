@@ -1,10 +1,12 @@
 #include "worker/commands/train_command.h"
 
 #include <chrono>
+#include <filesystem>
 
 #include <cstdio>
 #include <iostream>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "common/util/value_json.h"
 #include "worker/commands/result_json.h"
@@ -22,6 +24,16 @@ std::string FormatMetrics(const std::map<std::string, double>& m) {
   return s;
 }
 
+// Where a CSV that was not found was looked for, and how to look elsewhere.
+std::string WhereCsvWasLooked(const std::string& path, const TrainCommandOptions& o) {
+  const std::filesystem::path p(path);
+  const std::filesystem::path looked =
+      p.is_absolute() ? p : std::filesystem::absolute(o.data_dir.empty() ? p : std::filesystem::path(o.data_dir) / p);
+  return absl::StrFormat("  looked for %s; a relative path resolves in %s (--data-dir DIR resolves it in DIR)\n",
+                         looked.lexically_normal().string(),
+                         o.data_dir.empty() ? "the current directory" : "--data-dir " + o.data_dir);
+}
+
 }  // namespace
 
 int RunTrainCommand(const TrainCommandOptions& o, std::ostream& out, std::ostream& err) {
@@ -36,6 +48,8 @@ int RunTrainCommand(const TrainCommandOptions& o, std::ostream& out, std::ostrea
   const double load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   if (!dataset.ok()) {
     err << "error: " << dataset.status().message() << "\n";
+    if (absl::IsNotFound(dataset.status()) && !trial->dataset.path.empty())
+      err << WhereCsvWasLooked(trial->dataset.path, o);
     return 2;
   }
   std::ostream& progress = o.json ? err : out;

@@ -115,6 +115,18 @@ absl::StatusOr<std::optional<Lease>> GrpcTrialSource::Acquire(const std::string&
   return std::optional<Lease>(*std::move(lease));
 }
 
+void GrpcTrialSource::Leave(const std::string& worker_id) {
+  // One try: a worker shutting down does not wait for a server that is away (its
+  // slots then leave the list a lease later, as they always did).
+  v1::AcquireTrialRequest req;
+  req.set_worker_id(worker_id);
+  req.set_leaving(true);
+  v1::AcquireTrialResponse resp;
+  auto ctx = Context();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  (void)stub_->AcquireTrial(ctx.get(), req, &resp);
+}
+
 absl::StatusOr<ReportReply> GrpcTrialSource::Report(const EpochReport& report) {
   const v1::ReportProgressRequest request = convert::ToProto(report);
   v1::ReportProgressResponse resp;

@@ -42,6 +42,7 @@ class GrpcTrialSource final : public TrialSource {
   absl::Status Fail(const TrialFailure& failure) override;
   void WaitForWork(std::chrono::milliseconds timeout) override;
   void Wake() override;
+  void Leave(const std::string& worker_id) override;
 
  private:
   // Calls `rpc` until it succeeds, fails for good, `budget` runs out, or Wake().

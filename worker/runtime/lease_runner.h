@@ -26,6 +26,9 @@ class TrialSink {
   // After every epoch. Returns false to stop training (the trial was cancelled or
   // pruned, or its lease is gone); the runner then reports nothing more.
   virtual bool OnEpoch(const EpochMetrics& epoch, const ActivationStats& stats) = 0;
+  // The trial's network, once built (before its first OnEpoch): reported with every
+  // epoch, so a trial that never completes keeps its size. Default: dropped.
+  virtual void OnParameterCount(int64_t /*count*/) {}
   // `result` has everything but its key.
   virtual void OnComplete(const TrialResult& result) = 0;
   // permanent: the trial's own fault (bad config, diverged, too big); otherwise the

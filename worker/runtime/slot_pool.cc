@@ -27,7 +27,9 @@ class SlotPool::Sink : public TrialSink {
 
   bool OnEpoch(const EpochMetrics& epoch, const ActivationStats& stats) override {
     if (stop_->load()) return false;
-    unsent_.push_back(EpochReport{key_, epoch, stats});
+    EpochReport report{key_, epoch, stats};
+    report.parameter_count = parameter_count_;
+    unsent_.push_back(std::move(report));
     failpoint::Point("slot.epoch.before_report");
     return SendUnsent();
   }
@@ -47,6 +49,8 @@ class SlotPool::Sink : public TrialSink {
     failpoint::Point("slot.complete.after_report");
     if (!st.ok()) Warn("completion", st);
   }
+
+  void OnParameterCount(int64_t count) override { parameter_count_ = count; }
 
   void OnOutput(const std::vector<OutputChunk>& chunks) override {
     // Output is shipped as it comes and not kept for a retry: a source that cannot
@@ -115,6 +119,7 @@ class SlotPool::Sink : public TrialSink {
   LeaseKey key_;
   std::shared_ptr<std::atomic<bool>> stop_;
   std::deque<EpochReport> unsent_;  // reported but not acknowledged, oldest first
+  int64_t parameter_count_ = 0;     // the network's, sent with every epoch (0: not known)
 };
 
 SlotPool::SlotPool(TrialSource& source, data::DatasetCache& datasets, PoolOptions options)
@@ -224,6 +229,7 @@ void SlotPool::SlotLoop(int slot) {
     }
     ReturnCores(cores);
   }
+  source_.Leave(worker);
   {
     std::lock_guard lock(mu_);
     --live_slots_;

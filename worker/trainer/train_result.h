@@ -15,6 +15,7 @@ struct EpochRecord {
   std::map<std::string, double> metrics;
   double lr = 0;
   double seconds = 0;
+  int64_t parameter_count = 0;  // the network's trainable parameters (the same every epoch)
 };
 
 // Per hidden layer: mean and standard deviation of the activations on the probe batch.

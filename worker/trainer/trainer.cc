@@ -332,6 +332,7 @@ TrainResult Session::Run() {
     const auto t0 = Clock::now();
     EpochRecord rec;
     rec.epoch = epoch;
+    rec.parameter_count = result_.parameter_count;
     rec.lr = c_.schedule.LearningRate(base_lr, epoch - 1, c_.epochs);
     MetricSum train;
     if (!TrainEpoch(epoch, static_cast<float>(rec.lr), train)) {

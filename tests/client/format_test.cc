@@ -1,0 +1,51 @@
+// Terminal formatting: display width, tables that line up whatever their cells hold,
+// sparklines on a shared scale, the one rule for objective values.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "client/format.h"
+
+namespace hpsearch::client {
+namespace {
+
+TEST(Format, DisplayWidthCountsColumnsNotBytes) {
+  EXPECT_EQ(DisplayWidth("abc"), 3u);
+  EXPECT_EQ(DisplayWidth("▁▄█"), 3u);  // 9 bytes
+  EXPECT_EQ(DisplayWidth("é"), 1u);
+  EXPECT_EQ(DisplayWidth("日本"), 4u);  // wide
+  EXPECT_EQ(DisplayWidth(""), 0u);
+}
+
+TEST(Format, TablesLineUpSparklines) {
+  std::ostringstream out;
+  PrintTable(out, {"KEY", "A", "B"}, {{"curve", "▁▄█", "█"}, {"lr", "x", "y"}}, false);
+  std::istringstream lines(out.str());
+  std::string header, first, second;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  std::getline(lines, second);
+  // Column B starts at the same column on every line.
+  EXPECT_EQ(header.find('B'), 12u) << out.str();
+  EXPECT_EQ(DisplayWidth(first.substr(0, first.rfind("█"))), 12u) << out.str();
+  EXPECT_EQ(second.find('y'), 12u) << out.str();
+}
+
+TEST(Format, SparklinesOnASharedScale) {
+  EXPECT_EQ(Sparkline({1, 2}), "▁█");        // its own scale
+  EXPECT_EQ(Sparkline({1, 2}, 0, 4), "▃▅");  // 1/4 and 2/4 of 7 steps, rounded
+  EXPECT_EQ(Sparkline({4, 4}, 0, 4), "██");
+  EXPECT_EQ(Sparkline({0.5}, 0.5, 0.5), "▄");  // flat
+}
+
+TEST(Format, ObjectivesHaveOnePrecisionRule) {
+  EXPECT_EQ(ObjectiveText(0.86), "0.8600");
+  EXPECT_EQ(ObjectiveText(0.8624), "0.8624");
+  EXPECT_EQ(ObjectiveText(0.862), "0.8620");
+  EXPECT_EQ(ObjectiveText(1.992e-06), "1.992e-06");
+  EXPECT_EQ(ObjectiveText(2.1e10), "2.100e+10");
+  EXPECT_EQ(ObjectiveText(3), "3.000");
+}
+
+}  // namespace
+}  // namespace hpsearch::client
