@@ -27,9 +27,12 @@ BUILD_PACKAGES=(
   libssl-dev libcpp-httplib-dev libjs-chart.js iproute2 openssl python3 python3-yaml
 )
 # Only the tests and CI use these: a Prometheus parser, a real browser for the dashboard,
-# clang-format (CI checks the sources against .clang-format) and pytest (the Python package).
+# clang-format (CI checks the sources against .clang-format), pytest (the Python package),
+# and the Python SDK's gRPC runtime, venv and setuptools (its tests pip-install it) and
+# pandas (only Sweep.to_dataframe() uses it; not a dependency of the package).
 TEST_PACKAGES=(
   python3-prometheus-client chromium chromium-driver python3-selenium clang-format python3-pytest
+  python3-grpcio python3-protobuf python3-venv python3-setuptools python3-pandas
 )
 
 # Only the PyTorch example of command trials uses this (not the build, tests or demo).

@@ -1,0 +1,114 @@
+"""hpsearch.Client: a connection to hpsearch-server's SweepService (and, for ask and
+tell, its WorkerService)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from types import TracebackType
+from typing import Dict, Iterable, List, Optional, Type, Union
+
+from hpsearch import _convert
+from hpsearch._heartbeat import Heartbeat
+from hpsearch._rpc import Connection
+from hpsearch._spec import SpecInput, spec_text
+from hpsearch.sweeps import Sweep
+from hpsearch.types import ServerInfo, Worker
+from hpsearch.v1 import sweep_service_pb2 as pb
+
+
+class Client:
+    """A client of one hpsearch server.
+
+    ``address``: host:port (default: HPSEARCH_SERVER, else 127.0.0.1:50051).
+    ``token``: sent as ``authorization: Bearer <token>`` (default: HPSEARCH_TOKEN).
+    ``tls``: None (plain, unless HPSEARCH_TLS_CA names a CA file), False (plain),
+    True (TLS trusting the system's roots) or a CA certificate's path (PEM).
+    ``timeout``: seconds per call. ``retry_seconds``: how long a call that finds the
+    server unavailable (restarting) is retried before Unavailable is raised.
+
+    Use it as a context manager, or call ``close()``, to close the channel.
+    """
+
+    def __init__(self, address: Optional[str] = None, token: Optional[str] = None,
+                 tls: Union[None, bool, str, "os.PathLike[str]"] = None, timeout: float = 10.0,
+                 retry_seconds: float = 30.0) -> None:
+        self._conn = Connection(address, token, tls, timeout, retry_seconds)
+        self.client_id: str = f"sdk/{socket.gethostname()}-{os.getpid()}"
+        self._beats: Optional[Heartbeat] = None
+        self._beats_lock = threading.Lock()
+
+    @property
+    def address(self) -> str:
+        """The server's address as dialled."""
+        return self._conn.address
+
+    def __repr__(self) -> str:
+        return f"hpsearch.Client({self.address!r})"
+
+    def _heartbeat(self) -> Heartbeat:
+        with self._beats_lock:
+            if self._beats is None:
+                self._beats = Heartbeat()
+            return self._beats
+
+    def close(self) -> None:
+        """Stops the heartbeat (held trials' leases then lapse) and closes the channel."""
+        if self._beats is not None:
+            self._beats.close()
+        self._conn.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, kind: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        self.close()
+
+    def submit(self, spec: SpecInput) -> Sweep:
+        """Submits a sweep: ``spec`` is a dict, a YAML file's path or YAML text. The
+        server validates it (InvalidSpec naming the field otherwise). A call that
+        finds the server unavailable is retried with the same request id, so it
+        never makes two sweeps."""
+        request = pb.SubmitSweepRequest(spec_yaml=spec_text(spec), request_id=uuid.uuid4().hex)
+        return Sweep._of(self._conn.call(self._conn.sweeps.SubmitSweep, request), self)
+
+    create = submit
+
+    def sweep(self, id_or_name: str) -> Sweep:
+        """The sweep with this id ("s-000042") or name (the newest of that name)."""
+        request = pb.GetSweepRequest(sweep=id_or_name)
+        return Sweep._of(self._conn.call(self._conn.sweeps.GetSweep, request), self)
+
+    def sweeps(self, status: Union[None, str, Iterable[str]] = None,
+               labels: Optional[Dict[str, str]] = None) -> List[Sweep]:
+        """Every sweep, newest first; only those of ``status`` (one or several:
+        "running", "completed", ...) and carrying every label of ``labels``."""
+        wanted = {status} if isinstance(status, str) else set(status) if status is not None else None
+        out: List[Sweep] = []
+        request = pb.ListSweepsRequest(page_size=1000)
+        while True:
+            resp = self._conn.call(self._conn.sweeps.ListSweeps, request)
+            for m in resp.sweeps:
+                s = Sweep._of(m, self)
+                if wanted is not None and s.status not in wanted:
+                    continue
+                if labels and any(s.labels.get(k) != v for k, v in labels.items()):
+                    continue
+                out.append(s)
+            if not resp.next_page_token:
+                return out
+            request.page_token = resp.next_page_token
+
+    def server_info(self) -> ServerInfo:
+        """The server's version and setup."""
+        info = self._conn.call(self._conn.sweeps.GetServerInfo, pb.GetServerInfoRequest())
+        return _convert.server_info_of(info)
+
+    def workers(self) -> List[Worker]:
+        """The workers that called in within one lease (embedded slots, remote
+        workers, ask-and-tell clients), by name."""
+        resp = self._conn.call(self._conn.sweeps.ListWorkers, pb.ListWorkersRequest())
+        return _convert.workers_of(resp.workers)
