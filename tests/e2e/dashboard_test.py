@@ -9,11 +9,16 @@ console errors, each plot has as many points as the API says, sorting and filter
 the trial table, a trial that finishes appears within 3 s without a reload, and the
 token is required: the login gives the browser a session cookie (never the token),
 sends it only to paths of this site (the audit's next=/%09/evil.example/x), and
-"sign out" ends the session. With SCREENSHOT_DIR, saves a screenshot of each page there
+"sign out" ends the session. And what a newcomer from optuna-dashboard or W&B looks
+for: a title on every chart, the parallel coordinates' colour legend (pruned trials off
+its scale), learning curves of every trial with a selector (downsampled on a large
+sweep), the spec and labels, duration and epochs columns, numbers as the CLI prints
+them (1.992e-06). With SCREENSHOT_DIR, saves a screenshot of each page there
 (scripts/screenshots.sh: docs/img/).
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -78,12 +83,17 @@ try:
         req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + TOKEN})
         return json.load(urllib.request.urlopen(req))
 
+    def api_text(path):
+        req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + TOKEN})
+        return urllib.request.urlopen(req).read().decode()
+
     spec = os.path.join(work, "web.yaml")
     with open(spec, "w") as f:
         f.write("name: web\ndataset: {name: iris, validation: 0.2}\nmethod: random\nseed: 4\n"
                 "budget: {max_trials: 10}\nfixed: {epochs: 15, hidden: [16]}\n"
-                "pruning: {method: median, startup_trials: 2, warmup_epochs: 3}\n"
-                "parameters:\n  lr: {min: 0.001, max: 0.3, scale: log}\n  optimizer: {values: [sgd, adam]}\n")
+                "pruning: {method: median, startup_trials: 2, warmup_epochs: 3}\nlabels: {team: vision, owner: ada}\n"
+                "parameters:\n  lr: {min: 0.001, max: 0.3, scale: log}\n  optimizer: {values: [sgd, adam]}\n"
+                "  l2: {values: [1.992e-06]}\n")
     sweep = json.loads(cli("submit", spec, "-o", "json"))["id"]
     cli("watch", sweep)
 
@@ -145,6 +155,32 @@ try:
         return driver.execute_script(
             f"return [...document.querySelectorAll('#trials tbody td:nth-child({n})')].map(e => e.textContent)")
 
+    def column_of(key):
+        # The table's column headed `key` (its th's data-col), 1-based as nth-child counts.
+        heads = driver.execute_script(
+            "return [...document.querySelectorAll('#trials thead th')].map(e => e.dataset.col || '')")
+        check(key in heads, f"no table column {key} in {heads}")
+        return heads.index(key) + 1 if key in heads else 0
+
+    def g4(v):  # a number as the CLI prints it (client/format.cc)
+        return "%.4g" % v
+
+    def untitled_charts():
+        # Every chart (a Chart.js canvas, the parallel plot, the heat map) sits in a
+        # panel whose title is shown and says something.
+        return driver.execute_script("""
+          const out = [];
+          for (const c of document.querySelectorAll('canvas, table.heatmap')) {
+            const f = c.closest('figure.panel'), t = f && f.querySelector('figcaption.chart-title');
+            if (!t || !t.textContent.trim() || !t.offsetHeight) out.push(c.id);
+          }
+          return out;""")
+
+    def titles():
+        return driver.execute_script(
+            "return Object.fromEntries([...document.querySelectorAll('figure.panel')].map("
+            "f => [f.dataset.chart, f.querySelector('figcaption').textContent]))")
+
     def shot(name, height=900):
         if SHOTS:
             driver.set_window_size(1280, height)
@@ -202,6 +238,74 @@ try:
     off = points_off_axes()
     check(not off, f"sweep page: points off their axes: {off}")
     wait_for(lambda: dashboard().get("parallelLines") == len(finished), 5, "a parallel-coordinates line per trial")
+    # Completed trials on the final value's colour scale, pruned ones (an early value) off it.
+    colours = dashboard().get("parallelColours") or {}
+    check(all(colours.get(str(t["index"])) == "pruned" for t in pruned),
+          f"pruned trials drawn neutral, off the scale: {colours}")
+    check(all(colours.get(str(t["index"])) == "scale" for t in completed), f"completed trials on the scale: {colours}")
+    sweep_json = api(f"/api/v1/sweeps/{sweep}")
+    metric, maximize = sweep_json["objective_metric"], sweep_json["maximize"]
+    objectives = [t["objective"] for t in completed]
+    legend = driver.find_element(By.ID, "parallel-legend")
+    shown_legend = dashboard().get("parallelLegend") or {}
+    check(shown_legend.get("metric") == metric and metric in legend.text,
+          f"the parallel legend names the objective {metric}: {legend.text!r}")
+    lo, hi = min(objectives), max(objectives)
+    check(shown_legend.get("min") == lo and shown_legend.get("max") == hi and g4(lo) in legend.text and g4(hi) in legend.text,
+          f"the legend spans the completed trials' values {lo}..{hi}: {shown_legend}, {legend.text!r} "
+          f"(pruned trials' early values left out)")
+    best_end = driver.find_element(By.CSS_SELECTOR, "#parallel-legend .legend-end.best").text
+    check("best" in best_end and g4(hi if maximize else lo) in best_end, f"the legend's best end: {best_end!r}")
+    check("pruned" in legend.text and "not on this colour scale" in legend.text, f"the legend explains pruned: {legend.text!r}")
+    check(driver.find_elements(By.CSS_SELECTOR, "#parallel-legend .legend-bar"), "the legend's gradient bar")
+    # Every chart has a title saying what it shows.
+    wait_for(lambda: dashboard().get("curvesShown") is not None and dashboard().get("importanceShown") is not None, 10,
+             "the learning curves and importance are drawn")
+    check(not untitled_charts(), f"sweep page: charts without a title: {untitled_charts()}")
+    shown_titles = titles()
+    print("sweep page titles:", shown_titles)
+    check(f"Objective ({metric})" in shown_titles.get("history", ""), f"history title {shown_titles.get('history')}")
+    check(f"Learning curves: {metric} per epoch" in shown_titles.get("curves", ""), f"curves title {shown_titles.get('curves')}")
+    check(metric in shown_titles.get("parallel", "") and "lr" in shown_titles.get("slice-lr", ""), f"titles {shown_titles}")
+    # The spec (collapsed, as YAML) and the labels as key=value chips.
+    chips = driver.execute_script("return [...document.querySelectorAll('#labels .chip')].map(e => e.textContent)")
+    check(chips == ["owner=ada", "team=vision"], f"label chips {chips}")
+    spec_text = driver.execute_script("return document.getElementById('spec-text').textContent")
+    check(spec_text == api_text(f"/api/v1/sweeps/{sweep}/spec.yaml") and "name: web\n" in spec_text
+          and "team: vision" in spec_text and "lr: {min: 0.001, max: 0.3, scale: log}" in spec_text
+          and "1.992e-06" in spec_text, f"the spec as a spec file: {spec_text!r}")
+    driver.find_element(By.CSS_SELECTOR, "#spec summary").click()
+    check(driver.find_element(By.ID, "spec-text").is_displayed(), "the spec opens")
+    driver.find_element(By.CSS_SELECTOR, "#spec summary").click()  # closed again (the screenshot shows the charts)
+    # Duration and epochs columns; a tiny number as the CLI prints it.
+    lengths_all = {int(t["index"]): sum(1 for e in api(f"/api/v1/sweeps/{sweep}/trials/{t['index']}")["epochs"]
+                                       if e.get("metrics")) for t in trials}
+    wait_for(lambda: dashboard().get("epochsFilled") == len(trials), 10, "the epochs column is filled")
+    rows = driver.execute_script("return [...document.querySelectorAll('#trials tbody tr')].map(r => r.dataset.trial)")
+    epochs_col, duration_col, l2_col = column(column_of("epochs")), column(column_of("duration")), column(column_of("l2"))
+    check([int(v) for v in epochs_col] == [lengths_all[int(r)] for r in rows],
+          f"epochs column {epochs_col}, the API's curves {lengths_all}")
+    check(all(int(v) == 15 for v, r in zip(epochs_col, rows) if int(r) in {int(t["index"]) for t in completed}),
+          f"completed trials ran 15 epochs: {epochs_col}")
+    by_index = {str(t["index"]): t for t in trials}
+    for v, r in zip(duration_col, rows):
+        t = by_index[r]
+        seconds = (int(t["finished_ms"]) - int(t["started_ms"])) / 1000
+        m = re.fullmatch(r"(\d+)ms|(\d+\.\d)s|(\d+)m(\d\d)s", v)
+        shown = None if not m else int(m[1]) / 1000 if m[1] else float(m[2]) if m[2] else int(m[3]) * 60 + int(m[4])
+        check(shown is not None and abs(shown - seconds) <= max(0.06, seconds * 0.02),
+              f"trial {r}: duration {v!r}, the API {seconds:.3f} s")
+    check(l2_col and all(v == "1.992e-06" for v in l2_col), f"l2 shown as the CLI prints it: {l2_col}")
+    def objective_shown(t):  # as the CLI's tables print it (client/trial_table.cc)
+        if "objective" in t:
+            return "%#.4g" % float(t["objective"])
+        last, at = (t.get("metrics") or {}).get(metric), int(t.get("epochs_run", 0))
+        return "-" if last is None or not at else "%#.4g @%d" % (float(last), at)
+
+    objective_col = column(4)
+    check(all(v == objective_shown(by_index[r]) for v, r in zip(objective_col, rows)),
+          f"objectives as the CLI prints them: {objective_col}")
+    check(any("@" in v for v in objective_col), f"a pruned trial shows its last value @ its epoch: {objective_col}")
     # Brush the objective axis (the last, 60 px from the right edge) over its top half.
     par = driver.find_element(By.ID, "parallel")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", par)
@@ -262,11 +366,48 @@ try:
              and dashboard().get("curvePointsTotal") == epochs + worst_epochs, 5, "the picked trial's curve is drawn")
     driver.find_element(By.CSS_SELECTOR, f'#trials input.pick[data-trial="{worst["index"]}"]').click()
     wait_for(lambda: dashboard().get("curvesShown") == len(curves), 5, "unpicking removes its curve")
+    # The selector: every trial's curve (counted in datasets), another metric, a typed list.
+    curve_lengths = {}
+    for t in trials:
+        epochs_of = api(f"/api/v1/sweeps/{sweep}/trials/{t['index']}")["epochs"]
+        curve_lengths[int(t["index"])] = epochs_of
+    with_metric = {i: sum(1 for e in es if metric in e.get("metrics", {})) for i, es in curve_lengths.items()}
+    expected = [i for i, n in with_metric.items() if n]
+    Select(driver.find_element(By.ID, "curve-set")).select_by_value("all")
+    wait_for(lambda: dashboard().get("curvesSet") == "all" and dashboard().get("curvesShown") == len(expected)
+             and dashboard().get("curvePointsTotal") == sum(with_metric.values()), 10,
+             f"every trial's curve: {len(expected)} datasets, {sum(with_metric.values())} points "
+             f"(shown {dashboard().get('curvesShown')}, {dashboard().get('curvePointsTotal')})")
+    datasets = driver.execute_script("return Chart.getChart(document.getElementById('curves')).data.datasets.length")
+    check(datasets == len(expected), f"the chart holds {datasets} datasets, {len(expected)} trials")
+    check(not dashboard().get("curvesDownsampled"), "10 trials are not downsampled")
+    metrics = driver.execute_script("return [...document.querySelectorAll('#curve-metric option')].map(o => o.value)")
+    check(metrics and metrics[0] == metric and len(metrics) > 1, f"the metric menu {metrics}")
+    other = next((m for m in metrics if m != metric), None)
+    if other:
+        Select(driver.find_element(By.ID, "curve-metric")).select_by_value(other)
+        points = sum(1 for es in curve_lengths.values() for e in es if other in e.get("metrics", {}))
+        wait_for(lambda: dashboard().get("curvesMetric") == other and dashboard().get("curvePointsTotal") == points, 10,
+                 f"the curves of {other} ({points} points)")
+        check(f"Learning curves: {other} per epoch" in titles().get("curves", ""), f"the title follows: {titles().get('curves')}")
+        Select(driver.find_element(By.ID, "curve-metric")).select_by_value(metric)
+    Select(driver.find_element(By.ID, "curve-set")).select_by_value("list")
+    listed = driver.find_element(By.ID, "curve-list")
+    check(listed.is_displayed(), "the list box shows for a typed list")
+    driver.execute_script("arguments[0].value = '0, 2-3'; arguments[0].dispatchEvent(new Event('change'))", listed)
+    wait_for(lambda: dashboard().get("curvesSet") == "list" and dashboard().get("curvesMetric") == metric
+             and dashboard().get("curvesShown") == len([i for i in (0, 2, 3) if with_metric.get(i)]), 10,
+             f"the listed trials' curves: {dashboard().get('curvesShown')}")
+    off = points_off_axes()
+    check(not off, f"sweep page (curve selector): points off their axes: {off}")
+    Select(driver.find_element(By.ID, "curve-set")).select_by_value("default")
+    wait_for(lambda: dashboard().get("curvesSet") == "default" and dashboard().get("curvesShown") == len(curves), 10,
+             "back to the default curves")
     check("ETA" not in driver.find_element(By.ID, "counts").text and "elapsed" in driver.find_element(By.ID, "counts").text,
           "a finished sweep shows its elapsed time, no ETA")
     driver.find_element(By.CSS_SELECTOR, '#trials th[data-key="objective"]').click()
     time.sleep(1.2)
-    shown = [float(v) for v in column(4) if v != "-"]
+    shown = [float(v) for v in column(4) if v != "-" and "@" not in v]  # completed ones: sorted by objective
     check(shown == sorted(shown, reverse=True) and len(shown) == len(completed), f"objective order {shown}")
     Select(driver.find_element(By.ID, "status-filter")).select_by_value("completed")
     wait_for(lambda: dashboard().get("trialsShown") == len(completed), 5, "the status filter")
@@ -322,6 +463,8 @@ try:
     cells = sum(len(d.get("std", [])) for d in detail["diagnostics"])
     check(cells > 0, "the trial has activation statistics")
     wait_for(lambda: dashboard().get("heatmapCells") == cells, 5, f"heat map of {cells} cells")
+    check(not untitled_charts(), f"trial page: charts without a title: {untitled_charts()}")
+    print("trial page titles:", titles())
     off = points_off_axes()
     check(not off, f"trial page: points off their axes: {off}")
     console_errors("trial")
@@ -404,10 +547,23 @@ try:
         sorted_in = time.time() - started
         print(f"scale: sorted 100,000 trials by lr in {sorted_in:.2f} s")
         check(sorted_in <= 10, f"sorting 100,000 trials took {sorted_in:.2f} s")
-        lrs = [float(v) for v in column(5)]
+        lrs = [float(v) for v in column(column_of("lr"))]
         check(lrs == sorted(lrs) and len(lrs) == 100, "the table sorted by lr")
         driver.find_element(By.ID, "next").click()
         wait_for(lambda: "101–200 of 100000" in driver.find_element(By.ID, "page-info").text, 10, "the second page")
+        # Every trial's curve on 100,000 trials: downsampled to the best 50 and an even sample.
+        started = time.time()
+        draws = dashboard().get("curvesDraws", 0)
+        Select(driver.find_element(By.ID, "curve-set")).select_by_value("all")
+        wait_for(lambda: dashboard().get("curvesSet") == "all" and dashboard().get("curvesDraws", 0) > draws, 30,
+                 "every trial's curves on the large sweep")
+        d = dashboard()
+        note = driver.find_element(By.ID, "curve-note").text
+        print(f"scale: curves of 'every trial' in {time.time() - started:.2f} s: {d.get('curvesChosen')} trials, "
+              f"{d.get('curvesShown')} curves, {d.get('curvePointsTotal')} points; {note}")
+        check(d.get("curvesDownsampled") and 250 <= d.get("curvesChosen", 0) <= 300 and "the 50 best" in note,
+              f"the large sweep's curves downsampled: {d.get('curvesChosen')} trials, note {note!r}")
+        check(not untitled_charts(), f"large sweep: charts without a title: {untitled_charts()}")
         console_errors("large sweep")
         started = time.time()
         driver.get(big_base + "/")

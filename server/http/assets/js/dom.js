@@ -23,3 +23,17 @@ export function setLive(ok, text) {
   live.textContent = text;
   live.className = ok ? "live" : "live error";
 }
+
+// A chart with its title: <figure class="panel"> holding a <figcaption> (id
+// `<id>-title`, the title saying what the chart shows) and `body`, by default a
+// canvas `id` in a box of class `cls` (Chart.js sizes itself to that box).
+export function panel(id, title, cls, ...body) {
+  const content = body.length ? body : [el("div", { class: cls || "chart" }, el("canvas", { id }))];
+  return el("figure", { class: "panel", "data-chart": id }, el("figcaption", { class: "chart-title", id: id + "-title" }, title), content);
+}
+
+// Sets the title of chart `id` (made by panel).
+export function setTitle(id, text) {
+  const t = document.getElementById(id + "-title");
+  if (t && t.textContent !== text) t.textContent = text;
+}

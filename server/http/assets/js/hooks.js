@@ -34,16 +34,36 @@ export const hooks = {
     seen.parallelLines = painted.lines;
     seen.parallelSelected = painted.selected;
     seen.parallelSelectedCompleted = painted.selectedCompleted;
+    // Each line's colour class by trial: "scale" (its final value on the colour
+    // scale), "pruned" (neutral, off the scale) or "brushed-out".
+    seen.parallelColours = painted.colours;
   },
+  // The parallel coordinates' colour legend: { metric, min, max, maximize }.
+  legend(shown) { seen.parallelLegend = shown; },
   importance(drawn) { seen.importanceShown = plotted(drawn); },
   table(drawn) {
     seen.trialsShown = drawn.shown;
     seen.trialsTotal = drawn.total;
   },
+  // The table's epochs column: cells filled (after the table is drawn).
+  epochs(filled) {
+    seen.epochsFilled = filled;
+    seen.epochsFills = (seen.epochsFills || 0) + 1;
+  },
+  // The labels and spec: chips shown, YAML lines.
+  spec(drawn) {
+    seen.specLabels = drawn.labels;
+    seen.specLines = drawn.specLines;
+  },
   curves(drawn) {
     seen.curvesPicked = drawn.picked;
     seen.curvesPruned = drawn.pruned;
     seen.curvesShown = drawn.shown;
+    seen.curvesMetric = drawn.metric;
+    seen.curvesSet = drawn.set;
+    seen.curvesChosen = drawn.chosen;  // trials of the set (after downsampling)
+    seen.curvesDownsampled = drawn.downsampled;
+    seen.curvesDraws = (seen.curvesDraws || 0) + 1;
     seen.curvePointsTotal = plotted(drawn);
   },
   // How long the sweep page's last update took to fetch and draw.

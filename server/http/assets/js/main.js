@@ -4,9 +4,10 @@
 // embeds and serves each file), Chart.js from Debian's libjs-chart.js.
 //   main.js         the router and the update loop (this file)
 //   sweeps_page.js, sweep_page.js, trial_page.js   the pages, each with its own state
-//   sweep_charts.js, parallel.js, trial_table.js, heatmap.js   what they draw
+//   sweep_charts.js, curves.js, parallel.js (+ parallel_legend.js), sweep_spec.js,
+//   trial_table.js, heatmap.js   what they draw (every chart a titled panel: dom.js)
 //   live.js         a sweep's event stream        hooks.js   what the browser tests read
-//   api.js, dom.js, charts.js, format.js, sweep_data.js      helpers
+//   api.js, dom.js, charts.js, format.js, sweep_data.js, trial_cache.js      helpers
 import { ApiError } from "./api.js";
 import { el, setLive } from "./dom.js";
 import { hooks } from "./hooks.js";

@@ -1,9 +1,12 @@
 // Parallel coordinates: one line per plotted trial across every searched parameter
 // and the objective (log axes for log ranges, categories spread evenly), drawn on a
-// canvas. Drag along an axis to brush a range — lines outside every brush turn grey
-// and the selection is listed; double-click an axis to clear its brush.
+// canvas. Completed trials are coloured by their final objective (parallel_legend.js:
+// the scale and its legend); pruned ones, stopped early, are dashed grey, off the
+// scale. Drag along an axis to brush a range — lines outside every brush turn light
+// grey and the selection is listed; double-click an axis to clear its brush.
 import { el } from "./dom.js";
 import { fmt, label } from "./format.js";
+import { colorScale, PRUNED_COLOR, PRUNED_DASH, scaleColor } from "./parallel_legend.js";
 import { searched } from "./sweep_data.js";
 
 function axisOf(p) {
@@ -24,8 +27,9 @@ function layout(canvas, n) {
 }
 
 // On `canvas`, with the selection listed in `note`. on.painted({ lines, selected,
-// selectedCompleted }) follows every paint; on.show(conditions) is the note's "show
-// them in the table".
+// selectedCompleted, colours }) follows every paint (colours: each line's colour
+// class, "scale", "pruned" or "brushed-out", by trial); on.show(conditions) is the
+// note's "show them in the table".
 export class Parallel {
   constructor(canvas, note, on) {
     this.canvas = canvas;
@@ -36,13 +40,17 @@ export class Parallel {
     this.listen();
   }
 
-  // The history's points `h` of `sweep` (its outcomes: no failed trial).
+  // The history's points `h` of `sweep` (its outcomes: no failed trial). The
+  // objective's axis spans every value; the colour scale the completed trials' final
+  // values only (returned, for the legend).
   draw(sweep, h) {
     const ys = h.points.map((p) => p.y);
     const lo = Math.min(...ys), hi = Math.max(...ys);
     const objective = { name: h.metric, lo, hi, pos: (v) => (hi > lo ? (v - lo) / (hi - lo) : 0.5) };
-    this.plot = { axes: [...searched(sweep).map(axisOf), objective], points: h.points, maximize: h.maximize, sweepId: sweep.id };
+    const scale = colorScale(h.metric, h.points.filter((p) => !p.pruned).map((p) => p.y), h.maximize);
+    this.plot = { axes: [...searched(sweep).map(axisOf), objective], points: h.points, maximize: h.maximize, sweepId: sweep.id, scale };
     this.paint();
+    return scale;
   }
 
   paint() {
@@ -63,7 +71,6 @@ export class Parallel {
       const p = a.pos(v);
       return p >= Math.min(b[0], b[1]) && p <= Math.max(b[0], b[1]);
     });
-    const objective = par.axes[par.axes.length - 1];
     const selected = [], rest = [];
     for (const pt of par.points) (inBrush(pt) ? selected : rest).push(pt);
     const line = (pt) => {
@@ -79,21 +86,26 @@ export class Parallel {
       g.stroke();
     };
     const few = par.points.length < 500;  // few lines: thick and opaque; many: thin and light
+    const colours = {};  // trial → its line's colour class
     g.lineWidth = few ? 1.5 : 1;
     g.strokeStyle = "rgba(160,165,175," + (few ? 0.35 : 0.12) + ")";
-    rest.forEach(line);
-    // The best last, so they stay on top.
-    selected.sort((p, q) => (par.maximize ? p.y - q.y : q.y - p.y));
-    for (const pt of selected) {
-      const q = objective.pos(pt.y), good = par.maximize ? q : 1 - q;  // 1: the best
-      g.strokeStyle = pt.pruned ? "rgba(212,163,0,0.6)"
-        : "hsla(" + Math.round(230 - 230 * good) + ", 75%, 45%, " + (few ? 0.85 : 0.35) + ")";
+    for (const pt of rest) { colours[pt.trial] = "brushed-out"; line(pt); }
+    // Pruned trials under the completed ones, dashed and neutral: their early value is
+    // no final value.
+    g.setLineDash(PRUNED_DASH);
+    g.strokeStyle = PRUNED_COLOR;
+    for (const pt of selected) if (pt.pruned) { colours[pt.trial] = "pruned"; line(pt); }
+    g.setLineDash([]);
+    // The completed ones by their final value, the best last so that they stay on top.
+    const completed = selected.filter((pt) => !pt.pruned).sort((p, q) => (par.maximize ? p.y - q.y : q.y - p.y));
+    for (const pt of completed) {
+      g.strokeStyle = scaleColor(par.scale.good(pt.y), few ? 0.85 : 0.35);
+      colours[pt.trial] = "scale";
       line(pt);
     }
     this.paintAxes(g, L);
     this.list(selected);
-    this.on.painted({ lines: par.points.length, selected: selected.length,
-                      selectedCompleted: selected.filter((pt) => !pt.pruned).length });
+    this.on.painted({ lines: par.points.length, selected: selected.length, selectedCompleted: completed.length, colours });
   }
 
   // Each axis with its name, its ends (or categories) and its brush.

@@ -1,6 +1,6 @@
 // What a sweep's JSON (GET /api/v1/sweeps/{id}) says: its objective, its parameters,
 // its progress.
-import { duration, fmt, num, sweepStatus } from "./format.js";
+import { duration, fmt, formatNumber, num, sweepStatus } from "./format.js";
 
 // Trials that have finished, one way or another.
 export function done(c) {
@@ -39,9 +39,10 @@ export function summary(sweep) {
   const { metric, maximize } = objectiveOf(sweep);
   return sweepStatus(sweep.status) + " · " + done(c) + "/" + sweep.total_trials + " done · " + c.running + " running · " +
     c.completed + " completed · " + c.failed + " failed · " + c.pruned + " pruned · " + c.cancelled + " cancelled" +
-    (num(c.not_started) ? " · " + c.not_started + " never started" : "") +
+    (num(c.not_started) ? " · " + c.not_started + (num(sweep.finished_ms) ? " never started" : " to come") : "") +
     eta(sweep) + " · " + (maximize ? "maximize " : "minimize ") + metric +
-    (sweep.best_objective === undefined ? "" : " · best " + fmt(sweep.best_objective) + " (trial " + sweep.best_trial + ")") +
+    (sweep.best_objective === undefined ? "" : " · best " + formatNumber(sweep.best_objective, 4, true) +
+      " (trial " + sweep.best_trial + ")") +
     (sweep.status_reason ? " · " + sweep.status_reason : "");
 }
 

@@ -1,5 +1,6 @@
-// A sweep's page (/sweeps/{id}): its counts, the history and importance charts, the
-// learning curves, parallel coordinates, slice plots and the trial table.
+// A sweep's page (/sweeps/{id}): its counts, labels and spec, the history and
+// importance charts, the learning curves, parallel coordinates, slice plots and the
+// trial table. Every chart is a titled panel (dom.js' panel).
 //
 // Built for large sweeps: the history comes thinned from the server (at most 5,000
 // points, every improvement and the extremes kept), the table one page of 100 at a
@@ -7,12 +8,15 @@
 // sweep's counts change.
 import { api, ApiError } from "./api.js";
 import { Charts } from "./charts.js";
-import { el, setLive } from "./dom.js";
+import { Curves } from "./curves.js";
+import { el, panel, setLive, setTitle } from "./dom.js";
 import { hooks } from "./hooks.js";
 import { Parallel } from "./parallel.js";
-import { drawCurves, drawHistory, drawImportance, drawSlices } from "./sweep_charts.js";
+import { drawLegend, legendElement } from "./parallel_legend.js";
+import { drawHistory, drawImportance, drawSlices } from "./sweep_charts.js";
 import { importanceNote, summary } from "./sweep_data.js";
-import { downloadCsv, drawTable, PAGE, trialsQuery } from "./trial_table.js";
+import { drawSpec, specElements, specYaml } from "./sweep_spec.js";
+import { downloadCsv, drawTable, fillEpochs, PAGE, trialsQuery } from "./trial_table.js";
 
 // What redraws the sweep page: a trial changing state (counts, history, table).
 const matters = (ev) => Boolean(ev.trial);
@@ -30,6 +34,7 @@ export function sweepPage(app, id) {
   };
   const charts = new Charts();
   let parallel = null;
+  const curveView = new Curves(id, charts, { change: () => curves(state.sweep) });
 
   function build() {
     state.name = "sweep:" + id;
@@ -41,14 +46,12 @@ export function sweepPage(app, id) {
       app.refresh();
     };
     document.getElementById("main").replaceChildren(
-      el("h1", { id: "title" }, id), el("div", { class: "sub", id: "counts" }),
-      el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "history" })),
-        el("div", { class: "chart" }, el("canvas", { id: "importance" }))),
+      el("h1", { id: "title" }, id), el("div", { class: "sub", id: "counts" }), ...specElements(),
+      el("div", { class: "charts" }, panel("history", "Objective by trial"), panel("importance", "Parameter importance (PED-ANOVA)")),
       el("div", { class: "sub", id: "history-note" }), el("div", { class: "sub", id: "importance-note" }),
-      el("h2", {}, "Learning curves: the 5 best trials, the 5 latest pruned and those ticked in the table"),
-      el("div", { class: "chart" }, el("canvas", { id: "curves" })),
-      el("h2", {}, "Parallel coordinates"),
-      el("div", { class: "chart wide" }, el("canvas", { id: "parallel" })), el("div", { class: "sub", id: "parallel-note" }),
+      curveView.element(),
+      panel("parallel", "Parallel coordinates", null, el("div", { class: "chart wide" }, el("canvas", { id: "parallel" })),
+        legendElement("parallel-legend"), el("div", { class: "sub", id: "parallel-note" })),
       el("h2", {}, "Slices: the objective against each parameter"), el("div", { class: "slices", id: "slices" }),
       el("h2", {}, "Trials"),
       el("div", { class: "controls" }, filter,
@@ -75,7 +78,7 @@ export function sweepPage(app, id) {
   }
 
   function curves(sweep) {
-    drawCurves(charts, sweep, state.picked).then(hooks.curves)
+    curveView.draw(sweep, state.picked).then((drawn) => { if (drawn) hooks.curves(drawn); })
       .catch((e) => setLive(false, "learning curves: " + e.message));
   }
 
@@ -98,6 +101,13 @@ export function sweepPage(app, id) {
     app.follow(sweep.id, "sweep", matters, sweep.status);
     document.getElementById("title").textContent = sweep.name + " (" + sweep.id + ")";
     document.getElementById("counts").textContent = summary(sweep);
+    // The spec file changes only with an extend: fetched again when the spec does.
+    const specKey = JSON.stringify(sweep.spec);
+    if (state.specKey !== specKey) {
+      state.specText = await specYaml(sweep.id);
+      state.specKey = specKey;
+    }
+    hooks.spec(drawSpec(sweep, state.specText));
     // Fetch what changed only: the counts say whether the trials did; the table also
     // follows its own sort, filter and page.
     const counts = JSON.stringify([sweep.counts, sweep.total_trials, sweep.status]);
@@ -110,7 +120,9 @@ export function sweepPage(app, id) {
         setTimeout(() => {  // after the history and the table are on screen
           // Outcomes only: a failed trial's last value says how it failed, not how good its settings are.
           const outcomes = { ...h, points: h.points.filter((p) => !p.failed) };
-          parallel.draw(sweep, outcomes);
+          const scale = parallel.draw(sweep, outcomes);
+          setTitle("parallel", "Parallel coordinates: the searched parameters and " + h.metric + ", a line a trial");
+          hooks.legend(drawLegend("parallel-legend", scale));
           hooks.slices(drawSlices(charts, sweep, outcomes));
         }, 0);
       }));
@@ -123,6 +135,7 @@ export function sweepPage(app, id) {
         const drawn = drawTable(sweep, page, { sort: state.sort, picked: state.picked, at: state.tokens.length }, table);
         state.next = drawn.next;
         hooks.table(drawn);
+        hooks.epochs(fillEpochs());
       }, (e) => {
         if (!(e instanceof ApiError) || !state.where.length) throw e;
         where.textContent = e.message;

@@ -3,12 +3,13 @@
 // a command trial's output instead of the heat map.
 // Redrawn as its state changes and its epochs arrive.
 import { api } from "./api.js";
-import { Charts } from "./charts.js";
-import { el } from "./dom.js";
-import { fmt, trialStatus } from "./format.js";
+import { Charts, numberAxis } from "./charts.js";
+import { el, panel, setTitle } from "./dom.js";
+import { fmt, formatNumber, trialDuration, trialStatus } from "./format.js";
 import { drawHeatmap } from "./heatmap.js";
 import { hooks } from "./hooks.js";
 import { objectiveOf } from "./sweep_data.js";
+import { epochsRun } from "./trial_cache.js";
 import { TrialOutput } from "./trial_output.js";
 
 // What redraws trial `index`'s page: its state changes and its epochs.
@@ -27,11 +28,11 @@ export function trialPage(app, id, index) {
     state.output = command ? new TrialOutput(id, index) : null;
     document.getElementById("main").replaceChildren(
       el("h1", { id: "title" }), el("div", { class: "sub", id: "summary" }),
-      el("div", { class: "charts" }, el("div", { class: "chart" }, el("canvas", { id: "curve" }))),
+      el("div", { class: "charts" }, panel("curve", "Learning curves")),
       ...(command ? state.output.element() : [
-        el("h2", {}, "Activations: std of each hidden layer's output per epoch (epoch 0: at initialisation)"),
-        el("div", { class: "sub", id: "heatmap-legend" }),
-        el("div", { class: "scroll" }, el("table", { id: "heatmap", class: "heatmap" }))]),
+        panel("heatmap", "Activations: std of each hidden layer's output per epoch (epoch 0: at initialisation)", null,
+          el("div", { class: "sub", id: "heatmap-legend" }),
+          el("div", { class: "scroll" }, el("table", { id: "heatmap", class: "heatmap" })))]),
       el("h2", {}, "Parameters"), el("table", { id: "params" }),
       el("h2", {}, "Attempts"), el("table", { id: "attempts" }));
   }
@@ -41,13 +42,16 @@ export function trialPage(app, id, index) {
     const epochs = t.epochs || [];
     const names = [...new Set(epochs.flatMap((e) => Object.keys(e.metrics || {})))].filter((m) => m.endsWith("loss") || m === metric).sort();
     const colors = ["#2957c7", "#d4a300", "#1f7a3a", "#b3261e", "#6b7280"];
+    setTitle("curve", "Trial " + t.index + ": " + (names.length ? names.join(", ") : metric) + " per epoch");
     const chart = charts.draw("curve", {
       type: "line",
       data: {
         labels: epochs.map((e) => e.epoch),
         datasets: names.map((m, i) => ({ label: m, data: epochs.map((e) => (e.metrics || {})[m]), borderColor: colors[i % colors.length], pointRadius: 2 })),
       },
-      options: { animation: false, maintainAspectRatio: false, scales: { x: { title: { display: true, text: "epoch" } } } },
+      options: { animation: false, maintainAspectRatio: false,
+                 scales: { x: { title: { display: true, text: "epoch" } }, y: numberAxis("value", false) },
+                 plugins: { tooltip: { callbacks: { label: (ctx) => ctx.dataset.label + ": " + formatNumber(ctx.raw) } } } },
     });
     return { chart, points: epochs.length };
   }
@@ -62,7 +66,8 @@ export function trialPage(app, id, index) {
       el("a", { href: "/sweeps/" + encodeURIComponent(sweep.id) }, sweep.name), " / trial " + t.index);
     document.getElementById("summary").textContent = trialStatus(t.status) +
       (t.objective === undefined ? "" : " · " + metric + " " + fmt(t.objective)) +
-      (t.failure_reason ? " · " + t.failure_reason : "") + " · attempt " + t.attempt + " · seed " + t.seed;
+      (t.failure_reason ? " · " + t.failure_reason : "") + " · attempt " + t.attempt + " · seed " + t.seed +
+      " · duration " + trialDuration(t) + " · " + epochsRun(t) + " epochs";
     document.getElementById("params").replaceChildren(el("tbody", {},
       Object.keys(t.params || {}).sort().map((k) => el("tr", {}, el("td", {}, k), el("td", { class: "num" }, fmt(t.params[k]))))));
     document.getElementById("attempts").replaceChildren(el("tbody", {},

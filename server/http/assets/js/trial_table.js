@@ -1,9 +1,9 @@
 // The sweep page's trial table: one page of trials as the server sorted and filtered
-// them, a checkbox a row to draw the trial's learning curve, and the whole selection
-// as CSV.
+// them, with each one's duration and epochs run, a checkbox a row to draw the trial's
+// learning curve, and the whole selection as CSV.
 import { api } from "./api.js";
 import { el } from "./dom.js";
-import { fmt, num, trialStatus } from "./format.js";
+import { fmt, formatNumber, num, trialDuration, trialStatus } from "./format.js";
 import { paramNames } from "./sweep_data.js";
 
 export const PAGE = 100;  // trials a page
@@ -24,20 +24,23 @@ export function trialsQuery(sweepId, filter, token, size) {
 // column's head, on.pick(index, ticked) a checkbox. Returns { shown, total, next }.
 export function drawTable(sweep, page, { sort, picked, at }, on) {
   const params = paramNames(sweep);
-  const columns = ["index", "status", "objective", ...params];
+  const columns = ["index", "status", "objective", "duration", "epochs", ...params];
+  const unsorted = { status: "", duration: "finished − started", epochs: "epochs it reported metrics for" };
   const thead = el("tr", {}, el("th", { title: "show its learning curve above" }, "curve"), columns.map((k) => {
-    if (k === "status") return el("th", {}, k);
+    if (k in unsorted) return el("th", { "data-col": k, title: unsorted[k] }, k);
     const sorted = sort.key === k;
     // objective: best first, then worst first; the rest ascending, then descending.
     const arrow = sorted ? (k === "objective" ? (sort.desc ? " asc" : "") : (sort.desc ? "" : " asc")) : "";
-    return el("th", { class: "sortable" + (sorted ? " sorted" + arrow : ""), "data-key": k, onclick: () => on.sort(k) },
+    return el("th", { class: "sortable" + (sorted ? " sorted" + arrow : ""), "data-key": k, "data-col": k, onclick: () => on.sort(k) },
       k === "index" ? "trial" : k);
   }));
   const rows = (page.trials || []).map((t) => el("tr", { "data-trial": String(t.index) },
     el("td", {}, pickBox(num(t.index), picked, on.pick)),
     el("td", { class: "num" }, el("a", { href: "/sweeps/" + encodeURIComponent(sweep.id) + "/trials/" + t.index }, t.index)),
     el("td", { class: "status-" + trialStatus(t.status) }, trialStatus(t.status)),
-    el("td", { class: "num" }, t.objective === undefined ? "-" : fmt(t.objective)),
+    el("td", { class: "num" }, objectiveCell(t, sweep.objective_metric)),
+    el("td", { class: "num duration" }, trialDuration(t)),
+    el("td", { class: "num epochs", "data-trial": String(t.index) }, num(t.epochs_run) ? String(num(t.epochs_run)) : "-"),
     params.map((p) => el("td", { class: "num" }, fmt((t.params || {})[p])))));
   document.getElementById("trials").replaceChildren(el("thead", {}, thead), el("tbody", {}, rows));
   const total = num(page.total);
@@ -47,6 +50,22 @@ export function drawTable(sweep, page, { sort, picked, at }, on) {
   document.getElementById("prev").disabled = at <= 1;
   document.getElementById("next").disabled = !next;
   return { shown: rows.length, total, next };
+}
+
+// The objective as the CLI shows it: 4 significant digits, trailing zeros kept; a
+// trial that did not complete shows its last value of the metric at the epoch it
+// stopped ("0.4100 @2").
+export function objectiveCell(t, metric) {
+  if (t.objective !== undefined) return formatNumber(t.objective, 4, true);
+  const last = (t.metrics || {})[metric];
+  if (last !== undefined && num(t.epochs_run) > 0) return formatNumber(last, 4, true) + " @" + num(t.epochs_run);
+  return "-";
+}
+
+// The epochs column as drawn (the list carries each trial's epochs_run); returns the
+// cells filled.
+export function fillEpochs() {
+  return [...document.querySelectorAll("#trials td.epochs")].filter((td) => td.textContent !== "-").length;
 }
 
 // A row's checkbox: its trial's learning curve joins the chart above.
@@ -60,7 +79,7 @@ function pickBox(index, picked, pick) {
 // Every trial `filter` selects, as <sweep id>.csv (fetched 1,000 at a time).
 export async function downloadCsv(sweep, filter) {
   const params = paramNames(sweep);
-  const lines = [["trial", "status", "objective", ...params].join(",")];
+  const lines = [["trial", "status", "objective", "duration_s", ...params].join(",")];
   const cell = (v) => {
     const s = v === undefined || v === null ? "" : Array.isArray(v) ? "[" + v.join(" ") + "]" : String(v);
     return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
@@ -69,7 +88,8 @@ export async function downloadCsv(sweep, filter) {
   do {
     const page = await api(trialsQuery(sweep.id, filter, token, 1000));
     for (const t of page.trials || []) {
-      lines.push([t.index, trialStatus(t.status), t.objective, ...params.map((p) => (t.params || {})[p])].map(cell).join(","));
+      const seconds = num(t.started_ms) && num(t.finished_ms) ? (num(t.finished_ms) - num(t.started_ms)) / 1000 : undefined;
+      lines.push([t.index, trialStatus(t.status), t.objective, seconds, ...params.map((p) => (t.params || {})[p])].map(cell).join(","));
     }
     token = page.next_page_token;
   } while (token);
