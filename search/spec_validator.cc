@@ -283,8 +283,35 @@ absl::Status CheckLayerLists(const Spec& spec) {
   return absl::OkStatus();
 }
 
+// Whether some trial of `spec` has conv layers: conv_blocks of 1 or more, or a
+// `layers` list (fixed or one of its values) with a conv in it.
+bool MayHaveConv(const Spec& spec) {
+  if (auto blocks = LargestNumber(spec, vocabulary::kConvSetting); blocks && blocks->first >= 1) return true;
+  const auto has_conv = [](const Value& layers) {
+    if (!layers.is_list()) return false;
+    for (const auto& l : layers.as_list()) {
+      if (l.is_string() && l.as_string().starts_with("conv")) return true;
+    }
+    return false;
+  };
+  if (auto it = spec.fixed.find("layers"); it != spec.fixed.end() && has_conv(it->second)) return true;
+  for (const auto& p : spec.parameters) {
+    if (p.name != "layers") continue;
+    if (p.domain == Parameter::Domain::kConstant && has_conv(p.value)) return true;
+    for (const auto& v : p.values) {
+      if (has_conv(v)) return true;
+    }
+  }
+  return false;
+}
+
 absl::Status CheckConvStack(const Spec& spec) {
   RETURN_IF_ERROR(CheckLayerLists(spec));
+  if (auto spatial = LargestNumber(spec, "spatial_dropout"); spatial && spatial->first > 0 && !MayHaveConv(spec)) {
+    return Bad(spatial->second,
+               "drops whole channels of conv layers, and no network of this spec has one (add conv_blocks or a "
+               "conv to layers); `dropout` drops units of dense layers");
+  }
   const auto blocks = LargestNumber(spec, vocabulary::kConvSetting);
   if (!blocks || blocks->first < 1) return absl::OkStatus();
   const vocabulary::ConvShape image = vocabulary::KnownImage(spec.dataset);

@@ -69,6 +69,8 @@ const std::vector<ParamInfo>& Vocabulary() {
       {"l2", T::kFloat, {}, 0, 100, false, "λ/2·‖W‖² [0]"},
       {"l1", T::kFloat, {}, 0, 100, false, "λ·‖W‖₁ [0]"},
       {"dropout", T::kFloat, {}, 0, 0.95, false, "drop probability of hidden units [0]"},
+      {"spatial_dropout", T::kFloat, {}, 0, 0.95, false,
+       "conv layers: drop probability of whole channels, in place of dropout there [0]"},
       {"batch_norm", T::kBool, {}, 0, 0, false, "batch normalisation of hidden layers [false]"},
       {"bn_momentum", T::kFloat, {}, 0, 1, false, "running-average momentum [0.9]"},
       {"early_stopping", T::kBool, {}, 0, 0, false, "stop after `patience` epochs without improvement [false]"},

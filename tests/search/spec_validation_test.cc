@@ -99,6 +99,10 @@ INSTANTIATE_TEST_SUITE_P(
             "objective.goal: must be minimize or maximize, not a number (did you mean `target`?)"},
         Bad{"dataset: iris\nfixed: {conv_blocks: 2}\n",
             "fixed.conv_blocks: conv layers need image data; dataset iris is flat"},
+        Bad{"dataset: fashion-mnist\nfixed: {spatial_dropout: 0.2}\n",
+            "fixed.spatial_dropout: drops whole channels of conv layers, and no network of this spec has one"},
+        Bad{"dataset: digits\nparameters:\n  conv_blocks: {values: [0]}\n  spatial_dropout: {min: 0.1, max: 0.3}\n",
+            "parameters.spatial_dropout.max: drops whole channels of conv layers"},
         Bad{"dataset: {name: csv, path: t.csv}\nparameters:\n  conv_blocks: {values: [0, 1]}\n",
             "parameters.conv_blocks.values[1]: conv layers need image data; dataset csv is flat"},
         Bad{"dataset: digits\nparameters:\n  conv_blocks: {min: 1, max: 4, type: int}\n",
@@ -270,6 +274,10 @@ TEST(SpecValidation, ValidSpecsPass) {
                   "{values: [16, 32]}\n  conv_kernel: {values: [3, 5]}\n  hidden_units: {values: [64, 128]}\n"),
             "");
   EXPECT_EQ(Error("dataset: digits\nfixed: {conv_blocks: 3}\n"), "");
+  EXPECT_EQ(Error("dataset: digits\nfixed: {conv_blocks: 1, spatial_dropout: 0.2, dropout: 0.3}\n"), "");
+  EXPECT_EQ(Error("dataset: digits\nparameters:\n  layers: {values: [[{dense: 16}], [{conv: {filters: 4}}, {dense: "
+                  "8}]]}\n  spatial_dropout: {min: 0.1, max: 0.3}\n"),
+            "");
   EXPECT_EQ(Error("dataset: fashion-mnist\nfixed:\n  layers: [{conv: {filters: 32, kernel: 3, padding: same}}, {pool: "
                   "{max: 2}},\n           {conv: {filters: 64, kernel: 3, stride: 2, padding: 1, bias: false}}, "
                   "{pool: {avg: 2, stride: 1}}, {dense: 128}]\n"),

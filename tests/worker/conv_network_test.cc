@@ -90,6 +90,7 @@ struct ConvNetCase {
   float dropout;
   PoolKind pool;
   Regularizer reg;
+  float spatial_dropout = 0;
 };
 
 class ConvNetworkGradient : public ::testing::TestWithParam<ConvNetCase> {};
@@ -106,6 +107,7 @@ NetworkConfig SmallConvNet(const ConvNetCase& c) {
   cfg.activation.kind = c.act;
   cfg.batch_norm = c.batch_norm;
   cfg.dropout = c.dropout;
+  cfg.spatial_dropout = c.spatial_dropout;
   return cfg;
 }
 
@@ -144,7 +146,10 @@ INSTANTIATE_TEST_SUITE_P(
         ConvNetCase{"sigmoid_avg", ActivationKind::kSigmoid, false, 0, PoolKind::kAverage, {}},
         ConvNetCase{"elu_max_bn", ActivationKind::kElu, true, 0, PoolKind::kMax, {}},
         ConvNetCase{"tanh_avg_dropout", ActivationKind::kTanh, false, 0.3f, PoolKind::kAverage, {}},
-        ConvNetCase{"tanh_max_bn_dropout_reg", ActivationKind::kTanh, true, 0.25f, PoolKind::kMax, {0.1f, 0.05f}}),
+        ConvNetCase{"tanh_max_bn_dropout_reg", ActivationKind::kTanh, true, 0.25f, PoolKind::kMax, {0.1f, 0.05f}},
+        // Whole channels dropped in the conv layers, units in the dense one.
+        ConvNetCase{"tanh_avg_spatial_dropout", ActivationKind::kTanh, false, 0.2f, PoolKind::kAverage, {}, 0.4f},
+        ConvNetCase{"elu_max_bn_spatial_dropout", ActivationKind::kElu, true, 0, PoolKind::kMax, {}, 0.3f}),
     [](const auto& info) { return info.param.name; });
 
 // The benchmark CNN: conv(1→32, 3×3, same) ReLU, max pool 2, conv(32→64, 3×3, same)

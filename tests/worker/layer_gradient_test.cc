@@ -114,6 +114,26 @@ TEST(Dropout, MaskIsInvertedAndKeepsExpectation) {
   EXPECT_FLOAT_EQ(mask.maxCoeff(), 1.0f / 0.75f);
 }
 
+// Spatial dropout keeps or drops each channel of each row whole, at rate p, scaled
+// by 1/(1−p) as dropout is.
+TEST(Dropout, SpatialMaskDropsWholeChannels) {
+  Rng rng(7);
+  const int channels = 40, plane = 9, rows = 100;
+  Matrix mask(rows, channels * plane);
+  SpatialDropoutMask(0.3f, rng, channels, plane, MatrixMap(mask.data(), rows, channels * plane));
+  int kept = 0;
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < channels; ++c) {
+      const auto block = mask.row(r).segment(c * plane, plane);
+      EXPECT_EQ(block.minCoeff(), block.maxCoeff()) << "row " << r << " channel " << c << " is split";
+      EXPECT_TRUE(block(0) == 0.0f || block(0) == 1.0f / 0.7f) << block(0);
+      kept += block(0) > 0;
+    }
+  }
+  EXPECT_NEAR(kept / double(rows * channels), 0.7, 0.03);
+  EXPECT_NEAR(mask.cast<double>().mean(), 1.0, 0.05);
+}
+
 TEST(RegularizerGradient, L1AndL2) {
   Rng rng(6);
   std::vector<float> w(30);

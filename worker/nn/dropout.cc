@@ -1,5 +1,6 @@
 #include "worker/nn/dropout.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 
@@ -26,6 +27,18 @@ void DropoutMask(float p, Rng& rng, MatrixMap mask) {
     m[i + 1] = unit(static_cast<uint32_t>(r >> 32));
   }
   if (i < n) m[i] = unit(static_cast<uint32_t>(rng.Next()));
+}
+
+void SpatialDropoutMask(float p, Rng& rng, int channels, int64_t plane, MatrixMap mask) {
+  const float keep = 1.0f / (1.0f - p);
+  const auto threshold = static_cast<uint64_t>(p * 4294967296.0);
+  for (Eigen::Index r = 0; r < mask.rows(); ++r) {
+    float* row = mask.row(r).data();
+    for (int c = 0; c < channels; ++c) {
+      const float v = (rng.Next() >> 32) >= threshold ? keep : 0.0f;
+      std::fill(row + c * plane, row + (c + 1) * plane, v);
+    }
+  }
 }
 
 }  // namespace hpsearch::nn

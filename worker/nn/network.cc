@@ -42,7 +42,7 @@ Network::Network(const NetworkConfig& config, int max_rows) : config_(config), m
           f.xhat.resize(max_rows, size);
           f.inv_std.resize(f.filters());
         }
-        if (config.dropout > 0) {
+        if (config.conv_dropout() > 0) {
           f.mask.resize(max_rows, size);
           f.dropped.resize(max_rows, size);
         }
@@ -117,7 +117,7 @@ std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
         const std::size_t out = (*shapes)[i].size();
         std::size_t per_row = out;  // z (argmax for max pooling: int32, as wide)
         if (l.kind == FeatureLayer::Kind::kConv) {
-          per_row += out + (c.batch_norm ? out : 0) + (c.dropout > 0 ? 2 * out : 0);
+          per_row += out + (c.batch_norm ? out : 0) + (c.conv_dropout() > 0 ? 2 * out : 0);
           cols = std::max<std::size_t>(cols, Conv2dWorkspace(shape, l.conv));
         } else if (l.pool.kind == PoolKind::kMax) {
           per_row += out;
@@ -248,7 +248,7 @@ void Network::Backward(ConstMatrixMap x, ConstMatrixMap dout) {
 
 const float* Network::FeatureOutput(const Feature& f) const {
   if (!f.conv()) return f.z.data();
-  return config_.dropout > 0 ? f.dropped.data() : f.a.data();
+  return config_.conv_dropout() > 0 ? f.dropped.data() : f.a.data();
 }
 
 void Network::ForwardFeatures(ConstMatrixMap x, bool training, Rng* rng) {
@@ -282,9 +282,13 @@ void Network::ForwardFeatures(ConstMatrixMap x, bool training, Rng* rng) {
     MatrixMap a(f.a.data(), n, size);
     ActivationForward(config_.activation, Const(z), a);
     input = f.a.data();
-    if (training && config_.dropout > 0) {
+    if (training && config_.conv_dropout() > 0) {
       MatrixMap mask(f.mask.data(), n, size), dropped(f.dropped.data(), n, size);
-      DropoutMask(config_.dropout, *rng, mask);
+      if (config_.spatial_dropout > 0) {
+        SpatialDropoutMask(config_.spatial_dropout, *rng, filters, f.out.plane(), mask);
+      } else {
+        DropoutMask(config_.dropout, *rng, mask);
+      }
       dropped.array() = a.array() * mask.array();
       input = f.dropped.data();
     }
@@ -310,7 +314,7 @@ void Network::BackwardFeatures(ConstMatrixMap x, const float* g, int next) {
     }
     const int filters = f.filters();
     MatrixMap dz(const_cast<float*>(g), n, size);
-    if (config_.dropout > 0) ApplyMask(ConstMatrixMap(f.mask.data(), n, size), dz);
+    if (config_.conv_dropout() > 0) ApplyMask(ConstMatrixMap(f.mask.data(), n, size), dz);
     ActivationBackward(config_.activation, ConstMatrixMap(f.z.data(), n, size), ConstMatrixMap(f.a.data(), n, size),
                        Const(dz), dz);
     if (config_.batch_norm) {

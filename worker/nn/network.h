@@ -42,6 +42,11 @@ struct NetworkConfig {
   bool batch_norm = false;
   BatchNormConfig bn;
   float dropout = 0;  // hidden dense and conv layers
+  // Conv layers drop whole channels (every position of a channel of a row together,
+  // PyTorch's Dropout2d) with this probability, in place of `dropout` there.
+  float spatial_dropout = 0;
+  // The drop probability of conv layers, and whether it drops channels.
+  float conv_dropout() const { return spatial_dropout > 0 ? spatial_dropout : dropout; }
   // Convolutional layers before the dense ones, on inputs of shape `image` (then
   // `inputs` == image.size()). REQUIRES: FeatureShapes(image, features) ok.
   ImageShape image;

@@ -59,6 +59,7 @@ absl::StatusOr<Plan> MakePlan(const TrialConfig& c, const data::Dataset& d) {
   p.net.batch_norm = c.batch_norm;
   p.net.bn = c.bn;
   p.net.dropout = c.dropout;
+  p.net.spatial_dropout = c.spatial_dropout;
   if (!c.features.empty()) {
     const std::string& setting = c.conv_setting;
     if (!d.is_image())

@@ -62,6 +62,8 @@ absl::Status Apply(TrialConfig& c, const std::string& k, const Value& v) {
     c.regularizer.l1 = f();
   else if (k == "dropout")
     c.dropout = f();
+  else if (k == "spatial_dropout")
+    c.spatial_dropout = f();
   else if (k == "batch_norm")
     c.batch_norm = v.as_bool();
   else if (k == "bn_momentum")

@@ -37,6 +37,7 @@ struct TrialConfig {
   int epochs = 10;
   nn::Regularizer regularizer;
   float dropout = 0;
+  float spatial_dropout = 0;  // conv layers: whole channels, in place of dropout there
   bool batch_norm = false;
   nn::BatchNormConfig bn;
   bool early_stopping = false;
