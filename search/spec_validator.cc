@@ -152,7 +152,8 @@ std::optional<std::pair<double, std::string>> LargestNumber(const Spec& spec, co
 absl::Status CheckKnobSize(const Spec& spec, const SpecLimits& limits, int inputs, int outputs, bool batch_norm) {
   Params worst;
   std::string path;
-  for (const char* knob : {"hidden_layers", "hidden_units", "conv_filters", "conv_growth", "conv_kernel"}) {
+  for (const char* knob :
+       {"hidden_layers", "hidden_units", "conv_filters", "conv_growth", "conv_kernel", "conv_per_block"}) {
     if (auto v = LargestNumber(spec, knob)) {
       worst[knob] = Value(v->first);
       if (std::string(knob).starts_with("hidden")) path = v->second;
@@ -321,6 +322,7 @@ absl::Status CheckConvStack(const Spec& spec) {
   }
   Params worst = {{vocabulary::kConvSetting, Value(blocks->first)}};
   if (auto kernel = LargestNumber(spec, "conv_kernel")) worst["conv_kernel"] = Value(kernel->first);
+  if (auto per_block = LargestNumber(spec, "conv_per_block")) worst["conv_per_block"] = Value(per_block->first);
   auto shapes = vocabulary::ConvShapes(image, vocabulary::ConvLayersFromSettings(worst));
   if (!shapes.ok()) {
     return Bad(blocks->second, absl::StrCat(static_cast<int64_t>(blocks->first), " blocks on ", spec.dataset.name,

@@ -156,6 +156,7 @@ std::vector<ConvLayer> ConvLayersFromSettings(const Params& settings) {
   };
   const int blocks = static_cast<int>(number("conv_blocks", 0));
   const int kernel = static_cast<int>(number("conv_kernel", 3));
+  const int per_block = std::clamp(static_cast<int>(number("conv_per_block", 1)), 1, 2);
   const double growth = number("conv_growth", 2);
   double filters = number("conv_filters", 32);
   std::vector<ConvLayer> layers;
@@ -164,7 +165,7 @@ std::vector<ConvLayer> ConvLayersFromSettings(const Params& settings) {
     conv.filters = static_cast<int>(std::clamp<double>(std::round(filters), 1, 1 << 24));  // no int overflow
     conv.kernel = kernel;
     conv.padding = (kernel - 1) / 2;
-    layers.push_back(conv);
+    for (int k = 0; k < per_block; ++k) layers.push_back(conv);
     layers.push_back({ConvLayer::Kind::kMaxPool, 0, 2, 2, 0, false});
     filters *= growth;
   }

@@ -2,10 +2,11 @@
 // the spec validator, `plan`, the parameter count and the trainer share. The numeric
 // knobs build the stack so TPE can search architecture as numbers:
 //
-//   conv_blocks   N blocks of [conv, max_pool 2] before the dense layers [0: none]
-//   conv_filters  the first block's filters [32]
-//   conv_growth   each block's filters are the previous block's × this, rounded [2]
-//   conv_kernel   every conv's k × k, padded to keep the map's size ("same") [3]
+//   conv_blocks     N blocks of [conv, conv?, max_pool 2] before the dense layers [0: none]
+//   conv_per_block  convs in each block (1 or 2: VGG's pairs), same filters [1]
+//   conv_filters    the first block's filters [32]
+//   conv_growth     each block's filters are the previous block's × this, rounded [2]
+//   conv_kernel     every conv's k × k, padded to keep the map's size ("same") [3]
 //
 // or the `layers` setting lists the network, each entry a layer written as one name
 // with a value or a mapping (YAML; common/yaml/yaml_value.h makes it its text):

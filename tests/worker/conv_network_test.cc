@@ -193,11 +193,26 @@ TEST(ConvNetwork, TheVocabularyCountsWhatTheNetworkBuilds) {
   // conv_blocks: 2 with the other knobs at their defaults is that net.
   const std::vector<ConvLayer> defaults = vocabulary::ConvLayersFromSettings({{"conv_blocks", 2}});
   EXPECT_EQ(vocabulary::ParameterCount({1, 28, 28}, defaults, {128}, 10), 421642);
+  // conv_per_block: 2 repeats each block's conv (same filters, same map) before its pool.
+  const std::vector<ConvLayer> pairs =
+      vocabulary::ConvLayersFromSettings({{"conv_blocks", 2}, {"conv_per_block", 2}, {"conv_filters", 8}});
+  ASSERT_EQ(pairs.size(), 6u);
+  EXPECT_EQ(pairs[0].filters, 8);
+  EXPECT_EQ(pairs[1].filters, 8);
+  EXPECT_EQ(pairs[2].kind, ConvLayer::Kind::kMaxPool);
+  EXPECT_EQ(pairs[3].filters, 16);
+  EXPECT_EQ(pairs[4].filters, 16);
+  // 1·9·8+8, 8·9·8+8, 8·9·16+16, 16·9·16+16 conv; 7·7·16 → 10 dense.
+  EXPECT_EQ(vocabulary::ParameterCount({1, 28, 28}, pairs, {}, 10), 80 + 584 + 1168 + 2320 + 784 * 10 + 10);
   for (int blocks : {1, 2, 3}) {
     for (int kernel : {3, 5}) {
       for (bool bn : {false, true}) {
-        const std::vector<ConvLayer> stack = vocabulary::ConvLayersFromSettings(
-            {{"conv_blocks", blocks}, {"conv_kernel", kernel}, {"conv_filters", 6}, {"conv_growth", 1.5}});
+        const std::vector<ConvLayer> stack =
+            vocabulary::ConvLayersFromSettings({{"conv_blocks", blocks},
+                                                {"conv_kernel", kernel},
+                                                {"conv_filters", 6},
+                                                {"conv_growth", 1.5},
+                                                {"conv_per_block", 1 + kernel % 2 * (blocks % 2)}});
         NetworkConfig cfg;
         cfg.image = {1, 28, 28};
         cfg.inputs = 784;
