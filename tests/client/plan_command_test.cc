@@ -63,7 +63,7 @@ TEST(PlanCommand, AConvNetShowsItsShapesLayerByLayer) {
 // The benchmark CNN as a `layers:` list: PyTorch's count, 421,642 parameters (more
 // with batch norm: γ and β per channel and per dense unit).
 TEST(PlanCommand, ALayerListShowsTheBenchmarkNet) {
-  Result r = RunCli("plan " + Example("fashion-cnn.yaml") + " -o json --limit 12");
+  Result r = RunCli("plan " + Example("fashion-cnn-net.yaml") + " -o json --limit 12");
   ASSERT_EQ(r.code, 0) << r.out;
   bool plain = false;
   const nlohmann::json plan = nlohmann::json::parse(r.out);
