@@ -17,6 +17,7 @@
 #include "common/util/counted.h"
 #include "common/util/printable.h"
 #include "common/util/value_json.h"
+#include "common/vocabulary/conv_stack.h"
 #include "common/vocabulary/metrics.h"
 #include "search/spec_validator.h"
 #include "search/spec_writer.h"
@@ -199,7 +200,16 @@ void PrintTrialDetail(const v1::Trial& t, std::ostream& out) {
     PrintCurves(t, out);
   }
   if (t.diagnostics_size() > 0) {
-    out << "activations (mean ± std per hidden layer):\n";
+    // Conv layers first (pooling learns nothing: no row), then the hidden dense ones.
+    int convs = 0;
+    if (auto settings = ParamsFromJson(TrialJson(t)["params"]); settings.ok()) {
+      for (const auto& l : vocabulary::ConvLayersFromSettings(*settings)) {
+        convs += l.kind == vocabulary::ConvLayer::Kind::kConv;
+      }
+    }
+    out << "activations (mean ± std per layer: "
+        << (convs > 0 ? absl::StrCat("conv 1-", convs, ", then the hidden dense layers") : "the hidden layers")
+        << "):\n";
     for (const auto& d : t.diagnostics()) {
       std::string layers;
       for (int i = 0; i < d.mean_size() && i < d.std_size(); ++i) {

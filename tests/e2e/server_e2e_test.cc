@@ -129,6 +129,34 @@ TEST_F(ServerE2E, SubmitRunsEveryTrialAndTheBestAreSorted) {
   EXPECT_EQ(server.Wait(std::chrono::seconds(10)), 0) << server.log();
 }
 
+// A conv sweep through the whole service: the trainer builds what `plan` previews
+// (same parameter count), the activation statistics have a row per conv layer and
+// per hidden layer, and `trial` labels them so.
+TEST_F(ServerE2E, AConvSweepRunsAsPlannedAndLabelsItsLayers) {
+  ServerProcess server(dir_ / "conv.db", {"--workers", "2"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string spec = WriteSpec("conv.yaml", R"(name: conv
+dataset: {name: digits, validation: 0.2}
+objective: {metric: val_accuracy, goal: maximize}
+method: grid
+fixed: {epochs: 2, hidden: [16], conv_blocks: 1, conv_per_block: 2, conv_filters: 4, spatial_dropout: 0.1}
+parameters:
+  lr: {values: [0.01, 0.003]}
+)");
+  const json plan = Json(server.Cli({"plan", spec, "-o", "json"}));
+  const int64_t planned = plan["trials"][0]["network"]["parameters"];
+  const std::string id = Json(server.Cli({"submit", spec, "-o", "json"}))["id"];
+  ASSERT_EQ(server.Cli({"watch", id}).code, 0);
+  const json t = Json(server.Cli({"trial", id, "0", "-o", "json"}));
+  EXPECT_EQ(t["status"], "completed") << t.dump();
+  EXPECT_EQ(t["parameter_count"], planned);
+  EXPECT_EQ(t["epochs_run"], 2);
+  ASSERT_FALSE(t["diagnostics"].empty());
+  EXPECT_EQ(t["diagnostics"][0]["std"].size(), 3u);  // conv 1, conv 2, hidden 1
+  EXPECT_THAT(server.Cli({"trial", id, "0"}).out,
+              HasSubstr("activations (mean ± std per layer: conv 1-2, then the hidden dense layers)"));
+}
+
 TEST_F(ServerE2E, KillNineMidSweepThenRestartFinishesEveryTrialExactlyOnce) {
   const std::string db = dir_ / "crash.db";
   ServerProcess server(db, {"--workers", "2"});

@@ -52,9 +52,10 @@ std::string RoundTrip(const std::string& yaml) {
 }
 
 TEST(SpecWriter, EveryExampleReadsBackTheSame) {
-  for (const char* f : {"quickstart.yaml", "fashion-mnist.yaml", "fashion-tpe-asha.yaml", "init-study.yaml",
-                        "optimizers-grid.yaml", "own-code/quadratic.yaml", "own-code/shell.yaml",
-                        "own-code/fashion_cnn.yaml", "fashion-cnn.yaml", "fashion-cnn-net.yaml", "init-study-conv.yaml"}) {
+  for (const char* f :
+       {"quickstart.yaml", "fashion-mnist.yaml", "fashion-tpe-asha.yaml", "init-study.yaml", "optimizers-grid.yaml",
+        "own-code/quadratic.yaml", "own-code/shell.yaml", "own-code/fashion_cnn.yaml", "fashion-cnn.yaml",
+        "fashion-cnn-net.yaml", "init-study-conv.yaml"}) {
     SCOPED_TRACE(f);
     RoundTrip(ReadFile(std::string(HPSEARCH_SOURCE_DIR) + "/examples/" + f));
   }

@@ -1,5 +1,6 @@
-// The trial page's activation heat map: the std of each hidden layer's output per
-// epoch, coloured by what it says for the trial's activation.
+// The trial page's activation heat map: the std of each layer's output per epoch
+// (conv layers first, then the hidden dense ones), coloured by what it says for the
+// trial's activation.
 import { el } from "./dom.js";
 import { fmt } from "./format.js";
 
@@ -27,9 +28,16 @@ function stdColor(std, scale) {
   return hsl(120 - 120 * t);
 }
 
-// Draws the trial's diagnostics (the API's per-epoch mean and std of each layer);
-// returns the number of cells.
-export function drawHeatmap(diagnostics, activation) {
+// How many conv layers the trial's settings build (common/vocabulary/conv_stack.h):
+// the conv entries of `layers`, else conv_blocks × conv_per_block.
+export function convLayers(params) {
+  if (Array.isArray(params.layers)) return params.layers.filter((l) => String(l).startsWith("conv")).length;
+  return Math.max(0, Number(params.conv_blocks) || 0) * Math.min(2, Math.max(1, Number(params.conv_per_block) || 1));
+}
+
+// Draws the trial's diagnostics (the API's per-epoch mean and std of each layer, the
+// first `convs` of them conv layers); returns the number of cells.
+export function drawHeatmap(diagnostics, activation, convs = 0) {
   const table = document.getElementById("heatmap");
   const scale = heatScale(activation);
   document.getElementById("heatmap-legend").textContent = activation + ": blue: collapsing towards 0 (std below 0.1) · green: alive · red: " +
@@ -43,7 +51,8 @@ export function drawHeatmap(diagnostics, activation) {
   const rows = [];
   let cells = 0;
   for (let l = 0; l < layers; ++l) {
-    rows.push(el("tr", {}, el("th", {}, "hidden " + (l + 1)), diagnostics.map((d) => {
+    const name = l < convs ? "conv " + (l + 1) : "hidden " + (l - convs + 1);
+    rows.push(el("tr", {}, el("th", {}, name), diagnostics.map((d) => {
       const std = (d.std || [])[l], mean = (d.mean || [])[l];
       if (std === undefined) return el("td", {}, "");
       cells += 1;

@@ -6,7 +6,7 @@ import { api } from "./api.js";
 import { Charts, numberAxis } from "./charts.js";
 import { el, panel, setTitle } from "./dom.js";
 import { fmt, formatNumber, trialDuration, trialStatus } from "./format.js";
-import { drawHeatmap } from "./heatmap.js";
+import { convLayers, drawHeatmap } from "./heatmap.js";
 import { hooks } from "./hooks.js";
 import { objectiveOf } from "./sweep_data.js";
 import { epochsRun } from "./trial_cache.js";
@@ -30,7 +30,7 @@ export function trialPage(app, id, index) {
       el("h1", { id: "title" }), el("div", { class: "sub", id: "summary" }),
       el("div", { class: "charts" }, panel("curve", "Learning curves")),
       ...(command ? state.output.element() : [
-        panel("heatmap", "Activations: std of each hidden layer's output per epoch (epoch 0: at initialisation)", null,
+        panel("heatmap", "Activations: std of each layer's output per epoch (conv layers, then hidden; epoch 0: at initialisation)", null,
           el("div", { class: "sub", id: "heatmap-legend" }),
           el("div", { class: "scroll" }, el("table", { id: "heatmap", class: "heatmap" })))]),
       el("h2", {}, "Parameters"), el("table", { id: "params" }),
@@ -73,7 +73,7 @@ export function trialPage(app, id, index) {
     document.getElementById("attempts").replaceChildren(el("tbody", {},
       (t.attempts || []).map((a) => el("tr", {}, el("td", {}, "attempt " + a.attempt), el("td", {}, a.worker), el("td", {}, a.outcome || "running")))));
     if (state.output) await state.output.update();
-    else hooks.heatmap(drawHeatmap(t.diagnostics || [], String((t.params || {}).activation || "relu")));
+    else hooks.heatmap(drawHeatmap(t.diagnostics || [], String((t.params || {}).activation || "relu"), convLayers(t.params || {})));
     hooks.trialCurve(drawCurve(t, metric));
   }
 
