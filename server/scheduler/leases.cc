@@ -262,28 +262,46 @@ absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& wor
 
 absl::StatusOr<Scheduler::Asked> Scheduler::Ask(const std::string& sweep, const std::string& client_id,
                                                 const std::string& request_id) {
-  auto rec = Resolve(sweep);
-  if (!rec.ok()) return rec.status();
-  auto spec = DecodeSpec(rec->spec);
-  if (!spec.ok()) return spec.status();
-  if (!spec->trainer.external()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("sweep ", rec->id, " runs its trials on the server's ",
-                     spec->trainer.runs_command() ? "workers (trainer.command)" : "workers (the built-in trainer)",
-                     ": only a sweep with `trainer: external` hands its trials to the client that asks"));
+  const auto refuse = [](const std::string& id, const search::Spec& spec) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sweep ", id, " runs its trials on the server's ",
+        spec.trainer.runs_command() ? "workers (trainer.command)" : "workers (the built-in trainer)",
+        ": only a sweep with `trainer: external` hands its trials to the client that asks"));
+  };
+  // The common case, a running sweep asked for by id, reads nothing from the store:
+  // an ask is one write (the lease), as a worker's acquire is.
+  std::optional<int64_t> rowid = store::ParseSweepId(sweep);
+  {
+    Lock lock(mu_);
+    const SweepState* s = rowid ? Active(*rowid) : nullptr;
+    if (s != nullptr && !s->spec.trainer.external()) return refuse(s->id, s->spec);
+    if (s == nullptr) rowid.reset();
+  }
+  if (!rowid) {  // by name, or a sweep that is not running
+    auto rec = Resolve(sweep);
+    if (!rec.ok()) return rec.status();
+    auto spec = DecodeSpec(rec->spec);
+    if (!spec.ok()) return spec.status();
+    if (!spec->trainer.external()) return refuse(rec->id, *spec);
+    rowid = rec->rowid;
   }
   WorkerCapacity capacity;
-  capacity.ask_sweep = rec->id;
+  capacity.ask_sweep = store::SweepPublicId(*rowid);
   Asked out;
   auto lease = Acquire(client_id, request_id, capacity);
   if (!lease.ok()) return lease.status();
   out.lease = *std::move(lease);
   Lock lock(mu_);
-  SweepState* s = Active(rec->rowid);
-  out.finished = !out.lease && (s == nullptr || !s->has_work());
-  auto current = Current(*rec, lock);
-  if (!current.ok()) return current.status();
-  out.sweep = *std::move(current);
+  if (const SweepState* s = Active(*rowid)) {
+    out.finished = !out.lease && !s->has_work();
+    out.sweep = LiveRecord(*s, false);
+    return out;
+  }
+  out.finished = !out.lease;
+  lock.unlock();
+  auto rec = Reread(*rowid);
+  if (!rec.ok()) return rec.status();
+  out.sweep = *std::move(rec);
   return out;
 }
 
