@@ -119,6 +119,9 @@ absl::StatusOr<search::Spec> FromProto(const v1::SweepSpec& p) {
     if (t.has_constant_liar()) s.tpe.constant_liar = t.constant_liar();
   }
   s.labels.insert(p.labels().begin(), p.labels().end());
+  if (p.has_trainer() && p.trainer().has_command() && p.trainer().external()) {
+    return absl::InvalidArgumentError("trainer: a command or external, not both");
+  }
   if (p.has_trainer() && p.trainer().has_command()) {
     s.trainer.kind = search::Trainer::Kind::kCommand;
     s.trainer.command = convert::FromProto(p.trainer().command());

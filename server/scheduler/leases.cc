@@ -262,11 +262,15 @@ absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& wor
 
 absl::StatusOr<Scheduler::Asked> Scheduler::Ask(const std::string& sweep, const std::string& client_id,
                                                 const std::string& request_id) {
+  if (absl::StartsWith(client_id, options_.embedded_prefix)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("client_id: '", options_.embedded_prefix, "...' names the server's own slots"));
+  }
   const auto refuse = [](const std::string& id, const search::Spec& spec) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "sweep ", id, " runs its trials on the server's ",
-        spec.trainer.runs_command() ? "workers (trainer.command)" : "workers (the built-in trainer)",
-        ": only a sweep with `trainer: external` hands its trials to the client that asks"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("sweep ", id, " runs its trials on the server's ",
+                     spec.trainer.runs_command() ? "workers (trainer.command)" : "workers (the built-in trainer)",
+                     ": only a sweep with `trainer: external` hands its trials to the client that asks"));
   };
   // The common case, a running sweep asked for by id, reads nothing from the store:
   // an ask is one write (the lease), as a worker's acquire is.
@@ -293,7 +297,7 @@ absl::StatusOr<Scheduler::Asked> Scheduler::Ask(const std::string& sweep, const 
   out.lease = *std::move(lease);
   Lock lock(mu_);
   if (const SweepState* s = Active(*rowid)) {
-    out.finished = !out.lease && !s->has_work();
+    out.handed_out = !out.lease && !s->has_work();
     out.sweep = LiveRecord(*s, false);
     return out;
   }

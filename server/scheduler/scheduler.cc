@@ -154,7 +154,8 @@ Scheduler::Load Scheduler::CurrentLoad() {
   Load load;
   for (const auto& [rowid, s] : active_) {
     load.running += static_cast<int64_t>(s->running.size());
-    load.pending += s->unstarted() + static_cast<int64_t>(s->queued.size());
+    // What a worker could take: an external sweep's trials wait for asks, not workers.
+    if (!s->spec.trainer.external()) load.pending += s->unstarted() + static_cast<int64_t>(s->queued.size());
   }
   return load;
 }

@@ -172,9 +172,11 @@ class Scheduler {
   // Idempotent per (client_id, request_id).
   struct Asked {
     std::optional<Lease> lease;
-    // No lease: no trial will come (the sweep has ended, or every trial of its budget
-    // has been handed out), or — when false — one may later (ask again).
+    // No lease: `finished`: no trial will come (the sweep has ended); otherwise ask
+    // again, `handed_out` when every trial of the budget is out (one comes back only
+    // from a lost lease), else max_concurrent trials are out.
     bool finished = false;
+    bool handed_out = false;
     store::SweepRecord sweep;  // live counters after the ask
   };
   absl::StatusOr<Asked> Ask(const std::string& sweep, const std::string& client_id, const std::string& request_id);

@@ -54,6 +54,7 @@ grpc::ServerUnaryReactor* SweepServiceImpl::AskTrial(grpc::CallbackServerContext
     if (!asked.ok()) return asked.status();
     if (asked->lease) *resp->mutable_lease() = convert::ToProto(*asked->lease);
     resp->set_finished(asked->finished);
+    resp->set_handed_out(asked->handed_out);
     if (!asked->lease && !asked->finished) resp->set_retry_after_ms(kAskRetryMs);
     *resp->mutable_sweep() = ToProto(asked->sweep, false);
     return absl::OkStatus();

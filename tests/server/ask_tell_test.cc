@@ -79,9 +79,15 @@ TEST_F(AskTellTest, AskingASweepOfAnotherTrainerIsRefusedSayingWhy) {
   EXPECT_THAT(scheduler_->Ask(grid.id, "sdk/h", ""),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("trainer: external")));
   EXPECT_THAT(scheduler_->Ask("no-such-sweep", "sdk/h", ""), StatusIs(absl::StatusCode::kNotFound));
+  const store::SweepRecord ext = Submit(kExternal);
+  EXPECT_THAT(scheduler_->Ask(ext.id, "embedded-0", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("the server's own slots")));
 }
 
-TEST_F(AskTellTest, FinishedOnceEveryTrialIsHandedOutAndWhenTheSweepEnds) {
+// Every trial handed out is not the end: a lost lease's trial comes back to the next
+// ask (a client that crashed near the end leaves it to the others). Finished is the
+// sweep's end.
+TEST_F(AskTellTest, HandedOutUntilTheSweepEndsAndALostTrialComesBack) {
   const store::SweepRecord s = Submit(kExternal);
   std::vector<Lease> held;
   for (int i = 0; i < 3; ++i) {
@@ -90,10 +96,19 @@ TEST_F(AskTellTest, FinishedOnceEveryTrialIsHandedOutAndWhenTheSweepEnds) {
     EXPECT_EQ(a.lease->key.index, i);
     held.push_back(*a.lease);
   }
-  auto none = Ask(s.id);
+  auto none = Ask(s.id, "sdk/other");
   EXPECT_FALSE(none.lease.has_value());
-  EXPECT_TRUE(none.finished) << "every trial of the budget is out";
-  for (const auto& l : held) ASSERT_TRUE(Complete(l, 0.5).ok());
+  EXPECT_FALSE(none.finished) << "the sweep still runs";
+  EXPECT_TRUE(none.handed_out) << "every trial of the budget is out";
+  ASSERT_TRUE(Complete(held[0], 0.5).ok());  // two are told; the third's client vanishes
+  ASSERT_TRUE(Complete(held[1], 0.5).ok());
+  now_ += 1001;
+  scheduler_->Tick();
+  auto back = Ask(s.id, "sdk/other");
+  ASSERT_TRUE(back.lease.has_value()) << "the lost trial comes back";
+  EXPECT_EQ(back.lease->key.index, 2);
+  EXPECT_EQ(back.lease->key.attempt, 2);
+  ASSERT_TRUE(Complete(*back.lease, 0.5).ok());
   EXPECT_EQ(Get(s.id).status, SweepStatus::kCompleted);
   auto after = Ask(s.id);
   EXPECT_FALSE(after.lease.has_value());
@@ -108,6 +123,7 @@ TEST_F(AskTellTest, MaxConcurrentMakesAnAskWaitNotFinish) {
   auto second = Ask(s.id);
   EXPECT_FALSE(second.lease.has_value());
   EXPECT_FALSE(second.finished) << "one may come once the first is told";
+  EXPECT_FALSE(second.handed_out);
   ASSERT_TRUE(Complete(*first.lease, 1.0).ok());
   EXPECT_TRUE(Ask(s.id).lease.has_value());
 }

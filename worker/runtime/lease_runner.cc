@@ -41,7 +41,7 @@ void RunLease(const Lease& lease, data::DatasetCache& datasets, const RunnerOpti
       aborted = true;
       return false;
     }
-    if (e.epoch == 1) sink.OnParameterCount(e.parameter_count);
+    if (e.parameter_count > 0) sink.OnParameterCount(e.parameter_count);
     EpochMetrics m;
     m.epoch = e.epoch;
     m.metrics.insert(e.metrics.begin(), e.metrics.end());

@@ -25,11 +25,18 @@ class Heartbeat:
     def hold(self, trial: "AskedTrial") -> None:
         """Starts beating for ``trial`` (its next beat is due per ``trial.beat_due``)."""
         with self._cv:
+            if self._closed:
+                raise RuntimeError("hpsearch: this client is closed; open a new Client to ask")
             self._held[id(trial)] = trial
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="hpsearch-heartbeat", daemon=True)
                 self._thread.start()
             self._cv.notify()
+
+    def holds(self, sweep_id: str) -> bool:
+        """Whether this client holds a trial of ``sweep_id``."""
+        with self._cv:
+            return any(t.sweep_id == sweep_id for t in self._held.values())
 
     def release(self, trial: "AskedTrial") -> None:
         """Stops beating for ``trial``."""
@@ -58,4 +65,7 @@ class Heartbeat:
                     self._cv.wait(timeout=max(0.01, wake - now))
                     continue
             for trial in due:
-                trial._beat()  # outside the lock: a call may take a while
+                try:
+                    trial._beat()  # outside the lock: a call may take a while
+                except Exception:  # noqa: BLE001 - the thread must outlive any one beat
+                    trial.beat_due = time.monotonic() + 1.0

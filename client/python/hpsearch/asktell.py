@@ -197,18 +197,28 @@ class AskedTrial:
 
 
 def ask(sweep: "Sweep", timeout: Optional[float]) -> Optional[AskedTrial]:
-    """Sweep.ask(): polls AskTrial until a lease comes, none will, or ``timeout``."""
+    """Sweep.ask(): polls AskTrial until a lease comes, none will, or ``timeout``.
+
+    None when the sweep has ended, and also when every trial of its budget is out and
+    this client holds some of them itself (it has to tell those first; waiting for
+    them would wait for itself). A client that holds none waits: a trial whose lease
+    is lost (its client crashed) comes back to it, and the sweep ends when the last
+    one is told."""
     client = sweep._client
     conn = client._conn
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
-        request = pb.AskTrialRequest(sweep=sweep.id, client_id=client.client_id, request_id=uuid.uuid4().hex)
+        # Each ask its own client id (the server's retry key): asks from several
+        # threads never take each other's place, and a retried ask gets its lease.
+        request = pb.AskTrialRequest(sweep=sweep.id, client_id=client._ask_id(), request_id=uuid.uuid4().hex)
         resp = conn.call(conn.sweeps.AskTrial, request)  # UNAVAILABLE: retried with the same request id
         if resp.HasField("lease"):
             trial = AskedTrial(sweep, resp.lease)
             client._heartbeat().hold(trial)
             return trial
         if resp.finished:
+            return None
+        if resp.handed_out and client._heartbeat().holds(sweep.id):
             return None
         wait = max(resp.retry_after_ms, 50) / 1000.0
         if deadline is not None:

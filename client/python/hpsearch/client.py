@@ -3,6 +3,7 @@ tell, its WorkerService)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import threading
@@ -37,8 +38,14 @@ class Client:
                  retry_seconds: float = 30.0) -> None:
         self._conn = Connection(address, token, tls, timeout, retry_seconds)
         self.client_id: str = f"sdk/{socket.gethostname()}-{os.getpid()}"
+        self._asks = itertools.count(1)
         self._beats: Optional[Heartbeat] = None
         self._beats_lock = threading.Lock()
+
+    def _ask_id(self) -> str:
+        """The client id of one ask: ``sdk/<host>-<pid>/<n>`` (``hpsearch workers``
+        lists this process as worker ``sdk/<host>-<pid>`` with a slot per held trial)."""
+        return f"{self.client_id}/{next(self._asks)}"
 
     @property
     def address(self) -> str:

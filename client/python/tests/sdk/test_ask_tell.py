@@ -38,7 +38,8 @@ def test_an_asked_trial_has_its_params_seed_and_objective(client):
     assert set(t.params) == {"x", "y", "epochs", "kind"}
     assert type(t.params["x"]) is float and t.params["epochs"] == 3 and type(t.params["epochs"]) is int
     assert t.seed > 0 and t.objective_metric == "loss" and not t.maximize
-    assert any(client.client_id in w.slots and not w.embedded for w in client.workers())
+    # This process is a worker named by its client id, its asks the slots.
+    assert any(w.name == client.client_id and not w.embedded and w.slots for w in client.workers())
     with pytest.raises(ValueError, match="'loss'"):
         t.tell(accuracy=1.0)  # refused before sending: the objective is missing
     assert t.held
@@ -48,7 +49,8 @@ def test_an_asked_trial_has_its_params_seed_and_objective(client):
     assert t.tell(loss=1.0) is False and t.fail("late") is False  # told already
     assert s.ask() is None  # the budget is spent
     trial = s.trial(0)
-    assert trial.worker == client.client_id and trial.objective == 1.5 and trial.metrics["extra"] == 2
+    assert trial.worker.startswith(client.client_id + "/")  # this ask's own client id
+    assert trial.objective == 1.5 and trial.metrics["extra"] == 2
     assert [e["epoch"] for e in trial.curve] == [1, 2, 3] and trial.curve[2]["lr"] == 0.01
 
 
@@ -140,6 +142,22 @@ def test_a_lease_without_heartbeats_expires_and_its_trial_comes_back(short_lease
         assert lost.tell(loss=1.0) is False and lost.stop_reason  # the old lease's result is refused
         assert again.tell(loss=2.0) is True
         assert s.trial(lost.number).objective == 2.0
+
+
+def test_a_trial_lost_at_the_tail_goes_to_a_client_that_waits(short_lease):
+    # Every trial is out: the client holding them is told None (tell those first); a
+    # client holding none waits, and gets the trial whose client crashed.
+    with hpsearch.Client(short_lease.address) as a, hpsearch.Client(short_lease.address) as b:
+        s = a.submit(external(unique("tail"), trials=2))
+        t0, t1 = s.ask(), s.ask()
+        assert s.ask() is None
+        a._heartbeat().release(t1)  # a crashes holding t1
+        assert t0.tell(loss=1.0) is True
+        other = b.sweep(s.id)
+        back = other.ask(timeout=15)
+        assert back is not None and (back.number, back.attempt) == (t1.number, 2)
+        assert back.tell(loss=2.0) is True
+        assert other.ask() is None and other.status().status == "completed"
 
 
 def test_a_result_told_while_the_server_restarts_is_taken(tmp_path_factory):
