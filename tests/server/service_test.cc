@@ -222,6 +222,31 @@ TEST_F(ServiceTest, ErrorsCarryTheRightCodeAndNameWhatIsWrong) {
   EXPECT_THAT(st.error_message(), HasSubstr("cancelled"));
 }
 
+// A spec as YAML text (what the Python SDK sends): read by the server with the spec
+// file reader, its errors naming the field and line; both forms, or a huge text, refused.
+TEST_F(ServiceTest, ASpecAsYamlIsReadByTheServer) {
+  v1::SubmitSweepRequest req;
+  req.set_spec_yaml(kSpec);
+  v1::Sweep s;
+  ASSERT_TRUE(sweeps_->SubmitSweep(Ctx().get(), req, &s).ok());
+  EXPECT_EQ(s.name(), "svc");
+  EXPECT_EQ(s.total_trials(), 2);
+  req.set_spec_yaml("name: bad\ndataset: {name: xor}\nparameters:\n  lr: {mni: 0.1, max: 1}\n");
+  grpc::Status st = sweeps_->SubmitSweep(Ctx().get(), req, &s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("parameters.lr.mni: unknown key (did you mean 'min'?)"));
+  req.set_spec_yaml(kSpec);
+  *req.mutable_spec() = convert::ToProto(*client::ParseSpecYaml(kSpec));
+  st = sweeps_->SubmitSweep(Ctx().get(), req, &s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("spec_yaml: set instead of spec"));
+  req.clear_spec();
+  req.set_spec_yaml(std::string(kSpec) + "# " + std::string(2 << 20, 'x') + "\n");
+  st = sweeps_->SubmitSweep(Ctx().get(), req, &s);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("spec_yaml: at most 1048576 bytes"));
+}
+
 TEST_F(ServiceTest, ARetriedSubmissionReturnsTheSameSweep) {
   v1::SubmitSweepRequest req;
   *req.mutable_spec() = convert::ToProto(*client::ParseSpecYaml(kSpec));
