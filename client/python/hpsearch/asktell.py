@@ -208,8 +208,8 @@ def ask(sweep: "Sweep", timeout: Optional[float]) -> Optional[AskedTrial]:
     conn = client._conn
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
-        # Each ask its own client id (the server's retry key): asks from several
-        # threads never take each other's place, and a retried ask gets its lease.
+        # A client id per asking thread (with the request id, the server's retry key):
+        # asks from several threads never take each other's place.
         request = pb.AskTrialRequest(sweep=sweep.id, client_id=client._ask_id(), request_id=uuid.uuid4().hex)
         resp = conn.call(conn.sweeps.AskTrial, request)  # UNAVAILABLE: retried with the same request id
         if resp.HasField("lease"):

@@ -39,13 +39,19 @@ class Client:
         self._conn = Connection(address, token, tls, timeout, retry_seconds)
         self.client_id: str = f"sdk/{socket.gethostname()}-{os.getpid()}"
         self._asks = itertools.count(1)
+        self._thread_ids = threading.local()
         self._beats: Optional[Heartbeat] = None
         self._beats_lock = threading.Lock()
 
     def _ask_id(self) -> str:
-        """The client id of one ask: ``sdk/<host>-<pid>/<n>`` (``hpsearch workers``
-        lists this process as worker ``sdk/<host>-<pid>`` with a slot per held trial)."""
-        return f"{self.client_id}/{next(self._asks)}"
+        """The client id the calling thread asks under: ``sdk/<host>-<pid>/<n>``, one
+        per thread (a thread's asks are sequential, so a retried ask is recognised by
+        its request id; ``hpsearch workers`` lists this process as the worker
+        ``sdk/<host>-<pid>`` with a slot per asking thread)."""
+        n = getattr(self._thread_ids, "n", None)
+        if n is None:
+            n = self._thread_ids.n = next(self._asks)
+        return f"{self.client_id}/{n}"
 
     @property
     def address(self) -> str:
