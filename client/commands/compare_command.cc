@@ -143,16 +143,16 @@ class CompareCommand final : public ServerCommand {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "compare", "Trials side by side: parameters, metrics (differences marked), curves",
                            "hpsearch compare quickstart 3 7 12");
-    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
-    cmd->add_option("trials", o_.indices, "Two or more trial indices")->required()->expected(2, 100);
+    cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
+    cmd->add_option("trials", options_.indices, "Two or more trial indices")->required()->expected(2, 100);
     return cmd;
   }
 
  protected:
-  int RunOn(Connection& c, Context& ctx) override { return RunCompare(c, o_, ctx.out, ctx.err); }
+  int RunOn(Connection& c, Context& ctx) override { return RunCompare(c, options_, ctx.out, ctx.err); }
 
  private:
-  CompareOptions o_;
+  CompareOptions options_;
 };
 
 }  // namespace

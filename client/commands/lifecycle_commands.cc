@@ -142,8 +142,8 @@ class ExtendCommand final : public ServerCommand {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "extend", "More budget for a running or finished sweep: more trials and/or more time",
                            "hpsearch extend quickstart --trials 20");
-    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
-    cmd->add_option("--trials", o_.trials, "This many more trials than it plans now")->check(CLI::PositiveNumber);
+    cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
+    cmd->add_option("--trials", options_.trials, "This many more trials than it plans now")->check(CLI::PositiveNumber);
     cmd->add_option("--duration", duration_,
                     "More time (30m, 1h30m, 90s): past a running sweep's limit, from now for a finished one");
     return cmd;
@@ -157,13 +157,13 @@ class ExtendCommand final : public ServerCommand {
         ctx.err << "error: --duration '" << duration_ << "': give a positive duration such as 30m, 1h30m or 90s\n";
         return kExitUsage;
       }
-      o_.seconds = *seconds;
+      options_.seconds = *seconds;
     }
-    return RunExtend(c, o_, ctx.out, ctx.err);
+    return RunExtend(c, options_, ctx.out, ctx.err);
   }
 
  private:
-  ExtendOptions o_;
+  ExtendOptions options_;
   std::string duration_;  // --duration as given
 };
 
@@ -172,19 +172,19 @@ class RetryCommand final : public ServerCommand {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "retry", "Run failed (default) or cancelled trials again, as new attempts",
                            "hpsearch retry quickstart --failed --cancelled");
-    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
-    cmd->add_flag("--failed", o_.failed, "Failed trials (the default)");
-    cmd->add_flag("--cancelled", o_.cancelled, "Cancelled trials");
-    cmd->add_flag("--new-seed", o_.new_seed,
+    cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
+    cmd->add_flag("--failed", options_.failed, "Failed trials (the default)");
+    cmd->add_flag("--cancelled", options_.cancelled, "Cancelled trials");
+    cmd->add_flag("--new-seed", options_.new_seed,
                   "Each with a new seed (derived from its old one): a failure the seed caused would repeat as it was");
     return cmd;
   }
 
  protected:
-  int RunOn(Connection& c, Context& ctx) override { return RunRetry(c, o_, ctx.out, ctx.err); }
+  int RunOn(Connection& c, Context& ctx) override { return RunRetry(c, options_, ctx.out, ctx.err); }
 
  private:
-  RetryOptions o_;
+  RetryOptions options_;
 };
 
 class DeleteCommand final : public ServerCommand {
@@ -192,16 +192,16 @@ class DeleteCommand final : public ServerCommand {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "delete", "Delete a finished sweep with its trials (asks first)",
                            "hpsearch delete quickstart --yes");
-    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
-    cmd->add_flag("-y,--yes", o_.yes, "Do not ask for confirmation");
+    cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
+    cmd->add_flag("-y,--yes", options_.yes, "Do not ask for confirmation");
     return cmd;
   }
 
  protected:
-  int RunOn(Connection& c, Context& ctx) override { return RunDelete(c, o_, ctx.in, ctx.out, ctx.err); }
+  int RunOn(Connection& c, Context& ctx) override { return RunDelete(c, options_, ctx.in, ctx.out, ctx.err); }
 
  private:
-  DeleteOptions o_;
+  DeleteOptions options_;
 };
 
 }  // namespace

@@ -116,12 +116,12 @@ class LogsCommand final : public Command {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "logs", "What a command trial's program wrote: stdout here, stderr to stderr",
                            "hpsearch logs my-cnn 3 -f");
-    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
-    cmd->add_option("index", o_.index, "Trial index (from 0)")->required()->check(TrialIndex());
-    cmd->add_option("--attempt", o_.attempt, "This attempt (default: the latest)")->check(CLI::PositiveNumber);
-    cmd->add_option("--stream", o_.stream, "Only this stream: stdout or stderr (default: both)")
+    cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
+    cmd->add_option("index", options_.index, "Trial index (from 0)")->required()->check(TrialIndex());
+    cmd->add_option("--attempt", options_.attempt, "This attempt (default: the latest)")->check(CLI::PositiveNumber);
+    cmd->add_option("--stream", options_.stream, "Only this stream: stdout or stderr (default: both)")
         ->check(CLI::IsMember({"stdout", "stderr"}));
-    cmd->add_flag("-f,--follow", o_.follow, "Keep printing as the program writes, until the trial ends");
+    cmd->add_flag("-f,--follow", options_.follow, "Keep printing as the program writes, until the trial ends");
     cmd->add_flag("--raw", raw_, "The bytes exactly as written (control sequences are escaped otherwise)");
     return cmd;
   }
@@ -133,12 +133,12 @@ class LogsCommand final : public Command {
     }
     if (!ServerUsable(ctx)) return kExitUsage;
     Connection c(ctx.global);
-    return RunLogs(c, o_, ctx.out, ctx.err);
+    return RunLogs(c, options_, ctx.out, ctx.err);
   }
   bool Escaped() const override { return !raw_; }
 
  private:
-  LogsOptions o_;
+  LogsOptions options_;
   bool raw_ = false;
 };
 

@@ -263,18 +263,18 @@ class PlanCommand final : public Command {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "plan", "Validate a sweep spec and preview its trials (offline)",
                            "hpsearch plan examples/quickstart.yaml --limit 5");
-    cmd->add_option("spec", o_.spec_path, "Sweep spec (YAML)")->required();
-    cmd->add_option("--limit", o_.limit, "Trials to show (0 = all)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("spec", options_.spec_path, "Sweep spec (YAML)")->required();
+    cmd->add_option("--limit", options_.limit, "Trials to show (0 = all)")->check(CLI::NonNegativeNumber);
     return cmd;
   }
   // Offline: no server, whatever --server says.
   int Run(Context& ctx) override {
-    o_.format = ctx.global.format;
-    return RunPlan(o_, ctx.out, ctx.err);
+    options_.format = ctx.global.format;
+    return RunPlan(options_, ctx.out, ctx.err);
   }
 
  private:
-  PlanOptions o_;
+  PlanOptions options_;
 };
 
 }  // namespace

@@ -310,36 +310,36 @@ class SubmitCommand final : public ServerCommand {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd =
         AddCommand(app, "submit", "Submit a sweep; prints its id", "hpsearch submit examples/quickstart.yaml --watch");
-    cmd->add_option("spec", o_.spec_path, "Sweep spec (YAML)")->required();
-    cmd->add_option("--name", o_.name, "Name the sweep (overrides the spec's name)");
-    cmd->add_flag("--watch", o_.watch, "Watch it until it ends");
-    cmd->add_option("--label", o_.labels, "Tag the sweep NAME=VALUE (repeatable; adds to the spec's labels)");
+    cmd->add_option("spec", options_.spec_path, "Sweep spec (YAML)")->required();
+    cmd->add_option("--name", options_.name, "Name the sweep (overrides the spec's name)");
+    cmd->add_flag("--watch", options_.watch, "Watch it until it ends");
+    cmd->add_option("--label", options_.labels, "Tag the sweep NAME=VALUE (repeatable; adds to the spec's labels)");
     return cmd;
   }
 
  protected:
-  int RunOn(Connection& c, Context& ctx) override { return RunSubmit(c, o_, ctx.out, ctx.err); }
+  int RunOn(Connection& c, Context& ctx) override { return RunSubmit(c, options_, ctx.out, ctx.err); }
 
  private:
-  SubmitOptions o_;
+  SubmitOptions options_;
 };
 
 class ListCommand final : public ServerCommand {
  public:
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "list", "Sweeps, newest first", "hpsearch list --status running -l team=vision");
-    cmd->add_option("--limit", o_.limit, "Most sweeps to show (0 = all)")->check(CLI::NonNegativeNumber);
-    cmd->add_option("--status", o_.status,
+    cmd->add_option("--limit", options_.limit, "Most sweeps to show (0 = all)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--status", options_.status,
                     "Only sweeps with this status: running, stopping, completed, failed, cancelled");
-    cmd->add_option("-l,--label", o_.labels, "Only sweeps labelled NAME=VALUE (repeatable: all must match)");
+    cmd->add_option("-l,--label", options_.labels, "Only sweeps labelled NAME=VALUE (repeatable: all must match)");
     return cmd;
   }
 
  protected:
-  int RunOn(Connection& c, Context& ctx) override { return RunList(c, o_, ctx.out, ctx.err); }
+  int RunOn(Connection& c, Context& ctx) override { return RunList(c, options_, ctx.out, ctx.err); }
 
  private:
-  ListOptions o_;
+  ListOptions options_;
 };
 
 class StatusCommand final : public ServerCommand {

@@ -354,16 +354,17 @@ class TrialsCommand final : public ServerCommand {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "trials", "A sweep's trials with their parameters",
                            "hpsearch trials quickstart --status completed --sort objective --limit 10");
-    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
-    cmd->add_option("--status", o_.status, "pending, running, completed, failed, pruned or cancelled");
-    cmd->add_option("--sort", o_.sort, "index, objective, a metric (best first) or a parameter")->capture_default_str();
+    cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
+    cmd->add_option("--status", options_.status, "pending, running, completed, failed, pruned or cancelled");
+    cmd->add_option("--sort", options_.sort, "index, objective, a metric (best first) or a parameter")
+        ->capture_default_str();
     auto* asc = cmd->add_flag("--asc", ascending_, "Ascending, whatever the key's natural direction");
     cmd->add_flag("--desc", descending_, "Descending, whatever the key's natural direction")->excludes(asc);
-    cmd->add_flag("--show-fixed", o_.show_fixed, "Columns for the fixed settings too");
-    cmd->add_option("--where", o_.where,
+    cmd->add_flag("--show-fixed", options_.show_fixed, "Columns for the fixed settings too");
+    cmd->add_option("--where", options_.where,
                     "Only trials meeting this condition (repeatable): lr<=0.01, optimizer=adam,sgd, objective>0.85")
         ->allow_extra_args(false);
-    cmd->add_option("--limit", o_.limit, "Most trials to show (0 = all)")
+    cmd->add_option("--limit", options_.limit, "Most trials to show (0 = all)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     return cmd;
@@ -371,13 +372,13 @@ class TrialsCommand final : public ServerCommand {
 
  protected:
   int RunOn(Connection& c, Context& ctx) override {
-    if (ascending_) o_.descending = false;
-    if (descending_) o_.descending = true;
-    return RunTrials(c, o_, ctx.out, ctx.err);
+    if (ascending_) options_.descending = false;
+    if (descending_) options_.descending = true;
+    return RunTrials(c, options_, ctx.out, ctx.err);
   }
 
  private:
-  TrialsOptions o_;
+  TrialsOptions options_;
   bool ascending_ = false;
   bool descending_ = false;
 };
@@ -387,20 +388,21 @@ class TrialCommand final : public ServerCommand {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "trial", "One trial: parameters, attempts, metrics and learning curve",
                            "hpsearch trial quickstart 3");
-    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
-    cmd->add_option("index", o_.index, "Trial index (from 0)")->required()->check(TrialIndex());
-    cmd->add_flag("--as-trial-file", o_.as_trial_file,
+    cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
+    cmd->add_option("index", options_.index, "Trial index (from 0)")->required()->check(TrialIndex());
+    cmd->add_flag("--as-trial-file", options_.as_trial_file,
                   "Print it as a trial file: hpsearch-worker train --config FILE trains it again, to the same numbers");
     return cmd;
   }
 
  protected:
   int RunOn(Connection& c, Context& ctx) override {
-    return o_.as_trial_file ? RunTrialAsFile(c, o_, ctx.out, ctx.err) : RunTrial(c, o_, ctx.out, ctx.err);
+    return options_.as_trial_file ? RunTrialAsFile(c, options_, ctx.out, ctx.err)
+                                  : RunTrial(c, options_, ctx.out, ctx.err);
   }
 
  private:
-  TrialOptions o_;
+  TrialOptions options_;
 };
 
 class BestCommand final : public ServerCommand {
@@ -408,17 +410,17 @@ class BestCommand final : public ServerCommand {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "best", "The best trials by the sweep's objective, with test metrics",
                            "hpsearch best quickstart -k 3");
-    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
-    cmd->add_option("-k", o_.k, "How many")->check(CLI::Range(1, 1000))->capture_default_str();
-    cmd->add_flag("--show-fixed", o_.show_fixed, "Columns for the fixed settings too");
+    cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
+    cmd->add_option("-k", options_.k, "How many")->check(CLI::Range(1, 1000))->capture_default_str();
+    cmd->add_flag("--show-fixed", options_.show_fixed, "Columns for the fixed settings too");
     return cmd;
   }
 
  protected:
-  int RunOn(Connection& c, Context& ctx) override { return RunBest(c, o_, ctx.out, ctx.err); }
+  int RunOn(Connection& c, Context& ctx) override { return RunBest(c, options_, ctx.out, ctx.err); }
 
  private:
-  BestOptions o_;
+  BestOptions options_;
 };
 
 // Writes csv unless asked for json; a table is what `trials` prints.
@@ -427,9 +429,9 @@ class ExportCommand final : public ServerCommand {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "export", "Every trial as CSV (default) or JSON",
                            "hpsearch export quickstart -o csv --file results.csv");
-    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
-    cmd->add_option("--file", o_.file, "Write here instead of stdout");
-    cmd->add_option("--where", o_.where, "Only trials meeting this condition (repeatable), as for trials")
+    cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
+    cmd->add_option("--file", options_.file, "Write here instead of stdout");
+    cmd->add_option("--where", options_.where, "Only trials meeting this condition (repeatable), as for trials")
         ->allow_extra_args(false);
     return cmd;
   }
@@ -439,13 +441,13 @@ class ExportCommand final : public ServerCommand {
   std::optional<int> Refuse(const Context& ctx) const override {
     if (!IsTable(ctx.global.format)) return std::nullopt;
     ctx.err << "error: export writes csv or json (-o " << OutputFormatName(ctx.global.format)
-            << "); for a table of every trial use: hpsearch trials " << o_.sweep << " --limit 0\n";
+            << "); for a table of every trial use: hpsearch trials " << options_.sweep << " --limit 0\n";
     return kExitUsage;
   }
-  int RunOn(Connection& c, Context& ctx) override { return RunExport(c, o_, ctx.out, ctx.err); }
+  int RunOn(Connection& c, Context& ctx) override { return RunExport(c, options_, ctx.out, ctx.err); }
 
  private:
-  ExportOptions o_;
+  ExportOptions options_;
 };
 
 }  // namespace

@@ -81,7 +81,8 @@ constexpr auto kReconnectFor = std::chrono::seconds(60);
 // final record and cancels the stream.
 class QuietWatcher {
  public:
-  QuietWatcher(Connection& c, std::string sweep) : c_(c), sweep_(std::move(sweep)), thread_([this] { Loop(); }) {}
+  QuietWatcher(Connection& c, std::string sweep)
+      : connection_(c), sweep_(std::move(sweep)), thread_([this] { Loop(); }) {}
   ~QuietWatcher() {
     {
       std::lock_guard lock(mu_);
@@ -113,7 +114,7 @@ class QuietWatcher {
       heard_ = std::chrono::steady_clock::now();
       lock.unlock();
       v1::Sweep s;
-      const bool ok = FetchSweep(c_, sweep_, &s).ok();
+      const bool ok = FetchSweep(connection_, sweep_, &s).ok();
       lock.lock();
       if (ok && SweepFinished(s.status())) {
         // Ended; but the stream may only be behind (a reader resumed after a pause
@@ -128,7 +129,7 @@ class QuietWatcher {
     }
   }
 
-  Connection& c_;
+  Connection& connection_;
   std::string sweep_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -168,150 +169,210 @@ void LeaveRunningOnInterrupt(const std::string& sweep, bool tty) {
 
 }  // namespace
 
-int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostream& err) {
-  const std::string& sweep = o.sweep;
-  const bool starts = o.starts;
-  const bool json_out = c.options().format == OutputFormat::kJson;
-  const bool tty = !json_out && isatty(STDOUT_FILENO) && &out == &std::cout;
-  if (&out == &std::cout) LeaveRunningOnInterrupt(sweep, tty);
-  v1::SweepEvent e;
-  v1::Sweep last;
-  bool first = true;
-  std::optional<double> shown_best;
-  // Text output: trials finished as of the last line printed. A snapshot after a
-  // reconnect, or the final state the quiet fallback fetched, may be ahead of it:
-  // then the user is told what this watch did not see.
-  int64_t shown_done = -1;
-  auto done_of = [](const v1::Sweep& s) {
+namespace {
+
+// What a watch prints, in one of three forms over the same state: every event as a
+// JSON line (-o json); on a terminal a progress line redrawn in place and a line per
+// new best; otherwise a line per trial that ends (and, with --starts, starts).
+class WatchPrinter {
+ public:
+  WatchPrinter(Connection& c, bool starts, std::ostream& out, std::ostream& err)
+      : connection_(c),
+        starts_(starts),
+        json_(c.options().format == OutputFormat::kJson),
+        tty_(!json_ && isatty(STDOUT_FILENO) && &out == &std::cout),
+        out_(out),
+        err_(err) {}
+
+  bool tty() const { return tty_; }
+  const v1::Sweep& last() const { return last_; }
+
+  // One event of the stream; `after_reconnect`: the first one heard on a new connection.
+  void OnEvent(const v1::SweepEvent& e, bool after_reconnect) {
+    if (after_reconnect) {
+      ClearLine();
+      err_ << "reconnected to " << connection_.options().server << "\n";
+    }
+    if (e.sweep().has_spec()) spec_ = e.sweep().spec();
+    last_ = e.sweep();
+    if (!last_.has_spec()) *last_.mutable_spec() = spec_;
+    if (after_reconnect) NoteGap(last_, "while the connection was down");
+    if (first_ && WaitsForAWorker(last_)) WarnWithoutWorkers();
+    if (json_) {
+      out_ << EventJson(e, last_).dump() << "\n" << std::flush;
+    } else if (tty_) {
+      DrawProgress();
+    } else {
+      PrintLine(e);
+    }
+    first_ = false;
+  }
+
+  // The final record the quiet fallback fetched, when the stream missed the end.
+  void Ended(const v1::Sweep& s) {
+    last_ = s;
+    NoteGap(last_, "while the stream was silent");
+  }
+
+  void LostConnection(const grpc::Status& st) {
+    ClearLine();
+    err_ << "lost the connection to " << connection_.options().server << " (" << Printable(st.error_message())
+         << "); reconnecting\n";
+  }
+
+  // The closing line (text forms) and the exit code.
+  int Finish(grpc::Status st) {
+    if (!SweepFinished(last_.status())) {
+      if (tty_) out_ << "\n";
+      if (st.ok()) st = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream ended before the sweep did");
+      return ReportError(st, connection_.options(), err_);
+    }
+    if (!json_) {
+      if (tty_) out_ << "\n";
+      out_ << absl::StrFormat("%s %s", last_.id(), StatusName(last_.status()));
+      if (!last_.status_reason().empty()) out_ << ": " << Printable(last_.status_reason());
+      if (last_.counts().not_started() > 0) {
+        out_ << absl::StrFormat(" (%d trials never started)", last_.counts().not_started());
+      }
+      if (last_.has_best_objective()) {
+        out_ << absl::StrFormat("; best %s %s (trial %d)", ObjectiveLabel(last_), ObjectiveText(last_.best_objective()),
+                                last_.best_trial());
+      }
+      out_ << "\n";
+    }
+    return last_.status() == v1::SWEEP_FAILED ? kExitSweepFailed : kExitOk;
+  }
+
+ private:
+  static int64_t Done(const v1::Sweep& s) {
     const auto& k = s.counts();
     return k.completed() + k.failed() + k.pruned() + k.cancelled();
-  };
-  // `why`: what this watch missed the trials' events for.
-  auto note_gap = [&](const v1::Sweep& s, const char* why) {
-    if (json_out || tty || shown_done < 0 || done_of(s) <= shown_done) return;
-    out << absl::StrFormat("(%d trials finished %s; their events were not seen)  [%d/%d done]\n",
-                           done_of(s) - shown_done, why, done_of(s), s.total_trials())
-        << std::flush;
-    shown_done = done_of(s);
-  };
-  v1::SweepSpec spec;  // the snapshot carries it; later events do not
-  QuietWatcher quiet(c, sweep);
+  }
+
+  void ClearLine() {
+    if (tty_) WriteControl(out_, "\r\033[K");
+  }
+
+  // Text output tells the user about trials that ended while it saw no events (a
+  // snapshot after a reconnect, or the final state the quiet fallback fetched, may be
+  // ahead of the last line printed). `why`: what the events were missed for.
+  void NoteGap(const v1::Sweep& s, const char* why) {
+    if (json_ || tty_ || shown_done_ < 0 || Done(s) <= shown_done_) return;
+    out_ << absl::StrFormat("(%d trials finished %s; their events were not seen)  [%d/%d done]\n",
+                            Done(s) - shown_done_, why, Done(s), s.total_trials())
+         << std::flush;
+    shown_done_ = Done(s);
+  }
+
+  void WarnWithoutWorkers() {
+    std::vector<v1::Worker> workers;
+    if (FetchWorkers(connection_, &workers).ok() && workers.empty()) {
+      err_ << "warning: no worker is connected, so nothing runs yet (the server has no embedded workers and no "
+              "hpsearch-worker called in within a lease); watching anyway\n";
+    }
+  }
+
+  void DrawProgress() {
+    if (last_.has_best_objective() && (!shown_best_ || *shown_best_ != last_.best_objective())) {
+      shown_best_ = last_.best_objective();
+      ClearLine();
+      out_ << absl::StrFormat("new best: trial %d  %s %s\n", last_.best_trial(), ObjectiveLabel(last_),
+                              ObjectiveText(last_.best_objective()));
+    }
+    // The sweep's own rate since it was created, so joining a running sweep shows
+    // the right rate and ETA at once (its running time: not the time it sat
+    // finished before an extend or retry).
+    const int64_t done = Done(last_);
+    const double minutes = static_cast<double>(NowMs() - last_.created_ms() - last_.idle_ms()) / 60'000.0;
+    const double rate = minutes > 0 && last_.created_ms() > 0 ? static_cast<double>(done) / minutes : 0;
+    std::string eta = "-";
+    if (rate > 0 && done < last_.total_trials()) eta = Duration((last_.total_trials() - done) / rate * 60.0);
+    ClearLine();
+    out_ << absl::StrFormat("%s %s %d/%d  %d running  %d failed  %.1f trials/min  ETA %s", last_.id(), Bar(last_, 24),
+                            done, last_.total_trials(), last_.counts().running(), last_.counts().failed(), rate, eta)
+         << std::flush;
+  }
+
+  void PrintLine(const v1::SweepEvent& e) {
+    const int64_t done = Done(last_);
+    if (first_) {
+      out_ << absl::StrFormat("%s %s: %s, %d/%d done, %d running\n", last_.id(), Printable(last_.name()),
+                              StatusName(last_.status()), done, last_.total_trials(), last_.counts().running());
+    } else if (e.has_trial() && (starts_ || e.trial().status() != v1::RUNNING)) {
+      const auto& t = e.trial();
+      std::string line = absl::StrFormat("trial %d %s", t.index(), StatusName(t.status()));
+      if (t.has_objective()) line += " objective " + ObjectiveText(t.objective());
+      if (!t.failure_reason().empty()) line += " (" + Printable(t.failure_reason()) + ")";
+      line += absl::StrFormat("  [%d/%d done", done, last_.total_trials());
+      if (last_.has_best_objective()) {
+        line += absl::StrFormat(", best %s trial %d", ObjectiveText(last_.best_objective()), last_.best_trial());
+      }
+      out_ << line << "]\n" << std::flush;
+    } else if (e.skipped() > 0) {
+      out_ << absl::StrFormat("(%d events skipped: this watch fell behind)  [%d/%d done]\n", e.skipped(), done,
+                              last_.total_trials())
+           << std::flush;
+    } else {
+      return;
+    }
+    shown_done_ = done;
+  }
+
+  Connection& connection_;
+  const bool starts_;
+  const bool json_;
+  const bool tty_;
+  std::ostream& out_;
+  std::ostream& err_;
+  bool first_ = true;
+  v1::Sweep last_;
+  v1::SweepSpec spec_;  // the snapshot carries it; later events do not
+  std::optional<double> shown_best_;
+  int64_t shown_done_ = -1;  // text output: trials finished as of the last line printed
+};
+
+}  // namespace
+
+// Follows the stream until the sweep ends, reconnecting (for up to kReconnectFor)
+// when the server restarts or the connection drops, each time from a fresh snapshot.
+int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostream& err) {
+  WatchPrinter printer(c, o.starts, out, err);
+  if (&out == &std::cout) LeaveRunningOnInterrupt(o.sweep, printer.tty());
+  QuietWatcher quiet(c, o.sweep);
   grpc::Status st;
   auto lost_since = std::chrono::steady_clock::now();
   for (int connection = 0;; ++connection) {
     v1::WatchSweepRequest req;
-    req.set_sweep(sweep);
+    req.set_sweep(o.sweep);
     auto ctx = c.Stream();
     quiet.Attach(ctx.get());
     auto reader = c.sweeps().WatchSweep(ctx.get(), req);
     bool heard = false;
+    v1::SweepEvent e;
     while (reader->Read(&e)) {
       quiet.Heard();
-      const bool heard_before = heard;
-      if (!heard && connection > 0) {
-        if (tty) WriteControl(out, "\r\033[K");
-        err << "reconnected to " << c.options().server << "\n";
-      }
+      printer.OnEvent(e, !heard && connection > 0);
       heard = true;
-      if (e.sweep().has_spec()) spec = e.sweep().spec();
-      last = e.sweep();
-      if (!last.has_spec()) *last.mutable_spec() = spec;
-      const auto& k = last.counts();
-      const int64_t done = k.completed() + k.failed() + k.pruned() + k.cancelled();
-      if (!heard_before && connection > 0) note_gap(last, "while the connection was down");
-      if (first && WaitsForAWorker(last)) {
-        std::vector<v1::Worker> workers;
-        if (FetchWorkers(c, &workers).ok() && workers.empty()) {
-          err << "warning: no worker is connected, so nothing runs yet (the server has no embedded workers and no "
-                 "hpsearch-worker called in within a lease); watching anyway\n";
-        }
-      }
-      if (json_out) {
-        out << EventJson(e, last).dump() << "\n" << std::flush;
-      } else if (tty) {
-        if (last.has_best_objective() && (!shown_best || *shown_best != last.best_objective())) {
-          shown_best = last.best_objective();
-          WriteControl(out, "\r\033[K");
-          out << absl::StrFormat("new best: trial %d  %s %s\n", last.best_trial(), ObjectiveLabel(last),
-                                 ObjectiveText(last.best_objective()));
-        }
-        // The sweep's own rate since it was created, so joining a running sweep shows
-        // the right rate and ETA at once (its running time: not the time it sat
-        // finished before an extend or retry).
-        const double minutes = static_cast<double>(NowMs() - last.created_ms() - last.idle_ms()) / 60'000.0;
-        const double rate = minutes > 0 && last.created_ms() > 0 ? static_cast<double>(done) / minutes : 0;
-        std::string eta = "-";
-        if (rate > 0 && done < last.total_trials()) eta = Duration((last.total_trials() - done) / rate * 60.0);
-        WriteControl(out, "\r\033[K");
-        out << absl::StrFormat("%s %s %d/%d  %d running  %d failed  %.1f trials/min  ETA %s", last.id(), Bar(last, 24),
-                               done, last.total_trials(), k.running(), k.failed(), rate, eta)
-            << std::flush;
-      } else if (first) {
-        out << absl::StrFormat("%s %s: %s, %d/%d done, %d running\n", last.id(), Printable(last.name()),
-                               StatusName(last.status()), done, last.total_trials(), k.running());
-        shown_done = done;
-      } else if (e.has_trial() && (starts || e.trial().status() != v1::RUNNING)) {
-        const auto& t = e.trial();
-        std::string line = absl::StrFormat("trial %d %s", t.index(), StatusName(t.status()));
-        if (t.has_objective()) line += " objective " + ObjectiveText(t.objective());
-        if (!t.failure_reason().empty()) line += " (" + Printable(t.failure_reason()) + ")";
-        line += absl::StrFormat("  [%d/%d done", done, last.total_trials());
-        if (last.has_best_objective()) {
-          line += absl::StrFormat(", best %s trial %d", ObjectiveText(last.best_objective()), last.best_trial());
-        }
-        out << line << "]\n" << std::flush;
-        shown_done = done;
-      } else if (e.skipped() > 0) {
-        out << absl::StrFormat("(%d events skipped: this watch fell behind)  [%d/%d done]\n", e.skipped(), done,
-                               last.total_trials())
-            << std::flush;
-        shown_done = done;
-      }
-      first = false;
-      if (SweepFinished(last.status())) break;
+      if (SweepFinished(printer.last().status())) break;
     }
-    if (SweepFinished(last.status())) {
+    if (SweepFinished(printer.last().status())) {
       ctx->TryCancel();
       reader->Finish();
       break;
     }
     st = reader->Finish();
     if (auto ended = quiet.ended()) {  // the stream went quiet and the sweep had ended
-      last = *ended;
-      note_gap(last, "while the stream was silent");
+      printer.Ended(*ended);
       break;
     }
     if (st.ok() || !Transient(st)) break;
-    // The server restarted or the connection dropped: reconnect and resume from a
-    // fresh snapshot.
     const auto now = std::chrono::steady_clock::now();
     if (heard || connection == 0) lost_since = now;
     if (now - lost_since > kReconnectFor) break;
-    if (heard || connection == 0) {
-      if (tty) WriteControl(out, "\r\033[K");
-      err << "lost the connection to " << c.options().server << " (" << Printable(st.error_message())
-          << "); reconnecting\n";
-    }
+    if (heard || connection == 0) printer.LostConnection(st);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  if (!SweepFinished(last.status())) {
-    if (tty) out << "\n";
-    if (st.ok()) st = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream ended before the sweep did");
-    return ReportError(st, c.options(), err);
-  }
-  if (!json_out) {
-    if (tty) out << "\n";
-    out << absl::StrFormat("%s %s", last.id(), StatusName(last.status()));
-    if (!last.status_reason().empty()) out << ": " << Printable(last.status_reason());
-    if (last.counts().not_started() > 0)
-      out << absl::StrFormat(" (%d trials never started)", last.counts().not_started());
-    if (last.has_best_objective()) {
-      out << absl::StrFormat("; best %s %s (trial %d)", ObjectiveLabel(last), ObjectiveText(last.best_objective()),
-                             last.best_trial());
-    }
-    out << "\n";
-  }
-  return last.status() == v1::SWEEP_FAILED ? kExitSweepFailed : kExitOk;
+  return printer.Finish(st);
 }
 
 namespace {
@@ -321,16 +382,16 @@ class WatchCommand final : public ServerCommand {
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "watch", "Live progress until the sweep ends (Ctrl-C leaves it running)",
                            "hpsearch watch quickstart");
-    cmd->add_option("sweep", o_.sweep, "Sweep id or name")->required();
-    cmd->add_flag("--starts", o_.starts, "Piped: a line when a trial starts too (default: when one ends)");
+    cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
+    cmd->add_flag("--starts", options_.starts, "Piped: a line when a trial starts too (default: when one ends)");
     return cmd;
   }
 
  protected:
-  int RunOn(Connection& c, Context& ctx) override { return RunWatch(c, o_, ctx.out, ctx.err); }
+  int RunOn(Connection& c, Context& ctx) override { return RunWatch(c, options_, ctx.out, ctx.err); }
 
  private:
-  WatchOptions o_;
+  WatchOptions options_;
 };
 
 }  // namespace

@@ -7,14 +7,19 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
+#include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -79,7 +84,7 @@ struct Result {
 
 // Runs a command to completion.
 inline Result RunProcess(const std::vector<std::string>& args) {
-  static int counter = 0;
+  static std::atomic<int> counter = 0;
   const std::string base = ::testing::TempDir() + "/run-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
   const pid_t pid = Spawn(args, base + ".out", base + ".err");
   Result r;
@@ -96,7 +101,7 @@ inline Result RunProcess(const std::vector<std::string>& args) {
 
 // Runs a command to completion or for at most `timeout` (then kills it: code -1).
 inline Result RunProcessFor(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
-  static int counter = 0;
+  static std::atomic<int> counter = 0;
   const std::string base =
       ::testing::TempDir() + "/runfor-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
   const pid_t pid = Spawn(args, base + ".out", base + ".err");
@@ -134,17 +139,39 @@ inline int64_t ResidentBytes(pid_t pid) {
   return 0;
 }
 
-// A port free on 127.0.0.1 right now (for a server that must come back on the same one).
+// A port free on 127.0.0.1 right now, for a server that must come back on the same
+// one after a crash. Drawn below Linux's ephemeral range (32768 and up by default), so
+// no outgoing connection takes it as its local port while the server is down, and
+// reserved until the test process exits: in this process by a set (the fail-point
+// campaign starts servers side by side), across test processes by a lock on a file
+// named after the port (ctest runs several at once).
 inline int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
+  static std::mutex mu;
+  static std::set<int> given;
+  static std::minstd_rand draw(static_cast<unsigned>(getpid()) * 7919u +
+                               static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::lock_guard lock(mu);
+  const std::string locks = "/tmp/hpsearch-test-ports-" + std::to_string(getuid());
+  std::filesystem::create_directories(locks);
+  for (;;) {
+    const int port = 10000 + static_cast<int>(draw() % 22000);
+    if (given.count(port) > 0) continue;
+    const int reservation = open((locks + "/" + std::to_string(port)).c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (reservation < 0) continue;
+    if (flock(reservation, LOCK_EX | LOCK_NB) != 0) {  // another test process holds it
+      close(reservation);
+      continue;
+    }
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    given.insert(port);  // kept (with its lock, until exit) even when in use elsewhere
+    if (free) return port;
+  }
 }
 
 // A background process with its output in a log file.
