@@ -19,117 +19,157 @@ namespace hpsearch::client {
 namespace v1 = hpsearch::v1;
 using nlohmann::json;
 
-int RunCompare(Connection& c, const CompareOptions& o, std::ostream& out, std::ostream& err) {
-  const std::string& sweep = o.sweep;
-  const std::vector<int64_t>& indices = o.indices;
-  if (indices.size() < 2) {
-    err << "error: compare needs at least two trial indices (e.g. hpsearch compare " << sweep << " 3 7)\n";
-    return kExitUsage;
+namespace {
+
+bool Differ(const std::vector<json>& v) {
+  return std::any_of(v.begin(), v.end(), [&](const json& x) { return x != v.front(); });
+}
+
+// The rows of the comparison: a key, a cell per trial, and whether the trials differ.
+class Comparison {
+ public:
+  explicit Comparison(std::vector<v1::Trial> trials) : trials_(std::move(trials)) {
+    for (const auto& t : trials_) js_.push_back(TrialJson(t));
   }
-  v1::Sweep s;
-  grpc::Status st = FetchSweep(c, sweep, &s);
-  if (!st.ok()) return ReportError(st, c.options(), err);
-  const std::optional<search::Spec> spec = SpecOf(s);
-  std::vector<v1::Trial> trials;
+
+  const std::vector<json>& trials_json() const { return js_; }
+
+  // A value of every trial: `section` is "params" or "metrics" (null where absent).
+  std::vector<json> Values(const std::string& section, const std::string& key) const {
+    std::vector<json> v;
+    for (const auto& j : js_) v.push_back(j[section].contains(key) ? j[section][key] : json(nullptr));
+    return v;
+  }
+
+  void AddValues(const std::string& key, const std::vector<json>& v) {
+    std::vector<std::string> cells;
+    for (const auto& x : v) cells.push_back(Cell(x));
+    Add(key, cells, Differ(v));
+  }
+
+  void AddStatusAndObjective() {
+    std::vector<json> statuses, objectives;
+    for (std::size_t i = 0; i < trials_.size(); ++i) {
+      statuses.push_back(StatusName(trials_[i].status()));
+      objectives.push_back(js_[i]["objective"]);
+    }
+    AddValues("status", statuses);
+    AddValues("objective", objectives);
+  }
+
+  // The `metric` curves on one scale (every trial's values together), so heights compare;
+  // returns the scale (lo > hi when no trial has a value).
+  std::pair<double, double> AddCurves(const std::string& metric) {
+    std::vector<std::vector<double>> curves;
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const auto& t : trials_) {
+      std::vector<double> v;
+      for (const auto& e : t.epochs()) {
+        auto it = e.metrics().find(metric);
+        if (it != e.metrics().end() && std::isfinite(it->second)) {
+          v.push_back(it->second);
+          lo = std::min(lo, it->second);
+          hi = std::max(hi, it->second);
+        }
+      }
+      curves.push_back(std::move(v));
+    }
+    std::vector<std::string> cells;
+    for (const auto& v : curves) cells.push_back(v.empty() ? "-" : Sparkline(v, lo, hi));
+    Add(metric + " curve", cells, false);
+    return {lo, hi};
+  }
+
+  void AddEpochsAndTime() {
+    std::vector<json> epochs;
+    std::vector<std::string> times;
+    for (const auto& t : trials_) {
+      epochs.push_back(std::to_string(t.epochs_size()));
+      times.push_back(RunTime(t));
+    }
+    AddValues("epochs run", epochs);
+    Add("time", times, false);
+  }
+
+  std::vector<std::string> Header() const {
+    std::vector<std::string> header = {"", "KEY"};
+    for (const auto& t : trials_) header.push_back(absl::StrCat("TRIAL ", t.index()));
+    return header;
+  }
+  const std::vector<std::vector<std::string>>& rows() const { return rows_; }
+
+ private:
+  void Add(const std::string& key, const std::vector<std::string>& cells, bool differs) {
+    std::vector<std::string> row = {differs ? "*" : "", key};
+    row.insert(row.end(), cells.begin(), cells.end());
+    rows_.push_back(std::move(row));
+  }
+
+  std::vector<v1::Trial> trials_;
+  std::vector<json> js_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+grpc::Status FetchTrials(Connection& c, const std::string& sweep, const std::vector<int64_t>& indices,
+                         std::vector<v1::Trial>* trials) {
   for (int64_t index : indices) {
     v1::GetTrialRequest req;
     req.set_sweep(sweep);
     req.set_index(index);
     v1::Trial t;
     auto ctx = c.Call();
-    st = c.sweeps().GetTrial(ctx.get(), req, &t);
-    if (!st.ok()) return ReportError(st, c.options(), err);
-    trials.push_back(std::move(t));
+    if (grpc::Status st = c.sweeps().GetTrial(ctx.get(), req, &t); !st.ok()) return st;
+    trials->push_back(std::move(t));
   }
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+int RunCompare(Connection& c, const CompareOptions& o, std::ostream& out, std::ostream& err) {
+  if (o.indices.size() < 2) {
+    err << "error: compare needs at least two trial indices (e.g. hpsearch compare " << o.sweep << " 3 7)\n";
+    return kExitUsage;
+  }
+  v1::Sweep s;
+  std::vector<v1::Trial> trials;
+  grpc::Status st = FetchSweep(c, o.sweep, &s);
+  if (st.ok()) st = FetchTrials(c, o.sweep, o.indices, &trials);
+  if (!st.ok()) return ReportError(st, c.options(), err);
+  const std::optional<search::Spec> spec = SpecOf(s);
   // Rows: searched parameters (spec order), the fixed ones, then every final metric.
   std::vector<std::string> params = ParamColumns(spec, trials, /*show_fixed=*/true);
   for (const auto& p : ParamNames(trials)) {
     if (std::find(params.begin(), params.end(), p) == params.end()) params.push_back(p);
   }
   const std::vector<std::string> metrics = MetricNames(trials);
-  const std::string curve = spec ? search::ObjectiveMetric(*spec) : "val_loss";
-  std::vector<json> js;
-  for (const auto& t : trials) js.push_back(TrialJson(t));
-  auto values = [&](const std::string& section, const std::string& key) {
-    std::vector<json> v;
-    for (const auto& j : js) v.push_back(j[section].contains(key) ? j[section][key] : json(nullptr));
-    return v;
-  };
-  auto differ = [](const std::vector<json>& v) {
-    return std::any_of(v.begin(), v.end(), [&](const json& x) { return x != v.front(); });
-  };
+  Comparison cmp(std::move(trials));
   const OutputFormat format = c.options().format;
   if (format == OutputFormat::kJson) {
     json differs = json::array();
-    for (const auto& p : params)
-      if (differ(values("params", p))) differs.push_back(p);
-    for (const auto& m : metrics)
-      if (differ(values("metrics", m))) differs.push_back(m);
-    out << json{{"trials", js}, {"differs", differs}}.dump(2) << "\n";
+    for (const auto& p : params) {
+      if (Differ(cmp.Values("params", p))) differs.push_back(p);
+    }
+    for (const auto& m : metrics) {
+      if (Differ(cmp.Values("metrics", m))) differs.push_back(m);
+    }
+    out << json{{"trials", cmp.trials_json()}, {"differs", differs}}.dump(2) << "\n";
     return kExitOk;
   }
-  std::vector<std::string> header = {"", "KEY"};
-  for (const auto& t : trials) header.push_back(absl::StrCat("TRIAL ", t.index()));
-  std::vector<std::vector<std::string>> rows;
-  auto add = [&](const std::string& key, const std::vector<std::string>& cells, bool differs) {
-    std::vector<std::string> row = {differs ? "*" : "", key};
-    row.insert(row.end(), cells.begin(), cells.end());
-    rows.push_back(std::move(row));
-  };
-  std::vector<std::string> cells;
-  for (const auto& t : trials) cells.push_back(StatusName(t.status()));
-  add("status", cells,
-      std::any_of(trials.begin(), trials.end(), [&](const auto& t) { return t.status() != trials[0].status(); }));
-  cells.clear();
-  std::vector<json> objectives;
-  for (const auto& j : js) objectives.push_back(j["objective"]);
-  for (const auto& o : objectives) cells.push_back(Cell(o));
-  add("objective", cells, differ(objectives));
-  for (const auto& p : params) {
-    const auto v = values("params", p);
-    cells.clear();
-    for (const auto& x : v) cells.push_back(Cell(x));
-    add(p, cells, differ(v));
-  }
-  for (const auto& m : metrics) {
-    const auto v = values("metrics", m);
-    cells.clear();
-    for (const auto& x : v) cells.push_back(Cell(x));
-    add(m, cells, differ(v));
-  }
-  // The curves on one scale (every trial's values together), so heights compare.
-  std::vector<std::vector<double>> curves;
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  for (const auto& t : trials) {
-    std::vector<double> v;
-    for (const auto& e : t.epochs()) {
-      auto it = e.metrics().find(curve);
-      if (it != e.metrics().end() && std::isfinite(it->second)) {
-        v.push_back(it->second);
-        lo = std::min(lo, it->second);
-        hi = std::max(hi, it->second);
-      }
-    }
-    curves.push_back(std::move(v));
-  }
-  cells.clear();
-  for (const auto& v : curves) cells.push_back(v.empty() ? "-" : Sparkline(v, lo, hi));
-  add(curve + " curve", cells, false);
-  cells.clear();
-  for (const auto& t : trials) cells.push_back(std::to_string(t.epochs_size()));
-  add("epochs run", cells, std::any_of(trials.begin(), trials.end(), [&](const auto& t) {
-        return t.epochs_size() != trials[0].epochs_size();
-      }));
-  cells.clear();
-  for (const auto& t : trials) cells.push_back(RunTime(t));
-  add("time", cells, false);
+  cmp.AddStatusAndObjective();
+  for (const auto& p : params) cmp.AddValues(p, cmp.Values("params", p));
+  for (const auto& m : metrics) cmp.AddValues(m, cmp.Values("metrics", m));
+  const auto [lo, hi] = cmp.AddCurves(spec ? search::ObjectiveMetric(*spec) : "val_loss");
+  cmp.AddEpochsAndTime();
+  std::vector<std::string> header = cmp.Header();
   if (format == OutputFormat::kCsv) {
+    std::vector<std::vector<std::string>> rows = cmp.rows();
     header[0] = "differs";
     for (auto& r : rows) r[0] = r[0].empty() ? "false" : "true";
     PrintCsv(out, header, rows);
     return kExitOk;
   }
-  PrintTable(out, header, rows, /*align_decimals=*/false);  // a column holds many quantities
+  PrintTable(out, header, cmp.rows(), /*align_decimals=*/false);  // a column holds many quantities
   out << "(* marks rows where the trials differ";
   if (lo <= hi) out << "; the curves share one scale, " << Cell(lo) << " to " << Cell(hi);
   out << ")\n";

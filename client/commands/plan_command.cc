@@ -35,134 +35,117 @@ std::string ShellLine(const std::vector<std::string>& argv);
 std::string TpeWarning(const search::Spec& spec, int64_t total);
 }  // namespace
 
-int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
+namespace {
+
+// What plan shows: the spec as read and checked, and the trials it previews.
+struct Preview {
+  search::Spec spec;
+  std::string dataset_note;     // what was found out about a local dataset file
+  bool objective_open = false;  // a csv whose task only the file (not here) tells
+  std::string objective;        // "maximize val_accuracy"
+  std::vector<Params> trials;   // the first of the sweep's trials
+  int64_t total = 0;
+  std::string note;  // the strategy's
+};
+
+// Reads and checks the spec and previews its trials; on an error, the message.
+absl::StatusOr<Preview> MakePreview(const PlanOptions& o) {
+  Preview v;
   auto spec = LoadSpecFile(o.spec_path);
-  if (!spec.ok()) {
-    err << "error: " << o.spec_path << ": " << spec.status().message() << "\n";
-    return 2;
-  }
-  if (auto st = search::ValidateSpec(*spec, {}); !st.ok()) {
-    err << "error: " << o.spec_path << ": " << st.message() << "\n";
-    return 2;
-  }
-  std::string dataset_note;
-  if (auto st = CheckLocalDataset(*spec, o.spec_path, dataset_note); !st.ok()) {
-    err << "error: " << o.spec_path << ": " << st.message() << "\n";
-    return 2;
-  }
-  if (auto st = search::ValidateSpec(*spec, {}); !st.ok()) {  // again with the file's task known
-    err << "error: " << o.spec_path << ": " << st.message() << "\n";
-    return 2;
-  }
-  // A csv whose task only the file tells, and the file is not here: the objective's
-  // default is not known yet.
-  const bool objective_open =
-      spec->objective.metric.empty() && vocabulary::TaskOf(spec->dataset) == vocabulary::Task::kUnknown;
-  const std::string objective =
-      objective_open
-          ? "maximize val_accuracy (classification) or minimize val_loss (regression), as the file decides"
-          : absl::StrCat(search::ObjectiveMaximized(*spec) ? "maximize " : "minimize ", search::ObjectiveMetric(*spec));
-  auto strategy = search::MakeStrategy(*spec);
-  if (!strategy.ok()) {
-    err << "error: " << o.spec_path << ": " << strategy.status().message() << "\n";
-    return 2;
-  }
-  std::vector<Params> trials;
+  if (!spec.ok()) return spec.status();
+  v.spec = std::move(*spec);
+  if (auto st = search::ValidateSpec(v.spec, {}); !st.ok()) return st;
+  if (auto st = CheckLocalDataset(v.spec, o.spec_path, v.dataset_note); !st.ok()) return st;
+  if (auto st = search::ValidateSpec(v.spec, {}); !st.ok()) return st;  // again with the file's task known
+  v.objective_open =
+      v.spec.objective.metric.empty() && vocabulary::TaskOf(v.spec.dataset) == vocabulary::Task::kUnknown;
+  v.objective = v.objective_open
+                    ? "maximize val_accuracy (classification) or minimize val_loss (regression), as the file decides"
+                    : absl::StrCat(search::ObjectiveMaximized(v.spec) ? "maximize " : "minimize ",
+                                   search::ObjectiveMetric(v.spec));
+  auto strategy = search::MakeStrategy(v.spec);
+  if (!strategy.ok()) return strategy.status();
   // TPE's trials past its start-up depend on results: only the start-up can be shown.
   // --limit 0: every trial, as for `trials` (TPE's start-up, for the reason above).
   const int64_t wanted = o.limit == 0 ? INT64_MAX : o.limit;
   const int64_t limit =
-      spec->method == search::Method::kTpe ? std::min<int64_t>(wanted, spec->tpe.startup_trials) : wanted;
+      v.spec.method == search::Method::kTpe ? std::min<int64_t>(wanted, v.spec.tpe.startup_trials) : wanted;
   for (int64_t i = 0; i < limit; ++i) {
     auto p = (*strategy)->Next();
     if (!p) break;
-    trials.push_back(std::move(*p));
+    v.trials.push_back(std::move(*p));
   }
-  const int64_t total = (*strategy)->total();
-  const std::string note = (*strategy)->note();
-  if (o.format == OutputFormat::kJson) {
-    nlohmann::json list = nlohmann::json::array();
-    for (std::size_t i = 0; i < trials.size(); ++i) {
-      nlohmann::json t = ToJson(trials[i]);
-      // A command trial's argv as it will run (no shell: one element per argument).
-      if (spec->trainer.runs_command()) t["command"] = CommandOf(*spec, trials[i], static_cast<int64_t>(i));
-      // A conv net's layers, each with its output shape and parameters.
-      if (auto net = Network(*spec, trials[i])) {
-        nlohmann::json layers = nlohmann::json::array();
-        for (const LayerRow& l : net->layers)
-          layers.push_back({{"layer", l.layer}, {"output", l.shape}, {"parameters", l.parameters}});
-        t["network"] = {{"layers", layers}, {"parameters", net->parameters}};
+  v.total = (*strategy)->total();
+  v.note = (*strategy)->note();
+  return v;
+}
+
+void PrintJson(const Preview& v, std::ostream& out) {
+  const search::Spec& spec = v.spec;
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < v.trials.size(); ++i) {
+    nlohmann::json t = ToJson(v.trials[i]);
+    // A command trial's argv as it will run (no shell: one element per argument).
+    if (spec.trainer.runs_command()) t["command"] = CommandOf(spec, v.trials[i], static_cast<int64_t>(i));
+    // A conv net's layers, each with its output shape and parameters.
+    if (auto net = Network(spec, v.trials[i])) {
+      nlohmann::json layers = nlohmann::json::array();
+      for (const LayerRow& l : net->layers) {
+        layers.push_back({{"layer", l.layer}, {"output", l.shape}, {"parameters", l.parameters}});
       }
-      list.push_back(std::move(t));
+      t["network"] = {{"layers", layers}, {"parameters", net->parameters}};
     }
-    nlohmann::json j = {
-        {"total_trials", total},
-        {"trials", list},
-        {"method", search::MethodName(spec->method)},
-        {"objective", objective_open
-                          ? nlohmann::json(nullptr)
-                          : nlohmann::json{{"metric", search::ObjectiveMetric(*spec)},
-                                           {"goal", search::ObjectiveMaximized(*spec) ? "maximize" : "minimize"}}}};
-    if (!note.empty()) j["note"] = note;
-    if (const std::string w = TpeWarning(*spec, total); !w.empty()) j["warnings"] = {w};
-    if (spec->trainer.runs_command()) j["command"] = spec->trainer.command.argv;
-    if (!spec->dataset.task.empty()) j["task"] = spec->dataset.task;
-    if (!dataset_note.empty()) j["dataset_note"] = dataset_note;
-    out << j.dump(2) << "\n";
-    return 0;
+    list.push_back(std::move(t));
   }
-  if (o.format == OutputFormat::kCsv) {  // the previewed trials, exact values (lists as JSON)
-    std::vector<std::string> header = {"trial"};
-    for (const auto& p : spec->parameters) header.push_back(p.name);
-    const std::size_t params = header.size();
-    if (spec->trainer.runs_command()) header.push_back("command");
-    std::vector<std::vector<std::string>> rows;
-    for (std::size_t i = 0; i < trials.size(); ++i) {
-      std::vector<std::string> row = {std::to_string(i)};
-      for (std::size_t c = 1; c < params; ++c) {
-        const auto it = trials[i].find(header[c]);
-        row.push_back(it == trials[i].end() ? "" : Exact(ToJson(it->second)));
-      }
-      if (spec->trainer.runs_command()) row.push_back(ShellLine(CommandOf(*spec, trials[i], static_cast<int64_t>(i))));
-      rows.push_back(std::move(row));
-    }
-    PrintCsv(out, header, rows);
-    return 0;
-  }
-  out << "spec " << o.spec_path << " is valid: " << total << " trial" << (total == 1 ? "" : "s") << " ("
-      << search::MethodName(spec->method) << "), objective " << objective << "\n";
-  if (!dataset_note.empty()) out << "dataset: " << dataset_note << "\n";
-  if (spec->method == search::Method::kTpe) {
-    out << "tpe: the first " << spec->tpe.startup_trials
-        << " trials are random (the preview below); later ones are chosen from the results so far\n";
-    if (const std::string w = TpeWarning(*spec, total); !w.empty()) out << "warning: " << w << "\n";
-  }
-  if (auto pruning = PruningSummary(*spec); !pruning.empty()) out << "pruning: " << pruning << "\n";
-  if (spec->trainer.runs_command()) out << "command: " << ShellLine(spec->trainer.command.argv) << "\n";
-  if (!note.empty()) out << "note: " << note << "\n";
-  if (trials.empty()) return 0;
-  // Columns: searched parameters (those that vary or are conditional) in spec order.
-  std::vector<std::string> cols;
-  for (const auto& p : spec->parameters) cols.push_back(p.name);
+  nlohmann::json j = {
+      {"total_trials", v.total},
+      {"trials", list},
+      {"method", search::MethodName(spec.method)},
+      {"objective", v.objective_open
+                        ? nlohmann::json(nullptr)
+                        : nlohmann::json{{"metric", search::ObjectiveMetric(spec)},
+                                         {"goal", search::ObjectiveMaximized(spec) ? "maximize" : "minimize"}}}};
+  if (!v.note.empty()) j["note"] = v.note;
+  if (const std::string w = TpeWarning(spec, v.total); !w.empty()) j["warnings"] = {w};
+  if (spec.trainer.runs_command()) j["command"] = spec.trainer.command.argv;
+  if (!spec.dataset.task.empty()) j["task"] = spec.dataset.task;
+  if (!v.dataset_note.empty()) j["dataset_note"] = v.dataset_note;
+  out << j.dump(2) << "\n";
+}
+
+// The trials as rows: a column per parameter (in spec order), then a command trial's
+// command line.
+std::vector<std::string> Header(const search::Spec& spec) {
   std::vector<std::string> header = {"trial"};
-  header.insert(header.end(), cols.begin(), cols.end());
-  if (spec->trainer.runs_command()) header.push_back("command");
+  for (const auto& p : spec.parameters) header.push_back(p.name);
+  if (spec.trainer.runs_command()) header.push_back("command");
+  return header;
+}
+
+// `absent`: a conditional parameter's cell when the trial has no value; `cell` renders one.
+std::vector<std::vector<std::string>> Rows(const Preview& v, const std::string& absent,
+                                           std::string (*cell)(const nlohmann::json&)) {
   std::vector<std::vector<std::string>> rows;
-  for (std::size_t i = 0; i < trials.size(); ++i) {
+  for (std::size_t i = 0; i < v.trials.size(); ++i) {
     std::vector<std::string> row = {std::to_string(i)};
-    for (const auto& c : cols) row.push_back(trials[i].contains(c) ? Cell(ToJson(trials[i].at(c))) : "-");
-    if (spec->trainer.runs_command()) row.push_back(ShellLine(CommandOf(*spec, trials[i], static_cast<int64_t>(i))));
+    for (const auto& p : v.spec.parameters) {
+      const auto it = v.trials[i].find(p.name);
+      row.push_back(it == v.trials[i].end() ? absent : cell(ToJson(it->second)));
+    }
+    if (v.spec.trainer.runs_command()) {
+      row.push_back(ShellLine(CommandOf(v.spec, v.trials[i], static_cast<int64_t>(i))));
+    }
     rows.push_back(std::move(row));
   }
-  out << "\n";
-  PrintTable(out, header, rows);
-  if (static_cast<int64_t>(trials.size()) < total)
-    out << "... " << (total - static_cast<int64_t>(trials.size())) << " more\n";
-  // A conv net's shapes layer by layer, once per distinct network.
+  return rows;
+}
+
+// A conv net's shapes layer by layer, once per distinct network.
+void PrintNetworks(const Preview& v, std::ostream& out) {
   std::map<std::string, std::vector<std::size_t>> networks;  // layer table → trials
   std::vector<std::string> order;
-  for (std::size_t i = 0; i < trials.size(); ++i) {
-    auto net = Network(*spec, trials[i]);
+  for (std::size_t i = 0; i < v.trials.size(); ++i) {
+    auto net = Network(v.spec, v.trials[i]);
     if (!net) continue;
     std::ostringstream table;
     PrintLayers(table, *net);
@@ -173,6 +156,47 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
     out << "\nnetwork of trial" << (networks[table].size() == 1 ? " " : "s ") << absl::StrJoin(networks[table], ", ")
         << ":\n"
         << table;
+  }
+}
+
+void PrintText(const Preview& v, const std::string& path, std::ostream& out) {
+  const search::Spec& spec = v.spec;
+  out << "spec " << path << " is valid: " << v.total << " trial" << (v.total == 1 ? "" : "s") << " ("
+      << search::MethodName(spec.method) << "), objective " << v.objective << "\n";
+  if (!v.dataset_note.empty()) out << "dataset: " << v.dataset_note << "\n";
+  if (spec.method == search::Method::kTpe) {
+    out << "tpe: the first " << spec.tpe.startup_trials
+        << " trials are random (the preview below); later ones are chosen from the results so far\n";
+    if (const std::string w = TpeWarning(spec, v.total); !w.empty()) out << "warning: " << w << "\n";
+  }
+  if (auto pruning = PruningSummary(spec); !pruning.empty()) out << "pruning: " << pruning << "\n";
+  if (spec.trainer.runs_command()) out << "command: " << ShellLine(spec.trainer.command.argv) << "\n";
+  if (!v.note.empty()) out << "note: " << v.note << "\n";
+  if (v.trials.empty()) return;
+  out << "\n";
+  PrintTable(out, Header(spec), Rows(v, "-", &Cell));
+  const auto shown = static_cast<int64_t>(v.trials.size());
+  if (shown < v.total) out << "... " << (v.total - shown) << " more\n";
+  PrintNetworks(v, out);
+}
+
+}  // namespace
+
+int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
+  auto preview = MakePreview(o);
+  if (!preview.ok()) {
+    err << "error: " << o.spec_path << ": " << preview.status().message() << "\n";
+    return 2;
+  }
+  switch (o.format) {
+    case OutputFormat::kJson:
+      PrintJson(*preview, out);
+      break;
+    case OutputFormat::kCsv:  // the previewed trials, exact values (lists as JSON)
+      PrintCsv(out, Header(preview->spec), Rows(*preview, "", &Exact));
+      break;
+    default:
+      PrintText(*preview, o.spec_path, out);
   }
   return 0;
 }
