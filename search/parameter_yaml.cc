@@ -28,6 +28,65 @@ std::string ForeignRangeKey(const std::string& key) {
   return "";
 }
 
+// `min`/`max` (with `step`, `count`); `integral`: the bounds (and step) are written as
+// integers.
+absl::Status ParseRange(const YAML::Node& n, const std::string& path, search::Range& r, bool* integral) {
+  if (!n["min"].IsDefined()) return Err(path + ".min", "is required with max", n);
+  if (!n["max"].IsDefined()) return Err(path + ".max", "is required with min", n);
+  ASSIGN_OR_RETURN(r.min, Num(n["min"], path + ".min"));
+  ASSIGN_OR_RETURN(r.max, Num(n["max"], path + ".max"));
+  if (n["step"].IsDefined()) {
+    ASSIGN_OR_RETURN(r.step, Num(n["step"], path + ".step"));
+  }
+  if (n["count"].IsDefined()) {
+    ASSIGN_OR_RETURN(r.count, Int(n["count"], path + ".count"));
+  }
+  const auto is_int = [](const YAML::Node& x) {
+    auto v = YamlToValue(x);
+    return v.ok() && v->is_int();
+  };
+  *integral =
+      !n["type"].IsDefined() && is_int(n["min"]) && is_int(n["max"]) && (!n["step"].IsDefined() || is_int(n["step"]));
+  return absl::OkStatus();
+}
+
+// A range's `scale` and `type`.
+absl::Status ParseScaleAndType(const YAML::Node& n, const std::string& path, search::Range& r) {
+  if (n["scale"].IsDefined()) {
+    ASSIGN_OR_RETURN(auto s, Str(n["scale"], path + ".scale"));
+    if (s != "log" && s != "linear") {
+      return Err(path + ".scale", "must be linear or log" + DidYouMean(s, {"linear", "log"}), n["scale"]);
+    }
+    r.scale = s == "log" ? Scale::kLog : Scale::kLinear;
+  }
+  if (n["type"].IsDefined()) {
+    ASSIGN_OR_RETURN(auto s, Str(n["type"], path + ".type"));
+    if (s != "int" && s != "float") {
+      return Err(path + ".type", "must be int or float" + DidYouMean(s, {"int", "float"}), n["type"]);
+    }
+    r.integer = s == "int";
+  }
+  return absl::OkStatus();
+}
+
+// `when: {parent: value or [values]}`.
+absl::Status ParseWhen(const YAML::Node& w, const std::string& path, std::vector<search::Condition>& when) {
+  if (!w.IsMap()) return Err(path, "must map parent parameters to values", w);
+  for (const auto& kv : w) {
+    search::Condition c;
+    c.parent = kv.first.as<std::string>();
+    const std::string cpath = path + "." + c.parent;
+    if (kv.second.IsSequence()) {
+      if (auto st = ParseValues(kv.second, cpath, c.values); !st.ok()) return st;
+    } else {
+      ASSIGN_OR_RETURN(auto v, Val(kv.second, cpath));
+      c.values.push_back(std::move(v));
+    }
+    when.push_back(std::move(c));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ParseParameter(const std::string& name, const YAML::Node& n, Parameter& p, bool* integral) {
@@ -40,79 +99,29 @@ absl::Status ParseParameter(const std::string& name, const YAML::Node& n, Parame
     if (const std::string hint = ForeignRangeKey(key); !hint.empty()) return Err(path + "." + key, hint, kv.first);
   }
   if (auto st = CheckKeys(n, path, {"values", "min", "max", "value", "scale", "type", "step", "count", "when"});
-      !st.ok())
+      !st.ok()) {
     return st;
+  }
   const bool has_values = n["values"].IsDefined(), has_value = n["value"].IsDefined();
   const bool has_range = n["min"].IsDefined() || n["max"].IsDefined();
-  if (has_values + has_value + has_range != 1)
+  if (has_values + has_value + has_range != 1) {
     return Err(path, "needs exactly one of `values`, `min`/`max` or `value`", n);
+  }
   if (has_values) {
     p.domain = Parameter::Domain::kValues;
     if (auto st = ParseValues(n["values"], path + ".values", p.values); !st.ok()) return st;
   } else if (has_value) {
     p.domain = Parameter::Domain::kConstant;
-    ASSIGN_OR_RETURN(auto v, Val(n["value"], path + ".value"));
-    p.value = std::move(v);
+    ASSIGN_OR_RETURN(p.value, Val(n["value"], path + ".value"));
   } else {
     p.domain = Parameter::Domain::kRange;
-    auto& r = p.range;
-    if (!n["min"].IsDefined()) return Err(path + ".min", "is required with max", n);
-    if (!n["max"].IsDefined()) return Err(path + ".max", "is required with min", n);
-    ASSIGN_OR_RETURN(auto lo, Num(n["min"], path + ".min"));
-    ASSIGN_OR_RETURN(auto hi, Num(n["max"], path + ".max"));
-    r.min = lo;
-    r.max = hi;
-    if (n["step"].IsDefined()) {
-      ASSIGN_OR_RETURN(auto s, Num(n["step"], path + ".step"));
-      r.step = s;
-    }
-    if (n["count"].IsDefined()) {
-      ASSIGN_OR_RETURN(auto c, Int(n["count"], path + ".count"));
-      r.count = c;
-    }
-    const auto is_int = [](const YAML::Node& x) {
-      auto v = YamlToValue(x);
-      return v.ok() && v->is_int();
-    };
-    *integral =
-        !n["type"].IsDefined() && is_int(n["min"]) && is_int(n["max"]) && (!n["step"].IsDefined() || is_int(n["step"]));
+    if (auto st = ParseRange(n, path, p.range, integral); !st.ok()) return st;
   }
-  for (const char* key : {"scale", "type", "step", "count"})
+  for (const char* key : {"scale", "type", "step", "count"}) {
     if (n[key].IsDefined() && !has_range) return Err(path + "." + key, "only applies to a min/max range", n[key]);
-  if (n["scale"].IsDefined()) {
-    ASSIGN_OR_RETURN(auto s, Str(n["scale"], path + ".scale"));
-    if (s == "log")
-      p.range.scale = Scale::kLog;
-    else if (s == "linear")
-      p.range.scale = Scale::kLinear;
-    else
-      return Err(path + ".scale", "must be linear or log" + DidYouMean(s, {"linear", "log"}), n["scale"]);
   }
-  if (n["type"].IsDefined()) {
-    ASSIGN_OR_RETURN(auto s, Str(n["type"], path + ".type"));
-    if (s == "int")
-      p.range.integer = true;
-    else if (s == "float")
-      p.range.integer = false;
-    else
-      return Err(path + ".type", "must be int or float" + DidYouMean(s, {"int", "float"}), n["type"]);
-  }
-  if (n["when"].IsDefined()) {
-    const YAML::Node& w = n["when"];
-    if (!w.IsMap()) return Err(path + ".when", "must map parent parameters to values", w);
-    for (const auto& kv : w) {
-      search::Condition c;
-      c.parent = kv.first.as<std::string>();
-      const std::string cpath = path + ".when." + c.parent;
-      if (kv.second.IsSequence()) {
-        if (auto st = ParseValues(kv.second, cpath, c.values); !st.ok()) return st;
-      } else {
-        ASSIGN_OR_RETURN(auto v, Val(kv.second, cpath));
-        c.values.push_back(std::move(v));
-      }
-      p.when.push_back(std::move(c));
-    }
-  }
+  if (auto st = ParseScaleAndType(n, path, p.range); !st.ok()) return st;
+  if (n["when"].IsDefined()) return ParseWhen(n["when"], path + ".when", p.when);
   return absl::OkStatus();
 }
 

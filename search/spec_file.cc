@@ -251,86 +251,111 @@ absl::Status TrialFileShape(const YAML::Node& n) {
 
 namespace {
 
+absl::StatusOr<Method> ParseMethod(const YAML::Node& v) {
+  ASSIGN_OR_RETURN(auto s, Str(v, "method"));
+  if (s == "grid") return Method::kGrid;
+  if (s == "random") return Method::kRandom;
+  if (s == "tpe") return Method::kTpe;
+  return Err("method", "must be grid, random or tpe" + DidYouMean(s, {"grid", "random", "tpe"}), v);
+}
+
+absl::Status ParseLabels(const YAML::Node& v, std::map<std::string, std::string>& labels) {
+  if (!v.IsMap()) return Err("labels", "must be a mapping of names to values, e.g. {team: vision}", v);
+  for (const auto& l : v) {
+    ASSIGN_OR_RETURN(auto value, Str(l.second, "labels." + l.first.as<std::string>()));
+    labels[l.first.as<std::string>()] = value;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseParallelism(const YAML::Node& v, int32_t& max_concurrent) {
+  if (auto st = CheckKeys(v, "parallelism", {"max_concurrent"}); !st.ok()) return st;
+  if (v["max_concurrent"].IsDefined()) {
+    ASSIGN_OR_RETURN(auto x, Int(v["max_concurrent"], "parallelism.max_concurrent"));
+    if (x < 0 || x > 1'000'000) {
+      return Err("parallelism.max_concurrent", "must be 0 (no cap of its own) to 1000000", v["max_concurrent"]);
+    }
+    max_concurrent = static_cast<int32_t>(x);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseFixed(const YAML::Node& v, Params& fixed) {
+  if (!v.IsMap()) return Err("fixed", "must be a mapping of trainer settings", v);
+  for (const auto& f : v) {
+    const std::string name = f.first.as<std::string>();
+    ASSIGN_OR_RETURN(auto value, Val(f.second, "fixed." + name));
+    fixed[name] = std::move(value);
+  }
+  return absl::OkStatus();
+}
+
+// `integral`: the indices of ranges written with integer bounds and no `type`.
+absl::Status ParseParameters(const YAML::Node& v, std::vector<Parameter>& parameters,
+                             std::vector<std::size_t>& integral) {
+  if (!v.IsMap()) return Err("parameters", "must map parameter names to their domains", v);
+  for (const auto& p : v) {
+    Parameter parameter;
+    bool is_integral = false;
+    if (auto st = ParseParameter(p.first.as<std::string>(), p.second, parameter, &is_integral); !st.ok()) return st;
+    if (is_integral) integral.push_back(parameters.size());
+    parameters.push_back(std::move(parameter));
+  }
+  return absl::OkStatus();
+}
+
+// One top-level field `k` of the spec (its keys are checked already).
+absl::Status ParseField(const std::string& k, const YAML::Node& v, Spec& spec, std::vector<std::size_t>& integral) {
+  if (k == "name") {
+    ASSIGN_OR_RETURN(spec.name, Str(v, k));
+  } else if (k == "trainer") {
+    return ParseTrainer(v, spec.trainer);
+  } else if (k == "dataset") {
+    return ParseDataset(v, spec.dataset);
+  } else if (k == "objective") {
+    return ParseObjective(v, spec.objective);
+  } else if (k == "budget") {
+    return ParseBudget(v, spec.budget);
+  } else if (k == "method") {
+    ASSIGN_OR_RETURN(spec.method, ParseMethod(v));
+  } else if (k == "tpe") {
+    return ParseTpe(v, spec.tpe);
+  } else if (k == "pruning") {
+    return ParsePruning(v, spec.pruning);
+  } else if (k == "labels") {
+    return ParseLabels(v, spec.labels);
+  } else if (k == "seed") {
+    ASSIGN_OR_RETURN(auto x, Int(v, k));
+    if (x < 0) return Err(k, "must be >= 0", v);
+    spec.seed = static_cast<uint64_t>(x);
+  } else if (k == "parallelism") {
+    return ParseParallelism(v, spec.max_concurrent);
+  } else if (k == "fixed") {
+    return ParseFixed(v, spec.fixed);
+  } else if (k == "parameters") {
+    return ParseParameters(v, spec.parameters, integral);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Spec> ReadSpec(const std::string& text) {
   auto root = ParseYaml(text, "spec");
   if (!root.ok()) return root.status();
   const YAML::Node& n = *root;
-  Spec spec;
-  std::vector<std::size_t> integral;  // ranges written with integer bounds and no `type`
-  if (!n.IsMap())
+  if (!n.IsMap()) {
     return absl::InvalidArgumentError("spec: must be a mapping of fields (name, dataset, parameters, ...)");
+  }
   if (auto st = TrialFileShape(n); !st.ok()) return st;
   if (auto st = CheckKeys(n, "",
                           {"name", "trainer", "dataset", "objective", "method", "seed", "budget", "parallelism",
                            "fixed", "parameters", "tpe", "pruning", "labels"});
-      !st.ok())
+      !st.ok()) {
     return st;
+  }
+  Spec spec;
+  std::vector<std::size_t> integral;
   for (const auto& kv : n) {
-    const std::string k = kv.first.as<std::string>();
-    const YAML::Node& v = kv.second;
-    absl::Status st;
-    if (k == "name") {
-      ASSIGN_OR_RETURN(auto s, Str(v, k));
-      spec.name = s;
-    } else if (k == "trainer")
-      st = ParseTrainer(v, spec.trainer);
-    else if (k == "dataset")
-      st = ParseDataset(v, spec.dataset);
-    else if (k == "objective")
-      st = ParseObjective(v, spec.objective);
-    else if (k == "budget")
-      st = ParseBudget(v, spec.budget);
-    else if (k == "method") {
-      ASSIGN_OR_RETURN(auto s, Str(v, k));
-      if (s == "grid")
-        spec.method = Method::kGrid;
-      else if (s == "random")
-        spec.method = Method::kRandom;
-      else if (s == "tpe")
-        spec.method = Method::kTpe;
-      else
-        return Err(k, "must be grid, random or tpe" + DidYouMean(s, {"grid", "random", "tpe"}), v);
-    } else if (k == "tpe") {
-      st = ParseTpe(v, spec.tpe);
-    } else if (k == "pruning") {
-      st = ParsePruning(v, spec.pruning);
-    } else if (k == "labels") {
-      if (!v.IsMap()) return Err(k, "must be a mapping of names to values, e.g. {team: vision}", v);
-      for (const auto& l : v) {
-        ASSIGN_OR_RETURN(auto value, Str(l.second, "labels." + l.first.as<std::string>()));
-        spec.labels[l.first.as<std::string>()] = value;
-      }
-    } else if (k == "seed") {
-      ASSIGN_OR_RETURN(auto x, Int(v, k));
-      if (x < 0) return Err(k, "must be >= 0", v);
-      spec.seed = static_cast<uint64_t>(x);
-    } else if (k == "parallelism") {
-      if (auto st2 = CheckKeys(v, k, {"max_concurrent"}); !st2.ok()) return st2;
-      if (v["max_concurrent"].IsDefined()) {
-        ASSIGN_OR_RETURN(auto x, Int(v["max_concurrent"], "parallelism.max_concurrent"));
-        if (x < 0 || x > 1'000'000) return Err("parallelism.max_concurrent", "must be >= 1", v["max_concurrent"]);
-        spec.max_concurrent = static_cast<int32_t>(x);
-      }
-    } else if (k == "fixed") {
-      if (!v.IsMap()) return Err(k, "must be a mapping of trainer settings", v);
-      for (const auto& f : v) {
-        const std::string name = f.first.as<std::string>();
-        ASSIGN_OR_RETURN(auto value, Val(f.second, "fixed." + name));
-        spec.fixed[name] = std::move(value);
-      }
-    } else if (k == "parameters") {
-      if (!v.IsMap()) return Err(k, "must map parameter names to their domains", v);
-      for (const auto& p : v) {
-        Parameter parameter;
-        bool is_integral = false;
-        if (auto st2 = ParseParameter(p.first.as<std::string>(), p.second, parameter, &is_integral); !st2.ok()) {
-          return st2;
-        }
-        if (is_integral) integral.push_back(spec.parameters.size());
-        spec.parameters.push_back(std::move(parameter));
-      }
-    }
-    if (!st.ok()) return st;
+    if (auto st = ParseField(kv.first.as<std::string>(), kv.second, spec, integral); !st.ok()) return st;
   }
   if (n["tpe"].IsDefined() && spec.method != Method::kTpe) return Err("tpe", "applies only to method: tpe", n["tpe"]);
   // A command's parameters are typed by how their range is written (the built-in

@@ -82,13 +82,15 @@ std::string SeparatorHint(const std::vector<std::string>& header) {
   return "";
 }
 
-}  // namespace
-
-absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view source, const CsvOptions& options) {
-  const std::string src(source);
+// The file's fields: its header and the data rows, each with its line number.
+struct Fields {
+  std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   std::vector<int> line_numbers;
-  std::vector<std::string> header;
+};
+
+absl::StatusOr<Fields> SplitFile(std::string_view text, const std::string& src) {
+  Fields f;
   int line_no = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -97,106 +99,153 @@ absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view so
     std::string_view line = text.substr(pos, eol - pos);
     pos = eol + 1;
     ++line_no;
-    if (line.size() > kMaxCsvLineBytes)
+    if (line.size() > kMaxCsvLineBytes) {
       return Bad(src, line_no,
                  absl::StrCat("the line is longer than ", kMaxCsvLineBytes, " bytes (", line.size(),
                               "); is this a CSV file?"));
+    }
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     auto fields = SplitLine(line, src, line_no);
     if (!fields.ok()) return fields.status();
-    if (header.empty()) {
-      header = std::move(*fields);
+    if (f.header.empty()) {
+      f.header = std::move(*fields);
       continue;
     }
-    if (fields->size() != header.size())
-      return Bad(src, line_no, absl::StrCat("expected ", header.size(), " columns, found ", fields->size()));
-    rows.push_back(std::move(*fields));
-    line_numbers.push_back(line_no);
+    if (fields->size() != f.header.size()) {
+      return Bad(src, line_no, absl::StrCat("expected ", f.header.size(), " columns, found ", fields->size()));
+    }
+    f.rows.push_back(std::move(*fields));
+    f.line_numbers.push_back(line_no);
   }
-  if (header.empty()) return Bad(src, 0, "empty file");
-  if (header.size() < 2)
-    return Bad(src, 1, absl::StrCat("need at least one feature column and a target column", SeparatorHint(header)));
-  if (rows.empty()) return Bad(src, 0, "no data rows (only a header)");
-
-  std::size_t target = header.size() - 1;
-  if (!options.target.empty()) {
-    auto it = std::find(header.begin(), header.end(), options.target);
-    if (it == header.end())
-      return Bad(src, 1, absl::StrCat("no column named ", Quoted(options.target), DidYouMean(options.target, header)));
-    target = static_cast<std::size_t>(it - header.begin());
+  if (f.header.empty()) return Bad(src, 0, "empty file");
+  if (f.header.size() < 2) {
+    return Bad(src, 1, absl::StrCat("need at least one feature column and a target column", SeparatorHint(f.header)));
   }
-  CsvTable out;
-  out.rows = rows.size();
-  out.target_name = header[target];
-  for (std::size_t c = 0; c < header.size(); ++c)
-    if (c != target) out.feature_names.push_back(header[c]);
+  if (f.rows.empty()) return Bad(src, 0, "no data rows (only a header)");
+  return f;
+}
 
-  // Target column: numeric or not?
-  bool numeric = true, integral = true;
+// The target's column: the one named, else the last.
+absl::StatusOr<std::size_t> TargetColumn(const std::vector<std::string>& header, const std::string& name,
+                                         const std::string& src) {
+  if (name.empty()) return header.size() - 1;
+  auto it = std::find(header.begin(), header.end(), name);
+  if (it == header.end()) return Bad(src, 1, absl::StrCat("no column named ", Quoted(name), DidYouMean(name, header)));
+  return static_cast<std::size_t>(it - header.begin());
+}
+
+// The target column read as numbers while it is numeric.
+struct TargetValues {
+  bool numeric = true;
+  bool integral = true;
+  std::size_t distinct = 0;
+  std::vector<float> values;  // meaningful when numeric
+};
+
+absl::StatusOr<TargetValues> ReadTarget(const Fields& f, std::size_t target, const std::string& src) {
+  TargetValues t;
   std::set<std::string> distinct;
-  std::vector<float> tvals(rows.size());
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const std::string& s = rows[r][target];
-    if (s.empty())
-      return Bad(src, line_numbers[r], absl::StrCat("column ", Quoted(header[target]), " is empty", kMissingHint));
+  t.values.resize(f.rows.size());
+  for (std::size_t r = 0; r < f.rows.size(); ++r) {
+    const std::string& s = f.rows[r][target];
+    if (s.empty()) {
+      return Bad(src, f.line_numbers[r], absl::StrCat("column ", Quoted(f.header[target]), " is empty", kMissingHint));
+    }
     distinct.insert(s);
     float v;
-    if (numeric && ParseFloat(s, v)) {
-      tvals[r] = v;
-      integral = integral && v == std::floor(v);
+    if (t.numeric && ParseFloat(s, v)) {
+      t.values[r] = v;
+      t.integral = t.integral && v == std::floor(v);
     } else {
-      numeric = false;
+      t.numeric = false;
     }
   }
-  out.features.resize(rows.size() * out.feature_names.size());
+  t.distinct = distinct.size();
+  return t;
+}
+
+// Every feature as a float, row-major.
+absl::Status ReadFeatures(const Fields& f, std::size_t target, const std::string& src, CsvTable& out) {
+  out.features.resize(f.rows.size() * out.feature_names.size());
   std::size_t k = 0;
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    for (std::size_t c = 0; c < header.size(); ++c) {
+  for (std::size_t r = 0; r < f.rows.size(); ++r) {
+    for (std::size_t c = 0; c < f.header.size(); ++c) {
       if (c == target) continue;
-      const std::string& s = rows[r][c];
-      if (!ParseFloat(s, out.features[k++]))
-        return Bad(src, line_numbers[r],
-                   absl::StrCat("column ", Quoted(header[c]), " (", c + 1, "): not a number: ", Quoted(s),
+      const std::string& s = f.rows[r][c];
+      if (!ParseFloat(s, out.features[k++])) {
+        return Bad(src, f.line_numbers[r],
+                   absl::StrCat("column ", Quoted(f.header[c]), " (", c + 1, "): not a number: ", Quoted(s),
                                 LooksMissing(s) ? kMissingHint : " (features must be numeric)"));
+      }
     }
   }
-  std::string task = options.task;
-  if (task.empty())
-    task = (!numeric || (integral && distinct.size() <= kMaxInferredClasses)) ? "classification" : "regression";
-  if (task == "regression") {
-    if (!numeric)
-      return Bad(src, 0, absl::StrCat("column ", Quoted(header[target]), " is not numeric, cannot do regression"));
-    out.regression = true;
-    out.targets = std::move(tvals);
-    return out;
-  }
-  // Class order: numeric labels by value ("1" and "1.0" are one class), strings by
-  // first appearance.
+  return absl::OkStatus();
+}
+
+// Class order: numeric labels by value ("1" and "1.0" are one class), strings by
+// first appearance.
+absl::Status AssignClasses(const Fields& f, std::size_t target, const TargetValues& t, const std::string& src,
+                           CsvTable& out) {
   std::vector<std::string> classes;
-  out.labels.resize(rows.size());
-  if (numeric) {
+  out.labels.resize(f.rows.size());
+  if (t.numeric) {
     std::map<float, std::string> by_value;
-    for (std::size_t r = 0; r < rows.size(); ++r) by_value.emplace(tvals[r], rows[r][target]);
+    for (std::size_t r = 0; r < f.rows.size(); ++r) by_value.emplace(t.values[r], f.rows[r][target]);
     std::map<float, int> index;
     for (auto& [v, s] : by_value) {
       index[v] = static_cast<int>(classes.size());
       classes.push_back(s);
     }
-    for (std::size_t r = 0; r < rows.size(); ++r) out.labels[r] = index[tvals[r]];
+    for (std::size_t r = 0; r < f.rows.size(); ++r) out.labels[r] = index[t.values[r]];
   } else {
     std::map<std::string, int> index;
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      auto [it, fresh] = index.emplace(rows[r][target], static_cast<int>(classes.size()));
-      if (fresh) classes.push_back(rows[r][target]);
+    for (std::size_t r = 0; r < f.rows.size(); ++r) {
+      auto [it, fresh] = index.emplace(f.rows[r][target], static_cast<int>(classes.size()));
+      if (fresh) classes.push_back(f.rows[r][target]);
       out.labels[r] = it->second;
     }
   }
-  if (classes.size() < 2)
+  if (classes.size() < 2) {
     return Bad(src, 0,
-               absl::StrCat("column ", Quoted(header[target]), " has a single class (", Quoted(classes[0]),
+               absl::StrCat("column ", Quoted(f.header[target]), " has a single class (", Quoted(classes[0]),
                             "); a classifier needs at least two"));
+  }
   out.class_names = std::move(classes);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<CsvTable> ReadCsvTable(std::string_view text, std::string_view source, const CsvOptions& options) {
+  const std::string src(source);
+  auto fields = SplitFile(text, src);
+  if (!fields.ok()) return fields.status();
+  auto target = TargetColumn(fields->header, options.target, src);
+  if (!target.ok()) return target.status();
+  CsvTable out;
+  out.rows = fields->rows.size();
+  out.target_name = fields->header[*target];
+  for (std::size_t c = 0; c < fields->header.size(); ++c) {
+    if (c != *target) out.feature_names.push_back(fields->header[c]);
+  }
+  auto values = ReadTarget(*fields, *target, src);
+  if (!values.ok()) return values.status();
+  if (auto st = ReadFeatures(*fields, *target, src, out); !st.ok()) return st;
+  std::string task = options.task;
+  if (task.empty()) {
+    task = (!values->numeric || (values->integral && values->distinct <= kMaxInferredClasses)) ? "classification"
+                                                                                               : "regression";
+  }
+  if (task == "regression") {
+    if (!values->numeric) {
+      return Bad(src, 0, absl::StrCat("column ", Quoted(out.target_name), " is not numeric, cannot do regression"));
+    }
+    out.regression = true;
+    out.targets = std::move(values->values);
+    return out;
+  }
+  if (auto st = AssignClasses(*fields, *target, *values, src, out); !st.ok()) return st;
   return out;
 }
 

@@ -12,9 +12,12 @@
 
 namespace hpsearch::vocabulary {
 
-const std::vector<ParamInfo>& Vocabulary() {
+namespace {
+
+// The network: its layers, activation and initialisation.
+std::vector<ParamInfo> NetworkSettings() {
   using T = ParamType;
-  static const std::vector<ParamInfo> v = {
+  return {
       {"hidden", T::kIntList, {}, 1, 65536, false, "hidden layer widths [[128]]"},
       {"layers",
        T::kLayerList,
@@ -47,6 +50,13 @@ const std::vector<ParamInfo>& Vocabulary() {
        false,
        "weight init [he_normal]"},
       {"bias_init", T::kFloat, {}, -100, 100, false, "bias value [0]"},
+  };
+}
+
+// The optimizer and its learning-rate schedule.
+std::vector<ParamInfo> OptimizerSettings() {
+  using T = ParamType;
+  return {
       {"optimizer",
        T::kString,
        {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"},
@@ -71,6 +81,13 @@ const std::vector<ParamInfo>& Vocabulary() {
       {"decay_rate", T::kFloat, {}, 0, 100, false, "schedule γ [step 0.5, exponential 0.95, inverse_time 0.1]"},
       {"decay_epochs", T::kInt, {}, 1, 100000, false, "step schedule period [10]"},
       {"lr_min", T::kFloat, {}, 0, 1000, false, "cosine final lr [0]"},
+  };
+}
+
+// Batches, epochs, regularisation, the loss and preprocessing.
+std::vector<ParamInfo> TrainingSettings() {
+  using T = ParamType;
+  return {
       {"batch_size", T::kInt, {}, 0, 1000000, false, "1 = SGD, N = mini-batch, 0 = full batch [64]"},
       {"epochs", T::kInt, {}, 1, 100000, false, "[10]"},
       {"l2", T::kFloat, {}, 0, 100, false, "λ/2·‖W‖² [0]"},
@@ -108,6 +125,18 @@ const std::vector<ParamInfo>& Vocabulary() {
        false,
        "regression: learn the target standardised on the training split, report in its units [standardize]"},
   };
+}
+
+}  // namespace
+
+const std::vector<ParamInfo>& Vocabulary() {
+  static const std::vector<ParamInfo> v = [] {
+    std::vector<ParamInfo> all;
+    for (auto part : {NetworkSettings(), OptimizerSettings(), TrainingSettings()}) {
+      all.insert(all.end(), part.begin(), part.end());
+    }
+    return all;
+  }();
   return v;
 }
 

@@ -1,4 +1,5 @@
-// The worker protocol: Acquire → Report* → Complete | Fail on leases (expiry: lifecycle.cc).
+// The worker protocol after a lease is handed out (hand_out.cc): Report* → Complete |
+// Fail (expiry: lifecycle.cc).
 #include <cmath>
 
 #include "absl/strings/match.h"
@@ -9,7 +10,6 @@
 #include "common/util/printable.h"
 #include "common/util/secret.h"
 #include "search/command_spec.h"
-#include "server/scheduler/fair_share.h"
 #include "server/scheduler/scheduler.h"
 
 namespace hpsearch::scheduler {
@@ -61,21 +61,6 @@ std::string Bounded(const std::string& text) {
   return text.size() <= kMax ? text : absl::StrCat(Truncated(text, kMax), " (", text.size(), " bytes)");
 }
 
-constexpr const char* kStarting = "the server is starting (recovering sweeps); retry";
-
-// Whether a worker of `capacity` can run a trial of `spec`: a command needs a worker
-// started with --commands and room for its slots.
-// An external sweep's trials go only to an ask for that sweep, and an ask takes only
-// them.
-bool Runs(const WorkerCapacity& capacity, const SweepState& s) {
-  const search::Spec& spec = s.spec;
-  if (spec.trainer.external() || !capacity.ask_sweep.empty()) {
-    return spec.trainer.external() && capacity.ask_sweep == s.id;
-  }
-  if (spec.trainer.builtin()) return true;
-  return capacity.runs_commands && spec.trainer.command.slots <= std::max(capacity.free_slots, 1);
-}
-
 // Whether `key` names an attempt of stored trial `t` with that attempt's own lease id.
 bool HeldBy(const store::TrialRecord& t, const LeaseKey& key) {
   for (const auto& a : t.attempts) {
@@ -87,227 +72,6 @@ bool HeldBy(const store::TrialRecord& t, const LeaseKey& key) {
 }  // namespace
 
 int64_t Scheduler::ExpiresWall(const RunningTrial& r) const { return now_ms() + (r.expires_mono - mono_ms()); }
-
-Lease Scheduler::MakeLease(const SweepState& s, const RunningTrial& r) const {
-  Lease lease;
-  lease.key = LeaseKey{s.id, r.trial.index, r.trial.attempt, r.trial.lease_id};
-  lease.dataset = s.spec.dataset;
-  lease.params = r.trial.params;
-  lease.seed = r.trial.seed;
-  lease.expires_ms = ExpiresWall(r);
-  lease.lease_ms = options_.lease_ms;
-  lease.objective_metric = s.metric;
-  lease.objective_maximize = s.maximize;
-  if (s.spec.trainer.runs_command()) lease.command = s.spec.trainer.command;
-  return lease;
-}
-
-// ------------------------------------------------------------------------ acquire
-
-absl::StatusOr<std::optional<Lease>> Scheduler::Acquire(const std::string& worker_id, const std::string& request_id,
-                                                        const WorkerCapacity& capacity) {
-  if (worker_id.empty()) return absl::InvalidArgumentError("worker_id: required");
-  if (worker_id.size() > kMaxIdBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("worker_id: at most ", kMaxIdBytes, " bytes"));
-  }
-  if (request_id.size() > kMaxIdBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("request_id: at most ", kMaxIdBytes, " bytes"));
-  }
-  Lock lock(mu_);
-  if (!recovered_) return absl::UnavailableError(kStarting);
-  Seen(worker_id);
-  if (draining_) return std::optional<Lease>();
-  if (!request_id.empty()) {
-    auto it = last_request_.find(worker_id);
-    if (it != last_request_.end() && it->second.request_id == request_id) {
-      // A retried call: the same lease again, if it is still held.
-      auto held = Held(it->second.key);
-      if (!held.ok()) return std::optional<Lease>();
-      held->second->expires_mono = mono_ms() + options_.lease_ms;
-      return std::optional<Lease>(MakeLease(*held->first, *held->second));
-    }
-  }
-  return LeaseNext(worker_id, request_id, capacity, lock);
-}
-
-ShareCandidate Scheduler::Candidate(const SweepState& s) const {
-  const int64_t mono = mono_ms();
-  return ShareCandidate{s.rowid,
-                        s.has_work(),
-                        static_cast<int64_t>(s.running.size()),
-                        s.max_concurrent,
-                        s.deadline_mono > 0 && mono >= s.deadline_mono,
-                        s.last_served};
-}
-
-Scheduler::Drawn Scheduler::NextConfiguration(int64_t rowid, Lock& lock, std::optional<Params>* out) {
-  for (;;) {
-    SweepState* s = Active(rowid);
-    if (!s || s->suggesting || !CanServe(Candidate(*s)) || draining_) return Drawn::kRetry;
-    search::Strategy::PreparedNext job = s->strategy->PrepareNext();
-    if (!job) {
-      *out = s->strategy->Next();
-      return Drawn::kDrawn;
-    }
-    const uint64_t serial = s->serial;
-    s->suggesting = true;
-    lock.unlock();
-    std::optional<Params> result = job.run();
-    lock.lock();
-    s = Active(rowid);
-    const bool same = s && s->serial == serial;
-    if (same) s->suggesting = false;
-    suggest_cv_.notify_all();
-    // What changed meanwhile decides: the suggestion is taken only by the copy it was
-    // made for, while it still wants trials.
-    if (!same || !CanServe(Candidate(*s)) || draining_) return Drawn::kRetry;
-    if (auto taken = s->strategy->AcceptNext(job, std::move(result))) {
-      *out = std::move(taken);
-      return Drawn::kDrawn;
-    }
-  }
-}
-
-absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& worker_id, const std::string& request_id,
-                                                          const WorkerCapacity& capacity, Lock& lock) {
-  static const Commit kAcquire{"scheduler.acquire.before_commit", "scheduler.acquire.after_commit"};
-  for (;;) {
-    // A sweep whose next trial is being drawn (without the lock) waits its turn: the
-    // others are served meanwhile, and only when none can be does this call wait.
-    std::vector<ShareCandidate> candidates;
-    candidates.reserve(active_.size());
-    bool drawing = false;
-    for (const auto& [rowid, s] : active_) {
-      candidates.push_back(Candidate(*s));
-      if (!Runs(capacity, *s)) {
-        candidates.back().has_work = false;  // a command trial for a worker that cannot take it
-        continue;
-      }
-      if (s->suggesting && s->queued.empty()) {
-        drawing = drawing || CanServe(candidates.back());
-        candidates.back().has_work = false;
-      }
-    }
-    const auto picked = FairShare(candidates);
-    if (!picked && drawing) {
-      suggest_cv_.wait(lock);
-      if (draining_) return std::optional<Lease>();
-      continue;
-    }
-    if (!picked) return std::optional<Lease>();
-    RunningTrial r;
-    const bool from_queue = !active_.at(*picked)->queued.empty();
-    std::optional<Params> params;
-    if (!from_queue && NextConfiguration(*picked, lock, &params) == Drawn::kRetry) {
-      if (draining_) return std::optional<Lease>();
-      continue;  // the sweep changed while its suggestion was computed: pick again
-    }
-    SweepState& s = *active_.at(*picked);
-    if (from_queue) {
-      r.trial = s.queued.begin()->second;
-    } else {
-      if (!params) {
-        // A random search found the space exhausted before its budget.
-        s.total = s.next_index;
-        (void)FinishIfDone(s);  // may remove s
-        continue;
-      }
-      r.trial.sweep_id = s.id;
-      r.trial.index = s.next_index;
-      r.trial.params = *std::move(params);
-      r.trial.seed = search::TrialSeed(s.spec, r.trial.index);
-      r.trial.attempt = 1;
-    }
-    const bool insert = r.trial.trial_id == 0;  // the trial has no row yet
-    const int64_t now = now_ms();
-    const int64_t mono = mono_ms();
-    r.trial.status = TrialStatus::kRunning;
-    r.trial.worker = worker_id;
-    r.trial.lease_id = RandomId128();
-    r.trial.started_ms = now;
-    r.flushed_mono = mono;
-    r.expires_mono = mono + options_.lease_ms;
-    const int64_t expires_wall = now + options_.lease_ms;
-    auto st = Write(kAcquire, [&](WriteTxn& w) {
-      if (insert) r.trial.trial_id = w.InsertTrial(s.rowid, r.trial.index, r.trial.params, r.trial.seed, now);
-      w.StartAttempt(r.trial.trial_id, r.trial.attempt, worker_id, expires_wall, now, request_id, r.trial.lease_id);
-    });
-    if (!st.ok()) {
-      if (!from_queue) {
-        // Keep the strategy's sequence intact: park the drawn configuration.
-        store::TrialRecord parked = r.trial;
-        parked.trial_id = 0;
-        parked.status = TrialStatus::kPending;
-        parked.worker.clear();
-        s.queued[parked.index] = std::move(parked);
-        s.next_index++;
-      }
-      return st;
-    }
-    if (from_queue) {
-      s.queued.erase(s.queued.begin());
-    } else {
-      s.next_index++;
-    }
-    s.last_served = ++serve_seq_;
-    const int64_t index = r.trial.index;
-    auto [it, inserted] = s.running.insert_or_assign(index, std::move(r));
-    Lease lease = MakeLease(s, it->second);
-    last_request_[worker_id] = LastRequest{request_id, lease.key};
-    s.strategy->Observe(Observed(it->second.trial, search::TrialState::kRunning));
-    EmitTrial(s, it->second.trial, TrialStatus::kRunning, "", nullptr);
-    return std::optional<Lease>(std::move(lease));
-  }
-}
-
-absl::StatusOr<Scheduler::Asked> Scheduler::Ask(const std::string& sweep, const std::string& client_id,
-                                                const std::string& request_id) {
-  if (absl::StartsWith(client_id, options_.embedded_prefix)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("client_id: '", options_.embedded_prefix, "...' names the server's own slots"));
-  }
-  const auto refuse = [](const std::string& id, const search::Spec& spec) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("sweep ", id, " runs its trials on the server's ",
-                     spec.trainer.runs_command() ? "workers (trainer.command)" : "workers (the built-in trainer)",
-                     ": only a sweep with `trainer: external` hands its trials to the client that asks"));
-  };
-  // The common case, a running sweep asked for by id, reads nothing from the store:
-  // an ask is one write (the lease), as a worker's acquire is.
-  std::optional<int64_t> rowid = store::ParseSweepId(sweep);
-  {
-    Lock lock(mu_);
-    const SweepState* s = rowid ? Active(*rowid) : nullptr;
-    if (s != nullptr && !s->spec.trainer.external()) return refuse(s->id, s->spec);
-    if (s == nullptr) rowid.reset();
-  }
-  if (!rowid) {  // by name, or a sweep that is not running
-    auto rec = Resolve(sweep);
-    if (!rec.ok()) return rec.status();
-    auto spec = DecodeSpec(rec->spec);
-    if (!spec.ok()) return spec.status();
-    if (!spec->trainer.external()) return refuse(rec->id, *spec);
-    rowid = rec->rowid;
-  }
-  WorkerCapacity capacity;
-  capacity.ask_sweep = store::SweepPublicId(*rowid);
-  Asked out;
-  auto lease = Acquire(client_id, request_id, capacity);
-  if (!lease.ok()) return lease.status();
-  out.lease = *std::move(lease);
-  Lock lock(mu_);
-  if (const SweepState* s = Active(*rowid)) {
-    out.handed_out = !out.lease && !s->has_work();
-    out.sweep = LiveRecord(*s, false);
-    return out;
-  }
-  out.finished = !out.lease;
-  lock.unlock();
-  auto rec = Reread(*rowid);
-  if (!rec.ok()) return rec.status();
-  out.sweep = *std::move(rec);
-  return out;
-}
 
 // ---------------------------------------------------------------- worker reports
 

@@ -46,6 +46,9 @@
 
 namespace hpsearch::scheduler {
 
+// What a worker call gets (UNAVAILABLE) while the server recovers its sweeps.
+inline constexpr char kStarting[] = "the server is starting (recovering sweeps); retry";
+
 struct SchedulerOptions {
   search::SpecLimits limits;
   int32_t max_active_sweeps = 100;  // unfinished sweeps at once (RESOURCE_EXHAUSTED beyond)

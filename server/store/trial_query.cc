@@ -36,10 +36,14 @@ bool IsMetricName(const std::string& s) {
   return true;
 }
 
-// Where a page starts: after (value, idx) within `phase` (1: rows with a value to
-// sort by, 2: the rest). phase 0: the first page. A parameter's value may be text.
+// A listing walks two phases in turn: the rows with a value to sort by, in its order,
+// then the rest by index. A page token records the phase it stopped in (as a number).
+enum Phase : int { kFirstPage = 0, kValued = 1, kUnvalued = 2 };
+
+// Where a page starts: after (value, idx) within `phase`. A parameter's value may be
+// text.
 struct Cursor {
-  int phase = 0;
+  Phase phase = kFirstPage;
   double value = 0;
   std::optional<std::string> text;  // set: the value is this text, not `value`
   int64_t idx = 0;
@@ -180,8 +184,9 @@ absl::StatusOr<Cursor> Decode(const TrialQuery& q) {
   std::vector<std::string> parts = absl::StrSplit(q.cursor, '|');
   if (parts.size() != 4 || parts[0] != OrderTag(q)) return bad();
   char* end = nullptr;
-  c.phase = static_cast<int>(std::strtol(parts[1].c_str(), &end, 10));
-  if (*end != '\0' || (c.phase != 1 && c.phase != 2)) return bad();
+  const long phase = std::strtol(parts[1].c_str(), &end, 10);
+  if (*end != '\0' || (phase != kValued && phase != kUnvalued)) return bad();
+  c.phase = static_cast<Phase>(phase);
   c.idx = std::strtoll(parts[2].c_str(), &end, 10);
   if (*end != '\0' || c.idx < 0) return bad();
   if (!parts[3].empty() && parts[3][0] == 't') {
@@ -203,118 +208,171 @@ struct Row {
   Cursor at;
 };
 
-}  // namespace
+// The parameters bound in a listing's statements; the conditions' values follow from
+// kFirstWhereArg.
+enum Arg : int {
+  kSweepArg = 1,        // ?1 the sweep's row id
+  kStatusArg = 2,       // ?2 the status filtered on
+  kLimitArg = 3,        // ?3 rows still wanted
+  kCursorValueArg = 4,  // ?4 the cursor's value
+  kCursorIndexArg = 5,  // ?5 the cursor's index
+  kMetricArg = 6,       // ?6 the metric sorted by
+  kJsonPathArg = 7,     // ?7 its (or the parameter's) JSON path
+  kFirstWhereArg = 8,
+};
 
-absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& query) {
-  const std::string sort = query.sort_by.empty() ? "index" : query.sort_by;
-  const bool by_param = query.by_parameter;
-  const bool by_index = sort == "index" && !by_param;
-  const bool by_objective = sort == "objective" && !by_param;
-  if (!by_index && !by_objective && !IsMetricName(sort)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "sort_by: ", Quoted(sort), " is not index, objective or a metric or parameter name (letters, digits and _)"));
+// One page of a listing in a checked order: the rows from the cursor on, one more
+// than the page holds when there is a next page.
+class Listing {
+ public:
+  Listing(Connection& conn, int64_t sweep, const TrialQuery& q, const Cursor& cursor)
+      : conn_(conn),
+        sweep_(sweep),
+        q_(q),
+        cursor_(cursor),
+        by_param_(q.by_parameter),
+        by_index_(q.sort_by == "index" && !q.by_parameter),
+        by_objective_(q.sort_by == "objective" && !q.by_parameter),
+        want_(static_cast<int64_t>(std::max(q.limit, 0)) + 1),
+        where_(q.where, kFirstWhereArg),
+        filter_(absl::StrCat(q.status ? " AND t.status = ?2" : "", where_.sql)),
+        id_(SweepPublicId(sweep)) {}
+
+  // The SQL filtering on status and conditions (" AND ..."), and its arguments.
+  const std::string& filter() const { return filter_; }
+  void BindFilter(SQLite::Statement& s) const {
+    if (q_.status) s.bind(kStatusArg, static_cast<int>(*q_.status));
+    where_.Bind(s, kFirstWhereArg);
   }
-  if (auto st = CheckWhere(query.where); !st.ok()) return st;
-  TrialQuery q = query;
-  q.sort_by = sort;
-  auto cursor = Decode(q);
-  if (!cursor.ok()) return cursor.status();
-  const int64_t want = static_cast<int64_t>(std::max(q.limit, 0)) + 1;  // one more: is there a next page?
-  const bool by_status = q.status.has_value();
-  const char* dir = q.descending ? " DESC" : "";
-  const char* after = q.descending ? "<" : ">";
-  constexpr int kFirstWhereArg = 8;
-  const WhereSql where(q.where, kFirstWhereArg);
-  const std::string status = absl::StrCat(by_status ? " AND t.status = ?2" : "", where.sql);
-  const std::string id = SweepPublicId(sweep);
-  std::vector<Row> rows;
 
-  // ?1 sweep, ?2 status, ?3 limit, ?4 cursor value, ?5 cursor index, ?6 metric name,
-  // ?7 its JSON path, ?8... the conditions' values.
-  auto run = [&](const std::string& sql, int phase, bool resume, bool valued) {
-    auto& s = conn_.Prepare(sql);
-    s.bind(1, sweep);
-    if (by_status) s.bind(2, static_cast<int>(*q.status));
-    s.bind(3, want - static_cast<int64_t>(rows.size()));
+  int64_t want() const { return want_; }
+
+  std::vector<Row> Rows() {
+    if (!by_index_) {
+      if (cursor_.phase <= kValued) Valued();
+      if (Short()) {
+        // Without the value: its JSON has no such key (evaluated only on this walk).
+        Unvalued(by_objective_ ? " AND t.rank IS NULL"
+                 : by_param_   ? " AND json_extract(t.params, ?7) IS NULL"
+                               : " AND json_extract(t.metrics, ?7) IS NULL");
+      }
+    } else {
+      Unvalued("");
+    }
+    return std::move(rows_);
+  }
+
+ private:
+  bool Short() const { return static_cast<int64_t>(rows_.size()) < want_; }
+  const char* Dir() const { return q_.descending ? " DESC" : ""; }
+  const char* After() const { return q_.descending ? "<" : ">"; }
+  std::string Select() const { return absl::StrCat("SELECT ", kTrialColumns); }
+
+  // The rows with a value to sort by, in its order (then by index).
+  void Valued() {
+    const bool resume = cursor_.phase == kValued;
+    const auto from = [&](const std::string& v) {
+      return resume ? absl::StrCat(" AND (", v, ", t.idx) ", After(), " (?4, ?5)") : std::string();
+    };
+    if (by_param_) {
+      // A scan of the sweep's trials (parameters are not indexed): fine for the
+      // sizes a listing pages through.
+      const std::string v = "json_extract(t.params, ?7)";
+      Run(absl::StrCat(Select(), ", ", v, " FROM trials t WHERE t.sweep_id = ?1", filter_, " AND ", v, " IS NOT NULL",
+                       from(v), " ORDER BY ", v, Dir(), ", t.idx", Dir(), " LIMIT ?3"),
+          kValued, resume);
+    } else if (by_objective_) {
+      Run(absl::StrCat(Select(), ", t.rank FROM trials t WHERE t.sweep_id = ?1", filter_, " AND t.rank IS NOT NULL",
+                       from("t.rank"), " ORDER BY t.rank", Dir(), ", t.idx", Dir(), " LIMIT ?3"),
+          kValued, resume);
+    } else {
+      Run(absl::StrCat(Select(),
+                       ", m.value FROM trial_metrics m JOIN trials t ON t.sweep_id = m.sweep_id "
+                       "AND t.idx = m.idx WHERE m.sweep_id = ?1 AND m.name = ?6",
+                       filter_, resume ? absl::StrCat(" AND (m.value, m.idx) ", After(), " (?4, ?5)") : "",
+                       " ORDER BY m.value", Dir(), ", m.idx", Dir(), " LIMIT ?3"),
+          kValued, resume);
+    }
+  }
+
+  // Rows with nothing to sort by (every row, for the index order), by index.
+  void Unvalued(const std::string& without) {
+    const bool resume = cursor_.phase == kUnvalued;
+    Run(absl::StrCat(Select(), " FROM trials t WHERE t.sweep_id = ?1", filter_, without,
+                     resume ? absl::StrCat(" AND t.idx ", After(), " ?5") : "", " ORDER BY t.idx", Dir(), " LIMIT ?3"),
+        kUnvalued, resume);
+  }
+
+  void Run(const std::string& sql, Phase phase, bool resume) {
+    const bool valued = phase == kValued;
+    SQLite::Statement& s = conn_.Prepare(sql);
+    s.bind(kSweepArg, sweep_);
+    s.bind(kLimitArg, want_ - static_cast<int64_t>(rows_.size()));
     if (resume) {
-      if (valued && cursor->text) s.bind(4, *cursor->text);
-      if (valued && !cursor->text) s.bind(4, cursor->value);
-      s.bind(5, cursor->idx);
+      if (valued && cursor_.text) s.bind(kCursorValueArg, *cursor_.text);
+      if (valued && !cursor_.text) s.bind(kCursorValueArg, cursor_.value);
+      s.bind(kCursorIndexArg, cursor_.idx);
     }
-    if (!by_index && !by_objective) {
-      if (phase == 1 && !by_param) s.bind(6, sort);
-      if (phase == 2 || by_param) s.bind(7, absl::StrCat("$.\"", sort, "\""));
+    if (!by_index_ && !by_objective_) {
+      if (valued && !by_param_) s.bind(kMetricArg, q_.sort_by);
+      if (!valued || by_param_) s.bind(kJsonPathArg, absl::StrCat("$.\"", q_.sort_by, "\""));
     }
-    where.Bind(s, kFirstWhereArg);
+    BindFilter(s);
     while (s.executeStep()) {
-      Row r{TrialFromRow(s, id, false), Cursor{phase, 0, std::nullopt, 0}};
+      Row r{TrialFromRow(s, id_, false), Cursor{phase, 0, std::nullopt, 0}};
       r.at.idx = r.trial.index;
       if (valued) {
         const auto v = s.getColumn(kTrialColumnCount);
-        if (v.isText())
+        if (v.isText()) {
           r.at.text = v.getString();
-        else
+        } else {
           r.at.value = v.getDouble();
+        }
       }
-      rows.push_back(std::move(r));
-    }
-  };
-  const std::string select = absl::StrCat("SELECT ", kTrialColumns);
-  // Rows with nothing to sort by (all rows, for the index order), by index.
-  auto rest = [&](const std::string& without) {
-    const bool resume = cursor->phase == 2;
-    run(absl::StrCat(select, " FROM trials t WHERE t.sweep_id = ?1", status, without,
-                     resume ? absl::StrCat(" AND t.idx ", after, " ?5") : "", " ORDER BY t.idx", dir, " LIMIT ?3"),
-        2, resume, false);
-  };
-  if (by_index) {
-    rest("");
-  } else {
-    if (cursor->phase <= 1) {
-      const bool resume = cursor->phase == 1;
-      if (by_param) {
-        // A scan of the sweep's trials (parameters are not indexed): fine for the
-        // sizes a listing pages through.
-        const std::string v = "json_extract(t.params, ?7)";
-        run(absl::StrCat(select, ", ", v, " FROM trials t WHERE t.sweep_id = ?1", status, " AND ", v, " IS NOT NULL",
-                         resume ? absl::StrCat(" AND (", v, ", t.idx) ", after, " (?4, ?5)") : "", " ORDER BY ", v, dir,
-                         ", t.idx", dir, " LIMIT ?3"),
-            1, resume, true);
-      } else if (by_objective) {
-        run(absl::StrCat(select, ", t.rank FROM trials t WHERE t.sweep_id = ?1", status, " AND t.rank IS NOT NULL",
-                         resume ? absl::StrCat(" AND (t.rank, t.idx) ", after, " (?4, ?5)") : "", " ORDER BY t.rank",
-                         dir, ", t.idx", dir, " LIMIT ?3"),
-            1, resume, true);
-      } else {
-        run(absl::StrCat(select,
-                         ", m.value FROM trial_metrics m JOIN trials t ON t.sweep_id = m.sweep_id "
-                         "AND t.idx = m.idx WHERE m.sweep_id = ?1 AND m.name = ?6",
-                         status, resume ? absl::StrCat(" AND (m.value, m.idx) ", after, " (?4, ?5)") : "",
-                         " ORDER BY m.value", dir, ", m.idx", dir, " LIMIT ?3"),
-            1, resume, true);
-      }
-    }
-    if (static_cast<int64_t>(rows.size()) < want) {
-      // Without the metric: its JSON has no such key (evaluated only on this walk).
-      rest(by_objective ? " AND t.rank IS NULL"
-           : by_param   ? " AND json_extract(t.params, ?7) IS NULL"
-                        : " AND json_extract(t.metrics, ?7) IS NULL");
+      rows_.push_back(std::move(r));
     }
   }
+
+  Connection& conn_;
+  const int64_t sweep_;
+  const TrialQuery& q_;
+  const Cursor& cursor_;
+  const bool by_param_, by_index_, by_objective_;
+  const int64_t want_;  // one more than a page: is there a next one?
+  const WhereSql where_;
+  const std::string filter_;
+  const std::string id_;
+  std::vector<Row> rows_;
+};
+
+}  // namespace
+
+absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& query) {
+  TrialQuery q = query;
+  q.sort_by = query.sort_by.empty() ? "index" : query.sort_by;
+  if ((q.by_parameter || (q.sort_by != "index" && q.sort_by != "objective")) && !IsMetricName(q.sort_by)) {
+    return absl::InvalidArgumentError(absl::StrCat("sort_by: ", Quoted(q.sort_by),
+                                                   " is not index, objective or a metric or parameter name (letters, "
+                                                   "digits and _)"));
+  }
+  if (auto st = CheckWhere(q.where); !st.ok()) return st;
+  auto cursor = Decode(q);
+  if (!cursor.ok()) return cursor.status();
+  Listing listing(conn_, sweep, q, *cursor);
+  std::vector<Row> rows = listing.Rows();
 
   TrialPage page;
   if (q.where.empty()) {
     const TrialCounts counts = CountByStatus(sweep);
-    page.total = by_status ? counts.of(*q.status) : counts.total();
+    page.total = q.status ? counts.of(*q.status) : counts.total();
   } else {
     // Filtered: counted by a scan of the sweep's rows (as the filter itself is).
-    auto& s = conn_.Prepare(absl::StrCat("SELECT COUNT(*) FROM trials t WHERE t.sweep_id = ?1", status));
-    s.bind(1, sweep);
-    if (by_status) s.bind(2, static_cast<int>(*q.status));
-    where.Bind(s, kFirstWhereArg);
+    auto& s = conn_.Prepare(absl::StrCat("SELECT COUNT(*) FROM trials t WHERE t.sweep_id = ?1", listing.filter()));
+    s.bind(kSweepArg, sweep);
+    listing.BindFilter(s);
     page.total = s.executeStep() ? s.getColumn(0).getInt64() : 0;
   }
-  if (static_cast<int64_t>(rows.size()) == want) {
+  if (static_cast<int64_t>(rows.size()) == listing.want()) {
     rows.pop_back();
     if (!rows.empty()) page.next_cursor = Encode(q, rows.back().at);
   }

@@ -36,7 +36,8 @@ inline bool Terminal(v1::SweepStatus s) {
 class Cluster {
  public:
   Cluster(const std::string& db, std::vector<std::string> flags, const std::string& arm)
-      : server_(db, std::move(flags), "127.0.0.1:" + std::to_string(FreePort())) {
+      : server_(db, std::move(flags)) {
+    server_.StayOnPort();  // a port the kernel picked: no race with servers started beside it
     if (!arm.empty()) server_.SetNextEnv({"HPSEARCH_FAILPOINTS=" + arm});
     started_ = server_.Start();
     Connect();

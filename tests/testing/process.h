@@ -7,7 +7,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -142,26 +141,16 @@ inline int64_t ResidentBytes(pid_t pid) {
 // A port free on 127.0.0.1 right now, for a server that must come back on the same
 // one after a crash. Drawn below Linux's ephemeral range (32768 and up by default), so
 // no outgoing connection takes it as its local port while the server is down, and
-// reserved until the test process exits: in this process by a set (the fail-point
-// campaign starts servers side by side), across test processes by a lock on a file
-// named after the port (ctest runs several at once).
+// never the same twice in one test process.
 inline int FreePort() {
   static std::mutex mu;
   static std::set<int> given;
   static std::minstd_rand draw(static_cast<unsigned>(getpid()) * 7919u +
                                static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
   std::lock_guard lock(mu);
-  const std::string locks = "/tmp/hpsearch-test-ports-" + std::to_string(getuid());
-  std::filesystem::create_directories(locks);
   for (;;) {
     const int port = 10000 + static_cast<int>(draw() % 22000);
-    if (given.count(port) > 0) continue;
-    const int reservation = open((locks + "/" + std::to_string(port)).c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-    if (reservation < 0) continue;
-    if (flock(reservation, LOCK_EX | LOCK_NB) != 0) {  // another test process holds it
-      close(reservation);
-      continue;
-    }
+    if (!given.insert(port).second) continue;
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -169,7 +158,6 @@ inline int FreePort() {
     a.sin_port = htons(static_cast<uint16_t>(port));
     const bool free = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
     close(fd);
-    given.insert(port);  // kept (with its lock, until exit) even when in use elsewhere
     if (free) return port;
   }
 }
@@ -218,6 +206,9 @@ class ServerProcess {
  public:
   ServerProcess(std::string db, std::vector<std::string> extra = {}, std::string listen = "127.0.0.1:0")
       : db_(std::move(db)), extra_(std::move(extra)), listen_(std::move(listen)) {}
+  // Once a start has a port (the kernel's pick when listening on port 0), later
+  // starts listen on it again, as a restarted service does.
+  void StayOnPort() { stay_on_port_ = true; }
   // Environment ("NAME=value") for the next Start only.
   void SetNextEnv(std::vector<std::string> env) { next_env_ = std::move(env); }
   // Starts and waits until it serves; false (with the log in `log()`) otherwise.
@@ -237,6 +228,7 @@ class ServerProcess {
       int port = 0;
       if (f >> port && port > 0) {
         address_ = "127.0.0.1:" + std::to_string(port);
+        if (stay_on_port_) listen_ = address_;
         return true;
       }
       if (process_->Wait(std::chrono::milliseconds(50)) >= 0) return false;  // exited
@@ -273,6 +265,7 @@ class ServerProcess {
   std::string db_;
   std::vector<std::string> extra_;
   std::string listen_;
+  bool stay_on_port_ = false;
   std::string port_file_, log_, address_;
   std::unique_ptr<Process> process_;
   std::vector<std::string> next_env_;

@@ -1,5 +1,8 @@
 #include "worker/trainer/trial_config.h"
 
+#include <map>
+#include <string_view>
+
 #include "absl/strings/str_cat.h"
 #include "common/vocabulary/conv_stack.h"
 #include "common/vocabulary/network_size.h"
@@ -9,88 +12,66 @@ namespace hpsearch::trainer {
 
 namespace {
 
-// REQUIRES: vocabulary::CheckParam(k, v) passed.
-absl::Status Apply(TrialConfig& c, const std::string& k, const Value& v) {
-  auto f = [&] { return static_cast<float>(v.number()); };
-  auto d = [&] { return v.number(); };
-  auto i = [&] { return static_cast<int>(v.number()); };
-  auto s = [&] { return v.as_string(); };
-  if (k == "hidden") {
-    c.hidden.clear();
-    for (const auto& e : v.as_list()) c.hidden.push_back(static_cast<int>(e.number()));
-  } else if (k == "activation") {
-    c.activation.kind = *nn::ParseActivation(s());
-  } else if (k == "leaky_slope")
-    c.activation.leaky_slope = f();
-  else if (k == "elu_alpha")
-    c.activation.elu_alpha = f();
-  else if (k == "init")
-    c.init = *nn::ParseInit(s());
-  else if (k == "bias_init")
-    c.bias_init = f();
-  else if (k == "optimizer")
-    c.optimizer.kind = *optim::ParseOptimizer(s());
-  else if (k == "lr")
-    c.lr = d();
-  else if (k == "momentum")
-    c.optimizer.momentum = d();
-  else if (k == "nesterov")
-    c.optimizer.nesterov = v.as_bool();
-  else if (k == "rho")
-    c.optimizer.rho = d();
-  else if (k == "eps")
-    c.optimizer.eps = d();
-  else if (k == "beta1")
-    c.optimizer.beta1 = d();
-  else if (k == "beta2")
-    c.optimizer.beta2 = d();
-  else if (k == "schedule")
-    c.schedule.kind = *optim::ParseSchedule(s());
-  else if (k == "decay_rate")
-    c.schedule.decay_rate = d();
-  else if (k == "decay_epochs")
-    c.schedule.decay_epochs = i();
-  else if (k == "lr_min")
-    c.schedule.lr_min = d();
-  else if (k == "batch_size")
-    c.batch_size = i();
-  else if (k == "epochs")
-    c.epochs = i();
-  else if (k == "l2")
-    c.regularizer.l2 = f();
-  else if (k == "l1")
-    c.regularizer.l1 = f();
-  else if (k == "dropout")
-    c.dropout = f();
-  else if (k == "spatial_dropout")
-    c.spatial_dropout = f();
-  else if (k == "batch_norm")
-    c.batch_norm = v.as_bool();
-  else if (k == "bn_momentum")
-    c.bn.momentum = f();
-  else if (k == "early_stopping")
-    c.early_stopping = v.as_bool();
-  else if (k == "patience")
-    c.patience = i();
-  else if (k == "label_smoothing")
-    c.label_smoothing = f();
-  else if (k == "input_noise")
-    c.input_noise = f();
-  else if (k == "augment_shift")
-    c.augment.shift = i();
-  else if (k == "augment_hflip")
-    c.augment.hflip = v.as_bool();
-  else if (k == "loss") {
-    c.loss = *nn::ParseLoss(s());
-    c.loss_set = true;
-  } else if (k == "preprocess_target") {
-    c.standardize_target = s() == "standardize";
-  } else if (k == "preprocess") {
-    c.preprocess_auto = s() == "auto";
-    if (!c.preprocess_auto) c.preprocess = *data::ParsePreprocess(s());
-  } else if (k == "pca_components")
-    c.pca_components = i();
-  return absl::OkStatus();
+float F(const Value& v) { return static_cast<float>(v.number()); }
+int I(const Value& v) { return static_cast<int>(v.number()); }
+
+using Setter = void (*)(TrialConfig&, const Value&);
+
+// Where each trainer setting goes in a TrialConfig. REQUIRES of a setter:
+// vocabulary::CheckParam(name, v) passed.
+const std::map<std::string_view, Setter>& Setters() {
+  static const std::map<std::string_view, Setter> setters = {
+      {"hidden",
+       [](TrialConfig& c, const Value& v) {
+         c.hidden.clear();
+         for (const auto& e : v.as_list()) c.hidden.push_back(static_cast<int>(e.number()));
+       }},
+      {"activation", [](TrialConfig& c, const Value& v) { c.activation.kind = *nn::ParseActivation(v.as_string()); }},
+      {"leaky_slope", [](TrialConfig& c, const Value& v) { c.activation.leaky_slope = F(v); }},
+      {"elu_alpha", [](TrialConfig& c, const Value& v) { c.activation.elu_alpha = F(v); }},
+      {"init", [](TrialConfig& c, const Value& v) { c.init = *nn::ParseInit(v.as_string()); }},
+      {"bias_init", [](TrialConfig& c, const Value& v) { c.bias_init = F(v); }},
+      {"optimizer", [](TrialConfig& c, const Value& v) { c.optimizer.kind = *optim::ParseOptimizer(v.as_string()); }},
+      {"lr", [](TrialConfig& c, const Value& v) { c.lr = v.number(); }},
+      {"momentum", [](TrialConfig& c, const Value& v) { c.optimizer.momentum = v.number(); }},
+      {"nesterov", [](TrialConfig& c, const Value& v) { c.optimizer.nesterov = v.as_bool(); }},
+      {"rho", [](TrialConfig& c, const Value& v) { c.optimizer.rho = v.number(); }},
+      {"eps", [](TrialConfig& c, const Value& v) { c.optimizer.eps = v.number(); }},
+      {"beta1", [](TrialConfig& c, const Value& v) { c.optimizer.beta1 = v.number(); }},
+      {"beta2", [](TrialConfig& c, const Value& v) { c.optimizer.beta2 = v.number(); }},
+      {"schedule", [](TrialConfig& c, const Value& v) { c.schedule.kind = *optim::ParseSchedule(v.as_string()); }},
+      {"decay_rate", [](TrialConfig& c, const Value& v) { c.schedule.decay_rate = v.number(); }},
+      {"decay_epochs", [](TrialConfig& c, const Value& v) { c.schedule.decay_epochs = I(v); }},
+      {"lr_min", [](TrialConfig& c, const Value& v) { c.schedule.lr_min = v.number(); }},
+      {"batch_size", [](TrialConfig& c, const Value& v) { c.batch_size = I(v); }},
+      {"epochs", [](TrialConfig& c, const Value& v) { c.epochs = I(v); }},
+      {"l2", [](TrialConfig& c, const Value& v) { c.regularizer.l2 = F(v); }},
+      {"l1", [](TrialConfig& c, const Value& v) { c.regularizer.l1 = F(v); }},
+      {"dropout", [](TrialConfig& c, const Value& v) { c.dropout = F(v); }},
+      {"spatial_dropout", [](TrialConfig& c, const Value& v) { c.spatial_dropout = F(v); }},
+      {"batch_norm", [](TrialConfig& c, const Value& v) { c.batch_norm = v.as_bool(); }},
+      {"bn_momentum", [](TrialConfig& c, const Value& v) { c.bn.momentum = F(v); }},
+      {"early_stopping", [](TrialConfig& c, const Value& v) { c.early_stopping = v.as_bool(); }},
+      {"patience", [](TrialConfig& c, const Value& v) { c.patience = I(v); }},
+      {"label_smoothing", [](TrialConfig& c, const Value& v) { c.label_smoothing = F(v); }},
+      {"input_noise", [](TrialConfig& c, const Value& v) { c.input_noise = F(v); }},
+      {"augment_shift", [](TrialConfig& c, const Value& v) { c.augment.shift = I(v); }},
+      {"augment_hflip", [](TrialConfig& c, const Value& v) { c.augment.hflip = v.as_bool(); }},
+      {"loss",
+       [](TrialConfig& c, const Value& v) {
+         c.loss = *nn::ParseLoss(v.as_string());
+         c.loss_set = true;
+       }},
+      {"preprocess_target",
+       [](TrialConfig& c, const Value& v) { c.standardize_target = v.as_string() == "standardize"; }},
+      {"preprocess",
+       [](TrialConfig& c, const Value& v) {
+         c.preprocess_auto = v.as_string() == "auto";
+         if (!c.preprocess_auto) c.preprocess = *data::ParsePreprocess(v.as_string());
+       }},
+      {"pca_components", [](TrialConfig& c, const Value& v) { c.pca_components = I(v); }},
+  };
+  return setters;
 }
 
 nn::FeatureLayer ToFeature(const vocabulary::ConvLayer& l) {
@@ -107,7 +88,7 @@ absl::StatusOr<TrialConfig> ParseTrialConfig(const Params& params) {
   for (const auto& [k, v] : params) {
     if (auto st = vocabulary::CheckParam(k, v); !st.ok())
       return absl::InvalidArgumentError(absl::StrCat(k, ": ", st.message()));
-    if (auto st = Apply(c, k, v); !st.ok()) return st;
+    if (const auto setter = Setters().find(k); setter != Setters().end()) setter->second(c, v);
   }
   if (params.contains("hidden") && (params.contains("hidden_layers") || params.contains("hidden_units")))
     return absl::InvalidArgumentError(
