@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/csv/csv_dataset_check.h"
+#include "common/protocol/worker_id.h"
 #include "common/util/address.h"
 #include "common/util/failpoint.h"
 #include "common/util/log.h"
@@ -340,7 +341,7 @@ void Server::Stop() {
   if (!clean) {
     // A trial is stuck inside a long epoch: hand it back (SQLite's journal makes
     // leaving now safe) and go.
-    scheduler_->HandBack("embedded-", "the server is shutting down");
+    scheduler_->HandBack(kEmbeddedWorkerPrefix, "the server is shutting down");
     log::Warn("stopped in ", ms, " ms with a trial still inside an epoch; it will run again on restart");
     std::_Exit(0);
   }
