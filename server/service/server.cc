@@ -228,7 +228,7 @@ absl::Status Server::StartGrpc() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", c.listen, " (address in use, or not an address?)"));
   }
   SetServing(false);
-  const std::string host = c.listen.substr(0, c.listen.rfind(':'));
+  const std::string host = SplitHostPort(c.listen).host;
   log::Info("hpsearch-server listening on ", host, ":", port_, ", database ", c.db, " (schema v",
             store_->schema_version(), "), ", slots_, " embedded worker slots, data dir ", c.data_dir,
             auth_->enabled() ? ", auth on" : ", auth off", c.tls_cert.empty() ? ", TLS off" : ", TLS on",
@@ -268,7 +268,7 @@ absl::Status Server::StartHttp() {
   limits.max_client_connections = c.http_max_client_connections;
   http_ = std::make_unique<http::HttpServer>(*http_api_, limits);
   if (auto st = http_->Start(c.http, c.tls_cert, c.tls_key); !st.ok()) return st;
-  const std::string host = c.http.substr(0, c.http.rfind(':'));
+  const std::string host = SplitHostPort(c.http).host;
   log::Info("HTTP API and /metrics on ", c.tls_cert.empty() ? "http://" : "https://", host.empty() ? "0.0.0.0" : host,
             ":", http_->port(), "/", auth_->enabled() ? " (token required)" : "");
   return absl::OkStatus();
