@@ -16,9 +16,8 @@ namespace hpsearch::trainer {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kEvalRows = 256;     // evaluation chunk
-constexpr int kProbeRows = 256;    // diagnostics probe batch
-constexpr int kParallelRows = 64;  // smallest batch whose step is shared with a spare core
+constexpr int kEvalRows = 256;   // evaluation chunk
+constexpr int kProbeRows = 256;  // diagnostics probe batch
 
 double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
 
@@ -260,7 +259,8 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
     // The threads this step may use (more while the trial runs alone; the same
     // numbers either way). Small batches stay on one: handing their products and
     // update to a second core costs more than it saves (bench --step-threads).
-    const nn::StepThreads threads = o_.step_threads && rows >= kParallelRows ? o_.step_threads() : nn::StepThreads{};
+    const nn::StepThreads threads =
+        o_.step_threads && rows >= nn::kMinParallelBatch ? o_.step_threads() : nn::StepThreads{};
     net_.set_threads(threads);
     nn::ConstMatrixMap out = net_.Forward(batches_.inputs(), true, &rng_);
     nn::MatrixMap grad(dout_.data(), rows, dout_.cols());
