@@ -321,7 +321,7 @@ int Server::Start() {
   return 0;
 }
 
-void Server::Stop() {
+bool Server::Stop() {
   const auto stopping = std::chrono::steady_clock::now();
   SetServing(false);
   scheduler_->Drain();
@@ -339,13 +339,15 @@ void Server::Stop() {
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopping).count();
   if (!clean) {
-    // A trial is stuck inside a long epoch: hand it back (SQLite's journal makes
-    // leaving now safe) and go.
+    // A trial is stuck inside a long epoch: hand it back, so it runs again on
+    // restart; its thread runs on (the caller decides whether to wait for it).
     scheduler_->HandBack(kEmbeddedWorkerPrefix, "the server is shutting down");
     log::Warn("stopped in ", ms, " ms with a trial still inside an epoch; it will run again on restart");
-    std::_Exit(0);
+    trial_left_running_ = true;
+    return false;
   }
   log::Info("stopped in ", ms, " ms");
+  return true;
 }
 
 void Server::SetServing(bool serving) {
