@@ -83,17 +83,7 @@ std::string HumanBytes(double b) {
 
 std::size_t PlanBytes(const Plan& p, const TrialConfig& c, const data::Dataset& d) {
   const std::size_t params = nn::Network::EstimateBytes(p.net, p.max_rows);
-  std::size_t nparams = 0;
-  int in = p.net.inputs;
-  if (!p.net.features.empty()) {
-    nparams = nn::FeatureParameters(p.net.image, p.net.features, p.net.batch_norm);
-    in = static_cast<int>(nn::FeatureShapes(p.net.image, p.net.features)->back().size());
-  }
-  for (int h : p.net.hidden) {
-    nparams += static_cast<std::size_t>(in) * h + h;
-    in = h;
-  }
-  nparams += static_cast<std::size_t>(in) * p.net.outputs + p.net.outputs;
+  const std::size_t nparams = nn::Network::ParameterCount(p.net);
   const std::size_t extra_params = nparams * sizeof(float) * (optim::OptimizerStateSlots(c.optimizer.kind) + 1);
   const std::size_t batch =
       static_cast<std::size_t>(p.max_rows) * sizeof(float) * (d.features() + p.net.inputs + 2 * p.net.outputs + 1);
