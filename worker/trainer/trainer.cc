@@ -144,9 +144,9 @@ double TargetVariance(const nn::Matrix& t, const std::vector<int32_t>* rows) {
 class Session {
  public:
   Session(const TrialConfig& c, const data::Dataset& d, const TrainOptions& o, Plan plan)
-      : c_(c),
-        d_(d),
-        o_(o),
+      : config_(c),
+        data_(d),
+        options_(o),
         plan_(std::move(plan)),
         rng_(o.seed),
         pre_(data::Preprocessor::Fit(plan_.preprocess, d.x, d.train_rows, plan_.pca_components)),
@@ -173,7 +173,7 @@ class Session {
   TrainResult Run();
 
  private:
-  bool regression() const { return d_.task == data::Task::kRegression; }
+  bool regression() const { return data_.task == data::Task::kRegression; }
   // The network learns (t − μ)/σ, μ and σ of the training split's targets, so a
   // target in the 1e5s trains as one in the 1s does; Loss() reports in t's units.
   void StandardizeTargets();
@@ -183,12 +183,12 @@ class Session {
   LayerStats Probe(int epoch);
   nn::LossResult Loss(nn::ConstMatrixMap out, nn::MatrixMap* grad, double* sq);
   bool Improved(double value) const {
-    return best_epoch_ == 0 || (o_.maximize ? value > best_value_ : value < best_value_);
+    return best_epoch_ == 0 || (options_.maximize ? value > best_value_ : value < best_value_);
   }
 
-  const TrialConfig& c_;
-  const data::Dataset& d_;
-  const TrainOptions& o_;
+  const TrialConfig& config_;
+  const data::Dataset& data_;
+  const TrainOptions& options_;
   Plan plan_;
   Rng rng_;
   data::Preprocessor pre_;
@@ -210,16 +210,16 @@ class Session {
 
 void Session::StandardizeTargets() {
   double sum = 0, sq = 0;
-  for (int32_t r : d_.train_rows) {
-    sum += d_.targets(r, 0);
-    sq += static_cast<double>(d_.targets(r, 0)) * d_.targets(r, 0);
+  for (int32_t r : data_.train_rows) {
+    sum += data_.targets(r, 0);
+    sq += static_cast<double>(data_.targets(r, 0)) * data_.targets(r, 0);
   }
-  const double n = std::max<double>(1, static_cast<double>(d_.train_rows.size()));
+  const double n = std::max<double>(1, static_cast<double>(data_.train_rows.size()));
   const double mean = sum / n;
   const double var = std::max(0.0, sq / n - mean * mean);
   const double sd = var > 1e-24 * std::max(1.0, mean * mean) ? std::sqrt(var) : 1.0;  // a constant target: as is
-  targets_ = ((d_.targets.cast<double>().array() - mean) / sd).cast<float>();
-  test_targets_ = ((d_.test_targets.cast<double>().array() - mean) / sd).cast<float>();
+  targets_ = ((data_.targets.cast<double>().array() - mean) / sd).cast<float>();
+  test_targets_ = ((data_.test_targets.cast<double>().array() - mean) / sd).cast<float>();
   train_src_.targets = &targets_;
   test_src_.targets = &test_targets_;
   target_scale_ = sd * sd;
@@ -233,7 +233,7 @@ nn::LossResult Session::Loss(nn::ConstMatrixMap out, nn::MatrixMap* grad, double
     return r;
   }
   *sq = 0;
-  return nn::ClassificationLoss(plan_.loss, c_.label_smoothing, out, batches_.labels(), grad);
+  return nn::ClassificationLoss(plan_.loss, config_.label_smoothing, out, batches_.labels(), grad);
 }
 
 bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
@@ -250,7 +250,7 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
     // numbers either way). Small batches stay on one: handing their products and
     // update to a second core costs more than it saves (bench --step-threads).
     const nn::StepThreads threads =
-        o_.step_threads && rows >= nn::kMinParallelBatch ? o_.step_threads() : nn::StepThreads{};
+        options_.step_threads && rows >= nn::kMinParallelBatch ? options_.step_threads() : nn::StepThreads{};
     net_.set_threads(threads);
     nn::ConstMatrixMap out = net_.Forward(batches_.inputs(), true, &rng_);
     nn::MatrixMap grad(dout_.data(), rows, dout_.cols());
@@ -267,7 +267,7 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
     }
     sum.Add(r, rows, sq);
     net_.Backward(batches_.inputs(), nn::Const(grad));
-    if (c_.regularizer.active()) net_.AddPenaltyGradient(c_.regularizer);
+    if (config_.regularizer.active()) net_.AddPenaltyGradient(config_.regularizer);
     optimizer_->Step(net_.params(), net_.grads(), lr, threads);
   }
   return true;
@@ -275,7 +275,7 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
 
 MetricSum Session::Evaluate(const RowSource& src, const std::vector<int32_t>* rows, int64_t count) {
   MetricSum sum;
-  if (o_.step_threads) net_.set_threads(o_.step_threads());
+  if (options_.step_threads) net_.set_threads(options_.step_threads());
   for (int64_t start = 0; start < count; start += plan_.max_rows) {
     const int64_t m = std::min<int64_t>(plan_.max_rows, count - start);
     if (rows) {
@@ -316,24 +316,24 @@ TrainResult Session::Run() {
   const auto start = Clock::now();
   result_.parameter_count = static_cast<int64_t>(net_.num_params());
   result_.diagnostics.push_back(Probe(0));
-  const bool has_val = !d_.val_rows.empty();
-  std::string monitor = o_.monitor.empty() ? (has_val ? "val_loss" : "train_loss") : o_.monitor;
-  const double base_lr = c_.LearningRate();
-  for (int epoch = 1; epoch <= c_.epochs; ++epoch) {
+  const bool has_val = !data_.val_rows.empty();
+  std::string monitor = options_.monitor.empty() ? (has_val ? "val_loss" : "train_loss") : options_.monitor;
+  const double base_lr = config_.LearningRate();
+  for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
     const auto t0 = Clock::now();
     EpochRecord rec;
     rec.epoch = epoch;
     rec.parameter_count = result_.parameter_count;
-    rec.lr = c_.schedule.LearningRate(base_lr, epoch - 1, c_.epochs);
+    rec.lr = config_.schedule.LearningRate(base_lr, epoch - 1, config_.epochs);
     MetricSum train;
     if (!TrainEpoch(epoch, static_cast<float>(rec.lr), train)) {
       result_.outcome = TrialOutcome::kFailed;
       break;
     }
-    train.Write("train", d_, train_var_, rec.metrics);
+    train.Write("train", data_, train_var_, rec.metrics);
     if (has_val) {
-      Evaluate(train_src_, &d_.val_rows, static_cast<int64_t>(d_.val_rows.size()))
-          .Write("val", d_, val_var_, rec.metrics);
+      Evaluate(train_src_, &data_.val_rows, static_cast<int64_t>(data_.val_rows.size()))
+          .Write("val", data_, val_var_, rec.metrics);
       if (!std::isfinite(rec.metrics["val_loss"])) {
         result_.outcome = TrialOutcome::kFailed;
         result_.reason = absl::StrCat("diverged at epoch ", epoch, " (validation loss is not finite)");
@@ -348,29 +348,29 @@ TrainResult Session::Run() {
     if (Improved(value)) {
       best_epoch_ = epoch;
       best_value_ = value;
-      if (c_.early_stopping) {
+      if (config_.early_stopping) {
         std::copy(net_.params().begin(), net_.params().end(), best_params_.begin());
         std::copy(net_.state().begin(), net_.state().end(), best_state_.begin());
       }
     }
-    if (o_.on_epoch && !o_.on_epoch(rec, result_.diagnostics.back())) {
+    if (options_.on_epoch && !options_.on_epoch(rec, result_.diagnostics.back())) {
       result_.outcome = TrialOutcome::kStopped;
       result_.reason = "stopped by the scheduler";
       break;
     }
-    if (c_.early_stopping && epoch - best_epoch_ >= c_.patience) break;
+    if (config_.early_stopping && epoch - best_epoch_ >= config_.patience) break;
   }
   if (result_.outcome == TrialOutcome::kCompleted) {
     int kept = static_cast<int>(result_.epochs.size());
-    if (c_.early_stopping && best_epoch_ > 0) {
+    if (config_.early_stopping && best_epoch_ > 0) {
       std::copy(best_params_.begin(), best_params_.end(), net_.params().begin());
       std::copy(best_state_.begin(), best_state_.end(), net_.state().begin());
       kept = best_epoch_;
     }
     result_.best_epoch = kept;
     if (kept > 0) result_.metrics = result_.epochs[kept - 1].metrics;
-    if (d_.x_test.rows() > 0)
-      Evaluate(test_src_, nullptr, d_.x_test.rows()).Write("test", d_, test_var_, result_.metrics);
+    if (data_.x_test.rows() > 0)
+      Evaluate(test_src_, nullptr, data_.x_test.rows()).Write("test", data_, test_var_, result_.metrics);
   }
   result_.seconds = Seconds(start);
   return result_;
