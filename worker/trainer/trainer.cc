@@ -10,87 +10,20 @@
 #include "worker/nn/network.h"
 #include "worker/optim/optimizer.h"
 #include "worker/trainer/batch_source.h"
+#include "worker/trainer/resolved_settings.h"
 
 namespace hpsearch::trainer {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kEvalRows = 256;   // evaluation chunk
 constexpr int kProbeRows = 256;  // diagnostics probe batch
 
 double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
 
-// Settings resolved against the dataset.
-struct Plan {
-  data::PreprocessKind preprocess;
-  int pca_components;
-  nn::LossKind loss;
-  int batch;     // rows per training step
-  int max_rows;  // workspace rows
-  nn::NetworkConfig net;
-};
-
-absl::StatusOr<Plan> MakePlan(const TrialConfig& c, const data::Dataset& d) {
-  Plan p;
-  const bool regression = d.task == data::Task::kRegression;
-  p.preprocess = c.preprocess_auto ? (d.is_image() ? data::PreprocessKind::kNone : data::PreprocessKind::kStandardize)
-                                   : c.preprocess;
-  p.pca_components = c.pca_components > 0 ? std::min(c.pca_components, d.features()) : std::min(d.features(), 50);
-  p.loss = c.loss_set ? c.loss : (regression ? nn::LossKind::kMse : nn::LossKind::kCrossEntropy);
-  if (regression && p.loss != nn::LossKind::kMse)
-    return absl::InvalidArgumentError(absl::StrCat("loss: ", std::string(nn::LossName(p.loss)),
-                                                   " needs a classification dataset; ", d.name,
-                                                   " is a regression dataset (use mse)"));
-  if (regression && c.label_smoothing > 0)
-    return absl::InvalidArgumentError("label_smoothing: only applies to classification");
-  if ((c.augment.active()) && !d.is_image())
-    return absl::InvalidArgumentError(
-        absl::StrCat("augment_shift/augment_hflip: dataset ", d.name, " is not image data"));
-  const int n_train = static_cast<int>(d.train_rows.size());
-  p.batch = c.batch_size == 0 ? n_train : std::min(c.batch_size, n_train);
-  p.max_rows = std::max(p.batch, std::min(kEvalRows, std::max<int>(n_train, 1)));
-  const bool pca = p.preprocess == data::PreprocessKind::kPca || p.preprocess == data::PreprocessKind::kPcaWhiten;
-  p.net.inputs = pca ? p.pca_components : d.features();
-  p.net.hidden = c.hidden;
-  p.net.outputs = d.outputs();
-  p.net.activation = c.activation;
-  p.net.batch_norm = c.batch_norm;
-  p.net.bn = c.bn;
-  p.net.dropout = c.dropout;
-  p.net.spatial_dropout = c.spatial_dropout;
-  if (!c.features.empty()) {
-    const std::string& setting = c.conv_setting;
-    if (!d.is_image())
-      return absl::InvalidArgumentError(absl::StrCat(setting, ": conv layers need image data; dataset ", d.name,
-                                                     " is flat (tabular data, as every CSV is)"));
-    if (pca)
-      return absl::InvalidArgumentError(absl::StrCat("preprocess: ", std::string(data::PreprocessName(p.preprocess)),
-                                                     " flattens the image; the conv layers of ", setting,
-                                                     " need none, center, standardize or minmax"));
-    if (auto shapes = nn::FeatureShapes(d.image(), c.features); !shapes.ok())
-      return absl::InvalidArgumentError(absl::StrCat(setting, ": ", shapes.status().message()));
-    p.net.image = d.image();
-    p.net.features = c.features;
-  }
-  return p;
-}
-
 std::string HumanBytes(double b) {
   if (b >= 1 << 30) return absl::StrCat(std::round(b / (1 << 30) * 10) / 10, " GiB");
   return absl::StrCat(std::round(b / (1 << 20) * 10) / 10, " MiB");
-}
-
-std::size_t PlanBytes(const Plan& p, const TrialConfig& c, const data::Dataset& d) {
-  const std::size_t params = nn::Network::EstimateBytes(p.net, p.max_rows);
-  const std::size_t nparams = nn::Network::ParameterCount(p.net);
-  const std::size_t extra_params = nparams * sizeof(float) * (optim::OptimizerStateSlots(c.optimizer.kind) + 1);
-  const std::size_t batch =
-      static_cast<std::size_t>(p.max_rows) * sizeof(float) * (d.features() + p.net.inputs + 2 * p.net.outputs + 1);
-  std::size_t pca = 0;
-  if (p.preprocess == data::PreprocessKind::kPca || p.preprocess == data::PreprocessKind::kPcaWhiten)
-    pca = static_cast<std::size_t>(d.features()) * d.features() * sizeof(double) * 3;
-  return params + extra_params + batch + d.train_rows.size() * sizeof(int32_t) + pca;
 }
 
 // Accumulates loss / accuracy / squared error over batches.
@@ -143,16 +76,16 @@ double TargetVariance(const nn::Matrix& t, const std::vector<int32_t>* rows) {
 
 class Session {
  public:
-  Session(const TrialConfig& c, const data::Dataset& d, const TrainOptions& o, Plan plan)
+  Session(const TrialConfig& c, const data::Dataset& d, const TrainOptions& o, ResolvedSettings settings)
       : config_(c),
         data_(d),
         options_(o),
-        plan_(std::move(plan)),
+        settings_(std::move(settings)),
         rng_(o.seed),
-        pre_(data::Preprocessor::Fit(plan_.preprocess, d.x, d.train_rows, plan_.pca_components)),
-        net_(plan_.net, plan_.max_rows),
-        batches_(d, pre_, plan_.max_rows, c.augment, c.input_noise),
-        dout_(plan_.max_rows, plan_.net.outputs),
+        pre_(data::Preprocessor::Fit(settings_.preprocess, d.x, d.train_rows, settings_.pca_components)),
+        net_(settings_.net, settings_.max_rows),
+        batches_(d, pre_, settings_.max_rows, c.augment, c.input_noise),
+        dout_(settings_.max_rows, settings_.net.outputs),
         order_(d.train_rows) {
     net_.Initialize(c.init, c.bias_init, rng_);
     optimizer_ = optim::MakeOptimizer(c.optimizer, net_.num_params());
@@ -189,7 +122,7 @@ class Session {
   const TrialConfig& config_;
   const data::Dataset& data_;
   const TrainOptions& options_;
-  Plan plan_;
+  ResolvedSettings settings_;
   Rng rng_;
   data::Preprocessor pre_;
   nn::Network net_;
@@ -233,7 +166,7 @@ nn::LossResult Session::Loss(nn::ConstMatrixMap out, nn::MatrixMap* grad, double
     return r;
   }
   *sq = 0;
-  return nn::ClassificationLoss(plan_.loss, config_.label_smoothing, out, batches_.labels(), grad);
+  return nn::ClassificationLoss(settings_.loss, config_.label_smoothing, out, batches_.labels(), grad);
 }
 
 bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
@@ -241,9 +174,9 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
   for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.Below(i)]);
   const std::size_t n = order_.size();
   int step = 0;
-  for (std::size_t start = 0; start < n; start += plan_.batch) {
+  for (std::size_t start = 0; start < n; start += settings_.batch) {
     ++step;
-    const std::size_t count = std::min<std::size_t>(plan_.batch, n - start);
+    const std::size_t count = std::min<std::size_t>(settings_.batch, n - start);
     batches_.Load(train_src_, std::span<const int32_t>(order_).subspan(start, count), true, rng_);
     const auto rows = static_cast<Eigen::Index>(count);
     // The threads this step may use (more while the trial runs alone; the same
@@ -276,8 +209,8 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
 MetricSum Session::Evaluate(const RowSource& src, const std::vector<int32_t>* rows, int64_t count) {
   MetricSum sum;
   if (options_.step_threads) net_.set_threads(options_.step_threads());
-  for (int64_t start = 0; start < count; start += plan_.max_rows) {
-    const int64_t m = std::min<int64_t>(plan_.max_rows, count - start);
+  for (int64_t start = 0; start < count; start += settings_.max_rows) {
+    const int64_t m = std::min<int64_t>(settings_.max_rows, count - start);
     if (rows) {
       batches_.Load(src, std::span<const int32_t>(*rows).subspan(start, m), false, rng_);
     } else {
@@ -379,9 +312,9 @@ TrainResult Session::Run() {
 }  // namespace
 
 absl::StatusOr<std::size_t> EstimateTrialMemory(const TrialConfig& config, const data::Dataset& dataset) {
-  auto plan = MakePlan(config, dataset);
-  if (!plan.ok()) return plan.status();
-  return PlanBytes(*plan, config, dataset);
+  auto settings = ResolveSettings(config, dataset);
+  if (!settings.ok()) return settings.status();
+  return EstimateBytes(*settings, config, dataset);
 }
 
 double TrainFlopsPerSample(const TrialConfig& config, int inputs, int outputs) {
@@ -401,21 +334,21 @@ double TrainFlopsPerSample(const TrialConfig& config, int inputs, int outputs) {
 TrainResult Train(const TrialConfig& config, const data::Dataset& dataset, const TrainOptions& options) {
   TrainResult failed;
   failed.outcome = TrialOutcome::kFailed;
-  auto plan = MakePlan(config, dataset);
-  if (!plan.ok()) {
-    failed.reason = std::string(plan.status().message());
+  auto settings = ResolveSettings(config, dataset);
+  if (!settings.ok()) {
+    failed.reason = std::string(settings.status().message());
     return failed;
   }
-  const std::size_t bytes = PlanBytes(*plan, config, dataset);
+  const std::size_t bytes = EstimateBytes(*settings, config, dataset);
   if (bytes > options.memory_limit_bytes) {
     failed.reason =
         absl::StrCat("estimated memory ", HumanBytes(static_cast<double>(bytes)), " exceeds the per-trial limit of ",
                      HumanBytes(static_cast<double>(options.memory_limit_bytes)), " (hidden [",
-                     absl::StrJoin(config.hidden, ", "), "], batch_size ", plan->batch, ")");
+                     absl::StrJoin(config.hidden, ", "), "], batch_size ", settings->batch, ")");
     return failed;
   }
   try {
-    Session session(config, dataset, options, std::move(*plan));
+    Session session(config, dataset, options, std::move(*settings));
     return session.Run();
   } catch (const std::bad_alloc&) {
     failed.reason = "out of memory";
