@@ -24,17 +24,18 @@ std::string ServerAddressProblem(const std::string& server) {
     return "'" + server + "' is a URL; give host:port without '" + server.substr(0, url + 3) + "' (e.g. " +
            server.substr(url + 3) + ")";
   }
-  const auto colon = server.rfind(':');
+  const HostPort split = SplitHostPort(server);
   const bool bracketed = !server.empty() && server[0] == '[';
-  if (colon == std::string::npos || (bracketed && server.find(']') > colon)) {
+  // A ':' only inside the brackets ("[::1]") is no port.
+  if (!split.has_port || (bracketed && split.host.find(']') == std::string::npos)) {
     return "'" + server + "' has no port; give host:port, e.g. " + server + ":50051";
   }
-  const std::string port = server.substr(colon + 1);
+  const std::string& port = split.port;
   if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
       std::stoi(port) == 0 || std::stoi(port) > 65535) {
     return "'" + server + "': the port must be a number from 1 to 65535";
   }
-  if (!bracketed && server.find(':') != colon) {
+  if (!bracketed && split.host.find(':') != std::string::npos) {
     return "'" + server + "': write an IPv6 address in brackets, e.g. [::1]:50051";
   }
   return "";
@@ -118,8 +119,7 @@ int ReportError(const grpc::Status& status, const GlobalOptions& options, std::o
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       if (status.error_message().find("DNS resolution failed") != std::string::npos) {
         // gRPC's resolver (c-ares) says so at length; the user needs the host name.
-        std::string host = options.server.substr(0, options.server.rfind(':'));
-        if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+        const std::string host = Unbracketed(SplitHostPort(options.server).host);
         err << "error: cannot resolve host '" << host << "' (--server " << options.server
             << "): check the name, or give an IP address\n";
       } else if (status.error_message().rfind("database", 0) == 0) {

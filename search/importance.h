@@ -27,6 +27,10 @@ struct ParamImportance {
   double importance = 0;  // normalised: all of a sweep's sum to 1 (or are all 0)
 };
 
+// The share of the completed trials that counts as the best (the top 10%): every
+// caller's quantile, and what the API reports as target_quantile.
+inline constexpr double kImportanceTargetQuantile = 0.1;
+
 // Below this many completed trials the top 10% holds fewer than 2 of them and the
 // importances say little: the CLI, the API and the dashboard withhold them, saying
 // how many trials there are and how many it takes.
@@ -36,6 +40,6 @@ inline constexpr int64_t kImportanceMinimumTrials = 20;
 // parameter of `spec` (a range or more than one value) appears, most important first.
 std::vector<ParamImportance> PedAnovaImportance(const Spec& spec,
                                                 const std::vector<std::pair<Params, double>>& completed, bool maximize,
-                                                double target_quantile = 0.1);
+                                                double target_quantile = kImportanceTargetQuantile);
 
 }  // namespace hpsearch::search

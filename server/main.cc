@@ -16,12 +16,8 @@ CLI::Option* Flag(CLI::App& app, const std::string& name, T& value, const std::s
   return app.add_option(name, value, help)->envname(env)->capture_default_str();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  hpsearch::service::ServerConfig c;
-  CLI::App app{"hpsearch-server: hyperparameter search service (gRPC) with embedded workers"};
-  app.footer("Example:\n  hpsearch-server --listen 127.0.0.1:50051 --db ./hpsearch.db --workers 2");
+// Where it serves: the gRPC address, and the HTTP side.
+void AddServingFlags(CLI::App& app, hpsearch::service::ServerConfig& c) {
   Flag(app, "--listen", c.listen, "Address to serve on (port 0: any free port)", "HPSEARCH_LISTEN");
   Flag(app, "--port-file", c.port_file, "Write the bound port to this file once serving", "HPSEARCH_PORT_FILE");
   Flag(app, "--http", c.http, "Serve the JSON API (/api/v1/) and /metrics on this host:port (off unless given)",
@@ -37,6 +33,10 @@ int main(int argc, char** argv) {
        "HTTP connections one client address (an IPv6 /64) may hold at once (raise it behind a proxy)",
        "HPSEARCH_HTTP_MAX_CLIENT_CONNECTIONS")
       ->check(CLI::Range(1, 100000));
+}
+
+// The database, the embedded slots and the data they read.
+void AddStoreAndSlotFlags(CLI::App& app, hpsearch::service::ServerConfig& c) {
   Flag(app, "--db", c.db, "SQLite database file", "HPSEARCH_DB");
   app.add_flag("--sync-full", c.sync_full, "fsync every commit (survives power loss; slower)")
       ->envname("HPSEARCH_SYNC_FULL");
@@ -49,6 +49,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   Flag(app, "--data-dir", c.data_dir, "Directory user CSV datasets are confined to", "HPSEARCH_DATA_DIR");
   Flag(app, "--fashion-mnist-dir", c.fashion_mnist_dir, "Fashion-MNIST IDX files", "HPSEARCH_FASHION_MNIST_DIR");
+}
+
+// Bounds on sweeps, messages, leases and trials.
+void AddLimitFlags(CLI::App& app, hpsearch::service::ServerConfig& c) {
   Flag(app, "--max-trials", c.max_trials, "Most trials one sweep may have", "HPSEARCH_MAX_TRIALS")
       ->check(CLI::PositiveNumber);
   Flag(app, "--max-network-params", c.max_network_params, "Largest network (parameters) a trial may build",
@@ -74,6 +78,10 @@ int main(int argc, char** argv) {
   Flag(app, "--shutdown-grace", c.shutdown_grace_seconds, "Seconds running trials get to finish on SIGTERM",
        "HPSEARCH_SHUTDOWN_GRACE")
       ->check(CLI::Range(0.0, 60.0));
+}
+
+// Authorization, TLS, logging, rpc threads and command trials.
+void AddSecurityAndOperationFlags(CLI::App& app, hpsearch::service::ServerConfig& c) {
   app.add_flag("--reflection", c.reflection, "Enable gRPC server reflection")->envname("HPSEARCH_REFLECTION");
   app.add_option("--token", c.token, "Require authorization: Bearer <token> on every rpc but health")
       ->envname("HPSEARCH_TOKEN");
@@ -90,6 +98,18 @@ int main(int argc, char** argv) {
        "HPSEARCH_COMMANDS");
   Flag(app, "--state-dir", c.state_dir, "Where command trials' attempt directories live (default: <db>.trials)",
        "HPSEARCH_STATE_DIR");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  hpsearch::service::ServerConfig c;
+  CLI::App app{"hpsearch-server: hyperparameter search service (gRPC) with embedded workers"};
+  app.footer("Example:\n  hpsearch-server --listen 127.0.0.1:50051 --db ./hpsearch.db --workers 2");
+  AddServingFlags(app, c);
+  AddStoreAndSlotFlags(app, c);
+  AddLimitFlags(app, c);
+  AddSecurityAndOperationFlags(app, c);
   bool list_failpoints = false;
   app.add_flag("--list-failpoints", list_failpoints,
                "Print every fail point (for HPSEARCH_FAILPOINTS=name[@n],...) and exit");
@@ -107,5 +127,11 @@ int main(int argc, char** argv) {
   }
   if (check_db) return hpsearch::service::CheckDatabase(c.db, std::cout, std::cerr);
   hpsearch::service::Server server(c);
-  return server.Run();
+  const int code = server.Run();
+  // A trial was still inside a long epoch when the shutdown's time ran out: it was
+  // handed back (it runs again on restart), but its thread runs on, and destroying
+  // the server would wait for it. Leave now instead (SQLite's journal makes leaving
+  // at any point safe).
+  if (server.trial_left_running()) std::_Exit(code);
+  return code;
 }

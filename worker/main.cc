@@ -11,16 +11,12 @@
 #include "worker/commands/train_command.h"
 #include "worker/remote/remote_worker.h"
 
-int main(int argc, char** argv) {
-  CLI::App app{"hpsearch-worker: trains neural networks for hpsearch"};
-  app.require_subcommand(0, 1);
-  app.footer(
-      "Examples:\n"
-      "  hpsearch-worker --server 10.0.0.5:50051 --slots 4 --tls-ca ca.pem   # serve a server\n"
-      "  hpsearch-worker train --config examples/trial.yaml                 # one trial, locally");
-  hpsearch::remote::RemoteWorkerConfig remote;
-  auto* server_opt = app.add_option("--server", remote.remote.server, "Run as a remote worker for this server")
-                         ->envname("HPSEARCH_SERVER");
+namespace {
+
+// Serving a server: the flags of the remote worker. Returns --server's option.
+CLI::Option* AddRemoteWorkerFlags(CLI::App& app, hpsearch::remote::RemoteWorkerConfig& remote) {
+  CLI::Option* server_opt = app.add_option("--server", remote.remote.server, "Run as a remote worker for this server")
+                                ->envname("HPSEARCH_SERVER");
   app.add_option("--step-threads", remote.step_threads,
                  "Threads a trial may use when it runs alone (idle slots' cores help; 1 = off)")
       ->check(CLI::Range(1, 64));
@@ -55,13 +51,12 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", remote.remote.call_timeout_seconds, "Deadline of each call to the server (s)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  return server_opt;
+}
 
-  bool list_failpoints = false;
-  app.add_flag("--list-failpoints", list_failpoints,
-               "Print every fail point (for HPSEARCH_FAILPOINTS=name[@n],...) and exit");
-
-  hpsearch::commands::TrainCommandOptions train;
-  auto* train_cmd = app.add_subcommand("train", "Train one configuration locally");
+// `train`: one trial file, locally.
+CLI::App* AddTrainCommand(CLI::App& app, hpsearch::commands::TrainCommandOptions& train) {
+  CLI::App* train_cmd = app.add_subcommand("train", "Train one configuration locally");
   train_cmd->add_option("--config", train.config_path, "TRIAL.yaml: dataset, seed and settings")->required();
   train_cmd->add_flag("--json", train.json, "Print one JSON object with history and diagnostics");
   train_cmd->add_option("--data-dir", train.data_dir, "Directory relative csv paths resolve in");
@@ -70,9 +65,12 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--memory-limit-mb", train.memory_limit_mb, "Refuse trials whose estimated memory exceeds this")
       ->check(CLI::PositiveNumber);
   train_cmd->footer("Example:\n  hpsearch-worker train --config examples/trial.yaml");
+  return train_cmd;
+}
 
-  hpsearch::commands::BenchOptions bench;
-  auto* bench_cmd = app.add_subcommand("bench", "Measure training throughput (JSON)");
+// `bench`: training throughput.
+CLI::App* AddBenchCommand(CLI::App& app, hpsearch::commands::BenchOptions& bench) {
+  CLI::App* bench_cmd = app.add_subcommand("bench", "Measure training throughput (JSON)");
   bench_cmd->add_option("--hidden", bench.hidden, "Hidden widths, e.g. 256,128")->delimiter(',');
   bench_cmd->add_option("--batch", bench.batch, "Batch size");
   bench_cmd->add_option("--optimizer", bench.optimizer, "Optimizer");
@@ -84,6 +82,29 @@ int main(int argc, char** argv) {
                       "Every optimizer x batch 32/64/128, one and two trainers, as fractions of a GEMM ceiling");
   bench_cmd->add_option("--seconds", bench.seconds, "Measured seconds per trainer");
   bench_cmd->add_option("--samples", bench.samples, "Rows of synthetic training data");
+  return bench_cmd;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hpsearch-worker: trains neural networks for hpsearch"};
+  app.require_subcommand(0, 1);
+  app.footer(
+      "Examples:\n"
+      "  hpsearch-worker --server 10.0.0.5:50051 --slots 4 --tls-ca ca.pem   # serve a server\n"
+      "  hpsearch-worker train --config examples/trial.yaml                 # one trial, locally");
+  hpsearch::remote::RemoteWorkerConfig remote;
+  CLI::Option* server_opt = AddRemoteWorkerFlags(app, remote);
+
+  bool list_failpoints = false;
+  app.add_flag("--list-failpoints", list_failpoints,
+               "Print every fail point (for HPSEARCH_FAILPOINTS=name[@n],...) and exit");
+
+  hpsearch::commands::TrainCommandOptions train;
+  CLI::App* train_cmd = AddTrainCommand(app, train);
+  hpsearch::commands::BenchOptions bench;
+  CLI::App* bench_cmd = AddBenchCommand(app, bench);
 
   try {
     app.parse(argc, argv);

@@ -186,7 +186,8 @@ absl::StatusOr<std::vector<ConvShape>> ConvShapes(const ConvShape& in, const std
       return absl::InvalidArgumentError(absl::StrCat("layers[", i, "] (", l.Name(), "): ", why));
     };
     if (l.kernel < 1) return bad("the kernel must be >= 1");
-    if (l.stride < (l.kind == ConvLayer::Kind::kConv ? 1 : 0)) return bad("the stride must be >= 1");
+    if (l.kind == ConvLayer::Kind::kConv && l.stride < 1) return bad("the stride must be >= 1");
+    if (l.stride < 0) return bad("the stride must be >= 0 (0: the window's size)");
     const int stride = l.stride > 0 ? l.stride : l.kernel;
     const int pad = l.kind == ConvLayer::Kind::kConv ? l.padding : 0;
     if (l.kind == ConvLayer::Kind::kConv && l.filters < 1) return bad("filters must be >= 1");

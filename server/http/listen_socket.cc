@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/util/address.h"
 
 namespace hpsearch::http {
 
@@ -36,16 +37,15 @@ int BoundPort(int fd) {
 }  // namespace
 
 absl::StatusOr<ListenSocket> ListenOn(const std::string& address, int backlog) {
-  const std::size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon + 1 == address.size()) {
+  const HostPort split = SplitHostPort(address);
+  if (!split.has_port || split.port.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("--http '", address, "': give host:port, e.g. 127.0.0.1:8080"));
   }
   int port = -1;
-  if (!absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 || port > 65535) {
+  if (!absl::SimpleAtoi(split.port, &port) || port < 0 || port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("--http '", address, "': the port is not a number in 0..65535"));
   }
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string host = Unbracketed(split.host);
   if (host.empty()) host = "0.0.0.0";
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

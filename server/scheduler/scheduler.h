@@ -37,6 +37,7 @@
 #include "common/protocol/lease.h"
 #include "common/protocol/trial_result.h"
 #include "common/protocol/trial_source.h"
+#include "common/protocol/worker_id.h"
 #include "search/spec_validator.h"
 #include "server/metrics/server_metrics.h"
 #include "server/scheduler/event_hub.h"
@@ -56,7 +57,7 @@ struct SchedulerOptions {
   int32_t max_attempts = 3;         // lost leases before a trial is FAILED
   // Worker ids with this prefix are the server's own slots: their trials cannot
   // outlive the process, so on restart they are requeued at once.
-  std::string embedded_prefix = "embedded-";
+  std::string embedded_prefix = kEmbeddedWorkerPrefix;
   // Unix ms, for timestamps users see. Default: the system clock.
   std::function<int64_t()> clock;
   // Milliseconds on a clock that never steps, for leases and max_duration.

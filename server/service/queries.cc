@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "proto/convert/protocol_convert.h"
+#include "search/importance.h"
 #include "server/service/convert.h"
 
 namespace hpsearch::service {
@@ -99,7 +100,7 @@ absl::Status GetImportance(scheduler::Query& q, const v1::GetImportanceRequest& 
   auto imp = q.Importance(req.sweep());
   if (!imp.ok()) return imp.status();
   resp->set_method("ped-anova");
-  resp->set_target_quantile(0.1);
+  resp->set_target_quantile(search::kImportanceTargetQuantile);
   resp->set_completed_trials(imp->completed);
   resp->set_minimum_trials(search::kImportanceMinimumTrials);
   if (imp->withheld()) return absl::OkStatus();

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/csv/csv_dataset_check.h"
+#include "common/protocol/worker_id.h"
 #include "common/util/address.h"
 #include "common/util/failpoint.h"
 #include "common/util/log.h"
@@ -227,7 +228,7 @@ absl::Status Server::StartGrpc() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", c.listen, " (address in use, or not an address?)"));
   }
   SetServing(false);
-  const std::string host = c.listen.substr(0, c.listen.rfind(':'));
+  const std::string host = SplitHostPort(c.listen).host;
   log::Info("hpsearch-server listening on ", host, ":", port_, ", database ", c.db, " (schema v",
             store_->schema_version(), "), ", slots_, " embedded worker slots, data dir ", c.data_dir,
             auth_->enabled() ? ", auth on" : ", auth off", c.tls_cert.empty() ? ", TLS off" : ", TLS on",
@@ -267,7 +268,7 @@ absl::Status Server::StartHttp() {
   limits.max_client_connections = c.http_max_client_connections;
   http_ = std::make_unique<http::HttpServer>(*http_api_, limits);
   if (auto st = http_->Start(c.http, c.tls_cert, c.tls_key); !st.ok()) return st;
-  const std::string host = c.http.substr(0, c.http.rfind(':'));
+  const std::string host = SplitHostPort(c.http).host;
   log::Info("HTTP API and /metrics on ", c.tls_cert.empty() ? "http://" : "https://", host.empty() ? "0.0.0.0" : host,
             ":", http_->port(), "/", auth_->enabled() ? " (token required)" : "");
   return absl::OkStatus();
@@ -320,7 +321,7 @@ int Server::Start() {
   return 0;
 }
 
-void Server::Stop() {
+bool Server::Stop() {
   const auto stopping = std::chrono::steady_clock::now();
   SetServing(false);
   scheduler_->Drain();
@@ -338,13 +339,15 @@ void Server::Stop() {
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopping).count();
   if (!clean) {
-    // A trial is stuck inside a long epoch: hand it back (SQLite's journal makes
-    // leaving now safe) and go.
-    scheduler_->HandBack("embedded-", "the server is shutting down");
+    // A trial is stuck inside a long epoch: hand it back, so it runs again on
+    // restart; its thread runs on (the caller decides whether to wait for it).
+    scheduler_->HandBack(kEmbeddedWorkerPrefix, "the server is shutting down");
     log::Warn("stopped in ", ms, " ms with a trial still inside an epoch; it will run again on restart");
-    std::_Exit(0);
+    trial_left_running_ = true;
+    return false;
   }
   log::Info("stopped in ", ms, " ms");
+  return true;
 }
 
 void Server::SetServing(bool serving) {

@@ -36,16 +36,21 @@ class Server {
   ~Server();
 
   // Runs until SIGTERM or SIGINT arrives; returns the process exit code (0 after a
-  // clean stop, 1 when it cannot start, 2 for bad settings).
+  // stop, 1 when it cannot start, 2 for bad settings).
   int Run();
 
   // Run() in two halves, for a server inside another program (the in-process tests):
   // Start returns once it is serving (0) or the exit code it could not start with;
-  // Stop, after a successful Start, shuts down as SIGTERM would.
+  // Stop, after a successful Start, shuts down as SIGTERM would. Stop returns false
+  // when a trial was still inside an epoch when its time ran out: the trial was
+  // handed back (it runs again on restart), but its thread runs on until the epoch
+  // ends, and destroying the Server waits for it (hpsearch-server exits at once
+  // instead: server/main.cc).
   int Start();                        // store, scheduler, slots, gRPC (NOT_SERVING), recovery, SERVING
-  void Stop();                        // NOT_SERVING, drain, slots' grace, gRPC down
+  bool Stop();                        // NOT_SERVING, drain, slots' grace, gRPC down
   int port() const { return port_; }  // the bound port, once started
-  int http_port() const { return http_ ? http_->port() : 0; }
+  // After Run or Stop: a trial was still inside an epoch when the server stopped.
+  bool trial_left_running() const { return trial_left_running_; }
 
  private:
   absl::Status OpenStore();
@@ -81,6 +86,7 @@ class Server {
   std::unique_ptr<http::HttpServer> http_;
   int port_ = 0;
   int slots_ = 0;
+  bool trial_left_running_ = false;
   std::optional<runtime::CommandEnvironment> commands_;
   std::mutex tick_mu_;
   std::condition_variable tick_cv_;

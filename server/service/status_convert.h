@@ -23,11 +23,4 @@ inline constexpr std::size_t kMaxStatusMessageBytes = 1024;
 
 grpc::Status ToGrpc(const absl::Status& status);
 
-// Finishes a unary callback call with `status` (data already in the response).
-inline grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* ctx, const absl::Status& status) {
-  auto* reactor = ctx->DefaultReactor();
-  reactor->Finish(ToGrpc(status));
-  return reactor;
-}
-
 }  // namespace hpsearch::service

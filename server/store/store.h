@@ -51,10 +51,7 @@ struct StoreOptions {
   std::function<absl::Status()> before_commit;
 };
 
-// One page of a sweep's trials. Pages are keyset-paginated: `cursor` is the
-// `next_cursor` of the previous page (empty for the first), so every page costs an
-// index walk of its own rows, however deep it is, and trials added between pages
-// neither repeat nor vanish.
+// One condition on the trials a listing returns (TrialQuery::where).
 struct TrialCondition {
   enum class Field { kParameter, kMetric, kObjective };  // kMetric: a final metric
   enum class Op { kEq, kNe, kLt, kLe, kGt, kGe };
@@ -73,6 +70,10 @@ struct TrialCondition {
 inline constexpr std::size_t kMaxTrialConditions = 32;
 inline constexpr std::size_t kMaxConditionValues = 256;  // values in one = / != list
 
+// Which of a sweep's trials to list, in what order, one page at a time. Pages are
+// keyset-paginated: `cursor` is the `next_cursor` of the previous page (empty for
+// the first), so every page costs an index walk of its own rows, however deep it
+// is, and trials added between pages neither repeat nor vanish.
 struct TrialQuery {
   std::optional<TrialStatus> status;  // none: any
   std::vector<TrialCondition> where;  // every one holds
@@ -87,6 +88,7 @@ struct TrialQuery {
   int32_t limit = 100;
 };
 
+// One page of a sweep's trials.
 struct TrialPage {
   std::vector<TrialRecord> trials;
   int64_t total = 0;        // trials matching the filter

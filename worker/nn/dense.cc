@@ -39,7 +39,7 @@ void Gemm(int trans_a, int trans_b, int begin, int end, int cols, int k, const f
 }  // namespace
 
 int ProductBlocks(Eigen::Index batch, Eigen::Index rows, Eigen::Index cols, const StepThreads& threads) {
-  if (!threads.parallel() || batch < 64 || cols < 128) return 1;
+  if (!threads.parallel() || batch < kMinParallelBatch || cols < 128) return 1;
   const int unit = GemmRowUnit();
   return unit > 0 && rows >= 2 * unit ? 2 : 1;
 }

@@ -14,8 +14,9 @@
 namespace hpsearch::nn {
 
 // How many row blocks a product with a `rows` x `cols` result, in a step of `batch`
-// rows, is computed in: 2 when the step has a second core, from a batch of 64 and
-// 128 columns (smaller ones run faster whole) and two units of rows, else 1.
+// rows, is computed in: 2 when the step has a second core, from a batch of
+// kMinParallelBatch (64) and 128 columns (smaller ones run faster whole) and two
+// units of rows, else 1.
 int ProductBlocks(Eigen::Index batch, Eigen::Index rows, Eigen::Index cols, const StepThreads& threads);
 
 // Z = X·W + 1·b.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/vocabulary/network_size.h"
 #include "worker/nn/blas_threads.h"
 #include "worker/nn/dense.h"
 #include "worker/nn/dropout.h"
@@ -11,51 +12,70 @@ namespace hpsearch::nn {
 
 Network::Network(const NetworkConfig& config, int max_rows) : config_(config), max_rows_(max_rows) {
   UseOneBlasThreadPerCall();
-  std::size_t p = 0, s = 0;
-  int in = config.inputs, widest = 1;
-  std::size_t workspace = 0;
-  if (!config.features.empty()) {
-    const std::vector<ImageShape> shapes = FeatureShapes(config.image, config.features).value();
-    ImageShape shape = config.image;
-    for (std::size_t i = 0; i < shapes.size(); ++i) {
-      Feature f;
-      f.spec = config.features[i];
-      f.in = shape;
-      f.out = shapes[i];
-      const int size = static_cast<int>(f.out.size());
-      f.z.resize(max_rows, size);
-      if (f.conv()) {
-        f.w = p;
-        p += static_cast<std::size_t>(f.depth()) * f.filters();
-        f.b = p;
-        if (f.spec.conv.bias) p += f.filters();
-        f.a.resize(max_rows, size);
-        if (config.batch_norm) {
-          f.gamma = p;
-          p += f.filters();
-          f.beta = p;
-          p += f.filters();
-          f.mean = s;
-          s += f.filters();
-          f.var = s;
-          s += f.filters();
-          f.xhat.resize(max_rows, size);
-          f.inv_std.resize(f.filters());
-        }
-        if (config.conv_dropout() > 0) {
-          f.mask.resize(max_rows, size);
-          f.dropped.resize(max_rows, size);
-        }
-        workspace = std::max<std::size_t>(workspace, Conv2dWorkspace(f.in, f.spec.conv));
-      } else if (f.spec.pool.kind == PoolKind::kMax) {
-        f.argmax.resize(static_cast<std::size_t>(max_rows) * size);
+  Layout layout;
+  const int flat = config.features.empty() ? config.inputs : AddFeatures(layout);
+  AddDenseLayers(flat, layout);
+  params_.assign(layout.params, 0.0f);
+  grads_.assign(layout.params, 0.0f);
+  state_.assign(layout.state, 0.0f);
+  back_a_.resize(max_rows, layout.widest);
+  back_b_.resize(max_rows, layout.widest);
+  cols_.assign(layout.workspace, 0.0f);
+  dcols_.assign(layout.workspace, 0.0f);
+}
+
+int Network::AddFeatures(Layout& layout) {
+  const NetworkConfig& config = config_;
+  const int max_rows = max_rows_;
+  std::size_t& p = layout.params;
+  std::size_t& s = layout.state;
+  const std::vector<ImageShape> shapes = FeatureShapes(config.image, config.features).value();
+  ImageShape shape = config.image;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    Feature f;
+    f.spec = config.features[i];
+    f.in = shape;
+    f.out = shapes[i];
+    const int size = static_cast<int>(f.out.size());
+    f.z.resize(max_rows, size);
+    if (f.conv()) {
+      f.w = p;
+      p += static_cast<std::size_t>(f.depth()) * f.filters();
+      f.b = p;
+      if (f.spec.conv.bias) p += f.filters();
+      f.a.resize(max_rows, size);
+      if (config.batch_norm) {
+        f.gamma = p;
+        p += f.filters();
+        f.beta = p;
+        p += f.filters();
+        f.mean = s;
+        s += f.filters();
+        f.var = s;
+        s += f.filters();
+        f.xhat.resize(max_rows, size);
+        f.inv_std.resize(f.filters());
       }
-      widest = std::max(widest, size);
-      features_.push_back(std::move(f));
-      shape = shapes[i];
+      if (config.conv_dropout() > 0) {
+        f.mask.resize(max_rows, size);
+        f.dropped.resize(max_rows, size);
+      }
+      layout.workspace = std::max<std::size_t>(layout.workspace, Conv2dWorkspace(f.in, f.spec.conv));
+    } else if (f.spec.pool.kind == PoolKind::kMax) {
+      f.argmax.resize(static_cast<std::size_t>(max_rows) * size);
     }
-    in = static_cast<int>(shape.size());
+    layout.widest = std::max(layout.widest, size);
+    features_.push_back(std::move(f));
+    shape = shapes[i];
   }
+  return static_cast<int>(shape.size());
+}
+
+void Network::AddDenseLayers(int in, Layout& layout) {
+  const NetworkConfig& config = config_;
+  const int max_rows = max_rows_;
+  std::size_t& p = layout.params;
+  std::size_t& s = layout.state;
   std::vector<int> widths = config.hidden;
   widths.push_back(config.outputs);
   for (std::size_t i = 0; i < widths.size(); ++i) {
@@ -87,29 +107,32 @@ Network::Network(const NetworkConfig& config, int max_rows) : config_(config), m
         l.dropped.resize(max_rows, l.out);
       }
     }
-    widest = std::max(widest, l.out);
+    layout.widest = std::max(layout.widest, l.out);
     layers_.push_back(std::move(l));
     in = widths[i];
   }
-  params_.assign(p, 0.0f);
-  grads_.assign(p, 0.0f);
-  state_.assign(s, 0.0f);
-  back_a_.resize(max_rows, widest);
-  back_b_.resize(max_rows, widest);
-  cols_.assign(workspace, 0.0f);
-  dcols_.assign(workspace, 0.0f);
+}
+
+std::size_t Network::ParameterCount(const NetworkConfig& c) {
+  int64_t conv = 0, flat = c.inputs;
+  if (!c.features.empty()) {
+    if (absl::StatusOr<std::vector<ImageShape>> shapes = FeatureShapes(c.image, c.features); shapes.ok()) {
+      conv = FeatureParameters(c.image, c.features, c.batch_norm);
+      flat = shapes->back().size();
+    }
+  }
+  const std::vector<int64_t> hidden(c.hidden.begin(), c.hidden.end());
+  return static_cast<std::size_t>(conv + vocabulary::ParameterCount(flat, hidden, c.outputs, c.batch_norm));
 }
 
 std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
-  std::size_t params = 0, work = 0;
-  int in = c.inputs;
+  std::size_t work = 0;
   std::vector<int> widths = c.hidden;
   widths.push_back(c.outputs);
   int widest = 1;
   if (!c.features.empty()) {
     absl::StatusOr<std::vector<ImageShape>> shapes = FeatureShapes(c.image, c.features);
     if (shapes.ok()) {
-      params += FeatureParameters(c.image, c.features, c.batch_norm);
       ImageShape shape = c.image;
       std::size_t cols = 0;
       for (std::size_t i = 0; i < shapes->size(); ++i) {
@@ -127,23 +150,20 @@ std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
         shape = (*shapes)[i];
       }
       work += 2 * cols;
-      in = static_cast<int>(shape.size());
     }
   }
   for (std::size_t i = 0; i < widths.size(); ++i) {
     const std::size_t out = widths[i];
     const bool hidden = i + 1 < widths.size();
-    params += static_cast<std::size_t>(in) * out + out + (hidden && c.batch_norm ? 2 * out : 0);
     std::size_t per_row = out;                        // z
     if (hidden) per_row += out;                       // a
     if (hidden && c.batch_norm) per_row += out;       // xhat
     if (hidden && c.dropout > 0) per_row += 2 * out;  // mask, dropped
     work += per_row * static_cast<std::size_t>(max_rows);
     widest = std::max(widest, widths[i]);
-    in = widths[i];
   }
   work += 2 * static_cast<std::size_t>(widest) * max_rows;
-  return sizeof(float) * (2 * params + work);
+  return sizeof(float) * (2 * ParameterCount(c) + work);
 }
 
 void Network::Initialize(InitKind init, float bias_init, Rng& rng) {

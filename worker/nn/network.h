@@ -95,6 +95,10 @@ class Network {
   // Hidden layer `l`'s activations (before dropout) of the last Forward of n rows.
   ConstMatrixMap HiddenActivations(int l, Eigen::Index n) const;
 
+  // Learnable parameters of a network built from `config` (num_params() once built):
+  // the conv layers' (FeatureParameters) and the dense layers' by
+  // vocabulary::ParameterCount, the count the validator's size limit uses.
+  static std::size_t ParameterCount(const NetworkConfig& config);
   // Bytes the network would allocate (parameters, gradients, state, workspace).
   static std::size_t EstimateBytes(const NetworkConfig& config, int max_rows);
 
@@ -123,6 +127,17 @@ class Network {
     int depth() const { return in.channels * spec.conv.kernel * spec.conv.kernel; }
     int filters() const { return spec.conv.filters; }
   };
+  // What the constructor has laid out so far: floats of params_/grads_ and of
+  // state_, the largest im2col workspace, the widest layer.
+  struct Layout {
+    std::size_t params = 0, state = 0, workspace = 0;
+    int widest = 1;
+  };
+  // Sizes the conv and pooling layers and their workspaces; returns the flattened
+  // width the dense layers read.
+  int AddFeatures(Layout& layout);
+  // Sizes the hidden dense layers and the output layer, the first reading `in` columns.
+  void AddDenseLayers(int in, Layout& layout);
   // A feature layer's output as the next layer reads it (after dropout, when on).
   const float* FeatureOutput(const Feature& f) const;
   void ForwardFeatures(ConstMatrixMap x, bool training, Rng* rng);

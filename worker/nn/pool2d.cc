@@ -9,7 +9,9 @@ absl::StatusOr<ImageShape> Pool2dOutput(const ImageShape& in, const Pool2dConfig
     return absl::InvalidArgumentError(absl::StrCat("pool: the input ", in.ToString(), " is empty"));
   }
   if (c.size < 1) return absl::InvalidArgumentError(absl::StrCat("pool: size ", c.size, " must be >= 1"));
-  if (c.stride < 0) return absl::InvalidArgumentError(absl::StrCat("pool: stride ", c.stride, " must be >= 1"));
+  if (c.stride < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("pool: stride ", c.stride, " must be >= 0 (0: the window's size)"));
+  }
   if (in.height < c.size || in.width < c.size) {
     return absl::InvalidArgumentError(absl::StrCat("pool: a ", c.size, "×", c.size, " window does not fit a ",
                                                    in.ToString(), " input: the feature map would shrink below 1×1"));

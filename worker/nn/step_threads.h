@@ -14,6 +14,10 @@
 
 namespace hpsearch::nn {
 
+// The smallest batch whose step is shared with a second core: handing a smaller
+// step's products and update to it costs more than it saves (bench --step-threads).
+inline constexpr int kMinParallelBatch = 64;
+
 class StepThreads {
  public:
   // Runs body(0), ..., body(n - 1), possibly at once; returns when all have. (A

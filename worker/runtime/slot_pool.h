@@ -20,6 +20,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "common/protocol/trial_source.h"
+#include "common/protocol/worker_id.h"
 #include "worker/data/dataset_loader.h"
 #include "worker/runtime/command_launch.h"
 #include "worker/runtime/step_parallelism.h"
@@ -29,7 +30,7 @@ namespace hpsearch::runtime {
 struct PoolOptions {
   int slots = 1;
   std::size_t memory_limit_bytes = std::size_t{2} << 30;  // per trial
-  std::string worker_prefix = "embedded-";                // slot k is worker "<prefix>k"
+  std::string worker_prefix = kEmbeddedWorkerPrefix;      // slot k is worker "<prefix>k"
   // How long a completion or failure report keeps being retried while the source
   // answers UNAVAILABLE (its store cannot be written); the result is kept meanwhile.
   std::chrono::milliseconds report_retry{std::chrono::minutes(10)};

@@ -10,98 +10,20 @@
 #include "worker/nn/network.h"
 #include "worker/optim/optimizer.h"
 #include "worker/trainer/batch_source.h"
+#include "worker/trainer/resolved_settings.h"
 
 namespace hpsearch::trainer {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kEvalRows = 256;     // evaluation chunk
-constexpr int kProbeRows = 256;    // diagnostics probe batch
-constexpr int kParallelRows = 64;  // smallest batch whose step is shared with a spare core
+constexpr int kProbeRows = 256;  // diagnostics probe batch
 
 double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
-
-// Settings resolved against the dataset.
-struct Plan {
-  data::PreprocessKind preprocess;
-  int pca_components;
-  nn::LossKind loss;
-  int batch;     // rows per training step
-  int max_rows;  // workspace rows
-  nn::NetworkConfig net;
-};
-
-absl::StatusOr<Plan> MakePlan(const TrialConfig& c, const data::Dataset& d) {
-  Plan p;
-  const bool regression = d.task == data::Task::kRegression;
-  p.preprocess = c.preprocess_auto ? (d.is_image() ? data::PreprocessKind::kNone : data::PreprocessKind::kStandardize)
-                                   : c.preprocess;
-  p.pca_components = c.pca_components > 0 ? std::min(c.pca_components, d.features()) : std::min(d.features(), 50);
-  p.loss = c.loss_set ? c.loss : (regression ? nn::LossKind::kMse : nn::LossKind::kCrossEntropy);
-  if (regression && p.loss != nn::LossKind::kMse)
-    return absl::InvalidArgumentError(absl::StrCat("loss: ", std::string(nn::LossName(p.loss)),
-                                                   " needs a classification dataset; ", d.name,
-                                                   " is a regression dataset (use mse)"));
-  if (regression && c.label_smoothing > 0)
-    return absl::InvalidArgumentError("label_smoothing: only applies to classification");
-  if ((c.augment.active()) && !d.is_image())
-    return absl::InvalidArgumentError(
-        absl::StrCat("augment_shift/augment_hflip: dataset ", d.name, " is not image data"));
-  const int n_train = static_cast<int>(d.train_rows.size());
-  p.batch = c.batch_size == 0 ? n_train : std::min(c.batch_size, n_train);
-  p.max_rows = std::max(p.batch, std::min(kEvalRows, std::max<int>(n_train, 1)));
-  const bool pca = p.preprocess == data::PreprocessKind::kPca || p.preprocess == data::PreprocessKind::kPcaWhiten;
-  p.net.inputs = pca ? p.pca_components : d.features();
-  p.net.hidden = c.hidden;
-  p.net.outputs = d.outputs();
-  p.net.activation = c.activation;
-  p.net.batch_norm = c.batch_norm;
-  p.net.bn = c.bn;
-  p.net.dropout = c.dropout;
-  p.net.spatial_dropout = c.spatial_dropout;
-  if (!c.features.empty()) {
-    const std::string& setting = c.conv_setting;
-    if (!d.is_image())
-      return absl::InvalidArgumentError(absl::StrCat(setting, ": conv layers need image data; dataset ", d.name,
-                                                     " is flat (tabular data, as every CSV is)"));
-    if (pca)
-      return absl::InvalidArgumentError(absl::StrCat("preprocess: ", std::string(data::PreprocessName(p.preprocess)),
-                                                     " flattens the image; the conv layers of ", setting,
-                                                     " need none, center, standardize or minmax"));
-    if (auto shapes = nn::FeatureShapes(d.image(), c.features); !shapes.ok())
-      return absl::InvalidArgumentError(absl::StrCat(setting, ": ", shapes.status().message()));
-    p.net.image = d.image();
-    p.net.features = c.features;
-  }
-  return p;
-}
 
 std::string HumanBytes(double b) {
   if (b >= 1 << 30) return absl::StrCat(std::round(b / (1 << 30) * 10) / 10, " GiB");
   return absl::StrCat(std::round(b / (1 << 20) * 10) / 10, " MiB");
-}
-
-std::size_t PlanBytes(const Plan& p, const TrialConfig& c, const data::Dataset& d) {
-  const std::size_t params = nn::Network::EstimateBytes(p.net, p.max_rows);
-  std::size_t nparams = 0;
-  int in = p.net.inputs;
-  if (!p.net.features.empty()) {
-    nparams = nn::FeatureParameters(p.net.image, p.net.features, p.net.batch_norm);
-    in = static_cast<int>(nn::FeatureShapes(p.net.image, p.net.features)->back().size());
-  }
-  for (int h : p.net.hidden) {
-    nparams += static_cast<std::size_t>(in) * h + h;
-    in = h;
-  }
-  nparams += static_cast<std::size_t>(in) * p.net.outputs + p.net.outputs;
-  const std::size_t extra_params = nparams * sizeof(float) * (optim::OptimizerStateSlots(c.optimizer.kind) + 1);
-  const std::size_t batch =
-      static_cast<std::size_t>(p.max_rows) * sizeof(float) * (d.features() + p.net.inputs + 2 * p.net.outputs + 1);
-  std::size_t pca = 0;
-  if (p.preprocess == data::PreprocessKind::kPca || p.preprocess == data::PreprocessKind::kPcaWhiten)
-    pca = static_cast<std::size_t>(d.features()) * d.features() * sizeof(double) * 3;
-  return params + extra_params + batch + d.train_rows.size() * sizeof(int32_t) + pca;
 }
 
 // Accumulates loss / accuracy / squared error over batches.
@@ -154,16 +76,16 @@ double TargetVariance(const nn::Matrix& t, const std::vector<int32_t>* rows) {
 
 class Session {
  public:
-  Session(const TrialConfig& c, const data::Dataset& d, const TrainOptions& o, Plan plan)
-      : c_(c),
-        d_(d),
-        o_(o),
-        plan_(std::move(plan)),
+  Session(const TrialConfig& c, const data::Dataset& d, const TrainOptions& o, ResolvedSettings settings)
+      : config_(c),
+        data_(d),
+        options_(o),
+        settings_(std::move(settings)),
         rng_(o.seed),
-        pre_(data::Preprocessor::Fit(plan_.preprocess, d.x, d.train_rows, plan_.pca_components)),
-        net_(plan_.net, plan_.max_rows),
-        batches_(d, pre_, plan_.max_rows, c.augment, c.input_noise),
-        dout_(plan_.max_rows, plan_.net.outputs),
+        pre_(data::Preprocessor::Fit(settings_.preprocess, d.x, d.train_rows, settings_.pca_components)),
+        net_(settings_.net, settings_.max_rows),
+        batches_(d, pre_, settings_.max_rows, c.augment, c.input_noise),
+        dout_(settings_.max_rows, settings_.net.outputs),
         order_(d.train_rows) {
     net_.Initialize(c.init, c.bias_init, rng_);
     optimizer_ = optim::MakeOptimizer(c.optimizer, net_.num_params());
@@ -184,7 +106,7 @@ class Session {
   TrainResult Run();
 
  private:
-  bool regression() const { return d_.task == data::Task::kRegression; }
+  bool regression() const { return data_.task == data::Task::kRegression; }
   // The network learns (t − μ)/σ, μ and σ of the training split's targets, so a
   // target in the 1e5s trains as one in the 1s does; Loss() reports in t's units.
   void StandardizeTargets();
@@ -194,13 +116,13 @@ class Session {
   LayerStats Probe(int epoch);
   nn::LossResult Loss(nn::ConstMatrixMap out, nn::MatrixMap* grad, double* sq);
   bool Improved(double value) const {
-    return best_epoch_ == 0 || (o_.maximize ? value > best_value_ : value < best_value_);
+    return best_epoch_ == 0 || (options_.maximize ? value > best_value_ : value < best_value_);
   }
 
-  const TrialConfig& c_;
-  const data::Dataset& d_;
-  const TrainOptions& o_;
-  Plan plan_;
+  const TrialConfig& config_;
+  const data::Dataset& data_;
+  const TrainOptions& options_;
+  ResolvedSettings settings_;
   Rng rng_;
   data::Preprocessor pre_;
   nn::Network net_;
@@ -221,16 +143,16 @@ class Session {
 
 void Session::StandardizeTargets() {
   double sum = 0, sq = 0;
-  for (int32_t r : d_.train_rows) {
-    sum += d_.targets(r, 0);
-    sq += static_cast<double>(d_.targets(r, 0)) * d_.targets(r, 0);
+  for (int32_t r : data_.train_rows) {
+    sum += data_.targets(r, 0);
+    sq += static_cast<double>(data_.targets(r, 0)) * data_.targets(r, 0);
   }
-  const double n = std::max<double>(1, static_cast<double>(d_.train_rows.size()));
+  const double n = std::max<double>(1, static_cast<double>(data_.train_rows.size()));
   const double mean = sum / n;
   const double var = std::max(0.0, sq / n - mean * mean);
   const double sd = var > 1e-24 * std::max(1.0, mean * mean) ? std::sqrt(var) : 1.0;  // a constant target: as is
-  targets_ = ((d_.targets.cast<double>().array() - mean) / sd).cast<float>();
-  test_targets_ = ((d_.test_targets.cast<double>().array() - mean) / sd).cast<float>();
+  targets_ = ((data_.targets.cast<double>().array() - mean) / sd).cast<float>();
+  test_targets_ = ((data_.test_targets.cast<double>().array() - mean) / sd).cast<float>();
   train_src_.targets = &targets_;
   test_src_.targets = &test_targets_;
   target_scale_ = sd * sd;
@@ -244,7 +166,7 @@ nn::LossResult Session::Loss(nn::ConstMatrixMap out, nn::MatrixMap* grad, double
     return r;
   }
   *sq = 0;
-  return nn::ClassificationLoss(plan_.loss, c_.label_smoothing, out, batches_.labels(), grad);
+  return nn::ClassificationLoss(settings_.loss, config_.label_smoothing, out, batches_.labels(), grad);
 }
 
 bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
@@ -252,15 +174,16 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
   for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.Below(i)]);
   const std::size_t n = order_.size();
   int step = 0;
-  for (std::size_t start = 0; start < n; start += plan_.batch) {
+  for (std::size_t start = 0; start < n; start += settings_.batch) {
     ++step;
-    const std::size_t count = std::min<std::size_t>(plan_.batch, n - start);
+    const std::size_t count = std::min<std::size_t>(settings_.batch, n - start);
     batches_.Load(train_src_, std::span<const int32_t>(order_).subspan(start, count), true, rng_);
     const auto rows = static_cast<Eigen::Index>(count);
     // The threads this step may use (more while the trial runs alone; the same
     // numbers either way). Small batches stay on one: handing their products and
     // update to a second core costs more than it saves (bench --step-threads).
-    const nn::StepThreads threads = o_.step_threads && rows >= kParallelRows ? o_.step_threads() : nn::StepThreads{};
+    const nn::StepThreads threads =
+        options_.step_threads && rows >= nn::kMinParallelBatch ? options_.step_threads() : nn::StepThreads{};
     net_.set_threads(threads);
     nn::ConstMatrixMap out = net_.Forward(batches_.inputs(), true, &rng_);
     nn::MatrixMap grad(dout_.data(), rows, dout_.cols());
@@ -277,7 +200,7 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
     }
     sum.Add(r, rows, sq);
     net_.Backward(batches_.inputs(), nn::Const(grad));
-    if (c_.regularizer.active()) net_.AddPenaltyGradient(c_.regularizer);
+    if (config_.regularizer.active()) net_.AddPenaltyGradient(config_.regularizer);
     optimizer_->Step(net_.params(), net_.grads(), lr, threads);
   }
   return true;
@@ -285,9 +208,9 @@ bool Session::TrainEpoch(int epoch, float lr, MetricSum& sum) {
 
 MetricSum Session::Evaluate(const RowSource& src, const std::vector<int32_t>* rows, int64_t count) {
   MetricSum sum;
-  if (o_.step_threads) net_.set_threads(o_.step_threads());
-  for (int64_t start = 0; start < count; start += plan_.max_rows) {
-    const int64_t m = std::min<int64_t>(plan_.max_rows, count - start);
+  if (options_.step_threads) net_.set_threads(options_.step_threads());
+  for (int64_t start = 0; start < count; start += settings_.max_rows) {
+    const int64_t m = std::min<int64_t>(settings_.max_rows, count - start);
     if (rows) {
       batches_.Load(src, std::span<const int32_t>(*rows).subspan(start, m), false, rng_);
     } else {
@@ -326,24 +249,24 @@ TrainResult Session::Run() {
   const auto start = Clock::now();
   result_.parameter_count = static_cast<int64_t>(net_.num_params());
   result_.diagnostics.push_back(Probe(0));
-  const bool has_val = !d_.val_rows.empty();
-  std::string monitor = o_.monitor.empty() ? (has_val ? "val_loss" : "train_loss") : o_.monitor;
-  const double base_lr = c_.LearningRate();
-  for (int epoch = 1; epoch <= c_.epochs; ++epoch) {
+  const bool has_val = !data_.val_rows.empty();
+  std::string monitor = options_.monitor.empty() ? (has_val ? "val_loss" : "train_loss") : options_.monitor;
+  const double base_lr = config_.LearningRate();
+  for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
     const auto t0 = Clock::now();
     EpochRecord rec;
     rec.epoch = epoch;
     rec.parameter_count = result_.parameter_count;
-    rec.lr = c_.schedule.LearningRate(base_lr, epoch - 1, c_.epochs);
+    rec.lr = config_.schedule.LearningRate(base_lr, epoch - 1, config_.epochs);
     MetricSum train;
     if (!TrainEpoch(epoch, static_cast<float>(rec.lr), train)) {
       result_.outcome = TrialOutcome::kFailed;
       break;
     }
-    train.Write("train", d_, train_var_, rec.metrics);
+    train.Write("train", data_, train_var_, rec.metrics);
     if (has_val) {
-      Evaluate(train_src_, &d_.val_rows, static_cast<int64_t>(d_.val_rows.size()))
-          .Write("val", d_, val_var_, rec.metrics);
+      Evaluate(train_src_, &data_.val_rows, static_cast<int64_t>(data_.val_rows.size()))
+          .Write("val", data_, val_var_, rec.metrics);
       if (!std::isfinite(rec.metrics["val_loss"])) {
         result_.outcome = TrialOutcome::kFailed;
         result_.reason = absl::StrCat("diverged at epoch ", epoch, " (validation loss is not finite)");
@@ -358,29 +281,29 @@ TrainResult Session::Run() {
     if (Improved(value)) {
       best_epoch_ = epoch;
       best_value_ = value;
-      if (c_.early_stopping) {
+      if (config_.early_stopping) {
         std::copy(net_.params().begin(), net_.params().end(), best_params_.begin());
         std::copy(net_.state().begin(), net_.state().end(), best_state_.begin());
       }
     }
-    if (o_.on_epoch && !o_.on_epoch(rec, result_.diagnostics.back())) {
+    if (options_.on_epoch && !options_.on_epoch(rec, result_.diagnostics.back())) {
       result_.outcome = TrialOutcome::kStopped;
       result_.reason = "stopped by the scheduler";
       break;
     }
-    if (c_.early_stopping && epoch - best_epoch_ >= c_.patience) break;
+    if (config_.early_stopping && epoch - best_epoch_ >= config_.patience) break;
   }
   if (result_.outcome == TrialOutcome::kCompleted) {
     int kept = static_cast<int>(result_.epochs.size());
-    if (c_.early_stopping && best_epoch_ > 0) {
+    if (config_.early_stopping && best_epoch_ > 0) {
       std::copy(best_params_.begin(), best_params_.end(), net_.params().begin());
       std::copy(best_state_.begin(), best_state_.end(), net_.state().begin());
       kept = best_epoch_;
     }
     result_.best_epoch = kept;
     if (kept > 0) result_.metrics = result_.epochs[kept - 1].metrics;
-    if (d_.x_test.rows() > 0)
-      Evaluate(test_src_, nullptr, d_.x_test.rows()).Write("test", d_, test_var_, result_.metrics);
+    if (data_.x_test.rows() > 0)
+      Evaluate(test_src_, nullptr, data_.x_test.rows()).Write("test", data_, test_var_, result_.metrics);
   }
   result_.seconds = Seconds(start);
   return result_;
@@ -389,9 +312,9 @@ TrainResult Session::Run() {
 }  // namespace
 
 absl::StatusOr<std::size_t> EstimateTrialMemory(const TrialConfig& config, const data::Dataset& dataset) {
-  auto plan = MakePlan(config, dataset);
-  if (!plan.ok()) return plan.status();
-  return PlanBytes(*plan, config, dataset);
+  auto settings = ResolveSettings(config, dataset);
+  if (!settings.ok()) return settings.status();
+  return EstimateBytes(*settings, config, dataset);
 }
 
 double TrainFlopsPerSample(const TrialConfig& config, int inputs, int outputs) {
@@ -411,21 +334,21 @@ double TrainFlopsPerSample(const TrialConfig& config, int inputs, int outputs) {
 TrainResult Train(const TrialConfig& config, const data::Dataset& dataset, const TrainOptions& options) {
   TrainResult failed;
   failed.outcome = TrialOutcome::kFailed;
-  auto plan = MakePlan(config, dataset);
-  if (!plan.ok()) {
-    failed.reason = std::string(plan.status().message());
+  auto settings = ResolveSettings(config, dataset);
+  if (!settings.ok()) {
+    failed.reason = std::string(settings.status().message());
     return failed;
   }
-  const std::size_t bytes = PlanBytes(*plan, config, dataset);
+  const std::size_t bytes = EstimateBytes(*settings, config, dataset);
   if (bytes > options.memory_limit_bytes) {
     failed.reason =
         absl::StrCat("estimated memory ", HumanBytes(static_cast<double>(bytes)), " exceeds the per-trial limit of ",
                      HumanBytes(static_cast<double>(options.memory_limit_bytes)), " (hidden [",
-                     absl::StrJoin(config.hidden, ", "), "], batch_size ", plan->batch, ")");
+                     absl::StrJoin(config.hidden, ", "), "], batch_size ", settings->batch, ")");
     return failed;
   }
   try {
-    Session session(config, dataset, options, std::move(*plan));
+    Session session(config, dataset, options, std::move(*settings));
     return session.Run();
   } catch (const std::bad_alloc&) {
     failed.reason = "out of memory";
