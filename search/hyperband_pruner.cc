@@ -7,7 +7,7 @@
 
 namespace hpsearch::search {
 
-HyperbandPlan::HyperbandPlan(const Pruning& options, int64_t max_epochs)
+HyperbandBrackets::HyperbandBrackets(const Pruning& options, int64_t max_epochs)
     : min_epochs_(options.min_epochs), eta_(options.reduction_factor), max_epochs_(max_epochs) {
   // B = ⌊log_η(R/r)⌋ + 1, by integer steps (no floating-point log at the edges).
   int n = 1;
@@ -20,7 +20,7 @@ HyperbandPlan::HyperbandPlan(const Pruning& options, int64_t max_epochs)
   }
 }
 
-int HyperbandPlan::BracketOf(uint64_t seed, int64_t index) const {
+int HyperbandBrackets::BracketOf(uint64_t seed, int64_t index) const {
   int64_t h = static_cast<int64_t>(DeriveSeed(seed ^ 0x48594250ull, static_cast<uint64_t>(index)) %
                                    static_cast<uint64_t>(total_));
   for (int b = 0; b < brackets(); ++b) {
@@ -30,7 +30,7 @@ int HyperbandPlan::BracketOf(uint64_t seed, int64_t index) const {
   return brackets() - 1;
 }
 
-HyperbandPruner::HyperbandPruner(HyperbandPlan plan, uint64_t seed, const std::string& metric, bool maximize)
+HyperbandPruner::HyperbandPruner(HyperbandBrackets plan, uint64_t seed, const std::string& metric, bool maximize)
     : plan_(std::move(plan)), seed_(seed) {
   for (int b = 0; b < plan_.brackets(); ++b) {
     brackets_.push_back(

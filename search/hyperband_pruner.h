@@ -15,9 +15,9 @@
 
 namespace hpsearch::search {
 
-class HyperbandPlan {
+class HyperbandBrackets {
  public:
-  HyperbandPlan(const Pruning& options, int64_t max_epochs);
+  HyperbandBrackets(const Pruning& options, int64_t max_epochs);
 
   int brackets() const { return static_cast<int>(budgets_.size()); }
   // Bracket of trial `index` of a sweep seeded `seed`.
@@ -35,14 +35,14 @@ class HyperbandPlan {
 
 class HyperbandPruner final : public Pruner {
  public:
-  HyperbandPruner(HyperbandPlan plan, uint64_t seed, const std::string& metric, bool maximize);
+  HyperbandPruner(HyperbandBrackets plan, uint64_t seed, const std::string& metric, bool maximize);
 
   std::optional<std::string> Report(int64_t index, int64_t epoch, double value) override;
   void Finished(int64_t, bool) override {}
-  const HyperbandPlan& plan() const { return plan_; }
+  const HyperbandBrackets& plan() const { return plan_; }
 
  private:
-  HyperbandPlan plan_;
+  HyperbandBrackets plan_;
   uint64_t seed_;
   std::vector<std::unique_ptr<SuccessiveHalving>> brackets_;
 };

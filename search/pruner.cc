@@ -25,7 +25,7 @@ std::unique_ptr<Pruner> MakePruner(const Spec& spec, const std::string& metric, 
     case PruningMethod::kAsha:
       return std::make_unique<SuccessiveHalving>(p.min_epochs, p.reduction_factor, 0, max_epochs, metric, maximize);
     case PruningMethod::kHyperband:
-      return std::make_unique<HyperbandPruner>(HyperbandPlan(p, max_epochs), spec.seed, metric, maximize);
+      return std::make_unique<HyperbandPruner>(HyperbandBrackets(p, max_epochs), spec.seed, metric, maximize);
   }
   return nullptr;
 }

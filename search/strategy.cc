@@ -30,7 +30,7 @@ absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(const Spec& spec) {
   if (spec.method == Method::kTpe) {
     std::function<int(int64_t)> group;
     if (spec.pruning.method == PruningMethod::kHyperband) {
-      auto plan = std::make_shared<HyperbandPlan>(spec.pruning, MaxEpochs(spec));
+      auto plan = std::make_shared<HyperbandBrackets>(spec.pruning, MaxEpochs(spec));
       group = [plan, seed = spec.seed](int64_t index) { return plan->BracketOf(seed, index); };
     }
     return std::unique_ptr<Strategy>(std::make_unique<TpeStrategy>(std::move(*space), spec.tpe, spec.seed, trials,

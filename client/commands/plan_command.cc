@@ -274,7 +274,7 @@ std::string PruningSummary(const search::Spec& spec) {
                           " at each rung go on");
     }
     case search::PruningMethod::kHyperband: {
-      search::HyperbandPlan plan(p, search::MaxEpochs(spec));
+      search::HyperbandBrackets plan(p, search::MaxEpochs(spec));
       return absl::StrCat("hyperband: ", plan.brackets(), " brackets (trials dealt ",
                           absl::StrJoin(plan.budgets(), ":"), "), ASHA with η = ", p.reduction_factor, " within each");
     }

@@ -109,34 +109,83 @@ Scheduler::Drawn Scheduler::NextConfiguration(int64_t rowid, Lock& lock, std::op
   }
 }
 
+std::optional<int64_t> Scheduler::PickSweep(const WorkerCapacity& capacity, bool* drawing) const {
+  // A sweep whose next trial is being drawn (without the lock) waits its turn: the
+  // others are served meanwhile, and only when none can be does the caller wait.
+  std::vector<ShareCandidate> candidates;
+  candidates.reserve(active_.size());
+  *drawing = false;
+  for (const auto& [rowid, s] : active_) {
+    candidates.push_back(Candidate(*s));
+    if (!Runs(capacity, *s)) {
+      candidates.back().has_work = false;  // a command trial for a worker that cannot take it
+      continue;
+    }
+    if (s->suggesting && s->queued.empty()) {
+      *drawing = *drawing || CanServe(candidates.back());
+      candidates.back().has_work = false;
+    }
+  }
+  return FairShare(candidates);
+}
+
+absl::StatusOr<Lease> Scheduler::LeaseTrial(SweepState& s, store::TrialRecord trial, bool from_queue,
+                                            const std::string& worker_id, const std::string& request_id) {
+  static const Commit kAcquire{"scheduler.acquire.before_commit", "scheduler.acquire.after_commit"};
+  RunningTrial r;
+  r.trial = std::move(trial);
+  const bool insert = r.trial.trial_id == 0;  // the trial has no row yet
+  const int64_t now = now_ms();
+  const int64_t mono = mono_ms();
+  r.trial.status = TrialStatus::kRunning;
+  r.trial.worker = worker_id;
+  r.trial.lease_id = RandomId128();
+  r.trial.started_ms = now;
+  r.flushed_mono = mono;
+  r.expires_mono = mono + options_.lease_ms;
+  const int64_t expires_wall = now + options_.lease_ms;
+  auto st = Write(kAcquire, [&](WriteTxn& w) {
+    if (insert) r.trial.trial_id = w.InsertTrial(s.rowid, r.trial.index, r.trial.params, r.trial.seed, now);
+    w.StartAttempt(r.trial.trial_id, r.trial.attempt, worker_id, expires_wall, now, request_id, r.trial.lease_id);
+  });
+  if (!st.ok()) {
+    if (!from_queue) {
+      // Keep the strategy's sequence intact: park the drawn configuration.
+      store::TrialRecord parked = r.trial;
+      parked.trial_id = 0;
+      parked.status = TrialStatus::kPending;
+      parked.worker.clear();
+      s.queued[parked.index] = std::move(parked);
+      s.next_index++;
+    }
+    return st;
+  }
+  if (from_queue) {
+    s.queued.erase(s.queued.begin());
+  } else {
+    s.next_index++;
+  }
+  s.last_served = ++serve_seq_;
+  const int64_t index = r.trial.index;
+  auto [it, inserted] = s.running.insert_or_assign(index, std::move(r));
+  Lease lease = MakeLease(s, it->second);
+  last_request_[worker_id] = LastRequest{request_id, lease.key};
+  s.strategy->Observe(Observed(it->second.trial, search::TrialState::kRunning));
+  EmitTrial(s, it->second.trial, TrialStatus::kRunning, "", nullptr);
+  return lease;
+}
+
 absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& worker_id, const std::string& request_id,
                                                           const WorkerCapacity& capacity, Lock& lock) {
-  static const Commit kAcquire{"scheduler.acquire.before_commit", "scheduler.acquire.after_commit"};
   for (;;) {
-    // A sweep whose next trial is being drawn (without the lock) waits its turn: the
-    // others are served meanwhile, and only when none can be does this call wait.
-    std::vector<ShareCandidate> candidates;
-    candidates.reserve(active_.size());
     bool drawing = false;
-    for (const auto& [rowid, s] : active_) {
-      candidates.push_back(Candidate(*s));
-      if (!Runs(capacity, *s)) {
-        candidates.back().has_work = false;  // a command trial for a worker that cannot take it
-        continue;
-      }
-      if (s->suggesting && s->queued.empty()) {
-        drawing = drawing || CanServe(candidates.back());
-        candidates.back().has_work = false;
-      }
-    }
-    const auto picked = FairShare(candidates);
+    const auto picked = PickSweep(capacity, &drawing);
     if (!picked && drawing) {
       suggest_cv_.wait(lock);
       if (draining_) return std::optional<Lease>();
       continue;
     }
     if (!picked) return std::optional<Lease>();
-    RunningTrial r;
     const bool from_queue = !active_.at(*picked)->queued.empty();
     std::optional<Params> params;
     if (!from_queue && NextConfiguration(*picked, lock, &params) == Drawn::kRetry) {
@@ -144,60 +193,24 @@ absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& wor
       continue;  // the sweep changed while its suggestion was computed: pick again
     }
     SweepState& s = *active_.at(*picked);
+    store::TrialRecord trial;
     if (from_queue) {
-      r.trial = s.queued.begin()->second;
+      trial = s.queued.begin()->second;
+    } else if (!params) {
+      // A random search found the space exhausted before its budget.
+      s.total = s.next_index;
+      (void)FinishIfDone(s);  // may remove s
+      continue;
     } else {
-      if (!params) {
-        // A random search found the space exhausted before its budget.
-        s.total = s.next_index;
-        (void)FinishIfDone(s);  // may remove s
-        continue;
-      }
-      r.trial.sweep_id = s.id;
-      r.trial.index = s.next_index;
-      r.trial.params = *std::move(params);
-      r.trial.seed = search::TrialSeed(s.spec, r.trial.index);
-      r.trial.attempt = 1;
+      trial.sweep_id = s.id;
+      trial.index = s.next_index;
+      trial.params = *std::move(params);
+      trial.seed = search::TrialSeed(s.spec, trial.index);
+      trial.attempt = 1;
     }
-    const bool insert = r.trial.trial_id == 0;  // the trial has no row yet
-    const int64_t now = now_ms();
-    const int64_t mono = mono_ms();
-    r.trial.status = TrialStatus::kRunning;
-    r.trial.worker = worker_id;
-    r.trial.lease_id = RandomId128();
-    r.trial.started_ms = now;
-    r.flushed_mono = mono;
-    r.expires_mono = mono + options_.lease_ms;
-    const int64_t expires_wall = now + options_.lease_ms;
-    auto st = Write(kAcquire, [&](WriteTxn& w) {
-      if (insert) r.trial.trial_id = w.InsertTrial(s.rowid, r.trial.index, r.trial.params, r.trial.seed, now);
-      w.StartAttempt(r.trial.trial_id, r.trial.attempt, worker_id, expires_wall, now, request_id, r.trial.lease_id);
-    });
-    if (!st.ok()) {
-      if (!from_queue) {
-        // Keep the strategy's sequence intact: park the drawn configuration.
-        store::TrialRecord parked = r.trial;
-        parked.trial_id = 0;
-        parked.status = TrialStatus::kPending;
-        parked.worker.clear();
-        s.queued[parked.index] = std::move(parked);
-        s.next_index++;
-      }
-      return st;
-    }
-    if (from_queue) {
-      s.queued.erase(s.queued.begin());
-    } else {
-      s.next_index++;
-    }
-    s.last_served = ++serve_seq_;
-    const int64_t index = r.trial.index;
-    auto [it, inserted] = s.running.insert_or_assign(index, std::move(r));
-    Lease lease = MakeLease(s, it->second);
-    last_request_[worker_id] = LastRequest{request_id, lease.key};
-    s.strategy->Observe(Observed(it->second.trial, search::TrialState::kRunning));
-    EmitTrial(s, it->second.trial, TrialStatus::kRunning, "", nullptr);
-    return std::optional<Lease>(std::move(lease));
+    auto lease = LeaseTrial(s, std::move(trial), from_queue, worker_id, request_id);
+    if (!lease.ok()) return lease.status();
+    return std::optional<Lease>(*std::move(lease));
   }
 }
 

@@ -266,14 +266,14 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
                          true};
   store::TrialCounts done_after = s->done;
   done_after.completed += 1;
-  const Plan p = PlanEvent(*s, index, false, reached ? &by_target : nullptr, done_after, "");
+  const Effects p = EffectsOf(*s, index, false, reached ? &by_target : nullptr, done_after, "");
   const int64_t now = now_ms();
   static const Commit kComplete{"scheduler.complete.before_commit", "scheduler.complete.after_commit"};
   auto st = Write(kComplete, [&](WriteTxn& w) {
     FlushEpochs(w, *r);
     w.CompleteTrial(r->trial.trial_id, r->trial.attempt, objective, s->maximize, result.metrics, result.diagnostics,
                     result.parameter_count, now);
-    WritePlan(w, *s, p, now);
+    WriteEffects(w, *s, p, now);
   });
   if (!st.ok()) {
     // The worker holds the result and retries: its lease must outlive the outage.
@@ -290,7 +290,7 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
   s->strategy->Observe(Observed(done.trial, search::TrialState::kCompleted, objective));
   if (s->pruner) s->pruner->Finished(index, true);
   EmitTrial(*s, done.trial, TrialStatus::kCompleted, "", &result.metrics, result.parameter_count);
-  ApplyPlan(*s, p);
+  ApplyEffects(*s, p);
   lock.unlock();
   work_cv_.notify_all();
   return absl::OkStatus();

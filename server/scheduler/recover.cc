@@ -162,11 +162,11 @@ absl::Status Scheduler::SettleSweep(int64_t rowid) {
   if (!s) return absl::OkStatus();
   // A stopping sweep starts nothing: trials left pending are cancelled, and with
   // nothing running it ends — as it would have had the server not stopped.
-  const Plan p = PlanEvent(*s, -1, false, nullptr, s->done, "");
+  const Effects p = EffectsOf(*s, -1, false, nullptr, s->done, "");
   if (!p.cancel_pending && !p.finish) return absl::OkStatus();
   const int64_t now = now_ms();
-  if (auto st = Write(kRecoverPoints, [&](WriteTxn& w) { WritePlan(w, *s, p, now); }); !st.ok()) return st;
-  ApplyPlan(*s, p);
+  if (auto st = Write(kRecoverPoints, [&](WriteTxn& w) { WriteEffects(w, *s, p, now); }); !st.ok()) return st;
+  ApplyEffects(*s, p);
   return absl::OkStatus();
 }
 

@@ -240,7 +240,7 @@ class Scheduler {
     bool stop_running = false;  // running trials are cancelled now (else they may finish)
   };
   // What one event does to its sweep beyond its own trial (sweep_ending.cc).
-  struct Plan {
+  struct Effects {
     bool begin = false;  // the sweep starts ending with `ending`
     Ending ending;
     bool cancel_pending = false;  // queued trials (and, with begin, never-started ones) → CANCELLED
@@ -273,12 +273,12 @@ class Scheduler {
   // `leaving`: the trial this event takes out of `running` (-1: none); `requeued`:
   // it goes back to the queue; `done_after`: the sweep's counts once it has left;
   // `failure`: its failure reason, if it failed.
-  Plan PlanEvent(const SweepState& s, int64_t leaving, bool requeued, const Ending* ending,
-                 const store::TrialCounts& done_after, const std::string& failure) const;
-  // Writes the plan (inside the event's transaction) / applies it after the commit.
-  void WritePlan(store::WriteTxn& w, const SweepState& s, const Plan& p, int64_t now) const;
+  Effects EffectsOf(const SweepState& s, int64_t leaving, bool requeued, const Ending* ending,
+                    const store::TrialCounts& done_after, const std::string& failure) const;
+  // Writes the effects (inside the event's transaction) / applies them after the commit.
+  void WriteEffects(store::WriteTxn& w, const SweepState& s, const Effects& p, int64_t now) const;
   // Returns true when the sweep finished: `s` is then gone.
-  bool ApplyPlan(SweepState& s, const Plan& p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool ApplyEffects(SweepState& s, const Effects& p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Each of these is one event and one transaction; an error leaves memory as it was.
   // `reported`: final metrics the failed trial sent, kept with it (the finite ones).
   absl::Status FailTrial(SweepState& s, int64_t index, const std::string& reason,
@@ -307,7 +307,7 @@ class Scheduler {
   // stopping); `verb` names the command in the message.
   absl::Status Reopenable(const store::SweepRecord& rec, const std::string& verb) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // -------------------------------------------------------------- leases.cc
+  // ------------------------------------------------- hand_out.cc, leases.cc
   absl::StatusOr<std::pair<SweepState*, RunningTrial*>> Held(const LeaseKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StaleLease(const LeaseKey& key, const std::string& what);
   Lease MakeLease(const SweepState& s, const RunningTrial& r) const;
@@ -322,6 +322,16 @@ class Scheduler {
   enum class Drawn { kDrawn, kRetry };
   // The sweep as FairShare sees it now.
   ShareCandidate Candidate(const SweepState& s) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The sweep a worker of `capacity` is served from next (nullopt: none now; then
+  // `drawing` says whether one is drawing its next trial and may have one soon).
+  std::optional<int64_t> PickSweep(const WorkerCapacity& capacity, bool* drawing) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Leases `trial` (a queued one, or a fresh configuration with no row yet) to
+  // `worker_id` in one transaction; on an error a fresh configuration is parked in the
+  // queue, so the strategy's sequence loses nothing.
+  absl::StatusOr<Lease> LeaseTrial(SweepState& s, store::TrialRecord trial, bool from_queue,
+                                   const std::string& worker_id, const std::string& request_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Drawn NextConfiguration(int64_t rowid, Lock& lock, std::optional<Params>* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The stored trial a key names (nullopt: none); unlocks `lock` to read.
   absl::StatusOr<std::optional<store::TrialRecord>> StoredTrial(const LeaseKey& key, Lock& lock);

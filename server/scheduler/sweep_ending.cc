@@ -1,8 +1,8 @@
 // How trials and sweeps end: one event, one transaction.
 //
 // An event (a trial completes, fails or loses its lease; a user stops or cancels; a
-// budget runs out) is planned from memory first — which other trials it stops,
-// whether the sweep starts ending, whether the sweep is over — then the whole plan is
+// budget runs out) has its effects worked out from memory first — which other trials
+// it stops, whether the sweep starts ending, whether the sweep is over — then they are
 // written in the event's own transaction, and only after the commit applied to
 // memory. So a crash never separates a cause from its effect (a cancel from the
 // sweep's end, a lost lease from its cancellation in a stopping sweep).
@@ -62,9 +62,9 @@ absl::Status Scheduler::Write(const Commit& points, const std::function<void(Wri
   return absl::OkStatus();
 }
 
-Scheduler::Plan Scheduler::PlanEvent(const SweepState& s, int64_t leaving, bool requeued, const Ending* ending,
-                                     const store::TrialCounts& done_after, const std::string& failure) const {
-  Plan p;
+Scheduler::Effects Scheduler::EffectsOf(const SweepState& s, int64_t leaving, bool requeued, const Ending* ending,
+                                        const store::TrialCounts& done_after, const std::string& failure) const {
+  Effects p;
   p.begin = ending != nullptr && !s.ending;
   if (ending) p.ending = *ending;
   if (ending && ending->stop_running) {
@@ -93,7 +93,7 @@ Scheduler::Plan Scheduler::PlanEvent(const SweepState& s, int64_t leaving, bool 
   return p;
 }
 
-void Scheduler::WritePlan(WriteTxn& w, const SweepState& s, const Plan& p, int64_t now) const {
+void Scheduler::WriteEffects(WriteTxn& w, const SweepState& s, const Effects& p, int64_t now) const {
   const std::string& reason = s.ending ? s.end_reason : p.ending.reason;
   if (p.cancel_pending) w.CancelPendingTrials(s.rowid, reason, now);
   for (int64_t index : p.stop) {
@@ -108,7 +108,7 @@ void Scheduler::WritePlan(WriteTxn& w, const SweepState& s, const Plan& p, int64
   }
 }
 
-bool Scheduler::ApplyPlan(SweepState& s, const Plan& p) {
+bool Scheduler::ApplyEffects(SweepState& s, const Effects& p) {
   if (p.begin) {
     s.done.cancelled += s.total - s.next_index;
     s.ending = true;
@@ -155,22 +155,22 @@ bool Scheduler::ApplyPlan(SweepState& s, const Plan& p) {
 }
 
 absl::Status Scheduler::EndSweep(SweepState& s, const Ending& ending, const Commit& points) {
-  const Plan p = PlanEvent(s, -1, false, &ending, s.done, "");
+  const Effects p = EffectsOf(s, -1, false, &ending, s.done, "");
   const int64_t now = now_ms();
-  auto st = Write(points, [&](WriteTxn& w) { WritePlan(w, s, p, now); });
+  auto st = Write(points, [&](WriteTxn& w) { WriteEffects(w, s, p, now); });
   if (!st.ok()) return st;
-  ApplyPlan(s, p);
+  ApplyEffects(s, p);
   return absl::OkStatus();
 }
 
 absl::Status Scheduler::FinishIfDone(SweepState& s) {
   if (!s.running.empty() || s.has_work()) return absl::OkStatus();
   static const Commit kFinish{"scheduler.finish.before_commit", "scheduler.finish.after_commit"};
-  const Plan p = PlanEvent(s, -1, false, nullptr, s.done, "");
+  const Effects p = EffectsOf(s, -1, false, nullptr, s.done, "");
   const int64_t now = now_ms();
-  auto st = Write(kFinish, [&](WriteTxn& w) { WritePlan(w, s, p, now); });
+  auto st = Write(kFinish, [&](WriteTxn& w) { WriteEffects(w, s, p, now); });
   if (!st.ok()) return st;  // Tick tries again
-  ApplyPlan(s, p);
+  ApplyEffects(s, p);
   return absl::OkStatus();
 }
 
@@ -184,7 +184,7 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
       SweepStatus::kFailed,
       absl::StrCat(done_after.failed, " trials failed (budget.max_failed is ", s.max_failed, "); last: ", reason),
       true};
-  const Plan p = PlanEvent(s, index, false, out_of_budget ? &budget : nullptr, done_after, reason);
+  const Effects p = EffectsOf(s, index, false, out_of_budget ? &budget : nullptr, done_after, reason);
   const int64_t now = now_ms();
   static const Commit kFail{"scheduler.fail.before_commit", "scheduler.fail.after_commit"};
   std::map<std::string, double> kept;
@@ -196,7 +196,7 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
     FlushEpochs(w, r);
     if (!kept.empty()) w.KeepMetrics(r.trial.trial_id, kept);
     w.EndTrial(r.trial.trial_id, r.trial.attempt, TrialStatus::kFailed, reason, now);
-    WritePlan(w, s, p, now);
+    WriteEffects(w, s, p, now);
   });
   if (!st.ok()) return st;
   RunningTrial gone = std::move(r);
@@ -207,7 +207,7 @@ absl::Status Scheduler::FailTrial(SweepState& s, int64_t index, const std::strin
   if (s.pruner) s.pruner->Finished(index, false);
   log::Info("trial ", s.id, "/", index, " failed: ", reason);
   EmitTrial(s, gone.trial, TrialStatus::kFailed, reason, nullptr);
-  ApplyPlan(s, p);
+  ApplyEffects(s, p);
   return absl::OkStatus();
 }
 
@@ -216,13 +216,13 @@ absl::Status Scheduler::PruneTrial(SweepState& s, int64_t index, const std::stri
   RunningTrial& r = s.running.at(index);
   store::TrialCounts done_after = s.done;
   done_after.pruned += 1;
-  const Plan p = PlanEvent(s, index, false, nullptr, done_after, "");
+  const Effects p = EffectsOf(s, index, false, nullptr, done_after, "");
   const int64_t now = now_ms();
   static const Commit kPrune{"scheduler.prune.before_commit", "scheduler.prune.after_commit"};
   auto st = Write(kPrune, [&](WriteTxn& w) {
     FlushEpochs(w, r);
     w.PruneTrial(r.trial.trial_id, r.trial.attempt, reason, last.metrics, now);
-    WritePlan(w, s, p, now);
+    WriteEffects(w, s, p, now);
   });
   if (!st.ok()) return st;
   RunningTrial gone = std::move(r);
@@ -232,7 +232,7 @@ absl::Status Scheduler::PruneTrial(SweepState& s, int64_t index, const std::stri
   s.pruner->Finished(index, false);
   log::Debug("trial ", s.id, "/", index, " ", reason);
   EmitTrial(s, gone.trial, TrialStatus::kPruned, reason, &last.metrics);
-  ApplyPlan(s, p);
+  ApplyEffects(s, p);
   return absl::OkStatus();
 }
 
@@ -260,11 +260,11 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
     // with the rest, in this same transaction.
     store::TrialCounts done_after = s.done;
     done_after.cancelled += 1;
-    const Plan p = PlanEvent(s, index, false, nullptr, done_after, "");
+    const Effects p = EffectsOf(s, index, false, nullptr, done_after, "");
     auto st = Write(kLoseLease, [&](WriteTxn& w) {
       FlushEpochs(w, r);
       w.EndTrial(r.trial.trial_id, r.trial.attempt, TrialStatus::kCancelled, s.end_reason, now, outcome);
-      WritePlan(w, s, p, now);
+      WriteEffects(w, s, p, now);
     });
     if (!counted(st).ok()) return st;
     RunningTrial gone = std::move(r);
@@ -274,7 +274,7 @@ absl::Status Scheduler::LoseLease(SweepState& s, int64_t index, const std::strin
     if (s.pruner) s.pruner->Finished(index, false);
     log::Info("trial ", s.id, "/", index, " attempt ", gone.trial.attempt, " cancelled: ", outcome);
     EmitTrial(s, gone.trial, TrialStatus::kCancelled, s.end_reason, nullptr);
-    ApplyPlan(s, p);
+    ApplyEffects(s, p);
     return absl::OkStatus();
   }
   auto st =

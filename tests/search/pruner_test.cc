@@ -144,9 +144,9 @@ Pruning Hyperband(int min_epochs, int eta) {
 TEST(Hyperband, BracketsAndBudgetsAreHyperbands) {
   const Pruning p = Hyperband(1, 3);
   // R/r = 81, η = 3: 5 brackets with Hyperband's n_i 81, 34, 15, 8, 5.
-  HyperbandPlan big(p, 81);
+  HyperbandBrackets big(p, 81);
   EXPECT_EQ(big.budgets(), (std::vector<int64_t>{81, 34, 15, 8, 5}));
-  HyperbandPlan ten(p, 10);  // ⌊log₃ 10⌋ + 1 = 3 brackets: ⌈3·9/3⌉, ⌈3·3/2⌉, ⌈3/1⌉
+  HyperbandBrackets ten(p, 10);  // ⌊log₃ 10⌋ + 1 = 3 brackets: ⌈3·9/3⌉, ⌈3·3/2⌉, ⌈3/1⌉
   EXPECT_EQ(ten.budgets(), (std::vector<int64_t>{9, 5, 3}));
   // Trials are dealt in proportion to the budgets, by the sweep's seed.
   std::vector<int> count(3);
@@ -161,7 +161,7 @@ TEST(Hyperband, BracketsAndBudgetsAreHyperbands) {
 
 TEST(Hyperband, EachTrialCompetesOnlyInItsBracket) {
   const Pruning p = Hyperband(1, 3);
-  HyperbandPlan plan(p, 27);
+  HyperbandBrackets plan(p, 27);
   HyperbandPruner hb(plan, 42, "val_accuracy", true);
   // Bracket 0 judges at epochs 1, 3, 9; bracket 1 at 3 and 9; bracket 2 at 9; bracket 3 never.
   ASSERT_EQ(plan.brackets(), 4);
