@@ -180,9 +180,7 @@ parameters:
 }
 
 TEST_F(AskTellTest, AResultToldAfterARestartIsTaken) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-asktell-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "a.db").string();
+  const std::string db = FileDb("asktell");
   Open(db);
   const store::SweepRecord s = Submit(kExternal);
   auto a = Ask(s.id);
@@ -194,7 +192,6 @@ TEST_F(AskTellTest, AResultToldAfterARestartIsTaken) {
   EXPECT_EQ(next.lease->key.index, 1);
   scheduler_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

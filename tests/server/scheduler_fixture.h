@@ -10,6 +10,7 @@
 #include "search/spec_file.h"
 #include "server/scheduler/scheduler.h"
 #include "server/store/integrity.h"
+#include "tests/testing/process.h"
 #include "tests/testing/status_matchers.h"
 
 namespace hpsearch::scheduler::test {
@@ -97,6 +98,19 @@ class SchedulerTest : public ::testing::Test {
   }
 
   // The store's integrity checker finds nothing wrong.
+  // A database file in a temporary directory of the test's own, removed (after the
+  // store is closed) when the test ends: for restarts, which ":memory:" does not survive.
+  std::string FileDb(const std::string& name) {
+    db_dir_ = std::make_unique<hpsearch::testing::TempDir>("hpsearch-" + name);
+    return *db_dir_ / (name + ".db");
+  }
+
+  void TearDown() override {
+    scheduler_.reset();
+    store_.reset();
+    db_dir_.reset();
+  }
+
   void ExpectSound() {
     ASSERT_TRUE(store_
                     ->Read([&](store::ReadTxn& r) {
@@ -112,6 +126,7 @@ class SchedulerTest : public ::testing::Test {
   SchedulerOptions options_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<hpsearch::testing::TempDir> db_dir_;  // FileDb's
 };
 
 }  // namespace hpsearch::scheduler::test

@@ -350,9 +350,7 @@ TEST_F(Lifecycle, RetryInARunningSweepRequeuesBesideTheRest) {
 }
 
 TEST_F(Lifecycle, AnExtendedSweepResumesWithItsNewBudgetAfterARestart) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-life-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "l.db").string();
+  const std::string db = FileDb("life");
   OpenStore(db);
   const store::SweepRecord s = SubmitSpec(Random(2));
   RunAll();
@@ -369,7 +367,6 @@ TEST_F(Lifecycle, AnExtendedSweepResumesWithItsNewBudgetAfterARestart) {
   ExpectSound();
   scheduler_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(Lifecycle, DeleteRemovesAFinishedSweepAndItsIdIsNeverUsedAgain) {

@@ -16,9 +16,7 @@ namespace {
 using ::hpsearch::testing::StatusIs;
 
 TEST_F(SchedulerTest, RestartResumesWithoutRerunningOrLosingTrials) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-sched-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "r.db").string();
+  const std::string db = FileDb("sched");
   Open(db);
   const store::SweepRecord s = Submit(std::string(kGrid) + "method: random\nbudget: {max_trials: 5}\n");
   std::map<int64_t, std::string> params;
@@ -53,13 +51,10 @@ TEST_F(SchedulerTest, RestartResumesWithoutRerunningOrLosingTrials) {
   EXPECT_EQ(done.counts.completed, 5);
   scheduler_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SchedulerTest, RestartFinishesAStoppingSweepWhoseLastTrialDiedWithTheServer) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-stop-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "s.db").string();
+  const std::string db = FileDb("stop");
   Open(db);
   const store::SweepRecord stopping = Submit(kGrid);
   ASSERT_TRUE(Acquire("embedded-0").has_value());
@@ -83,7 +78,6 @@ TEST_F(SchedulerTest, RestartFinishesAStoppingSweepWhoseLastTrialDiedWithTheServ
   EXPECT_EQ(retry->key.attempt, 2);
   scheduler_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SchedulerTest, ANonFiniteLearningRateFailsTheTrialNotTheSweep) {
@@ -183,9 +177,7 @@ TEST_F(SchedulerTest, ARemoteWorkersEpochIsNotAcknowledgedUntilItIsWritten) {
 // parents were bounded, so its grid would need 10^6 blocks) fails with the reason at
 // recovery; the other sweeps are served as if it were not there.
 TEST_F(SchedulerTest, ASweepThatCannotBeLoadedFailsAloneAtRecovery) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-unloadable-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "u.db").string();
+  const std::string db = FileDb("unloadable");
   Open(db);
   const store::SweepRecord good = Submit(kGrid);
   std::string huge = "name: huge\ndataset: {name: xor}\nmethod: grid\nparameters:\n";
@@ -212,7 +204,6 @@ TEST_F(SchedulerTest, ASweepThatCannotBeLoadedFailsAloneAtRecovery) {
   ExpectSound();
   scheduler_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SchedulerTest, LeasesFollowTheMonotonicClockNotTheWallClock) {
@@ -231,9 +222,7 @@ TEST_F(SchedulerTest, LeasesFollowTheMonotonicClockNotTheWallClock) {
 }
 
 TEST_F(SchedulerTest, ASubmissionRetriedWithItsRequestIdMakesOneSweep) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-req-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "q.db").string();
+  const std::string db = FileDb("req");
   Open(db);
   auto first = SubmitRaw(kGrid, "req-7");
   ASSERT_TRUE(first.ok()) << first.status();
@@ -252,7 +241,6 @@ TEST_F(SchedulerTest, ASubmissionRetriedWithItsRequestIdMakesOneSweep) {
   EXPECT_THAT(SubmitRaw(kGrid, std::string(300, 'x')), StatusIs(absl::StatusCode::kInvalidArgument));
   scheduler_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SchedulerTest, WorkerCallsBeforeRecoveryAreUnavailableNotRefused) {
@@ -290,9 +278,7 @@ TEST_F(SchedulerTest, ALostLeaseInAStoppingSweepCancelsTheTrialInOneTransaction)
 }
 
 TEST_F(SchedulerTest, RecoveryCancelsWhatAStoppingSweepLeftPending) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-pend-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "p.db").string();
+  const std::string db = FileDb("pend");
   Open(db);
   const store::SweepRecord s = Submit(kGrid);
   auto a = Acquire("remote-a");
@@ -314,13 +300,10 @@ TEST_F(SchedulerTest, RecoveryCancelsWhatAStoppingSweepLeftPending) {
   EXPECT_FALSE(Acquire().has_value());
   scheduler_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SchedulerTest, ASweepThatCannotResumeIsFailedWithEveryTrialEnded) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-abandon-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "a.db").string();
+  const std::string db = FileDb("abandon");
   Open(db);
   const store::SweepRecord s = Submit(kGrid);
   auto a = Acquire("remote-a");
@@ -347,7 +330,6 @@ TEST_F(SchedulerTest, ASweepThatCannotResumeIsFailedWithEveryTrialEnded) {
   ExpectSound();
   scheduler_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SchedulerTest, ATickFinishesASweepWhoseEndCouldNotBeWritten) {

@@ -126,9 +126,7 @@ parameters:
       }
     }
   };
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-tpe-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "t.db").string();
+  const std::string db = FileDb("tpe");
 
   std::vector<std::string> twin_log, log;
   // The twin: no restart.
@@ -167,7 +165,6 @@ parameters:
   ExpectSound();
   scheduler_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -60,9 +60,7 @@ TEST_F(SchedulerTest, AWorkerCannotReportForAnAttemptItWasNotGiven) {
 // A remote worker keeps its lease across a restart of the server: the lease id comes
 // back from the database, so the worker's next report is taken and a forger's is not.
 TEST_F(SchedulerTest, ALeaseIdSurvivesARestart) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hpsearch-leaseid-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "l.db").string();
+  const std::string db = FileDb("leaseid");
   Open(db);
   Submit(kGrid);
   auto l = Acquire("remote-1");
@@ -74,7 +72,6 @@ TEST_F(SchedulerTest, ALeaseIdSurvivesARestart) {
   ASSERT_TRUE(Complete(*l, 0.5).ok());
   scheduler_.reset();
   store_.reset();
-  std::filesystem::remove_all(dir);
 }
 
 // A trial that never completes keeps what its epochs said: the network's size (sent
