@@ -72,6 +72,18 @@ CLI::App* AddTrainCommand(CLI::App& app, hpsearch::commands::TrainCommandOptions
 CLI::App* AddBenchCommand(CLI::App& app, hpsearch::commands::BenchOptions& bench) {
   CLI::App* bench_cmd = app.add_subcommand("bench", "Measure training throughput (JSON)");
   bench_cmd->add_option("--hidden", bench.hidden, "Hidden widths, e.g. 256,128")->delimiter(',');
+  bench_cmd
+      ->add_option("--layers", bench.layers,
+                   "Conv and pool layers before the hidden ones, comma-separated, e.g. "
+                   "\"conv filters=32 kernel=3 padding=same,pool max=2\" (1x28x28 images)")
+      ->delimiter(',');
+  bench_cmd->add_flag_callback(
+      "--cnn",
+      [&bench] {
+        bench.layers = hpsearch::commands::BenchCnnLayers();
+        bench.hidden = {128};
+      },
+      "The benchmark CNN of torch_cnn.py: conv 32, pool, conv 64, pool, dense 128 (give --batch)");
   bench_cmd->add_option("--batch", bench.batch, "Batch size");
   bench_cmd->add_option("--optimizer", bench.optimizer, "Optimizer");
   bench_cmd->add_option("--activation", bench.activation, "Activation");

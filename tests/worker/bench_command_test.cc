@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -51,6 +52,29 @@ TEST(BenchAll, ARowPerOptimizerAndBatchWithFractionsOfTheCeiling) {
     ++rows;
   }
   EXPECT_EQ(rows, 21);  // 7 optimizers × 3 batch sizes
+}
+
+// The benchmark CNN's FLOPs by hand: conv 1 (the data's: no dX) 2·9·1·32·784 twice,
+// conv 2 2·9·32·64·196 three times, dense 3136→128 and 128→10 three times each.
+TEST(BenchCnn, ReportsTheNetsFlopsAndItsLayers) {
+  BenchOptions o;
+  o.layers = BenchCnnLayers();
+  o.hidden = {128};
+  o.batch = 16;
+  o.seconds = 0.01;
+  o.samples = 64;
+  std::ostringstream out, err;
+  ASSERT_EQ(RunBenchCommand(o, out, err), 0) << err.str();
+  const double expected = 2.0 * 451584 + 3.0 * 7225344 + 3.0 * 802816 + 3.0 * 2560;
+  const std::string key = "\"mflop_per_sample\":";
+  const std::size_t at = out.str().find(key);
+  ASSERT_NE(at, std::string::npos) << out.str();
+  EXPECT_NEAR(std::strtod(out.str().c_str() + at + key.size(), nullptr), expected / 1e6, 0.005);  // 24.995
+  EXPECT_THAT(out.str(), ::testing::HasSubstr("\"layers\":[\"conv filters=32 kernel=3 padding=same\""));
+  o.all = true;
+  std::ostringstream none, why;
+  EXPECT_EQ(RunBenchCommand(o, none, why), 2);
+  EXPECT_THAT(why.str(), ::testing::HasSubstr("--all measures the dense net"));
 }
 
 TEST(GemmCeiling, PositiveForOneAndTwoThreads) {

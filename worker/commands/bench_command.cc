@@ -30,11 +30,20 @@ std::string CompiledIsa() {
 #endif
 }
 
+std::vector<std::string> BenchCnnLayers() {
+  return {"conv filters=32 kernel=3 padding=same", "pool max=2", "conv filters=64 kernel=3 padding=same", "pool max=2"};
+}
+
 namespace {
 
-data::Dataset SyntheticImages(int n, uint64_t seed) {
+data::Dataset SyntheticImages(int n, uint64_t seed, bool image) {
   data::Dataset d;
   d.name = "bench";
+  if (image) {
+    d.image_channels = 1;
+    d.image_height = 28;
+    d.image_width = 28;
+  }
   d.num_classes = 10;
   d.x.resize(n, 784);
   d.labels.resize(n);
@@ -78,13 +87,20 @@ SlotResult RunSlot(const trainer::TrialConfig& c, const data::Dataset& d, double
 absl::StatusOr<trainer::TrialConfig> BenchConfig(const BenchOptions& b) {
   Value::List hidden;
   for (int w : b.hidden) hidden.emplace_back(w);
-  const Params params = {{"hidden", Value(std::move(hidden))},
-                         {"batch_size", b.batch},
-                         {"optimizer", b.optimizer},
-                         {"activation", b.activation},
-                         {"init", "he_normal"},
-                         {"preprocess", "none"},
-                         {"epochs", 1}};
+  Params params = {{"hidden", Value(std::move(hidden))},
+                   {"batch_size", b.batch},
+                   {"optimizer", b.optimizer},
+                   {"activation", b.activation},
+                   {"init", "he_normal"},
+                   {"preprocess", "none"},
+                   {"epochs", 1}};
+  if (!b.layers.empty()) {
+    Value::List layers;
+    for (const auto& l : b.layers) layers.emplace_back(l);
+    for (int w : b.hidden) layers.emplace_back("dense " + std::to_string(w));
+    params.erase("hidden");
+    params["layers"] = Value(std::move(layers));
+  }
   return trainer::ParseTrialConfig(params);
 }
 
@@ -106,7 +122,7 @@ absl::StatusOr<double> Throughput(const BenchOptions& b, const data::Dataset& d)
 }
 
 int RunBenchTable(const BenchOptions& b, std::ostream& out, std::ostream& err) {
-  const data::Dataset d = SyntheticImages(b.samples, 42);
+  const data::Dataset d = SyntheticImages(b.samples, 42, false);
   std::string net = "784";
   for (int w : b.hidden) net += "-" + std::to_string(w);
   // On a shared machine a run can lose a third of its speed to a neighbour, for a
@@ -172,6 +188,10 @@ int RunBenchTable(const BenchOptions& b, std::ostream& out, std::ostream& err) {
 
 int RunBenchCommand(const BenchOptions& b, std::ostream& out, std::ostream& err) {
   if (b.all) {
+    if (!b.layers.empty()) {
+      err << "error: --all measures the dense net against its GEMM ceiling; give --cnn or --layers without it\n";
+      return 2;
+    }
     if (b.seconds <= 0 || b.samples < 128) {
       err << "error: --seconds > 0 and --samples >= 128 required\n";
       return 2;
@@ -187,14 +207,15 @@ int RunBenchCommand(const BenchOptions& b, std::ostream& out, std::ostream& err)
     err << "error: --threads >= 1, --step-threads in 1..64, --seconds > 0 and --samples >= --batch required\n";
     return 2;
   }
-  const data::Dataset d = SyntheticImages(b.samples, 42);
+  const data::Dataset d = SyntheticImages(b.samples, 42, !b.layers.empty());
   auto measured = Throughput(b, d);
   if (!measured.ok()) {
     err << "error: " << measured.status().message() << "\n";
     return 2;
   }
   const double sps = *measured;
-  const double flops = trainer::TrainFlopsPerSample(*config, 784, 10);
+  const double flops = b.layers.empty() ? trainer::TrainFlopsPerSample(*config, 784, 10)
+                                        : trainer::TrainFlopsPerSample(*config, nn::ImageShape{1, 28, 28}, 10);
   nlohmann::json j = {{"hidden", b.hidden},
                       {"batch", b.batch},
                       {"optimizer", b.optimizer},
@@ -204,6 +225,7 @@ int RunBenchCommand(const BenchOptions& b, std::ostream& out, std::ostream& err)
                       {"gflops", std::round(sps * flops / 1e8) / 10},
                       {"mflop_per_sample", std::round(flops / 1e4) / 100},
                       {"isa", CompiledIsa()}};
+  if (!b.layers.empty()) j["layers"] = b.layers;
   out << j.dump() << "\n";
   return sps > 0 ? 0 : 1;
 }

@@ -1,5 +1,5 @@
 // `hpsearch-worker bench`: training throughput on synthetic 784-feature, 10-class
-// data (Fashion-MNIST's shape), as one JSON object.
+// data (Fashion-MNIST's shape: 1×28×28 images for a conv net), as one JSON object.
 #pragma once
 
 #include <iosfwd>
@@ -10,6 +10,10 @@ namespace hpsearch::commands {
 
 struct BenchOptions {
   std::vector<int> hidden = {256, 128};
+  // Conv and pool layers before the dense ones, as the `layers` setting writes them
+  // ("conv filters=32 kernel=3 padding=same", "pool max=2"): the data are then
+  // 1×28×28 images. --cnn: the net of ../shared/bench/torch_cnn.py.
+  std::vector<std::string> layers;
   int batch = 128;
   std::string optimizer = "adam";
   std::string activation = "relu";
@@ -25,6 +29,10 @@ struct BenchOptions {
   // trainers at once, each as a fraction of its GEMM ceiling (trainer::GemmCeiling).
   bool all = false;
 };
+
+// The benchmark CNN (issue 29; PyTorch's twin: torch_cnn.py): conv 32 3×3 same, max pool
+// 2, conv 64 3×3 same, max pool 2, then `hidden` {128}.
+std::vector<std::string> BenchCnnLayers();
 
 // The instruction set the trainer was compiled for, e.g. "avx2+fma".
 std::string CompiledIsa();

@@ -317,18 +317,48 @@ absl::StatusOr<std::size_t> EstimateTrialMemory(const TrialConfig& config, const
   return EstimateBytes(*settings, config, dataset);
 }
 
-double TrainFlopsPerSample(const TrialConfig& config, int inputs, int outputs) {
-  double fwd = 0, back = 0;
-  int in = inputs;
-  std::vector<int> widths = config.hidden;
+namespace {
+
+// The dense layers' part, from `inputs` features; `first`: the input is the data (no
+// gradient flows to it).
+double DenseFlops(const std::vector<int>& hidden, int64_t inputs, int outputs, bool first) {
+  double flops = 0;
+  int64_t in = inputs;
+  std::vector<int> widths = hidden;
   widths.push_back(outputs);
   for (std::size_t i = 0; i < widths.size(); ++i) {
-    const double mm = 2.0 * in * widths[i];
-    fwd += mm;
-    back += mm * (i == 0 ? 1 : 2);  // dW, and dX except for the first layer
+    const double mm = 2.0 * static_cast<double>(in) * widths[i];
+    flops += mm * (i == 0 && first ? 2 : 3);  // forward, dW, and dX but for the data
     in = widths[i];
   }
-  return fwd + back;
+  return flops;
+}
+
+}  // namespace
+
+double TrainFlopsPerSample(const TrialConfig& config, int inputs, int outputs) {
+  return DenseFlops(config.hidden, inputs, outputs, true);
+}
+
+double TrainFlopsPerSample(const TrialConfig& config, const nn::ImageShape& image, int outputs) {
+  double flops = 0;
+  nn::ImageShape shape = image;
+  bool first = true;
+  for (const nn::FeatureLayer& l : config.features) {
+    if (l.kind == nn::FeatureLayer::Kind::kConv) {
+      const auto out = nn::Conv2dOutput(shape, l.conv);
+      if (!out.ok()) return 0;
+      const double mm = 2.0 * l.conv.kernel * l.conv.kernel * shape.channels * l.conv.filters * out->plane();
+      flops += mm * (first ? 2 : 3);
+      shape = *out;
+      first = false;
+    } else {
+      const auto out = nn::Pool2dOutput(shape, l.pool);
+      if (!out.ok()) return 0;
+      shape = *out;
+    }
+  }
+  return flops + DenseFlops(config.hidden, shape.size(), outputs, first);
 }
 
 TrainResult Train(const TrialConfig& config, const data::Dataset& dataset, const TrainOptions& options) {

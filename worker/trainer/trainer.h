@@ -41,8 +41,12 @@ absl::StatusOr<std::size_t> EstimateTrialMemory(const TrialConfig& config, const
 // Never throws; configuration problems and divergence come back as kFailed.
 TrainResult Train(const TrialConfig& config, const data::Dataset& dataset, const TrainOptions& options);
 
-// Floating-point operations of one training sample (forward + backward) and of one
-// evaluation sample (forward).
+// Floating-point operations of one training sample, forward and backward: the
+// multiply-adds of the dense products and, on images, of the conv layers (2·k²·C·F
+// per output position forward, twice that backward: dW and dX, no dX for a first
+// layer). Activations, pooling, the loss and the update are not counted.
 double TrainFlopsPerSample(const TrialConfig& config, int inputs, int outputs);
+// The same for a network with conv layers on images of shape `image`.
+double TrainFlopsPerSample(const TrialConfig& config, const nn::ImageShape& image, int outputs);
 
 }  // namespace hpsearch::trainer
