@@ -9,28 +9,47 @@ namespace {
 
 int Extent(int size, int kernel, int stride, int padding) { return (size + 2 * padding - kernel) / stride + 1; }
 
+// The output columns ox whose input column x = ox·s − p + j lies inside the image:
+// [lo, hi). Outside them a kernel column j reads padding.
+struct Inside {
+  int lo, hi;
+};
+Inside InsideColumns(int width, int out_width, int stride, int padding, int j) {
+  const int first = padding - j;  // ox·s >= p − j
+  const int lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+  const int last = width - 1 + padding - j;  // ox·s <= W − 1 + p − j
+  const int hi = last < 0 ? 0 : std::min(out_width, last / stride + 1);
+  return {std::min(lo, out_width), std::max(hi, std::min(lo, out_width))};
+}
+
 // cols(r, o) = x(c, oy·s − p + i, ox·s − p + j) for r = (c·k + i)·k + j, o = oy·W' + ox;
-// 0 outside the image.
+// 0 outside the image. The columns inside are copied without a test each (a plain
+// copy at stride 1).
 void Unfold(const ImageShape& in, const Conv2dConfig& c, const ImageShape& out, const float* image, float* cols) {
-  const int k = c.kernel;
+  const int k = c.kernel, s = c.stride;
   const int64_t hw = out.plane();
   for (int ch = 0; ch < in.channels; ++ch) {
     const float* plane = image + ch * in.plane();
     for (int i = 0; i < k; ++i) {
       for (int j = 0; j < k; ++j) {
         float* row = cols + ((int64_t{ch} * k + i) * k + j) * hw;
+        const Inside inside = InsideColumns(in.width, out.width, s, c.padding, j);
         for (int oy = 0; oy < out.height; ++oy) {
-          const int y = oy * c.stride - c.padding + i;
+          const int y = oy * s - c.padding + i;
           float* dst = row + int64_t{oy} * out.width;
           if (y < 0 || y >= in.height) {
             std::fill(dst, dst + out.width, 0.0f);
             continue;
           }
           const float* src = plane + int64_t{y} * in.width;
-          for (int ox = 0; ox < out.width; ++ox) {
-            const int x = ox * c.stride - c.padding + j;
-            dst[ox] = x >= 0 && x < in.width ? src[x] : 0.0f;
+          const int shift = j - c.padding;  // x = ox·s + shift, inside the row for ox in [lo, hi)
+          std::fill(dst, dst + inside.lo, 0.0f);
+          if (s == 1) {
+            std::copy(src + inside.lo + shift, src + inside.hi + shift, dst + inside.lo);
+          } else {
+            for (int ox = inside.lo; ox < inside.hi; ++ox) dst[ox] = src[ox * s + shift];
           }
+          std::fill(dst + inside.hi, dst + out.width, 0.0f);
         }
       }
     }
@@ -40,21 +59,24 @@ void Unfold(const ImageShape& in, const Conv2dConfig& c, const ImageShape& out, 
 // The adjoint of Unfold: each cols element added back to the pixel it came from.
 void Fold(const ImageShape& in, const Conv2dConfig& c, const ImageShape& out, const float* cols, float* image) {
   std::fill(image, image + in.size(), 0.0f);
-  const int k = c.kernel;
+  const int k = c.kernel, s = c.stride;
   const int64_t hw = out.plane();
   for (int ch = 0; ch < in.channels; ++ch) {
     float* plane = image + ch * in.plane();
     for (int i = 0; i < k; ++i) {
       for (int j = 0; j < k; ++j) {
         const float* row = cols + ((int64_t{ch} * k + i) * k + j) * hw;
+        const Inside inside = InsideColumns(in.width, out.width, s, c.padding, j);
         for (int oy = 0; oy < out.height; ++oy) {
-          const int y = oy * c.stride - c.padding + i;
+          const int y = oy * s - c.padding + i;
           if (y < 0 || y >= in.height) continue;
           float* dst = plane + int64_t{y} * in.width;
           const float* src = row + int64_t{oy} * out.width;
-          for (int ox = 0; ox < out.width; ++ox) {
-            const int x = ox * c.stride - c.padding + j;
-            if (x >= 0 && x < in.width) dst[x] += src[ox];
+          const int shift = j - c.padding;  // x = ox·s + shift
+          if (s == 1) {
+            for (int ox = inside.lo; ox < inside.hi; ++ox) dst[ox + shift] += src[ox];
+          } else {
+            for (int ox = inside.lo; ox < inside.hi; ++ox) dst[ox * s + shift] += src[ox];
           }
         }
       }
