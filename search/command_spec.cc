@@ -8,6 +8,7 @@
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
 #include "common/util/status_macros.h"
+#include "search/objective_checks.h"
 
 namespace hpsearch::search {
 
@@ -88,14 +89,7 @@ absl::Status CheckCommandTrainer(const Spec& spec) {
   if (!spec.dataset.name.empty()) {
     return Bad("dataset", absl::StrCat("the program loads its own data ", with, "; pass a path as a fixed setting"));
   }
-  if (spec.objective.metric.empty()) {
-    return Bad("objective.metric",
-               absl::StrCat("is required ", with, ": the name your program reports, e.g. val_loss"));
-  }
-  if (!ValidMetricName(spec.objective.metric)) {
-    return Bad("objective.metric",
-               absl::StrCat(Quoted(spec.objective.metric), " is not 1-64 characters of A-Z a-z 0-9 _ ."));
-  }
+  RETURN_IF_ERROR(CheckObjectives(spec));
   for (const auto& [name, value] : spec.fixed) {
     if (!CommandName(name)) return Bad("fixed." + Printable(name), "a name is letters, digits and _ (at most 64)");
   }

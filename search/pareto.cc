@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 
 namespace hpsearch::search {
 
@@ -185,6 +186,60 @@ std::vector<double> HypervolumeContributions(const std::vector<ObjectiveVector>&
     out[i] = std::max(0.0, all - Hypervolume(std::move(others), reference));
   }
   return out;
+}
+
+std::vector<std::size_t> GreedyHypervolumeSubset(const std::vector<ObjectiveVector>& points, std::size_t k,
+                                                 const ObjectiveVector& reference) {
+  std::vector<std::size_t> distinct, duplicates;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const bool seen = std::any_of(distinct.begin(), distinct.end(), [&](std::size_t j) { return points[j] == points[i]; });
+    (seen ? duplicates : distinct).push_back(i);
+  }
+  std::vector<std::size_t> chosen;
+  if (distinct.size() <= k) {
+    chosen = distinct;
+    chosen.insert(chosen.end(), duplicates.begin(), duplicates.begin() + static_cast<std::ptrdiff_t>(k - distinct.size()));
+  } else {
+    std::vector<ObjectiveVector> taken;
+    double volume = 0;
+    while (chosen.size() < k) {
+      std::size_t best = 0;
+      double best_gain = -1;
+      for (std::size_t c = 0; c < distinct.size(); ++c) {
+        taken.push_back(points[distinct[c]]);
+        const double gain = Hypervolume(taken, reference) - volume;
+        taken.pop_back();
+        if (gain > best_gain) {
+          best_gain = gain;
+          best = c;
+        }
+      }
+      chosen.push_back(distinct[best]);
+      taken.push_back(points[distinct[best]]);
+      volume += best_gain;
+      distinct.erase(distinct.begin() + static_cast<std::ptrdiff_t>(best));
+    }
+  }
+  std::sort(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+std::vector<double> CrowdingDistances(const std::vector<ObjectiveVector>& front) {
+  const std::size_t n = front.size();
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  std::vector<double> distance(n, 0);
+  if (n == 0) return distance;
+  std::vector<std::size_t> order(n);
+  for (std::size_t m = 0; m < front[0].size(); ++m) {
+    for (std::size_t i = 0; i < n; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return front[a][m] < front[b][m]; });
+    const double range = front[order.back()][m] - front[order.front()][m];
+    if (range <= 0) continue;  // every point alike in this objective: it tells none apart
+    distance[order.front()] = distance[order.back()] = kInf;
+    for (std::size_t i = 1; i + 1 < n; ++i)
+      distance[order[i]] += (front[order[i + 1]][m] - front[order[i - 1]][m]) / range;
+  }
+  return distance;
 }
 
 }  // namespace hpsearch::search

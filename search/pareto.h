@@ -43,4 +43,19 @@ double Hypervolume(std::vector<ObjectiveVector> points, const ObjectiveVector& r
 std::vector<double> HypervolumeContributions(const std::vector<ObjectiveVector>& points,
                                              const ObjectiveVector& reference);
 
+// `k` of the points chosen to dominate as much hypervolume as they can together,
+// greedily (each step takes the point adding the most; ties: the lower index), the
+// 1 − 1/e approximation of the hypervolume subset selection problem that Optuna's
+// multi-objective TPE breaks a front's ties with. Distinct points first; duplicates
+// only once every distinct point is taken. Indices in increasing order.
+// REQUIRES: k <= points.size().
+std::vector<std::size_t> GreedyHypervolumeSubset(const std::vector<ObjectiveVector>& points, std::size_t k,
+                                                 const ObjectiveVector& reference);
+
+// NSGA-II's crowding distance of each point within its front (Deb et al. 2002): per
+// objective, the gap between its two neighbours in that objective divided by the
+// objective's range, summed; the extremes of each objective are infinite. An
+// objective in which every point is alike adds nothing (as in Optuna).
+std::vector<double> CrowdingDistances(const std::vector<ObjectiveVector>& front);
+
 }  // namespace hpsearch::search

@@ -18,7 +18,7 @@
 namespace hpsearch::search {
 
 enum class Goal { kUnspecified, kMinimize, kMaximize };
-enum class Method { kUnspecified, kGrid, kRandom, kTpe };  // unspecified: random
+enum class Method { kUnspecified, kGrid, kRandom, kTpe, kNsga2 };  // unspecified: random
 enum class Scale { kLinear, kLog };
 
 // A numeric interval [min, max], both ends inclusive.
@@ -67,6 +67,15 @@ struct TpeOptions {
   bool constant_liar = true;    // running trials count as bad ones (parallel diversity)
 };
 
+// `nsga2:` (method: nsga2): NSGA-II's settings, as Optuna's NSGAIISampler has them.
+struct Nsga2Options {
+  int32_t population = 50;      // trials per generation; generation 0 is random
+  double crossover_prob = 0.9;  // a child of two parents (else a copy of one), then mutated
+  double swapping_prob = 0.5;   // uniform crossover: each parameter from the second parent
+  // Per parameter: drawn afresh from its domain. Default: 1 / (searched parameters).
+  std::optional<double> mutation_prob;
+};
+
 // `pruning:`: stopping poor trials early, judged on the objective at each epoch.
 enum class PruningMethod { kNone, kMedian, kAsha, kHyperband };
 struct Pruning {
@@ -98,18 +107,24 @@ struct Spec {
   std::string name;
   Trainer trainer;
   vocabulary::DatasetOptions dataset;
-  Objective objective;
+  Objective objective;  // the first (or only) objective: pruning, `target`, the trials' objective column
+  // `objective: [first, second, ...]`: the second onwards. Not empty: a multi-objective
+  // sweep, whose best trials are its Pareto front (search/pareto.h).
+  std::vector<Objective> other_objectives;
   Method method = Method::kUnspecified;
   uint64_t seed = 0;
   Budget budget;
   int32_t max_concurrent = 0;  // parallelism.max_concurrent; 0: no per-sweep cap
   TpeOptions tpe;              // method: tpe only
+  Nsga2Options nsga2;          // method: nsga2 only
   Pruning pruning;
   Params fixed;                       // settings shared by every trial
   std::vector<Parameter> parameters;  // in spec order (it fixes the grid's order)
   // Free-form key=value tags (`team: vision`) to find sweeps by (`list -l team=vision`).
   std::map<std::string, std::string> labels;
 };
+
+inline bool MultiObjective(const Spec& spec) { return !spec.other_objectives.empty(); }
 
 // The seed trial `index` of a sweep with this spec runs with (every attempt alike):
 // derived from the sweep's seed, so `plan` can show it before the sweep exists.

@@ -83,10 +83,11 @@ absl::Status ParseDataset(const YAML::Node& n, vocabulary::DatasetOptions& d) {
   return absl::OkStatus();
 }
 
-absl::Status ParseObjective(const YAML::Node& n, search::Objective& o) {
-  if (auto st = CheckKeys(n, "objective", {"metric", "goal", "target"}); !st.ok()) return st;
+// One objective; `at` is its path ("objective", or "objective[1]" in a list).
+absl::Status ParseObjective(const YAML::Node& n, const std::string& at, search::Objective& o) {
+  if (auto st = CheckKeys(n, at, {"metric", "goal", "target"}); !st.ok()) return st;
   for (const auto& kv : n) {
-    const std::string k = kv.first.as<std::string>(), path = Sub("objective", k);
+    const std::string k = kv.first.as<std::string>(), path = Sub(at, k);
     if (k == "metric") {
       ASSIGN_OR_RETURN(auto s, Str(kv.second, path));
       o.metric = s;
@@ -103,6 +104,24 @@ absl::Status ParseObjective(const YAML::Node& n, search::Objective& o) {
         o.goal = Goal::kMaximize;
       else
         return Err(path, "must be minimize or maximize" + DidYouMean(s, {"minimize", "maximize"}), kv.second);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// `objective:` one mapping, or a list of them (a multi-objective sweep).
+absl::Status ParseObjectives(const YAML::Node& n, Spec& spec) {
+  if (!n.IsSequence()) return ParseObjective(n, "objective", spec.objective);
+  if (n.size() == 0) return Err("objective", "must name at least one objective", n);
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string at = absl::StrCat("objective[", i, "]");
+    if (!n[i].IsMap()) return Err(at, "must be a mapping, e.g. {metric: val_accuracy, goal: maximize}", n[i]);
+    search::Objective o;
+    if (auto st = ParseObjective(n[i], at, o); !st.ok()) return st;
+    if (i == 0) {
+      spec.objective = std::move(o);
+    } else {
+      spec.other_objectives.push_back(std::move(o));
     }
   }
   return absl::OkStatus();
@@ -141,6 +160,25 @@ absl::Status ParseTpe(const YAML::Node& n, search::TpeOptions& t) {
       ASSIGN_OR_RETURN(t.multivariate, Bool(kv.second, path));
     } else if (k == "constant_liar") {
       ASSIGN_OR_RETURN(t.constant_liar, Bool(kv.second, path));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseNsga2(const YAML::Node& n, search::Nsga2Options& g) {
+  if (auto st = CheckKeys(n, "nsga2", {"population", "crossover_prob", "swapping_prob", "mutation_prob"}); !st.ok())
+    return st;
+  for (const auto& kv : n) {
+    const std::string k = kv.first.as<std::string>(), path = Sub("nsga2", k);
+    if (k == "population") {
+      ASSIGN_OR_RETURN(g.population, Int32(kv.second, path));
+    } else if (k == "crossover_prob") {
+      ASSIGN_OR_RETURN(g.crossover_prob, Num(kv.second, path));
+    } else if (k == "swapping_prob") {
+      ASSIGN_OR_RETURN(g.swapping_prob, Num(kv.second, path));
+    } else if (k == "mutation_prob") {
+      ASSIGN_OR_RETURN(auto x, Num(kv.second, path));
+      g.mutation_prob = x;
     }
   }
   return absl::OkStatus();
@@ -256,7 +294,8 @@ absl::StatusOr<Method> ParseMethod(const YAML::Node& v) {
   if (s == "grid") return Method::kGrid;
   if (s == "random") return Method::kRandom;
   if (s == "tpe") return Method::kTpe;
-  return Err("method", "must be grid, random or tpe" + DidYouMean(s, {"grid", "random", "tpe"}), v);
+  if (s == "nsga2" || s == "nsga-ii" || s == "nsgaii") return Method::kNsga2;
+  return Err("method", "must be grid, random, tpe or nsga2" + DidYouMean(s, {"grid", "random", "tpe", "nsga2"}), v);
 }
 
 absl::Status ParseLabels(const YAML::Node& v, std::map<std::string, std::string>& labels) {
@@ -313,13 +352,15 @@ absl::Status ParseField(const std::string& k, const YAML::Node& v, Spec& spec, s
   } else if (k == "dataset") {
     return ParseDataset(v, spec.dataset);
   } else if (k == "objective") {
-    return ParseObjective(v, spec.objective);
+    return ParseObjectives(v, spec);
   } else if (k == "budget") {
     return ParseBudget(v, spec.budget);
   } else if (k == "method") {
     ASSIGN_OR_RETURN(spec.method, ParseMethod(v));
   } else if (k == "tpe") {
     return ParseTpe(v, spec.tpe);
+  } else if (k == "nsga2") {
+    return ParseNsga2(v, spec.nsga2);
   } else if (k == "pruning") {
     return ParsePruning(v, spec.pruning);
   } else if (k == "labels") {
@@ -348,7 +389,7 @@ absl::StatusOr<Spec> ReadSpec(const std::string& text) {
   if (auto st = TrialFileShape(n); !st.ok()) return st;
   if (auto st = CheckKeys(n, "",
                           {"name", "trainer", "dataset", "objective", "method", "seed", "budget", "parallelism",
-                           "fixed", "parameters", "tpe", "pruning", "labels"});
+                           "fixed", "parameters", "tpe", "nsga2", "pruning", "labels"});
       !st.ok()) {
     return st;
   }
@@ -358,6 +399,8 @@ absl::StatusOr<Spec> ReadSpec(const std::string& text) {
     if (auto st = ParseField(kv.first.as<std::string>(), kv.second, spec, integral); !st.ok()) return st;
   }
   if (n["tpe"].IsDefined() && spec.method != Method::kTpe) return Err("tpe", "applies only to method: tpe", n["tpe"]);
+  if (n["nsga2"].IsDefined() && spec.method != Method::kNsga2)
+    return Err("nsga2", "applies only to method: nsga2", n["nsga2"]);
   // A command's parameters are typed by how their range is written (the built-in
   // trainer's by its vocabulary): `{min: 16, max: 512}` is an integer range.
   if (!spec.trainer.builtin()) {

@@ -25,6 +25,7 @@
 #include "search/command_spec.h"
 #include "search/grid_strategy.h"
 #include "search/network_checks.h"
+#include "search/objective_checks.h"
 #include "search/search_space.h"
 #include "search/sweep_names.h"
 
@@ -158,6 +159,19 @@ bool HasEpochs(const Spec& spec) {
   return false;
 }
 
+absl::Status CheckProbability(double p, const std::string& path) {
+  if (!(p >= 0 && p <= 1)) return Bad(path, "must be a probability, 0 to 1");
+  return absl::OkStatus();
+}
+
+absl::Status CheckNsga2(const Nsga2Options& g) {
+  RETURN_IF_ERROR(CheckInt(g.population, "nsga2.population", 2, 100'000));
+  RETURN_IF_ERROR(CheckProbability(g.crossover_prob, "nsga2.crossover_prob"));
+  RETURN_IF_ERROR(CheckProbability(g.swapping_prob, "nsga2.swapping_prob"));
+  if (g.mutation_prob) RETURN_IF_ERROR(CheckProbability(*g.mutation_prob, "nsga2.mutation_prob"));
+  return absl::OkStatus();
+}
+
 absl::Status CheckSearch(const Spec& spec) {
   if (spec.method == Method::kTpe) {
     RETURN_IF_ERROR(CheckInt(spec.tpe.startup_trials, "tpe.startup_trials", 0, 1'000'000));
@@ -201,6 +215,8 @@ std::string MethodName(Method m) {
       return "grid";
     case Method::kTpe:
       return "tpe";
+    case Method::kNsga2:
+      return "nsga2";
     default:
       return "random";
   }
@@ -239,19 +255,7 @@ namespace {
 absl::Status CheckBuiltinTrainer(const Spec& spec) {
   if (spec.dataset.name.empty()) return Bad("dataset.name", "is required");
   RETURN_IF_ERROR(vocabulary::ValidateDataset(spec.dataset));
-  // Objective.
-  const std::string metric = ObjectiveMetric(spec);
-  if (absl::StartsWith(metric, "test_"))
-    return Bad("objective.metric", "test metrics must not drive the search; use the val_ metric");
-  const auto metrics = vocabulary::SearchableMetrics(vocabulary::TaskOf(spec.dataset));
-  if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
-    return Bad("objective.metric", absl::StrCat("unknown metric ", Quoted(metric), DidYouMean(metric, metrics),
-                                                "; one of ", absl::StrJoin(metrics, ", ")));
-  // No validation rows, no val_ metric: every trial would fail for want of it.
-  if (spec.dataset.validation == 0 && absl::StartsWith(metric, "val_"))
-    return Bad("dataset.validation",
-               absl::StrCat("0 holds out no rows, so the objective ", metric,
-                            " is never reported; hold some out or use objective.metric: train_", metric.substr(4)));
+  RETURN_IF_ERROR(CheckObjectives(spec));
   for (const auto& [k, v] : spec.fixed) {
     if (auto st = vocabulary::CheckParam(k, v); !st.ok()) return Bad("fixed." + k, std::string(st.message()));
   }
@@ -335,8 +339,6 @@ absl::Status CheckSettingScopes(const Spec& spec) {
 absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
   RETURN_IF_ERROR(CheckSweepName(spec.name));
   RETURN_IF_ERROR(spec.trainer.builtin() ? CheckBuiltinTrainer(spec) : CheckCommandTrainer(spec));
-  if (spec.objective.target && !std::isfinite(*spec.objective.target))
-    return Bad("objective.target", "must be a finite number");
   // Budget and parallelism.
   if (spec.budget.max_trials < 0) return Bad("budget.max_trials", "must be > 0");
   if (spec.budget.max_failed < 0) return Bad("budget.max_failed", "must be >= 0");
@@ -362,6 +364,7 @@ absl::Status CheckSpec(const Spec& spec, const SpecLimits& limits) {
   if (spec.trainer.builtin()) RETURN_IF_ERROR(CheckNetworkSize(spec, limits));
   if (spec.trainer.builtin()) RETURN_IF_ERROR(CheckConvStack(spec));
   RETURN_IF_ERROR(CheckSearch(spec));
+  if (spec.method == Method::kNsga2) RETURN_IF_ERROR(CheckNsga2(spec.nsga2));
   if (spec.method == Method::kGrid && limits.max_trials > 0 && spec.budget.max_trials == 0) {
     auto space = SearchSpace::Build(spec);
     if (!space.ok()) return space.status();

@@ -26,7 +26,7 @@ absl::Status ValidateSpec(const Spec& spec, const SpecLimits& limits);
 std::string ObjectiveMetric(const Spec& spec);
 bool ObjectiveMaximized(const Spec& spec);
 
-// "grid", "random" or "tpe".
+// "grid", "random", "tpe" or "nsga2".
 std::string MethodName(Method m);
 
 // The most epochs any trial of the spec trains (`epochs` fixed, or the largest

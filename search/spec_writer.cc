@@ -193,6 +193,63 @@ void EmitPruning(YAML::Emitter& out, const Pruning& p) {
   out << YAML::EndMap;
 }
 
+// One objective's fields, as a flow mapping.
+void EmitObjective(YAML::Emitter& out, const Objective& o) {
+  out << YAML::Flow << YAML::BeginMap;
+  if (!o.metric.empty()) {
+    out << YAML::Key << "metric" << YAML::Value;
+    EmitString(out, o.metric);
+  }
+  if (o.goal != Goal::kUnspecified)
+    out << YAML::Key << "goal" << YAML::Value << (o.goal == Goal::kMaximize ? "maximize" : "minimize");
+  if (o.target) out << YAML::Key << "target" << YAML::Value << DoubleText(*o.target);
+  out << YAML::EndMap;
+}
+
+// `objective:` a mapping, or a list of them for a multi-objective sweep.
+void EmitObjectives(YAML::Emitter& out, const Spec& spec) {
+  const Objective& o = spec.objective;
+  if (MultiObjective(spec)) {
+    out << YAML::Key << "objective" << YAML::Value << YAML::BeginSeq;
+    EmitObjective(out, o);
+    for (const auto& other : spec.other_objectives) EmitObjective(out, other);
+    out << YAML::EndSeq;
+  } else if (!o.metric.empty() || o.goal != Goal::kUnspecified || o.target) {
+    out << YAML::Key << "objective" << YAML::Value;
+    EmitObjective(out, o);
+  }
+}
+
+// `tpe:` or `nsga2:` when they differ from the defaults.
+void EmitMethodOptions(YAML::Emitter& out, const Spec& spec) {
+  if (spec.method == Method::kTpe) {
+    const TpeOptions defaults;
+    const TpeOptions& t = spec.tpe;
+    if (t.startup_trials != defaults.startup_trials || t.candidates != defaults.candidates ||
+        t.multivariate != defaults.multivariate || t.constant_liar != defaults.constant_liar) {
+      out << YAML::Key << "tpe" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "startup_trials" << YAML::Value << std::to_string(t.startup_trials);
+      out << YAML::Key << "candidates" << YAML::Value << std::to_string(t.candidates);
+      out << YAML::Key << "multivariate" << YAML::Value << (t.multivariate ? "true" : "false");
+      out << YAML::Key << "constant_liar" << YAML::Value << (t.constant_liar ? "true" : "false");
+      out << YAML::EndMap;
+    }
+  }
+  if (spec.method == Method::kNsga2) {
+    const Nsga2Options defaults;
+    const Nsga2Options& g = spec.nsga2;
+    if (g.population != defaults.population || g.crossover_prob != defaults.crossover_prob ||
+        g.swapping_prob != defaults.swapping_prob || g.mutation_prob) {
+      out << YAML::Key << "nsga2" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "population" << YAML::Value << std::to_string(g.population);
+      out << YAML::Key << "crossover_prob" << YAML::Value << DoubleText(g.crossover_prob);
+      out << YAML::Key << "swapping_prob" << YAML::Value << DoubleText(g.swapping_prob);
+      if (g.mutation_prob) out << YAML::Key << "mutation_prob" << YAML::Value << DoubleText(*g.mutation_prob);
+      out << YAML::EndMap;
+    }
+  }
+}
+
 }  // namespace
 
 std::string SpecToYaml(const Spec& spec) {
@@ -202,17 +259,7 @@ std::string SpecToYaml(const Spec& spec) {
   EmitString(out, spec.name);
   if (!spec.trainer.builtin()) EmitTrainer(out, spec.trainer);
   if (!spec.dataset.name.empty()) EmitDataset(out, spec.dataset);
-  if (!spec.objective.metric.empty() || spec.objective.goal != Goal::kUnspecified || spec.objective.target) {
-    out << YAML::Key << "objective" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    if (!spec.objective.metric.empty()) {
-      out << YAML::Key << "metric" << YAML::Value;
-      EmitString(out, spec.objective.metric);
-    }
-    if (spec.objective.goal != Goal::kUnspecified)
-      out << YAML::Key << "goal" << YAML::Value << (spec.objective.goal == Goal::kMaximize ? "maximize" : "minimize");
-    if (spec.objective.target) out << YAML::Key << "target" << YAML::Value << DoubleText(*spec.objective.target);
-    out << YAML::EndMap;
-  }
+  EmitObjectives(out, spec);
   if (spec.method != Method::kUnspecified) out << YAML::Key << "method" << YAML::Value << MethodName(spec.method);
   if (spec.seed != 0) out << YAML::Key << "seed" << YAML::Value << std::to_string(spec.seed);
   const Budget& b = spec.budget;
@@ -228,19 +275,7 @@ std::string SpecToYaml(const Spec& spec) {
     out << YAML::Key << "parallelism" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "max_concurrent"
         << YAML::Value << std::to_string(spec.max_concurrent) << YAML::EndMap;
   }
-  if (spec.method == Method::kTpe) {
-    const TpeOptions defaults;
-    const TpeOptions& t = spec.tpe;
-    if (t.startup_trials != defaults.startup_trials || t.candidates != defaults.candidates ||
-        t.multivariate != defaults.multivariate || t.constant_liar != defaults.constant_liar) {
-      out << YAML::Key << "tpe" << YAML::Value << YAML::Flow << YAML::BeginMap;
-      out << YAML::Key << "startup_trials" << YAML::Value << std::to_string(t.startup_trials);
-      out << YAML::Key << "candidates" << YAML::Value << std::to_string(t.candidates);
-      out << YAML::Key << "multivariate" << YAML::Value << (t.multivariate ? "true" : "false");
-      out << YAML::Key << "constant_liar" << YAML::Value << (t.constant_liar ? "true" : "false");
-      out << YAML::EndMap;
-    }
-  }
+  EmitMethodOptions(out, spec);
   EmitPruning(out, spec.pruning);
   if (!spec.fixed.empty()) {
     out << YAML::Key << "fixed" << YAML::Value << YAML::Flow << YAML::BeginMap;

@@ -5,6 +5,8 @@
 
 #include "search/grid_strategy.h"
 #include "search/hyperband_pruner.h"
+#include "search/nsga2_strategy.h"
+#include "search/objectives.h"
 #include "search/random_strategy.h"
 #include "search/spec_validator.h"
 #include "search/tpe_strategy.h"
@@ -33,8 +35,15 @@ absl::StatusOr<std::unique_ptr<Strategy>> MakeStrategy(const Spec& spec) {
       auto plan = std::make_shared<HyperbandBrackets>(spec.pruning, MaxEpochs(spec));
       group = [plan, seed = spec.seed](int64_t index) { return plan->BracketOf(seed, index); };
     }
+    std::vector<ResolvedObjective> objectives;
+    if (MultiObjective(spec)) objectives = ResolvedObjectives(spec);
     return std::unique_ptr<Strategy>(std::make_unique<TpeStrategy>(std::move(*space), spec.tpe, spec.seed, trials,
-                                                                   ObjectiveMaximized(spec), std::move(group)));
+                                                                   ObjectiveMaximized(spec), std::move(group),
+                                                                   std::move(objectives)));
+  }
+  if (spec.method == Method::kNsga2) {
+    return std::unique_ptr<Strategy>(
+        std::make_unique<Nsga2Strategy>(std::move(*space), spec.nsga2, spec.seed, trials, ResolvedObjectives(spec)));
   }
   return std::unique_ptr<Strategy>(std::make_unique<RandomStrategy>(std::move(*space), spec.seed, trials));
 }

@@ -29,6 +29,9 @@ struct Observation {
   // kCompleted: the objective; kPruned: its last reported value (at `epoch`).
   std::optional<double> value;
   int64_t epoch = 0;
+  // A multi-objective sweep's completed trial: its value of every objective, in the
+  // spec's order (`value` is the first). Empty otherwise.
+  std::vector<double> values;
 };
 
 class Strategy {

@@ -34,10 +34,58 @@ namespace {
 using Trial = TpeStrategy::Trial;
 using Model = TpeStrategy::Model;
 
+using Ranked = std::vector<std::pair<int64_t, const Trial*>>;
+
+// One objective: the n_below best completed trials, then the pruned ones that got
+// furthest.
+void SplitByLoss(Ranked completed, Ranked pruned, std::size_t n_below, Ranked& below, Ranked& above) {
+  std::stable_sort(completed.begin(), completed.end(), [](const auto& a, const auto& b) {
+    return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
+  });
+  std::stable_sort(pruned.begin(), pruned.end(), [](const auto& a, const auto& b) {
+    if (a.second->epoch != b.second->epoch) return a.second->epoch > b.second->epoch;
+    return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
+  });
+  for (const auto& c : completed) (below.size() < n_below ? below : above).push_back(c);
+  for (const auto& p : pruned) (below.size() < n_below ? below : above).push_back(p);
+}
+
+// Several objectives: whole non-domination ranks while they fit in n_below, the next
+// one cut by greedy hypervolume subset selection.
+void SplitByRank(const Ranked& completed, std::size_t n_below, Ranked& below, Ranked& above) {
+  std::vector<ObjectiveVector> losses;
+  for (const auto& c : completed) losses.push_back(c.second->losses);
+  const std::vector<int> rank = NonDominatedRanks(losses);
+  std::vector<std::size_t> count;
+  for (int r : rank) {
+    if (static_cast<std::size_t>(r) >= count.size()) count.resize(static_cast<std::size_t>(r) + 1, 0);
+    ++count[static_cast<std::size_t>(r)];
+  }
+  std::size_t whole = 0;  // ranks below this one go below whole
+  for (std::size_t taken = 0; whole < count.size() && taken + count[whole] <= n_below; ++whole) taken += count[whole];
+  std::vector<bool> in(completed.size(), false);
+  std::size_t taken = 0;
+  std::vector<std::size_t> tie;
+  for (std::size_t i = 0; i < completed.size(); ++i) {
+    if (static_cast<std::size_t>(rank[i]) < whole) {
+      in[i] = true;
+      ++taken;
+    } else if (static_cast<std::size_t>(rank[i]) == whole) {
+      tie.push_back(i);
+    }
+  }
+  if (taken < n_below && !tie.empty()) {
+    std::vector<ObjectiveVector> points;
+    for (std::size_t i : tie) points.push_back(losses[i]);
+    for (std::size_t j : GreedyHypervolumeSubset(points, n_below - taken, ReferencePoint(points))) in[tie[j]] = true;
+  }
+  for (std::size_t i = 0; i < completed.size(); ++i) (in[i] ? below : above).push_back(completed[i]);
+}
+
 // TPE's suggestion for trial `index` from its group's trials, or nullopt while in
 // start-up.
 std::optional<Params> Suggest(const Model& m, const TpeStrategy::Snapshot& trials, Rng& rng) {
-  std::vector<std::pair<int64_t, const Trial*>> completed, pruned, running;
+  Ranked completed, pruned, running;
   for (const auto& [i, t] : trials) {
     if (t.state == TrialState::kCompleted) completed.emplace_back(i, &t);
     if (t.state == TrialState::kPruned) pruned.emplace_back(i, &t);
@@ -46,19 +94,15 @@ std::optional<Params> Suggest(const Model& m, const TpeStrategy::Snapshot& trial
   const std::size_t n = completed.size() + pruned.size();
   if (n < static_cast<std::size_t>(m.options.startup_trials)) return std::nullopt;
 
-  // The split: the γ(n) best completed trials, then pruned ones that got furthest.
-  const std::size_t n_below =
-      std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n))), 25);
-  std::stable_sort(completed.begin(), completed.end(), [](const auto& a, const auto& b) {
-    return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
-  });
-  std::stable_sort(pruned.begin(), pruned.end(), [](const auto& a, const auto& b) {
-    if (a.second->epoch != b.second->epoch) return a.second->epoch > b.second->epoch;
-    return a.second->loss < b.second->loss || (a.second->loss == b.second->loss && a.first < b.first);
-  });
-  std::vector<std::pair<int64_t, const Trial*>> below, above;
-  for (const auto& c : completed) (below.size() < n_below ? below : above).push_back(c);
-  for (const auto& p : pruned) (below.size() < n_below ? below : above).push_back(p);
+  // The split: γ(n) = ⌈0.1·n⌉ trials below (at most 25 with one objective).
+  std::size_t n_below = static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n)));
+  Ranked below, above;
+  if (m.multi_objective) {
+    SplitByRank(completed, n_below, below, above);
+    above.insert(above.end(), pruned.begin(), pruned.end());
+  } else {
+    SplitByLoss(completed, pruned, std::min<std::size_t>(n_below, 25), below, above);
+  }
   if (m.options.constant_liar) above.insert(above.end(), running.begin(), running.end());
   auto by_index = [](const auto& a, const auto& b) { return a.first < b.first; };
   std::sort(below.begin(), below.end(), by_index);
@@ -67,7 +111,7 @@ std::optional<Params> Suggest(const Model& m, const TpeStrategy::Snapshot& trial
   const auto& dims = m.space.dims();
   auto has = [](const Trial* t, int d) { return !std::isnan(t->x[static_cast<std::size_t>(d)]); };
   // Fits l and g over `axes` (dimension indices) from the trials that have all of them.
-  auto fit = [&](const std::vector<int>& ds, const std::vector<std::pair<int64_t, const Trial*>>& set) {
+  auto fit = [&](const std::vector<int>& ds, const Ranked& set) {
     std::vector<const Axis*> axes;
     for (int d : ds) axes.push_back(m.axes[d].get());
     std::vector<std::vector<double>> points;
@@ -77,7 +121,10 @@ std::optional<Params> Suggest(const Model& m, const TpeStrategy::Snapshot& trial
       for (int d : ds) x.push_back(t->x[static_cast<std::size_t>(d)]);
       points.push_back(std::move(x));
     }
-    return ParzenEstimator(axes, points, RecencyWeights(points.size()));
+    // Several objectives: the below set's trials weigh alike (ranks have no recency).
+    const bool alike = m.multi_objective && &set == &below;
+    const std::size_t count = points.size();
+    return ParzenEstimator(axes, std::move(points), alike ? std::vector<double>(count, 1.0) : RecencyWeights(count));
   };
 
   // The joint dimensions: modelled ones every finished trial of the group has.
@@ -123,9 +170,10 @@ Rng ModelRng(uint64_t seed, int64_t index, int attempt) {
 }  // namespace
 
 TpeStrategy::TpeStrategy(SearchSpace space, const TpeOptions& options, uint64_t seed, int64_t max_trials, bool maximize,
-                         std::function<int(int64_t)> group)
-    : total_(max_trials), maximize_(maximize), group_(std::move(group)) {
+                         std::function<int(int64_t)> group, std::vector<ResolvedObjective> objectives)
+    : total_(max_trials), maximize_(maximize), group_(std::move(group)), objectives_(std::move(objectives)) {
   auto m = std::make_shared<Model>();
+  m->multi_objective = !objectives_.empty();
   m->space = std::move(space);
   m->options = options;
   m->seed = seed;
@@ -157,9 +205,19 @@ void TpeStrategy::Observe(const Observation& o) {
   t.state = o.state;
   t.epoch = o.epoch;
   t.loss = 0;
+  t.losses.clear();
   if (o.value) t.loss = maximize_ ? -*o.value : *o.value;
   if ((o.state == TrialState::kCompleted || o.state == TrialState::kPruned) && (!o.value || !std::isfinite(t.loss)))
     t.state = TrialState::kFailed;  // nothing to learn from
+  if (!objectives_.empty() && o.state == TrialState::kCompleted) {
+    const bool whole = o.values.size() == objectives_.size() &&
+                       std::all_of(o.values.begin(), o.values.end(), [](double v) { return std::isfinite(v); });
+    if (whole) {
+      t.losses = AsLosses(objectives_, o.values);
+    } else {
+      t.state = TrialState::kFailed;
+    }
+  }
 }
 
 void TpeStrategy::Restore(int64_t next_index, const std::vector<Observation>& history) {

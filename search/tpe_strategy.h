@@ -10,6 +10,11 @@
 // is fitted to below and g(x) to above (weights: RecencyWeights in trial order);
 // `candidates` draws from l(x) compete on log l(x) − log g(x).
 //
+// Several objectives (multi-objective TPE, as Optuna's): the below set is the
+// γ(n) = ⌈0.1·n⌉ completed trials of the best non-domination ranks, the last rank
+// that does not fit whole cut by greedy hypervolume subset selection; l(x) weighs
+// them alike.
+//
 // multivariate: one joint estimator over the parameters every observed trial has;
 // the others (conditional ones, `when`) are chosen one at a time, each from the
 // trials that have it, parents first. Otherwise every parameter is on its own.
@@ -24,6 +29,7 @@
 #include <memory>
 #include <unordered_set>
 
+#include "search/objectives.h"
 #include "search/parzen_estimator.h"
 #include "search/strategy.h"
 
@@ -33,8 +39,9 @@ class TpeStrategy final : public Strategy {
  public:
   // `group(i)`: trial i learns only from trials of its own group (Hyperband's
   // brackets); none: one group.
+  // `objectives`: a multi-objective sweep's (then `maximize` is ignored); else empty.
   TpeStrategy(SearchSpace space, const TpeOptions& options, uint64_t seed, int64_t max_trials, bool maximize,
-              std::function<int(int64_t)> group = nullptr);
+              std::function<int(int64_t)> group = nullptr, std::vector<ResolvedObjective> objectives = {});
 
   int64_t total() const override { return total_; }
   std::optional<Params> Next() override;
@@ -62,6 +69,7 @@ class TpeStrategy final : public Strategy {
     TrialState state = TrialState::kRunning;
     double loss = 0;  // value, negated when maximising (smaller is better)
     int64_t epoch = 0;
+    ObjectiveVector losses;  // several objectives: every one's, as `loss`
   };
   // What a suggestion reads besides the trials; immutable once built, shared by the
   // strategy and its prepared jobs (which may outlive it).
@@ -69,6 +77,7 @@ class TpeStrategy final : public Strategy {
     SearchSpace space;
     TpeOptions options;
     uint64_t seed = 0;
+    bool multi_objective = false;
     std::vector<std::unique_ptr<Axis>> axes;  // per dimension; null for constants and empty ranges
   };
   using Snapshot = std::vector<std::pair<int64_t, Trial>>;  // a group's trials, by index
@@ -86,6 +95,7 @@ class TpeStrategy final : public Strategy {
   int64_t total_;
   bool maximize_;
   std::function<int(int64_t)> group_;
+  std::vector<ResolvedObjective> objectives_;
   std::map<int64_t, Trial> trials_;  // by index
   std::unordered_set<uint64_t> seen_;
   int64_t next_ = 0;

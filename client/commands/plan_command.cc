@@ -19,6 +19,7 @@
 #include "common/util/value_json.h"
 #include "common/vocabulary/metrics.h"
 #include "search/hyperband_pruner.h"
+#include "search/objectives.h"
 #include "search/spec_file.h"
 #include "search/spec_validator.h"
 #include "search/strategy.h"
@@ -33,6 +34,7 @@ void PrintLayers(std::ostream& out, const NetworkPreview& net);
 std::vector<std::string> CommandOf(const search::Spec& spec, const Params& trial, int64_t index);
 std::string ShellLine(const std::vector<std::string>& argv);
 std::string TpeWarning(const search::Spec& spec, int64_t total);
+std::string ObjectivesText(const search::Spec& spec);
 }  // namespace
 
 namespace {
@@ -61,15 +63,16 @@ absl::StatusOr<Preview> MakePreview(const PlanOptions& o) {
       v.spec.objective.metric.empty() && vocabulary::TaskOf(v.spec.dataset) == vocabulary::Task::kUnknown;
   v.objective = v.objective_open
                     ? "maximize val_accuracy (classification) or minimize val_loss (regression), as the file decides"
-                    : absl::StrCat(search::ObjectiveMaximized(v.spec) ? "maximize " : "minimize ",
-                                   search::ObjectiveMetric(v.spec));
+                    : ObjectivesText(v.spec);
   auto strategy = search::MakeStrategy(v.spec);
   if (!strategy.ok()) return strategy.status();
   // TPE's trials past its start-up depend on results: only the start-up can be shown.
   // --limit 0: every trial, as for `trials` (TPE's start-up, for the reason above).
   const int64_t wanted = o.limit == 0 ? INT64_MAX : o.limit;
-  const int64_t limit =
-      v.spec.method == search::Method::kTpe ? std::min<int64_t>(wanted, v.spec.tpe.startup_trials) : wanted;
+  // NSGA-II's likewise: its first generation.
+  const int64_t limit = v.spec.method == search::Method::kTpe     ? std::min<int64_t>(wanted, v.spec.tpe.startup_trials)
+                        : v.spec.method == search::Method::kNsga2 ? std::min<int64_t>(wanted, v.spec.nsga2.population)
+                                                                  : wanted;
   for (int64_t i = 0; i < limit; ++i) {
     auto p = (*strategy)->Next();
     if (!p) break;
@@ -169,6 +172,10 @@ void PrintText(const Preview& v, const std::string& path, std::ostream& out) {
         << " trials are random (the preview below); later ones are chosen from the results so far\n";
     if (const std::string w = TpeWarning(spec, v.total); !w.empty()) out << "warning: " << w << "\n";
   }
+  if (spec.method == search::Method::kNsga2) {
+    out << "nsga2: the first generation (" << spec.nsga2.population
+        << " completed trials) is random (the preview below); later ones are bred from the best so far\n";
+  }
   if (auto pruning = PruningSummary(spec); !pruning.empty()) out << "pruning: " << pruning << "\n";
   if (spec.trainer.runs_command()) out << "command: " << ShellLine(spec.trainer.command.argv) << "\n";
   if (!v.note.empty()) out << "note: " << v.note << "\n";
@@ -250,6 +257,15 @@ std::string ShellLine(const std::vector<std::string>& argv) {
   std::vector<std::string> words;
   for (const auto& a : argv) words.push_back(ShellWord(a));
   return absl::StrJoin(words, " ");
+}
+
+// "maximize val_accuracy", or for several objectives "maximize val_accuracy,
+// minimize parameter_count (the Pareto front)".
+std::string ObjectivesText(const search::Spec& spec) {
+  std::vector<std::string> parts;
+  for (const auto& o : search::ResolvedObjectives(spec))
+    parts.push_back(absl::StrCat(o.maximize ? "maximize " : "minimize ", o.metric));
+  return absl::StrCat(absl::StrJoin(parts, ", "), search::MultiObjective(spec) ? " (the Pareto front)" : "");
 }
 
 // TPE whose budget ends within its random start-up never uses its model.

@@ -96,21 +96,48 @@ v1::Parameter ToProto(const Parameter& p) {
   return out;
 }
 
+search::Objective FromProto(const v1::Objective& p) {
+  search::Objective o;
+  o.metric = p.metric();
+  o.goal = p.goal() == v1::MAXIMIZE   ? search::Goal::kMaximize
+           : p.goal() == v1::MINIMIZE ? search::Goal::kMinimize
+                                      : search::Goal::kUnspecified;
+  if (p.has_target()) o.target = p.target();
+  return o;
+}
+
+v1::Objective ToProto(const search::Objective& o) {
+  v1::Objective p;
+  if (!o.metric.empty()) p.set_metric(o.metric);
+  if (o.goal == search::Goal::kMaximize) p.set_goal(v1::MAXIMIZE);
+  if (o.goal == search::Goal::kMinimize) p.set_goal(v1::MINIMIZE);
+  if (o.target) p.set_target(*o.target);
+  return p;
+}
+
+search::Nsga2Options FromProto(const v1::Nsga2Options& p) {
+  search::Nsga2Options g;
+  if (p.has_population()) g.population = p.population();
+  if (p.has_crossover_prob()) g.crossover_prob = p.crossover_prob();
+  if (p.has_swapping_prob()) g.swapping_prob = p.swapping_prob();
+  if (p.has_mutation_prob()) g.mutation_prob = p.mutation_prob();
+  return g;
+}
+
 }  // namespace
 
 absl::StatusOr<search::Spec> FromProto(const v1::SweepSpec& p) {
   search::Spec s;
   s.name = p.name();
   s.dataset = convert::FromProto(p.dataset());
-  s.objective.metric = p.objective().metric();
-  s.objective.goal = p.objective().goal() == v1::MAXIMIZE   ? search::Goal::kMaximize
-                     : p.objective().goal() == v1::MINIMIZE ? search::Goal::kMinimize
-                                                            : search::Goal::kUnspecified;
-  if (p.objective().has_target()) s.objective.target = p.objective().target();
+  s.objective = FromProto(p.objective());
+  for (const auto& o : p.other_objectives()) s.other_objectives.push_back(FromProto(o));
   s.method = p.method() == v1::GRID     ? search::Method::kGrid
              : p.method() == v1::RANDOM ? search::Method::kRandom
              : p.method() == v1::TPE    ? search::Method::kTpe
+             : p.method() == v1::NSGA2  ? search::Method::kNsga2
                                         : search::Method::kUnspecified;
+  if (p.has_nsga2()) s.nsga2 = FromProto(p.nsga2());
   if (p.has_tpe()) {
     const v1::TpeOptions& t = p.tpe();
     if (t.has_startup_trials()) s.tpe.startup_trials = t.startup_trials();
@@ -162,10 +189,17 @@ v1::SweepSpec ToProto(const search::Spec& s) {
   v1::SweepSpec p;
   p.set_name(s.name);
   *p.mutable_dataset() = convert::ToProto(s.dataset);
-  if (!s.objective.metric.empty()) p.mutable_objective()->set_metric(s.objective.metric);
-  if (s.objective.goal == search::Goal::kMaximize) p.mutable_objective()->set_goal(v1::MAXIMIZE);
-  if (s.objective.goal == search::Goal::kMinimize) p.mutable_objective()->set_goal(v1::MINIMIZE);
-  if (s.objective.target) p.mutable_objective()->set_target(*s.objective.target);
+  if (!s.objective.metric.empty() || s.objective.goal != search::Goal::kUnspecified || s.objective.target)
+    *p.mutable_objective() = ToProto(s.objective);
+  for (const auto& o : s.other_objectives) *p.add_other_objectives() = ToProto(o);
+  if (s.method == search::Method::kNsga2) {
+    p.set_method(v1::NSGA2);
+    auto* g = p.mutable_nsga2();
+    g->set_population(s.nsga2.population);
+    g->set_crossover_prob(s.nsga2.crossover_prob);
+    g->set_swapping_prob(s.nsga2.swapping_prob);
+    if (s.nsga2.mutation_prob) g->set_mutation_prob(*s.nsga2.mutation_prob);
+  }
   if (s.method == search::Method::kGrid) p.set_method(v1::GRID);
   if (s.method == search::Method::kRandom) p.set_method(v1::RANDOM);
   if (s.method == search::Method::kTpe) {

@@ -258,6 +258,22 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
                      &result.metrics);
   }
   const double objective = obj->second;
+  const int64_t finished = now_ms();
+  std::vector<double> values;  // a multi-objective sweep's
+  if (!s->objectives.empty()) {
+    store::TrialRecord counted = r->trial;
+    counted.parameter_count = result.parameter_count;
+    auto all = ObjectiveValues(*s, counted, result.metrics, finished);
+    if (!all) {
+      std::string missing;
+      for (const auto& o : s->objectives) {
+        if (!search::ObjectiveValue(o.metric, {&result.metrics, result.parameter_count, 0})) missing = o.metric;
+      }
+      return FailTrial(*s, index, absl::StrCat("the objective metric ", missing, " was not reported"),
+                       &result.metrics);
+    }
+    values = *std::move(all);
+  }
   const auto& target = s->spec.objective.target;
   const bool reached = target && !s->ending && (s->maximize ? objective >= *target : objective <= *target);
   const Ending by_target{SweepStatus::kCompleted,
@@ -267,7 +283,7 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
   store::TrialCounts done_after = s->done;
   done_after.completed += 1;
   const Effects p = EffectsOf(*s, index, false, reached ? &by_target : nullptr, done_after, "");
-  const int64_t now = now_ms();
+  const int64_t now = finished;
   static const Commit kComplete{"scheduler.complete.before_commit", "scheduler.complete.after_commit"};
   auto st = Write(kComplete, [&](WriteTxn& w) {
     FlushEpochs(w, *r);
@@ -287,7 +303,9 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
     s->best = objective;
     s->best_trial = index;
   }
-  s->strategy->Observe(Observed(done.trial, search::TrialState::kCompleted, objective));
+  search::Observation observed = Observed(done.trial, search::TrialState::kCompleted, objective);
+  observed.values = std::move(values);
+  s->strategy->Observe(observed);
   if (s->pruner) s->pruner->Finished(index, true);
   EmitTrial(*s, done.trial, TrialStatus::kCompleted, "", &result.metrics, result.parameter_count);
   ApplyEffects(*s, p);

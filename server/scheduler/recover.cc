@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<SweepState>> Scheduler::LoadSweep(const store::Sw
   s.spec_bytes = rec.spec;
   s.metric = search::ObjectiveMetric(s.spec);
   s.maximize = rec.maximize;
+  if (search::MultiObjective(s.spec)) s.objectives = search::ResolvedObjectives(s.spec);
   s.max_failed = s.spec.budget.max_failed;
   s.max_concurrent = s.spec.max_concurrent;
   s.created_ms = rec.created_ms;
@@ -108,6 +109,7 @@ void Scheduler::RestoreSearch(SweepState& s, ReadTxn& read) {
       case TrialStatus::kCompleted:
         o.state = TrialState::kCompleted;
         o.value = t.objective;
+        if (!s.objectives.empty()) o.values = ObjectiveValues(s, t).value_or(std::vector<double>{});
         completed = true;
         break;
       case TrialStatus::kPruned:

@@ -219,6 +219,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& submitt
   state->total = state->strategy->total();
   state->metric = search::ObjectiveMetric(spec);
   state->maximize = search::ObjectiveMaximized(spec);
+  if (search::MultiObjective(spec)) state->objectives = search::ResolvedObjectives(spec);
   state->max_failed = spec.budget.max_failed;
   state->max_concurrent = spec.max_concurrent;
   state->pruner = search::MakePruner(spec, state->metric, state->maximize, search::MaxEpochs(spec));

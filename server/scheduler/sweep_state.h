@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/protocol/epoch_report.h"
+#include "search/objectives.h"
 #include "search/pruner.h"
 #include "search/spec.h"
 #include "search/strategy.h"
@@ -46,6 +47,8 @@ struct SweepState {
   std::unique_ptr<search::Pruner> pruner;  // null: no pruning
   std::string metric;
   bool maximize = false;
+  // A multi-objective sweep's objectives, the first (metric, maximize) first; else empty.
+  std::vector<search::ResolvedObjective> objectives;
   int64_t created_ms = 0;      // unix ms
   int64_t deadline_mono = 0;   // monotonic ms; 0: no max_duration
   int64_t max_failed = 0;      // 0: unlimited
@@ -83,6 +86,20 @@ struct SweepState {
 inline search::Observation Observed(const store::TrialRecord& t, search::TrialState state,
                                     std::optional<double> value = std::nullopt, int64_t epoch = 0) {
   return search::Observation{t.index, t.params, state, value, epoch};
+}
+
+// A completed trial's value of each of a multi-objective sweep's objectives (its
+// `seconds`: the attempt's start to `finished_ms`, or to now while it finishes);
+// nullopt when one is missing.
+inline std::optional<std::vector<double>> ObjectiveValues(const SweepState& s, const store::TrialRecord& t,
+                                                          const std::map<std::string, double>& metrics,
+                                                          int64_t finished_ms) {
+  search::TrialOutcome outcome{&metrics, t.parameter_count, -1};
+  if (t.started_ms > 0 && finished_ms >= t.started_ms) outcome.seconds = (finished_ms - t.started_ms) / 1000.0;
+  return search::ObjectiveValues(s.objectives, outcome);
+}
+inline std::optional<std::vector<double>> ObjectiveValues(const SweepState& s, const store::TrialRecord& t) {
+  return ObjectiveValues(s, t, t.metrics, t.finished_ms);
 }
 
 }  // namespace hpsearch::scheduler

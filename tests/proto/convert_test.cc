@@ -264,6 +264,32 @@ TEST(SpecConvert, EachTrainerSurvivesTheWire) {
   EXPECT_TRUE(builtin->trainer.builtin());
 }
 
+TEST(SpecConvert, SeveralObjectivesAndNsga2SurviveTheWire) {
+  auto spec = client::ParseSpecYaml(R"(dataset: iris
+method: nsga2
+nsga2: {population: 12, crossover_prob: 0.8, swapping_prob: 0.4, mutation_prob: 0.2}
+objective: [{metric: val_accuracy, goal: maximize}, {metric: seconds}, {metric: parameter_count, goal: minimize}]
+)");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  const v1::SweepSpec wire = ToProto(*spec);
+  EXPECT_EQ(wire.method(), v1::NSGA2);
+  EXPECT_EQ(wire.other_objectives_size(), 2);
+  auto back = FromProto(wire);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(SameMessage(wire, ToProto(*back)));
+  EXPECT_EQ(back->method, search::Method::kNsga2);
+  EXPECT_EQ(back->objective.metric, "val_accuracy");
+  EXPECT_EQ(back->objective.goal, search::Goal::kMaximize);
+  ASSERT_EQ(back->other_objectives.size(), 2u);
+  EXPECT_EQ(back->other_objectives[0].metric, "seconds");
+  EXPECT_EQ(back->other_objectives[0].goal, search::Goal::kUnspecified);
+  EXPECT_EQ(back->other_objectives[1].goal, search::Goal::kMinimize);
+  EXPECT_EQ(back->nsga2.population, 12);
+  EXPECT_EQ(back->nsga2.crossover_prob, 0.8);
+  EXPECT_EQ(back->nsga2.swapping_prob, 0.4);
+  EXPECT_EQ(back->nsga2.mutation_prob, 0.2);
+}
+
 TEST(SpecConvert, TpeAndEachPruningMethodSurviveTheWire) {
   for (const char* pruning : {"{method: median, startup_trials: 7, warmup_epochs: 2, interval: 3}",
                               "{method: asha, min_epochs: 2, reduction_factor: 4}",

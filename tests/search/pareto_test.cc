@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 
 namespace hpsearch::search {
@@ -123,6 +124,42 @@ TEST(Pareto, AContributionIsWhatThePointAloneCovers) {
   EXPECT_DOUBLE_EQ(c[3], 0);  // dominated
   EXPECT_DOUBLE_EQ(c[1], 0);  // duplicated: either copy alone is enough
   EXPECT_DOUBLE_EQ(c[4], 0);
+}
+
+TEST(Pareto, GreedySubsetTakesThePointsThatAddTheMostVolume) {
+  // Reference (4, 4): boxes (3×1) for (1,3), (2×2) for (2,2), (1×3) for (3,1). The
+  // middle one adds 4; then each end adds 1 (its box less the overlap), a tie the
+  // lower index wins.
+  const Points front = {{1, 3}, {2, 2}, {3, 1}};
+  EXPECT_EQ(GreedyHypervolumeSubset(front, 1, {4, 4}), (std::vector<std::size_t>{1}));
+  EXPECT_EQ(GreedyHypervolumeSubset(front, 2, {4, 4}), (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(GreedyHypervolumeSubset(front, 3, {4, 4}), (std::vector<std::size_t>{0, 1, 2}));
+  // Reference (4, 5): (1,3) alone adds 3·2 = 6, (2,2) 2·3 = 6, (3,1) 1·4 = 4: the
+  // tie goes to index 0.
+  EXPECT_EQ(GreedyHypervolumeSubset(front, 1, {4, 5}), (std::vector<std::size_t>{0}));
+  // Duplicates come last: two distinct points before the copy of the first.
+  EXPECT_EQ(GreedyHypervolumeSubset({{1, 3}, {1, 3}, {3, 1}}, 2, {4, 4}), (std::vector<std::size_t>{0, 2}));
+  EXPECT_EQ(GreedyHypervolumeSubset({{1, 3}, {1, 3}, {3, 1}}, 3, {4, 4}), (std::vector<std::size_t>{0, 1, 2}));
+  // Three objectives: the corner point with the largest box alone.
+  EXPECT_EQ(GreedyHypervolumeSubset({{1, 1, 3}, {0, 0, 2}, {3, 3, 0}}, 1, {4, 4, 4}),
+            (std::vector<std::size_t>{1}));
+}
+
+TEST(Pareto, CrowdingDistanceIsTheNeighboursGapOverTheRangeWithInfiniteEnds) {
+  // Objective 0 spans 0..4, objective 1 spans 0..8. (1,6): (2−0)/4 + (8−4)/8 = 1;
+  // (2,4): (4−1)/4 + (6−0)/8 = 1.5.
+  const std::vector<double> d = CrowdingDistances({{0, 8}, {1, 6}, {2, 4}, {4, 0}});
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(d[0], inf);
+  EXPECT_DOUBLE_EQ(d[1], 1.0);
+  EXPECT_DOUBLE_EQ(d[2], 1.5);
+  EXPECT_EQ(d[3], inf);
+  // An objective where all are alike tells none apart (Optuna's rule): only the other counts.
+  const std::vector<double> flat = CrowdingDistances({{5, 0}, {5, 1}, {5, 3}});
+  EXPECT_EQ(flat[0], inf);
+  EXPECT_DOUBLE_EQ(flat[1], 1.0);
+  EXPECT_EQ(flat[2], inf);
+  EXPECT_EQ(CrowdingDistances({{1, 1}, {1, 1}}), (std::vector<double>{0, 0}));
 }
 
 }  // namespace
