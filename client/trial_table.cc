@@ -51,7 +51,9 @@ std::string ObjectiveCell(const v1::Trial& t, const TrialColumns& c) {
 void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c, std::ostream& out) {
   std::vector<std::string> header;
   if (c.rank) header.push_back("RANK");
-  for (const char* h : {"TRIAL", "STATUS", "OBJECTIVE"}) header.push_back(h);
+  for (const char* h : {"TRIAL", "STATUS"}) header.push_back(h);
+  if (c.objectives.empty()) header.push_back("OBJECTIVE");
+  for (const auto& o : c.objectives) header.push_back(o);
   for (const auto& p : c.params) header.push_back(p);
   for (const auto& m : c.metrics) header.push_back(m);
   header.push_back("TIME");
@@ -63,10 +65,13 @@ void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c
     const auto& t = trials[i];
     const json j = TrialJson(t);
     std::vector<std::string> row;
-    if (c.rank) row.push_back(std::to_string(i + 1));
+    if (c.rank && !c.objectives.empty()) row.push_back(t.has_pareto_rank() ? std::to_string(t.pareto_rank()) : "-");
+    if (c.rank && c.objectives.empty()) row.push_back(std::to_string(i + 1));
     row.push_back(std::to_string(t.index()));
     row.push_back(StatusName(t.status()));
-    row.push_back(ObjectiveCell(t, c));
+    if (c.objectives.empty()) row.push_back(ObjectiveCell(t, c));
+    for (std::size_t o = 0; o < c.objectives.size(); ++o)
+      row.push_back(o < static_cast<std::size_t>(t.objective_values_size()) ? Cell(t.objective_values(o)) : "-");
     for (const auto& p : c.params) row.push_back(j["params"].contains(p) ? Cell(j["params"][p]) : "-");
     for (const auto& m : c.metrics) row.push_back(t.metrics().count(m) ? Cell(t.metrics().at(m)) : "-");
     row.push_back(RunTime(t));
@@ -87,7 +92,9 @@ void PrintTrialCsv(const std::vector<v1::Trial>& trials, std::ostream& out) {
                                 "seconds", "epochs_run", "parameter_count", "failure_reason"};
   const auto params = ParamNames(trials);
   const auto metrics = MetricNames(trials);
+  const bool ranked = std::any_of(trials.begin(), trials.end(), [](const auto& t) { return t.has_pareto_rank(); });
   std::vector<std::string> header = {"trial", "status", "objective"};
+  if (ranked) header.push_back("pareto_rank");
   for (const auto& p : params) header.push_back(p);
   for (const auto& m : metrics) header.push_back(m);
   for (const char* h : kTail) header.push_back(h);
@@ -95,6 +102,7 @@ void PrintTrialCsv(const std::vector<v1::Trial>& trials, std::ostream& out) {
   for (const auto& t : trials) {
     const json j = TrialJson(t);
     std::vector<std::string> row = {std::to_string(t.index()), j["status"], Exact(j["objective"])};
+    if (ranked) row.push_back(t.has_pareto_rank() ? std::to_string(t.pareto_rank()) : "");
     for (const auto& p : params) row.push_back(j["params"].contains(p) ? Exact(j["params"][p]) : "");
     for (const auto& m : metrics) row.push_back(j["metrics"].contains(m) ? Exact(j["metrics"][m]) : "");
     for (const char* h : kTail) row.push_back(Exact(j[h]));

@@ -16,7 +16,9 @@ namespace hpsearch::client {
 struct TrialColumns {
   std::vector<std::string> params;   // in spec order: searched, then fixed when asked
   std::vector<std::string> metrics;  // after the parameters
-  bool rank = false;                 // a RANK column first (best)
+  bool rank = false;                 // a RANK column first (best; several objectives: the Pareto rank)
+  // A multi-objective sweep's objectives: a column each in place of OBJECTIVE.
+  std::vector<std::string> objectives;
   bool wide = false;                 // STARTED, ATTEMPT, WORKER, EPOCHS, NET PARAMS after TIME
   // The sweep's objective metric: a trial that did not complete shows its last value
   // of it, at the epoch it stopped ("0.4127 @3"). Empty: "-".
@@ -36,6 +38,8 @@ void PrintTrialTable(const std::vector<hpsearch::v1::Trial>& trials, const Trial
 
 // The one CSV shape of trials (export, trials -o csv, best -o csv): trial, status,
 // objective, a column per parameter and per metric, then run details. Exact numbers.
+// A multi-objective sweep's trials add pareto_rank (0: on the Pareto front; empty: not
+// completed) after objective.
 void PrintTrialCsv(const std::vector<hpsearch::v1::Trial>& trials, std::ostream& out);
 
 // A trial's run time so far ("-" before it started), as Duration() prints it.

@@ -98,6 +98,10 @@ json TrialJson(const v1::Trial& t) {
             {"failure_reason", t.failure_reason()},
             {"epochs_run", t.epochs_run()},
             {"parameter_count", t.parameter_count()}};
+  if (t.has_pareto_rank()) {  // a multi-objective sweep's completed trial
+    j["objective_values"] = std::vector<double>(t.objective_values().begin(), t.objective_values().end());
+    j["pareto_rank"] = t.pareto_rank();
+  }
   return j;
 }
 
@@ -158,9 +162,20 @@ std::string PlanNote(const v1::Sweep& s) {
 }
 
 std::string ObjectiveLabel(const v1::Sweep& s) {
+  if (s.has_pareto() && s.pareto().metrics_size() > 1) {  // several objectives, resolved by the server
+    std::string out;
+    for (int i = 0; i < s.pareto().metrics_size(); ++i) {
+      out += (i ? ", " : "") + Printable(s.pareto().metrics(i)) +
+             (i < s.pareto().maximize_size() && s.pareto().maximize(i) ? " (maximize)" : " (minimize)");
+    }
+    return out;
+  }
   auto o = Objective(s);
   if (!o) return "objective";
-  return Printable(o->first) + (o->second ? " (maximize)" : " (minimize)");
+  std::string out = Printable(o->first) + (o->second ? " (maximize)" : " (minimize)");
+  if (const int more = s.spec().other_objectives_size(); more > 0)
+    out += " and " + std::to_string(more) + " more objective" + (more == 1 ? "" : "s");
+  return out;
 }
 
 std::string SearchLabel(const search::Spec& spec) {

@@ -93,7 +93,7 @@ std::unique_ptr<Command> MakeTrialCommand();
 
 struct BestOptions {
   std::string sweep;
-  int32_t k = 5;
+  int32_t k = 0;            // 0: the server's default (5; several objectives: the Pareto front)
   bool show_fixed = false;  // columns for the fixed settings too
 };
 int RunBest(Connection& c, const BestOptions& o, std::ostream& out, std::ostream& err);

@@ -1,8 +1,11 @@
 // A sweep as a whole: submit, status, stop, cancel (list: list_command.cc).
+#include <cmath>
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "client/commands/call_and_print.h"
 #include "client/commands/commands.h"
 #include "client/format.h"
@@ -77,6 +80,24 @@ grpc::Status FetchSweep(Connection& c, const std::string& sweep, v1::Sweep* out)
 namespace {
 
 // What `status` shows of a sweep, as JSON and as field/value rows.
+// A multi-objective sweep's front: "3 trials on the front of 12 ranked, hypervolume
+// 0.0712 (reference point: val_accuracy 0.45, parameter_count 1.2e+05)"; `j` gains it.
+std::string ParetoText(const v1::ParetoSummary& p, json& j) {
+  std::vector<std::string> reference;
+  for (int i = 0; i < p.reference_point_size() && i < p.metrics_size(); ++i)
+    // Optuna's rule puts a worst value of 0 at 1e-12: shown as the 0 it stands for.
+    reference.push_back(absl::StrCat(Printable(p.metrics(i)), " ",
+                                     Cell(std::abs(p.reference_point(i)) < 1e-9 ? 0.0 : p.reference_point(i))));
+  j["pareto"] = {{"front_size", p.front_size()},
+                 {"ranked_trials", p.ranked_trials()},
+                 {"hypervolume", p.hypervolume()},
+                 {"reference_point", std::vector<double>(p.reference_point().begin(), p.reference_point().end())}};
+  if (p.ranked_trials() == 0) return "no completed trial yet";
+  return absl::StrFormat("%d trial%s on the front of %d ranked, hypervolume %.4g (reference point: %s)",
+                         p.front_size(), p.front_size() == 1 ? "" : "s", p.ranked_trials(), p.hypervolume(),
+                         absl::StrJoin(reference, ", "));
+}
+
 struct StatusView {
   json j;
   std::vector<std::vector<std::string>> rows;
@@ -129,6 +150,7 @@ StatusView Summarize(Connection& c, const v1::Sweep& s) {
     j["trains"] = TrainerLabel(*spec);
   }
   if (const std::string labels = LabelsText(s); !labels.empty()) rows.push_back({"labels", labels});
+  if (s.has_pareto()) rows.push_back({"pareto", ParetoText(s.pareto(), j)});
   const std::vector<std::vector<std::string>> progress = {
       {"progress",
        absl::StrFormat("%d/%d done", done, s.total_trials()) +

@@ -17,6 +17,7 @@
 #include "common/util/printable.h"
 #include "common/util/value_json.h"
 #include "common/vocabulary/metrics.h"
+#include "search/objectives.h"
 #include "search/spec_validator.h"
 
 namespace hpsearch::client {
@@ -164,7 +165,13 @@ int RunBest(Connection& c, const BestOptions& o, std::ostream& out, std::ostream
                return;
              }
              TrialColumns cols;
-             cols.params = ParamColumns(SweepSpec(c, o.sweep), trials, o.show_fixed);
+             const std::optional<search::Spec> spec = SweepSpec(c, o.sweep);
+             cols.params = ParamColumns(spec, trials, o.show_fixed);
+             // Several objectives: a column each (maximised ones marked), the Pareto rank first.
+             if (spec && search::MultiObjective(*spec)) {
+               for (const auto& obj : search::ResolvedObjectives(*spec))
+                 cols.objectives.push_back(obj.metric + (obj.maximize ? " (max)" : " (min)"));
+             }
              // Test metrics (held out, never searched on) next to the objective.
              for (const auto& m : MetricNames(trials)) {
                if (m.rfind("test_", 0) == 0) cols.metrics.push_back(m);
@@ -254,7 +261,8 @@ class BestCommand final : public ServerCommand {
     auto* cmd = AddCommand(app, "best", "The best trials by the sweep's objective, with test metrics",
                            "hpsearch best quickstart -k 3");
     cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
-    cmd->add_option("-k", options_.k, "How many")->check(CLI::Range(1, 1000))->capture_default_str();
+    cmd->add_option("-k", options_.k, "How many (default 5; with several objectives, the whole Pareto front)")
+        ->check(CLI::Range(1, 1000));
     cmd->add_flag("--show-fixed", options_.show_fixed, "Columns for the fixed settings too");
     return cmd;
   }

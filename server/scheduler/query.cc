@@ -1,6 +1,7 @@
 #include "server/scheduler/query.h"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -179,6 +180,41 @@ absl::StatusOr<std::vector<store::TrialRecord>> Query::Best(const std::string& s
   });
   if (!st.ok()) return st;
   return best;
+}
+
+absl::StatusOr<Query::Front> Query::ParetoFront(const std::string& sweep) {
+  auto rec = scheduler_.Resolve(sweep);
+  if (!rec.ok()) return rec.status();
+  auto spec = scheduler_.DecodeSpec(rec->spec);
+  if (!spec.ok()) return spec.status();
+  Front f;
+  if (!search::MultiObjective(*spec)) return f;
+  f.objectives = search::ResolvedObjectives(*spec);
+  std::vector<store::TrialRecord> completed;
+  auto st = store_.Read([&](store::ReadTxn& r) {
+    completed = r.BestTrials(rec->rowid, std::numeric_limits<int32_t>::max());
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  std::sort(completed.begin(), completed.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+  std::vector<store::TrialRecord> ranked;
+  std::vector<std::vector<double>> values;
+  for (auto& t : completed) {
+    search::TrialOutcome outcome{&t.metrics, t.parameter_count, -1};
+    if (t.started_ms > 0 && t.finished_ms >= t.started_ms) outcome.seconds = (t.finished_ms - t.started_ms) / 1000.0;
+    auto v = search::ObjectiveValues(f.objectives, outcome);
+    if (!v) continue;
+    values.push_back(*std::move(v));
+    ranked.push_back(std::move(t));
+  }
+  f.ranking = search::RankTrials(f.objectives, values);
+  for (std::size_t i : f.ranking.order) {
+    f.position[ranked[i].index] = f.trials.size();
+    f.ranks.push_back(f.ranking.rank[i]);
+    f.values.push_back(values[i]);
+    f.trials.push_back(std::move(ranked[i]));
+  }
+  return f;
 }
 
 }  // namespace hpsearch::scheduler

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "search/importance.h"
+#include "search/pareto_ranking.h"
 #include "server/scheduler/history.h"
 #include "server/scheduler/scheduler.h"
 #include "server/store/store.h"
@@ -77,6 +78,20 @@ class Query {
   int64_t now_ms() const { return scheduler_.now_ms(); }
   // The k best COMPLETED trials, best first.
   absl::StatusOr<std::vector<store::TrialRecord>> Best(const std::string& sweep, int32_t k);
+  // A multi-objective sweep's COMPLETED trials ranked into fronts
+  // (search/pareto_ranking.h), in `best` order: by rank, then the first objective. A
+  // trial without a value for every objective is left out. One objective: empty
+  // `objectives` and no trials.
+  struct Front {
+    std::vector<search::ResolvedObjective> objectives;
+    std::vector<store::TrialRecord> trials;
+    std::vector<std::vector<double>> values;  // per trial, per objective
+    std::vector<int> ranks;                   // per trial
+    search::ParetoRanking ranking;            // front size, reference point, hypervolume
+    // Each trial's position in `trials` by its index.
+    std::map<int64_t, std::size_t> position;
+  };
+  absl::StatusOr<Front> ParetoFront(const std::string& sweep);
 
  private:
   Scheduler& scheduler_;

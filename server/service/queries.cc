@@ -32,10 +32,31 @@ absl::StatusOr<int64_t> Offset(const std::string& token) {
 
 }  // namespace
 
+// A multi-objective sweep's completed trial's values and rank, when it has them.
+void AddRank(const scheduler::Query::Front& f, v1::Trial* t) {
+  auto it = f.position.find(t->index());
+  if (it == f.position.end()) return;
+  for (double v : f.values[it->second]) t->add_objective_values(v);
+  t->set_pareto_rank(f.ranks[it->second]);
+}
+
 absl::Status GetSweep(scheduler::Query& q, const v1::GetSweepRequest& req, v1::Sweep* resp) {
   auto sweep = q.Sweep(req.sweep());
-  if (sweep.ok()) *resp = ToProto(*sweep, true);
-  return sweep.status();
+  if (!sweep.ok()) return sweep.status();
+  *resp = ToProto(*sweep, true);
+  if (resp->spec().other_objectives_size() == 0) return absl::OkStatus();
+  auto front = q.ParetoFront(sweep->id);
+  if (!front.ok()) return front.status();
+  v1::ParetoSummary* p = resp->mutable_pareto();
+  p->set_front_size(static_cast<int64_t>(front->ranking.front_size));
+  p->set_ranked_trials(static_cast<int64_t>(front->trials.size()));
+  p->set_hypervolume(front->ranking.hypervolume);
+  for (double r : front->ranking.reference) p->add_reference_point(r);
+  for (const auto& o : front->objectives) {
+    p->add_metrics(o.metric);
+    p->add_maximize(o.maximize);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ListSweeps(scheduler::Query& q, const v1::ListSweepsRequest& req, v1::ListSweepsResponse* resp) {
@@ -65,6 +86,12 @@ absl::Status ListTrials(scheduler::Query& q, const v1::ListTrialsRequest& req, v
   auto page = q.Trials(req.sweep(), query, {req.where().begin(), req.where().end()});
   if (!page.ok()) return page.status();
   for (const auto& t : page->trials) *resp->add_trials() = ToProto(t);
+  if (std::any_of(page->trials.begin(), page->trials.end(),
+                  [](const auto& t) { return t.status == TrialStatus::kCompleted; })) {
+    auto front = q.ParetoFront(req.sweep());
+    if (!front.ok()) return front.status();
+    for (auto& t : *resp->mutable_trials()) AddRank(*front, &t);
+  }
   resp->set_total(page->total);
   resp->set_next_page_token(page->next_cursor);
   return absl::OkStatus();
@@ -115,6 +142,18 @@ absl::Status GetImportance(scheduler::Query& q, const v1::GetImportanceRequest& 
 absl::Status GetBestTrials(scheduler::Query& q, const v1::GetBestTrialsRequest& req, v1::GetBestTrialsResponse* resp) {
   auto k = PageSize(req.k(), 5, 1000, "k");
   if (!k.ok()) return k.status();
+  auto front = q.ParetoFront(req.sweep());
+  if (!front.ok()) return front.status();
+  if (!front->objectives.empty()) {  // several objectives: the front (k = 0), or the first k by rank
+    const std::size_t n = req.k() == 0 ? std::min<std::size_t>(front->ranking.front_size, 1000)
+                                       : std::min<std::size_t>(front->trials.size(), static_cast<std::size_t>(*k));
+    for (std::size_t i = 0; i < n; ++i) {
+      v1::Trial* t = resp->add_trials();
+      *t = ToProto(front->trials[i]);
+      AddRank(*front, t);
+    }
+    return absl::OkStatus();
+  }
   auto best = q.Best(req.sweep(), *k);
   if (!best.ok()) return best.status();
   for (const auto& t : *best) *resp->add_trials() = ToProto(t);

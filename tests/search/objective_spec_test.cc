@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "search/objectives.h"
+#include "search/pareto_ranking.h"
 #include "search/spec_file.h"
 #include "search/spec_validator.h"
 #include "search/spec_writer.h"
@@ -75,6 +76,31 @@ TEST(ObjectiveSpec, SecondsAndParameterCountNeedNoReport) {
   EXPECT_EQ(ObjectiveValues({{"val_accuracy", true}, {"val_loss", false}}, t), std::nullopt);
   EXPECT_EQ(AsLosses({{"a", true}, {"b", false}}, {0.9, 3}), (ObjectiveVector{-0.9, 3}));
   EXPECT_EQ(ReferencePoint({{-0.9, 3}, {-0.5, 0}}), (ObjectiveVector{-0.45, 3.3000000000000003}));
+}
+
+TEST(ParetoRanking, RanksOrdersAndMeasuresAHandComputedSet) {
+  // Accuracy (maximised) against size (minimised). Trial 3 dominates every other one;
+  // 0 and 1 trade off; 2 is dominated by 0 as well.
+  const std::vector<ResolvedObjective> objectives = {{"val_accuracy", true}, {"parameter_count", false}};
+  const std::vector<std::vector<double>> values = {{0.8, 100}, {0.9, 200}, {0.7, 300}, {0.9, 100}};
+  const ParetoRanking r = RankTrials(objectives, values);
+  EXPECT_EQ(r.rank, (std::vector<int>{1, 1, 2, 0}));
+  EXPECT_EQ(r.order, (std::vector<std::size_t>{3, 1, 0, 2}));  // by rank, then the most accurate
+  EXPECT_EQ(r.front_size, 1u);
+  // The worst of each, 10% further out: accuracy 0.7 → 0.63, size 300 → 330.
+  ASSERT_EQ(r.reference.size(), 2u);
+  EXPECT_NEAR(r.reference[0], 0.63, 1e-12);
+  EXPECT_NEAR(r.reference[1], 330, 1e-9);
+  EXPECT_NEAR(r.hypervolume, (0.9 - 0.63) * (330 - 100), 1e-9);
+  // As trials arrive: trial 0 alone, then trial 1's extra box, trial 2 adds nothing,
+  // trial 3 takes over the front.
+  const std::vector<double> h = HypervolumeHistory(objectives, values);
+  ASSERT_EQ(h.size(), 4u);
+  EXPECT_NEAR(h[0], 0.17 * 230, 1e-9);
+  EXPECT_NEAR(h[1], 0.17 * 230 + 0.1 * 130, 1e-9);
+  EXPECT_NEAR(h[2], h[1], 1e-12);
+  EXPECT_NEAR(h[3], 0.27 * 230, 1e-9);
+  EXPECT_TRUE(RankTrials(objectives, {}).order.empty());
 }
 
 struct Refused {
