@@ -37,6 +37,7 @@ _SDK = {
     "TrialCounts": "hpsearch.types",
     "Attempt": "hpsearch.types",
     "Importance": "hpsearch.types",
+    "ParetoSummary": "hpsearch.types",
     "Event": "hpsearch.types",
     "Epoch": "hpsearch.types",
     "RetryResult": "hpsearch.types",

@@ -7,7 +7,8 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional
 
 from google.protobuf import json_format
 
-from hpsearch.types import Attempt, Epoch, Importance, ServerInfo, Trial, TrialCounts, Worker, WorkerTrial
+from hpsearch.types import (Attempt, Epoch, Importance, ParetoSummary, ServerInfo, Trial, TrialCounts, Worker,
+                            WorkerTrial)
 from hpsearch.v1 import trial_pb2
 
 TRIAL_STATUSES = {
@@ -102,7 +103,19 @@ def trial_of(t: Any, floats: FrozenSet[str], full: bool = False) -> Trial:
         objective=t.objective if t.HasField("objective") else None, metrics=dict(sorted(t.metrics.items())),
         failure_reason=t.failure_reason, parameter_count=t.parameter_count,
         epochs_run=t.epochs_run, created=time_of(t.created_ms),
-        started=time_of(t.started_ms), finished=time_of(t.finished_ms), curve=curve, attempts=attempts)
+        started=time_of(t.started_ms), finished=time_of(t.finished_ms), curve=curve, attempts=attempts,
+        objective_values=list(t.objective_values) if t.HasField("pareto_rank") else None,
+        pareto_rank=t.pareto_rank if t.HasField("pareto_rank") else None)
+
+
+def pareto_of(sweep: Any) -> Optional[ParetoSummary]:
+    """A Sweep message's ParetoSummary (GetSweep of a multi-objective sweep), else None."""
+    if not sweep.HasField("pareto"):
+        return None
+    p = sweep.pareto
+    return ParetoSummary(metrics=list(p.metrics), maximize=list(p.maximize), front_size=p.front_size,
+                         ranked_trials=p.ranked_trials, hypervolume=p.hypervolume,
+                         reference_point=list(p.reference_point))
 
 
 def importance_of(m: Any) -> Importance:

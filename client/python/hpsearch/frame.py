@@ -20,14 +20,19 @@ def _pandas() -> Any:
 
 
 def trials_frame(trials: Iterable[Trial]) -> Any:
-    """One row per trial: _HEAD, the parameters, the metrics, _TAIL (a parameter named like
+    """One row per trial: _HEAD (then pareto_rank for a multi-objective sweep), the
+    parameters, the metrics, _TAIL (a parameter named like
     one of those is "param.<name>", a metric named like any column before it "metric.<name>")."""
     pandas = _pandas()
     rows: List[Dict[str, Any]] = []
     params: Dict[str, None] = {}
     metrics: Dict[str, None] = {}
+    ranked = False  # a multi-objective sweep's trials: a pareto_rank column after objective
     for t in trials:
         row: Dict[str, Any] = {"number": t.number, "status": t.status, "objective": t.objective}
+        if t.pareto_rank is not None:
+            ranked = True
+            row["pareto_rank"] = t.pareto_rank
         for k, v in t.params.items():
             name = k if k not in _HEAD and k not in _TAIL else f"param.{k}"
             params.setdefault(name)
@@ -39,5 +44,5 @@ def trials_frame(trials: Iterable[Trial]) -> Any:
         row.update(seed=t.seed, attempt=t.attempt, worker=t.worker, started=t.started, finished=t.finished,
                    failure_reason=t.failure_reason)
         rows.append(row)
-    columns = _HEAD + list(params) + list(metrics) + _TAIL
+    columns = _HEAD + (["pareto_rank"] if ranked else []) + list(params) + list(metrics) + _TAIL
     return pandas.DataFrame(rows, columns=columns)

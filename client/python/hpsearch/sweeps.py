@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterator, List, Optional
 
 from hpsearch import _convert
 from hpsearch.errors import FailedPrecondition
-from hpsearch.types import Event, Importance, RetryResult, Trial, TrialCounts
+from hpsearch.types import Event, Importance, ParetoSummary, RetryResult, Trial, TrialCounts
 from hpsearch.v1 import sweep_service_pb2 as pb
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ class Sweep:
     finished: Optional[datetime.datetime]
     labels: Dict[str, str]
     spec: Dict[str, Any]
+    # A multi-objective sweep's front (from status() or refresh()); None otherwise.
+    pareto: Optional[ParetoSummary]
     _client: "Client" = field(repr=False, compare=False)
 
     @classmethod
@@ -70,7 +72,7 @@ class Sweep:
             else None,
             objective_metric=message.objective_metric, maximize=message.maximize,
             created=_convert.time_of(message.created_ms), finished=_convert.time_of(message.finished_ms),
-            labels=dict(spec.get("labels", {})), spec=spec, _client=client)
+            labels=dict(spec.get("labels", {})), spec=spec, pareto=_convert.pareto_of(message), _client=client)
         status._sweep = sweep
         return sweep
 
@@ -101,11 +103,30 @@ class Sweep:
         """The sweep as it is now (a fresh snapshot); ``sweep.status()`` says the same."""
         return self._new(self._rpc("GetSweep", pb.GetSweepRequest(sweep=self.id)))
 
+    @property
+    def multi_objective(self) -> bool:
+        """True when the spec lists several objectives (its best trials are a Pareto front)."""
+        return bool(self.spec.get("other_objectives"))
+
     def best(self, k: int = 5) -> List[Trial]:
-        """The ``k`` best completed trials by the objective, best first."""
+        """The ``k`` best completed trials by the objective, best first. With several
+        objectives: by Pareto rank, then the first objective (``pareto_front()`` for
+        the front alone)."""
         floats = self._floats()
         resp = self._rpc("GetBestTrials", pb.GetBestTrialsRequest(sweep=self.id, k=k))
         return [_convert.trial_of(t, floats) for t in resp.trials]
+
+    def pareto_front(self) -> List[Trial]:
+        """The completed trials no other one beats on every objective, by the first
+        objective (best first), each with ``objective_values`` and ``pareto_rank`` 0,
+        as ``hpsearch best`` lists them. With one objective: the best trial, and any
+        that tie it."""
+        floats = self._floats()
+        resp = self._rpc("GetBestTrials", pb.GetBestTrialsRequest(sweep=self.id, k=0 if self.multi_objective else 1000))
+        trials = [_convert.trial_of(t, floats) for t in resp.trials]
+        if self.multi_objective or not trials:
+            return trials
+        return [t for t in trials if t.objective == trials[0].objective]
 
     def trials(self, where: Union[None, str, Sequence[str]] = None, sort: Optional[str] = None,
                descending: bool = False, status: Optional[str] = None) -> Iterator[Trial]:

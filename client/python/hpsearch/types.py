@@ -98,6 +98,25 @@ class Trial:
     finished: Optional[datetime.datetime]
     curve: Optional[List[Dict[str, float]]] = None
     attempts: Optional[List[Attempt]] = None
+    # A multi-objective sweep's completed trial: its value of each objective (the
+    # spec's order) and its non-domination rank (0: on the Pareto front). None otherwise.
+    objective_values: Optional[List[float]] = None
+    pareto_rank: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class ParetoSummary:
+    """A multi-objective sweep's Pareto front as ``status()`` reports it: its size, the
+    completed trials ranked (those with every objective), and the hypervolume the
+    front dominates, bounded by ``reference_point`` (per objective, the worst value
+    among the ranked trials pushed 10% further out)."""
+
+    metrics: List[str]
+    maximize: List[bool]
+    front_size: int
+    ranked_trials: int
+    hypervolume: float
+    reference_point: List[float]
 
 
 @dataclass(frozen=True)
