@@ -33,3 +33,17 @@ def test_the_ask_and_tell_example_then_the_dataframe_example(server):
     assert lines[0].startswith("s-") and "ask-tell-example: completed" in lines[0], query.stdout
     assert lines[1].split() == ["number", "objective", "x", "y"], query.stdout
     assert len(lines[2].split()) == 4  # the best trial's row
+
+
+def test_the_two_objectives_example_prints_its_front(server):
+    run = _run("two_objectives.py", server)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert "two-objectives-example: completed" in lines[0] and "on the front of 24" in lines[0], run.stdout
+    assert lines[1].split() == ["trial", "val_accuracy", "parameters", "hidden"], run.stdout
+    rows = [line.split() for line in lines[2:]]
+    assert rows, run.stdout
+    # Down the front accuracy falls and size falls with it: each row trades one for the other.
+    accuracies = [float(r[1]) for r in rows]
+    sizes = [int(r[2]) for r in rows]
+    assert accuracies == sorted(accuracies, reverse=True) and sizes == sorted(sizes, reverse=True), run.stdout
