@@ -35,8 +35,13 @@ int Nsga2Strategy::generation(int64_t index) const {
 }
 
 void Nsga2Strategy::Observe(const Observation& o) {
+  // A trial joins the generation current when it is first observed: as it starts,
+  // right after Next() drew it (or an ask enqueued it).
   auto it = trials_.find(o.index);
-  if (it == trials_.end()) it = trials_.emplace(o.index, Trial{o.params, o.state, {}, CurrentGeneration()}).first;
+  if (it == trials_.end()) {
+    it = trials_.emplace(o.index, Trial{o.params, o.state, {}, CurrentGeneration()}).first;
+    seen_.insert(ConfigHash(o.params));  // an enqueued configuration is not drawn again
+  }
   Trial& t = it->second;
   t.state = o.state;
   t.losses.clear();
@@ -158,9 +163,8 @@ Params Nsga2Strategy::Breed(const std::vector<int64_t>& parents, Rng& rng) const
   return p;
 }
 
-bool Nsga2Strategy::Take(const Params& p, int generation) {
+bool Nsga2Strategy::Take(const Params& p) {
   if (!seen_.insert(ConfigHash(p)).second) return false;
-  trials_[next_] = Trial{p, TrialState::kRunning, {}, generation};
   ++next_;
   return true;
 }
@@ -174,7 +178,7 @@ std::optional<Params> Nsga2Strategy::Next() {
     for (int attempt = 0; !parents.empty() && attempt < kBreedAttempts; ++attempt) {
       Rng rng = BreedRng(seed_, index, attempt);
       Params p = Breed(parents, rng);
-      if (Take(p, g)) {
+      if (Take(p)) {
         ++bred_;
         return p;
       }
@@ -184,7 +188,7 @@ std::optional<Params> Nsga2Strategy::Next() {
   Rng rng(DeriveSeed(seed_, static_cast<uint64_t>(index)));
   for (int dup = 0; dup < kMaxDuplicateDraws; ++dup) {
     Params p = space_.Draw(rng);
-    if (Take(p, g)) return p;
+    if (Take(p)) return p;
   }
   note_ = ExhaustedNote(next_);
   total_ = next_;

@@ -40,7 +40,7 @@ class Nsga2Strategy final : public Strategy {
   void Restore(int64_t next_index, const std::vector<Observation>& history) override;
   bool learns() const override { return true; }
 
-  // The generation trial `index` was drawn in (-1: not drawn by this strategy).
+  // The generation trial `index` joined when first observed (-1: not observed yet).
   int generation(int64_t index) const;
   // Children bred from parents (the rest were random: generation 0, or duplicates).
   int64_t bred() const { return bred_; }
@@ -64,7 +64,7 @@ class Nsga2Strategy final : public Strategy {
   // A binary tournament among `pool`.
   int64_t Tournament(const std::vector<int64_t>& pool, Rng& rng) const;
   Params Breed(const std::vector<int64_t>& parents, Rng& rng) const;
-  bool Take(const Params& p, int generation);
+  bool Take(const Params& p);
 
   SearchSpace space_;
   Nsga2Options options_;
@@ -75,7 +75,7 @@ class Nsga2Strategy final : public Strategy {
   std::map<int64_t, Trial> trials_;  // by index
   std::map<int, std::vector<int64_t>> parents_;
   std::unordered_set<uint64_t> seen_;
-  int64_t next_ = 0;
+  int64_t next_ = 0;  // its own draws so far (enqueued trials are not among them)
   int64_t bred_ = 0;
   std::string note_;
 };

@@ -200,7 +200,9 @@ std::vector<double> TpeStrategy::Coordinates(const Params& p) const {
 }
 
 void TpeStrategy::Observe(const Observation& o) {
-  Trial& t = trials_[o.index];
+  auto [at, fresh] = trials_.try_emplace(o.index);
+  if (fresh) seen_.insert(ConfigHash(o.params));  // an enqueued configuration is not drawn again
+  Trial& t = at->second;
   t.x = Coordinates(o.params);
   t.state = o.state;
   t.epoch = o.epoch;

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/util/secret.h"
 #include "search/command_spec.h"
+#include "search/enqueued.h"
+#include "search/search_space.h"
 #include "server/scheduler/fair_share.h"
 #include "server/scheduler/scheduler.h"
 
@@ -129,8 +131,9 @@ std::optional<int64_t> Scheduler::PickSweep(const WorkerCapacity& capacity, bool
   return FairShare(candidates);
 }
 
-absl::StatusOr<Lease> Scheduler::LeaseTrial(SweepState& s, store::TrialRecord trial, bool from_queue,
+absl::StatusOr<Lease> Scheduler::LeaseTrial(SweepState& s, store::TrialRecord trial, Origin origin,
                                             const std::string& worker_id, const std::string& request_id) {
+  const bool from_queue = origin == Origin::kQueued, enqueued = origin == Origin::kEnqueued;
   static const Commit kAcquire{"scheduler.acquire.before_commit", "scheduler.acquire.after_commit"};
   RunningTrial r;
   r.trial = std::move(trial);
@@ -145,11 +148,11 @@ absl::StatusOr<Lease> Scheduler::LeaseTrial(SweepState& s, store::TrialRecord tr
   r.expires_mono = mono + options_.lease_ms;
   const int64_t expires_wall = now + options_.lease_ms;
   auto st = Write(kAcquire, [&](WriteTxn& w) {
-    if (insert) r.trial.trial_id = w.InsertTrial(s.rowid, r.trial.index, r.trial.params, r.trial.seed, now);
+    if (insert) r.trial.trial_id = w.InsertTrial(s.rowid, r.trial.index, r.trial.params, r.trial.seed, now, enqueued);
     w.StartAttempt(r.trial.trial_id, r.trial.attempt, worker_id, expires_wall, now, request_id, r.trial.lease_id);
   });
   if (!st.ok()) {
-    if (!from_queue) {
+    if (origin == Origin::kDrawn) {
       // Keep the strategy's sequence intact: park the drawn configuration.
       store::TrialRecord parked = r.trial;
       parked.trial_id = 0;
@@ -164,6 +167,10 @@ absl::StatusOr<Lease> Scheduler::LeaseTrial(SweepState& s, store::TrialRecord tr
     s.queued.erase(s.queued.begin());
   } else {
     s.next_index++;
+  }
+  if (enqueued) {
+    ++s.enqueued;
+    ++s.total;
   }
   s.last_served = ++serve_seq_;
   const int64_t index = r.trial.index;
@@ -208,14 +215,14 @@ absl::StatusOr<std::optional<Lease>> Scheduler::LeaseNext(const std::string& wor
       trial.seed = search::TrialSeed(s.spec, trial.index);
       trial.attempt = 1;
     }
-    auto lease = LeaseTrial(s, std::move(trial), from_queue, worker_id, request_id);
+    auto lease = LeaseTrial(s, std::move(trial), from_queue ? Origin::kQueued : Origin::kDrawn, worker_id, request_id);
     if (!lease.ok()) return lease.status();
     return std::optional<Lease>(*std::move(lease));
   }
 }
 
 absl::StatusOr<Scheduler::Asked> Scheduler::Ask(const std::string& sweep, const std::string& client_id,
-                                                const std::string& request_id) {
+                                                const std::string& request_id, const Params* enqueue) {
   if (absl::StartsWith(client_id, options_.embedded_prefix)) {
     return absl::InvalidArgumentError(
         absl::StrCat("client_id: '", options_.embedded_prefix, "...' names the server's own slots"));
@@ -243,6 +250,7 @@ absl::StatusOr<Scheduler::Asked> Scheduler::Ask(const std::string& sweep, const 
     if (!spec->trainer.external()) return refuse(rec->id, *spec);
     rowid = rec->rowid;
   }
+  if (enqueue) return AskEnqueued(*rowid, client_id, request_id, *enqueue);
   WorkerCapacity capacity;
   capacity.ask_sweep = store::SweepPublicId(*rowid);
   Asked out;
@@ -260,6 +268,53 @@ absl::StatusOr<Scheduler::Asked> Scheduler::Ask(const std::string& sweep, const 
   auto rec = Reread(*rowid);
   if (!rec.ok()) return rec.status();
   out.sweep = *std::move(rec);
+  return out;
+}
+
+absl::StatusOr<Scheduler::Asked> Scheduler::AskEnqueued(int64_t rowid, const std::string& client_id,
+                                                        const std::string& request_id, const Params& enqueue) {
+  if (client_id.size() > kMaxIdBytes || request_id.size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("client_id, request_id: at most ", kMaxIdBytes, " bytes"));
+  }
+  Lock lock(mu_);
+  if (!recovered_) return absl::UnavailableError(kStarting);
+  Seen(client_id);
+  Asked out;
+  if (!request_id.empty()) {
+    auto it = last_request_.find(client_id);
+    if (it != last_request_.end() && it->second.request_id == request_id) {
+      // A retried ask: the trial it made, if its lease is still held.
+      if (auto held = Held(it->second.key); held.ok()) {
+        held->second->expires_mono = mono_ms() + options_.lease_ms;
+        out.lease = MakeLease(*held->first, *held->second);
+        out.sweep = LiveRecord(*held->first, false);
+        return out;
+      }
+    }
+  }
+  SweepState* s = Active(rowid);
+  if (s == nullptr || s->ending || draining_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("sweep ", store::SweepPublicId(rowid), s == nullptr ? " has ended" : " is ending",
+                     draining_ ? " (the server is shutting down)" : "",
+                     ": an enqueued trial joins a running sweep (extend a finished one first)"));
+  }
+  auto space = search::SearchSpace::Build(s->spec);
+  if (!space.ok()) return space.status();
+  store::TrialRecord trial;
+  trial.sweep_id = s->id;
+  trial.index = s->next_index;
+  trial.seed = search::TrialSeed(s->spec, trial.index);
+  trial.attempt = 1;
+  // The parameters not given: drawn by (seed, index), so a retried ask draws the same.
+  Rng rng(DeriveSeed(s->spec.seed ^ 0x3e9a7c15d2b48f60ull, static_cast<uint64_t>(trial.index)));
+  auto params = search::EnqueuedConfiguration(*space, enqueue, rng);
+  if (!params.ok()) return params.status();
+  trial.params = *std::move(params);
+  auto lease = LeaseTrial(*s, std::move(trial), Origin::kEnqueued, client_id, request_id);
+  if (!lease.ok()) return lease.status();
+  out.lease = *std::move(lease);
+  out.sweep = LiveRecord(*s, false);
   return out;
 }
 

@@ -47,8 +47,9 @@ absl::StatusOr<std::unique_ptr<SweepState>> Scheduler::LoadSweep(const store::Sw
   auto strategy = MakeStrategy(s.spec);
   if (!strategy.ok()) return strategy.status();
   s.strategy = *std::move(strategy);
-  s.total = std::min(rec.total_trials, s.strategy->total());
   s.next_index = read.TrialsCreated(s.rowid);
+  s.enqueued = read.EnqueuedTrials(s.rowid);
+  s.total = std::min(rec.total_trials, s.strategy->total() + s.enqueued);
   s.pruner = search::MakePruner(s.spec, s.metric, s.maximize, search::MaxEpochs(s.spec));
   RestoreSearch(s, read);
   const store::TrialCounts c = read.CountByStatus(s.rowid);
@@ -91,7 +92,7 @@ absl::StatusOr<std::unique_ptr<SweepState>> Scheduler::LoadSweep(const store::Sw
 
 void Scheduler::RestoreSearch(SweepState& s, ReadTxn& read) {
   if (!s.strategy->learns() && !s.pruner) {
-    s.strategy->Skip(s.next_index);  // a blind strategy: its sequence is fixed by the seed
+    s.strategy->Skip(s.drawn());  // a blind strategy: its sequence is fixed by the seed
     return;
   }
   using search::TrialState;
@@ -126,7 +127,7 @@ void Scheduler::RestoreSearch(SweepState& s, ReadTxn& read) {
     // A pending trial's next attempt reports its curve afresh.
     if (s.pruner && t.status != TrialStatus::kPending) s.pruner->Replay(t.index, curve, completed);
   }
-  s.strategy->Restore(s.next_index, history);
+  s.strategy->Restore(s.drawn(), history);
   if (s.strategy->learns()) {
     log::Info("sweep ", s.id, ": ", search::MethodName(s.spec.method), " resumes from ", history.size(),
               " stored trials");

@@ -85,6 +85,21 @@ absl::Status Scheduler::Reopen(const store::SweepRecord& rec, const std::functio
   return absl::OkStatus();
 }
 
+namespace {
+
+// Trials an ask enqueued in a sweep, as stored.
+absl::StatusOr<int64_t> EnqueuedTrials(store::Store& store, int64_t rowid) {
+  int64_t n = 0;
+  auto st = store.Read([&](ReadTxn& r) {
+    n = r.EnqueuedTrials(rowid);
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return n;
+}
+
+}  // namespace
+
 absl::StatusOr<store::SweepRecord> Scheduler::Extend(const std::string& sweep, const Extension& more) {
   if (more.trials < 0) return absl::InvalidArgumentError("trials: must be positive");
   if (!std::isfinite(more.seconds) || more.seconds < 0) return absl::InvalidArgumentError("duration: must be positive");
@@ -108,8 +123,12 @@ absl::StatusOr<store::SweepRecord> Scheduler::Extend(const std::string& sweep, c
   if (!decoded.ok()) return decoded.status();
   search::Spec spec = *std::move(decoded);
   const int64_t total = s ? s->total : rec->total_trials;
+  // Enqueued trials came on top of the strategy's: its budget is the rest.
+  auto counted = s ? absl::StatusOr<int64_t>(s->enqueued) : EnqueuedTrials(store_, rec->rowid);
+  if (!counted.ok()) return counted.status();
+  const int64_t enqueued = *counted;
   const int64_t now = now_ms();
-  if (more.trials > 0) spec.budget.max_trials = total + more.trials;
+  if (more.trials > 0) spec.budget.max_trials = total - enqueued + more.trials;
   double& limit = spec.budget.max_duration_seconds;
   if (more.seconds > 0) {
     if (s && limit <= 0) {
@@ -126,7 +145,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Extend(const std::string& sweep, c
   if (auto st = search::ValidateSpec(spec, options_.limits); !st.ok()) return st;
   auto strategy = MakeStrategy(spec);
   if (!strategy.ok()) return strategy.status();
-  const int64_t new_total = std::max(total, (*strategy)->total());
+  const int64_t new_total = std::max(total, (*strategy)->total() + enqueued);
   if (more.trials > 0 && new_total <= total) {
     return absl::FailedPreconditionError(
         spec.method == search::Method::kGrid

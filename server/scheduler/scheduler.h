@@ -183,7 +183,12 @@ class Scheduler {
     bool handed_out = false;
     store::SweepRecord sweep;  // live counters after the ask
   };
-  absl::StatusOr<Asked> Ask(const std::string& sweep, const std::string& client_id, const std::string& request_id);
+  // `enqueue` (Optuna's enqueue_trial): a trial with these searched parameters'
+  // values (search/enqueued.h; the rest drawn), one more than the sweep planned, given
+  // whatever max_concurrent says; INVALID_ARGUMENT naming a bad value, FAILED_PRECONDITION
+  // for a sweep that is not running.
+  absl::StatusOr<Asked> Ask(const std::string& sweep, const std::string& client_id, const std::string& request_id,
+                            const Params* enqueue = nullptr);
   absl::StatusOr<ReportReply> Report(const EpochReport& report);
   // UNAVAILABLE when the result could not be written yet: the lease is kept alive and
   // the worker should retry the same call (a retry of a recorded one is OK).
@@ -329,9 +334,14 @@ class Scheduler {
   // Leases `trial` (a queued one, or a fresh configuration with no row yet) to
   // `worker_id` in one transaction; on an error a fresh configuration is parked in the
   // queue, so the strategy's sequence loses nothing.
-  absl::StatusOr<Lease> LeaseTrial(SweepState& s, store::TrialRecord trial, bool from_queue,
+  // How the trial LeaseTrial leases came to be.
+  enum class Origin { kDrawn, kQueued, kEnqueued };
+  absl::StatusOr<Lease> LeaseTrial(SweepState& s, store::TrialRecord trial, Origin origin,
                                    const std::string& worker_id, const std::string& request_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ask with `enqueue`: a lease on a new trial of those values.
+  absl::StatusOr<Asked> AskEnqueued(int64_t rowid, const std::string& client_id, const std::string& request_id,
+                                    const Params& enqueue);
   Drawn NextConfiguration(int64_t rowid, Lock& lock, std::optional<Params>* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The stored trial a key names (nullopt: none); unlocks `lock` to read.
   absl::StatusOr<std::optional<store::TrialRecord>> StoredTrial(const LeaseKey& key, Lock& lock);

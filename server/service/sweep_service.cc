@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "proto/convert/protocol_convert.h"
 #include "proto/convert/spec_convert.h"
+#include "proto/convert/value_convert.h"
 #include "search/spec_file.h"
 #include "server/service/convert.h"
 #include "server/service/queries.h"
@@ -18,6 +19,7 @@ namespace {
 constexpr size_t kMaxSpecYamlBytes = 1 << 20;
 // When an ask that got no lease (max_concurrent trials out) should come again.
 constexpr int64_t kAskRetryMs = 200;
+constexpr int kMaxEnqueuedParams = 1024;  // an enqueued ask's parameters
 
 // The answer of a call that returns a sweep.
 absl::Status Answer(const absl::StatusOr<store::SweepRecord>& sweep, v1::Sweep* resp) {
@@ -50,7 +52,16 @@ grpc::ServerUnaryReactor* SweepServiceImpl::AskTrial(grpc::CallbackServerContext
                                                      v1::AskTrialResponse* resp) {
   return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
     if (req->client_id().empty()) return absl::InvalidArgumentError("client_id: required (who asks, e.g. sdk/host-42)");
-    auto asked = scheduler_.Ask(req->sweep(), req->client_id(), req->request_id());
+    std::optional<Params> enqueue;
+    if (!req->params().empty()) {
+      if (req->params_size() > kMaxEnqueuedParams) {
+        return absl::InvalidArgumentError(absl::StrCat("params: at most ", kMaxEnqueuedParams, " parameters"));
+      }
+      auto params = convert::ParamsFromProto(req->params(), "params");
+      if (!params.ok()) return params.status();
+      enqueue = *std::move(params);
+    }
+    auto asked = scheduler_.Ask(req->sweep(), req->client_id(), req->request_id(), enqueue ? &*enqueue : nullptr);
     if (!asked.ok()) return asked.status();
     if (asked->lease) *resp->mutable_lease() = convert::ToProto(*asked->lease);
     resp->set_finished(asked->finished);

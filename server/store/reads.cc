@@ -206,6 +206,12 @@ int64_t ReadTxn::TrialsCreated(int64_t sweep) {
   return q.getColumn(0).getInt64();
 }
 
+int64_t ReadTxn::EnqueuedTrials(int64_t sweep) {
+  auto& q = conn_.Query("SELECT COUNT(*) FROM trials WHERE sweep_id = ? AND enqueued = 1", sweep);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
 TrialCounts ReadTxn::CountByStatus(int64_t sweep) {
   auto& q = conn_.Query("SELECT status, n FROM trial_counts WHERE sweep_id = ?", sweep);
   TrialCounts c;

@@ -164,6 +164,11 @@ ALTER TABLE sweeps ADD COLUMN idle_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE trial_attempts ADD COLUMN seed INTEGER NOT NULL DEFAULT 0;
 UPDATE trial_attempts SET seed = (SELECT seed FROM trials WHERE trials.id = trial_attempts.trial_id);
 )sql",
+    // 7 → 8: a trial an ask gave the values of (enqueue) is not one of the search's own
+    // draws: after a restart the strategy resumes after its own trials only.
+    R"sql(
+ALTER TABLE trials ADD COLUMN enqueued INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

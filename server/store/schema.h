@@ -11,7 +11,7 @@
 
 namespace hpsearch::store {
 
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // Brings the database to kSchemaVersion. FAILED_PRECONDITION for a newer file.
 absl::Status Migrate(Connection& conn);

@@ -143,6 +143,8 @@ class ReadTxn {
   // The PENDING and RUNNING trials, by index (with lost and request_id).
   std::vector<TrialRecord> OpenTrials(int64_t sweep);
   int64_t TrialsCreated(int64_t sweep);  // = the next trial index
+  // Trials an ask gave the values of (enqueued), not drawn by the sweep's strategy.
+  int64_t EnqueuedTrials(int64_t sweep);
   // Every trial of the sweep by index, with `metric` ([A-Za-z0-9_]+) per epoch.
   std::vector<TrialHistory> History(int64_t sweep, const std::string& metric);
   TrialCounts CountByStatus(int64_t sweep);
@@ -186,7 +188,10 @@ class WriteTxn : public ReadTxn {
   void DeleteSweep(int64_t sweep);
 
   // A new PENDING trial at attempt 1; returns its row id.
-  int64_t InsertTrial(int64_t sweep, int64_t index, const Params& params, uint64_t seed, int64_t now_ms);
+  // `enqueued`: an ask gave its values; it is one trial more than the sweep planned
+  // (its total_trials grows by one).
+  int64_t InsertTrial(int64_t sweep, int64_t index, const Params& params, uint64_t seed, int64_t now_ms,
+                      bool enqueued = false);
   // RUNNING under `attempt` for `worker` (leased by its `request_id`, the lease's
   // random id `lease_id`); starts its attempt record and a fresh curve.
   void StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker, int64_t expires_ms, int64_t now_ms,

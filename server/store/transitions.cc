@@ -90,11 +90,15 @@ void WriteTxn::DeleteSweep(int64_t sweep) {
   conn_.Run("DELETE FROM sweeps WHERE id = ?", sweep);
 }
 
-int64_t WriteTxn::InsertTrial(int64_t sweep, int64_t index, const Params& params, uint64_t seed, int64_t now_ms) {
+int64_t WriteTxn::InsertTrial(int64_t sweep, int64_t index, const Params& params, uint64_t seed, int64_t now_ms,
+                              bool enqueued) {
   conn_.Run(
-      "INSERT INTO trials (sweep_id, idx, params, seed, status, attempt, created_ms) VALUES (?, ?, ?, ?, ?, 1, ?)",
-      sweep, index, ParamsText(params), seed, TrialStatus::kPending, now_ms);
-  return conn_.db().getLastInsertRowid();
+      "INSERT INTO trials (sweep_id, idx, params, seed, status, attempt, created_ms, enqueued) "
+      "VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+      sweep, index, ParamsText(params), seed, TrialStatus::kPending, now_ms, enqueued ? 1 : 0);
+  const int64_t id = conn_.db().getLastInsertRowid();
+  if (enqueued) conn_.Run("UPDATE sweeps SET total_trials = total_trials + 1 WHERE id = ?", sweep);
+  return id;
 }
 
 void WriteTxn::StartAttempt(int64_t trial_id, int32_t attempt, const std::string& worker, int64_t expires_ms,

@@ -108,14 +108,19 @@ TEST(Nsga2Strategy, GenerationsAdvanceOncePopulationTrialsCompleted) {
   Nsga2Strategy s(Space(ZdtSpace()), g, 9, 30, kBothMinimised);
   // Five trials out at once: the fifth is still generation 0 (none completed yet).
   std::vector<Params> out;
-  for (int i = 0; i < 5; ++i) out.push_back(*s.Next());
+  for (int i = 0; i < 5; ++i) {
+    out.push_back(*s.Next());
+    s.Observe(Observation{i, out.back(), TrialState::kRunning});
+  }
   for (int i = 0; i < 5; ++i) EXPECT_EQ(s.generation(i), 0);
   for (int i = 0; i < 4; ++i) {
     Observation o{i, out[static_cast<std::size_t>(i)], TrialState::kCompleted};
     o.values = Zdt(out[static_cast<std::size_t>(i)], false);
     s.Observe(o);
   }
-  ASSERT_TRUE(s.Next());
+  auto bred = s.Next();
+  ASSERT_TRUE(bred);
+  s.Observe(Observation{5, *bred, TrialState::kRunning});
   EXPECT_EQ(s.generation(5), 1);
   EXPECT_EQ(s.bred(), 1);
 }

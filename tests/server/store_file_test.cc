@@ -140,7 +140,8 @@ TEST(StoreFile, MigratesAVersionOneFileForward) {
       "ALTER TABLE trial_attempts DROP COLUMN seed; ALTER TABLE sweeps DROP COLUMN idle_ms; "
       "DROP TRIGGER trial_counts_insert; DROP TRIGGER trial_counts_update; "
       "DROP TRIGGER trial_counts_delete; DROP TABLE trial_counts; ALTER TABLE sweeps DROP COLUMN n_not_started; "
-      "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; UPDATE schema_version SET version = 1");
+      "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; ALTER TABLE trials DROP COLUMN enqueued; "
+      "UPDATE schema_version SET version = 1");
   const StoreOptions& o = old.options;
   auto s = Store::Open(o);
   ASSERT_TRUE(s.ok()) << s.status();
@@ -186,7 +187,7 @@ TEST(StoreFile, MigratesVersionThreeCountsOfNeverStartedTrials) {
       "ALTER TABLE sweeps DROP COLUMN n_not_started; UPDATE sweeps SET n_cancelled = 4; "
       "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
       "ALTER TABLE trial_attempts DROP COLUMN seed; ALTER TABLE sweeps DROP COLUMN idle_ms; "
-      "UPDATE schema_version SET version = 3");
+      "ALTER TABLE trials DROP COLUMN enqueued; UPDATE schema_version SET version = 3");
   const StoreOptions& o = old.options;
   auto s = Store::Open(o);
   ASSERT_TRUE(s.ok()) << s.status();
@@ -212,7 +213,7 @@ TEST(StoreFile, MigratesVersionFourAndNeverReusesADeletedId) {
       },
       "DROP TRIGGER sweep_ids_insert; DROP TABLE sweep_ids; ALTER TABLE trial_attempts DROP COLUMN lease_id; "
       "ALTER TABLE trial_attempts DROP COLUMN seed; ALTER TABLE sweeps DROP COLUMN idle_ms; "
-      "UPDATE schema_version SET version = 4");
+      "ALTER TABLE trials DROP COLUMN enqueued; UPDATE schema_version SET version = 4");
   auto s = Store::Open(old.options);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ((*s)->schema_version(), kSchemaVersion);

@@ -10,7 +10,9 @@ import threading
 import time
 import uuid
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Dict, Optional, Type
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Type
+
+from google.protobuf import json_format
 
 from hpsearch import _convert
 from hpsearch.errors import FailedPrecondition, HpsearchError
@@ -196,7 +198,8 @@ class AskedTrial:
         return False
 
 
-def ask(sweep: "Sweep", timeout: Optional[float]) -> Optional[AskedTrial]:
+def ask(sweep: "Sweep", timeout: Optional[float],
+        enqueue: Optional[Mapping[str, Any]] = None) -> Optional[AskedTrial]:
     """Sweep.ask(): polls AskTrial until a lease comes, none will, or ``timeout``.
 
     None when the sweep has ended, and also when every trial of its budget is out and
@@ -211,6 +214,8 @@ def ask(sweep: "Sweep", timeout: Optional[float]) -> Optional[AskedTrial]:
         # A client id per asking thread (with the request id, the server's retry key):
         # asks from several threads never take each other's place.
         request = pb.AskTrialRequest(sweep=sweep.id, client_id=client._ask_id(), request_id=uuid.uuid4().hex)
+        for name, value in (enqueue or {}).items():
+            json_format.ParseDict(value, request.params[name])
         resp = conn.call(conn.sweeps.AskTrial, request)  # UNAVAILABLE: retried with the same request id
         if resp.HasField("lease"):
             trial = AskedTrial(sweep, resp.lease)

@@ -222,11 +222,18 @@ class Sweep:
 
     # Ask and tell.
 
-    def ask(self, timeout: Optional[float] = None) -> "Optional[AskedTrial]":
+    def ask(self, timeout: Optional[float] = None,
+            enqueue: Optional[Dict[str, Any]] = None) -> "Optional[AskedTrial]":
         """The next trial of this ``trainer: external`` sweep, leased to this client,
         or None when no trial will come (the sweep has ended or every trial of its
         budget is out). Waits while ``max_concurrent`` trials are out; TimeoutError
-        after ``timeout`` seconds (None: no limit)."""
+        after ``timeout`` seconds (None: no limit).
+
+        ``enqueue`` (Optuna's ``enqueue_trial``): a new trial with these searched
+        parameters' values (the ones left out drawn at random), for a configuration
+        known to be good; one trial more than the sweep planned, leased at once.
+        ``InvalidSpec`` naming ``params.<name>`` for a value outside the search space,
+        ``FailedPrecondition`` once the sweep has ended."""
         from hpsearch.asktell import ask
 
-        return ask(self, timeout)
+        return ask(self, timeout, enqueue)
