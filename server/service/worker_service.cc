@@ -50,10 +50,17 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::ReportProgress(grpc::CallbackServer
 
 grpc::ServerUnaryReactor* WorkerServiceImpl::CompleteTrial(grpc::CallbackServerContext* ctx,
                                                            const v1::CompleteTrialRequest* req,
-                                                           v1::CompleteTrialResponse*) {
-  return gate_.Unary(ctx, [this, req]() -> absl::Status {
+                                                           v1::CompleteTrialResponse* resp) {
+  return gate_.Unary(ctx, [this, req, resp]() -> absl::Status {
     if (auto st = CheckKey(req->key()); !st.ok()) return st;
-    return scheduler_.Complete(convert::FromProto(*req));
+    if (auto st = scheduler_.Complete(convert::FromProto(*req)); !st.ok()) return st;
+    if (req->has_ask_next() && !req->ask_next().client_id().empty()) {
+      // The result is in; the ask is a bonus: when it fails, the client asks as usual.
+      auto asked = scheduler_.Ask(req->key().sweep_id(), req->ask_next().client_id(), req->ask_next().request_id());
+      if (asked.ok() && asked->lease) *resp->mutable_next_lease() = convert::ToProto(*asked->lease);
+      if (asked.ok()) resp->set_next_finished(asked->finished);
+    }
+    return absl::OkStatus();
   });
 }
 

@@ -40,6 +40,11 @@ def _metrics(metrics: Dict[str, Any]) -> Dict[str, float]:
     return out
 
 
+# Asks of a sweep, each right after a tell of it in the same thread, before a tell
+# also asks for the next trial (prefetches it): a loop's third trial on.
+_PREFETCH_AFTER = 2
+
+
 class AskedTrial:
     """A trial leased to this client by ``Sweep.ask()``.
 
@@ -56,6 +61,7 @@ class AskedTrial:
     """
 
     def __init__(self, sweep: "Sweep", lease: Any) -> None:
+        self._sweep = sweep
         self._client = sweep._client
         self._key = lease.key
         self.sweep_id: str = lease.key.sweep_id
@@ -161,27 +167,48 @@ class AskedTrial:
                              f"(given: {have})")
         conn = self._conn()
         request = wpb.CompleteTrialRequest(key=self._key, metrics=values)
-        return self._finish(_TOLD, conn.workers.CompleteTrial, request)
+        # A loop that asks right after each tell: the next ask rides on this call.
+        prefetch = self._client._asks_after_tells(self.sweep_id) >= _PREFETCH_AFTER
+        if prefetch:
+            request.ask_next.client_id = self._client._ask_id()
+            request.ask_next.request_id = uuid.uuid4().hex
+        resp = self._finish(_TOLD, conn.workers.CompleteTrial, request)
+        if resp is None:
+            return False
+        self._client._told(self.sweep_id)
+        if prefetch and resp.HasField("next_lease"):
+            trial = AskedTrial(self._sweep, resp.next_lease)
+            self._client._heartbeat().hold(trial)
+            self._client._keep_prefetched(trial)
+        return True
 
     def fail(self, reason: str) -> bool:
         """Fails the trial for good (it is not retried) with ``reason``. True when
         the failure was recorded; False when the trial was no longer held."""
         conn = self._conn()
         request = wpb.FailTrialRequest(key=self._key, reason=str(reason)[:4096], permanent=True)
-        return self._finish(_FAILED, conn.workers.FailTrial, request)
+        return self._finish(_FAILED, conn.workers.FailTrial, request) is not None
 
-    def _finish(self, state: str, method: Any, request: Any) -> bool:
+    def _hand_back(self, reason: str) -> None:
+        """Gives the trial back unstarted (it runs again for a later ask, not counted as
+        a lost lease): a prefetched trial the program never asked for."""
+        conn = self._conn()
+        request = wpb.FailTrialRequest(key=self._key, reason=reason, permanent=False)
+        self._finish(_FAILED, conn.workers.FailTrial, request)
+
+    def _finish(self, state: str, method: Any, request: Any) -> Any:
+        """The call's answer, or None when the trial was no longer held."""
         if self._state != _HELD:
-            return False
+            return None
         try:
-            self._conn().call(method, request)  # a retry after a lost answer is taken as the first
+            resp = self._conn().call(method, request)  # a retry after a lost answer is taken as the first
         except FailedPrecondition as e:  # stopped meanwhile, or the lease was lost
             self._stop(e.message)
-            return False
+            return None
         with self._lock:
             self._state = state
         self._client._heartbeat().release(self)
-        return True
+        return resp
 
     def __enter__(self) -> "AskedTrial":
         return self
@@ -209,6 +236,11 @@ def ask(sweep: "Sweep", timeout: Optional[float],
     one is told."""
     client = sweep._client
     conn = client._conn
+    client._asked(sweep.id)
+    if not enqueue:
+        kept = client._take_prefetched(sweep.id)
+        if kept is not None:
+            return kept
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         # A client id per asking thread (with the request id, the server's retry key):

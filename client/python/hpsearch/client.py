@@ -9,7 +9,7 @@ import socket
 import threading
 import uuid
 from types import TracebackType
-from typing import Dict, Iterable, List, Optional, Type, Union
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple, Type, Union
 
 from hpsearch import _convert
 from hpsearch._heartbeat import Heartbeat
@@ -18,6 +18,9 @@ from hpsearch._spec import SpecInput, spec_text
 from hpsearch.sweeps import Sweep
 from hpsearch.types import ServerInfo, Worker
 from hpsearch.v1 import sweep_service_pb2 as pb
+
+if TYPE_CHECKING:
+    from hpsearch.asktell import AskedTrial
 
 
 class Client:
@@ -42,6 +45,33 @@ class Client:
         self._thread_ids = threading.local()
         self._beats: Optional[Heartbeat] = None
         self._beats_lock = threading.Lock()
+        # Ask and tell: per thread, the sweep it last told and how many of its asks in
+        # a row came right after a tell of that sweep; trials a tell prefetched, by
+        # (sweep, asking client id).
+        self._loop = threading.local()
+        self._prefetched: Dict[Tuple[str, str], "AskedTrial"] = {}
+        self._prefetched_lock = threading.Lock()
+
+    def _told(self, sweep_id: str) -> None:
+        self._loop.told = sweep_id
+
+    def _asked(self, sweep_id: str) -> None:
+        after_tell = getattr(self._loop, "told", None) == sweep_id
+        self._loop.streak = getattr(self._loop, "streak", 0) + 1 if after_tell else 0
+        self._loop.told = None
+        self._loop.asked = sweep_id
+
+    def _asks_after_tells(self, sweep_id: str) -> int:
+        return getattr(self._loop, "streak", 0) if getattr(self._loop, "asked", None) == sweep_id else 0
+
+    def _keep_prefetched(self, trial: "AskedTrial") -> None:
+        with self._prefetched_lock:
+            self._prefetched[(trial.sweep_id, self._ask_id())] = trial
+
+    def _take_prefetched(self, sweep_id: str) -> "Optional[AskedTrial]":
+        with self._prefetched_lock:
+            trial = self._prefetched.pop((sweep_id, self._ask_id()), None)
+        return trial if trial is not None and trial.held else None
 
     def _ask_id(self) -> str:
         """The client id the calling thread asks under: ``sdk/<host>-<pid>/<n>``, one
@@ -68,7 +98,16 @@ class Client:
             return self._beats
 
     def close(self) -> None:
-        """Stops the heartbeat (held trials' leases then lapse) and closes the channel."""
+        """Hands back the trials a tell prefetched that were never asked for, stops the
+        heartbeat (held trials' leases then lapse) and closes the channel."""
+        with self._prefetched_lock:
+            unused = list(self._prefetched.values())
+            self._prefetched.clear()
+        for trial in unused:
+            try:
+                trial._hand_back("the client closed before asking for it")
+            except Exception:  # the server is gone: the lease lapses instead
+                pass
         if self._beats is not None:
             self._beats.close()
         self._conn.close()

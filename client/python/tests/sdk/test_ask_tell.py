@@ -177,3 +177,36 @@ def test_a_result_told_while_the_server_restarts_is_taken(tmp_path_factory):
             assert nxt.number == 1 and nxt.tell(loss=1.0)
     finally:
         server.stop()
+
+
+def test_a_loop_gets_its_next_trial_with_each_tell_and_hands_back_the_one_it_never_asked_for(server):
+    # From a loop's third trial on, a tell asks for the next trial in the same call
+    # (one call per trial): the loop sees nothing of it.
+    with hpsearch.Client(server.address) as c:
+        s = c.submit(external(unique("prefetch"), trials=12))
+        seen = []
+        while (t := s.ask()) is not None:
+            seen.append((t.number, t.attempt))
+            assert t.tell(loss=f(t.params))
+        assert seen == [(n, 1) for n in range(12)]
+        done = s.status()
+        assert done.counts.completed == 12 and done.status == "completed"
+    # A loop that stops early: the trial its last tell fetched goes back at close and
+    # runs for the next client, as a second attempt (not a lost lease).
+    with hpsearch.Client(server.address) as c:
+        s = c.submit(external(unique("prefetch-early"), trials=8))
+        for _ in range(4):
+            t = s.ask()
+            assert t.tell(loss=f(t.params))
+        assert s.status().counts.running == 1  # trial 4, fetched by the fourth tell
+    with hpsearch.Client(server.address) as c:
+        s = c.sweep(s.id)
+        assert s.counts.running == 0 and s.counts.pending == 1
+        rest = []
+        while (t := s.ask()) is not None:
+            rest.append((t.number, t.attempt))
+            assert t.tell(loss=f(t.params))
+        assert rest[0] == (4, 2) and [n for n, _ in rest] == [4, 5, 6, 7]
+        handed = s.trial(4).attempts[0]
+        assert handed.outcome == "handed back: the client closed before asking for it"
+        assert s.status().counts.completed == 8
