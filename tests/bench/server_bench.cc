@@ -23,6 +23,7 @@
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "proto/convert/spec_convert.h"
 #include "search/spec_file.h"
+#include "search/nsga2_strategy.h"
 #include "search/tpe_strategy.h"
 #include "server/scheduler/scheduler.h"
 #include "server/store/store.h"
@@ -421,6 +422,54 @@ parameters:
   }
 }
 BENCHMARK(BM_TpeSuggest)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+
+// One suggestion of a two-objective sweep (accuracy-like and size-like values of a
+// random history of N completed trials): multi-objective TPE (rank split and greedy
+// hypervolume subset selection) with arg 1 = 0, NSGA-II (population 50) with 1.
+void BM_MultiObjectiveSuggest(benchmark::State& state) {
+  auto spec = hpsearch::client::ParseSpecYaml(R"(dataset: iris
+parameters:
+  optimizer: {values: [sgd, momentum, adam, rmsprop]}
+  lr: {min: 1.0e-4, max: 1.0e-1, scale: log}
+  hidden: {values: [[128], [256, 128]]}
+  batch_size: {values: [32, 64, 128]}
+  dropout: {min: 0.0, max: 0.5, step: 0.05}
+  l2: {min: 1.0e-6, max: 1.0e-2, scale: log}
+)");
+  auto space = hpsearch::search::SearchSpace::Build(*spec);
+  const int64_t n = state.range(0);
+  const std::vector<hpsearch::search::ResolvedObjective> objectives = {{"acc", true}, {"size", false}};
+  std::unique_ptr<hpsearch::search::Strategy> strategy;
+  if (state.range(1) == 0) {
+    strategy = std::make_unique<hpsearch::search::TpeStrategy>(*space, hpsearch::search::TpeOptions{}, 1,
+                                                               n + (1 << 20), false, nullptr, objectives);
+  } else {
+    strategy = std::make_unique<hpsearch::search::Nsga2Strategy>(*space, hpsearch::search::Nsga2Options{}, 1,
+                                                                 n + (1 << 20), objectives);
+  }
+  std::vector<hpsearch::search::Observation> history;
+  hpsearch::Rng rng(5);
+  for (int64_t i = 0; i < n; ++i) {
+    hpsearch::Params p = space->Draw(rng);
+    hpsearch::search::Observation o{i, p, hpsearch::search::TrialState::kCompleted};
+    const double l = std::log10(p.at("lr").number()) + 2.5, d = p.at("dropout").number();
+    o.values = {1 - l * l - d, std::log(p.at("l2").number()) + 20 * d};
+    o.value = o.values[0];
+    history.push_back(std::move(o));
+  }
+  strategy->Restore(n, history);
+  int64_t i = n;
+  for (auto _ : state) {
+    auto p = strategy->Next();
+    strategy->Observe({i++, *p, hpsearch::search::TrialState::kFailed});
+  }
+}
+BENCHMARK(BM_MultiObjectiveSuggest)
+    ->Args({1000, 0})
+    ->Args({10000, 0})
+    ->Args({1000, 1})
+    ->Args({10000, 1})
+    ->Unit(benchmark::kMicrosecond);
 
 // How long a call that needs the scheduler's lock (GetSweep, as `hpsearch status`
 // makes) waits while a worker leases trial after trial of a TPE sweep with N finished
