@@ -182,39 +182,54 @@ absl::StatusOr<std::vector<store::TrialRecord>> Query::Best(const std::string& s
   return best;
 }
 
-absl::StatusOr<Query::Front> Query::ParetoFront(const std::string& sweep) {
+absl::StatusOr<std::shared_ptr<const Query::Front>> Query::ParetoFront(const std::string& sweep) {
   auto rec = scheduler_.Resolve(sweep);
   if (!rec.ok()) return rec.status();
   auto spec = scheduler_.DecodeSpec(rec->spec);
   if (!spec.ok()) return spec.status();
-  Front f;
-  if (!search::MultiObjective(*spec)) return f;
-  f.objectives = search::ResolvedObjectives(*spec);
+  auto f = std::make_shared<Front>();
+  if (!search::MultiObjective(*spec)) return std::shared_ptr<const Front>(std::move(f));
+  f->objectives = search::ResolvedObjectives(*spec);
   std::vector<store::TrialRecord> completed;
+  int64_t count = 0;
+  std::shared_ptr<const Front> cached;
   auto st = store_.Read([&](store::ReadTxn& r) {
+    count = r.CountByStatus(rec->rowid).completed;
+    {
+      std::lock_guard lock(fronts_mu_);
+      if (auto it = fronts_.find(rec->rowid); it != fronts_.end() && it->second.completed == count) {
+        cached = it->second.front;
+        return absl::OkStatus();
+      }
+    }
     completed = r.BestTrials(rec->rowid, std::numeric_limits<int32_t>::max());
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
+  if (cached) return cached;
   std::sort(completed.begin(), completed.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   std::vector<store::TrialRecord> ranked;
   std::vector<std::vector<double>> values;
   for (auto& t : completed) {
     search::TrialOutcome outcome{&t.metrics, t.parameter_count, -1};
     if (t.started_ms > 0 && t.finished_ms >= t.started_ms) outcome.seconds = (t.finished_ms - t.started_ms) / 1000.0;
-    auto v = search::ObjectiveValues(f.objectives, outcome);
+    auto v = search::ObjectiveValues(f->objectives, outcome);
     if (!v) continue;
     values.push_back(*std::move(v));
     ranked.push_back(std::move(t));
   }
-  f.ranking = search::RankTrials(f.objectives, values);
-  for (std::size_t i : f.ranking.order) {
-    f.position[ranked[i].index] = f.trials.size();
-    f.ranks.push_back(f.ranking.rank[i]);
-    f.values.push_back(values[i]);
-    f.trials.push_back(std::move(ranked[i]));
+  f->ranking = search::RankTrials(f->objectives, values);
+  for (std::size_t i : f->ranking.order) {
+    f->position[ranked[i].index] = f->trials.size();
+    f->ranks.push_back(f->ranking.rank[i]);
+    f->values.push_back(values[i]);
+    f->trials.push_back(std::move(ranked[i]));
   }
-  return f;
+  std::shared_ptr<const Front> done = std::move(f);
+  std::lock_guard lock(fronts_mu_);
+  if (fronts_.size() >= kFrontsCached && !fronts_.count(rec->rowid)) fronts_.erase(fronts_.begin());
+  fronts_[rec->rowid] = CachedFront{count, done};
+  return done;
 }
 
 }  // namespace hpsearch::scheduler

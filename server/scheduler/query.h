@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -91,7 +92,9 @@ class Query {
     // Each trial's position in `trials` by its index.
     std::map<int64_t, std::size_t> position;
   };
-  absl::StatusOr<Front> ParetoFront(const std::string& sweep);
+  // Computed again only when the number of completed trials has changed (completed
+  // trials stay completed), as Importance is.
+  absl::StatusOr<std::shared_ptr<const Front>> ParetoFront(const std::string& sweep);
 
  private:
   Scheduler& scheduler_;
@@ -106,6 +109,13 @@ class Query {
   mutable std::mutex importance_mu_;
   std::map<int64_t, CachedImportance> importance_;  // by sweep rowid
   int64_t importance_computed_ = 0;
+  struct CachedFront {
+    int64_t completed = 0;
+    std::shared_ptr<const Front> front;
+  };
+  static constexpr std::size_t kFrontsCached = 8;  // sweeps (the oldest id goes first)
+  std::mutex fronts_mu_;
+  std::map<int64_t, CachedFront> fronts_;  // by sweep rowid
 };
 
 }  // namespace hpsearch::scheduler

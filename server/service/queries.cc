@@ -45,14 +45,15 @@ absl::Status GetSweep(scheduler::Query& q, const v1::GetSweepRequest& req, v1::S
   if (!sweep.ok()) return sweep.status();
   *resp = ToProto(*sweep, true);
   if (resp->spec().other_objectives_size() == 0) return absl::OkStatus();
-  auto front = q.ParetoFront(sweep->id);
-  if (!front.ok()) return front.status();
+  auto cached = q.ParetoFront(sweep->id);
+  if (!cached.ok()) return cached.status();
+  const scheduler::Query::Front& front = **cached;
   v1::ParetoSummary* p = resp->mutable_pareto();
-  p->set_front_size(static_cast<int64_t>(front->ranking.front_size));
-  p->set_ranked_trials(static_cast<int64_t>(front->trials.size()));
-  p->set_hypervolume(front->ranking.hypervolume);
-  for (double r : front->ranking.reference) p->add_reference_point(r);
-  for (const auto& o : front->objectives) {
+  p->set_front_size(static_cast<int64_t>(front.ranking.front_size));
+  p->set_ranked_trials(static_cast<int64_t>(front.trials.size()));
+  p->set_hypervolume(front.ranking.hypervolume);
+  for (double r : front.ranking.reference) p->add_reference_point(r);
+  for (const auto& o : front.objectives) {
     p->add_metrics(o.metric);
     p->add_maximize(o.maximize);
   }
@@ -90,7 +91,7 @@ absl::Status ListTrials(scheduler::Query& q, const v1::ListTrialsRequest& req, v
                   [](const auto& t) { return t.status == TrialStatus::kCompleted; })) {
     auto front = q.ParetoFront(req.sweep());
     if (!front.ok()) return front.status();
-    for (auto& t : *resp->mutable_trials()) AddRank(*front, &t);
+    for (auto& t : *resp->mutable_trials()) AddRank(**front, &t);
   }
   resp->set_total(page->total);
   resp->set_next_page_token(page->next_cursor);
@@ -142,15 +143,16 @@ absl::Status GetImportance(scheduler::Query& q, const v1::GetImportanceRequest& 
 absl::Status GetBestTrials(scheduler::Query& q, const v1::GetBestTrialsRequest& req, v1::GetBestTrialsResponse* resp) {
   auto k = PageSize(req.k(), 5, 1000, "k");
   if (!k.ok()) return k.status();
-  auto front = q.ParetoFront(req.sweep());
-  if (!front.ok()) return front.status();
-  if (!front->objectives.empty()) {  // several objectives: the front (k = 0), or the first k by rank
-    const std::size_t n = req.k() == 0 ? std::min<std::size_t>(front->ranking.front_size, 1000)
-                                       : std::min<std::size_t>(front->trials.size(), static_cast<std::size_t>(*k));
+  auto cached = q.ParetoFront(req.sweep());
+  if (!cached.ok()) return cached.status();
+  const scheduler::Query::Front& front = **cached;
+  if (!front.objectives.empty()) {  // several objectives: the front (k = 0), or the first k by rank
+    const std::size_t n = req.k() == 0 ? std::min<std::size_t>(front.ranking.front_size, 1000)
+                                       : std::min<std::size_t>(front.trials.size(), static_cast<std::size_t>(*k));
     for (std::size_t i = 0; i < n; ++i) {
       v1::Trial* t = resp->add_trials();
-      *t = ToProto(front->trials[i]);
-      AddRank(*front, t);
+      *t = ToProto(front.trials[i]);
+      AddRank(front, t);
     }
     return absl::OkStatus();
   }
