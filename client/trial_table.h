@@ -19,7 +19,7 @@ struct TrialColumns {
   bool rank = false;                 // a RANK column first (best; several objectives: the Pareto rank)
   // A multi-objective sweep's objectives: a column each in place of OBJECTIVE.
   std::vector<std::string> objectives;
-  bool wide = false;                 // STARTED, ATTEMPT, WORKER, EPOCHS, NET PARAMS after TIME
+  bool wide = false;  // STARTED, ATTEMPT, WORKER, EPOCHS, NET PARAMS after TIME
   // The sweep's objective metric: a trial that did not complete shows its last value
   // of it, at the epoch it stopped ("0.4127 @3"). Empty: "-".
   std::string objective_metric;

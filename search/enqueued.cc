@@ -33,7 +33,8 @@ absl::StatusOr<Value> Checked(const Dimension& d, const Value& v) {
       {
         std::vector<std::string> text;
         for (const auto& allowed : d.values) text.push_back(allowed.ToString());
-        return Bad(d.name, absl::StrCat(Printable(v.ToString()), " is not one of its values: ", absl::StrJoin(text, ", ")));
+        return Bad(d.name,
+                   absl::StrCat(Printable(v.ToString()), " is not one of its values: ", absl::StrJoin(text, ", ")));
       }
     case Dimension::Kind::kRange: {
       if (!v.is_number() || !std::isfinite(v.number()))

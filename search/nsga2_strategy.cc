@@ -11,19 +11,15 @@ constexpr uint64_t kBreedSalt = 0x5a17c0de2b9e4f31ull;
 
 // The generator of breeding attempt `attempt` of trial `index`.
 Rng BreedRng(uint64_t seed, int64_t index, int attempt) {
-  return Rng(DeriveSeed(seed ^ kBreedSalt, static_cast<uint64_t>(index) * Nsga2Strategy::kBreedAttempts +
-                                               static_cast<uint64_t>(attempt)));
+  return Rng(DeriveSeed(seed ^ kBreedSalt,
+                        static_cast<uint64_t>(index) * Nsga2Strategy::kBreedAttempts + static_cast<uint64_t>(attempt)));
 }
 
 }  // namespace
 
 Nsga2Strategy::Nsga2Strategy(SearchSpace space, const Nsga2Options& options, uint64_t seed, int64_t max_trials,
                              std::vector<ResolvedObjective> objectives)
-    : space_(std::move(space)),
-      options_(options),
-      seed_(seed),
-      total_(max_trials),
-      objectives_(std::move(objectives)) {
+    : space_(std::move(space)), options_(options), seed_(seed), total_(max_trials), objectives_(std::move(objectives)) {
   int searched = 0;
   for (const auto& d : space_.dims()) searched += d.kind == Dimension::Kind::kConstant ? 0 : 1;
   mutation_prob_ = options_.mutation_prob.value_or(1.0 / std::max(1, searched));
@@ -104,7 +100,8 @@ std::vector<int64_t> Nsga2Strategy::Elite(std::vector<int64_t> candidates) const
     const std::vector<double> crowding = CrowdingDistances(points);
     std::vector<std::size_t> order(front.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return crowding[a] > crowding[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return crowding[a] > crowding[b]; });
     for (std::size_t k = 0; elite.size() < population; ++k) elite.push_back(candidates[front[order[k]]]);
   }
   return elite;

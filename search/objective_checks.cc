@@ -36,8 +36,8 @@ absl::Status CheckBuiltinMetric(const Spec& spec, const std::string& metric, con
   // No validation rows, no val_ metric: every trial would fail for want of it.
   if (spec.dataset.validation == 0 && absl::StartsWith(metric, "val_"))
     return Bad("dataset.validation",
-               absl::StrCat("0 holds out no rows, so the objective ", metric, " is never reported; hold some out or use ",
-                            path, ": train_", metric.substr(4)));
+               absl::StrCat("0 holds out no rows, so the objective ", metric,
+                            " is never reported; hold some out or use ", path, ": train_", metric.substr(4)));
   return absl::OkStatus();
 }
 
@@ -72,8 +72,8 @@ absl::Status CheckMultiObjective(const Spec& spec) {
 absl::Status CheckObjectives(const Spec& spec) {
   const bool multi = MultiObjective(spec);
   if (1 + spec.other_objectives.size() > kMaxObjectives)
-    return Bad("objective", absl::StrCat("at most ", kMaxObjectives, " objectives, not ",
-                                         1 + spec.other_objectives.size()));
+    return Bad("objective",
+               absl::StrCat("at most ", kMaxObjectives, " objectives, not ", 1 + spec.other_objectives.size()));
   std::vector<const Objective*> objectives{&spec.objective};
   for (const auto& o : spec.other_objectives) objectives.push_back(&o);
   for (std::size_t i = 0; i < objectives.size(); ++i) {

@@ -11,8 +11,8 @@ namespace hpsearch::search {
 std::vector<ResolvedObjective> ResolvedObjectives(const Spec& spec) {
   std::vector<ResolvedObjective> out{{ObjectiveMetric(spec), ObjectiveMaximized(spec)}};
   for (const auto& o : spec.other_objectives) {
-    const bool maximize = o.goal != Goal::kUnspecified ? o.goal == Goal::kMaximize
-                                                       : vocabulary::MaximizedByDefault(o.metric);
+    const bool maximize =
+        o.goal != Goal::kUnspecified ? o.goal == Goal::kMaximize : vocabulary::MaximizedByDefault(o.metric);
     out.push_back({o.metric, maximize});
   }
   return out;

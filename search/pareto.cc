@@ -192,13 +192,15 @@ std::vector<std::size_t> GreedyHypervolumeSubset(const std::vector<ObjectiveVect
                                                  const ObjectiveVector& reference) {
   std::vector<std::size_t> distinct, duplicates;
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const bool seen = std::any_of(distinct.begin(), distinct.end(), [&](std::size_t j) { return points[j] == points[i]; });
+    const bool seen =
+        std::any_of(distinct.begin(), distinct.end(), [&](std::size_t j) { return points[j] == points[i]; });
     (seen ? duplicates : distinct).push_back(i);
   }
   std::vector<std::size_t> chosen;
   if (distinct.size() <= k) {
     chosen = distinct;
-    chosen.insert(chosen.end(), duplicates.begin(), duplicates.begin() + static_cast<std::ptrdiff_t>(k - distinct.size()));
+    chosen.insert(chosen.end(), duplicates.begin(),
+                  duplicates.begin() + static_cast<std::ptrdiff_t>(k - distinct.size()));
   } else {
     std::vector<ObjectiveVector> taken;
     double volume = 0;
@@ -232,7 +234,8 @@ std::vector<double> CrowdingDistances(const std::vector<ObjectiveVector>& front)
   std::vector<std::size_t> order(n);
   for (std::size_t m = 0; m < front[0].size(); ++m) {
     for (std::size_t i = 0; i < n; ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return front[a][m] < front[b][m]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return front[a][m] < front[b][m]; });
     const double range = front[order.back()][m] - front[order.front()][m];
     if (range <= 0) continue;  // every point alike in this objective: it tells none apart
     distance[order.front()] = distance[order.back()] = kInf;

@@ -48,7 +48,8 @@ std::vector<double> HypervolumeHistory(const std::vector<ResolvedObjective>& obj
   std::vector<ObjectiveVector> front;  // of the trials so far
   double volume = 0;
   for (const auto& l : losses) {
-    const bool dominated = std::any_of(front.begin(), front.end(), [&](const auto& f) { return Dominates(f, l) || f == l; });
+    const bool dominated =
+        std::any_of(front.begin(), front.end(), [&](const auto& f) { return Dominates(f, l) || f == l; });
     if (!dominated) {
       std::erase_if(front, [&](const auto& f) { return Dominates(l, f); });
       front.push_back(l);

@@ -93,8 +93,8 @@ std::string ParetoText(const v1::ParetoSummary& p, json& j) {
                  {"hypervolume", p.hypervolume()},
                  {"reference_point", std::vector<double>(p.reference_point().begin(), p.reference_point().end())}};
   if (p.ranked_trials() == 0) return "no completed trial yet";
-  return absl::StrFormat("%d trial%s on the front of %d ranked, hypervolume %.4g (reference point: %s)",
-                         p.front_size(), p.front_size() == 1 ? "" : "s", p.ranked_trials(), p.hypervolume(),
+  return absl::StrFormat("%d trial%s on the front of %d ranked, hypervolume %.4g (reference point: %s)", p.front_size(),
+                         p.front_size() == 1 ? "" : "s", p.ranked_trials(), p.hypervolume(),
                          absl::StrJoin(reference, ", "));
 }
 

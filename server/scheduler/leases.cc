@@ -269,8 +269,7 @@ absl::Status Scheduler::Complete(const TrialResult& result) {
       for (const auto& o : s->objectives) {
         if (!search::ObjectiveValue(o.metric, {&result.metrics, result.parameter_count, 0})) missing = o.metric;
       }
-      return FailTrial(*s, index, absl::StrCat("the objective metric ", missing, " was not reported"),
-                       &result.metrics);
+      return FailTrial(*s, index, absl::StrCat("the objective metric ", missing, " was not reported"), &result.metrics);
     }
     values = *std::move(all);
   }

@@ -336,9 +336,8 @@ class Scheduler {
   // queue, so the strategy's sequence loses nothing.
   // How the trial LeaseTrial leases came to be.
   enum class Origin { kDrawn, kQueued, kEnqueued };
-  absl::StatusOr<Lease> LeaseTrial(SweepState& s, store::TrialRecord trial, Origin origin,
-                                   const std::string& worker_id, const std::string& request_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<Lease> LeaseTrial(SweepState& s, store::TrialRecord trial, Origin origin, const std::string& worker_id,
+                                   const std::string& request_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Ask with `enqueue`: a lease on a new trial of those values.
   absl::StatusOr<Asked> AskEnqueued(int64_t rowid, const std::string& client_id, const std::string& request_id,
                                     const Params& enqueue);

@@ -54,9 +54,9 @@ struct SweepState {
   int64_t max_failed = 0;      // 0: unlimited
   int32_t max_concurrent = 0;  // 0: as many as there are slots
 
-  int64_t total = 0;       // trials the sweep will run
-  int64_t next_index = 0;  // next never-created trial
-  int64_t enqueued = 0;    // trials an ask gave the values of: not the strategy's draws
+  int64_t total = 0;                                       // trials the sweep will run
+  int64_t next_index = 0;                                  // next never-created trial
+  int64_t enqueued = 0;                                    // trials an ask gave the values of: not the strategy's draws
   int64_t drawn() const { return next_index - enqueued; }  // the strategy's own trials so far
   // Trials waiting to run again (an earlier attempt lost its lease or was handed
   // back, or the drawn configuration could not be written yet: trial_id 0), by

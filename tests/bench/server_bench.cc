@@ -22,8 +22,8 @@
 #include "gtest/gtest.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "proto/convert/spec_convert.h"
-#include "search/spec_file.h"
 #include "search/nsga2_strategy.h"
+#include "search/spec_file.h"
 #include "search/tpe_strategy.h"
 #include "server/scheduler/scheduler.h"
 #include "server/store/store.h"
@@ -441,8 +441,8 @@ parameters:
   const std::vector<hpsearch::search::ResolvedObjective> objectives = {{"acc", true}, {"size", false}};
   std::unique_ptr<hpsearch::search::Strategy> strategy;
   if (state.range(1) == 0) {
-    strategy = std::make_unique<hpsearch::search::TpeStrategy>(*space, hpsearch::search::TpeOptions{}, 1,
-                                                               n + (1 << 20), false, nullptr, objectives);
+    strategy = std::make_unique<hpsearch::search::TpeStrategy>(*space, hpsearch::search::TpeOptions{}, 1, n + (1 << 20),
+                                                               false, nullptr, objectives);
   } else {
     strategy = std::make_unique<hpsearch::search::Nsga2Strategy>(*space, hpsearch::search::Nsga2Options{}, 1,
                                                                  n + (1 << 20), objectives);

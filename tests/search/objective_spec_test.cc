@@ -57,8 +57,10 @@ TEST(ObjectiveSpec, WritesBackTheSameSpec) {
   auto spec = client::ParseSpecYaml(kTwo);
   ASSERT_TRUE(spec.ok());
   const std::string written = SpecToYaml(*spec);
-  EXPECT_THAT(written, HasSubstr("objective:\n  - {metric: val_accuracy}\n  - {metric: parameter_count, goal: minimize}"));
-  EXPECT_THAT(written, HasSubstr("nsga2: {population: 8, crossover_prob: 0.9, swapping_prob: 0.5, mutation_prob: 0.25}"));
+  EXPECT_THAT(written,
+              HasSubstr("objective:\n  - {metric: val_accuracy}\n  - {metric: parameter_count, goal: minimize}"));
+  EXPECT_THAT(written,
+              HasSubstr("nsga2: {population: 8, crossover_prob: 0.9, swapping_prob: 0.5, mutation_prob: 0.25}"));
   auto again = client::ParseSpecYaml(written);
   ASSERT_TRUE(again.ok()) << again.status() << "\n" << written;
   EXPECT_EQ(SpecToYaml(*again), written);
@@ -120,8 +122,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "objective[1].metric: unknown metric 'val_acuracy' (did you mean 'val_accuracy'?)"},
         Refused{kIris + "objective: [{metric: val_accuracy}, {metric: val_accuracy, goal: minimize}]\n",
                 "objective[1].metric: val_accuracy is listed twice"},
-        Refused{kIris + "objective: [{metric: val_accuracy}, {goal: minimize}]\n",
-                "objective[1].metric: is required"},
+        Refused{kIris + "objective: [{metric: val_accuracy}, {goal: minimize}]\n", "objective[1].metric: is required"},
         Refused{kIris + "objective: [{metric: val_accuracy, target: 0.9}, {metric: seconds}]\n",
                 "objective[0].target: a multi-objective sweep has no single best value"},
         Refused{kIris + "objective: [{metric: val_accuracy}, {metric: seconds}]\npruning: {method: asha}\n",

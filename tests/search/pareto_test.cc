@@ -141,8 +141,7 @@ TEST(Pareto, GreedySubsetTakesThePointsThatAddTheMostVolume) {
   EXPECT_EQ(GreedyHypervolumeSubset({{1, 3}, {1, 3}, {3, 1}}, 2, {4, 4}), (std::vector<std::size_t>{0, 2}));
   EXPECT_EQ(GreedyHypervolumeSubset({{1, 3}, {1, 3}, {3, 1}}, 3, {4, 4}), (std::vector<std::size_t>{0, 1, 2}));
   // Three objectives: the corner point with the largest box alone.
-  EXPECT_EQ(GreedyHypervolumeSubset({{1, 1, 3}, {0, 0, 2}, {3, 3, 0}}, 1, {4, 4, 4}),
-            (std::vector<std::size_t>{1}));
+  EXPECT_EQ(GreedyHypervolumeSubset({{1, 1, 3}, {0, 0, 2}, {3, 3, 0}}, 1, {4, 4, 4}), (std::vector<std::size_t>{1}));
 }
 
 TEST(Pareto, CrowdingDistanceIsTheNeighboursGapOverTheRangeWithInfiniteEnds) {
