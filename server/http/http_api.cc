@@ -2,6 +2,10 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
+#include <numeric>
+#include <tuple>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -12,8 +16,10 @@
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
 #include "proto/convert/spec_convert.h"
+#include "search/pareto_ranking.h"
 #include "search/spec_writer.h"
 #include "server/http/assets.h"
+#include "server/service/convert.h"
 #include "server/service/metrics_interceptor.h"
 #include "server/service/queries.h"
 #include "server/service/status_convert.h"
@@ -263,6 +269,102 @@ HttpResponse HttpApi::HistoryOf(const HttpRequest& request, const std::string& s
   return r;
 }
 
+namespace {
+
+// A setting's value as JSON: numbers stay numbers (an int an int), lists lists.
+json ValueJson(const Value& v) {
+  switch (v.type()) {
+    case Value::Type::kInt:
+      return v.as_int();
+    case Value::Type::kDouble:
+      return v.as_double();
+    case Value::Type::kString:
+      return v.as_string();
+    case Value::Type::kBool:
+      return v.as_bool();
+    case Value::Type::kList: {
+      json list = json::array();
+      for (const auto& e : v.as_list()) list.push_back(ValueJson(e));
+      return list;
+    }
+  }
+  return nullptr;
+}
+
+// The ranked trials in `best` order (the front first), at most kMaxParetoPoints, each
+// with its searched parameters only (the fixed settings are the same for all).
+json ParetoPoints(const scheduler::Query::Front& f, const std::vector<std::string>& searched) {
+  json points = json::array();
+  const std::size_t n = std::min(f.trials.size(), kMaxParetoPoints);
+  for (std::size_t i = 0; i < n; ++i) {
+    json params = json::object();
+    for (const auto& name : searched) {
+      if (auto it = f.trials[i].params.find(name); it != f.trials[i].params.end()) params[name] = ValueJson(it->second);
+    }
+    points.push_back({{"trial", f.trials[i].index}, {"values", f.values[i]}, {"rank", f.ranks[i]}, {"params", params}});
+  }
+  return points;
+}
+
+// The hypervolume of the ranked trials as they finished (by finished_ms, ties by
+// index), against the reference point of all of them; beyond kMaxParetoPoints, an
+// even spread of the steps, the first and the last kept.
+json HypervolumeSteps(const scheduler::Query::Front& f) {
+  std::vector<std::size_t> order(f.trials.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto &ta = f.trials[a], &tb = f.trials[b];
+    return std::tie(ta.finished_ms, ta.index) < std::tie(tb.finished_ms, tb.index);
+  });
+  std::vector<std::vector<double>> values;
+  values.reserve(order.size());
+  for (std::size_t i : order) values.push_back(f.values[i]);
+  const std::vector<double> volumes = search::HypervolumeHistory(f.objectives, values);
+  json steps = json::array();
+  const std::size_t n = volumes.size(), shown = std::min(n, kMaxParetoPoints);
+  for (std::size_t j = 0; j < shown; ++j) {
+    const std::size_t k = shown == n ? j : (shown == 1 ? n - 1 : j * (n - 1) / (shown - 1));
+    steps.push_back({{"x", k + 1}, {"trial", f.trials[order[k]].index}, {"y", volumes[k]}});
+  }
+  return steps;
+}
+
+}  // namespace
+
+HttpResponse HttpApi::ParetoOf(const HttpRequest& request, const std::string& sweep) const {
+  if (!request.params.empty()) return Error(absl::InvalidArgumentError("pareto takes no query string"));
+  auto rec = query_.Sweep(sweep);
+  if (!rec.ok()) return Error(rec.status());
+  auto front = query_.ParetoFront(rec->id);
+  if (!front.ok()) return Error(front.status());
+  if (front->objectives.empty()) {
+    const std::string history = absl::StrCat("/api/v1/sweeps/", rec->id, "/history");
+    return Error(absl::FailedPreconditionError(
+        absl::StrCat("sweep ", rec->id, " has one objective: no Pareto front (its history is ", history, ")")));
+  }
+  auto spec = service::DecodeSpec(rec->spec);
+  if (!spec.ok()) return Error(spec.status());
+  std::vector<std::string> searched, metrics;
+  std::vector<bool> maximize;
+  for (const auto& p : spec->parameters) searched.push_back(p.name);
+  for (const auto& o : front->objectives) {
+    metrics.push_back(o.metric);
+    maximize.push_back(o.maximize);
+  }
+  HttpResponse r;
+  r.body = json{{"metrics", metrics},
+                {"maximize", maximize},
+                {"reference_point", front->ranking.reference},
+                {"hypervolume", front->ranking.hypervolume},
+                {"front_size", front->ranking.front_size},
+                {"ranked_trials", front->trials.size()},
+                {"points", ParetoPoints(*front, searched)},
+                {"hypervolume_history", HypervolumeSteps(*front)}}
+               .dump(-1, ' ', false, json::error_handler_t::replace) +
+           "\n";
+  return r;
+}
+
 HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::string>& parts) const {
   // parts[0] == "api"
   const auto none = [](auto&) {};
@@ -301,6 +403,7 @@ HttpResponse HttpApi::Api(const HttpRequest& request, const std::vector<std::str
     });
   }
   if (parts[4] == "history" && parts.size() == 5) return HistoryOf(request, sweep);
+  if (parts[4] == "pareto" && parts.size() == 5) return ParetoOf(request, sweep);
   if (parts[4] == "events" && parts.size() == 5) {
     if (!request.params.empty()) return Error(absl::InvalidArgumentError("events takes no query string"));
     auto stream = EventStream::Open(query_, sweep);

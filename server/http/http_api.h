@@ -12,6 +12,7 @@
 // to /login. docs/operations.md, "HTTP", lists the routes. Handle is thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -69,6 +70,10 @@ class HttpApi {
   HttpResponse Api(const HttpRequest& request, const std::vector<std::string>& parts) const;
   // /api/v1/sweeps/{sweep}/history: the optimization history, thinned (Query::SweepHistory).
   HttpResponse HistoryOf(const HttpRequest& request, const std::string& sweep) const;
+  // /api/v1/sweeps/{sweep}/pareto: a multi-objective sweep's ranked trials (values,
+  // rank, searched parameters) and the hypervolume as they finished; at most
+  // kMaxParetoPoints of each. FAILED_PRECONDITION for a sweep of one objective.
+  HttpResponse ParetoOf(const HttpRequest& request, const std::string& sweep) const;
   // http_login.cc: the sign-in side.
   HttpResponse Login(const HttpRequest& request) const;
   HttpResponse Logout(const HttpRequest& request) const;
@@ -84,6 +89,11 @@ class HttpApi {
   const std::unique_ptr<SessionStore> sessions_;   // internally synchronised
   const std::unique_ptr<LoginThrottle> throttle_;  // internally synchronised
 };
+
+// The most points /pareto answers with, of the ranked trials (the best ranks first)
+// and of the hypervolume history (an even spread, the last point kept): a huge sweep
+// cannot blow up the response.
+inline constexpr std::size_t kMaxParetoPoints = 100'000;
 
 // The JSON error answer for `status` ({"error": {"code", "message"}}), with the HTTP
 // status HttpStatus gives it.

@@ -231,6 +231,14 @@ try:
              f"history has {dashboard().get('historyPoints')} points, the API {len(finished)} completed or pruned trials")
     canvas = driver.find_element(By.ID, "history")
     check(canvas.get_attribute("data-points") == str(len(finished)), "history canvas points")
+    # One objective: no Pareto panel, and the page never asks for one (read before the
+    # resource timing buffer, 250 entries, fills up).
+    check(not driver.find_elements(By.CSS_SELECTOR, 'figure[data-chart="pareto"], figure[data-chart="hypervolume"]'),
+          "a single-objective sweep's page shows a Pareto panel")
+    fetched = [n.split("?")[0] for n in driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/api/'))")]
+    check(any(n.endswith("/history") for n in fetched) and not any(n.endswith("/pareto") for n in fetched),
+          f"a single-objective sweep's page asked for its history and no front: {fetched}")
     wait_for(lambda: dashboard().get("slicesShown") == 2, 5, "a slice plot per searched parameter (lr, optimizer)")
     for name in ("lr", "optimizer"):
         points = driver.find_element(By.ID, "slice-" + name).get_attribute("data-points")
@@ -492,6 +500,52 @@ try:
     check(not driver.find_elements(By.CSS_SELECTOR, "pre b, #heatmap"), "output drawn as markup, or a heat map")
     check(text("stderr") == "".join(f"warn {i}\n" for i in range(1, 7)), f"stderr: {text('stderr')!r}")
     console_errors("command trial")
+
+    # Two objectives: the Pareto panel has a point per ranked trial, the front (rank 0)
+    # highlighted as many as the API's front_size, axes naming each objective and its
+    # direction, and the hypervolume as the trials finished; a click opens a trial.
+    two_spec = os.path.join(work, "two.yaml")
+    with open(two_spec, "w") as f:
+        f.write("name: two\ndataset: {name: iris, validation: 0.2}\n"
+                "objective: [{metric: val_accuracy}, {metric: parameter_count}]\nmethod: nsga2\n"
+                "nsga2: {population: 4}\nseed: 5\nbudget: {max_trials: 8}\nfixed: {epochs: 5}\nparameters:\n"
+                "  hidden: {values: [[4], [16], [64], [8, 8], [32, 32]]}\n  lr: {min: 0.001, max: 0.1, scale: log}\n")
+    two = json.loads(cli("submit", two_spec, "-o", "json"))["id"]
+    cli("watch", two)
+    pareto = api(f"/api/v1/sweeps/{two}/pareto")
+    n_points, front_size = len(pareto["points"]), pareto["front_size"]
+    check(n_points >= 2 and front_size == sum(1 for p in pareto["points"] if p["rank"] == 0),
+          f"the API's front: {front_size} of {n_points} points")
+    driver.get(base + "/sweeps/" + two)
+    wait_for(lambda: dashboard().get("paretoPoints") == n_points, 10,
+             f"the Pareto scatter has {dashboard().get('paretoPoints')} points, the API {n_points}")
+    check(driver.find_element(By.ID, "pareto").get_attribute("data-points") == str(n_points), "Pareto canvas points")
+    drawn = driver.execute_script(
+        "const c = Chart.getChart(document.getElementById('pareto'));"
+        "return {sizes: c.data.datasets.map(d => d.data.length), x: c.options.scales.x.title.text,"
+        " y: c.options.scales.y.title.text}")
+    check(dashboard().get("paretoFront") == front_size and drawn["sizes"] == [front_size, n_points - front_size],
+          f"highlighted front points {drawn['sizes']}, {dashboard().get('paretoFront')}; the API's front_size {front_size}")
+    check(drawn["x"] == "val_accuracy (max)" and drawn["y"] == "parameter_count (min)", f"the Pareto axes {drawn}")
+    check(dashboard().get("hypervolumePoints") == len(pareto["hypervolume_history"]),
+          f"hypervolume steps {dashboard().get('hypervolumePoints')}, the API {len(pareto['hypervolume_history'])}")
+    shown_titles = titles()
+    print("two-objective sweep titles:", shown_titles)
+    check("reference point" in shown_titles.get("hypervolume", ""), f"hypervolume title {shown_titles.get('hypervolume')}")
+    check(not untitled_charts(), f"two-objective sweep: charts without a title: {untitled_charts()}")
+    off = points_off_axes()
+    check(not off, f"two-objective sweep: points off their axes: {off}")
+    console_errors("two-objective sweep")
+    shot("dashboard-pareto.png", 1700)
+    # A click on the first front point opens its trial.
+    first = driver.execute_script(
+        "const c = Chart.getChart(document.getElementById('pareto')); c.canvas.scrollIntoView({block: 'center'});"
+        "const p = c.getDatasetMeta(0).data[0], r = c.canvas.getBoundingClientRect();"
+        "return {x: p.x - r.width / 2, y: p.y - r.height / 2, trial: c.data.datasets[0].data[0].trial}")
+    ActionChains(driver).move_to_element_with_offset(driver.find_element(By.ID, "pareto"), first["x"], first["y"]) \
+        .click().perform()
+    wait_for(lambda: driver.current_url.endswith(f"/sweeps/{two}/trials/{first['trial']}"), 10,
+             f"a click on front trial {first['trial']} opens its page: {driver.current_url}")
 
     # Signing out ends the session: the pages send the browser to the login form again.
     driver.get(base + "/")

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -312,6 +313,90 @@ parameters:
   auto [bc, b] = Get("/api/v1/sweeps/" + builtin + "/trials/0/log");
   EXPECT_EQ(bc, 400);
   EXPECT_THAT(b.dump(), HasSubstr("built-in trainer"));
+}
+
+// /pareto: a two-objective sweep's ranked trials (each with its values and rank as
+// /trials gives them, and its searched parameters) and the hypervolume as the trials
+// finished, which grows to the front's; a sweep of one objective has no front.
+TEST_F(Http, ParetoServesTheFrontAndTheHypervolumeAsTrialsFinished) {
+  auto server = StartServer("pareto.db", {"--workers", "2"});
+  const std::string id = Json(server->Cli({"submit", WriteSpec("two.yaml", R"(name: two
+dataset: {name: iris, validation: 0.2}
+objective: [{metric: val_accuracy}, {metric: parameter_count}]
+method: nsga2
+nsga2: {population: 4}
+seed: 5
+budget: {max_trials: 10}
+fixed: {epochs: 5}
+parameters:
+  hidden: {values: [[4], [16], [64], [8, 8], [32, 32]]}
+  lr: {min: 0.001, max: 0.1, scale: log}
+)"),
+                                           "-o", "json"}))["id"];
+  ASSERT_EQ(WaitForEnd(*server, id, std::chrono::seconds(120))["status"], "completed");
+  auto [code, p] = Get("/api/v1/sweeps/" + id + "/pareto");
+  ASSERT_EQ(code, 200) << p.dump();
+  EXPECT_EQ(p["metrics"], json({"val_accuracy", "parameter_count"}));
+  EXPECT_EQ(p["maximize"], json({true, false}));
+  auto [tc, listed] = Get("/api/v1/sweeps/" + id + "/trials?status=COMPLETED&page_size=1000");
+  ASSERT_EQ(tc, 200) << listed.dump();
+  std::map<int64_t, json> completed;
+  for (const auto& t : listed["trials"]) completed[std::stoll(t["index"].get<std::string>())] = t;
+  const json& points = p["points"];
+  ASSERT_EQ(points.size(), completed.size()) << p.dump();
+  ASSERT_GE(points.size(), 2u);
+  EXPECT_EQ(p["ranked_trials"], points.size());
+  size_t front = 0;
+  for (const auto& pt : points) {
+    const int64_t index = pt["trial"];
+    ASSERT_TRUE(completed.count(index)) << pt.dump();
+    const json& t = completed[index];
+    EXPECT_EQ(pt["values"], t["objective_values"]) << pt.dump();
+    EXPECT_EQ(pt["rank"], t["pareto_rank"]) << pt.dump();
+    EXPECT_EQ(pt["params"], json({{"hidden", t["params"]["hidden"]}, {"lr", t["params"]["lr"]}})) << pt.dump();
+    if (pt["rank"] == 0) ++front;
+  }
+  EXPECT_GE(front, 1u);
+  EXPECT_EQ(p["front_size"], front);
+  // The reference point lies beyond every trial: below the accuracies, above the sizes.
+  ASSERT_EQ(p["reference_point"].size(), 2u);
+  for (const auto& pt : points) {
+    EXPECT_LT(p["reference_point"][0].get<double>(), pt["values"][0].get<double>());
+    EXPECT_GT(p["reference_point"][1].get<double>(), pt["values"][1].get<double>());
+  }
+  // The history: a step per ranked trial in finish order, never falling, ending at the
+  // front's hypervolume.
+  std::vector<std::pair<int64_t, int64_t>> finished;  // (finished_ms, index)
+  for (const auto& [index, t] : completed)
+    finished.emplace_back(std::stoll(t["finished_ms"].get<std::string>()), index);
+  std::sort(finished.begin(), finished.end());
+  const json& history = p["hypervolume_history"];
+  ASSERT_EQ(history.size(), finished.size()) << p.dump();
+  for (size_t k = 0; k < history.size(); ++k) {
+    EXPECT_EQ(history[k]["x"], k + 1);
+    EXPECT_EQ(history[k]["trial"], finished[k].second) << "step " << k;
+    EXPECT_GT(history[k]["y"].get<double>(), 0) << "step " << k;
+    if (k > 0) {
+      EXPECT_GE(history[k]["y"].get<double>(), history[k - 1]["y"].get<double>()) << "step " << k;
+    }
+  }
+  const double hypervolume = p["hypervolume"];
+  EXPECT_GT(hypervolume, 0);
+  EXPECT_NEAR(history.back()["y"].get<double>(), hypervolume, 1e-9 * hypervolume);
+
+  auto [qc, query] = Get("/api/v1/sweeps/" + id + "/pareto?max_points=10");
+  EXPECT_EQ(qc, 400);
+  EXPECT_EQ(query["error"]["code"], "INVALID_ARGUMENT");
+  auto [nc, missing] = Get("/api/v1/sweeps/nope/pareto");
+  EXPECT_EQ(nc, 404);
+  EXPECT_EQ(missing["error"]["code"], "NOT_FOUND");
+  const std::string single =
+      Json(server->Cli({"submit", WriteSpec("one.yaml", "name: one\ndataset: {name: xor}\nbudget: {max_trials: 1}\n"),
+                        "-o", "json"}))["id"];
+  auto [oc, one] = Get("/api/v1/sweeps/" + single + "/pareto");
+  EXPECT_EQ(oc, 400);
+  EXPECT_EQ(one["error"]["code"], "FAILED_PRECONDITION");
+  EXPECT_THAT(one["error"]["message"].get<std::string>(), HasSubstr("sweep " + single + " has one objective"));
 }
 
 // The dashboard's page shell and its script: ES modules (server/http/assets/js/),

@@ -41,6 +41,14 @@ export const hooks = {
   // The parallel coordinates' colour legend: { metric, min, max, maximize }.
   legend(shown) { seen.parallelLegend = shown; },
   importance(drawn) { seen.importanceShown = plotted(drawn); },
+  // The Pareto panel (multi-objective sweeps): the scatter's points and front points,
+  // the hypervolume history's steps; how many times it was drawn.
+  pareto(drawn) {
+    seen.paretoPoints = plotted(drawn.scatter);
+    seen.paretoFront = drawn.scatter.front;
+    if (drawn.history) seen.hypervolumePoints = plotted(drawn.history);
+    seen.paretoDraws = (seen.paretoDraws || 0) + 1;
+  },
   table(drawn) {
     seen.trialsShown = drawn.shown;
     seen.trialsTotal = drawn.total;

@@ -1,5 +1,6 @@
 // A sweep's page (/sweeps/{id}): its counts, labels and spec, the history and
-// importance charts, the learning curves, parallel coordinates, slice plots and the
+// importance charts, for several objectives the Pareto front and its hypervolume
+// (pareto.js), the learning curves, parallel coordinates, slice plots and the
 // trial table. Every chart is a titled panel (dom.js' panel).
 //
 // Built for large sweeps: the history comes thinned from the server (at most 5,000
@@ -12,6 +13,7 @@ import { Curves } from "./curves.js";
 import { el, panel, setLive, setTitle } from "./dom.js";
 import { hooks } from "./hooks.js";
 import { Parallel } from "./parallel.js";
+import { multiObjective, Pareto } from "./pareto.js";
 import { drawLegend, legendElement } from "./parallel_legend.js";
 import { drawHistory, drawImportance, drawSlices } from "./sweep_charts.js";
 import { importanceNote, summary } from "./sweep_data.js";
@@ -50,6 +52,7 @@ function layout(page) {
     el("h1", { id: "title" }, id), el("div", { class: "sub", id: "counts" }), ...specElements(),
     el("div", { class: "charts" }, panel("history", "Objective by trial"), panel("importance", "Parameter importance (PED-ANOVA)")),
     el("div", { class: "sub", id: "history-note" }), el("div", { class: "sub", id: "importance-note" }),
+    page.pareto.element(),
     page.curves.element(),
     panel("parallel", "Parallel coordinates", null, el("div", { class: "chart wide" }, el("canvas", { id: "parallel" })),
       legendElement("parallel-legend"), el("div", { class: "sub", id: "parallel-note" })),
@@ -146,6 +149,7 @@ async function update(page) {
   const started = performance.now();
   const work = [];
   if (counts !== state.signature) work.push(drawPlots(page, sweep));
+  if (counts !== state.signature && multiObjective(sweep)) work.push(page.pareto.draw(sweep));
   if (view !== state.view) work.push(drawTrials(page, sweep));
   if (!work.length) return;
   await Promise.all(work);
@@ -160,6 +164,7 @@ async function update(page) {
 
 export function sweepPage(app, id) {
   const page = { app, id, state: newState(), charts: new Charts(), parallel: null };
+  page.pareto = new Pareto(page.charts, { drawn: hooks.pareto });
   page.curves = new Curves(id, page.charts, { change: () => drawCurves(page) });
   page.table = {
     sort(key) {
