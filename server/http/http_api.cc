@@ -335,8 +335,9 @@ HttpResponse HttpApi::ParetoOf(const HttpRequest& request, const std::string& sw
   if (!request.params.empty()) return Error(absl::InvalidArgumentError("pareto takes no query string"));
   auto rec = query_.Sweep(sweep);
   if (!rec.ok()) return Error(rec.status());
-  auto front = query_.ParetoFront(rec->id);
-  if (!front.ok()) return Error(front.status());
+  auto cached = query_.ParetoFront(rec->id);
+  if (!cached.ok()) return Error(cached.status());
+  const scheduler::Query::Front* front = cached->get();
   if (front->objectives.empty()) {
     const std::string history = absl::StrCat("/api/v1/sweeps/", rec->id, "/history");
     return Error(absl::FailedPreconditionError(
