@@ -8,12 +8,19 @@
 #
 #   scripts/bench-search.sh [SECONDS (90)] [SEEDS ("1 2 3")] [THRESHOLD (0.89)]
 #
+# SPEC=FILE searches another spec's space (its tpe: settings kept for the TPE runs),
+# METHODS="tpe+asha" runs only some of random, tpe, tpe+asha; each run's line also
+# gives the test accuracy of its best trial. Issue 29's CNN benchmark:
+#   SPEC=examples/fashion-cnn.yaml METHODS=tpe+asha scripts/bench-search.sh 600 "1 2 3" 0.915
+#
 # Each run gets a fresh server and database, so each pays the same dataset load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUDGET="${1:-90}"
 SEEDS="${2:-1 2 3}"
 THRESHOLD="${3:-0.89}"
+SPEC="${SPEC:-examples/fashion-tpe-asha.yaml}"
+METHODS="${METHODS:-random tpe tpe+asha}"
 ./scripts/build.sh hpsearch hpsearch-server >/dev/null
 BIN="$PWD/build/bin"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-bench-search.XXXXXX")"
@@ -30,19 +37,20 @@ trap 'stop_server; [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"' EXIT
 # The example's space, with the method, pruning, seed and budget of one run.
 spec() {  # METHOD PRUNING SEED
   local method="$1" pruning="$2" seed="$3"
-  sed -e "s/^method: .*/method: $method/" -e "s/^seed: .*/seed: $seed/" \
-      -e "s/^budget: .*/budget: {max_trials: 1000, max_duration: ${BUDGET}s}/" \
-      -e "/^tpe: /d" -e "/^pruning: /d" examples/fashion-tpe-asha.yaml
+  local edits=(-e "s/^method: .*/method: $method/" -e "s/^seed: .*/seed: $seed/"
+               -e "s/^budget: .*/budget: {max_trials: 1000, max_duration: ${BUDGET}s}/" -e "/^pruning: /d")
+  [[ "$method" == tpe ]] || edits+=(-e "/^tpe: /d")  # tpe: settings apply to TPE alone
+  sed "${edits[@]}" "$SPEC"
   [[ "$pruning" == none ]] || echo "pruning: $pruning"
 }
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores;" \
      "flags: $(grep -m1 -o -w 'avx512f' /proc/cpuinfo || grep -m1 -o -w 'avx2' /proc/cpuinfo)"
-echo "budget ${BUDGET}s per run, 2 embedded slots, threshold val_accuracy >= $THRESHOLD"
-printf '%-9s %4s %7s %7s %9s %11s\n' method seed trials pruned best "to_${THRESHOLD}"
+echo "space of $SPEC; budget ${BUDGET}s per run, 2 embedded slots, threshold val_accuracy >= $THRESHOLD"
+printf '%-9s %4s %7s %7s %9s %11s %9s\n' method seed trials pruned best "to_${THRESHOLD}" test
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
-for label in random tpe tpe+asha; do
+for label in $METHODS; do
   case "$label" in
     random) method=random; pruning=none ;;
     tpe) method=tpe; pruning=none ;;
@@ -69,13 +77,15 @@ status = json.load(open(run + "/status.json"))
 trials = json.load(open(run + "/trials.json"))
 created = status["created_ms"]
 done = [t for t in trials if t["status"] == "completed"]
-best = max((t["objective"] for t in done), default=float("nan"))
+best_trial = max(done, key=lambda t: t["objective"], default=None)
+best = best_trial["objective"] if best_trial else float("nan")
+test = best_trial["metrics"].get("test_accuracy", float("nan")) if best_trial else float("nan")
 hits = [t["finished_ms"] for t in done if t["objective"] >= threshold]
 to = (min(hits) - created) / 1000.0 if hits else float("inf")
 pruned = sum(1 for t in trials if t["status"] == "pruned")
-print(f"{label}\t{seed}\t{len(done) + pruned}\t{pruned}\t{best:.4f}\t{to:.1f}")
+print(f"{label}\t{seed}\t{len(done) + pruned}\t{pruned}\t{best:.4f}\t{to:.1f}\t{test:.4f}")
 EOF
-    tail -1 "$RESULTS" | awk -F'\t' '{printf "%-9s %4s %7s %7s %9s %10ss\n", $1, $2, $3, $4, $5, $6}'
+    tail -1 "$RESULTS" | awk -F'\t' '{printf "%-9s %4s %7s %7s %9s %10ss %9s\n", $1, $2, $3, $4, $5, $6, $7}'
   done
 done
 echo
