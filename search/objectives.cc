@@ -18,6 +18,13 @@ std::vector<ResolvedObjective> ResolvedObjectives(const Spec& spec) {
   return out;
 }
 
+TrialOutcome OutcomeOf(const std::map<std::string, double>& metrics, int64_t parameter_count, int64_t started_ms,
+                       int64_t finished_ms) {
+  TrialOutcome out{&metrics, parameter_count, -1};
+  if (started_ms > 0 && finished_ms >= started_ms) out.seconds = static_cast<double>(finished_ms - started_ms) / 1000.0;
+  return out;
+}
+
 std::optional<double> ObjectiveValue(const std::string& metric, const TrialOutcome& trial) {
   std::optional<double> v;
   if (trial.metrics) {

@@ -40,6 +40,12 @@ struct TrialOutcome {
   double seconds = -1;                                     // < 0: unknown
 };
 
+// A completed attempt's outcome: its final metrics and size, and its wall time from
+// `started_ms` to `finished_ms` (unix ms; unknown when either is 0 or they disagree).
+// REQUIRES: `metrics` outlives it.
+TrialOutcome OutcomeOf(const std::map<std::string, double>& metrics, int64_t parameter_count, int64_t started_ms,
+                       int64_t finished_ms);
+
 // The trial's value of `metric`, or nullopt when it has none (or a non-finite one).
 std::optional<double> ObjectiveValue(const std::string& metric, const TrialOutcome& trial);
 

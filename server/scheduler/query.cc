@@ -211,9 +211,8 @@ absl::StatusOr<std::shared_ptr<const Query::Front>> Query::ParetoFront(const std
   std::vector<store::TrialRecord> ranked;
   std::vector<std::vector<double>> values;
   for (auto& t : completed) {
-    search::TrialOutcome outcome{&t.metrics, t.parameter_count, -1};
-    if (t.started_ms > 0 && t.finished_ms >= t.started_ms) outcome.seconds = (t.finished_ms - t.started_ms) / 1000.0;
-    auto v = search::ObjectiveValues(f->objectives, outcome);
+    auto v = search::ObjectiveValues(f->objectives,
+                                     search::OutcomeOf(t.metrics, t.parameter_count, t.started_ms, t.finished_ms));
     if (!v) continue;
     values.push_back(*std::move(v));
     ranked.push_back(std::move(t));

@@ -96,9 +96,8 @@ inline search::Observation Observed(const store::TrialRecord& t, search::TrialSt
 inline std::optional<std::vector<double>> ObjectiveValues(const SweepState& s, const store::TrialRecord& t,
                                                           const std::map<std::string, double>& metrics,
                                                           int64_t finished_ms) {
-  search::TrialOutcome outcome{&metrics, t.parameter_count, -1};
-  if (t.started_ms > 0 && finished_ms >= t.started_ms) outcome.seconds = (finished_ms - t.started_ms) / 1000.0;
-  return search::ObjectiveValues(s.objectives, outcome);
+  return search::ObjectiveValues(s.objectives,
+                                 search::OutcomeOf(metrics, t.parameter_count, t.started_ms, finished_ms));
 }
 inline std::optional<std::vector<double>> ObjectiveValues(const SweepState& s, const store::TrialRecord& t) {
   return ObjectiveValues(s, t, t.metrics, t.finished_ms);

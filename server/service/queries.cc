@@ -30,8 +30,6 @@ absl::StatusOr<int64_t> Offset(const std::string& token) {
   return v;
 }
 
-}  // namespace
-
 // A multi-objective sweep's completed trial's values and rank, when it has them.
 void AddRank(const scheduler::Query::Front& f, v1::Trial* t) {
   auto it = f.position.find(t->index());
@@ -39,6 +37,8 @@ void AddRank(const scheduler::Query::Front& f, v1::Trial* t) {
   for (double v : f.values[it->second]) t->add_objective_values(v);
   t->set_pareto_rank(f.ranks[it->second]);
 }
+
+}  // namespace
 
 absl::Status GetSweep(scheduler::Query& q, const v1::GetSweepRequest& req, v1::Sweep* resp) {
   auto sweep = q.Sweep(req.sweep());
