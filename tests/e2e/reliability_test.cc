@@ -260,7 +260,7 @@ parameters:
   ASSERT_EQ(server.Wait(std::chrono::seconds(10)), 0);
   const Result good = RunProcess({Bin("hpsearch-server"), "--check-db", "--db", db});
   EXPECT_EQ(good.code, 0) << good.err;
-  EXPECT_THAT(good.out, HasSubstr("sound (schema v7)"));
+  EXPECT_THAT(good.out, HasSubstr("sound (schema v8)"));
   {
     SQLite::Database file(db, SQLite::OPEN_READWRITE);
     file.exec(
