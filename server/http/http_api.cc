@@ -14,6 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/util/value_json.h"
 #include "nlohmann/json.hpp"
 #include "proto/convert/spec_convert.h"
 #include "search/pareto_ranking.h"
@@ -271,26 +272,6 @@ HttpResponse HttpApi::HistoryOf(const HttpRequest& request, const std::string& s
 
 namespace {
 
-// A setting's value as JSON: numbers stay numbers (an int an int), lists lists.
-json ValueJson(const Value& v) {
-  switch (v.type()) {
-    case Value::Type::kInt:
-      return v.as_int();
-    case Value::Type::kDouble:
-      return v.as_double();
-    case Value::Type::kString:
-      return v.as_string();
-    case Value::Type::kBool:
-      return v.as_bool();
-    case Value::Type::kList: {
-      json list = json::array();
-      for (const auto& e : v.as_list()) list.push_back(ValueJson(e));
-      return list;
-    }
-  }
-  return nullptr;
-}
-
 // The ranked trials in `best` order (the front first), at most kMaxParetoPoints, each
 // with its searched parameters only (the fixed settings are the same for all).
 json ParetoPoints(const scheduler::Query::Front& f, const std::vector<std::string>& searched) {
@@ -299,7 +280,7 @@ json ParetoPoints(const scheduler::Query::Front& f, const std::vector<std::strin
   for (std::size_t i = 0; i < n; ++i) {
     json params = json::object();
     for (const auto& name : searched) {
-      if (auto it = f.trials[i].params.find(name); it != f.trials[i].params.end()) params[name] = ValueJson(it->second);
+      if (auto it = f.trials[i].params.find(name); it != f.trials[i].params.end()) params[name] = ToJson(it->second);
     }
     points.push_back({{"trial", f.trials[i].index}, {"values", f.values[i]}, {"rank", f.ranks[i]}, {"params", params}});
   }

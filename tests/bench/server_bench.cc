@@ -393,7 +393,8 @@ BENCHMARK(BM_FashionTwoSlots)->Unit(benchmark::kMillisecond)->Iterations(1)->Use
 
 // What a TPE suggestion costs the scheduler (it runs under the scheduler's lock) as
 // a sweep's history grows: 6 parameters, 4 of them numeric, with the constant liar.
-void BM_TpeSuggest(benchmark::State& state) {
+// The six-parameter space the suggestion benchmarks draw from.
+hpsearch::search::SearchSpace SuggestionSpace() {
   auto spec = hpsearch::client::ParseSpecYaml(R"(dataset: iris
 parameters:
   optimizer: {values: [sgd, momentum, adam, rmsprop]}
@@ -403,13 +404,17 @@ parameters:
   dropout: {min: 0.0, max: 0.5, step: 0.05}
   l2: {min: 1.0e-6, max: 1.0e-2, scale: log}
 )");
-  auto space = hpsearch::search::SearchSpace::Build(*spec);
+  return *hpsearch::search::SearchSpace::Build(*spec);
+}
+
+void BM_TpeSuggest(benchmark::State& state) {
+  const hpsearch::search::SearchSpace space = SuggestionSpace();
   const int64_t n = state.range(0);
-  hpsearch::search::TpeStrategy tpe(*space, {}, 1, n + (1 << 20), false);
+  hpsearch::search::TpeStrategy tpe(space, {}, 1, n + (1 << 20), false);
   std::vector<hpsearch::search::Observation> history;
   hpsearch::Rng rng(5);
   for (int64_t i = 0; i < n; ++i) {
-    hpsearch::Params p = space->Draw(rng);
+    hpsearch::Params p = space.Draw(rng);
     const double v = std::log(p.at("lr").number()) + p.at("dropout").number();
     history.push_back({i, p, hpsearch::search::TrialState::kCompleted, v});
   }
@@ -427,30 +432,21 @@ BENCHMARK(BM_TpeSuggest)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicr
 // random history of N completed trials): multi-objective TPE (rank split and greedy
 // hypervolume subset selection) with arg 1 = 0, NSGA-II (population 50) with 1.
 void BM_MultiObjectiveSuggest(benchmark::State& state) {
-  auto spec = hpsearch::client::ParseSpecYaml(R"(dataset: iris
-parameters:
-  optimizer: {values: [sgd, momentum, adam, rmsprop]}
-  lr: {min: 1.0e-4, max: 1.0e-1, scale: log}
-  hidden: {values: [[128], [256, 128]]}
-  batch_size: {values: [32, 64, 128]}
-  dropout: {min: 0.0, max: 0.5, step: 0.05}
-  l2: {min: 1.0e-6, max: 1.0e-2, scale: log}
-)");
-  auto space = hpsearch::search::SearchSpace::Build(*spec);
+  const hpsearch::search::SearchSpace space = SuggestionSpace();
   const int64_t n = state.range(0);
   const std::vector<hpsearch::search::ResolvedObjective> objectives = {{"acc", true}, {"size", false}};
   std::unique_ptr<hpsearch::search::Strategy> strategy;
   if (state.range(1) == 0) {
-    strategy = std::make_unique<hpsearch::search::TpeStrategy>(*space, hpsearch::search::TpeOptions{}, 1, n + (1 << 20),
+    strategy = std::make_unique<hpsearch::search::TpeStrategy>(space, hpsearch::search::TpeOptions{}, 1, n + (1 << 20),
                                                                false, nullptr, objectives);
   } else {
-    strategy = std::make_unique<hpsearch::search::Nsga2Strategy>(*space, hpsearch::search::Nsga2Options{}, 1,
+    strategy = std::make_unique<hpsearch::search::Nsga2Strategy>(space, hpsearch::search::Nsga2Options{}, 1,
                                                                  n + (1 << 20), objectives);
   }
   std::vector<hpsearch::search::Observation> history;
   hpsearch::Rng rng(5);
   for (int64_t i = 0; i < n; ++i) {
-    hpsearch::Params p = space->Draw(rng);
+    hpsearch::Params p = space.Draw(rng);
     hpsearch::search::Observation o{i, p, hpsearch::search::TrialState::kCompleted};
     const double l = std::log10(p.at("lr").number()) + 2.5, d = p.at("dropout").number();
     o.values = {1 - l * l - d, std::log(p.at("l2").number()) + 20 * d};
