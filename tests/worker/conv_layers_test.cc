@@ -4,6 +4,8 @@
 // the lecture's example and PyTorch's count for the benchmark CNN.
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <thread>
 #include <vector>
 
 #include "tests/testing/grad_check.h"
@@ -49,15 +51,15 @@ TEST(Conv2dGradient, WeightsBiasAndInputForEveryShape) {
     const int n = 2, depth = k.in.channels * k.conv.kernel * k.conv.kernel, f = k.conv.filters;
     Matrix x(n, k.in.size()), w(depth, f), b(1, f), c(n, out->size());
     Fill(x, rng), Fill(w, rng), Fill(b, rng), Fill(c, rng);
-    std::vector<float> cols(Conv2dWorkspace(k.in, k.conv)), dcols(cols.size());
+    std::vector<float> work(Conv2dWorkspace(k.in, k.conv, n));
     auto loss = [&] {
       Matrix z(n, out->size());
-      Conv2dForward(k.in, k.conv, In(x), In(w), ConstRowVectorMap(b.data(), f), Out(z), cols);
+      Conv2dForward(k.in, k.conv, In(x), In(w), ConstRowVectorMap(b.data(), f), Out(z), work);
       return Dot(z, c);
     };
     Matrix dw(depth, f), db(1, f), dx(n, k.in.size());
     MatrixMap dxm = Out(dx);
-    Conv2dBackward(k.in, k.conv, In(x), In(w), In(c), Out(dw), RowVectorMap(db.data(), f), &dxm, cols, dcols);
+    Conv2dBackward(k.in, k.conv, In(x), In(w), In(c), Out(dw), RowVectorMap(db.data(), f), &dxm, work);
     testing::ExpectGradientsMatch({w.data(), size_t(w.size())}, {dw.data(), size_t(dw.size())}, loss, "dW");
     testing::ExpectGradientsMatch({x.data(), size_t(x.size())}, {dx.data(), size_t(dx.size())}, loss, "dX");
     if (k.conv.bias) testing::ExpectGradientsMatch({b.data(), size_t(f)}, {db.data(), size_t(f)}, loss, "db");
@@ -73,8 +75,8 @@ TEST(Conv2d, ForwardMatchesADirectLoop) {
     const int n = 3, kk = k.conv.kernel, f = k.conv.filters;
     Matrix x(n, k.in.size()), w(k.in.channels * kk * kk, f), b(1, f), z(n, out.size());
     Fill(x, rng), Fill(w, rng), Fill(b, rng);
-    std::vector<float> cols(Conv2dWorkspace(k.in, k.conv));
-    Conv2dForward(k.in, k.conv, In(x), In(w), ConstRowVectorMap(b.data(), f), Out(z), cols);
+    std::vector<float> work(Conv2dWorkspace(k.in, k.conv, n));
+    Conv2dForward(k.in, k.conv, In(x), In(w), ConstRowVectorMap(b.data(), f), Out(z), work);
     for (int s = 0; s < n; ++s) {
       for (int o = 0; o < f; ++o) {
         for (int oy = 0; oy < out.height; ++oy) {
@@ -93,6 +95,90 @@ TEST(Conv2d, ForwardMatchesADirectLoop) {
           }
         }
       }
+    }
+  }
+}
+
+// Blocks on threads of their own, as a spare core would take them.
+StepThreads Parallel() {
+  return StepThreads([](int n, absl::FunctionRef<void(int)> body) {
+    std::vector<std::thread> t;
+    for (int i = 1; i < n; ++i) t.emplace_back([body, i] { body(i); });
+    body(0);
+    for (auto& th : t) th.join();
+  });
+}
+
+// Offers a second thread but runs the blocks one by one, the last first.
+StepThreads InOrder() {
+  return StepThreads([](int n, absl::FunctionRef<void(int)> body) {
+    for (int i = n; i-- > 0;) body(i);
+  });
+}
+
+struct ConvResults {
+  Matrix z, dw, db, dx;
+};
+
+ConvResults RunConv(const ConvCase& k, const Matrix& x, const Matrix& w, const Matrix& b, const Matrix& dz,
+                    const StepThreads& threads) {
+  const ImageShape out = *Conv2dOutput(k.in, k.conv);
+  const Eigen::Index n = x.rows();
+  const int f = k.conv.filters;
+  ConvResults r{Matrix(n, out.size()), Matrix(w.rows(), f), Matrix(1, f), Matrix(n, k.in.size())};
+  std::vector<float> work(Conv2dWorkspace(k.in, k.conv, n), std::numeric_limits<float>::quiet_NaN());
+  Conv2dForward(k.in, k.conv, In(x), In(w), ConstRowVectorMap(b.data(), f), Out(r.z), work, threads);
+  MatrixMap dxm = Out(r.dx);
+  Conv2dBackward(k.in, k.conv, In(x), In(w), In(dz), Out(r.dw), RowVectorMap(r.db.data(), f), &dxm, work, threads);
+  return r;
+}
+
+// A step's images split between two threads give the same bits as on one: each
+// image's product is its own, and dW and db sum in the same two halves either way.
+// The sums still are the gradient: against a sum over the images in double.
+TEST(Conv2d, ThreadsChangeNoBit) {
+  Rng rng(13);
+  for (const ConvCase& k : {kConvCases[0], kConvCases[1], kConvCases[3]}) {
+    for (int n : {1, 63, 64, 65, 100}) {
+      SCOPED_TRACE(absl::StrCat(Name(k), " n=", n));
+      const ImageShape out = *Conv2dOutput(k.in, k.conv);
+      const int f = k.conv.filters, depth = k.in.channels * k.conv.kernel * k.conv.kernel;
+      Matrix x(n, k.in.size()), w(depth, f), b(1, f), dz(n, out.size());
+      Fill(x, rng), Fill(w, rng), Fill(b, rng), Fill(dz, rng);
+      const ConvResults one = RunConv(k, x, w, b, dz, {});
+      for (const StepThreads& threads : {Parallel(), InOrder()}) {
+        const ConvResults two = RunConv(k, x, w, b, dz, threads);
+        EXPECT_EQ(one.z, two.z);
+        EXPECT_EQ(one.dw, two.dw);
+        EXPECT_EQ(one.db, two.db);
+        EXPECT_EQ(one.dx, two.dx);
+      }
+      // db: every position of every image of dZ's channel.
+      for (int o = 0; o < f; ++o) {
+        const double sum = dz.cast<double>().middleCols(int64_t{o} * out.plane(), out.plane()).sum();
+        EXPECT_NEAR(one.db(0, o), sum, 1e-3 * (1 + std::abs(sum)));
+      }
+    }
+  }
+}
+
+TEST(Pool2d, ThreadsChangeNoBit) {
+  Rng rng(14);
+  const ImageShape in{3, 7, 6};
+  for (const Pool2dConfig& pool : {Pool2dConfig{PoolKind::kMax, 2, 1}, Pool2dConfig{PoolKind::kAverage, 3, 2}}) {
+    const ImageShape out = *Pool2dOutput(in, pool);
+    for (int n : {64, 99}) {
+      Matrix x(n, in.size()), dz(n, out.size());
+      Fill(x, rng), Fill(dz, rng);
+      Matrix z1(n, out.size()), z2(n, out.size()), dx1(n, in.size()), dx2(n, in.size());
+      std::vector<int32_t> a1(n * out.size()), a2(a1.size());
+      Pool2dForward(in, pool, In(x), Out(z1), a1);
+      Pool2dBackward(in, pool, In(dz), a1, Out(dx1));
+      Pool2dForward(in, pool, In(x), Out(z2), a2, Parallel());
+      Pool2dBackward(in, pool, In(dz), a2, Out(dx2), Parallel());
+      EXPECT_EQ(z1, z2);
+      EXPECT_EQ(dx1, dx2);
+      if (pool.kind == PoolKind::kMax) EXPECT_EQ(a1, a2);
     }
   }
 }

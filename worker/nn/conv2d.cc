@@ -110,40 +110,92 @@ int64_t Conv2dParameters(const ImageShape& in, const Conv2dConfig& c) {
   return int64_t{c.filters} * in.channels * c.kernel * c.kernel + (c.bias ? c.filters : 0);
 }
 
-int64_t Conv2dWorkspace(const ImageShape& in, const Conv2dConfig& c) {
+namespace {
+
+// One block's part of the workspace: its unfolding, the unfolding's gradient, and
+// (used by every block but the first) its own dW and db.
+struct BlockWork {
+  float *cols, *dcols, *dw, *db;
+};
+
+int64_t UnfoldSize(const ImageShape& in, const Conv2dConfig& c) {
   const ImageShape out = *Conv2dOutput(in, c);
   return int64_t{in.channels} * c.kernel * c.kernel * out.plane();
 }
 
+int64_t BlockSize(const ImageShape& in, const Conv2dConfig& c) {
+  return 2 * UnfoldSize(in, c) + int64_t{in.channels} * c.kernel * c.kernel * c.filters + c.filters;
+}
+
+BlockWork Block(const ImageShape& in, const Conv2dConfig& c, std::span<float> work, int k) {
+  const int64_t unfold = UnfoldSize(in, c);
+  float* base = work.data() + k * BlockSize(in, c);
+  float* dw = base + 2 * unfold;
+  return {base, base + unfold, dw, dw + int64_t{in.channels} * c.kernel * c.kernel * c.filters};
+}
+
+// Images [begin, end) of block k of `blocks` over n.
+std::pair<Eigen::Index, Eigen::Index> Images(int k, int blocks, Eigen::Index n) {
+  const Eigen::Index half = n / 2;
+  if (blocks == 1) return {0, n};
+  return k == 0 ? std::pair<Eigen::Index, Eigen::Index>{0, half} : std::pair<Eigen::Index, Eigen::Index>{half, n};
+}
+
+}  // namespace
+
+int Conv2dBlocks(int64_t n) { return n >= kMinParallelBatch ? 2 : 1; }
+
+int64_t Conv2dWorkspace(const ImageShape& in, const Conv2dConfig& c, int64_t max_rows) {
+  return Conv2dBlocks(max_rows) * BlockSize(in, c);
+}
+
 void Conv2dForward(const ImageShape& in, const Conv2dConfig& c, ConstMatrixMap x, ConstMatrixMap w, ConstRowVectorMap b,
-                   MatrixMap z, std::span<float> cols) {
+                   MatrixMap z, std::span<float> work, const StepThreads& threads) {
   const ImageShape out = *Conv2dOutput(in, c);
   const Eigen::Index depth = w.rows(), hw = out.plane();
-  MatrixMap unfolded(cols.data(), depth, hw);
-  for (Eigen::Index n = 0; n < x.rows(); ++n) {
-    Unfold(in, c, out, x.data() + n * x.cols(), cols.data());
-    MatrixMap zs(z.data() + n * z.cols(), c.filters, hw);
-    zs.noalias() = w.transpose() * Const(unfolded);
-    if (c.bias) zs.colwise() += b.transpose();
-  }
+  const int blocks = Conv2dBlocks(x.rows());
+  threads.For(blocks, [&](int k) {
+    const BlockWork bw = Block(in, c, work, k);
+    MatrixMap unfolded(bw.cols, depth, hw);
+    const auto [begin, end] = Images(k, blocks, x.rows());
+    for (Eigen::Index n = begin; n < end; ++n) {
+      Unfold(in, c, out, x.data() + n * x.cols(), bw.cols);
+      MatrixMap zs(z.data() + n * z.cols(), c.filters, hw);
+      zs.noalias() = w.transpose() * Const(unfolded);
+      if (c.bias) zs.colwise() += b.transpose();
+    }
+  });
 }
 
 void Conv2dBackward(const ImageShape& in, const Conv2dConfig& c, ConstMatrixMap x, ConstMatrixMap w, ConstMatrixMap dz,
-                    MatrixMap dw, RowVectorMap db, MatrixMap* dx, std::span<float> cols, std::span<float> dcols) {
+                    MatrixMap dw, RowVectorMap db, MatrixMap* dx, std::span<float> work, const StepThreads& threads) {
   const ImageShape out = *Conv2dOutput(in, c);
   const Eigen::Index depth = w.rows(), hw = out.plane();
-  MatrixMap unfolded(cols.data(), depth, hw), dunfolded(dcols.data(), depth, hw);
-  dw.setZero();
-  if (c.bias) db.setZero();
-  for (Eigen::Index n = 0; n < x.rows(); ++n) {
-    ConstMatrixMap dzs(dz.data() + n * dz.cols(), c.filters, hw);
-    Unfold(in, c, out, x.data() + n * x.cols(), cols.data());
-    dw.noalias() += Const(unfolded) * dzs.transpose();
-    if (c.bias) db.noalias() += dzs.rowwise().sum().transpose();
-    if (dx != nullptr) {
-      dunfolded.noalias() = w * dzs;
-      Fold(in, c, out, dcols.data(), dx->data() + n * dx->cols());
+  const int blocks = Conv2dBlocks(x.rows());
+  threads.For(blocks, [&](int k) {
+    const BlockWork bw = Block(in, c, work, k);
+    MatrixMap unfolded(bw.cols, depth, hw), dunfolded(bw.dcols, depth, hw);
+    // The first block sums into dW and db themselves, the others apart.
+    MatrixMap sum_dw = k == 0 ? dw : MatrixMap(bw.dw, depth, c.filters);
+    RowVectorMap sum_db = k == 0 ? db : RowVectorMap(bw.db, c.bias ? c.filters : 0);
+    sum_dw.setZero();
+    if (c.bias) sum_db.setZero();
+    const auto [begin, end] = Images(k, blocks, x.rows());
+    for (Eigen::Index n = begin; n < end; ++n) {
+      ConstMatrixMap dzs(dz.data() + n * dz.cols(), c.filters, hw);
+      Unfold(in, c, out, x.data() + n * x.cols(), bw.cols);
+      sum_dw.noalias() += Const(unfolded) * dzs.transpose();
+      if (c.bias) sum_db.noalias() += dzs.rowwise().sum().transpose();
+      if (dx != nullptr) {
+        dunfolded.noalias() = w * dzs;
+        Fold(in, c, out, bw.dcols, dx->data() + n * dx->cols());
+      }
     }
+  });
+  for (int k = 1; k < blocks; ++k) {
+    const BlockWork bw = Block(in, c, work, k);
+    dw += MatrixMap(bw.dw, depth, c.filters);
+    if (c.bias) db += RowVectorMap(bw.db, c.filters);
   }
 }
 

@@ -11,7 +11,13 @@
 // Each image is unfolded (im2col) into a (C·k·k) × (H'·W') workspace and multiplied
 // once: Z = Wᵀ·cols + b. The backward pass uses the same unfolding: dW += cols·dZᵀ,
 // dcols = W·dZ, folded back (col2im) into dX. No allocation: the caller passes the
-// workspaces (Conv2dWorkspace floats each).
+// workspace (Conv2dWorkspace floats).
+//
+// Given a second thread (StepThreads), the images are split into blocks that run at
+// once, each with its own part of the workspace. A step's blocks do not depend on
+// the threads (Conv2dBlocks: two halves from kMinParallelBatch images on): the
+// second block sums its dW and db apart and adds them to the first's at the end, on
+// one thread as on two, so the numbers are the same bits either way.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "worker/nn/image_shape.h"
+#include "worker/nn/step_threads.h"
 #include "worker/nn/tensor.h"
 
 namespace hpsearch::nn {
@@ -42,16 +49,22 @@ absl::StatusOr<ImageShape> Conv2dOutput(const ImageShape& in, const Conv2dConfig
 // Learnable parameters: F·(C·k·k) weights, plus F biases.
 int64_t Conv2dParameters(const ImageShape& in, const Conv2dConfig& c);
 
-// Floats of one unfolding workspace: (C·k·k)·(H'·W'). REQUIRES: Conv2dOutput ok.
-int64_t Conv2dWorkspace(const ImageShape& in, const Conv2dConfig& c);
+// The image blocks of a step of n images: 1, or 2 from kMinParallelBatch images on.
+int Conv2dBlocks(int64_t n);
 
-// z = conv(x) (overwritten). `cols`: Conv2dWorkspace floats.
+// Floats of the workspace for steps of up to `max_rows` images: per image block an
+// unfolding and its gradient ((C·k·k)·(H'·W') each) and room for the block's dW and
+// db. REQUIRES: Conv2dOutput ok.
+int64_t Conv2dWorkspace(const ImageShape& in, const Conv2dConfig& c, int64_t max_rows);
+
+// z = conv(x) (overwritten). `work`: Conv2dWorkspace(in, c, x.rows()) floats or more.
 void Conv2dForward(const ImageShape& in, const Conv2dConfig& c, ConstMatrixMap x, ConstMatrixMap w, ConstRowVectorMap b,
-                   MatrixMap z, std::span<float> cols);
+                   MatrixMap z, std::span<float> work, const StepThreads& threads = {});
 
 // dW and db (overwritten; db ignored without a bias) from dZ; when `dx` is non-null,
-// dX as well (overwritten). `cols`, `dcols`: Conv2dWorkspace floats each.
+// dX as well (overwritten). `work` as for Conv2dForward.
 void Conv2dBackward(const ImageShape& in, const Conv2dConfig& c, ConstMatrixMap x, ConstMatrixMap w, ConstMatrixMap dz,
-                    MatrixMap dw, RowVectorMap db, MatrixMap* dx, std::span<float> cols, std::span<float> dcols);
+                    MatrixMap dw, RowVectorMap db, MatrixMap* dx, std::span<float> work,
+                    const StepThreads& threads = {});
 
 }  // namespace hpsearch::nn

@@ -20,8 +20,7 @@ Network::Network(const NetworkConfig& config, int max_rows) : config_(config), m
   state_.assign(layout.state, 0.0f);
   back_a_.resize(max_rows, layout.widest);
   back_b_.resize(max_rows, layout.widest);
-  cols_.assign(layout.workspace, 0.0f);
-  dcols_.assign(layout.workspace, 0.0f);
+  conv_work_.assign(layout.workspace, 0.0f);
 }
 
 int Network::AddFeatures(Layout& layout) {
@@ -60,7 +59,7 @@ int Network::AddFeatures(Layout& layout) {
         f.mask.resize(max_rows, size);
         f.dropped.resize(max_rows, size);
       }
-      layout.workspace = std::max<std::size_t>(layout.workspace, Conv2dWorkspace(f.in, f.spec.conv));
+      layout.workspace = std::max<std::size_t>(layout.workspace, Conv2dWorkspace(f.in, f.spec.conv, max_rows));
     } else if (f.spec.pool.kind == PoolKind::kMax) {
       f.argmax.resize(static_cast<std::size_t>(max_rows) * size);
     }
@@ -141,7 +140,7 @@ std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
         std::size_t per_row = out;  // z (argmax for max pooling: int32, as wide)
         if (l.kind == FeatureLayer::Kind::kConv) {
           per_row += out + (c.batch_norm ? out : 0) + (c.conv_dropout() > 0 ? 2 * out : 0);
-          cols = std::max<std::size_t>(cols, Conv2dWorkspace(shape, l.conv));
+          cols = std::max<std::size_t>(cols, Conv2dWorkspace(shape, l.conv, max_rows));
         } else if (l.pool.kind == PoolKind::kMax) {
           per_row += out;
         }
@@ -149,7 +148,7 @@ std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
         widest = std::max(widest, static_cast<int>(out));
         shape = (*shapes)[i];
       }
-      work += 2 * cols;
+      work += cols;
     }
   }
   for (std::size_t i = 0; i < widths.size(); ++i) {
@@ -279,13 +278,13 @@ void Network::ForwardFeatures(ConstMatrixMap x, bool training, Rng* rng) {
     const Eigen::Index size = f.out.size();
     MatrixMap z(f.z.data(), n, size);
     if (!f.conv()) {
-      Pool2dForward(f.in, f.spec.pool, in, z, f.argmax);
+      Pool2dForward(f.in, f.spec.pool, in, z, f.argmax, threads_);
       input = f.z.data();
       continue;
     }
     const int filters = f.filters();
     Conv2dForward(f.in, f.spec.conv, in, CP(f.w, f.depth(), filters),
-                  ConstRowVectorMap(params_.data() + f.b, f.spec.conv.bias ? filters : 0), z, cols_);
+                  ConstRowVectorMap(params_.data() + f.b, f.spec.conv.bias ? filters : 0), z, conv_work_, threads_);
     if (config_.batch_norm) {
       ConstRowVectorMap gamma(params_.data() + f.gamma, filters), beta(params_.data() + f.beta, filters);
       if (training) {
@@ -300,7 +299,10 @@ void Network::ForwardFeatures(ConstMatrixMap x, bool training, Rng* rng) {
       }
     }
     MatrixMap a(f.a.data(), n, size);
-    ActivationForward(config_.activation, Const(z), a);
+    threads_.ForRows(n, size, [&](int64_t begin, int64_t end) {
+      ActivationForward(config_.activation, ConstMatrixMap(f.z.data() + begin * size, end - begin, size),
+                        MatrixMap(f.a.data() + begin * size, end - begin, size));
+    });
     input = f.a.data();
     if (training && config_.conv_dropout() > 0) {
       MatrixMap mask(f.mask.data(), n, size), dropped(f.dropped.data(), n, size);
@@ -327,7 +329,7 @@ void Network::BackwardFeatures(ConstMatrixMap x, const float* g, int next) {
     MatrixMap dx(bufs[next]->data(), n, in_size);
     if (!f.conv()) {
       if (i == 0) return;  // nobody needs the input's gradient
-      Pool2dBackward(f.in, f.spec.pool, ConstMatrixMap(g, n, size), f.argmax, dx);
+      Pool2dBackward(f.in, f.spec.pool, ConstMatrixMap(g, n, size), f.argmax, dx, threads_);
       g = bufs[next]->data();
       next = 1 - next;
       continue;
@@ -335,8 +337,12 @@ void Network::BackwardFeatures(ConstMatrixMap x, const float* g, int next) {
     const int filters = f.filters();
     MatrixMap dz(const_cast<float*>(g), n, size);
     if (config_.conv_dropout() > 0) ApplyMask(ConstMatrixMap(f.mask.data(), n, size), dz);
-    ActivationBackward(config_.activation, ConstMatrixMap(f.z.data(), n, size), ConstMatrixMap(f.a.data(), n, size),
-                       Const(dz), dz);
+    threads_.ForRows(n, size, [&](int64_t begin, int64_t end) {
+      const Eigen::Index rows = end - begin;
+      MatrixMap part(dz.data() + begin * size, rows, size);
+      ActivationBackward(config_.activation, ConstMatrixMap(f.z.data() + begin * size, rows, size),
+                         ConstMatrixMap(f.a.data() + begin * size, rows, size), Const(part), part);
+    });
     if (config_.batch_norm) {
       SpatialBatchNormBackward(
           filters, ConstMatrixMap(f.xhat.data(), n, size), ConstRowVectorMap(f.inv_std.data(), filters),
@@ -345,7 +351,7 @@ void Network::BackwardFeatures(ConstMatrixMap x, const float* g, int next) {
     }
     RowVectorMap db(grads_.data() + f.b, f.spec.conv.bias ? filters : 0);
     Conv2dBackward(f.in, f.spec.conv, ConstMatrixMap(input, n, in_size), CP(f.w, f.depth(), filters), Const(dz),
-                   G(f.w, f.depth(), filters), db, i > 0 ? &dx : nullptr, cols_, dcols_);
+                   G(f.w, f.depth(), filters), db, i > 0 ? &dx : nullptr, conv_work_, threads_);
     g = bufs[next]->data();
     next = 1 - next;
   }

@@ -128,7 +128,7 @@ class Network {
     int filters() const { return spec.conv.filters; }
   };
   // What the constructor has laid out so far: floats of params_/grads_ and of
-  // state_, the largest im2col workspace, the widest layer.
+  // state_, the largest conv workspace, the widest layer.
   struct Layout {
     std::size_t params = 0, state = 0, workspace = 0;
     int widest = 1;
@@ -155,7 +155,7 @@ class Network {
   using AlignedFloats = std::vector<float, Eigen::aligned_allocator<float>>;
   AlignedFloats params_, grads_, state_;
   Matrix back_a_, back_b_;      // ping-pong gradient buffers
-  AlignedFloats cols_, dcols_;  // im2col workspaces of the largest conv layer
+  AlignedFloats conv_work_;  // the largest conv layer's workspace (Conv2dWorkspace)
   StepThreads threads_;
 };
 

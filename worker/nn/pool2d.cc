@@ -20,64 +20,70 @@ absl::StatusOr<ImageShape> Pool2dOutput(const ImageShape& in, const Pool2dConfig
 }
 
 void Pool2dForward(const ImageShape& in, const Pool2dConfig& c, ConstMatrixMap x, MatrixMap z,
-                   std::span<int32_t> argmax) {
+                   std::span<int32_t> argmax, const StepThreads& threads) {
   const ImageShape out = *Pool2dOutput(in, c);
   const float scale = 1.0f / static_cast<float>(c.size * c.size);
-  for (Eigen::Index n = 0; n < x.rows(); ++n) {
-    const float* image = x.data() + n * x.cols();
-    float* result = z.data() + n * z.cols();
-    for (int ch = 0; ch < in.channels; ++ch) {
-      for (int oy = 0; oy < out.height; ++oy) {
-        for (int ox = 0; ox < out.width; ++ox) {
-          const int64_t o = (int64_t{ch} * out.height + oy) * out.width + ox;
-          const int64_t first = (int64_t{ch} * in.height + int64_t{oy} * c.step()) * in.width + int64_t{ox} * c.step();
-          if (c.kind == PoolKind::kMax) {
-            int64_t best = first;
-            for (int i = 0; i < c.size; ++i) {
-              for (int j = 0; j < c.size; ++j) {
-                const int64_t at = first + int64_t{i} * in.width + j;
-                if (image[at] > image[best]) best = at;
+  threads.ForRows(x.rows(), x.cols(), [&](int64_t begin, int64_t end) {
+    for (Eigen::Index n = begin; n < end; ++n) {
+      const float* image = x.data() + n * x.cols();
+      float* result = z.data() + n * z.cols();
+      for (int ch = 0; ch < in.channels; ++ch) {
+        for (int oy = 0; oy < out.height; ++oy) {
+          for (int ox = 0; ox < out.width; ++ox) {
+            const int64_t o = (int64_t{ch} * out.height + oy) * out.width + ox;
+            const int64_t first =
+                (int64_t{ch} * in.height + int64_t{oy} * c.step()) * in.width + int64_t{ox} * c.step();
+            if (c.kind == PoolKind::kMax) {
+              int64_t best = first;
+              for (int i = 0; i < c.size; ++i) {
+                for (int j = 0; j < c.size; ++j) {
+                  const int64_t at = first + int64_t{i} * in.width + j;
+                  if (image[at] > image[best]) best = at;
+                }
               }
+              result[o] = image[best];
+              argmax[n * z.cols() + o] = static_cast<int32_t>(best);
+            } else {
+              float sum = 0;
+              for (int i = 0; i < c.size; ++i) {
+                for (int j = 0; j < c.size; ++j) sum += image[first + int64_t{i} * in.width + j];
+              }
+              result[o] = sum * scale;
             }
-            result[o] = image[best];
-            argmax[n * z.cols() + o] = static_cast<int32_t>(best);
-          } else {
-            float sum = 0;
-            for (int i = 0; i < c.size; ++i) {
-              for (int j = 0; j < c.size; ++j) sum += image[first + int64_t{i} * in.width + j];
-            }
-            result[o] = sum * scale;
           }
         }
       }
     }
-  }
+  });
 }
 
 void Pool2dBackward(const ImageShape& in, const Pool2dConfig& c, ConstMatrixMap dz, std::span<const int32_t> argmax,
-                    MatrixMap dx) {
+                    MatrixMap dx, const StepThreads& threads) {
   const ImageShape out = *Pool2dOutput(in, c);
   const float scale = 1.0f / static_cast<float>(c.size * c.size);
-  dx.setZero();
-  for (Eigen::Index n = 0; n < dz.rows(); ++n) {
-    const float* grad = dz.data() + n * dz.cols();
-    float* image = dx.data() + n * dx.cols();
-    if (c.kind == PoolKind::kMax) {
-      for (Eigen::Index o = 0; o < dz.cols(); ++o) image[argmax[n * dz.cols() + o]] += grad[o];
-      continue;
-    }
-    for (int ch = 0; ch < in.channels; ++ch) {
-      for (int oy = 0; oy < out.height; ++oy) {
-        for (int ox = 0; ox < out.width; ++ox) {
-          const float g = grad[(int64_t{ch} * out.height + oy) * out.width + ox] * scale;
-          const int64_t first = (int64_t{ch} * in.height + int64_t{oy} * c.step()) * in.width + int64_t{ox} * c.step();
-          for (int i = 0; i < c.size; ++i) {
-            for (int j = 0; j < c.size; ++j) image[first + int64_t{i} * in.width + j] += g;
+  threads.ForRows(dz.rows(), dx.cols(), [&](int64_t begin, int64_t end) {
+    dx.middleRows(begin, end - begin).setZero();
+    for (Eigen::Index n = begin; n < end; ++n) {
+      const float* grad = dz.data() + n * dz.cols();
+      float* image = dx.data() + n * dx.cols();
+      if (c.kind == PoolKind::kMax) {
+        for (Eigen::Index o = 0; o < dz.cols(); ++o) image[argmax[n * dz.cols() + o]] += grad[o];
+        continue;
+      }
+      for (int ch = 0; ch < in.channels; ++ch) {
+        for (int oy = 0; oy < out.height; ++oy) {
+          for (int ox = 0; ox < out.width; ++ox) {
+            const float g = grad[(int64_t{ch} * out.height + oy) * out.width + ox] * scale;
+            const int64_t first =
+                (int64_t{ch} * in.height + int64_t{oy} * c.step()) * in.width + int64_t{ox} * c.step();
+            for (int i = 0; i < c.size; ++i) {
+              for (int j = 0; j < c.size; ++j) image[first + int64_t{i} * in.width + j] += g;
+            }
           }
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace hpsearch::nn

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "worker/nn/image_shape.h"
+#include "worker/nn/step_threads.h"
 #include "worker/nn/tensor.h"
 
 namespace hpsearch::nn {
@@ -35,12 +36,13 @@ struct Pool2dConfig {
 absl::StatusOr<ImageShape> Pool2dOutput(const ImageShape& in, const Pool2dConfig& c);
 
 // z = pool(x) (overwritten); for max pooling `argmax` (n·C·H'·W' entries) records
-// where each maximum came from (unused for average pooling).
+// where each maximum came from (unused for average pooling). Given threads, the
+// images are split between them (StepThreads::ForRows).
 void Pool2dForward(const ImageShape& in, const Pool2dConfig& c, ConstMatrixMap x, MatrixMap z,
-                   std::span<int32_t> argmax);
+                   std::span<int32_t> argmax, const StepThreads& threads = {});
 
 // dX (overwritten) from dZ, with the `argmax` of the forward pass for max pooling.
 void Pool2dBackward(const ImageShape& in, const Pool2dConfig& c, ConstMatrixMap dz, std::span<const int32_t> argmax,
-                    MatrixMap dx);
+                    MatrixMap dx, const StepThreads& threads = {});
 
 }  // namespace hpsearch::nn

@@ -7,7 +7,9 @@
 // a sweep, when fewer trials run than there are slots.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <numeric>
 #include <utility>
 
 #include "absl/functional/function_ref.h"
@@ -35,6 +37,22 @@ class StepThreads {
       return;
     }
     parallel_for_(n, body);
+  }
+
+  // body(begin, end) over rows [0, n) of `row_floats` floats each: two blocks at once
+  // given threads and at least kMinParallelBatch rows, else all rows in one call.
+  // For work done element by element: the second block starts 64 bytes (16 floats)
+  // past an aligned buffer's start, so Eigen's vectorised loops take the same path
+  // (packet or scalar) for every element as over the whole, and the numbers do not
+  // depend on the split.
+  void ForRows(int64_t n, int64_t row_floats, absl::FunctionRef<void(int64_t begin, int64_t end)> body) const {
+    const int64_t unit = 16 / std::gcd(row_floats, int64_t{16});  // rows per 16 floats
+    const int64_t split = (n / 2 + unit / 2) / unit * unit;
+    if (!parallel() || n < kMinParallelBatch || split <= 0 || split >= n) {
+      body(0, n);
+      return;
+    }
+    For(2, [&](int k) { k == 0 ? body(0, split) : body(split, n); });
   }
 
  private:
