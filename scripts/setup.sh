@@ -14,7 +14,7 @@ set -euo pipefail
 
 RUNTIME_PACKAGES=(
   libgrpc++1.51 libprotobuf32 libtbb12 libsqlite3-0
-  libyaml-cpp0.7 zlib1g libopenblas0-pthread libssl3 ca-certificates tini dataset-fashion-mnist
+  libyaml-cpp0.7 zlib1g libopenblas0-pthread libdnnl2 libssl3 ca-certificates tini dataset-fashion-mnist
 )
 # libssl-dev: the HTTP listener's TLS; libcpp-httplib-dev: only the tests' HTTP client
 # (the build configures the tests too).
@@ -23,7 +23,7 @@ BUILD_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libtbb-dev libsqlitecpp-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libeigen3-dev libopenblas-pthread-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libeigen3-dev libopenblas-pthread-dev libdnnl-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libssl-dev libcpp-httplib-dev libjs-chart.js iproute2 openssl python3 python3-yaml
 )
 # Only the tests and CI use these: a Prometheus parser, a real browser for the dashboard,

@@ -178,7 +178,9 @@ TEST(Pool2d, ThreadsChangeNoBit) {
       Pool2dBackward(in, pool, In(dz), a2, Out(dx2), Parallel());
       EXPECT_EQ(z1, z2);
       EXPECT_EQ(dx1, dx2);
-      if (pool.kind == PoolKind::kMax) EXPECT_EQ(a1, a2);
+      if (pool.kind == PoolKind::kMax) {
+        EXPECT_EQ(a1, a2);
+      }
     }
   }
 }

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "common/util/rng.h"
 #include "nlohmann/json.hpp"
+#include "worker/nn/dnnl_conv2d.h"
 #include "worker/runtime/step_parallelism.h"
 #include "worker/trainer/gemm_ceiling.h"
 #include "worker/trainer/trainer.h"
@@ -225,7 +226,10 @@ int RunBenchCommand(const BenchOptions& b, std::ostream& out, std::ostream& err)
                       {"gflops", std::round(sps * flops / 1e8) / 10},
                       {"mflop_per_sample", std::round(flops / 1e4) / 100},
                       {"isa", CompiledIsa()}};
-  if (!b.layers.empty()) j["layers"] = b.layers;
+  if (!b.layers.empty()) {
+    j["layers"] = b.layers;
+    j["conv_kernels"] = nn::DnnlConv2d::Enabled() ? "onednn from 8 input channels, else im2col" : "im2col";
+  }
   out << j.dump() << "\n";
   return sps > 0 ? 0 : 1;
 }

@@ -59,7 +59,10 @@ int Network::AddFeatures(Layout& layout) {
         f.mask.resize(max_rows, size);
         f.dropped.resize(max_rows, size);
       }
-      layout.workspace = std::max<std::size_t>(layout.workspace, Conv2dWorkspace(f.in, f.spec.conv, max_rows));
+      f.dnnl = DnnlConv2d::Make(f.in, f.spec.conv);
+      if (!f.dnnl) {
+        layout.workspace = std::max<std::size_t>(layout.workspace, Conv2dWorkspace(f.in, f.spec.conv, max_rows));
+      }
     } else if (f.spec.pool.kind == PoolKind::kMax) {
       f.argmax.resize(static_cast<std::size_t>(max_rows) * size);
     }
@@ -141,6 +144,7 @@ std::size_t Network::EstimateBytes(const NetworkConfig& c, int max_rows) {
         if (l.kind == FeatureLayer::Kind::kConv) {
           per_row += out + (c.batch_norm ? out : 0) + (c.conv_dropout() > 0 ? 2 * out : 0);
           cols = std::max<std::size_t>(cols, Conv2dWorkspace(shape, l.conv, max_rows));
+          work += DnnlConv2d::EstimateFloats(shape, l.conv, max_rows);
         } else if (l.pool.kind == PoolKind::kMax) {
           per_row += out;
         }
@@ -283,8 +287,12 @@ void Network::ForwardFeatures(ConstMatrixMap x, bool training, Rng* rng) {
       continue;
     }
     const int filters = f.filters();
-    Conv2dForward(f.in, f.spec.conv, in, CP(f.w, f.depth(), filters),
-                  ConstRowVectorMap(params_.data() + f.b, f.spec.conv.bias ? filters : 0), z, conv_work_, threads_);
+    const ConstRowVectorMap bias(params_.data() + f.b, f.spec.conv.bias ? filters : 0);
+    if (f.dnnl) {
+      f.dnnl->Forward(in, CP(f.w, f.depth(), filters), bias, z, threads_);
+    } else {
+      Conv2dForward(f.in, f.spec.conv, in, CP(f.w, f.depth(), filters), bias, z, conv_work_, threads_);
+    }
     if (config_.batch_norm) {
       ConstRowVectorMap gamma(params_.data() + f.gamma, filters), beta(params_.data() + f.beta, filters);
       if (training) {
@@ -350,8 +358,13 @@ void Network::BackwardFeatures(ConstMatrixMap x, const float* g, int next) {
           RowVectorMap(grads_.data() + f.gamma, filters), RowVectorMap(grads_.data() + f.beta, filters));
     }
     RowVectorMap db(grads_.data() + f.b, f.spec.conv.bias ? filters : 0);
-    Conv2dBackward(f.in, f.spec.conv, ConstMatrixMap(input, n, in_size), CP(f.w, f.depth(), filters), Const(dz),
-                   G(f.w, f.depth(), filters), db, i > 0 ? &dx : nullptr, conv_work_, threads_);
+    if (f.dnnl) {
+      f.dnnl->Backward(CP(f.w, f.depth(), filters), Const(dz), G(f.w, f.depth(), filters), db, i > 0 ? &dx : nullptr,
+                       threads_);
+    } else {
+      Conv2dBackward(f.in, f.spec.conv, ConstMatrixMap(input, n, in_size), CP(f.w, f.depth(), filters), Const(dz),
+                     G(f.w, f.depth(), filters), db, i > 0 ? &dx : nullptr, conv_work_, threads_);
+    }
     g = bufs[next]->data();
     next = 1 - next;
   }

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "common/util/rng.h"
 #include "worker/nn/activation.h"
 #include "worker/nn/batch_norm.h"
+#include "worker/nn/dnnl_conv2d.h"
 #include "worker/nn/feature_layer.h"
 #include "worker/nn/image_shape.h"
 #include "worker/nn/init.h"
@@ -122,7 +124,8 @@ class Network {
     std::size_t mean = 0, var = 0;                  // offsets in state_
     Matrix z, a, dropped, mask, xhat;               // as Layer's (z: a pooling layer's output)
     RowVector inv_std;
-    std::vector<int32_t> argmax;  // max pooling
+    std::vector<int32_t> argmax;       // max pooling
+    std::unique_ptr<DnnlConv2d> dnnl;  // conv by oneDNN; null: im2col (conv2d.h)
     bool conv() const { return spec.kind == FeatureLayer::Kind::kConv; }
     int depth() const { return in.channels * spec.conv.kernel * spec.conv.kernel; }
     int filters() const { return spec.conv.filters; }
@@ -154,7 +157,7 @@ class Network {
   // results do not depend on where malloc put the buffer).
   using AlignedFloats = std::vector<float, Eigen::aligned_allocator<float>>;
   AlignedFloats params_, grads_, state_;
-  Matrix back_a_, back_b_;      // ping-pong gradient buffers
+  Matrix back_a_, back_b_;   // ping-pong gradient buffers
   AlignedFloats conv_work_;  // the largest conv layer's workspace (Conv2dWorkspace)
   StepThreads threads_;
 };
