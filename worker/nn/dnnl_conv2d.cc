@@ -59,8 +59,8 @@ struct Reorder {
     op = dnnl::reorder(from, to);
     needed = true;
   }
-  void Run(dnnl::stream& s, const memory& from) {
-    if (needed) op.execute(s, const_cast<memory&>(from), to);
+  void Run(dnnl::stream& s, memory& from) {
+    if (needed) op.execute(s, from, to);
   }
 };
 

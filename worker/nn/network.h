@@ -9,7 +9,9 @@
 // [γ, β]; a conv layer's W is (C·k·k) × F), so an optimizer is one loop over them.
 // Batch-norm running statistics live in a third buffer (`state`). Every workspace is
 // allocated in the constructor for up to `max_rows` rows: Forward/Backward never
-// allocate.
+// allocate — but for conv layers computed by oneDNN (dnnl_conv2d.h), which make their
+// primitives and buffers on the first step of each batch size and allocate a few
+// small argument maps per call.
 //
 // Thread-safety: none; one Network per trial.
 #pragma once
