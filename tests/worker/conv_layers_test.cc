@@ -5,10 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <limits>
-#include <thread>
 #include <vector>
 
 #include "tests/testing/grad_check.h"
+#include "tests/testing/step_threads.h"
 #include "worker/nn/conv2d.h"
 #include "worker/nn/pool2d.h"
 
@@ -99,22 +99,8 @@ TEST(Conv2d, ForwardMatchesADirectLoop) {
   }
 }
 
-// Blocks on threads of their own, as a spare core would take them.
-StepThreads Parallel() {
-  return StepThreads([](int n, absl::FunctionRef<void(int)> body) {
-    std::vector<std::thread> t;
-    for (int i = 1; i < n; ++i) t.emplace_back([body, i] { body(i); });
-    body(0);
-    for (auto& th : t) th.join();
-  });
-}
-
-// Offers a second thread but runs the blocks one by one, the last first.
-StepThreads InOrder() {
-  return StepThreads([](int n, absl::FunctionRef<void(int)> body) {
-    for (int i = n; i-- > 0;) body(i);
-  });
-}
+StepThreads Parallel() { return testing::ThreadedSteps(); }
+StepThreads InOrder() { return testing::InOrderSteps(); }
 
 struct ConvResults {
   Matrix z, dw, db, dx;

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
-#include <thread>
 
+#include "tests/testing/step_threads.h"
 #include "worker/nn/cblas.h"
 #include "worker/nn/dense.h"
 #include "worker/nn/gemm_row_unit.h"
@@ -23,22 +23,8 @@ Matrix Random(int rows, int cols, std::mt19937& g) {
   return m;
 }
 
-// Blocks on threads of their own, as a spare core would take them.
-StepThreads Parallel() {
-  return StepThreads([](int n, absl::FunctionRef<void(int)> body) {
-    std::vector<std::thread> t;
-    for (int i = 1; i < n; ++i) t.emplace_back([body, i] { body(i); });
-    body(0);
-    for (auto& th : t) th.join();
-  });
-}
-
-// Offers a second thread (so the products split) but runs the blocks one by one.
-StepThreads InOrder() {
-  return StepThreads([](int n, absl::FunctionRef<void(int)> body) {
-    for (int i = n; i-- > 0;) body(i);  // last block first: no order is assumed
-  });
-}
+StepThreads Parallel() { return testing::ThreadedSteps(); }
+StepThreads InOrder() { return testing::InOrderSteps(); }
 
 struct Results {
   Matrix z, dw, dx;

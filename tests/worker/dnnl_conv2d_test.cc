@@ -5,11 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "tests/testing/grad_check.h"
+#include "tests/testing/step_threads.h"
 
 namespace hpsearch::nn {
 namespace {
@@ -19,15 +19,6 @@ void Fill(Matrix& m, Rng& rng) {
 }
 ConstMatrixMap In(const Matrix& m) { return {m.data(), m.rows(), m.cols()}; }
 MatrixMap Out(Matrix& m) { return {m.data(), m.rows(), m.cols()}; }
-
-StepThreads Parallel() {
-  return StepThreads([](int n, absl::FunctionRef<void(int)> body) {
-    std::vector<std::thread> t;
-    for (int i = 1; i < n; ++i) t.emplace_back([body, i] { body(i); });
-    body(0);
-    for (auto& th : t) th.join();
-  });
-}
 
 struct Case {
   ImageShape in;
@@ -137,7 +128,8 @@ TEST(DnnlConv2d, ThreadsChangeNoBit) {
       Matrix x(n, k.in.size()), w(k.in.channels * k.conv.kernel * k.conv.kernel, k.conv.filters), b(1, k.conv.filters),
           dz(n, out.size());
       Fill(x, rng), Fill(w, rng), Fill(b, rng), Fill(dz, rng);
-      const Results one = Convolve(k, n, x, w, b, dz, true), two = Convolve(k, n, x, w, b, dz, true, Parallel());
+      const Results one = Convolve(k, n, x, w, b, dz, true),
+                    two = Convolve(k, n, x, w, b, dz, true, testing::ThreadedSteps());
       EXPECT_EQ(one.z, two.z);
       EXPECT_EQ(one.dw, two.dw);
       EXPECT_EQ(one.db, two.db);

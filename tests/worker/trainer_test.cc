@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/util/value_json.h"
+#include "tests/testing/step_threads.h"
 #include "worker/data/dataset_loader.h"
 
 namespace hpsearch::trainer {
@@ -171,12 +172,7 @@ TEST(Trainer, StepThreadsChangeNoNumber) {
     TrainOptions o{.seed = 5};
     o.step_threads = [&calls] {
       if (calls++ % 3 == 2) return nn::StepThreads{};  // a second trial took the core back
-      return nn::StepThreads([](int n, absl::FunctionRef<void(int)> body) {
-        std::vector<std::thread> t;
-        for (int i = 1; i < n; ++i) t.emplace_back([body, i] { body(i); });
-        body(0);
-        for (auto& th : t) th.join();
-      });
+      return testing::ThreadedSteps();
     };
     const auto threaded = Train(c, *d, o);
     ASSERT_EQ(serial.outcome, TrialOutcome::kCompleted) << serial.reason;
@@ -208,14 +204,7 @@ TEST(Trainer, StepThreadsChangeNoNumberForAConvNet) {
       const auto serial = Train(c, *d, {.seed = 7});
       ASSERT_EQ(serial.outcome, TrialOutcome::kCompleted) << serial.reason;
       TrainOptions o{.seed = 7};
-      o.step_threads = [] {
-        return nn::StepThreads([](int n, absl::FunctionRef<void(int)> body) {
-          std::vector<std::thread> t;
-          for (int i = 1; i < n; ++i) t.emplace_back([body, i] { body(i); });
-          body(0);
-          for (auto& th : t) th.join();
-        });
-      };
+      o.step_threads = [] { return testing::ThreadedSteps(); };
       const auto threaded = Train(c, *d, o);
       EXPECT_EQ(serial.metrics, threaded.metrics) << activation << " batch " << batch;
       ASSERT_EQ(serial.epochs.size(), threaded.epochs.size());

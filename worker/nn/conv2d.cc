@@ -134,16 +134,14 @@ BlockWork Block(const ImageShape& in, const Conv2dConfig& c, std::span<float> wo
   return {base, base + unfold, dw, dw + int64_t{in.channels} * c.kernel * c.kernel * c.filters};
 }
 
-// Images [begin, end) of block k of `blocks` over n.
-std::pair<Eigen::Index, Eigen::Index> Images(int k, int blocks, Eigen::Index n) {
-  const Eigen::Index half = n / 2;
-  if (blocks == 1) return {0, n};
-  return k == 0 ? std::pair<Eigen::Index, Eigen::Index>{0, half} : std::pair<Eigen::Index, Eigen::Index>{half, n};
-}
-
 }  // namespace
 
 int Conv2dBlocks(int64_t n) { return n >= kMinParallelBatch ? 2 : 1; }
+
+std::pair<int64_t, int64_t> Conv2dImages(int k, int64_t n) {
+  if (Conv2dBlocks(n) == 1) return {0, n};
+  return k == 0 ? std::pair<int64_t, int64_t>{0, n / 2} : std::pair<int64_t, int64_t>{n / 2, n};
+}
 
 int64_t Conv2dWorkspace(const ImageShape& in, const Conv2dConfig& c, int64_t max_rows) {
   return Conv2dBlocks(max_rows) * BlockSize(in, c);
@@ -157,7 +155,7 @@ void Conv2dForward(const ImageShape& in, const Conv2dConfig& c, ConstMatrixMap x
   threads.For(blocks, [&](int k) {
     const BlockWork bw = Block(in, c, work, k);
     MatrixMap unfolded(bw.cols, depth, hw);
-    const auto [begin, end] = Images(k, blocks, x.rows());
+    const auto [begin, end] = Conv2dImages(k, x.rows());
     for (Eigen::Index n = begin; n < end; ++n) {
       Unfold(in, c, out, x.data() + n * x.cols(), bw.cols);
       MatrixMap zs(z.data() + n * z.cols(), c.filters, hw);
@@ -180,7 +178,7 @@ void Conv2dBackward(const ImageShape& in, const Conv2dConfig& c, ConstMatrixMap 
     RowVectorMap sum_db = k == 0 ? db : RowVectorMap(bw.db, c.bias ? c.filters : 0);
     sum_dw.setZero();
     if (c.bias) sum_db.setZero();
-    const auto [begin, end] = Images(k, blocks, x.rows());
+    const auto [begin, end] = Conv2dImages(k, x.rows());
     for (Eigen::Index n = begin; n < end; ++n) {
       ConstMatrixMap dzs(dz.data() + n * dz.cols(), c.filters, hw);
       Unfold(in, c, out, x.data() + n * x.cols(), bw.cols);

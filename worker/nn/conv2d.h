@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "worker/nn/image_shape.h"
@@ -51,6 +52,8 @@ int64_t Conv2dParameters(const ImageShape& in, const Conv2dConfig& c);
 
 // The image blocks of a step of n images: 1, or 2 from kMinParallelBatch images on.
 int Conv2dBlocks(int64_t n);
+// Images [begin, end) of block k of Conv2dBlocks(n): all, or the first and second half.
+std::pair<int64_t, int64_t> Conv2dImages(int k, int64_t n);
 
 // Floats of the workspace for steps of up to `max_rows` images: per image block an
 // unfolding and its gradient ((C·k·k)·(H'·W') each) and room for the block's dW and

@@ -71,8 +71,9 @@ struct DnnlConv2d::Batch {
   memory user_src, user_dst, user_w, user_dw, user_dsrc, user_ddst, bias, dbias;
   Reorder src, dst_back, w_fwd, w_bwd, ddst_w, ddst_d, dsrc_back, dw_back;
   memory dst, dsrc, dw;  // the primitives' outputs, in their layouts
-  memory scratch_fwd, scratch_bwd_d, scratch_bwd_w;
   std::unique_ptr<float[]> scratch;
+  // Each primitive's arguments: the same memory objects every call, their handles set.
+  std::unordered_map<int, memory> fwd_args, bwd_d_args, bwd_w_args;
   dnnl::convolution_forward fwd;
   dnnl::convolution_backward_data bwd_d;
   dnnl::convolution_backward_weights bwd_w;
@@ -169,35 +170,39 @@ DnnlConv2d::Batch& DnnlConv2d::BatchOf(int block, int images) {
                                       wpd.scratchpad_desc().get_size(), std::size_t{64}});
   b->scratch.reset(new float[(bytes + 3) / 4 + 16]);
   float* sp = b->scratch.get();
-  b->scratch_fwd = memory(fpd.scratchpad_desc(), eng, sp);
-  b->scratch_bwd_d = memory(dpd.scratchpad_desc(), eng, sp);
-  b->scratch_bwd_w = memory(wpd.scratchpad_desc(), eng, sp);
+  b->fwd_args = {{DNNL_ARG_SRC, b->src.to},
+                 {DNNL_ARG_WEIGHTS, b->w_fwd.to},
+                 {DNNL_ARG_DST, b->dst},
+                 {DNNL_ARG_SCRATCHPAD, memory(fpd.scratchpad_desc(), eng, sp)}};
+  b->bwd_w_args = {{DNNL_ARG_SRC, b->src.to},
+                   {DNNL_ARG_DIFF_DST, b->ddst_w.to},
+                   {DNNL_ARG_DIFF_WEIGHTS, b->dw},
+                   {DNNL_ARG_SCRATCHPAD, memory(wpd.scratchpad_desc(), eng, sp)}};
+  b->bwd_d_args = {{DNNL_ARG_DIFF_DST, b->ddst_d.to},
+                   {DNNL_ARG_WEIGHTS, b->w_bwd.to},
+                   {DNNL_ARG_DIFF_SRC, b->dsrc},
+                   {DNNL_ARG_SCRATCHPAD, memory(dpd.scratchpad_desc(), eng, sp)}};
+  if (c_.bias) {
+    b->fwd_args.emplace(DNNL_ARG_BIAS, b->bias);
+    b->bwd_w_args.emplace(DNNL_ARG_DIFF_BIAS, b->dbias);
+  }
   return *bl.batches.emplace(images, std::move(b)).first->second;
 }
 
 void DnnlConv2d::Forward(ConstMatrixMap x, ConstMatrixMap w, ConstRowVectorMap bias, MatrixMap z,
                          const StepThreads& threads) {
-  const int blocks = Conv2dBlocks(x.rows());
-  const auto n = static_cast<int>(x.rows());
-  threads.For(blocks, [&](int k) {
+  threads.For(Conv2dBlocks(x.rows()), [&](int k) {
     omp_set_num_threads(1);  // oneDNN on the calling thread only
-    const int begin = k == 0 ? 0 : n / 2, end = blocks == 1 || k == 1 ? n : n / 2;
-    Batch& b = BatchOf(k, end - begin);
+    const auto [begin, end] = Conv2dImages(k, x.rows());
+    Batch& b = BatchOf(k, static_cast<int>(end - begin));
     dnnl::stream& s = blocks_[k]->stream;
-    b.user_src.set_data_handle(Handle(x.data() + int64_t{begin} * x.cols()));
+    b.user_src.set_data_handle(Handle(x.data() + begin * x.cols()));
     b.src.Run(s, b.user_src);
     b.user_w.set_data_handle(Handle(w.data()));
     b.w_fwd.Run(s, b.user_w);
-    b.user_dst.set_data_handle(z.data() + int64_t{begin} * z.cols());
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, b.src.to},
-                                         {DNNL_ARG_WEIGHTS, b.w_fwd.to},
-                                         {DNNL_ARG_DST, b.dst},
-                                         {DNNL_ARG_SCRATCHPAD, b.scratch_fwd}};
-    if (c_.bias) {
-      b.bias.set_data_handle(Handle(bias.data()));
-      args.emplace(DNNL_ARG_BIAS, b.bias);
-    }
-    b.fwd.execute(s, args);
+    b.user_dst.set_data_handle(z.data() + begin * z.cols());
+    if (c_.bias) b.bias.set_data_handle(Handle(bias.data()));
+    b.fwd.execute(s, b.fwd_args);
     if (b.dst_back.needed) b.dst_back.op.execute(s, b.dst, b.user_dst);
     s.wait();
   });
@@ -206,34 +211,23 @@ void DnnlConv2d::Forward(ConstMatrixMap x, ConstMatrixMap w, ConstRowVectorMap b
 void DnnlConv2d::Backward(ConstMatrixMap w, ConstMatrixMap dz, MatrixMap dw, RowVectorMap db, MatrixMap* dx,
                           const StepThreads& threads) {
   const int blocks = Conv2dBlocks(dz.rows());
-  const auto n = static_cast<int>(dz.rows());
   threads.For(blocks, [&](int k) {
     omp_set_num_threads(1);
-    const int begin = k == 0 ? 0 : n / 2, end = blocks == 1 || k == 1 ? n : n / 2;
-    Batch& b = BatchOf(k, end - begin);
+    const auto [begin, end] = Conv2dImages(k, dz.rows());
+    Batch& b = BatchOf(k, static_cast<int>(end - begin));
     dnnl::stream& s = blocks_[k]->stream;
-    b.user_ddst.set_data_handle(Handle(dz.data() + int64_t{begin} * dz.cols()));
+    b.user_ddst.set_data_handle(Handle(dz.data() + begin * dz.cols()));
     b.ddst_w.Run(s, b.user_ddst);
     b.user_dw.set_data_handle(k == 0 ? dw.data() : dw1_.data());
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, b.src.to},
-                                         {DNNL_ARG_DIFF_DST, b.ddst_w.to},
-                                         {DNNL_ARG_DIFF_WEIGHTS, b.dw},
-                                         {DNNL_ARG_SCRATCHPAD, b.scratch_bwd_w}};
-    if (c_.bias) {
-      b.dbias.set_data_handle(k == 0 ? db.data() : db1_.data());
-      args.emplace(DNNL_ARG_DIFF_BIAS, b.dbias);
-    }
-    b.bwd_w.execute(s, args);
+    if (c_.bias) b.dbias.set_data_handle(k == 0 ? db.data() : db1_.data());
+    b.bwd_w.execute(s, b.bwd_w_args);
     if (b.dw_back.needed) b.dw_back.op.execute(s, b.dw, b.user_dw);
     if (dx != nullptr) {
       b.ddst_d.Run(s, b.user_ddst);
       b.user_w.set_data_handle(Handle(w.data()));
       b.w_bwd.Run(s, b.user_w);
-      b.user_dsrc.set_data_handle(dx->data() + int64_t{begin} * dx->cols());
-      b.bwd_d.execute(s, {{DNNL_ARG_DIFF_DST, b.ddst_d.to},
-                          {DNNL_ARG_WEIGHTS, b.w_bwd.to},
-                          {DNNL_ARG_DIFF_SRC, b.dsrc},
-                          {DNNL_ARG_SCRATCHPAD, b.scratch_bwd_d}});
+      b.user_dsrc.set_data_handle(dx->data() + begin * dx->cols());
+      b.bwd_d.execute(s, b.bwd_d_args);
       if (b.dsrc_back.needed) b.dsrc_back.op.execute(s, b.dsrc, b.user_dsrc);
     }
     s.wait();
