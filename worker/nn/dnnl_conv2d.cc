@@ -44,23 +44,31 @@ memory::desc Weights(const ImageShape& in, const Conv2dConfig& c) {
 
 void* Handle(const float* p) { return const_cast<float*>(p); }
 
-// A reorder from `from` to `to` when their layouts differ (then `to` is owned here);
-// else `to` is `from`, nothing to do.
+// A reorder between the trainer's buffer and a primitive's layout, when the two
+// differ (the other end then owned here); else both ends are the trainer's buffer.
 struct Reorder {
   dnnl::reorder op;
-  memory to;
+  memory from, to;
   bool needed = false;
-  void Make(const memory& from, const memory::desc& md, const dnnl::engine& eng) {
-    if (from.get_desc() == md) {
-      to = from;
-      return;
-    }
-    to = memory(md, eng);
+  // The trainer's `user` buffer read by a primitive as `md`: the primitive reads `to`.
+  void Input(const memory& user, const memory::desc& md, const dnnl::engine& eng) {
+    from = to = user;
+    if (user.get_desc() != md) Between(memory(md, eng), true);
+  }
+  // A primitive's output `md` written into the trainer's `user`: it writes `from`.
+  void Output(const memory::desc& md, const memory& user, const dnnl::engine& eng) {
+    from = to = user;
+    if (user.get_desc() != md) Between(memory(md, eng), false);
+  }
+  void Run(dnnl::stream& s) {
+    if (needed) op.execute(s, from, to);
+  }
+
+ private:
+  void Between(const memory& own, bool input) {
+    (input ? to : from) = own;
     op = dnnl::reorder(from, to);
     needed = true;
-  }
-  void Run(dnnl::stream& s, memory& from) {
-    if (needed) op.execute(s, from, to);
   }
 };
 
@@ -69,8 +77,8 @@ struct Reorder {
 // The primitives and buffers of one block for one number of images.
 struct DnnlConv2d::Batch {
   memory user_src, user_dst, user_w, user_dw, user_dsrc, user_ddst, bias, dbias;
-  Reorder src, dst_back, w_fwd, w_bwd, ddst_w, ddst_d, dsrc_back, dw_back;
-  memory dst, dsrc, dw;  // the primitives' outputs, in their layouts
+  Reorder src, w_fwd, w_bwd, ddst_w, ddst_d;  // inputs: the primitives read `to`
+  Reorder dst, dsrc, dw;                      // outputs: the primitives write `from`
   std::unique_ptr<float[]> scratch;
   // Each primitive's arguments: the same memory objects every call, their handles set.
   std::unordered_map<int, memory> fwd_args, bwd_d_args, bwd_w_args;
@@ -152,18 +160,14 @@ DnnlConv2d::Batch& DnnlConv2d::BatchOf(int block, int images) {
   b->bias = memory(bias_md, eng, DNNL_MEMORY_NONE);
   b->dbias = memory(bias_md, eng, DNNL_MEMORY_NONE);
 
-  b->src.Make(b->user_src, fpd.src_desc(), eng);
-  b->w_fwd.Make(b->user_w, fpd.weights_desc(), eng);
-  b->w_bwd.Make(b->user_w, dpd.weights_desc(), eng);
-  b->ddst_w.Make(b->user_ddst, wpd.diff_dst_desc(), eng);
-  b->ddst_d.Make(b->user_ddst, dpd.diff_dst_desc(), eng);
-  // Outputs: the primitive writes its own layout, reordered into the trainer's.
-  b->dst = fpd.dst_desc() == b->user_dst.get_desc() ? b->user_dst : memory(fpd.dst_desc(), eng);
-  b->dsrc = dpd.diff_src_desc() == b->user_dsrc.get_desc() ? b->user_dsrc : memory(dpd.diff_src_desc(), eng);
-  b->dw = wpd.diff_weights_desc() == b->user_dw.get_desc() ? b->user_dw : memory(wpd.diff_weights_desc(), eng);
-  if (b->dst != b->user_dst) b->dst_back = {dnnl::reorder(b->dst, b->user_dst), b->user_dst, true};
-  if (b->dsrc != b->user_dsrc) b->dsrc_back = {dnnl::reorder(b->dsrc, b->user_dsrc), b->user_dsrc, true};
-  if (b->dw != b->user_dw) b->dw_back = {dnnl::reorder(b->dw, b->user_dw), b->user_dw, true};
+  b->src.Input(b->user_src, fpd.src_desc(), eng);
+  b->w_fwd.Input(b->user_w, fpd.weights_desc(), eng);
+  b->w_bwd.Input(b->user_w, dpd.weights_desc(), eng);
+  b->ddst_w.Input(b->user_ddst, wpd.diff_dst_desc(), eng);
+  b->ddst_d.Input(b->user_ddst, dpd.diff_dst_desc(), eng);
+  b->dst.Output(fpd.dst_desc(), b->user_dst, eng);
+  b->dsrc.Output(dpd.diff_src_desc(), b->user_dsrc, eng);
+  b->dw.Output(wpd.diff_weights_desc(), b->user_dw, eng);
 
   // One scratchpad for the three primitives (they run one after another).
   const std::size_t bytes = std::max({fpd.scratchpad_desc().get_size(), dpd.scratchpad_desc().get_size(),
@@ -172,15 +176,15 @@ DnnlConv2d::Batch& DnnlConv2d::BatchOf(int block, int images) {
   float* sp = b->scratch.get();
   b->fwd_args = {{DNNL_ARG_SRC, b->src.to},
                  {DNNL_ARG_WEIGHTS, b->w_fwd.to},
-                 {DNNL_ARG_DST, b->dst},
+                 {DNNL_ARG_DST, b->dst.from},
                  {DNNL_ARG_SCRATCHPAD, memory(fpd.scratchpad_desc(), eng, sp)}};
   b->bwd_w_args = {{DNNL_ARG_SRC, b->src.to},
                    {DNNL_ARG_DIFF_DST, b->ddst_w.to},
-                   {DNNL_ARG_DIFF_WEIGHTS, b->dw},
+                   {DNNL_ARG_DIFF_WEIGHTS, b->dw.from},
                    {DNNL_ARG_SCRATCHPAD, memory(wpd.scratchpad_desc(), eng, sp)}};
   b->bwd_d_args = {{DNNL_ARG_DIFF_DST, b->ddst_d.to},
                    {DNNL_ARG_WEIGHTS, b->w_bwd.to},
-                   {DNNL_ARG_DIFF_SRC, b->dsrc},
+                   {DNNL_ARG_DIFF_SRC, b->dsrc.from},
                    {DNNL_ARG_SCRATCHPAD, memory(dpd.scratchpad_desc(), eng, sp)}};
   if (c_.bias) {
     b->fwd_args.emplace(DNNL_ARG_BIAS, b->bias);
@@ -197,13 +201,13 @@ void DnnlConv2d::Forward(ConstMatrixMap x, ConstMatrixMap w, ConstRowVectorMap b
     Batch& b = BatchOf(k, static_cast<int>(end - begin));
     dnnl::stream& s = blocks_[k]->stream;
     b.user_src.set_data_handle(Handle(x.data() + begin * x.cols()));
-    b.src.Run(s, b.user_src);
+    b.src.Run(s);
     b.user_w.set_data_handle(Handle(w.data()));
-    b.w_fwd.Run(s, b.user_w);
+    b.w_fwd.Run(s);
     b.user_dst.set_data_handle(z.data() + begin * z.cols());
     if (c_.bias) b.bias.set_data_handle(Handle(bias.data()));
     b.fwd.execute(s, b.fwd_args);
-    if (b.dst_back.needed) b.dst_back.op.execute(s, b.dst, b.user_dst);
+    b.dst.Run(s);
     s.wait();
   });
 }
@@ -217,18 +221,18 @@ void DnnlConv2d::Backward(ConstMatrixMap w, ConstMatrixMap dz, MatrixMap dw, Row
     Batch& b = BatchOf(k, static_cast<int>(end - begin));
     dnnl::stream& s = blocks_[k]->stream;
     b.user_ddst.set_data_handle(Handle(dz.data() + begin * dz.cols()));
-    b.ddst_w.Run(s, b.user_ddst);
+    b.ddst_w.Run(s);
     b.user_dw.set_data_handle(k == 0 ? dw.data() : dw1_.data());
     if (c_.bias) b.dbias.set_data_handle(k == 0 ? db.data() : db1_.data());
     b.bwd_w.execute(s, b.bwd_w_args);
-    if (b.dw_back.needed) b.dw_back.op.execute(s, b.dw, b.user_dw);
+    b.dw.Run(s);
     if (dx != nullptr) {
-      b.ddst_d.Run(s, b.user_ddst);
+      b.ddst_d.Run(s);
       b.user_w.set_data_handle(Handle(w.data()));
-      b.w_bwd.Run(s, b.user_w);
+      b.w_bwd.Run(s);
       b.user_dsrc.set_data_handle(dx->data() + begin * dx->cols());
       b.bwd_d.execute(s, b.bwd_d_args);
-      if (b.dsrc_back.needed) b.dsrc_back.op.execute(s, b.dsrc, b.user_dsrc);
+      b.dsrc.Run(s);
     }
     s.wait();
   });
