@@ -1,14 +1,14 @@
-// A command trial's process group, as the runner sees it: started without fork()
-// (posix_spawn: the server and the worker are multi-threaded) through the guard
-// hpsearch-trial-exec, in a new process group whose id is the guard's pid, with
-// stdin from /dev/null, stdout and stderr on pipes, the report pipe on fd 3 and the
-// reply pipe on fd 4, in a working directory and environment of the runner's
-// choosing, every signal unblocked and at its default.
+// A command trial's program, as the runner sees it: started by the slot's launcher
+// (worker/runtime/launcher.h) in a new process group it leads, with stdin from
+// /dev/null, stdout and stderr on pipes, the report pipe on fd 3 and the reply pipe
+// on fd 4, in a working directory and environment of the runner's choosing, every
+// signal unblocked and at its default.
 //
-// Ending it: Signal() sends to the whole group; Exited() notices the guard's end
-// without reaping it, so that Finish() can kill what the program left behind in its
-// group (a forked child) while the group's id cannot yet be reused, and then reap.
-// Not thread-safe; one runner thread owns it. The destructor kills and reaps.
+// Ending it: Signal() sends to the whole group; Exited() notices the program's end
+// (the launcher keeps it a zombie), so that Finish() can kill what it left behind in
+// its group (a forked child) while the group's id cannot yet be reused, and then
+// let the launcher reap it. Not thread-safe; one runner thread owns it. The
+// destructor kills and reaps.
 #pragma once
 
 #include <sys/types.h>
@@ -22,8 +22,9 @@
 
 namespace hpsearch::runtime {
 
+class Launcher;
+
 struct SpawnSpec {
-  std::string guard;                       // path of hpsearch-trial-exec
   std::vector<std::string> argv;           // the program and its arguments
   std::string cwd;                         // its working directory
   std::map<std::string, std::string> env;  // its whole environment
@@ -34,13 +35,16 @@ struct Ending {
   int code = 0;    // when !signaled
   int signal = 0;  // when signaled
   bool signaled = false;
+  bool lost = false;             // its launcher died first: how it ended is not known
   std::string Describe() const;  // "exited with code 3", "killed by SIGKILL"
 };
 
 class ChildProcess {
  public:
-  // Starts it; the runner's ends of the pipes are non-blocking and close-on-exec.
-  static absl::StatusOr<ChildProcess> Spawn(const SpawnSpec& spec);
+  // Starts it through `launcher`, which must outlive it; the runner's ends of the
+  // pipes are non-blocking and close-on-exec. INVALID_ARGUMENT when the program
+  // cannot be run (Launcher::Start).
+  static absl::StatusOr<ChildProcess> Spawn(const SpawnSpec& spec, Launcher& launcher);
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();
@@ -49,25 +53,26 @@ class ChildProcess {
   int stdout_fd() const { return out_; }
   int stderr_fd() const { return err_; }
   int report_fd() const { return report_; }  // the program's reports come in here
-  // Readable once the guard has ended (a pidfd; -1 where the kernel has none): poll
-  // it with the pipes, and the end is seen at once, not at the next tick.
-  int exit_fd() const { return exit_; }
+  // Readable when the launcher has news (the program's end): poll it with the pipes,
+  // and the end is seen at once, not at the next tick.
+  int exit_fd() const;
   int reply_fd() const { return reply_; }  // the runner's answers go out here
   // Closes the runner's end of the reply pipe (a program waiting for an answer
   // then reads end-of-file).
   void CloseReply();
 
   void Signal(int sig) const;  // to the whole group
-  // Whether the guard has ended (it is not reaped yet).
-  bool Exited() const;
-  // Kills whatever is left of the group, reaps the guard (waiting for it) and
-  // returns how it ended.
+  // Whether the program has ended (it is not reaped yet).
+  bool Exited();
+  // Kills whatever is left of the group, waits for the program's end, lets the
+  // launcher reap it and returns how it ended.
   Ending Finish();
 
  private:
   ChildProcess() = default;
+  Launcher* launcher_ = nullptr;
   pid_t pid_ = -1;
-  int out_ = -1, err_ = -1, report_ = -1, reply_ = -1, exit_ = -1;
+  int out_ = -1, err_ = -1, report_ = -1, reply_ = -1;
   bool reaped_ = false;
 };
 

@@ -31,7 +31,7 @@ std::map<std::string, std::string> InheritedEnvironment() {
 }
 
 // argv[0] as written: a program of the commands directory when it is there
-// (`command: [train.sh]`), else looked up in PATH by the guard.
+// (`command: [train.sh]`), else looked up in PATH by the launcher.
 std::string Program(const std::string& argv0, const std::string& dir) {
   if (argv0.find('/') != std::string::npos) return argv0;
   const std::string local = (std::filesystem::path(dir) / argv0).string();
@@ -53,9 +53,9 @@ absl::StatusOr<CommandEnvironment> FindCommandEnvironment(const std::string& dir
   CommandEnvironment env;
   env.dir = fs::absolute(dir).lexically_normal().string();
   env.state_dir = fs::absolute(state_dir).lexically_normal().string();
-  env.guard = (exe.parent_path() / "hpsearch-trial-exec").string();
-  if (access(env.guard.c_str(), X_OK) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat("--commands needs ", env.guard, " (installed with hpsearch)"));
+  env.launcher = (exe.parent_path() / "hpsearch-trial-exec").string();
+  if (access(env.launcher.c_str(), X_OK) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("--commands needs ", env.launcher, " (installed with hpsearch)"));
   }
   if (const char* python = std::getenv("HPSEARCH_PYTHON_DIR")) {
     env.python_dir = python;
@@ -92,7 +92,6 @@ absl::StatusOr<SpawnSpec> Launch(const Lease& lease, const CommandEnvironment& e
   values["seed"] = std::to_string(lease.seed);
   values["trial_dir"] = dir;
   SpawnSpec spec;
-  spec.guard = env.guard;
   spec.cwd = env.dir;
   for (const auto& a : c.argv) spec.argv.push_back(Fill(a, values));
   spec.argv[0] = Program(spec.argv[0], env.dir);
@@ -107,7 +106,6 @@ absl::StatusOr<SpawnSpec> Launch(const Lease& lease, const CommandEnvironment& e
   spec.env["HPSEARCH_SLOTS"] = std::to_string(c.slots);
   spec.env["HPSEARCH_REPORT_FD"] = "3";
   spec.env["HPSEARCH_REPLY_FD"] = "4";
-  spec.env["HPSEARCH_RUNNER_PID"] = std::to_string(getpid());
   if (!env.python_dir.empty()) {
     auto it = spec.env.find("PYTHONPATH");
     spec.env["PYTHONPATH"] =

@@ -17,16 +17,16 @@ namespace hpsearch::runtime {
 struct CommandEnvironment {
   std::string dir;                               // the programs' working directory (--commands DIR)
   std::string state_dir;                         // attempt directories: <state_dir>/<sweep>/<trial>/<attempt>
-  std::string guard;                             // the hpsearch-trial-exec binary
+  std::string launcher;                          // the hpsearch-trial-exec binary (each slot's launcher)
   std::string python_dir;                        // holds the `hpsearch` report module; put first on PYTHONPATH
   std::size_t log_bytes = std::size_t{1} << 20;  // the last this many bytes of stdout and of stderr are kept
 };
 
 // How this process runs commands from `dir` (--commands DIR), with attempt
-// directories under `state_dir` (made if missing): the guard hpsearch-trial-exec is
+// directories under `state_dir` (made if missing): the launcher hpsearch-trial-exec is
 // the one beside this executable, the report module the `python/` directory beside
 // its `bin/` ($HPSEARCH_PYTHON_DIR overrides). FAILED_PRECONDITION naming the flag or
-// the file when `dir` is no directory, `state_dir` cannot be made or the guard is
+// the file when `dir` is no directory, `state_dir` cannot be made or the launcher is
 // missing.
 absl::StatusOr<CommandEnvironment> FindCommandEnvironment(const std::string& dir, const std::string& state_dir);
 

@@ -15,6 +15,7 @@
 #include "common/protocol/report_checks.h"
 #include "common/util/printable.h"
 #include "worker/runtime/child_process.h"
+#include "worker/runtime/launcher.h"
 #include "worker/runtime/output_tail.h"
 #include "worker/runtime/report_line.h"
 
@@ -250,8 +251,17 @@ class CommandRun {
 void RunCommand(const Lease& lease, const RunnerOptions& options, TrialSink& sink) {
   auto spec = Launch(lease, *options.commands);
   if (!spec.ok()) return sink.OnFail(std::string(spec.status().message()), false);
-  auto child = ChildProcess::Spawn(*spec);
-  if (!child.ok()) return sink.OnFail(std::string(child.status().message()), false);
+  // The slot's launcher, kept between its trials; a runner without one (a test) gets
+  // one for this trial.
+  std::optional<Launcher> own;
+  Launcher& launcher = options.launcher != nullptr ? *options.launcher : own.emplace(options.commands->launcher);
+  auto child = ChildProcess::Spawn(*spec, launcher);
+  if (!child.ok()) {
+    // A program that cannot be run is the trial's fault; a launcher that cannot be
+    // started is this worker's (the trial goes back to run elsewhere).
+    const bool program = child.status().code() == absl::StatusCode::kInvalidArgument;
+    return sink.OnFail(std::string(child.status().message()), program);
+  }
   CommandRun(lease, options, sink, *std::move(child)).Run();
 }
 

@@ -40,6 +40,7 @@ class TrialSink {
 };
 
 struct CommandEnvironment;
+class Launcher;
 
 struct RunnerOptions {
   std::size_t memory_limit_bytes = std::size_t{2} << 30;
@@ -50,6 +51,8 @@ struct RunnerOptions {
   const std::atomic<bool>* stop = nullptr;
   // How command trials run here; null: this process runs none (a command lease fails).
   const CommandEnvironment* commands = nullptr;
+  // The slot's launcher for command trials, kept between them; null: one per trial.
+  Launcher* launcher = nullptr;
   // The threads its steps may use now (trainer::TrainOptions::step_threads).
   std::function<nn::StepThreads()> step_threads;
 };

@@ -202,6 +202,10 @@ void SlotPool::ReturnCores(int n) {
 
 void SlotPool::SlotLoop(int slot) {
   const std::string worker = absl::StrCat(options_.worker_prefix, slot);
+  // The slot's command trials start through one launcher, started at the first of
+  // them and closed (killing anything left) when the slot ends.
+  std::optional<Launcher> launcher;
+  if (options_.commands) launcher.emplace(options_.commands->launcher);
   while (!stopping_) {
     const int offer = ClaimCore();
     if (offer == 0) break;
@@ -221,7 +225,7 @@ void SlotPool::SlotLoop(int slot) {
       running_ = static_cast<int>(in_flight_.size());
     }
     cv_.notify_all();  // the heartbeat loop learns the lease length
-    Run(**lease, slot, stop);
+    Run(**lease, slot, launcher ? &*launcher : nullptr, stop);
     {
       std::lock_guard lock(mu_);
       in_flight_.erase(slot);
@@ -237,8 +241,9 @@ void SlotPool::SlotLoop(int slot) {
   cv_.notify_all();
 }
 
-void SlotPool::Run(const Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop) {
+void SlotPool::Run(const Lease& lease, int slot, Launcher* launcher, std::shared_ptr<std::atomic<bool>> stop) {
   RunnerOptions options;
+  options.launcher = launcher;
   options.memory_limit_bytes = options_.memory_limit_bytes;
   options.abort = &abort_;
   options.stop = stop.get();

@@ -23,6 +23,7 @@
 #include "common/protocol/worker_id.h"
 #include "worker/data/dataset_loader.h"
 #include "worker/runtime/command_launch.h"
+#include "worker/runtime/launcher.h"
 #include "worker/runtime/step_parallelism.h"
 
 namespace hpsearch::runtime {
@@ -65,7 +66,7 @@ class SlotPool {
   void SlotLoop(int slot);
   void HeartbeatLoop();
   void Heartbeat();
-  void Run(const Lease& lease, int slot, std::shared_ptr<std::atomic<bool>> stop);
+  void Run(const Lease& lease, int slot, Launcher* launcher, std::shared_ptr<std::atomic<bool>> stop);
   bool WaitIdle(std::chrono::steady_clock::time_point until);
   // A report reached the source for `slot`'s trial (its lease is fresh until one
   // interval from now); lease_ms > 0 updates the lease length.

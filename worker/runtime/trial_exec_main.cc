@@ -1,16 +1,21 @@
-// hpsearch-trial-exec PROGRAM [ARG...]: the guard a command trial's program runs
-// under (worker/runtime/child_process.h starts it).
+// hpsearch-trial-exec: the launcher a slot starts its command trials' programs
+// through (worker/runtime/launcher.h starts it, once per slot, with a socket as fd 3;
+// worker/runtime/launch_protocol.h is what they say).
 //
-// The runner starts it as the leader of a process group of its own; it starts the
-// program in the same group and waits for it, and exits as the program did (the
-// same exit code, or the same signal). Two things it is for:
-//  * if the process that started it dies (a kill -9 of the server or the worker),
-//    the kernel tells it (PR_SET_PDEATHSIG) and it kills the whole group: no trial
-//    program, nor anything it forked, outlives its runner;
-//  * the runner's SIGTERM to the group reaches the program, which decides what to
-//    do with it; the guard ignores it and waits (SIGKILL ends everything).
-// HPSEARCH_RUNNER_PID names the runner; if it is already gone, nothing starts.
-#include <sys/prctl.h>
+// It starts each program as the leader of a new process group (stdin /dev/null, the
+// runner's pipes as fds 1-4, every signal unblocked and at its default), tells the
+// runner when it has ended, and reaps it when the runner says so. What it is for:
+//  * when the runner's process dies, even by kill -9, its end of the socket closes and
+//    the launcher kills every process group it started: no trial program, nor anything
+//    it forked, outlives its runner;
+//  * one small process forks each program, not the server: starting a trial costs a
+//    fork of this process and the program's exec, not an exec of a guard as well.
+// SIGTERM, SIGINT and SIGHUP are ignored (a terminal's ^C reaches the server, which
+// ends its trials itself); SIGKILL ends it, and then the runner kills the groups.
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,46 +24,192 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "worker/runtime/launch_protocol.h"
 
 namespace {
 
-void KillGroup(int) { kill(0, SIGKILL); }  // async-signal-safe; the guard goes with it
+namespace launch = hpsearch::runtime::launch;
+
+constexpr int kSocket = 3;
+
+struct Child {
+  pid_t pid;
+  bool reported;
+};
+std::vector<Child> children;
+
+void KillAll() {
+  for (const Child& c : children) kill(-c.pid, SIGKILL);
+}
+
+bool Send(const launch::Header& h) { return launch::SendAll(kSocket, &h, sizeof h); }
+
+// `name` as exec would find it: itself when it has a '/', else the first executable
+// file of that name on the program's PATH (from its environment, not ours).
+std::string Resolve(const std::string& name, const std::vector<char*>& env) {
+  if (name.find('/') != std::string::npos) return name;
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (char* e : env) {
+    if (e != nullptr && std::strncmp(e, "PATH=", 5) == 0) path = e + 5;
+  }
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = path.find(':', start);
+    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (dir.empty()) dir = ".";
+    const std::string candidate = dir + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (end == std::string::npos) return name;  // not found: the spawn says ENOENT
+    start = end + 1;
+  }
+}
+
+// One spawn request: its payload's strings, the program's pipe ends.
+void Spawn(const launch::Header& h, const int* fds, int nfds) {
+  std::vector<char> payload(h.payload + 1, '\0');
+  const bool read_ok = launch::ReceiveAll(kSocket, payload.data(), h.payload);
+  launch::Header reply;
+  if (!read_ok || nfds != launch::kPassedFds || h.value < 1 || h.flag < 0) {
+    reply.kind = launch::kRefused;
+    reply.value = EINVAL;
+  } else {
+    std::vector<char*> strings;
+    for (std::size_t at = 0; at < h.payload; at += std::strlen(&payload[at]) + 1) strings.push_back(&payload[at]);
+    if (strings.size() != 1u + static_cast<std::size_t>(h.value) + static_cast<std::size_t>(h.flag)) {
+      reply.kind = launch::kRefused;
+      reply.value = EINVAL;
+    } else {
+      const char* cwd = strings[0];
+      std::vector<char*> argv(strings.begin() + 1, strings.begin() + 1 + h.value);
+      std::vector<char*> envp(strings.begin() + 1 + h.value, strings.end());
+      argv.push_back(nullptr);
+      envp.push_back(nullptr);
+      posix_spawn_file_actions_t actions;
+      posix_spawn_file_actions_init(&actions);
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+      for (int i = 0; i < launch::kPassedFds; ++i) posix_spawn_file_actions_adddup2(&actions, fds[i], i + 1);
+      posix_spawn_file_actions_addchdir_np(&actions, cwd);
+      posix_spawnattr_t attr;
+      posix_spawnattr_init(&attr);
+      posix_spawnattr_setpgroup(&attr, 0);
+      sigset_t none, all;
+      sigemptyset(&none);
+      sigfillset(&all);
+      posix_spawnattr_setsigmask(&attr, &none);
+      posix_spawnattr_setsigdefault(&attr, &all);
+      posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+      std::string program = Resolve(argv[0], envp);
+      pid_t pid = -1;
+      int rc = posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
+      if (rc == ENOEXEC) {
+        // A script without a #! line: run by /bin/sh, as execvp and the shells do.
+        std::vector<char*> sh = {const_cast<char*>("/bin/sh"), program.data()};
+        sh.insert(sh.end(), argv.begin() + 1, argv.end());
+        rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, sh.data(), envp.data());
+      }
+      posix_spawnattr_destroy(&attr);
+      posix_spawn_file_actions_destroy(&actions);
+      if (rc == 0) {
+        children.push_back({pid, false});
+        reply.kind = launch::kStarted;
+        reply.pid = pid;
+      } else {
+        reply.kind = launch::kRefused;
+        reply.value = rc;
+      }
+    }
+  }
+  for (int i = 0; i < nfds; ++i) close(fds[i]);
+  if (!Send(reply)) {
+    KillAll();
+    _exit(0);
+  }
+}
+
+// Tells the runner of each program that has ended (left a zombie until released).
+void ReportEnded() {
+  for (Child& c : children) {
+    if (c.reported) continue;
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(c.pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != c.pid) {
+      continue;
+    }
+    c.reported = true;
+    launch::Header h;
+    h.kind = launch::kExited;
+    h.pid = c.pid;
+    h.value = info.si_status;
+    h.flag = info.si_code == CLD_EXITED ? 0 : 1;
+    if (!Send(h)) {
+      KillAll();
+      _exit(0);
+    }
+  }
+}
+
+void Release(pid_t pid) {
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    if (children[i].pid != pid) continue;
+    kill(-pid, SIGKILL);  // in case the runner did not
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    children.erase(children.begin() + static_cast<std::ptrdiff_t>(i));
+    return;
+  }
+}
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: hpsearch-trial-exec PROGRAM [ARG...] (started by hpsearch's trial runner)\n");
+int main(int argc, char** /*argv*/) {
+  if (argc != 1 || fcntl(kSocket, F_GETFD) < 0) {
+    std::fprintf(stderr, "hpsearch-trial-exec: started by hpsearch's trial runner, with its socket as fd 3\n");
     return 2;
   }
-  struct sigaction on_death {};
-  on_death.sa_handler = KillGroup;
-  sigaction(SIGUSR1, &on_death, nullptr);
-  prctl(PR_SET_PDEATHSIG, SIGUSR1);
-  const char* runner = std::getenv("HPSEARCH_RUNNER_PID");
-  if (runner != nullptr && getppid() != static_cast<pid_t>(std::atol(runner))) return 1;  // the runner died first
+  fcntl(kSocket, F_SETFD, FD_CLOEXEC);
+  // Fds 0-2 taken, so that nothing received lands on a program's fd number.
+  for (int fd = 0; fd < 3; ++fd) {
+    if (fcntl(fd, F_GETFD) < 0) open("/dev/null", O_RDWR);
+  }
   signal(SIGTERM, SIG_IGN);
   signal(SIGINT, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
-  const pid_t child = fork();
-  if (child < 0) {
-    std::fprintf(stderr, "hpsearch-trial-exec: cannot fork: %s\n", std::strerror(errno));
-    return 126;
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, nullptr);
+  const int ended = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  for (;;) {
+    pollfd fds[2] = {{kSocket, POLLIN, 0}, {ended, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (read(ended, &info, sizeof info) > 0) {
+      }
+      ReportEnded();
+    }
+    if (fds[0].revents == 0) continue;
+    launch::Header h;
+    int passed[launch::kPassedFds];
+    int npassed = 0;
+    if (!launch::ReceiveAll(kSocket, &h, sizeof h, passed, &npassed)) break;  // the runner is gone
+    if (h.kind == launch::kSpawn && h.payload <= launch::kMaxPayload) {
+      Spawn(h, passed, npassed);
+      ReportEnded();  // a program that ended before it was counted
+    } else {
+      for (int i = 0; i < npassed; ++i) close(passed[i]);
+      if (h.kind == launch::kRelease)
+        Release(h.pid);
+      else if (h.kind == launch::kSpawn)
+        break;  // a request past every limit: the runner is confused
+    }
   }
-  if (child == 0) {
-    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) signal(sig, SIG_DFL);
-    prctl(PR_SET_PDEATHSIG, 0);
-    execvp(argv[1], argv + 1);
-    std::fprintf(stderr, "hpsearch-trial-exec: cannot run '%s': %s\n", argv[1], std::strerror(errno));
-    _exit(errno == ENOENT ? 127 : 126);
-  }
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;
-  signal(sig, SIG_DFL);
-  raise(sig);
-  return 128 + sig;
+  KillAll();
+  return 0;
 }

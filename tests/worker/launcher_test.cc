@@ -1,0 +1,258 @@
+// A slot's launcher (hpsearch-trial-exec, kept between trials) and the program
+// processes it starts: real processes, their pipes, their process groups, and what
+// happens when the runner or the launcher itself is killed.
+#include "worker/runtime/launcher.h"
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "worker/runtime/child_process.h"
+
+namespace hpsearch::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+const std::string kLauncher = std::string(HPSEARCH_BIN_DIR) + "/hpsearch-trial-exec";
+
+SpawnSpec Shell(const std::string& script, const std::string& cwd = "/tmp") {
+  return SpawnSpec{{"/bin/sh", "-c", script}, cwd, {{"PATH", "/usr/bin:/bin"}}};
+}
+
+// Everything readable on `fd` until its end (the program's pipes close when it ends).
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 10000) <= 0) break;
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EAGAIN) {
+      break;
+    }
+  }
+  return out;
+}
+
+// How the program ended, once it has (Finish() right away would kill it).
+Ending EndOf(ChildProcess& child) {
+  for (int i = 0; i < 1000 && !child.Exited(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return child.Finish();
+}
+
+// The first line the program writes to `fd`.
+std::string FirstLine(int fd) {
+  std::string line;
+  char c;
+  while (line.find('\n') == std::string::npos) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 10000) <= 0) break;
+    const ssize_t n = read(fd, &c, 1);
+    if (n == 1) line.push_back(c);
+    if (n == 0) break;
+  }
+  return line;
+}
+
+bool Alive(pid_t pid) {
+  // A zombie is dead for this purpose: /proc/PID/stat's state is Z.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto close_paren = line.rfind(')');
+  return close_paren != std::string::npos && line.size() > close_paren + 2 && line[close_paren + 2] != 'Z';
+}
+
+bool AllGone(const std::vector<pid_t>& pids, std::chrono::seconds within) {
+  const auto until = std::chrono::steady_clock::now() + within;
+  for (;;) {
+    bool any = false;
+    for (pid_t p : pids) any = any || Alive(p);
+    if (!any) return true;
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::vector<pid_t> Pids(const std::string& text) {
+  std::vector<pid_t> pids;
+  std::istringstream in(text);
+  for (pid_t p; in >> p;) pids.push_back(p);
+  return pids;
+}
+
+TEST(Launcher, StartsAProgramWithItsPipesDirectoryAndEnvironment) {
+  Launcher launcher(kLauncher);
+  const fs::path dir = fs::temp_directory_path() / ("launcher-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  SpawnSpec spec = Shell(
+      "echo \"out $PWD $GREETING\"; echo err >&2; echo 'hpsearch: epoch=1 loss=2' >&3; read answer <&4; "
+      "echo \"answer $answer\"; read nothing; echo \"stdin $?\"; exit 3",
+      dir.string());
+  spec.env["GREETING"] = "hello there";
+  auto child = ChildProcess::Spawn(spec, launcher);
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_EQ(getpgid(child->pid()), child->pid()) << "the program leads a process group of its own";
+  EXPECT_EQ(FirstLine(child->report_fd()), "hpsearch: epoch=1 loss=2\n");
+  ASSERT_EQ(write(child->reply_fd(), "continue\n", 9), 9);
+  EXPECT_EQ(ReadAll(child->stdout_fd()), "out " + dir.string() + " hello there\nanswer continue\nstdin 1\n");
+  EXPECT_EQ(ReadAll(child->stderr_fd()), "err\n");
+  const Ending e = EndOf(*child);
+  EXPECT_FALSE(e.signaled);
+  EXPECT_EQ(e.code, 3);
+  EXPECT_EQ(e.Describe(), "exited with code 3");
+  fs::remove_all(dir);
+}
+
+TEST(Launcher, SaysWhichSignalEndedAProgram) {
+  Launcher launcher(kLauncher);
+  auto child = ChildProcess::Spawn(Shell("kill -TERM $$; sleep 5"), launcher);
+  ASSERT_TRUE(child.ok()) << child.status();
+  const Ending e = EndOf(*child);
+  EXPECT_TRUE(e.signaled);
+  EXPECT_EQ(e.signal, SIGTERM);
+  EXPECT_EQ(e.Describe(), "killed by SIGTERM");
+}
+
+TEST(Launcher, AProgramThatCannotRunIsRefusedByName) {
+  Launcher launcher(kLauncher);
+  SpawnSpec spec{{"no-such-program-here"}, "/tmp", {{"PATH", "/usr/bin:/bin"}}};
+  auto child = ChildProcess::Spawn(spec, launcher);
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(child.status().message(), HasSubstr("cannot run 'no-such-program-here': No such file or directory"));
+  // The launcher is still there for the next one.
+  auto next = ChildProcess::Spawn(Shell("exit 0"), launcher);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(EndOf(*next).code, 0);
+}
+
+TEST(Launcher, FindsProgramsOnTheProgramsPathAndRunsScriptsWithoutAHashBangUnderSh) {
+  const fs::path dir = fs::temp_directory_path() / ("launcher-path-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  {
+    std::ofstream script(dir / "plain-script");
+    script << "echo \"plain $1\"\n";  // no #! line: exec says ENOEXEC, sh runs it
+  }
+  fs::permissions(dir / "plain-script", fs::perms::owner_all);
+  Launcher launcher(kLauncher);
+  SpawnSpec spec{{"plain-script", "argument"}, "/tmp", {{"PATH", dir.string() + ":/usr/bin:/bin"}}};
+  auto child = ChildProcess::Spawn(spec, launcher);
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_EQ(ReadAll(child->stdout_fd()), "plain argument\n");
+  EXPECT_EQ(EndOf(*child).code, 0);
+  fs::remove_all(dir);
+}
+
+TEST(Launcher, OneLauncherServesManyProgramsAndReapsEach) {
+  Launcher launcher(kLauncher);
+  pid_t first_launcher = -1;
+  for (int i = 0; i < 40; ++i) {
+    auto child = ChildProcess::Spawn(Shell("exit " + std::to_string(i % 7)), launcher);
+    ASSERT_TRUE(child.ok()) << child.status();
+    if (i == 0) first_launcher = launcher.pid();
+    EXPECT_EQ(EndOf(*child).code, i % 7);
+  }
+  EXPECT_EQ(launcher.pid(), first_launcher) << "the same launcher process throughout";
+  // None of its programs is left as a zombie child of it (the last release is on its way).
+  std::string left = "?";
+  for (int i = 0; i < 200 && !left.empty(); ++i) {
+    std::ifstream children("/proc/" + std::to_string(first_launcher) + "/task/" + std::to_string(first_launcher) +
+                           "/children");
+    left.clear();
+    std::getline(children, left);
+    if (!left.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(left, "");
+}
+
+TEST(Launcher, FinishKillsWhatTheProgramLeftInItsGroup) {
+  Launcher launcher(kLauncher);
+  auto child = ChildProcess::Spawn(Shell("sleep 600 & echo $!; exit 0"), launcher);
+  ASSERT_TRUE(child.ok()) << child.status();
+  const std::vector<pid_t> left = Pids(FirstLine(child->stdout_fd()));
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(EndOf(*child).code, 0);
+  EXPECT_TRUE(AllGone(left, std::chrono::seconds(3)));
+}
+
+// The runner's process killed with SIGKILL: its launcher kills every group it started
+// (the program, and what that program forked and left running).
+TEST(Launcher, ARunnerKilledWithSigkillTakesItsProgramsWithIt) {
+  const pid_t runner = fork();
+  ASSERT_GE(runner, 0);
+  if (runner == 0) {
+    Launcher launcher(kLauncher);
+    auto child = ChildProcess::Spawn(Shell("trap '' TERM; sleep 600 & sleep 600"), launcher);
+    if (!child.ok()) _exit(1);
+    ReadAll(child->stdout_fd());  // until the test kills this process
+    _exit(2);
+  }
+  // The runner's launcher, its program and the program's two sleeps, from /proc.
+  std::vector<pid_t> programs;
+  for (int i = 0; i < 500 && programs.size() < 2; ++i) {
+    programs.clear();
+    std::ifstream kids("/proc/" + std::to_string(runner) + "/task/" + std::to_string(runner) + "/children");
+    std::string launcher_pids;
+    std::getline(kids, launcher_pids);
+    for (pid_t l : Pids(launcher_pids)) {
+      std::ifstream grandkids("/proc/" + std::to_string(l) + "/task/" + std::to_string(l) + "/children");
+      std::string line;
+      std::getline(grandkids, line);
+      for (pid_t p : Pids(line)) {
+        programs.push_back(p);
+        std::ifstream greats("/proc/" + std::to_string(p) + "/task/" + std::to_string(p) + "/children");
+        std::string more;
+        std::getline(greats, more);
+        for (pid_t q : Pids(more)) programs.push_back(q);
+      }
+    }
+    if (programs.size() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (programs.size() >= 3) break;
+  }
+  ASSERT_GE(programs.size(), 3u) << "the program and its two sleeps";
+  kill(runner, SIGKILL);
+  waitpid(runner, nullptr, 0);
+  EXPECT_TRUE(AllGone(programs, std::chrono::seconds(3))) << "a program outlived its runner";
+}
+
+// The launcher itself killed: the program's end is reported as lost, Finish still
+// kills its group, and the next program starts through a new launcher.
+TEST(Launcher, ALauncherThatDiesIsStartedAgain) {
+  Launcher launcher(kLauncher);
+  auto child = ChildProcess::Spawn(Shell("echo $$; sleep 600"), launcher);
+  ASSERT_TRUE(child.ok()) << child.status();
+  const std::string line = FirstLine(child->stdout_fd());
+  ASSERT_FALSE(line.empty());
+  const pid_t program = std::stoi(line);
+  const pid_t old = launcher.pid();
+  kill(old, SIGKILL);
+  const Ending e = EndOf(*child);
+  EXPECT_TRUE(e.lost);
+  EXPECT_THAT(e.Describe(), HasSubstr("launcher"));
+  EXPECT_TRUE(AllGone({program}, std::chrono::seconds(3)));
+  auto next = ChildProcess::Spawn(Shell("exit 5"), launcher);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_NE(launcher.pid(), old);
+  const Ending end = EndOf(*next);
+  EXPECT_EQ(end.code, 5) << end.Describe();
+}
+
+}  // namespace
+}  // namespace hpsearch::runtime
