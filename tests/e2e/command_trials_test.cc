@@ -364,6 +364,43 @@ parameters:
   EXPECT_EQ(t["epochs"].size(), 20u);
 }
 
+// kill -9 of a slot's launcher (hpsearch-trial-exec, the program's parent) mid-trial:
+// the program is killed with its group, the trial runs again as a new attempt
+// through a new launcher, and the server goes on.
+TEST_F(CommandTrials, AKilledLauncherIsStartedAgainAndTheTrialRunsAgain) {
+  Program("long.py", R"(#!/usr/bin/env python3
+import os, time
+import hpsearch
+with open(f"pids/attempt-{hpsearch.attempt()}", "w") as f:
+    f.write(f"{os.getpid()} {os.getppid()}")
+epochs = hpsearch.params()["epochs"]
+for epoch in range(1, epochs + 1):
+    time.sleep(0.2 if hpsearch.attempt() == 1 else 0.01)
+    hpsearch.report(epoch, loss=1.0 / epoch)
+)");
+  auto server = Server("launcher.db", {"--workers", "1"});
+  const std::string id = Submit(*server, "long", R"(name: long
+trainer: {command: [python3, long.py]}
+objective: {metric: loss}
+method: grid
+fixed: {epochs: 20}
+parameters:
+  n: {values: [1]}
+)");
+  for (int i = 0; i < 400 && Pids().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  const std::vector<pid_t> first = Pids();
+  ASSERT_EQ(first.size(), 2u) << "the program and its launcher";
+  ASSERT_EQ(kill(first[1], SIGKILL), 0);
+  EXPECT_TRUE(AllGone({first[0]}, std::chrono::seconds(4))) << "the program outlived its launcher";
+  EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "completed");
+  const json t = Json(server->Cli({"trial", id, "0", "-o", "json"}));
+  EXPECT_EQ(t["attempt"], 2);
+  EXPECT_EQ(t["epochs"].size(), 20u);
+  const std::string second = ReadFile(commands_ + "/pids/attempt-2");
+  const std::string first_launcher = std::to_string(first[1]);
+  EXPECT_NE(second.substr(second.find(' ') + 1), first_launcher) << "a new launcher ran the second attempt";
+}
+
 // A remote worker with --commands runs command trials; one without is never given
 // one (it keeps the built-in trials).
 TEST_F(CommandTrials, OnlyWorkersWithCommandsAreGivenThem) {

@@ -207,6 +207,8 @@ class CommandRun {
     if (aborted_) return sink_.OnFail("the worker is shutting down", false);
     if (!stop_reason_.empty()) return sink_.OnFail(stop_reason_, true);
     if (!bad_report_.empty()) return sink_.OnFail(bad_report_, true);
+    // Not the trial's fault: it runs again as a new attempt.
+    if (ending.lost) return sink_.OnFail(absl::StrCat("the program ", ending.Describe()), false);
     if (ending.signaled || ending.code != 0) {
       std::string why = absl::StrCat("the program ", ending.Describe());
       const std::string tail = err_.LastLines(10, 1500);
