@@ -120,6 +120,20 @@ TEST(Launcher, StartsAProgramWithItsPipesDirectoryAndEnvironment) {
   fs::remove_all(dir);
 }
 
+TEST(Launcher, AProgramGetsFdsZeroToFourAndNothingElse) {
+  // A descriptor of the runner's without close-on-exec, open when the launcher starts.
+  const int null_fd = open("/dev/null", O_RDONLY);
+  const int stray = fcntl(null_fd, F_DUPFD, 10);
+  close(null_fd);
+  ASSERT_GE(stray, 10);
+  Launcher launcher(kLauncher);
+  auto child = ChildProcess::Spawn(Shell("ls /proc/$$/fd"), launcher);
+  close(stray);
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_EQ(ReadAll(child->stdout_fd()), "0\n1\n2\n3\n4\n");  // no pipeline: its own pipe would show
+  EXPECT_EQ(EndOf(*child).code, 0);
+}
+
 TEST(Launcher, SaysWhichSignalEndedAProgram) {
   Launcher launcher(kLauncher);
   auto child = ChildProcess::Spawn(Shell("kill -TERM $$; sleep 5"), launcher);
@@ -151,12 +165,22 @@ TEST(Launcher, FindsProgramsOnTheProgramsPathAndRunsScriptsWithoutAHashBangUnder
     script << "echo \"plain $1\"\n";  // no #! line: exec says ENOEXEC, sh runs it
   }
   fs::permissions(dir / "plain-script", fs::perms::owner_all);
+  fs::create_directories(dir / "plain-script-dir" / "plain-script");  // a directory is skipped, as execvp does
   Launcher launcher(kLauncher);
-  SpawnSpec spec{{"plain-script", "argument"}, "/tmp", {{"PATH", dir.string() + ":/usr/bin:/bin"}}};
+  SpawnSpec spec{{"plain-script", "argument"},
+                 "/tmp",
+                 {{"PATH", dir.string() + "/plain-script-dir:" + dir.string() + ":/usr/bin:/bin"}}};
   auto child = ChildProcess::Spawn(spec, launcher);
   ASSERT_TRUE(child.ok()) << child.status();
   EXPECT_EQ(ReadAll(child->stdout_fd()), "plain argument\n");
   EXPECT_EQ(EndOf(*child).code, 0);
+  // A relative PATH entry is taken from the program's directory, not the runner's.
+  SpawnSpec relative{
+      {"plain-script", "again"}, dir.parent_path().string(), {{"PATH", dir.filename().string() + ":/usr/bin:/bin"}}};
+  auto second = ChildProcess::Spawn(relative, launcher);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(ReadAll(second->stdout_fd()), "plain again\n");
+  EXPECT_EQ(EndOf(*second).code, 0);
   fs::remove_all(dir);
 }
 
@@ -198,6 +222,7 @@ TEST(Launcher, ARunnerKilledWithSigkillTakesItsProgramsWithIt) {
   const pid_t runner = fork();
   ASSERT_GE(runner, 0);
   if (runner == 0) {
+    setpgid(0, 0);  // so that the test can kill the runner's whole group
     Launcher launcher(kLauncher);
     auto child = ChildProcess::Spawn(Shell("trap '' TERM; sleep 600 & sleep 600"), launcher);
     if (!child.ok()) _exit(1);
@@ -206,12 +231,14 @@ TEST(Launcher, ARunnerKilledWithSigkillTakesItsProgramsWithIt) {
   }
   // The runner's launcher, its program and the program's two sleeps, from /proc.
   std::vector<pid_t> programs;
-  for (int i = 0; i < 500 && programs.size() < 2; ++i) {
+  pid_t launcher = -1;
+  for (int i = 0; i < 500 && programs.size() < 3; ++i) {
     programs.clear();
     std::ifstream kids("/proc/" + std::to_string(runner) + "/task/" + std::to_string(runner) + "/children");
     std::string launcher_pids;
     std::getline(kids, launcher_pids);
     for (pid_t l : Pids(launcher_pids)) {
+      launcher = l;
       std::ifstream grandkids("/proc/" + std::to_string(l) + "/task/" + std::to_string(l) + "/children");
       std::string line;
       std::getline(grandkids, line);
@@ -227,9 +254,12 @@ TEST(Launcher, ARunnerKilledWithSigkillTakesItsProgramsWithIt) {
     if (programs.size() >= 3) break;
   }
   ASSERT_GE(programs.size(), 3u) << "the program and its two sleeps";
-  kill(runner, SIGKILL);
+  // The runner's whole group (a shell's job control does this): the launcher leads a
+  // group of its own, so it outlives the runner long enough to clean up, then goes.
+  kill(-runner, SIGKILL);
   waitpid(runner, nullptr, 0);
   EXPECT_TRUE(AllGone(programs, std::chrono::seconds(3))) << "a program outlived its runner";
+  EXPECT_TRUE(AllGone({launcher}, std::chrono::seconds(3))) << "the launcher outlived its runner";
 }
 
 // The launcher itself killed: the program's end is reported as lost, Finish still

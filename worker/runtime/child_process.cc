@@ -1,6 +1,8 @@
 #include "worker/runtime/child_process.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -64,6 +66,8 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnSpec& spec, Launcher
   if (!pid.ok()) return pid.status();
   child.launcher_ = &launcher;
   child.pid_ = *pid;
+  // Opened while the launcher holds the program, so it names this process.
+  child.leader_ = static_cast<int>(syscall(SYS_pidfd_open, *pid, 0));
   for (int fd : {child.out_, child.err_, child.report_, child.reply_}) NonBlocking(fd);
   return child;
 }
@@ -75,9 +79,10 @@ ChildProcess::ChildProcess(ChildProcess&& o) noexcept
       err_(o.err_),
       report_(o.report_),
       reply_(o.reply_),
+      leader_(o.leader_),
       reaped_(o.reaped_) {
   o.pid_ = -1;
-  o.out_ = o.err_ = o.report_ = o.reply_ = -1;
+  o.out_ = o.err_ = o.report_ = o.reply_ = o.leader_ = -1;
   o.reaped_ = true;
 }
 
@@ -86,15 +91,21 @@ ChildProcess::~ChildProcess() {
     Signal(SIGKILL);
     (void)Finish();
   }
-  for (int* fd : {&out_, &err_, &report_, &reply_}) CloseFd(*fd);
+  for (int* fd : {&out_, &err_, &report_, &reply_, &leader_}) CloseFd(*fd);
 }
 
 int ChildProcess::exit_fd() const { return launcher_ != nullptr && !reaped_ ? launcher_->fd() : -1; }
 
 void ChildProcess::CloseReply() { CloseFd(reply_); }
 
-void ChildProcess::Signal(int sig) const {
-  if (pid_ > 0 && !reaped_) kill(-pid_, sig);
+bool ChildProcess::GroupIsOurs() {
+  if (launcher_->alive()) return true;
+  pollfd p{leader_, POLLIN, 0};
+  return leader_ >= 0 && poll(&p, 1, 0) == 0;  // readable once the leader has ended
+}
+
+void ChildProcess::Signal(int sig) {
+  if (pid_ > 0 && !reaped_ && GroupIsOurs()) kill(-pid_, sig);
 }
 
 bool ChildProcess::Exited() {
@@ -104,7 +115,9 @@ bool ChildProcess::Exited() {
 
 Ending ChildProcess::Finish() {
   if (pid_ <= 0 || reaped_) return Ending{};
-  kill(-pid_, SIGKILL);  // what the program left in its group (the zombie leader keeps its id)
+  // What the program left in its group (the zombie leader keeps the group's id; with
+  // its launcher gone and the leader reaped by init, the id may be another's now).
+  if (GroupIsOurs()) kill(-pid_, SIGKILL);
   const Ending e = launcher_->Wait(pid_);
   launcher_->Release(pid_);
   reaped_ = true;

@@ -61,7 +61,7 @@ class ChildProcess {
   // then reads end-of-file).
   void CloseReply();
 
-  void Signal(int sig) const;  // to the whole group
+  void Signal(int sig);  // to the whole group
   // Whether the program has ended (it is not reaped yet).
   bool Exited();
   // Kills whatever is left of the group, waits for the program's end, lets the
@@ -70,9 +70,14 @@ class ChildProcess {
 
  private:
   ChildProcess() = default;
+  // Whether a signal to -pid_ reaches this program's group: its launcher holds the
+  // leader (alive or a zombie), or, its launcher gone, the leader still runs.
+  bool GroupIsOurs();
+
   Launcher* launcher_ = nullptr;
   pid_t pid_ = -1;
   int out_ = -1, err_ = -1, report_ = -1, reply_ = -1;
+  int leader_ = -1;  // a pidfd of the program, for when its launcher is gone
   bool reaped_ = false;
 };
 

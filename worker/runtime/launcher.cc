@@ -30,6 +30,13 @@ void Launcher::Close() {
 }
 
 absl::Status Launcher::Ensure() {
+  // One that died between trials (killed on its own) is replaced before it is asked.
+  if (pid_ > 0 && !dead_) {
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid_) {
+      dead_ = true;
+    }
+  }
   if (dead_) {
     Close();
     dead_ = false;
@@ -51,7 +58,10 @@ absl::Status Launcher::Ensure() {
   sigfillset(&all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  // A process group of its own: a signal to the server's group (a shell's job
+  // control, `kill -9 -PGID`) leaves it to see the socket close and clean up.
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
   std::string arg0 = path_;
   char* argv[] = {arg0.data(), nullptr};
   char* envp[] = {nullptr};
@@ -67,6 +77,14 @@ absl::Status Launcher::Ensure() {
   pid_ = pid;
   sock_ = pair[0];
   return absl::OkStatus();
+}
+
+bool Launcher::alive() {
+  if (dead_ || sock_ < 0) return false;
+  pollfd p{sock_, POLLIN, 0};
+  while (poll(&p, 1, 0) > 0 && ReadOne()) {
+  }
+  return !dead_;
 }
 
 bool Launcher::ReadOne() {
@@ -122,8 +140,22 @@ absl::StatusOr<pid_t> Launcher::Start(const SpawnSpec& spec, const int (&fds)[4]
     }
     if (reply.kind == launch::kStarted) return static_cast<pid_t>(reply.pid);
     if (reply.kind == launch::kRefused) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot run '", spec.argv.at(0), "': ", std::strerror(reply.value)));
+      const int e = reply.value;
+      const std::string why = absl::StrCat("cannot run '", spec.argv.at(0), "': ", std::strerror(e));
+      switch (e) {
+        case ENOENT:
+          return absl::InvalidArgumentError(absl::StrCat(why, " (the program, or the interpreter its #! line names)"));
+        case EACCES:
+        case ENOEXEC:
+        case ENOTDIR:
+        case ELOOP:
+        case E2BIG:
+        case ENAMETOOLONG:
+        case EISDIR:
+          return absl::InvalidArgumentError(why);  // the program's fault
+        default:
+          return absl::UnavailableError(why);  // this machine's (no processes, memory or files left)
+      }
     }
     if (reply.kind == launch::kExited) {
       Ending e;

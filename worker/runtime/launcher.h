@@ -43,6 +43,9 @@ class Launcher {
   void Release(pid_t pid);
 
   pid_t pid() const { return pid_; }  // the launcher's own (-1 when not running)
+  // Whether it is still there (reads what is waiting first). While it is, the
+  // programs it started are held (a zombie until released): their group ids are ours.
+  bool alive();
 
  private:
   absl::Status Ensure();

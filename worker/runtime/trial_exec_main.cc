@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,11 +48,13 @@ void KillAll() {
 
 bool Send(const launch::Header& h) { return launch::SendAll(kSocket, &h, sizeof h); }
 
-// `name` as exec would find it: itself when it has a '/', else the first executable
-// file of that name on the program's PATH (from its environment, not ours).
-std::string Resolve(const std::string& name, const std::vector<char*>& env) {
+// `name` as execvp would find it: itself when it has a '/', else the first regular
+// executable file of that name on the program's PATH (from its environment, not ours;
+// glibc's "/bin:/usr/bin" without one), relative entries taken from the program's
+// working directory. Empty when there is none.
+std::string Resolve(const std::string& name, const std::string& cwd, const std::vector<char*>& env) {
   if (name.find('/') != std::string::npos) return name;
-  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  std::string path = "/bin:/usr/bin";
   for (char* e : env) {
     if (e != nullptr && std::strncmp(e, "PATH=", 5) == 0) path = e + 5;
   }
@@ -60,9 +63,13 @@ std::string Resolve(const std::string& name, const std::vector<char*>& env) {
     const std::size_t end = path.find(':', start);
     std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (dir.empty()) dir = ".";
+    if (dir[0] != '/') dir = cwd + "/" + dir;
     const std::string candidate = dir + "/" + name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-    if (end == std::string::npos) return name;  // not found: the spawn says ENOENT
+    struct stat st {};
+    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+    if (end == std::string::npos) return "";
     start = end + 1;
   }
 }
@@ -101,9 +108,9 @@ void Spawn(const launch::Header& h, const int* fds, int nfds) {
       posix_spawnattr_setsigmask(&attr, &none);
       posix_spawnattr_setsigdefault(&attr, &all);
       posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-      std::string program = Resolve(argv[0], envp);
+      std::string program = Resolve(argv[0], cwd, envp);
       pid_t pid = -1;
-      int rc = posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
+      int rc = program.empty() ? ENOENT : posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
       if (rc == ENOEXEC) {
         // A script without a #! line: run by /bin/sh, as execvp and the shells do.
         std::vector<char*> sh = {const_cast<char*>("/bin/sh"), program.data()};
@@ -169,6 +176,9 @@ int main(int argc, char** /*argv*/) {
     return 2;
   }
   fcntl(kSocket, F_SETFD, FD_CLOEXEC);
+  // Nothing of the runner's but the socket (a file it had open without close-on-exec
+  // would stay open here for the slot's life, and reach every program).
+  close_range(kSocket + 1, ~0U, 0);
   // Fds 0-2 taken, so that nothing received lands on a program's fd number.
   for (int fd = 0; fd < 3; ++fd) {
     if (fcntl(fd, F_GETFD) < 0) open("/dev/null", O_RDWR);
@@ -182,6 +192,10 @@ int main(int argc, char** /*argv*/) {
   sigaddset(&chld, SIGCHLD);
   sigprocmask(SIG_BLOCK, &chld, nullptr);
   const int ended = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (ended < 0) {
+    std::fprintf(stderr, "hpsearch-trial-exec: signalfd: %s\n", std::strerror(errno));
+    return 2;  // the runner sees its socket close and starts no trial through it
+  }
   for (;;) {
     pollfd fds[2] = {{kSocket, POLLIN, 0}, {ended, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0) {
