@@ -17,6 +17,18 @@
 
 namespace hpsearch::runtime {
 
+namespace {
+
+// A kExited header as the ending it reports.
+Ending EndingOf(const launch::Header& h) {
+  Ending e;
+  e.signaled = h.flag != 0;
+  (e.signaled ? e.signal : e.code) = h.value;
+  return e;
+}
+
+}  // namespace
+
 Launcher::~Launcher() { Close(); }
 
 void Launcher::Close() {
@@ -94,10 +106,7 @@ bool Launcher::ReadOne() {
     return false;
   }
   if (h.kind == launch::kExited) {
-    Ending e;
-    e.signaled = h.flag != 0;
-    (e.signaled ? e.signal : e.code) = h.value;
-    ended_[h.pid] = e;
+    ended_[h.pid] = EndingOf(h);
   } else if (h.kind == launch::kStarted || h.kind == launch::kRefused) {
     // Only Start() reads these; a stray one means the two sides disagree.
     dead_ = true;
@@ -157,23 +166,14 @@ absl::StatusOr<pid_t> Launcher::Start(const SpawnSpec& spec, const int (&fds)[4]
           return absl::UnavailableError(why);  // this machine's (no processes, memory or files left)
       }
     }
-    if (reply.kind == launch::kExited) {
-      Ending e;
-      e.signaled = reply.flag != 0;
-      (e.signaled ? e.signal : e.code) = reply.value;
-      ended_[reply.pid] = e;
-    }
+    if (reply.kind == launch::kExited) ended_[reply.pid] = EndingOf(reply);
   }
 }
 
 std::optional<Ending> Launcher::Ended(pid_t pid) {
-  while (!dead_ && sock_ >= 0) {
-    pollfd p{sock_, POLLIN, 0};
-    if (poll(&p, 1, 0) <= 0) break;
-    if (!ReadOne()) break;
-  }
+  const bool up = alive();  // reads what is waiting
   if (auto it = ended_.find(pid); it != ended_.end()) return it->second;
-  if (dead_ || sock_ < 0) return Ending{.lost = true};
+  if (!up) return Ending{.lost = true};
   return std::nullopt;
 }
 
