@@ -19,6 +19,7 @@
 #include "nlohmann/json.hpp"
 #include "tests/testing/e2e_fixture.h"
 #include "tests/testing/process.h"
+#include "tests/testing/process_gone.h"
 
 namespace hpsearch::testing {
 namespace {
@@ -26,20 +27,6 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-bool Alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
-
-// Waits up to `limit` for every pid to be gone.
-bool AllGone(const std::vector<pid_t>& pids, std::chrono::milliseconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    bool any = false;
-    for (pid_t p : pids) any = any || Alive(p);
-    if (!any) return true;
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
 
 class CommandTrials : public E2ETest {
  protected:
@@ -325,37 +312,42 @@ parameters:
   EXPECT_THAT(refused.err, HasSubstr("built-in trainer"));
 }
 
-// kill -9 of the server mid-trial: the guard sees its runner die and kills the
-// program's group; after the restart the trial runs again as a new attempt.
-TEST_F(CommandTrials, AKilledServerLeavesNoOrphanAndTheTrialRunsAgain) {
-  Program("long.py", R"(#!/usr/bin/env python3
+// A twenty-epoch program whose first attempt is slow (4 s), writing its pid and its
+// parent's (the slot's launcher) to pids/attempt-N; and its sweep.
+const char* kLongProgram = R"(#!/usr/bin/env python3
 import os, time
 import hpsearch
 with open(f"pids/attempt-{hpsearch.attempt()}", "w") as f:
-    f.write(str(os.getpid()))
+    f.write(f"{os.getpid()} {os.getppid()}")
 epochs = hpsearch.params()["epochs"]
 for epoch in range(1, epochs + 1):
     time.sleep(0.2 if hpsearch.attempt() == 1 else 0.01)
     hpsearch.report(epoch, loss=1.0 / epoch)
-)");
-  const std::string listen = "127.0.0.1:" + std::to_string(FreePort());
-  const std::vector<std::string> flags = {"--workers", "1", "--commands", commands_};
-  auto server = std::make_unique<ServerProcess>(dir_ / "kill.db", flags, listen);
-  ASSERT_TRUE(server->Start()) << server->log();
-  const std::string id = Submit(*server, "long", R"(name: long
+)";
+const char* kLongSweep = R"(name: long
 trainer: {command: [python3, long.py]}
 objective: {metric: loss}
 method: grid
 fixed: {epochs: 20}
 parameters:
   n: {values: [1]}
-)");
-  for (int i = 0; i < 400 && Pids().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+)";
+
+// kill -9 of the server mid-trial: the guard sees its runner die and kills the
+// program's group; after the restart the trial runs again as a new attempt.
+TEST_F(CommandTrials, AKilledServerLeavesNoOrphanAndTheTrialRunsAgain) {
+  Program("long.py", kLongProgram);
+  const std::string listen = "127.0.0.1:" + std::to_string(FreePort());
+  const std::vector<std::string> flags = {"--workers", "1", "--commands", commands_};
+  auto server = std::make_unique<ServerProcess>(dir_ / "kill.db", flags, listen);
+  ASSERT_TRUE(server->Start()) << server->log();
+  const std::string id = Submit(*server, "long", kLongSweep);
+  for (int i = 0; i < 400 && Pids().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   const std::vector<pid_t> first = Pids();
-  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(first.size(), 2u) << "the program and its launcher";
   server->Kill(SIGKILL);
   server->Wait(std::chrono::seconds(10));
-  EXPECT_TRUE(AllGone(first, std::chrono::seconds(3))) << "the program outlived the server";
+  EXPECT_TRUE(AllGone(first, std::chrono::seconds(3))) << "the program or its launcher outlived the server";
   server = std::make_unique<ServerProcess>(dir_ / "kill.db", flags, listen);
   ASSERT_TRUE(server->Start()) << server->log();
   EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "completed");
@@ -368,25 +360,9 @@ parameters:
 // the program is killed with its group, the trial runs again as a new attempt
 // through a new launcher, and the server goes on.
 TEST_F(CommandTrials, AKilledLauncherIsStartedAgainAndTheTrialRunsAgain) {
-  Program("long.py", R"(#!/usr/bin/env python3
-import os, time
-import hpsearch
-with open(f"pids/attempt-{hpsearch.attempt()}", "w") as f:
-    f.write(f"{os.getpid()} {os.getppid()}")
-epochs = hpsearch.params()["epochs"]
-for epoch in range(1, epochs + 1):
-    time.sleep(0.2 if hpsearch.attempt() == 1 else 0.01)
-    hpsearch.report(epoch, loss=1.0 / epoch)
-)");
+  Program("long.py", kLongProgram);
   auto server = Server("launcher.db", {"--workers", "1"});
-  const std::string id = Submit(*server, "long", R"(name: long
-trainer: {command: [python3, long.py]}
-objective: {metric: loss}
-method: grid
-fixed: {epochs: 20}
-parameters:
-  n: {values: [1]}
-)");
+  const std::string id = Submit(*server, "long", kLongSweep);
   for (int i = 0; i < 400 && Pids().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   const std::vector<pid_t> first = Pids();
   ASSERT_EQ(first.size(), 2u) << "the program and its launcher";

@@ -19,12 +19,14 @@
 #include <thread>
 #include <vector>
 
+#include "tests/testing/process_gone.h"
 #include "worker/runtime/child_process.h"
 
 namespace hpsearch::runtime {
 namespace {
 
 namespace fs = std::filesystem;
+using ::hpsearch::testing::AllGone;
 using ::testing::HasSubstr;
 
 const std::string kLauncher = std::string(HPSEARCH_BIN_DIR) + "/hpsearch-trial-exec";
@@ -68,26 +70,6 @@ std::string FirstLine(int fd) {
     if (n == 0) break;
   }
   return line;
-}
-
-bool Alive(pid_t pid) {
-  // A zombie is dead for this purpose: /proc/PID/stat's state is Z.
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  const auto close_paren = line.rfind(')');
-  return close_paren != std::string::npos && line.size() > close_paren + 2 && line[close_paren + 2] != 'Z';
-}
-
-bool AllGone(const std::vector<pid_t>& pids, std::chrono::seconds within) {
-  const auto until = std::chrono::steady_clock::now() + within;
-  for (;;) {
-    bool any = false;
-    for (pid_t p : pids) any = any || Alive(p);
-    if (!any) return true;
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
 }
 
 std::vector<pid_t> Pids(const std::string& text) {
