@@ -18,6 +18,8 @@
 // exits.
 #pragma once
 
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -42,6 +44,21 @@ struct Header {
 inline constexpr int kPassedFds = 4;
 // The most a spawn request may carry: argv and environment within exec's own limit.
 inline constexpr uint32_t kMaxPayload = 4u << 20;
+
+// posix_spawn attributes (initialised here; the caller destroys them) for a child that
+// leads a new process group with every signal unblocked and at its default: the
+// launcher (the server blocks SIGTERM in every thread to sigwait for it; its own
+// group, so a signal to the server's group leaves it to clean up) and each program.
+inline void NewGroupDefaultSignals(posix_spawnattr_t* attr) {
+  posix_spawnattr_init(attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(attr, &none);
+  posix_spawnattr_setsigdefault(attr, &all);
+  posix_spawnattr_setpgroup(attr, 0);
+  posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+}
 
 // Writes all of `size` bytes (the first send carrying `fds` when given). False on error.
 inline bool SendAll(int sock, const void* data, std::size_t size, const int* fds = nullptr, int nfds = 0) {

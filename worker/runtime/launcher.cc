@@ -63,17 +63,9 @@ absl::Status Launcher::Ensure() {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pair[1], 3);
   posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Nothing blocked (the server blocks SIGTERM in every thread to sigwait for it).
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  // A process group of its own: a signal to the server's group (a shell's job
-  // control, `kill -9 -PGID`) leaves it to see the socket close and clean up.
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  // A group of its own: a kill of the server's group (a shell's job control,
+  // `kill -9 -PGID`) leaves it to see the socket close and clean up.
+  launch::NewGroupDefaultSignals(&attr);
   std::string arg0 = path_;
   char* argv[] = {arg0.data(), nullptr};
   char* envp[] = {nullptr};

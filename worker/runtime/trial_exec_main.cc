@@ -100,14 +100,7 @@ void Spawn(const launch::Header& h, const int* fds, int nfds) {
       for (int i = 0; i < launch::kPassedFds; ++i) posix_spawn_file_actions_adddup2(&actions, fds[i], i + 1);
       posix_spawn_file_actions_addchdir_np(&actions, cwd);
       posix_spawnattr_t attr;
-      posix_spawnattr_init(&attr);
-      posix_spawnattr_setpgroup(&attr, 0);
-      sigset_t none, all;
-      sigemptyset(&none);
-      sigfillset(&all);
-      posix_spawnattr_setsigmask(&attr, &none);
-      posix_spawnattr_setsigdefault(&attr, &all);
-      posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+      launch::NewGroupDefaultSignals(&attr);
       std::string program = Resolve(argv[0], cwd, envp);
       pid_t pid = -1;
       int rc = program.empty() ? ENOENT : posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
