@@ -5,7 +5,8 @@
 # (Debian's python3-optuna, installed here if missing: a benchmark-only package)
 # running the same objective in process, and with one `subprocess.run` of python3
 # per trial, both with n_jobs=2 and in-memory storage. Prints trials/s for each run
-# and the medians, and the server's CPU time per trial.
+# and the medians, and the CPU time per trial on each side: the overhead (hpsearch's
+# server and launchers; Optuna's own process while it optimizes) and the programs'.
 #
 #   scripts/bench-commands.sh [TRIALS (400)] [RUNS (3)]
 set -euo pipefail
@@ -45,8 +46,13 @@ echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), 
 echo "python3 -c pass: $( { /usr/bin/time -f %e "$PY" -c pass; } 2>&1 ) s;" \
      "import hpsearch: $( { /usr/bin/time -f %e env PYTHONPATH="$PWD/build/python" "$PY" -c 'import hpsearch'; } 2>&1 ) s"
 hp_run() {
-  rm -rf "$WORK/port" "$WORK/b.db"*
-  "$BIN/hpsearch-server" --listen 127.0.0.1:0 --port-file "$WORK/port" --db "$WORK/b.db" --workers 2 \
+  # A fresh database and state directory per run, the earlier runs' kept until the end:
+  # deleting a run's 800 attempt directories just before the next run makes that run's
+  # mkdirs slower on ext4 without a journal (its inode allocator skips recently freed
+  # inodes one by one), a cost no server running sweeps back to back pays.
+  rm -f "$WORK/port"
+  local db="$WORK/run-${#hp[@]}.db"
+  "$BIN/hpsearch-server" --listen 127.0.0.1:0 --port-file "$WORK/port" --db "$db" --workers 2 \
     --commands "$WORK" 2>"$WORK/server.log" &
   SERVER_PID=$!
   for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
@@ -59,16 +65,24 @@ hp_run() {
   until "$BIN/hpsearch" --server "$server" status once -o json > "$WORK/status.json" &&
         grep -q '"status": "completed"' "$WORK/status.json"; do sleep 1; done
   after=$(cpu_ticks "$SERVER_PID")
+  # The launchers (one per slot, children of the server) and the programs they reaped.
+  local launchers=0 programs=0 pid
+  for pid in $(pgrep -P "$SERVER_PID"); do
+    read -r l p < <(awk '{print $14 + $15, $16 + $17}' "/proc/$pid/stat")
+    launchers=$((launchers + l)); programs=$((programs + p))
+  done
   local seconds
   seconds=$("$PY" -c 'import json, sys; s = json.load(open(sys.argv[1])); print((s["finished_ms"] - s["created_ms"]) / 1000)' \
             "$WORK/status.json")
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
   hp+=("$(echo "$TRIALS / $seconds" | bc -l)")
   ticks+=("$(echo "($after - $before) * 1000 / $(getconf CLK_TCK) / $TRIALS" | bc -l)")
+  overhead+=("$(echo "($after - $before + $launchers) * 1000 / $(getconf CLK_TCK) / $TRIALS" | bc -l)")
+  program+=("$(echo "$programs * 1000 / $(getconf CLK_TCK) / $TRIALS" | bc -l)")
 }
 
 cat > "$WORK/optuna_bench.py" <<'PY'
-import os, subprocess, sys, time
+import os, resource, subprocess, sys, time
 import optuna
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 trials, mode, work, py = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
@@ -80,6 +94,10 @@ def subprocess_per_trial(trial):
     out = subprocess.run([py, "once.py"], cwd=work, env=env, capture_output=True, text=True, check=True).stdout
     return float(out.split("loss=")[1])
 study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+def cpu(who):
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+own, programs = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
 start = time.perf_counter()
 # Each its best: in process one thread (threads only contend for the GIL), with a
 # subprocess per trial two jobs (one per core, as hpsearch's two slots).
@@ -87,19 +105,35 @@ if mode == "inprocess":
     study.optimize(in_process, n_trials=trials, n_jobs=1)
 else:
     study.optimize(subprocess_per_trial, n_trials=trials, n_jobs=2)
-print("%.1f" % (trials / (time.perf_counter() - start)))
+rate = trials / (time.perf_counter() - start)
+# trials/s, then the CPU per trial (ms) of this process and of its programs.
+print("%.1f %.2f %.2f" % (rate, (cpu(resource.RUSAGE_SELF) - own) * 1e3 / trials,
+                          (cpu(resource.RUSAGE_CHILDREN) - programs) * 1e3 / trials))
 PY
 mkdir -p "$WORK/python" && cp -r build/python/hpsearch "$WORK/python/"
-# The three interleaved, run after run, so that the machine's drift hits all alike.
-hp=(); ticks=(); oi=(); os=()
+# The three interleaved, run after run, so that the machine's drift hits all alike;
+# hpsearch and Optuna + subprocess take turns going first (ABBA), and each run's
+# ratio of the two is kept: the median of those is the least disturbed comparison.
+optuna_subprocess() {
+  local rate own programs
+  read -r rate own programs < <("$PY" "$WORK/optuna_bench.py" "$TRIALS" subprocess "$WORK" "$PY")
+  os+=("$rate"); os_overhead+=("$own"); os_program+=("$programs")
+}
+hp=(); ticks=(); overhead=(); program=(); oi=(); os=(); os_overhead=(); os_program=(); ratio=()
 for run in $(seq "$RUNS"); do
-  hp_run
-  os+=("$("$PY" "$WORK/optuna_bench.py" "$TRIALS" subprocess "$WORK" "$PY")")
-  oi+=("$("$PY" "$WORK/optuna_bench.py" 20000 inprocess "$WORK" "$PY")")
-  printf 'run %d: hpsearch command trials (2 slots) %.1f trials/s, server CPU %.2f ms a trial; optuna + subprocess (n_jobs=2) %s; optuna in process (n_jobs=1) %s\n' \
-    "$run" "${hp[-1]}" "${ticks[-1]}" "${os[-1]}" "${oi[-1]}"
+  if (( run % 2 )); then hp_run; optuna_subprocess; else optuna_subprocess; hp_run; fi
+  ratio+=("$(echo "${hp[-1]} / ${os[-1]}" | bc -l)")
+  read -r rate _ < <("$PY" "$WORK/optuna_bench.py" 5000 inprocess "$WORK" "$PY")
+  oi+=("$rate")
+  printf 'run %d: hpsearch command trials (2 slots) %.1f trials/s, CPU a trial: server %.2f ms, server + launchers %.2f ms, programs %.2f ms; optuna + subprocess (n_jobs=2) %.1f trials/s, CPU a trial: optuna %.2f ms, programs %.2f ms; ratio %.2f; optuna in process (n_jobs=1) %.1f\n' \
+    "$run" "${hp[-1]}" "${ticks[-1]}" "${overhead[-1]}" "${program[-1]}" "${os[-1]}" "${os_overhead[-1]}" "${os_program[-1]}" \
+    "${ratio[-1]}" "${oi[-1]}"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf 'optuna %s; medians of %d: hpsearch %.1f trials/s (server CPU %.2f ms a trial); optuna + subprocess %.1f; optuna in process %.1f\n' \
+ahead=0
+for r in "${ratio[@]}"; do if (( $(echo "$r > 1" | bc -l) )); then ahead=$((ahead + 1)); fi; done
+printf 'optuna %s; medians of %d: hpsearch %.1f trials/s (CPU a trial: server %.2f ms, server + launchers %.2f ms, programs %.2f ms); optuna + subprocess %.1f (optuna %.2f ms, programs %.2f ms); optuna in process %.1f\n' \
   "$("$PY" -c 'import optuna; print(optuna.__version__)')" "$RUNS" "$(median "${hp[@]}")" "$(median "${ticks[@]}")" \
-  "$(median "${os[@]}")" "$(median "${oi[@]}")"
+  "$(median "${overhead[@]}")" "$(median "${program[@]}")" "$(median "${os[@]}")" "$(median "${os_overhead[@]}")" \
+  "$(median "${os_program[@]}")" "$(median "${oi[@]}")"
+printf 'hpsearch / optuna + subprocess, run by run: median %.3f, hpsearch ahead in %d of %d runs\n' "$(median "${ratio[@]}")" "$ahead" "$RUNS"

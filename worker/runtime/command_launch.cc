@@ -1,7 +1,9 @@
 #include "worker/runtime/command_launch.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -76,13 +78,25 @@ std::string AttemptDir(const CommandEnvironment& env, const LeaseKey& key) {
       .string();
 }
 
+// Makes the attempt's directory, empty. Two mkdirs in the usual case (the trial's,
+// then the attempt's); an attempt directory already there (a database started afresh
+// beside an old state directory reuses sweep ids) is emptied first.
+std::error_code MakeAttemptDir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  const std::filesystem::path trial = dir.parent_path();
+  if (::mkdir(trial.c_str(), 0777) == 0 || errno == EEXIST) {
+    if (::mkdir(dir.c_str(), 0777) == 0) return ec;
+    if (errno != EEXIST) return std::error_code(errno, std::generic_category());
+    std::filesystem::remove_all(dir, ec);
+  }
+  if (!ec) std::filesystem::create_directories(dir, ec);  // the sweep's directory too
+  return ec;
+}
+
 absl::StatusOr<SpawnSpec> Launch(const Lease& lease, const CommandEnvironment& env) {
   const CommandSpec& c = *lease.command;
   const std::string dir = AttemptDir(env, lease.key);
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
+  if (const std::error_code ec = MakeAttemptDir(dir))
     return absl::FailedPreconditionError(absl::StrCat("cannot make the trial directory ", dir, ": ", ec.message()));
   std::map<std::string, std::string> values;
   for (const auto& [k, v] : lease.params) values[k] = ArgumentText(v);

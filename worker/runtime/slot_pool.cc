@@ -167,11 +167,15 @@ void SlotPool::Heard(int slot, int64_t lease_ms) {
 void SlotPool::HeartbeatLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    // Wake for the trial whose lease needs a word soonest.
-    auto next = Clock::now() + std::chrono::seconds(5);
-    for (const auto& [slot, f] : in_flight_) next = std::min(next, f.heard + HeartbeatInterval(f.lease_ms));
-    cv_.wait_until(lock, next);  // or until a slot starts a trial (its lease may be short)
+    // Wake for the trial whose lease needs a word soonest, or when a trial starts
+    // whose lease needs one sooner still (it may be short).
+    heartbeat_due_ = Clock::now() + std::chrono::seconds(5);
+    for (const auto& [slot, f] : in_flight_) {
+      heartbeat_due_ = std::min(heartbeat_due_, f.heard + HeartbeatInterval(f.lease_ms));
+    }
+    heartbeat_cv_.wait_until(lock, heartbeat_due_);
     if (stopping_) break;
+    if (Clock::now() < heartbeat_due_) continue;  // woken early: a new, nearer deadline
     lock.unlock();
     Heartbeat();
     lock.lock();
@@ -219,12 +223,15 @@ void SlotPool::SlotLoop(int slot) {
     const int cores = (*lease)->command ? std::max((*lease)->command->slots, 1) : 1;
     if (cores > 1) TakeCores(cores - 1);
     auto stop = std::make_shared<std::atomic<bool>>(false);
+    bool sooner = false;
     {
       std::lock_guard lock(mu_);
-      in_flight_[slot] = InFlight{(*lease)->key, stop, (*lease)->lease_ms, Clock::now()};
+      const auto now = Clock::now();
+      in_flight_[slot] = InFlight{(*lease)->key, stop, (*lease)->lease_ms, now};
       running_ = static_cast<int>(in_flight_.size());
+      sooner = now + HeartbeatInterval((*lease)->lease_ms) < heartbeat_due_;
     }
-    cv_.notify_all();  // the heartbeat loop learns the lease length
+    if (sooner) heartbeat_cv_.notify_one();
     Run(**lease, slot, launcher ? &*launcher : nullptr, stop);
     {
       std::lock_guard lock(mu_);
@@ -298,6 +305,7 @@ bool SlotPool::Stop(std::chrono::milliseconds grace, std::chrono::milliseconds h
     stopping_ = true;
   }
   cv_.notify_all();
+  heartbeat_cv_.notify_all();
   source_.Wake();  // idle slots see stopping_ and leave
   if (driver_.joinable()) driver_.join();
   const auto start = Clock::now();

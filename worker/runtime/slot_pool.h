@@ -91,7 +91,11 @@ class SlotPool {
   std::atomic<bool> abort_{false};
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;            // cores freed, slots ended, stopping
+  std::condition_variable heartbeat_cv_;  // the heartbeat loop: an earlier deadline, stopping
+  // When the heartbeat loop wakes next: a trial starting wakes it only if its lease
+  // needs a word sooner (a wake per trial costs the slot a futex and a switch).
+  std::chrono::steady_clock::time_point heartbeat_due_;
   int live_slots_ = 0;
   struct InFlight {
     LeaseKey key;
