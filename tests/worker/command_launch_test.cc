@@ -75,6 +75,17 @@ TEST_F(CommandLaunch, AProgramOfTheCommandsDirectoryIsRunFromThere) {
   EXPECT_EQ(spec->argv.at(0), script.string());
 }
 
+TEST_F(CommandLaunch, AScriptOfTheCommandsDirectoryWithoutTheExecuteBitIsStillItsOwn) {
+  // Not looked up in PATH: it is the program, and the trial fails with "Permission
+  // denied", not "No such file or directory".
+  const fs::path script = root_ / "code" / "train.sh";
+  std::ofstream(script) << "#!/bin/sh\n";
+  fs::permissions(script, fs::perms::owner_read | fs::perms::owner_write);
+  auto spec = Launch(lease_, env_);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->argv.at(0), script.string());
+}
+
 TEST_F(CommandLaunch, MakesTheAttemptsDirectoryEmpty) {
   ASSERT_TRUE(Launch(lease_, env_).ok());  // the sweep's and the trial's directories too
   const fs::path dir = AttemptDir(env_, lease_.key);

@@ -139,6 +139,20 @@ TEST(Launcher, AProgramThatCannotRunIsRefusedByName) {
   EXPECT_EQ(EndOf(*next).code, 0);
 }
 
+TEST(Launcher, AScriptWithoutTheExecuteBitIsRefusedWithHowToRunIt) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "launcher_noexec";
+  fs::create_directories(dir);
+  std::ofstream(dir / "train.py") << "print('hi')\n";
+  fs::permissions(dir / "train.py", fs::perms::owner_read | fs::perms::owner_write);
+  Launcher launcher(kLauncher);
+  auto child = ChildProcess::Spawn(SpawnSpec{{(dir / "train.py").string()}, dir.string(), {}}, launcher);
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.status().code(), absl::StatusCode::kInvalidArgument);  // the program's fault: not retried
+  EXPECT_THAT(child.status().message(), HasSubstr("Permission denied"));
+  EXPECT_THAT(child.status().message(), HasSubstr("chmod +x it, or name its interpreter: command: [python3, train.py"));
+  fs::remove_all(dir);
+}
+
 TEST(Launcher, FindsProgramsOnTheProgramsPathAndRunsScriptsWithoutAHashBangUnderSh) {
   const fs::path dir = fs::temp_directory_path() / ("launcher-path-" + std::to_string(getpid()));
   fs::create_directories(dir);
@@ -198,15 +212,32 @@ TEST(Launcher, FinishKillsWhatTheProgramLeftInItsGroup) {
   EXPECT_TRUE(AllGone(left, std::chrono::seconds(3)));
 }
 
+// What a program leaves running outside its process group (a session of its own, a
+// daemon's double fork) is adopted by the launcher and ends with the trial.
+TEST(Launcher, WhatAProgramLeftInASessionOfItsOwnEndsWithTheTrial) {
+  Launcher launcher(kLauncher);
+  // A daemon in a new session that has a child of its own: both pids on stdout.
+  auto child = ChildProcess::Spawn(Shell("setsid sh -c 'sleep 600 & echo $! $$; wait' & sleep 0.2; exit 0"), launcher);
+  ASSERT_TRUE(child.ok()) << child.status();
+  const std::vector<pid_t> left = Pids(FirstLine(child->stdout_fd()));
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(EndOf(*child).code, 0);
+  EXPECT_TRUE(AllGone(left, std::chrono::seconds(3))) << "a setsid daemon outlived its trial";
+  // The launcher is still there for the next trial.
+  auto next = ChildProcess::Spawn(Shell("exit 3"), launcher);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(EndOf(*next).code, 3);
+}
+
 // The runner's process killed with SIGKILL: its launcher kills every group it started
-// (the program, and what that program forked and left running).
+// (the program, and what that program forked and left running, in its group or not).
 TEST(Launcher, ARunnerKilledWithSigkillTakesItsProgramsWithIt) {
   const pid_t runner = fork();
   ASSERT_GE(runner, 0);
   if (runner == 0) {
     setpgid(0, 0);  // so that the test can kill the runner's whole group
     Launcher launcher(kLauncher);
-    auto child = ChildProcess::Spawn(Shell("trap '' TERM; sleep 600 & sleep 600"), launcher);
+    auto child = ChildProcess::Spawn(Shell("trap '' TERM; setsid sleep 600 & sleep 600 & sleep 600"), launcher);
     if (!child.ok()) _exit(1);
     ReadAll(child->stdout_fd());  // until the test kills this process
     _exit(2);
@@ -214,7 +245,7 @@ TEST(Launcher, ARunnerKilledWithSigkillTakesItsProgramsWithIt) {
   // The runner's launcher, its program and the program's two sleeps, from /proc.
   std::vector<pid_t> programs;
   pid_t launcher = -1;
-  for (int i = 0; i < 500 && programs.size() < 3; ++i) {
+  for (int i = 0; i < 500 && programs.size() < 4; ++i) {
     programs.clear();
     std::ifstream kids("/proc/" + std::to_string(runner) + "/task/" + std::to_string(runner) + "/children");
     std::string launcher_pids;
@@ -232,10 +263,10 @@ TEST(Launcher, ARunnerKilledWithSigkillTakesItsProgramsWithIt) {
         for (pid_t q : Pids(more)) programs.push_back(q);
       }
     }
-    if (programs.size() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (programs.size() >= 3) break;
+    if (programs.size() < 4) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (programs.size() >= 4) break;
   }
-  ASSERT_GE(programs.size(), 3u) << "the program and its two sleeps";
+  ASSERT_GE(programs.size(), 4u) << "the program and its three sleeps (one in a session of its own)";
   // The runner's whole group (a shell's job control does this): the launcher leads a
   // group of its own, so it outlives the runner long enough to clean up, then goes.
   kill(-runner, SIGKILL);

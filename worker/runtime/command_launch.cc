@@ -32,12 +32,14 @@ std::map<std::string, std::string> InheritedEnvironment() {
   return env;
 }
 
-// argv[0] as written: a program of the commands directory when it is there
-// (`command: [train.sh]`), else looked up in PATH by the launcher.
+// argv[0] as written: a file of the commands directory when it is there (`command:
+// [train.sh]`; one without the execute bit too, so that the trial fails with
+// "Permission denied", not "No such file"), else looked up in PATH by the launcher.
 std::string Program(const std::string& argv0, const std::string& dir) {
   if (argv0.find('/') != std::string::npos) return argv0;
   const std::string local = (std::filesystem::path(dir) / argv0).string();
-  return access(local.c_str(), X_OK) == 0 ? local : argv0;
+  std::error_code ec;
+  return std::filesystem::is_regular_file(local, ec) ? local : argv0;
 }
 
 }  // namespace

@@ -146,7 +146,13 @@ absl::StatusOr<pid_t> Launcher::Start(const SpawnSpec& spec, const int (&fds)[4]
       switch (e) {
         case ENOENT:
           return absl::InvalidArgumentError(absl::StrCat(why, " (the program, or the interpreter its #! line names)"));
-        case EACCES:
+        case EACCES: {
+          const std::string name = spec.argv.at(0).substr(spec.argv.at(0).rfind('/') + 1);
+          const bool python = name.size() > 3 && name.compare(name.size() - 3, 3, ".py") == 0;
+          return absl::InvalidArgumentError(
+              absl::StrCat(why, " (not executable? chmod +x it, or name its interpreter: ", "command: [",
+                           python ? "python3" : "sh", ", ", name, ", ...])"));
+        }
         case ENOEXEC:
         case ENOTDIR:
         case ELOOP:

@@ -10,11 +10,16 @@
 //    it forked, outlives its runner;
 //  * one small process forks each program, not the server: starting a trial costs a
 //    fork of this process and the program's exec, not an exec of a guard as well.
-// SIGTERM, SIGINT and SIGHUP are ignored (a terminal's ^C reaches the server, which
-// ends its trials itself); SIGKILL ends it, and then the runner kills the groups.
+// It is the programs' subreaper (PR_SET_CHILD_SUBREAPER): what a program leaves
+// behind outside its group (a `setsid` child, a daemon's double fork) is adopted by
+// it, not by init, and killed when the trial ends (when no program of its runs) or
+// the runner goes. SIGTERM, SIGINT and SIGHUP are ignored (a terminal's ^C reaches
+// the server, which ends its trials itself); SIGKILL ends it, and then the runner
+// kills the groups (what they adopted is left to init).
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,8 +47,69 @@ struct Child {
 };
 std::vector<Child> children;
 
+bool Tracked(pid_t pid) {
+  for (const Child& c : children) {
+    if (c.pid == pid) return true;
+  }
+  return false;
+}
+
+// The processes this launcher adopted (its children that are not programs it
+// started), from /proc. Empty where the kernel does not list children.
+std::vector<pid_t> Adopted() {
+  std::vector<pid_t> pids;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/children", static_cast<int>(getpid()));
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return pids;
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  const char* at = text.c_str();
+  for (char* end = nullptr;; at = end) {
+    const long pid = std::strtol(at, &end, 10);
+    if (end == at) break;
+    if (!Tracked(static_cast<pid_t>(pid))) pids.push_back(static_cast<pid_t>(pid));
+  }
+  return pids;
+}
+
+// Reaps adopted processes that have ended by themselves.
+void ReapAdopted() {
+  for (pid_t pid : Adopted()) waitpid(pid, nullptr, WNOHANG);
+}
+
+// Kills every adopted process, and its group unless that is the launcher's, and reaps
+// it; what they leave is adopted in turn, so until none is left (a fork bomb is given
+// up on after 1000 rounds).
+void EndAdopted() {
+  const pid_t own = getpgrp();
+  for (int round = 0; round < 1000; ++round) {
+    const std::vector<pid_t> pids = Adopted();
+    if (pids.empty()) return;
+    for (pid_t pid : pids) {
+      const pid_t group = getpgid(pid);
+      if (group > 0 && group != own) kill(-group, SIGKILL);
+      kill(pid, SIGKILL);
+    }
+    for (pid_t pid : pids) {
+      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+}
+
+// Kills every program's group and reaps the programs (what they leave outside their
+// groups is adopted here as they end), then ends what was adopted.
 void KillAll() {
   for (const Child& c : children) kill(-c.pid, SIGKILL);
+  for (const Child& c : children) {
+    while (waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  children.clear();
+  EndAdopted();
 }
 
 bool Send(const launch::Header& h) { return launch::SendAll(kSocket, &h, sizeof h); }
@@ -157,6 +223,9 @@ void Release(pid_t pid) {
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
     children.erase(children.begin() + static_cast<std::ptrdiff_t>(i));
+    // What the trial left outside its group ends with it (never while a program
+    // runs here: what it started may still be needed).
+    if (children.empty()) EndAdopted();
     return;
   }
 }
@@ -169,6 +238,7 @@ int main(int argc, char** /*argv*/) {
     return 2;
   }
   fcntl(kSocket, F_SETFD, FD_CLOEXEC);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
   // Nothing of the runner's but the socket (a file it had open without close-on-exec
   // would stay open here for the slot's life, and reach every program).
   close_range(kSocket + 1, ~0U, 0);
@@ -200,6 +270,7 @@ int main(int argc, char** /*argv*/) {
       while (read(ended, &info, sizeof info) > 0) {
       }
       ReportEnded();
+      ReapAdopted();
     }
     if (fds[0].revents == 0) continue;
     launch::Header h;
