@@ -41,6 +41,40 @@ std::string Exact(const nlohmann::json& v) {
   return v.dump();
 }
 
+namespace {
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (;;) {
+    const std::size_t end = text.find('\n');
+    lines.push_back(text.substr(0, end));
+    if (end == std::string_view::npos) return lines;
+    text.remove_prefix(end + 1);
+  }
+}
+
+}  // namespace
+
+std::string OneLine(std::string_view text) {
+  const std::vector<std::string_view> lines = Lines(text);
+  std::string out = Printable(lines.front());
+  for (std::size_t i = lines.size(); i-- > 1;) {
+    if (lines[i].find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    return out + " … " + Printable(lines[i]);
+  }
+  return out;
+}
+
+std::string Indented(std::string_view text, std::string_view indent) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  std::string out;
+  for (std::string_view line : Lines(text)) {
+    if (!out.empty() || line.data() != text.data()) out.append("\n").append(indent);
+    out += Printable(line);
+  }
+  return out;
+}
+
 std::string ShellWord(const std::string& arg) {
   if (arg.empty()) return "''";
   const bool safe = std::all_of(arg.begin(), arg.end(), [](unsigned char c) {

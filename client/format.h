@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nlohmann/json.hpp"
@@ -26,6 +27,14 @@ std::string Exact(const nlohmann::json& v);
 // One argument as a POSIX shell reads it back: bare when it is only safe characters
 // (letters, digits, `_@%+=:,./-`), else in single quotes ('it'\''s'); "" for empty.
 std::string ShellWord(const std::string& arg);
+
+// A reason that may run over several lines (a failed program's stderr tail), for a
+// one-line view: its first line, and when there are more, " … " and its last
+// non-empty one (a Python traceback's error), each through Printable.
+std::string OneLine(std::string_view text);
+// The same text over lines of its own, each through Printable, the second and later
+// ones after `indent` (a view that has room: `hpsearch trial`).
+std::string Indented(std::string_view text, std::string_view indent);
 
 // A sparkline of `values` (▁..█, scaled between their min and max; flat: ▄).
 std::string Sparkline(const std::vector<double>& values);

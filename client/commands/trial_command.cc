@@ -68,7 +68,7 @@ void PrintTrialDetail(const v1::Trial& t, std::ostream& out) {
   out << absl::StrFormat("trial %d of %s: %s", t.index(), Printable(t.sweep_id()), StatusName(t.status()));
   if (t.has_objective()) out << "  objective " << ObjectiveText(t.objective());
   out << "\n";
-  if (!t.failure_reason().empty()) out << "  reason: " << Printable(t.failure_reason()) << "\n";
+  if (!t.failure_reason().empty()) out << "  reason: " << Indented(t.failure_reason(), "    ") << "\n";
   out << "parameters:\n";
   for (const auto& [k, v] : j["params"].items()) out << absl::StrFormat("  %-16s %s\n", Printable(k), Cell(v));
   out << absl::StrFormat("run: attempt %d on %s, %s", t.attempt(), t.worker().empty() ? "-" : Printable(t.worker()),

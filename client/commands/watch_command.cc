@@ -230,7 +230,7 @@ class WatchPrinter {
     if (!json_) {
       if (tty_) out_ << "\n";
       out_ << absl::StrFormat("%s %s", last_.id(), StatusName(last_.status()));
-      if (!last_.status_reason().empty()) out_ << ": " << Printable(last_.status_reason());
+      if (!last_.status_reason().empty()) out_ << ": " << OneLine(last_.status_reason());
       if (last_.counts().not_started() > 0) {
         out_ << absl::StrFormat(" (%d trials never started)", last_.counts().not_started());
       }
@@ -302,7 +302,7 @@ class WatchPrinter {
       const auto& t = e.trial();
       std::string line = absl::StrFormat("trial %d %s", t.index(), StatusName(t.status()));
       if (t.has_objective()) line += " objective " + ObjectiveText(t.objective());
-      if (!t.failure_reason().empty()) line += " (" + Printable(t.failure_reason()) + ")";
+      if (!t.failure_reason().empty()) line += " (" + OneLine(t.failure_reason()) + ")";
       line += absl::StrFormat("  [%d/%d done", done, last_.total_trials());
       if (last_.has_best_objective()) {
         line += absl::StrFormat(", best %s trial %d", ObjectiveText(last_.best_objective()), last_.best_trial());

@@ -82,6 +82,19 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
+std::string PrintableLines(std::string_view text) {
+  std::string out;
+  for (;;) {
+    const std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out += Printable(line);
+    if (end == std::string_view::npos) return out;
+    out += '\n';
+    text.remove_prefix(end + 1);
+  }
+}
+
 std::size_t CharCount(std::string_view text) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < text.size(); i += DecodeUtf8(text, i).size) ++n;

@@ -41,6 +41,11 @@ bool IsInvisible(char32_t c);
 // plus visible non-ASCII characters, and escaping it again changes nothing.
 std::string Printable(std::string_view text);
 
+// Printable() line by line, the newlines kept (a CR ending a line dropped): text
+// meant to be read over several lines, such as a program's stderr tail in a failure
+// reason; a view shows it on one line or several (client/format.h's OneLine, Indented).
+std::string PrintableLines(std::string_view text);
+
 // 'text' for an error message: Printable(text) between single quotes, cut to at
 // most `max_chars` characters with "…" (so a 20 KB value quotes as 80 characters).
 inline constexpr std::size_t kQuotedChars = 80;

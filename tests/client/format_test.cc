@@ -47,5 +47,20 @@ TEST(Format, ObjectivesHaveOnePrecisionRule) {
   EXPECT_EQ(ObjectiveText(3), "3.000");
 }
 
+// A failed program's reason ends with its stderr tail, over several lines.
+TEST(Format, MultiLineReasonsReadAsLinesNotEscapes) {
+  const std::string reason =
+      "the program exited with code 1; the end of its stderr:\nTraceback (most recent call last):\n"
+      "  File \"train.py\", line 3\nValueError: depth 6\n";
+  EXPECT_EQ(OneLine(reason), "the program exited with code 1; the end of its stderr: … ValueError: depth 6");
+  EXPECT_EQ(OneLine("diverged"), "diverged");
+  EXPECT_EQ(Indented(reason, "  "),
+            "the program exited with code 1; the end of its stderr:\n  Traceback (most recent call last):\n"
+            "    File \"train.py\", line 3\n  ValueError: depth 6");  // no empty line at the end
+  // Control characters in a line are still escaped.
+  EXPECT_EQ(OneLine("a\x1b[2Jb\nc"), "a\\x1b[2Jb … c");
+  EXPECT_EQ(Indented("\nx", "> "), "\n> x");
+}
+
 }  // namespace
 }  // namespace hpsearch::client

@@ -55,6 +55,13 @@ TEST(Printable, TruncatedKeepsTheStartAndWholeCharacters) {
   EXPECT_EQ(Printable(cut), cut);
 }
 
+TEST(Printable, LinesKeepTheirNewlinesAndLoseACarriageReturn) {
+  EXPECT_EQ(PrintableLines("loading\r\nTraceback\x1b[2J\n\tat x"), "loading\nTraceback\\x1b[2J\n\\x09at x");
+  EXPECT_EQ(PrintableLines("one"), "one");
+  EXPECT_EQ(PrintableLines(""), "");
+  EXPECT_EQ(PrintableLines("a\n"), "a\n");
+}
+
 TEST(DidYouMean, HugeWordsCostNothingAndSuggestionsAreQuoted) {
   const std::string huge(1 << 20, 'y');
   EXPECT_EQ(ClosestMatch(huge, {"y", "target", std::string(1 << 20, 'y')}), "");

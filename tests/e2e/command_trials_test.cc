@@ -26,6 +26,7 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace fs = std::filesystem;
 
 class CommandTrials : public E2ETest {
@@ -154,6 +155,7 @@ parameters:
 TEST_F(CommandTrials, FailuresSayWhatHappened) {
   Program("fail.sh", "#!/bin/sh\necho 'loading data' >&2\necho 'Traceback: no such file data.csv' >&2\nexit 3\n");
   Program("sleep.sh", "#!/bin/sh\necho \"$$\" > pids/timeout\nexec sleep 60\n");
+  Program("stubborn.sh", "#!/bin/sh\ntrap '' TERM\necho \"$$\" > pids/stubborn\necho 'still working' >&2\nsleep 60\n");
   Program("silent.sh", "#!/bin/sh\necho hello\n");
   Program("wrong.sh", "#!/bin/sh\necho 'hpsearch: epoch=1 loss=abc'\nsleep 5\n");
   auto server = Server("fail.db", {"--workers", "2"});
@@ -162,7 +164,7 @@ trainer: {command: ["{program}"], timeout: 2s, grace: 1s}
 objective: {metric: loss}
 method: grid
 parameters:
-  program: {values: [fail.sh, sleep.sh, silent.sh, wrong.sh, missing-program]}
+  program: {values: [fail.sh, sleep.sh, stubborn.sh, silent.sh, wrong.sh, missing-program]}
 )");
   EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "failed");
   std::map<std::string, std::string> reasons;
@@ -170,8 +172,13 @@ parameters:
     reasons[t["params"]["program"]] = t["failure_reason"];
   }
   EXPECT_THAT(reasons["fail.sh"], HasSubstr("the program exited with code 3"));
-  EXPECT_THAT(reasons["fail.sh"], HasSubstr("Traceback: no such file data.csv"));
+  // The stderr tail over lines of its own (a view shows them so, or on one line).
+  EXPECT_THAT(reasons["fail.sh"], HasSubstr("stderr:\nloading data\nTraceback: no such file data.csv"));
   EXPECT_THAT(reasons["sleep.sh"], HasSubstr("timeout: the program ran longer than trainer.timeout (2s)"));
+  EXPECT_THAT(reasons["sleep.sh"], Not(HasSubstr("SIGKILL")));  // SIGTERM ended it
+  EXPECT_THAT(reasons["stubborn.sh"], HasSubstr("timeout: the program ran longer than trainer.timeout (2s); still "
+                                                "running 1s (trainer.grace) after SIGTERM, it was killed with SIGKILL"
+                                                "; the end of its stderr:\nstill working"));
   EXPECT_THAT(reasons["silent.sh"], HasSubstr("reported no metrics"));
   EXPECT_THAT(reasons["wrong.sh"], HasSubstr("loss='abc': not a number"));
   EXPECT_THAT(reasons["missing-program"], HasSubstr("cannot run 'missing-program'"));

@@ -181,6 +181,7 @@ class CommandRun {
       }
     } else if (kill_at_ && now >= *kill_at_) {
       child_.Signal(SIGKILL);
+      killed_ = !exited_;
       kill_at_.reset();
     }
   }
@@ -205,15 +206,19 @@ class CommandRun {
   void Report(const Ending& ending) {
     if (stopped_by_sink_) return;  // pruned, cancelled or the lease gone: nothing more to say
     if (aborted_) return sink_.OnFail("the worker is shutting down", false);
-    if (!stop_reason_.empty()) return sink_.OnFail(stop_reason_, true);
+    if (!stop_reason_.empty()) {
+      std::string why = stop_reason_;
+      if (killed_) {
+        absl::StrAppend(&why, "; still running ", Duration(lease_.command->grace_seconds),
+                        " (trainer.grace) after SIGTERM, it was killed with SIGKILL");
+      }
+      return sink_.OnFail(WithStderrTail(why), true);
+    }
     if (!bad_report_.empty()) return sink_.OnFail(bad_report_, true);
     // Not the trial's fault: it runs again as a new attempt.
     if (ending.lost) return sink_.OnFail(absl::StrCat("the program ", ending.Describe()), false);
     if (ending.signaled || ending.code != 0) {
-      std::string why = absl::StrCat("the program ", ending.Describe());
-      const std::string tail = err_.LastLines(10, 1500);
-      if (!tail.empty()) absl::StrAppend(&why, "; the end of its stderr:\n", Printable(tail));
-      return sink_.OnFail(why, true);
+      return sink_.OnFail(WithStderrTail(absl::StrCat("the program ", ending.Describe())), true);
     }
     TrialResult done;
     done.metrics = final_ ? *final_ : last_;
@@ -229,6 +234,14 @@ class CommandRun {
     sink_.OnComplete(done);
   }
 
+  // `why` and the last lines the program wrote to stderr, if any (its own account of
+  // what went wrong), over lines of their own.
+  std::string WithStderrTail(std::string why) const {
+    const std::string tail = err_.LastLines(10, 1500);
+    if (!tail.empty()) absl::StrAppend(&why, "; the end of its stderr:\n", PrintableLines(tail));
+    return why;
+  }
+
   const Lease& lease_;
   const RunnerOptions& options_;
   TrialSink& sink_;
@@ -239,7 +252,7 @@ class CommandRun {
   const Clock::time_point start_ = Clock::now();
   Clock::time_point last_report_ = start_;
   std::optional<Clock::time_point> deadline_, kill_at_, exited_at_;
-  bool exited_ = false, stopping_ = false, stopped_by_sink_ = false, aborted_ = false;
+  bool exited_ = false, stopping_ = false, stopped_by_sink_ = false, aborted_ = false, killed_ = false;
   std::string stop_reason_, bad_report_;
   std::map<std::string, double> last_;
   std::optional<std::map<std::string, double>> final_;
