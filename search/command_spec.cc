@@ -1,13 +1,17 @@
 #include "search/command_spec.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/protocol/report_checks.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
 #include "common/util/status_macros.h"
+#include "common/vocabulary/foreign_names.h"
 #include "search/objective_checks.h"
 
 namespace hpsearch::search {
@@ -23,13 +27,36 @@ constexpr std::size_t kMaxArgumentBytes = 4096;
 constexpr int kMaxEnv = 256;
 constexpr int kMaxSlots = 64;
 
+// For a name that is not one (`learning rate`, `batch-size`): the name it could be,
+// every other character an underscore, when that is one.
+std::string NameHint(const std::string& name) {
+  std::string fixed = name;
+  for (char& c : fixed) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
+  }
+  return fixed != name && CommandName(fixed) ? absl::StrCat(" (did you mean '", fixed, "'?)") : "";
+}
+
+// What {name} may have meant: a name of this spec that another tool's name stands for
+// (`{learning_rate}` with `lr` defined), the closest name, else every name it may use.
+std::string PlaceholderHint(const std::string& name, const std::vector<std::string>& known) {
+  const std::string native = vocabulary::NativeSettingName(name);
+  if (!native.empty() && std::find(known.begin(), known.end(), native) != known.end()) {
+    return absl::StrCat(" (did you mean '", native, "'?)");
+  }
+  if (std::string hint = DidYouMean(name, known); !hint.empty()) return hint;
+  std::vector<std::string> own(known.begin() + std::size(kRunnerPlaceholders), known.end());
+  return absl::StrCat(" (", own.empty() ? "it defines none" : "it defines " + absl::StrJoin(own, ", "),
+                      "; the runner fills {", absl::StrJoin(kRunnerPlaceholders, "}, {"), "})");
+}
+
 absl::Status CheckArguments(const CommandSpec& c, const Spec& spec) {
   if (c.argv.empty()) return Bad("trainer.command", "must name the program to run");
   if (c.argv.size() > kMaxArguments)
     return Bad("trainer.command", absl::StrCat("at most ", kMaxArguments, " arguments"));
   std::vector<std::string> known(std::begin(kRunnerPlaceholders), std::end(kRunnerPlaceholders));
-  for (const auto& [k, v] : spec.fixed) known.push_back(k);
   for (const auto& p : spec.parameters) known.push_back(p.name);
+  for (const auto& [k, v] : spec.fixed) known.push_back(k);
   const std::set<std::string> names(known.begin(), known.end());
   for (std::size_t i = 0; i < c.argv.size(); ++i) {
     const std::string path = absl::StrCat("trainer.command[", i, "]");
@@ -42,7 +69,7 @@ absl::Status CheckArguments(const CommandSpec& c, const Spec& spec) {
     for (const auto& name : *placeholders) {
       if (!names.contains(name)) {
         return Bad(path, absl::StrCat("{", name, "} is not a parameter or fixed setting of this spec",
-                                      DidYouMean(name, known)));
+                                      PlaceholderHint(name, known)));
       }
     }
   }
@@ -91,12 +118,15 @@ absl::Status CheckCommandTrainer(const Spec& spec) {
   }
   RETURN_IF_ERROR(CheckObjectives(spec));
   for (const auto& [name, value] : spec.fixed) {
-    if (!CommandName(name)) return Bad("fixed." + Printable(name), "a name is letters, digits and _ (at most 64)");
+    if (!CommandName(name)) {
+      return Bad("fixed." + Printable(name),
+                 "a name is letters, digits and _, not starting with a digit (at most 64)" + NameHint(name));
+    }
   }
   for (const auto& p : spec.parameters) {
     if (!CommandName(p.name)) {
       return Bad("parameters." + Printable(p.name),
-                 "a name is letters, digits and _, not starting with a digit (at most 64)");
+                 "a name is letters, digits and _, not starting with a digit (at most 64)" + NameHint(p.name));
     }
   }
   return command ? CheckArguments(spec.trainer.command, spec) : absl::OkStatus();

@@ -49,10 +49,21 @@ parameters:
 TEST(CommandSpec, RefusesNamingTheField) {
   EXPECT_THAT(Error(kHead + "parameters:\n  lr2: {min: 0.1, max: 1.0}\n"),
               HasSubstr("trainer.command[3]: {lr} is not a parameter or fixed setting of this spec"));
+  // Nothing close: the names it may use. Another tool's name for one it defines: that one.
+  EXPECT_THAT(Error(kHead + "fixed: {epochs: 3}\nparameters:\n  width: {values: [8, 16]}\n"),
+              HasSubstr("{lr} is not a parameter or fixed setting of this spec (it defines width, epochs; the "
+                        "runner fills {sweep}, {trial}, {attempt}, {seed}, {trial_dir})"));
+  EXPECT_THAT(Error("trainer: {command: [x, \"{learning_rate}\"]}\nobjective: {metric: l}\nparameters:\n"
+                    "  lr: {min: 0.1, max: 1.0}\n"),
+              HasSubstr("{learning_rate} is not a parameter or fixed setting of this spec (did you mean 'lr'?)"));
   EXPECT_THAT(Error(kHead + "parameters:\n  lr: {min: 0.1, max: 1.0}\n  2x: {values: [1]}\n"),
               HasSubstr("parameters.2x: a name is letters, digits and _"));
   EXPECT_THAT(Error(kHead + "fixed: {\"a-b\": 1}\nparameters:\n  lr: {min: 0.1, max: 1.0}\n"),
-              HasSubstr("fixed.a-b: a name is letters, digits and _"));
+              HasSubstr("fixed.a-b: a name is letters, digits and _, not starting with a digit (at most 64) "
+                        "(did you mean 'a_b'?)"));
+  EXPECT_THAT(Error(kHead + "parameters:\n  lr: {min: 0.1, max: 1.0}\n  learning rate: {values: [1]}\n"),
+              HasSubstr("parameters.learning rate: a name is letters, digits and _, not starting with a digit "
+                        "(at most 64) (did you mean 'learning_rate'?)"));
   EXPECT_THAT(Error(kHead + "dataset: iris\nparameters:\n  lr: {min: 0.1, max: 1.0}\n"),
               HasSubstr("dataset: the program loads its own data"));
   EXPECT_THAT(Error("trainer: {command: [x, \"{lr\"]}\nobjective: {metric: l}\n"),
