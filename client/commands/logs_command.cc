@@ -56,6 +56,18 @@ grpc::Status Drain(Connection& c, const LogsOptions& o, int32_t attempt, Reader&
   return grpc::Status::OK;
 }
 
+// Says so when the attempt wrote nothing to the streams shown (an empty answer
+// would read as a failure to fetch them): kExitOk.
+int Silent(const std::vector<Reader>& readers, const LogsOptions& o, int32_t attempt, std::ostream& err) {
+  for (const Reader& r : readers) {
+    if (r.offset > 0) return kExitOk;
+  }
+  err << "[attempt " << attempt << " of trial " << o.index << " wrote nothing to "
+      << (o.stream.empty() ? "stdout or stderr" : o.stream)
+      << (o.stream == "stderr" ? "" : " (reports sent through hpsearch.report() are not output)") << "]\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunLogs(Connection& c, const LogsOptions& o, std::ostream& out, std::ostream& err) {
@@ -74,13 +86,13 @@ int RunLogs(Connection& c, const LogsOptions& o, std::ostream& out, std::ostream
       err << "[trial " << o.index << " has not started: it is " << StatusName(last.status()) << "]\n";
       return kExitOk;
     }
-    if (!o.follow) return kExitOk;
+    if (!o.follow) return Silent(readers, o, attempt, err);
     bool all_done = true;
     for (const Reader& r : readers) all_done = all_done && r.at_end;
     if (all_done) {
       // The attempt is over. Following the latest attempt of a trial that runs
       // again (a lost worker, a retry): go on with the next one.
-      if (o.attempt != 0 || Terminal(last.status())) return kExitOk;
+      if (o.attempt != 0 || Terminal(last.status())) return Silent(readers, o, attempt, err);
       err << "[attempt " << attempt << " ended; the trial is " << StatusName(last.status())
           << ": following its next attempt]\n";
       attempt = 0;

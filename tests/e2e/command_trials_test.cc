@@ -168,9 +168,17 @@ parameters:
 )");
   EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "failed");
   std::map<std::string, std::string> reasons;
+  std::map<std::string, int> index;
   for (const auto& t : Json(server->Cli({"trials", id, "-o", "json"}))) {
     reasons[t["params"]["program"]] = t["failure_reason"];
+    index[t["params"]["program"]] = t["trial"];
   }
+  // A program that wrote nothing: `logs` says so rather than print nothing.
+  const Result quiet = server->Cli({"logs", id, std::to_string(index["sleep.sh"])});
+  EXPECT_EQ(quiet.code, 0) << quiet.err;
+  EXPECT_EQ(quiet.out, "");
+  EXPECT_THAT(quiet.err, HasSubstr("[attempt 1 of trial " + std::to_string(index["sleep.sh"]) +
+                                   " wrote nothing to stdout or stderr"));
   EXPECT_THAT(reasons["fail.sh"], HasSubstr("the program exited with code 3"));
   // The stderr tail over lines of its own (a view shows them so, or on one line).
   EXPECT_THAT(reasons["fail.sh"], HasSubstr("stderr:\nloading data\nTraceback: no such file data.csv"));
