@@ -158,13 +158,15 @@ TEST_F(CommandTrials, FailuresSayWhatHappened) {
   Program("stubborn.sh", "#!/bin/sh\ntrap '' TERM\necho \"$$\" > pids/stubborn\necho 'still working' >&2\nsleep 60\n");
   Program("silent.sh", "#!/bin/sh\necho hello\n");
   Program("wrong.sh", "#!/bin/sh\necho 'hpsearch: epoch=1 loss=abc'\nsleep 5\n");
+  Program("past.sh", "#!/bin/sh\necho 'hpsearch: epoch=4 loss=1'\nsleep 5\n");
   auto server = Server("fail.db", {"--workers", "2"});
   const std::string id = Submit(*server, "fail", R"(name: fail
 trainer: {command: ["{program}"], timeout: 2s, grace: 1s}
 objective: {metric: loss}
 method: grid
+fixed: {epochs: 3}
 parameters:
-  program: {values: [fail.sh, sleep.sh, stubborn.sh, silent.sh, wrong.sh, missing-program]}
+  program: {values: [fail.sh, sleep.sh, stubborn.sh, silent.sh, wrong.sh, past.sh, missing-program]}
 )");
   EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "failed");
   std::map<std::string, std::string> reasons;
@@ -189,6 +191,9 @@ parameters:
                                                 "; the end of its stderr:\nstill working"));
   EXPECT_THAT(reasons["silent.sh"], HasSubstr("reported no metrics"));
   EXPECT_THAT(reasons["wrong.sh"], HasSubstr("loss='abc': not a number"));
+  EXPECT_EQ(reasons["past.sh"],
+            "the program reported epoch 4, past the trial's 3 (its `epochs` setting): report epochs 1..3 or raise "
+            "`epochs`");
   EXPECT_THAT(reasons["missing-program"], HasSubstr("cannot run 'missing-program'"));
   EXPECT_TRUE(AllGone(Pids(), std::chrono::seconds(3)));
 }

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/protocol/command.h"
 #include "common/protocol/report_checks.h"
 #include "common/util/printable.h"
 #include "worker/runtime/child_process.h"
@@ -132,6 +133,15 @@ class CommandRun {
       final_ = report->metrics;
       if (answer) Reply("continue\n");
       return;
+    }
+    if (auto epochs = lease_.params.find("epochs");
+        epochs != lease_.params.end() && epochs->second.is_number() && report->epoch > epochs->second.number()) {
+      // The server would refuse it too; said here in the spec's terms.
+      bad_report_ = absl::StrCat("the program reported epoch ", report->epoch, ", past the trial's ",
+                                 ArgumentText(epochs->second), " (its `epochs` setting): report epochs 1..",
+                                 ArgumentText(epochs->second), " or raise `epochs`");
+      if (answer) Reply("stop\n");
+      return Stop("");
     }
     EpochMetrics m;
     m.epoch = static_cast<int32_t>(std::min<int64_t>(report->epoch, INT32_MAX));
