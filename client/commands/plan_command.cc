@@ -12,10 +12,10 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/command_line.h"
 #include "client/format.h"
 #include "client/local_dataset.h"
 #include "client/network_preview.h"
-#include "common/protocol/command.h"
 #include "common/util/value_json.h"
 #include "common/vocabulary/metrics.h"
 #include "search/hyperband_pruner.h"
@@ -32,7 +32,6 @@ std::string PruningSummary(const search::Spec& spec);
 std::optional<NetworkPreview> Network(const search::Spec& spec, const Params& trial);
 void PrintLayers(std::ostream& out, const NetworkPreview& net);
 std::vector<std::string> CommandOf(const search::Spec& spec, const Params& trial, int64_t index);
-std::string ShellLine(const std::vector<std::string>& argv);
 std::string TpeWarning(const search::Spec& spec, int64_t total);
 std::string ObjectivesText(const search::Spec& spec);
 }  // namespace
@@ -210,20 +209,10 @@ int RunPlan(const PlanOptions& o, std::ostream& out, std::ostream& err) {
 
 namespace {
 
-// The argv trial `index` runs, as the runner fills it (worker/runtime/command_launch):
-// the trial's values, its number, attempt 1 and its seed; the sweep's id and the
-// trial directory are known only once it runs, so they stay as written.
+// The argv trial `index` runs, as the runner fills it: attempt 1 and its seed; the
+// sweep's id is known only once it is submitted.
 std::vector<std::string> CommandOf(const search::Spec& spec, const Params& trial, int64_t index) {
-  std::map<std::string, std::string> values;
-  for (const auto& [k, v] : trial) values[k] = ArgumentText(v);
-  values["sweep"] = "{sweep}";
-  values["trial"] = std::to_string(index);
-  values["attempt"] = "1";
-  values["seed"] = std::to_string(search::TrialSeed(spec, index));
-  values["trial_dir"] = "{trial_dir}";
-  std::vector<std::string> argv;
-  for (const auto& a : spec.trainer.command.argv) argv.push_back(Fill(a, values));
-  return argv;
+  return CommandLine(spec, trial, {.index = index, .seed = search::TrialSeed(spec, index)});
 }
 
 // Characters on screen: UTF-8 bytes that start a character (× is two bytes, one
@@ -251,12 +240,6 @@ void PrintLayers(std::ostream& out, const NetworkPreview& net) {
 std::optional<NetworkPreview> Network(const search::Spec& spec, const Params& trial) {
   if (!spec.trainer.builtin()) return std::nullopt;
   return PreviewConvNetwork(spec.dataset, trial);
-}
-
-std::string ShellLine(const std::vector<std::string>& argv) {
-  std::vector<std::string> words;
-  for (const auto& a : argv) words.push_back(ShellWord(a));
-  return absl::StrJoin(words, " ");
 }
 
 // "maximize val_accuracy", or for several objectives "maximize val_accuracy,

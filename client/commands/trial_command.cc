@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/command_line.h"
 #include "client/commands/call_and_print.h"
 #include "client/commands/commands.h"
 #include "client/format.h"
@@ -63,7 +67,18 @@ void PrintCurveCsv(const v1::Trial& t, std::ostream& out) {
   PrintCsv(out, {"epoch", "lr", "seconds", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}, rows);
 }
 
-void PrintTrialDetail(const v1::Trial& t, std::ostream& out) {
+// The command line trial `t` ran (its latest attempt), for a sweep of the user's own
+// program; empty otherwise.
+std::vector<std::string> CommandRan(const std::optional<search::Spec>& spec, const v1::Trial& t) {
+  if (!spec || !spec->trainer.runs_command()) return {};
+  auto params = ParamsFromJson(TrialJson(t)["params"]);
+  if (!params.ok()) return {};
+  return CommandLine(
+      *spec, *params,
+      {.sweep = t.sweep_id(), .index = t.index(), .attempt = std::max(t.attempt(), 1), .seed = t.seed()});
+}
+
+void PrintTrialDetail(const v1::Trial& t, const std::vector<std::string>& command, std::ostream& out) {
   const json j = TrialDetailJson(t);
   out << absl::StrFormat("trial %d of %s: %s", t.index(), Printable(t.sweep_id()), StatusName(t.status()));
   if (t.has_objective()) out << "  objective " << ObjectiveText(t.objective());
@@ -75,6 +90,7 @@ void PrintTrialDetail(const v1::Trial& t, std::ostream& out) {
                          RunTime(t));
   if (t.parameter_count() > 0) out << ", " << t.parameter_count() << " network parameters";
   out << ", seed " << t.seed() << "\n";
+  if (!command.empty()) out << "command: " << ShellLine(command) << "\n";
   for (const auto& a : t.attempts()) {
     out << absl::StrFormat("  attempt %d  %-14s %s%s\n", a.attempt(), Printable(a.worker()),
                            a.outcome().empty() ? "running" : Printable(a.outcome()),
@@ -113,12 +129,22 @@ void PrintTrialDetail(const v1::Trial& t, std::ostream& out) {
 }  // namespace
 
 int RunTrial(Connection& c, const TrialOptions& o, std::ostream& out, std::ostream& err) {
+  // The sweep's spec too: a command trial shows the command line it ran.
+  v1::Sweep sweep;
+  if (grpc::Status st = FetchSweep(c, o.sweep, &sweep); !st.ok()) return ReportError(st, c.options(), err);
+  const std::optional<search::Spec> spec = SpecOf(sweep);
   v1::GetTrialRequest req;
-  req.set_sweep(o.sweep);
+  req.set_sweep(sweep.id());
   req.set_index(o.index);
+  const auto detail = [&](const v1::Trial& t) {
+    nlohmann::json j = TrialDetailJson(t);
+    if (auto command = CommandRan(spec, t); !command.empty()) j["command"] = command;
+    return j;
+  };
+  const auto text = [&](const v1::Trial& t, std::ostream& os) { PrintTrialDetail(t, CommandRan(spec, t), os); };
   return CallAndPrint<v1::Trial>(
       c, [&](grpc::ClientContext* ctx, v1::Trial* t) { return c.sweeps().GetTrial(ctx, req, t); },
-      {.json = TrialDetailJson, .indent = 2, .csv = PrintCurveCsv, .text = PrintTrialDetail}, out, err);
+      {.json = detail, .indent = 2, .csv = PrintCurveCsv, .text = text}, out, err);
 }
 
 int RunTrialAsFile(Connection& c, const TrialOptions& o, std::ostream& out, std::ostream& err) {
@@ -137,7 +163,8 @@ int RunTrialAsFile(Connection& c, const TrialOptions& o, std::ostream& out, std:
   }
   if (spec->trainer.runs_command()) {
     err << "error: trial " << o.index << " of " << sweep.id()
-        << " runs a command (trainer.command), not the built-in trainer: `hpsearch plan` shows its command line\n";
+        << " runs a command (trainer.command), not the built-in trainer: `hpsearch trial " << sweep.id() << " "
+        << o.index << "` shows the command line it ran\n";
     return kExitUsage;
   }
   if (spec->trainer.external()) {

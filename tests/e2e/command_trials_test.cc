@@ -127,6 +127,12 @@ parameters:
   ASSERT_EQ(t["epochs"].size(), 4u);
   EXPECT_EQ(t["epochs"][3]["metrics"]["width"], 64);
   EXPECT_EQ(t["metrics"]["test_metric"], 0.5);
+  // The command line it ran, as `trial` shows it (the same words the program got).
+  EXPECT_EQ(t["command"], json({"python3", "train.py", "--x", "0.5", "--width", "64", "--trial", "0"}));
+  EXPECT_THAT(server->Cli({"trial", py, "0"}).out,
+              HasSubstr("\ncommand: python3 train.py --x 0.5 --width 64 --trial 0\n"));
+  EXPECT_THAT(server->Cli({"trial", py, "0", "--as-trial-file"}).err,
+              HasSubstr("`hpsearch trial " + py + " 0` shows the command line it ran"));
   // The placeholders and HPSEARCH_PARAMS agree, in the attempt's own directory.
   const json args = json::parse(ReadFile(AttemptFile("both.db.trials", py, "0/1/args.json")));
   EXPECT_EQ(args["args"]["--x"], "0.5");
