@@ -5,13 +5,15 @@ steer the sweep on the server."""
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Union
 
 from hpsearch import _convert
-from hpsearch.errors import FailedPrecondition
+from hpsearch.errors import DeadlineExceeded, FailedPrecondition
 from hpsearch.types import Event, Importance, ParetoSummary, RetryResult, Trial, TrialCounts
 from hpsearch.v1 import sweep_service_pb2 as pb
+from hpsearch.v1 import trial_pb2
 
 if TYPE_CHECKING:
     from hpsearch.asktell import AskedTrial
@@ -167,6 +169,45 @@ class Sweep:
         from hpsearch.watch import watch
 
         return watch(self)
+
+    def wait(self, timeout: Optional[float] = None) -> "Sweep":
+        """Blocks until the sweep has finished and returns it as it ended (``done``).
+        With ``timeout`` (seconds), raises DeadlineExceeded when it has not finished by
+        then; without, it follows the sweep's events (as ``watch()``) to its end."""
+        if timeout is None:
+            for _ in self.watch():
+                pass
+            return self.refresh()
+        deadline = time.monotonic() + timeout
+        while True:
+            now = self.refresh()
+            if now.done:
+                return now
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DeadlineExceeded(f"sweep {self.id} is still {now.status} after {timeout:g} s",
+                                       "DEADLINE_EXCEEDED")
+            time.sleep(min(0.5, left))
+
+    def logs(self, number: int, stream: str = "stdout", attempt: int = 0) -> str:
+        """What trial ``number``'s program wrote to ``stream`` ("stdout" or "stderr"),
+        as the server keeps it (the last 1 MiB), decoded as UTF-8 (invalid bytes
+        replaced); ``attempt`` 0 is the latest. For a command trial (trainer.command):
+        a trial that has not started yet has written nothing ("")."""
+        streams = {"stdout": trial_pb2.OUTPUT_STREAM_STDOUT, "stderr": trial_pb2.OUTPUT_STREAM_STDERR}
+        if stream not in streams:
+            raise ValueError(f"stream {stream!r}: 'stdout' or 'stderr'")
+        data = bytearray()
+        offset = 0
+        while True:
+            log = self._rpc("GetTrialLog", pb.GetTrialLogRequest(
+                sweep=self.id, index=number, attempt=attempt, stream=streams[stream], offset=offset,
+                max_bytes=1 << 20))
+            data += log.data
+            offset = log.offset + len(log.data)
+            if log.attempt == 0 or offset >= log.end or not log.data:
+                return data.decode("utf-8", errors="replace")
+            attempt = log.attempt  # the next pages from the same attempt
 
     def to_dataframe(self, where: Union[None, str, Sequence[str]] = None,
                      status: Optional[str] = None) -> Any:
