@@ -130,9 +130,12 @@ StatusView Summarize(Connection& c, const v1::Sweep& s) {
       j["warning"] = idle;
     }
   }
+  // A stopping sweep finishes what runs; the trials it has not started never will.
+  const bool stopping = s.status() == v1::SWEEP_STOPPING;
+  const int64_t will_run = s.total_trials() - (stopping ? k.not_started() : 0);
   std::string eta = "-";
-  if (s.finished_ms() == 0 && done > 0 && done < s.total_trials()) {
-    const double remaining = elapsed / static_cast<double>(done) * static_cast<double>(s.total_trials() - done);
+  if (s.finished_ms() == 0 && done > 0 && done < will_run) {
+    const double remaining = elapsed / static_cast<double>(done) * static_cast<double>(will_run - done);
     j["eta_seconds"] = remaining;
     eta = Duration(remaining);
   } else {
@@ -156,7 +159,8 @@ StatusView Summarize(Connection& c, const v1::Sweep& s) {
        absl::StrFormat("%d/%d done", done, s.total_trials()) +
            (k.not_started() <= 0        ? ""
             : SweepFinished(s.status()) ? absl::StrFormat(", %d never started (the sweep ended first)", k.not_started())
-                                        : absl::StrFormat(", %d to come", k.not_started()))},
+            : stopping ? absl::StrFormat(", %d will not start (the sweep is stopping)", k.not_started())
+                       : absl::StrFormat(", %d to come", k.not_started()))},
       {"trials", absl::StrFormat("%d pending, %d running, %d completed, %d failed, %d pruned, %d cancelled",
                                  k.pending(), k.running(), k.completed(), k.failed(), k.pruned(), k.cancelled())},
       {"best", s.has_best_objective()

@@ -5,10 +5,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/util/counted.h"
-#include "common/util/did_you_mean.h"
-#include "common/util/printable.h"
 #include "server/scheduler/trial_filter.h"
 
 namespace hpsearch::scheduler {
@@ -16,18 +13,18 @@ namespace hpsearch::scheduler {
 namespace {
 
 // What `sort_by` names in a sweep: index, objective, a metric its trials report, or
-// one of its settings (searched or fixed). INVALID_ARGUMENT with a did-you-mean for
+// one of its settings (searched or fixed; a setting first, as in a condition, should
+// a command's metric share its name). INVALID_ARGUMENT with a did-you-mean for
 // anything else, so a typo is not a silent order by index.
 absl::StatusOr<store::TrialQuery> WithSortKey(const ListingKeys& keys, store::TrialQuery q) {
   const std::string& key = q.sort_by;
-  if (key.empty() || key == "index" || key == "objective" || keys.IsMetric(key)) return q;
+  if (key.empty() || key == "index" || key == "objective") return q;
   if (keys.IsParam(key)) {
     q.by_parameter = true;
     return q;
   }
-  const auto all = keys.All();
-  return absl::InvalidArgumentError(
-      absl::StrCat("sort_by: unknown key ", Quoted(key), DidYouMean(key, all), "; one of ", absl::StrJoin(all, ", ")));
+  if (keys.IsMetric(key)) return q;
+  return absl::InvalidArgumentError(absl::StrCat("sort_by: ", keys.Unknown(key, keys.All())));
 }
 
 }  // namespace
@@ -40,23 +37,32 @@ absl::StatusOr<store::TrialPage> Query::Trials(const std::string& sweep, const s
   }
   auto rec = scheduler_.Resolve(sweep);
   if (!rec.ok()) return rec.status();
-  store::TrialQuery q = query;
   auto spec = scheduler_.DecodeSpec(rec->spec);
-  if (!spec.ok()) {
-    if (!where.empty()) return absl::FailedPreconditionError("where: this sweep's stored spec cannot be read");
-  } else {
-    const ListingKeys keys = ListingKeys::Of(*spec);
-    auto keyed = WithSortKey(keys, query);
-    if (!keyed.ok()) return keyed.status();
-    q = *std::move(keyed);
-    for (const auto& text : where) {
-      auto c = ParseCondition(text, keys);
-      if (!c.ok()) return c.status();
-      q.where.push_back(*std::move(c));
-    }
+  if (!spec.ok() && !where.empty()) {
+    return absl::FailedPreconditionError("where: this sweep's stored spec cannot be read");
   }
+  // Only a sort key or a condition names keys; only then are the metric names the
+  // trials reported read (a seek per name), in the listing's own snapshot.
+  const bool keyed =
+      spec.ok() &&
+      (!where.empty() || !(query.sort_by.empty() || query.sort_by == "index" || query.sort_by == "objective"));
   absl::StatusOr<store::TrialPage> page;
   auto st = store_.Read([&](store::ReadTxn& r) {
+    store::TrialQuery q = query;
+    if (keyed) {
+      std::vector<std::string> reported = r.MetricNames(rec->rowid, kMaxListedMetrics + 1);
+      const bool more = reported.size() > static_cast<std::size_t>(kMaxListedMetrics);
+      if (more) reported.resize(kMaxListedMetrics);
+      const ListingKeys keys = ListingKeys::Of(*spec, reported, more);
+      auto keyed_query = WithSortKey(keys, std::move(q));
+      if (!keyed_query.ok()) return keyed_query.status();
+      q = *std::move(keyed_query);
+      for (const auto& text : where) {
+        auto c = ParseCondition(text, keys);
+        if (!c.ok()) return c.status();
+        q.where.push_back(*std::move(c));
+      }
+    }
     page = r.ListTrials(rec->rowid, q);
     return absl::OkStatus();
   });

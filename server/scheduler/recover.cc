@@ -63,8 +63,7 @@ absl::StatusOr<std::unique_ptr<SweepState>> Scheduler::LoadSweep(const store::Sw
     s.best_trial = best[0].index;
   }
   if (rec.status == SweepStatus::kStopping) {
-    // The trials never started were cancelled when the sweep began ending (they have no rows).
-    s.done.cancelled += s.total - s.next_index;
+    // The trials never started stay not_started (they have no rows), as before the restart.
     s.ending = true;
     s.end_status = rec.ending_status != SweepStatus::kUnspecified ? rec.ending_status : SweepStatus::kCancelled;
     s.end_reason = rec.status_reason;

@@ -246,9 +246,10 @@ class Scheduler {
   };
   // What one event does to its sweep beyond its own trial (sweep_ending.cc).
   struct Effects {
-    bool begin = false;  // the sweep starts ending with `ending`
+    bool begin = false;      // the sweep starts ending with `ending`
+    bool overrides = false;  // an ending sweep (stopping) now ends with `ending` instead (a cancel after a stop)
     Ending ending;
-    bool cancel_pending = false;  // queued trials (and, with begin, never-started ones) → CANCELLED
+    bool cancel_pending = false;  // queued trials → CANCELLED (never-created ones stay not_started)
     std::vector<int64_t> stop;    // other running trials cancelled now
     bool finish = false;          // nothing runs any more: the sweep ends in this transaction
     SweepStatus final_status{};

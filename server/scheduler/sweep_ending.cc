@@ -66,6 +66,8 @@ Scheduler::Effects Scheduler::EffectsOf(const SweepState& s, int64_t leaving, bo
                                         const store::TrialCounts& done_after, const std::string& failure) const {
   Effects p;
   p.begin = ending != nullptr && !s.ending;
+  // A cancel of a stopping sweep: it now ends as cancelled, with the cancel's reason.
+  p.overrides = ending != nullptr && s.ending && ending->stop_running;
   if (ending) p.ending = *ending;
   if (ending && ending->stop_running) {
     for (const auto& [index, r] : s.running) {
@@ -81,8 +83,9 @@ Scheduler::Effects Scheduler::EffectsOf(const SweepState& s, int64_t leaving, bo
   p.finish = running_after == 0 && !queue_after && !unstarted_after;
   if (!p.finish) return p;
   if (ending_after) {
-    p.final_status = s.ending ? s.end_status : ending->status;
-    p.final_reason = s.ending ? s.end_reason : ending->reason;
+    const bool by_this = p.begin || p.overrides;
+    p.final_status = by_this ? ending->status : s.end_status;
+    p.final_reason = by_this ? ending->reason : s.end_reason;
   } else if (done_after.completed == 0 && done_after.failed > 0) {
     p.final_status = SweepStatus::kFailed;
     p.final_reason = absl::StrCat("every trial failed; last: ", failure.empty() ? s.last_failure : failure);
@@ -94,7 +97,8 @@ Scheduler::Effects Scheduler::EffectsOf(const SweepState& s, int64_t leaving, bo
 }
 
 void Scheduler::WriteEffects(WriteTxn& w, const SweepState& s, const Effects& p, int64_t now) const {
-  const std::string& reason = s.ending ? s.end_reason : p.ending.reason;
+  const bool by_this = p.begin || p.overrides;
+  const std::string& reason = by_this ? p.ending.reason : s.end_reason;
   if (p.cancel_pending) w.CancelPendingTrials(s.rowid, reason, now);
   for (int64_t index : p.stop) {
     const RunningTrial& r = s.running.at(index);
@@ -103,14 +107,15 @@ void Scheduler::WriteEffects(WriteTxn& w, const SweepState& s, const Effects& p,
   }
   if (p.finish) {
     w.FinishSweep(s.rowid, p.final_status, p.final_reason, s.total, s.total - s.next_index, now);
-  } else if (p.begin) {
+  } else if (by_this) {
     w.MarkStopping(s.rowid, p.ending.status, p.ending.reason);
   }
 }
 
 bool Scheduler::ApplyEffects(SweepState& s, const Effects& p) {
-  if (p.begin) {
-    s.done.cancelled += s.total - s.next_index;
+  // The planned trials never created stay not_started (LiveRecord: total - next_index):
+  // they have no rows, so they are not counted as cancelled.
+  if (p.begin || p.overrides) {
     s.ending = true;
     s.end_status = p.ending.status;
     s.end_reason = p.ending.reason;
@@ -143,7 +148,8 @@ bool Scheduler::ApplyEffects(SweepState& s, const Effects& p) {
   event.sweep.status_reason = p.final_reason;
   event.sweep.finished_ms = now;
   log::Info("sweep ", s.id, " ", Name(p.final_status), ": ", s.done.completed, " completed, ", s.done.failed,
-            " failed, ", s.done.cancelled, " cancelled",
+            " failed, ", s.done.pruned, " pruned, ", s.done.cancelled, " cancelled",
+            s.total > s.next_index ? absl::StrCat(", ", s.total - s.next_index, " never started") : "",
             s.best ? absl::StrCat("; best ", s.metric, " ", Num(*s.best), " (trial ", s.best_trial, ")") : "",
             p.final_reason.empty() ? "" : absl::StrCat(" — ", p.final_reason));
   events_.Emit(s.rowid, event);

@@ -73,8 +73,10 @@ struct SweepState {
   uint64_t serial = 0;
   bool suggesting = false;  // a suggestion is being computed without the lock
 
-  // Set once the sweep is winding down: nothing new starts, never-started and pending
-  // trials count as cancelled, and it finishes with end_status once none runs.
+  // Set once the sweep is winding down: nothing new starts, queued trials are
+  // cancelled, the never-created ones stay not_started (total - next_index: they have
+  // no rows, so `done` never counts them), and it finishes with end_status once none
+  // runs. A cancel of a stopping sweep replaces end_status and end_reason.
   bool ending = false;
   SweepStatus end_status = SweepStatus::kCompleted;
   std::string end_reason;

@@ -3,21 +3,25 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/protocol/report_checks.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
 #include "common/vocabulary/metrics.h"
+#include "search/objectives.h"
 
 namespace hpsearch::scheduler {
 
 namespace {
 
-bool KeyChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+// A key is a name: a reported metric may have dots in it (val.loss).
+bool KeyChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.'; }
 
 // "a, b ,[1, 2]" → "a", "b", "[1,2]": split at top-level commas; spaces trimmed, and
 // removed inside a list so it reads as the compact JSON a list parameter is stored as.
@@ -54,14 +58,30 @@ std::variant<double, std::string> ValueOf(const std::string& text) {
 
 }  // namespace
 
-ListingKeys ListingKeys::Of(const search::Spec& spec) {
+ListingKeys ListingKeys::Of(const search::Spec& spec, const std::vector<std::string>& reported, bool more) {
   ListingKeys k;
   for (const auto& p : spec.parameters) k.params.push_back(p.name);
   for (const auto& [name, v] : spec.fixed) k.params.push_back(name);
-  const vocabulary::Task task = vocabulary::TaskOf(spec.dataset);
-  for (const char* split : {"train_", "val_", "test_"}) {
-    for (auto& m : vocabulary::MetricNames(task, split)) k.metrics.push_back(std::move(m));
+  std::set<std::string> seen;
+  const auto add = [&](const std::string& name) {
+    if (!name.empty() && seen.insert(name).second) k.metrics.push_back(name);
+  };
+  if (spec.trainer.builtin()) {
+    const vocabulary::Task task = vocabulary::TaskOf(spec.dataset);
+    for (const char* split : {"train_", "val_", "test_"}) {
+      for (const auto& m : vocabulary::MetricNames(task, split)) add(m);
+    }
+  } else {
+    // The objectives are named before any trial reports them. parameter_count and
+    // seconds are not metrics (search/objectives.h): no trial reports them, so a
+    // listing by them would just be by index.
+    for (const auto& o : search::ResolvedObjectives(spec)) {
+      if (o.metric != search::kParameterCountObjective && o.metric != search::kSecondsObjective) add(o.metric);
+    }
+    k.none_reported = reported.empty() && !more;
   }
+  for (const auto& name : reported) add(name);
+  k.more_reported = more;
   return k;
 }
 
@@ -70,7 +90,8 @@ bool ListingKeys::IsParam(const std::string& key) const {
 }
 
 bool ListingKeys::IsMetric(const std::string& key) const {
-  return std::find(metrics.begin(), metrics.end(), key) != metrics.end();
+  if (std::find(metrics.begin(), metrics.end(), key) != metrics.end()) return true;
+  return more_reported && ValidMetricName(key);
 }
 
 std::vector<std::string> ListingKeys::All() const {
@@ -78,6 +99,17 @@ std::vector<std::string> ListingKeys::All() const {
   all.insert(all.end(), params.begin(), params.end());
   all.insert(all.end(), metrics.begin(), metrics.end());
   return all;
+}
+
+std::string ListingKeys::Unknown(const std::string& key, const std::vector<std::string>& candidates) const {
+  // A sweep may report hundreds of names: the message names the first few (the
+  // did-you-mean looks at them all).
+  constexpr std::size_t kShown = 50;
+  std::string listed =
+      absl::StrJoin(candidates.begin(), candidates.begin() + std::min(candidates.size(), kShown), ", ");
+  if (candidates.size() > kShown) absl::StrAppend(&listed, " and ", candidates.size() - kShown, " more");
+  return absl::StrCat("unknown key ", Quoted(key), DidYouMean(key, candidates), "; one of ", listed,
+                      none_reported ? " (no trial has reported a metric yet)" : "");
 }
 
 absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, const ListingKeys& keys) {
@@ -130,7 +162,7 @@ absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, con
     std::vector<std::string> all = {"objective"};
     all.insert(all.end(), keys.params.begin(), keys.params.end());
     all.insert(all.end(), keys.metrics.begin(), keys.metrics.end());
-    return bad(absl::StrCat("unknown key ", Quoted(key), DidYouMean(key, all), "; one of ", absl::StrJoin(all, ", ")));
+    return bad(keys.Unknown(key, all));
   }
   const absl::string_view value = absl::StripAsciiWhitespace(rest.substr(len));
   if (value.empty()) return bad("no value after the operator");

@@ -97,6 +97,24 @@ std::vector<TrialRecord> ReadTxn::BestTrials(int64_t sweep, int32_t k) {
   return out;
 }
 
+// `SELECT DISTINCT name` would read every row of the sweep (a row per trial and
+// metric: millions for a large sweep); stepping from one name to the next smallest
+// after it is one seek of trial_metrics' key (sweep_id, name, ...) per name.
+std::vector<std::string> ReadTxn::MetricNames(int64_t sweep, int32_t limit) {
+  if (limit <= 0) return {};
+  auto& q = conn_.Query(
+      "WITH RECURSIVE names(name, n) AS ("
+      "SELECT (SELECT MIN(name) FROM trial_metrics WHERE sweep_id = ?1), 1 "
+      "UNION ALL "
+      "SELECT (SELECT MIN(m.name) FROM trial_metrics m WHERE m.sweep_id = ?1 AND m.name > names.name), n + 1 "
+      "FROM names WHERE names.name IS NOT NULL AND n < ?2) "
+      "SELECT name FROM names WHERE name IS NOT NULL",
+      sweep, limit);
+  std::vector<std::string> out;
+  while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+  return out;
+}
+
 std::vector<AttemptRecord> ReadTxn::Attempts(int64_t trial_id) {
   auto& q = conn_.Query(
       "SELECT attempt, worker, started_ms, finished_ms, outcome, lease_id, seed FROM trial_attempts WHERE trial_id = ? "

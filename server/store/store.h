@@ -56,7 +56,7 @@ struct TrialCondition {
   enum class Field { kParameter, kMetric, kObjective };  // kMetric: a final metric
   enum class Op { kEq, kNe, kLt, kLe, kGt, kGe };
   Field field = Field::kParameter;
-  std::string name;  // the parameter or metric ([A-Za-z0-9_]+); unused for kObjective
+  std::string name;  // the parameter or metric ([A-Za-z0-9_.]+); unused for kObjective
   Op op = Op::kEq;
   // kEq: any of them; kNe: none of them; the order operators: exactly one number.
   // A number matches a number (true/false are 1/0), a string the same text (a list
@@ -78,7 +78,7 @@ struct TrialQuery {
   std::optional<TrialStatus> status;  // none: any
   std::vector<TrialCondition> where;  // every one holds
   // "index" (default), "objective" (best first; trials without one follow by index),
-  // a final metric name ([A-Za-z0-9_]+; trials without it follow by index), or with
+  // a final metric name ([A-Za-z0-9_.]+; trials without it follow by index), or with
   // `by_parameter` a parameter's name (numbers by value before strings and lists by
   // their JSON text; trials without it follow by index).
   std::string sort_by = "index";
@@ -136,6 +136,10 @@ class ReadTxn {
   // INVALID_ARGUMENT for a sort key that is neither a keyword nor a metric name, or
   // a cursor this query did not make.
   absl::StatusOr<TrialPage> ListTrials(int64_t sweep, const TrialQuery& q);
+  // The names of the final metrics the sweep's trials keep (those a listing can sort
+  // and filter by: trial_metrics), distinct, by name, at most `limit` of them. A seek
+  // per name, however many trials report it.
+  std::vector<std::string> MetricNames(int64_t sweep, int32_t limit);
   // With its per-epoch curve, diagnostics and attempt history.
   std::optional<TrialRecord> GetTrial(int64_t sweep, int64_t index);
   std::vector<AttemptRecord> Attempts(int64_t trial_id);
@@ -172,7 +176,8 @@ class WriteTxn : public ReadTxn {
   // SWEEP_STOPPING, heading for `heading` once its running trials end.
   void MarkStopping(int64_t sweep, SweepStatus heading, const std::string& reason);
   // Final: status, reason, total, and counters taken from the trial rows in this
-  // very transaction, plus `unstarted` never-started trials counted as cancelled.
+  // very transaction, and `unstarted` never-started trials as n_not_started (apart
+  // from the cancelled ones: they have no rows).
   void FinishSweep(int64_t sweep, SweepStatus status, const std::string& reason, int64_t total, int64_t unstarted,
                    int64_t now_ms);
 

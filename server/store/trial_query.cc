@@ -28,10 +28,12 @@ namespace hpsearch::store {
 
 namespace {
 
+// A metric or parameter name: what a report may name a metric (common/protocol/
+// report_checks.h: letters, digits, _ and .), put in a JSON path only quoted.
 bool IsMetricName(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.')) return false;
   }
   return true;
 }
@@ -74,10 +76,11 @@ std::string WhereTag(const std::vector<TrialCondition>& where) {
   return out;
 }
 
-// "<order>|<phase>|<idx>|<value>"; the order is "<key>:<asc|desc>:<status>[:<where>]",
-// the value a hex float or "t" and the text's bytes in hex.
+// "<order>|<phase>|<idx>|<value>"; the order is "[param:]<key>:<asc|desc>:<status>[:<where>]",
+// the value a hex float or "t" and the text's bytes in hex. (No name has a ':', so a
+// parameter's order is never a metric's, whatever their names.)
 std::string OrderTag(const TrialQuery& q) {
-  return absl::StrCat(q.by_parameter ? "param." : "", q.sort_by, ":", q.descending ? "desc" : "asc", ":",
+  return absl::StrCat(q.by_parameter ? "param:" : "", q.sort_by, ":", q.descending ? "desc" : "asc", ":",
                       q.status ? static_cast<int>(*q.status) : 0, WhereTag(q.where));
 }
 
@@ -151,7 +154,7 @@ absl::Status CheckWhere(const std::vector<TrialCondition>& where) {
       return absl::InvalidArgumentError(absl::StrCat("where: at most ", kMaxConditionValues, " values in a condition"));
     if (c.field != TrialCondition::Field::kObjective && !IsMetricName(c.name)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("where: ", Quoted(c.name), " is not a name (letters, digits and _)"));
+          absl::StrCat("where: ", Quoted(c.name), " is not a name (letters, digits, _ and .)"));
     }
     const bool order = c.op != TrialCondition::Op::kEq && c.op != TrialCondition::Op::kNe;
     if (c.values.empty() || (order && (c.values.size() != 1 || !std::holds_alternative<double>(c.values[0])))) {
@@ -353,7 +356,7 @@ absl::StatusOr<TrialPage> ReadTxn::ListTrials(int64_t sweep, const TrialQuery& q
   if ((q.by_parameter || (q.sort_by != "index" && q.sort_by != "objective")) && !IsMetricName(q.sort_by)) {
     return absl::InvalidArgumentError(absl::StrCat("sort_by: ", Quoted(q.sort_by),
                                                    " is not index, objective or a metric or parameter name (letters, "
-                                                   "digits and _)"));
+                                                   "digits, _ and .)"));
   }
   if (auto st = CheckWhere(q.where); !st.ok()) return st;
   auto cursor = Decode(q);

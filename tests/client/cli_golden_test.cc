@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "client/commands/commands.h"
+#include "client/views.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 #include "proto/convert/spec_convert.h"
 #include "search/spec_file.h"
@@ -113,7 +114,7 @@ class FakeSweeps final : public v1::SweepService::Service {
     if (sweep == "disk-full") {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "database /data/hpsearch.db: database or disk is full");
     }
-    if (sweep == "s-000007" || sweep == "demo") return grpc::Status::OK;
+    if (sweep == "s-000007" || sweep == "demo" || sweep == "stopping") return grpc::Status::OK;
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "sweep '" + sweep + "' not found");
   }
   grpc::Status SubmitSweep(grpc::ServerContext*, const v1::SubmitSweepRequest* req, v1::Sweep* resp) override {
@@ -127,6 +128,17 @@ class FakeSweeps final : public v1::SweepService::Service {
   grpc::Status GetSweep(grpc::ServerContext*, const v1::GetSweepRequest* req, v1::Sweep* resp) override {
     if (auto st = Find(req->sweep()); !st.ok()) return st;
     *resp = MakeSweep();
+    if (req->sweep() == "stopping") {
+      // Stopped with one trial done, one running, and two it will never start.
+      resp->set_status(v1::SWEEP_STOPPING);
+      resp->set_status_reason("stopped by request");
+      resp->set_finished_ms(0);
+      resp->set_created_ms(NowMs() - 10'000);
+      resp->clear_counts();
+      resp->mutable_counts()->set_completed(1);
+      resp->mutable_counts()->set_running(1);
+      resp->mutable_counts()->set_not_started(2);
+    }
     return grpc::Status::OK;
   }
   grpc::Status ListSweeps(grpc::ServerContext*, const v1::ListSweepsRequest*, v1::ListSweepsResponse* resp) override {
@@ -363,6 +375,29 @@ TEST_F(CliGolden, WatchEndsWithTheSweep) {
   // The fake fails the sweep when it is watched by name: exit 5.
   Golden("watch.failed", kExitSweepFailed,
          [](Connection& c, std::ostream& out, std::ostream& err) { return RunWatch(c, {"demo"}, out, err); });
+}
+
+// A stopping sweep's never-started trials will not start: `status` does not say they
+// are to come, and its ETA counts only what still runs (docs/cli.md, counts).
+TEST_F(CliGolden, StatusOfAStoppingSweep) {
+  {
+    Connection c(Options("table"));
+    std::ostringstream out, err;
+    ASSERT_EQ(RunStatus(c, "stopping", out, err), kExitOk) << err.str();
+    EXPECT_THAT(out.str(), ::testing::HasSubstr("stopping (stopped by request)"));
+    EXPECT_THAT(out.str(), ::testing::HasSubstr("progress:  1/4 done, 2 will not start (the sweep is stopping)\n"));
+    EXPECT_THAT(out.str(), ::testing::Not(::testing::HasSubstr("to come")));
+  }
+  Connection c(Options("json"));
+  std::ostringstream out, err;
+  ASSERT_EQ(RunStatus(c, "stopping", out, err), kExitOk) << err.str();
+  const auto j = nlohmann::json::parse(out.str());
+  const auto& k = j["counts"];
+  EXPECT_EQ(k["pending"].get<int>() + k["running"].get<int>() + k["completed"].get<int>() + k["failed"].get<int>() +
+                k["pruned"].get<int>() + k["cancelled"].get<int>() + k["not_started"].get<int>(),
+            j["total"].get<int>());
+  // One trial done, one running, none to come: as long again as it has run so far.
+  EXPECT_DOUBLE_EQ(j["eta_seconds"].get<double>(), j["elapsed_seconds"].get<double>());
 }
 
 TEST_F(CliGolden, ExitCodesForEachFailureClass) {

@@ -353,6 +353,17 @@ TEST_F(ServerE2E, CancelStopsRunningTrialsAndStopLetsThemFinish) {
   const Result stopped = server.Cli({"stop", b});
   EXPECT_EQ(stopped.code, 0) << stopped.err;
   EXPECT_THAT(stopped.out, HasSubstr("stopping"));
+  // While it stops, the trials it will not start are not_started, not cancelled too:
+  // the counts make the total, and the listing has the counted rows.
+  const json stopping = Json(server.Cli({"status", b, "-o", "json"}));
+  int rows = 0;
+  for (const char* k : {"pending", "running", "completed", "failed", "pruned", "cancelled"}) {
+    rows += stopping["counts"][k].get<int>();
+  }
+  EXPECT_EQ(stopping["counts"]["cancelled"], 0) << stopping.dump();
+  EXPECT_EQ(rows + stopping["counts"]["not_started"].get<int>(), 10) << stopping.dump();
+  EXPECT_EQ(static_cast<int>(Json(server.Cli({"trials", b, "--limit", "0", "-o", "json"})).size()), rows);
+  EXPECT_THAT(server.Cli({"status", b}).out, ::testing::Not(HasSubstr("to come")));
   EXPECT_EQ(server.Cli({"watch", b}).code, 0);
   const json t = Json(server.Cli({"status", b, "-o", "json"}));
   EXPECT_EQ(t["status"], "cancelled");

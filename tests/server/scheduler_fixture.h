@@ -120,6 +120,29 @@ class SchedulerTest : public ::testing::Test {
                     .ok());
   }
 
+  // The sweep's counts agree with each other and with its listing (docs/spec.md,
+  // "Counts agree with listings"): each status counts the rows `trials --status` lists,
+  // and with not_started (the planned trials without a row) they make the total.
+  store::SweepRecord ExpectCountsAgree(const std::string& id, const std::string& when) {
+    const store::SweepRecord r = Get(id);
+    EXPECT_EQ(r.counts.total() + r.not_started, r.total_trials) << when;
+    EXPECT_GE(r.not_started, 0) << when;
+    EXPECT_TRUE(store_
+                    ->Read([&](store::ReadTxn& read) {
+                      for (TrialStatus status : {TrialStatus::kPending, TrialStatus::kRunning, TrialStatus::kCompleted,
+                                                 TrialStatus::kFailed, TrialStatus::kPruned, TrialStatus::kCancelled}) {
+                        store::TrialQuery q;
+                        q.status = status;
+                        auto page = read.ListTrials(r.rowid, q);
+                        if (!page.ok()) return page.status();
+                        EXPECT_EQ(page->total, r.counts.of(status)) << when << ": " << Name(status) << " rows";
+                      }
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return r;
+  }
+
   int64_t now_ = 1'000'000;
   int64_t wall_step_ = 0;
   bool store_fault_ = false;  // every commit fails while set (a full disk)

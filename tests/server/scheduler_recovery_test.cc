@@ -80,6 +80,33 @@ TEST_F(SchedulerTest, RestartFinishesAStoppingSweepWhoseLastTrialDiedWithTheServ
   store_.reset();
 }
 
+// A stopping sweep rebuilt after a restart counts its never-started trials as
+// not_started, as before it (not as cancelled too).
+TEST_F(SchedulerTest, AStoppingSweepCountsItsNeverStartedTrialsOnceAfterARestart) {
+  const std::string db = FileDb("stopping");
+  Open(db);
+  const store::SweepRecord s = Submit(kGrid);
+  auto a = Acquire("remote-a");  // a remote worker's lease outlives the restart
+  ASSERT_TRUE(a.has_value());
+  ASSERT_EQ(scheduler_->Cancel(s.id, true)->status, SweepStatus::kStopping);
+  Open(db);
+  store::SweepRecord r = ExpectCountsAgree(s.id, "stopping, after the restart");
+  EXPECT_EQ(r.status, SweepStatus::kStopping);
+  EXPECT_EQ(r.counts.running, 1);
+  EXPECT_EQ(r.counts.cancelled, 0);
+  EXPECT_EQ(r.not_started, 5);
+  ASSERT_TRUE(Complete(*a, 0.5).ok());
+  r = ExpectCountsAgree(s.id, "finished after the restart");
+  EXPECT_EQ(r.status, SweepStatus::kCancelled);
+  EXPECT_EQ(r.status_reason, "stopped by request");
+  EXPECT_EQ(r.counts.completed, 1);
+  EXPECT_EQ(r.counts.cancelled, 0);
+  EXPECT_EQ(r.not_started, 5);
+  ExpectSound();
+  scheduler_.reset();
+  store_.reset();
+}
+
 TEST_F(SchedulerTest, ANonFiniteLearningRateFailsTheTrialNotTheSweep) {
   const store::SweepRecord s = Submit(kGrid);
   auto a = Acquire();

@@ -405,6 +405,84 @@ TEST_F(SchedulerTest, CountsAreRowsAndThePlannedRestIsNotStarted) {
   expect("cancelled", 0, 0, 1, 5);
 }
 
+// A sweep stopped with trials running and others never started: those never started
+// are not_started at every step, never cancelled too (they were counted both ways,
+// 8 trials of 4, `status` saying "2/4 done" while `trials` listed 2 running rows).
+TEST_F(SchedulerTest, AStoppedSweepCountsItsNeverStartedTrialsOnceAtEveryStep) {
+  const store::SweepRecord s = Submit(kGrid);  // 6 trials
+  auto a = Acquire("w1");
+  auto b = Acquire("w2");
+  ASSERT_TRUE(a && b);
+  ExpectCountsAgree(s.id, "two running");
+  auto stopped = scheduler_->Cancel(s.id, true);
+  ASSERT_TRUE(stopped.ok()) << stopped.status();
+  EXPECT_EQ(stopped->status, SweepStatus::kStopping);
+  EXPECT_EQ(stopped->counts.cancelled, 0);
+  EXPECT_EQ(stopped->not_started, 4);
+  EXPECT_EQ(stopped->counts.total() + stopped->not_started, stopped->total_trials);
+  store::SweepRecord r = ExpectCountsAgree(s.id, "stopped, two running");
+  EXPECT_EQ(r.status, SweepStatus::kStopping);
+  EXPECT_EQ(r.counts.running, 2);
+  EXPECT_EQ(r.counts.cancelled, 0);
+  EXPECT_EQ(r.not_started, 4);
+  ASSERT_TRUE(Complete(*a, 0.5).ok());
+  r = ExpectCountsAgree(s.id, "stopped, one finished");
+  EXPECT_EQ(r.status, SweepStatus::kStopping);
+  EXPECT_EQ(r.counts.running, 1);
+  EXPECT_EQ(r.counts.completed, 1);
+  EXPECT_EQ(r.counts.cancelled, 0);
+  EXPECT_EQ(r.not_started, 4);
+  ASSERT_TRUE(Complete(*b, 0.4).ok());
+  r = ExpectCountsAgree(s.id, "stopped, both finished");
+  EXPECT_EQ(r.status, SweepStatus::kCancelled);
+  EXPECT_EQ(r.status_reason, "stopped by request");
+  EXPECT_EQ(r.counts.completed, 2);
+  EXPECT_EQ(r.counts.cancelled, 0);
+  EXPECT_EQ(r.not_started, 4);
+  ExpectSound();
+}
+
+// `cancel` after `stop`: the running trial is cancelled and the sweep ends as
+// cancelled by request (docs/spec.md's table), not with the stop's reason.
+TEST_F(SchedulerTest, CancellingAStoppingSweepEndsItAsCancelledByRequest) {
+  const store::SweepRecord s = Submit(kGrid);
+  std::vector<SweepEvent> events;
+  auto w = scheduler_->StartWatch(s.id, [&](const SweepEvent& e) { events.push_back(e); });
+  ASSERT_TRUE(w.ok());
+  auto a = Acquire("w1");
+  auto b = Acquire("w2");
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(scheduler_->Cancel(s.id, true)->status, SweepStatus::kStopping);
+  ASSERT_TRUE(Complete(*a, 0.5).ok());
+  ExpectCountsAgree(s.id, "stopped, one running");
+  auto c = scheduler_->Cancel(s.id, false);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->status, SweepStatus::kCancelled);
+  EXPECT_EQ(c->status_reason, "cancelled by request");
+  const store::SweepRecord r = ExpectCountsAgree(s.id, "stopped, then cancelled");
+  EXPECT_EQ(r.status, SweepStatus::kCancelled);
+  EXPECT_EQ(r.status_reason, "cancelled by request");
+  EXPECT_EQ(r.counts.completed, 1);
+  EXPECT_EQ(r.counts.cancelled, 1);  // b, which was running
+  EXPECT_EQ(r.not_started, 4);
+  EXPECT_EQ(Epoch(*b, 1, 0.3)->stop, true);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().sweep.status, SweepStatus::kCancelled);
+  EXPECT_EQ(events.back().sweep.status_reason, "cancelled by request");
+  ASSERT_TRUE(store_
+                  ->Read([&](store::ReadTxn& read) {
+                    auto t = read.GetTrial(r.rowid, b->key.index);
+                    EXPECT_EQ(t->status, TrialStatus::kCancelled);
+                    EXPECT_EQ(t->failure_reason, "cancelled by request");
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  // A second stop or cancel changes nothing: the sweep has finished.
+  EXPECT_THAT(scheduler_->Cancel(s.id, true), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(Get(s.id).status_reason, "cancelled by request");
+  ExpectSound();
+}
+
 TEST_F(SchedulerTest, WatchersGetASnapshotThenEveryChangeThenTheEnd) {
   const store::SweepRecord s = Submit(kGrid);
   std::vector<SweepEvent> events;

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "search/spec_file.h"
+
 namespace hpsearch::scheduler {
 namespace {
 
@@ -77,6 +79,74 @@ TEST(TrialFilter, RefusesWhatItCannotRead) {
   EXPECT_THAT(Error("lr<nan"), HasSubstr("not a number"));
   // The message names the condition.
   EXPECT_THAT(Error("optimiser=adam"), HasSubstr("where 'optimiser=adam'"));
+}
+
+search::Spec SpecOf(const std::string& yaml) {
+  auto spec = client::ParseSpecYaml(yaml);
+  EXPECT_TRUE(spec.ok()) << spec.status();
+  return spec.ok() ? *spec : search::Spec{};
+}
+
+// A program's metrics are its objectives and what its trials reported, whatever the
+// names; the built-in trainer's vocabulary is not among them.
+TEST(TrialFilter, AProgramsMetricsAreItsObjectivesAndWhatItReported) {
+  const search::Spec own = SpecOf(R"(
+name: own
+trainer: {command: [python3, own.py]}
+objective: [{metric: loss, goal: minimize}, {metric: parameter_count, goal: minimize}]
+method: random
+parameters:
+  x: {min: 0, max: 1}
+fixed: {epochs: 3}
+)");
+  const ListingKeys none = ListingKeys::Of(own);
+  EXPECT_EQ(none.params, (std::vector<std::string>{"x", "epochs"}));
+  EXPECT_EQ(none.metrics, (std::vector<std::string>{"loss"}));  // parameter_count is no metric
+  EXPECT_TRUE(none.none_reported);
+  EXPECT_THAT(std::string(ParseCondition("val_loss<1", none).status().message()),
+              ::testing::EndsWith("unknown key 'val_loss'; one of objective, x, epochs, loss (no trial has "
+                                  "reported a metric yet)"));
+  const ListingKeys keys = ListingKeys::Of(own, {"accuracy", "loss", "val.score"});
+  EXPECT_EQ(keys.metrics, (std::vector<std::string>{"loss", "accuracy", "val.score"}));
+  EXPECT_FALSE(keys.none_reported);
+  EXPECT_TRUE(keys.IsMetric("accuracy"));
+  EXPECT_FALSE(keys.IsMetric("val_accuracy"));
+  const C dotted = ParseCondition("val.score>=0.5", keys).value();
+  EXPECT_EQ(dotted.field, C::Field::kMetric);
+  EXPECT_EQ(dotted.name, "val.score");
+  EXPECT_EQ(dotted.op, C::Op::kGe);
+  EXPECT_THAT(std::string(ParseCondition("acuracy>0", keys).status().message()),
+              ::testing::EndsWith("unknown key 'acuracy' (did you mean 'accuracy'?); one of objective, x, epochs, "
+                                  "loss, accuracy, val.score"));
+
+  // The built-in trainer: its vocabulary, as before.
+  const ListingKeys builtin = ListingKeys::Of(SpecOf(R"(
+name: b
+dataset: {name: xor}
+objective: {metric: val_loss}
+parameters:
+  lr: {values: [0.1, 0.01]}
+)"));
+  EXPECT_EQ(builtin.metrics, (std::vector<std::string>{"train_loss", "train_accuracy", "val_loss", "val_accuracy",
+                                                       "test_loss", "test_accuracy"}));
+  EXPECT_FALSE(builtin.none_reported);
+  EXPECT_FALSE(builtin.IsMetric("loss"));
+}
+
+// Past the names read (kMaxListedMetrics), a well-formed name may be one reported: it
+// is taken as a metric. The error lists the first 50 keys only.
+TEST(TrialFilter, ManyReportedNamesAreBoundedInTheMessageNotRefused) {
+  ListingKeys k = Keys();
+  EXPECT_THAT(Error("m77<1"), HasSubstr("unknown key 'm77'"));
+  k.more_reported = true;
+  auto c = ParseCondition("m77<1", k);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->field, C::Field::kMetric);
+  std::vector<std::string> many;
+  for (int i = 0; i < 120; ++i) many.push_back("m" + std::to_string(i));
+  const std::string message = k.Unknown("zz", many);
+  EXPECT_THAT(message, HasSubstr("m49 and 70 more"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("m50")));
 }
 
 }  // namespace

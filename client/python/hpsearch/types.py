@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class TrialCounts:
-    """A sweep's trials by status. ``not_started``: planned trials that never started
-    because the sweep ended first."""
+    """A sweep's trials by status (rows, as ``trials()`` lists them). ``not_started``:
+    planned trials without a row, still to come while the sweep runs, never to start
+    once it is stopping or has ended; the seven add up to ``total_trials``."""
 
     pending: int = 0
     running: int = 0

@@ -22,12 +22,16 @@ export function searched(sweep) {
     (p.range && p.range.max > p.range.min) || (p.values && (p.values.values || []).length > 1));
 }
 
+const stopping = (sweep) => sweepStatus(sweep.status) === "stopping";
+
 // Elapsed time and, while it runs, the time left at the sweep's own rate so far (as `hpsearch status`).
 export function eta(sweep) {
   const end = num(sweep.finished_ms) || Date.now();
   // Running time: not the time it sat finished before an extend or retry.
   const elapsed = Math.max(0, (end - num(sweep.created_ms) - num(sweep.idle_ms)) / 1000);
-  const d = done(sweep.counts), total = num(sweep.total_trials);
+  // A stopping sweep finishes what runs; the trials it has not started never will.
+  const d = done(sweep.counts);
+  const total = num(sweep.total_trials) - (stopping(sweep) ? num(sweep.counts.not_started) : 0);
   let out = " · elapsed " + duration(elapsed);
   if (!num(sweep.finished_ms) && d > 0 && d < total) out += " · ETA " + duration((elapsed / d) * (total - d));
   return out;
@@ -39,7 +43,8 @@ export function summary(sweep) {
   const { metric, maximize } = objectiveOf(sweep);
   return sweepStatus(sweep.status) + " · " + done(c) + "/" + sweep.total_trials + " done · " + c.running + " running · " +
     c.completed + " completed · " + c.failed + " failed · " + c.pruned + " pruned · " + c.cancelled + " cancelled" +
-    (num(c.not_started) ? " · " + c.not_started + (num(sweep.finished_ms) ? " never started" : " to come") : "") +
+    (num(c.not_started) ? " · " + c.not_started +
+      (num(sweep.finished_ms) ? " never started" : stopping(sweep) ? " will not start" : " to come") : "") +
     eta(sweep) + " · " + (maximize ? "maximize " : "minimize ") + metric +
     (sweep.best_objective === undefined ? "" : " · best " + formatNumber(sweep.best_objective, 4, true) +
       " (trial " + sweep.best_trial + ")") +
