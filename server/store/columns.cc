@@ -80,4 +80,6 @@ std::vector<ActivationStats> DiagnosticsFromText(const std::string& text) {
   return out;
 }
 
+std::string KeyPath(const std::string& key) { return "$.\"" + key + "\""; }
+
 }  // namespace hpsearch::store

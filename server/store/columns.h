@@ -24,4 +24,9 @@ std::vector<double> DoublesFromText(const std::string& text);
 std::string DiagnosticsText(const std::vector<ActivationStats>& stats);
 std::vector<ActivationStats> DiagnosticsFromText(const std::string& text);
 
+// The JSON path of one key of those objects, quoted (`$."val.loss"`): a metric's name
+// may hold a dot, which an unquoted path would read as a nested key. Names are
+// letters, digits, `_` and `.` (never a quote).
+std::string KeyPath(const std::string& key);
+
 }  // namespace hpsearch::store

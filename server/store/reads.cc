@@ -183,7 +183,7 @@ std::vector<TrialHistory> ReadTxn::History(int64_t sweep, const std::string& met
   auto& q = conn_.Query(
       "SELECT t.idx, e.epoch, json_extract(e.metrics, ?2) AS v FROM trial_epochs e JOIN trials t ON t.id = e.trial_id "
       "WHERE t.sweep_id = ?1 AND v IS NOT NULL ORDER BY t.idx, e.epoch",
-      sweep, absl::StrCat("$.", metric));
+      sweep, KeyPath(metric));
   std::size_t at = 0;
   while (q.executeStep()) {
     const int64_t index = q.getColumn(0).getInt64();
@@ -200,7 +200,7 @@ std::vector<FinishedValue> ReadTxn::FinishedValues(int64_t sweep, const std::str
   auto& q = conn_.Query(
       "SELECT idx, finished_ms, status, CASE WHEN status = 3 THEN objective ELSE json_extract(metrics, ?2) END AS v, "
       "params FROM trials WHERE sweep_id = ?1 AND status IN (3, 4, 5) AND v IS NOT NULL ORDER BY finished_ms, idx",
-      sweep, absl::StrCat("$.", metric));
+      sweep, KeyPath(metric));
   std::vector<FinishedValue> out;
   while (q.executeStep()) {
     const int status = q.getColumn(2).getInt();

@@ -21,6 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/util/printable.h"
+#include "server/store/columns.h"
 #include "server/store/rows.h"
 #include "server/store/store.h"
 
@@ -103,10 +104,10 @@ struct WhereSql {
           field = "t.objective";
           break;
         case TrialCondition::Field::kParameter:
-          field = absl::StrCat("json_extract(t.params, ", arg(absl::StrCat("$.\"", c.name, "\"")), ")");
+          field = absl::StrCat("json_extract(t.params, ", arg(KeyPath(c.name)), ")");
           break;
         case TrialCondition::Field::kMetric:
-          field = absl::StrCat("json_extract(t.metrics, ", arg(absl::StrCat("$.\"", c.name, "\"")), ")");
+          field = absl::StrCat("json_extract(t.metrics, ", arg(KeyPath(c.name)), ")");
           break;
       }
       std::vector<std::string> values;
@@ -318,7 +319,7 @@ class Listing {
     }
     if (!by_index_ && !by_objective_) {
       if (valued && !by_param_) s.bind(kMetricArg, q_.sort_by);
-      if (!valued || by_param_) s.bind(kJsonPathArg, absl::StrCat("$.\"", q_.sort_by, "\""));
+      if (!valued || by_param_) s.bind(kJsonPathArg, KeyPath(q_.sort_by));
     }
     BindFilter(s);
     while (s.executeStep()) {

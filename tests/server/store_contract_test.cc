@@ -529,6 +529,41 @@ TEST_P(StoreContract, FinishedValuesAreCompletedPrunedAndFailedTrialsWithAValue)
                   .ok());
 }
 
+// A program's metric may be named with a dot (`val.loss`): its curves (the pruners'
+// history) and finished values are read by that name, not as a nested key.
+TEST_P(StoreContract, ADottedMetricNameIsOneKeyInCurvesAndFinishedValues) {
+  const int64_t s = AddSweep("dotted");
+  ASSERT_TRUE(store_
+                  ->Write([&](WriteTxn& w) {
+                    const int64_t t = w.InsertTrial(s, 0, Params{{"x", Value(1.0)}}, 1, 100);
+                    w.StartAttempt(t, 1, "w", 9999, 101);
+                    for (int epoch = 1; epoch <= 2; ++epoch) {
+                      EpochMetrics e;
+                      e.epoch = epoch;
+                      e.metrics = {{"val.loss", 1.0 / epoch}, {"val", 7.0}};
+                      w.InsertEpoch(t, e, nullptr);
+                    }
+                    w.CompleteTrial(t, 1, 0.5, false, {{"val.loss", 0.5}}, {}, 0, 105);
+                    const int64_t cut = w.InsertTrial(s, 1, Params{{"x", Value(2.0)}}, 1, 100);
+                    w.StartAttempt(cut, 1, "w", 9999, 101);
+                    w.PruneTrial(cut, 1, "pruned at epoch 1", {{"val.loss", 0.9}}, 102);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](ReadTxn& r) {
+                    const auto h = r.History(s, "val.loss");
+                    EXPECT_EQ(h.size(), 2u);
+                    if (h.size() != 2u) return absl::OkStatus();
+                    EXPECT_EQ(h[0].curve, (std::vector<std::pair<int64_t, double>>{{1, 1.0}, {2, 0.5}}));
+                    const auto v = r.FinishedValues(s, "val.loss");
+                    EXPECT_EQ(v.size(), 2u);
+                    if (v.size() == 2u) EXPECT_EQ(v[0].value, 0.9);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+}
+
 TEST_P(StoreContract, TrialKeepsItsCurveDiagnosticsAndAttempts) {
   const int64_t s = AddSweep("curve");
   ASSERT_TRUE(
