@@ -70,9 +70,21 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   }
   const std::string sort = o.sort.empty() ? "index" : o.sort;
   req.set_sort_by(sort);
-  // Best first for a metric, by its natural direction (accuracy and r2 descending,
-  // losses ascending); --asc / --desc override.
-  const bool descending = o.descending.value_or(vocabulary::MaximizedByDefault(sort));
+  // Best first for a metric: by the sweep's goal for one of its objectives (a
+  // program's `score` it maximizes), else by the name's natural direction (accuracy
+  // and r2 descending, losses ascending); --asc / --desc override.
+  bool maximized = vocabulary::MaximizedByDefault(sort);
+  if (!o.descending && sort != "index" && sort != "objective") {
+    v1::Sweep s;
+    if (const auto spec = FetchSweep(c, o.sweep, &s).ok() ? SpecOf(s) : std::nullopt) {
+      std::vector<search::Objective> objectives = {spec->objective};
+      objectives.insert(objectives.end(), spec->other_objectives.begin(), spec->other_objectives.end());
+      for (const auto& ob : objectives) {
+        if (ob.metric == sort && ob.goal != search::Goal::kUnspecified) maximized = ob.goal == search::Goal::kMaximize;
+      }
+    }
+  }
+  const bool descending = o.descending.value_or(maximized);
   req.set_descending(descending);
   for (const auto& w : o.where) req.add_where(w);
   std::vector<v1::Trial> trials;

@@ -292,6 +292,35 @@ parameters:
   EXPECT_EQ(logs.err, "");
 }
 
+// A program's own metrics are listing keys; sorted by the objective's metric, the
+// best come first by the sweep's goal (a `score` it maximizes: descending).
+TEST_F(CommandTrials, ListingsSortByAProgramsMetricsTheObjectivesBestFirst) {
+  Program("score.sh", "#!/bin/sh\necho \"hpsearch: epoch=1 score=$1 loss=$1\"\n");
+  auto server = Server("score.db", {"--workers", "2"});
+  const std::string id = Submit(*server, "score", R"(name: score
+trainer: {command: [score.sh, "{x}"]}
+objective: {metric: score, goal: maximize}
+method: grid
+parameters:
+  x: {values: [1, 3, 2]}
+)");
+  EXPECT_EQ(WaitForEnd(*server, id, std::chrono::seconds(60))["status"], "completed");
+  const auto order = [&](std::vector<std::string> args) {
+    std::vector<std::string> cli = {"trials", id, "-o", "json"};
+    cli.insert(cli.end(), args.begin(), args.end());
+    std::vector<double> xs;
+    for (const auto& t : Json(server->Cli(cli))) xs.push_back(t["params"]["x"]);
+    return xs;
+  };
+  EXPECT_EQ(order({"--sort", "score"}), (std::vector<double>{3, 2, 1}));
+  EXPECT_EQ(order({"--sort", "score", "--asc"}), (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(order({"--sort", "loss"}), (std::vector<double>{1, 2, 3}));  // not an objective: a loss ascends
+  EXPECT_EQ(order({"--where", "score>=2", "--sort", "score"}), (std::vector<double>{3, 2}));
+  const Result typo = server->Cli({"trials", id, "--sort", "scor"});
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_THAT(typo.err, HasSubstr("did you mean 'score'?"));
+}
+
 // `hpsearch logs -f` follows a running program's stdout and stderr to its end; each
 // stream alone; the errors name what is wrong.
 TEST_F(CommandTrials, LogsFollowBothStreamsToTheEnd) {
