@@ -4,6 +4,7 @@
 
 #include "client/format.h"
 #include "client/views.h"
+#include "common/util/printable.h"
 
 namespace hpsearch::client {
 
@@ -60,6 +61,7 @@ void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c
   if (c.wide) {
     for (const char* h : {"STARTED", "ATTEMPT", "WORKER", "EPOCHS", "NET PARAMS"}) header.push_back(h);
   }
+  if (c.reasons) header.push_back("REASON");
   std::vector<std::vector<std::string>> rows;
   for (size_t i = 0; i < trials.size(); ++i) {
     const auto& t = trials[i];
@@ -82,6 +84,7 @@ void PrintTrialTable(const std::vector<v1::Trial>& trials, const TrialColumns& c
       row.push_back(t.epochs_run() > 0 ? std::to_string(t.epochs_run()) : "-");
       row.push_back(t.parameter_count() > 0 ? std::to_string(t.parameter_count()) : "-");
     }
+    if (c.reasons) row.push_back(t.failure_reason().empty() ? "-" : Truncated(OneLine(t.failure_reason()), 80));
     rows.push_back(std::move(row));
   }
   PrintTable(out, header, rows);

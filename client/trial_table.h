@@ -20,6 +20,9 @@ struct TrialColumns {
   // A multi-objective sweep's objectives: a column each in place of OBJECTIVE.
   std::vector<std::string> objectives;
   bool wide = false;  // STARTED, ATTEMPT, WORKER, EPOCHS, NET PARAMS after TIME
+  // A REASON column last: why each trial ended as it did (a failure's reason on one
+  // line, cut to 80 characters; `hpsearch trial` has it whole).
+  bool reasons = false;
   // The sweep's objective metric: a trial that did not complete shows its last value
   // of it, at the epoch it stopped ("0.4127 @3"). Empty: "-".
   std::string objective_metric;

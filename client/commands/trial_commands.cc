@@ -120,6 +120,7 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   cols.params = ParamColumns(spec, trials, o.show_fixed);
   if (have_sweep) cols.objective_metric = sweep.objective_metric();
   cols.wide = format == OutputFormat::kWide;
+  cols.reasons = cols.wide || o.status == "failed" || o.status == "pruned" || o.status == "cancelled";
   const bool by_param = spec && (std::any_of(spec->parameters.begin(), spec->parameters.end(),
                                              [&](const auto& p) { return p.name == sort; }) ||
                                  spec->fixed.contains(sort));
