@@ -97,7 +97,9 @@ json TrialJson(const v1::Trial& t) {
                                                                   : json(nullptr)},
             {"failure_reason", t.failure_reason()},
             {"epochs_run", t.epochs_run()},
-            {"parameter_count", t.parameter_count()}};
+            // 0 is "not known" (a program that never reported one, a trial not run):
+            // null, an empty CSV cell, not a network of no parameters.
+            {"parameter_count", t.parameter_count() > 0 ? json(t.parameter_count()) : json(nullptr)}};
   if (t.has_pareto_rank()) {  // a multi-objective sweep's completed trial
     j["objective_values"] = std::vector<double>(t.objective_values().begin(), t.objective_values().end());
     j["pareto_rank"] = t.pareto_rank();
