@@ -206,6 +206,9 @@ absl::StatusOr<store::SweepRecord> Scheduler::Submit(const search::Spec& submitt
         "trainer.command: this server runs no commands; start it with --commands DIR (the directory that holds "
         "your program; docs/operations.md, \"Your own code\")");
   }
+  if (submitted.trainer.runs_command() && options_.check_program) {
+    if (auto st = options_.check_program(submitted.trainer.command); !st.ok()) return st;
+  }
   auto completed = CompleteDataset(submitted, submitted_bytes);
   if (!completed.ok()) return completed.status();
   const search::Spec& spec = completed->first;

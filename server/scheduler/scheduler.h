@@ -80,6 +80,9 @@ struct SchedulerOptions {
   // Command sweeps (trainer.command) are accepted only when set: the server was
   // started with --commands (INVALID_ARGUMENT naming the flag otherwise).
   bool accepts_commands = false;
+  // Checks a command sweep's program at submission (can this server's slots find
+  // it?). None: not checked (a server whose trials all run on remote workers).
+  std::function<absl::Status(const CommandSpec& command)> check_program;
   // Called with a command trial's output from the report of the lease's holder
   // (without the scheduler's lock): where the server keeps it. None: dropped.
   std::function<void(const LeaseKey& key, const std::vector<OutputChunk>& output)> on_output;

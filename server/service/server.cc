@@ -168,6 +168,12 @@ void Server::BuildScheduler() {
   o.encode_spec = [](const search::Spec& spec) { return EncodeSpec(convert::ToProto(spec)); };
   o.metrics = &metrics_;
   o.accepts_commands = commands_.has_value();
+  if (commands_ && c.workers != 0) {
+    // Its own slots run command trials: a program they cannot find is refused at
+    // submission, not failed trial by trial. (With --workers 0 its directory may be
+    // empty: the code is on the remote workers.)
+    o.check_program = [env = *commands_](const CommandSpec& command) { return runtime::CheckProgram(command, env); };
+  }
   if (commands_) {
     logs_ = std::make_unique<store::TrialLogs>(commands_->state_dir);
     o.on_output = [logs = logs_.get()](const LeaseKey& key, const std::vector<OutputChunk>& output) {

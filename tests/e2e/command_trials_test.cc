@@ -606,6 +606,19 @@ TEST_F(CommandTrials, BadCommandSpecsAreRefusedNamingTheField) {
           "pruning: {method: asha}\nparameters:\n  x: {values: [1, 2]}\n",
           "pruning: needs the trials' epochs with trainer.command");
   EXPECT_EQ(Json(server->Cli({"submit", WriteSpec("good.yaml", "name: g\n" + ok), "-o", "json"}))["name"], "g");
+  // A server whose own slots run the trials checks the program is there (with
+  // --workers 0 its directory may be empty: the code is on the remote workers).
+  Program("train.sh", "#!/bin/sh\necho 'hpsearch: epoch=1 loss=1'\n");
+  auto slots = Server("slots.db", {"--workers", "1"});
+  refused(*slots, "name: h\ntrainer: {command: [trian.sh]}\nobjective: {metric: loss}\n",
+          "trainer.command[0]: 'trian.sh' is neither in this server's --commands directory nor on PATH (did you mean "
+          "'train.sh'?)");
+  EXPECT_EQ(Json(slots->Cli({"submit",
+                             WriteSpec("h.yaml",
+                                       "name: h\ntrainer: {command: [train.sh]}\n"
+                                       "objective: {metric: loss}\n"),
+                             "-o", "json"}))["name"],
+            "h");
 }
 
 // Without a token, --commands is refused on an address beyond loopback.

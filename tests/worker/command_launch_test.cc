@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "nlohmann/json.hpp"
 
@@ -84,6 +86,30 @@ TEST_F(CommandLaunch, AScriptOfTheCommandsDirectoryWithoutTheExecuteBitIsStillIt
   auto spec = Launch(lease_, env_);
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_EQ(spec->argv.at(0), script.string());
+}
+
+// At submission: can the runner find the program?
+TEST_F(CommandLaunch, CheckProgramFindsItAsTheRunnerWillOrSaysWhatIsThere) {
+  std::ofstream(root_ / "code" / "train.sh") << "#!/bin/sh\n";
+  fs::create_directories(root_ / "bin");
+  std::ofstream(root_ / "bin" / "mytool") << "#!/bin/sh\n";
+  const auto check = [&](std::vector<std::string> argv, std::map<std::string, std::string> env = {}) {
+    return CheckProgram(CommandSpec{std::move(argv), std::move(env)}, env_);
+  };
+  EXPECT_TRUE(check({"train.sh", "--lr", "{lr}"}).ok());  // the commands directory's
+  EXPECT_TRUE(check({"./train.sh"}).ok());
+  EXPECT_TRUE(check({"sh", "train.sh"}).ok());  // on this process's PATH
+  EXPECT_TRUE(check({"/bin/sh"}).ok());
+  EXPECT_TRUE(check({"mytool"}, {{"PATH", (root_ / "bin").string()}}).ok());  // on the spec's PATH
+  EXPECT_TRUE(check({"{program}"}).ok());                                     // known per trial only
+  const absl::Status typo = check({"trian.sh"});
+  EXPECT_EQ(typo.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(typo.message(),
+            "trainer.command[0]: 'trian.sh' is neither in this server's --commands directory nor on PATH (did you "
+            "mean 'train.sh'?)");
+  EXPECT_THAT(check({"mytool"}).message(), HasSubstr("'mytool' is neither"));
+  EXPECT_THAT(check({"sub/x.sh"}).message(), HasSubstr("trainer.command[0]: 'sub/x.sh' is not a file"));
+  EXPECT_THAT(check({"/no/such/program"}).message(), HasSubstr("'/no/such/program' is not a file"));
 }
 
 TEST_F(CommandLaunch, MakesTheAttemptsDirectoryEmpty) {

@@ -7,9 +7,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/protocol/command.h"
+#include "common/util/did_you_mean.h"
+#include "common/util/printable.h"
 #include "common/util/value_json.h"
 
 extern char** environ;
@@ -73,6 +77,40 @@ absl::StatusOr<CommandEnvironment> FindCommandEnvironment(const std::string& dir
     }
   }
   return env;
+}
+
+absl::Status CheckProgram(const CommandSpec& command, const CommandEnvironment& env) {
+  namespace fs = std::filesystem;
+  if (command.argv.empty()) return absl::OkStatus();
+  const std::string& name = command.argv[0];
+  if (name.find('{') != std::string::npos) return absl::OkStatus();
+  std::error_code ec;
+  const auto file = [&](const fs::path& p) { return fs::is_regular_file(p, ec); };
+  if (name.find('/') != std::string::npos) {
+    const fs::path p = fs::path(name).is_absolute() ? fs::path(name) : fs::path(env.dir) / name;
+    if (file(p)) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat("trainer.command[0]: ", Quoted(name), " is not a file (", Quoted(p.string()), ")"));
+  }
+  if (file(fs::path(env.dir) / name)) return absl::OkStatus();
+  std::string path = "/bin:/usr/bin";
+  if (auto it = command.env.find("PATH"); it != command.env.end()) {
+    path = it->second;
+  } else if (const char* own = std::getenv("PATH")) {
+    path = own;
+  }
+  for (const auto& dir : absl::StrSplit(path, ':')) {
+    const fs::path d = dir.empty() ? fs::path(".") : fs::path(std::string(dir));
+    if (file((d.is_absolute() ? d : fs::path(env.dir) / d) / name)) return absl::OkStatus();
+  }
+  std::vector<std::string> local;
+  for (auto it = fs::directory_iterator(env.dir, ec); !ec && it != fs::directory_iterator() && local.size() < 1000;
+       it.increment(ec)) {
+    local.push_back(it->path().filename().string());
+  }
+  return absl::InvalidArgumentError(absl::StrCat("trainer.command[0]: ", Quoted(name),
+                                                 " is neither in this server's --commands directory nor on PATH",
+                                                 DidYouMean(name, local)));
 }
 
 std::string AttemptDir(const CommandEnvironment& env, const LeaseKey& key) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/protocol/command.h"
 #include "common/protocol/lease.h"
 #include "worker/runtime/child_process.h"
 
@@ -29,6 +30,13 @@ struct CommandEnvironment {
 // the file when `dir` is no directory, `state_dir` cannot be made or the launcher is
 // missing.
 absl::StatusOr<CommandEnvironment> FindCommandEnvironment(const std::string& dir, const std::string& state_dir);
+
+// Whether `command`'s program can be found as the runner will look for it (a path
+// from the commands directory, a file of that directory, else a regular file on the
+// PATH the program gets: the spec's env PATH, else this process's). INVALID_ARGUMENT
+// naming trainer.command[0], with a did-you-mean among the directory's files, when it
+// is nowhere; OK for a program named by a {placeholder} (known per trial only).
+absl::Status CheckProgram(const CommandSpec& command, const CommandEnvironment& env);
 
 // The attempt's directory: <state_dir>/<sweep>/<trial>/<attempt>.
 std::string AttemptDir(const CommandEnvironment& env, const LeaseKey& key);
