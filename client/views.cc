@@ -45,6 +45,10 @@ bool SweepFinished(v1::SweepStatus s) {
   return s == v1::SWEEP_COMPLETED || s == v1::SWEEP_FAILED || s == v1::SWEEP_CANCELLED;
 }
 
+int64_t TrialsThatWillRun(const v1::Sweep& s) {
+  return s.total_trials() - (s.status() == v1::SWEEP_STOPPING ? s.counts().not_started() : 0);
+}
+
 bool WaitsForAWorker(const v1::Sweep& s) {
   const auto& k = s.counts();
   return s.status() == v1::SWEEP_RUNNING && k.running() == 0 && k.pending() + k.not_started() > 0 &&

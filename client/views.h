@@ -17,6 +17,9 @@ std::string StatusName(hpsearch::v1::TrialStatus s);  // "completed"
 std::string StatusName(hpsearch::v1::SweepStatus s);  // "running"
 // Completed, failed or cancelled: nothing of the sweep runs or will.
 bool SweepFinished(hpsearch::v1::SweepStatus s);
+// The trials the sweep will have run when it ends, as far as is known now: its total,
+// less those a stopping sweep will not start (what an ETA counts down to).
+int64_t TrialsThatWillRun(const hpsearch::v1::Sweep& s);
 // Running with trials waiting (pending or still to come) and none running, trials a
 // worker would run (not an external sweep's): is any worker there?
 bool WaitsForAWorker(const hpsearch::v1::Sweep& s);

@@ -132,7 +132,7 @@ StatusView Summarize(Connection& c, const v1::Sweep& s) {
   }
   // A stopping sweep finishes what runs; the trials it has not started never will.
   const bool stopping = s.status() == v1::SWEEP_STOPPING;
-  const int64_t will_run = s.total_trials() - (stopping ? k.not_started() : 0);
+  const int64_t will_run = TrialsThatWillRun(s);
   std::string eta = "-";
   if (s.finished_ms() == 0 && done > 0 && done < will_run) {
     const double remaining = elapsed / static_cast<double>(done) * static_cast<double>(will_run - done);

@@ -285,8 +285,9 @@ class WatchPrinter {
     const int64_t done = Done(last_);
     const double minutes = static_cast<double>(NowMs() - last_.created_ms() - last_.idle_ms()) / 60'000.0;
     const double rate = minutes > 0 && last_.created_ms() > 0 ? static_cast<double>(done) / minutes : 0;
+    const int64_t will_run = TrialsThatWillRun(last_);  // a stopping sweep's: what it started
     std::string eta = "-";
-    if (rate > 0 && done < last_.total_trials()) eta = Duration((last_.total_trials() - done) / rate * 60.0);
+    if (rate > 0 && done < will_run) eta = Duration((will_run - done) / rate * 60.0);
     ClearLine();
     out_ << absl::StrFormat("%s %s %d/%d  %d running  %d failed  %.1f trials/min  ETA %s", last_.id(), Bar(last_, 24),
                             done, last_.total_trials(), last_.counts().running(), last_.counts().failed(), rate, eta)
