@@ -143,7 +143,7 @@ StatusView Summarize(Connection& c, const v1::Sweep& s) {
   }
   std::vector<std::vector<std::string>> rows = {
       {"sweep", s.id() + " " + s.name()},
-      {"status", StatusName(s.status()) + (s.status_reason().empty() ? "" : " (" + s.status_reason() + ")")},
+      {"status", StatusName(s.status()) + (s.status_reason().empty() ? "" : " (" + OneLine(s.status_reason()) + ")")},
       {"objective", ObjectiveLabel(s)},
   };
   if (const auto spec = SpecOf(s)) {

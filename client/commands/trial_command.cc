@@ -67,15 +67,19 @@ void PrintCurveCsv(const v1::Trial& t, std::ostream& out) {
   PrintCsv(out, {"epoch", "lr", "seconds", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}, rows);
 }
 
-// The command line trial `t` ran (its latest attempt), for a sweep of the user's own
-// program; empty otherwise.
+// The command line trial `t`'s latest attempt that started ran, for a sweep of the
+// user's own program; empty otherwise (none started yet: a pending trial, or one a
+// retry queued again shows the attempt before).
 std::vector<std::string> CommandRan(const std::optional<search::Spec>& spec, const v1::Trial& t) {
   if (!spec || !spec->trainer.runs_command()) return {};
+  const v1::Attempt* ran = nullptr;
+  for (const auto& a : t.attempts()) {
+    if (ran == nullptr || a.attempt() > ran->attempt()) ran = &a;
+  }
   auto params = ParamsFromJson(TrialJson(t)["params"]);
-  if (!params.ok()) return {};
-  return CommandLine(
-      *spec, *params,
-      {.sweep = t.sweep_id(), .index = t.index(), .attempt = std::max(t.attempt(), 1), .seed = t.seed()});
+  if (ran == nullptr || !params.ok()) return {};
+  return CommandLine(*spec, *params,
+                     {.sweep = t.sweep_id(), .index = t.index(), .attempt = ran->attempt(), .seed = ran->seed()});
 }
 
 void PrintTrialDetail(const v1::Trial& t, const std::vector<std::string>& command, std::ostream& out) {

@@ -120,7 +120,8 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   cols.params = ParamColumns(spec, trials, o.show_fixed);
   if (have_sweep) cols.objective_metric = sweep.objective_metric();
   cols.wide = format == OutputFormat::kWide;
-  cols.reasons = cols.wide || o.status == "failed" || o.status == "pruned" || o.status == "cancelled";
+  const v1::TrialStatus listed = o.status.empty() ? v1::TRIAL_STATUS_UNSPECIFIED : ParseTrialStatus(o.status);
+  cols.reasons = cols.wide || listed == v1::FAILED || listed == v1::PRUNED || listed == v1::CANCELLED;
   const bool by_param = spec && (std::any_of(spec->parameters.begin(), spec->parameters.end(),
                                              [&](const auto& p) { return p.name == sort; }) ||
                                  spec->fixed.contains(sort));
@@ -171,7 +172,7 @@ int RunBest(Connection& c, const BestOptions& o, std::ostream& out, std::ostream
                const bool ended = known && s.status() != v1::SWEEP_RUNNING && s.status() != v1::SWEEP_STOPPING;
                if (ended) {
                  out << "no completed trials: sweep " << s.id() << " " << StatusName(s.status())
-                     << (s.status_reason().empty() ? "" : " (" + s.status_reason() + ")") << "\n";
+                     << (s.status_reason().empty() ? "" : " (" + OneLine(s.status_reason()) + ")") << "\n";
                } else {
                  out << "no completed trials yet\n";
                }

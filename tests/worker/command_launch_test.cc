@@ -91,8 +91,12 @@ TEST_F(CommandLaunch, AScriptOfTheCommandsDirectoryWithoutTheExecuteBitIsStillIt
 // At submission: can the runner find the program?
 TEST_F(CommandLaunch, CheckProgramFindsItAsTheRunnerWillOrSaysWhatIsThere) {
   std::ofstream(root_ / "code" / "train.sh") << "#!/bin/sh\n";
+  std::ofstream(root_ / "code" / "data.py") << "print(1)\n";
+  fs::permissions(root_ / "code" / "train.sh", fs::perms::owner_all);
   fs::create_directories(root_ / "bin");
   std::ofstream(root_ / "bin" / "mytool") << "#!/bin/sh\n";
+  fs::permissions(root_ / "bin" / "mytool", fs::perms::owner_all);
+  std::ofstream(root_ / "bin" / "notes") << "not a program\n";  // on PATH, not executable
   const auto check = [&](std::vector<std::string> argv, std::map<std::string, std::string> env = {}) {
     return CheckProgram(CommandSpec{std::move(argv), std::move(env)}, env_);
   };
@@ -108,6 +112,11 @@ TEST_F(CommandLaunch, CheckProgramFindsItAsTheRunnerWillOrSaysWhatIsThere) {
             "trainer.command[0]: 'trian.sh' is neither in this server's --commands directory nor on PATH (did you "
             "mean 'train.sh'?)");
   EXPECT_THAT(check({"mytool"}).message(), HasSubstr("'mytool' is neither"));
+  // What the launcher would refuse is refused now: a file of the directory that is
+  // not executable, and one on PATH (which execvp passes over).
+  EXPECT_THAT(check({"data.py"}).message(),
+              HasSubstr("'data.py' is not executable: chmod +x it, or name its interpreter: [python3, data.py, ...]"));
+  EXPECT_THAT(check({"notes"}, {{"PATH", (root_ / "bin").string()}}).message(), HasSubstr("'notes' is neither"));
   EXPECT_THAT(check({"sub/x.sh"}).message(), HasSubstr("trainer.command[0]: 'sub/x.sh' is not a file"));
   EXPECT_THAT(check({"/no/such/program"}).message(), HasSubstr("'/no/such/program' is not a file"));
 }

@@ -223,6 +223,17 @@ TEST(Launcher, WhatAProgramLeftInASessionOfItsOwnEndsWithTheTrial) {
   ASSERT_EQ(left.size(), 2u);
   EXPECT_EQ(EndOf(*child).code, 0);
   EXPECT_TRUE(AllGone(left, std::chrono::seconds(3))) << "a setsid daemon outlived its trial";
+  // And reaped: no zombie of the trial's is left under the launcher.
+  const std::string kids =
+      "/proc/" + std::to_string(launcher.pid()) + "/task/" + std::to_string(launcher.pid()) + "/children";
+  std::string listed = "?";
+  for (int i = 0; i < 300 && !listed.empty(); ++i) {
+    std::ifstream in(kids);
+    listed.clear();
+    std::getline(in, listed);
+    if (!listed.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(listed, "") << "the launcher's children";
   // The launcher is still there for the next trial.
   auto next = ChildProcess::Spawn(Shell("exit 3"), launcher);
   ASSERT_TRUE(next.ok()) << next.status();

@@ -86,13 +86,22 @@ absl::Status CheckProgram(const CommandSpec& command, const CommandEnvironment& 
   if (name.find('{') != std::string::npos) return absl::OkStatus();
   std::error_code ec;
   const auto file = [&](const fs::path& p) { return fs::is_regular_file(p, ec); };
+  // As the launcher runs it: a file that is there but not executable fails every trial.
+  const auto runnable = [&](const fs::path& p) -> absl::Status {
+    if (access(p.c_str(), X_OK) == 0) return absl::OkStatus();
+    const std::string base = p.filename().string();
+    const bool python = base.size() > 3 && base.compare(base.size() - 3, 3, ".py") == 0;
+    return absl::InvalidArgumentError(absl::StrCat("trainer.command[0]: ", Quoted(name),
+                                                   " is not executable: chmod +x it, or name its interpreter: [",
+                                                   python ? "python3" : "sh", ", ", name, ", ...]"));
+  };
   if (name.find('/') != std::string::npos) {
     const fs::path p = fs::path(name).is_absolute() ? fs::path(name) : fs::path(env.dir) / name;
-    if (file(p)) return absl::OkStatus();
+    if (file(p)) return runnable(p);
     return absl::InvalidArgumentError(
         absl::StrCat("trainer.command[0]: ", Quoted(name), " is not a file (", Quoted(p.string()), ")"));
   }
-  if (file(fs::path(env.dir) / name)) return absl::OkStatus();
+  if (file(fs::path(env.dir) / name)) return runnable(fs::path(env.dir) / name);
   std::string path = "/bin:/usr/bin";
   if (auto it = command.env.find("PATH"); it != command.env.end()) {
     path = it->second;
@@ -101,7 +110,8 @@ absl::Status CheckProgram(const CommandSpec& command, const CommandEnvironment& 
   }
   for (const auto& dir : absl::StrSplit(path, ':')) {
     const fs::path d = dir.empty() ? fs::path(".") : fs::path(std::string(dir));
-    if (file((d.is_absolute() ? d : fs::path(env.dir) / d) / name)) return absl::OkStatus();
+    const fs::path p = (d.is_absolute() ? d : fs::path(env.dir) / d) / name;
+    if (file(p) && access(p.c_str(), X_OK) == 0) return absl::OkStatus();  // execvp skips the others
   }
   std::vector<std::string> local;
   for (auto it = fs::directory_iterator(env.dir, ec); !ec && it != fs::directory_iterator() && local.size() < 1000;

@@ -190,8 +190,8 @@ class CommandRun {
                           Duration(lease_.command->timeout_seconds), ")"));
       }
     } else if (kill_at_ && now >= *kill_at_) {
+      killed_ = !exited_ && !child_.Exited();  // SIGTERM may have ended it since the last look
       child_.Signal(SIGKILL);
-      killed_ = !exited_;
       kill_at_.reset();
     }
   }

@@ -25,7 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -80,22 +82,47 @@ void ReapAdopted() {
   for (pid_t pid : Adopted()) waitpid(pid, nullptr, WNOHANG);
 }
 
+using Clock = std::chrono::steady_clock;
+
+// Reaps `pid` (a child, sent SIGKILL) once it has ended, waiting until `until` at
+// most: false for one still there then (stuck in the kernel: a hung mount), left to
+// init when this launcher exits rather than holding up the next trial.
+bool ReapBy(pid_t pid, Clock::time_point until) {
+  for (;;) {
+    const pid_t r = waitpid(pid, nullptr, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) return true;
+    if (Clock::now() >= until) return false;
+    usleep(1000);
+  }
+}
+
 // Kills every adopted process, and its group unless that is the launcher's, and reaps
-// it; what they leave is adopted in turn, so until none is left (a fork bomb is given
-// up on after 1000 rounds).
+// it; what they leave is adopted in turn, so until none is left. Bounded: a process
+// it may not signal (another user's: `sudo cmd &`) or that does not die within 3 s is
+// given up on, and so is a fork bomb after 1000 rounds.
 void EndAdopted() {
   const pid_t own = getpgrp();
+  const auto until = Clock::now() + std::chrono::seconds(3);
+  std::vector<pid_t> given_up;
+  const auto skip = [&](pid_t pid) { return std::find(given_up.begin(), given_up.end(), pid) != given_up.end(); };
   for (int round = 0; round < 1000; ++round) {
-    const std::vector<pid_t> pids = Adopted();
+    std::vector<pid_t> pids;
+    for (pid_t pid : Adopted()) {
+      if (!skip(pid)) pids.push_back(pid);
+    }
     if (pids.empty()) return;
+    std::vector<pid_t> killed;
     for (pid_t pid : pids) {
       const pid_t group = getpgid(pid);
       if (group > 0 && group != own) kill(-group, SIGKILL);
-      kill(pid, SIGKILL);
-    }
-    for (pid_t pid : pids) {
-      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      if (kill(pid, SIGKILL) == 0 || errno == ESRCH) {
+        killed.push_back(pid);
+      } else {
+        given_up.push_back(pid);
       }
+    }
+    for (pid_t pid : killed) {
+      if (!ReapBy(pid, until)) given_up.push_back(pid);
     }
   }
 }
@@ -104,10 +131,8 @@ void EndAdopted() {
 // groups is adopted here as they end), then ends what was adopted.
 void KillAll() {
   for (const Child& c : children) kill(-c.pid, SIGKILL);
-  for (const Child& c : children) {
-    while (waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  }
+  const auto until = Clock::now() + std::chrono::seconds(3);
+  for (const Child& c : children) ReapBy(c.pid, until);
   children.clear();
   EndAdopted();
 }
@@ -238,7 +263,11 @@ int main(int argc, char** /*argv*/) {
     return 2;
   }
   fcntl(kSocket, F_SETFD, FD_CLOEXEC);
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // The programs' subreaper only where the kernel lists a process's children (which
+  // is how what it adopts is found and reaped): elsewhere those stay init's.
+  char children_file[64];
+  std::snprintf(children_file, sizeof children_file, "/proc/self/task/%d/children", static_cast<int>(getpid()));
+  if (access(children_file, R_OK) == 0) prctl(PR_SET_CHILD_SUBREAPER, 1);
   // Nothing of the runner's but the socket (a file it had open without close-on-exec
   // would stay open here for the slot's life, and reach every program).
   close_range(kSocket + 1, ~0U, 0);

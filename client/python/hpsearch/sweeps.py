@@ -193,19 +193,23 @@ class Sweep:
         """What trial ``number``'s program wrote to ``stream`` ("stdout" or "stderr"),
         as the server keeps it (the last 1 MiB), decoded as UTF-8 (invalid bytes
         replaced); ``attempt`` 0 is the latest. For a command trial (trainer.command):
-        a trial that has not started yet has written nothing ("")."""
+        a trial queued but not started has written nothing (""); one the sweep has not
+        drawn yet raises NotFound. A running trial's output is read up to where it was
+        at the first answer."""
         streams = {"stdout": trial_pb2.OUTPUT_STREAM_STDOUT, "stderr": trial_pb2.OUTPUT_STREAM_STDERR}
         if stream not in streams:
             raise ValueError(f"stream {stream!r}: 'stdout' or 'stderr'")
         data = bytearray()
         offset = 0
+        end = None  # where the stream was at the first answer: a running program may write on
         while True:
             log = self._rpc("GetTrialLog", pb.GetTrialLogRequest(
                 sweep=self.id, index=number, attempt=attempt, stream=streams[stream], offset=offset,
                 max_bytes=1 << 20))
+            end = log.end if end is None else end
             data += log.data
             offset = log.offset + len(log.data)
-            if log.attempt == 0 or offset >= log.end or not log.data:
+            if log.attempt == 0 or offset >= end or not log.data:
                 return data.decode("utf-8", errors="replace")
             attempt = log.attempt  # the next pages from the same attempt
 
