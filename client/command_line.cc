@@ -1,7 +1,5 @@
 #include "client/command_line.h"
 
-#include <map>
-
 #include "absl/strings/str_join.h"
 #include "client/format.h"
 #include "common/protocol/command.h"
@@ -9,13 +7,7 @@
 namespace hpsearch::client {
 
 std::vector<std::string> CommandLine(const search::Spec& spec, const Params& params, const CommandRun& run) {
-  std::map<std::string, std::string> values;
-  for (const auto& [k, v] : params) values[k] = ArgumentText(v);
-  values["sweep"] = run.sweep;
-  values["trial"] = std::to_string(run.index);
-  values["attempt"] = std::to_string(run.attempt);
-  values["seed"] = std::to_string(run.seed);
-  values["trial_dir"] = "{trial_dir}";
+  const auto values = PlaceholderValues(params, run.sweep, run.index, run.attempt, run.seed, "{trial_dir}");
   std::vector<std::string> argv;
   for (const auto& a : spec.trainer.command.argv) argv.push_back(Fill(a, values));
   return argv;

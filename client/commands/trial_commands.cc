@@ -73,15 +73,13 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
   // Best first for a metric: by the sweep's goal for one of its objectives (a
   // program's `score` it maximizes), else by the name's natural direction (accuracy
   // and r2 descending, losses ascending); --asc / --desc override.
+  v1::Sweep sweep;
+  const bool have_sweep = FetchSweep(c, o.sweep, &sweep).ok();
+  const auto spec = have_sweep ? SpecOf(sweep) : std::nullopt;
   bool maximized = vocabulary::MaximizedByDefault(sort);
-  if (!o.descending && sort != "index" && sort != "objective") {
-    v1::Sweep s;
-    if (const auto spec = FetchSweep(c, o.sweep, &s).ok() ? SpecOf(s) : std::nullopt) {
-      std::vector<search::Objective> objectives = {spec->objective};
-      objectives.insert(objectives.end(), spec->other_objectives.begin(), spec->other_objectives.end());
-      for (const auto& ob : objectives) {
-        if (ob.metric == sort && ob.goal != search::Goal::kUnspecified) maximized = ob.goal == search::Goal::kMaximize;
-      }
+  if (spec && sort != "index" && sort != "objective") {
+    for (const auto& ob : search::ResolvedObjectives(*spec)) {
+      if (ob.metric == sort) maximized = ob.maximize;
     }
   }
   const bool descending = o.descending.value_or(maximized);
@@ -113,9 +111,6 @@ int RunTrials(Connection& c, const TrialsOptions& o, std::ostream& out, std::ost
     PrintTrialCsv(trials, out);
     return kExitOk;
   }
-  v1::Sweep sweep;
-  const bool have_sweep = FetchSweep(c, o.sweep, &sweep).ok();
-  const auto spec = have_sweep ? SpecOf(sweep) : std::nullopt;
   TrialColumns cols;
   cols.params = ParamColumns(spec, trials, o.show_fixed);
   if (have_sweep) cols.objective_metric = sweep.objective_metric();

@@ -45,6 +45,18 @@ std::string ArgumentText(const Value& v) {
   return v.ToString();
 }
 
+std::map<std::string, std::string> PlaceholderValues(const Params& params, const std::string& sweep, int64_t trial,
+                                                     int32_t attempt, uint64_t seed, const std::string& trial_dir) {
+  std::map<std::string, std::string> values;
+  for (const auto& [k, v] : params) values[k] = ArgumentText(v);
+  values["sweep"] = sweep;
+  values["trial"] = std::to_string(trial);
+  values["attempt"] = std::to_string(attempt);
+  values["seed"] = std::to_string(seed);
+  values["trial_dir"] = trial_dir;
+  return values;
+}
+
 std::string Fill(const std::string& element, const std::map<std::string, std::string>& values) {
   std::string out;
   for (std::size_t i = 0; i < element.size(); ++i) {

@@ -38,6 +38,12 @@ absl::StatusOr<std::vector<std::string>> Placeholders(const std::string& element
 // shortest round-trip form (0.001, 64), true/false, a list as compact JSON ([256,128]).
 std::string ArgumentText(const Value& v);
 
+// What each placeholder stands for in one attempt of a trial: its parameters and
+// fixed settings (ArgumentText), and the runner's own — {sweep}, {trial}, {attempt},
+// {seed}, {trial_dir}.
+std::map<std::string, std::string> PlaceholderValues(const Params& params, const std::string& sweep, int64_t trial,
+                                                     int32_t attempt, uint64_t seed, const std::string& trial_dir);
+
 // `element` with each placeholder replaced by its value in `values` (a name absent
 // there, e.g. an inactive conditional parameter, becomes ""). REQUIRES: Placeholders
 // accepted it.

@@ -558,7 +558,9 @@ TEST_P(StoreContract, ADottedMetricNameIsOneKeyInCurvesAndFinishedValues) {
                     EXPECT_EQ(h[0].curve, (std::vector<std::pair<int64_t, double>>{{1, 1.0}, {2, 0.5}}));
                     const auto v = r.FinishedValues(s, "val.loss");
                     EXPECT_EQ(v.size(), 2u);
-                    if (v.size() == 2u) EXPECT_EQ(v[0].value, 0.9);
+                    if (v.size() == 2u) {
+                      EXPECT_EQ(v[0].value, 0.9);
+                    }
                     return absl::OkStatus();
                   })
                   .ok());

@@ -148,13 +148,8 @@ absl::StatusOr<SpawnSpec> Launch(const Lease& lease, const CommandEnvironment& e
   const std::string dir = AttemptDir(env, lease.key);
   if (const std::error_code ec = MakeAttemptDir(dir))
     return absl::FailedPreconditionError(absl::StrCat("cannot make the trial directory ", dir, ": ", ec.message()));
-  std::map<std::string, std::string> values;
-  for (const auto& [k, v] : lease.params) values[k] = ArgumentText(v);
-  values["sweep"] = lease.key.sweep_id;
-  values["trial"] = std::to_string(lease.key.index);
-  values["attempt"] = std::to_string(lease.key.attempt);
-  values["seed"] = std::to_string(lease.seed);
-  values["trial_dir"] = dir;
+  const auto values =
+      PlaceholderValues(lease.params, lease.key.sweep_id, lease.key.index, lease.key.attempt, lease.seed, dir);
   SpawnSpec spec;
   spec.cwd = env.dir;
   for (const auto& a : c.argv) spec.argv.push_back(Fill(a, values));
@@ -163,9 +158,9 @@ absl::StatusOr<SpawnSpec> Launch(const Lease& lease, const CommandEnvironment& e
   for (const auto& [k, v] : c.env) spec.env[k] = v;
   spec.env["HPSEARCH_PARAMS"] = ToJson(lease.params).dump();
   spec.env["HPSEARCH_SWEEP"] = lease.key.sweep_id;
-  spec.env["HPSEARCH_TRIAL"] = values["trial"];
-  spec.env["HPSEARCH_ATTEMPT"] = values["attempt"];
-  spec.env["HPSEARCH_SEED"] = values["seed"];
+  spec.env["HPSEARCH_TRIAL"] = values.at("trial");
+  spec.env["HPSEARCH_ATTEMPT"] = values.at("attempt");
+  spec.env["HPSEARCH_SEED"] = values.at("seed");
   spec.env["HPSEARCH_TRIAL_DIR"] = dir;
   spec.env["HPSEARCH_SLOTS"] = std::to_string(c.slots);
   spec.env["HPSEARCH_REPORT_FD"] = "3";
