@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/protocol/command.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
 #include "common/util/value_json.h"
+#include "worker/runtime/program_path.h"
 
 extern char** environ;
 
@@ -108,11 +108,7 @@ absl::Status CheckProgram(const CommandSpec& command, const CommandEnvironment& 
   } else if (const char* own = std::getenv("PATH")) {
     path = own;
   }
-  for (const auto& dir : absl::StrSplit(path, ':')) {
-    const fs::path d = dir.empty() ? fs::path(".") : fs::path(std::string(dir));
-    const fs::path p = (d.is_absolute() ? d : fs::path(env.dir) / d) / name;
-    if (file(p) && access(p.c_str(), X_OK) == 0) return absl::OkStatus();  // execvp skips the others
-  }
+  if (!FindOnPath(name, path, env.dir).empty()) return absl::OkStatus();
   std::vector<std::string> local;
   for (auto it = fs::directory_iterator(env.dir, ec); !ec && it != fs::directory_iterator() && local.size() < 1000;
        it.increment(ec)) {

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "worker/runtime/launch_protocol.h"
+#include "worker/runtime/program_path.h"
 
 namespace {
 
@@ -149,20 +150,7 @@ std::string Resolve(const std::string& name, const std::string& cwd, const std::
   for (char* e : env) {
     if (e != nullptr && std::strncmp(e, "PATH=", 5) == 0) path = e + 5;
   }
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t end = path.find(':', start);
-    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (dir.empty()) dir = ".";
-    if (dir[0] != '/') dir = cwd + "/" + dir;
-    const std::string candidate = dir + "/" + name;
-    struct stat st {};
-    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(candidate.c_str(), X_OK) == 0) {
-      return candidate;
-    }
-    if (end == std::string::npos) return "";
-    start = end + 1;
-  }
+  return hpsearch::runtime::FindOnPath(name, path, cwd);
 }
 
 // One spawn request: its payload's strings, the program's pipe ends.
