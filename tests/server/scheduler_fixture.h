@@ -143,6 +143,22 @@ class SchedulerTest : public ::testing::Test {
     return r;
   }
 
+  // One step of a sweep that stops: its counts agree (ExpectCountsAgree), and it has
+  // this status, these running, completed and cancelled trials and these never started.
+  struct StopStep {
+    SweepStatus status;
+    int64_t running, completed, cancelled, not_started;
+  };
+  store::SweepRecord ExpectStopStep(const std::string& id, const std::string& when, const StopStep& want) {
+    const store::SweepRecord r = ExpectCountsAgree(id, when);
+    EXPECT_EQ(r.status, want.status) << when;
+    EXPECT_EQ(r.counts.running, want.running) << when;
+    EXPECT_EQ(r.counts.completed, want.completed) << when;
+    EXPECT_EQ(r.counts.cancelled, want.cancelled) << when;
+    EXPECT_EQ(r.not_started, want.not_started) << when;
+    return r;
+  }
+
   int64_t now_ = 1'000'000;
   int64_t wall_step_ = 0;
   bool store_fault_ = false;  // every commit fails while set (a full disk)

@@ -90,18 +90,11 @@ TEST_F(SchedulerTest, AStoppingSweepCountsItsNeverStartedTrialsOnceAfterARestart
   ASSERT_TRUE(a.has_value());
   ASSERT_EQ(scheduler_->Cancel(s.id, true)->status, SweepStatus::kStopping);
   Open(db);
-  store::SweepRecord r = ExpectCountsAgree(s.id, "stopping, after the restart");
-  EXPECT_EQ(r.status, SweepStatus::kStopping);
-  EXPECT_EQ(r.counts.running, 1);
-  EXPECT_EQ(r.counts.cancelled, 0);
-  EXPECT_EQ(r.not_started, 5);
+  ExpectStopStep(s.id, "stopping, after the restart", {SweepStatus::kStopping, 1, 0, 0, 5});
   ASSERT_TRUE(Complete(*a, 0.5).ok());
-  r = ExpectCountsAgree(s.id, "finished after the restart");
-  EXPECT_EQ(r.status, SweepStatus::kCancelled);
+  const store::SweepRecord r =
+      ExpectStopStep(s.id, "finished after the restart", {SweepStatus::kCancelled, 0, 1, 0, 5});
   EXPECT_EQ(r.status_reason, "stopped by request");
-  EXPECT_EQ(r.counts.completed, 1);
-  EXPECT_EQ(r.counts.cancelled, 0);
-  EXPECT_EQ(r.not_started, 5);
   ExpectSound();
   scheduler_.reset();
   store_.reset();

@@ -420,25 +420,12 @@ TEST_F(SchedulerTest, AStoppedSweepCountsItsNeverStartedTrialsOnceAtEveryStep) {
   EXPECT_EQ(stopped->counts.cancelled, 0);
   EXPECT_EQ(stopped->not_started, 4);
   EXPECT_EQ(stopped->counts.total() + stopped->not_started, stopped->total_trials);
-  store::SweepRecord r = ExpectCountsAgree(s.id, "stopped, two running");
-  EXPECT_EQ(r.status, SweepStatus::kStopping);
-  EXPECT_EQ(r.counts.running, 2);
-  EXPECT_EQ(r.counts.cancelled, 0);
-  EXPECT_EQ(r.not_started, 4);
+  ExpectStopStep(s.id, "stopped, two running", {SweepStatus::kStopping, 2, 0, 0, 4});
   ASSERT_TRUE(Complete(*a, 0.5).ok());
-  r = ExpectCountsAgree(s.id, "stopped, one finished");
-  EXPECT_EQ(r.status, SweepStatus::kStopping);
-  EXPECT_EQ(r.counts.running, 1);
-  EXPECT_EQ(r.counts.completed, 1);
-  EXPECT_EQ(r.counts.cancelled, 0);
-  EXPECT_EQ(r.not_started, 4);
+  ExpectStopStep(s.id, "stopped, one finished", {SweepStatus::kStopping, 1, 1, 0, 4});
   ASSERT_TRUE(Complete(*b, 0.4).ok());
-  r = ExpectCountsAgree(s.id, "stopped, both finished");
-  EXPECT_EQ(r.status, SweepStatus::kCancelled);
+  const store::SweepRecord r = ExpectStopStep(s.id, "stopped, both finished", {SweepStatus::kCancelled, 0, 2, 0, 4});
   EXPECT_EQ(r.status_reason, "stopped by request");
-  EXPECT_EQ(r.counts.completed, 2);
-  EXPECT_EQ(r.counts.cancelled, 0);
-  EXPECT_EQ(r.not_started, 4);
   ExpectSound();
 }
 
@@ -459,12 +446,9 @@ TEST_F(SchedulerTest, CancellingAStoppingSweepEndsItAsCancelledByRequest) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->status, SweepStatus::kCancelled);
   EXPECT_EQ(c->status_reason, "cancelled by request");
-  const store::SweepRecord r = ExpectCountsAgree(s.id, "stopped, then cancelled");
-  EXPECT_EQ(r.status, SweepStatus::kCancelled);
+  // b, which was running, is cancelled.
+  const store::SweepRecord r = ExpectStopStep(s.id, "stopped, then cancelled", {SweepStatus::kCancelled, 0, 1, 1, 4});
   EXPECT_EQ(r.status_reason, "cancelled by request");
-  EXPECT_EQ(r.counts.completed, 1);
-  EXPECT_EQ(r.counts.cancelled, 1);  // b, which was running
-  EXPECT_EQ(r.not_started, 4);
   EXPECT_EQ(Epoch(*b, 1, 0.3)->stop, true);
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().sweep.status, SweepStatus::kCancelled);

@@ -79,6 +79,25 @@ std::vector<pid_t> Pids(const std::string& text) {
   return pids;
 }
 
+// The children /proc lists for process `pid` (those of its main thread).
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::string line;
+  std::getline(in, line);
+  return Pids(line);
+}
+
+// Waits up to 3 s for `pid` to have no child left (every program it started reaped);
+// what is left then.
+std::vector<pid_t> ChildrenLeft(pid_t pid) {
+  std::vector<pid_t> left = ChildrenOf(pid);
+  for (int i = 0; i < 300 && !left.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    left = ChildrenOf(pid);
+  }
+  return left;
+}
+
 TEST(Launcher, StartsAProgramWithItsPipesDirectoryAndEnvironment) {
   Launcher launcher(kLauncher);
   const fs::path dir = fs::temp_directory_path() / ("launcher-" + std::to_string(getpid()));
@@ -191,15 +210,7 @@ TEST(Launcher, OneLauncherServesManyProgramsAndReapsEach) {
   }
   EXPECT_EQ(launcher.pid(), first_launcher) << "the same launcher process throughout";
   // None of its programs is left as a zombie child of it (the last release is on its way).
-  std::string left = "?";
-  for (int i = 0; i < 200 && !left.empty(); ++i) {
-    std::ifstream children("/proc/" + std::to_string(first_launcher) + "/task/" + std::to_string(first_launcher) +
-                           "/children");
-    left.clear();
-    std::getline(children, left);
-    if (!left.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_EQ(left, "");
+  EXPECT_EQ(ChildrenLeft(first_launcher), std::vector<pid_t>{});
 }
 
 TEST(Launcher, FinishKillsWhatTheProgramLeftInItsGroup) {
@@ -224,16 +235,7 @@ TEST(Launcher, WhatAProgramLeftInASessionOfItsOwnEndsWithTheTrial) {
   EXPECT_EQ(EndOf(*child).code, 0);
   EXPECT_TRUE(AllGone(left, std::chrono::seconds(3))) << "a setsid daemon outlived its trial";
   // And reaped: no zombie of the trial's is left under the launcher.
-  const std::string kids =
-      "/proc/" + std::to_string(launcher.pid()) + "/task/" + std::to_string(launcher.pid()) + "/children";
-  std::string listed = "?";
-  for (int i = 0; i < 300 && !listed.empty(); ++i) {
-    std::ifstream in(kids);
-    listed.clear();
-    std::getline(in, listed);
-    if (!listed.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_EQ(listed, "") << "the launcher's children";
+  EXPECT_EQ(ChildrenLeft(launcher.pid()), std::vector<pid_t>{}) << "the launcher's children";
   // The launcher is still there for the next trial.
   auto next = ChildProcess::Spawn(Shell("exit 3"), launcher);
   ASSERT_TRUE(next.ok()) << next.status();
@@ -258,20 +260,11 @@ TEST(Launcher, ARunnerKilledWithSigkillTakesItsProgramsWithIt) {
   pid_t launcher = -1;
   for (int i = 0; i < 500 && programs.size() < 4; ++i) {
     programs.clear();
-    std::ifstream kids("/proc/" + std::to_string(runner) + "/task/" + std::to_string(runner) + "/children");
-    std::string launcher_pids;
-    std::getline(kids, launcher_pids);
-    for (pid_t l : Pids(launcher_pids)) {
+    for (pid_t l : ChildrenOf(runner)) {
       launcher = l;
-      std::ifstream grandkids("/proc/" + std::to_string(l) + "/task/" + std::to_string(l) + "/children");
-      std::string line;
-      std::getline(grandkids, line);
-      for (pid_t p : Pids(line)) {
+      for (pid_t p : ChildrenOf(l)) {
         programs.push_back(p);
-        std::ifstream greats("/proc/" + std::to_string(p) + "/task/" + std::to_string(p) + "/children");
-        std::string more;
-        std::getline(greats, more);
-        for (pid_t q : Pids(more)) programs.push_back(q);
+        for (pid_t q : ChildrenOf(p)) programs.push_back(q);
       }
     }
     if (programs.size() < 4) std::this_thread::sleep_for(std::chrono::milliseconds(10));
