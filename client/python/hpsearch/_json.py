@@ -3,8 +3,6 @@ and enum, which take longer to load than Python takes to start. Reads any JSON
 document (objects, arrays, strings with every escape, numbers, true/false/null);
 ints stay ints, and 0.1 is the float 0.1, as json.loads gives them."""
 
-from __future__ import annotations
-
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _SPACE = " \t\n\r"
 _NUMBER = frozenset("0123456789+-.eE")

@@ -8,17 +8,16 @@ One text line per message (docs/spec.md, "Reporting from your program"):
   ``continue``, or ``stop`` when the trial was pruned, stopped or cancelled.
 """
 
-from __future__ import annotations  # annotations stay text: `typing` is never imported
-
-import math
 import os
 
 from hpsearch._json import loads
 
 # Starting python3 is most of what a short trial costs: this module imports only
 # what Python has loaded anyway (no json, re or typing: their imports take longer
-# than the interpreter's own start).
+# than the interpreter's own start; nor __future__ and math, 0.1 ms of a 9 ms
+# trial: annotations that are not builtins are strings).
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+_INF = float("inf")
 _reply = None
 _stopped = False
 
@@ -71,9 +70,9 @@ def _number(name: str, value: object) -> str:
             raise ValueError(f"hpsearch: {name}={value!r} is not a number") from None
     if isinstance(value, int):
         return str(value)
-    if math.isnan(value):
+    if value != value:
         return "nan"
-    if math.isinf(value):
+    if value in (_INF, -_INF):
         return "inf" if value > 0 else "-inf"
     return repr(float(value))
 

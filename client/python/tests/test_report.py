@@ -58,8 +58,8 @@ def test_the_json_reader_refuses_what_is_not_json(text):
 
 
 def test_report_lines_are_written_as_the_runner_reads_them():
-    assert report._line("epoch=3", {"val_loss": 0.412, "acc": 1, "n": float("nan"), "x": float("-inf")}) == \
-        "epoch=3 val_loss=0.412 acc=1 n=nan x=-inf"
+    metrics = {"val_loss": 0.412, "acc": 1, "n": float("nan"), "x": float("-inf"), "y": float("inf")}
+    assert report._line("epoch=3", metrics) == "epoch=3 val_loss=0.412 acc=1 n=nan x=-inf y=inf"
     with pytest.raises(ValueError, match="metric name"):
         report._line("epoch=1", {"val loss": 1.0})
     with pytest.raises(ValueError, match="is not a number"):
