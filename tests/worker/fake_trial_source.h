@@ -60,11 +60,12 @@ class FakeSource : public TrialSource {
     }
     epochs_[r.key.index].push_back(r.epoch->epoch);
     cv_.notify_all();
-    if (hold_epochs_) {
+    if (hold_epochs_ && r.epoch->epoch >= hold_from_epoch_) {
       ++held_;
       cv_.notify_all();
       const bool released = cv_.wait_for(lock, std::chrono::seconds(60), [&] {
-        return !hold_epochs_ || (release_on_heartbeat_ && heartbeats_[r.key.index] > 0);
+        return !hold_epochs_ || r.epoch->epoch < hold_from_epoch_ ||
+               (release_on_heartbeat_ && heartbeats_[r.key.index] > 0);
       });
       --held_;
       if (!released) return absl::DeadlineExceededError("never released");
@@ -114,12 +115,15 @@ class FakeSource : public TrialSource {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, std::chrono::seconds(60), [&] { return done(*this); });
   }
-  // Epoch reports wait until released (or, with `until_heartbeat`, until a bare
-  // heartbeat for the same trial arrives).
-  void HoldEpochs(bool until_heartbeat) {
+  // Epoch reports from `from_epoch` on wait until released (or, with
+  // `until_heartbeat`, until a bare heartbeat for the same trial arrives); a held
+  // report of an earlier epoch than a new `from_epoch` goes on.
+  void HoldEpochs(bool until_heartbeat, int from_epoch = 0) {
     std::lock_guard lock(mu_);
     hold_epochs_ = true;
     release_on_heartbeat_ = until_heartbeat;
+    hold_from_epoch_ = from_epoch;
+    cv_.notify_all();
   }
   void Release() {
     std::lock_guard lock(mu_);
@@ -148,6 +152,7 @@ class FakeSource : public TrialSource {
   bool woken_ = false;
   bool hold_epochs_ = false;
   bool release_on_heartbeat_ = false;
+  int hold_from_epoch_ = 0;
 };
 
 }  // namespace hpsearch::runtime::test

@@ -144,6 +144,30 @@ TEST_F(SlotPoolTest, ASlowEpochIsCoveredByHeartbeats) {
   EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
 }
 
+TEST_F(SlotPoolTest, ALeaseShortenedByTheSourceIsHeartbeatWithinItsNewInterval) {
+  // Leased for 30 s (a heartbeat due in 5 s); the reply to the first epoch, held until
+  // the heartbeat thread is asleep for those 5 s, shortens the lease to 150 ms
+  // (heartbeats every 50 ms): the thread must wake for the nearer deadline, well
+  // before the short lease lapses, not at the old one.
+  FakeSource source(Leases(1, 3));
+  source.lease_ms_ = 150;
+  source.HoldEpochs(/*until_heartbeat=*/false);
+  Lease l = TinyLease(0, 3);
+  l.lease_ms = 30'000;
+  source.leases_ = {l};
+  SlotPool pool(source, cache_, {});
+  pool.Start();
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.held_ == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the heartbeat thread waits
+  const auto shortened = std::chrono::steady_clock::now();
+  source.HoldEpochs(/*until_heartbeat=*/true, /*from_epoch=*/2);  // epoch 1 answered
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.heartbeats_[0] > 0; }));
+  EXPECT_LT(std::chrono::steady_clock::now() - shortened, std::chrono::milliseconds(2500));
+  source.Release();
+  ASSERT_TRUE(source.WaitUntil([](FakeSource& s) { return s.completed_.size() == 1; }));
+  EXPECT_TRUE(pool.Stop(std::chrono::seconds(5), std::chrono::seconds(5)));
+}
+
 TEST_F(SlotPoolTest, ShutdownHandsARunningTrialBack) {
   // 100,000 epochs: the trial cannot finish on its own within the test.
   FakeSource source({TinyLease(0, 100'000)});

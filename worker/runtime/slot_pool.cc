@@ -157,11 +157,18 @@ void SlotPool::Start() {
 int SlotPool::busy() const { return running_.load(); }
 
 void SlotPool::Heard(int slot, int64_t lease_ms) {
-  std::lock_guard lock(mu_);
-  auto it = in_flight_.find(slot);
-  if (it == in_flight_.end()) return;
-  it->second.heard = Clock::now();
-  if (lease_ms > 0) it->second.lease_ms = lease_ms;
+  bool sooner = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = in_flight_.find(slot);
+    if (it == in_flight_.end()) return;
+    it->second.heard = Clock::now();
+    if (lease_ms > 0) it->second.lease_ms = lease_ms;
+    // Only when the source shortened the lease (a server restarted with a shorter
+    // --lease): the heartbeat thread may be asleep until past the new deadline.
+    sooner = it->second.heard + HeartbeatInterval(it->second.lease_ms) < heartbeat_due_;
+  }
+  if (sooner) heartbeat_cv_.notify_one();
 }
 
 void SlotPool::HeartbeatLoop() {
