@@ -44,13 +44,15 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 # The start-up floor: what one `python3 -c pass` takes, so at most CORES / that
-# trials/s (each side's rate is also given as a share of it): as `time` says it
-# (elapsed; the issue's "32 ms") and as CPU (children's rusage, the stricter one);
-# with the same for once.py run outside hpsearch (it prints its report), taking
-# turns, 200 starts of each.
-read -r PASS_WALL PASS_CPU ONCE_WALL ONCE_CPU < <(cd "$WORK" && "$PY" - "$PY" "$OLDPWD/build/python" <<'PY'
+# trials/s: as `time` says it (elapsed; the issue's "32 ms") and as CPU (children's
+# rusage, the stricter one); with the same for once.py run outside hpsearch (it
+# prints its report), the two taking turns. Measured before the runs (200 starts
+# each) and again in every run (50 each), since the machine's speed drifts: each
+# run's rates are also given as a share of that run's floor.
+floor() {  # STARTS: prints the elapsed and CPU ms of python3 -c pass, then of once.py
+  (cd "$WORK" && "$PY" - "$PY" "$OLDPWD/build/python" "$1" <<'PY'
 import os, resource, subprocess, sys, time
-py, package = sys.argv[1], sys.argv[2]
+py, package, starts = sys.argv[1], sys.argv[2], int(sys.argv[3])
 runs = {"pass": ([py, "-c", "pass"], dict(os.environ)),
         "once": ([py, "once.py"], dict(os.environ, PYTHONPATH=package, HPSEARCH_PARAMS='{"x": 0.5}'))}
 runs["pass"][1].pop("PYTHONPATH", None)
@@ -58,20 +60,21 @@ wall, cpu = {k: 0.0 for k in runs}, {k: 0.0 for k in runs}
 def used():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
-for _ in range(200):
+for _ in range(starts):
     for k, (argv, env) in runs.items():
         c, t = used(), time.perf_counter()
         subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
         wall[k] += time.perf_counter() - t
         cpu[k] += used() - c
-print(" ".join("%.2f %.2f" % (wall[k] * 5, cpu[k] * 5) for k in runs))  # ms: sum / 200 * 1000
+print(" ".join("%.3f %.3f" % (wall[k] * 1e3 / starts, cpu[k] * 1e3 / starts) for k in runs))
 PY
-)
+  )
+}
 CORES=$(nproc)
+read -r PASS_WALL PASS_CPU ONCE_WALL ONCE_CPU < <(floor 200)
 FLOOR=$(echo "$CORES * 1000 / $PASS_WALL" | bc -l)
-FLOOR_CPU=$(echo "$CORES * 1000 / $PASS_CPU" | bc -l)
 printf 'python3 -c pass: %.2f ms (%.2f ms of CPU), so at most %.0f trials/s on %d cores (%.0f by CPU): the start-up floor; ' \
-  "$PASS_WALL" "$PASS_CPU" "$FLOOR" "$CORES" "$FLOOR_CPU"
+  "$PASS_WALL" "$PASS_CPU" "$FLOOR" "$CORES" "$(echo "$CORES * 1000 / $PASS_CPU" | bc -l)"
 printf 'python3 once.py outside hpsearch (import hpsearch, params, one report): %.2f ms (%.2f ms of CPU)\n' "$ONCE_WALL" "$ONCE_CPU"
 hp_run() {
   # A fresh database and state directory per run, the earlier runs' kept until the end:
@@ -151,14 +154,19 @@ optuna_subprocess() {
   os+=("$rate"); os_overhead+=("$own"); os_program+=("$programs")
 }
 hp=(); ticks=(); overhead=(); program=(); oi=(); os=(); os_overhead=(); os_program=(); ratio=()
+hp_share=(); hp_share_cpu=(); os_share=(); os_share_cpu=()
 for run in $(seq "$RUNS"); do
   if (( run % 2 )); then hp_run; optuna_subprocess; else optuna_subprocess; hp_run; fi
   ratio+=("$(echo "${hp[-1]} / ${os[-1]}" | bc -l)")
   read -r rate _ < <("$PY" "$WORK/optuna_bench.py" 5000 inprocess "$WORK" "$PY")
   oi+=("$rate")
-  printf 'run %d: hpsearch command trials (2 slots) %.1f trials/s, CPU a trial: server %.2f ms, server + launchers %.2f ms, programs %.2f ms; optuna + subprocess (n_jobs=2) %.1f trials/s, CPU a trial: optuna %.2f ms, programs %.2f ms; ratio %.2f; optuna in process (n_jobs=1) %.1f\n' \
+  read -r pass_wall pass_cpu _ < <(floor 50)
+  floor_wall=$(echo "$CORES * 1000 / $pass_wall" | bc -l); floor_cpu=$(echo "$CORES * 1000 / $pass_cpu" | bc -l)
+  hp_share+=("$(echo "${hp[-1]} * 100 / $floor_wall" | bc -l)"); hp_share_cpu+=("$(echo "${hp[-1]} * 100 / $floor_cpu" | bc -l)")
+  os_share+=("$(echo "${os[-1]} * 100 / $floor_wall" | bc -l)"); os_share_cpu+=("$(echo "${os[-1]} * 100 / $floor_cpu" | bc -l)")
+  printf 'run %d: hpsearch command trials (2 slots) %.1f trials/s, CPU a trial: server %.2f ms, server + launchers %.2f ms, programs %.2f ms; optuna + subprocess (n_jobs=2) %.1f trials/s, CPU a trial: optuna %.2f ms, programs %.2f ms; ratio %.2f; optuna in process (n_jobs=1) %.1f; floor %.0f trials/s (%.0f by CPU)\n' \
     "$run" "${hp[-1]}" "${ticks[-1]}" "${overhead[-1]}" "${program[-1]}" "${os[-1]}" "${os_overhead[-1]}" "${os_program[-1]}" \
-    "${ratio[-1]}" "${oi[-1]}"
+    "${ratio[-1]}" "${oi[-1]}" "$floor_wall" "$floor_cpu"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ahead=0
@@ -168,7 +176,5 @@ printf 'optuna %s; medians of %d: hpsearch %.1f trials/s (CPU a trial: server %.
   "$(median "${overhead[@]}")" "$(median "${program[@]}")" "$(median "${os[@]}")" "$(median "${os_overhead[@]}")" \
   "$(median "${os_program[@]}")" "$(median "${oi[@]}")"
 printf 'hpsearch / optuna + subprocess, run by run: median %.3f, hpsearch ahead in %d of %d runs\n' "$(median "${ratio[@]}")" "$ahead" "$RUNS"
-share() { echo "$1 * 100 / $2" | bc -l; }
-printf 'of the start-up floor, %.0f trials/s (by CPU %.0f): hpsearch %.0f%% (%.0f%%), optuna + subprocess %.0f%% (%.0f%%)\n' \
-  "$FLOOR" "$FLOOR_CPU" "$(share "$(median "${hp[@]}")" "$FLOOR")" "$(share "$(median "${hp[@]}")" "$FLOOR_CPU")" \
-  "$(share "$(median "${os[@]}")" "$FLOOR")" "$(share "$(median "${os[@]}")" "$FLOOR_CPU")"
+printf "of each run's start-up floor, medians: hpsearch %.0f%% (by CPU %.0f%%), optuna + subprocess %.0f%% (%.0f%%)\n" \
+  "$(median "${hp_share[@]}")" "$(median "${hp_share_cpu[@]}")" "$(median "${os_share[@]}")" "$(median "${os_share_cpu[@]}")"
