@@ -77,7 +77,10 @@ struct Reorder {
 // The primitives and buffers of one block for one number of images.
 struct DnnlConv2d::Batch {
   memory user_src, user_dst, user_w, user_dw, user_dsrc, user_ddst, bias, dbias;
-  Reorder src, w_fwd, w_bwd, ddst_w, ddst_d;  // inputs: the primitives read `to`
+  // Inputs: the primitives read `to`. The backward-weights pass reads the images the
+  // forward pass reordered (`src.to`), reordered again only where its kernel wants
+  // another layout (src_w: on AVX-512 it may, for a few input channels).
+  Reorder src, src_w, w_fwd, w_bwd, ddst_w, ddst_d;
   Reorder dst, dsrc, dw;                      // outputs: the primitives write `from`
   std::unique_ptr<float[]> scratch;
   // Each primitive's arguments: the same memory objects every call, their handles set.
@@ -161,6 +164,7 @@ DnnlConv2d::Batch& DnnlConv2d::BatchOf(int block, int images) {
   b->dbias = memory(bias_md, eng, DNNL_MEMORY_NONE);
 
   b->src.Input(b->user_src, fpd.src_desc(), eng);
+  b->src_w.Input(b->src.to, wpd.src_desc(), eng);
   b->w_fwd.Input(b->user_w, fpd.weights_desc(), eng);
   b->w_bwd.Input(b->user_w, dpd.weights_desc(), eng);
   b->ddst_w.Input(b->user_ddst, wpd.diff_dst_desc(), eng);
@@ -178,7 +182,7 @@ DnnlConv2d::Batch& DnnlConv2d::BatchOf(int block, int images) {
                  {DNNL_ARG_WEIGHTS, b->w_fwd.to},
                  {DNNL_ARG_DST, b->dst.from},
                  {DNNL_ARG_SCRATCHPAD, memory(fpd.scratchpad_desc(), eng, sp)}};
-  b->bwd_w_args = {{DNNL_ARG_SRC, b->src.to},
+  b->bwd_w_args = {{DNNL_ARG_SRC, b->src_w.to},
                    {DNNL_ARG_DIFF_DST, b->ddst_w.to},
                    {DNNL_ARG_DIFF_WEIGHTS, b->dw.from},
                    {DNNL_ARG_SCRATCHPAD, memory(wpd.scratchpad_desc(), eng, sp)}};
@@ -221,6 +225,7 @@ void DnnlConv2d::Backward(ConstMatrixMap w, ConstMatrixMap dz, MatrixMap dw, Row
     Batch& b = BatchOf(k, static_cast<int>(end - begin));
     dnnl::stream& s = blocks_[k]->stream;
     b.user_ddst.set_data_handle(Handle(dz.data() + begin * dz.cols()));
+    b.src_w.Run(s);
     b.ddst_w.Run(s);
     b.user_dw.set_data_handle(k == 0 ? dw.data() : dw1_.data());
     if (c_.bias) b.dbias.set_data_handle(k == 0 ? db.data() : db1_.data());
