@@ -170,23 +170,29 @@ std::optional<std::string> Scheduler::MaybePrune(SweepState& s, RunningTrial& r,
 }
 
 absl::StatusOr<ReportReply> Scheduler::Report(const EpochReport& report) {
-  bool held = false;
-  auto reply = ReportHeld(report, &held);
-  // A command trial's output, from the lease's holder: written without the lock.
-  if (held && !report.output.empty() && options_.on_output) options_.on_output(report.key, report.output);
+  bool holder = false;
+  auto reply = ReportHeld(report, &holder);
+  // A command trial's output, from the lease's holder (or from the attempt that was
+  // stopped under it: what a pruned program wrote last, its reason to stop included,
+  // comes after the stop): written without the lock.
+  if (holder && !report.output.empty() && options_.on_output) options_.on_output(report.key, report.output);
   return reply;
 }
 
-absl::StatusOr<ReportReply> Scheduler::ReportHeld(const EpochReport& report, bool* held_now) {
+absl::StatusOr<ReportReply> Scheduler::ReportHeld(const EpochReport& report, bool* holder) {
   const LeaseKey& key = report.key;
   Lock lock(mu_);
   if (!recovered_) return absl::UnavailableError(kStarting);
   auto held = Held(key);
   if (held.ok()) Seen(held->second->trial.worker);
-  if (!held.ok()) return StoppedReply(key, lock);
+  if (!held.ok()) {
+    auto stopped = StoppedReply(key, lock);
+    *holder = stopped.ok();  // told to stop under this very attempt: its output is still its own
+    return stopped;
+  }
   auto [s, r] = *held;
   if (auto st = CheckEpochReport(report, TrialEpochs(s->spec, r->trial.params)); !st.ok()) return st;
-  *held_now = true;
+  *holder = true;
   if (report.parameter_count > 0) r->trial.parameter_count = report.parameter_count;
   ReportReply reply;
   if (auto bad = Diverged(report)) {

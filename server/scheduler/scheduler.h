@@ -348,9 +348,9 @@ class Scheduler {
   Drawn NextConfiguration(int64_t rowid, Lock& lock, std::optional<Params>* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The stored trial a key names (nullopt: none); unlocks `lock` to read.
   absl::StatusOr<std::optional<store::TrialRecord>> StoredTrial(const LeaseKey& key, Lock& lock);
-  // Report() under the lock; `held` is set when the report came from the lease's holder
-  // and passed the checks.
-  absl::StatusOr<ReportReply> ReportHeld(const EpochReport& report, bool* held);
+  // Report() under the lock; `holder` is set when the report came from the lease's
+  // holder and passed the checks, or from the attempt the trial was stopped under.
+  absl::StatusOr<ReportReply> ReportHeld(const EpochReport& report, bool* holder);
   absl::StatusOr<ReportReply> StoppedReply(const LeaseKey& key, Lock& lock);
   // For a Complete or Fail whose attempt holds no lease: OK when it is a retry of one
   // already recorded (the reply was lost), else FAILED_PRECONDITION.

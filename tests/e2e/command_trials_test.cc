@@ -225,7 +225,9 @@ if p["kind"] == "forks":
 with open(f"pids/{hpsearch.sweep()}-{hpsearch.trial()}", "w") as f:
     f.write(" ".join(map(str, pids)))
 for epoch in range(1, p["epochs"] + 1):
+    print(f"epoch {epoch}", flush=True)
     if hpsearch.report(epoch, loss=p["loss"] + 1.0 / epoch):
+        print(f"told to stop at epoch {epoch}", file=sys.stderr, flush=True)
         time.sleep(600)  # told to stop, and does not: it is killed after the grace period
     time.sleep(0.05)
 )");
@@ -245,6 +247,10 @@ parameters:
   const json t1 = Json(server->Cli({"trial", pruned, "1", "-o", "json"}));
   EXPECT_EQ(t1["status"], "pruned");
   EXPECT_TRUE(AllGone(Pids(), std::chrono::seconds(3))) << "a pruned program outlived its grace";
+  // What it wrote up to its end is kept, though the trial was pruned before that.
+  const Result log = server->Cli({"logs", pruned, "1"});
+  EXPECT_EQ(log.out, "epoch 1\nepoch 2\n");
+  EXPECT_EQ(log.err, "told to stop at epoch 2\n");
 
   const std::string cancelled = Submit(*server, "cancelled", R"(name: cancelled
 trainer: {command: [python3, stubborn.py], grace: 1s}
