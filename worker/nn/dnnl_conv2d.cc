@@ -81,7 +81,7 @@ struct DnnlConv2d::Batch {
   // forward pass reordered (`src.to`), reordered again only where its kernel wants
   // another layout (src_w: on AVX-512 it may, for a few input channels).
   Reorder src, src_w, w_fwd, w_bwd, ddst_w, ddst_d;
-  Reorder dst, dsrc, dw;                      // outputs: the primitives write `from`
+  Reorder dst, dsrc, dw;  // outputs: the primitives write `from`
   std::unique_ptr<float[]> scratch;
   // Each primitive's arguments: the same memory objects every call, their handles set.
   std::unordered_map<int, memory> fwd_args, bwd_d_args, bwd_w_args;
