@@ -21,6 +21,7 @@ if ! "$PY" -c 'import optuna' 2>/dev/null; then
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-optuna >/dev/null
 fi
 BIN="$PWD/build/bin"
+PACKAGE="$PWD/build/python"  # the hpsearch module once.py imports outside hpsearch
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/hpsearch-bench-commands.XXXXXX")"
 SERVER_PID=""
 trap '[[ -z "$SERVER_PID" ]] || kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -50,7 +51,7 @@ echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), 
 # each) and again in every run (50 each), since the machine's speed drifts: each
 # run's rates are also given as a share of that run's floor.
 floor() {  # STARTS: prints the elapsed and CPU ms of python3 -c pass, then of once.py
-  (cd "$WORK" && "$PY" - "$PY" "$OLDPWD/build/python" "$1" <<'PY'
+  (cd "$WORK" && "$PY" - "$PY" "$PACKAGE" "$1" <<'PY'
 import os, resource, subprocess, sys, time
 py, package, starts = sys.argv[1], sys.argv[2], int(sys.argv[3])
 runs = {"pass": ([py, "-c", "pass"], dict(os.environ)),
@@ -71,7 +72,8 @@ PY
   )
 }
 CORES=$(nproc)
-read -r PASS_WALL PASS_CPU ONCE_WALL ONCE_CPU < <(floor 200)
+FLOORS=$(floor 200)  # an assignment: a failing measurement stops the script here, its error shown
+read -r PASS_WALL PASS_CPU ONCE_WALL ONCE_CPU <<< "$FLOORS"
 FLOOR=$(echo "$CORES * 1000 / $PASS_WALL" | bc -l)
 printf 'python3 -c pass: %.2f ms (%.2f ms of CPU), so at most %.0f trials/s on %d cores (%.0f by CPU): the start-up floor; ' \
   "$PASS_WALL" "$PASS_CPU" "$FLOOR" "$CORES" "$(echo "$CORES * 1000 / $PASS_CPU" | bc -l)"
@@ -160,7 +162,8 @@ for run in $(seq "$RUNS"); do
   ratio+=("$(echo "${hp[-1]} / ${os[-1]}" | bc -l)")
   read -r rate _ < <("$PY" "$WORK/optuna_bench.py" 5000 inprocess "$WORK" "$PY")
   oi+=("$rate")
-  read -r pass_wall pass_cpu _ < <(floor 50)
+  floors=$(floor 50)
+  read -r pass_wall pass_cpu _ <<< "$floors"
   floor_wall=$(echo "$CORES * 1000 / $pass_wall" | bc -l); floor_cpu=$(echo "$CORES * 1000 / $pass_cpu" | bc -l)
   hp_share+=("$(echo "${hp[-1]} * 100 / $floor_wall" | bc -l)"); hp_share_cpu+=("$(echo "${hp[-1]} * 100 / $floor_cpu" | bc -l)")
   os_share+=("$(echo "${os[-1]} * 100 / $floor_wall" | bc -l)"); os_share_cpu+=("$(echo "${os[-1]} * 100 / $floor_cpu" | bc -l)")

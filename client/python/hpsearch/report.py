@@ -70,11 +70,12 @@ def _number(name: str, value: object) -> str:
             raise ValueError(f"hpsearch: {name}={value!r} is not a number") from None
     if isinstance(value, int):
         return str(value)
+    value = float(value)  # a float subclass's own == and != are not asked
     if value != value:
         return "nan"
     if value in (_INF, -_INF):
         return "inf" if value > 0 else "-inf"
-    return repr(float(value))
+    return repr(value)
 
 
 def _line(head: str, metrics: "dict[str, object]") -> str:

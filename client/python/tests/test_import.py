@@ -17,11 +17,16 @@ def _run(code: str) -> str:
 
 
 def test_importing_hpsearch_loads_no_module_but_its_own():
-    # Nothing the interpreter had not loaded already: no grpc, protobuf or SDK module,
-    # and no json, re, typing, __future__ or math either (each costs a short trial time).
-    loaded = _run("import sys; before = set(sys.modules); import hpsearch; hpsearch.params(); "
-                  "hpsearch.report(1, loss=float('nan'), worst=float('-inf')); "
-                  "print(sorted(set(sys.modules) - before))")
+    # Nothing a bare interpreter had not loaded already (-S: not what `site` and .pth
+    # files may load, which would hide a module imported here): no grpc, protobuf or
+    # SDK module, and no json, re, typing, __future__ or math either (each costs a
+    # short trial time). `site` always loads os, so the snippet does too.
+    env = dict(os.environ, PYTHONPATH=PACKAGE)
+    loaded = subprocess.run(
+        [sys.executable, "-S", "-c",
+         "import sys, os; before = set(sys.modules); import hpsearch; hpsearch.params(); "
+         "hpsearch.report(1, loss=float('nan'), worst=float('-inf')); print(sorted(set(sys.modules) - before))"],
+        env=env, check=True, capture_output=True, text=True).stdout.strip()
     assert loaded.splitlines()[-1] == "['hpsearch', 'hpsearch._json', 'hpsearch.report']"
 
 
