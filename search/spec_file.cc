@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -83,8 +85,48 @@ absl::Status ParseDataset(const YAML::Node& n, vocabulary::DatasetOptions& d) {
   return absl::OkStatus();
 }
 
+// How a field is written here, for the keys other tools use at the top of a spec
+// (Optuna's create_study/optimize arguments, W&B Sweeps' config); "" for any other.
+std::string ForeignTopKey(const std::string& key) {
+  if (key == "n_trials") return "is `budget.max_trials` here (Optuna's n_trials): `budget: {max_trials: 100}`";
+  if (key == "timeout") return "is `budget.max_duration` here (Optuna's timeout): `budget: {max_duration: 2h}`";
+  if (key == "direction") {
+    return "is `objective.goal` here (Optuna's direction): `objective: {metric: val_loss, goal: minimize}`";
+  }
+  if (key == "directions") {
+    return "is a list of objectives here (Optuna's directions): "
+           "`objective: [{metric: loss, goal: minimize}, {metric: accuracy, goal: maximize}]`";
+  }
+  if (key == "sampler") return "is `method` here (Optuna's sampler): grid, random, tpe or nsga2";
+  if (key == "pruner") return "is `pruning` here (Optuna's pruner): `pruning: {method: asha}` (or median, hyperband)";
+  if (key == "study_name") return "is `name` here (Optuna's study_name)";
+  if (key == "metric") {
+    return "is `objective` here (W&B's metric): `objective: {metric: val_loss, goal: minimize}`";
+  }
+  return "";
+}
+
+// The same inside an objective.
+std::string ForeignObjectiveKey(const std::string& key) {
+  if (key == "direction") return "is `goal` here (Optuna's direction): minimize or maximize";
+  if (key == "name") return "is `metric` here (W&B's metric.name): `{metric: val_loss, goal: minimize}`";
+  return "";
+}
+
+// Refuses the first key of `n` that `foreign` has a hint for.
+absl::Status CheckForeignKeys(const YAML::Node& n, const std::string& at,
+                              const std::function<std::string(const std::string&)>& foreign) {
+  if (!n.IsMap()) return absl::OkStatus();
+  for (const auto& kv : n) {
+    const std::string key = kv.first.as<std::string>();
+    if (const std::string hint = foreign(key); !hint.empty()) return Err(Sub(at, key), hint, kv.first);
+  }
+  return absl::OkStatus();
+}
+
 // One objective; `at` is its path ("objective", or "objective[1]" in a list).
 absl::Status ParseObjective(const YAML::Node& n, const std::string& at, search::Objective& o) {
+  if (auto st = CheckForeignKeys(n, at, ForeignObjectiveKey); !st.ok()) return st;
   if (auto st = CheckKeys(n, at, {"metric", "goal", "target"}); !st.ok()) return st;
   for (const auto& kv : n) {
     const std::string k = kv.first.as<std::string>(), path = Sub(at, k);
@@ -133,6 +175,11 @@ absl::Status ParseBudget(const YAML::Node& n, search::Budget& b) {
     const std::string k = kv.first.as<std::string>(), path = Sub("budget", k);
     if (k == "max_trials") {
       ASSIGN_OR_RETURN(auto x, Int(kv.second, path));
+      // 0 would read as not set (the method's default), not as no trials.
+      if (x < 1) {
+        return Err(path, "must be at least 1 (leave it out for the default: the whole grid, or 20 random trials)",
+                   kv.second);
+      }
       b.max_trials = x;
     } else if (k == "max_failed") {
       ASSIGN_OR_RETURN(auto x, Int(kv.second, path));
@@ -387,6 +434,7 @@ absl::StatusOr<Spec> ReadSpec(const std::string& text) {
     return absl::InvalidArgumentError("spec: must be a mapping of fields (name, dataset, parameters, ...)");
   }
   if (auto st = TrialFileShape(n); !st.ok()) return st;
+  if (auto st = CheckForeignKeys(n, "", ForeignTopKey); !st.ok()) return st;
   if (auto st = CheckKeys(n, "",
                           {"name", "trainer", "dataset", "objective", "method", "seed", "budget", "parallelism",
                            "fixed", "parameters", "tpe", "nsga2", "pruning", "labels"});
