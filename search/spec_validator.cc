@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/util/did_you_mean.h"
 #include "common/util/printable.h"
@@ -95,16 +96,26 @@ absl::Status CheckParameter(const Parameter& p, const Spec& spec) {
   switch (p.domain) {
     case Parameter::Domain::kValues: {
       if (p.values.empty()) return Bad(path + ".values", "must not be empty");
-      std::set<std::string> seen;
+      // Each value by what it means: numbers by their value (1 and 1.0 are one), the
+      // rest by their text; with where each was first seen.
+      std::map<std::string, std::size_t> seen;
       for (std::size_t i = 0; i < p.values.size(); ++i) {
         const Value& v = p.values[i];
         if (info != nullptr) {
           if (auto st = vocabulary::CheckParamValue(*info, v); !st.ok())
             return Bad(absl::StrCat(path, ".values[", i, "]"), std::string(st.message()));
         }
-        const std::string text = info != nullptr ? vocabulary::Typed(*info, v).ToString() : v.ToString();
-        if (!seen.insert(text).second)
-          return Bad(absl::StrCat(path, ".values[", i, "]"), absl::StrCat("duplicate value ", text));
+        const Value typed = info != nullptr ? vocabulary::Typed(*info, v) : v;
+        const std::string text = typed.ToString();
+        const std::string key = typed.is_number() ? absl::StrFormat("number %.17g", typed.number()) : "text " + text;
+        if (auto [at, fresh] = seen.emplace(key, i); !fresh) {
+          const std::string first = p.values[at->second].ToString();
+          return Bad(absl::StrCat(path, ".values[", i, "]"),
+                     first == v.ToString()
+                         ? absl::StrCat("duplicate value ", text, " (as values[", at->second, "])")
+                         : absl::StrCat("duplicate value ", v.ToString(), " (values[", at->second, "] is ", first,
+                                        ", the same number)"));
+        }
       }
       return absl::OkStatus();
     }

@@ -206,7 +206,10 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"dataset: iris\nparameters:\n  hidden: {min: 1, max: 5, type: int}\n",
             "parameters.hidden: is a list of integers, give it `values`"},
         Bad{"dataset: iris\nparameters:\n  batch_size: {values: [32, 32]}\n",
-            "parameters.batch_size.values[1]: duplicate value 32"},
+            "parameters.batch_size.values[1]: duplicate value 32 (as values[0])"},
+        // A free parameter's numbers by their value: 1 and 1.0 are one configuration.
+        Bad{"trainer: external\nobjective: {metric: loss}\nparameters:\n  c: {values: [1, 2, 1.0]}\n",
+            "parameters.c.values[2]: duplicate value 1.0 (values[0] is 1, the same number)"},
         Bad{"dataset: {name: iris, validaton: 0.2}\n", "dataset.validaton: unknown key (did you mean 'validation'?)"},
         Bad{"dataset: {name: csv}\n", "dataset.path: is required for csv"},
         Bad{"- just\n- a list\n", "spec: must be a mapping"},
