@@ -9,12 +9,13 @@ import socket
 import threading
 import uuid
 from types import TracebackType
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple, Type, Union
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple, Type, Union
 
 from hpsearch import _convert
 from hpsearch._heartbeat import Heartbeat
 from hpsearch._rpc import Connection
 from hpsearch._spec import SpecInput, spec_text
+from hpsearch.errors import InvalidSpec
 from hpsearch.sweeps import Sweep
 from hpsearch.types import ServerInfo, Worker
 from hpsearch.v1 import sweep_service_pb2 as pb
@@ -125,7 +126,13 @@ class Client:
         finds the server unavailable is retried with the same request id, so it
         never makes two sweeps."""
         request = pb.SubmitSweepRequest(spec_yaml=spec_text(spec), request_id=uuid.uuid4().hex)
-        return Sweep._of(self._conn.call(self._conn.sweeps.SubmitSweep, request), self)
+        try:
+            return Sweep._of(self._conn.call(self._conn.sweeps.SubmitSweep, request), self)
+        except InvalidSpec as e:
+            # A dict goes as one line of JSON: "(line 1)" would point at nothing of yours.
+            if isinstance(spec, Mapping) and e.message.endswith(" (line 1)"):
+                raise InvalidSpec(e.message[:-len(" (line 1)")], e.code) from None
+            raise
 
     create = submit
 

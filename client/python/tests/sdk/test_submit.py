@@ -46,6 +46,19 @@ def test_an_invalid_spec_raises_invalid_spec_naming_the_field(client):
         client.submit("name: [unclosed\n")
 
 
+def test_a_dict_specs_error_names_the_field_without_a_line(client):
+    # A dict goes as one line of JSON: its errors name the field, not "(line 1)".
+    spec = builtin(unique("optuna"))
+    spec["parameters"]["lr"] = {"low": 0.001, "high": 0.1}
+    with pytest.raises(hpsearch.InvalidSpec) as e:
+        client.submit(spec)
+    assert e.value.message == "parameters.lr.low: is `min` here (Optuna's low/high are min/max)"
+    assert e.value.field == "parameters.lr.low"
+    with pytest.raises(hpsearch.InvalidSpec) as e:  # YAML text keeps its lines
+        client.submit(yaml.safe_dump(spec))
+    assert "(line " in e.value.message
+
+
 def test_an_unknown_sweep_is_not_found(client):
     with pytest.raises(hpsearch.NotFound):
         client.sweep("no-such-sweep-anywhere")
