@@ -111,10 +111,9 @@ absl::Status CheckParameter(const Parameter& p, const Spec& spec) {
         if (auto [at, fresh] = seen.emplace(key, i); !fresh) {
           const std::string first = p.values[at->second].ToString();
           return Bad(absl::StrCat(path, ".values[", i, "]"),
-                     first == v.ToString()
-                         ? absl::StrCat("duplicate value ", text, " (as values[", at->second, "])")
-                         : absl::StrCat("duplicate value ", v.ToString(), " (values[", at->second, "] is ", first,
-                                        ", the same number)"));
+                     first == v.ToString() ? absl::StrCat("duplicate value ", text, " (as values[", at->second, "])")
+                                           : absl::StrCat("duplicate value ", v.ToString(), " (values[", at->second,
+                                                          "] is ", first, ", the same number)"));
         }
       }
       return absl::OkStatus();
