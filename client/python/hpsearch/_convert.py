@@ -75,9 +75,16 @@ def counts_of(c: Any) -> TrialCounts:
                        pruned=c.pruned, cancelled=c.cancelled, not_started=c.not_started)
 
 
-def epoch_dict(e: Any) -> Dict[str, float]:
-    """An EpochMetrics → one curve point: epoch, lr, seconds and the metrics."""
-    out: Dict[str, float] = {"epoch": e.epoch, "lr": e.lr, "seconds": e.seconds}
+def _lr(e: Any) -> Optional[float]:
+    # The built-in trainer's rate is never 0; a program or loop that reported no `lr`
+    # has none (the message's 0 is its unset default, not a rate).
+    return e.lr if e.lr != 0.0 or "lr" in e.metrics else None
+
+
+def epoch_dict(e: Any) -> Dict[str, Optional[float]]:
+    """An EpochMetrics → one curve point: epoch, lr (None if not reported), seconds
+    and the metrics."""
+    out: Dict[str, Optional[float]] = {"epoch": e.epoch, "lr": _lr(e), "seconds": e.seconds}
     out.update(sorted(e.metrics.items()))
     return out
 
@@ -85,7 +92,7 @@ def epoch_dict(e: Any) -> Dict[str, float]:
 def epoch_of(trial: int, e: Any) -> Epoch:
     """An EpochMetrics of trial ``trial`` → Epoch."""
     metrics = dict(sorted(e.metrics.items()))
-    return Epoch(trial=trial, epoch=e.epoch, metrics=metrics, lr=e.lr, seconds=e.seconds)
+    return Epoch(trial=trial, epoch=e.epoch, metrics=metrics, lr=_lr(e), seconds=e.seconds)
 
 
 def trial_of(t: Any, floats: FrozenSet[str], full: bool = False) -> Trial:

@@ -79,7 +79,8 @@ class Trial:
     ``params``: plain Python values (see docs/python.md, "Parameter values": an
     integral number is an ``int`` unless its parameter is a float range). ``curve``
     and ``attempts`` are filled by ``Sweep.trial(n)`` only (None elsewhere): the curve
-    is one dict per epoch, ``{"epoch": 1, "lr": ..., "seconds": ..., <metric>: ...}``.
+    is one dict per epoch, ``{"epoch": 1, "lr": ..., "seconds": ..., <metric>: ...}``
+    (``lr`` None where a program or loop reported none).
     """
 
     sweep_id: str
@@ -145,7 +146,7 @@ class Epoch:
     trial: int
     epoch: int
     metrics: Dict[str, float]
-    lr: float
+    lr: Optional[float]  # None: the trial's program or loop reported no `lr`
     seconds: float
 
 

@@ -54,6 +54,14 @@ def test_an_asked_trial_has_its_params_seed_and_objective(client):
     assert [e["epoch"] for e in trial.curve] == [1, 2, 3] and trial.curve[2]["lr"] == 0.01
 
 
+def test_an_epoch_without_lr_has_none_not_zero(client):
+    s = client.submit(external(unique("no-lr"), trials=1, fixed={"epochs": 2}))
+    t = s.ask()
+    assert t.report(1, loss=2.0) is False
+    assert t.tell(loss=1.0) is True
+    assert [(e["epoch"], e["lr"]) for e in s.trial(0).curve] == [(1, None)]
+
+
 def test_report_answers_stop_when_the_pruner_prunes(client):
     spec = external(unique("pruned"), trials=8, fixed={"epochs": 4},
                     pruning={"method": "median", "startup_trials": 2, "warmup_epochs": 0})
