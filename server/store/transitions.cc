@@ -148,6 +148,22 @@ void IndexMetrics(Connection& conn, int64_t trial_id) {
       trial_id);
 }
 
+// A trial that ends without final metrics of its own (cancelled, failed) keeps its
+// last reported epoch's as its metrics, as a pruned one does: `where` selects the
+// trials (`t` is trials), `arg` its one parameter. Indexed for sorting by them.
+void KeepLastEpoch(Connection& conn, const char* where, int64_t arg) {
+  const std::string last =
+      "(SELECT e.metrics FROM trial_epochs e WHERE e.trial_id = t.id ORDER BY e.epoch DESC LIMIT 1)";
+  conn.Run(absl::StrCat("UPDATE trials AS t SET metrics = ", last, " WHERE ", where,
+                        " AND t.metrics = '{}' AND EXISTS (SELECT 1 FROM trial_epochs e WHERE e.trial_id = t.id)"),
+           arg);
+  if (conn.db().getChanges() == 0) return;
+  conn.Run(absl::StrCat("INSERT OR IGNORE INTO trial_metrics (sweep_id, name, value, idx) "
+                        "SELECT t.sweep_id, j.key, j.value, t.idx FROM trials t, json_each(t.metrics) j WHERE ",
+                        where),
+           arg);
+}
+
 // Every trial of `sweep` in `from` → CANCELLED with `reason`.
 void CancelTrials(Connection& conn, int64_t sweep, TrialStatus from, const std::string& reason, int64_t now_ms) {
   conn.Run(
@@ -188,6 +204,7 @@ void WriteTxn::KeepMetrics(int64_t trial_id, const std::map<std::string, double>
 
 void WriteTxn::EndTrial(int64_t trial_id, int32_t attempt, TrialStatus status, const std::string& reason,
                         int64_t now_ms, const std::string& outcome_override) {
+  if (status != TrialStatus::kPruned) KeepLastEpoch(conn_, "t.id = ?", trial_id);
   conn_.Run("UPDATE trials SET status = ?, failure_reason = ?, finished_ms = ?, lease_expires_ms = 0 WHERE id = ?",
             status, reason, now_ms, trial_id);
   if (attempt > 0) {
@@ -215,6 +232,8 @@ void WriteTxn::CancelRunningTrials(int64_t sweep, const std::string& reason, int
       "UPDATE trial_attempts SET finished_ms = ?1, outcome = ?2 WHERE finished_ms = 0 AND (trial_id, attempt) IN "
       "(SELECT id, attempt FROM trials WHERE sweep_id = ?3 AND status = ?4)",
       now_ms, absl::StrCat("cancelled: ", reason), sweep, TrialStatus::kRunning);
+  KeepLastEpoch(conn_, absl::StrCat("t.sweep_id = ? AND t.status = ", static_cast<int>(TrialStatus::kRunning)).c_str(),
+                sweep);
   CancelTrials(conn_, sweep, TrialStatus::kRunning, reason, now_ms);
 }
 

@@ -529,6 +529,56 @@ TEST_P(StoreContract, FinishedValuesAreCompletedPrunedAndFailedTrialsWithAValue)
                   .ok());
 }
 
+// A trial cancelled or failed after some epochs keeps its last epoch's metrics (as a
+// pruned one does), by name too; one that kept metrics of its own keeps those; a
+// sweep's running trials cancelled at recovery likewise.
+TEST_P(StoreContract, ACancelledOrFailedTrialKeepsItsLastEpochsMetrics) {
+  const int64_t s = AddSweep("ended");
+  const auto epoch = [](int32_t n, double loss) {
+    EpochMetrics e;
+    e.epoch = n;
+    e.metrics = {{"loss", loss}, {"acc", 0.1 * n}};
+    return e;
+  };
+  int64_t cancelled = 0, failed = 0, kept = 0, quiet = 0, recovered = 0;
+  ASSERT_TRUE(
+      store_
+          ->Write([&](WriteTxn& w) {
+            for (int64_t* id : {&cancelled, &failed, &kept, &quiet, &recovered}) {
+              const int64_t index = id == &cancelled ? 0 : id == &failed ? 1 : id == &kept ? 2 : id == &quiet ? 3 : 4;
+              *id = w.InsertTrial(s, index, Params{{"x", 1.0 * index}}, 7, 100);
+              w.StartAttempt(*id, 1, "w", 9999, 101);
+              if (id != &quiet) {
+                w.InsertEpoch(*id, epoch(1, 2.0), nullptr);
+                w.InsertEpoch(*id, epoch(2, 1.5), nullptr);
+              }
+            }
+            w.EndTrial(cancelled, 1, TrialStatus::kCancelled, "cancelled by request", 102);
+            w.EndTrial(failed, 1, TrialStatus::kFailed, "the program exited with code 3", 102);
+            w.KeepMetrics(kept, {{"loss", 9.0}});
+            w.EndTrial(kept, 1, TrialStatus::kFailed, "diverged", 102);
+            w.EndTrial(quiet, 1, TrialStatus::kFailed, "never reported", 102);
+            w.CancelRunningTrials(s, "server restarted", 103);  // `recovered` is still running
+            return absl::OkStatus();
+          })
+          .ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](ReadTxn& r) {
+                    const std::map<std::string, double> last{{"acc", 0.2}, {"loss", 1.5}};
+                    EXPECT_EQ(r.GetTrial(s, 0)->metrics, last);
+                    EXPECT_EQ(r.GetTrial(s, 1)->metrics, last);
+                    EXPECT_EQ(r.GetTrial(s, 2)->metrics, (std::map<std::string, double>{{"loss", 9.0}}));
+                    EXPECT_TRUE(r.GetTrial(s, 3)->metrics.empty());
+                    EXPECT_EQ(r.GetTrial(s, 4)->metrics, last);
+                    EXPECT_EQ(r.GetTrial(s, 4)->status, TrialStatus::kCancelled);
+                    EXPECT_EQ(r.MetricNames(s, 1000), (std::vector<std::string>{"acc", "loss"}));
+                    // The history plots the two failed ones with a value (not cancelled trials).
+                    EXPECT_EQ(r.FinishedValues(s, "loss").size(), 2u);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+}
+
 // A program's metric may be named with a dot (`val.loss`): its curves (the pruners'
 // history) and finished values are read by that name, not as a nested key.
 TEST_P(StoreContract, ADottedMetricNameIsOneKeyInCurvesAndFinishedValues) {
