@@ -172,6 +172,7 @@ absl::StatusOr<store::SweepRecord> Scheduler::Extend(const std::string& sweep, c
       !st.ok()) {
     return st;
   }
+  rec->spec = encoded;  // the answer's spec is the extended one
   log::Info("sweep ", rec->id, " extended", running ? "" : " (reopened)", ": ", new_total, " trials",
             limit > 0 ? absl::StrCat(", max_duration ", Seconds(limit), "s") : "",
             running ? "" : absl::StrCat("; ", new_total - created, " to run"));

@@ -157,8 +157,11 @@ TEST_F(Lifecycle, ExtendingTimeMovesARunningSweepsLimitAndGivesAFinishedOneMore)
   auto a = Acquire();
   ASSERT_TRUE(Complete(*a, 0.4).ok());
   now_ += 8'000;
-  ASSERT_TRUE(scheduler_->Extend(s.id, {0, 5}).ok());  // now 15 s from its start
+  auto extended = scheduler_->Extend(s.id, {0, 5});  // now 15 s from its start
+  ASSERT_TRUE(extended.ok()) << extended.status();
   EXPECT_EQ(StoredSpec(s.id).budget.max_duration_seconds, 15);
+  // The answer carries the extended spec (`extend` prints its limit), not the one before.
+  EXPECT_EQ(scheduler_->DecodeSpec(extended->spec)->budget.max_duration_seconds, 15);
   now_ += 4'000;  // 12 s: past the old limit
   scheduler_->Tick();
   EXPECT_EQ(Get(s.id).status, SweepStatus::kRunning);
@@ -175,6 +178,7 @@ TEST_F(Lifecycle, ExtendingTimeMovesARunningSweepsLimitAndGivesAFinishedOneMore)
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("extend it with a duration first")));
   auto more = scheduler_->Extend(s.id, {0, 20});  // 20 s from now
   ASSERT_TRUE(more.ok()) << more.status();
+  EXPECT_EQ(scheduler_->DecodeSpec(more->spec)->budget.max_duration_seconds, 36);  // 16 s run + 20
   EXPECT_EQ(more->counts.pending + more->not_started, 5);
   now_ += 19'000;
   scheduler_->Tick();
