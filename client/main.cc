@@ -11,6 +11,7 @@
 #include "client/commands/command.h"
 #include "client/commands/command_table.h"
 #include "client/connection.h"
+#include "client/option_checks.h"
 #include "client/safe_output.h"
 #include "common/util/did_you_mean.h"
 
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
   auto* output_opt =
       app.add_option("-o,--output", output, "Output format: table, wide (a table with run details), json or csv")
           ->check(CLI::IsMember({"table", "wide", "json", "csv"}));
-  app.add_option("--timeout", g.timeout_seconds, "Seconds per call")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--timeout", g.timeout_seconds, "Seconds per call")->check(kPositive)->capture_default_str();
   app.add_option("--tls-ca", g.tls_ca, "Connect with TLS, trusting this CA certificate (PEM)")
       ->envname("HPSEARCH_TLS_CA");
 

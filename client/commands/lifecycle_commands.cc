@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "client/commands/call_and_print.h"
 #include "client/commands/commands.h"
+#include "client/option_checks.h"
 #include "client/views.h"
 #include "common/util/printable.h"
 #include "search/spec_file.h"
@@ -143,7 +144,7 @@ class ExtendCommand final : public ServerCommand {
     auto* cmd = AddCommand(app, "extend", "More budget for a running or finished sweep: more trials and/or more time",
                            "hpsearch extend quickstart --trials 20");
     cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
-    cmd->add_option("--trials", options_.trials, "This many more trials than it plans now")->check(CLI::PositiveNumber);
+    cmd->add_option("--trials", options_.trials, "This many more trials than it plans now")->check(kPositive);
     cmd->add_option("--duration", duration_,
                     "More time (30m, 1h30m, 90s): past a running sweep's limit, from now for a finished one");
     return cmd;

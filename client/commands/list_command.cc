@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "client/commands/commands.h"
 #include "client/format.h"
+#include "client/option_checks.h"
 #include "client/views.h"
 #include "common/util/did_you_mean.h"
 
@@ -155,7 +156,7 @@ class ListCommand final : public ServerCommand {
  public:
   CLI::App* Register(CLI::App& app) override {
     auto* cmd = AddCommand(app, "list", "Sweeps, newest first", "hpsearch list --status running -l team=vision");
-    cmd->add_option("--limit", options_.limit, "Most sweeps to show (0 = all)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--limit", options_.limit, "Most sweeps to show (0 = all)")->check(kNonNegative);
     cmd->add_option("--status", options_.status,
                     "Only sweeps with this status: running, stopping, completed, failed, cancelled");
     cmd->add_option("-l,--label", options_.labels, "Only sweeps labelled NAME=VALUE (repeatable: all must match)");

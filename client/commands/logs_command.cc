@@ -6,6 +6,7 @@
 
 #include "CLI/CLI.hpp"
 #include "client/commands/commands.h"
+#include "client/option_checks.h"
 #include "client/views.h"
 #include "hpsearch/v1/sweep_service.grpc.pb.h"
 
@@ -130,7 +131,7 @@ class LogsCommand final : public Command {
                            "hpsearch logs my-cnn 3 -f");
     cmd->add_option("sweep", options_.sweep, "Sweep id or name")->required();
     cmd->add_option("index", options_.index, "Trial index (from 0)")->required()->check(TrialIndex());
-    cmd->add_option("--attempt", options_.attempt, "This attempt (default: the latest)")->check(CLI::PositiveNumber);
+    cmd->add_option("--attempt", options_.attempt, "This attempt (default: the latest)")->check(kPositive);
     cmd->add_option("--stream", options_.stream, "Only this stream: stdout or stderr (default: both)")
         ->check(CLI::IsMember({"stdout", "stderr"}));
     cmd->add_flag("-f,--follow", options_.follow, "Keep printing as the program writes, until the trial ends");

@@ -16,6 +16,7 @@
 #include "client/format.h"
 #include "client/local_dataset.h"
 #include "client/network_preview.h"
+#include "client/option_checks.h"
 #include "common/util/value_json.h"
 #include "common/vocabulary/metrics.h"
 #include "search/hyperband_pruner.h"
@@ -287,7 +288,7 @@ class PlanCommand final : public Command {
     auto* cmd = AddCommand(app, "plan", "Validate a sweep spec and preview its trials (offline)",
                            "hpsearch plan examples/quickstart.yaml --limit 5");
     cmd->add_option("spec", options_.spec_path, "Sweep spec (YAML)")->required();
-    cmd->add_option("--limit", options_.limit, "Trials to show (0 = all)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--limit", options_.limit, "Trials to show (0 = all)")->check(kNonNegative);
     return cmd;
   }
   // Offline: no server, whatever --server says.

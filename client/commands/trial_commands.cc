@@ -12,6 +12,7 @@
 #include "client/commands/call_and_print.h"
 #include "client/commands/commands.h"
 #include "client/format.h"
+#include "client/option_checks.h"
 #include "client/trial_table.h"
 #include "client/views.h"
 #include "common/util/printable.h"
@@ -246,7 +247,7 @@ class TrialsCommand final : public ServerCommand {
                     "Only trials meeting this condition (repeatable): lr<=0.01, optimizer=adam,sgd, objective>0.85")
         ->allow_extra_args(false);
     cmd->add_option("--limit", options_.limit, "Most trials to show (0 = all)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(kNonNegative)
         ->capture_default_str();
     return cmd;
   }

@@ -98,6 +98,17 @@ TEST(CommandTable, SpecialCasesOfTheRealBinary) {
   r = RunCli("--server 127.0.0.1:1 export s-000001 -o wide");
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.out, HasSubstr("error: export writes csv or json (-o wide)"));
+  // A number out of its range is said in words (not CLI11's "not in range 0.000000
+  // to 1797693134862315...").
+  r = RunCli("extend s-000001 --trials 0");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("--trials: must be more than 0 (got 0)"));
+  r = RunCli("trials s-000001 --limit -1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("--limit: must be at least 0 (got -1)"));
+  r = RunCli("--timeout soon list");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("--timeout: must be a number (got soon)"));
   // completion lists every command registered.
   r = RunCli("completion bash");
   EXPECT_EQ(r.code, 0);
