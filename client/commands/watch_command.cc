@@ -297,8 +297,11 @@ class WatchPrinter {
   void PrintLine(const v1::SweepEvent& e) {
     const int64_t done = Done(last_);
     if (first_) {
+      // Flushed as every line here: a watch logged to a file shows it at once, not
+      // when a trial first ends (or never, if the watch is stopped before that).
       out_ << absl::StrFormat("%s %s: %s, %d/%d done, %d running\n", last_.id(), Printable(last_.name()),
-                              StatusName(last_.status()), done, last_.total_trials(), last_.counts().running());
+                              StatusName(last_.status()), done, last_.total_trials(), last_.counts().running())
+           << std::flush;
     } else if (e.has_trial() && (starts_ || e.trial().status() != v1::RUNNING)) {
       const auto& t = e.trial();
       std::string line = absl::StrFormat("trial %d %s", t.index(), StatusName(t.status()));

@@ -373,6 +373,32 @@ parameters:
   EXPECT_THAT(refused.err, HasSubstr("built-in trainer"));
 }
 
+// `watch` into a file (a log, a pipe): its first line is there at once, not when the
+// first trial ends; here no trial ends until the sweep is cancelled.
+TEST_F(CommandTrials, APipedWatchWritesItsFirstLineAtOnce) {
+  Program("asleep.py", "#!/usr/bin/env python3\nimport time\ntime.sleep(600)\n");
+  auto server = Server("pipedwatch.db", {"--workers", "1"});
+  const std::string id = Submit(*server, "pipedwatch", R"(name: pipedwatch
+trainer: {command: [python3, asleep.py], grace: 1s}
+objective: {metric: loss}
+method: grid
+parameters:
+  n: {values: [1]}
+)");
+  Process watch;
+  const std::string log = dir_ / "watch";
+  ASSERT_TRUE(watch.Start({Bin("hpsearch"), "--server", server->address(), "watch", id}, log));
+  bool shown = false;
+  for (int i = 0; i < 200 && !shown; ++i) {
+    shown = ReadFile(log + ".out").find(id + " pipedwatch: ") != std::string::npos;
+    if (!shown) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(shown) << "nothing written within 10 s: " << ReadFile(log + ".out");
+  ASSERT_EQ(server->Cli({"cancel", id}).code, 0);
+  EXPECT_EQ(watch.Wait(std::chrono::seconds(30)), 0) << watch.log();
+  EXPECT_THAT(ReadFile(log + ".out"), HasSubstr(id + " cancelled"));
+}
+
 // A twenty-epoch program whose first attempt is slow (4 s), writing its pid and its
 // parent's (the slot's launcher) to pids/attempt-N; and its sweep.
 const char* kLongProgram = R"(#!/usr/bin/env python3
