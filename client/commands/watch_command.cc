@@ -338,7 +338,8 @@ class WatchPrinter {
 }  // namespace
 
 // Follows the stream until the sweep ends, reconnecting (for up to kReconnectFor)
-// when the server restarts or the connection drops, each time from a fresh snapshot.
+// when the server restarts or the connection drops, each time from a fresh snapshot;
+// a server unreachable from the start is an error at once.
 int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostream& err) {
   WatchPrinter printer(c, o.starts, out, err);
   if (&out == &std::cout) LeaveRunningOnInterrupt(o.sweep, printer.tty());
@@ -370,6 +371,9 @@ int RunWatch(Connection& c, const WatchOptions& o, std::ostream& out, std::ostre
       break;
     }
     if (st.ok() || !Transient(st)) break;
+    // Never connected: unreachable, said at once as by every other command (the
+    // reconnecting is for a server that restarts while it is watched).
+    if (connection == 0 && !heard) break;
     const auto now = std::chrono::steady_clock::now();
     if (heard || connection == 0) lost_since = now;
     if (now - lost_since > kReconnectFor) break;

@@ -17,6 +17,7 @@ namespace hpsearch::client {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::RunCli;
 
 std::vector<const CLI::App*> Subcommands(const CLI::App& app) {
@@ -98,6 +99,13 @@ TEST(CommandTable, SpecialCasesOfTheRealBinary) {
   r = RunCli("--server 127.0.0.1:1 export s-000001 -o wide");
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.out, HasSubstr("error: export writes csv or json (-o wide)"));
+  // watch reconnects to a server that restarts, not to one it never reached: that is
+  // an error at once, as for every other command (it said "lost the connection" and
+  // waited a minute).
+  r = RunCli("--server 127.0.0.1:1 watch s-000001");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_THAT(r.out, HasSubstr("error: cannot reach hpsearch-server at 127.0.0.1:1"));
+  EXPECT_THAT(r.out, Not(HasSubstr("lost the connection")));
   // A number out of its range is said in words (not CLI11's "not in range 0.000000
   // to 1797693134862315...").
   r = RunCli("extend s-000001 --trials 0");
