@@ -13,6 +13,7 @@
 #include "client/connection.h"
 #include "client/option_checks.h"
 #include "client/safe_output.h"
+#include "client/usage_error.h"
 #include "common/util/did_you_mean.h"
 
 namespace {
@@ -56,8 +57,8 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> names;
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
-  if (const std::string word = CommandWord(argc, argv);
-      !word.empty() && std::find(names.begin(), names.end(), word) == names.end()) {
+  const std::string word = CommandWord(argc, argv);
+  if (!word.empty() && std::find(names.begin(), names.end(), word) == names.end()) {
     std::cerr << "error: unknown command '" << word << "'" << hpsearch::DidYouMean(word, names)
               << "; see hpsearch --help\n";
     return kExitUsage;
@@ -65,8 +66,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e) == 0 ? kExitOk : kExitUsage;  // --help
+    std::cerr << "error: " << UsageError(app, e, word, argc, argv) << "\n";
+    return kExitUsage;
   }
   Command* command = commands.Parsed();
   if (command == nullptr) return kExitUsage;  // require_subcommand(1): not reached

@@ -28,6 +28,25 @@ TEST(CliUsage, AMistypedCommandGetsADidYouMean) {
   EXPECT_THAT(r.out, HasSubstr("unknown command 'frobnicate'; see hpsearch --help"));
 }
 
+// A mistyped option, a missing argument: one `error:` line naming it (a did-you-mean
+// among the command's own options) and where its help is; exit 2.
+TEST(CliUsage, AMistypedOptionGetsADidYouMeanOnOneErrorLine) {
+  auto r = RunCli("--server 127.0.0.1:1 trials s-000001 --sortt lr");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "error: unknown option '--sortt' for trials (did you mean '--sort'?); see hpsearch trials --help\n");
+  r = RunCli("--server 127.0.0.1:1 trials s-000001 --statu=failed");
+  EXPECT_THAT(r.out, HasSubstr("unknown option '--statu' for trials (did you mean '--status'?)"));
+  r = RunCli("--server 127.0.0.1:1 trials");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "error: sweep is required; see hpsearch trials --help\n");
+  r = RunCli("");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("error: A subcommand is required; see hpsearch --help"));
+  r = RunCli("trials --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr("--sort"));
+}
+
 TEST(CliUsage, ServerAddressesThatCannotWorkAreRefusedWithTheFix) {
   auto r = RunCli("--server http://127.0.0.1:50051 list");
   EXPECT_EQ(r.code, 2);
