@@ -29,8 +29,15 @@ _hpsearch() {
   case "$prev" in
     -o|--output) COMPREPLY=($(compgen -W "table wide json csv" -- "$cur")); return ;;
     --tls-ca|--file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --server|--token|--timeout|--limit|-k|--name) return ;;
-    --status) COMPREPLY=($(compgen -W "pending running completed failed pruned cancelled" -- "$cur")); return ;;
+    --server|--token|--timeout|--limit|-k|--name|--sort|--where|--label|-l|--trials|--duration|--attempt) return ;;
+    --stream) COMPREPLY=($(compgen -W "stdout stderr" -- "$cur")); return ;;
+    --status)
+      if [[ "$cmd" == list ]]; then  # a sweep's statuses; elsewhere a trial's
+        COMPREPLY=($(compgen -W "running stopping completed failed cancelled" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -W "pending running completed failed pruned cancelled" -- "$cur"))
+      fi
+      return ;;
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "$global" -- "$cur"));

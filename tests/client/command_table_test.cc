@@ -77,6 +77,27 @@ TEST(CommandTable, EveryCommandIsInTheCliDocs) {
   }
 }
 
+// What bash completes (the script `completion bash` prints, run in bash): statuses by
+// command, and nothing (not sweep names) for an option's free value.
+TEST(CommandTable, BashCompletesStatusesByCommandAndLeavesFreeValuesAlone) {
+  const auto complete = [](const std::string& line) {
+    const std::string script = "source <(" + std::string(HPSEARCH_BIN_DIR) +
+                               "/hpsearch completion bash); PATH=/nonexistent:$PATH; COMP_WORDS=(" + line +
+                               " \"\"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _hpsearch; echo \"${COMPREPLY[*]}\"";
+    FILE* p = popen(("bash -c '" + std::string(script) + "' 2>&1").c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    pclose(p);
+    return out;
+  };
+  EXPECT_EQ(complete("hpsearch list --status"), "running stopping completed failed cancelled\n");
+  EXPECT_EQ(complete("hpsearch trials s-000001 --status"), "pending running completed failed pruned cancelled\n");
+  EXPECT_EQ(complete("hpsearch trials s-000001 --sort"), "\n");
+  EXPECT_EQ(complete("hpsearch trials s-000001 --where"), "\n");
+  EXPECT_EQ(complete("hpsearch logs s-000001 0 --stream"), "stdout stderr\n");
+}
+
 // The commands that are not "connect, call, print" keep what makes them special.
 TEST(CommandTable, SpecialCasesOfTheRealBinary) {
   // version answers without a usable server; plan needs none.
