@@ -86,7 +86,14 @@ int RunRetry(Connection& c, const RetryOptions& o, std::ostream& out, std::ostre
              const v1::Sweep& s = resp.sweep();
              const std::string which = failed && o.cancelled ? "failed or cancelled" : failed ? "failed" : "cancelled";
              if (resp.requeued() + resp.resumed() == 0) {
-               out << s.id() << " has no " << which << " trials; nothing to retry\n";
+               out << s.id() << " has no " << which << " trials; nothing to retry";
+               // The other kind, when there are some: the flag that retries them.
+               if (!o.cancelled && s.counts().cancelled() > 0) {
+                 out << " (" << s.counts().cancelled() << " cancelled: hpsearch retry " << o.sweep << " --cancelled)";
+               } else if (!failed && s.counts().failed() > 0) {
+                 out << " (" << s.counts().failed() << " failed: hpsearch retry " << o.sweep << ")";
+               }
+               out << "\n";
                return;
              }
              out << s.id() << ": " << resp.requeued() << " " << which << " trial" << (resp.requeued() == 1 ? "" : "s")

@@ -423,7 +423,9 @@ parameters:
 )"),
                                          "-o", "json"}))["id"];
   ASSERT_EQ(WaitForEnd(server, b, std::chrono::seconds(60))["counts"]["failed"], 1);
-  EXPECT_EQ(server.Cli({"retry", b, "--cancelled"}).out, b + " has no cancelled trials; nothing to retry\n");
+  // The other kind there is, with the command that retries it.
+  EXPECT_EQ(server.Cli({"retry", b, "--cancelled"}).out,
+            b + " has no cancelled trials; nothing to retry (1 failed: hpsearch retry " + b + ")\n");
   const Result retried = server.Cli({"retry", b});
   EXPECT_EQ(retried.code, 0) << retried.err;
   EXPECT_EQ(
