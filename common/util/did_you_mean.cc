@@ -22,6 +22,35 @@ int EditDistance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+namespace {
+
+// `word` abbreviates `c` part by part (parts split at '_' and '.'): as many parts,
+// each a prefix of c's ("val_acc" of "val_accuracy", "opt" of "optimizer").
+bool Abbreviates(std::string_view word, std::string_view c) {
+  if (word.size() >= c.size()) return false;
+  std::size_t i = 0, j = 0;
+  while (i < word.size()) {
+    const bool sep = word[i] == '_' || word[i] == '.';
+    if (j >= c.size()) return false;
+    if (sep) {
+      while (j < c.size() && c[j] != word[i]) {
+        if (c[j] == '_' || c[j] == '.') return false;  // a part of c left over
+        ++j;
+      }
+      if (j == c.size()) return false;
+    } else if (word[i] != c[j]) {
+      return false;
+    }
+    ++i, ++j;
+  }
+  for (; j < c.size(); ++j) {  // the rest of c's last part only
+    if (c[j] == '_' || c[j] == '.') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
   if (word.size() > kMaxSuggestedLength) return best;
@@ -36,6 +65,13 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
       best_d = d;
       best = c;
     }
+  }
+  if (!best.empty() || word.size() < 3) return best;
+  // None close: one candidate that the word abbreviates, if only one.
+  for (const auto& c : candidates) {
+    if (!Abbreviates(word, c)) continue;
+    if (!best.empty()) return "";
+    best = c;
   }
   return best;
 }

@@ -11,7 +11,8 @@ namespace hpsearch {
 // Levenshtein distance.
 int EditDistance(std::string_view a, std::string_view b);
 
-// The closest candidate within a small distance, or "" when none is close. Words
+// The closest candidate within a small distance, else the one candidate the word
+// abbreviates part by part ("val_acc": "val_accuracy"), or "" when none. Words
 // longer than kMaxSuggestedLength get none, and candidates whose length alone puts
 // them out of reach are skipped, so the cost stays small whatever the input.
 inline constexpr std::size_t kMaxSuggestedLength = 256;

@@ -166,6 +166,16 @@ absl::StatusOr<store::TrialCondition> ParseCondition(absl::string_view text, con
   }
   const absl::string_view value = absl::StripAsciiWhitespace(rest.substr(len));
   if (value.empty()) return bad("no value after the operator");
+  // `lr=<0.01`, `lr=>1`, `lr=!adam`: an operator written the other way round, not a value.
+  if (value[0] == '<' || value[0] == '>' || value[0] == '=' || value[0] == '!') {
+    const std::string written = absl::StrCat(rest.substr(0, len), value.substr(0, 1));
+    const std::string meant = written == "=<" ? "<=" : written == "=>" ? ">=" : written == "=!" ? "!=" : "";
+    return bad(absl::StrCat(
+        Quoted(written), " is not an operator",
+        meant.empty() ? std::string()
+                      : absl::StrCat(" (did you mean ", Quoted(absl::StrCat(key, meant, value.substr(1))), "?)"),
+        "; op: = != < <= > >="));
+  }
   if (op == Op::kEq || op == Op::kNe) {
     for (const auto& v : SplitValues(value)) {
       if (v.empty()) return bad("an empty value in the list");

@@ -69,5 +69,18 @@ TEST(DidYouMean, HugeWordsCostNothingAndSuggestionsAreQuoted) {
   EXPECT_EQ(DidYouMean("optimiser", {"optimizer"}), " (did you mean 'optimizer'?)");
 }
 
+TEST(DidYouMean, AnAbbreviationPartByPartWhenNothingIsClose) {
+  const std::vector<std::string> metrics = {"train_loss", "train_accuracy", "val_loss", "val_accuracy"};
+  EXPECT_EQ(ClosestMatch("val_acc", metrics), "val_accuracy");
+  EXPECT_EQ(ClosestMatch("tr_acc", metrics), "train_accuracy");
+  EXPECT_EQ(ClosestMatch("val", metrics), "");  // one part for two: none
+  EXPECT_EQ(ClosestMatch("acc", metrics), "");  // no part starts a name
+  EXPECT_EQ(ClosestMatch("va", metrics), "");   // too short to tell
+  EXPECT_EQ(ClosestMatch("opt", {"optimizer", "lr"}), "optimizer");
+  EXPECT_EQ(ClosestMatch("l", {"lr", "l2"}), "lr");                   // close by distance first
+  EXPECT_EQ(ClosestMatch("bat", {"batch_size"}), "");                 // a part short
+  EXPECT_EQ(ClosestMatch("ba_si", {"batch_size", "base_size"}), "");  // two it abbreviates: none
+}
+
 }  // namespace
 }  // namespace hpsearch

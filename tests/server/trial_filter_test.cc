@@ -77,6 +77,14 @@ TEST(TrialFilter, RefusesWhatItCannotRead) {
   EXPECT_THAT(Error("optimizer=adam,,sgd"), HasSubstr("an empty value"));
   EXPECT_THAT(Error("=3"), HasSubstr("<key><op><value>"));
   EXPECT_THAT(Error("lr<nan"), HasSubstr("not a number"));
+  // An operator written the other way round is not compared as text.
+  EXPECT_THAT(Error("lr=<0.01"),
+              HasSubstr("where 'lr=<0.01': '=<' is not an operator (did you mean 'lr<=0.01'?); op: = != < <= > >="));
+  EXPECT_THAT(Error("lr=>0.01"), HasSubstr("(did you mean 'lr>=0.01'?)"));
+  EXPECT_THAT(Error("optimizer=!adam"), HasSubstr("(did you mean 'optimizer!=adam'?)"));
+  EXPECT_THAT(Error("lr==<1"), HasSubstr("'==<' is not an operator; op:"));
+  // A metric abbreviated part by part gets its name.
+  EXPECT_THAT(Error("val_acc>0.5"), HasSubstr("did you mean 'val_accuracy'"));
   // The message names the condition.
   EXPECT_THAT(Error("optimiser=adam"), HasSubstr("where 'optimiser=adam'"));
 }
