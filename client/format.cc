@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "absl/strings/str_format.h"
 #include "common/util/printable.h"
 
 namespace hpsearch::client {
@@ -81,6 +82,29 @@ std::string ShellWord(const std::string& arg) {
     return std::isalnum(c) || (c != 0 && std::strchr("_@%+=:,./-", c) != nullptr);
   });
   if (safe) return arg;
+  const bool control = std::any_of(arg.begin(), arg.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+  if (control) {
+    // bash's and zsh's $'...': a newline in plain quotes would be shown escaped (a
+    // terminal never gets a raw control character), and that could not be pasted.
+    std::string out = "$'";
+    for (unsigned char c : arg) {
+      if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else if (c == '\r') {
+        out += "\\r";
+      } else if (c == '\\' || c == '\'') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20 || c == 0x7f) {
+        out += absl::StrFormat("\\x%02x", c);
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "'";
+  }
   std::string out = "'";
   for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";

@@ -25,7 +25,8 @@ std::string ObjectiveText(double v);
 std::string Exact(const nlohmann::json& v);
 
 // One argument as a POSIX shell reads it back: bare when it is only safe characters
-// (letters, digits, `_@%+=:,./-`), else in single quotes ('it'\''s'); "" for empty.
+// (letters, digits, `_@%+=:,./-`), else in single quotes ('it'\''s'); "" for empty;
+// with a newline or another control character, as bash's and zsh's $'a\nb'.
 std::string ShellWord(const std::string& arg);
 
 // A reason that may run over several lines (a failed program's stderr tail), for a

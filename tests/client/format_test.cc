@@ -2,12 +2,40 @@
 // sparklines on a shared scale, the one rule for objective values.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "client/format.h"
 
 namespace hpsearch::client {
 namespace {
+
+// Each word as a shell reads it back; one with a control character in $'...', which
+// bash reads back to the same bytes.
+TEST(Format, ShellWordsReadBackAsTheSameArgument) {
+  EXPECT_EQ(ShellWord("train.py"), "train.py");
+  EXPECT_EQ(ShellWord(""), "''");
+  EXPECT_EQ(ShellWord("it's"), "'it'\\''s'");
+  EXPECT_EQ(ShellWord("import x\nprint(1)"), "$'import x\\nprint(1)'");
+  EXPECT_EQ(ShellWord("a\tb\\c'd\x1b"), "$'a\\tb\\\\c\\'d\\x1b'");
+  const std::string arg = "print('a')\n\tx\\y\x01";
+  char script[] = "/tmp/hpsearch-shellword-XXXXXX";
+  const int fd = mkstemp(script);
+  ASSERT_GE(fd, 0);
+  const std::string line = "printf %s " + ShellWord(arg);
+  ASSERT_EQ(write(fd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  close(fd);
+  FILE* p = popen(("bash " + std::string(script)).c_str(), "r");
+  std::string back;
+  char buf[256];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) back.append(buf, n);
+  pclose(p);
+  unlink(script);
+  EXPECT_EQ(back, arg);
+}
 
 TEST(Format, DisplayWidthCountsColumnsNotBytes) {
   EXPECT_EQ(DisplayWidth("abc"), 3u);
