@@ -234,7 +234,16 @@ class WatchPrinter {
       if (last_.counts().not_started() > 0) {
         out_ << absl::StrFormat(" (%d trials never started)", last_.counts().not_started());
       }
-      if (last_.has_best_objective()) {
+      if (last_.spec().other_objectives_size() > 0) {
+        // Several objectives: no one best trial but a front of them, which the stream's
+        // events do not carry (the sweep as fetched now does).
+        v1::Sweep full;
+        if (FetchSweep(connection_, last_.id(), &full).ok() && full.has_pareto()) {
+          out_ << absl::StrFormat("; Pareto front of %s: %d of %d trials", ObjectiveLabel(full),
+                                  full.pareto().front_size(), full.pareto().ranked_trials());
+        }
+        out_ << "; hpsearch best " << last_.id() << " lists it";
+      } else if (last_.has_best_objective()) {
         out_ << absl::StrFormat("; best %s %s (trial %d)", ObjectiveLabel(last_), ObjectiveText(last_.best_objective()),
                                 last_.best_trial());
       }

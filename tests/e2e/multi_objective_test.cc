@@ -107,6 +107,10 @@ TEST_F(MultiObjective, NsgaIIFindsAFrontThatEveryViewAgreesOnAcrossAServerCrash)
   EXPECT_EQ(pareto["ranked_trials"], 14);
   EXPECT_GT(pareto["hypervolume"].get<double>(), 0);
   EXPECT_THAT(server->Cli({"status", id}).out, HasSubstr("on the front of 14 ranked, hypervolume"));
+  // watch ends on the front, not on one objective's best.
+  EXPECT_THAT(server->Cli({"watch", id}).out,
+              HasSubstr(" completed; Pareto front of val_accuracy (maximize), parameter_count (minimize): " +
+                        std::to_string(front.size()) + " of 14 trials; hpsearch best " + id + " lists it\n"));
   const Result csv = server->Cli({"export", id});
   ASSERT_EQ(csv.code, 0) << csv.err;
   EXPECT_THAT(csv.out, ::testing::StartsWith("trial,status,objective,pareto_rank,"));
