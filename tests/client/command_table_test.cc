@@ -84,12 +84,7 @@ TEST(CommandTable, BashCompletesStatusesByCommandAndLeavesFreeValuesAlone) {
     const std::string script = "source <(" + std::string(HPSEARCH_BIN_DIR) +
                                "/hpsearch completion bash); PATH=/nonexistent:$PATH; COMP_WORDS=(" + line +
                                " \"\"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _hpsearch; echo \"${COMPREPLY[*]}\"";
-    FILE* p = popen(("bash -c '" + std::string(script) + "' 2>&1").c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    pclose(p);
-    return out;
+    return testing::RunShell("bash -c '" + script + "'").out;
   };
   EXPECT_EQ(complete("hpsearch list --status"), "running stopping completed failed cancelled\n");
   EXPECT_EQ(complete("hpsearch trials s-000001 --status"), "pending running completed failed pruned cancelled\n");

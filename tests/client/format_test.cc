@@ -4,11 +4,11 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
 #include "client/format.h"
+#include "tests/client/run_cli.h"
 
 namespace hpsearch::client {
 namespace {
@@ -28,11 +28,7 @@ TEST(Format, ShellWordsReadBackAsTheSameArgument) {
   const std::string line = "printf %s " + ShellWord(arg);
   ASSERT_EQ(write(fd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
   close(fd);
-  FILE* p = popen(("bash " + std::string(script)).c_str(), "r");
-  std::string back;
-  char buf[256];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) back.append(buf, n);
-  pclose(p);
+  const std::string back = testing::RunShell("bash " + std::string(script)).out;
   unlink(script);
   EXPECT_EQ(back, arg);
 }

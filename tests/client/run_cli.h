@@ -13,14 +13,18 @@ struct CliResult {
   std::string out;  // stdout and stderr together
 };
 
-inline CliResult RunCli(const std::string& args) {
-  const std::string cmd = std::string(HPSEARCH_BIN_DIR) + "/hpsearch " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
+// `command` run by /bin/sh, its stdout and stderr together.
+inline CliResult RunShell(const std::string& command) {
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
   std::string out;
   char buf[4096];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+inline CliResult RunCli(const std::string& args) {
+  return RunShell(std::string(HPSEARCH_BIN_DIR) + "/hpsearch " + args);
 }
 
 }  // namespace hpsearch::testing
