@@ -94,10 +94,7 @@ absl::Status ParseParameter(const std::string& name, const YAML::Node& n, Parame
   const std::string path = "parameters." + name;
   p.name = name;
   if (!n.IsMap()) return Err(path, "must be a mapping with values, min/max or value", n);
-  for (const auto& kv : n) {
-    const std::string key = kv.first.as<std::string>();
-    if (const std::string hint = ForeignRangeKey(key); !hint.empty()) return Err(path + "." + key, hint, kv.first);
-  }
+  if (auto st = CheckForeignKeys(n, path, ForeignRangeKey); !st.ok()) return st;
   if (auto st = CheckKeys(n, path, {"values", "min", "max", "value", "scale", "type", "step", "count", "when"});
       !st.ok()) {
     return st;

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <string>
 
@@ -111,17 +110,6 @@ std::string ForeignObjectiveKey(const std::string& key) {
   if (key == "direction") return "is `goal` here (Optuna's direction): minimize or maximize";
   if (key == "name") return "is `metric` here (W&B's metric.name): `{metric: val_loss, goal: minimize}`";
   return "";
-}
-
-// Refuses the first key of `n` that `foreign` has a hint for.
-absl::Status CheckForeignKeys(const YAML::Node& n, const std::string& at,
-                              const std::function<std::string(const std::string&)>& foreign) {
-  if (!n.IsMap()) return absl::OkStatus();
-  for (const auto& kv : n) {
-    const std::string key = kv.first.as<std::string>();
-    if (const std::string hint = foreign(key); !hint.empty()) return Err(Sub(at, key), hint, kv.first);
-  }
-  return absl::OkStatus();
 }
 
 // One objective; `at` is its path ("objective", or "objective[1]" in a list).

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ namespace hpsearch::client::spec_yaml {
 absl::Status Err(const std::string& path, const std::string& what, const YAML::Node& node);
 // INVALID_ARGUMENT with a did-you-mean for a key of `map` not in `allowed`.
 absl::Status CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed);
+// INVALID_ARGUMENT for the first key of `map` that `foreign` has a hint for (how
+// another tool's name is written here; "" for a key it does not know).
+absl::Status CheckForeignKeys(const YAML::Node& map, const std::string& path,
+                              const std::function<std::string(const std::string&)>& foreign);
 // `path.key`, or `key` at the top.
 std::string Sub(const std::string& path, const std::string& key);
 

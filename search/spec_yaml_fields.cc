@@ -26,6 +26,16 @@ absl::Status CheckKeys(const YAML::Node& map, const std::string& path, const std
   return absl::OkStatus();
 }
 
+absl::Status CheckForeignKeys(const YAML::Node& map, const std::string& path,
+                              const std::function<std::string(const std::string&)>& foreign) {
+  if (!map.IsMap()) return absl::OkStatus();
+  for (const auto& kv : map) {
+    const std::string key = kv.first.as<std::string>();
+    if (const std::string hint = foreign(key); !hint.empty()) return Err(Sub(path, key), hint, kv.first);
+  }
+  return absl::OkStatus();
+}
+
 std::string Sub(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
 
 absl::StatusOr<Value> Val(const YAML::Node& n, const std::string& path) {
